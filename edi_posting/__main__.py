@@ -1,0 +1,3 @@
+from edi_posting.cli import main
+
+main()

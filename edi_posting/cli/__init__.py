@@ -1,0 +1,94 @@
+"""The `edi-posting` command: a thin click layer over the Python API.
+
+Each command module registers one command or group on :data:`main`.  Command bodies parse
+options, call one API function, render, and choose the exit code.
+"""
+
+from __future__ import annotations
+
+import getpass
+import importlib
+import os
+import sys
+
+import click
+
+from edi_posting import __version__
+from edi_posting.cli.common import CliError
+from edi_posting.cli.context import AppContext
+from edi_posting.exit_codes import ExitCode
+
+__all__ = ["main"]
+
+# Each module defines `command` (a click command or group) and is added to `main` below.
+_COMMAND_MODULES = ["db"]
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry (containers): fall back to a fixed, visible name
+        return "unknown"
+
+
+class _Main(click.Group):
+    """Turns unexpected exceptions into one line and exit 70, never a traceback with PHI."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug or an operational failure we did not classify
+            if os.environ.get("EDI_POSTING_DEBUG"):
+                raise
+            name = type(exc).__name__
+            raise CliError(
+                f"internal error ({name}); rerun with EDI_POSTING_DEBUG=1 for the traceback",
+                ExitCode.SOFTWARE,
+            ) from None
+
+
+@click.group(
+    cls=_Main,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Example:
+  edi-posting --db sqlite:///practice.db db upgrade
+  EDI_POSTING_DATABASE_URL=postgresql+psycopg://poster@localhost/edi edi-posting db current
+
+Exit codes: 0 ok, 1 check failed, 2 usage, 65 input rejected, 66 file not found,
+69 database unreachable, 70 internal error, 77 permission denied, 78 database not migrated.""",
+)
+@click.version_option(__version__, "--version", prog_name="edi-posting")
+@click.option(
+    "--db",
+    "database_url",
+    envvar="EDI_POSTING_DATABASE_URL",
+    show_envvar=True,
+    default=None,
+    metavar="URL",
+    help="Database URL (default: sqlite:///edi_posting.db in the current directory). "
+    "Put PostgreSQL passwords in ~/.pgpass or PGPASSFILE, never in the URL.",
+)
+@click.option(
+    "--actor",
+    envvar="EDI_POSTING_ACTOR",
+    show_envvar=True,
+    default=_default_actor,
+    show_default="the OS user name",
+    help="The person acting; recorded on every write.",
+)
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None, actor: str) -> None:
+    """Post X12 835 remittances and 837 claims to an append-only double-entry ledger."""
+    ctx.obj = AppContext(database_url=database_url, actor=actor)
+    ctx.call_on_close(ctx.obj.close)
+
+
+for _name in _COMMAND_MODULES:
+    main.add_command(importlib.import_module(f"edi_posting.cli.{_name}").command)
+
+
+def run() -> None:  # pragma: no cover - console entry when imported differently
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""What every command shares: the --format option, rendering of rows, and CliError.
+
+Data goes to stdout, messages and progress to stderr.  A command raises :class:`CliError`
+for an answer that is not a bug (bad input, database unreachable); the top-level handler
+prints its one-line message to stderr and exits with its code.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from edi_posting.exit_codes import ExitCode
+
+__all__ = ["CliError", "format_option", "render_rows", "echo_json", "echo_err"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliError(click.ClickException):
+    """A one-line answer for the user with a documented exit code."""
+
+    def __init__(self, message: str, exit_code: int = ExitCode.DATA_ERROR) -> None:
+        super().__init__(message)
+        self.exit_code = int(exit_code)
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"edi-posting: {self.format_message()}", err=True)
+
+
+def format_option(
+    choices: Sequence[str] = ("table", "json", "csv"), default: str = "table"
+) -> Callable[[F], F]:
+    """The one --format option, with its environment twin EDI_POSTING_FORMAT."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        envvar="EDI_POSTING_FORMAT",
+        show_envvar=True,
+        help="Output format.",
+    )
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=False, default=str))
+
+
+def echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def render_rows(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], output_format: str
+) -> None:
+    """Print rows as an aligned table, a JSON list or CSV with a header."""
+    materialized = [dict(row) for row in rows]
+    if output_format == "json":
+        echo_json(materialized)
+        return
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        for row in materialized:
+            writer.writerow({c: _cell(row.get(c)) for c in columns})
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    cells = [[_cell(row.get(c)) for c in columns] for row in materialized]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip())
+    for r in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

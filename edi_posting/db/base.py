@@ -1,0 +1,67 @@
+"""The declarative base every persisted row shares: naming convention and column aliases.
+
+Money is always ``BigInteger`` cents (``Cents``); never Numeric (SQLite stores it as a float)
+and never float.  Constraint names follow one convention so migrations are portable between
+SQLite (batch mode) and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, String, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+__all__ = [
+    "Base",
+    "NAMING_CONVENTION",
+    "Cents",
+    "IdPk",
+    "Created",
+    "FromFile",
+    "utc_now",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY (the rowid alias), not a BIGINT one.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+IdPk = Annotated[int, mapped_column(BigId, primary_key=True, autoincrement=True)]
+Cents = Annotated[int, mapped_column(BigInteger, nullable=False)]
+Created = Annotated[
+    dt.datetime, mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {int: BigInteger, str: String}
+
+
+def fk(target: str, *, nullable: bool = True, index: bool = True) -> Mapped[int | None]:
+    """A BigInteger foreign key column; most of ours are indexed for lineage look-ups."""
+    return mapped_column(BigInteger, ForeignKey(target), nullable=nullable, index=index)
+
+
+class FromFile:
+    """Columns every row produced from a received file carries: its way back to the segment."""
+
+    @declared_attr
+    def source_file_id(cls) -> Mapped[int | None]:
+        return mapped_column(BigInteger, ForeignKey("received_files.id"), nullable=True)
+
+    source_isa13: Mapped[str | None] = mapped_column(String(9))  # interchange control number
+    source_st02: Mapped[str | None] = mapped_column(String(9))  # transaction set control number
+    source_segment: Mapped[int | None] = mapped_column(Integer)  # 1-based segment position

@@ -1,0 +1,109 @@
+"""Rows of the append-only double-entry ledger.
+
+A journal entry is a set of signed lines that sum to zero (debits positive, credits
+negative, integer cents).  Entries are never updated or deleted: a correction is a new
+entry whose ``reverses_entry_id`` names the one it negates, and that column is UNIQUE so
+the database itself refuses to reverse an entry twice.  ``entry_key`` is the last level of
+idempotency (claim payment key, line ordinal, posting kind).
+
+Lines carry dimensions (payer, patient account, claim, line) instead of one account per
+claim, so the chart of accounts stays small and a claim's balance is one indexed sum.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
+
+__all__ = ["LedgerAccount", "JournalEntry", "JournalLine", "ACCOUNT_CODES"]
+
+# code -> (name, normal balance).  Seeded by the first migration.
+ACCOUNT_CODES: dict[str, tuple[str, str]] = {
+    "insurance_ar": ("Insurance receivable (per payer)", "debit"),
+    "patient_ar": ("Patient receivable", "debit"),
+    "gross_charges": ("Gross charges", "credit"),
+    "contractual_adjustments": ("Contractual adjustments (CO)", "debit"),
+    "other_adjustments": ("Other adjustments (OA/PI, write-offs)", "debit"),
+    "cash_clearing": ("Cash clearing (awaiting deposit)", "debit"),
+    "unapplied_cash": ("Unapplied cash (suspense)", "credit"),
+    "refunds_payable": ("Refunds payable", "credit"),
+    "provider_adjustments": ("Provider-level adjustments (PLB)", "debit"),
+    "interest_income": ("Interest income", "credit"),
+    "bank": ("Bank (reconciled deposits)", "debit"),
+}
+
+
+class LedgerAccount(Base):
+    __tablename__ = "ledger_accounts"
+    __table_args__ = (
+        CheckConstraint("normal_balance IN ('debit', 'credit')", name="normal_balance"),
+    )
+
+    id: Mapped[IdPk]
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    normal_balance: Mapped[str] = mapped_column(String(6))
+
+
+class JournalEntry(FromFile, Base):
+    __tablename__ = "journal_entries"
+
+    id: Mapped[IdPk]
+    entry_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))  # charge, payment, reversal, plb, apply, ...
+    effective_date: Mapped[dt.date] = mapped_column(Date)
+    posted_at: Mapped[Created]
+    actor: Mapped[str] = mapped_column(String(128))
+    reverses_entry_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("journal_entries.id"), unique=True
+    )
+    remittance_id: Mapped[int | None] = mapped_column(ForeignKey("remittances.id"), index=True)
+    claim_payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claim_payments.id"), index=True
+    )
+    submitted_claim_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submitted_claims.id"), index=True
+    )
+    review_item_id: Mapped[int | None] = mapped_column(ForeignKey("review_items.id"), index=True)
+    memo: Mapped[str | None] = mapped_column(Text)
+
+
+class JournalLine(Base):
+    __tablename__ = "journal_lines"
+    __table_args__ = (UniqueConstraint("entry_id", "ordinal"),)
+
+    id: Mapped[IdPk]
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
+    amount_cents: Mapped[Cents]  # signed: debit positive, credit negative
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"), index=True)
+    patient_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patient_accounts.id"), index=True
+    )
+    submitted_claim_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submitted_claims.id"), index=True
+    )
+    submitted_line_id: Mapped[int | None] = mapped_column(ForeignKey("submitted_lines.id"))
+    service_line_payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_line_payments.id")
+    )
+    adjustment_id: Mapped[int | None] = mapped_column(ForeignKey("adjustments.id"))
+    provider_adjustment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("provider_adjustments.id")
+    )
+    group_code: Mapped[str | None] = mapped_column(String(2))  # CAS group kept (PR reason)
+    reason_code: Mapped[str | None] = mapped_column(String(5))  # CARC or PLB reason

@@ -1,0 +1,112 @@
+"""Alembic, wrapped: upgrade, downgrade, current revision and drift check.
+
+The migration scripts ship inside the package (``edi_posting.migrations``, which is the
+repository's top-level ``migrations/`` folder), so an installed wheel can migrate a
+database without a checkout.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from edi_posting.db.engine import DatabaseUnavailableError, make_engine, normalize_url
+
+__all__ = [
+    "DatabaseBehindError",
+    "alembic_config",
+    "upgrade",
+    "downgrade",
+    "current_revision",
+    "head_revision",
+    "drift",
+    "connect",
+]
+
+
+class DatabaseBehindError(RuntimeError):
+    """The database is not at the revision this version of the code needs (exit 78)."""
+
+
+def _script_location() -> str:
+    package = importlib.import_module("edi_posting.migrations")
+    return str(Path(next(iter(package.__path__))))
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", _script_location())
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    command.downgrade(alembic_config(engine), revision)
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory(_script_location()).get_heads()
+    return heads[0]
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def drift(engine: Engine) -> list[Any]:
+    """Differences between the models and the migrated database (empty when none)."""
+    from edi_posting.db.models import Base
+
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_as_batch": True}
+        )
+        return list(compare_metadata(context, Base.metadata))
+
+
+def connect(url: str | None, *, require_current: bool = True) -> Engine:
+    """An engine that is reachable and, when required, at the head revision.
+
+    SQLite databases (the embedded default) are created and upgraded on first use.
+    A PostgreSQL database that is behind is an error that names the command to run.
+    """
+    url = normalize_url(url)
+    engine = make_engine(url)
+    try:
+        revision = current_revision(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise DatabaseUnavailableError(
+            f"cannot reach the database {engine.url.render_as_string()}: "
+            f"{_first_line(exc.orig)}"
+        ) from None
+    if not require_current or revision == head_revision():
+        return engine
+    if engine.dialect.name == "sqlite":
+        upgrade(engine)
+        return engine
+    engine.dispose()
+    raise DatabaseBehindError(
+        f"the database is at revision {revision or 'none (empty)'}, this version needs "
+        f"{head_revision()}: run `edi-posting db upgrade`"
+    )
+
+
+def _first_line(error: object) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

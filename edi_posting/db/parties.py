@@ -1,0 +1,123 @@
+"""Rows for the parties: payers (and every identifier a payer is known by), providers,
+patients, their accounts and coverages, and the people who use the product."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from edi_posting.db.base import Base, Created, IdPk
+
+__all__ = ["Payer", "PayerAlias", "Provider", "Patient", "PatientAccount", "Coverage", "User"]
+
+ROLES = ("poster", "specialist", "auditor", "admin")
+
+
+class Payer(Base):
+    __tablename__ = "payers"
+
+    id: Mapped[IdPk]
+    name: Mapped[str] = mapped_column(String(256))
+    primary_identifier: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[Created]
+
+
+class PayerAlias(Base):
+    """A payer is named differently in 837 NM1*PR, 835 TRN03, N1*PR and REF*2U."""
+
+    __tablename__ = "payer_aliases"
+    __table_args__ = (UniqueConstraint("alias_kind", "alias_value"),)
+
+    id: Mapped[IdPk]
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"), index=True)
+    alias_kind: Mapped[str] = mapped_column(String(16))  # trn03, n1_pr, ref_2u, nm1_pr_pi
+    alias_value: Mapped[str] = mapped_column(String(80))
+
+
+class Provider(Base):
+    """A billing, pay-to or payee provider; identified by NPI, else TIN."""
+
+    __tablename__ = "providers"
+    __table_args__ = (UniqueConstraint("npi", "tin"),)
+
+    id: Mapped[IdPk]
+    name: Mapped[str] = mapped_column(String(256))
+    npi: Mapped[str | None] = mapped_column(String(10), index=True)
+    tin: Mapped[str | None] = mapped_column(String(20), index=True)
+    address_line1: Mapped[str | None] = mapped_column(String(128))
+    city: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str | None] = mapped_column(String(2))
+    postal_code: Mapped[str | None] = mapped_column(String(15))
+    created_at: Mapped[Created]
+
+
+class Patient(Base):
+    """A person.  Never merged silently: a conflict on identity is a review item."""
+
+    __tablename__ = "patients"
+
+    id: Mapped[IdPk]
+    last_name: Mapped[str] = mapped_column(String(128))
+    first_name: Mapped[str | None] = mapped_column(String(64))
+    middle_name: Mapped[str | None] = mapped_column(String(64))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date)
+    gender: Mapped[str | None] = mapped_column(String(1))
+    address_line1: Mapped[str | None] = mapped_column(String(128))
+    city: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str | None] = mapped_column(String(2))
+    postal_code: Mapped[str | None] = mapped_column(String(15))
+    identity_key: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[Created]
+
+
+class PatientAccount(Base):
+    """The practice's account (guarantor ledger) on which claims and balances hang."""
+
+    __tablename__ = "patient_accounts"
+
+    id: Mapped[IdPk]
+    account_number: Mapped[str] = mapped_column(String(64), unique=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    created_at: Mapped[Created]
+
+
+class Coverage(Base):
+    """A patient's membership with a payer (subscriber, member ID, group)."""
+
+    __tablename__ = "coverages"
+    __table_args__ = (UniqueConstraint("payer_id", "member_id", "patient_id"),)
+
+    id: Mapped[IdPk]
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"), index=True)
+    member_id: Mapped[str] = mapped_column(String(80), index=True)
+    group_number: Mapped[str | None] = mapped_column(String(50))
+    relationship_code: Mapped[str | None] = mapped_column(String(2))  # SBR02 / PAT01
+    responsibility: Mapped[str | None] = mapped_column(String(1))  # SBR01 P/S/T
+    subscriber_last_name: Mapped[str | None] = mapped_column(String(128))
+    subscriber_first_name: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[Created]
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role"),
+    )
+
+    id: Mapped[IdPk]
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[Created]
+    created_by: Mapped[str] = mapped_column(String(128))

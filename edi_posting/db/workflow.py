@@ -1,0 +1,203 @@
+"""Rows for the work around the ledger: review items and their events, bank deposits and
+their matches to remittances, refunds, posting policies, settings and the audit chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
+
+__all__ = [
+    "ReviewItem",
+    "ReviewItemEvent",
+    "Deposit",
+    "DepositMatch",
+    "Refund",
+    "PostingPolicy",
+    "Setting",
+    "AuditEvent",
+    "REVIEW_KINDS",
+    "REVIEW_STATUSES",
+]
+
+REVIEW_KINDS = (
+    "unmatched_payment",
+    "ambiguous_match",
+    "unknown_payee",
+    "balancing_failure",
+    "duplicate_conflict",
+    "orphan_reversal",
+    "awaiting_correction",
+    "denial",
+    "credit_balance",
+    "unlinked_plb",
+    "silent_era",
+    "lonely_deposit",
+    "deposit_variance",
+    "rejected_file",
+    "eob_error",
+    "claim_problem",
+    "patient_conflict",
+)
+REVIEW_STATUSES = ("open", "in_progress", "escalated", "resolved", "dismissed")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+class ReviewItem(Base):
+    """Something the engine could not post safely, with its evidence.
+
+    ``dedupe_key`` is UNIQUE so a re-import never opens the same item twice.
+    """
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        CheckConstraint(_in("kind", REVIEW_KINDS), name="kind"),
+        CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),
+    )
+
+    id: Mapped[IdPk]
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True, default="open")
+    priority: Mapped[int] = mapped_column(Integer, default=3)  # 1 highest
+    amount_cents: Mapped[Cents]
+    problem_code: Mapped[str | None] = mapped_column(String(48))
+    message: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"), index=True)
+    patient_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patient_accounts.id"), index=True
+    )
+    submitted_claim_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submitted_claims.id"), index=True
+    )
+    claim_payment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claim_payments.id"), index=True
+    )
+    remittance_id: Mapped[int | None] = mapped_column(ForeignKey("remittances.id"), index=True)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("received_files.id"), index=True)
+    deposit_id: Mapped[int | None] = mapped_column(ForeignKey("deposits.id"), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(128), index=True)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[Created]
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewItemEvent(Base):
+    __tablename__ = "review_item_events"
+
+    id: Mapped[IdPk]
+    review_item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id"), index=True)
+    at: Mapped[Created]
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
+
+
+class Deposit(FromFile, Base):
+    """One bank deposit line (CSV or BAI2)."""
+
+    __tablename__ = "deposits"
+
+    id: Mapped[IdPk]
+    identity_key: Mapped[str] = mapped_column(String(160), unique=True)
+    deposit_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    amount_cents: Mapped[Cents]
+    trace_number: Mapped[str | None] = mapped_column(String(50), index=True)
+    check_number: Mapped[str | None] = mapped_column(String(50), index=True)
+    bank_account: Mapped[str | None] = mapped_column(String(35))
+    description: Mapped[str | None] = mapped_column(Text)
+    line_number: Mapped[int | None] = mapped_column(Integer)
+
+
+class DepositMatch(Base):
+    """A remittance reassociated with a deposit (one bulk deposit may cover several)."""
+
+    __tablename__ = "deposit_matches"
+    __table_args__ = (UniqueConstraint("remittance_id"),)
+
+    id: Mapped[IdPk]
+    deposit_id: Mapped[int] = mapped_column(ForeignKey("deposits.id"), index=True)
+    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"))
+    method: Mapped[str] = mapped_column(String(24))  # trace, amount_date, manual
+    matched_at: Mapped[Created]
+    actor: Mapped[str] = mapped_column(String(128))
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+
+    id: Mapped[IdPk]
+    submitted_claim_id: Mapped[int] = mapped_column(ForeignKey("submitted_claims.id"), index=True)
+    review_item_id: Mapped[int | None] = mapped_column(ForeignKey("review_items.id"))
+    journal_entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"))
+    payee: Mapped[str] = mapped_column(String(256))
+    amount_cents: Mapped[Cents]
+    reason: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[Created]
+
+
+class PostingPolicy(Base):
+    """CARC handling as data: what a (group, reason) does, per payer or for all payers."""
+
+    __tablename__ = "posting_policies"
+    __table_args__ = (UniqueConstraint("payer_id", "group_code", "reason_code"),)
+
+    id: Mapped[IdPk]
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
+    group_code: Mapped[str] = mapped_column(String(2))
+    reason_code: Mapped[str] = mapped_column(String(5))  # '*' for any reason in the group
+    action: Mapped[str] = mapped_column(String(24))  # write_off, patient, review, ...
+    never_auto_post: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Setting(Base):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[Created]
+    updated_by: Mapped[str] = mapped_column(String(128))
+
+
+class AuditEvent(Base):
+    """Hash-chained: ``event_hash`` covers the canonical event and ``previous_hash``."""
+
+    __tablename__ = "audit_events"
+
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(128), index=True)
+    role: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(80), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))  # ok, refused, failed
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    previous_hash: Mapped[str] = mapped_column(String(64))
+    event_hash: Mapped[str] = mapped_column(String(64), unique=True)
