@@ -12,6 +12,7 @@ import os
 import sys
 
 import click
+from click.core import ParameterSource
 
 from edi_posting import __version__
 from edi_posting.cli.common import CliError
@@ -21,7 +22,7 @@ from edi_posting.exit_codes import ExitCode
 __all__ = ["main"]
 
 # Each module defines `command` (a click command or group) and is added to `main` below.
-_COMMAND_MODULES = ["db"]
+_COMMAND_MODULES = ["config", "db"]
 
 
 def _default_actor() -> str:
@@ -82,8 +83,27 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 65 input rejected, 66 file not found,
 @click.pass_context
 def main(ctx: click.Context, database_url: str | None, actor: str) -> None:
     """Post X12 835 remittances and 837 claims to an append-only double-entry ledger."""
+    if database_url and ctx.get_parameter_source("database_url") is ParameterSource.COMMANDLINE:
+        _refuse_password_on_command_line(database_url)
     ctx.obj = AppContext(database_url=database_url, actor=actor)
     ctx.call_on_close(ctx.obj.close)
+
+
+def _refuse_password_on_command_line(url: str) -> None:
+    """A password in argv is visible to every user of the machine (ps, shell history)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        has_password = make_url(url).password is not None
+    except ArgumentError:
+        return  # reported as an unreachable database when first used
+    if has_password:
+        raise CliError(
+            "refusing a password in --db: put it in ~/.pgpass (or PGPASSFILE) "
+            "or in EDI_POSTING_DATABASE_URL",
+            ExitCode.USAGE,
+        )
 
 
 for _name in _COMMAND_MODULES:

@@ -1,0 +1,48 @@
+"""`edi-posting config`: show the effective configuration and where each value came from."""
+
+from __future__ import annotations
+
+import click
+from click.core import ParameterSource
+
+from edi_posting.cli.common import format_option, render_rows
+from edi_posting.cli.context import AppContext
+from edi_posting.db.engine import normalize_url
+
+__all__ = ["command"]
+
+_SOURCES = {
+    ParameterSource.COMMANDLINE: "command line",
+    ParameterSource.ENVIRONMENT: "environment",
+    ParameterSource.DEFAULT: "default",
+    ParameterSource.DEFAULT_MAP: "default",
+}
+
+
+@click.command(
+    "config",
+    epilog="\b\nExample:\n  EDI_POSTING_ACTOR=jdoe edi-posting config --format json",
+)
+@format_option()
+@click.pass_context
+def command(ctx: click.Context, output_format: str) -> None:
+    """Show the database URL (password hidden) and actor in effect, and their sources."""
+    app: AppContext = ctx.obj
+    root = ctx.find_root()
+    from sqlalchemy.engine import make_url
+
+    rows = [
+        {
+            "setting": "database_url",
+            "value": make_url(normalize_url(app.database_url)).render_as_string(),
+            "source": _SOURCES.get(root.get_parameter_source("database_url"), "default"),
+            "environment_variable": "EDI_POSTING_DATABASE_URL",
+        },
+        {
+            "setting": "actor",
+            "value": app.actor,
+            "source": _SOURCES.get(root.get_parameter_source("actor"), "default"),
+            "environment_variable": "EDI_POSTING_ACTOR",
+        },
+    ]
+    render_rows(rows, ["setting", "value", "source", "environment_variable"], output_format)

@@ -1,0 +1,90 @@
+"""`edi-posting db`: create, upgrade and check the database schema (Alembic underneath)."""
+
+from __future__ import annotations
+
+import click
+
+from edi_posting.cli.common import CliError, echo_err
+from edi_posting.cli.context import AppContext
+from edi_posting.exit_codes import ExitCode
+
+__all__ = ["command"]
+
+
+@click.group(
+    "db",
+    epilog="""\b
+Example:
+  edi-posting db upgrade
+  edi-posting --db postgresql://poster@db.internal/edi db check""",
+)
+def command() -> None:
+    """Manage the database schema."""
+
+
+@command.command(
+    "upgrade",
+    epilog="\b\nExample:\n  edi-posting --db postgresql://poster@localhost/edi db upgrade",
+)
+@click.option(
+    "--revision",
+    default="head",
+    show_default=True,
+    envvar="EDI_POSTING_REVISION",
+    show_envvar=True,
+    help="Target revision.",
+)
+@click.pass_obj
+def upgrade_command(app: AppContext, revision: str) -> None:
+    """Create the tables, or bring them up to this version's schema."""
+    from edi_posting.db import current_revision, upgrade
+
+    engine = app.engine(require_current=False)
+    before = current_revision(engine)
+    upgrade(engine, revision)
+    after = current_revision(engine)
+    if before == after:
+        echo_err(f"database already at revision {after}")
+    else:
+        echo_err(f"database upgraded from {before or 'empty'} to {after}")
+
+
+@command.command("current", epilog="\b\nExample:\n  edi-posting db current")
+@click.pass_obj
+def current_command(app: AppContext) -> None:
+    """Print the database's schema revision (and whether it is the newest)."""
+    from edi_posting.db import current_revision, head_revision
+
+    revision = current_revision(app.engine(require_current=False))
+    head = head_revision()
+    if revision is None:
+        click.echo("none (empty database)")
+    elif revision == head:
+        click.echo(f"{revision} (head)")
+    else:
+        click.echo(f"{revision} (behind head {head})")
+
+
+@command.command("check", epilog="\b\nExample:\n  edi-posting db check && echo 'schema OK'")
+@click.pass_obj
+def check_command(app: AppContext) -> None:
+    """Exit 1 when the database is behind or its schema drifts from the models."""
+    from edi_posting.db import current_revision, drift, head_revision
+
+    engine = app.engine(require_current=False)
+    revision, head = current_revision(engine), head_revision()
+    if revision != head:
+        raise CliError(
+            f"database at revision {revision or 'none'}, head is {head}: "
+            "run `edi-posting db upgrade`",
+            ExitCode.CHECK_FAILED,
+        )
+    differences = drift(engine)
+    for difference in differences:
+        click.echo(f"drift: {difference}")
+    if differences:
+        raise CliError(
+            f"{len(differences)} difference(s) between the models and the migrations",
+            ExitCode.CHECK_FAILED,
+        )
+    click.echo(f"{revision} (head): no drift")

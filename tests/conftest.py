@@ -1,0 +1,171 @@
+"""Shared fixtures: real databases (a SQLite file and PostgreSQL) and the corpus path.
+
+Every database test runs on both backends through the ``database_url`` fixture.  Each
+backend is migrated once per session into a template that is copied per test (a file copy
+on SQLite, CREATE DATABASE ... TEMPLATE on PostgreSQL).
+
+PostgreSQL comes from EDI_POSTING_TEST_POSTGRES_URL (a role allowed to CREATE DATABASE),
+or from a throwaway cluster started with .ci/start-postgres when PostgreSQL's binaries are
+installed.  Where neither is possible the PostgreSQL tests are skipped, except under
+CI=true, where a skipped PostgreSQL test fails the run.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from edi_posting.db import make_engine, upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+_counter = itertools.count()
+
+
+def pytest_report_header() -> str:
+    return f"edi-posting PostgreSQL: {_postgres_admin_url() or 'not available'}"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"the shared corpus is not beside the checkout ({CORPUS})")
+    return CORPUS
+
+
+# --- PostgreSQL -------------------------------------------------------------------------
+
+_started: dict[str, str] = {}
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get("EDI_POSTING_TEST_POSTGRES_URL")
+    if url:
+        return url
+    if "url" in _started:
+        return _started["url"]
+    if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        return None
+    try:
+        out = subprocess.run(
+            ["bash", str(REPO / ".ci" / "start-postgres")],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "EDI_POSTING_TEST_PG_PORT": str(55000 + os.getpid() % 1000)},
+        ).stdout
+    except (subprocess.SubprocessError, OSError):
+        return None
+    for line in out.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        _started[key] = value
+    _started["url"] = _started.get("EDI_POSTING_TEST_POSTGRES_URL", "")
+    return _started["url"] or None
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    datadir, bindir = _started.get("EDI_POSTING_TEST_PG_DATADIR"), _started.get(
+        "EDI_POSTING_TEST_PG_BINDIR"
+    )
+    if datadir and bindir:
+        stop = f"{bindir}/pg_ctl -D {datadir} -m immediate stop"
+        cmd = ["su", "postgres", "-s", "/bin/bash", "-c", stop] if os.getuid() == 0 else stop
+        subprocess.run(cmd, shell=isinstance(cmd, str), capture_output=True, check=False)
+        shutil.rmtree(datadir, ignore_errors=True)
+
+
+def _require_postgres() -> str:
+    url = _postgres_admin_url()
+    if url:
+        return url
+    reason = "PostgreSQL not available: set EDI_POSTING_TEST_POSTGRES_URL or install postgresql"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: PostgreSQL tests must run)")
+    pytest.skip(reason)
+
+
+def _with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin_execute(admin_url: str, *statements: str) -> None:
+    engine = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    admin = _require_postgres()
+    name = f"edi_tmpl_{os.getpid()}"
+    _admin_execute(admin, f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+    engine = make_engine(_with_database(admin, name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    _admin_execute(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _fresh_postgres(template: str | None) -> Iterator[str]:
+    admin = _require_postgres()
+    name = f"edi_t_{os.getpid()}_{next(_counter)}"
+    clause = f" TEMPLATE {template}" if template else ""
+    _admin_execute(admin, f"CREATE DATABASE {name}{clause}")
+    yield _with_database(admin, name)
+    _admin_execute(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# --- SQLite -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+# --- the fixtures tests use ---------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database of the test's backend."""
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        target = tmp_path / "edi.db"
+        shutil.copyfile(template, target)
+        yield f"sqlite:///{target}"
+    else:
+        yield from _fresh_postgres(request.getfixturevalue("postgres_template"))
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables at all, for migration tests."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+    else:
+        yield from _fresh_postgres(None)
