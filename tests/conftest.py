@@ -61,7 +61,6 @@ def _postgres_admin_url() -> str | None:
             capture_output=True,
             text=True,
             timeout=120,
-            env={**os.environ, "EDI_POSTING_TEST_PG_PORT": str(55000 + os.getpid() % 1000)},
         ).stdout
     except (subprocess.SubprocessError, OSError):
         return None
