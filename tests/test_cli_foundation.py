@@ -93,15 +93,16 @@ def test_password_on_the_command_line_is_refused() -> None:
     assert "~/.pgpass" in result.output
 
 
-def test_default_sqlite_database_is_created_and_upgraded_on_first_use(tmp_path: Path) -> None:
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        from edi_posting.cli.context import AppContext
+def test_default_sqlite_database_is_created_and_upgraded_on_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from edi_posting.cli.context import AppContext
 
-        AppContext(database_url=None, actor="t").engine().dispose()
-        result = runner.invoke(main, ["db", "current"], env={"EDI_POSTING_DATABASE_URL": ""})
-        assert result.output == f"{head_revision()} (head)\n"
-        assert Path("edi_posting.db").exists()
+    monkeypatch.chdir(tmp_path)
+    AppContext(database_url=None, actor="t").engine().dispose()
+    result = CliRunner().invoke(main, ["db", "current"], env={"EDI_POSTING_DATABASE_URL": ""})
+    assert result.output == f"{head_revision()} (head)\n"
+    assert (tmp_path / "edi_posting.db").exists()
 
 
 def test_db_upgrade_current_and_check_on_an_empty_database(empty_database_url: str) -> None:
