@@ -1,0 +1,69 @@
+"""`edi-posting import`: archive, parse and post 837 (and, later, 835) files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
+from edi_posting.cli.context import AppContext
+from edi_posting.exit_codes import ExitCode
+
+__all__ = ["command"]
+
+
+@click.command(
+    "import",
+    epilog="""\b
+Example:
+  edi-posting import claims/2026-03-01.837 remits/
+  edi-posting import --dry-run --format json batch.837""",
+)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, envvar="EDI_POSTING_DRY_RUN", show_envvar=True,
+              help="Parse and post inside a transaction that is rolled back: writes nothing.")
+@click.option("--archive-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              envvar="EDI_POSTING_ARCHIVE_DIR", show_envvar=True,
+              help="Keep received files here (named by SHA-256) instead of in the database.")
+@click.option("--account-pattern", default=None, envvar="EDI_POSTING_ACCOUNT_PATTERN",
+              show_envvar=True, metavar="REGEX",
+              help="Regular expression with a group named 'account' that finds the practice's "
+                   "account number inside CLM01.")
+@format_option(("table", "json"))
+@click.pass_obj
+def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir: Path | None,
+            account_pattern: str | None, output_format: str) -> None:
+    """Import files or directories (837s before 835s); re-importing posts nothing."""
+    from edi_posting.pipeline import ImportOptions, expand_paths, import_file
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise CliError(f"{missing[0]}: no such file or directory", ExitCode.NO_INPUT)
+    options = ImportOptions(app.actor, dry_run, archive_dir, account_pattern)
+    engine = app.engine()
+    results = []
+    for path in expand_paths(paths):
+        echo_err(f"importing {path} ...")
+        results.append(import_file(engine, path, options))
+    _render(results, output_format)
+    if any(r.status == "rejected" for r in results):
+        raise CliError(f"{sum(r.status == 'rejected' for r in results)} file(s) rejected",
+                       ExitCode.DATA_ERROR)
+
+
+def _render(results: list, output_format: str) -> None:  # type: ignore[type-arg]
+    from edi_posting.pipeline import ImportResult
+
+    summary = ImportResult(results)
+    if output_format == "json":
+        echo_json({"files": [r.to_dict() for r in results], "totals": summary.totals()})
+        return
+    rows = [{**r.to_dict(), "file": Path(r.path).name, "problems": len(r.problems)}
+            for r in results]
+    render_rows(rows, ["file", "kind", "status", "transaction_sets", "claims", "posted",
+                       "queued", "problems"], "table")
+    for result in results:
+        for problem in result.problems:
+            echo_err(f"{Path(result.path).name}: {problem.severity.value} {problem.code}: "
+                     f"{problem.message}")
