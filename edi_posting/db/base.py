@@ -62,6 +62,6 @@ class FromFile:
     def source_file_id(cls) -> Mapped[int | None]:
         return mapped_column(BigInteger, ForeignKey("received_files.id"), nullable=True)
 
-    source_isa13: Mapped[str | None] = mapped_column(String(9))  # interchange control number
-    source_st02: Mapped[str | None] = mapped_column(String(9))  # transaction set control number
+    source_isa13: Mapped[str | None] = mapped_column(String(35))  # interchange control number
+    source_st02: Mapped[str | None] = mapped_column(String(35))  # transaction set control number
     source_segment: Mapped[int | None] = mapped_column(Integer)  # 1-based segment position

@@ -24,17 +24,17 @@ class SubmittedClaim(FromFile, Base):
     id: Mapped[IdPk]
     transaction_set_id: Mapped[int] = mapped_column(ForeignKey("transaction_sets.id"), index=True)
     ordinal: Mapped[int] = mapped_column(Integer)  # position of the claim in its set
-    claim_type: Mapped[str] = mapped_column(String(1))  # P, I, D
+    claim_type: Mapped[str] = mapped_column(String(35))  # P, I, D
     patient_control_number: Mapped[str] = mapped_column(String(38))  # CLM01 as sent
     pcn_normalized: Mapped[str] = mapped_column(String(38), index=True)  # trimmed, upper-case
     total_charge_cents: Mapped[Cents]  # CLM02
-    facility_code: Mapped[str | None] = mapped_column(String(2))  # CLM05-1
-    facility_qualifier: Mapped[str | None] = mapped_column(String(2))  # CLM05-2
-    frequency_code: Mapped[str] = mapped_column(String(1))  # CLM05-3: 1, 7, 8
+    facility_code: Mapped[str | None] = mapped_column(String(35))  # CLM05-1
+    facility_qualifier: Mapped[str | None] = mapped_column(String(35))  # CLM05-2
+    frequency_code: Mapped[str] = mapped_column(String(35))  # CLM05-3: 1, 7, 8
     original_payer_claim_number: Mapped[str | None] = mapped_column(String(50))  # REF*F8
     prior_authorization: Mapped[str | None] = mapped_column(String(50))  # REF*G1
     medical_record_number: Mapped[str | None] = mapped_column(String(50))  # REF*EA
-    payer_responsibility: Mapped[str | None] = mapped_column(String(1))  # SBR01
+    payer_responsibility: Mapped[str | None] = mapped_column(String(35))  # SBR01
     statement_from: Mapped[dt.date | None] = mapped_column(Date)  # DTP*434 (I) / earliest 472
     statement_to: Mapped[dt.date | None] = mapped_column(Date)
     patient_account_id: Mapped[int] = mapped_column(
@@ -48,7 +48,7 @@ class SubmittedClaim(FromFile, Base):
         BigInteger, ForeignKey("submitted_claims.id"), index=True
     )
     # active, replaced, voided; a state, not money: balances always come from the ledger
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(35), default="active")
     diagnosis_codes: Mapped[list[str] | None] = mapped_column(JSON)  # HI
     dates: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # every DTP by qualifier
     other_payers: Mapped[list[Any] | None] = mapped_column(JSON)  # 2320/2330 COB loops
@@ -63,17 +63,17 @@ class SubmittedLine(FromFile, Base):
     claim_id: Mapped[int] = mapped_column(ForeignKey("submitted_claims.id"), index=True)
     ordinal: Mapped[int] = mapped_column(Integer)
     line_number: Mapped[int | None] = mapped_column(Integer)  # LX01
-    procedure_qualifier: Mapped[str | None] = mapped_column(String(2))  # HC, AD, NU, N4
+    procedure_qualifier: Mapped[str | None] = mapped_column(String(35))  # HC, AD, NU, N4
     procedure_code: Mapped[str | None] = mapped_column(String(48))
-    modifier1: Mapped[str | None] = mapped_column(String(2))
-    modifier2: Mapped[str | None] = mapped_column(String(2))
-    modifier3: Mapped[str | None] = mapped_column(String(2))
-    modifier4: Mapped[str | None] = mapped_column(String(2))
+    modifier1: Mapped[str | None] = mapped_column(String(35))
+    modifier2: Mapped[str | None] = mapped_column(String(35))
+    modifier3: Mapped[str | None] = mapped_column(String(35))
+    modifier4: Mapped[str | None] = mapped_column(String(35))
     revenue_code: Mapped[str | None] = mapped_column(String(48))  # SV201
     charge_cents: Mapped[Cents]  # SV102 / SV203 / SV302
-    units: Mapped[str | None] = mapped_column(String(15))  # exact text of SV104 / SV205
-    unit_basis: Mapped[str | None] = mapped_column(String(2))  # UN, DA, MJ
-    place_of_service: Mapped[str | None] = mapped_column(String(2))
+    units: Mapped[str | None] = mapped_column(String(35))  # exact text of SV104 / SV205
+    unit_basis: Mapped[str | None] = mapped_column(String(35))  # UN, DA, MJ
+    place_of_service: Mapped[str | None] = mapped_column(String(35))
     service_date_from: Mapped[dt.date | None] = mapped_column(Date)  # DTP*472
     service_date_to: Mapped[dt.date | None] = mapped_column(Date)
     line_item_control_number: Mapped[str | None] = mapped_column(String(50), index=True)  # 6R

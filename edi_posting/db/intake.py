@@ -46,10 +46,10 @@ class ReceivedFile(Base):
     sha256: Mapped[str] = mapped_column(String(64), unique=True)  # idempotency level 1
     file_name: Mapped[str] = mapped_column(String(1024))
     size_bytes: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(35))
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     archive_path: Mapped[str | None] = mapped_column(String(2048))
-    status: Mapped[str] = mapped_column(String(24), default="received")
+    status: Mapped[str] = mapped_column(String(35), default="received")
     received_at: Mapped[Created]
     received_by: Mapped[str] = mapped_column(String(128))
     summary: Mapped[str | None] = mapped_column(Text)  # JSON of the import result
@@ -67,15 +67,15 @@ class Interchange(Base):
 
     id: Mapped[IdPk]
     file_id: Mapped[int] = mapped_column(ForeignKey("received_files.id"), index=True)
-    sender_qualifier: Mapped[str] = mapped_column(String(2))  # ISA05
-    sender_id: Mapped[str] = mapped_column(String(15))  # ISA06
-    receiver_qualifier: Mapped[str] = mapped_column(String(2))  # ISA07
-    receiver_id: Mapped[str] = mapped_column(String(15))  # ISA08
-    control_number: Mapped[str] = mapped_column(String(9))  # ISA13
+    sender_qualifier: Mapped[str] = mapped_column(String(35))  # ISA05
+    sender_id: Mapped[str] = mapped_column(String(35))  # ISA06
+    receiver_qualifier: Mapped[str] = mapped_column(String(35))  # ISA07
+    receiver_id: Mapped[str] = mapped_column(String(35))  # ISA08
+    control_number: Mapped[str] = mapped_column(String(35))  # ISA13
     interchange_date: Mapped[dt.date | None] = mapped_column(Date)  # ISA09
-    interchange_time: Mapped[str | None] = mapped_column(String(4))  # ISA10
-    version: Mapped[str | None] = mapped_column(String(5))  # ISA12
-    usage_indicator: Mapped[str | None] = mapped_column(String(1))  # ISA15 P/T
+    interchange_time: Mapped[str | None] = mapped_column(String(35))  # ISA10
+    version: Mapped[str | None] = mapped_column(String(35))  # ISA12
+    usage_indicator: Mapped[str | None] = mapped_column(String(35))  # ISA15 P/T
     segment_position: Mapped[int] = mapped_column(Integer)
 
 
@@ -85,12 +85,12 @@ class FunctionalGroup(Base):
 
     id: Mapped[IdPk]
     interchange_id: Mapped[int] = mapped_column(ForeignKey("interchanges.id"), index=True)
-    functional_id: Mapped[str] = mapped_column(String(2))  # GS01 (HP, HC, FA)
-    sender_code: Mapped[str] = mapped_column(String(15))  # GS02
-    receiver_code: Mapped[str] = mapped_column(String(15))  # GS03
+    functional_id: Mapped[str] = mapped_column(String(35))  # GS01 (HP, HC, FA)
+    sender_code: Mapped[str] = mapped_column(String(35))  # GS02
+    receiver_code: Mapped[str] = mapped_column(String(35))  # GS03
     group_date: Mapped[dt.date | None] = mapped_column(Date)  # GS04
-    control_number: Mapped[str] = mapped_column(String(9))  # GS06
-    version: Mapped[str] = mapped_column(String(12))  # GS08
+    control_number: Mapped[str] = mapped_column(String(35))  # GS06
+    version: Mapped[str] = mapped_column(String(35))  # GS08
     segment_position: Mapped[int] = mapped_column(Integer)
 
 
@@ -106,14 +106,14 @@ class TransactionSet(Base):
     id: Mapped[IdPk]
     file_id: Mapped[int] = mapped_column(ForeignKey("received_files.id"), index=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("functional_groups.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))  # 835, 837P, 837I, 837D
-    control_number: Mapped[str] = mapped_column(String(9))  # ST02
+    kind: Mapped[str] = mapped_column(String(35))  # 835, 837P, 837I, 837D
+    control_number: Mapped[str] = mapped_column(String(35))  # ST02
     implementation_reference: Mapped[str | None] = mapped_column(String(35))  # ST03
     identity_key: Mapped[str] = mapped_column(String(128), unique=True)
     content_sha256: Mapped[str] = mapped_column(String(64))
     segment_position: Mapped[int] = mapped_column(Integer)
     segment_count: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(24))  # posted, held, rejected, recorded
+    status: Mapped[str] = mapped_column(String(35))  # posted, held, rejected, recorded
     imported_at: Mapped[Created]
     imported_by: Mapped[str] = mapped_column(String(128))
 
@@ -126,8 +126,8 @@ class Acknowledgement(Base):
 
     id: Mapped[IdPk]
     file_id: Mapped[int] = mapped_column(ForeignKey("received_files.id"), index=True)
-    group_control_number: Mapped[str | None] = mapped_column(String(9))
-    kind: Mapped[str] = mapped_column(String(3))
+    group_control_number: Mapped[str | None] = mapped_column(String(35))
+    kind: Mapped[str] = mapped_column(String(35))
     is_accepted: Mapped[bool] = mapped_column(Boolean)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[Created]

@@ -55,7 +55,7 @@ class LedgerAccount(Base):
     id: Mapped[IdPk]
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(128))
-    normal_balance: Mapped[str] = mapped_column(String(6))
+    normal_balance: Mapped[str] = mapped_column(String(35))
 
 
 class JournalEntry(FromFile, Base):
@@ -63,7 +63,7 @@ class JournalEntry(FromFile, Base):
 
     id: Mapped[IdPk]
     entry_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))  # charge, payment, reversal, plb, apply, ...
+    kind: Mapped[str] = mapped_column(String(35))  # charge, payment, reversal, plb, apply, ...
     effective_date: Mapped[dt.date] = mapped_column(Date)
     posted_at: Mapped[Created]
     actor: Mapped[str] = mapped_column(String(128))
@@ -105,5 +105,5 @@ class JournalLine(Base):
     provider_adjustment_id: Mapped[int | None] = mapped_column(
         ForeignKey("provider_adjustments.id")
     )
-    group_code: Mapped[str | None] = mapped_column(String(2))  # CAS group kept (PR reason)
-    reason_code: Mapped[str | None] = mapped_column(String(5))  # CARC or PLB reason
+    group_code: Mapped[str | None] = mapped_column(String(35))  # CAS group kept (PR reason)
+    reason_code: Mapped[str | None] = mapped_column(String(35))  # CARC or PLB reason

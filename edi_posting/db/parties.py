@@ -39,7 +39,7 @@ class PayerAlias(Base):
 
     id: Mapped[IdPk]
     payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"), index=True)
-    alias_kind: Mapped[str] = mapped_column(String(16))  # trn03, n1_pr, ref_2u, nm1_pr_pi
+    alias_kind: Mapped[str] = mapped_column(String(35))  # trn03, n1_pr, ref_2u, nm1_pr_pi
     alias_value: Mapped[str] = mapped_column(String(80))
 
 
@@ -51,12 +51,12 @@ class Provider(Base):
 
     id: Mapped[IdPk]
     name: Mapped[str] = mapped_column(String(256))
-    npi: Mapped[str | None] = mapped_column(String(10), index=True)
-    tin: Mapped[str | None] = mapped_column(String(20), index=True)
+    npi: Mapped[str | None] = mapped_column(String(35), index=True)
+    tin: Mapped[str | None] = mapped_column(String(35), index=True)
     address_line1: Mapped[str | None] = mapped_column(String(128))
     city: Mapped[str | None] = mapped_column(String(64))
-    state: Mapped[str | None] = mapped_column(String(2))
-    postal_code: Mapped[str | None] = mapped_column(String(15))
+    state: Mapped[str | None] = mapped_column(String(35))
+    postal_code: Mapped[str | None] = mapped_column(String(35))
     created_at: Mapped[Created]
 
 
@@ -70,11 +70,11 @@ class Patient(Base):
     first_name: Mapped[str | None] = mapped_column(String(64))
     middle_name: Mapped[str | None] = mapped_column(String(64))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
-    gender: Mapped[str | None] = mapped_column(String(1))
+    gender: Mapped[str | None] = mapped_column(String(35))
     address_line1: Mapped[str | None] = mapped_column(String(128))
     city: Mapped[str | None] = mapped_column(String(64))
-    state: Mapped[str | None] = mapped_column(String(2))
-    postal_code: Mapped[str | None] = mapped_column(String(15))
+    state: Mapped[str | None] = mapped_column(String(35))
+    postal_code: Mapped[str | None] = mapped_column(String(35))
     identity_key: Mapped[str] = mapped_column(String(128), unique=True)
     created_at: Mapped[Created]
 
@@ -102,8 +102,8 @@ class Coverage(Base):
     payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"), index=True)
     member_id: Mapped[str] = mapped_column(String(80), index=True)
     group_number: Mapped[str | None] = mapped_column(String(50))
-    relationship_code: Mapped[str | None] = mapped_column(String(2))  # SBR02 / PAT01
-    responsibility: Mapped[str | None] = mapped_column(String(1))  # SBR01 P/S/T
+    relationship_code: Mapped[str | None] = mapped_column(String(35))  # SBR02 / PAT01
+    responsibility: Mapped[str | None] = mapped_column(String(35))  # SBR01 P/S/T
     subscriber_last_name: Mapped[str | None] = mapped_column(String(128))
     subscriber_first_name: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[Created]
@@ -117,7 +117,7 @@ class User(Base):
 
     id: Mapped[IdPk]
     name: Mapped[str] = mapped_column(String(128), unique=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(35))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Created]
     created_by: Mapped[str] = mapped_column(String(128))

@@ -75,8 +75,8 @@ class ReviewItem(Base):
 
     id: Mapped[IdPk]
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(32), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True, default="open")
+    kind: Mapped[str] = mapped_column(String(35), index=True)
+    status: Mapped[str] = mapped_column(String(35), index=True, default="open")
     priority: Mapped[int] = mapped_column(Integer, default=3)  # 1 highest
     amount_cents: Mapped[Cents]
     problem_code: Mapped[str | None] = mapped_column(String(48))
@@ -109,9 +109,9 @@ class ReviewItemEvent(Base):
     review_item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id"), index=True)
     at: Mapped[Created]
     actor: Mapped[str] = mapped_column(String(128))
-    action: Mapped[str] = mapped_column(String(32))
-    from_status: Mapped[str | None] = mapped_column(String(16))
-    to_status: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(35))
+    from_status: Mapped[str | None] = mapped_column(String(35))
+    to_status: Mapped[str | None] = mapped_column(String(35))
     note: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
@@ -142,7 +142,7 @@ class DepositMatch(Base):
     id: Mapped[IdPk]
     deposit_id: Mapped[int] = mapped_column(ForeignKey("deposits.id"), index=True)
     remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"))
-    method: Mapped[str] = mapped_column(String(24))  # trace, amount_date, manual
+    method: Mapped[str] = mapped_column(String(35))  # trace, amount_date, manual
     matched_at: Mapped[Created]
     actor: Mapped[str] = mapped_column(String(128))
 
@@ -169,9 +169,9 @@ class PostingPolicy(Base):
 
     id: Mapped[IdPk]
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
-    group_code: Mapped[str] = mapped_column(String(2))
-    reason_code: Mapped[str] = mapped_column(String(5))  # '*' for any reason in the group
-    action: Mapped[str] = mapped_column(String(24))  # write_off, patient, review, ...
+    group_code: Mapped[str] = mapped_column(String(35))
+    reason_code: Mapped[str] = mapped_column(String(35))  # '*' for any reason in the group
+    action: Mapped[str] = mapped_column(String(35))  # write_off, patient, review, ...
     never_auto_post: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -193,11 +193,11 @@ class AuditEvent(Base):
     sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(128), index=True)
-    role: Mapped[str | None] = mapped_column(String(16))
+    role: Mapped[str | None] = mapped_column(String(35))
     action: Mapped[str] = mapped_column(String(48), index=True)
-    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_type: Mapped[str | None] = mapped_column(String(35))
     object_id: Mapped[str | None] = mapped_column(String(80), index=True)
-    outcome: Mapped[str] = mapped_column(String(16))  # ok, refused, failed
+    outcome: Mapped[str] = mapped_column(String(35))  # ok, refused, failed
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     previous_hash: Mapped[str] = mapped_column(String(64))
     event_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -69,6 +69,9 @@ def _walk(
     for position, segment in enumerate(segments, start=1):
         elements = segment.split(element)
         tag = elements[0].upper()
+        if tag in ("ISA", "GS", "ST") and st is not None:
+            problems.append(_unterminated(st, st_pos, source))
+            st = None
         if tag == "ISA":
             isa, isa_pos = elements, position
         elif tag == "GS":
@@ -89,10 +92,14 @@ def _walk(
         elif st is not None:
             body.append((elements, position))
     if st is not None:
-        problems.append(Problem("MISSING_SE", Severity.FATAL,
-                                f"transaction set {_at(st, 2)} has no SE trailer (truncated file?)",
-                                source.at(st_pos), "SE"))
+        problems.append(_unterminated(st, st_pos, source))
     return reads, problems
+
+
+def _unterminated(st: list[str], position: int, source: SourceRef) -> Problem:
+    return Problem("MISSING_SE", Severity.FATAL,
+                   f"transaction set {_at(st, 2)} has no SE trailer; nothing of it is imported",
+                   source.at(position), "SE")
 
 
 def _at(elements: list[str], index: int) -> str:
