@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, insert, select
 from edi_posting import ledger
 from edi_posting.claim_intake import SetContext, import_claim_batch
 from edi_posting.db import make_engine, write_transaction
+from edi_posting.ledger_checks import check_ledger
 from edi_posting.db.models import (
     JournalEntry,
     JournalLine,
@@ -26,6 +27,8 @@ from tests.x837 import batch_of, claim, subscriber
 def engine(database_url: str) -> Iterator[object]:
     eng = make_engine(database_url)
     yield eng
+    with eng.connect() as conn:
+        assert check_ledger(conn) == []
     eng.dispose()
 
 

@@ -1,0 +1,42 @@
+"""`edi-posting ledger check | digest`: prove the ledger is sound, and fingerprint it."""
+
+from __future__ import annotations
+
+import click
+
+from edi_posting.cli.common import CliError, format_option, render_rows
+from edi_posting.cli.context import AppContext
+from edi_posting.exit_codes import ExitCode
+
+__all__ = ["command"]
+
+
+@click.group("ledger", epilog="\b\nExample:\n  edi-posting ledger check && edi-posting ledger digest")
+def command() -> None:
+    """Check the ledger's invariants and print its digest."""
+
+
+@command.command("check", epilog="\b\nExample:\n  edi-posting ledger check --format json")
+@format_option()
+@click.pass_obj
+def check_command(app: AppContext, output_format: str) -> None:
+    """Run every invariant; exit 1 naming each violation."""
+    from edi_posting.ledger_checks import CHECKS, check_ledger
+
+    with app.engine().connect() as conn:
+        violations = check_ledger(conn)
+    if violations:
+        render_rows([{"check": v.check, "entry_id": v.entry_id, "message": v.message}
+                     for v in violations], ["check", "entry_id", "message"], output_format)
+        raise CliError(f"{len(violations)} ledger violation(s)", ExitCode.CHECK_FAILED)
+    click.echo(f"ledger OK: {len(CHECKS)} checks, no violations", err=True)
+
+
+@command.command("digest", epilog="\b\nExample:\n  edi-posting ledger digest")
+@click.pass_obj
+def digest_command(app: AppContext) -> None:
+    """Print a SHA-256 of the ledger's content (same inputs, same order: same digest)."""
+    from edi_posting.ledger_checks import ledger_digest
+
+    with app.engine().connect() as conn:
+        click.echo(ledger_digest(conn))
