@@ -1,0 +1,111 @@
+"""Audit events in a hash chain: who did what to which object, when, and how it ended.
+
+Each event stores the hash of the event before it and its own hash over a canonical
+serialization (sorted-key JSON of every field, including that previous hash).  Editing,
+deleting, inserting or reordering any event therefore breaks the chain at that point,
+which :func:`verify_chain` reports by sequence number.  The tables refuse UPDATE and
+DELETE (migration 0002); the chain catches what a person with file access does anyway.
+
+Writers are serialized so sequence numbers have no gaps: SQLite writers hold BEGIN
+IMMEDIATE, and on PostgreSQL an advisory transaction lock guards the head.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text
+
+from edi_posting.db.models import AuditEvent
+
+__all__ = ["GENESIS_HASH", "record_event", "event_hash", "VerifyResult", "verify_chain"]
+
+GENESIS_HASH = "0" * 64
+_AUDIT = AuditEvent.__table__
+_LOCK_KEY = 0x45444950  # "EDIP": one advisory lock id for the audit chain head
+
+
+def _iso(at: dt.datetime) -> str:
+    if at.tzinfo is None:  # SQLite hands back naive datetimes; we only ever store UTC
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def event_hash(fields: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of an event's fields (``event_hash`` excluded)."""
+    canonical = dict(fields)
+    canonical.pop("event_hash", None)
+    canonical["at"] = _iso(canonical["at"])
+    payload = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record_event(
+    conn: Connection,
+    *,
+    actor: str,
+    action: str,
+    outcome: str,
+    role: str | None = None,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    summary: dict[str, Any] | None = None,
+) -> int:
+    """Append one event to the chain inside the caller's transaction; its sequence number."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    head = conn.execute(
+        select(_AUDIT.c.sequence, _AUDIT.c.event_hash).order_by(_AUDIT.c.sequence.desc()).limit(1)
+    ).first()
+    fields: dict[str, Any] = {
+        "sequence": (head.sequence + 1) if head else 1,
+        "at": dt.datetime.now(dt.timezone.utc),
+        "actor": actor,
+        "role": role,
+        "action": action,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "outcome": outcome,
+        "summary": summary,
+        "previous_hash": head.event_hash if head else GENESIS_HASH,
+    }
+    fields["event_hash"] = event_hash(fields)
+    conn.execute(insert(_AUDIT).values(**fields))
+    return int(fields["sequence"])
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    is_intact: bool
+    events: int
+    head_hash: str
+    broken_sequence: int | None = None
+    reason: str | None = None
+
+
+def verify_chain(conn: Connection) -> VerifyResult:
+    """Walk the chain from the first event; stop at the first one that does not hold."""
+    previous_hash, expected_sequence, count = GENESIS_HASH, 1, 0
+    for row in conn.execute(select(_AUDIT).order_by(_AUDIT.c.sequence)):
+        fields = dict(row._mapping)
+        problem = _check_event(fields, expected_sequence, previous_hash)
+        if problem is not None:
+            return VerifyResult(False, count, previous_hash, fields["sequence"], problem)
+        previous_hash, expected_sequence = fields["event_hash"], fields["sequence"] + 1
+        count += 1
+    return VerifyResult(True, count, previous_hash)
+
+
+def _check_event(fields: dict[str, Any], expected_sequence: int, previous_hash: str) -> str | None:
+    sequence = fields["sequence"]
+    if sequence != expected_sequence:
+        return f"expected sequence {expected_sequence}, found {sequence} (events missing or inserted)"
+    if fields["previous_hash"] != previous_hash:
+        return "previous_hash does not match the event before it (deleted, inserted or reordered)"
+    if event_hash(fields) != fields["event_hash"]:
+        return "event_hash does not match the event's content (edited)"
+    return None
