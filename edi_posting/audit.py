@@ -22,7 +22,9 @@ from sqlalchemy import Connection, insert, select, text
 
 from edi_posting.db.models import AuditEvent
 
-__all__ = ["GENESIS_HASH", "record_event", "event_hash", "VerifyResult", "verify_chain"]
+__all__ = [
+    "GENESIS_HASH", "record_event", "event_hash", "VerifyResult", "verify_chain", "audit_log",
+]
 
 GENESIS_HASH = "0" * 64
 _AUDIT = AuditEvent.__table__
@@ -87,25 +89,65 @@ class VerifyResult:
     reason: str | None = None
 
 
-def verify_chain(conn: Connection) -> VerifyResult:
-    """Walk the chain from the first event; stop at the first one that does not hold."""
+def verify_chain(conn: Connection, expected_head: str | None = None) -> VerifyResult:
+    """Walk the chain from the first event; stop at the first one that does not hold.
+
+    A chain cut off at its end still links up; ``expected_head`` (a head recorded earlier,
+    elsewhere) catches that: it must be the head or appear in the chain.
+    """
     previous_hash, expected_sequence, count = GENESIS_HASH, 1, 0
+    seen_expected = expected_head is None
     for row in conn.execute(select(_AUDIT).order_by(_AUDIT.c.sequence)):
         fields = dict(row._mapping)
         problem = _check_event(fields, expected_sequence, previous_hash)
         if problem is not None:
-            return VerifyResult(False, count, previous_hash, fields["sequence"], problem)
+            # a gap is reported at the first missing number, anything else at the row itself
+            broken = min(fields["sequence"], expected_sequence)
+            return VerifyResult(False, count, previous_hash, broken, problem)
         previous_hash, expected_sequence = fields["event_hash"], fields["sequence"] + 1
         count += 1
+        seen_expected = seen_expected or previous_hash == expected_head
+    if not seen_expected:
+        return VerifyResult(False, count, previous_hash, expected_sequence,
+                            f"the recorded head {expected_head} is not in the chain "
+                            f"(events from sequence {expected_sequence} on were removed?)")
     return VerifyResult(True, count, previous_hash)
 
 
 def _check_event(fields: dict[str, Any], expected_sequence: int, previous_hash: str) -> str | None:
     sequence = fields["sequence"]
     if sequence != expected_sequence:
-        return f"expected sequence {expected_sequence}, found {sequence} (events missing or inserted)"
+        return f"sequence {expected_sequence} is missing; the next event is {sequence}"
     if fields["previous_hash"] != previous_hash:
         return "previous_hash does not match the event before it (deleted, inserted or reordered)"
     if event_hash(fields) != fields["event_hash"]:
         return "event_hash does not match the event's content (edited)"
     return None
+
+
+def audit_log(
+    conn: Connection,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    object_id: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+) -> list[dict[str, Any]]:
+    query = select(_AUDIT).order_by(_AUDIT.c.sequence)
+    if actor:
+        query = query.where(_AUDIT.c.actor == actor)
+    if action:
+        query = query.where(_AUDIT.c.action.like(action.replace("*", "%")))
+    if object_id:
+        query = query.where(_AUDIT.c.object_id == object_id)
+    if since:
+        query = query.where(_AUDIT.c.at >= since)
+    if until:
+        query = query.where(_AUDIT.c.at < until)
+    return [
+        {"sequence": r.sequence, "at": _iso(r.at), "actor": r.actor, "role": r.role,
+         "action": r.action, "object_type": r.object_type, "object_id": r.object_id,
+         "outcome": r.outcome, "summary": r.summary, "event_hash": r.event_hash}
+        for r in conn.execute(query)
+    ]

@@ -1,0 +1,70 @@
+"""`edi-posting audit verify | log`: prove nobody rewrote history, and read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from edi_posting.cli.common import CliError, echo_err, format_option, render_rows
+from edi_posting.cli.context import AppContext
+from edi_posting.exit_codes import ExitCode
+
+__all__ = ["command"]
+
+
+@click.group("audit", epilog="\b\nExample:\n  edi-posting audit verify\n  edi-posting audit log --actor jdoe")
+def command() -> None:
+    """Verify and read the hash-chained audit trail."""
+
+
+@command.command("verify", epilog="\b\nExample:\n  edi-posting audit verify --expect-head 3f2a...")
+@click.option("--expect-head", default=None, envvar="EDI_POSTING_EXPECT_HEAD", show_envvar=True,
+              metavar="HASH", help="A chain head recorded earlier; catches a chain cut off at its end.")
+@click.pass_obj
+def verify_command(app: AppContext, expect_head: str | None) -> None:
+    """Walk the chain; exit 0 when intact, 1 naming the first broken sequence number.
+    Prints the chain head (record it elsewhere)."""
+    from edi_posting.audit import verify_chain
+
+    with app.engine().connect() as conn:
+        result = verify_chain(conn, expect_head)
+    click.echo(f"head {result.head_hash} after {result.events} event(s)")
+    if not result.is_intact:
+        raise CliError(f"audit chain broken at sequence {result.broken_sequence}: {result.reason}",
+                       ExitCode.CHECK_FAILED)
+    echo_err("audit chain intact")
+
+
+def _when(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"not a date or time: {value!r} (use 2026-03-01 or 2026-03-01T12:00)",
+                       ExitCode.USAGE) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+@command.command("log", epilog="\b\nExample:\n  edi-posting audit log --action 'import*' --since 2026-03-01 --format csv")
+@click.option("--actor", "who", default=None, envvar="EDI_POSTING_AUDIT_ACTOR", show_envvar=True)
+@click.option("--action", default=None, envvar="EDI_POSTING_AUDIT_ACTION", show_envvar=True,
+              help="Action name; '*' is a wildcard.")
+@click.option("--object", "object_id", default=None, envvar="EDI_POSTING_AUDIT_OBJECT",
+              show_envvar=True, help="Object id (claim PCN, file SHA-256, user name...).")
+@click.option("--since", default=None, envvar="EDI_POSTING_AUDIT_SINCE", show_envvar=True)
+@click.option("--until", default=None, envvar="EDI_POSTING_AUDIT_UNTIL", show_envvar=True)
+@format_option()
+@click.pass_obj
+def log_command(app: AppContext, who: str | None, action: str | None, object_id: str | None,
+                since: str | None, until: str | None, output_format: str) -> None:
+    """List audit events, oldest first."""
+    from edi_posting.audit import audit_log
+
+    with app.engine().connect() as conn:
+        rows = audit_log(conn, actor=who, action=action, object_id=object_id,
+                         since=_when(since), until=_when(until))
+    render_rows(rows, ["sequence", "at", "actor", "role", "action", "object_type", "object_id",
+                       "outcome"] + (["summary"] if output_format != "table" else []),
+                output_format)
