@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from edi_posting.archive import ArchivedFile, archive_file
+from edi_posting.audit import record_event
 from edi_posting.claim_intake import SetContext, SetOutcome, import_claim_batch
 from edi_posting.db.engine import write_transaction
 from edi_posting.db.models import FunctionalGroup, Interchange, ReceivedFile
@@ -40,6 +41,7 @@ class ImportOptions:
     dry_run: bool = False
     archive_dir: Path | None = None
     account_pattern: str | None = None
+    role: str | None = None  # the actor's role, for the audit trail
 
 
 @dataclass
@@ -123,12 +125,25 @@ def import_file(engine: Engine, path: Path, options: ImportOptions) -> FileResul
         archived = archive_file(conn, path, kind=kind, actor=options.actor,
                                 archive_dir=options.archive_dir)
     if not archived.is_new and archived.status in ("imported", "rejected", "partial"):
-        return FileResult(str(path), archived.sha256, archived.kind, "already_imported")
+        result = FileResult(str(path), archived.sha256, archived.kind, "already_imported")
+        with write_transaction(engine) as conn:
+            _audit(conn, options, result)
+        return result
     result = _process(None, engine, path, archived, options)
     with write_transaction(engine) as conn:
         conn.execute(update(ReceivedFile.__table__).where(ReceivedFile.id == archived.id).values(
             status=result.status, summary=json.dumps(result.to_dict())))
+        _audit(conn, options, result)
     return result
+
+
+def _audit(conn: Connection, options: ImportOptions, result: FileResult) -> None:
+    record_event(
+        conn, actor=options.actor, role=options.role, action="import.file", object_type="file",
+        object_id=result.sha256, outcome="ok" if result.status != "rejected" else "rejected",
+        summary={"file": Path(result.path).name, "kind": result.kind, "status": result.status,
+                 "claims": result.claims, "posted": result.posted, "queued": result.queued},
+    )
 
 
 def _process(conn: Connection | None, engine: Engine, path: Path, archived: ArchivedFile,

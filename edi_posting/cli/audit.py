@@ -25,8 +25,10 @@ def command() -> None:
 def verify_command(app: AppContext, expect_head: str | None) -> None:
     """Walk the chain; exit 0 when intact, 1 naming the first broken sequence number.
     Prints the chain head (record it elsewhere)."""
+    from edi_posting.access import Permission
     from edi_posting.audit import verify_chain
 
+    app.authorize(Permission.AUDIT, "audit.verify")
     with app.engine().connect() as conn:
         result = verify_chain(conn, expect_head)
     click.echo(f"head {result.head_hash} after {result.events} event(s)")
@@ -60,8 +62,11 @@ def _when(value: str | None) -> dt.datetime | None:
 def log_command(app: AppContext, who: str | None, action: str | None, object_id: str | None,
                 since: str | None, until: str | None, output_format: str) -> None:
     """List audit events, oldest first."""
+    from edi_posting.access import Permission
     from edi_posting.audit import audit_log
 
+    principal = app.authorize(Permission.AUDIT, "audit.log")
+    app.audit("audit.log", role=principal.role, summary={"actor": who, "action": action})
     with app.engine().connect() as conn:
         rows = audit_log(conn, actor=who, action=action, object_id=object_id,
                          since=_when(since), until=_when(until))

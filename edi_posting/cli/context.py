@@ -5,10 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Engine
 
 from edi_posting.cli.common import CliError
 from edi_posting.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from edi_posting.access import Permission, Principal
 
 __all__ = ["AppContext"]
 
@@ -39,6 +44,37 @@ class AppContext:
             except DatabaseBehindError as exc:
                 raise CliError(str(exc), ExitCode.CONFIG) from None
         return self._engine
+
+    def authorize(self, permission: "Permission", action: str,
+                  object_id: str | None = None) -> "Principal":
+        """Check the actor may do this (exit 77 otherwise, with the refusal audited)."""
+        from edi_posting.access import PermissionDeniedError, authorize
+
+        engine = self.engine()
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.info["sqlite_begin"] = "BEGIN IMMEDIATE"
+            transaction = conn.begin()
+            try:
+                principal = authorize(conn, self.actor, permission, action=action,
+                                      object_id=object_id)
+            except PermissionDeniedError as exc:
+                transaction.commit()  # the refusal stays on record
+                raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
+            transaction.commit()
+        return principal
+
+    def audit(self, action: str, *, role: str | None, object_type: str | None = None,
+              object_id: str | None = None, outcome: str = "ok",
+              summary: dict[str, object] | None = None) -> None:
+        """Record one event (reads of PHI, exports) in its own transaction."""
+        from edi_posting.audit import record_event
+        from edi_posting.db import write_transaction
+
+        with write_transaction(self.engine()) as conn:
+            record_event(conn, actor=self.actor, role=role, action=action,
+                         object_type=object_type, object_id=object_id, outcome=outcome,
+                         summary=summary)
 
     def close(self) -> None:
         if self._engine is not None:

@@ -40,7 +40,10 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise CliError(f"{missing[0]}: no such file or directory", ExitCode.NO_INPUT)
-    options = ImportOptions(app.actor, dry_run, archive_dir, account_pattern)
+    from edi_posting.access import Permission
+
+    principal = app.authorize(Permission.IMPORT, "import")
+    options = ImportOptions(app.actor, dry_run, archive_dir, account_pattern, principal.role)
     engine = app.engine()
     results = []
     for path in expand_paths(paths):

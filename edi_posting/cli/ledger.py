@@ -21,8 +21,10 @@ def command() -> None:
 @click.pass_obj
 def check_command(app: AppContext, output_format: str) -> None:
     """Run every invariant; exit 1 naming each violation."""
+    from edi_posting.access import Permission
     from edi_posting.ledger_checks import CHECKS, check_ledger
 
+    app.authorize(Permission.READ_LEDGER, "ledger.check")
     with app.engine().connect() as conn:
         violations = check_ledger(conn)
     if violations:
@@ -36,7 +38,9 @@ def check_command(app: AppContext, output_format: str) -> None:
 @click.pass_obj
 def digest_command(app: AppContext) -> None:
     """Print a SHA-256 of the ledger's content (same inputs, same order: same digest)."""
+    from edi_posting.access import Permission
     from edi_posting.ledger_checks import ledger_digest
 
+    app.authorize(Permission.READ_LEDGER, "ledger.digest")
     with app.engine().connect() as conn:
         click.echo(ledger_digest(conn))

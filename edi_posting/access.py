@@ -1,0 +1,143 @@
+"""Who may do what: users, roles and the one permission matrix.
+
+The matrix below is the only place permissions are decided.  The auditor reads
+everything and changes nothing.  Until the first user exists, access control is off (a
+fresh single-user database works out of the box); the first user created is always an
+admin, and from then on every command's actor must be a known, enabled user holding the
+permission, or the command is refused, and the refusal itself is audited.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from edi_posting.audit import record_event
+from edi_posting.db.models import User
+
+__all__ = [
+    "Permission",
+    "ROLES",
+    "MATRIX",
+    "Principal",
+    "PermissionDeniedError",
+    "UserError",
+    "authorize",
+    "add_user",
+    "set_role",
+    "disable_user",
+    "list_users",
+]
+
+_USER = User.__table__
+
+
+class Permission(enum.StrEnum):
+    IMPORT = "import"  # receive and post files
+    RESOLVE = "resolve"  # work review items (money-moving actions included)
+    WRITE_OFF_ABOVE_LIMIT = "write_off_above_limit"
+    MANAGE_USERS = "manage_users"
+    READ_PHI = "read_phi"  # claim, account, history, queue details
+    READ_LEDGER = "read_ledger"  # ledger check/digest, totals without PHI
+    EXPORT = "export"  # reports and packets that leave the system
+    AUDIT = "audit"  # audit log and verify
+    ADMINISTER = "administer"  # schema upgrades and settings
+
+
+ROLES = ("poster", "specialist", "auditor", "admin")
+
+MATRIX: dict[str, frozenset[Permission]] = {
+    "poster": frozenset({Permission.IMPORT, Permission.READ_PHI, Permission.READ_LEDGER}),
+    "specialist": frozenset({Permission.RESOLVE, Permission.READ_PHI, Permission.READ_LEDGER,
+                             Permission.EXPORT}),
+    "auditor": frozenset({Permission.READ_PHI, Permission.READ_LEDGER, Permission.EXPORT,
+                          Permission.AUDIT}),
+    "admin": frozenset(Permission),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    name: str
+    role: str | None  # None while access control is off (no users yet)
+
+
+class PermissionDeniedError(PermissionError):
+    """Exit 77: unknown or disabled actor, or a role without the permission."""
+
+
+class UserError(ValueError):
+    """A user-management request that cannot be done (duplicate, unknown user, bad role)."""
+
+
+def authorize(conn: Connection, actor: str, permission: Permission, *,
+              action: str, object_id: str | None = None) -> Principal:
+    """The actor's principal, or PermissionDeniedError after auditing the refusal.
+
+    The caller must commit even when this raises, so the refusal stays on record.
+    """
+    if conn.execute(select(func.count()).select_from(_USER)).scalar_one() == 0:
+        return Principal(actor, None)
+    row = conn.execute(select(_USER.c.role, _USER.c.is_active).where(_USER.c.name == actor)).first()
+    reason = None
+    if row is None:
+        reason = f"unknown user {actor!r}: ask an admin to run `edi-posting users add`"
+    elif not row.is_active:
+        reason = f"user {actor!r} is disabled"
+    elif permission not in MATRIX[row.role]:
+        reason = f"role {row.role!r} lacks the permission {permission.value!r}"
+    if reason is not None:
+        record_event(conn, actor=actor, role=row.role if row else None, action=action,
+                     object_id=object_id, outcome="refused",
+                     summary={"missing_permission": permission.value, "reason": reason})
+        raise PermissionDeniedError(f"permission denied ({permission.value}): {reason}")
+    return Principal(actor, row.role)  # type: ignore[union-attr]
+
+
+def add_user(conn: Connection, name: str, role: str, *, actor: str) -> str:
+    """Create a user; the first user of a database is always an admin.  The role given."""
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    first = conn.execute(select(func.count()).select_from(_USER)).scalar_one() == 0
+    if first:
+        role = "admin"
+    else:
+        authorize(conn, actor, Permission.MANAGE_USERS, action="users.add", object_id=name)
+    if conn.execute(select(_USER.c.id).where(_USER.c.name == name)).first() is not None:
+        raise UserError(f"user {name!r} exists already")
+    conn.execute(insert(_USER).values(name=name, role=role, is_active=True, created_by=actor))
+    record_event(conn, actor=actor, role="admin" if first else None, action="users.add",
+                 object_type="user", object_id=name, outcome="ok",
+                 summary={"role": role, "first_user": first})
+    return role
+
+
+def _change(conn: Connection, name: str, actor: str, action: str, values: dict[str, object]) -> None:
+    principal = authorize(conn, actor, Permission.MANAGE_USERS, action=action, object_id=name)
+    before = conn.execute(select(_USER.c.role, _USER.c.is_active).where(_USER.c.name == name)).first()
+    if before is None:
+        raise UserError(f"no user {name!r}")
+    conn.execute(update(_USER).where(_USER.c.name == name).values(**values))
+    record_event(conn, actor=actor, role=principal.role, action=action, object_type="user",
+                 object_id=name, outcome="ok",
+                 summary={"before": {"role": before.role, "is_active": before.is_active},
+                          "after": values})
+
+
+def set_role(conn: Connection, name: str, role: str, *, actor: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    _change(conn, name, actor, "users.role", {"role": role})
+
+
+def disable_user(conn: Connection, name: str, *, actor: str) -> None:
+    _change(conn, name, actor, "users.disable", {"is_active": False})
+
+
+def list_users(conn: Connection) -> list[dict[str, object]]:
+    rows = conn.execute(select(_USER.c.name, _USER.c.role, _USER.c.is_active, _USER.c.created_by)
+                        .order_by(_USER.c.name))
+    return [{"name": r.name, "role": r.role, "active": r.is_active, "created_by": r.created_by}
+            for r in rows]

@@ -1,0 +1,83 @@
+"""`edi-posting users`: add users, change roles, disable them, list them."""
+
+from __future__ import annotations
+
+import click
+
+from edi_posting.cli.common import CliError, echo_err, format_option, render_rows
+from edi_posting.cli.context import AppContext
+from edi_posting.exit_codes import ExitCode
+
+__all__ = ["command"]
+
+_ROLE = click.Choice(["poster", "specialist", "auditor", "admin"])
+
+
+@click.group("users", epilog="\b\nExample:\n  edi-posting --actor alice users add bob --role poster")
+def command() -> None:
+    """Manage who may use the product (the first user is always an admin)."""
+
+
+def _run(app: AppContext, work: object) -> None:
+    from edi_posting.access import PermissionDeniedError, UserError
+    from edi_posting.db import write_transaction
+
+    engine = app.engine()
+    try:
+        with write_transaction(engine) as conn:
+            work(conn)  # type: ignore[operator]
+    except UserError as exc:
+        raise CliError(str(exc), ExitCode.DATA_ERROR) from None
+    except PermissionDeniedError as exc:  # only in a race: authorize() ran just before
+        raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
+
+
+@command.command("add", epilog="\b\nExample:\n  edi-posting users add alice --role admin")
+@click.argument("name")
+@click.option("--role", type=_ROLE, required=True, envvar="EDI_POSTING_ROLE", show_envvar=True)
+@click.pass_obj
+def add_command(app: AppContext, name: str, role: str) -> None:
+    """Add a user with a role (poster, specialist, auditor, admin)."""
+    from edi_posting.access import Permission, add_user
+
+    app.authorize(Permission.MANAGE_USERS, "users.add", name)
+    granted: list[str] = []
+    _run(app, lambda conn: granted.append(add_user(conn, name, role, actor=app.actor)))
+    echo_err(f"user {name} added as {granted[0]}")
+
+
+@command.command("role", epilog="\b\nExample:\n  edi-posting users role bob specialist")
+@click.argument("name")
+@click.argument("role", type=_ROLE)
+@click.pass_obj
+def role_command(app: AppContext, name: str, role: str) -> None:
+    """Change a user's role."""
+    from edi_posting.access import Permission, set_role
+
+    app.authorize(Permission.MANAGE_USERS, "users.role", name)
+    _run(app, lambda conn: set_role(conn, name, role, actor=app.actor))
+    echo_err(f"user {name} is now {role}")
+
+
+@command.command("disable", epilog="\b\nExample:\n  edi-posting users disable bob")
+@click.argument("name")
+@click.pass_obj
+def disable_command(app: AppContext, name: str) -> None:
+    """Disable a user (kept for the audit trail, never deleted)."""
+    from edi_posting.access import Permission, disable_user
+
+    app.authorize(Permission.MANAGE_USERS, "users.disable", name)
+    _run(app, lambda conn: disable_user(conn, name, actor=app.actor))
+    echo_err(f"user {name} disabled")
+
+
+@command.command("list", epilog="\b\nExample:\n  edi-posting users list --format json")
+@format_option()
+@click.pass_obj
+def list_command(app: AppContext, output_format: str) -> None:
+    """List users with their roles."""
+    from edi_posting.access import Permission, list_users
+
+    app.authorize(Permission.READ_LEDGER, "users.list")
+    with app.engine().connect() as conn:
+        render_rows(list_users(conn), ["name", "role", "active", "created_by"], output_format)
