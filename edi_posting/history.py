@@ -1,0 +1,86 @@
+"""The report stage for auditors: one timeline of everything that happened to a claim or
+an account — charges, postings, reversals and review-item events — each with who did it
+and the file and segment it came from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from edi_posting.db.models import (
+    JournalEntry,
+    JournalLine,
+    PatientAccount,
+    ReceivedFile,
+    ReviewItem,
+    ReviewItemEvent,
+    SubmittedClaim,
+)
+from edi_posting.identity import normalize_pcn
+from edi_posting.money import format_cents
+from edi_posting.reports import NotFoundError
+
+__all__ = ["claim_history", "account_history"]
+
+_E, _L = JournalEntry.__table__, JournalLine.__table__
+_RI, _EV = ReviewItem.__table__, ReviewItemEvent.__table__
+
+
+def _entries(conn: Connection, condition: Any) -> list[dict[str, Any]]:
+    """Journal entries touching the condition's lines, one timeline row per entry."""
+    touched = select(_L.c.entry_id).where(condition).distinct()
+    total = (select(_L.c.entry_id, func.sum(func.abs(_L.c.amount_cents)).label("moved"))
+             .group_by(_L.c.entry_id).subquery())
+    rows = conn.execute(
+        select(_E, total.c.moved, ReceivedFile.file_name)
+        .join(total, total.c.entry_id == _E.c.id)
+        .outerjoin(ReceivedFile, ReceivedFile.id == _E.c.source_file_id)
+        .where(_E.c.id.in_(touched)).order_by(_E.c.id)
+    )
+    return [
+        {"at": r.posted_at.isoformat(sep=" ", timespec="seconds"), "what": r.kind,
+         "detail": (r.memo or "") + (f" (reverses entry {r.reverses_entry_id})"
+                                     if r.reverses_entry_id else ""),
+         "amount": format_cents(r.moved // 2), "actor": r.actor, "source_file": r.file_name,
+         "source_segment": r.source_segment, "entry_id": r.id}
+        for r in rows
+    ]
+
+
+def _review_events(conn: Connection, condition: Any) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(_EV, _RI.c.kind, _RI.c.amount_cents).join(_RI, _RI.c.id == _EV.c.review_item_id)
+        .where(condition).order_by(_EV.c.id)
+    )
+    return [
+        {"at": r.at.isoformat(sep=" ", timespec="seconds"),
+         "what": f"review {r.kind} {r.action}",
+         "detail": f"item {r.review_item_id}: {r.note or ''}".strip(),
+         "amount": format_cents(r.amount_cents), "actor": r.actor, "source_file": None,
+         "source_segment": None, "entry_id": r.journal_entry_id}
+        for r in rows
+    ]
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: (r["at"], r["entry_id"] or 0))
+
+
+def claim_history(conn: Connection, pcn: str) -> list[dict[str, Any]]:
+    """Every submission of the PCN, its ledger entries and its review-item events."""
+    ids = conn.execute(select(SubmittedClaim.id).where(
+        SubmittedClaim.pcn_normalized == normalize_pcn(pcn))).scalars().all()
+    if not ids:
+        raise NotFoundError(f"no claim with patient control number {pcn!r}")
+    return _sorted(_entries(conn, _L.c.submitted_claim_id.in_(ids))
+                   + _review_events(conn, _RI.c.submitted_claim_id.in_(ids)))
+
+
+def account_history(conn: Connection, account_number: str) -> list[dict[str, Any]]:
+    account_id = conn.execute(select(PatientAccount.id).where(
+        PatientAccount.account_number == account_number)).scalar()
+    if account_id is None:
+        raise NotFoundError(f"no account {account_number!r}")
+    return _sorted(_entries(conn, _L.c.patient_account_id == account_id)
+                   + _review_events(conn, _RI.c.patient_account_id == account_id))
