@@ -42,7 +42,7 @@ def _entries(conn: Connection, condition: Any) -> list[dict[str, Any]]:
         {"at": r.posted_at.isoformat(sep=" ", timespec="seconds"), "what": r.kind,
          "detail": (r.memo or "") + (f" (reverses entry {r.reverses_entry_id})"
                                      if r.reverses_entry_id else ""),
-         "amount": format_cents(r.moved // 2), "actor": r.actor, "source_file": r.file_name,
+         "amount": format_cents(int(r.moved) // 2), "actor": r.actor, "source_file": r.file_name,
          "source_segment": r.source_segment, "entry_id": r.id}
         for r in rows
     ]
