@@ -9,6 +9,7 @@ rolls every transaction back.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from edi_posting.archive import ArchivedFile, archive_file
 from edi_posting.audit import record_event
 from edi_posting.claim_intake import SetContext, SetOutcome, import_claim_batch
 from edi_posting.db.engine import write_transaction
+from edi_posting.logs import log_event
 from edi_posting.db.models import FunctionalGroup, Interchange, ReceivedFile
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
@@ -138,6 +140,9 @@ def import_file(engine: Engine, path: Path, options: ImportOptions) -> FileResul
 
 
 def _audit(conn: Connection, options: ImportOptions, result: FileResult) -> None:
+    log_event(logging.INFO, "import.file", file=Path(result.path).name, sha256=result.sha256,
+              kind=result.kind, status=result.status, claims=result.claims,
+              posted=result.posted, queued=result.queued, problems=len(result.problems))
     record_event(
         conn, actor=options.actor, role=options.role, action="import.file", object_type="file",
         object_id=result.sha256, outcome="ok" if result.status != "rejected" else "rejected",

@@ -80,12 +80,34 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 65 input rejected, 66 file not found,
     show_default="the OS user name",
     help="The person acting; recorded on every write.",
 )
+@click.option(
+    "--log-level",
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    default="WARNING",
+    show_default=True,
+    envvar="EDI_POSTING_LOG_LEVEL",
+    show_envvar=True,
+    help="Structured log lines on stderr (never PHI: fields are allow-listed).",
+)
+@click.option(
+    "--mask-phi",
+    is_flag=True,
+    envvar="EDI_POSTING_MASK_PHI",
+    show_envvar=True,
+    help="Mask patient names (initials), member IDs and account numbers (last four) and "
+    "birth dates in the output of every command.",
+)
 @click.pass_context
-def main(ctx: click.Context, database_url: str | None, actor: str) -> None:
+def main(
+    ctx: click.Context, database_url: str | None, actor: str, log_level: str, mask_phi: bool
+) -> None:
     """Post X12 835 remittances and 837 claims to an append-only double-entry ledger."""
+    from edi_posting.logs import configure_logging
+
+    configure_logging(log_level)
     if database_url and ctx.get_parameter_source("database_url") is ParameterSource.COMMANDLINE:
         _refuse_password_on_command_line(database_url)
-    ctx.obj = AppContext(database_url=database_url, actor=actor)
+    ctx.obj = AppContext(database_url=database_url, actor=actor, mask_phi=mask_phi)
     ctx.call_on_close(ctx.obj.close)
 
 

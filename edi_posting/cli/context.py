@@ -22,6 +22,7 @@ __all__ = ["AppContext"]
 class AppContext:
     database_url: str | None
     actor: str
+    mask_phi: bool = False
     _engine: Engine | None = field(default=None, repr=False)
 
     def engine(self, *, require_current: bool = True) -> Engine:
@@ -75,6 +76,14 @@ class AppContext:
             record_event(conn, actor=self.actor, role=role, action=action,
                          object_type=object_type, object_id=object_id, outcome=outcome,
                          summary=summary)
+
+    def shown(self, data: object) -> object:
+        """Data as the user may see it: PHI masked when --mask-phi is on."""
+        if not self.mask_phi:
+            return data
+        from edi_posting.logs import mask_phi
+
+        return mask_phi(data)
 
     def close(self) -> None:
         if self._engine is not None:

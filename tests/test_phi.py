@@ -1,0 +1,60 @@
+"""Canary PHI never reaches logs, stderr or error output; --mask-phi masks it in output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from edi_posting.cli import main
+from edi_posting.logs import log_event, mask_phi
+from tests.test_import_837 import FIXTURE
+
+CANARIES = ("ZQCANARY", "ALBA", "ZQM000111", "19800115", "1980-01-15")
+
+
+def _run_everything(tmp_path: Path, *extra: str) -> list[tuple[str, str]]:
+    path = tmp_path / "clinic.837"
+    path.write_text(FIXTURE)
+    broken = tmp_path / "broken.837"
+    broken.write_text(FIXTURE.replace("SE*20*0001~", ""))
+    db = f"sqlite:///{tmp_path / 'edi.db'}"
+    base = ["--db", db, "--log-level", "DEBUG", *extra]
+    commands = [
+        ["import", str(path)], ["import", str(broken)], ["import", str(path)],
+        ["claim", "show", "PCN-1001"], ["claim", "show", "PCN-1001", "--format", "json"],
+        ["account", "show", "1234567893-1"], ["history", "claim", "PCN-1001"],
+        ["history", "account", "1234567893-1", "--format", "json"], ["ledger", "check"],
+        ["audit", "log", "--format", "json"], ["audit", "verify"], ["claim", "show", "NOPE"],
+    ]
+    runner = CliRunner()
+    return [(r.stdout, r.stderr) for r in (runner.invoke(main, base + c) for c in commands)]
+
+
+def test_no_canary_reaches_stderr_or_logs_at_debug(tmp_path: Path) -> None:
+    outputs = _run_everything(tmp_path)
+    assert any("ZQCANARY" in out for out, _ in outputs), "the canary should be in normal output"
+    for _, err in outputs:
+        assert not [c for c in CANARIES if c in err], err
+
+
+def test_mask_phi_masks_the_canary_in_every_output(tmp_path: Path) -> None:
+    for out, err in _run_everything(tmp_path, "--mask-phi"):
+        assert not [c for c in CANARIES if c in out + err], out
+
+
+def test_log_fields_outside_the_allow_list_are_redacted(capsys: object) -> None:
+    from edi_posting.logs import configure_logging
+    import logging
+
+    configure_logging("DEBUG")
+    log_event(logging.INFO, "x", file="a.835", patient_name="ZQCANARY", claims=3)
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert '"patient_name": "[redacted]"' in err and "ZQCANARY" not in err and '"claims": 3' in err
+
+
+def test_mask_phi_keeps_initials_and_last_four() -> None:
+    masked = mask_phi({"patient": {"last_name": "ZQCANARY", "birth_date": "1980-01-15"},
+                       "account_number": "1234567893-1", "total": "1.00"})
+    assert masked == {"patient": {"last_name": "Z.", "birth_date": "[masked]"},
+                      "account_number": "********93-1", "total": "1.00"}
