@@ -37,3 +37,38 @@ def test_append_only_tables_refuse_update_and_delete(database_url: str, model: t
             conn.execute(sql)
     assert "append-only" in str(raised.value)
     engine.dispose()
+
+
+def test_postgres_application_role_has_no_update_or_delete_on_the_ledger(
+    backend: str, database_url: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("roles and grants exist only on PostgreSQL")
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from edi_posting.db.migration import grant_application_role
+
+    _seed(database_url)
+    owner = make_engine(database_url)
+    with owner.begin() as conn:
+        conn.execute(text("DROP ROLE IF EXISTS edi_app_test"))
+        conn.execute(text("CREATE ROLE edi_app_test LOGIN"))
+    grant_application_role(owner, "edi_app_test")
+    app = make_engine(make_url(database_url).set(username="edi_app_test"))
+    try:
+        with pytest.raises(DBAPIError) as raised:
+            with app.begin() as conn:
+                conn.execute(text("DELETE FROM journal_lines"))
+        assert "permission denied" in str(raised.value)
+        with app.begin() as conn:  # but it can post
+            write_entries(conn, [EntryDraft("k2", "manual", dt.date(2026, 1, 1), (
+                Posting("cash_clearing", 1), Posting("unapplied_cash", -1)))], "app")
+    finally:
+        app.dispose()
+        with owner.begin() as conn:
+            for what in ("ALL TABLES IN SCHEMA public", "ALL SEQUENCES IN SCHEMA public"):
+                conn.execute(text(f"REVOKE ALL ON {what} FROM edi_app_test"))
+            conn.execute(text("REVOKE ALL ON SCHEMA public FROM edi_app_test"))
+            conn.execute(text("DROP ROLE edi_app_test"))
+        owner.dispose()

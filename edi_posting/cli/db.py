@@ -88,3 +88,22 @@ def check_command(app: AppContext) -> None:
             ExitCode.CHECK_FAILED,
         )
     click.echo(f"{revision} (head): no drift")
+
+
+@command.command(
+    "grant",
+    epilog="\b\nExample:\n  edi-posting --db postgresql://owner@db/edi db grant edi_app",
+)
+@click.argument("role")
+@click.pass_obj
+def grant_command(app: AppContext, role: str) -> None:
+    """PostgreSQL: grant an application role what it needs, and no UPDATE or DELETE on the
+    journal and audit tables."""
+    from edi_posting.db.migration import grant_application_role
+
+    engine = app.engine()
+    try:
+        statements = grant_application_role(engine, role)
+    except ValueError as exc:
+        raise CliError(str(exc), ExitCode.USAGE) from None
+    echo_err(f"{len(statements)} grants to {role}")

@@ -110,3 +110,31 @@ def connect(url: str | None, *, require_current: bool = True) -> Engine:
 def _first_line(error: object) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+APPEND_ONLY_TABLES = ("journal_entries", "journal_lines", "audit_events")
+
+
+def grant_application_role(engine: Engine, role: str) -> list[str]:
+    """PostgreSQL: let ``role`` use the schema with no UPDATE/DELETE on append-only tables.
+
+    The application should connect as this role, not as the owner: the triggers stop
+    changes from any role, and the missing privileges stop them before the triggers run.
+    """
+    from sqlalchemy import text
+
+    from edi_posting.db.models import Base
+
+    if engine.dialect.name != "postgresql":
+        raise ValueError("roles and grants exist only on PostgreSQL")
+    quoted = engine.dialect.identifier_preparer.quote(role)
+    statements = [f"GRANT USAGE ON SCHEMA public TO {quoted}",
+                  f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+                  f"GRANT SELECT ON alembic_version TO {quoted}"]
+    for table in sorted(Base.metadata.tables):
+        rights = "SELECT, INSERT" if table in APPEND_ONLY_TABLES else "SELECT, INSERT, UPDATE"
+        statements.append(f"GRANT {rights} ON {table} TO {quoted}")
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+    return statements
