@@ -7,15 +7,19 @@ with an ``opened`` event carrying who and why.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
-from edi_posting.db.models import ReviewItem, ReviewItemEvent
+from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
+from edi_posting.money import format_cents
 
-__all__ = ["ReviewDraft", "open_review_items"]
+__all__ = [
+    "ReviewDraft", "open_review_items", "QueueFilter", "list_items", "queue_stats", "item_detail",
+]
 
 _ITEM = ReviewItem.__table__
 _EVENT = ReviewItemEvent.__table__
@@ -88,4 +92,102 @@ def _item_row(draft: ReviewDraft) -> dict[str, Any]:
         "remittance_id": draft.remittance_id,
         "file_id": draft.file_id,
         "deposit_id": draft.deposit_id,
+    }
+
+
+# --- reading the queue ---------------------------------------------------------------------
+
+_OPEN_STATES = ("open", "in_progress", "escalated")
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    kind: str | None = None
+    status: str | None = None  # None: the open states
+    payer: str | None = None
+    assignee: str | None = None
+    older_than_days: int | None = None
+    min_amount_cents: int | None = None
+    claim: str | None = None  # PCN
+    sort: str = "age"  # age or amount
+
+
+def _age_days(created: dt.datetime, today: dt.date) -> int:
+    return (today - created.date()).days
+
+
+def list_items(conn: Connection, flt: QueueFilter, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Items as the queue shows them (amounts as two-decimal strings)."""
+    today = today or dt.date.today()
+    claim, payer = SubmittedClaim.__table__, Payer.__table__
+    query = (
+        select(_ITEM, claim.c.patient_control_number, payer.c.name.label("payer_name"))
+        .outerjoin(claim, claim.c.id == _ITEM.c.submitted_claim_id)
+        .outerjoin(payer, payer.c.id == _ITEM.c.payer_id)
+    )
+    query = query.where(_ITEM.c.status == flt.status) if flt.status else query.where(
+        _ITEM.c.status.in_(_OPEN_STATES))
+    if flt.kind:
+        query = query.where(_ITEM.c.kind == flt.kind)
+    if flt.assignee:
+        query = query.where(_ITEM.c.assignee == flt.assignee)
+    if flt.min_amount_cents is not None:
+        query = query.where(func.abs(_ITEM.c.amount_cents) >= flt.min_amount_cents)
+    if flt.claim:
+        query = query.where(claim.c.pcn_normalized == flt.claim.strip().upper())
+    if flt.payer:
+        query = query.where(payer.c.name.ilike(f"%{flt.payer}%"))
+    rows = [_listed(r, today) for r in conn.execute(query.order_by(_ITEM.c.id))]
+    if flt.older_than_days is not None:
+        rows = [r for r in rows if r["age_days"] > flt.older_than_days]
+    key = (lambda r: -r["amount_cents"]) if flt.sort == "amount" else (lambda r: -r["age_days"])
+    rows.sort(key=key)
+    for row in rows:
+        row.pop("amount_cents")
+    return rows
+
+
+def _listed(row: Any, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": row.id, "kind": row.kind, "status": row.status, "priority": row.priority,
+        "amount": format_cents(row.amount_cents), "amount_cents": abs(row.amount_cents),
+        "payer": row.payer_name, "patient_control_number": row.patient_control_number,
+        "age_days": _age_days(row.created_at, today), "assignee": row.assignee,
+        "due_date": row.due_date.isoformat() if row.due_date else None,
+        "message": row.message,
+    }
+
+
+def queue_stats(conn: Connection, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Counts and amounts by kind, status and age bucket (0-30, 31-60, 61-90, 90+)."""
+    today = today or dt.date.today()
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for row in conn.execute(select(_ITEM.c.kind, _ITEM.c.status, _ITEM.c.created_at,
+                                   _ITEM.c.amount_cents)):
+        age = _age_days(row.created_at, today)
+        bucket = "0-30" if age <= 30 else "31-60" if age <= 60 else "61-90" if age <= 90 else "90+"
+        totals = groups.setdefault((row.kind, row.status, bucket), [0, 0])
+        totals[0] += 1
+        totals[1] += row.amount_cents
+    return [{"kind": k, "status": s, "age_bucket": b, "count": c, "amount": format_cents(a)}
+            for (k, s, b), (c, a) in sorted(groups.items())]
+
+
+def item_detail(conn: Connection, item_id: int) -> dict[str, Any]:
+    row = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).first()
+    if row is None:
+        raise LookupError(f"no review item {item_id}")
+    events = conn.execute(select(_EVENT).where(_EVENT.c.review_item_id == item_id)
+                          .order_by(_EVENT.c.id))
+    return {
+        "id": row.id, "kind": row.kind, "status": row.status, "priority": row.priority,
+        "amount": format_cents(row.amount_cents), "problem_code": row.problem_code,
+        "message": row.message, "assignee": row.assignee,
+        "due_date": row.due_date.isoformat() if row.due_date else None,
+        "submitted_claim_id": row.submitted_claim_id, "claim_payment_id": row.claim_payment_id,
+        "remittance_id": row.remittance_id, "file_id": row.file_id,
+        "evidence": row.evidence or {}, "resolution": row.resolution,
+        "events": [{"at": e.at.isoformat(sep=" ", timespec="seconds"), "actor": e.actor,
+                    "action": e.action, "from_status": e.from_status,
+                    "to_status": e.to_status, "note": e.note} for e in events],
     }

@@ -1,0 +1,161 @@
+"""`edi-posting queue`: the review queue — list, show, stats, and the specialist's actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
+from edi_posting.cli.context import AppContext
+from edi_posting.exit_codes import ExitCode
+
+__all__ = ["command"]
+
+_LIST_COLUMNS = ["id", "kind", "status", "amount", "payer", "patient_control_number",
+                 "age_days", "assignee", "message"]
+
+
+@click.group("queue", epilog="\b\nExample:\n  edi-posting queue list --kind denial --sort amount")
+def command() -> None:
+    """Work what the engine could not post safely."""
+
+
+def _opt(name: str, env: str, **kwargs: Any) -> Callable[[Any], Any]:
+    return click.option(name, envvar=f"EDI_POSTING_QUEUE_{env}", show_envvar=True, **kwargs)
+
+
+@command.command("list", epilog="\b\nExample:\n  edi-posting queue list --older-than 30 --format csv")
+@_opt("--kind", "KIND", default=None, help="unmatched_payment, denial, credit_balance, ...")
+@_opt("--status", "STATUS", default=None, help="Default: open, in_progress and escalated.")
+@_opt("--payer", "PAYER", default=None, help="Part of the payer's name.")
+@_opt("--assignee", "ASSIGNEE", default=None)
+@_opt("--older-than", "OLDER_THAN", type=int, default=None, metavar="DAYS")
+@_opt("--min-amount", "MIN_AMOUNT", default=None, metavar="AMOUNT")
+@_opt("--claim", "CLAIM", default=None, metavar="PCN")
+@_opt("--sort", "SORT", type=click.Choice(["age", "amount"]), default="age", show_default=True)
+@format_option()
+@click.pass_obj
+def list_command(app: AppContext, kind: str | None, status: str | None, payer: str | None,
+                 assignee: str | None, older_than: int | None, min_amount: str | None,
+                 claim: str | None, sort: str, output_format: str) -> None:
+    """List review items (oldest first, or largest amount first)."""
+    from edi_posting.access import Permission
+    from edi_posting.money import AmountError, parse_amount, to_cents
+    from edi_posting.review_queue import QueueFilter, list_items
+
+    try:
+        minimum = to_cents(parse_amount(min_amount)) if min_amount else None
+    except AmountError as exc:
+        raise CliError(f"--min-amount: {exc}", ExitCode.USAGE) from None
+    principal = app.authorize(Permission.READ_PHI, "queue.list")
+    app.audit("queue.list", role=principal.role)
+    with app.engine().connect() as conn:
+        rows = list_items(conn, QueueFilter(kind, status, payer, assignee, older_than, minimum,
+                                            claim, sort))
+    render_rows(app.shown(rows), _LIST_COLUMNS, output_format)  # type: ignore[arg-type]
+
+
+@command.command("show", epilog="\b\nExample:\n  edi-posting queue show 12")
+@click.argument("item_id", type=int)
+@format_option(("table", "json"))
+@click.pass_obj
+def show_command(app: AppContext, item_id: int, output_format: str) -> None:
+    """One item with its evidence (problem, raw segments, candidates) and its history."""
+    from edi_posting.access import Permission
+    from edi_posting.review_queue import item_detail
+
+    principal = app.authorize(Permission.READ_PHI, "queue.show", str(item_id))
+    app.audit("queue.show", role=principal.role, object_type="review_item", object_id=str(item_id))
+    with app.engine().connect() as conn:
+        try:
+            detail: dict[str, Any] = app.shown(item_detail(conn, item_id))  # type: ignore[assignment]
+        except LookupError as exc:
+            raise CliError(str(exc), ExitCode.NO_INPUT) from None
+    if output_format == "json":
+        echo_json(detail)
+        return
+    for key in ("id", "kind", "status", "priority", "amount", "assignee", "due_date",
+                "problem_code", "message"):
+        click.echo(f"{key}: {detail[key] if detail[key] is not None else ''}")
+    click.echo("evidence:")
+    echo_json(detail["evidence"])
+    click.echo("events:")
+    render_rows(detail["events"], ["at", "actor", "action", "from_status", "to_status", "note"],
+                "table")
+
+
+@command.command("stats", epilog="\b\nExample:\n  edi-posting queue stats --format json")
+@format_option()
+@click.pass_obj
+def stats_command(app: AppContext, output_format: str) -> None:
+    """Counts and amounts by kind, status and age bucket (0-30, 31-60, 61-90, 90+ days)."""
+    from edi_posting.access import Permission
+    from edi_posting.review_queue import queue_stats
+
+    app.authorize(Permission.READ_LEDGER, "queue.stats")
+    with app.engine().connect() as conn:
+        rows = queue_stats(conn)
+    render_rows(rows, ["kind", "status", "age_bucket", "count", "amount"], output_format)
+
+
+def _act(app: AppContext, item_id: int, action: str, work: Callable[[Any], None]) -> None:
+    from edi_posting.access import Permission, PermissionDeniedError
+    from edi_posting.db import write_transaction
+    from edi_posting.review_actions import ActionError
+
+    app.authorize(Permission.RESOLVE, f"queue.{action}", str(item_id))
+    try:
+        with write_transaction(app.engine()) as conn:
+            work(conn)
+    except ActionError as exc:
+        raise CliError(str(exc), ExitCode.DATA_ERROR) from None
+    except PermissionDeniedError as exc:
+        raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
+    echo_err(f"review item {item_id}: {action} done")
+
+
+@command.command("assign", epilog="\b\nExample:\n  edi-posting queue assign 12 sam")
+@click.argument("item_id", type=int)
+@click.argument("assignee")
+@click.pass_obj
+def assign_command(app: AppContext, item_id: int, assignee: str) -> None:
+    """Assign an item to a person (it becomes in_progress)."""
+    from edi_posting.review_actions import assign
+
+    _act(app, item_id, "assign", lambda c: assign(c, item_id, assignee, actor=app.actor))
+
+
+@command.command("note", epilog="\b\nExample:\n  edi-posting queue note 12 'called payer, ref 4471'")
+@click.argument("item_id", type=int)
+@click.argument("text")
+@click.pass_obj
+def note_command(app: AppContext, item_id: int, text: str) -> None:
+    """Add a note to an item's history."""
+    from edi_posting.review_actions import add_note
+
+    _act(app, item_id, "note", lambda c: add_note(c, item_id, text, actor=app.actor))
+
+
+@command.command("escalate", epilog="\b\nExample:\n  edi-posting queue escalate 12 --to admin --note 'payer refuses'")
+@click.argument("item_id", type=int)
+@_opt("--to", "TO", required=True, help="A role or a person.")
+@_opt("--note", "NOTE", required=True, help="Why (mandatory).")
+@click.pass_obj
+def escalate_command(app: AppContext, item_id: int, to: str, note: str) -> None:
+    """Escalate an item to a role or a person, with a note saying why."""
+    from edi_posting.review_actions import escalate
+
+    _act(app, item_id, "escalate", lambda c: escalate(c, item_id, to, note, actor=app.actor))
+
+
+@command.command("dismiss", epilog="\b\nExample:\n  edi-posting queue dismiss 12 --reason 'duplicate of 9'")
+@click.argument("item_id", type=int)
+@_opt("--reason", "REASON", required=True)
+@click.pass_obj
+def dismiss_command(app: AppContext, item_id: int, reason: str) -> None:
+    """Dismiss an item that holds no money, with a reason."""
+    from edi_posting.review_actions import dismiss
+
+    _act(app, item_id, "dismiss", lambda c: dismiss(c, item_id, reason, actor=app.actor))

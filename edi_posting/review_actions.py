@@ -1,0 +1,106 @@
+"""What a payment resolution specialist does to a review item.
+
+Every action checks the actor's permission, writes an event on the item (who, when, what,
+note) and an audit event, in the caller's transaction.  Actions that move money post
+through the ledger (never by editing a balance); the non-money ones here change only the
+item's workflow fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from edi_posting.access import Permission, authorize
+from edi_posting.audit import record_event
+from edi_posting.db.models import ReviewItem, ReviewItemEvent
+
+__all__ = ["ActionError", "assign", "add_note", "escalate", "dismiss", "MONEY_KINDS"]
+
+_ITEM, _EVENT = ReviewItem.__table__, ReviewItemEvent.__table__
+
+# Items whose resolution moves money: they can be resolved by a money action, never dismissed.
+MONEY_KINDS = frozenset({"unmatched_payment", "ambiguous_match", "credit_balance",
+                         "balancing_failure", "orphan_reversal", "unlinked_plb",
+                         "deposit_variance", "lonely_deposit"})
+
+
+class ActionError(ValueError):
+    """The action does not fit the item (wrong kind, already closed, missing note...)."""
+
+
+def _item(conn: Connection, item_id: int) -> Any:
+    row = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).first()
+    if row is None:
+        raise ActionError(f"no review item {item_id}")
+    if row.status in ("resolved", "dismissed"):
+        raise ActionError(f"review item {item_id} is {row.status} already")
+    return row
+
+
+def record_action(conn: Connection, item: Any, *, actor: str, role: str | None, action: str,
+                  to_status: str | None = None, note: str | None = None,
+                  details: dict[str, Any] | None = None, entry_id: int | None = None,
+                  values: dict[str, Any] | None = None) -> None:
+    """Apply the field changes, the item event and the audit event of one action."""
+    changes = dict(values or {})
+    if to_status is not None:
+        changes["status"] = to_status
+        if to_status in ("resolved", "dismissed"):
+            changes["resolved_at"] = dt.datetime.now(dt.timezone.utc)
+            changes["resolution"] = note
+    if changes:
+        conn.execute(update(_ITEM).where(_ITEM.c.id == item.id).values(**changes))
+    conn.execute(insert(_EVENT).values(
+        review_item_id=item.id, actor=actor, action=action, from_status=item.status,
+        to_status=to_status or item.status, note=note, details=details,
+        journal_entry_id=entry_id))
+    record_event(conn, actor=actor, role=role, action=f"queue.{action}", object_type="review_item",
+                 object_id=str(item.id), outcome="ok",
+                 summary={"kind": item.kind, "from": item.status, "to": to_status or item.status,
+                          **({"details": details} if details else {})})
+
+
+def assign(conn: Connection, item_id: int, assignee: str, *, actor: str) -> None:
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.assign",
+                          object_id=str(item_id))
+    item = _item(conn, item_id)
+    record_action(conn, item, actor=actor, role=principal.role, action="assign",
+                  to_status="in_progress", note=f"assigned to {assignee}",
+                  values={"assignee": assignee})
+
+
+def add_note(conn: Connection, item_id: int, note: str, *, actor: str) -> None:
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.note",
+                          object_id=str(item_id))
+    if not note.strip():
+        raise ActionError("a note needs text")
+    record_action(conn, _item(conn, item_id), actor=actor, role=principal.role, action="note",
+                  note=note)
+
+
+def escalate(conn: Connection, item_id: int, to: str, note: str, *, actor: str) -> None:
+    """Hand the item to a role or a person; the note saying why is mandatory."""
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.escalate",
+                          object_id=str(item_id))
+    if not note.strip():
+        raise ActionError("escalating needs a note saying why")
+    record_action(conn, _item(conn, item_id), actor=actor, role=principal.role,
+                  action="escalate", to_status="escalated", note=note,
+                  details={"to": to}, values={"assignee": to, "priority": 1})
+
+
+def dismiss(conn: Connection, item_id: int, reason: str, *, actor: str) -> None:
+    """Close an item that needs no money to move (never one that holds money)."""
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.dismiss",
+                          object_id=str(item_id))
+    item = _item(conn, item_id)
+    if item.kind in MONEY_KINDS:
+        raise ActionError(f"a {item.kind} item holds money: resolve it with a money action, "
+                          "not dismiss")
+    if not reason.strip():
+        raise ActionError("dismissing needs a reason")
+    record_action(conn, item, actor=actor, role=principal.role, action="dismiss",
+                  to_status="dismissed", note=reason)
