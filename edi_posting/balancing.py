@@ -1,0 +1,168 @@
+"""Normalize stage: the three 835 balancing levels, as problems.
+
+Consumes :class:`ServiceLinePayment`, :class:`ClaimPayment` and transaction sums; produces
+:class:`Problem` records naming the level, the segment, and the expected and actual
+amounts with their difference.  Nothing here ever adds an adjustment to make a
+remittance balance: an unbalanced item is held for a person (OpenEMR's forced
+"Balancing" line is the anti-pattern).  AMT and QTY are informational and never enter a
+sum.
+
+* service: SVC02 - sum(line CAS) = SVC03 (ERROR ``SERVICE_UNBALANCED``)
+* claim: CLP03 - sum(claim CAS + line CAS) = CLP04 (ERROR ``CLAIM_UNBALANCED``); CLP05
+  against the PR adjustments (WARNING ``PATIENT_RESPONSIBILITY_MISMATCH``)
+* transaction: sum(CLP04) - sum(PLB) = BPR02 (ERROR ``TRANSACTION_UNBALANCED``), computed
+  while streaming with :class:`TransactionBalance`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from edi_posting.money import format_cents
+from edi_posting.problems import Problem, Severity
+from edi_posting.records.remittance import (
+    ClaimPayment,
+    ProviderAdjustment,
+    Remittance,
+    ServiceLinePayment,
+)
+from edi_posting.records.source import SourceRef
+
+__all__ = [
+    "BALANCING_CODES",
+    "CLAIM_UNBALANCED",
+    "PATIENT_RESPONSIBILITY_MISMATCH",
+    "SERVICE_UNBALANCED",
+    "TRANSACTION_UNBALANCED",
+    "TransactionBalance",
+    "check_claim",
+    "check_remittance",
+    "check_service_line",
+]
+
+SERVICE_UNBALANCED = "SERVICE_UNBALANCED"
+CLAIM_UNBALANCED = "CLAIM_UNBALANCED"
+TRANSACTION_UNBALANCED = "TRANSACTION_UNBALANCED"
+PATIENT_RESPONSIBILITY_MISMATCH = "PATIENT_RESPONSIBILITY_MISMATCH"
+BALANCING_CODES = frozenset(
+    (SERVICE_UNBALANCED, CLAIM_UNBALANCED, TRANSACTION_UNBALANCED, PATIENT_RESPONSIBILITY_MISMATCH)
+)
+
+
+def _imbalance(
+    code: str, severity: Severity, level: str, what: str, expected: int, actual: int,
+    source: SourceRef, element: str,
+) -> Problem:
+    difference = actual - expected
+    position = source.segment_position
+    return Problem(
+        code, severity,
+        f"{level} level does not balance: {what}; expected {format_cents(expected)}, "
+        f"got {format_cents(actual)} (difference {format_cents(difference)}) "
+        f"at segment {position}",
+        source, element,
+        {
+            "level": level,
+            "segment_position": str(position),
+            "expected": format_cents(expected),
+            "actual": format_cents(actual),
+            "difference": format_cents(difference),
+        },
+    )
+
+
+def check_service_line(line: ServiceLinePayment) -> Problem | None:
+    """SVC02 - sum(CAS on the line) = SVC03, or a SERVICE_UNBALANCED problem."""
+    adjusted = 0
+    for adjustment in line.adjustments:
+        adjusted += adjustment.amount_cents
+    expected = line.charge_cents - adjusted
+    if expected == line.paid_cents:
+        return None
+    return _imbalance(
+        SERVICE_UNBALANCED, Severity.ERROR, "service",
+        f"line {line.procedure.code!r}: SVC02 {format_cents(line.charge_cents)} minus "
+        f"adjustments {format_cents(adjusted)} should equal SVC03",
+        expected, line.paid_cents, line.source, "SVC03",
+    )
+
+
+def check_claim(claim: ClaimPayment) -> list[Problem]:
+    """Service level for each line, then the claim level, then CLP05 against PR."""
+    problems: list[Problem] = []
+    adjusted = patient_share = 0
+    for adjustment in claim.adjustments:
+        adjusted += adjustment.amount_cents
+        if adjustment.group_code == "PR":
+            patient_share += adjustment.amount_cents
+    for line in claim.service_lines:
+        problem = check_service_line(line)
+        if problem is not None:
+            problems.append(problem)
+        for adjustment in line.adjustments:
+            adjusted += adjustment.amount_cents
+            if adjustment.group_code == "PR":
+                patient_share += adjustment.amount_cents
+    expected = claim.charge_cents - adjusted
+    if expected != claim.paid_cents:
+        problems.append(_imbalance(
+            CLAIM_UNBALANCED, Severity.ERROR, "claim",
+            f"claim {claim.patient_control_number!r}: CLP03 {format_cents(claim.charge_cents)} "
+            f"minus claim and line adjustments {format_cents(adjusted)} should equal CLP04",
+            expected, claim.paid_cents, claim.source, "CLP04",
+        ))
+    declared = claim.patient_responsibility_cents
+    if declared is not None and declared != patient_share:
+        problems.append(_imbalance(
+            PATIENT_RESPONSIBILITY_MISMATCH, Severity.WARNING, "claim",
+            f"claim {claim.patient_control_number!r}: CLP05 should equal the PR adjustments",
+            patient_share, declared, claim.source, "CLP05",
+        ))
+    return problems
+
+
+@dataclass(slots=True)
+class TransactionBalance:
+    """Sums for the transaction level, accumulated claim by claim while streaming."""
+
+    claim_paid_cents: int = 0
+    provider_adjustment_cents: int = 0
+    is_computable: bool = True  # False once an amount could not be read
+
+    def add_claim(self, claim: ClaimPayment) -> None:
+        self.claim_paid_cents += claim.paid_cents
+
+    def add_provider_adjustment(self, adjustment: ProviderAdjustment) -> None:
+        self.provider_adjustment_cents += adjustment.amount_cents
+
+    def check(self, payment_cents: int, source: SourceRef) -> Problem | None:
+        """sum(CLP04) - sum(PLB) = BPR02, or TRANSACTION_UNBALANCED (None if not computable)."""
+        if not self.is_computable:
+            return None
+        expected = self.claim_paid_cents - self.provider_adjustment_cents
+        if expected == payment_cents:
+            return None
+        return _imbalance(
+            TRANSACTION_UNBALANCED, Severity.ERROR, "transaction",
+            f"sum of CLP04 {format_cents(self.claim_paid_cents)} minus PLB "
+            f"{format_cents(self.provider_adjustment_cents)} should equal BPR02",
+            expected, payment_cents, source, "BPR02",
+        )
+
+
+def check_remittance(remittance: Remittance) -> list[Problem]:
+    """All three levels over a parsed remittance (the parser already runs them as it goes)."""
+    problems: list[Problem] = []
+    balance = TransactionBalance()
+    for claim in remittance.claims:
+        problems.extend(check_claim(claim))
+        balance.add_claim(claim)
+    for adjustment in remittance.provider_adjustments:
+        balance.add_provider_adjustment(adjustment)
+    payment = remittance.header.payment
+    if payment is not None:
+        source = remittance.header.source.at(payment.segment_position)
+        problem = balance.check(payment.amount_cents, source)
+        if problem is not None:
+            problems.append(problem)
+    return problems

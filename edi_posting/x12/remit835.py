@@ -1,0 +1,304 @@
+"""Parse stage, 835: transaction sets -> :mod:`records.remittance` records plus problems.
+
+Consumes an X12 file (through :class:`~edi_posting.x12.reader.X12Reader`) and produces,
+streaming, for each ST..SE set::
+
+    RemittanceHeader        BPR, TRN, CUR, REF, DTM*405, payer N1*PR, payee N1*PE
+    ClaimPayment ...        one per CLP, as soon as the next CLP/LX/PLB/SE closes it,
+                            with its lines and its own problems (amounts, balancing)
+    RemittanceEnd           PLB, LX/TS3/TS2 summaries, totals, set-level problems
+
+and finally one :class:`FileEnd` (file-level problems, SHA-256 of the bytes read).
+Memory is bounded by one claim plus one set's header, summaries and PLB, so
+:func:`iter_remittances` reads a file of any size; :func:`parse_835` collects everything
+into :class:`ParseResult` for small files and tests.  :func:`parse_remittance_set` parses
+one set for a caller that already walks the file with its own reader.
+
+Never raises for bad input: a bad amount is an ERROR on its element, a set that is not
+an 835 or has no BPR is FATAL for that set only, and the other sets go on.  4010
+(004010X091A1) files have the same structure and are read the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import IO
+
+from edi_posting.balancing import (
+    CLAIM_UNBALANCED,
+    SERVICE_UNBALANCED,
+    TransactionBalance,
+    check_claim,
+)
+from edi_posting.problems import Problem, Severity
+from edi_posting.records.remittance import (
+    ClaimPayment,
+    ProviderAdjustment,
+    ProviderSummary,
+    Remittance,
+    RemittanceEnd,
+    RemittanceHeader,
+    RemittanceTotals,
+)
+from edi_posting.x12 import segments835 as seg
+from edi_posting.x12.reader import CHUNK_SIZE, TransactionSet, X12Reader
+
+__all__ = [
+    "FileEnd", "ParseResult", "RemittanceEvent", "iter_remittances", "parse_835",
+    "parse_remittance_set",
+]
+
+_KNOWN_VERSIONS = ("X221", "X091")
+# Segments that open or close a loop; every other segment joins the current loop's bucket.
+_CLAIM, _LINE, _SUMMARY, _SUMMARY_PART, _PLB, _PARTY = range(6)
+_STRUCTURE = {"CLP": _CLAIM, "SVC": _LINE, "LX": _SUMMARY, "TS3": _SUMMARY_PART,
+              "TS2": _SUMMARY_PART, "PLB": _PLB, "N1": _PARTY}
+
+
+@dataclass(frozen=True, slots=True)
+class FileEnd:
+    """The last event of :func:`iter_remittances`: what concerns the file as a whole."""
+
+    problems: tuple[Problem, ...]  # not X12, envelope trailers (GE/IEA), stray segments
+    sha256: str  # of the raw bytes, computed while reading
+    bytes_read: int
+
+
+RemittanceEvent = RemittanceHeader | ClaimPayment | RemittanceEnd | FileEnd
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    remittances: tuple[Remittance, ...]
+    problems: tuple[Problem, ...]  # file level; each remittance and claim has its own
+    sha256: str
+
+    @property
+    def is_rejected(self) -> bool:
+        """No usable transaction set: nothing of the file can be posted."""
+        return not any(r.is_usable for r in self.remittances)
+
+
+def iter_remittances(
+    source: str | os.PathLike[str] | IO[bytes],
+    *,
+    file_sha256: str = "",
+    file_name: str | None = None,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[RemittanceEvent]:
+    """Stream an 835 file: per set a header, its claims, an end; then one FileEnd."""
+    with X12Reader(source, file_sha256=file_sha256, file_name=file_name,
+                   chunk_size=chunk_size) as reader:
+        for tset in reader:
+            yield from parse_remittance_set(tset)
+        yield FileEnd(tuple(reader.problems), reader.finish_digest(), reader.bytes_read)
+
+
+def parse_835(
+    source: str | os.PathLike[str] | IO[bytes],
+    *,
+    file_sha256: str = "",
+    file_name: str | None = None,
+) -> ParseResult:
+    """The whole file in memory: for small files, tests and the CLI's JSON output."""
+    remittances: list[Remittance] = []
+    claims: list[ClaimPayment] = []
+    for event in iter_remittances(source, file_sha256=file_sha256, file_name=file_name):
+        if isinstance(event, ClaimPayment):
+            claims.append(event)
+        elif isinstance(event, RemittanceEnd):
+            remittances.append(Remittance(event.header, tuple(claims), event.summaries,
+                                          event.provider_adjustments, event.totals,
+                                          event.problems))
+            claims = []
+        elif isinstance(event, FileEnd):
+            return ParseResult(tuple(remittances), event.problems, event.sha256)
+    raise AssertionError("iter_remittances always ends with FileEnd")  # pragma: no cover
+
+
+def parse_remittance_set(
+    tset: TransactionSet,
+) -> Iterator[RemittanceHeader | ClaimPayment | RemittanceEnd]:
+    """One ST..SE set: header, claims, end.  Unexpected exceptions become a FATAL problem."""
+    parser = _SetParser(tset)
+    try:
+        yield from parser.run()
+    except Exception as exc:  # noqa: BLE001 - last defence: a bug must not lose other sets
+        parser.ctx.problems = parser.set_problems
+        parser.ctx.problem("PARSER_FAILURE", Severity.FATAL, f"the 835 parser failed on this "
+                           f"set ({type(exc).__name__}: {exc}); nothing of it can be trusted",
+                           tset.position, None)
+        if parser.header is None:
+            yield parser.make_header()
+        yield parser.make_end()
+
+
+class _SetParser:
+    """A small state machine over one set's body segments, gathering loops into buckets."""
+
+    def __init__(self, tset: TransactionSet) -> None:
+        self.tset = tset
+        self.ctx = seg.Context(tset.source, tset.delimiters.component)
+        self.set_problems: list[Problem] = []
+        self.ctx.problems = self.set_problems
+        self.header_bucket: seg.Bucket = {}
+        self.parties: list[seg.Bucket] = []
+        self.summaries: list[ProviderSummary] = []
+        self.summary_bucket: seg.Bucket | None = None
+        self.plb: list[ProviderAdjustment] = []
+        self.header: RemittanceHeader | None = None
+        self.balance = TransactionBalance()
+        self.counts = [0, 0, 0, 0, 0]  # claims, lines, adjustments, unbalanced lines, claims
+
+    def run(self) -> Iterator[RemittanceHeader | ClaimPayment | RemittanceEnd]:
+        if not self._check_kind():
+            self.tset.skip()
+            yield self.make_header()
+            yield self.make_end()
+            return
+        target: seg.Bucket = self.header_bucket
+        claim: seg.Bucket | None = None
+        lines: list[seg.Bucket] = []
+        for segment in self.tset:
+            tag = segment[0][0]
+            kind = _STRUCTURE.get(tag)
+            if kind is None:
+                bucket = target.get(tag)
+                if bucket is None:
+                    target[tag] = [segment]
+                else:
+                    bucket.append(segment)
+            elif kind == _LINE and claim is not None:
+                target = {"SVC": [segment]}
+                lines.append(target)
+            elif kind == _PARTY and self.header is None:
+                target = {"N1": [segment]}
+                self.parties.append(target)
+            else:
+                if claim is not None:
+                    yield self.finish_claim(claim, lines)
+                    claim, lines = None, []
+                elif self.header is None:
+                    yield self.make_header()
+                target = self._open(kind, segment)
+                if kind == _CLAIM:
+                    claim = target
+        if claim is not None:
+            yield self.finish_claim(claim, lines)
+        if self.header is None:
+            yield self.make_header()
+        yield self.make_end()
+
+    def _open(self, kind: int, segment: seg.Segment) -> seg.Bucket:
+        """A segment that closes the current loop: start the next loop's bucket."""
+        if kind == _CLAIM:
+            return {"CLP": [segment]}
+        if kind == _PLB:
+            self.plb.extend(seg.provider_adjustments(segment, self.ctx))
+            return {}
+        if kind == _SUMMARY:
+            self._close_summary()
+            self.summary_bucket = {"LX": [segment]}
+            return self.summary_bucket
+        if kind == _SUMMARY_PART and self.summary_bucket is not None:
+            self.summary_bucket.setdefault(segment[0][0], []).append(segment)
+            return self.summary_bucket
+        self.ctx.problem("UNEXPECTED_SEGMENT", Severity.ERROR, f"{segment[0][0]} segment out of "
+                         "place (ignored)", segment[1], segment[0][0])
+        return {}
+
+    def _close_summary(self) -> None:
+        if self.summary_bucket is not None:
+            self.summaries.append(seg.summary(self.summary_bucket, self.ctx))
+            self.summary_bucket = None
+
+    def _check_kind(self) -> bool:
+        tset = self.tset
+        if tset.transaction_id != "835":
+            self.ctx.problem("NOT_835", Severity.FATAL, f"transaction set {tset.transaction_id!r} "
+                             "is not an 835 remittance (skipped)", tset.position, "ST01")
+            return False
+        group = tset.group
+        if group is not None and group.functional_id != "HP":
+            self.ctx.problem("GS01_NOT_HP", Severity.ERROR, f"GS01 is {group.functional_id!r}; "
+                             "an 835 must be in an HP group", group.position, "GS01")
+        if not any(marker in tset.version for marker in _KNOWN_VERSIONS):
+            self.ctx.problem("UNKNOWN_VERSION", Severity.WARNING, f"version {tset.version!r} is "
+                             "neither 005010X221A1 nor 004010X091A1: read as an 835 anyway",
+                             tset.position, "ST03")
+        return True
+
+    def finish_claim(self, bucket: seg.Bucket, lines: list[seg.Bucket]) -> ClaimPayment:
+        ctx = self.ctx
+        set_has_bad_amount = ctx.has_bad_amount
+        ctx.problems, ctx.has_bad_amount = [], False
+        claim = seg.claim(bucket, lines, ctx)
+        problems = ctx.problems
+        if ctx.has_bad_amount:  # an amount we cannot read: balancing would only mislead
+            if any(p.element == "CLP04" for p in problems):
+                self.balance.is_computable = False
+        else:
+            problems.extend(check_claim(claim))
+        ctx.problems, ctx.has_bad_amount = self.set_problems, set_has_bad_amount
+        counts = self.counts
+        counts[0] += 1
+        counts[1] += len(claim.service_lines)
+        counts[2] += len(claim.adjustments) + sum(len(x.adjustments) for x in claim.service_lines)
+        if problems:
+            counts[3] += sum(1 for p in problems if p.code == SERVICE_UNBALANCED)
+            counts[4] += any(p.code == CLAIM_UNBALANCED for p in problems)
+            claim = replace(claim, problems=tuple(problems))
+        self.balance.add_claim(claim)
+        return claim
+
+    def make_header(self) -> RemittanceHeader:
+        ctx, get, tset = self.ctx, self.header_bucket.get, self.tset
+        bpr, trn, cur = get("BPR"), get("TRN"), get("CUR")
+        payment = seg.payment(*bpr[0], ctx) if bpr else None
+        if payment is None and tset.transaction_id == "835":
+            ctx.problem("MISSING_BPR", Severity.FATAL, "no BPR segment: the payment is unknown",
+                        tset.position, "BPR")
+        currency = cur[0][0][2] if cur and len(cur[0][0]) > 2 else None
+        if currency and currency != "USD":
+            ctx.problem("FOREIGN_CURRENCY", Severity.ERROR, f"CUR02 is {currency!r}: foreign "
+                        "currency is not posted automatically", cur[0][1] if cur else 0, "CUR02")
+        payer = payee = None
+        for bucket in self.parties:
+            entity = bucket["N1"][0][0][1] if len(bucket["N1"][0][0]) > 1 else ""
+            if entity == "PR" and payer is None:
+                payer = seg.party(bucket, ctx)
+            elif entity == "PE" and payee is None:
+                payee = seg.party(bucket, ctx)
+        self.header = RemittanceHeader(
+            tset.control_number, tset.version, tset.group.functional_id if tset.group else None,
+            payment, seg.trace(trn[0][0]) if trn else None, currency,
+            seg.references(get("REF")), seg.dates(get("DTM"), ctx), payer, payee, tset.source,
+            tset.envelope, tuple(self.set_problems),
+        )
+        return self.header
+
+    def make_end(self) -> RemittanceEnd:
+        header = self.header or self.make_header()
+        self._close_summary()
+        ctx, balance = self.ctx, self.balance
+        for adjustment in self.plb:
+            balance.add_provider_adjustment(adjustment)
+        payment = header.payment
+        if ctx.has_bad_amount:
+            balance.is_computable = False
+        is_balanced: bool | None = None
+        if payment is not None and balance.is_computable:
+            problem = balance.check(payment.amount_cents, ctx.source.at(payment.segment_position))
+            is_balanced = problem is None
+            if problem is not None:
+                self.set_problems.append(problem)
+        self.set_problems.extend(self.tset.problems)
+        c = self.counts
+        totals = RemittanceTotals(
+            c[0], c[1], c[2], len(self.plb), payment.amount_cents if payment else 0,
+            balance.claim_paid_cents, balance.provider_adjustment_cents, c[3], c[4], is_balanced,
+        )
+        return RemittanceEnd(header, tuple(self.summaries), tuple(self.plb), totals,
+                             tuple(self.set_problems))
