@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -43,6 +44,8 @@ from edi_posting.records.remittance import (
     RemittanceTotals,
     ServiceLinePayment,
 )
+from edi_posting.cli.parse837 import claim_document
+from edi_posting.x12.sniff import sniff_path
 from edi_posting.x12.remit835 import FileEnd, ParseResult, iter_remittances, parse_835
 
 __all__ = ["command", "file_document", "stats_document"]
@@ -80,7 +83,8 @@ Exit codes: 0 parsed, 65 rejected (no usable transaction set), 66 file not found
     "(streams: memory stays bounded for any file size).",
 )
 def command(files: Sequence[str], output_format: str | None, stats: bool) -> None:
-    """Parse 835 remittance FILEs and print their records, problems or statistics."""
+    """Parse 835 remittance (or 837 claim) FILEs and print their records, problems or
+    statistics (--stats is for 835s)."""
     for name in files:
         if not os.path.isfile(name):
             raise CliError(f"{name}: no such file", ExitCode.NO_INPUT)
@@ -110,6 +114,8 @@ def _first_fatal(document: dict[str, Any]) -> str:
 
 def file_document(path: str) -> dict[str, Any]:
     """The JSON document for one file (``_fatal`` is for the stderr summary only)."""
+    if sniff_path(Path(path)).startswith("837"):
+        return claim_document(path, SCHEMA_VERSION)
     result: ParseResult = parse_835(path)
     fatal = [p for p in result.problems if p.is_fatal]
     fatal += [p for r in result.remittances for p in r.problems if p.is_fatal]
