@@ -17,7 +17,7 @@ def _run_everything(tmp_path: Path, *extra: str) -> list[tuple[str, str]]:
     path = tmp_path / "clinic.837"
     path.write_text(FIXTURE)
     broken = tmp_path / "broken.837"
-    broken.write_text(FIXTURE.replace("SE*20*0001~", ""))
+    broken.write_text(FIXTURE.replace("SE*21*0001~", ""))
     db = f"sqlite:///{tmp_path / 'edi.db'}"
     base = ["--db", db, "--log-level", "DEBUG", *extra]
     commands = [
