@@ -34,17 +34,43 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from edi_posting.generator_deposits import (
-    ExpectedWriter, Remittance, X12File, claim_segments_837, remit_segments,
+from edi_posting.generator_output import (
+    ExpectedWriter,
+    Remittance,
+    X12File,
+    claim_segments_837,
+    remit_segments,
 )
 from edi_posting.generator_scenarios import (
-    COUNTED, DEFAULT_MIX, SCENARIOS, Claim, ClaimPay, Event, Line, Outcome, Payer, PlanContext,
-    Plb, Provider, Recoup, Subscriber, apply_effect, plan_claim,
+    COUNTED,
+    DEFAULT_MIX,
+    SCENARIOS,
+    Claim,
+    ClaimPay,
+    Event,
+    Line,
+    Outcome,
+    Payer,
+    PlanContext,
+    Plb,
+    Provider,
+    Recoup,
+    Subscriber,
+    apply_effect,
+    plan_claim,
 )
 from edi_posting.money import format_cents
 
-__all__ = ["GenerationSummary", "GeneratorError", "Separators", "generate", "parse_mix",
-           "DEFAULT_MIX", "COUNTED", "SCENARIOS"]
+__all__ = [
+    "COUNTED",
+    "DEFAULT_MIX",
+    "SCENARIOS",
+    "GenerationSummary",
+    "GeneratorError",
+    "Separators",
+    "generate",
+    "parse_mix",
+]
 
 MAX_CLAIMS_PER_SET = 5000
 _SETS_PER_FILE = 3
@@ -138,13 +164,14 @@ class _Cast:
     def __init__(self, rng: random.Random, payers: int, claims: int, weights: Mapping[str, int],
                  unbalanced: set[int]) -> None:
         self.rng = rng
-        ids: set[str] = set()
+        ids: list[str] = []  # a list, not a set: set order changes with PYTHONHASHSEED
         while len(ids) < payers:
-            ids.add(_digits(rng, 5))
+            candidate = _digits(rng, 5)
+            ids += [] if candidate in ids else [candidate]
         self.payers = tuple(Payer(
             i + 1, _PAYER_NAMES[i % 6] + (f" {i // 6 + 1}" if i >= 6 else ""), payer_id,
             _digits(rng, 9), "ACH" if i % 2 == 0 else "CHK", _FILING[i % 6], i % 3 == 2,
-        ) for i, payer_id in enumerate(sorted(ids, key=lambda x: (rng.random(), x))))
+        ) for i, payer_id in enumerate(ids))
         count = max(2, min(12, claims // 2000 + 2))
         self.providers = {False: [self._provider(i, False) for i in range(count)],
                           True: [self._provider(i, True) for i in range(max(1, count // 3))]}
@@ -249,7 +276,7 @@ class _Run:
         self.out, self.claims, self.seps = out, claims, separators
         weights = {n: mix.get(n, 0) for n in SCENARIOS}
         counts = {n: mix.get(n, d) for n, d in COUNTED.items()}
-        unbalanced = set(rng.sample(range(1, claims + 1), min(claims, counts["unbalanced"])))
+        unbalanced = set(rng.sample(range(claims), min(claims, counts["unbalanced"])))
         self.cast = _Cast(rng, payers, claims, weights, unbalanced)
         self.start = dt.date(2025, 1, 6) + dt.timedelta(days=rng.randrange(300))
         self.interchange = 100000000 + rng.randrange(1, 800000000)
@@ -428,9 +455,10 @@ def generate(out: Path, claims: int, seed: int = 1, payers: int = 3,
         target.mkdir(parents=True, exist_ok=True)
     try:
         return _Run(out, claims, seed, payers, chosen, seps).run()
-    except BaseException:
+    except BaseException:  # leave no half-written set behind
         for sub in ("837", "835", "bank"):
             shutil.rmtree(out / sub, ignore_errors=True)
+        (out / ".expected-claims.partial").unlink(missing_ok=True)
         raise
 
 

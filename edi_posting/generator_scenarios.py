@@ -18,9 +18,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 __all__ = [
-    "SCENARIOS", "DEFAULT_MIX", "COUNTED", "Payer", "Provider", "Subscriber", "Line", "Claim",
-    "Cas", "ServicePay", "ClaimPay", "Plb", "Event", "Recoup", "Plan", "Outcome",
-    "plan_claim", "apply_effect",
+    "COUNTED",
+    "DEFAULT_MIX",
+    "SCENARIOS",
+    "Cas",
+    "Claim",
+    "ClaimPay",
+    "Event",
+    "Line",
+    "Outcome",
+    "Payer",
+    "Plan",
+    "Plb",
+    "Provider",
+    "Recoup",
+    "ServicePay",
+    "Subscriber",
+    "apply_effect",
+    "plan_claim",
 ]
 
 # name -> what the remittance does (shown in --help and the module docstring of generator)

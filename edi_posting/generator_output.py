@@ -21,46 +21,59 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Self, TextIO
 
 from edi_posting.generator_scenarios import (
-    Claim, ClaimPay, Event, Outcome, Payer, Plb, Provider, ServicePay,
+    Claim,
+    ClaimPay,
+    Event,
+    Outcome,
+    Payer,
+    Plb,
+    Provider,
+    ServicePay,
 )
 from edi_posting.money import format_cents
 
 if TYPE_CHECKING:
     from edi_posting.generator import Separators
 
-__all__ = ["X12File", "claim_segments_837", "remit_segments", "Remittance", "ExpectedWriter",
-           "RULES"]
+__all__ = [
+    "RULES",
+    "ExpectedWriter",
+    "Remittance",
+    "X12File",
+    "claim_segments_837",
+    "remit_segments",
+]
 
 Segment = list[str]
 
 RULES = [
     "Import every 837 first, then every 835, each in file-name order.",
     "An 837 claim posts Dr insurance_ar / Cr gross_charges for CLM02.",
-    "A paid claim payment (CLP02 1/2/3/19) credits insurance_ar by CLP03: cash for CLP04, "
-    "contractual_adjustments for CO, other_adjustments for OA/PI, patient_ar for PR.",
-    "Forwarded (CLP02 19 with NM1*TT): PR moves to the next payer's insurance_ar, not to the "
-    "patient; the crossover payer's own 835 is not generated, so that amount stays owed by "
-    "insurance.",
-    "Denied (CLP02 4, or 1/2/3 with $0 paid and only denial CARCs): nothing posts, the claim "
-    "stays open at its full insurance balance, review item 'denial'.",
-    "A reversal (CLP02 22) posts the exact negation of the original; its correction posts as "
-    "a new payment.  Reversal and correction in different 835s raise 'awaiting_correction'.",
-    "A reversal whose original was never received is held ('orphan_reversal'): its (negative) "
-    "money sits in unapplied cash; the correction that follows it posts normally.",
-    "A claim that fails balancing is held ('balancing_failure'): nothing of it posts and its "
-    "CLP04 sits in unapplied cash.",
-    "A payment whose CLP01 names no 837 claim raises 'unmatched_payment'; its CLP04 sits in "
-    "unapplied cash.  Truncated CLP01s (a prefix of one PCN) match that claim.",
+    ("A paid claim payment (CLP02 1/2/3/19) credits insurance_ar by CLP03: cash for CLP04, "
+     "contractual_adjustments for CO, other_adjustments for OA/PI, patient_ar for PR."),
+    ("Forwarded (CLP02 19 with NM1*TT): PR moves to the next payer's insurance_ar, not to the "
+     "patient; the crossover payer's own 835 is not generated, so that amount stays owed by "
+     "insurance."),
+    ("Denied (CLP02 4, or 1/2/3 with $0 paid and only denial CARCs): nothing posts, the claim "
+     "stays open at its full insurance balance, review item 'denial'."),
+    ("A reversal (CLP02 22) posts the exact negation of the original; its correction posts as "
+     "a new payment.  Reversal and correction in different 835s raise 'awaiting_correction'."),
+    ("A reversal whose original was never received is held ('orphan_reversal'): its (negative) "
+     "money sits in unapplied cash; the correction that follows it posts normally."),
+    ("A claim that fails balancing is held ('balancing_failure'): nothing of it posts and its "
+     "CLP04 sits in unapplied cash."),
+    ("A payment whose CLP01 names no 837 claim raises 'unmatched_payment'; its CLP04 sits in "
+     "unapplied cash.  Truncated CLP01s (a prefix of one PCN) match that claim."),
     "A claim paid twice goes below zero on insurance: 'credit_balance'.",
-    "PLB amounts post to provider_adjustments (L6 to interest_income) and never change a "
-    "claim's balance; a WO whose reference is no CLP07 we received raises 'unlinked_plb'.  "
-    "Positive PLB amounts reduce BPR02; L6 is negative (interest is paid to the provider).",
+    ("PLB amounts post to provider_adjustments (L6 to interest_income) and never change a "
+     "claim's balance; a WO whose reference is no CLP07 we received raises 'unlinked_plb'.  "
+     "Positive PLB amounts reduce BPR02; L6 is negative (interest is paid to the provider)."),
     "A resent 835 (same content, new ISA13) posts nothing: 'already_imported'.",
-    "Ties: charges = payments + contractual + other adjustments + insurance balances + "
-    "patient balances; remitted (sum of BPR02) = payments + unapplied cash - PLB net.",
+    ("Ties: charges = payments + contractual + other adjustments + insurance balances + "
+     "patient balances; remitted (sum of BPR02) = payments + unapplied cash - PLB net."),
 ]
 
 
@@ -74,7 +87,7 @@ class X12File:
         self.end_of_segment = seps.segment + seps.line_break
         self.isa13, self.gs06 = isa13, gs06
         self.set_count = self.segments = 0
-        self.handle: TextIO = open(path, "w", encoding="ascii", newline="")
+        self.handle: TextIO = open(path, "w", encoding="ascii", newline="")  # noqa: SIM115 (closed in __exit__)
         self.handle.write(seps.element.join([
             "ISA", "00", " " * 10, "00", " " * 10, "ZZ", f"{sender:<15}", "ZZ", f"{receiver:<15}",
             f"{day:%y%m%d}", "1200", seps.repetition, "00501", f"{isa13:09d}", "0", "P",
@@ -82,7 +95,7 @@ class X12File:
         self.write([["GS", functional, sender, receiver, f"{day:%Y%m%d}", "1200", str(gs06), "X",
                      version]])
 
-    def __enter__(self) -> X12File:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
@@ -278,7 +291,7 @@ class ExpectedWriter:
         self.generator = {k: ([p.payer_id for p in v] if k == "payers" else v)
                           for k, v in generator.items()}
         self.side = out / ".expected-claims.partial"
-        self.claims_file: TextIO = open(self.side, "w", encoding="utf-8")
+        self.claims_file: TextIO = open(self.side, "w", encoding="utf-8")  # noqa: SIM115 (closed in finish)
         self.separator = ""
         self.totals = Counter[str]()
         self.review = Counter[str]()
@@ -335,18 +348,18 @@ class ExpectedWriter:
             raise AssertionError(f"expected totals do not tie: {dict(t)}")
         deposits = write_deposits(self.out / "bank", self.remittances, self.rng)
         self.review.update(d["review"] for d in deposits["missing"] + deposits["extra"])
+        totals: dict[str, Any] = {k: format_cents(t[k]) for k in (
+            "charges", "payments", "contractual", "other", "patient_resp", "forwarded",
+            "insurance_balance", "patient_balance", "unapplied", "plb_net", "remitted")}
+        _rename_totals(totals)
+        totals.update(claims=t["claims"], claim_payments=t["claim_payments"],
+                      remittances=len(self.remittances))
         document = {
             "schema_version": 1, "generator": self.generator, "rules": RULES,
-            "files": {"837": files_837, "835": files_835, **self.files},
-            "totals": {**{k: format_cents(t[k]) for k in (
-                "charges", "payments", "contractual", "other", "patient_resp", "forwarded",
-                "insurance_balance", "patient_balance", "unapplied", "plb_net", "remitted")},
-                "claims": t["claims"], "claim_payments": t["claim_payments"],
-                "remittances": len(self.remittances)},
+            "files": {"837": files_837, "835": files_835, **self.files}, "totals": totals,
             "review_counts": dict(sorted(self.review.items())), "deposits": deposits,
             "remittances": [_remit_row(r) for r in self.remittances],
             "plb": self.plb, "unmatched_payments": self.unmatched}
-        _rename_totals(document["totals"])
         _splice(self.out / "expected.json", document, self.side)
         return {"remittances": len(self.remittances), "claim_payments": t["claim_payments"],
                 "charges": t["charges"], "remitted": t["remitted"]}
