@@ -157,7 +157,9 @@ def _process(conn: Connection | None, engine: Engine, path: Path, archived: Arch
     if archived.kind.startswith("837"):
         _import_837(conn, engine, path, archived, options, result)
     else:
-        message = (f"{path.name}: not an 835 or 837 (GS01/ST01 say {archived.kind}); "
+        message = (f"{path.name}: 835 posting is not available in this version; the file is "
+                   "archived and queued, nothing posted" if archived.kind == "835" else
+                   f"{path.name}: not an 835 or 837 (GS01/ST01 say {archived.kind}); "
                    "nothing imported")
         _reject(conn, engine, archived, options, result,
                 Problem("UNSUPPORTED_FILE", Severity.FATAL, message,
