@@ -18,17 +18,17 @@ from edi_posting.audit import record_event
 from edi_posting.db.models import User
 
 __all__ = [
-    "Permission",
-    "ROLES",
     "MATRIX",
-    "Principal",
+    "ROLES",
+    "Permission",
     "PermissionDeniedError",
+    "Principal",
     "UserError",
-    "authorize",
     "add_user",
-    "set_role",
+    "authorize",
     "disable_user",
     "list_users",
+    "set_role",
 ]
 
 _USER = User.__table__

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, insert, select
 
 from edi_posting.db.models import ReceivedFile
 
-__all__ = ["ArchivedFile", "hash_file", "archive_file", "find_archived"]
+__all__ = ["ArchivedFile", "archive_file", "find_archived", "hash_file"]
 
 _FILE = ReceivedFile.__table__
 _CHUNK = 1 << 20

@@ -23,7 +23,12 @@ from sqlalchemy import Connection, insert, select, text
 from edi_posting.db.models import AuditEvent
 
 __all__ = [
-    "GENESIS_HASH", "record_event", "event_hash", "VerifyResult", "verify_chain", "audit_log",
+    "GENESIS_HASH",
+    "VerifyResult",
+    "audit_log",
+    "event_hash",
+    "record_event",
+    "verify_chain",
 ]
 
 GENESIS_HASH = "0" * 64
@@ -33,8 +38,8 @@ _LOCK_KEY = 0x45444950  # "EDIP": one advisory lock id for the audit chain head
 
 def _iso(at: dt.datetime) -> str:
     if at.tzinfo is None:  # SQLite hands back naive datetimes; we only ever store UTC
-        at = at.replace(tzinfo=dt.timezone.utc)
-    return at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        at = at.replace(tzinfo=dt.UTC)
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def event_hash(fields: dict[str, Any]) -> str:
@@ -65,7 +70,7 @@ def record_event(
     ).first()
     fields: dict[str, Any] = {
         "sequence": (head.sequence + 1) if head else 1,
-        "at": dt.datetime.now(dt.timezone.utc),
+        "at": dt.datetime.now(dt.UTC),
         "actor": actor,
         "role": role,
         "action": action,

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
 from sqlalchemy import Connection, insert, select, update
 
 from edi_posting import ledger
 from edi_posting.db.models import ClaimPayment, JournalEntry, SubmittedClaim, SubmittedLine
-from edi_posting.db.models import TransactionSet
 from edi_posting.identity import PartyIds, PatientConflict, normalize_pcn, resolve_parties
 from edi_posting.money import format_cents
 from edi_posting.problems import Problem, Severity
@@ -30,29 +29,12 @@ from edi_posting.records.claim import (
     SubmittedLineRecord,
 )
 from edi_posting.review_queue import ReviewDraft, open_review_items
+from edi_posting.transaction_sets import SetContext, SetOutcome, record_set, seen_before
 
-__all__ = ["SetContext", "SetOutcome", "import_claim_batch", "claim_problems"]
+__all__ = ["SetContext", "SetOutcome", "claim_problems", "import_claim_batch"]
 
 _CLAIM, _LINE = SubmittedClaim.__table__, SubmittedLine.__table__
-_ENTRY, _TS = JournalEntry.__table__, TransactionSet.__table__
-
-
-@dataclass(frozen=True, slots=True)
-class SetContext:
-    file_id: int
-    group_id: int | None
-    isa13: str | None
-    actor: str
-    account_pattern: str | None = None
-
-
-@dataclass
-class SetOutcome:
-    status: str  # imported, already_imported, conflict, rejected
-    claims: int = 0
-    posted: int = 0
-    queued: int = 0
-    problems: list[Problem] = field(default_factory=list)
+_ENTRY = JournalEntry.__table__
 
 
 def batch_identity_key(batch: ClaimBatch) -> str:
@@ -87,18 +69,19 @@ def claim_problems(claim: SubmittedClaimRecord) -> list[Problem]:
 
 def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> SetOutcome:
     key = batch_identity_key(batch)
-    existing = conn.execute(
-        select(_TS.c.id, _TS.c.content_sha256).where(_TS.c.identity_key == key)
-    ).first()
-    if existing is not None:
-        return _already_seen(conn, ctx, batch, existing.id, existing.content_sha256)
-    ts_id = conn.execute(insert(_TS).values(
-        file_id=ctx.file_id, group_id=ctx.group_id, kind=f"837{batch.header.claim_type.value}",
+    description = (f"837 transaction set {batch.header.control_number} (BHT03 "
+                   f"{batch.header.reference_id})")
+    seen = seen_before(conn, ctx, key, batch.content_sha256, len(batch.claims), description,
+                       batch.header.source)
+    if seen is not None:
+        return seen
+    ts_id = record_set(
+        conn, ctx, kind=f"837{batch.header.claim_type.value}",
         control_number=batch.header.control_number,
         implementation_reference=batch.header.implementation_reference, identity_key=key,
         content_sha256=batch.content_sha256, segment_position=batch.segment_position,
-        segment_count=batch.segment_count, status="posted", imported_by=ctx.actor,
-    )).inserted_primary_key[0]
+        segment_count=batch.segment_count, status="posted",
+    )
     parties, conflicts = resolve_parties(conn, batch.claims, account_pattern=ctx.account_pattern)
     problems = {c.ordinal: claim_problems(c) for c in batch.claims}
     originals = {c.ordinal: _find_original(conn, c, problems[c.ordinal]) for c in batch.claims}
@@ -122,23 +105,6 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
         outcome.problems.extend(problems[claim.ordinal])
     outcome.queued = len(open_review_items(conn, reviews, ctx.actor))
     return outcome
-
-
-def _already_seen(
-    conn: Connection, ctx: SetContext, batch: ClaimBatch, ts_id: int, content_sha256: str
-) -> SetOutcome:
-    if content_sha256 == batch.content_sha256:
-        return SetOutcome("already_imported", claims=len(batch.claims))
-    message = (f"837 transaction set {batch.header.control_number} (BHT03 "
-               f"{batch.header.reference_id}) was imported before with different content")
-    review = ReviewDraft(
-        f"duplicate_conflict|ts:{ts_id}|file:{ctx.file_id}", "duplicate_conflict", message,
-        priority=2, problem_code="DUPLICATE_CONFLICT", file_id=ctx.file_id,
-        evidence={"transaction_set_id": ts_id, "content_sha256": batch.content_sha256},
-    )
-    queued = len(open_review_items(conn, [review], ctx.actor))
-    problem = Problem("DUPLICATE_CONFLICT", Severity.ERROR, message, batch.header.source)
-    return SetOutcome("conflict", claims=len(batch.claims), queued=queued, problems=[problem])
 
 
 def _insert_claims(

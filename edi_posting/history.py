@@ -21,7 +21,7 @@ from edi_posting.identity import normalize_pcn
 from edi_posting.money import format_cents
 from edi_posting.reports import NotFoundError
 
-__all__ = ["claim_history", "account_history"]
+__all__ = ["account_history", "claim_history"]
 
 _E, _L = JournalEntry.__table__, JournalLine.__table__
 _RI, _EV = ReviewItem.__table__, ReviewItemEvent.__table__

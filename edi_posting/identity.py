@@ -28,7 +28,7 @@ from sqlalchemy import Connection, insert, select
 from edi_posting.db.models import Coverage, Patient, PatientAccount, Payer, PayerAlias, Provider
 from edi_posting.records.claim import BillingProvider, PayerInfo, SubmittedClaimRecord
 
-__all__ = ["normalize_pcn", "PartyIds", "PatientConflict", "resolve_parties", "find_or_create_payer"]
+__all__ = ["PartyIds", "PatientConflict", "find_or_create_payer", "normalize_pcn", "resolve_parties"]
 
 
 def normalize_pcn(pcn: str) -> str:

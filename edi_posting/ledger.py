@@ -17,14 +17,14 @@ from sqlalchemy import Connection, case, func, insert, select
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 
 __all__ = [
-    "Posting",
-    "EntryDraft",
-    "UnbalancedEntryError",
     "Balances",
-    "write_entries",
-    "reversal_drafts",
-    "claim_balances",
+    "EntryDraft",
+    "Posting",
+    "UnbalancedEntryError",
     "account_balances",
+    "claim_balances",
+    "reversal_drafts",
+    "write_entries",
 ]
 
 _ENTRY = JournalEntry.__table__
@@ -51,7 +51,7 @@ class Posting:
     group_code: str | None = None
     reason_code: str | None = None
 
-    def negated(self) -> "Posting":
+    def negated(self) -> Posting:
         return replace(self, amount_cents=-self.amount_cents)
 
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import aliased
 
-from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
+from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount, Remittance
 
-__all__ = ["Violation", "CHECKS", "check_ledger", "ledger_digest"]
+__all__ = ["CHECKS", "Violation", "check_ledger", "ledger_digest"]
 
 _E, _L, _A = JournalEntry.__table__, JournalLine.__table__, LedgerAccount.__table__
+_R = Remittance.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +77,35 @@ def reversals_negate_their_original(conn: Connection) -> list[Violation]:
     return violations
 
 
+def remittances_move_their_payment(conn: Connection) -> list[Violation]:
+    """Per remittance, cash clearing of its entries = BPR02 (posted + unapplied - PLB)."""
+    cash = conn.execute(select(_A.c.id).where(_A.c.code == "cash_clearing")).scalar_one()
+    moved = (
+        select(_E.c.remittance_id, func.sum(_L.c.amount_cents).label("cents"))
+        .join(_L, _L.c.entry_id == _E.c.id)
+        .where(_L.c.account_id == cash, _E.c.remittance_id.is_not(None))
+        .group_by(_E.c.remittance_id).subquery()
+    )
+    rows = conn.execute(
+        select(_R.c.id, _R.c.payment_cents, _R.c.credit_debit, func.coalesce(moved.c.cents, 0))
+        .outerjoin(moved, moved.c.remittance_id == _R.c.id)
+    ).all()
+    violations = []
+    for remittance_id, payment, credit_debit, cents in rows:
+        expected = -payment if credit_debit == "D" else payment
+        if int(cents) != expected:
+            violations.append(Violation(
+                "remittances_move_their_payment", None,
+                f"remittance {remittance_id}: its entries move {int(cents)} cents through cash "
+                f"clearing, BPR02 is {expected}"))
+    return violations
+
+
 CHECKS: list[Callable[[Connection], list[Violation]]] = [
     entries_sum_to_zero,
     entries_have_lines,
     reversals_negate_their_original,
+    remittances_move_their_payment,
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["AmountError", "parse_amount", "to_cents", "format_cents", "cents_to_decimal"]
+__all__ = ["AmountError", "cents_to_decimal", "format_cents", "parse_amount", "to_cents"]
 
 _CENT = Decimal("0.01")
 

@@ -25,15 +25,15 @@ from dataclasses import dataclass
 from edi_posting.ledger import Posting
 
 __all__ = [
-    "Disposition",
-    "CasFact",
-    "LineFact",
-    "ClaimFact",
-    "Dims",
     "DEFAULT_CARC_POLICY",
     "DENIAL_CARCS",
-    "classify",
+    "CasFact",
+    "ClaimFact",
+    "Dims",
+    "Disposition",
+    "LineFact",
     "claim_postings",
+    "classify",
 ]
 
 

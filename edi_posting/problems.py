@@ -18,7 +18,7 @@ from typing import Any
 
 from edi_posting.records.source import SourceRef
 
-__all__ = ["Severity", "Problem"]
+__all__ = ["Problem", "Severity"]
 
 
 class Severity(enum.StrEnum):

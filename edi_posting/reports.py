@@ -27,7 +27,7 @@ from edi_posting.db.models import (
 from edi_posting.identity import normalize_pcn
 from edi_posting.money import format_cents
 
-__all__ = ["NotFoundError", "claim_detail", "account_detail", "balances_dict"]
+__all__ = ["NotFoundError", "account_detail", "balances_dict", "claim_detail"]
 
 _CLAIM, _LINE = SubmittedClaim.__table__, SubmittedLine.__table__
 _ENTRY, _JL, _ACC = JournalEntry.__table__, JournalLine.__table__, LedgerAccount.__table__

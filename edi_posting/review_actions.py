@@ -17,7 +17,7 @@ from edi_posting.access import Permission, authorize
 from edi_posting.audit import record_event
 from edi_posting.db.models import ReviewItem, ReviewItemEvent
 
-__all__ = ["ActionError", "assign", "add_note", "escalate", "dismiss", "MONEY_KINDS"]
+__all__ = ["MONEY_KINDS", "ActionError", "add_note", "assign", "dismiss", "escalate"]
 
 _ITEM, _EVENT = ReviewItem.__table__, ReviewItemEvent.__table__
 
@@ -49,7 +49,7 @@ def record_action(conn: Connection, item: Any, *, actor: str, role: str | None, 
     if to_status is not None:
         changes["status"] = to_status
         if to_status in ("resolved", "dismissed"):
-            changes["resolved_at"] = dt.datetime.now(dt.timezone.utc)
+            changes["resolved_at"] = dt.datetime.now(dt.UTC)
             changes["resolution"] = note
     if changes:
         conn.execute(update(_ITEM).where(_ITEM.c.id == item.id).values(**changes))

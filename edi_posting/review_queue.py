@@ -12,13 +12,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 
 from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
 from edi_posting.money import format_cents
 
 __all__ = [
-    "ReviewDraft", "open_review_items", "QueueFilter", "list_items", "queue_stats", "item_detail",
+    "QueueFilter",
+    "ReviewDraft",
+    "close_review_items",
+    "item_detail",
+    "list_items",
+    "open_review_items",
+    "queue_stats",
 ]
 
 _ITEM = ReviewItem.__table__
@@ -191,3 +197,20 @@ def item_detail(conn: Connection, item_id: int) -> dict[str, Any]:
                     "action": e.action, "from_status": e.from_status,
                     "to_status": e.to_status, "note": e.note} for e in events],
     }
+
+
+def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
+                       resolution: str, action: str = "auto_resolved") -> int:
+    """Resolve items the engine itself settled (a correction arrived...); events recorded."""
+    if not item_ids:
+        return 0
+    rows = conn.execute(select(_ITEM.c.id, _ITEM.c.status).where(
+        _ITEM.c.id.in_(list(item_ids)), _ITEM.c.status.in_(_OPEN_STATES))).all()
+    if not rows:
+        return 0
+    conn.execute(update(_ITEM).where(_ITEM.c.id.in_([r.id for r in rows])).values(
+        status="resolved", resolved_at=dt.datetime.now(dt.UTC), resolution=resolution))
+    conn.execute(insert(_EVENT), [
+        {"review_item_id": r.id, "actor": actor, "action": action, "from_status": r.status,
+         "to_status": "resolved", "note": resolution} for r in rows])
+    return len(rows)

@@ -46,7 +46,7 @@ def _when(value: str | None) -> dt.datetime | None:
     except ValueError:
         raise CliError(f"not a date or time: {value!r} (use 2026-03-01 or 2026-03-01T12:00)",
                        ExitCode.USAGE) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 @command.command("log", epilog="\b\nExample:\n  edi-posting audit log --action 'import*' --since 2026-03-01 --format csv")

@@ -17,7 +17,7 @@ import click
 
 from edi_posting.exit_codes import ExitCode
 
-__all__ = ["CliError", "format_option", "render_rows", "echo_json", "echo_err"]
+__all__ = ["CliError", "echo_err", "echo_json", "format_option", "render_rows"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -4,7 +4,6 @@ operational failures (unreachable, not migrated) into documented exit codes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -46,8 +45,8 @@ class AppContext:
                 raise CliError(str(exc), ExitCode.CONFIG) from None
         return self._engine
 
-    def authorize(self, permission: "Permission", action: str,
-                  object_id: str | None = None) -> "Principal":
+    def authorize(self, permission: Permission, action: str,
+                  object_id: str | None = None) -> Principal:
         """Check the actor may do this (exit 77 otherwise, with the refusal audited)."""
         from edi_posting.access import PermissionDeniedError, authorize
 

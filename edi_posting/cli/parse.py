@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
 from edi_posting.cli.common import CliError, echo_err, echo_json, render_rows
+from edi_posting.cli.parse837 import claim_document
 from edi_posting.exit_codes import ExitCode
 from edi_posting.money import format_cents
 from edi_posting.problems import Problem, Severity
@@ -44,9 +45,8 @@ from edi_posting.records.remittance import (
     RemittanceTotals,
     ServiceLinePayment,
 )
-from edi_posting.cli.parse837 import claim_document
-from edi_posting.x12.sniff import sniff_path
 from edi_posting.x12.remit835 import FileEnd, ParseResult, iter_remittances, parse_835
+from edi_posting.x12.sniff import sniff_path
 
 __all__ = ["command", "file_document", "stats_document"]
 

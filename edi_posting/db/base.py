@@ -14,12 +14,12 @@ from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, Stri
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 __all__ = [
-    "Base",
     "NAMING_CONVENTION",
+    "Base",
     "Cents",
-    "IdPk",
     "Created",
     "FromFile",
+    "IdPk",
     "utc_now",
 ]
 
@@ -42,7 +42,7 @@ Created = Annotated[
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):

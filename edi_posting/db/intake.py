@@ -14,7 +14,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -26,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Created, IdPk
 
-__all__ = ["ReceivedFile", "Interchange", "FunctionalGroup", "TransactionSet", "Acknowledgement"]
+__all__ = ["Acknowledgement", "FunctionalGroup", "Interchange", "ReceivedFile", "TransactionSet"]
 
 FILE_KINDS = ("835", "837P", "837I", "837D", "999", "TA1", "eob", "deposit", "unknown")
 

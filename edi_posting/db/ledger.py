@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
 
-__all__ = ["LedgerAccount", "JournalEntry", "JournalLine", "ACCOUNT_CODES"]
+__all__ = ["ACCOUNT_CODES", "JournalEntry", "JournalLine", "LedgerAccount"]
 
 # code -> (name, normal balance).  Seeded by the first migration.
 ACCOUNT_CODES: dict[str, tuple[str, str]] = {

@@ -24,12 +24,12 @@ from edi_posting.db.engine import DatabaseUnavailableError, make_engine, normali
 __all__ = [
     "DatabaseBehindError",
     "alembic_config",
-    "upgrade",
-    "downgrade",
-    "current_revision",
-    "head_revision",
-    "drift",
     "connect",
+    "current_revision",
+    "downgrade",
+    "drift",
+    "head_revision",
+    "upgrade",
 ]
 
 

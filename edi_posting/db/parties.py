@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Created, IdPk
 
-__all__ = ["Payer", "PayerAlias", "Provider", "Patient", "PatientAccount", "Coverage", "User"]
+__all__ = ["Coverage", "Patient", "PatientAccount", "Payer", "PayerAlias", "Provider", "User"]
 
 ROLES = ("poster", "specialist", "auditor", "admin")
 

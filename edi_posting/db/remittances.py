@@ -15,12 +15,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from edi_posting.db.base import Base, Cents, FromFile, IdPk
 
 __all__ = [
-    "Remittance",
-    "ClaimPayment",
-    "ServiceLinePayment",
     "Adjustment",
+    "ClaimPayment",
     "ProviderAdjustment",
     "RemarkCode",
+    "Remittance",
+    "ServiceLinePayment",
     "SupplementalAmount",
 ]
 

@@ -23,16 +23,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
 
 __all__ = [
-    "ReviewItem",
-    "ReviewItemEvent",
-    "Deposit",
-    "DepositMatch",
-    "Refund",
-    "PostingPolicy",
-    "Setting",
-    "AuditEvent",
     "REVIEW_KINDS",
     "REVIEW_STATUSES",
+    "AuditEvent",
+    "Deposit",
+    "DepositMatch",
+    "PostingPolicy",
+    "Refund",
+    "ReviewItem",
+    "ReviewItemEvent",
+    "Setting",
 ]
 
 REVIEW_KINDS = (

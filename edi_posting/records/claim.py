@@ -14,19 +14,19 @@ from edi_posting.problems import Problem
 from edi_posting.records.source import SourceRef
 
 __all__ = [
-    "ClaimType",
-    "ClaimFrequency",
     "Address",
     "BillingProvider",
-    "Subscriber",
+    "ClaimBatch",
+    "ClaimBatchHeader",
+    "ClaimFrequency",
+    "ClaimType",
+    "OtherPayer",
     "PatientInfo",
     "PayerInfo",
-    "OtherPayer",
     "ProcedureCode",
-    "SubmittedLineRecord",
     "SubmittedClaimRecord",
-    "ClaimBatchHeader",
-    "ClaimBatch",
+    "SubmittedLineRecord",
+    "Subscriber",
 ]
 
 

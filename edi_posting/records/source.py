@@ -20,7 +20,7 @@ class SourceRef:
     transaction_set_control_number: str | None = None  # ST02
     segment_position: int | None = None  # 1-based position of the segment in the file
 
-    def at(self, segment_position: int) -> "SourceRef":
+    def at(self, segment_position: int) -> SourceRef:
         """The same envelope, another segment."""
         return SourceRef(
             self.file_sha256,

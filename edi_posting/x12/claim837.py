@@ -33,7 +33,7 @@ from edi_posting.records.claim import (
 )
 from edi_posting.records.source import SourceRef
 
-__all__ = ["claim_type_of", "parse_claim_set", "Seg"]
+__all__ = ["Seg", "claim_type_of", "parse_claim_set"]
 
 Seg = tuple[Sequence[str], int]  # (elements with the segment id at index 0, position)
 

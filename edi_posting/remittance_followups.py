@@ -1,0 +1,96 @@
+"""What a posted remittance changes beyond its own entries: credit balances it causes and
+``awaiting_correction`` items its corrections settle.
+
+Both run after the set's entries are written (same transaction), because both look at
+the claim's balance or items as they now stand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, case, func, select
+
+from edi_posting.db.models import JournalLine, ReviewItem
+from edi_posting.ledger import account_ids
+from edi_posting.matching import ClaimMatch
+from edi_posting.money import format_cents
+from edi_posting.records.source import SourceRef
+from edi_posting.remittance_decisions import ClaimDecision
+from edi_posting.review_queue import ReviewDraft, close_review_items
+
+__all__ = ["Touched", "credit_balance_reviews", "resolve_corrections"]
+
+_LINE, _ITEM = JournalLine.__table__, ReviewItem.__table__
+_OPEN = ("open", "in_progress", "escalated")
+
+
+@dataclass(frozen=True, slots=True)
+class Touched:
+    """A claim whose balance this remittance moved, and the claim payment that moved it."""
+
+    claim_payment_id: int
+    pcn: str
+    patient_account_id: int | None
+    payer_id: int | None
+    remittance_id: int
+    file_id: int
+
+
+def credit_balance_reviews(conn: Connection, touched: Mapping[int, Touched]) -> list[ReviewDraft]:
+    """A ``credit_balance`` item for each touched claim now below zero on insurance or
+    patient, unless one is already open for it."""
+    if not touched:
+        return []
+    accounts = account_ids(conn)
+    ins, pat = accounts["insurance_ar"], accounts["patient_ar"]
+    amount = _LINE.c.amount_cents
+    rows = conn.execute(
+        select(_LINE.c.submitted_claim_id,
+               func.sum(case((_LINE.c.account_id == ins, amount), else_=0)),
+               func.sum(case((_LINE.c.account_id == pat, amount), else_=0)))
+        .where(_LINE.c.submitted_claim_id.in_(sorted(touched)))
+        .group_by(_LINE.c.submitted_claim_id)
+    ).all()
+    negative = {r[0]: (int(r[1]), int(r[2])) for r in rows if int(r[1]) < 0 or int(r[2]) < 0}
+    if not negative:
+        return []
+    already = set(conn.execute(select(_ITEM.c.submitted_claim_id).where(
+        _ITEM.c.kind == "credit_balance", _ITEM.c.status.in_(_OPEN),
+        _ITEM.c.submitted_claim_id.in_(sorted(negative)))).scalars())
+    drafts = []
+    for claim_id, (insurance, patient) in sorted(negative.items()):
+        if claim_id in already:
+            continue
+        t = touched[claim_id]
+        sides = [f"{name} {format_cents(value)}" for name, value in
+                 (("insurance", insurance), ("patient", patient)) if value < 0]
+        drafts.append(ReviewDraft(
+            f"credit_balance|claim:{claim_id}|cp:{t.claim_payment_id}", "credit_balance",
+            f"claim {t.pcn} has a credit balance ({', '.join(sides)}) after claim payment "
+            f"{t.claim_payment_id}", amount_cents=-min(insurance, 0) - min(patient, 0),
+            priority=2, problem_code="CREDIT_BALANCE",
+            evidence={"insurance": format_cents(insurance), "patient": format_cents(patient),
+                      "cause_claim_payment_id": t.claim_payment_id},
+            payer_id=t.payer_id, patient_account_id=t.patient_account_id,
+            submitted_claim_id=claim_id, claim_payment_id=t.claim_payment_id,
+            remittance_id=t.remittance_id, file_id=t.file_id,
+        ))
+    return drafts
+
+
+def resolve_corrections(conn: Connection, matches: Sequence[ClaimMatch],
+                        decisions: Sequence[ClaimDecision], actor: str,
+                        source: SourceRef | None) -> int:
+    """Close open ``awaiting_correction`` items of claims this set paid or denied again."""
+    corrected = sorted({m.claim_id for m, d in zip(matches, decisions)
+                        if m.claim_id is not None and d.state in ("posted", "denied")})
+    if not corrected:
+        return 0
+    ids = conn.execute(select(_ITEM.c.id).where(
+        _ITEM.c.kind == "awaiting_correction", _ITEM.c.status.in_(_OPEN),
+        _ITEM.c.submitted_claim_id.in_(corrected))).scalars().all()
+    where = (f"file {source.file_name}, ST02 {source.transaction_set_control_number}"
+             if source else "a later remittance")
+    return close_review_items(conn, ids, actor, f"correction received in {where}")

@@ -1,0 +1,88 @@
+"""One 835 file: each transaction set read, then posted in its own unit of work.
+
+A set with a FATAL problem (no BPR, no SE, not an 835, the parser gave up) is rejected
+whole: nothing of it posts and a ``rejected_file`` item names the set; the file's other
+sets still post.  A posting invariant failure (a bug) rolls its set back the same way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from edi_posting.import_units import FileResult, Units, add_outcome, envelope_rows
+from edi_posting.problems import Problem, Severity
+from edi_posting.remittance_entries import PostingInvariantError
+from edi_posting.remittance_posting import post_remittance, remittance_key
+from edi_posting.transaction_sets import SetContext, SetOutcome
+from edi_posting.x12.remit_file import RemittanceFileEnd, RemittanceSetRead, read_remittance_file
+
+__all__ = ["import_remittance_file"]
+
+
+def import_remittance_file(units: Units, path: Path, result: FileResult) -> None:
+    occurrences: Counter[str] = Counter()
+    rejected = 0
+    for item in read_remittance_file(path, units.archived.sha256):
+        if isinstance(item, RemittanceFileEnd):
+            result.problems.extend(item.problems)
+            fatal = [p for p in item.problems if p.is_fatal]
+            if fatal:
+                units.queue_rejection(result, fatal[0])
+            _file_status(result, rejected, bool(fatal))
+            return
+        problem = _rejection(item)
+        if problem is not None:
+            rejected += 1
+            _reject_set(units, result, item, problem)
+            continue
+        base = remittance_key(item)
+        occurrences[base] += 1
+        _post_set(units, result, item, f"{base}|{occurrences[base]}")
+
+
+def _rejection(read: RemittanceSetRead) -> Problem | None:
+    fatal = next((p for p in read.problems if p.is_fatal), None)
+    if fatal is not None:
+        return fatal
+    if not read.is_complete:
+        return Problem("SET_INCOMPLETE", Severity.FATAL, "transaction set "
+                       f"{read.header.transaction_set_control_number} has no SE trailer",
+                       read.header.source, "SE")
+    return None
+
+
+def _reject_set(units: Units, result: FileResult, read: RemittanceSetRead,
+                problem: Problem) -> None:
+    outcome = SetOutcome("rejected", claims=len(read.claims), problems=list(read.problems))
+    if problem not in outcome.problems:
+        outcome.problems.append(problem)
+    add_outcome(result, outcome)
+    units.queue_rejection(result, problem, f"|st:{read.segment_position}")
+
+
+def _post_set(units: Units, result: FileResult, read: RemittanceSetRead, key: str) -> None:
+    archived, options = units.archived, units.options
+    try:
+        with units.set_unit() as unit:
+            group_id = envelope_rows(unit, archived.id, read.envelope)
+            source = read.header.source
+            ctx = SetContext(archived.id, group_id, source.interchange_control_number,
+                             options.actor, options.account_pattern, options.dry_run)
+            outcome = post_remittance(unit, ctx, read, key)
+    except PostingInvariantError as exc:
+        problem = Problem("POSTING_INVARIANT", Severity.FATAL, f"{exc}; nothing of this "
+                          "transaction set was posted", read.header.source, "BPR02")
+        _reject_set(units, result, read, problem)
+        return
+    add_outcome(result, outcome)
+
+
+def _file_status(result: FileResult, rejected: int, file_fatal: bool) -> None:
+    statuses = result.set_statuses
+    if not statuses or all(s == "rejected" for s in statuses):
+        result.status = "rejected"
+    elif rejected or file_fatal:
+        result.status = "partial"
+    elif all(s == "already_imported" for s in statuses):
+        result.status = "already_imported"

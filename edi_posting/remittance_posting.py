@@ -1,0 +1,390 @@
+"""The post stage for 835s: one remittance (ST..SE) -> stored rows, journal entries and
+review items, in the caller's single database transaction.
+
+Steps: identity (already imported / conflict) -> payer and payee -> match every claim
+payment (one batched look-up) -> decide each (``remittance_decisions``) -> store the rows in
+bulk (``remittance_store``) -> build entries (``remittance_entries``, ``provider_adjustments``)
+-> check that the remittance's cash equals BPR02 -> write -> credit balances, corrections
+that close ``awaiting_correction`` items -> review items.  The invariant check runs before
+anything is written to the ledger: if it fails, the caller's transaction rolls back whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, select, update
+
+from edi_posting import ledger
+from edi_posting.db.models import ClaimPayment
+from edi_posting.identity import find_or_create_payer
+from edi_posting.match_lookup import DatabaseClaimLookup
+from edi_posting.matching import ClaimMatch, match_claims
+from edi_posting.money import format_cents
+from edi_posting.posting_rules import Dims
+from edi_posting.problems import Severity
+from edi_posting.provider_adjustments import (
+    interest_problem,
+    link_provider_adjustments,
+    needs_link,
+    plb_entry,
+    unlinked_review,
+)
+from edi_posting.remittance_decisions import (
+    ClaimDecision,
+    OriginalPayment,
+    ReviewSpec,
+    choose_original,
+    decide,
+)
+from edi_posting.remittance_entries import (
+    EntryContext,
+    PostingInvariantError,
+    cash_of,
+    payment_entry,
+    reversal_entries,
+    unapplied_entry,
+)
+from edi_posting.remittance_facts import claim_fact, crossover_payer, payment_facts
+from edi_posting.remittance_followups import Touched, credit_balance_reviews, resolve_corrections
+from edi_posting.remittance_parties import find_payee, find_payer, learn_payer
+from edi_posting.remittance_store import (
+    ClaimRowInfo,
+    StoredSet,
+    store_provider_adjustments,
+    store_remittance,
+)
+from edi_posting.review_queue import ReviewDraft, open_review_items
+from edi_posting.transaction_sets import SetContext, SetOutcome, record_set, seen_before
+from edi_posting.x12.remit_file import RemittanceSetRead
+
+__all__ = ["HOLDING_SET_CODES", "post_remittance", "remittance_key"]
+
+_CP = ClaimPayment.__table__
+# Set-level problems that hold the whole set (its money to unapplied cash).
+HOLDING_SET_CODES = frozenset({"TRANSACTION_UNBALANCED", "FOREIGN_CURRENCY"})
+
+
+def remittance_key(read: RemittanceSetRead) -> str:
+    """Payer identity, TRN02, BPR02, BPR16: what makes one payment one payment."""
+    h = read.header
+    payer = (h.trace.originator_id if h.trace and h.trace.originator_id else None) or (
+        h.payer.name if h.payer and h.payer.name else "")
+    p = h.payment
+    return (f"835|{payer.strip()}|{h.trace.trace_number if h.trace else ''}|"
+            f"{p.amount_cents if p else ''}|{p.date.isoformat() if p and p.date else ''}")
+
+
+@dataclass
+class _Set:
+    """The working state of one remittance while it is posted."""
+
+    read: RemittanceSetRead
+    ctx: SetContext
+    ts_id: int = 0
+    payer_id: int | None = None
+    matches: list[ClaimMatch] = field(default_factory=list)
+    decisions: list[ClaimDecision] = field(default_factory=list)
+    stored: StoredSet | None = None
+    reviews: list[ReviewDraft] = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        return any(p.code in HOLDING_SET_CODES for p in self.read.problems) or (
+            self.read.end.totals.is_transaction_balanced is not True)
+
+
+def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
+                    key: str) -> SetOutcome:
+    """Post one usable 835 set (the caller rejects FATAL ones) inside the caller's unit."""
+    seen = seen_before(conn, ctx, key, read.content_sha256, len(read.claims),
+                       f"835 transaction set {read.header.transaction_set_control_number} "
+                       f"(TRN02 {read.header.trace.trace_number if read.header.trace else '?'})",
+                       read.header.source)
+    if seen is not None:
+        return seen
+    work = _Set(read, ctx)
+    work.payer_id = find_payer(conn, read.header)
+    facts = [payment_facts(c, work.payer_id) for c in read.claims]
+    work.matches = match_claims(facts, DatabaseClaimLookup(conn))
+    if work.payer_id is None:
+        work.payer_id = learn_payer(conn, read.header, work.matches)
+    work.decisions = _decide_all(conn, work)
+    status = "held" if work.held else "posted"
+    work.ts_id = record_set(
+        conn, ctx, kind="835", control_number=read.header.transaction_set_control_number,
+        implementation_reference=read.header.version or None, identity_key=key,
+        content_sha256=read.content_sha256, segment_position=read.segment_position,
+        segment_count=read.segment_count, status=status)
+    payee_id = find_payee(conn, read.header)
+    work.stored = store_remittance(conn, read, _row_infos(work), file_id=ctx.file_id,
+                                   ts_id=work.ts_id, payer_id=work.payer_id, payee_id=payee_id,
+                                   status=status)
+    drafts = _entries(conn, work)
+    ledger.write_entries(conn, drafts, ctx.actor)
+    _mark_reversed(conn, work)
+    outcome = SetOutcome(status, claims=len(read.claims), posted=sum(
+        1 for d in work.decisions if d.state in ("posted", "reversal")))
+    outcome.payment_cents = _signed_payment(read)
+    outcome.unapplied_cents = -sum(p.amount_cents for d in drafts for p in d.lines
+                                   if p.account == "unapplied_cash")
+    _set_reviews(conn, work, payee_id)
+    work.reviews += credit_balance_reviews(conn, _touched_claims(work))
+    resolve_corrections(conn, work.matches, work.decisions, ctx.actor, read.header.source)
+    outcome.queued = len(open_review_items(conn, work.reviews, ctx.actor))
+    outcome.problems.extend(p for c in read.claims for p in c.problems)
+    outcome.problems.extend(read.problems)
+    problem = interest_problem(read.claims, read.end.provider_adjustments, read.header.source)
+    if problem is not None:
+        outcome.problems.append(problem)
+    if ctx.dry_run:
+        outcome.plan = _plan(work, drafts)
+    return outcome
+
+
+def _signed_payment(read: RemittanceSetRead) -> int:
+    p = read.header.payment
+    if p is None:
+        return 0
+    return -p.amount_cents if p.credit_debit == "D" else p.amount_cents
+
+
+def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
+    originals = _originals(conn, work.read.claims, work.matches)
+    held = work.held
+    decisions = []
+    for i, (claim, match) in enumerate(zip(work.read.claims, work.matches)):
+        fact = claim_fact(
+            claim, claim_cas_ids=[None] * len(claim.adjustments),
+            line_cas_ids=[[None] * len(ln.adjustments) for ln in claim.service_lines],
+            line_ids=[None] * len(claim.service_lines),
+            submitted_line_ids=[None] * len(claim.service_lines))
+        decisions.append(decide(claim, fact, match, set_held=held, original=originals.get(i)))
+    return _awaiting_corrections(work.read.claims, work.matches, decisions)
+
+
+def _originals(conn: Connection, claims: Sequence[object], matches: Sequence[ClaimMatch]
+               ) -> dict[int, tuple[OriginalPayment | None, str]]:
+    """For each reversal with a safe match: the earlier payment it negates (batched)."""
+    wanted = {i: m.claim_id for i, (c, m) in enumerate(zip(claims, matches))
+              if c.is_reversal and m.is_safe and m.claim_id is not None}  # type: ignore[attr-defined]
+    if not wanted:
+        return {}
+    by_claim: dict[int, list[OriginalPayment]] = defaultdict(list)
+    rows = conn.execute(
+        select(_CP.c.id, _CP.c.submitted_claim_id, _CP.c.payer_claim_control_number,
+               _CP.c.charge_cents, _CP.c.paid_cents, _CP.c.posting_state)
+        .where(_CP.c.submitted_claim_id.in_(sorted(set(wanted.values()))),
+               _CP.c.status_code != "22").order_by(_CP.c.id)
+    ).all()
+    for row in rows:
+        by_claim[row.submitted_claim_id].append(OriginalPayment(*row))
+    chosen: dict[int, tuple[OriginalPayment | None, str]] = {}
+    used: set[int] = set()
+    for i, claim_id in wanted.items():
+        pool = [o for o in by_claim[claim_id] if o.claim_payment_id not in used]
+        found, why = choose_original(claims[i], pool)  # type: ignore[arg-type]
+        if found is not None:
+            used.add(found.claim_payment_id)
+        chosen[i] = (found, why)
+    return chosen
+
+
+def _awaiting_corrections(claims: Sequence[object], matches: Sequence[ClaimMatch],
+                          decisions: list[ClaimDecision]) -> list[ClaimDecision]:
+    """A reversal with no correction (a later non-reversal of its claim) in this set."""
+    out = list(decisions)
+    for i, decision in enumerate(decisions):
+        if decision.state != "reversal":
+            continue
+        claim_id = matches[i].claim_id
+        corrected = any(matches[j].claim_id == claim_id and decisions[j].state in (
+            "posted", "denied") for j in range(i + 1, len(decisions)))
+        if not corrected:
+            claim = claims[i]
+            review = ReviewSpec(
+                "awaiting_correction", "AWAITING_CORRECTION",
+                f"claim {claim.patient_control_number} reversed "  # type: ignore[attr-defined]
+                "(CLP02 22); its correction has not arrived yet", 3)
+            out[i] = ClaimDecision("reversed_awaiting_correction", "reversal",
+                                   decision.reviews + (review,), decision.original)
+    return out
+
+
+def _row_infos(work: _Set) -> list[ClaimRowInfo]:
+    infos = []
+    for claim, match, decision in zip(work.read.claims, work.matches, work.decisions):
+        lines = match.lines
+        line_ids = tuple(lines.line_id_for(i) if lines else None
+                         for i in range(1, len(claim.service_lines) + 1))
+        method = str(match.method) if match.claim_id is not None else None
+        infos.append(ClaimRowInfo(match.claim_id if match.is_safe else None, method,
+                                  decision.state, line_ids))
+    return infos
+
+
+def _entries(conn: Connection, work: _Set) -> list[ledger.EntryDraft]:
+    read, ctx, stored = work.read, work.ctx, work.stored
+    assert stored is not None
+    payment = read.header.payment
+    effective = (payment.date if payment and payment.date else None) or dt.date.today()
+    ectx = EntryContext(f"835:{work.ts_id}", effective, stored.remittance_id, ctx.file_id,
+                        ctx.isa13)
+    drafts: list[ledger.EntryDraft] = []
+    if work.held:
+        held = unapplied_entry(ectx, "set", _signed_payment(read), "remittance held: "
+                               "transaction set does not balance", payer_id=work.payer_id,
+                               source=read.header.source)
+        drafts += [held] if held else []
+    for i, (claim, decision) in enumerate(zip(read.claims, work.decisions)):
+        drafts += _claim_entries(conn, work, ectx, i, decision)
+    drafts += _plb_entries(conn, work, ectx)
+    if not work.held and cash_of(drafts) != _signed_payment(read):
+        raise PostingInvariantError(
+            f"remittance {read.header.transaction_set_control_number}: entries move "
+            f"{format_cents(cash_of(drafts))} through cash clearing, BPR02 says "
+            f"{format_cents(_signed_payment(read))}")
+    return drafts
+
+
+def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
+                   decision: ClaimDecision) -> list[ledger.EntryDraft]:
+    claim, match = work.read.claims[i], work.matches[i]
+    stored = work.stored.claims[i]  # type: ignore[union-attr]
+    claim_id = match.claim_id if match.is_safe else None
+    if decision.entry == "unapplied":
+        entry = unapplied_entry(ectx, f"cp:{i + 1}", claim.paid_cents,
+                                f"claim payment {claim.patient_control_number}: {decision.state}",
+                                claim_payment_id=stored.claim_payment_id,
+                                submitted_claim_id=claim_id, payer_id=work.payer_id,
+                                source=claim.source)
+        return [entry] if entry else []
+    if decision.entry == "reversal" and decision.original is not None:
+        return reversal_entries(conn, ectx, i + 1, claim, stored.claim_payment_id,
+                                decision.original.claim_payment_id)
+    if decision.entry != "payment" or match.claim is None:
+        return []
+    lines = match.lines
+    fact = claim_fact(claim, claim_cas_ids=stored.claim_cas_ids, line_cas_ids=stored.line_cas_ids,
+                      line_ids=stored.line_ids, submitted_line_ids=[
+                          lines.line_id_for(j) if lines else None
+                          for j in range(1, len(claim.service_lines) + 1)])
+    dims = Dims(work.payer_id or match.claim.payer_id, match.claim.patient_account_id,
+                match.claim.claim_id, _next_payer(conn, claim) if fact.has_next_payer else None)
+    entry = payment_entry(ectx, i + 1, claim, stored.claim_payment_id, fact, dims)
+    return [entry] if entry else []
+
+
+def _next_payer(conn: Connection, claim: object) -> int | None:
+    crossover = crossover_payer(claim)  # type: ignore[arg-type]
+    return find_or_create_payer(conn, "nm1_tt", *crossover) if crossover else None
+
+
+def _plb_entries(conn: Connection, work: _Set, ectx: EntryContext) -> list[ledger.EntryDraft]:
+    adjustments = work.read.end.provider_adjustments
+    if not adjustments:
+        return []
+    links = link_provider_adjustments(conn, adjustments)
+    ids = store_provider_adjustments(conn, ectx.remittance_id, adjustments,
+                                     [(ln.submitted_claim_id, ln.claim_payment_id) for ln in links],
+                                     work.ctx.file_id)
+    drafts = []
+    for n, (adjustment, link, plb_id) in enumerate(zip(adjustments, links, ids), 1):
+        if needs_link(adjustment) and not link.found:
+            spec = unlinked_review(adjustment)
+            work.reviews.append(_draft(work, spec, f"{spec.kind}|plb:{plb_id}",
+                                       adjustment.amount_cents))
+        if not work.held:
+            entry = plb_entry(adjustment, key=f"{ectx.key}|plb:{n}", effective=ectx.effective,
+                              remittance_id=ectx.remittance_id, plb_id=plb_id, link=link,
+                              payer_id=work.payer_id, source=ectx.source(adjustment.source))
+            drafts += [entry] if entry else []
+    return drafts
+
+
+def _draft(work: _Set, spec: ReviewSpec, key: str, amount: int, **ids: int | None) -> ReviewDraft:
+    return ReviewDraft(key, spec.kind, spec.message, amount_cents=amount, priority=spec.priority,
+                       problem_code=spec.code, evidence=spec.evidence, payer_id=work.payer_id,
+                       remittance_id=work.stored.remittance_id if work.stored else None,
+                       file_id=work.ctx.file_id, **ids)  # type: ignore[arg-type]
+
+
+def _set_reviews(conn: Connection, work: _Set, payee_id: int | None) -> None:
+    read, stored = work.read, work.stored
+    assert stored is not None
+    if work.held:
+        problem = next((p for p in read.problems if p.severity is not Severity.WARNING), None)
+        message = problem.message if problem else "transaction set does not balance"
+        spec = ReviewSpec("balancing_failure", problem.code if problem else "TRANSACTION_UNBALANCED",
+                          f"remittance {read.header.transaction_set_control_number} held: "
+                          f"{message}", 1, {"problem": problem.to_dict() if problem else None})
+        work.reviews.append(_draft(work, spec, f"balancing_failure|ts:{work.ts_id}",
+                                   _signed_payment(read)))
+    payee = read.header.payee
+    if payee_id is None and payee is not None and payee.identifier:
+        spec = ReviewSpec("unknown_payee", "UNKNOWN_PAYEE", f"payee {payee.name or ''} "
+                          f"({payee.id_qualifier} {payee.identifier}) is no provider we know", 3,
+                          {"qualifier": payee.id_qualifier, "identifier": payee.identifier})
+        work.reviews.append(_draft(work, spec, f"unknown_payee|{payee.id_qualifier}:"
+                                   f"{payee.identifier}", 0))
+    for i, (claim, match, decision) in enumerate(zip(read.claims, work.matches, work.decisions)):
+        cp_id = stored.claims[i].claim_payment_id
+        for spec in decision.reviews:
+            work.reviews.append(_draft(
+                work, spec, f"{spec.kind}|cp:{cp_id}", claim.paid_cents, claim_payment_id=cp_id,
+                submitted_claim_id=match.claim_id,
+                patient_account_id=match.claim.patient_account_id if match.claim else None))
+
+
+def _mark_reversed(conn: Connection, work: _Set) -> None:
+    ids = [d.original.claim_payment_id for d in work.decisions if d.original is not None]
+    if ids:
+        conn.execute(update(_CP).where(_CP.c.id.in_(ids)).values(posting_state="reversed"))
+
+
+def _touched_claims(work: _Set) -> dict[int, Touched]:
+    """Submitted claim -> the claim payment that last moved its balance here."""
+    assert work.stored is not None
+    touched: dict[int, Touched] = {}
+    for i, (claim, match, decision) in enumerate(zip(work.read.claims, work.matches,
+                                                     work.decisions)):
+        if decision.entry in ("payment", "reversal") and match.claim is not None:
+            touched[match.claim.claim_id] = Touched(
+                work.stored.claims[i].claim_payment_id, claim.patient_control_number,
+                match.claim.patient_account_id, work.payer_id, work.stored.remittance_id,
+                work.ctx.file_id)
+    return touched
+
+
+def _plan(work: _Set, drafts: Sequence[ledger.EntryDraft]) -> list[dict[str, object]]:
+    """--dry-run: per claim payment, the entries that would post and the items that open."""
+    assert work.stored is not None
+    by_cp: dict[int | None, list[ledger.EntryDraft]] = defaultdict(list)
+    for draft in drafts:
+        by_cp[None if draft.kind == "plb" else draft.claim_payment_id].append(draft)
+    reviews: dict[int | None, list[str]] = defaultdict(list)
+    for review in work.reviews:
+        reviews[review.claim_payment_id].append(review.kind)
+    plan: list[dict[str, object]] = []
+    for claim, decision, stored in zip(work.read.claims, work.decisions, work.stored.claims):
+        cp_id = stored.claim_payment_id
+        plan.append({
+            "claim": claim.patient_control_number, "status_code": claim.status_code,
+            "paid": format_cents(claim.paid_cents), "decision": decision.state,
+            "entries": [_entry_doc(d) for d in by_cp[cp_id]], "reviews": reviews[cp_id],
+        })
+    rest = [d for d in drafts if d.claim_payment_id is None]
+    if rest or reviews[None]:
+        plan.append({"claim": None, "decision": "remittance", "entries": [_entry_doc(d) for d in rest],
+                     "reviews": reviews[None]})
+    return plan
+
+
+def _entry_doc(draft: ledger.EntryDraft) -> dict[str, object]:
+    return {"kind": draft.kind, "lines": [
+        {"account": p.account, "amount": format_cents(p.amount_cents),
+         **({"reason": f"{p.group_code or ''}{'-' if p.group_code else ''}{p.reason_code}"}
+            if p.reason_code else {})} for p in draft.lines]}

@@ -1,0 +1,72 @@
+"""The transaction-set level of idempotency, shared by 837 intake and 835 posting.
+
+A set is known by its identity key (a UNIQUE column).  Seen before with the same content:
+a no-op reported as ``already_imported``.  Seen before with other content: a
+``duplicate_conflict`` review item and nothing posted, never a silent second post.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, insert, select
+
+from edi_posting.db.models import TransactionSet
+from edi_posting.problems import Problem, Severity
+from edi_posting.records.source import SourceRef
+from edi_posting.review_queue import ReviewDraft, open_review_items
+
+__all__ = ["SetContext", "SetOutcome", "record_set", "seen_before"]
+
+_TS = TransactionSet.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class SetContext:
+    file_id: int
+    group_id: int | None
+    isa13: str | None
+    actor: str
+    account_pattern: str | None = None
+    dry_run: bool = False
+
+
+@dataclass
+class SetOutcome:
+    status: str  # imported, already_imported, conflict, rejected, held
+    claims: int = 0
+    posted: int = 0
+    queued: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    payment_cents: int = 0  # 835: BPR02 of a set that was imported
+    unapplied_cents: int = 0  # 835: what went to unapplied cash
+    plan: list[dict[str, object]] = field(default_factory=list)  # --dry-run: per claim
+
+
+def seen_before(
+    conn: Connection, ctx: SetContext, key: str, content_sha256: str, claims: int,
+    description: str, source: SourceRef | None,
+) -> SetOutcome | None:
+    """The outcome for a set whose key is already stored; None for a new set."""
+    existing = conn.execute(
+        select(_TS.c.id, _TS.c.content_sha256).where(_TS.c.identity_key == key)
+    ).first()
+    if existing is None:
+        return None
+    if existing.content_sha256 == content_sha256:
+        return SetOutcome("already_imported", claims=claims)
+    message = f"{description} was imported before with different content"
+    review = ReviewDraft(
+        f"duplicate_conflict|ts:{existing.id}|file:{ctx.file_id}", "duplicate_conflict", message,
+        priority=2, problem_code="DUPLICATE_CONFLICT", file_id=ctx.file_id,
+        evidence={"transaction_set_id": existing.id, "content_sha256": content_sha256},
+    )
+    queued = len(open_review_items(conn, [review], ctx.actor))
+    problem = Problem("DUPLICATE_CONFLICT", Severity.ERROR, message, source)
+    return SetOutcome("conflict", claims=claims, queued=queued, problems=[problem])
+
+
+def record_set(conn: Connection, ctx: SetContext, **values: object) -> int:
+    """Insert the transaction-set row (the identity key's guard); its id."""
+    row = {"file_id": ctx.file_id, "group_id": ctx.group_id, "imported_by": ctx.actor, **values}
+    return int(conn.execute(insert(_TS).values(**row)).inserted_primary_key[0])
