@@ -21,7 +21,7 @@ from edi_posting.pipeline import FileResult, ImportOptions, import_file
 from tests.x12build import build_x12, write_x12
 from tests.x837 import HEADER, claim, subscriber
 
-__all__ = ["Practice", "remit", "clp", "svc"]
+__all__ = ["Practice", "clp", "remit", "svc"]
 
 _files = itertools.count(1)
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from edi_posting.import_units import FileResult
 
 __all__ = ["command"]
 
@@ -49,24 +53,49 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
     for path in expand_paths(paths):
         echo_err(f"importing {path} ...")
         results.append(import_file(engine, path, options))
-    _render(results, output_format)
-    if any(r.status == "rejected" for r in results):
-        raise CliError(f"{sum(r.status == 'rejected' for r in results)} file(s) rejected",
-                       ExitCode.DATA_ERROR)
+    render_results(results, output_format)
+    rejected = sum(r.status in ("rejected", "partial") for r in results)
+    if rejected:
+        raise CliError(f"{rejected} file(s) rejected in whole or in part", ExitCode.DATA_ERROR)
 
 
-def _render(results: list, output_format: str) -> None:  # type: ignore[type-arg]
+def render_results(results: list[FileResult], output_format: str,
+                   show_problems: bool = True) -> None:
+    """The summary table (or JSON document) of an import; problems on stderr."""
     from edi_posting.pipeline import ImportResult
 
     summary = ImportResult(results)
     if output_format == "json":
         echo_json({"files": [r.to_dict() for r in results], "totals": summary.totals()})
         return
-    rows = [{**r.to_dict(), "file": Path(r.path).name, "problems": len(r.problems)}
+    rows = [{**r.to_dict(), "file": Path(r.path).name, "problems": len(r.problems),
+             "paid": r.to_dict()["payment_total"], "unapplied": r.to_dict()["unapplied_total"]}
             for r in results]
     render_rows(rows, ["file", "kind", "status", "transaction_sets", "claims", "posted",
-                       "queued", "problems"], "table")
+                       "queued", "paid", "unapplied", "problems"], "table")
+    for result in results:
+        if result.plan:
+            _render_plan(result)
+    if not show_problems:
+        return
     for result in results:
         for problem in result.problems:
-            echo_err(f"{Path(result.path).name}: {problem.severity.value} {problem.code}: "
-                     f"{problem.message}")
+            where = f" segment {problem.source.segment_position}" if problem.source and \
+                problem.source.segment_position else ""
+            element = f" {problem.element}" if problem.element else ""
+            echo_err(f"{Path(result.path).name}:{where}{element}: {problem.severity.value} "
+                     f"{problem.code}: {problem.message}")
+
+
+def _render_plan(result: FileResult) -> None:
+    """--dry-run: per claim payment, the entries that would post and the items that open."""
+    click.echo(f"\n{Path(result.path).name} (dry run, nothing written):")
+    rows = []
+    for step in result.plan:
+        lines = [f"{line['account']} {line['amount']}" for entry in step["entries"]
+                 for line in entry["lines"]]
+        rows.append({"claim": step.get("claim") or "(remittance)",
+                     "status": step.get("status_code", ""), "paid": step.get("paid", ""),
+                     "decision": step["decision"], "entries": "; ".join(lines),
+                     "reviews": ", ".join(step["reviews"])})
+    render_rows(rows, ["claim", "status", "paid", "decision", "entries", "reviews"], "table")
