@@ -14,9 +14,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
 from edi_posting import ledger
+from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.models import ClaimPayment, JournalEntry, SubmittedClaim, SubmittedLine
 from edi_posting.identity import PartyIds, PatientConflict, normalize_pcn, resolve_parties
 from edi_posting.money import format_cents
@@ -120,17 +121,13 @@ def _insert_claims(
             for claim, party in zip(batch.claims, parties)]
     if not rows:
         return {}, {}
-    result = conn.execute(insert(_CLAIM).returning(_CLAIM.c.id, sort_by_parameter_order=True), rows)
-    claim_ids = {claim.ordinal: row[0] for claim, row in zip(batch.claims, result)}
+    claim_ids = dict(zip((c.ordinal for c in batch.claims), insert_with_ids(conn, _CLAIM, rows)))
     keys = [(claim.ordinal, line.ordinal) for claim in batch.claims for line in claim.lines]
     line_rows = [_line_row(ctx, claim_ids[claim.ordinal], line)
                  for claim in batch.claims for line in claim.lines]
     if not line_rows:
         return claim_ids, {}
-    returned = conn.execute(
-        insert(_LINE).returning(_LINE.c.id, sort_by_parameter_order=True), line_rows
-    )
-    return claim_ids, {key: row[0] for key, row in zip(keys, returned)}
+    return claim_ids, dict(zip(keys, insert_with_ids(conn, _LINE, line_rows)))
 
 
 def _claim_row(

@@ -12,8 +12,9 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Connection, case, func, insert, select
+from sqlalchemy import Connection, case, func, select
 
+from edi_posting.db.bulk import insert_rows, insert_with_ids
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 
 __all__ = [
@@ -107,17 +108,13 @@ def write_entries(conn: Connection, drafts: Sequence[EntryDraft], actor: str) ->
     for draft in drafts:
         draft.check_balanced()
     accounts = account_ids(conn)
-    entry_rows = [_entry_row(draft, actor) for draft in drafts]
-    result = conn.execute(
-        insert(_ENTRY).returning(_ENTRY.c.id, sort_by_parameter_order=True), entry_rows
-    )
-    ids = [row[0] for row in result]
+    ids = insert_with_ids(conn, _ENTRY, [_entry_row(draft, actor) for draft in drafts])
     line_rows = [
         _line_row(entry_id, ordinal, line, accounts)
         for entry_id, draft in zip(ids, drafts)
         for ordinal, line in enumerate(draft.lines, start=1)
     ]
-    conn.execute(insert(_LINE), line_rows)
+    insert_rows(conn, _LINE, line_rows)
     return ids
 
 

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table
 
+from edi_posting.db.bulk import insert_rows, insert_with_ids
 from edi_posting.db.models import (
     Adjustment,
     ClaimPayment,
@@ -80,10 +81,7 @@ def _from(source: SourceRef | None, file_id: int, position: int | None = None) -
 
 
 def _insert_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    if not rows:
-        return []
-    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [row[0] for row in result]
+    return insert_with_ids(conn, table, rows)
 
 
 def _remittance_row(read: RemittanceSetRead, file_id: int, ts_id: int, payer_id: int | None,
@@ -231,9 +229,8 @@ def _store_details(conn: Connection, claims: Sequence[rec.ClaimPayment], cp_ids:
         extra_rarc.extend(_remark_rows(claim, cp_id, lines, file_id))
         extra_amt.extend(_amount_rows(claim, cp_id, lines, file_id))
     cas_ids = iter(_insert_ids(conn, _CAS, cas_rows))
-    for table, rows in ((_RARC, extra_rarc), (_AMT, extra_amt)):
-        if rows:
-            conn.execute(insert(table), rows)
+    insert_rows(conn, _RARC, extra_rarc)
+    insert_rows(conn, _AMT, extra_amt)
     stored = []
     for claim, cp_id, lines in zip(claims, cp_ids, line_ids):
         claim_cas = tuple(next(cas_ids) for _ in claim.adjustments)

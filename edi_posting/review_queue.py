@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
 from edi_posting.money import format_cents
 
@@ -63,13 +64,7 @@ def open_review_items(conn: Connection, drafts: Sequence[ReviewDraft], actor: st
             fresh.setdefault(draft.dedupe_key, draft)
     if not fresh:
         return []
-    rows = [_item_row(d) for d in fresh.values()]
-    ids = [
-        row[0]
-        for row in conn.execute(
-            insert(_ITEM).returning(_ITEM.c.id, sort_by_parameter_order=True), rows
-        )
-    ]
+    ids = insert_with_ids(conn, _ITEM, [_item_row(d) for d in fresh.values()])
     conn.execute(
         insert(_EVENT),
         [

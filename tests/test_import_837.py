@@ -79,8 +79,10 @@ def test_import_then_claim_show_prints_the_claim_its_ledger_and_balances(tmp_pat
     result = runner.invoke(main, ["import", str(path)], env=env)
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        "file        kind  status    transaction_sets  claims  posted  queued  problems\n"
-        "clinic.837  837P  imported  1                 1       1       0       0\n"
+        "file        kind  status    transaction_sets  claims  posted  queued  paid  unapplied  "
+        "problems\n"
+        "clinic.837  837P  imported  1                 1       1       0       0.00  0.00       "
+        "0\n"
     )
     shown = runner.invoke(main, ["claim", "show", "pcn-1001"], env=env)
     assert shown.exit_code == 0, shown.output
