@@ -66,12 +66,18 @@ class DatabaseClaimLookup:
         return dict(found)
 
     def by_pcn_prefix(self, prefix: str) -> list[ClaimCandidate]:
-        """LIKE 'prefix%' with the prefix's own % and _ escaped (autoescape).  On
-        PostgreSQL the plain index serves LIKE only under the C collation."""
+        """LIKE 'prefix%' with the prefix's own % and _ escaped (autoescape).  PostgreSQL
+        serves it from a text_pattern_ops index (migration 0003); SQLite's LIKE ignores
+        case, so it cannot use an index: there a range on the (binary) index narrows the
+        rows first, and LIKE keeps its meaning."""
         normalized = normalize_pcn(prefix)
         if not normalized:
             return []
         condition = _CLAIM.c.pcn_normalized.startswith(normalized, autoescape=True)
+        if self.conn.dialect.name == "sqlite":
+            upper = normalized[:-1] + chr(ord(normalized[-1]) + 1)
+            condition = and_(_CLAIM.c.pcn_normalized >= normalized,
+                             _CLAIM.c.pcn_normalized < upper, condition)
         return self._candidates(self._claim_rows(condition, PREFIX_LIMIT))
 
     def by_member_or_name(
