@@ -8,7 +8,7 @@ commit and by ``ledger check`` afterwards.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, select
@@ -50,8 +50,9 @@ class EntryContext:
 
 
 def payment_entry(ectx: EntryContext, ordinal: int, claim: ClaimPayment, cp_id: int,
-                  fact: ClaimFact, dims: Dims) -> ledger.EntryDraft | None:
-    postings = claim_postings(fact, dims)
+                  fact: ClaimFact, dims: Dims, policy: Mapping[tuple[str, str], str],
+                  ) -> ledger.EntryDraft | None:
+    postings = claim_postings(fact, dims, policy)
     if not postings:
         return None
     return ledger.EntryDraft(

@@ -24,7 +24,8 @@ from edi_posting.identity import find_or_create_payer
 from edi_posting.match_lookup import DatabaseClaimLookup
 from edi_posting.matching import ClaimMatch, match_claims
 from edi_posting.money import format_cents
-from edi_posting.posting_rules import Dims
+from edi_posting.posting_policy import CarcPolicy, load_policy
+from edi_posting.posting_rules import DEFAULT_CARC_POLICY, Dims
 from edi_posting.problems import Severity
 from edi_posting.provider_adjustments import (
     interest_problem,
@@ -86,6 +87,8 @@ class _Set:
     ctx: SetContext
     ts_id: int = 0
     payer_id: int | None = None
+    policy: CarcPolicy = field(default_factory=lambda: CarcPolicy(DEFAULT_CARC_POLICY,
+                                                                  frozenset()))
     matches: list[ClaimMatch] = field(default_factory=list)
     decisions: list[ClaimDecision] = field(default_factory=list)
     stored: StoredSet | None = None
@@ -112,6 +115,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     work.matches = match_claims(facts, DatabaseClaimLookup(conn))
     if work.payer_id is None:
         work.payer_id = learn_payer(conn, read.header, work.matches)
+    work.policy = load_policy(conn, work.payer_id)
     work.decisions = _decide_all(conn, work)
     status = "held" if work.held else "posted"
     work.ts_id = record_set(
@@ -162,7 +166,8 @@ def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
             line_cas_ids=[[None] * len(ln.adjustments) for ln in claim.service_lines],
             line_ids=[None] * len(claim.service_lines),
             submitted_line_ids=[None] * len(claim.service_lines))
-        decisions.append(decide(claim, fact, match, set_held=held, original=originals.get(i)))
+        decisions.append(decide(claim, fact, match, set_held=held, original=originals.get(i),
+                                never_auto_post=work.policy.never_auto_post))
     return _awaiting_corrections(work.read.claims, work.matches, decisions)
 
 
@@ -274,7 +279,8 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
                           for j in range(1, len(claim.service_lines) + 1)])
     dims = Dims(work.payer_id or match.claim.payer_id, match.claim.patient_account_id,
                 match.claim.claim_id, _next_payer(conn, claim) if fact.has_next_payer else None)
-    entry = payment_entry(ectx, i + 1, claim, stored.claim_payment_id, fact, dims)
+    entry = payment_entry(ectx, i + 1, claim, stored.claim_payment_id, fact, dims,
+                          work.policy.accounts)
     return [entry] if entry else []
 
 

@@ -318,3 +318,21 @@ def test_a_fatal_set_is_rejected_and_the_other_sets_of_the_file_post(practice: P
     assert (result.status, result.posted) == ("partial", 1)
     assert practice.items() == [("rejected_file", None)]
     assert practice.balances("PCN1") == ("0.00", "0.00")
+
+
+def test_payer_policy_routes_a_carc_and_can_forbid_auto_posting(practice: Practice) -> None:
+    from edi_posting.db import write_transaction
+    from edi_posting.posting_policy import set_policy
+
+    practice.bill(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))
+    with write_transaction(practice.engine) as conn:
+        set_policy(conn, "OA", "23", "contractual")
+        set_policy(conn, "CO", "59", "contractual", never_auto_post=True)
+    result = practice.receive(remit("160", clp(
+        "PCN1", "2", "100", "80", "0", "ICN1", svc("99213", "100", "80", "OA*23*20")), clp(
+        "PCN2", "1", "100", "80", "0", "ICN2", svc("99213", "100", "80", "CO*59*20"))))
+    assert (result.posted, result.unapplied_cents) == (1, 8000)
+    assert _account_total(practice, "contractual_adjustments") == 2000  # OA-23 by policy
+    assert _account_total(practice, "other_adjustments") == 0
+    assert practice.items() == [("denial", "PCN2")]
+    assert practice.balances("PCN2") == ("100.00", "0.00")

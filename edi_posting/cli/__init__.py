@@ -22,7 +22,7 @@ from edi_posting.exit_codes import ExitCode
 __all__ = ["main"]
 
 # Each module defines `command` (a click command or group) and is added to `main` below.
-_COMMAND_MODULES = ["account", "audit", "claim", "config", "db", "demo", "generate", "history", "importing", "ledger", "parse", "queue", "users"]
+_COMMAND_MODULES = ["account", "audit", "claim", "config", "db", "demo", "generate", "history", "importing", "ledger", "parse", "policy", "queue", "users"]
 
 
 def _default_actor() -> str:

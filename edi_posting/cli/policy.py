@@ -1,0 +1,101 @@
+"""`edi-posting policy`: how CARCs post (per payer) and which never auto-post."""
+
+from __future__ import annotations
+
+import click
+
+from edi_posting.cli.common import CliError, echo_err, format_option, render_rows
+from edi_posting.cli.context import AppContext
+from edi_posting.exit_codes import ExitCode
+
+__all__ = ["command"]
+
+_COLUMNS = ["payer", "group", "reason", "account", "never_auto_post", "note"]
+
+
+@click.group("policy", epilog="\b\nExample:\n  edi-posting policy set OA 23 --action other")
+def command() -> None:
+    """CARC posting policy: the built-in table and the practice's overrides."""
+
+
+@command.command("list", epilog="\b\nExample:\n  edi-posting policy list --format csv")
+@format_option()
+@click.pass_obj
+def list_command(app: AppContext, output_format: str) -> None:
+    """Every rule in effect: built-in defaults first, then stored overrides."""
+    from edi_posting.access import Permission
+    from edi_posting.posting_policy import list_policies
+
+    app.authorize(Permission.READ_LEDGER, "policy.list")
+    with app.engine().connect() as conn:
+        render_rows(list_policies(conn), _COLUMNS, output_format)
+
+
+def _payer_option(f: click.decorators.FC) -> click.decorators.FC:
+    return click.option("--payer", default=None, envvar="EDI_POSTING_POLICY_PAYER",
+                        show_envvar=True, metavar="PAYER_ID",
+                        help="The payer's ID or exact name (default: every payer).")(f)
+
+
+@command.command("set", epilog="""\b
+Example:
+  edi-posting policy set PI '*' --action contractual
+  edi-posting policy set CO 45 --action contractual --payer 87678 --never-auto-post""")
+@click.argument("group")
+@click.argument("reason")
+@click.option("--action", required=True, envvar="EDI_POSTING_POLICY_ACTION", show_envvar=True,
+              type=click.Choice(["contractual", "other", "patient"]),
+              help="Post the adjustment to contractual adjustments, other adjustments or "
+                   "the patient's receivable.")
+@_payer_option
+@click.option("--never-auto-post", is_flag=True, envvar="EDI_POSTING_POLICY_NEVER_AUTO_POST",
+              show_envvar=True, help="Hold claim payments carrying this CARC for review.")
+@click.option("--note", default=None, envvar="EDI_POSTING_POLICY_NOTE", show_envvar=True)
+@click.pass_obj
+def set_command(app: AppContext, group: str, reason: str, action: str, payer: str | None,
+                never_auto_post: bool, note: str | None) -> None:
+    """Add or change the rule for one group and CARC ('*' for the whole group)."""
+    from edi_posting.access import Permission
+    from edi_posting.audit import record_event
+    from edi_posting.db import write_transaction
+    from edi_posting.posting_policy import PolicyError, set_policy
+
+    principal = app.authorize(Permission.ADMINISTER, "policy.set")
+    try:
+        with write_transaction(app.engine()) as conn:
+            saved = set_policy(conn, group, reason, action, payer=payer,
+                               never_auto_post=never_auto_post, note=note)
+            record_event(conn, actor=app.actor, role=principal.role, action="policy.set",
+                         object_type="posting_policy", object_id=f"{saved['group']}-"
+                         f"{saved['reason']}", outcome="ok", summary=saved)
+    except PolicyError as exc:
+        raise CliError(str(exc), ExitCode.USAGE) from None
+    echo_err(f"policy {saved['group']}-{saved['reason']} for {payer or 'every payer'}: "
+             f"{action}{' (never auto-post)' if never_auto_post else ''}")
+
+
+@command.command("remove", epilog="\b\nExample:\n  edi-posting policy remove OA 23")
+@click.argument("group")
+@click.argument("reason")
+@_payer_option
+@click.pass_obj
+def remove_command(app: AppContext, group: str, reason: str, payer: str | None) -> None:
+    """Remove a stored rule (the built-in default applies again)."""
+    from edi_posting.access import Permission
+    from edi_posting.audit import record_event
+    from edi_posting.db import write_transaction
+    from edi_posting.posting_policy import PolicyError, remove_policy
+
+    principal = app.authorize(Permission.ADMINISTER, "policy.remove")
+    try:
+        with write_transaction(app.engine()) as conn:
+            removed = remove_policy(conn, group, reason, payer=payer)
+            if removed:
+                record_event(conn, actor=app.actor, role=principal.role, action="policy.remove",
+                             object_type="posting_policy", object_id=f"{group}-{reason}",
+                             outcome="ok", summary={"payer": payer})
+    except PolicyError as exc:
+        raise CliError(str(exc), ExitCode.USAGE) from None
+    if not removed:
+        raise CliError(f"no stored rule {group}-{reason} for {payer or 'every payer'}",
+                       ExitCode.NO_INPUT)

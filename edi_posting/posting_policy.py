@@ -1,0 +1,123 @@
+"""CARC handling as data: where each (group, reason) posts, per payer, and which CARCs
+must never auto-post.
+
+The built-in table is :data:`edi_posting.posting_rules.DEFAULT_CARC_POLICY`.  Rows of
+``posting_policies`` override it: a row without a payer applies to every payer, a payer's
+own row wins over that; ``*`` as the reason covers the whole group.  A ``never_auto_post``
+row holds any claim payment carrying that CARC for review instead of posting it.
+Changing a policy is an audited action (``policy.set`` / ``policy.remove``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, or_, select, update
+
+from edi_posting.db.models import Payer, PostingPolicy
+from edi_posting.posting_rules import DEFAULT_CARC_POLICY
+
+__all__ = [
+    "ACTIONS",
+    "CarcPolicy",
+    "PolicyError",
+    "list_policies",
+    "load_policy",
+    "remove_policy",
+    "set_policy",
+]
+
+# action -> the ledger account the adjusted amount posts to
+ACTIONS: Mapping[str, str] = {
+    "contractual": "contractual_adjustments",
+    "other": "other_adjustments",
+    "patient": "patient_ar",
+}
+GROUPS = ("CO", "PR", "OA", "PI", "CR")
+_POLICY, _PAYER = PostingPolicy.__table__, Payer.__table__
+
+
+class PolicyError(ValueError):
+    """A policy request that cannot be honoured (unknown action, group or payer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CarcPolicy:
+    accounts: Mapping[tuple[str, str], str]  # (group, reason or '*') -> account
+    never_auto_post: frozenset[str]  # CARCs
+
+
+def load_policy(conn: Connection, payer_id: int | None) -> CarcPolicy:
+    """The defaults, then the all-payer rows, then the payer's own rows."""
+    rows = conn.execute(
+        select(_POLICY.c.payer_id, _POLICY.c.group_code, _POLICY.c.reason_code,
+               _POLICY.c.action, _POLICY.c.never_auto_post)
+        .where(or_(_POLICY.c.payer_id.is_(None), _POLICY.c.payer_id == payer_id))
+    ).all()
+    if not rows:
+        return CarcPolicy(DEFAULT_CARC_POLICY, frozenset())
+    accounts = dict(DEFAULT_CARC_POLICY)
+    never: set[str] = set()
+    for row in sorted(rows, key=lambda r: r.payer_id is not None):  # all-payer rows first
+        if row.action in ACTIONS:
+            accounts[(row.group_code, row.reason_code)] = ACTIONS[row.action]
+        if row.never_auto_post:
+            never.add(row.reason_code)
+    return CarcPolicy(accounts, frozenset(never))
+
+
+def _payer_id(conn: Connection, payer: str | None) -> int | None:
+    if payer is None:
+        return None
+    found = conn.execute(select(_PAYER.c.id).where(
+        or_(_PAYER.c.primary_identifier == payer, _PAYER.c.name == payer))).scalar()
+    if found is None:
+        raise PolicyError(f"no payer {payer!r} (give its payer ID or exact name)")
+    return int(found)
+
+
+def set_policy(conn: Connection, group: str, reason: str, action: str, *,
+               payer: str | None = None, never_auto_post: bool = False,
+               note: str | None = None) -> dict[str, Any]:
+    group, reason = group.strip().upper(), reason.strip().upper()
+    if group not in GROUPS:
+        raise PolicyError(f"group {group!r} is not one of {', '.join(GROUPS)}")
+    if action not in ACTIONS:
+        raise PolicyError(f"action {action!r} is not one of {', '.join(ACTIONS)}")
+    payer_id = _payer_id(conn, payer)
+    values = {"action": action, "never_auto_post": never_auto_post, "note": note}
+    key = [_POLICY.c.group_code == group, _POLICY.c.reason_code == reason,
+           _POLICY.c.payer_id.is_(None) if payer_id is None else _POLICY.c.payer_id == payer_id]
+    if conn.execute(select(_POLICY.c.id).where(*key)).first() is None:
+        conn.execute(insert(_POLICY).values(payer_id=payer_id, group_code=group,
+                                            reason_code=reason, **values))
+    else:
+        conn.execute(update(_POLICY).where(*key).values(**values))
+    return {"payer": payer, "group": group, "reason": reason, **values}
+
+
+def remove_policy(conn: Connection, group: str, reason: str, *, payer: str | None = None) -> bool:
+    payer_id = _payer_id(conn, payer)
+    result = conn.execute(delete(_POLICY).where(
+        _POLICY.c.group_code == group.strip().upper(),
+        _POLICY.c.reason_code == reason.strip().upper(),
+        _POLICY.c.payer_id.is_(None) if payer_id is None else _POLICY.c.payer_id == payer_id))
+    return bool(result.rowcount)
+
+
+def list_policies(conn: Connection) -> list[dict[str, Any]]:
+    """The built-in defaults, then every stored row (payer shown by name)."""
+    rows: list[dict[str, Any]] = [
+        {"payer": "(default)", "group": g, "reason": r, "account": a, "never_auto_post": False,
+         "note": "built in"} for (g, r), a in DEFAULT_CARC_POLICY.items()]
+    stored = conn.execute(
+        select(_PAYER.c.name, _POLICY.c.group_code, _POLICY.c.reason_code, _POLICY.c.action,
+               _POLICY.c.never_auto_post, _POLICY.c.note)
+        .outerjoin(_PAYER, _PAYER.c.id == _POLICY.c.payer_id)
+        .order_by(_POLICY.c.payer_id, _POLICY.c.group_code, _POLICY.c.reason_code)).all()
+    rows += [{"payer": name or "(all payers)", "group": g, "reason": r,
+              "account": ACTIONS.get(action, action), "never_auto_post": bool(never),
+              "note": note or ""} for name, g, r, action, never, note in stored]
+    return rows
