@@ -23,7 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, and_, func, or_, select
 
 from edi_posting.db.models import Coverage, Patient, SubmittedClaim, SubmittedLine
 from edi_posting.identity import normalize_pcn
@@ -92,11 +92,12 @@ class DatabaseClaimLookup:
         stripped = {m.strip() for m in member_ids} - {""}
         ids = sorted(stripped | {m.upper() for m in stripped})
         who: list[ColumnElement[bool]] = []
-        if ids:
-            who.append(exists().where(_COVERAGE.c.patient_id == _CLAIM.c.patient_id,
-                                      _COVERAGE.c.member_id.in_(ids)))
+        if ids:  # both look-ups by index: coverages.member_id, upper(patients.last_name)
+            who.append(_CLAIM.c.patient_id.in_(
+                select(_COVERAGE.c.patient_id).where(_COVERAGE.c.member_id.in_(ids))))
         if last_name and last_name.strip():
-            who.append(func.upper(_PATIENT.c.last_name) == last_name.strip().upper())
+            who.append(_CLAIM.c.patient_id.in_(select(_PATIENT.c.id).where(
+                func.upper(_PATIENT.c.last_name) == last_name.strip().upper())))
         if not who:
             return []
         condition = or_(*who)

@@ -63,11 +63,28 @@ class StoredSet:
     claims: tuple[StoredClaim, ...]
 
 
+def _limits(table: Table) -> dict[str, int]:
+    return {c.name: c.type.length for c in table.columns
+            if isinstance(getattr(c.type, "length", None), int)}
+
+
+_LIMITS = {t.name: _limits(t) for t in (_REMIT, _CP, _SVC, _CAS, _RARC, _AMT, _PLB)}
+
+
 def _clip(value: str | None, table: Table, column: str) -> str | None:
     if value is None:
         return None
-    length = getattr(table.c[column].type, "length", None)
+    length = _LIMITS[table.name].get(column)
     return value[:length] if length and len(value) > length else value
+
+
+def _clip_row(row: dict[str, Any], table: Table) -> dict[str, Any]:
+    """Text longer than its column, cut to fit (in place; the row is ours)."""
+    for column, length in _LIMITS[table.name].items():
+        value = row.get(column)
+        if value is not None and len(value) > length:
+            row[column] = value[:length]
+    return row
 
 
 def _from(source: SourceRef | None, file_id: int, position: int | None = None) -> dict[str, Any]:
@@ -108,7 +125,7 @@ def _remittance_row(read: RemittanceSetRead, file_id: int, ts_id: int, payer_id:
         "payee_identifier": h.payee.identifier if h.payee else None, "status": status,
         **_from(h.source, file_id, p.segment_position if p else None),
     }
-    return {k: _clip(v, _REMIT, k) if isinstance(v, str) else v for k, v in row.items()}
+    return _clip_row(row, _REMIT)
 
 
 def _claim_row(remittance_id: int, ts_id: int, ordinal: int, claim: rec.ClaimPayment,
@@ -143,7 +160,7 @@ def _claim_row(remittance_id: int, ts_id: int, ordinal: int, claim: rec.ClaimPay
         "received_date": dates.get("050"), "match_method": info.match_method,
         "posting_state": info.posting_state, **_from(claim.source, file_id),
     }
-    return {k: _clip(v, _CP, k) if isinstance(v, str) else v for k, v in row.items()}
+    return _clip_row(row, _CP)
 
 
 def _line_row(cp_id: int, ordinal: int, line: rec.ServiceLinePayment,
@@ -165,7 +182,7 @@ def _line_row(cp_id: int, ordinal: int, line: rec.ServiceLinePayment,
         "service_date_to": dates.get("472") or dates.get("151"),
         "line_item_control_number": line.line_control_number, **_from(line.source, file_id),
     }
-    return {k: _clip(v, _SVC, k) if isinstance(v, str) else v for k, v in row.items()}
+    return _clip_row(row, _SVC)
 
 
 def _cas_row(cp_id: int, line_id: int | None, ordinal: int, cas: rec.Adjustment,
