@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount, ProviderAdjustment
+from edi_posting.provider_adjustments import open_forwarding_balances
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
@@ -147,6 +148,9 @@ def test_reversal_without_correction_waits_and_a_later_correction_closes_it(prac
         trace="TRACE2", method="NON", plb="PLB*1234567893*20261231*FB:ICN1*-80~"))
     assert practice.balances("PCN1") == ("100.00", "0.00")
     assert practice.items("open") == [("awaiting_correction", "PCN1")]
+    with practice.engine.connect() as conn:
+        assert [(b.reference, b.net_cents) for b in open_forwarding_balances(conn)] == [
+            ("ICN1", -8000)]
     practice.receive(remit("10", clp("PCN1", "1", "100", "90", "0", "ICN2",
                                      svc("99213", "100", "90", "CO*45*10",
                                          line_control="PCN1-1")),
@@ -154,6 +158,8 @@ def test_reversal_without_correction_waits_and_a_later_correction_closes_it(prac
     assert practice.balances("PCN1") == ("0.00", "0.00")
     assert practice.items("open") == []
     assert practice.items("resolved") == [("awaiting_correction", "PCN1")]
+    with practice.engine.connect() as conn:
+        assert open_forwarding_balances(conn) == []  # the FB pair netted to zero
     with practice.engine.connect() as conn:
         links = conn.execute(select(ProviderAdjustment.reason_code,
                                     ProviderAdjustment.linked_claim_id)).all()

@@ -1,4 +1,5 @@
-"""`edi-posting ledger check | digest`: prove the ledger is sound, and fingerprint it."""
+"""`edi-posting ledger check | digest | forwarding-balances`: prove the ledger is sound,
+fingerprint it, and list the PLB forwarding balances still open."""
 
 from __future__ import annotations
 
@@ -44,3 +45,21 @@ def digest_command(app: AppContext) -> None:
     app.authorize(Permission.READ_LEDGER, "ledger.digest")
     with app.engine().connect() as conn:
         click.echo(ledger_digest(conn))
+
+
+@command.command("forwarding-balances",
+                 epilog="\b\nExample:\n  edi-posting ledger forwarding-balances --format csv")
+@format_option()
+@click.pass_obj
+def forwarding_command(app: AppContext, output_format: str) -> None:
+    """PLB FB references that have not netted to zero yet (money a payer still carries)."""
+    from edi_posting.access import Permission
+    from edi_posting.money import format_cents
+    from edi_posting.provider_adjustments import open_forwarding_balances
+
+    app.authorize(Permission.READ_LEDGER, "ledger.forwarding-balances")
+    with app.engine().connect() as conn:
+        rows = [{"payer_id": b.payer_id, "reference": b.reference,
+                 "net": format_cents(b.net_cents), "plb_count": b.count}
+                for b in open_forwarding_balances(conn)]
+    render_rows(rows, ["payer_id", "reference", "net", "plb_count"], output_format)
