@@ -4,7 +4,7 @@ the units of work (a transaction per set, or savepoints inside a dry run's rollb
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,7 @@ class ImportOptions:
     archive_dir: Path | None = None
     account_pattern: str | None = None
     role: str | None = None  # the actor's role, for the audit trail
+    progress: Callable[[str], None] | None = None  # one line per transaction set (stderr)
 
 
 @dataclass
@@ -110,7 +111,12 @@ class Units:
             result.queued += len(open_review_items(unit, [review], self.options.actor))
 
 
-def add_outcome(result: FileResult, outcome: SetOutcome) -> None:
+def add_outcome(result: FileResult, outcome: SetOutcome,
+                progress: Callable[[str], None] | None = None) -> None:
+    if progress is not None:
+        progress(f"{Path(result.path).name}: transaction set {len(result.set_statuses) + 1}: "
+                 f"{outcome.status}, {outcome.claims} claims, {outcome.posted} posted, "
+                 f"{outcome.queued} queued")
     result.set_statuses.append(outcome.status)
     result.transaction_sets += 1
     result.claims += outcome.claims

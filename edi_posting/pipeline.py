@@ -148,7 +148,7 @@ def _import_837(units: Units, path: Path, result: FileResult) -> None:
                              source.interchange_control_number if source else None,
                              options.actor, options.account_pattern, options.dry_run)
             outcome = import_claim_batch(unit, ctx, read.batch)
-        add_outcome(result, outcome)
+        add_outcome(result, outcome, options.progress)
     fatal = [p for p in problems if p.is_fatal]
     if fatal:
         result.status = "partial" if reads else "rejected"

@@ -57,7 +57,7 @@ def _reject_set(units: Units, result: FileResult, read: RemittanceSetRead,
     outcome = SetOutcome("rejected", claims=len(read.claims), problems=list(read.problems))
     if problem not in outcome.problems:
         outcome.problems.append(problem)
-    add_outcome(result, outcome)
+    add_outcome(result, outcome, units.options.progress)
     units.queue_rejection(result, problem, f"|st:{read.segment_position}")
 
 
@@ -75,7 +75,7 @@ def _post_set(units: Units, result: FileResult, read: RemittanceSetRead, key: st
                           "transaction set was posted", read.header.source, "BPR02")
         _reject_set(units, result, read, problem)
         return
-    add_outcome(result, outcome)
+    add_outcome(result, outcome, options.progress)
 
 
 def _file_status(result: FileResult, rejected: int, file_fatal: bool) -> None:

@@ -47,7 +47,8 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
     from edi_posting.access import Permission
 
     principal = app.authorize(Permission.IMPORT, "import")
-    options = ImportOptions(app.actor, dry_run, archive_dir, account_pattern, principal.role)
+    options = ImportOptions(app.actor, dry_run, archive_dir, account_pattern, principal.role,
+                            progress=echo_err)
     engine = app.engine()
     results = []
     for path in expand_paths(paths):
