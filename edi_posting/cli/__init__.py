@@ -2,6 +2,10 @@
 
 Each command module registers one command or group on :data:`main`.  Command bodies parse
 options, call one API function, render, and choose the exit code.
+
+Command modules are imported on demand (:class:`_LazyCommands`): `edi-posting parse` loads
+the parser, not SQLAlchemy and every other command, so it starts in a fraction of the
+time.  `--help` and anything else that lists the commands still loads them all.
 """
 
 from __future__ import annotations
@@ -10,19 +14,21 @@ import getpass
 import importlib
 import os
 import sys
+from collections.abc import Iterator, MutableMapping
 
 import click
 from click.core import ParameterSource
 
 from edi_posting import __version__
 from edi_posting.cli.common import CliError
-from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
 
 __all__ = ["main"]
 
-# Each module defines `command` (a click command or group) and is added to `main` below.
-_COMMAND_MODULES = ["account", "audit", "claim", "config", "db", "demo", "generate", "history", "importing", "ledger", "parse", "policy", "queue", "users"]
+# Each module defines `command` (a click command or group), loaded into `main` on demand.
+# A module may set `USES_APP_CONTEXT = False` when its command never reads `ctx.obj`
+# (then no database machinery is imported for it).
+_COMMAND_MODULES = ["account", "audit", "claim", "config", "db", "demo", "generate", "history", "importing", "ledger", "parse", "policy", "queue", "users", "validate"]
 
 
 def _default_actor() -> str:
@@ -30,6 +36,62 @@ def _default_actor() -> str:
         return getpass.getuser()
     except Exception:  # no passwd entry (containers): fall back to a fixed, visible name
         return "unknown"
+
+
+class _LazyCommands(MutableMapping[str, click.Command]):
+    """``main.commands``: command name -> command, importing a module when first asked.
+
+    A name is looked for in the module of the same name first (``import`` lives in
+    ``importing``: a keyword cannot be a module name), then in every module; iterating
+    loads them all.
+    """
+
+    def __init__(self, modules: list[str]) -> None:
+        self._modules = modules  # the list itself: later additions are seen
+        self._loaded: dict[str, click.Command] = {}
+        self._done: set[str] = set()
+        self._no_app_context: set[str] = set()
+
+    def _load(self, module_name: str) -> None:
+        if module_name in self._done:
+            return
+        module = importlib.import_module(f"edi_posting.cli.{module_name}")
+        command = module.command
+        assert command.name is not None
+        self._loaded.setdefault(command.name, command)
+        if not getattr(module, "USES_APP_CONTEXT", True):
+            self._no_app_context.add(command.name)
+        self._done.add(module_name)
+
+    def _load_all(self) -> None:
+        for module_name in self._modules:
+            self._load(module_name)
+
+    def uses_app_context(self, name: str) -> bool:
+        return name not in self._no_app_context
+
+    def __getitem__(self, name: str) -> click.Command:
+        if name not in self._loaded:
+            guess = f"{name}ing" if name == "import" else name
+            if guess in self._modules:
+                self._load(guess)
+            if name not in self._loaded:
+                self._load_all()
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        self._load_all()
+        return iter(self._loaded)
+
+    def __len__(self) -> int:
+        self._load_all()
+        return len(self._loaded)
 
 
 class _Main(click.Group):
@@ -107,6 +169,11 @@ def main(
     configure_logging(log_level)
     if database_url and ctx.get_parameter_source("database_url") is ParameterSource.COMMANDLINE:
         _refuse_password_on_command_line(database_url)
+    name = ctx.invoked_subcommand
+    if name is not None and not _COMMANDS.uses_app_context(name):
+        return  # e.g. parse: no database, so no SQLAlchemy to import
+    from edi_posting.cli.context import AppContext
+
     ctx.obj = AppContext(database_url=database_url, actor=actor, mask_phi=mask_phi)
     ctx.call_on_close(ctx.obj.close)
 
@@ -128,8 +195,8 @@ def _refuse_password_on_command_line(url: str) -> None:
         )
 
 
-for _name in _COMMAND_MODULES:
-    main.add_command(importlib.import_module(f"edi_posting.cli.{_name}").command)
+_COMMANDS = _LazyCommands(_COMMAND_MODULES)
+main.commands = _COMMANDS
 
 
 def run() -> None:  # pragma: no cover - console entry when imported differently
