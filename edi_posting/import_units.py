@@ -21,7 +21,9 @@ from edi_posting.review_queue import ReviewDraft, open_review_items
 from edi_posting.transaction_sets import SetOutcome
 from edi_posting.x12.envelope import Envelope
 
-__all__ = ["FileResult", "ImportOptions", "ImportResult", "Units", "add_outcome", "envelope_rows"]
+SetKey = tuple[str, str, str]  # ISA13, GS06, ST02
+
+__all__ = ["FileResult", "ImportOptions", "ImportResult", "SetKey", "Units", "add_outcome", "envelope_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,7 @@ class ImportOptions:
     account_pattern: str | None = None
     role: str | None = None  # the actor's role, for the audit trail
     progress: Callable[[str], None] | None = None  # one line per transaction set (stderr)
+    validate: bool = False  # pyx12 validation first; rejected sets are not posted
 
 
 @dataclass
@@ -90,6 +93,7 @@ class Units:
     engine: Engine
     archived: ArchivedFile
     options: ImportOptions
+    rejected_sets: frozenset[SetKey] = frozenset()  # by --validate: (ISA13, GS06, ST02)
 
     @contextmanager
     def set_unit(self) -> Iterator[Connection]:

@@ -33,7 +33,8 @@ from edi_posting.logs import log_event
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.remittance_import import import_remittance_file
-from edi_posting.transaction_sets import SetContext
+from edi_posting.transaction_sets import SetContext, SetOutcome
+from edi_posting.validation_gate import rejection_of, validate_for_import
 from edi_posting.x12.claim_file import read_claim_file
 from edi_posting.x12.sniff import sniff_path
 
@@ -121,6 +122,9 @@ def _process(conn: Connection | None, engine: Engine, path: Path, archived: Arch
              options: ImportOptions) -> FileResult:
     result = FileResult(str(path), archived.sha256, archived.kind, "imported")
     units = Units(conn, engine, archived, options)
+    if options.validate and archived.kind in ("835", "837P", "837I", "837D"):
+        rejected = validate_for_import(units, path, result)
+        units = Units(conn, engine, archived, options, rejected)
     if archived.kind.startswith("837"):
         _import_837(units, path, result)
     elif archived.kind == "835":
@@ -141,9 +145,18 @@ def _import_837(units: Units, path: Path, result: FileResult) -> None:
     reads, problems = read_claim_file(path, archived.sha256)
     result.problems.extend(problems)
     for read in reads:
+        source = read.batch.header.source
+        envelope = read.envelope
+        key = (envelope.interchange_control_number if envelope else "",
+               envelope.group_control_number if envelope else "", read.batch.header.control_number)
+        stop = rejection_of(key, units.rejected_sets, source)
+        if stop is not None:
+            add_outcome(result, SetOutcome("rejected", claims=len(read.batch.claims),
+                                           problems=[stop]), options.progress)
+            units.queue_rejection(result, stop, f"|st:{read.batch.segment_position}")
+            continue
         with units.set_unit() as unit:
             group_id = envelope_rows(unit, archived.id, read.envelope)
-            source = read.batch.header.source
             ctx = SetContext(archived.id, group_id,
                              source.interchange_control_number if source else None,
                              options.actor, options.account_pattern, options.dry_run)

@@ -15,6 +15,7 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.remittance_entries import PostingInvariantError
 from edi_posting.remittance_posting import post_remittance, remittance_key
 from edi_posting.transaction_sets import SetContext, SetOutcome
+from edi_posting.validation_gate import rejection_of
 from edi_posting.x12.remit_file import RemittanceFileEnd, RemittanceSetRead, read_remittance_file
 
 __all__ = ["import_remittance_file"]
@@ -31,7 +32,7 @@ def import_remittance_file(units: Units, path: Path, result: FileResult) -> None
                 units.queue_rejection(result, fatal[0])
             _file_status(result, rejected, bool(fatal))
             return
-        problem = _rejection(item)
+        problem = _rejection(item) or _validation_rejection(units, item)
         if problem is not None:
             rejected += 1
             _reject_set(units, result, item, problem)
@@ -50,6 +51,14 @@ def _rejection(read: RemittanceSetRead) -> Problem | None:
                        f"{read.header.transaction_set_control_number} has no SE trailer",
                        read.header.source, "SE")
     return None
+
+
+def _validation_rejection(units: Units, read: RemittanceSetRead) -> Problem | None:
+    envelope = read.envelope
+    key = (envelope.interchange_control_number if envelope else "",
+           envelope.group_control_number if envelope else "",
+           read.header.transaction_set_control_number)
+    return rejection_of(key, units.rejected_sets, read.header.source)
 
 
 def _reject_set(units: Units, result: FileResult, read: RemittanceSetRead,

@@ -22,7 +22,8 @@ __all__ = ["command"]
     epilog="""\b
 Example:
   edi-posting import claims/2026-03-01.837 remits/
-  edi-posting import --dry-run --format json batch.837""",
+  edi-posting import --dry-run remit.835
+  edi-posting import --validate --format json remits/""",
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, envvar="EDI_POSTING_DRY_RUN", show_envvar=True,
@@ -34,10 +35,13 @@ Example:
               show_envvar=True, metavar="REGEX",
               help="Regular expression with a group named 'account' that finds the practice's "
                    "account number inside CLM01.")
+@click.option("--validate", is_flag=True, envvar="EDI_POSTING_VALIDATE", show_envvar=True,
+              help="Run pyx12's implementation-guide validation first, keep the 999/TA1 with "
+                   "the file, and post nothing from a transaction set it rejects.")
 @format_option(("table", "json"))
 @click.pass_obj
 def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir: Path | None,
-            account_pattern: str | None, output_format: str) -> None:
+            account_pattern: str | None, validate: bool, output_format: str) -> None:
     """Import files or directories (837s before 835s); re-importing posts nothing."""
     from edi_posting.pipeline import ImportOptions, expand_paths, import_file
 
@@ -48,7 +52,7 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
 
     principal = app.authorize(Permission.IMPORT, "import")
     options = ImportOptions(app.actor, dry_run, archive_dir, account_pattern, principal.role,
-                            progress=echo_err)
+                            progress=echo_err, validate=validate)
     engine = app.engine()
     results = []
     for path in expand_paths(paths):

@@ -9,7 +9,7 @@ written with its id:
 * SQLite: the caller holds the write lock (``BEGIN IMMEDIATE``), so ``max(id) + 1 ..`` is
   ours alone; an ``INTEGER PRIMARY KEY`` accepts explicit ids.
 * PostgreSQL: ``nextval`` of the column's sequence over ``generate_series`` reserves a block
-  that no concurrent writer can get.
+  that no concurrent writer can get; rows go in with ``COPY ... FROM STDIN``.
 """
 
 from __future__ import annotations
@@ -55,7 +55,20 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     pairs = list(zip(keys, processors))
     params = [tuple(proc(row[key]) if proc is not None and row[key] is not None else row[key]
                     for key, proc in pairs) for row in rows]
-    conn.exec_driver_sql(sql, params)
+    if dialect.name == "postgresql":
+        _copy(conn, f"COPY {quote(table.name)} ({', '.join(quote(k) for k in keys)}) "
+                    "FROM STDIN", params)
+    else:
+        conn.exec_driver_sql(sql, params)
+
+
+def _copy(conn: Connection, statement: str, params: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL's COPY, inside the connection's current transaction: an order of
+    magnitude faster than executemany for thousands of rows."""
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in params:
+            copy.write_row(row)
 
 
 def insert_with_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:

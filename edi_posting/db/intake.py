@@ -118,10 +118,10 @@ class TransactionSet(Base):
 
 
 class Acknowledgement(Base):
-    """A 999 or TA1 we produced for a received file (kept with the file)."""
+    """A 999 (997 for 004010), or TA1, we produced for a received file (kept with it)."""
 
     __tablename__ = "acknowledgements"
-    __table_args__ = (CheckConstraint("kind IN ('999', 'TA1')", name="kind"),)
+    __table_args__ = (CheckConstraint("kind IN ('999', '997', 'TA1')", name="kind"),)
 
     id: Mapped[IdPk]
     file_id: Mapped[int] = mapped_column(ForeignKey("received_files.id"), index=True)

@@ -1,0 +1,52 @@
+"""``import --validate``: pyx12's implementation-guide validation before anything posts.
+
+The acknowledgements it writes (999, 997 for 004010, TA1) are kept with the received file
+(``acknowledgements``), and the transaction sets it rejects are not posted: each becomes
+a rejected set with a ``rejected_file`` review item, while the file's other sets import.
+Without ``--validate`` the parser's own checks still run on every import; pyx12's full
+validation is slow (hundreds of claims a second), so it runs only when asked.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import insert
+
+from edi_posting.db.models import Acknowledgement
+from edi_posting.import_units import FileResult, SetKey, Units
+from edi_posting.problems import Problem, Severity
+from edi_posting.records.source import SourceRef
+
+__all__ = ["rejection_of", "validate_for_import"]
+
+_ACK = Acknowledgement.__table__
+
+
+def validate_for_import(units: Units, path: Path, result: FileResult) -> frozenset[SetKey]:
+    """Validate, store the acknowledgements, report the errors; the keys of rejected sets."""
+    from edi_posting.x12.validation import validate_path
+
+    verdict = validate_path(path)
+    rejected = frozenset(key for key, status in verdict.set_status.items() if status == "R")
+    rows = [{"file_id": units.archived.id, "group_control_number": ack.gs06, "kind": ack.kind,
+             "is_accepted": not any(k[0] == ack.isa13 and (ack.gs06 is None or k[1] == ack.gs06)
+                                    for k in rejected),
+             "content": ack.text.encode("utf-8"), "created_by": units.options.actor}
+            for ack in verdict.acks]
+    if rows:
+        with units.set_unit() as unit:
+            unit.execute(insert(_ACK), rows)
+    result.problems.extend(p for p in verdict.problems if p.severity is not Severity.WARNING)
+    return rejected
+
+
+def rejection_of(key: SetKey, rejected: frozenset[SetKey],
+                 source: SourceRef | None) -> Problem | None:
+    """The problem that stops a set pyx12 rejected; None for a set it accepted."""
+    if key not in rejected:
+        return None
+    return Problem("REJECTED_BY_VALIDATION", Severity.FATAL,
+                   f"transaction set {key[2]} (ISA13 {key[0]}, GS06 {key[1]}) was rejected by "
+                   "implementation-guide validation (999 IK5 R); nothing of it is posted",
+                   source, "ST02")

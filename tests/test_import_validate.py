@@ -1,0 +1,52 @@
+"""`import --validate`: pyx12 rejects a set, its 999 is kept with the file, the set posts
+nothing and the file's other sets post."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from sqlalchemy import select
+
+from edi_posting.db.models import Acknowledgement, ClaimPayment
+from tests.test_validation import BODY, remit
+from tests.x12build import write_x12
+from tests.x835 import Practice
+
+
+def test_a_set_validation_rejects_posts_nothing_and_its_999_is_stored(
+    database_url: str, tmp_path: Path
+) -> None:
+    practice = Practice(database_url, tmp_path)
+    practice.bill(("PCN1", (("HC:99213:25", "100"),)))
+    bad = BODY.replace("20260105~", "20261350~").replace("EFT1", "EFT2")
+    path = write_x12(tmp_path, remit(BODY, bad), "mixed.835")
+    practice.options = replace(practice.options, validate=True)
+    result = practice.import_text(path.read_text(), "mixed.835")
+    assert (result.status, result.posted) == ("partial", 1)
+    assert [p.code for p in result.problems if p.is_fatal] == ["REJECTED_BY_VALIDATION"]
+    assert practice.items() == [("rejected_file", None)]
+    with practice.engine.connect() as conn:
+        acks = conn.execute(select(Acknowledgement.kind, Acknowledgement.is_accepted,
+                                   Acknowledgement.content)).all()
+        stored = conn.execute(select(ClaimPayment.patient_control_number)).scalars().all()
+    assert [(kind, accepted) for kind, accepted, _ in acks] == [("999", False)]
+    text = acks[0][2].decode()
+    assert "IK5*A~" in text and "IK5*R*5~" in text and "AK9*P*2*2*1~" in text
+    assert stored == ["PCN1"]  # only the accepted set's claim payment
+    practice.check()
+    practice.close()
+
+
+def test_without_validate_the_parser_checks_still_run_and_both_sets_post(
+    database_url: str, tmp_path: Path
+) -> None:
+    practice = Practice(database_url, tmp_path)
+    practice.bill(("PCN1", (("HC:99213:25", "100"),)))
+    other = BODY.replace("EFT1", "EFT2")
+    result = practice.import_text(remit(BODY, other), "plain.835")
+    assert (result.status, result.posted) == ("imported", 2)
+    with practice.engine.connect() as conn:
+        assert conn.execute(select(Acknowledgement.id)).first() is None
+    practice.check()
+    practice.close()
