@@ -1,8 +1,11 @@
 """Normalize stage: the three 835 balancing levels, as problems.
 
-Consumes :class:`ServiceLinePayment`, :class:`ClaimPayment` and transaction sums; produces
-:class:`Problem` records naming the level, the segment, and the expected and actual
-amounts with their difference.  Nothing here ever adds an adjustment to make a
+Consumes :class:`ServiceLinePayment`, :class:`ClaimPayment` and transaction sums (or, for
+``parse --stats``, the same amounts without records: :func:`service_balances`,
+:func:`claim_balances` and :func:`patient_share_agrees` are the one definition of each
+check, the ``*_imbalance``/``*_mismatch`` functions the one wording of its problem);
+produces :class:`Problem` records naming the level, the segment, and the expected and
+actual amounts with their difference.  Nothing here ever adds an adjustment to make a
 remittance balance: an unbalanced item is held for a person (OpenEMR's forced
 "Balancing" line is the anti-pattern).  AMT and QTY are informational and never enter a
 sum.
@@ -38,6 +41,12 @@ __all__ = [
     "check_claim",
     "check_remittance",
     "check_service_line",
+    "claim_balances",
+    "claim_imbalance",
+    "patient_share_agrees",
+    "patient_share_mismatch",
+    "service_balances",
+    "service_imbalance",
 ]
 
 SERVICE_UNBALANCED = "SERVICE_UNBALANCED"
@@ -71,24 +80,70 @@ def _imbalance(
     )
 
 
+def service_balances(charge_cents: int, adjusted_cents: int, paid_cents: int) -> bool:
+    """Service level: SVC02 - sum(CAS on the line) = SVC03."""
+    return charge_cents - adjusted_cents == paid_cents
+
+
+def claim_balances(charge_cents: int, adjusted_cents: int, paid_cents: int) -> bool:
+    """Claim level: CLP03 - sum(claim and line CAS) = CLP04."""
+    return charge_cents - adjusted_cents == paid_cents
+
+
+def patient_share_agrees(declared_cents: int | None, patient_share_cents: int) -> bool:
+    """CLP05 (when sent) = sum(PR adjustments, claim and line)."""
+    return declared_cents is None or declared_cents == patient_share_cents
+
+
+def service_imbalance(procedure_code: str, charge_cents: int, adjusted_cents: int,
+                      paid_cents: int, source: SourceRef) -> Problem:
+    """The SERVICE_UNBALANCED problem of a line :func:`service_balances` rejected."""
+    return _imbalance(
+        SERVICE_UNBALANCED, Severity.ERROR, "service",
+        f"line {procedure_code!r}: SVC02 {format_cents(charge_cents)} minus "
+        f"adjustments {format_cents(adjusted_cents)} should equal SVC03",
+        charge_cents - adjusted_cents, paid_cents, source, "SVC03",
+    )
+
+
+def claim_imbalance(patient_control_number: str, charge_cents: int, adjusted_cents: int,
+                    paid_cents: int, source: SourceRef) -> Problem:
+    """The CLAIM_UNBALANCED problem of a claim :func:`claim_balances` rejected."""
+    return _imbalance(
+        CLAIM_UNBALANCED, Severity.ERROR, "claim",
+        f"claim {patient_control_number!r}: CLP03 {format_cents(charge_cents)} "
+        f"minus claim and line adjustments {format_cents(adjusted_cents)} should equal CLP04",
+        charge_cents - adjusted_cents, paid_cents, source, "CLP04",
+    )
+
+
+def patient_share_mismatch(patient_control_number: str, declared_cents: int,
+                           patient_share_cents: int, source: SourceRef) -> Problem:
+    """The WARNING for a CLP05 :func:`patient_share_agrees` rejected."""
+    return _imbalance(
+        PATIENT_RESPONSIBILITY_MISMATCH, Severity.WARNING, "claim",
+        f"claim {patient_control_number!r}: CLP05 should equal the PR adjustments",
+        patient_share_cents, declared_cents, source, "CLP05",
+    )
+
+
 def check_service_line(line: ServiceLinePayment) -> Problem | None:
     """SVC02 - sum(CAS on the line) = SVC03, or a SERVICE_UNBALANCED problem."""
     adjusted = 0
     for adjustment in line.adjustments:
         adjusted += adjustment.amount_cents
-    expected = line.charge_cents - adjusted
-    if expected == line.paid_cents:
+    if service_balances(line.charge_cents, adjusted, line.paid_cents):
         return None
-    return _imbalance(
-        SERVICE_UNBALANCED, Severity.ERROR, "service",
-        f"line {line.procedure.code!r}: SVC02 {format_cents(line.charge_cents)} minus "
-        f"adjustments {format_cents(adjusted)} should equal SVC03",
-        expected, line.paid_cents, line.source, "SVC03",
-    )
+    return service_imbalance(line.procedure.code, line.charge_cents, adjusted, line.paid_cents,
+                             line.source)
 
 
 def check_claim(claim: ClaimPayment) -> list[Problem]:
-    """Service level for each line, then the claim level, then CLP05 against PR."""
+    """Service level for each line, then the claim level, then CLP05 against PR.
+
+    :mod:`edi_posting.x12.tally835` makes the same checks, in the same order, from the
+    amounts alone (``parse --stats``).
+    """
     problems: list[Problem] = []
     adjusted = patient_share = 0
     for adjustment in claim.adjustments:
@@ -103,21 +158,14 @@ def check_claim(claim: ClaimPayment) -> list[Problem]:
             adjusted += adjustment.amount_cents
             if adjustment.group_code == "PR":
                 patient_share += adjustment.amount_cents
-    expected = claim.charge_cents - adjusted
-    if expected != claim.paid_cents:
-        problems.append(_imbalance(
-            CLAIM_UNBALANCED, Severity.ERROR, "claim",
-            f"claim {claim.patient_control_number!r}: CLP03 {format_cents(claim.charge_cents)} "
-            f"minus claim and line adjustments {format_cents(adjusted)} should equal CLP04",
-            expected, claim.paid_cents, claim.source, "CLP04",
-        ))
+    if not claim_balances(claim.charge_cents, adjusted, claim.paid_cents):
+        problems.append(claim_imbalance(claim.patient_control_number, claim.charge_cents,
+                                        adjusted, claim.paid_cents, claim.source))
     declared = claim.patient_responsibility_cents
-    if declared is not None and declared != patient_share:
-        problems.append(_imbalance(
-            PATIENT_RESPONSIBILITY_MISMATCH, Severity.WARNING, "claim",
-            f"claim {claim.patient_control_number!r}: CLP05 should equal the PR adjustments",
-            patient_share, declared, claim.source, "CLP05",
-        ))
+    if not patient_share_agrees(declared, patient_share):
+        assert declared is not None
+        problems.append(patient_share_mismatch(claim.patient_control_number, declared,
+                                               patient_share, claim.source))
     return problems
 
 
@@ -131,6 +179,10 @@ class TransactionBalance:
 
     def add_claim(self, claim: ClaimPayment) -> None:
         self.claim_paid_cents += claim.paid_cents
+
+    def add_claim_paid(self, paid_cents: int) -> None:
+        """CLP04 of a claim known by its amounts only (``parse --stats``)."""
+        self.claim_paid_cents += paid_cents
 
     def add_provider_adjustment(self, adjustment: ProviderAdjustment) -> None:
         self.provider_adjustment_cents += adjustment.amount_cents

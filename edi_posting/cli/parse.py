@@ -1,8 +1,8 @@
 """`edi-posting parse`: read 835 files and print what they say, without a database.
 
 A thin layer over :func:`edi_posting.x12.remit835.parse_835` (full output) and
-:func:`~edi_posting.x12.remit835.iter_remittances` (``--stats``, streaming: memory stays
-bounded whatever the file size).
+:func:`~edi_posting.x12.remit835.iter_remittance_tallies` (``--stats``, streaming: memory
+stays bounded whatever the file size, and no claim record is built).
 
 Output, by ``--format``:
 
@@ -39,17 +39,19 @@ from edi_posting.records.claim import ProcedureCode
 from edi_posting.records.remittance import (
     Adjustment,
     ClaimPayment,
+    ClaimTally,
     Party,
     Remittance,
     RemittanceEnd,
     RemittanceTotals,
     ServiceLinePayment,
 )
-from edi_posting.x12.remit835 import FileEnd, ParseResult, iter_remittances, parse_835
+from edi_posting.x12.remit835 import FileEnd, ParseResult, iter_remittance_tallies, parse_835
 from edi_posting.x12.sniff import sniff_path
 
 __all__ = ["command", "file_document", "stats_document"]
 
+USES_APP_CONTEXT = False  # no database: `edi-posting parse` imports no SQLAlchemy (start-up)
 SCHEMA_VERSION = 1
 _SUMMARY_COLUMNS = ("file", "control_number", "payer", "payee", "payment", "method", "date",
                     "trace_number", "claims", "errors", "warnings")
@@ -294,14 +296,14 @@ def stats_document(path: str) -> dict[str, Any]:
     fatal: list[Problem] = []
     counts = {s.value: 0 for s in Severity}
     usable, sha256 = False, ""
-    for event in iter_remittances(path):
+    for event in iter_remittance_tallies(path):
         if isinstance(event, RemittanceEnd):
             sets.append({"control_number": event.header.transaction_set_control_number,
                          **_totals(event.totals)})
             totals.append(event.totals)
             usable = usable or event.is_usable
             _count(event.problems, counts, fatal)
-        elif isinstance(event, ClaimPayment):
+        elif isinstance(event, ClaimTally):
             if event.problems:
                 _count(event.problems, counts, fatal)
         elif isinstance(event, FileEnd):

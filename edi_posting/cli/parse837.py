@@ -6,15 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from edi_posting.archive import hash_file
 from edi_posting.money import format_cents
 from edi_posting.records.claim import SubmittedClaimRecord, SubmittedLineRecord
-from edi_posting.x12.claim_file import read_claim_file
 
 __all__ = ["claim_document"]
 
 
 def claim_document(path: str, schema_version: int) -> dict[str, Any]:
+    # imported here: edi_posting.archive brings SQLAlchemy, which `parse` of 835s never needs
+    from edi_posting.archive import hash_file
+    from edi_posting.x12.claim_file import read_claim_file
+
     sha256, _size = hash_file(Path(path))
     reads, problems = read_claim_file(Path(path), sha256)
     claims = [_claim(c) for read in reads for c in read.batch.claims]

@@ -26,7 +26,10 @@ Usage (an 835 or 837 parser is a small state machine over the body segments)::
 the :class:`SourceRef` of the ST segment.
 
 A segment is a plain tuple ``(elements, position)`` (:data:`Segment`): building no object
-per segment is what keeps the reader fast.  ``position`` is the 1-based ordinal of the
+per segment is what keeps the reader fast.  ``tset.batches()`` gives the same body segments
+a few hundred at a time, as :data:`~edi_posting.x12.tokenizer.Batch` es ``(elements
+lists, positions)`` (what a fast parser loops over, with ``zip``; use it or iteration, not
+both).  ``position`` is the 1-based ordinal of the
 segment in the file, counting every segment from the first ISA (or ST), so a problem can
 name the exact segment.  Elements are the text between separators, unstripped, except
 those of ISA (fixed-width padding removed).  Composites are left whole: split them with
@@ -50,15 +53,25 @@ import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain, starmap
 from typing import IO, Literal, Self
 
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.delimiters import DelimiterError, Delimiters, detect_delimiters
 from edi_posting.x12.envelope import Envelope
+from edi_posting.x12.tokenizer import (
+    ENVELOPE_TAGS,
+    MAX_BAD_SEGMENTS,
+    MAX_SEGMENT_CHARS,
+    Batch,
+    Segment,
+    segment_batches,
+)
 
 __all__ = [
     "CHUNK_SIZE",
+    "Batch",
     "MAX_BAD_SEGMENTS",
     "MAX_SEGMENT_CHARS",
     "Delimiters",
@@ -71,12 +84,8 @@ __all__ = [
 
 CHUNK_SIZE = 1 << 20
 HEAD_LIMIT = 64 * 1024
-MAX_SEGMENT_CHARS = 100_000
-MAX_BAD_SEGMENTS = 1_000
 _MAX_REPORTED = 20  # stray segments reported one by one before a single summary
-
-Segment = tuple[list[str], int]  # (elements with the segment id at index 0, 1-based position)
-_ENVELOPE_TAGS = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE"))
+_ENVELOPE_TAGS = ENVELOPE_TAGS
 
 
 def _at(elements: Sequence[str], index: int) -> str:
@@ -137,7 +146,8 @@ class TransactionSet:
             self.group.control_number if self.group else None,
             self.control_number, position,
         )
-        self._body: Iterator[Segment] | None = None
+        self._body: Iterator[Batch] | None = None
+        self._segments: Iterator[Segment] | None = None
 
     @property
     def transaction_id(self) -> str:  # ST01
@@ -159,29 +169,40 @@ class TransactionSet:
         return _envelope(self.interchange, self.group)
 
     def __iter__(self) -> Iterator[Segment]:
+        if self._segments is None:
+            self._segments = chain.from_iterable(starmap(zip, self.batches()))
+        return self._segments
+
+    def batches(self) -> Iterator[Batch]:
+        """The body segments, a few hundred at a time: ``(elements lists, positions)``."""
         if self._body is None:
             self._body = self._read_body()
         return self._body
 
     def skip(self) -> None:
         """Read (and check) the rest of the body without looking at it."""
-        for _ in self:
+        for _ in self.batches():
             pass
+        self._segments = iter(())
 
-    def _read_body(self) -> Iterator[Segment]:
+    def _read_body(self) -> Iterator[Batch]:
         reader = self._reader
         count = 1
-        for segment in reader._stream:
-            tag = segment[0][0]
-            if tag in _ENVELOPE_TAGS:
+        while True:
+            batch = reader._next_batch()
+            if batch is None:
+                break
+            rows, positions = batch
+            tag = rows[0][0]
+            if tag in _ENVELOPE_TAGS:  # alone in its batch (see the tokenizer)
                 if tag == "SE":
-                    self._close(segment, count + 1)
+                    self._close((rows[0], positions[0]), count + 1)
                 else:
-                    reader._pushed = segment
-                    self._unterminated(f"the next {tag} segment began at {segment[1]}")
+                    reader._pushed = batch
+                    self._unterminated(f"the next {tag} segment began at {positions[0]}")
                 return
-            count += 1
-            yield segment
+            count += len(rows)
+            yield batch
         self.segment_count = count
         self._unterminated("the file ended")
 
@@ -263,8 +284,9 @@ class X12Reader:
         self.segments_read = 0
         self._hash = hashlib.sha256()
         self._eof = False
-        self._pushed: Segment | None = None
-        self._stream: Iterator[Segment] = iter(())  # set by _open_stream() on first use
+        self._pushed: Batch | None = None  # a batch given back by a set's body
+        self._batches: Iterator[Batch] = iter(())  # set by _open_stream() on first use
+        self._segments: Iterator[Segment] | None = None
         self._stray = 0
         self._group_count = self._set_count = 0
 
@@ -300,24 +322,30 @@ class X12Reader:
     def __iter__(self) -> Iterator[TransactionSet]:
         self._open_stream()
         while True:
-            segment = self._pushed
-            if segment is None:
-                segment = next(self._stream, None)
-                if segment is None:
-                    break
-            self._pushed = None
-            elements, position = segment
+            batch = self._next_batch()
+            if batch is None:
+                break
+            rows, positions = batch
+            elements, position = rows[0], positions[0]
             tag = elements[0]
             if tag == "ST":
                 tset = self._open_set(elements, position)
                 yield tset
                 tset.skip()
                 self.segments_read = position + tset.segment_count - 1
-            elif tag in _ENVELOPE_TAGS:
+            elif tag in _ENVELOPE_TAGS:  # alone in its batch
                 getattr(self, f"_on_{tag.lower()}")(elements, position)
             else:
-                self._stray_segment(tag, position)
+                for elements, position in zip(rows, positions):
+                    self._stray_segment(elements[0], position)
         self._at_eof()
+
+    def _next_batch(self) -> Batch | None:
+        batch = self._pushed
+        if batch is not None:
+            self._pushed = None
+            return batch
+        return next(self._batches, None)
 
     def _open_set(self, elements: list[str], position: int) -> TransactionSet:
         if self.group is None and self.interchange is not None:
@@ -471,77 +499,24 @@ class X12Reader:
         for code, message in warnings:
             self._file_problem(code, Severity.WARNING, message, 1, None)
         self.delimiters = delimiters
-        self._stream = self._split(text[start:], delimiters)
+        self._batches = segment_batches(text[start:], delimiters.element, delimiters.terminator,
+                                        self._read_text, self._give_up)
+
+    def _read_text(self) -> str | None:
+        """The next chunk as text; None once the file and the decoder are exhausted."""
+        raw = self._read_raw()
+        text: str = self._decoder.decode(raw, final=not raw)
+        if not raw and not text:
+            return None
+        return text
 
     def segments(self) -> Iterator[Segment]:
         """Every segment, envelope ones included, with no envelope checks (for tools)."""
         self._open_stream()
-        return self._stream
-
-    def _split(self, text: str, delimiters: Delimiters) -> Iterator[Segment]:
-        terminator, separator = delimiters.terminator, delimiters.element
-        by_line = terminator in "\r\n"
-        rest, position, bad_run = "", 0, 0
-        good_tags: set[str] = set()
-        while True:
-            if by_line:
-                terminator = "\n"
-                if "\r" in text:
-                    text = text.replace("\r\n", "\n").replace("\r", "\n")
-            else:
-                if "\n" in text:
-                    text = text.replace("\n", "")
-                if "\r" in text:
-                    text = text.replace("\r", "")
-            text = rest + text
-            # strip() costs as much as split(); only chunks with padding need it
-            padded = (terminator + " " in text or " " + terminator in text or "\t" in text
-                      or text[:1].isspace())
-            pieces = text.split(terminator)
-            rest = pieces.pop()
-            for piece in pieces:
-                if padded:
-                    piece = piece.strip()
-                if not piece:
-                    continue
-                position += 1
-                elements = piece.split(separator)
-                if elements[0] not in good_tags:
-                    if _is_tag(elements, good_tags):
-                        bad_run = 0
-                    else:
-                        bad_run += 1
-                        if bad_run >= MAX_BAD_SEGMENTS:
-                            self._give_up("GARBAGE", f"{bad_run} unreadable segments in a row "
-                                          "(is this X12?)", position)
-                            return
-                else:
-                    bad_run = 0
-                yield elements, position
-            if len(rest) > MAX_SEGMENT_CHARS:
-                self._give_up("SEGMENT_TOO_LONG", f"no segment terminator "
-                              f"{delimiters.terminator!r} in {len(rest)} characters", position + 1)
-                return
-            raw = self._read_raw()
-            text = self._decoder.decode(raw, final=not raw)
-            if not raw and not text:
-                break
-        last = rest.strip()
-        if last:
-            yield last.split(separator), position + 1
+        if self._segments is None:
+            self._segments = chain.from_iterable(starmap(zip, self._batches))
+        return self._segments
 
     def _give_up(self, code: str, message: str, position: int) -> None:
         self._file_problem(code, Severity.FATAL, f"stopped reading: {message}", position, None)
 
-
-def _is_tag(elements: list[str], good_tags: set[str]) -> bool:
-    """Is elements[0] a segment id?  Strips a padded one (``ISA *00 *...``) in place."""
-    tag = elements[0]
-    if not (2 <= len(tag) <= 3 and tag.isalnum()):
-        tag = tag.strip()
-        if not (2 <= len(tag) <= 3 and tag.isalnum()):
-            return False
-        elements[0] = tag
-    elif len(good_tags) < 512:
-        good_tags.add(tag)
-    return True

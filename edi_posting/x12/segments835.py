@@ -10,13 +10,9 @@ required amount) and is never rounded or guessed.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-from collections.abc import Callable
-from typing import Any, TypeVar
+from itertools import starmap
 
-from edi_posting.money import AmountError, parse_amount, to_cents
-from edi_posting.problems import Problem, Severity
+from edi_posting.problems import Severity
 from edi_posting.records.claim import ProcedureCode
 from edi_posting.records.remittance import (
     Adjustment,
@@ -37,35 +33,18 @@ from edi_posting.records.remittance import (
     ServiceLinePayment,
     Trace,
 )
-from edi_posting.records.source import SourceRef
+from edi_posting.x12.values835 import (
+    Bucket,
+    Context,
+    Segment,
+    fast_constructor,
+    padded,
+    required_amount,
+)
 
-_R = TypeVar("_R")
-
-
-def fast_constructor(cls: type[_R]) -> Callable[..., _R]:
-    """A positional constructor for a frozen, slotted dataclass, about five times faster.
-
-    Why: a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``
-    (~100 ns a field), which made building records the largest cost of a 100,000-claim
-    file.  This builds a plain slotted twin with the same slots in the same order (plain
-    attribute stores), then re-labels the instance as ``cls``; Python checks that the two
-    layouts are identical and raises TypeError otherwise.  The result is an ordinary
-    frozen ``cls`` instance.  Every field must be given, in declaration order.
-    """
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    twin = type(f"_{cls.__name__}Twin", (), {"__slots__": tuple(names)})
-    source = (f"def construct({', '.join(names)}):\n    self = _new(_twin)\n"
-              + "".join(f"    self.{n} = {n}\n" for n in names)
-              + "    self.__class__ = _cls\n    return self\n")
-    namespace: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls}
-    exec(source, namespace)  # noqa: S102 - generated from the dataclass's own field names
-    construct: Callable[..., _R] = namespace["construct"]
-    construct.__doc__ = f"Fast positional {cls.__name__}(...)."
-    return construct
-
+__all__ = ["Bucket", "Context", "Segment", "fast_constructor"]  # and the builders below
 
 _NONE: tuple[()] = ()
-_source_ref = fast_constructor(SourceRef)
 _adjustment = fast_constructor(Adjustment)
 _date_value = fast_constructor(DateValue)
 _reference = fast_constructor(Reference)
@@ -74,101 +53,12 @@ _name = fast_constructor(PersonName)
 _procedure = fast_constructor(ProcedureCode)
 _service_line = fast_constructor(ServiceLinePayment)
 _claim = fast_constructor(ClaimPayment)
-Segment = tuple[list[str], int]
-Bucket = dict[str, list[Segment]]  # the segments of one loop by segment id
 _MIA_REMARKS = (5, 20, 21, 22, 23)
 _MIA_AMOUNTS = (*range(6, 15), *range(16, 20), 24)
 
 
-def _padded(elements: list[str], size: int) -> list[str]:
-    """Elements with missing trailing ones as "" so fields read by index without checks."""
-    return elements if len(elements) >= size else elements + [""] * (size - len(elements))
-
-
-class Context:
-    """Per transaction set: where segments come from, the composite separator, problems."""
-
-    __slots__ = (
-        "_amounts",
-        "_dates",
-        "_envelope",
-        "component",
-        "has_bad_amount",
-        "problems",
-        "source",
-    )
-
-    def __init__(self, source: SourceRef, component: str) -> None:
-        self.source = source
-        self.component = component
-        self.problems: list[Problem] = []
-        self.has_bad_amount = False
-        self._dates: dict[str, dt.date | None] = {}
-        self._amounts: dict[str, int] = {}
-        self._envelope = (source.file_sha256, source.file_name, source.interchange_control_number,
-                          source.group_control_number, source.transaction_set_control_number)
-
-    def at(self, position: int) -> SourceRef:
-        """The set's source at another segment (``SourceRef.at``, built faster)."""
-        sha, name, isa, gs, st = self._envelope
-        return _source_ref(sha, name, isa, gs, st, position)
-
-    def problem(self, code: str, severity: Severity, message: str, position: int,
-                element: str | None) -> None:
-        self.problems.append(Problem(code, severity, message, self.source.at(position), element))
-
-    def cents(self, text: str, element: str, position: int) -> int | None:
-        """Exact integer cents; None when empty, or with an ERROR problem when not an amount."""
-        cached = self._amounts.get(text)
-        if cached is not None:
-            return cached
-        if not text:
-            return None
-        dot = text.find(".")
-        cents: int | None = None
-        if dot < 0:  # fast paths for "12" and "12.34"; everything else via money.parse_amount
-            if text.isdecimal():
-                cents = int(text) * 100
-        elif dot and len(text) - dot == 3:
-            digits = text[:dot] + text[dot + 1:]
-            if digits.isdecimal():
-                cents = int(digits)
-        if cents is not None:
-            if len(self._amounts) < 65536:  # amounts repeat; a bounded memo is cheaper
-                self._amounts[text] = cents
-            return cents
-        try:
-            return to_cents(parse_amount(text))
-        except AmountError as exc:
-            self.has_bad_amount = True
-            self.problem("INVALID_AMOUNT", Severity.ERROR, f"{element}: {exc}; not rounded, "
-                         "the item is held", position, element)
-            return None
-
-    def date(self, text: str, element: str, position: int) -> dt.date | None:
-        """CCYYMMDD -> date (cached: a file repeats few dates); a problem when invalid."""
-        if not text:
-            return None
-        cached = self._dates.get(text, _NONE)
-        if cached is not _NONE:
-            return cached  # type: ignore[return-value]
-        day: dt.date | None = None
-        if len(text) == 8 and text.isdigit() and text.isascii() and "19" <= text[:2] <= "21":
-            try:
-                day = dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-            except ValueError:
-                day = None
-        if day is None:
-            self.problem("INVALID_DATE", Severity.ERROR, f"{element}: {text[:20]!r} is not a "
-                         "CCYYMMDD date between 1900 and 2199", position, element)
-            return None
-        if len(self._dates) < 4096:
-            self._dates[text] = day
-        return day
-
-
 def payment(elements: list[str], position: int, ctx: Context) -> Payment:
-    e = _padded(elements, 17)
+    e = padded(elements, 17)
     amount = ctx.cents(e[2], "BPR02", position)
     if amount is None and not e[2]:
         ctx.problem("MISSING_AMOUNT", Severity.ERROR, "BPR02 (total payment) is empty",
@@ -182,7 +72,7 @@ def payment(elements: list[str], position: int, ctx: Context) -> Payment:
 
 
 def trace(elements: list[str]) -> Trace:
-    e = _padded(elements, 5)
+    e = padded(elements, 5)
     return Trace(e[1], e[2].strip(), e[3] or None, e[4] or None)
 
 
@@ -227,7 +117,7 @@ def contacts(segments: list[Segment] | None) -> tuple[Contact, ...]:
         return _NONE
     found = []
     for elements, _ in segments:
-        e = _padded(elements, 9)
+        e = padded(elements, 9)
         numbers = tuple((e[i], e[i + 1]) for i in (3, 5, 7) if e[i] or e[i + 1])
         found.append(Contact(e[1], e[2] or None, numbers))
     return tuple(found)
@@ -240,22 +130,42 @@ def adjustments(segments: list[Segment] | None, ctx: Context) -> tuple[Adjustmen
     """Every CAS triplet as one Adjustment (up to six per segment)."""
     if not segments:
         return _NONE
-    found = []
+    return tuple(starmap(_adjustment, adjustment_triplets(segments, ctx)))
+
+
+Triplet = tuple[str, str, int, str | None, int]  # CAS01, reason, cents, quantity, position
+
+
+def adjustment_triplets(segments: list[Segment], ctx: Context) -> list[Triplet]:
+    """Every complete CAS triplet as the fields of an :class:`Adjustment`, in order."""
+    found: list[Triplet] = []
     for elements, position in segments:
-        group, size = elements[1] if len(elements) > 1 else "", len(elements)
-        for index in (2, 5, 8, 11, 14, 17):
-            if index >= size:
-                break
-            reason = elements[index]
-            amount_text = elements[index + 1] if index + 1 < size else ""
-            if not reason or not amount_text:
-                if reason or amount_text:
-                    _incomplete_triplet(ctx, bool(reason), index, position)
-                continue
-            cents = ctx.cents(amount_text, _CAS_AMOUNTS[index], position)
-            quantity = elements[index + 2] if index + 2 < size and elements[index + 2] else None
-            found.append(_adjustment(group, reason, cents or 0, quantity, position))
-    return tuple(found)
+        cas_triplets(elements, position, ctx, found)
+    return found
+
+
+def cas_triplets(elements: list[str], position: int, ctx: Context, found: list[Triplet]) -> None:
+    """The complete triplets of one CAS, appended to ``found``: an incomplete one is an
+    ERROR problem (an amount unreadable), an invalid amount 0 with an ERROR problem.
+    :func:`adjustments` and the ``--stats`` tally both read CAS here."""
+    size = len(elements)
+    group = elements[1] if size > 1 else ""
+    if size == 4 and elements[2] and elements[3]:  # the usual CAS: one triplet
+        found.append((group, elements[2], ctx.cents(elements[3], "CAS03", position) or 0,
+                      None, position))
+        return
+    for index in (2, 5, 8, 11, 14, 17):
+        if index >= size:
+            break
+        reason = elements[index]
+        amount_text = elements[index + 1] if index + 1 < size else ""
+        if not reason or not amount_text:
+            if reason or amount_text:
+                _incomplete_triplet(ctx, bool(reason), index, position)
+            continue
+        amount = ctx.cents(amount_text, _CAS_AMOUNTS[index], position)
+        quantity = elements[index + 2] if index + 2 < size and elements[index + 2] else None
+        found.append((group, reason, amount or 0, quantity, position))
 
 
 def _incomplete_triplet(ctx: Context, has_reason: bool, index: int, position: int) -> None:
@@ -270,7 +180,7 @@ def names(segments: list[Segment] | None) -> tuple[PersonName, ...]:
         return _NONE
     found = []
     for elements, _ in segments:
-        e = _padded(elements, 10)
+        e = padded(elements, 10)
         found.append(_name(e[1], e[2] or None, e[3].strip() or None, e[4].strip() or None,
                                 e[5] or None, e[7] or None, e[8] or None, e[9].strip() or None))
     return tuple(found)
@@ -291,12 +201,12 @@ def procedure(text: str, component: str) -> tuple[ProcedureCode, str | None]:
 
 def service_line(bucket: Bucket, ctx: Context) -> ServiceLinePayment:
     elements, position = bucket["SVC"][0]
-    e = elements if len(elements) >= 8 else _padded(elements, 8)
+    e = elements if len(elements) >= 8 else padded(elements, 8)
     adjudicated, description = procedure(e[1], ctx.component)
     charge = ctx.cents(e[2], "SVC02", position)
     paid = ctx.cents(e[3], "SVC03", position)
     if charge is None or paid is None:
-        _required_amount(ctx, e, position, (2, 3), "SVC")
+        required_amount(ctx, e, position, (2, 3), "SVC")
     get = bucket.get
     return _service_line(
         adjudicated, description, charge or 0, paid or 0, e[4] or None, e[5] or None,
@@ -307,23 +217,14 @@ def service_line(bucket: Bucket, ctx: Context) -> ServiceLinePayment:
     )
 
 
-def _required_amount(ctx: Context, e: list[str], position: int, indexes: tuple[int, ...],
-                     tag: str) -> None:
-    for index in indexes:
-        if not e[index]:
-            ctx.has_bad_amount = True
-            ctx.problem("MISSING_AMOUNT", Severity.ERROR, f"{tag}{index:02d} is empty",
-                        position, f"{tag}{index:02d}")
-
-
 def claim(bucket: Bucket, lines: list[Bucket], ctx: Context) -> ClaimPayment:
     """One CLP loop; the caller resets ``ctx.problems`` so they become the claim's own."""
     elements, position = bucket["CLP"][0]
-    e = elements if len(elements) >= 15 else _padded(elements, 15)
+    e = elements if len(elements) >= 15 else padded(elements, 15)
     charge = ctx.cents(e[3], "CLP03", position)
     paid = ctx.cents(e[4], "CLP04", position)
     if charge is None or paid is None:
-        _required_amount(ctx, e, position, (3, 4), "CLP")
+        required_amount(ctx, e, position, (3, 4), "CLP")
     get = bucket.get
     moa, mia = get("MOA"), get("MIA")
     return _claim(
@@ -341,7 +242,7 @@ def claim(bucket: Bucket, lines: list[Bucket], ctx: Context) -> ClaimPayment:
 
 def outpatient(segment: Segment, ctx: Context) -> OutpatientAdjudication:
     elements, position = segment
-    e = _padded(elements, 10)
+    e = padded(elements, 10)
     return OutpatientAdjudication(
         e[1] or None, ctx.cents(e[2], "MOA02", position), tuple(c for c in e[3:8] if c),
         ctx.cents(e[8], "MOA08", position), ctx.cents(e[9], "MOA09", position),
@@ -350,7 +251,7 @@ def outpatient(segment: Segment, ctx: Context) -> OutpatientAdjudication:
 
 def inpatient(segment: Segment, ctx: Context) -> InpatientAdjudication:
     elements, position = segment
-    e = _padded(elements, 25)
+    e = padded(elements, 25)
     others = []
     for index in _MIA_AMOUNTS:
         cents = ctx.cents(e[index], f"MIA{index:02d}", position)
@@ -364,9 +265,9 @@ def inpatient(segment: Segment, ctx: Context) -> InpatientAdjudication:
 
 
 def party(bucket: Bucket, ctx: Context) -> Party:
-    e = _padded(bucket["N1"][0][0], 5)
+    e = padded(bucket["N1"][0][0], 5)
     n3 = bucket.get("N3")
-    n4 = _padded(bucket["N4"][0][0], 5) if bucket.get("N4") else [""] * 5
+    n4 = padded(bucket["N4"][0][0], 5) if bucket.get("N4") else [""] * 5
     lines = tuple(x.strip() for x in n3[0][0][1:3] if x.strip()) if n3 else _NONE
     return Party(e[1], e[2].strip() or None, e[3] or None, e[4].strip() or None, lines,
                  n4[1] or None, n4[2] or None, n4[3] or None, n4[4] or None,
@@ -375,7 +276,7 @@ def party(bucket: Bucket, ctx: Context) -> Party:
 
 def summary(bucket: Bucket, ctx: Context) -> ProviderSummary:
     number, position = (bucket["LX"][0][0], bucket["LX"][0][1]) if "LX" in bucket else ([], 0)
-    ts3 = _padded(bucket["TS3"][0][0], 6) if "TS3" in bucket else [""] * 6
+    ts3 = padded(bucket["TS3"][0][0], 6) if "TS3" in bucket else [""] * 6
     ts3_position = bucket["TS3"][0][1] if "TS3" in bucket else position
     others = []
     for tag, first in (("TS3", 6), ("TS2", 1)):
@@ -396,7 +297,7 @@ def summary(bucket: Bucket, ctx: Context) -> ProviderSummary:
 def provider_adjustments(segment: Segment, ctx: Context) -> list[ProviderAdjustment]:
     """Every PLB reason/reference/amount pair (PLB03/04 ... PLB13/14)."""
     elements, position = segment
-    e = _padded(elements, 15)
+    e = padded(elements, 15)
     fiscal_date = ctx.date(e[2], "PLB02", position)
     source = ctx.source.at(position)
     found = []
