@@ -26,6 +26,13 @@ COMMANDS: list[tuple[list[str], Permission]] = [
     (["users", "list"], Permission.READ_LEDGER),
     (["users", "add", "newbie", "--role", "poster"], Permission.MANAGE_USERS),
     (["users", "role", "pat", "poster"], Permission.MANAGE_USERS),
+    (["queue", "list"], Permission.READ_PHI),
+    (["queue", "stats"], Permission.READ_LEDGER),
+    (["history", "claim", "PCN-1001"], Permission.READ_PHI),
+    (["ledger", "forwarding-balances"], Permission.READ_LEDGER),
+    (["policy", "list"], Permission.READ_LEDGER),
+    (["policy", "set", "OA", "23", "--action", "other"], Permission.ADMINISTER),
+    (["demo"], Permission.IMPORT),
 ]
 
 
