@@ -28,6 +28,7 @@ _NAME_KEYS = frozenset({"last_name", "first_name", "middle_name", "patient_last_
                         "patient_first_name", "subscriber_last_name", "subscriber_first_name",
                         "patient_name"})
 _ID_KEYS = frozenset({"member_id", "corrected_member_id", "account_number"})
+_PERSON_KEYS = frozenset({"patient", "subscriber", "insured", "corrected_patient"})
 _DROP_KEYS = frozenset({"birth_date", "address_line1", "address_line2", "city", "postal_code"})
 
 
@@ -60,11 +61,16 @@ def mask_value(key: str, value: Any) -> Any:
     return value
 
 
-def mask_phi(data: Any) -> Any:
-    """A copy of JSON-like data with PHI fields masked (names, member IDs, birth dates)."""
+def mask_phi(data: Any, *, person: bool = False) -> Any:
+    """A copy of JSON-like data with PHI fields masked (names, member IDs, birth dates).
+
+    Inside a person object (``patient``, ``subscriber``, ``insured``) the bare ``id`` key
+    is the member ID, so it is masked there too.
+    """
     if isinstance(data, dict):
-        return {k: mask_phi(mask_value(k, v)) if not isinstance(v, (dict, list)) else mask_phi(v)
+        return {k: mask_phi(v, person=k in _PERSON_KEYS) if isinstance(v, (dict, list))
+                else mask_value("member_id" if person and k == "id" else k, v)
                 for k, v in data.items()}
     if isinstance(data, list):
-        return [mask_phi(item) for item in data]
+        return [mask_phi(item, person=person) for item in data]
     return data

@@ -145,3 +145,18 @@ def test_help_has_an_example_and_the_environment_variables() -> None:
     assert result.exit_code == 0
     assert "Example:\n    edi-posting parse remit.835 --stats" in result.output
     assert "EDI_POSTING_FORMAT" in result.output and "EDI_POSTING_PARSE_STATS" in result.output
+
+
+def test_837_table_lists_one_row_per_claim_set(tmp_path: Path) -> None:
+    from tests.test_import_837 import FIXTURE
+
+    path = tmp_path / "clinic.837"
+    path.write_text(FIXTURE)
+    result = CliRunner().invoke(main, ["parse", str(path), "--format", "table"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "file        kind  control_number  billing_provider    payer        claims  total_charge"
+        "  errors  warnings",
+        "clinic.837  837P  0001            GOOD HEALTH CLINIC  ACME HEALTH  1       125.50      "
+        "  0       0",
+    ]

@@ -9,6 +9,8 @@ from click.testing import CliRunner
 from edi_posting.cli import main
 from edi_posting.logs import log_event, mask_phi
 from tests.test_import_837 import FIXTURE
+from tests.x12build import build_x12
+from tests.x835 import clp, remit, svc
 
 CANARIES = ("ZQCANARY", "ALBA", "ZQM000111", "19800115", "1980-01-15")
 
@@ -18,6 +20,9 @@ def _run_everything(tmp_path: Path, *extra: str) -> list[tuple[str, str]]:
     path.write_text(FIXTURE)
     broken = tmp_path / "broken.837"
     broken.write_text(FIXTURE.replace("SE*21*0001~", ""))
+    remittance = tmp_path / "acme.835"
+    remittance.write_text(build_x12(remit("80", clp("PCN-1001", "1", "100", "80", "20", "ICN1",
+                                                    svc("99213", "100", "80", "PR*1*20")))))
     db = f"sqlite:///{tmp_path / 'edi.db'}"
     base = ["--db", db, "--log-level", "DEBUG", *extra]
     commands = [
@@ -26,6 +31,8 @@ def _run_everything(tmp_path: Path, *extra: str) -> list[tuple[str, str]]:
         ["account", "show", "1234567893-1"], ["history", "claim", "PCN-1001"],
         ["history", "account", "1234567893-1", "--format", "json"], ["ledger", "check"],
         ["audit", "log", "--format", "json"], ["audit", "verify"], ["claim", "show", "NOPE"],
+        ["parse", str(path)], ["parse", str(remittance)],
+        ["parse", str(path), str(remittance), "--format", "jsonl"],
     ]
     runner = CliRunner()
     return [(r.stdout, r.stderr) for r in (runner.invoke(main, base + c) for c in commands)]

@@ -169,6 +169,7 @@ def main(
     configure_logging(log_level)
     if database_url and ctx.get_parameter_source("database_url") is ParameterSource.COMMANDLINE:
         _refuse_password_on_command_line(database_url)
+    ctx.meta["edi_posting.mask_phi"] = mask_phi  # for commands without an app context
     name = ctx.invoked_subcommand
     if name is not None and not _COMMANDS.uses_app_context(name):
         return  # e.g. parse: no database, so no SQLAlchemy to import

@@ -30,8 +30,9 @@ from typing import Any
 
 import click
 
+from edi_posting.logs import mask_phi
 from edi_posting.cli.common import CliError, echo_err, echo_json, render_rows
-from edi_posting.cli.parse837 import claim_document
+from edi_posting.cli.parse837 import CLAIM_SUMMARY_COLUMNS, claim_document, claim_summary_rows
 from edi_posting.exit_codes import ExitCode
 from edi_posting.money import format_cents
 from edi_posting.problems import Problem, Severity
@@ -133,7 +134,11 @@ def file_document(path: str) -> dict[str, Any]:
 
 
 def _public(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in document.items() if not k.startswith("_")}
+    """The printable document: private keys dropped, PHI masked under ``--mask-phi``."""
+    public = {k: v for k, v in document.items() if not k.startswith("_")}
+    if click.get_current_context().meta.get("edi_posting.mask_phi"):
+        return mask_phi(public)  # type: ignore[no-any-return]
+    return public
 
 
 def _print_documents(documents: list[dict[str, Any]], fmt: str) -> None:
@@ -144,7 +149,14 @@ def _print_documents(documents: list[dict[str, Any]], fmt: str) -> None:
         public = [_public(d) for d in documents]
         echo_json(public[0] if len(public) == 1 else public)
     else:
-        render_rows(_summary_rows(documents), _SUMMARY_COLUMNS, "table")
+        remittances = [d for d in documents if "remittances" in d]
+        claims = [d for d in documents if "claims" in d]
+        if remittances or not claims:
+            render_rows(_summary_rows(remittances), _SUMMARY_COLUMNS, "table")
+        if claims:
+            if remittances:
+                click.echo()
+            render_rows(claim_summary_rows(claims), CLAIM_SUMMARY_COLUMNS, "table")
 
 
 def _summary_rows(documents: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
