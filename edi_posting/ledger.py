@@ -24,6 +24,9 @@ __all__ = [
     "UnbalancedEntryError",
     "account_balances",
     "claim_balances",
+    "StoredEntry",
+    "load_entries",
+    "negations",
     "reversal_drafts",
     "write_entries",
 ]
@@ -157,6 +160,59 @@ def _line_row(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    """A journal entry as written, with its lines: what a reversal negates."""
+
+    id: int
+    entry_key: str
+    submitted_claim_id: int | None
+    claim_payment_id: int | None
+    postings: tuple[Posting, ...]
+
+
+def load_entries(conn: Connection, entry_ids: Iterable[int]) -> list[StoredEntry]:
+    """Entries and their lines in two queries, whatever their number (ordered by id)."""
+    ids = list(entry_ids)
+    if not ids:
+        return []
+    codes = {ident: code for code, ident in account_ids(conn).items()}
+    entries = conn.execute(select(_ENTRY.c.id, _ENTRY.c.entry_key, _ENTRY.c.submitted_claim_id,
+                                  _ENTRY.c.claim_payment_id)
+                           .where(_ENTRY.c.id.in_(ids)).order_by(_ENTRY.c.id)).all()
+    lines = conn.execute(
+        select(_LINE).where(_LINE.c.entry_id.in_(ids)).order_by(_LINE.c.entry_id, _LINE.c.ordinal)
+    ).all()
+    by_entry: dict[int, list[Posting]] = {}
+    for line in lines:
+        by_entry.setdefault(line.entry_id, []).append(_posting_from_row(line, codes))
+    return [StoredEntry(e.id, e.entry_key, e.submitted_claim_id, e.claim_payment_id,
+                        tuple(by_entry[e.id])) for e in entries]
+
+
+def negations(entries: Iterable[StoredEntry], *, kind: str, key_suffix: str,
+              effective_date: dt.date, template: EntryDraft | None = None) -> list[EntryDraft]:
+    """Exact negations of stored entries, each linked to the entry it reverses.
+
+    ``template`` supplies the source reference (file, segment) of whatever caused the
+    reversal; the UNIQUE ``reverses_entry_id`` makes a second reversal fail in the database.
+    """
+    base = template or EntryDraft("", kind, effective_date, ())
+    return [
+        replace(
+            base,
+            entry_key=f"{entry.entry_key}|{key_suffix}",
+            kind=kind,
+            effective_date=effective_date,
+            lines=tuple(p.negated() for p in entry.postings),
+            reverses_entry_id=entry.id,
+            submitted_claim_id=entry.submitted_claim_id,
+            memo=f"reverses entry {entry.id}",
+        )
+        for entry in entries
+    ]
+
+
 def reversal_drafts(
     conn: Connection,
     entry_ids: Iterable[int],
@@ -166,36 +222,9 @@ def reversal_drafts(
     effective_date: dt.date,
     template: EntryDraft | None = None,
 ) -> list[EntryDraft]:
-    """Exact negations of existing entries, each linked to the entry it reverses.
-
-    ``template`` supplies the source reference (file, segment) of whatever caused the
-    reversal; the UNIQUE ``reverses_entry_id`` makes a second reversal fail in the database.
-    """
-    ids = list(entry_ids)
-    if not ids:
-        return []
-    codes = {ident: code for code, ident in account_ids(conn).items()}
-    entries = conn.execute(select(_ENTRY).where(_ENTRY.c.id.in_(ids)).order_by(_ENTRY.c.id)).all()
-    lines = conn.execute(
-        select(_LINE).where(_LINE.c.entry_id.in_(ids)).order_by(_LINE.c.entry_id, _LINE.c.ordinal)
-    ).all()
-    by_entry: dict[int, list[Posting]] = {}
-    for line in lines:
-        by_entry.setdefault(line.entry_id, []).append(_posting_from_row(line, codes).negated())
-    base = template or EntryDraft("", kind, effective_date, ())
-    return [
-        replace(
-            base,
-            entry_key=f"{entry.entry_key}|{key_suffix}",
-            kind=kind,
-            effective_date=effective_date,
-            lines=tuple(by_entry[entry.id]),
-            reverses_entry_id=entry.id,
-            submitted_claim_id=entry.submitted_claim_id,
-            memo=f"reverses entry {entry.id}",
-        )
-        for entry in entries
-    ]
+    """Exact negations of existing entries (see :func:`negations`)."""
+    return negations(load_entries(conn, entry_ids), kind=kind, key_suffix=key_suffix,
+                     effective_date=effective_date, template=template)
 
 
 def _posting_from_row(row: object, codes: dict[int, str]) -> Posting:

@@ -8,7 +8,7 @@ commit and by ``ledger check`` afterwards.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, select
@@ -21,7 +21,7 @@ from edi_posting.records.source import SourceRef
 
 __all__ = [
     "EntryContext", "PostingInvariantError", "cash_of", "payment_entry", "reversal_entries",
-    "unapplied_entry",
+    "reversible_entries", "unapplied_entry",
 ]
 
 _ENTRY = JournalEntry.__table__
@@ -81,20 +81,33 @@ def unapplied_entry(ectx: EntryContext, suffix: str, amount_cents: int, memo: st
     )
 
 
-def reversal_entries(conn: Connection, ectx: EntryContext, ordinal: int, claim: ClaimPayment,
-                     cp_id: int, original_cp_id: int) -> list[ledger.EntryDraft]:
-    """The exact negation of the original claim payment's entries not yet reversed."""
+def reversible_entries(conn: Connection, claim_payment_ids: Iterable[int],
+                       ) -> dict[int, list[ledger.StoredEntry]]:
+    """The not-yet-reversed payment and unapplied entries of these claim payments, in one
+    batch for a whole transaction set (a reversal negates exactly these)."""
+    wanted = sorted(set(claim_payment_ids))
+    if not wanted:
+        return {}
     reversed_ids = select(_ENTRY.c.reverses_entry_id).where(_ENTRY.c.reverses_entry_id.is_not(None))
     ids = conn.execute(
-        select(_ENTRY.c.id).where(_ENTRY.c.claim_payment_id == original_cp_id,
+        select(_ENTRY.c.id).where(_ENTRY.c.claim_payment_id.in_(wanted),
                                   _ENTRY.c.kind.in_(("payment", "unapplied")),
-                                  _ENTRY.c.id.not_in(reversed_ids)).order_by(_ENTRY.c.id)
+                                  _ENTRY.c.id.not_in(reversed_ids))
     ).scalars().all()
+    found: dict[int, list[ledger.StoredEntry]] = {}
+    for entry in ledger.load_entries(conn, ids):
+        found.setdefault(entry.claim_payment_id, []).append(entry)  # type: ignore[arg-type]
+    return found
+
+
+def reversal_entries(ectx: EntryContext, ordinal: int, claim: ClaimPayment, cp_id: int,
+                     originals: Sequence[ledger.StoredEntry]) -> list[ledger.EntryDraft]:
+    """The exact negation of the original claim payment's entries not yet reversed."""
     template = ledger.EntryDraft("", "reversal", ectx.effective, (),
                                  **ectx.source(claim.source))  # type: ignore[arg-type]
-    drafts = ledger.reversal_drafts(conn, ids, kind="reversal",
-                                    key_suffix=f"reversed-by|{ectx.key}|cp:{ordinal}",
-                                    effective_date=ectx.effective, template=template)
+    drafts = ledger.negations(originals, kind="reversal",
+                              key_suffix=f"reversed-by|{ectx.key}|cp:{ordinal}",
+                              effective_date=ectx.effective, template=template)
     return [replace(d, remittance_id=ectx.remittance_id, claim_payment_id=cp_id)
             for d in drafts]
 

@@ -47,6 +47,7 @@ from edi_posting.remittance_entries import (
     cash_of,
     payment_entry,
     reversal_entries,
+    reversible_entries,
     unapplied_entry,
 )
 from edi_posting.remittance_facts import claim_fact, crossover_payer, payment_facts
@@ -93,6 +94,7 @@ class _Set:
     decisions: list[ClaimDecision] = field(default_factory=list)
     stored: StoredSet | None = None
     reviews: list[ReviewDraft] = field(default_factory=list)
+    next_payers: dict[tuple[str, str], int | None] = field(default_factory=dict)
 
     @property
     def held(self) -> bool:
@@ -244,8 +246,10 @@ def _entries(conn: Connection, work: _Set) -> list[ledger.EntryDraft]:
                                "transaction set does not balance", payer_id=work.payer_id,
                                source=read.header.source)
         drafts += [held] if held else []
-    for i, (claim, decision) in enumerate(zip(read.claims, work.decisions)):
-        drafts += _claim_entries(conn, work, ectx, i, decision)
+    originals = reversible_entries(conn, (d.original.claim_payment_id for d in work.decisions
+                                          if d.entry == "reversal" and d.original is not None))
+    for i, decision in enumerate(work.decisions):
+        drafts += _claim_entries(conn, work, ectx, i, decision, originals)
     drafts += _plb_entries(conn, work, ectx)
     if not work.held and cash_of(drafts) != _signed_payment(read):
         raise PostingInvariantError(
@@ -256,7 +260,8 @@ def _entries(conn: Connection, work: _Set) -> list[ledger.EntryDraft]:
 
 
 def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
-                   decision: ClaimDecision) -> list[ledger.EntryDraft]:
+                   decision: ClaimDecision, originals: dict[int, list[ledger.StoredEntry]],
+                   ) -> list[ledger.EntryDraft]:
     claim, match = work.read.claims[i], work.matches[i]
     stored = work.stored.claims[i]  # type: ignore[union-attr]
     claim_id = match.claim_id if match.is_safe else None
@@ -268,8 +273,8 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
                                 source=claim.source)
         return [entry] if entry else []
     if decision.entry == "reversal" and decision.original is not None:
-        return reversal_entries(conn, ectx, i + 1, claim, stored.claim_payment_id,
-                                decision.original.claim_payment_id)
+        return reversal_entries(ectx, i + 1, claim, stored.claim_payment_id,
+                                originals.get(decision.original.claim_payment_id, []))
     if decision.entry != "payment" or match.claim is None:
         return []
     lines = match.lines
@@ -278,15 +283,21 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
                           lines.line_id_for(j) if lines else None
                           for j in range(1, len(claim.service_lines) + 1)])
     dims = Dims(work.payer_id or match.claim.payer_id, match.claim.patient_account_id,
-                match.claim.claim_id, _next_payer(conn, claim) if fact.has_next_payer else None)
+                match.claim.claim_id, _next_payer(conn, work, claim) if fact.has_next_payer else None)
     entry = payment_entry(ectx, i + 1, claim, stored.claim_payment_id, fact, dims,
                           work.policy.accounts)
     return [entry] if entry else []
 
 
-def _next_payer(conn: Connection, claim: object) -> int | None:
+def _next_payer(conn: Connection, work: _Set, claim: object) -> int | None:
+    """The crossover payer (NM1*TT), looked up once per set: a payer's file names the
+    same few crossover payers on thousands of claims."""
     crossover = crossover_payer(claim)  # type: ignore[arg-type]
-    return find_or_create_payer(conn, "nm1_tt", *crossover) if crossover else None
+    if not crossover:
+        return None
+    if crossover not in work.next_payers:
+        work.next_payers[crossover] = find_or_create_payer(conn, "nm1_tt", *crossover)
+    return work.next_payers[crossover]
 
 
 def _plb_entries(conn: Connection, work: _Set, ectx: EntryContext) -> list[ledger.EntryDraft]:

@@ -14,6 +14,7 @@ written with its id:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,14 +53,34 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(k) for k in keys)}) "
            f"VALUES ({', '.join([mark] * len(keys))})")
-    pairs = list(zip(keys, processors))
-    params = [tuple(proc(row[key]) if proc is not None and row[key] is not None else row[key]
-                    for key, proc in pairs) for row in rows]
+    params = _parameters(rows, keys, processors)
     if dialect.name == "postgresql":
         _copy(conn, f"COPY {quote(table.name)} ({', '.join(quote(k) for k in keys)}) "
                     "FROM STDIN", params)
     else:
         conn.exec_driver_sql(sql, params)
+
+
+def _parameters(rows: Sequence[dict[str, Any]], keys: list[str],
+                processors: list[Any]) -> list[tuple[Any, ...]]:
+    """Row tuples in ``keys`` order; only the columns with a bind processor pay for it
+    (most of ours are integers and strings, which need none)."""
+    getter = operator.itemgetter(*keys)
+    if len(keys) == 1:
+        params = [(getter(row),) for row in rows]
+    else:
+        params = [getter(row) for row in rows]
+    converting = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
+    if not converting:
+        return params
+    converted = []
+    for values in params:
+        values = list(values)
+        for i, proc in converting:
+            if values[i] is not None:
+                values[i] = proc(values[i])
+        converted.append(tuple(values))
+    return converted
 
 
 def _copy(conn: Connection, statement: str, params: list[tuple[Any, ...]]) -> None:
