@@ -1,0 +1,303 @@
+"""Validation, pass 2: pyx12's implementation-guide walk over one interchange at a time.
+
+Consumes our reader's segments and the :class:`~edi_posting.x12.envelope_scan.EnvelopeScan`
+of the same file; produces one :class:`~edi_posting.x12.ack_records.InterchangeResult`
+per interchange (:func:`check_file`).  Each interchange is handed to pyx12 re-written in
+the canonical form pyx12 can read: a fixed-width ISA, no BOM, no indentation, one segment
+per line.  pyx12 reads only that (its own reader wants a 106-character ISA at byte 0 and
+ASCII, and cannot say which ISA element is bad).
+
+The walk over pyx12's maps is :func:`pyx12.x12n_document.x12n_document`'s loop, kept
+here because that function reloads every map per call, raises at the first group it has
+no map for (GS08 ``5010``, an 837D ``005010X224A2``: pyx12 4.0.0 ships no X224 map), and
+crashes on segments outside a transaction set.  Its error tree (``pyx12.error_handler``)
+becomes our records in :mod:`edi_posting.x12.pyx12_findings`.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyx12.error_handler
+import pyx12.map_if
+import pyx12.map_index
+import pyx12.params
+import pyx12.x12file
+from pyx12.map_if._segment import apply_segment_errors
+from pyx12.map_walker import apply_walk_errors, walk_tree
+
+from edi_posting.x12.ack_records import ISA_WIDTHS, Finding, GroupCode, InterchangeResult
+from edi_posting.x12.delimiters import Delimiters
+from edi_posting.x12.envelope_scan import EnvelopeScan, ScannedInterchange, unread_group
+from edi_posting.x12.pyx12_findings import ISA_ELEMENT_CODES, interchange_result, isa_finding
+from edi_posting.x12.reader import Segment, X12Reader
+
+__all__ = ["Walk", "check_file"]
+
+# pyx12 logs every finding, bad values (PHI) included, at ERROR: keep it off stderr.
+_PYX12_LOG = logging.getLogger("pyx12")
+_PYX12_LOG.addHandler(logging.NullHandler())
+_PYX12_LOG.propagate = False
+
+_CONTROL_MAPS = {"00401": "x12.control.00401.xml", "00501": "x12.control.00501.xml"}
+_ENVELOPE = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE"))
+_MAX_STRAYS_REPORTED = 20
+
+
+def check_file(path: Path, sha256: str, scan: EnvelopeScan) -> Iterator[InterchangeResult]:
+    assert scan.delimiters is not None  # no FATAL problem, so the reader found separators
+    seen: set[str] = set()
+    with X12Reader(path, file_sha256=sha256, file_name=path.name) as reader:
+        stream = _Interchanges(reader.segments())
+        for scanned in scan.interchanges:
+            segments = stream.next_interchange()
+            yield _check_interchange(scanned, segments, scan.delimiters, seen)
+            for _ in segments:  # whatever pyx12 left unread
+                pass
+
+
+class _Interchanges:
+    """Cuts one stream of segments into interchanges (each from its ISA to the next)."""
+
+    def __init__(self, segments: Iterator[Segment]) -> None:
+        self._segments = segments
+        self._next = next(segments, None)
+        while self._next is not None and self._next[0][0] != "ISA":
+            self._next = next(segments, None)
+
+    def next_interchange(self) -> Iterator[Segment]:
+        first = True
+        while self._next is not None and (first or self._next[0][0] != "ISA"):
+            first = False
+            segment, self._next = self._next, next(self._segments, None)
+            yield segment
+
+
+def _check_interchange(
+    scanned: ScannedInterchange,
+    segments: Iterator[Segment],
+    delimiters: Delimiters,
+    seen: set[str],
+) -> InterchangeResult:
+    isa_text, isa, own = _fixed_isa(scanned.isa, delimiters)
+    if isa[13] in seen:
+        own.append(
+            isa_finding("025", f"ISA13 {isa[13]} is used by an earlier interchange of this file")
+        )
+    seen.add(isa[13])
+    unread = tuple(unread_group(g) for g in scanned.groups)
+    if isa[12] not in _CONTROL_MAPS:
+        own.append(
+            isa_finding("017", f"ISA12 {isa[12]!r} is not a version pyx12 validates (00401, 00501)")
+        )
+        return InterchangeResult(isa, scanned.position, tuple(own), unread)
+    if scanned.stray_sets:  # pyx12's reader crashes (IndexError) on an ST outside GS..GE
+        own.append(
+            isa_finding(
+                "024", f"{scanned.stray_sets} transaction set(s) outside a GS..GE functional group"
+            )
+        )
+        return InterchangeResult(isa, scanned.position, tuple(own), unread)
+    walk: Walk | None = None
+    try:
+        walk = Walk(_SegmentText(_lines(segments, isa_text, delimiters)))
+        return interchange_result(walk.run(), scanned.position, isa, own, unread)
+    except Exception as exc:  # noqa: BLE001 - pyx12 has bugs on odd input: answer, no traceback
+        where = scanned.position - 1 + (walk.src.get_cur_line() if walk else 1)
+        failure = f"pyx12 failed ({type(exc).__name__}) at segment {where}"
+        return InterchangeResult(isa, scanned.position, tuple(own), unread, failure)
+
+
+def _fixed_isa(
+    elements: list[str], delimiters: Delimiters
+) -> tuple[str, tuple[str, ...], list[Finding]]:
+    """The ISA pyx12 can read (fixed width), its values, and what had to be cut to fit."""
+    values = list(elements[1:17]) + [""] * (17 - len(elements))
+    findings = []
+    if len(elements) != 17:
+        findings.append(
+            isa_finding("022", f"the ISA segment has {len(elements) - 1} elements, not 16")
+        )
+    values[15] = delimiters.component
+    fixed = []
+    for index, (value, width) in enumerate(zip(values, ISA_WIDTHS), start=1):
+        if len(value) > width:
+            findings.append(
+                isa_finding(
+                    ISA_ELEMENT_CODES[index],
+                    f"ISA{index:02d} has {len(value)} characters; its fixed width is {width}",
+                )
+            )
+            value = value[:width]
+        if index == 13 and value.isdigit():
+            value = value.rjust(width, "0")
+        fixed.append(value.ljust(width))
+    text = delimiters.element.join(["ISA", *fixed]) + _line_end(delimiters)
+    return text, ("ISA", *(v.strip() for v in fixed)), findings
+
+
+def _line_end(delimiters: Delimiters) -> str:
+    return "\n" if delimiters.terminator == "\n" else delimiters.terminator + "\n"
+
+
+def _lines(segments: Iterator[Segment], isa_text: str, delimiters: Delimiters) -> Iterator[str]:
+    end, separator = _line_end(delimiters), delimiters.element
+    next(segments, None)  # the ISA, re-written fixed-width
+    yield isa_text
+    for elements, _position in segments:
+        yield separator.join(elements) + end
+
+
+class _SegmentText(io.TextIOBase):
+    """A text stream over generated lines: pyx12 reads an interchange without us holding it."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self._lines = lines
+        self._buffer = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        while size is None or size < 0 or len(self._buffer) < size:
+            line = next(self._lines, None)
+            if line is None:
+                break
+            self._buffer += line
+        cut = len(self._buffer) if size is None or size < 0 else size
+        out, self._buffer = self._buffer[:cut], self._buffer[cut:]
+        return out
+
+
+@functools.cache
+def _load_map(name: str) -> Any:
+    """pyx12 map objects hold no walk state (the walker does), so one per process."""
+    return pyx12.map_if.load_map_file(name, _params())
+
+
+@functools.cache
+def _params() -> Any:
+    return pyx12.params.params()
+
+
+@functools.cache
+def _map_index() -> Any:
+    return pyx12.map_index.map_index()
+
+
+class Walk:
+    """pyx12's validation loop over one interchange, recording into its error tree."""
+
+    def __init__(self, stream: _SegmentText) -> None:
+        self.src = pyx12.x12file.X12Reader(stream)
+        self.errh = pyx12.error_handler.err_handler()
+        self.control = _load_map(_CONTROL_MAPS[self.src.icvn])
+        self.node: Any = self.control.getnodebypath("/ISA_LOOP/ISA")
+        self.walker = walk_tree()
+        self.icvn: str | None = None
+        self.is_skipping = False  # inside a group pyx12 has no map for
+        self.unsupported: dict[int, GroupCode] = {}  # GS line in the interchange -> why
+        self.strays = 0
+
+    def run(self) -> Walk:
+        for seg in self.src:
+            self._segment(seg, seg.get_seg_id())
+        self.src.cleanup()  # reports missing SE/GE/IEA
+        self.errh.handle_errors(self.src.pop_errors())
+        if self.strays > _MAX_STRAYS_REPORTED:
+            self.errh.isa_error(
+                "024",
+                f"{self.strays} segments outside the ST..SE/GS..GE "
+                f"structure in all ({_MAX_STRAYS_REPORTED} reported one by one)",
+            )
+        return self
+
+    def _segment(self, seg: Any, tag: str) -> None:
+        errh, src = self.errh, self.src
+        if self.is_skipping and tag not in ("GS", "GE", "IEA"):
+            src.pop_errors()
+            return
+        outside = tag not in _ENVELOPE and (
+            errh.cur_st_node is None or errh.cur_st_node.is_closed()
+        )
+        misplaced = (
+            (tag == "ST" and errh.cur_gs_node is None)
+            or (tag == "SE" and errh.cur_st_node is None)
+            or (tag == "GE" and errh.cur_gs_node is None)
+        )
+        if outside or misplaced:  # pyx12's error tree would crash on these
+            src.pop_errors()
+            self.strays += 1
+            if self.strays <= _MAX_STRAYS_REPORTED:
+                errh.isa_error(
+                    "024",
+                    f"segment {tag} at line {src.get_cur_line()} of the "
+                    "interchange is outside the ST..SE/GS..GE structure",
+                )
+            return
+        node = self._locate(seg, tag)
+        if node is not None:
+            self.node = self._record(seg, tag, node)
+            apply_segment_errors(self.node, seg, errh)
+
+    def _locate(self, seg: Any, tag: str) -> Any:
+        control, walker = self.control, self.walker
+        if tag == "ISA":
+            walker.forceWalkCounterToLoopStart("/ISA_LOOP", "/ISA_LOOP/ISA")
+            return control.getnodebypath("/ISA_LOOP/ISA")
+        if tag == "GS":
+            walker.forceWalkCounterToLoopStart("/ISA_LOOP/GS_LOOP", "/ISA_LOOP/GS_LOOP/GS")
+            return control.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
+        if self.is_skipping:
+            self.is_skipping = False
+            if tag == "GE":
+                return control.getnodebypath("/ISA_LOOP/GS_LOOP/GE")
+        src = self.src
+        node, _pop, _push, errors = walker.walk_errors(
+            self.node, seg, src.get_seg_count(), src.get_cur_line(), src.get_ls_id()
+        )
+        apply_walk_errors(self.errh, errors)
+        return node
+
+    def _record(self, seg: Any, tag: str, node: Any) -> Any:
+        errh, src = self.errh, self.src
+        if tag in ("ISA", "GS", "ST"):
+            getattr(errh, f"add_{tag.lower()}_loop")(seg, src)
+        elif tag not in _ENVELOPE:
+            errh.add_seg(node, seg, src.get_seg_count(), src.get_cur_line(), src.get_ls_id())
+        errh.handle_errors(src.pop_errors())
+        if tag == "ISA":
+            self.icvn = seg.get_value("ISA12")
+        elif tag == "GS":
+            return self._open_group(seg, node)
+        elif tag == "SE":
+            errh.close_st_loop(node, seg, src)
+        elif tag == "GE":
+            ge01 = (seg.get_value("GE01") or "").strip()
+            errh.close_gs_loop(node, seg if ge01.isdigit() else None, src)  # pyx12 int()s it
+            if not ge01.isdigit():
+                errh.gs_error("5", f"GE01 {ge01!r} is not a number of transaction sets")
+        elif tag == "IEA":
+            errh.close_isa_loop(node, seg, src)
+        return node
+
+    def _open_group(self, seg: Any, control_node: Any) -> Any:
+        fic, vriic = seg.get_value("GS01"), seg.get_value("GS08")
+        map_file = _map_index().get_filename(self.icvn, vriic, fic)
+        if map_file is None:
+            known = any(m["fic"] == fic for m in _map_index().maps)
+            self.unsupported[self.src.get_cur_line()] = (
+                GroupCode.FUNCTIONAL_GROUP_VERSION_NOT_SUPPORTED
+                if known
+                else GroupCode.FUNCTIONAL_GROUP_NOT_SUPPORTED
+            )
+            self.is_skipping = True
+            return control_node
+        transaction_map = _load_map(map_file)
+        self.src.check_837_lx = transaction_map.id == "837"
+        return transaction_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
