@@ -17,10 +17,10 @@ from dataclasses import asdict
 from sqlalchemy import Connection, select, update
 
 from edi_posting import ledger
+from edi_posting.claim_checks import claim_problems
 from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.models import ClaimPayment, JournalEntry, SubmittedClaim, SubmittedLine
 from edi_posting.identity import PartyIds, PatientConflict, normalize_pcn, resolve_parties
-from edi_posting.money import format_cents
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.claim import (
     ClaimBatch,
@@ -41,31 +41,6 @@ _ENTRY = JournalEntry.__table__
 def batch_identity_key(batch: ClaimBatch) -> str:
     h = batch.header
     return f"837|{h.submitter_id}|{h.receiver_id}|{h.reference_id}|{h.created_date}|{h.control_number}"
-
-
-def claim_problems(claim: SubmittedClaimRecord) -> list[Problem]:
-    """Claim-level checks the engine adds to the parser's: each holds the claim's charge."""
-    found = [p for p in claim.problems if p.severity is not Severity.WARNING]
-    src = claim.source
-    if claim.frequency_code == ClaimFrequency.VOID:
-        return found
-    if not claim.lines:
-        found.append(Problem("CLAIM_WITHOUT_LINES", Severity.ERROR,
-                             f"claim {claim.patient_control_number} has no service lines", src))
-    line_total = sum(line.charge_cents for line in claim.lines)
-    if claim.lines and line_total != claim.total_charge_cents:
-        found.append(Problem(
-            "CLAIM_CHARGE_MISMATCH", Severity.ERROR,
-            f"claim {claim.patient_control_number}: CLM02 {format_cents(claim.total_charge_cents)}"
-            f" but the lines sum to {format_cents(line_total)} (difference "
-            f"{format_cents(claim.total_charge_cents - line_total)})",
-            src, "CLM02",
-            {"expected": format_cents(line_total), "actual": format_cents(claim.total_charge_cents)},
-        ))
-    if claim.payer is None:
-        found.append(Problem("CLAIM_WITHOUT_PAYER", Severity.ERROR,
-                             f"claim {claim.patient_control_number} names no payer", src))
-    return found
 
 
 def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> SetOutcome:

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
+from edi_posting.claim_checks import intake_checks
 from edi_posting.money import format_cents, parse_amount, to_cents
 from edi_posting.records.claim import SubmittedClaimRecord, SubmittedLineRecord
 
@@ -57,7 +58,7 @@ def _claim(c: SubmittedClaimRecord) -> dict[str, Any]:
         "diagnosis_codes": list(c.diagnosis_codes),
         "dates": dict(c.dates),
         "service_lines": [_line(line) for line in c.lines],
-        "problems": [p.to_dict() for p in c.problems],
+        "problems": [p.to_dict() for p in (*c.problems, *intake_checks(c))],
         "source": {"segment_position": c.source.segment_position if c.source else None,
                    "transaction_set_control_number":
                        c.source.transaction_set_control_number if c.source else None},
