@@ -10,7 +10,7 @@ from edi_posting.cli.parse837 import claim_document
 from edi_posting.x12.validation import validate_path
 from tests.corpus_manifest import CORPUS, manifest_rows
 
-INVALID = [r for r in manifest_rows("837") if r["notes"].startswith("invalid")]
+INVALID = [r for r in manifest_rows("837") if "deliberately invalid" in r["notes"]]
 
 
 def _parser_flags(row: dict[str, str]) -> bool:
