@@ -137,3 +137,20 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(JournalEntry)).scalar_one() == 0
     engine.dispose()
+
+
+@pytest.mark.skipif(not ROWS, reason="the shared corpus is not beside the checkout")
+def test_a_corpus_837_imported_as_a_new_user_would_shows_its_charges(database_url: str) -> None:
+    path = CORPUS / "837/Inteligenz__X12Parser/837P___5010__Example1_HealthInsurance.txt"
+    runner = CliRunner()
+    imported = runner.invoke(main, ["--db", database_url, "import", str(path), "--format", "json"])
+    assert imported.exit_code == 0, imported.output
+    claim = runner.invoke(main, ["--db", database_url, "claim", "show", "26463774"])
+    assert claim.stdout.splitlines()[:3] == [
+        "Claim 26463774 (id 1, type P, frequency 1, active)",
+        "Patient: SMITH, TED  Account: 9876543210-1  Payer: KEY INSURANCE COMPANY",
+        "Charge 100.00  Balances: insurance 100.00  patient 0.00  total 100.00",
+    ]
+    account = runner.invoke(main, ["--db", database_url, "account", "show", "9876543210-1"])
+    assert account.stdout.splitlines()[1] == "Balances: insurance 100.00  patient 0.00  total 100.00"
+    assert "26463774                active  100.00        100.00     0.00" in account.stdout
