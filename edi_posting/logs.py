@@ -4,7 +4,8 @@ Log lines carry only fields named in ``ALLOWED_FIELDS`` (counts, codes, hashes, 
 durations); anything else is replaced by ``[redacted]`` before it is formatted, so a
 patient name, member ID, date of birth or address cannot reach a log line even by
 mistake.  ``mask_phi`` applies the same idea to command output when ``--mask-phi`` is on:
-names become initials, identifiers keep their last four characters.
+names become initials, identifiers keep their last four characters.  ``withheld`` is
+what a problem message shows in place of a value that may be PHI (its length only).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import logging
 import sys
 from typing import Any
 
-__all__ = ["ALLOWED_FIELDS", "configure_logging", "log_event", "mask_phi", "mask_value"]
+__all__ = [
+    "ALLOWED_FIELDS", "configure_logging", "log_event", "mask_phi", "mask_value", "withheld",
+]
 
 ALLOWED_FIELDS = frozenset({
     "event", "file", "sha256", "kind", "status", "transaction_sets", "claims", "posted",
@@ -59,6 +62,13 @@ def mask_value(key: str, value: Any) -> Any:
     if key in _DROP_KEYS:
         return "[masked]"
     return value
+
+
+def withheld(value: object) -> str:
+    """What stands in a message for a value that may be PHI: its length only, e.g.
+    ``(8 characters withheld)`` (the length often explains the error: too long, too short)."""
+    count = len(str(value))
+    return f"({count} character{'' if count == 1 else 's'} withheld)"
 
 
 def mask_phi(data: Any, *, person: bool = False) -> Any:

@@ -10,7 +10,7 @@ The X12 code tables (IK304, IK403, IK502, AK905, TA105) are enums with readable 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "ISA_WIDTHS",
@@ -147,8 +147,9 @@ class Finding:
 
     x12_code: str  # IK304, IK403, IK502, AK905 or TA105 value
     name: str  # stable problem code, e.g. "REQUIRED_SEGMENT_MISSING"
-    message: str
-    value: str | None = None  # the bad value (IK404), when there is one
+    message: str  # for a person: never shows a value that may be PHI (element_privacy)
+    # the bad value, copied into the 999 (IK404): may be PHI, so kept out of repr()
+    value: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,4 +236,4 @@ class Ack:
     kind: str  # "999", "997" or "TA1"
     isa13: str  # of the interchange answered
     gs06: str | None  # of the group answered (None for a TA1)
-    text: str
+    text: str = field(repr=False)  # X12 for the trading partner (IK404 may copy PHI)

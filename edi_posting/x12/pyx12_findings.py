@@ -10,6 +10,7 @@ the 999 (997) and TA1 need it.  pyx12's own odd codes (HL1, SEG1 ...) get stable
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from edi_posting.x12.ack_records import (
@@ -25,6 +26,7 @@ from edi_posting.x12.ack_records import (
     SetCode,
     SetResult,
 )
+from edi_posting.x12.element_privacy import scrub_element_message, scrub_segment_message
 
 if TYPE_CHECKING:
     from edi_posting.x12.pyx12_walk import Walk
@@ -153,7 +155,7 @@ def _set(err_st: Any, offset: int, gs08: str) -> SetResult:
     envelope: dict[str, list[ElementError]] = {"ST": [], "SE": []}
     for element in err_st.elements:  # ST/SE element errors (an ST03 where it is Not Used)
         tag = "SE" if any("(SE0" in m for _c, m, _v in element.errors) else "ST"
-        envelope[tag].append(_element(element))
+        envelope[tag].append(_element(element, tag))
     segments = (
         [SegmentError("ST", 1, offset + err_st.cur_line_st, None, (), tuple(envelope["ST"]))]
         if envelope["ST"]
@@ -183,28 +185,37 @@ def _set(err_st: Any, offset: int, gs08: str) -> SetResult:
 
 
 def _segment(err_seg: Any, offset: int) -> SegmentError:
+    segment_id = err_seg.seg_id or ""
     findings = []
     for code, message, value in err_seg.errors:
         if code in _PYX12_SEGMENT_CODES:
-            findings.append(Finding("8", _PYX12_SEGMENT_CODES[code], message, value))
+            finding = Finding("8", _PYX12_SEGMENT_CODES[code], message, value)
         else:
-            findings.append(_coded(SegmentCode, code, message, "SEGMENT_ERROR", value))
+            finding = _coded(SegmentCode, code, message, "SEGMENT_ERROR", value)
+        shown = scrub_segment_message(message, value, segment_id=segment_id, name=finding.name)
+        findings.append(replace(finding, message=shown))
     return SegmentError(
-        err_seg.seg_id or "",
+        segment_id,
         err_seg.seg_count,
         offset + err_seg.cur_line,
         err_seg.ls_id,
         tuple(findings),
-        tuple(_element(e) for e in err_seg.elements if e.errors),
+        tuple(_element(e, segment_id) for e in err_seg.elements if e.errors),
     )
 
 
-def _element(err_ele: Any) -> ElementError:
+def _element(err_ele: Any, segment_id: str) -> ElementError:
+    """One element's errors; a message shows the bad value only when the element is known
+    not to carry PHI (:mod:`edi_posting.x12.element_privacy`); the 999 gets it all the same."""
     findings = []
     for code, message, value in err_ele.errors:
         if code == "10" and "Not Used" in message:  # X12 has I10 for this; pyx12 says 10
             code = ElementCode.NOT_USED_ELEMENT_PRESENT.value
-        findings.append(Finding(code, _element_name(code, message), message, value))
+        name = _element_name(code, message)
+        shown = scrub_element_message(
+            message, value, segment_id=segment_id, reference=err_ele.ele_ref_num, name=name
+        )
+        findings.append(Finding(code, name, shown, value))
     return ElementError(
         err_ele.ele_pos,
         err_ele.subele_pos,

@@ -27,6 +27,7 @@ an 835 or has no BPR is FATAL for that set only, and the other sets go on.  4010
 from __future__ import annotations
 
 import os
+import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import IO
@@ -169,9 +170,11 @@ def _parse_set(
         yield from parser.run()
     except Exception as exc:  # noqa: BLE001 - last defence: a bug must not lose other sets
         parser.ctx.problems = parser.set_problems
+        # the exception's text may quote an element's value (PHI): its type and place only
+        where = traceback.extract_tb(exc.__traceback__)[-1]
         parser.ctx.problem("PARSER_FAILURE", Severity.FATAL, f"the 835 parser failed on this "
-                           f"set ({type(exc).__name__}: {exc}); nothing of it can be trusted",
-                           tset.position, None)
+                           f"set ({type(exc).__name__} at {os.path.basename(where.filename)}:"
+                           f"{where.lineno}); nothing of it can be trusted", tset.position, None)
         if parser.header is None:
             yield parser.make_header()
         yield parser.make_end()
