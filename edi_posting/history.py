@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from edi_posting.db.models import (
     JournalEntry,
@@ -63,6 +63,12 @@ def _review_events(conn: Connection, condition: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _about(lines: Any, items: Any) -> Any:
+    """Events of the items about it, and of any item whose action posted to it (cash applied
+    from an unmatched payment names no claim until a specialist applies it)."""
+    return or_(items, _EV.c.journal_entry_id.in_(select(_L.c.entry_id).where(lines)))
+
+
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["at"], r["entry_id"] or 0))
 
@@ -74,7 +80,8 @@ def claim_history(conn: Connection, pcn: str) -> list[dict[str, Any]]:
     if not ids:
         raise NotFoundError(f"no claim with patient control number {pcn!r}")
     return _sorted(_entries(conn, _L.c.submitted_claim_id.in_(ids))
-                   + _review_events(conn, _RI.c.submitted_claim_id.in_(ids)))
+                   + _review_events(conn, _about(_L.c.submitted_claim_id.in_(ids),
+                                                 _RI.c.submitted_claim_id.in_(ids))))
 
 
 def account_history(conn: Connection, account_number: str) -> list[dict[str, Any]]:
@@ -83,4 +90,5 @@ def account_history(conn: Connection, account_number: str) -> list[dict[str, Any
     if account_id is None:
         raise NotFoundError(f"no account {account_number!r}")
     return _sorted(_entries(conn, _L.c.patient_account_id == account_id)
-                   + _review_events(conn, _RI.c.patient_account_id == account_id))
+                   + _review_events(conn, _about(_L.c.patient_account_id == account_id,
+                                                 _RI.c.patient_account_id == account_id)))

@@ -17,7 +17,8 @@ from edi_posting.access import Permission, authorize
 from edi_posting.audit import record_event
 from edi_posting.db.models import ReviewItem, ReviewItemEvent
 
-__all__ = ["MONEY_KINDS", "ActionError", "add_note", "assign", "dismiss", "escalate"]
+__all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "ActionError", "add_note", "assign", "dismiss",
+           "escalate", "holds_unapplied"]
 
 _ITEM, _EVENT = ReviewItem.__table__, ReviewItemEvent.__table__
 
@@ -25,6 +26,17 @@ _ITEM, _EVENT = ReviewItem.__table__, ReviewItemEvent.__table__
 MONEY_KINDS = frozenset({"unmatched_payment", "ambiguous_match", "credit_balance",
                          "balancing_failure", "orphan_reversal", "unlinked_plb",
                          "deposit_variance", "lonely_deposit"})
+
+# Items whose amount is money waiting in unapplied cash.  A denial or claim problem raised by
+# an 835 claim payment holds its CLP04 there too (never-auto-post CARCs, unreadable claims).
+UNAPPLIED_KINDS = frozenset({"unmatched_payment", "ambiguous_match", "balancing_failure",
+                             "orphan_reversal"})
+
+
+def holds_unapplied(kind: str, claim_payment_id: int | None) -> bool:
+    """True when the item's amount sits in unapplied cash (what the queue must show)."""
+    return kind in UNAPPLIED_KINDS or (
+        kind in ("denial", "claim_problem") and claim_payment_id is not None)
 
 
 class ActionError(ValueError):
@@ -97,7 +109,8 @@ def dismiss(conn: Connection, item_id: int, reason: str, *, actor: str) -> None:
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.dismiss",
                           object_id=str(item_id))
     item = _item(conn, item_id)
-    if item.kind in MONEY_KINDS:
+    if item.kind in MONEY_KINDS or (holds_unapplied(item.kind, item.claim_payment_id)
+                                    and item.amount_cents):
         raise ActionError(f"a {item.kind} item holds money: resolve it with a money action, "
                           "not dismiss")
     if not reason.strip():

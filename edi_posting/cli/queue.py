@@ -159,3 +159,7 @@ def dismiss_command(app: AppContext, item_id: int, reason: str) -> None:
     from edi_posting.review_actions import dismiss
 
     _act(app, item_id, "dismiss", lambda c: dismiss(c, item_id, reason, actor=app.actor))
+
+
+# The money-moving actions live in their own module and register on this group.
+from edi_posting.cli import queue_money as _queue_money  # noqa: E402,F401

@@ -1,0 +1,237 @@
+"""`edi-posting queue apply|accept-match|rematch|transfer|write-off|refund|reapply|
+link-correction|packet|write-off-limit`: the money-moving review actions, registered on the
+`queue` group of :mod:`edi_posting.cli.queue`.
+
+Each command parses its options, runs one API function in a write transaction (``BEGIN
+IMMEDIATE`` on SQLite) and prints what it did as one line on stdout.  An action that does
+not fit the item exits 65; a missing permission exits 77, and the refusal stays in the
+audit trail even though the action's own transaction rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from edi_posting.cli.common import CliError, echo_err
+from edi_posting.cli.context import AppContext
+from edi_posting.cli.queue import command
+from edi_posting.exit_codes import ExitCode
+
+__all__ = ["command"]
+
+T = TypeVar("T")
+
+
+def _opt(*decls: str, env: str, **kwargs: Any) -> Callable[[Any], Any]:
+    """An option with its environment twin, ``EDI_POSTING_QUEUE_<env>``, shown in --help."""
+    return click.option(*decls, envvar=f"EDI_POSTING_QUEUE_{env}", show_envvar=True, **kwargs)
+
+
+def _cents(text: str | None, option: str = "--amount") -> int | None:
+    """A user's amount (``12.50``) as integer cents, parsed exactly; None when not given."""
+    from edi_posting.money import AmountError, parse_amount, to_cents
+
+    if text is None:
+        return None
+    try:
+        cents = to_cents(parse_amount(text))
+    except AmountError as exc:
+        raise CliError(f"{option}: {exc}", ExitCode.USAGE) from None
+    if cents <= 0:
+        raise CliError(f"{option}: must be more than 0.00", ExitCode.USAGE)
+    return cents
+
+
+def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T]) -> T:
+    """Authorize (exit 77), run ``work`` in one write transaction, map its errors."""
+    from edi_posting.access import Permission, PermissionDeniedError
+    from edi_posting.db import write_transaction
+    from edi_posting.review_actions import ActionError
+
+    app.authorize(Permission.RESOLVE if action != "packet" else Permission.EXPORT,
+                  f"queue.{action}", object_id)
+    try:
+        with write_transaction(app.engine()) as conn:
+            return work(conn)
+    except ActionError as exc:
+        raise CliError(str(exc), ExitCode.DATA_ERROR) from None
+    except PermissionDeniedError as exc:  # e.g. a write-off above the limit
+        app.audit(f"queue.{action}", role=None, object_type="review_item", object_id=object_id,
+                  outcome="refused", summary={"reason": str(exc)})
+        raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
+
+
+def _done(result: Any) -> None:
+    click.echo(result.message)
+
+
+@command.command("apply", epilog="\b\nExample:\n  edi-posting queue apply 4 --claim A42214C0000012 --amount 100.00")
+@click.argument("item_id", type=int)
+@_opt("--claim", env="CLAIM", required=True, metavar="PCN", help="The claim the cash pays.")
+@_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Part of the cash (default: all of it).")
+@click.pass_obj
+def apply_command(app: AppContext, item_id: int, claim: str, amount: str | None) -> None:
+    """Apply an item's unapplied cash to a claim, whole or in part.
+
+    Dr unapplied cash / Cr the claim's insurance receivable.  A whole unmatched payment is
+    posted line by line by the posting rules (contractual and patient shares included).
+    The rest of a partial apply stays unapplied and the item open.
+    """
+    from edi_posting.queue_money import apply_cash
+
+    cents = _cents(amount)
+    _done(_run(app, "apply", str(item_id), lambda c: apply_cash(
+        c, item_id, claim, actor=app.actor, amount_cents=cents)))
+
+
+@command.command("accept-match", epilog="\b\nExample:\n  edi-posting queue accept-match 2 --candidate 12")
+@click.argument("item_id", type=int)
+@_opt("--candidate", env="CANDIDATE", type=int, default=None, metavar="CLAIM_ID",
+      help="The candidate's claim id (as `queue show` lists it); needed when there are several.")
+@click.pass_obj
+def accept_match_command(app: AppContext, item_id: int, candidate: int | None) -> None:
+    """Take a candidate that matching suggested: apply the whole payment to it."""
+    from edi_posting.queue_money import accept_match
+
+    _done(_run(app, "accept-match", str(item_id), lambda c: accept_match(
+        c, item_id, actor=app.actor, candidate_claim_id=candidate)))
+
+
+@command.command("rematch", epilog="\b\nExample:\n  edi-posting queue rematch --all")
+@click.argument("item_id", type=int, required=False)
+@_opt("--all", "every", env="ALL", is_flag=True, help="Every open unmatched payment.")
+@click.pass_obj
+def rematch_command(app: AppContext, item_id: int | None, every: bool) -> None:
+    """Run matching again (after a late 837 or corrected patient data); a safe match is
+    applied as import would have posted it."""
+    from edi_posting.queue_rematch import rematch
+
+    if (item_id is None) == (not every):
+        raise CliError("name one item, or give --all", ExitCode.USAGE)
+    results = _run(app, "rematch", str(item_id) if item_id else "all",
+                   lambda c: rematch(c, [item_id] if item_id else None, actor=app.actor))
+    for result in results:
+        _done(result)
+    echo_err(f"rematched {len(results)} item(s); "
+             f"{sum(r.status == 'resolved' for r in results)} applied")
+
+
+@command.command("transfer", epilog="\b\nExample:\n  edi-posting queue transfer 10 --to patient\n  edi-posting queue transfer 10 --to payer --payer BMI02 --amount 50")
+@click.argument("item_id", type=int)
+@_opt("--to", env="TO", type=click.Choice(["patient", "payer"]), required=True)
+@_opt("--payer", env="PAYER", default=None, help="The receiving payer's identifier (--to payer).")
+@_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Default: the payer's whole balance.")
+@click.pass_obj
+def transfer_command(app: AppContext, item_id: int, to: str, payer: str | None,
+                     amount: str | None) -> None:
+    """Move the claim's balance with the item's payer to the patient or to another payer."""
+    from edi_posting.queue_balances import transfer
+
+    cents = _cents(amount)
+    _done(_run(app, "transfer", str(item_id), lambda c: transfer(
+        c, item_id, to=to, payer=payer, actor=app.actor, amount_cents=cents)))
+
+
+@command.command("write-off", epilog="\b\nExample:\n  edi-posting queue write-off 10 --reason CO-16 --amount 25.00")
+@click.argument("item_id", type=int)
+@_opt("--reason", env="REASON", required=True, help="A CARC or the practice's own code.")
+@_opt("--side", env="SIDE", type=click.Choice(["insurance", "patient"]), default="insurance",
+      show_default=True)
+@_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Default: the whole balance of that side.")
+@click.pass_obj
+def write_off_command(app: AppContext, item_id: int, reason: str, side: str,
+                      amount: str | None) -> None:
+    """Write off a claim balance with a reason code; above the write-off limit only with
+    the write_off_above_limit permission."""
+    from edi_posting.queue_balances import write_off
+
+    cents = _cents(amount)
+    _done(_run(app, "write-off", str(item_id), lambda c: write_off(
+        c, item_id, reason, side=side, actor=app.actor, amount_cents=cents)))
+
+
+@command.command("refund", epilog="\b\nExample:\n  edi-posting queue refund 6 --reason 'paid twice' --payee 'ACME HEALTH PLAN'")
+@click.argument("item_id", type=int)
+@_opt("--reason", env="REASON", required=True)
+@_opt("--payee", env="PAYEE", default=None, help="Default: the payer (or patient) in credit.")
+@_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Default: the whole credit.")
+@click.pass_obj
+def refund_command(app: AppContext, item_id: int, reason: str, payee: str | None,
+                   amount: str | None) -> None:
+    """Refund a credit balance: a refund payable and a refund record approved by you."""
+    from edi_posting.refunds import refund
+
+    cents = _cents(amount)
+    _done(_run(app, "refund", str(item_id), lambda c: refund(
+        c, item_id, reason, payee=payee, actor=app.actor, amount_cents=cents)))
+
+
+@command.command("reapply", epilog="\b\nExample:\n  edi-posting queue reapply 7 --claim A75170C0000008")
+@click.argument("item_id", type=int)
+@_opt("--claim", env="CLAIM", required=True, metavar="PCN", help="Another claim of the account.")
+@_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Default: the credit, or what the claim owes.")
+@click.pass_obj
+def reapply_command(app: AppContext, item_id: int, claim: str, amount: str | None) -> None:
+    """Reapply a credit balance to another claim of the same account."""
+    from edi_posting.refunds import reapply
+
+    cents = _cents(amount)
+    _done(_run(app, "reapply", str(item_id), lambda c: reapply(
+        c, item_id, claim, actor=app.actor, amount_cents=cents)))
+
+
+@command.command("link-correction", epilog="\b\nExample:\n  edi-posting queue link-correction 9 --claim-payment 61")
+@click.argument("item_id", type=int)
+@_opt("--claim-payment", env="CLAIM_PAYMENT", type=int, required=True, metavar="ID",
+      help="The claim payment that corrects the reversal.")
+@click.pass_obj
+def link_correction_command(app: AppContext, item_id: int, claim_payment: int) -> None:
+    """Pair a reversal awaiting its correction with the claim payment that corrects it."""
+    from edi_posting.queue_rematch import link_correction
+
+    _done(_run(app, "link-correction", str(item_id), lambda c: link_correction(
+        c, item_id, claim_payment, actor=app.actor)))
+
+
+@command.command("packet", epilog="\b\nExample:\n  edi-posting queue packet 10 -o denial-10.zip")
+@click.argument("item_id", type=int)
+@_opt("-o", "--output", "output", env="OUTPUT", required=True, metavar="FILE.zip",
+      type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def packet_command(app: AppContext, item_id: int, output: Path) -> None:
+    """Write the evidence packet (JSON and HTML in a zip): the item and its history, the
+    claim and its ledger lineage, the raw 835 segments and the 837 claim.  PHI: needs the
+    export permission; the export is audited."""
+    from edi_posting.evidence_packet import write_packet
+
+    digest = _run(app, "packet", str(item_id),
+                  lambda c: write_packet(c, item_id, output, actor=app.actor))
+    click.echo(f"review item {item_id}: evidence packet written to {output} (SHA-256 {digest})")
+
+
+@command.command("write-off-limit", epilog="\b\nExample:\n  edi-posting queue write-off-limit 250.00")
+@click.argument("amount", required=False)
+@click.pass_obj
+def write_off_limit_command(app: AppContext, amount: str | None) -> None:
+    """Show the write-off limit, or set it (administer).  Larger write-offs need the
+    write_off_above_limit permission."""
+    from edi_posting.access import Permission
+    from edi_posting.db import write_transaction
+    from edi_posting.money import format_cents
+    from edi_posting.queue_balances import set_write_off_limit, write_off_limit_cents
+
+    if amount is None:
+        app.authorize(Permission.READ_LEDGER, "queue.write-off-limit")
+        with app.engine().connect() as conn:
+            click.echo(format_cents(write_off_limit_cents(conn)))
+        return
+    cents = 0 if amount.strip() in ("0", "0.00") else _cents(amount, "AMOUNT")
+    assert cents is not None
+    app.authorize(Permission.ADMINISTER, "queue.write-off-limit")
+    with write_transaction(app.engine()) as conn:
+        set_write_off_limit(conn, cents, actor=app.actor)
+    click.echo(format_cents(cents))

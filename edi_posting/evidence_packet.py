@@ -1,0 +1,201 @@
+"""The evidence packet: everything about one review item, to attach when escalating.
+
+What a specialist sends to finance or to a payer: the item with its history, the claim
+with its ledger lineage (every entry touching it or posted by the item, with what each
+reverses and is reversed by, back to the file and segment), the raw 835 segments the
+remittance sent (its header and the claim payment's loop), and the 837 claim as billed
+(its CLM loop).  Written as ``packet.json`` plus ``packet.html`` (readable, every value
+escaped) in one zip.
+
+The packet is PHI leaving the system: the caller needs ``export``, and the export is an
+item event (so ``history claim`` shows it) and an audit event carrying the zip's SHA-256.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+
+from edi_posting.access import Permission, authorize
+from edi_posting.db.models import (
+    ClaimPayment,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    ReceivedFile,
+    Refund,
+    Remittance,
+    ReviewItem,
+    SubmittedClaim,
+    TransactionSet,
+)
+from edi_posting.evidence_html import render_packet_html
+from edi_posting.history import claim_history
+from edi_posting.money import format_cents
+from edi_posting.reports import claim_detail
+from edi_posting.review_actions import ActionError, record_action
+from edi_posting.review_queue import item_detail
+from edi_posting.x12.reader import X12Reader
+
+__all__ = ["MAX_SEGMENTS", "build_packet", "write_packet"]
+
+_E, _L, _A = JournalEntry.__table__, JournalLine.__table__, LedgerAccount.__table__
+_ITEM, _CLAIM, _CP = ReviewItem.__table__, SubmittedClaim.__table__, ClaimPayment.__table__
+_REM, _TS, _FILE = Remittance.__table__, TransactionSet.__table__, ReceivedFile.__table__
+MAX_SEGMENTS = 2_000  # a held transaction set is sent whole, up to this many segments
+_CLAIM_PAYMENT_ENDS = frozenset({"CLP", "LX", "PLB", "SE"})
+_BILLED_CLAIM_ENDS = frozenset({"CLM", "HL", "SE"})
+
+
+def _claim_id(conn: Connection, item: Any) -> int | None:
+    """The item's claim, else the claim its actions posted to (an applied payment)."""
+    if item.submitted_claim_id is not None:
+        return int(item.submitted_claim_id)
+    found = conn.execute(select(_E.c.submitted_claim_id).where(
+        _E.c.review_item_id == item.id, _E.c.submitted_claim_id.is_not(None))
+        .order_by(_E.c.id)).scalar()
+    return int(found) if found is not None else None
+
+
+def _lineage(conn: Connection, item_id: int, claim_id: int | None) -> list[dict[str, Any]]:
+    """Entries touching the claim or posted by the item, each with its lines and links."""
+    touched = select(_L.c.entry_id).where(_L.c.submitted_claim_id == claim_id)
+    condition = or_(_E.c.review_item_id == item_id, _E.c.id.in_(touched))
+    entries = conn.execute(select(_E, _FILE.c.file_name)
+                           .outerjoin(_FILE, _FILE.c.id == _E.c.source_file_id)
+                           .where(condition).order_by(_E.c.id)).all()
+    ids = [e.id for e in entries]
+    reversed_by = dict(conn.execute(select(_E.c.reverses_entry_id, _E.c.id).where(
+        _E.c.reverses_entry_id.in_(ids))).all()) if ids else {}
+    lines: dict[int, list[dict[str, Any]]] = {}
+    for row in conn.execute(select(_L, _A.c.code).join(_A, _A.c.id == _L.c.account_id)
+                            .where(_L.c.entry_id.in_(ids)).order_by(_L.c.entry_id, _L.c.ordinal)):
+        lines.setdefault(row.entry_id, []).append({
+            "account": row.code, "amount": format_cents(row.amount_cents),
+            "payer_id": row.payer_id, "submitted_claim_id": row.submitted_claim_id,
+            "group_code": row.group_code, "reason_code": row.reason_code})
+    return [{"entry_id": e.id, "kind": e.kind, "effective_date": e.effective_date.isoformat(),
+             "posted_at": e.posted_at.isoformat(sep=" ", timespec="seconds"), "actor": e.actor,
+             "memo": e.memo, "reverses_entry_id": e.reverses_entry_id,
+             "reversed_by_entry_id": reversed_by.get(e.id), "review_item_id": e.review_item_id,
+             "claim_payment_id": e.claim_payment_id, "remittance_id": e.remittance_id,
+             "source": {"file": e.file_name, "isa13": e.source_isa13, "st02": e.source_st02,
+                        "segment": e.source_segment},
+             "lines": lines.get(e.id, [])} for e in entries]
+
+
+def _file_segments(conn: Connection, file_id: int | None, start: int | None,
+                   ends: frozenset[str], limit: int = MAX_SEGMENTS) -> list[dict[str, Any]]:
+    """Segments of an archived file from position ``start`` to the next segment in ``ends``
+    (exclusive), as the payer or biller sent them."""
+    if file_id is None or start is None:
+        return []
+    row = conn.execute(select(_FILE.c.content, _FILE.c.archive_path)
+                       .where(_FILE.c.id == file_id)).one()
+    content = row.content if row.content is not None else Path(row.archive_path).read_bytes()
+    out: list[dict[str, Any]] = []
+    reader = X12Reader(io.BytesIO(content))
+    for elements, position in reader.segments():
+        if position < start:
+            continue
+        if (position > start and elements[0] in ends) or len(out) >= limit:
+            break
+        assert reader.delimiters is not None
+        out.append({"position": position, "segment": reader.delimiters.element.join(elements)
+                    + reader.delimiters.terminator})
+    return out
+
+
+def _remittance(conn: Connection, item: Any) -> dict[str, Any] | None:
+    remittance_id, cp = item.remittance_id, None
+    if item.claim_payment_id is not None:
+        cp = conn.execute(select(_CP).where(_CP.c.id == item.claim_payment_id)).one()
+        remittance_id = cp.remittance_id
+    if remittance_id is None:
+        return None
+    rem = conn.execute(select(_REM, _TS.c.segment_position.label("st_position"),
+                              _TS.c.control_number, _FILE.c.file_name, _FILE.c.sha256)
+                       .join(_TS, _TS.c.id == _REM.c.transaction_set_id)
+                       .join(_FILE, _FILE.c.id == _TS.c.file_id)
+                       .where(_REM.c.id == remittance_id)).one()
+    header_ends = frozenset({"LX", "CLP", "SE"}) if cp is not None else frozenset({"SE"})
+    segments = _file_segments(conn, rem.source_file_id, rem.st_position, header_ends)
+    if cp is not None:
+        segments += _file_segments(conn, cp.source_file_id, cp.source_segment, _CLAIM_PAYMENT_ENDS)
+    return {"remittance_id": rem.id, "file": rem.file_name, "file_sha256": rem.sha256,
+            "st02": rem.control_number, "trace_number": rem.trace_number,
+            "payment": format_cents(rem.payment_cents), "payment_date": _iso(rem.payment_date),
+            "payer_name": rem.payer_name,
+            "claim_payment": None if cp is None else {
+                "id": cp.id, "patient_control_number": cp.patient_control_number,
+                "status_code": cp.status_code, "charge": format_cents(cp.charge_cents),
+                "paid": format_cents(cp.paid_cents), "posting_state": cp.posting_state,
+                "payer_claim_control_number": cp.payer_claim_control_number},
+            "segments": segments}
+
+
+def _billed(conn: Connection, claim_id: int | None) -> dict[str, Any] | None:
+    if claim_id is None:
+        return None
+    claim = conn.execute(select(_CLAIM, _FILE.c.file_name).outerjoin(
+        _FILE, _FILE.c.id == _CLAIM.c.source_file_id).where(_CLAIM.c.id == claim_id)).one()
+    return {"claim_id": claim.id, "file": claim.file_name, "st02": claim.source_st02,
+            "segments": _file_segments(conn, claim.source_file_id, claim.source_segment,
+                                       _BILLED_CLAIM_ENDS)}
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def build_packet(conn: Connection, item_id: int, *, actor: str) -> dict[str, Any]:
+    """The packet's content as one JSON-ready document (no permission check, no audit)."""
+    item = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).first()
+    if item is None:
+        raise ActionError(f"no review item {item_id}")
+    claim_id = _claim_id(conn, item)
+    claim = pcn = None
+    if claim_id is not None:
+        pcn = conn.execute(select(_CLAIM.c.patient_control_number)
+                           .where(_CLAIM.c.id == claim_id)).scalar_one()
+        claim = claim_detail(conn, pcn, claim_id)
+    refunds = conn.execute(select(Refund.__table__).where(Refund.review_item_id == item_id))
+    return {
+        "packet": {"review_item_id": item_id, "generated_by": actor,
+                   "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+        "item": item_detail(conn, item_id),
+        "claim": claim,
+        "claim_history": claim_history(conn, pcn) if pcn else [],
+        "ledger_lineage": _lineage(conn, item_id, claim_id),
+        "remittance": _remittance(conn, item),
+        "billed_claim_837": _billed(conn, claim_id),
+        "refunds": [{"id": r.id, "payee": r.payee, "amount": format_cents(r.amount_cents),
+                     "reason": r.reason, "approved_by": r.approved_by,
+                     "journal_entry_id": r.journal_entry_id} for r in refunds],
+    }
+
+
+def write_packet(conn: Connection, item_id: int, path: Path, *, actor: str) -> str:
+    """Write the zip (``export`` permission); record the export; return its SHA-256."""
+    principal = authorize(conn, actor, Permission.EXPORT, action="queue.packet",
+                          object_id=str(item_id))
+    packet = build_packet(conn, item_id, actor=actor)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("packet.json", json.dumps(packet, indent=2, default=str))
+        archive.writestr("packet.html", render_packet_html(packet))
+    data = buffer.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    path.write_bytes(data)
+    item = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).one()
+    record_action(conn, item, actor=actor, role=principal.role, action="packet",
+                  note=f"evidence packet exported ({path.name}, SHA-256 {digest[:12]})",
+                  details={"sha256": digest, "bytes": len(data)})
+    return digest

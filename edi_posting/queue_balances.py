@@ -1,0 +1,195 @@
+"""Money-moving review actions, part three: moving or writing off what a claim still owes.
+
+``transfer`` moves a claim's insurance balance with one payer to the patient (the payer
+denied or assigned it to patient responsibility) or to another payer (a secondary, a
+crossover the 835 did not name).  ``write-off`` clears a balance to other adjustments with
+a reason code; above the write-off limit (a setting, ``queue write-off-limit``) it needs
+the ``write_off_above_limit`` permission as well as ``resolve``.
+
+Both post one balanced entry on the item's claim and never move more than the balance
+they take from, so neither can create a credit.  A ``denial`` item resolves itself when
+the denying payer's balance on the claim reaches zero.  Same locking and keys as
+``queue_money``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from edi_posting.access import Permission, authorize
+from edi_posting.audit import record_event
+from edi_posting.db.models import JournalLine, Payer, PayerAlias, Setting, SubmittedClaim
+from edi_posting.ledger import Posting, account_ids, claim_balances
+from edi_posting.money import format_cents
+from edi_posting.queue_credits import refresh_credit_balances
+from edi_posting.queue_money import ActionResult, locked_item, post_entry
+from edi_posting.review_actions import ActionError, record_action
+
+__all__ = [
+    "DEFAULT_WRITE_OFF_LIMIT_CENTS",
+    "WRITE_OFF_LIMIT_KEY",
+    "insurance_by_payer",
+    "item_claim",
+    "set_write_off_limit",
+    "take_amount",
+    "transfer",
+    "write_off",
+    "write_off_limit_cents",
+]
+
+_LINE, _CLAIM, _SETTING = JournalLine.__table__, SubmittedClaim.__table__, Setting.__table__
+_PAYER, _ALIAS = Payer.__table__, PayerAlias.__table__
+WRITE_OFF_LIMIT_KEY = "queue.write_off_limit_cents"
+DEFAULT_WRITE_OFF_LIMIT_CENTS = 10_000  # 100.00 until an administrator sets another
+
+
+def write_off_limit_cents(conn: Connection) -> int:
+    """Write-offs above this need ``write_off_above_limit`` (the settings table decides)."""
+    value = conn.execute(select(_SETTING.c.value).where(
+        _SETTING.c.key == WRITE_OFF_LIMIT_KEY)).scalar()
+    return int(value) if value is not None else DEFAULT_WRITE_OFF_LIMIT_CENTS
+
+
+def set_write_off_limit(conn: Connection, cents: int, *, actor: str) -> None:
+    """Change the limit (``administer``); audited with the old and new value."""
+    principal = authorize(conn, actor, Permission.ADMINISTER, action="queue.write-off-limit")
+    if cents < 0:
+        raise ActionError("the write-off limit cannot be negative")
+    before = write_off_limit_cents(conn)
+    exists = conn.execute(select(_SETTING.c.key).where(
+        _SETTING.c.key == WRITE_OFF_LIMIT_KEY)).first() is not None
+    values = {"value": str(cents), "updated_by": actor, "updated_at": func.now()}
+    if exists:
+        conn.execute(update(_SETTING).where(_SETTING.c.key == WRITE_OFF_LIMIT_KEY).values(**values))
+    else:
+        conn.execute(insert(_SETTING).values(key=WRITE_OFF_LIMIT_KEY, **values))
+    record_event(conn, actor=actor, role=principal.role, action="queue.write-off-limit",
+                 object_type="setting", object_id=WRITE_OFF_LIMIT_KEY, outcome="ok",
+                 summary={"before": format_cents(before), "after": format_cents(cents)})
+
+
+def insurance_by_payer(conn: Connection, claim_id: int) -> dict[int | None, int]:
+    """The claim's insurance receivable per payer (insurance_ar is kept per payer)."""
+    account = account_ids(conn)["insurance_ar"]
+    rows = conn.execute(select(_LINE.c.payer_id, func.sum(_LINE.c.amount_cents))
+                        .where(_LINE.c.submitted_claim_id == claim_id,
+                               _LINE.c.account_id == account).group_by(_LINE.c.payer_id))
+    return {payer: int(cents) for payer, cents in rows}
+
+
+def item_claim(conn: Connection, item: Any) -> Any:
+    """The claim an item is about (any submission status: its balance is what counts)."""
+    if item.submitted_claim_id is None:
+        raise ActionError(f"review item {item.id} ({item.kind}) names no claim")
+    return conn.execute(select(_CLAIM).where(_CLAIM.c.id == item.submitted_claim_id)).one()
+
+
+def take_amount(asked: int | None, available: int, what: str) -> int:
+    """All that is available, or the part asked; never more, never nothing."""
+    if available <= 0:
+        raise ActionError(f"nothing to move: {what} is {format_cents(available)}")
+    if asked is None:
+        return available
+    if not 0 < asked <= available:
+        raise ActionError(f"the amount must be more than 0.00 and at most "
+                          f"{format_cents(available)} ({what})")
+    return asked
+
+
+def _find_payer(conn: Connection, named: str) -> int:
+    found = conn.execute(select(_PAYER.c.id).where(_PAYER.c.primary_identifier == named)).scalar()
+    if found is None:
+        found = conn.execute(select(_ALIAS.c.payer_id).where(_ALIAS.c.alias_value == named)
+                             .order_by(_ALIAS.c.id)).scalar()
+    if found is None:
+        raise ActionError(f"no payer with identifier {named!r}")
+    return int(found)
+
+
+def _money_item(conn: Connection, item_id: int) -> tuple[Any, Any]:
+    item = locked_item(conn, item_id)
+    if item.kind == "credit_balance":
+        raise ActionError(f"review item {item_id} is a credit balance: refund or reapply it")
+    return item, item_claim(conn, item)
+
+
+def _settle(conn: Connection, item: Any, claim: Any, payer_id: int | None, action: str,
+            text: str, role: str | None, actor: str, entry_id: int, details: dict[str, Any]
+            ) -> ActionResult:
+    """Event, audit, and the denial that resolves once its payer is owed nothing."""
+    settled = (item.kind == "denial" and not item.amount_cents
+               and insurance_by_payer(conn, claim.id).get(payer_id, 0) <= 0)
+    note = text + ("; the denying payer's balance on the claim is settled" if settled else "")
+    record_action(conn, item, actor=actor, role=role, action=action,
+                  to_status="resolved" if settled else None, note=note, entry_id=entry_id,
+                  details=details)
+    refresh_credit_balances(conn, [claim.id], actor=actor, entry_id=entry_id,
+                            cause=f"{action} on review item {item.id}")
+    return ActionResult(item.id, action, "resolved" if settled else item.status,
+                        f"review item {item.id}: {note}", details["amount_cents"], (entry_id,))
+
+
+def transfer(conn: Connection, item_id: int, *, to: str, actor: str, payer: str | None = None,
+             amount_cents: int | None = None) -> ActionResult:
+    """``queue transfer``: the claim's balance with the item's payer to the patient
+    (``to="patient"``) or to another payer (``to="payer"`` with its identifier)."""
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.transfer",
+                          object_id=str(item_id))
+    item, claim = _money_item(conn, item_id)
+    source = item.payer_id or claim.payer_id
+    amount = take_amount(amount_cents, insurance_by_payer(conn, claim.id).get(source, 0),
+                         "the claim's insurance balance with its payer")
+    dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
+    if to == "patient":
+        target, where = Posting("patient_ar", amount, **dims), "the patient"
+    elif to == "payer" and payer:
+        target_id = _find_payer(conn, payer)
+        if target_id == source:
+            raise ActionError("the balance is with that payer already")
+        target, where = Posting("insurance_ar", amount, payer_id=target_id, **dims), f"payer {payer}"
+    else:
+        raise ActionError("transfer to 'patient', or to 'payer' with the payer's identifier")
+    entry_id = post_entry(conn, item, "transfer", (target, Posting(
+        "insurance_ar", -amount, payer_id=source, **dims)), actor=actor, claim_id=claim.id,
+        memo=f"{format_cents(amount)} transferred to {where}")
+    text = f"transferred {format_cents(amount)} of claim {claim.patient_control_number} to {where}"
+    return _settle(conn, item, claim, source, "transfer", text, principal.role, actor, entry_id,
+                   {"amount": format_cents(amount), "amount_cents": amount, "to": to})
+
+
+def write_off(conn: Connection, item_id: int, reason: str, *, actor: str,
+              side: str = "insurance", amount_cents: int | None = None) -> ActionResult:
+    """``queue write-off``: the insurance (item's payer) or patient balance of the claim to
+    other adjustments, under ``reason`` (a CARC or the practice's own code)."""
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.write-off",
+                          object_id=str(item_id))
+    reason = reason.strip()
+    if not reason or len(reason) > 35:
+        raise ActionError("a write-off needs a reason code (at most 35 characters)")
+    item, claim = _money_item(conn, item_id)
+    payer_id = item.payer_id or claim.payer_id
+    if side == "insurance":
+        available = insurance_by_payer(conn, claim.id).get(payer_id, 0)
+    elif side == "patient":
+        available, payer_id = claim_balances(conn, claim.id).patient_cents, None
+    else:
+        raise ActionError("write off the 'insurance' or the 'patient' balance")
+    amount = take_amount(amount_cents, available, f"the claim's {side} balance")
+    limit = write_off_limit_cents(conn)
+    if amount > limit:
+        authorize(conn, actor, Permission.WRITE_OFF_ABOVE_LIMIT, action="queue.write-off",
+                  object_id=str(item_id))
+    dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
+    account = "insurance_ar" if side == "insurance" else "patient_ar"
+    entry_id = post_entry(conn, item, "write-off", (
+        Posting("other_adjustments", amount, reason_code=reason, **dims),
+        Posting(account, -amount, payer_id=payer_id, reason_code=reason, **dims)),
+        actor=actor, claim_id=claim.id, memo=f"{format_cents(amount)} written off ({reason})")
+    text = (f"wrote off {format_cents(amount)} of claim {claim.patient_control_number}'s "
+            f"{side} balance ({reason})")
+    return _settle(conn, item, claim, item.payer_id or claim.payer_id, "write-off", text,
+                   principal.role, actor, entry_id,
+                   {"amount": format_cents(amount), "amount_cents": amount, "reason": reason,
+                    "side": side, "above_limit": amount > limit})

@@ -1,0 +1,138 @@
+"""A stored claim payment seen again by the match and post stages, for review actions.
+
+Import matches and posts a claim payment from the parsed 835; a specialist resolving an
+``unmatched_payment`` works on what import stored.  This module rebuilds, from the stored
+rows (claim payment, service lines, CAS adjustments), the same flat views import builds
+from the parser's records (``PaymentFacts`` for matching, ``ClaimFact`` for the posting
+rules), so ``rematch`` runs the real matching and ``apply`` the real posting rules: one
+set of rules, whichever path the money takes.
+
+Read-only; consumes a connection in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from edi_posting.db.models import Adjustment, ClaimPayment, ServiceLinePayment
+from edi_posting.identity import find_or_create_payer
+from edi_posting.ledger import Posting
+from edi_posting.match_lookup import DatabaseClaimLookup
+from edi_posting.matching import LinePaymentFacts, PaymentFacts, match_lines
+from edi_posting.posting_policy import load_policy
+from edi_posting.posting_rules import (
+    CasFact,
+    ClaimFact,
+    Dims,
+    Disposition,
+    LineFact,
+    claim_postings,
+    classify,
+)
+
+__all__ = ["applied_line_postings", "stored_claim_fact", "stored_payment_facts"]
+
+_CP, _SVC, _CAS = ClaimPayment.__table__, ServiceLinePayment.__table__, Adjustment.__table__
+
+
+def _lines(conn: Connection, cp_id: int) -> list[Any]:
+    return list(conn.execute(select(_SVC).where(_SVC.c.claim_payment_id == cp_id)
+                             .order_by(_SVC.c.ordinal)))
+
+
+def _line_facts(ordinal: int, line: Any) -> LinePaymentFacts:
+    modifiers = tuple(m for m in (line.modifier1, line.modifier2, line.modifier3,
+                                  line.modifier4) if m)
+    original = tuple(m for m in (line.original_modifiers or "").split(":") if m)
+    return LinePaymentFacts(
+        ordinal=ordinal, procedure_qualifier=line.procedure_qualifier,
+        procedure_code=line.procedure_code, modifiers=modifiers,
+        original_procedure_qualifier=line.original_procedure_qualifier,
+        original_procedure_code=line.original_procedure_code, original_modifiers=original,
+        charge_cents=line.charge_cents, paid_cents=line.paid_cents,
+        service_date_from=line.service_date_from,
+        service_date_to=line.service_date_to or line.service_date_from,
+        line_item_control_number=line.line_item_control_number, units=line.paid_units)
+
+
+def stored_payment_facts(conn: Connection, cp_id: int, payer_id: int | None) -> PaymentFacts:
+    """What matching compares, from the stored claim payment (as ``payment_facts`` does)."""
+    cp = conn.execute(select(_CP).where(_CP.c.id == cp_id)).one()
+    return PaymentFacts(
+        patient_control_number=cp.patient_control_number, status_code=cp.status_code,
+        charge_cents=cp.charge_cents, paid_cents=cp.paid_cents,
+        payer_claim_control_number=cp.payer_claim_control_number, payer_id=payer_id,
+        patient_last_name=cp.patient_last_name, patient_first_name=cp.patient_first_name,
+        member_id=cp.member_id, corrected_member_id=cp.corrected_member_id,
+        statement_from=cp.statement_from, statement_to=cp.statement_to,
+        lines=tuple(_line_facts(i, line) for i, line in enumerate(_lines(conn, cp_id), 1)))
+
+
+def stored_claim_fact(conn: Connection, cp_id: int,
+                      submitted_line_ids: Mapping[int, int | None]) -> ClaimFact:
+    """The posting rules' view of a stored claim payment (as ``claim_fact`` does).
+
+    ``submitted_line_ids`` maps a service-line payment id to the billed line it pays.
+    """
+    cp = conn.execute(select(_CP).where(_CP.c.id == cp_id)).one()
+    by_line: dict[int | None, list[CasFact]] = defaultdict(list)
+    for cas in conn.execute(select(_CAS).where(_CAS.c.claim_payment_id == cp_id)
+                            .order_by(_CAS.c.ordinal)):
+        by_line[cas.service_line_payment_id].append(
+            CasFact(cas.group_code, cas.reason_code, cas.amount_cents, cas.id))
+    lines = tuple(
+        LineFact(line.charge_cents, line.paid_cents, tuple(by_line[line.id]),
+                 submitted_line_id=submitted_line_ids.get(line.id),
+                 service_line_payment_id=line.id)
+        for line in _lines(conn, cp_id))
+    return ClaimFact(cp.status_code, cp.charge_cents, cp.paid_cents, tuple(by_line[None]),
+                     lines, has_next_payer=bool(cp.crossover_payer_id or cp.crossover_payer_name))
+
+
+def _billed_line_ids(conn: Connection, cp_id: int, claim: Any) -> dict[int, int | None]:
+    """Service-line payment id -> billed line, by the line-matching rules of import."""
+    facts = stored_payment_facts(conn, cp_id, None)
+    found = DatabaseClaimLookup(conn).by_pcns([claim.pcn_normalized]).get(
+        claim.pcn_normalized, [])
+    candidate = next((c for c in found if c.claim_id == claim.id), None)
+    period = ((facts.statement_from, facts.statement_to or facts.statement_from)
+              if facts.statement_from else None)
+    matches = match_lines(facts.lines, candidate.lines if candidate else (), claim_period=period)
+    ids = [line.id for line in _lines(conn, cp_id)]
+    return {line_id: matches.line_id_for(i) for i, line_id in enumerate(ids, 1)}
+
+
+def _next_payer(conn: Connection, cp_id: int) -> int | None:
+    """The crossover payer (NM1*TT) a forwarded claim names, as import finds it."""
+    cp = conn.execute(select(_CP.c.crossover_payer_id, _CP.c.crossover_payer_name)
+                      .where(_CP.c.id == cp_id)).one()
+    name = (cp.crossover_payer_name or "").strip()
+    identifier = (cp.crossover_payer_id or "").strip() or name
+    return find_or_create_payer(conn, "nm1_tt", identifier, name or identifier) if identifier else None
+
+
+def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: int | None,
+                          unapplied_cents: int) -> tuple[Posting, ...] | None:
+    """The claim payment posted to ``claim`` by the posting rules, its cash taken from
+    unapplied cash (where it has waited) instead of cash clearing.
+
+    None when the rules do not post it as a payment (a reversal, 23/25, a denial) or when
+    it would not take exactly ``unapplied_cents``: the caller then moves cash alone.
+    """
+    fact = stored_claim_fact(conn, cp_id, _billed_line_ids(conn, cp_id, claim))
+    disposition = classify(fact)
+    if disposition not in (Disposition.POST, Disposition.FORWARDED):
+        return None
+    next_payer = _next_payer(conn, cp_id) if disposition is Disposition.FORWARDED else None
+    dims = Dims(payer_id, claim.patient_account_id, claim.id, next_payer)
+    postings = [replace(p, account="unapplied_cash", payer_id=payer_id)
+                if p.account == "cash_clearing" else p
+                for p in claim_postings(fact, dims, load_policy(conn, payer_id).accounts)]
+    if sum(p.amount_cents for p in postings if p.account == "unapplied_cash") != unapplied_cents:
+        return None
+    return tuple(postings) if postings else None

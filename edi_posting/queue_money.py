@@ -1,0 +1,211 @@
+"""Money-moving review actions, part one: applying unapplied cash to a claim.
+
+Every action here runs in the caller's transaction and:
+
+1. checks the actor's permission (:func:`edi_posting.access.authorize`);
+2. locks the review item (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the caller's
+   ``BEGIN IMMEDIATE`` from :func:`edi_posting.db.write_transaction` already serializes
+   writers), then re-reads it, so two specialists acting on the same item at once run one
+   after the other and the second sees what the first did;
+3. posts one balanced journal entry through :func:`edi_posting.ledger.write_entries`
+   (never editing a balance), keyed ``queue:<item>:<event number>:<action>``: the key is
+   UNIQUE, so even a lock that failed could not post the same step twice;
+4. records an item event and an audit event (``record_action``) and brings the queue's
+   figures back in line with the ledger (item amounts, credit balances).
+
+``apply`` takes cash an item holds in unapplied cash (an unmatched payment, an ambiguous
+match, a held claim or set, an orphan reversal) and moves it to a claim's insurance
+receivable: all of it, or part (the rest stays unapplied and the item open with the
+remaining amount).  Applying a whole unmatched claim payment re-runs the posting rules on
+its stored lines, so its contractual and patient-responsibility adjustments post as they
+would have had it matched at import.  ``accept-match`` is ``apply`` to one of the
+candidates matching suggested.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from edi_posting.access import Permission, authorize
+from edi_posting.db.models import JournalEntry, ReviewItem, ReviewItemEvent, SubmittedClaim
+from edi_posting.identity import normalize_pcn
+from edi_posting.ledger import EntryDraft, Posting, write_entries
+from edi_posting.money import format_cents
+from edi_posting.queue_credits import refresh_credit_balances
+from edi_posting.queue_lines import applied_line_postings
+from edi_posting.review_actions import ActionError, holds_unapplied, record_action
+
+__all__ = [
+    "MATCH_KINDS",
+    "ActionResult",
+    "accept_match",
+    "apply_cash",
+    "apply_item",
+    "find_claim",
+    "locked_item",
+    "post_entry",
+]
+
+_ITEM, _EVENT = ReviewItem.__table__, ReviewItemEvent.__table__
+_ENTRY, _CLAIM = JournalEntry.__table__, SubmittedClaim.__table__
+MATCH_KINDS = frozenset({"unmatched_payment", "ambiguous_match"})
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """What a money action did, for the CLI's one line and for callers."""
+
+    item_id: int
+    action: str
+    status: str  # the item's status afterwards
+    message: str
+    amount_cents: int = 0
+    entry_ids: tuple[int, ...] = ()
+    opened_item_ids: tuple[int, ...] = field(default_factory=tuple)
+
+
+def locked_item(conn: Connection, item_id: int) -> Any:
+    """The item, locked for this transaction, and still open."""
+    query = select(_ITEM).where(_ITEM.c.id == item_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = conn.execute(query).first()
+    if row is None:
+        raise ActionError(f"no review item {item_id}")
+    if row.status in ("resolved", "dismissed"):
+        raise ActionError(f"review item {item_id} is {row.status} already")
+    return row
+
+
+def find_claim(conn: Connection, pcn: str | None = None, claim_id: int | None = None) -> Any:
+    """The active submission named by PCN (newest) or id: the one carrying the receivable."""
+    query = select(_CLAIM)
+    if claim_id is not None:
+        query = query.where(_CLAIM.c.id == claim_id)
+    else:
+        query = query.where(_CLAIM.c.pcn_normalized == normalize_pcn(pcn or ""))
+    rows = conn.execute(query.order_by(_CLAIM.c.id.desc())).all()
+    named = f"claim {pcn}" if claim_id is None else f"claim id {claim_id}"
+    if not rows:
+        raise ActionError(f"no {named}")
+    active = [r for r in rows if r.status == "active"]
+    if not active:
+        raise ActionError(f"{named} is {rows[0].status}: money goes to its active submission")
+    return active[0]
+
+
+def post_entry(conn: Connection, item: Any, action: str, lines: Sequence[Posting], *,
+               actor: str, memo: str, claim_id: int | None) -> int:
+    """One balanced entry for one step of one item (see the module docstring's key)."""
+    step = conn.execute(select(func.count()).select_from(_EVENT)
+                        .where(_EVENT.c.review_item_id == item.id)).scalar_one()
+    draft = EntryDraft(f"queue:{item.id}:{step}:{action}", action.replace("-", "_"),
+                       dt.date.today(), tuple(lines), memo=f"{memo} (review item {item.id})",
+                       claim_payment_id=item.claim_payment_id, submitted_claim_id=claim_id,
+                       review_item_id=item.id)
+    return write_entries(conn, [draft], actor)[0]
+
+
+def _applied_before(conn: Connection, item_id: int) -> bool:
+    return conn.execute(select(_ENTRY.c.id).where(_ENTRY.c.review_item_id == item_id)
+                        .limit(1)).first() is not None
+
+
+def _amount(item: Any, amount_cents: int | None) -> int:
+    """The signed amount to apply: all that remains, or the part asked (as a magnitude)."""
+    remaining = item.amount_cents
+    if not holds_unapplied(item.kind, item.claim_payment_id) or remaining == 0:
+        raise ActionError(f"review item {item.id} ({item.kind}) holds no unapplied cash")
+    if amount_cents is None:
+        return int(remaining)
+    if not 0 < amount_cents <= abs(remaining):
+        raise ActionError(f"the amount must be more than 0.00 and at most "
+                          f"{format_cents(abs(remaining))} (what item {item.id} holds)")
+    return amount_cents if remaining > 0 else -amount_cents
+
+
+def _cash_postings(amount: int, payer_id: int | None, claim: Any) -> tuple[Posting, ...]:
+    dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
+    return (Posting("unapplied_cash", amount, payer_id=payer_id, **dims),
+            Posting("insurance_ar", -amount, payer_id=payer_id, **dims))
+
+
+def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None, *,
+               actor: str, role: str | None, action: str, note: str | None = None
+               ) -> ActionResult:
+    """Move (part of) a locked item's unapplied cash to the claim; the shared core of
+    ``apply``, ``accept-match``, ``rematch`` and ``link-correction``."""
+    amount = _amount(item, amount_cents)
+    payer_id = item.payer_id or claim.payer_id
+    lines = None
+    if (amount == item.amount_cents and item.kind in MATCH_KINDS and item.claim_payment_id
+            and not _applied_before(conn, item.id)):
+        lines = applied_line_postings(conn, item.claim_payment_id, claim, payer_id, amount)
+    posted_lines = lines is not None
+    lines = lines or _cash_postings(amount, payer_id, claim)
+    entry_id = post_entry(conn, item, action, lines, actor=actor, claim_id=claim.id,
+                          memo=f"{format_cents(amount)} applied from unapplied cash to claim "
+                               f"{claim.patient_control_number}")
+    left = item.amount_cents - amount
+    text = (f"applied {format_cents(amount)} to claim {claim.patient_control_number}"
+            f"{' (lines posted by the posting rules)' if posted_lines else ''}; "
+            f"{format_cents(left)} left unapplied")
+    record_action(conn, item, actor=actor, role=role, action=action,
+                  to_status="resolved" if left == 0 else None,
+                  note=f"{text}{f': {note}' if note else ''}", entry_id=entry_id,
+                  details={"claim": claim.patient_control_number, "claim_id": claim.id,
+                           "amount": format_cents(amount), "unapplied_left": format_cents(left),
+                           "line_posting": posted_lines},
+                  values={"amount_cents": left})
+    opened = refresh_credit_balances(conn, [claim.id], actor=actor, entry_id=entry_id,
+                                     cause=f"{action} from review item {item.id}")
+    return ActionResult(item.id, action, "resolved" if left == 0 else item.status,
+                        f"review item {item.id}: {text}", amount, (entry_id,), tuple(opened))
+
+
+def apply_cash(conn: Connection, item_id: int, pcn: str, *, actor: str,
+               amount_cents: int | None = None) -> ActionResult:
+    """``queue apply``: the item's unapplied cash (or ``amount_cents`` of it) to claim PCN."""
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.apply",
+                          object_id=str(item_id))
+    item = locked_item(conn, item_id)
+    claim = find_claim(conn, pcn)
+    return apply_item(conn, item, claim, amount_cents, actor=actor, role=principal.role,
+                      action="apply")
+
+
+def accept_match(conn: Connection, item_id: int, *, actor: str,
+                 candidate_claim_id: int | None = None) -> ActionResult:
+    """``queue accept-match``: apply the whole payment to a candidate matching suggested.
+
+    With one candidate it is taken; with several the specialist names one (by claim id, as
+    ``queue show`` lists them), because choosing among close scores is the judgement the
+    engine refused to make.
+    """
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.accept-match",
+                          object_id=str(item_id))
+    item = locked_item(conn, item_id)
+    if item.kind not in MATCH_KINDS:
+        raise ActionError(f"review item {item_id} is {item.kind}: only unmatched payments and "
+                          "ambiguous matches have candidates")
+    ids = [c.get("claim_id") for c in (item.evidence or {}).get("candidates", [])]
+    if not ids:
+        raise ActionError(f"review item {item_id} has no candidate: use `queue apply` or "
+                          "`queue rematch`")
+    chosen = candidate_claim_id
+    if chosen is None:
+        if len(ids) > 1:
+            raise ActionError(f"review item {item_id} has {len(ids)} candidates (claim ids "
+                              f"{', '.join(map(str, ids))}): name one with --candidate")
+        chosen = ids[0]
+    elif chosen not in ids:
+        raise ActionError(f"claim id {chosen} is not a candidate of review item {item_id} "
+                          f"(candidates: {', '.join(map(str, ids))})")
+    claim = find_claim(conn, claim_id=chosen)
+    return apply_item(conn, item, claim, None, actor=actor, role=principal.role,
+                      action="accept-match", note=f"candidate claim id {chosen} accepted")

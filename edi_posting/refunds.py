@@ -1,0 +1,136 @@
+"""Money-moving review actions, part four: working a credit balance.
+
+A claim has a credit when its insurance (per payer) or patient receivable is below zero:
+the payer paid twice, or the patient paid what insurance then covered.  Two ways out:
+
+* ``refund``: Dr the receivable in credit / Cr refunds payable, and a row in ``refunds``
+  (payee, amount, reason, who approved it, the entry) for accounts payable to pay from;
+* ``reapply``: the credit pays another claim of the same account on the same side (the
+  same payer's receivable, or the patient's): Dr the credit claim / Cr the other claim,
+  never more than the other claim owes, so no new credit appears.
+
+The ``credit_balance`` item follows the ledger (``refresh_credit_balances``): its amount
+drops by what moved, and it resolves itself, with an event saying why, once the credit is
+gone.  Same locking and keys as ``queue_money``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from edi_posting.access import Permission, authorize
+from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
+from edi_posting.ledger import Posting, claim_balances
+from edi_posting.money import format_cents
+from edi_posting.queue_balances import insurance_by_payer, item_claim, take_amount
+from edi_posting.queue_credits import refresh_credit_balances
+from edi_posting.queue_money import ActionResult, find_claim, locked_item, post_entry
+from edi_posting.review_actions import ActionError, record_action
+
+__all__ = ["CreditSide", "credit_side", "reapply", "refund"]
+
+_REFUND, _PAYER, _PATIENT = Refund.__table__, Payer.__table__, Patient.__table__
+_ITEM = ReviewItem.__table__
+
+CreditSide = tuple[str, int | None, int]  # (account, payer id, credit in cents)
+
+
+def credit_side(conn: Connection, claim: Any) -> CreditSide:
+    """Where the claim's credit sits: the payer most in credit first, else the patient."""
+    in_credit = sorted((cents, payer) for payer, cents in insurance_by_payer(conn, claim.id).items()
+                       if cents < 0)
+    if in_credit:
+        cents, payer = in_credit[0]
+        return "insurance_ar", payer, -cents
+    patient = claim_balances(conn, claim.id).patient_cents
+    if patient < 0:
+        return "patient_ar", None, -patient
+    raise ActionError(f"claim {claim.patient_control_number} has no credit balance")
+
+
+def _credit_item(conn: Connection, item_id: int) -> tuple[Any, Any, CreditSide]:
+    item = locked_item(conn, item_id)
+    if item.kind != "credit_balance":
+        raise ActionError(f"review item {item_id} is {item.kind}, not a credit balance")
+    claim = item_claim(conn, item)
+    account, payer, credit = credit_side(conn, claim)
+    return item, claim, (account, payer, min(credit, item.amount_cents))
+
+
+def _default_payee(conn: Connection, claim: Any, payer_id: int | None) -> str:
+    if payer_id is not None:
+        return str(conn.execute(select(_PAYER.c.name).where(_PAYER.c.id == payer_id)).scalar())
+    person = conn.execute(select(_PATIENT.c.first_name, _PATIENT.c.last_name)
+                          .where(_PATIENT.c.id == claim.patient_id)).one()
+    return " ".join(p for p in (person.first_name, person.last_name) if p)
+
+
+def refund(conn: Connection, item_id: int, reason: str, *, actor: str,
+           payee: str | None = None, amount_cents: int | None = None) -> ActionResult:
+    """``queue refund``: the credit (or part of it) to refunds payable, with a refund record
+    approved by the actor.  The payee defaults to the payer (or patient) in credit."""
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.refund",
+                          object_id=str(item_id))
+    if not reason.strip():
+        raise ActionError("a refund needs a reason")
+    item, claim, (account, payer_id, credit) = _credit_item(conn, item_id)
+    amount = take_amount(amount_cents, credit, "the claim's credit balance")
+    payee = (payee or "").strip() or _default_payee(conn, claim, payer_id)
+    dims = {"payer_id": payer_id, "patient_account_id": claim.patient_account_id,
+            "submitted_claim_id": claim.id}
+    entry_id = post_entry(conn, item, "refund", (
+        Posting(account, amount, **dims), Posting("refunds_payable", -amount, **dims)),
+        actor=actor, claim_id=claim.id, memo=f"{format_cents(amount)} refund payable")
+    refund_id = conn.execute(insert(_REFUND).values(
+        submitted_claim_id=claim.id, review_item_id=item.id, journal_entry_id=entry_id,
+        payee=payee, amount_cents=amount, reason=reason.strip(), approved_by=actor,
+    )).inserted_primary_key[0]
+    text = (f"refund {refund_id} of {format_cents(amount)} to {payee} approved "
+            f"({reason.strip()})")
+    return _moved(conn, item, [claim.id], "refund", text, principal.role, actor, entry_id,
+                  {"refund_id": refund_id, "amount": format_cents(amount)}, amount)
+
+
+def reapply(conn: Connection, item_id: int, pcn: str, *, actor: str,
+            amount_cents: int | None = None) -> ActionResult:
+    """``queue reapply``: the credit pays claim PCN of the same account, same side."""
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.reapply",
+                          object_id=str(item_id))
+    item, claim, (account, payer_id, credit) = _credit_item(conn, item_id)
+    target = find_claim(conn, pcn)
+    if target.id == claim.id or target.patient_account_id != claim.patient_account_id:
+        raise ActionError(f"claim {pcn} is not another claim of the same account")
+    owed = (insurance_by_payer(conn, target.id).get(payer_id, 0) if account == "insurance_ar"
+            else claim_balances(conn, target.id).patient_cents)
+    if owed <= 0:
+        raise ActionError(f"claim {pcn} owes nothing on the side in credit "
+                          f"({'its payer' if account == 'insurance_ar' else 'the patient'})")
+    amount = take_amount(amount_cents, min(credit, owed),
+                         "the credit, or what the other claim owes if less")
+    entry_id = post_entry(conn, item, "reapply", (
+        Posting(account, amount, payer_id=payer_id, patient_account_id=claim.patient_account_id,
+                submitted_claim_id=claim.id),
+        Posting(account, -amount, payer_id=payer_id, patient_account_id=target.patient_account_id,
+                submitted_claim_id=target.id)),
+        actor=actor, claim_id=claim.id,
+        memo=f"{format_cents(amount)} of credit reapplied to claim {target.patient_control_number}")
+    text = (f"reapplied {format_cents(amount)} of credit from claim "
+            f"{claim.patient_control_number} to claim {target.patient_control_number}")
+    return _moved(conn, item, [claim.id, target.id], "reapply", text, principal.role, actor,
+                  entry_id, {"claim": target.patient_control_number, "claim_id": target.id,
+                             "amount": format_cents(amount)}, amount)
+
+
+def _moved(conn: Connection, item: Any, claim_ids: list[int], action: str, text: str,
+           role: str | None, actor: str, entry_id: int, details: dict[str, Any],
+           amount: int) -> ActionResult:
+    """Event and audit first, then the credit item follows the ledger (may resolve)."""
+    record_action(conn, item, actor=actor, role=role, action=action, note=text,
+                  entry_id=entry_id, details=details)
+    refresh_credit_balances(conn, claim_ids, actor=actor, entry_id=entry_id,
+                            cause=f"{action} on review item {item.id} ({text})")
+    status = conn.execute(select(_ITEM.c.status).where(_ITEM.c.id == item.id)).scalar_one()
+    return ActionResult(item.id, action, status, f"review item {item.id}: {text}", amount,
+                        (entry_id,))
