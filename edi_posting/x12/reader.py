@@ -48,18 +48,15 @@ segments in a row.  The separators of the first ISA apply to the whole file.
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from itertools import chain, starmap
 from typing import IO, Literal, Self
 
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.delimiters import DelimiterError, Delimiters, detect_delimiters
-from edi_posting.x12.envelope import Envelope
 from edi_posting.x12.tokenizer import (
     ENVELOPE_TAGS,
     MAX_BAD_SEGMENTS,
@@ -67,6 +64,13 @@ from edi_posting.x12.tokenizer import (
     Batch,
     Segment,
     segment_batches,
+)
+from edi_posting.x12.transaction_set import (
+    Group,
+    Interchange,
+    TransactionSet,
+    parse_ccyymmdd,
+    stripped_element,
 )
 
 __all__ = [
@@ -82,172 +86,12 @@ __all__ = [
     "X12Reader",
 ]
 
+
 CHUNK_SIZE = 1 << 20
 HEAD_LIMIT = 64 * 1024
 _MAX_REPORTED = 20  # stray segments reported one by one before a single summary
 _ENVELOPE_TAGS = ENVELOPE_TAGS
-
-
-def _at(elements: Sequence[str], index: int) -> str:
-    return elements[index].strip() if index < len(elements) else ""
-
-
-@dataclass(frozen=True, slots=True)
-class Interchange:
-    """An ISA header: the fields a parser or the pipeline records."""
-
-    elements: tuple[str, ...]  # ISA00..ISA16, stripped
-    position: int
-
-    @property
-    def control_number(self) -> str:  # ISA13
-        return self.elements[13] if len(self.elements) > 13 else ""
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    """A GS header."""
-
-    elements: tuple[str, ...]  # GS00..GS08
-    position: int
-
-    @property
-    def functional_id(self) -> str:  # GS01: HP = 835, HC = 837
-        return self.elements[1].strip() if len(self.elements) > 1 else ""
-
-    @property
-    def control_number(self) -> str:  # GS06
-        return self.elements[6].strip() if len(self.elements) > 6 else ""
-
-    @property
-    def version(self) -> str:  # GS08, e.g. 005010X221A1
-        return self.elements[8].strip() if len(self.elements) > 8 else ""
-
-
-class TransactionSet:
-    """One ST..SE set: its envelope, and its body segments read once, on demand.
-
-    Not a record: a view over the reader's stream, valid until the next set is requested.
-    """
-
-    def __init__(self, reader: X12Reader, header: list[str], position: int) -> None:
-        self._reader = reader
-        self.header = header  # ST elements
-        self.position = position
-        self.interchange = reader.interchange
-        self.group = reader.group
-        self.delimiters: Delimiters = reader.delimiters or Delimiters("*", ":", None, "~")
-        self.problems: list[Problem] = []
-        self.is_complete = False  # an SE closed the set
-        self.segment_count = 0  # ST..SE inclusive, as counted while reading
-        self.source = SourceRef(
-            reader.file_sha256, reader.file_name,
-            self.interchange.control_number if self.interchange else None,
-            self.group.control_number if self.group else None,
-            self.control_number, position,
-        )
-        self._body: Iterator[Batch] | None = None
-        self._segments: Iterator[Segment] | None = None
-
-    @property
-    def transaction_id(self) -> str:  # ST01
-        return _at(self.header, 1)
-
-    @property
-    def control_number(self) -> str:  # ST02
-        return _at(self.header, 2)
-
-    @property
-    def version(self) -> str:  # ST03, else GS08
-        return _at(self.header, 3) or (self.group.version if self.group else "")
-
-    @property
-    def envelope(self) -> Envelope | None:
-        """ISA and GS as the pipeline records them; None for a file without an envelope."""
-        if self.interchange is None or self.group is None:
-            return None
-        return _envelope(self.interchange, self.group)
-
-    def __iter__(self) -> Iterator[Segment]:
-        if self._segments is None:
-            self._segments = chain.from_iterable(starmap(zip, self.batches()))
-        return self._segments
-
-    def batches(self) -> Iterator[Batch]:
-        """The body segments, a few hundred at a time: ``(elements lists, positions)``."""
-        if self._body is None:
-            self._body = self._read_body()
-        return self._body
-
-    def skip(self) -> None:
-        """Read (and check) the rest of the body without looking at it."""
-        for _ in self.batches():
-            pass
-        self._segments = iter(())
-
-    def _read_body(self) -> Iterator[Batch]:
-        reader = self._reader
-        count = 1
-        while True:
-            batch = reader._next_batch()
-            if batch is None:
-                break
-            rows, positions = batch
-            tag = rows[0][0]
-            if tag in _ENVELOPE_TAGS:  # alone in its batch (see the tokenizer)
-                if tag == "SE":
-                    self._close((rows[0], positions[0]), count + 1)
-                else:
-                    reader._pushed = batch
-                    self._unterminated(f"the next {tag} segment began at {positions[0]}")
-                return
-            count += len(rows)
-            yield batch
-        self.segment_count = count
-        self._unterminated("the file ended")
-
-    def _close(self, trailer: Segment, count: int) -> None:
-        elements, position = trailer
-        self.segment_count = count
-        self.is_complete = True
-        declared, control = _at(elements, 1), _at(elements, 2)
-        if declared != str(count):
-            self._problem("SEGMENT_COUNT_MISMATCH", f"SE01 says {declared or 'nothing'} segments, "
-                          f"the set has {count}", position, "SE01")
-        if control != self.control_number:
-            self._problem("TRANSACTION_CONTROL_MISMATCH", f"SE02 {control!r} does not match "
-                          f"ST02 {self.control_number!r}", position, "SE02")
-
-    def _unterminated(self, why: str) -> None:
-        self.problems.append(Problem(
-            "MISSING_SE", Severity.FATAL,
-            f"transaction set {self.control_number!r} has no SE trailer ({why}): "
-            "it may be truncated, so nothing of it can be trusted",
-            self.source, "SE"))
-
-    def _problem(self, code: str, message: str, position: int, element: str) -> None:
-        self.problems.append(
-            Problem(code, Severity.ERROR, message, self.source.at(position), element))
-
-
-def _envelope(isa: Interchange, gs: Group) -> Envelope:
-    i, g = isa.elements, gs.elements
-    return Envelope(
-        _at(i, 5), _at(i, 6), _at(i, 7), _at(i, 8), isa.control_number,
-        _date("20" + _at(i, 9)), _at(i, 10) or None, _at(i, 12) or None, _at(i, 15) or None,
-        isa.position, gs.functional_id, _at(g, 2), _at(g, 3), _date(_at(g, 4)),
-        gs.control_number, gs.version, gs.position,
-    )
-
-
-def _date(text: str) -> dt.date | None:
-    """CCYYMMDD -> date; None when it is not one (the envelope keeps what it can)."""
-    if len(text) != 8 or not text.isdigit():
-        return None
-    try:
-        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
-        return None
+_at, _date = stripped_element, parse_ccyymmdd
 
 
 class X12Reader:
@@ -519,4 +363,3 @@ class X12Reader:
 
     def _give_up(self, code: str, message: str, position: int) -> None:
         self._file_problem(code, Severity.FATAL, f"stopped reading: {message}", position, None)
-
