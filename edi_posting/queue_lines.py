@@ -94,8 +94,10 @@ def stored_claim_fact(conn: Connection, cp_id: int,
                      lines, has_next_payer=bool(cp.crossover_payer_id or cp.crossover_payer_name))
 
 
-def _billed_line_ids(conn: Connection, cp_id: int, claim: Any) -> dict[int, int | None]:
-    """Service-line payment id -> billed line, by the line-matching rules of import."""
+def _billed_line_ids(conn: Connection, cp_id: int, claim: Any) -> dict[int, int | None] | None:
+    """Service-line payment id -> billed line, by the line-matching rules of import; None
+    when a paid line fits no billed line of the claim (then it is not this claim's payment
+    line by line, and its adjustments are not posted to it)."""
     facts = stored_payment_facts(conn, cp_id, None)
     found = DatabaseClaimLookup(conn).by_pcns([claim.pcn_normalized]).get(
         claim.pcn_normalized, [])
@@ -103,6 +105,8 @@ def _billed_line_ids(conn: Connection, cp_id: int, claim: Any) -> dict[int, int 
     period = ((facts.statement_from, facts.statement_to or facts.statement_from)
               if facts.statement_from else None)
     matches = match_lines(facts.lines, candidate.lines if candidate else (), claim_period=period)
+    if not matches.is_complete:
+        return None
     ids = [line.id for line in _lines(conn, cp_id)]
     return {line_id: matches.line_id_for(i) for i, line_id in enumerate(ids, 1)}
 
@@ -121,10 +125,14 @@ def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: in
     """The claim payment posted to ``claim`` by the posting rules, its cash taken from
     unapplied cash (where it has waited) instead of cash clearing.
 
-    None when the rules do not post it as a payment (a reversal, 23/25, a denial) or when
-    it would not take exactly ``unapplied_cents``: the caller then moves cash alone.
+    None when the rules do not post it as a payment (a reversal, 23/25, a denial), when its
+    lines do not fit the claim's, or when it would not take exactly ``unapplied_cents``: the
+    caller then moves cash alone.
     """
-    fact = stored_claim_fact(conn, cp_id, _billed_line_ids(conn, cp_id, claim))
+    billed = _billed_line_ids(conn, cp_id, claim)
+    if billed is None:
+        return None
+    fact = stored_claim_fact(conn, cp_id, billed)
     disposition = classify(fact)
     if disposition not in (Disposition.POST, Disposition.FORWARDED):
         return None

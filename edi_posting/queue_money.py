@@ -16,9 +16,10 @@ Every action here runs in the caller's transaction and:
 ``apply`` takes cash an item holds in unapplied cash (an unmatched payment, an ambiguous
 match, a held claim or set, an orphan reversal) and moves it to a claim's insurance
 receivable: all of it, or part (the rest stays unapplied and the item open with the
-remaining amount).  Applying a whole unmatched claim payment re-runs the posting rules on
-its stored lines, so its contractual and patient-responsibility adjustments post as they
-would have had it matched at import.  ``accept-match`` is ``apply`` to one of the
+remaining amount).  Applying a whole unmatched claim payment whose paid lines fit the
+claim's billed lines re-runs the posting rules on its stored lines, so its contractual and
+patient-responsibility adjustments post as they would have had it matched at import; any
+other apply moves cash alone (adjustments are never guessed).  ``accept-match`` is ``apply`` to one of the
 candidates matching suggested.
 """
 

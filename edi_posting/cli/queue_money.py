@@ -77,8 +77,9 @@ def _done(result: Any) -> None:
 def apply_command(app: AppContext, item_id: int, claim: str, amount: str | None) -> None:
     """Apply an item's unapplied cash to a claim, whole or in part.
 
-    Dr unapplied cash / Cr the claim's insurance receivable.  A whole unmatched payment is
-    posted line by line by the posting rules (contractual and patient shares included).
+    Dr unapplied cash / Cr the claim's insurance receivable.  A whole unmatched payment whose
+    lines fit the claim's is posted line by line by the posting rules (contractual and
+    patient shares included).
     The rest of a partial apply stays unapplied and the item open.
     """
     from edi_posting.queue_money import apply_cash
