@@ -64,10 +64,13 @@ def _claim_id(conn: Connection, item: Any) -> int | None:
     return int(found) if found is not None else None
 
 
-def _lineage(conn: Connection, item_id: int, claim_id: int | None) -> list[dict[str, Any]]:
-    """Entries touching the claim or posted by the item, each with its lines and links."""
+def _lineage(conn: Connection, item: Any, claim_id: int | None) -> list[dict[str, Any]]:
+    """Entries touching the claim, posted by the item or by its claim payment (where held
+    money came from), each with its lines and links."""
     touched = select(_L.c.entry_id).where(_L.c.submitted_claim_id == claim_id)
-    condition = or_(_E.c.review_item_id == item_id, _E.c.id.in_(touched))
+    condition = or_(_E.c.review_item_id == item.id, _E.c.id.in_(touched))
+    if item.claim_payment_id is not None:
+        condition = or_(condition, _E.c.claim_payment_id == item.claim_payment_id)
     entries = conn.execute(select(_E, _FILE.c.file_name)
                            .outerjoin(_FILE, _FILE.c.id == _E.c.source_file_id)
                            .where(condition).order_by(_E.c.id)).all()
@@ -173,7 +176,7 @@ def build_packet(conn: Connection, item_id: int, *, actor: str) -> dict[str, Any
         "item": item_detail(conn, item_id),
         "claim": claim,
         "claim_history": claim_history(conn, pcn) if pcn else [],
-        "ledger_lineage": _lineage(conn, item_id, claim_id),
+        "ledger_lineage": _lineage(conn, item, claim_id),
         "remittance": _remittance(conn, item),
         "billed_claim_837": _billed(conn, claim_id),
         "refunds": [{"id": r.id, "payee": r.payee, "amount": format_cents(r.amount_cents),
