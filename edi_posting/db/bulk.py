@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
 
-__all__ = ["insert_rows", "insert_with_ids", "reserve_ids"]
+__all__ = ["IdPool", "insert_rows", "insert_with_ids", "reserve_ids"]
 
 
 def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
@@ -35,6 +35,31 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
         return sorted(int(r) for r in rows)
     start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
     return list(range(start, start + count))
+
+
+class IdPool:
+    """Ids handed out one at a time for rows written later in the same transaction, when
+    the count is not known up front (how many patients of a set are new).
+
+    PostgreSQL reserves them from the sequence in chunks (gaps are harmless); SQLite, whose
+    writer holds the database lock for the whole transaction, counts on from max(id).
+    """
+
+    def __init__(self, conn: Connection, table: Table, chunk: int = 256) -> None:
+        self._conn, self._table, self._chunk = conn, table, chunk
+        self._ids: list[int] = []
+        self._next: int | None = None
+
+    def take(self) -> int:
+        if not self._ids:
+            if self._conn.dialect.name == "postgresql":
+                self._ids = reserve_ids(self._conn, self._table, self._chunk)[::-1]
+            else:
+                if self._next is None:
+                    self._next = reserve_ids(self._conn, self._table, 1)[0]
+                self._ids = list(range(self._next + self._chunk - 1, self._next - 1, -1))
+                self._next += self._chunk
+        return self._ids.pop()
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
