@@ -65,3 +65,15 @@ def test_mask_phi_keeps_initials_and_last_four() -> None:
                        "account_number": "1234567893-1", "total": "1.00"})
     assert masked == {"patient": {"last_name": "Z.", "birth_date": "[masked]"},
                       "account_number": "********93-1", "total": "1.00"}
+
+
+def test_an_invalid_service_date_is_withheld_but_a_payment_date_is_shown(tmp_path: Path) -> None:
+    body = remit("80", clp("PCN-1001", "1", "100", "80", "20", "ICN1",
+                           svc("99213", "100", "80", "PR*1*20", dos="19991399")),
+                 date="20261399")
+    path = tmp_path / "bad-dates.835"
+    path.write_text(build_x12(body))
+    result = CliRunner().invoke(main, ["parse", str(path)])
+    assert "19991399" not in result.output
+    assert "DTM02: (8 characters withheld) is not a CCYYMMDD date" in result.output
+    assert "BPR16: '20261399' is not a CCYYMMDD date" in result.output

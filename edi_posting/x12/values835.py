@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from edi_posting.logs import withheld
 from edi_posting.money import AmountError, parse_amount, to_cents
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
@@ -44,6 +45,9 @@ def fast_constructor(cls: type[_R]) -> Callable[..., _R]:
 
 
 _NONE: tuple[()] = ()
+# dates of the payment, not of a person: shown in messages; service and claim dates
+# (DTM02) are PHI and only their length is
+_PAYMENT_DATES = frozenset({"BPR16", "PLB02", "TS303"})
 _source_ref = fast_constructor(SourceRef)
 Segment = tuple[list[str], int]
 Bucket = dict[str, list[Segment]]  # the segments of one loop by segment id
@@ -130,7 +134,8 @@ class Context:
             except ValueError:
                 day = None
         if day is None:
-            self.problem("INVALID_DATE", Severity.ERROR, f"{element}: {text[:20]!r} is not a "
+            shown = repr(text[:20]) if element in _PAYMENT_DATES else withheld(text)
+            self.problem("INVALID_DATE", Severity.ERROR, f"{element}: {shown} is not a "
                          "CCYYMMDD date between 1900 and 2199", position, element)
             return None
         if len(self.known_dates) < 4096:
