@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
+from edi_posting.problems import Problem, Severity
 from edi_posting.records.claim import (
     ClaimBatch,
     ClaimBatchHeader,
@@ -44,6 +45,26 @@ def claim_type_of(version: str | None, first_service_segment: str | None = None)
     )
 
 
+_SERVICE_SEGMENTS = {ClaimType.PROFESSIONAL: "SV1", ClaimType.INSTITUTIONAL: "SV2",
+                     ClaimType.DENTAL: "SV3"}
+
+
+def _version_problems(st03: str | None, gs08: str | None, claim_type: ClaimType,
+                      first_service: str | None, source: SourceRef) -> list[Problem]:
+    """Warnings when the envelope contradicts itself or the lines: the claims still import
+    (their type follows ST03), but the sender's software deserves a look."""
+    found = []
+    if st03 and gs08 and st03.strip() != gs08.strip():
+        found.append(Problem("VERSION_MISMATCH", Severity.WARNING,
+                             f"GS08 {gs08.strip()!r} and ST03 {st03.strip()!r} disagree; the "
+                             "claims are read as ST03 says", source, "ST03"))
+    expected = _SERVICE_SEGMENTS[claim_type]
+    if first_service and first_service != expected:
+        found.append(Problem("SERVICE_TYPE_MISMATCH", Severity.WARNING,
+                             f"the version says 837{claim_type.value} ({expected} lines) but "
+                             f"the service lines are {first_service}", source))
+    return found
+
 
 def parse_claim_set(
     st: Sequence[str],
@@ -70,5 +91,7 @@ def parse_claim_set(
         claim_type, _el(st, 2), st03, parser.bht[0], parser.bht[1], submitter_id, receiver_id,
         source,
     )
-    return ClaimBatch(header, claims, tuple(parser.problems), digest.hexdigest(),
+    problems = parser.problems + _version_problems(st03, group_version, claim_type,
+                                                   parser.first_service, source)
+    return ClaimBatch(header, claims, tuple(problems), digest.hexdigest(),
                       source.segment_position or 0, segment_count)
