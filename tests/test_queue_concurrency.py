@@ -18,7 +18,11 @@ from sqlalchemy import func, select
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.models import JournalEntry, ReviewItem
 from edi_posting.ledger_checks import check_ledger
-from edi_posting.queue_credits import credit_mismatches, ledger_unapplied_cents, queue_unapplied_cents
+from edi_posting.queue_credits import (
+    credit_mismatches,
+    ledger_unapplied_cents,
+    queue_unapplied_cents,
+)
 from edi_posting.queue_money import apply_cash
 from edi_posting.review_actions import ActionError
 from tests.x835 import Practice, clp, remit, svc
@@ -92,6 +96,6 @@ def test_two_partial_applies_that_together_exceed_the_cash_cannot_both_post(
 ) -> None:
     url, ident = unapplied
     outcomes = _race(url, ident, 4000, 0.3)
-    assert outcomes == ["applied", "refused: the amount must be more than 0.00 and at most "
-                                   f"24.00 (what item {ident} holds)"]
+    assert outcomes == ["applied", ("refused: the amount must be more than 0.00 and at most "
+                                   f"24.00 (what item {ident} holds)")]
     assert _applied_entries_and_invariants(url) == 1

@@ -13,7 +13,11 @@ from click.testing import CliRunner
 
 from edi_posting.cli import main
 from edi_posting.db import make_engine
-from edi_posting.queue_credits import credit_mismatches, ledger_unapplied_cents, queue_unapplied_cents
+from edi_posting.queue_credits import (
+    credit_mismatches,
+    ledger_unapplied_cents,
+    queue_unapplied_cents,
+)
 
 
 def _run(db: str, actor: str, *args: str) -> Any:

@@ -31,7 +31,11 @@ from edi_posting.db.models import (
 )
 from edi_posting.ledger_checks import check_ledger
 from edi_posting.queue_balances import transfer, write_off
-from edi_posting.queue_credits import credit_mismatches, ledger_unapplied_cents, queue_unapplied_cents
+from edi_posting.queue_credits import (
+    credit_mismatches,
+    ledger_unapplied_cents,
+    queue_unapplied_cents,
+)
 from edi_posting.queue_money import accept_match, apply_cash
 from edi_posting.queue_rematch import link_correction, rematch
 from edi_posting.refunds import reapply, refund
@@ -255,7 +259,7 @@ def test_transfer_to_the_patient_and_to_another_payer(practice: Practice) -> Non
         payers = conn.execute(select(JournalLine.payer_id, JournalLine.amount_cents)
                               .where(JournalLine.entry_id == second.entry_ids[0])
                               .order_by(JournalLine.ordinal)).all()
-    assert [tuple(p) for p in payers][0] == (second_payer, 6000)
+    assert next(tuple(p) for p in payers) == (second_payer, 6000)
     assert practice.balances("PCN1") == ("60.00", "40.00")  # owed by the second payer now
     assert item(practice, ident)[0] == "resolved"
     assert [a for a, _ in events(practice, ident)] == ["opened", "transfer", "transfer"]
@@ -373,12 +377,12 @@ def test_cli_apply_prints_what_it_did_and_a_poster_is_refused(practice: Practice
     bad = _cli(users, "sam", "apply", str(ident), "--claim", "PCN1", "--amount", "1.234")
     assert bad.exit_code == 2 and "more than two decimals" in bad.stderr
     done = _cli(users, "sam", "apply", str(ident), "--claim", "PCN1", "--amount", "14.00")
-    assert (done.exit_code, done.stdout) == (0, f"review item {ident}: applied 14.00 to claim "
-                                                "PCN1; 50.00 left unapplied\n")
+    assert (done.exit_code, done.stdout) == (0, (f"review item {ident}: applied 14.00 to claim "
+                                                "PCN1; 50.00 left unapplied\n"))
     again = _cli(users, "sam", "apply", str(ident), "--claim", "PCN1", "--amount", "60")
-    assert (again.exit_code, again.stderr) == (65, "edi-posting: the amount must be more than "
+    assert (again.exit_code, again.stderr) == (65, ("edi-posting: the amount must be more than "
                                                    f"0.00 and at most 50.00 (what item {ident} "
-                                                   "holds)\n")
+                                                   "holds)\n"))
     log = CliRunner().invoke(main, ["--db", users, "--actor", "aud", "audit", "log", "--action",
                                     "queue.apply", "--format", "json"])
     assert [(e["actor"], e["outcome"]) for e in json.loads(log.stdout)] == [
@@ -418,3 +422,21 @@ def test_every_money_action_needs_resolve(practice: Practice, users: str, args: 
         assert result.exit_code == 77, result.output
         assert "permission denied (resolve)" in result.stderr
     assert practice.items("resolved") == []
+
+
+def test_a_denial_holding_money_cannot_be_dismissed_but_can_be_applied(practice: Practice) -> None:
+    from edi_posting.posting_policy import set_policy
+    from edi_posting.review_actions import dismiss
+
+    practice.bill(("PCN1", OFFICE_VISIT))
+    with write_transaction(practice.engine) as conn:
+        set_policy(conn, "CO", "59", "contractual", never_auto_post=True)
+    practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                     svc("99213", "100", "80", "CO*59*20"))))
+    ident = item_id(practice, "denial")
+    assert item(practice, ident) == ("open", 8000)  # its CLP04 waits in unapplied cash
+    with pytest.raises(ActionError, match="holds money"):
+        act(practice, dismiss, ident, "not ours")
+    act(practice, apply_cash, ident, "PCN1")  # cash only: the specialist decides the CO-59
+    assert practice.balances("PCN1") == ("20.00", "0.00")
+    assert item(practice, ident) == ("resolved", 0)
