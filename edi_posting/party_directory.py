@@ -83,7 +83,8 @@ class PartyDirectory:
     @classmethod
     def load(cls, conn: Connection, claims: Sequence[SubmittedClaimRecord],
              payers: Sequence[int | None], pattern: str | None) -> PartyDirectory:
-        found = cls(pools={name: IdPool(conn, table) for name, table in
+        chunk = max(1, min(256, len(claims)))  # a small set burns few sequence values
+        found = cls(pools={name: IdPool(conn, table, chunk) for name, table in
                            (("patients", _PATIENT), ("coverages", _COVERAGE),
                             ("accounts", _ACCOUNT))})
         members = sorted({c.subscriber.member_id for c in claims if c.subscriber.member_id})
