@@ -285,6 +285,8 @@ class _Run:
         self.trace = 0
         self.schedule: dict[int, dict[tuple[int, str, str], _SetDraft]] = {}
         self.recoups: list[tuple[Payer, Provider, int, list[int], Recoup]] = []
+        # claims whose expected outcome waits for their recoupment (PCN -> claim, outcome)
+        self.awaiting_recoup: dict[str, tuple[Claim, Outcome]] = {}
         self.unlinked_left = counts["unlinked_plb"]
         self.duplicates = counts["duplicate_file"]
         self.expected = ExpectedWriter(out, rng, seed=seed, claims=claims, payers=self.cast.payers,
@@ -322,6 +324,8 @@ class _Run:
             self.write_835_round(number, billed_on + dt.timedelta(days=21))
             number += 1
         self.resend_duplicates()
+        for claim, outcome in self.awaiting_recoup.values():  # rounds ran out first
+            self.expected.claim(claim, outcome)
         done = self.expected.finish(self.files_837, self.files_835)
         return GenerationSummary(self.out, self.claims, len(self.files_837), len(self.files_835),
                                  done["remittances"], done["claim_payments"], done["charges"],
@@ -341,7 +345,10 @@ class _Run:
             self.recoups.append((claim.payer, claim.provider, round_number + recoup.offset,
                                  [recoup.cents], recoup))
         outcome.review.extend(plan.review)
-        self.expected.claim(plan.claim, outcome)
+        if plan.recoup is not None:
+            self.awaiting_recoup[plan.claim.pcn] = (plan.claim, outcome)
+        else:
+            self.expected.claim(plan.claim, outcome)
         return plan.claim
 
     def write_837(self, number: int, claims: list[Claim], set_size: int, day: dt.date,
@@ -406,8 +413,18 @@ class _Run:
                 left[0] -= amount
                 net -= amount
                 taken.append(Plb("WO", recoup.icn, amount, recoup.pcn))
+                self.recouped(recoup.pcn, amount, done=left[0] == 0)
         self.recoups = [r for r in self.recoups if r[3][0] > 0]
         return taken
+
+    def recouped(self, pcn: str, amount: int, *, done: bool) -> None:
+        """A WO recovery posts against the claim it names: its credit shrinks by it."""
+        claim, outcome = self.awaiting_recoup[pcn]
+        outcome.insurance_cents += amount
+        outcome.recouped_cents += amount
+        if done:
+            del self.awaiting_recoup[pcn]
+            self.expected.claim(claim, outcome)
 
     def unlinked(self, net: int) -> list[Plb]:
         if self.unlinked_left <= 0 or net < 200:

@@ -67,13 +67,16 @@ RULES = [
      "CLP04 sits in unapplied cash."),
     ("A payment whose CLP01 names no 837 claim raises 'unmatched_payment'; its CLP04 sits in "
      "unapplied cash.  Truncated CLP01s (a prefix of one PCN) match that claim."),
-    "A claim paid twice goes below zero on insurance: 'credit_balance'.",
-    ("PLB amounts post to provider_adjustments (L6 to interest_income) and never change a "
-     "claim's balance; a WO whose reference is no CLP07 we received raises 'unlinked_plb'.  "
+    ("A claim paid twice goes below zero on insurance: 'credit_balance'.  A later PLB WO "
+     "naming its second CLP07 posts against the claim (Dr insurance_ar): the recovery clears "
+     "the credit and the item resolves itself; a claim not recouped keeps its credit."),
+    ("Other PLB amounts post to provider_adjustments (L6 to interest_income) and never change "
+     "a claim's balance; a WO whose reference is no CLP07 we received raises 'unlinked_plb'.  "
      "Positive PLB amounts reduce BPR02; L6 is negative (interest is paid to the provider)."),
     "A resent 835 (same content, new ISA13) posts nothing: 'already_imported'.",
     ("Ties: charges = payments + contractual + other adjustments + insurance balances + "
-     "patient balances; remitted (sum of BPR02) = payments + unapplied cash - PLB net."),
+     "patient balances - recouped (WO recoveries); remitted (sum of BPR02) = payments + "
+     "unapplied cash - PLB net."),
 ]
 
 
@@ -280,7 +283,8 @@ class Remittance:
     day: dt.date  # BPR16
 
 
-_TOTALS = ("payments", "contractual", "other", "patient_resp", "forwarded", "unapplied")
+_TOTALS = ("payments", "contractual", "other", "patient_resp", "forwarded", "unapplied",
+           "recouped")
 
 
 class ExpectedWriter:
@@ -341,8 +345,8 @@ class ExpectedWriter:
     def finish(self, files_837: list[str], files_835: list[str]) -> dict[str, int]:
         self.claims_file.close()
         t = self.totals
-        tie = t["payments"] + t["contractual"] + t["other"] + t["insurance_balance"] + \
-            t["patient_balance"]
+        tie = t["payments"] - t["recouped"] + t["contractual"] + t["other"] + \
+            t["insurance_balance"] + t["patient_balance"]
         remit_tie = t["payments"] + t["unapplied"] - t["plb_net"]
         if tie != t["charges"] or remit_tie != t["remitted"]:  # a bug in the plans, not input
             raise AssertionError(f"expected totals do not tie: {dict(t)}")
@@ -350,7 +354,8 @@ class ExpectedWriter:
         self.review.update(d["review"] for d in deposits["missing"] + deposits["extra"])
         totals: dict[str, Any] = {k: format_cents(t[k]) for k in (
             "charges", "payments", "contractual", "other", "patient_resp", "forwarded",
-            "insurance_balance", "patient_balance", "unapplied", "plb_net", "remitted")}
+            "insurance_balance", "patient_balance", "unapplied", "plb_net", "remitted",
+            "recouped")}
         _rename_totals(totals)
         totals.update(claims=t["claims"], claim_payments=t["claim_payments"],
                       remittances=len(self.remittances))

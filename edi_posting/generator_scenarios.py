@@ -14,6 +14,7 @@ lines), except the deliberately unbalanced claim.  Amounts are integer cents thr
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -54,7 +55,8 @@ SCENARIOS: dict[str, str] = {
     "recoded": "one line paid under another code (SVC06 = the billed code)",
     "modifier_dropped": "one line paid without its modifier and without REF*6R",
     "truncated_pcn": "20-character PCN that the payer truncates to 17 in CLP01",
-    "overpaid": "paid twice (credit balance); later PLB WO recoups it naming the 2nd CLP07",
+    "overpaid": "paid twice (credit balance); a later PLB WO naming the 2nd CLP07 recoups "
+                "it when the claim's number is even, else it waits for a refund",
     "interest": "paid late: AMT*I on the claim, PLB L6 for the set",
     "plb_cs": "paid; the set carries a PLB CS (late-payment penalty) naming CLP01",
     "unknown_pcn": "paid; plus a payment for a PCN no 837 carries (unapplied cash)",
@@ -235,6 +237,7 @@ class Outcome:
     patient_resp_cents: int = 0
     forwarded_cents: int = 0
     unapplied_cents: int = 0
+    recouped_cents: int = 0  # taken back by PLB WO on this claim
     review: list[str] = field(default_factory=list)
 
 
@@ -408,9 +411,13 @@ def _recoded(ctx: PlanContext, claim: Claim) -> Plan:
 
 
 def _overpaid(ctx: PlanContext, claim: Claim) -> Plan:
+    """Paid twice.  The payer takes the second payment back by PLB WO when the claim's
+    number is even; otherwise the credit waits for the practice to refund it."""
     first, again = ctx.full(claim), ctx.full(claim)
+    digits = re.sub(r"\D", "", claim.pcn)
+    recouped = not digits or int(digits[-1]) % 2 == 0
     return Plan(claim, (Event(0, "main", first), Event(1, "main", again)), ("credit_balance",),
-                Recoup(again.icn, claim.pcn, again.paid_cents, 2))
+                Recoup(again.icn, claim.pcn, again.paid_cents, 2) if recouped else None)
 
 
 def _interest(ctx: PlanContext, claim: Claim) -> Plan:

@@ -27,12 +27,15 @@ from edi_posting.records import remittance as rec
 from edi_posting.remittance_decisions import ReviewSpec
 
 __all__ = [
-    "LINKED_REASONS", "REASON_ACCOUNTS", "OpenForwardingBalance", "PlbLink", "interest_problem",
+    "CLAIM_REASONS", "LINKED_REASONS", "REASON_ACCOUNTS", "OpenForwardingBalance", "PlbLink", "interest_problem",
     "link_provider_adjustments", "open_forwarding_balances", "plb_entry", "unlinked_review",
 ]
 
 LINKED_REASONS = frozenset({"WO", "FB", "72", "B2", "CS"})  # a reference is expected
 REASON_ACCOUNTS = {"L6": "interest_income"}  # everything else: provider_adjustments
+# an overpayment recovered (or returned) on the claim it names moves that claim's balance:
+# the recovery clears the credit the overpayment left, so nobody refunds it a second time
+CLAIM_REASONS = frozenset({"WO"})
 _CP, _CLAIM, _PLB = ClaimPayment.__table__, SubmittedClaim.__table__, ProviderAdjustment.__table__
 
 
@@ -40,6 +43,7 @@ _CP, _CLAIM, _PLB = ClaimPayment.__table__, SubmittedClaim.__table__, ProviderAd
 class PlbLink:
     submitted_claim_id: int | None
     claim_payment_id: int | None
+    patient_account_id: int | None = None
 
     @property
     def found(self) -> bool:
@@ -85,7 +89,17 @@ def link_provider_adjustments(
                 link = PlbLink(by_pcn[normalize_pcn(token)], None)
                 break
         links.append(link)
-    return links
+    return _with_accounts(conn, links)
+
+
+def _with_accounts(conn: Connection, links: list[PlbLink]) -> list[PlbLink]:
+    claim_ids = sorted({ln.submitted_claim_id for ln in links} - {None})  # type: ignore[type-var]
+    if not claim_ids:
+        return links
+    accounts = dict(conn.execute(select(_CLAIM.c.id, _CLAIM.c.patient_account_id)
+                                 .where(_CLAIM.c.id.in_(claim_ids))).all())
+    return [PlbLink(ln.submitted_claim_id, ln.claim_payment_id,
+                    accounts.get(ln.submitted_claim_id)) for ln in links]
 
 
 def needs_link(adjustment: rec.ProviderAdjustment) -> bool:
@@ -107,13 +121,21 @@ def unlinked_review(adjustment: rec.ProviderAdjustment) -> ReviewSpec:
 def plb_entry(adjustment: rec.ProviderAdjustment, *, key: str, effective: dt.date,
               remittance_id: int, plb_id: int, link: PlbLink, payer_id: int | None,
               source: dict[str, object]) -> EntryDraft | None:
-    """Dr the reason's account / Cr cash clearing by the PLB amount (signed as sent)."""
+    """Dr the reason's account / Cr cash clearing by the PLB amount (signed as sent).
+
+    A WO linked to a claim debits that claim's insurance receivable: the recovery takes
+    back the overpayment that left the claim in credit.  Unlinked, it waits in provider
+    adjustments (and an ``unlinked_plb`` item) until a specialist places it.
+    """
     amount = adjustment.amount_cents
     if not amount:
         return None
     dims = {"payer_id": payer_id, "submitted_claim_id": link.submitted_claim_id,
             "provider_adjustment_id": plb_id, "reason_code": adjustment.reason_code}
     account = REASON_ACCOUNTS.get(adjustment.reason_code, "provider_adjustments")
+    if adjustment.reason_code in CLAIM_REASONS and link.submitted_claim_id is not None:
+        account = "insurance_ar"
+        dims["patient_account_id"] = link.patient_account_id
     lines = (Posting(account, amount, **dims), Posting("cash_clearing", -amount, **dims))
     return EntryDraft(
         key, "plb", effective, lines,

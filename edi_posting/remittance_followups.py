@@ -7,20 +7,20 @@ the claim's balance or items as they now stand.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, case, func, select
 
 from edi_posting.db.models import JournalLine, ReviewItem
-from edi_posting.ledger import account_ids
+from edi_posting.ledger import EntryDraft, account_ids
 from edi_posting.matching import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.records.source import SourceRef
 from edi_posting.remittance_decisions import ClaimDecision
 from edi_posting.review_queue import ReviewDraft, close_review_items
 
-__all__ = ["Touched", "credit_balance_reviews", "resolve_corrections"]
+__all__ = ["Touched", "credit_balance_reviews", "follow_credits", "resolve_corrections"]
 
 _LINE, _ITEM = JournalLine.__table__, ReviewItem.__table__
 _OPEN = ("open", "in_progress", "escalated")
@@ -94,3 +94,26 @@ def resolve_corrections(conn: Connection, matches: Sequence[ClaimMatch],
     where = (f"file {source.file_name}, ST02 {source.transaction_set_control_number}"
              if source else "a later remittance")
     return close_review_items(conn, ids, actor, f"correction received in {where}")
+
+
+def follow_credits(conn: Connection, drafts: Sequence[EntryDraft], paid_claims: Collection[int],
+                   *, actor: str, cause: str) -> None:
+    """Keep the credit items of the claims this set moved equal to their ledger credit.
+
+    A later payment, reversal or PLB WO recovery can shrink or clear a credit that is
+    already being worked: its item follows (or resolves itself, with an event saying why).
+    Claims moved only by a PLB get an item here when they go into credit; those moved by
+    a claim payment get theirs from :func:`credit_balance_reviews`.
+    """
+    from edi_posting.queue_credits import refresh_credit_balances  # queue side, imported late
+
+    moved = {p.submitted_claim_id for d in drafts for p in d.lines
+             if p.submitted_claim_id is not None and p.account in ("insurance_ar", "patient_ar")}
+    if not moved:
+        return
+    worked = set(conn.execute(select(_ITEM.c.submitted_claim_id).where(
+        _ITEM.c.kind == "credit_balance", _ITEM.c.status.in_(_OPEN),
+        _ITEM.c.submitted_claim_id.in_(sorted(moved)))).scalars())
+    follow = worked | (moved - set(paid_claims))
+    if follow:
+        refresh_credit_balances(conn, sorted(follow), actor=actor, cause=cause)

@@ -51,7 +51,12 @@ from edi_posting.remittance_entries import (
     unapplied_entry,
 )
 from edi_posting.remittance_facts import claim_fact, crossover_payer, payment_facts
-from edi_posting.remittance_followups import Touched, credit_balance_reviews, resolve_corrections
+from edi_posting.remittance_followups import (
+    Touched,
+    credit_balance_reviews,
+    follow_credits,
+    resolve_corrections,
+)
 from edi_posting.remittance_parties import find_payee, find_payer, learn_payer
 from edi_posting.remittance_store import (
     ClaimRowInfo,
@@ -106,9 +111,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
                     key: str) -> SetOutcome:
     """Post one usable 835 set (the caller rejects FATAL ones) inside the caller's unit."""
     seen = seen_before(conn, ctx, key, read.content_sha256, len(read.claims),
-                       f"835 transaction set {read.header.transaction_set_control_number} "
-                       f"(TRN02 {read.header.trace.trace_number if read.header.trace else '?'})",
-                       read.header.source)
+                       f"835 {_describe(read)}", read.header.source)
     if seen is not None:
         return seen
     work = _Set(read, ctx)
@@ -138,7 +141,9 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     outcome.unapplied_cents = -sum(p.amount_cents for d in drafts for p in d.lines
                                    if p.account == "unapplied_cash")
     _set_reviews(conn, work, payee_id)
-    work.reviews += credit_balance_reviews(conn, _touched_claims(work))
+    touched = _touched_claims(work)
+    work.reviews += credit_balance_reviews(conn, touched)
+    follow_credits(conn, drafts, touched, actor=ctx.actor, cause=f"835 {_describe(read)}")
     resolve_corrections(conn, work.matches, work.decisions, ctx.actor, read.header.source)
     outcome.queued = len(open_review_items(conn, work.reviews, ctx.actor))
     outcome.problems.extend(p for c in read.claims for p in c.problems)
@@ -149,6 +154,11 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     if ctx.dry_run:
         outcome.plan = _plan(work, drafts)
     return outcome
+
+
+def _describe(read: RemittanceSetRead) -> str:
+    trace = read.header.trace.trace_number if read.header.trace else "?"
+    return f"transaction set {read.header.transaction_set_control_number} (TRN02 {trace})"
 
 
 def _signed_payment(read: RemittanceSetRead) -> int:

@@ -204,7 +204,8 @@ def test_expected_totals_tie_and_every_claim_has_an_outcome(rich: Path) -> None:
     assert totals["charges"] == sum(_cents(c["charge"]) for c in claims.values())
     assert totals["insurance_balance"] == sum(_cents(c["insurance_balance"]) for c in claims.values())
     assert totals["patient_balance"] == sum(_cents(c["patient_balance"]) for c in claims.values())
-    assert totals["charges"] == (totals["payments"] + totals["contractual_adjustments"]
+    assert totals["charges"] == (totals["payments"] - totals["recouped"]
+                                 + totals["contractual_adjustments"]
                                  + totals["other_adjustments"] + totals["insurance_balance"]
                                  + totals["patient_balance"])
     assert totals["remitted"] == totals["payments"] + totals["unapplied_cash"] - totals["plb_net"]

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount, ProviderAdjustment
 from edi_posting.provider_adjustments import open_forwarding_balances
+from edi_posting.queue_credits import credit_mismatches
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
@@ -250,8 +251,9 @@ def test_plb_posts_by_reason_links_its_claim_and_flags_unknown_references(practi
     assert result.queued == 1 and not result.problems
     assert practice.items() == [("unlinked_plb", None)]
     assert _account_total(practice, "interest_income") == -150
-    assert _account_total(practice, "provider_adjustments") == 800
+    assert _account_total(practice, "provider_adjustments") == 300  # the unlinked WO
     assert _account_total(practice, "cash_clearing") == 7350
+    assert practice.balances("PCN1") == ("5.00", "0.00")  # the linked WO recovered 5.00
     with practice.engine.connect() as conn:
         links = conn.execute(select(ProviderAdjustment.reason_code,
                                     ProviderAdjustment.linked_claim_id)
@@ -275,6 +277,27 @@ def test_a_claim_paid_twice_raises_a_credit_balance(practice: Practice) -> None:
     practice.receive(remit("100", payment.replace("ICN1", "ICN2"), trace="TRACE2"))
     assert practice.balances("PCN1") == ("-100.00", "0.00")
     assert practice.items() == [("credit_balance", "PCN1")]
+
+
+def test_a_plb_wo_recovery_clears_the_credit_and_resolves_its_item(practice: Practice) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT), ("PCN3", OFFICE_VISIT))
+    payment = clp("PCN1", "1", "100", "100", "0", "ICN1", svc("99213", "100", "100"))
+    practice.receive(remit("100", payment))
+    practice.receive(remit("100", payment.replace("ICN1", "ICN2"), trace="TRACE2"))
+    practice.receive(remit("40", clp("PCN2", "1", "100", "100", "0", "ICN3",
+                                     svc("99213", "100", "100")),
+                           trace="TRACE3", plb="PLB*1234567893*20261231*WO:ICN2*60~"))
+    assert practice.balances("PCN1") == ("-40.00", "0.00")  # 60.00 of 100.00 taken back
+    assert practice.items("open") == [("credit_balance", "PCN1")]
+    with practice.engine.connect() as conn:
+        assert credit_mismatches(conn) == []  # the item now carries 40.00
+    practice.receive(remit("60", clp("PCN3", "1", "100", "100", "0", "ICN4",
+                                     svc("99213", "100", "100")),
+                           trace="TRACE4", plb="PLB*1234567893*20261231*WO:ICN2*40~"))
+    assert practice.balances("PCN1") == ("0.00", "0.00")
+    assert practice.items("open") == []
+    assert practice.items("resolved") == [("credit_balance", "PCN1")]
+    practice.check()
 
 
 def test_split_claim_payments_both_post_against_one_claim(practice: Practice) -> None:

@@ -41,16 +41,16 @@ def test_done_when_walk_through_after_the_demo(database_url: str, tmp_path: Path
     _run(db, "ada", "users", "add", "sam", "--role", "specialist")
     _run(db, "ada", "demo")
     items = json.loads(_run(db, "sam", "queue", "list", "--format", "json").stdout)
-    assert len(items) == 10
+    assert len(items) == 9
 
     held = _item(items, "balancing_failure", "A30589C0000015")  # its 161.38 waits unapplied
     applied = _run(db, "sam", "queue", "apply", str(held), "--claim", "A30589C0000015")
     assert applied.stdout == (f"review item {held}: applied 161.38 to claim A30589C0000015; "
                               "0.00 left unapplied\n")
 
-    credit = _item(items, "credit_balance", "A11732C0000004")  # paid twice
+    credit = _item(items, "credit_balance", "A75170C0000007")  # paid twice, never recouped
     refunded = _run(db, "sam", "queue", "refund", str(credit), "--reason", "paid twice")
-    assert refunded.stdout == (f"review item {credit}: refund 1 of 88.75 to ACME HEALTH PLAN "
+    assert refunded.stdout == (f"review item {credit}: refund 1 of 113.00 to ACME HEALTH PLAN "
                                "approved (paid twice)\n")
 
     denial = _item(items, "denial", "A78460C0000022")
@@ -67,8 +67,8 @@ def test_done_when_walk_through_after_the_demo(database_url: str, tmp_path: Path
     assert ("apply", "161.38") in _history(db, "A30589C0000015")
     # (history orders by the second: what happened within one second keeps no finer order)
     assert "review balancing_failure apply" in [w for w, _ in _history(db, "A30589C0000015")]
-    refund_story = _history(db, "A11732C0000004")
-    assert ("refund", "88.75") in refund_story
+    refund_story = _history(db, "A75170C0000007")
+    assert ("refund", "113.00") in refund_story
     assert {"review credit_balance refund", "review credit_balance auto_resolved"} <= {
         w for w, _ in refund_story}
     denial_story = [w for w, _ in _history(db, "A78460C0000022")]
