@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select, update
 
 from edi_posting import ledger
 from edi_posting.db.models import ClaimPayment
+from edi_posting.dry_run import posting_plan
 from edi_posting.identity import find_or_create_payer
 from edi_posting.match_lookup import DatabaseClaimLookup
 from edi_posting.matching import ClaimMatch, match_claims
@@ -152,7 +153,9 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     if problem is not None:
         outcome.problems.append(problem)
     if ctx.dry_run:
-        outcome.plan = _plan(work, drafts)
+        assert work.stored is not None
+        outcome.plan = posting_plan(work.read.claims, work.decisions, work.stored.claims,
+                                    work.reviews, drafts)
     return outcome
 
 
@@ -384,34 +387,3 @@ def _touched_claims(work: _Set) -> dict[int, Touched]:
                 match.claim.patient_account_id, work.payer_id, work.stored.remittance_id,
                 work.ctx.file_id)
     return touched
-
-
-def _plan(work: _Set, drafts: Sequence[ledger.EntryDraft]) -> list[dict[str, object]]:
-    """--dry-run: per claim payment, the entries that would post and the items that open."""
-    assert work.stored is not None
-    by_cp: dict[int | None, list[ledger.EntryDraft]] = defaultdict(list)
-    for draft in drafts:
-        by_cp[None if draft.kind == "plb" else draft.claim_payment_id].append(draft)
-    reviews: dict[int | None, list[str]] = defaultdict(list)
-    for review in work.reviews:
-        reviews[review.claim_payment_id].append(review.kind)
-    plan: list[dict[str, object]] = []
-    for claim, decision, stored in zip(work.read.claims, work.decisions, work.stored.claims):
-        cp_id = stored.claim_payment_id
-        plan.append({
-            "claim": claim.patient_control_number, "status_code": claim.status_code,
-            "paid": format_cents(claim.paid_cents), "decision": decision.state,
-            "entries": [_entry_doc(d) for d in by_cp[cp_id]], "reviews": reviews[cp_id],
-        })
-    rest = [d for d in drafts if d.claim_payment_id is None]
-    if rest or reviews[None]:
-        plan.append({"claim": None, "decision": "remittance", "entries": [_entry_doc(d) for d in rest],
-                     "reviews": reviews[None]})
-    return plan
-
-
-def _entry_doc(draft: ledger.EntryDraft) -> dict[str, object]:
-    return {"kind": draft.kind, "lines": [
-        {"account": p.account, "amount": format_cents(p.amount_cents),
-         **({"reason": f"{p.group_code or ''}{'-' if p.group_code else ''}{p.reason_code}"}
-            if p.reason_code else {})} for p in draft.lines]}
