@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, insert, select, update
 
 from edi_posting.audit import record_event
+from edi_posting.db.base import table_of
 from edi_posting.db.models import User
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
     "set_role",
 ]
 
-_USER = User.__table__
+_USER = table_of(User)
 
 
 class Permission(enum.StrEnum):

@@ -15,11 +15,12 @@ from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import ReceivedFile
 
 __all__ = ["ArchivedFile", "archive_file", "find_archived", "hash_file"]
 
-_FILE = ReceivedFile.__table__
+_FILE = table_of(ReceivedFile)
 _CHUNK = 1 << 20
 
 

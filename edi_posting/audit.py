@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
 ]
 
 GENESIS_HASH = "0" * 64
-_AUDIT = AuditEvent.__table__
+_AUDIT = table_of(AuditEvent)
 _LOCK_KEY = 0x45444950  # "EDIP": one advisory lock id for the audit chain head
 
 

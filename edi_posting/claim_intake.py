@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select, update
 
 from edi_posting import ledger
 from edi_posting.claim_checks import claim_problems
+from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.models import ClaimPayment, JournalEntry, SubmittedClaim, SubmittedLine
 from edi_posting.identity import PartyIds, PatientConflict, normalize_pcn, resolve_parties
@@ -34,8 +35,8 @@ from edi_posting.transaction_sets import SetContext, SetOutcome, record_set, see
 
 __all__ = ["SetContext", "SetOutcome", "claim_problems", "import_claim_batch"]
 
-_CLAIM, _LINE = SubmittedClaim.__table__, SubmittedLine.__table__
-_ENTRY = JournalEntry.__table__
+_CLAIM, _LINE = table_of(SubmittedClaim), table_of(SubmittedLine)
+_ENTRY = table_of(JournalEntry)
 
 
 def batch_identity_key(batch: ClaimBatch) -> str:
@@ -171,7 +172,7 @@ def _find_original(
         return None
     found = None
     if claim.original_payer_claim_number:
-        cp = ClaimPayment.__table__
+        cp = table_of(ClaimPayment)
         found = conn.execute(
             select(_CLAIM.c.id).join(cp, cp.c.submitted_claim_id == _CLAIM.c.id).where(
                 cp.c.payer_claim_control_number == claim.original_payer_claim_number,

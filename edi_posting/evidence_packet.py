@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, or_, select
 
 from edi_posting.access import Permission, authorize
+from edi_posting.db.base import table_of
 from edi_posting.db.models import (
     ClaimPayment,
     JournalEntry,
@@ -46,9 +47,9 @@ from edi_posting.x12.reader import X12Reader
 
 __all__ = ["MAX_SEGMENTS", "build_packet", "write_packet"]
 
-_E, _L, _A = JournalEntry.__table__, JournalLine.__table__, LedgerAccount.__table__
-_ITEM, _CLAIM, _CP = ReviewItem.__table__, SubmittedClaim.__table__, ClaimPayment.__table__
-_REM, _TS, _FILE = Remittance.__table__, TransactionSet.__table__, ReceivedFile.__table__
+_E, _L, _A = table_of(JournalEntry), table_of(JournalLine), table_of(LedgerAccount)
+_ITEM, _CLAIM, _CP = table_of(ReviewItem), table_of(SubmittedClaim), table_of(ClaimPayment)
+_REM, _TS, _FILE = table_of(Remittance), table_of(TransactionSet), table_of(ReceivedFile)
 MAX_SEGMENTS = 2_000  # a held transaction set is sent whole, up to this many segments
 _CLAIM_PAYMENT_ENDS = frozenset({"CLP", "LX", "PLB", "SE"})
 _BILLED_CLAIM_ENDS = frozenset({"CLM", "HL", "SE"})
@@ -169,7 +170,7 @@ def build_packet(conn: Connection, item_id: int, *, actor: str) -> dict[str, Any
         pcn = conn.execute(select(_CLAIM.c.patient_control_number)
                            .where(_CLAIM.c.id == claim_id)).scalar_one()
         claim = claim_detail(conn, pcn, claim_id)
-    refunds = conn.execute(select(Refund.__table__).where(Refund.review_item_id == item_id))
+    refunds = conn.execute(select(table_of(Refund)).where(Refund.review_item_id == item_id))
     return {
         "packet": {"review_item_id": item_id, "generated_by": actor,
                    "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import (
     JournalEntry,
     JournalLine,
@@ -23,8 +24,8 @@ from edi_posting.reports import NotFoundError
 
 __all__ = ["account_history", "claim_history"]
 
-_E, _L = JournalEntry.__table__, JournalLine.__table__
-_RI, _EV = ReviewItem.__table__, ReviewItemEvent.__table__
+_E, _L = table_of(JournalEntry), table_of(JournalLine)
+_RI, _EV = table_of(ReviewItem), table_of(ReviewItemEvent)
 
 
 def _entries(conn: Connection, condition: Any) -> list[dict[str, Any]]:

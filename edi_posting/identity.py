@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import Payer, PayerAlias, Provider
 from edi_posting.party_directory import PartyDirectory, PatientConflict
 from edi_posting.records.claim import BillingProvider, PayerInfo, SubmittedClaimRecord
@@ -51,7 +52,7 @@ class PartyIds:
 
 
 def find_or_create_payer(conn: Connection, kind: str, identifier: str, name: str) -> int:
-    alias = PayerAlias.__table__
+    alias = table_of(PayerAlias)
     found = conn.execute(
         select(alias.c.payer_id).where(
             alias.c.alias_kind == kind, alias.c.alias_value == identifier
@@ -59,7 +60,7 @@ def find_or_create_payer(conn: Connection, kind: str, identifier: str, name: str
     ).scalar()
     if found is not None:
         return int(found)
-    payer = Payer.__table__
+    payer = table_of(Payer)
     existing = conn.execute(
         select(payer.c.id).where(payer.c.primary_identifier == identifier)
     ).scalar()
@@ -83,7 +84,7 @@ def _provider_id(conn: Connection, provider: BillingProvider, cache: dict[str, i
         return None
     if key in cache:
         return cache[key]
-    table = Provider.__table__
+    table = table_of(Provider)
     column = table.c.npi if provider.npi else table.c.tin
     found = conn.execute(select(table.c.id).where(column == key)).scalar()
     if found is None:

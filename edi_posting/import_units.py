@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select
 
 from edi_posting.archive import ArchivedFile
+from edi_posting.db.base import table_of
 from edi_posting.db.engine import write_transaction
 from edi_posting.db.models import FunctionalGroup, Interchange
 from edi_posting.money import format_cents
@@ -136,7 +137,7 @@ def envelope_rows(conn: Connection, file_id: int, envelope: Envelope | None) -> 
     """Find or record the interchange and group around a set; the group's id."""
     if envelope is None:
         return None
-    isa = Interchange.__table__
+    isa = table_of(Interchange)
     key = {"sender_qualifier": envelope.sender_qualifier, "sender_id": envelope.sender_id,
            "receiver_qualifier": envelope.receiver_qualifier,
            "receiver_id": envelope.receiver_id,
@@ -150,7 +151,7 @@ def envelope_rows(conn: Connection, file_id: int, envelope: Envelope | None) -> 
             usage_indicator=envelope.usage_indicator,
             segment_position=envelope.interchange_position, **key,
         )).inserted_primary_key[0]
-    gs = FunctionalGroup.__table__
+    gs = table_of(FunctionalGroup)
     group_id = conn.execute(select(gs.c.id).where(
         gs.c.interchange_id == interchange_id,
         gs.c.control_number == envelope.group_control_number)).scalar()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection, case, func, select
 
+from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_rows, insert_with_ids
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 
@@ -21,18 +22,18 @@ __all__ = [
     "Balances",
     "EntryDraft",
     "Posting",
+    "StoredEntry",
     "UnbalancedEntryError",
     "account_balances",
     "claim_balances",
-    "StoredEntry",
     "load_entries",
     "negations",
     "reversal_drafts",
     "write_entries",
 ]
 
-_ENTRY = JournalEntry.__table__
-_LINE = JournalLine.__table__
+_ENTRY = table_of(JournalEntry)
+_LINE = table_of(JournalLine)
 
 
 class UnbalancedEntryError(ValueError):

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import aliased
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount, Remittance
 
 __all__ = ["CHECKS", "Violation", "check_ledger", "ledger_digest"]
 
-_E, _L, _A = JournalEntry.__table__, JournalLine.__table__, LedgerAccount.__table__
-_R = Remittance.__table__
+_E, _L, _A = table_of(JournalEntry), table_of(JournalLine), table_of(LedgerAccount)
+_R = table_of(Remittance)
 
 
 @dataclass(frozen=True, slots=True)

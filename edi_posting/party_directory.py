@@ -17,13 +17,14 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from edi_posting.db.base import table_of
 from edi_posting.db.bulk import IdPool, insert_rows
 from edi_posting.db.models import Coverage, Patient, PatientAccount
 from edi_posting.records.claim import SubmittedClaimRecord
 
 __all__ = ["PartyDirectory", "PatientConflict", "account_number", "patient_identity_key"]
 
-_PATIENT, _COVERAGE, _ACCOUNT = Patient.__table__, Coverage.__table__, PatientAccount.__table__
+_PATIENT, _COVERAGE, _ACCOUNT = table_of(Patient), table_of(Coverage), table_of(PatientAccount)
 _CONFLICT = "|conflict-with|"
 
 

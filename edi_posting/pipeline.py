@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, update
 from edi_posting.archive import ArchivedFile, archive_file
 from edi_posting.audit import record_event
 from edi_posting.claim_intake import import_claim_batch
+from edi_posting.db.base import table_of
 from edi_posting.db.engine import write_transaction
 from edi_posting.db.models import ReceivedFile
 from edi_posting.import_units import (
@@ -100,7 +101,7 @@ def import_file(engine: Engine, path: Path, options: ImportOptions) -> FileResul
         return result
     result = _process(None, engine, path, archived, options)
     with write_transaction(engine) as conn:
-        conn.execute(update(ReceivedFile.__table__).where(ReceivedFile.id == archived.id).values(
+        conn.execute(update(table_of(ReceivedFile)).where(ReceivedFile.id == archived.id).values(
             status=result.status, summary=json.dumps(result.to_dict())))
         _audit(conn, options, result)
     return result

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import Payer, PostingPolicy
 from edi_posting.posting_rules import DEFAULT_CARC_POLICY
 
@@ -36,7 +37,7 @@ ACTIONS: Mapping[str, str] = {
     "patient": "patient_ar",
 }
 GROUPS = ("CO", "PR", "OA", "PI", "CR")
-_POLICY, _PAYER = PostingPolicy.__table__, Payer.__table__
+_POLICY, _PAYER = table_of(PostingPolicy), table_of(Payer)
 
 
 class PolicyError(ValueError):

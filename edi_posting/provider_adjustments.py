@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, select
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ProviderAdjustment, Remittance, SubmittedClaim
 from edi_posting.identity import normalize_pcn
 from edi_posting.ledger import EntryDraft, Posting
@@ -36,7 +37,7 @@ REASON_ACCOUNTS = {"L6": "interest_income"}  # everything else: provider_adjustm
 # an overpayment recovered (or returned) on the claim it names moves that claim's balance:
 # the recovery clears the credit the overpayment left, so nobody refunds it a second time
 CLAIM_REASONS = frozenset({"WO"})
-_CP, _CLAIM, _PLB = ClaimPayment.__table__, SubmittedClaim.__table__, ProviderAdjustment.__table__
+_CP, _CLAIM, _PLB = table_of(ClaimPayment), table_of(SubmittedClaim), table_of(ProviderAdjustment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,7 @@ class OpenForwardingBalance:
 
 def open_forwarding_balances(conn: Connection) -> list[OpenForwardingBalance]:
     """FB references whose amounts do not (yet) net to zero, per payer."""
-    remit = Remittance.__table__
+    remit = table_of(Remittance)
     total = func.sum(_PLB.c.amount_cents)
     rows = conn.execute(
         select(remit.c.payer_id, _PLB.c.reference_id, total, func.count())

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from edi_posting.access import Permission, authorize
 from edi_posting.audit import record_event
+from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, Payer, PayerAlias, Setting, SubmittedClaim
 from edi_posting.ledger import Posting, account_ids, claim_balances
 from edi_posting.money import format_cents
@@ -39,8 +40,8 @@ __all__ = [
     "write_off_limit_cents",
 ]
 
-_LINE, _CLAIM, _SETTING = JournalLine.__table__, SubmittedClaim.__table__, Setting.__table__
-_PAYER, _ALIAS = Payer.__table__, PayerAlias.__table__
+_LINE, _CLAIM, _SETTING = table_of(JournalLine), table_of(SubmittedClaim), table_of(Setting)
+_PAYER, _ALIAS = table_of(Payer), table_of(PayerAlias)
 WRITE_OFF_LIMIT_KEY = "queue.write_off_limit_cents"
 DEFAULT_WRITE_OFF_LIMIT_CENTS = 10_000  # 100.00 until an administrator sets another
 

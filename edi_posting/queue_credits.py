@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, insert, select, update
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, ReviewItem, ReviewItemEvent, SubmittedClaim
 from edi_posting.ledger import account_ids, claim_balances
 from edi_posting.money import format_cents
@@ -34,8 +35,8 @@ __all__ = [
     "refresh_credit_balances",
 ]
 
-_ITEM, _EVENT, _LINE = ReviewItem.__table__, ReviewItemEvent.__table__, JournalLine.__table__
-_CLAIM = SubmittedClaim.__table__
+_ITEM, _EVENT, _LINE = table_of(ReviewItem), table_of(ReviewItemEvent), table_of(JournalLine)
+_CLAIM = table_of(SubmittedClaim)
 OPEN_STATES = ("open", "in_progress", "escalated")
 
 

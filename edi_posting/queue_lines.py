@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import Adjustment, ClaimPayment, ServiceLinePayment
 from edi_posting.identity import find_or_create_payer
 from edi_posting.ledger import Posting
@@ -37,7 +38,7 @@ from edi_posting.posting_rules import (
 
 __all__ = ["applied_line_postings", "stored_claim_fact", "stored_payment_facts"]
 
-_CP, _SVC, _CAS = ClaimPayment.__table__, ServiceLinePayment.__table__, Adjustment.__table__
+_CP, _SVC, _CAS = table_of(ClaimPayment), table_of(ServiceLinePayment), table_of(Adjustment)
 
 
 def _lines(conn: Connection, cp_id: int) -> list[Any]:

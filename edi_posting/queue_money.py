@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from edi_posting.access import Permission, authorize
+from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalEntry, ReviewItem, ReviewItemEvent, SubmittedClaim
 from edi_posting.identity import normalize_pcn
 from edi_posting.ledger import EntryDraft, Posting, write_entries
@@ -52,8 +53,8 @@ __all__ = [
     "post_entry",
 ]
 
-_ITEM, _EVENT = ReviewItem.__table__, ReviewItemEvent.__table__
-_ENTRY, _CLAIM = JournalEntry.__table__, SubmittedClaim.__table__
+_ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
+_ENTRY, _CLAIM = table_of(JournalEntry), table_of(SubmittedClaim)
 MATCH_KINDS = frozenset({"unmatched_payment", "ambiguous_match"})
 
 

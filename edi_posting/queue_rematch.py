@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from edi_posting.access import Permission, authorize
+from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.match_lookup import DatabaseClaimLookup
 from edi_posting.matching import ClaimMatch, match_claim
@@ -37,7 +38,7 @@ from edi_posting.review_actions import ActionError, record_action
 
 __all__ = ["link_correction", "rematch", "rematchable_items"]
 
-_ITEM, _CP = ReviewItem.__table__, ClaimPayment.__table__
+_ITEM, _CP = table_of(ReviewItem), table_of(ClaimPayment)
 _REMATCH_CODES = ("UNMATCHED_PAYMENT", "AMBIGUOUS_MATCH")
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from edi_posting.access import Permission, authorize
+from edi_posting.db.base import table_of
 from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
 from edi_posting.ledger import Posting, claim_balances
 from edi_posting.money import format_cents
@@ -31,8 +32,8 @@ from edi_posting.review_actions import ActionError, record_action
 
 __all__ = ["CreditSide", "credit_side", "reapply", "refund"]
 
-_REFUND, _PAYER, _PATIENT = Refund.__table__, Payer.__table__, Patient.__table__
-_ITEM = ReviewItem.__table__
+_REFUND, _PAYER, _PATIENT = table_of(Refund), table_of(Payer), table_of(Patient)
+_ITEM = table_of(ReviewItem)
 
 CreditSide = tuple[str, int | None, int]  # (account, payer id, credit in cents)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import Connection, select
 
 from edi_posting import ledger
+from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalEntry
 from edi_posting.posting_rules import ClaimFact, Dims, claim_postings
 from edi_posting.records.remittance import ClaimPayment
@@ -24,7 +25,7 @@ __all__ = [
     "reversible_entries", "unapplied_entry",
 ]
 
-_ENTRY = JournalEntry.__table__
+_ENTRY = table_of(JournalEntry)
 
 
 class PostingInvariantError(RuntimeError):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, case, func, select
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.ledger import EntryDraft, account_ids
 from edi_posting.matching import ClaimMatch
@@ -22,7 +23,7 @@ from edi_posting.review_queue import ReviewDraft, close_review_items
 
 __all__ = ["Touched", "credit_balance_reviews", "follow_credits", "resolve_corrections"]
 
-_LINE, _ITEM = JournalLine.__table__, ReviewItem.__table__
+_LINE, _ITEM = table_of(JournalLine), table_of(ReviewItem)
 _OPEN = ("open", "in_progress", "escalated")
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, insert, or_, select, tuple_
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import Payer, PayerAlias, Provider
 from edi_posting.identity import find_or_create_payer
 from edi_posting.matching import ClaimMatch
@@ -22,7 +23,7 @@ from edi_posting.records.remittance import RemittanceHeader
 
 __all__ = ["find_payee", "find_payer", "learn_payer", "payer_aliases"]
 
-_ALIAS, _PAYER, _PROVIDER = PayerAlias.__table__, Payer.__table__, Provider.__table__
+_ALIAS, _PAYER, _PROVIDER = table_of(PayerAlias), table_of(Payer), table_of(Provider)
 
 
 def payer_aliases(header: RemittanceHeader) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, select, update
 
 from edi_posting import ledger
+from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment
 from edi_posting.dry_run import posting_plan
 from edi_posting.identity import find_or_create_payer
@@ -71,7 +72,7 @@ from edi_posting.x12.remit_file import RemittanceSetRead
 
 __all__ = ["HOLDING_SET_CODES", "post_remittance", "remittance_key"]
 
-_CP = ClaimPayment.__table__
+_CP = table_of(ClaimPayment)
 # Set-level problems that hold the whole set (its money to unapplied cash).
 HOLDING_SET_CODES = frozenset({"TRANSACTION_UNBALANCED", "FOREIGN_CURRENCY"})
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 
+from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_rows, insert_with_ids
 from edi_posting.db.models import (
     Adjustment,
@@ -33,10 +34,10 @@ __all__ = [
     "ClaimRowInfo", "StoredClaim", "StoredSet", "store_provider_adjustments", "store_remittance",
 ]
 
-_REMIT, _CP = Remittance.__table__, ClaimPayment.__table__
-_SVC, _CAS = ServiceLinePayment.__table__, Adjustment.__table__
-_RARC, _AMT = RemarkCode.__table__, SupplementalAmount.__table__
-_PLB = ProviderAdjustment.__table__
+_REMIT, _CP = table_of(Remittance), table_of(ClaimPayment)
+_SVC, _CAS = table_of(ServiceLinePayment), table_of(Adjustment)
+_RARC, _AMT = table_of(RemarkCode), table_of(SupplementalAmount)
+_PLB = table_of(ProviderAdjustment)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from edi_posting import ledger
+from edi_posting.db.base import table_of
 from edi_posting.db.models import (
     JournalEntry,
     JournalLine,
@@ -29,8 +30,8 @@ from edi_posting.money import format_cents
 
 __all__ = ["NotFoundError", "account_detail", "balances_dict", "claim_detail"]
 
-_CLAIM, _LINE = SubmittedClaim.__table__, SubmittedLine.__table__
-_ENTRY, _JL, _ACC = JournalEntry.__table__, JournalLine.__table__, LedgerAccount.__table__
+_CLAIM, _LINE = table_of(SubmittedClaim), table_of(SubmittedLine)
+_ENTRY, _JL, _ACC = table_of(JournalEntry), table_of(JournalLine), table_of(LedgerAccount)
 
 
 class NotFoundError(LookupError):
@@ -103,7 +104,7 @@ def _payer(conn: Connection, payer_id: int | None) -> dict[str, Any] | None:
 
 
 def _patient(conn: Connection, patient_id: int) -> dict[str, Any]:
-    row = conn.execute(select(Patient.__table__).where(Patient.id == patient_id)).one()
+    row = conn.execute(select(table_of(Patient)).where(Patient.id == patient_id)).one()
     return {"id": row.id, "last_name": row.last_name, "first_name": row.first_name,
             "birth_date": _iso(row.birth_date)}
 
@@ -151,7 +152,7 @@ def _journal(conn: Connection, condition: Any) -> list[dict[str, Any]]:
 
 
 def _reviews(conn: Connection, condition: Any) -> list[dict[str, Any]]:
-    rows = conn.execute(select(ReviewItem.__table__).where(condition).order_by(ReviewItem.id))
+    rows = conn.execute(select(table_of(ReviewItem)).where(condition).order_by(ReviewItem.id))
     return [
         {"id": r.id, "kind": r.kind, "status": r.status, "amount": format_cents(r.amount_cents),
          "message": r.message}
@@ -161,7 +162,7 @@ def _reviews(conn: Connection, condition: Any) -> list[dict[str, Any]]:
 
 def account_detail(conn: Connection, account_number: str) -> dict[str, Any]:
     account = conn.execute(
-        select(PatientAccount.__table__).where(PatientAccount.account_number == account_number)
+        select(table_of(PatientAccount)).where(PatientAccount.account_number == account_number)
     ).first()
     if account is None:
         raise NotFoundError(f"no account {account_number!r}")

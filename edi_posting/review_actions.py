@@ -15,12 +15,13 @@ from sqlalchemy import Connection, insert, select, update
 
 from edi_posting.access import Permission, authorize
 from edi_posting.audit import record_event
+from edi_posting.db.base import table_of
 from edi_posting.db.models import ReviewItem, ReviewItemEvent
 
 __all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "ActionError", "add_note", "assign", "dismiss",
            "escalate", "holds_unapplied"]
 
-_ITEM, _EVENT = ReviewItem.__table__, ReviewItemEvent.__table__
+_ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
 
 # Items whose resolution moves money: they can be resolved by a money action, never dismissed.
 MONEY_KINDS = frozenset({"unmatched_payment", "ambiguous_match", "credit_balance",

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
 from edi_posting.money import format_cents
@@ -28,8 +29,8 @@ __all__ = [
     "queue_stats",
 ]
 
-_ITEM = ReviewItem.__table__
-_EVENT = ReviewItemEvent.__table__
+_ITEM = table_of(ReviewItem)
+_EVENT = table_of(ReviewItemEvent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ def _age_days(created: dt.datetime, today: dt.date) -> int:
 def list_items(conn: Connection, flt: QueueFilter, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Items as the queue shows them (amounts as two-decimal strings)."""
     today = today or dt.date.today()
-    claim, payer = SubmittedClaim.__table__, Payer.__table__
+    claim, payer = table_of(SubmittedClaim), table_of(Payer)
     query = (
         select(_ITEM, claim.c.patient_control_number, payer.c.name.label("payer_name"))
         .outerjoin(claim, claim.c.id == _ITEM.c.submitted_claim_id)

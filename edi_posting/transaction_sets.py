@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, insert, select
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import TransactionSet
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
@@ -18,7 +19,7 @@ from edi_posting.review_queue import ReviewDraft, open_review_items
 
 __all__ = ["SetContext", "SetOutcome", "record_set", "seen_before"]
 
-_TS = TransactionSet.__table__
+_TS = table_of(TransactionSet)
 
 
 @dataclass(frozen=True, slots=True)

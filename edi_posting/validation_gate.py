@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import Acknowledgement
 from edi_posting.import_units import FileResult, SetKey, Units
 from edi_posting.problems import Problem, Severity
@@ -20,7 +21,7 @@ from edi_posting.records.source import SourceRef
 
 __all__ = ["rejection_of", "validate_for_import"]
 
-_ACK = Acknowledgement.__table__
+_ACK = table_of(Acknowledgement)
 
 
 def validate_for_import(units: Units, path: Path, result: FileResult) -> frozenset[SetKey]:

@@ -30,10 +30,10 @@ from typing import Any
 
 import click
 
-from edi_posting.logs import mask_phi
 from edi_posting.cli.common import CliError, echo_err, echo_json, render_rows
 from edi_posting.cli.parse837 import CLAIM_SUMMARY_COLUMNS, claim_document, claim_summary_rows
 from edi_posting.exit_codes import ExitCode
+from edi_posting.logs import mask_phi
 from edi_posting.money import format_cents
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.claim import ProcedureCode

@@ -8,9 +8,18 @@ SQLite (batch mode) and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, cast
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, MetaData, String, func
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 __all__ = [
@@ -20,6 +29,7 @@ __all__ = [
     "Created",
     "FromFile",
     "IdPk",
+    "table_of",
     "utc_now",
 ]
 
@@ -65,3 +75,9 @@ class FromFile:
     source_isa13: Mapped[str | None] = mapped_column(String(35))  # interchange control number
     source_st02: Mapped[str | None] = mapped_column(String(35))  # transaction set control number
     source_segment: Mapped[int | None] = mapped_column(Integer)  # 1-based segment position
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """The Core table of a mapped class, typed as a ``Table``: the bulk paths write with
+    Core, and ``__table__`` is typed as a plain ``FromClause``."""
+    return cast(Table, model.__table__)

@@ -75,9 +75,9 @@ from edi_posting.x12.transaction_set import (
 
 __all__ = [
     "CHUNK_SIZE",
-    "Batch",
     "MAX_BAD_SEGMENTS",
     "MAX_SEGMENT_CHARS",
+    "Batch",
     "Delimiters",
     "Group",
     "Interchange",

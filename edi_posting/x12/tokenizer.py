@@ -90,9 +90,7 @@ def segment_batches(
             at: list[int] = []
             for elements in rows:  # the slow path: one segment at a time
                 position += 1
-                if elements[0] in good_tags:
-                    bad_run = 0
-                elif _is_tag(elements, good_tags):
+                if elements[0] in good_tags or _is_tag(elements, good_tags):
                     bad_run = 0
                 else:
                     bad_run += 1
