@@ -5,7 +5,12 @@ produces ``ClaimCandidate`` records with their lines, patient names and member I
 
 Batched, because import runs at thousands of claims a second: ``by_pcns`` answers every
 PCN of a transaction set with one query for the claims, one for all their lines and one
-for the member IDs (each IN list chunked at ``IN_CHUNK``), never a query per claim.
+for the member IDs (each IN list chunked at ``IN_CHUNK``), never a query per claim;
+``by_pcn_prefixes`` answers every truncated PCN of a set with one query (chunked at
+``PREFIX_CHUNK``) that keeps the per-prefix ``PREFIX_LIMIT`` of ``by_pcn_prefix``.  The
+fixed statements are built once at import (expanding IN parameters), so SQLAlchemy
+neither rebuilds them nor recomputes their cache keys per transaction set; rows are read
+by position, not by attribute name.
 
 Only ``active`` and ``held`` submissions are candidates.  A ``replaced`` or ``voided``
 submission was superseded by a later one (CLM05-3 = 7/8), which is what the payer now
@@ -23,16 +28,27 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Row, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 
 from edi_posting.db.models import Coverage, Patient, SubmittedClaim, SubmittedLine
 from edi_posting.identity import normalize_pcn
 from edi_posting.matching import MATCHABLE_STATUSES, CandidateLine, ClaimCandidate
 
-__all__ = ["FALLBACK_LIMIT", "IN_CHUNK", "PREFIX_LIMIT", "DatabaseClaimLookup"]
+__all__ = ["FALLBACK_LIMIT", "IN_CHUNK", "PREFIX_CHUNK", "PREFIX_LIMIT", "DatabaseClaimLookup"]
 
 IN_CHUNK = 500  # bind parameters per IN list: well under SQLite's and PostgreSQL's limits
 PREFIX_LIMIT = 20  # more claims than this under one truncated PCN is ambiguous anyway
+PREFIX_CHUNK = 100  # prefixes per combined query: an OR chain far below SQLite's depth limit
 FALLBACK_LIMIT = 50  # a common last name over a period: enough to rank, not to flood
 
 _CLAIM = SubmittedClaim.__table__
@@ -41,12 +57,50 @@ _PATIENT = Patient.__table__
 _COVERAGE = Coverage.__table__
 
 _T = TypeVar("_T")
-_Row: TypeAlias = Row[*tuple[Any, ...]]
+# id, PCN, normalized PCN, charge, status, payer, account, patient, coverage, statement
+# from/to, last name, first name, birth date: the positions _candidate reads.
+_ClaimRow: TypeAlias = Row[*tuple[Any, ...]]
 
 
-def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
-    for start in range(0, len(values), IN_CHUNK):
-        yield values[start:start + IN_CHUNK]
+def _claims_query(
+    condition: ColumnElement[bool], newest_first: ColumnElement[Any] = _CLAIM.c.id.desc()
+) -> Select[Any]:
+    return (
+        select(_CLAIM.c.id, _CLAIM.c.patient_control_number, _CLAIM.c.pcn_normalized,
+               _CLAIM.c.total_charge_cents, _CLAIM.c.status, _CLAIM.c.payer_id,
+               _CLAIM.c.patient_account_id, _CLAIM.c.patient_id, _CLAIM.c.coverage_id,
+               _CLAIM.c.statement_from, _CLAIM.c.statement_to,
+               _PATIENT.c.last_name, _PATIENT.c.first_name, _PATIENT.c.birth_date)
+        .join(_PATIENT, _PATIENT.c.id == _CLAIM.c.patient_id)
+        .where(condition, _CLAIM.c.status.in_(MATCHABLE_STATUSES))
+        .order_by(newest_first)
+    )
+
+
+# The same order by an expression no index serves: faced with an OR of prefix ranges and
+# ORDER BY id LIMIT n, SQLite's planner (no ANALYZE statistics) prefers walking the whole
+# table backwards by rowid to the index; ordering by id + 0 leaves it only the index.
+_NEWEST_BY_EXPRESSION = (_CLAIM.c.id + 0).desc()
+_CLAIMS_BY_PCN = _claims_query(_CLAIM.c.pcn_normalized.in_(bindparam("pcns", expanding=True)))
+_LINES_BY_CLAIM = (
+    select(_LINE.c.claim_id, _LINE.c.id, _LINE.c.ordinal, _LINE.c.procedure_code,
+           _LINE.c.modifier1, _LINE.c.modifier2, _LINE.c.modifier3, _LINE.c.modifier4,
+           _LINE.c.charge_cents, _LINE.c.units, _LINE.c.service_date_from,
+           _LINE.c.service_date_to, _LINE.c.line_item_control_number,
+           _LINE.c.procedure_qualifier, _LINE.c.revenue_code)
+    .where(_LINE.c.claim_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_LINE.c.claim_id, _LINE.c.ordinal)
+)
+_COVERAGES_BY_PATIENT = (
+    select(_COVERAGE.c.id, _COVERAGE.c.patient_id, _COVERAGE.c.payer_id, _COVERAGE.c.member_id)
+    .where(_COVERAGE.c.patient_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_COVERAGE.c.id)
+)
+
+
+def _chunks(values: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_T]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,28 +111,37 @@ class DatabaseClaimLookup:
 
     def by_pcns(self, pcns: Sequence[str]) -> dict[str, list[ClaimCandidate]]:
         wanted = sorted({normalize_pcn(p) for p in pcns} - {""})
-        rows: list[_Row] = []
+        rows: list[_ClaimRow] = []
         for chunk in _chunks(wanted):
-            rows += self._claim_rows(_CLAIM.c.pcn_normalized.in_(chunk))
+            rows += self.conn.execute(_CLAIMS_BY_PCN, {"pcns": list(chunk)}).all()
         found: dict[str, list[ClaimCandidate]] = defaultdict(list)
         for candidate in self._candidates(rows):
             found[candidate.pcn_normalized].append(candidate)
         return dict(found)
 
     def by_pcn_prefix(self, prefix: str) -> list[ClaimCandidate]:
-        """LIKE 'prefix%' with the prefix's own % and _ escaped (autoescape).  PostgreSQL
-        serves it from a text_pattern_ops index (migration 0003); SQLite's LIKE ignores
-        case, so it cannot use an index: there a range on the (binary) index narrows the
-        rows first, and LIKE keeps its meaning."""
+        """Claims whose normalized PCN starts with ``prefix``: newest first, at most
+        ``PREFIX_LIMIT``."""
         normalized = normalize_pcn(prefix)
         if not normalized:
             return []
-        condition = _CLAIM.c.pcn_normalized.startswith(normalized, autoescape=True)
-        if self.conn.dialect.name == "sqlite":
-            upper = normalized[:-1] + chr(ord(normalized[-1]) + 1)
-            condition = and_(_CLAIM.c.pcn_normalized >= normalized,
-                             _CLAIM.c.pcn_normalized < upper, condition)
-        return self._candidates(self._claim_rows(condition, PREFIX_LIMIT))
+        return self._candidates(self._claim_rows(self._starts_with(normalized), PREFIX_LIMIT))
+
+    def by_pcn_prefixes(self, prefixes: Sequence[str]) -> dict[str, list[ClaimCandidate]]:
+        """``by_pcn_prefix`` of each prefix (keyed as given, empty lists left out), with
+        one query per ``PREFIX_CHUNK`` prefixes instead of one per prefix."""
+        wanted = sorted({normalize_pcn(p) for p in prefixes} - {""})
+        rows_of: dict[str, list[_ClaimRow]] = {}
+        for chunk in _chunks(wanted, PREFIX_CHUNK):
+            rows_of.update(self._prefix_rows(chunk))
+        all_rows = {row[0]: row for rows in rows_of.values() for row in rows}
+        by_id = {c.claim_id: c for c in self._candidates(list(all_rows.values()))}
+        found: dict[str, list[ClaimCandidate]] = {}
+        for prefix in prefixes:
+            rows = rows_of.get(normalize_pcn(prefix), [])
+            if rows:
+                found[prefix] = [by_id[row[0]] for row in rows]
+        return found
 
     def by_member_or_name(
         self,
@@ -107,69 +170,99 @@ class DatabaseClaimLookup:
 
     # --- rows -----------------------------------------------------------------------------
 
+    def _starts_with(self, normalized: str) -> ColumnElement[bool]:
+        """LIKE 'prefix%' with the prefix's own % and _ escaped (autoescape).  PostgreSQL
+        serves it from a text_pattern_ops index (migration 0003); SQLite's LIKE ignores
+        case, so it cannot use an index: there a range on the (binary) index narrows the
+        rows first, and LIKE keeps its meaning.  Either way a row qualifies exactly when
+        ``pcn_normalized.startswith(normalized)`` in Python, which ``_prefix_rows``
+        relies on."""
+        condition = _CLAIM.c.pcn_normalized.startswith(normalized, autoescape=True)
+        if self.conn.dialect.name == "sqlite":
+            upper = normalized[:-1] + chr(ord(normalized[-1]) + 1)
+            condition = and_(_CLAIM.c.pcn_normalized >= normalized,
+                             _CLAIM.c.pcn_normalized < upper, condition)
+        return condition
+
+    def _prefix_rows(self, prefixes: Sequence[str]) -> dict[str, list[_ClaimRow]]:
+        """Per prefix, the rows ``by_pcn_prefix`` would return, from one OR query.  The
+        query is capped; when the cap is hit, a prefix already holding ``PREFIX_LIMIT``
+        rows has its newest ones (every row above the cut is in), and the others are
+        asked one by one."""
+        cap = PREFIX_LIMIT * len(prefixes)
+        query = _claims_query(or_(*(self._starts_with(p) for p in prefixes)),
+                              _NEWEST_BY_EXPRESSION)
+        rows = list(self.conn.execute(query.limit(cap)).all())
+        lengths = sorted({len(p) for p in prefixes})
+        found: dict[str, list[_ClaimRow]] = {p: [] for p in prefixes}
+        for row in rows:  # newest first, as each single query orders them
+            for length in lengths:
+                if length > len(row[2]):
+                    break  # a shorter slice would count the row twice
+                held = found.get(row[2][:length])
+                if held is not None and len(held) < PREFIX_LIMIT:
+                    held.append(row)
+        if len(rows) >= cap:
+            for prefix, held in found.items():
+                if len(held) < PREFIX_LIMIT:
+                    found[prefix] = self._claim_rows(self._starts_with(prefix), PREFIX_LIMIT)
+        return {p: held for p, held in found.items() if held}
+
     def _claim_rows(
         self, condition: ColumnElement[bool], limit: int | None = None
-    ) -> list[_Row]:
-        query = (
-            select(_CLAIM.c.id, _CLAIM.c.patient_control_number, _CLAIM.c.pcn_normalized,
-                   _CLAIM.c.total_charge_cents, _CLAIM.c.status, _CLAIM.c.payer_id,
-                   _CLAIM.c.patient_account_id, _CLAIM.c.patient_id, _CLAIM.c.coverage_id,
-                   _CLAIM.c.statement_from, _CLAIM.c.statement_to,
-                   _PATIENT.c.last_name, _PATIENT.c.first_name, _PATIENT.c.birth_date)
-            .join(_PATIENT, _PATIENT.c.id == _CLAIM.c.patient_id)
-            .where(condition, _CLAIM.c.status.in_(MATCHABLE_STATUSES))
-            .order_by(_CLAIM.c.id.desc())
-        )
+    ) -> list[_ClaimRow]:
+        query = _claims_query(condition)
         if limit is not None:
             query = query.limit(limit)
         return list(self.conn.execute(query).all())
 
-    def _candidates(self, rows: Sequence[_Row]) -> list[ClaimCandidate]:
+    def _candidates(self, rows: Sequence[_ClaimRow]) -> list[ClaimCandidate]:
         """One query for the lines and one for the member IDs of all the claims."""
         if not rows:
             return []
-        lines = self._lines([row.id for row in rows])
+        lines = self._lines([row[0] for row in rows])
         members = self._member_ids(rows)
         return [
             ClaimCandidate(
-                claim_id=row.id, pcn=row.patient_control_number,
-                pcn_normalized=row.pcn_normalized, charge_cents=row.total_charge_cents,
-                status=row.status, payer_id=row.payer_id,
-                patient_account_id=row.patient_account_id,
-                patient_last_name=row.last_name, patient_first_name=row.first_name,
-                birth_date=row.birth_date, member_ids=members.get(row.id, ()),
-                statement_from=row.statement_from, statement_to=row.statement_to,
-                lines=lines.get(row.id, ()),
+                claim_id, pcn, pcn_normalized, charge_cents, status, payer_id, account_id,
+                last_name, first_name, birth_date, members.get(claim_id, ()),
+                statement_from, statement_to, lines.get(claim_id, ()),
             )
-            for row in rows
+            for (claim_id, pcn, pcn_normalized, charge_cents, status, payer_id, account_id,
+                 _patient_id, _coverage_id, statement_from, statement_to,
+                 last_name, first_name, birth_date) in rows
         ]
 
     def _lines(self, claim_ids: Sequence[int]) -> dict[int, tuple[CandidateLine, ...]]:
         found: dict[int, list[CandidateLine]] = defaultdict(list)
         for chunk in _chunks(sorted(set(claim_ids))):
-            query = select(_LINE).where(_LINE.c.claim_id.in_(chunk)).order_by(
-                _LINE.c.claim_id, _LINE.c.ordinal)
-            for line in self.conn.execute(query):
-                found[line.claim_id].append(_candidate_line(line))
+            for (claim_id, line_id, ordinal, code, mod1, mod2, mod3, mod4, charge_cents,
+                 units, date_from, date_to, control_number, qualifier, revenue_code) in (
+                    self.conn.execute(_LINES_BY_CLAIM, {"ids": list(chunk)}).all()):
+                found[claim_id].append(CandidateLine(
+                    line_id, ordinal, code, tuple(m for m in (mod1, mod2, mod3, mod4) if m),
+                    charge_cents, units, date_from, date_to, control_number, qualifier,
+                    revenue_code,
+                ))
         return {claim_id: tuple(lines) for claim_id, lines in found.items()}
 
-    def _member_ids(self, rows: Sequence[_Row]) -> dict[int, tuple[str, ...]]:
+    def _member_ids(self, rows: Sequence[_ClaimRow]) -> dict[int, tuple[str, ...]]:
         """Per claim: the member ID of its coverage and of the patient's other coverages
         with the claim's payer (a payer re-issuing an ID keeps both findable)."""
-        coverages: dict[int, list[_Row]] = defaultdict(list)
-        for chunk in _chunks(sorted({row.patient_id for row in rows})):
-            query = select(_COVERAGE.c.id, _COVERAGE.c.patient_id, _COVERAGE.c.payer_id,
-                           _COVERAGE.c.member_id).where(_COVERAGE.c.patient_id.in_(chunk))
-            for coverage in self.conn.execute(query.order_by(_COVERAGE.c.id)):
-                coverages[coverage.patient_id].append(coverage)
-        return {
-            row.id: tuple(dict.fromkeys(
-                c.member_id for c in coverages[row.patient_id]
-                if c.id == row.coverage_id or (row.payer_id is not None
-                                               and c.payer_id == row.payer_id)
+        coverages: dict[int, list[tuple[int, int | None, str]]] = defaultdict(list)
+        for chunk in _chunks(sorted({row[7] for row in rows})):
+            for coverage_id, patient_id, payer_id, member_id in self.conn.execute(
+                    _COVERAGES_BY_PATIENT, {"ids": list(chunk)}).all():
+                coverages[patient_id].append((coverage_id, payer_id, member_id))
+        found: dict[int, tuple[str, ...]] = {}
+        for row in rows:
+            claim_id, claim_payer, patient_id, claim_coverage = row[0], row[5], row[7], row[8]
+            found[claim_id] = tuple(dict.fromkeys(
+                member_id for coverage_id, payer_id, member_id in coverages[patient_id]
+                if coverage_id == claim_coverage
+                or (claim_payer is not None and payer_id == claim_payer)
             ))
-            for row in rows
-        }
+        return found
 
 
 def _overlaps(start: dt.date, end: dt.date) -> ColumnElement[bool]:
@@ -178,16 +271,4 @@ def _overlaps(start: dt.date, end: dt.date) -> ColumnElement[bool]:
         _CLAIM.c.statement_from.is_(None),
         and_(_CLAIM.c.statement_from <= end,
              func.coalesce(_CLAIM.c.statement_to, _CLAIM.c.statement_from) >= start),
-    )
-
-
-def _candidate_line(line: _Row) -> CandidateLine:
-    modifiers = (line.modifier1, line.modifier2, line.modifier3, line.modifier4)
-    return CandidateLine(
-        line_id=line.id, ordinal=line.ordinal, procedure_code=line.procedure_code,
-        modifiers=tuple(m for m in modifiers if m), charge_cents=line.charge_cents,
-        units=line.units, service_date_from=line.service_date_from,
-        service_date_to=line.service_date_to,
-        line_item_control_number=line.line_item_control_number,
-        procedure_qualifier=line.procedure_qualifier, revenue_code=line.revenue_code,
     )

@@ -180,6 +180,11 @@ class ClaimLookup(Protocol):
         """Claims whose normalized PCN starts with ``prefix`` (payer-truncated CLP01)."""
         ...
 
+    def by_pcn_prefixes(self, prefixes: Sequence[str]) -> dict[str, list[ClaimCandidate]]:
+        """``by_pcn_prefix`` of every prefix at once, keyed by prefix as given (prefixes
+        that find nothing may be left out): one look-up per transaction set."""
+        ...
+
     def by_member_or_name(
         self, member_ids: Sequence[str], last_name: str | None, dates: Period | None
     ) -> list[ClaimCandidate]:
@@ -212,14 +217,25 @@ class ClaimMatch:
 # --- comparing fields -----------------------------------------------------------------
 
 
+_NOT_PLAIN = re.compile(r"[^0-9A-Z]")
+
+
 def _plain(text: str | None) -> str:
     """Names and ids compare without case, spaces or punctuation (O'NEIL = ONEIL)."""
-    return re.sub(r"[^0-9A-Z]", "", (text or "").upper())
+    if not text:
+        return ""
+    upper = text.upper()
+    if upper.isascii() and upper.isalnum():  # already plain: the common case, no regex
+        return upper
+    return _NOT_PLAIN.sub("", upper)
 
 
 def _member_ids(payment: PaymentFacts) -> tuple[str, ...]:
-    ids = (_plain(payment.member_id), _plain(payment.corrected_member_id))
-    return tuple(dict.fromkeys(i for i in ids if i))
+    """The payment's member IDs, plain, without blanks or a repeat."""
+    member, corrected = _plain(payment.member_id), _plain(payment.corrected_member_id)
+    if not corrected or corrected == member:
+        return (member,) if member else ()
+    return (member, corrected) if member else (corrected,)
 
 
 def _payment_period(payment: PaymentFacts) -> Period | None:
@@ -246,7 +262,7 @@ def _compare(payment: PaymentFacts, claim: ClaimCandidate) -> dict[MatchField, b
     ours, theirs = _member_ids(payment), {_plain(m) for m in claim.member_ids} - {""}
     paid_period, billed_period = _payment_period(payment), _candidate_period(claim)
     return {
-        MatchField.MEMBER_ID: bool(set(ours) & theirs) if ours and theirs else None,
+        MatchField.MEMBER_ID: not theirs.isdisjoint(ours) if ours and theirs else None,
         MatchField.LAST_NAME: _same(payment.patient_last_name, claim.patient_last_name),
         MatchField.FIRST_NAME: _same(payment.patient_first_name, claim.patient_first_name),
         MatchField.SERVICE_DATES: None if paid_period is None or billed_period is None else (
@@ -280,14 +296,22 @@ def _score(
 
 def _reason(field: MatchField, ok: bool | None, payment: PaymentFacts, claim: ClaimCandidate) -> str:
     """A sentence without names, ids or dates (PHI); charges are shown, they are not."""
-    if ok is None:
-        return f"{field} unknown on one side"
-    if field is MatchField.TOTAL_CHARGE and not ok:
+    if field is MatchField.TOTAL_CHARGE and ok is False:
         return (f"total charge differs: paid claim {abs(payment.charge_cents)} cents, "
                 f"billed {claim.charge_cents} cents")
+    return _REASONS[field, ok]
+
+
+def _fixed_reason(field: MatchField, ok: bool | None) -> str:
+    if ok is None:
+        return f"{field} unknown on one side"
     if field is MatchField.SERVICE_DATES:
         return "service dates overlap" if ok else "service dates do not overlap"
     return f"{field} {'agrees' if ok else 'differs'}"
+
+
+# Every sentence that names no amount, formatted once: scoring runs for every claim.
+_REASONS = {(field, ok): _fixed_reason(field, ok) for field in _WEIGHTS for ok in (True, False, None)}
 
 
 def _status_reason(status: str) -> str:
@@ -323,22 +347,36 @@ def match_claim(payment: PaymentFacts, lookup: ClaimLookup) -> ClaimMatch:
 
 
 def match_claims(payments: Sequence[PaymentFacts], lookup: ClaimLookup) -> list[ClaimMatch]:
-    """Match the claim payments of one transaction set with a single PCN look-up."""
+    """Match the claim payments of one transaction set with a single PCN look-up and a
+    single look-up for the PCNs that can only match truncated."""
     pcns = sorted({normalize_pcn(p.patient_control_number) for p in payments} - {""})
-    prefetched = _PrefetchedLookup(lookup.by_pcns(pcns) if pcns else {}, lookup)
+    found = lookup.by_pcns(pcns) if pcns else {}
+    # exactly the PCNs for which match_claim will ask by_pcn_prefix: no matchable claim
+    # carries them whole, and they are long enough to be trusted truncated
+    prefixes = [p for p in pcns if len(p) >= MIN_TRUNCATED_PCN_LENGTH and not any(
+        c.pcn_normalized == p and c.status in MATCHABLE_STATUSES for c in found.get(p, []))]
+    by_prefix = lookup.by_pcn_prefixes(prefixes) if prefixes else {}
+    prefetched = _PrefetchedLookup(found, frozenset(prefixes), by_prefix, lookup)
     return [match_claim(payment, prefetched) for payment in payments]
 
 
 @dataclass(frozen=True, slots=True)
 class _PrefetchedLookup:
     found: dict[str, list[ClaimCandidate]]
+    prefixes: frozenset[str]  # asked already: absent from by_prefix means nothing found
+    by_prefix: dict[str, list[ClaimCandidate]]
     inner: ClaimLookup
 
     def by_pcns(self, pcns: Sequence[str]) -> dict[str, list[ClaimCandidate]]:
         return {p: self.found[p] for p in pcns if p in self.found}
 
     def by_pcn_prefix(self, prefix: str) -> list[ClaimCandidate]:
+        if prefix in self.prefixes:
+            return self.by_prefix.get(prefix, [])
         return self.inner.by_pcn_prefix(prefix)
+
+    def by_pcn_prefixes(self, prefixes: Sequence[str]) -> dict[str, list[ClaimCandidate]]:
+        return {p: found for p in prefixes if (found := self.by_pcn_prefix(p))}
 
     def by_member_or_name(
         self, member_ids: Sequence[str], last_name: str | None, dates: Period | None

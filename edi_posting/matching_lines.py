@@ -150,22 +150,43 @@ def _paid_key(
     )
 
 
-def _codes_agree(key: _PaidKey, line: CandidateLine) -> bool:
-    """Same procedure; an NU (revenue code) payment line compares with SV201."""
-    if key.qualifier == "NU" and _code(line.revenue_code) == key.code:
-        return True
-    qualifier = _code(line.procedure_qualifier)
-    return _code(line.procedure_code) == key.code and (
-        not key.qualifier or not qualifier or qualifier == key.qualifier
+@dataclass(frozen=True, slots=True)
+class _BilledKey:
+    """The comparable form of one billed line, normalized once per claim: the rules below
+    compare every paid line with every billed line, up to four times."""
+
+    line_id: int
+    code: str
+    qualifier: str
+    revenue_code: str
+    modifiers: tuple[str, ...]
+    charge_cents: int  # magnitude
+    period: tuple[dt.date, dt.date] | None
+
+
+def _billed_key(line: CandidateLine) -> _BilledKey:
+    return _BilledKey(
+        line.line_id, _code(line.procedure_code), _code(line.procedure_qualifier),
+        _code(line.revenue_code), _modifiers(line.modifiers), abs(line.charge_cents),
+        _period(line.service_date_from, line.service_date_to),
     )
 
 
-def _dates_agree(key: _PaidKey, line: CandidateLine) -> bool:
+def _codes_agree(key: _PaidKey, line: _BilledKey) -> bool:
+    """Same procedure; an NU (revenue code) payment line compares with SV201."""
+    if key.qualifier == "NU" and line.revenue_code == key.code:
+        return True
+    return line.code == key.code and (
+        not key.qualifier or not line.qualifier or line.qualifier == key.qualifier
+    )
+
+
+def _dates_agree(key: _PaidKey, line: _BilledKey) -> bool:
     """Equal periods.  A paid line without dates uses the claim period (the guide's rule)
     and then only needs to contain the billed date; with no date on the claim payment
     either, the date is unknown and does not disagree.  A billed line without dates
     inherits its claim's, already compared when the claim matched."""
-    billed = _period(line.service_date_from, line.service_date_to)
+    billed = line.period
     if billed is None or key.period is None:
         return billed is None or key.is_claim_period
     if key.is_claim_period:
@@ -173,12 +194,12 @@ def _dates_agree(key: _PaidKey, line: CandidateLine) -> bool:
     return billed == key.period
 
 
-def _fits(key: _PaidKey, line: CandidateLine, with_modifiers: bool) -> bool:
+def _fits(key: _PaidKey, line: _BilledKey, with_modifiers: bool) -> bool:
     return (
-        abs(line.charge_cents) == key.charge_cents
+        line.charge_cents == key.charge_cents
         and _codes_agree(key, line)
         and _dates_agree(key, line)
-        and (not with_modifiers or _modifiers(line.modifiers) == key.modifiers)
+        and (not with_modifiers or line.modifiers == key.modifiers)
     )
 
 
@@ -210,8 +231,8 @@ def _by_control_number(
 
 
 def _first_unused(
-    candidates: Sequence[CandidateLine], used: set[int], key: _PaidKey, with_modifiers: bool
-) -> CandidateLine | None:
+    candidates: Sequence[_BilledKey], used: set[int], key: _PaidKey, with_modifiers: bool
+) -> _BilledKey | None:
     return next(
         (c for c in candidates if c.line_id not in used and _fits(key, c, with_modifiers)),
         None,
@@ -235,16 +256,36 @@ def match_lines(
         for index, line_id in _by_control_number(payment_lines, billed).items()
     }
     used = {line_id for line_id, _ in decided.values()}
+    if len(decided) < len(payment_lines):
+        _match_by_keys(payment_lines, [_billed_key(line) for line in billed], claim_period,
+                       decided, used)
+    return _line_matches(payment_lines, billed, decided, used)
+
+
+def _match_by_keys(
+    payment_lines: Sequence[LinePaymentFacts],
+    billed: Sequence[_BilledKey],
+    claim_period: tuple[dt.date, dt.date] | None,
+    decided: dict[int, tuple[int, LineMatchMethod]],
+    used: set[int],
+) -> None:
+    """The key rules, each over every paid line not yet decided; fills ``decided`` and
+    ``used``.  A paid line's key depends only on the code it uses (adjudicated or SVC06),
+    so each is built at most once."""
+    keys: dict[tuple[int, bool], _PaidKey | None] = {}
     for method, original, with_modifiers in _KEY_RULES:
         for index, paid in enumerate(payment_lines):
-            key = _paid_key(paid, original, claim_period)
-            if index in decided or key is None:
+            if index in decided:
+                continue
+            if (index, original) not in keys:
+                keys[index, original] = _paid_key(paid, original, claim_period)
+            key = keys[index, original]
+            if key is None:
                 continue
             line = _first_unused(billed, used, key, with_modifiers)
             if line is not None:
                 decided[index] = (line.line_id, method)
                 used.add(line.line_id)
-    return _line_matches(payment_lines, billed, decided, used)
 
 
 def _line_matches(

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, event, insert
 from edi_posting.claim_intake import SetContext, import_claim_batch
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.models import ReceivedFile
-from edi_posting.match_lookup import DatabaseClaimLookup
+from edi_posting.match_lookup import PREFIX_LIMIT, DatabaseClaimLookup
 from edi_posting.matching import (
     CandidateLine,
     LinePaymentFacts,
@@ -102,6 +102,28 @@ def test_by_pcn_prefix_finds_longer_pcns_and_escapes_like_wildcards(engine: Engi
         match = match_claim(payment, lookup)
     assert (match.method, match.is_safe) == (MatchMethod.TRUNCATED_PCN, True)
     assert match.claim is not None and match.claim.pcn == "ACCT12345-77"
+
+
+@pytest.mark.parametrize("prefix_limit", [PREFIX_LIMIT, 3])
+def test_prefixes_of_a_set_find_what_each_prefix_finds_alone(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, prefix_limit: int
+) -> None:
+    """One query for the set; the per-prefix limit holds, overlapping prefixes each get
+    their own newest claims, and a capped combined result falls back prefix by prefix."""
+    monkeypatch.setattr("edi_posting.match_lookup.PREFIX_LIMIT", prefix_limit)
+    claims = "".join(claim(f"ACCT00000-{i:02d}", ("HC:99213", "100.00")) for i in range(25))
+    claims += claim("ACCT00001-1", ("HC:99213", "100.00")) + claim("ACCT00001-2", ("HC:99213", "100.00"))
+    _import(engine, subscriber(2) + claims + claim("AB%_1234-77", ("HC:99213", "100.00")))
+    prefixes = ["ACCT00000", "ACCT0000", "ACCT00001", "NOPE1234", "ab%_12", "AB%_1234-77"]
+    with engine.connect() as conn:
+        lookup = DatabaseClaimLookup(conn)
+        alone = {p: lookup.by_pcn_prefix(p) for p in prefixes}
+        counter = QueryCounter(engine)
+        together = lookup.by_pcn_prefixes(prefixes)
+    assert together == {p: found for p, found in alone.items() if found}
+    assert len(together["ACCT00000"]) == prefix_limit and "NOPE1234" not in together
+    if prefix_limit == PREFIX_LIMIT:
+        assert len(counter.statements) == 3  # claims, their lines, their member IDs
 
 
 def test_fallback_finds_claims_by_member_id_or_last_name_within_the_dates(engine: Engine) -> None:

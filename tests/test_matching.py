@@ -41,6 +41,11 @@ class FakeLookup:
         self.calls.append("by_pcn_prefix")
         return [c for c in self.claims if c.pcn_normalized.startswith(prefix)]
 
+    def by_pcn_prefixes(self, prefixes: Sequence[str]) -> dict[str, list[ClaimCandidate]]:
+        self.calls.append("by_pcn_prefixes")
+        found = {p: [c for c in self.claims if c.pcn_normalized.startswith(p)] for p in prefixes}
+        return {p: claims for p, claims in found.items() if claims}
+
     def by_member_or_name(
         self, member_ids: Sequence[str], last_name: str | None,
         dates: tuple[dt.date, dt.date] | None,
@@ -109,6 +114,17 @@ def test_payer_truncated_pcn_of_two_claims_is_ambiguous_with_both_candidates() -
     match = match_claim(paid("ACCT12345", 10000), lookup)
     assert (match.claim_id, match.method, match.is_safe) == (None, MatchMethod.AMBIGUOUS, False)
     assert sorted(c.claim_id for c in match.candidates) == [1, 2]
+
+
+def test_truncated_pcns_of_a_transaction_set_are_looked_up_together() -> None:
+    lookup = FakeLookup([billed(1, "ACCT12345-77", charge=10000),
+                         billed(2, "ACCT67890-01", charge=10000)])
+    matches = match_claims([paid("ACCT12345", 10000), paid("ACCT67890", 10000),
+                            paid("ACCT12345-77", 10000), paid("ACCT12345", 10000)], lookup)
+    assert [(m.claim_id, m.method) for m in matches] == [
+        (1, MatchMethod.TRUNCATED_PCN), (2, MatchMethod.TRUNCATED_PCN), (1, MatchMethod.PCN),
+        (1, MatchMethod.TRUNCATED_PCN)]
+    assert lookup.calls == ["by_pcns", "by_pcn_prefixes"]
 
 
 def test_truncated_pcn_shorter_than_six_characters_is_not_trusted() -> None:
