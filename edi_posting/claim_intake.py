@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict
+from typing import Any
 
 from sqlalchemy import Connection, select, update
 
@@ -219,7 +220,7 @@ def _supersede(
     )
 
 
-def _source(ctx: SetContext, claim: SubmittedClaimRecord) -> dict[str, object]:
+def _source(ctx: SetContext, claim: SubmittedClaimRecord) -> dict[str, Any]:
     src = claim.source
     return {
         "source_file_id": ctx.file_id, "source_isa13": ctx.isa13,
@@ -235,7 +236,7 @@ def _charge_draft(
     """Dr insurance receivable (responsible payer) / Cr gross charges, per service line."""
     postings: list[ledger.Posting] = []
     for line in claim.lines:
-        dims: dict[str, int | None] = {
+        dims: dict[str, Any] = {
             "payer_id": party.payer_id, "patient_account_id": party.account_id,
             "submitted_claim_id": claim_id,
             "submitted_line_id": line_ids.get((claim.ordinal, line.ordinal)),

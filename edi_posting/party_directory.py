@@ -89,11 +89,11 @@ class PartyDirectory:
                            (("patients", _PATIENT), ("coverages", _COVERAGE),
                             ("accounts", _ACCOUNT))})
         members = sorted({c.subscriber.member_id for c in claims if c.subscriber.member_id})
-        for chunk in _chunks(members):
+        for members_chunk in _chunks(members):
             for row in conn.execute(select(_COVERAGE.c.id, _COVERAGE.c.payer_id,
                                            _COVERAGE.c.member_id, _COVERAGE.c.patient_id,
                                            _COVERAGE.c.relationship_code)
-                                    .where(_COVERAGE.c.member_id.in_(chunk))
+                                    .where(_COVERAGE.c.member_id.in_(members_chunk))
                                     .order_by(_COVERAGE.c.id)):
                 found._know_coverage(row.id, row.payer_id, row.member_id, row.patient_id,
                                      row.relationship_code)
@@ -103,10 +103,10 @@ class PartyDirectory:
         found._load_patients(conn, _PATIENT.c.identity_key, sorted(keys))
         numbers = {account_number(c, found.patients.get(patient_identity_key(c, p)), pattern)
                    for c, p in zip(claims, payers, strict=True)} - {None}
-        for chunk in _chunks(sorted(numbers)):  # type: ignore[type-var]
-            for row in conn.execute(select(_ACCOUNT.c.id, _ACCOUNT.c.account_number)
-                                    .where(_ACCOUNT.c.account_number.in_(chunk))):
-                found.accounts[row.account_number] = row.id
+        for numbers_chunk in _chunks(sorted(n for n in numbers if n is not None)):
+            for account in conn.execute(select(_ACCOUNT.c.id, _ACCOUNT.c.account_number)
+                                        .where(_ACCOUNT.c.account_number.in_(numbers_chunk))):
+                found.accounts[account.account_number] = account.id
         return found
 
     def _load_patients(self, conn: Connection, column: Any, values: list[Any]) -> None:

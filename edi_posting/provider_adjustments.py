@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, select
 
@@ -131,8 +132,9 @@ def plb_entry(adjustment: rec.ProviderAdjustment, *, key: str, effective: dt.dat
     amount = adjustment.amount_cents
     if not amount:
         return None
-    dims = {"payer_id": payer_id, "submitted_claim_id": link.submitted_claim_id,
-            "provider_adjustment_id": plb_id, "reason_code": adjustment.reason_code}
+    dims: dict[str, Any] = {
+        "payer_id": payer_id, "submitted_claim_id": link.submitted_claim_id,
+        "provider_adjustment_id": plb_id, "reason_code": adjustment.reason_code}
     account = REASON_ACCOUNTS.get(adjustment.reason_code, "provider_adjustments")
     if adjustment.reason_code in CLAIM_REASONS and link.submitted_claim_id is not None:
         account = "insurance_ar"

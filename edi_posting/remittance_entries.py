@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -72,7 +73,7 @@ def unapplied_entry(ectx: EntryContext, suffix: str, amount_cents: int, memo: st
     """Dr cash clearing / Cr unapplied cash: money received that no claim takes (yet)."""
     if not amount_cents:
         return None
-    dims = {"payer_id": payer_id, "submitted_claim_id": submitted_claim_id}
+    dims: dict[str, Any] = {"payer_id": payer_id, "submitted_claim_id": submitted_claim_id}
     return ledger.EntryDraft(
         f"{ectx.key}|{suffix}|unapplied", "unapplied", ectx.effective,
         (ledger.Posting("cash_clearing", amount_cents, **dims),

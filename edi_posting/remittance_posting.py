@@ -340,7 +340,7 @@ def _draft(work: _Set, spec: ReviewSpec, key: str, amount: int, **ids: int | Non
     return ReviewDraft(key, spec.kind, spec.message, amount_cents=amount, priority=spec.priority,
                        problem_code=spec.code, evidence=spec.evidence, payer_id=work.payer_id,
                        remittance_id=work.stored.remittance_id if work.stored else None,
-                       file_id=work.ctx.file_id, **ids)  # type: ignore[arg-type]
+                       file_id=work.ctx.file_id, **ids)
 
 
 def _set_reviews(conn: Connection, work: _Set, payee_id: int | None) -> None:

@@ -99,8 +99,8 @@ def _parameters(rows: Sequence[dict[str, Any]], keys: list[str],
     if not converting:
         return params
     converted = []
-    for values in params:
-        values = list(values)
+    for row_values in params:
+        values = list(row_values)
         for i, proc in converting:
             if values[i] is not None:
                 values[i] = proc(values[i])
