@@ -23,6 +23,7 @@ never calls a match to one safe.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    union,
 )
 
 from edi_posting.db.models import Coverage, Patient, SubmittedClaim, SubmittedLine
@@ -62,8 +64,11 @@ _T = TypeVar("_T")
 _ClaimRow: TypeAlias = Row[*tuple[Any, ...]]
 
 
+_NEWEST_FIRST = _CLAIM.c.id.desc()
+
+
 def _claims_query(
-    condition: ColumnElement[bool], newest_first: ColumnElement[Any] = _CLAIM.c.id.desc()
+    condition: ColumnElement[bool], newest_first: ColumnElement[Any] = _NEWEST_FIRST
 ) -> Select[Any]:
     return (
         select(_CLAIM.c.id, _CLAIM.c.patient_control_number, _CLAIM.c.pcn_normalized,
@@ -154,19 +159,14 @@ class DatabaseClaimLookup:
         does); newest first, at most ``FALLBACK_LIMIT``."""
         stripped = {m.strip() for m in member_ids} - {""}
         ids = sorted(stripped | {m.upper() for m in stripped})
-        who: list[ColumnElement[bool]] = []
-        if ids:  # both look-ups by index: coverages.member_id, upper(patients.last_name)
-            who.append(_CLAIM.c.patient_id.in_(
-                select(_COVERAGE.c.patient_id).where(_COVERAGE.c.member_id.in_(ids))))
-        if last_name and last_name.strip():
-            who.append(_CLAIM.c.patient_id.in_(select(_PATIENT.c.id).where(
-                func.upper(_PATIENT.c.last_name) == last_name.strip().upper())))
-        if not who:
+        name = last_name.strip().upper() if last_name and last_name.strip() else None
+        if not ids and name is None:
             return []
-        condition = or_(*who)
-        if dates is not None:
-            condition = and_(condition, _overlaps(*dates))
-        return self._candidates(self._claim_rows(condition, FALLBACK_LIMIT))
+        query = _fallback_query(bool(ids), name is not None, dates is not None, FALLBACK_LIMIT)
+        start, end = dates if dates is not None else (None, None)
+        rows = self.conn.execute(
+            query, {"ids": ids, "last_name": name, "start": start, "end": end}).all()
+        return self._candidates(rows)
 
     # --- rows -----------------------------------------------------------------------------
 
@@ -265,10 +265,32 @@ class DatabaseClaimLookup:
         return found
 
 
-def _overlaps(start: dt.date, end: dt.date) -> ColumnElement[bool]:
+@functools.cache
+def _fallback_query(by_ids: bool, by_name: bool, by_dates: bool, limit: int) -> Select[Any]:
+    """The fallback statement of one shape, built once: parameters ``ids`` (expanding),
+    ``last_name`` (upper-cased), ``start`` and ``end``.  Patients are found by index
+    (coverages.member_id, upper(patients.last_name)) and their claims by patient_id: one
+    IN over a UNION, because an OR of two IN lists makes PostgreSQL filter the whole
+    claims table walking it backwards by id."""
+    who: list[Select[Any]] = []
+    if by_ids:
+        who.append(select(_COVERAGE.c.patient_id).where(
+            _COVERAGE.c.member_id.in_(bindparam("ids", expanding=True))))
+    if by_name:
+        who.append(select(_PATIENT.c.id).where(
+            func.upper(_PATIENT.c.last_name) == bindparam("last_name")))
+    condition: ColumnElement[bool] = _CLAIM.c.patient_id.in_(
+        union(*who) if len(who) > 1 else who[0])
+    if by_dates:
+        condition = and_(condition, _overlaps())
+    return _claims_query(condition).limit(limit)
+
+
+def _overlaps() -> ColumnElement[bool]:
     """The claim's statement period meets [start, end]; a claim without one qualifies."""
     return or_(
         _CLAIM.c.statement_from.is_(None),
-        and_(_CLAIM.c.statement_from <= end,
-             func.coalesce(_CLAIM.c.statement_to, _CLAIM.c.statement_from) >= start),
+        and_(_CLAIM.c.statement_from <= bindparam("end"),
+             func.coalesce(_CLAIM.c.statement_to, _CLAIM.c.statement_from)
+             >= bindparam("start")),
     )
