@@ -240,7 +240,7 @@ class DatabaseClaimLookup:
                  units, date_from, date_to, control_number, qualifier, revenue_code) in (
                     self.conn.execute(_LINES_BY_CLAIM, {"ids": list(chunk)}).all()):
                 found[claim_id].append(CandidateLine(
-                    line_id, ordinal, code, tuple(m for m in (mod1, mod2, mod3, mod4) if m),
+                    line_id, ordinal, code, tuple(filter(None, (mod1, mod2, mod3, mod4))),
                     charge_cents, units, date_from, date_to, control_number, qualifier,
                     revenue_code,
                 ))

@@ -281,37 +281,37 @@ def _same(ours: str | None, theirs: str | None) -> bool | None:
 def _score(
     payment: PaymentFacts, claim: ClaimCandidate, by: MatchField | None = None
 ) -> ScoredCandidate:
-    compared = _compare(payment, claim)
-    agreed = [f for f, ok in compared.items() if ok]
-    disagreed = [f for f, ok in compared.items() if ok is False]
-    reasons = [f"{by} agrees"] if by is not None else []
-    reasons += [_reason(f, ok, payment, claim) for f, ok in compared.items()]
+    """One pass over the compared fields (scoring runs for every claim payment)."""
+    agreed: list[MatchField] = []
+    disagreed: list[MatchField] = []
+    reasons: list[str] = []
+    if by is not None:
+        agreed.append(by)
+        reasons.append(f"{by} agrees")
+    score = 0
+    for field, ok in _compare(payment, claim).items():
+        if ok:
+            agreed.append(field)
+            score += _WEIGHTS[field]
+        elif ok is False:
+            disagreed.append(field)
+        reasons.append(_reason(field, ok, payment, claim))
     if claim.status != ACTIVE:
         reasons.append(_status_reason(claim.status))
-    return ScoredCandidate(
-        claim.claim_id, claim.status, sum(_WEIGHTS[f] for f in agreed),
-        tuple(([by] if by is not None else []) + agreed), tuple(disagreed), tuple(reasons),
-    )
+    return ScoredCandidate(claim.claim_id, claim.status, score, tuple(agreed),
+                           tuple(disagreed), tuple(reasons))
 
 
 def _reason(field: MatchField, ok: bool | None, payment: PaymentFacts, claim: ClaimCandidate) -> str:
     """A sentence without names, ids or dates (PHI); charges are shown, they are not."""
-    if field is MatchField.TOTAL_CHARGE and ok is False:
-        return (f"total charge differs: paid claim {abs(payment.charge_cents)} cents, "
-                f"billed {claim.charge_cents} cents")
-    return _REASONS[field, ok]
-
-
-def _fixed_reason(field: MatchField, ok: bool | None) -> str:
     if ok is None:
         return f"{field} unknown on one side"
+    if field is MatchField.TOTAL_CHARGE and not ok:
+        return (f"total charge differs: paid claim {abs(payment.charge_cents)} cents, "
+                f"billed {claim.charge_cents} cents")
     if field is MatchField.SERVICE_DATES:
         return "service dates overlap" if ok else "service dates do not overlap"
     return f"{field} {'agrees' if ok else 'differs'}"
-
-
-# Every sentence that names no amount, formatted once: scoring runs for every claim.
-_REASONS = {(field, ok): _fixed_reason(field, ok) for field in _WEIGHTS for ok in (True, False, None)}
 
 
 def _status_reason(status: str) -> str:
