@@ -42,6 +42,7 @@ from sqlalchemy import (
     union,
 )
 
+from edi_posting.db.base import table_of
 from edi_posting.db.models import Coverage, Patient, SubmittedClaim, SubmittedLine
 from edi_posting.identity import normalize_pcn
 from edi_posting.matching import MATCHABLE_STATUSES, CandidateLine, ClaimCandidate
@@ -53,10 +54,10 @@ PREFIX_LIMIT = 20  # more claims than this under one truncated PCN is ambiguous 
 PREFIX_CHUNK = 100  # prefixes per combined query: an OR chain far below SQLite's depth limit
 FALLBACK_LIMIT = 50  # a common last name over a period: enough to rank, not to flood
 
-_CLAIM = SubmittedClaim.__table__
-_LINE = SubmittedLine.__table__
-_PATIENT = Patient.__table__
-_COVERAGE = Coverage.__table__
+_CLAIM = table_of(SubmittedClaim)
+_LINE = table_of(SubmittedLine)
+_PATIENT = table_of(Patient)
+_COVERAGE = table_of(Coverage)
 
 _T = TypeVar("_T")
 # id, PCN, normalized PCN, charge, status, payer, account, patient, coverage, statement

@@ -47,13 +47,21 @@ rules decide.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from edi_posting.identity import normalize_pcn
+from edi_posting.match_records import (
+    ClaimCandidate,
+    ClaimLookup,
+    ClaimMatch,
+    MatchField,
+    MatchMethod,
+    PaymentFacts,
+    Period,
+    ScoredCandidate,
+)
 from edi_posting.matching_lines import (
     CandidateLine,
     LineMatch,
@@ -97,28 +105,6 @@ ACTIVE, HELD = "active", "held"
 # void: the frequency-8 request itself, which bills nothing.
 MATCHABLE_STATUSES = (ACTIVE, HELD)
 
-Period = tuple[dt.date, dt.date]
-
-
-class MatchMethod(enum.StrEnum):
-    PCN = "pcn"
-    TRUNCATED_PCN = "truncated_pcn"
-    FALLBACK = "fallback"
-    NONE = "none"
-    AMBIGUOUS = "ambiguous"
-
-
-class MatchField(enum.StrEnum):
-    PCN = "patient control number"
-    TRUNCATED_PCN = "truncated patient control number"
-    MEMBER_ID = "member ID"
-    LAST_NAME = "last name"
-    FIRST_NAME = "first name"
-    SERVICE_DATES = "service dates"
-    TOTAL_CHARGE = "total charge"
-    PAYER = "payer"
-
-
 _WEIGHTS = {
     MatchField.MEMBER_ID: WEIGHT_MEMBER_ID,
     MatchField.LAST_NAME: WEIGHT_LAST_NAME,
@@ -128,90 +114,6 @@ _WEIGHTS = {
     MatchField.PAYER: WEIGHT_PAYER,
 }
 _REQUIRED_FOR_SAFE_FALLBACK = (MatchField.MEMBER_ID, MatchField.SERVICE_DATES)
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentFacts:
-    """What one claim payment (loop 2100) tells us about the claim it pays."""
-
-    patient_control_number: str  # CLP01
-    status_code: str  # CLP02
-    charge_cents: int  # CLP03
-    paid_cents: int  # CLP04
-    payer_claim_control_number: str | None = None  # CLP07
-    payer_id: int | None = None  # our payer, resolved from TRN03 / N1*PR by the caller
-    patient_last_name: str | None = None  # NM1*QC03
-    patient_first_name: str | None = None  # NM1*QC04
-    member_id: str | None = None  # NM1*QC09 (or NM1*IL09)
-    corrected_member_id: str | None = None  # NM1*74 09
-    statement_from: dt.date | None = None  # DTM*232
-    statement_to: dt.date | None = None  # DTM*233
-    lines: tuple[LinePaymentFacts, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimCandidate:
-    """A billed claim submission, as stored at 837 intake."""
-
-    claim_id: int
-    pcn: str  # CLM01 as sent
-    pcn_normalized: str
-    charge_cents: int  # CLM02
-    status: str  # active, held, replaced, voided, void
-    payer_id: int | None
-    patient_account_id: int
-    patient_last_name: str | None
-    patient_first_name: str | None
-    birth_date: dt.date | None
-    member_ids: tuple[str, ...]
-    statement_from: dt.date | None
-    statement_to: dt.date | None
-    lines: tuple[CandidateLine, ...] = ()
-
-
-class ClaimLookup(Protocol):
-    """Where billed claims come from; implementations return candidates of any status."""
-
-    def by_pcns(self, pcns: Sequence[str]) -> dict[str, list[ClaimCandidate]]:
-        """Claims by normalized PCN (keys are the normalized PCNs that were found)."""
-        ...
-
-    def by_pcn_prefix(self, prefix: str) -> list[ClaimCandidate]:
-        """Claims whose normalized PCN starts with ``prefix`` (payer-truncated CLP01)."""
-        ...
-
-    def by_pcn_prefixes(self, prefixes: Sequence[str]) -> dict[str, list[ClaimCandidate]]:
-        """``by_pcn_prefix`` of every prefix at once, keyed by prefix as given (prefixes
-        that find nothing may be left out): one look-up per transaction set."""
-        ...
-
-    def by_member_or_name(
-        self, member_ids: Sequence[str], last_name: str | None, dates: Period | None
-    ) -> list[ClaimCandidate]:
-        """Claims of a patient with one of these member IDs or this last name, whose
-        statement period overlaps ``dates`` (any period when None)."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class ScoredCandidate:
-    claim_id: int
-    status: str
-    score: int  # fallback points, 0..100 (see the module docstring)
-    agreed: tuple[MatchField, ...]
-    disagreed: tuple[MatchField, ...]
-    reasons: tuple[str, ...]  # one readable sentence per field compared
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimMatch:
-    claim_id: int | None
-    method: MatchMethod
-    candidates: tuple[ScoredCandidate, ...]  # best first
-    is_safe: bool  # only a safe match is posted
-    reason: str  # why this outcome, for the reviewer
-    claim: ClaimCandidate | None = None
-    lines: LineMatches | None = None
 
 
 # --- comparing fields -----------------------------------------------------------------
