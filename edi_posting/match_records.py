@@ -31,6 +31,7 @@ class MatchMethod(enum.StrEnum):
     PCN = "pcn"
     TRUNCATED_PCN = "truncated_pcn"
     FALLBACK = "fallback"
+    PAYER_CLAIM_NUMBER = "payer_claim_number"  # a reversal's CLP07 names a payment we hold
     NONE = "none"
     AMBIGUOUS = "ambiguous"
 

@@ -30,11 +30,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 
 from edi_posting.access import Permission, authorize
 from edi_posting.db.base import table_of
-from edi_posting.db.models import JournalEntry, ReviewItem, ReviewItemEvent, SubmittedClaim
+from edi_posting.db.models import (
+    ClaimPayment,
+    JournalEntry,
+    ReviewItem,
+    ReviewItemEvent,
+    SubmittedClaim,
+)
 from edi_posting.identity import normalize_pcn
 from edi_posting.ledger import EntryDraft, Posting, write_entries
 from edi_posting.money import format_cents
@@ -54,6 +60,7 @@ __all__ = [
 ]
 
 _ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
+_CP = table_of(ClaimPayment)
 _ENTRY, _CLAIM = table_of(JournalEntry), table_of(SubmittedClaim)
 MATCH_KINDS = frozenset({"unmatched_payment", "ambiguous_match"})
 
@@ -113,6 +120,14 @@ def post_entry(conn: Connection, item: Any, action: str, lines: Sequence[Posting
     return write_entries(conn, [draft], actor)[0]
 
 
+def _link_payment(conn: Connection, claim_payment_id: int, claim_id: int) -> None:
+    """A payment applied whole now pays that claim: a later reversal of it (same CLP07)
+    finds it and negates what was applied, instead of becoming an orphan."""
+    conn.execute(update(_CP).where(_CP.c.id == claim_payment_id, _CP.c.status_code != "22")
+                 .values(submitted_claim_id=claim_id, posting_state="applied",
+                         match_method="manual"))
+
+
 def _applied_before(conn: Connection, item_id: int) -> bool:
     return conn.execute(select(_ENTRY.c.id).where(_ENTRY.c.review_item_id == item_id)
                         .limit(1)).first() is not None
@@ -145,9 +160,11 @@ def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None
     amount = _amount(item, amount_cents)
     payer_id = item.payer_id or claim.payer_id
     lines = None
-    if (amount == item.amount_cents and item.kind in MATCH_KINDS and item.claim_payment_id
-            and not _applied_before(conn, item.id)):
+    whole = (amount == item.amount_cents and item.kind in MATCH_KINDS
+             and item.claim_payment_id is not None and not _applied_before(conn, item.id))
+    if whole:
         lines = applied_line_postings(conn, item.claim_payment_id, claim, payer_id, amount)
+        _link_payment(conn, item.claim_payment_id, claim.id)
     posted_lines = lines is not None
     lines = lines or _cash_postings(amount, payer_id, claim)
     entry_id = post_entry(conn, item, action, lines, actor=actor, claim_id=claim.id,

@@ -73,7 +73,7 @@ def choose_original(claim: ClaimPayment, candidates: list[OriginalPayment]
             if c.charge_cents == -claim.charge_cents and c.paid_cents == -claim.paid_cents
             and (not claim.payer_claim_control_number or not c.payer_claim_control_number
                  or c.payer_claim_control_number == claim.payer_claim_control_number)]
-    open_ = [c for c in fits if c.posting_state in ("posted", "denied")]
+    open_ = [c for c in fits if c.posting_state in ("posted", "denied", "applied")]
     if open_:
         return open_[-1], ""
     if fits:

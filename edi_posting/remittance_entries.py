@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 _ENTRY = table_of(JournalEntry)
+# what a claim payment moved: its own entries, and the queue's applications of its cash
+REVERSIBLE_KINDS = ("payment", "unapplied", "apply", "accept_match", "rematch")
 
 
 class PostingInvariantError(RuntimeError):
@@ -93,7 +95,7 @@ def reversible_entries(conn: Connection, claim_payment_ids: Iterable[int],
     reversed_ids = select(_ENTRY.c.reverses_entry_id).where(_ENTRY.c.reverses_entry_id.is_not(None))
     ids = conn.execute(
         select(_ENTRY.c.id).where(_ENTRY.c.claim_payment_id.in_(wanted),
-                                  _ENTRY.c.kind.in_(("payment", "unapplied")),
+                                  _ENTRY.c.kind.in_(REVERSIBLE_KINDS),
                                   _ENTRY.c.id.not_in(reversed_ids))
     ).scalars().all()
     found: dict[int, list[ledger.StoredEntry]] = {}

@@ -66,6 +66,7 @@ from edi_posting.remittance_store import (
     store_provider_adjustments,
     store_remittance,
 )
+from edi_posting.reversal_links import match_reversals_by_payer_claim_number
 from edi_posting.review_queue import ReviewDraft, open_review_items
 from edi_posting.transaction_sets import SetContext, SetOutcome, record_set, seen_before
 from edi_posting.x12.remit_file import RemittanceSetRead
@@ -119,7 +120,9 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     work = _Set(read, ctx)
     work.payer_id = find_payer(conn, read.header)
     facts = [payment_facts(c, work.payer_id) for c in read.claims]
-    work.matches = match_claims(facts, DatabaseClaimLookup(conn))
+    lookup = DatabaseClaimLookup(conn)
+    work.matches = match_reversals_by_payer_claim_number(
+        conn, read.claims, match_claims(facts, lookup), lookup)
     if work.payer_id is None:
         work.payer_id = learn_payer(conn, read.header, work.matches)
     work.policy = load_policy(conn, work.payer_id)

@@ -440,3 +440,23 @@ def test_a_denial_holding_money_cannot_be_dismissed_but_can_be_applied(practice:
     act(practice, apply_cash, ident, "PCN1")  # cash only: the specialist decides the CO-59
     assert practice.balances("PCN1") == ("20.00", "0.00")
     assert item(practice, ident) == ("resolved", 0)
+
+
+def test_a_reversal_of_a_payment_applied_by_hand_finds_it_by_clp07(practice: Practice) -> None:
+    """The payer reverses, under the same wrong PCN, a payment a specialist applied: CLP07
+    leads to the claim, and the reversal undoes the application instead of queueing an
+    orphan."""
+    practice.bill(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))
+    wrong = stranger("WRONG1", "100", "80", "SVC*HC:99213*100*80**1~\nDTM*472*20260220~\n",
+                     "CAS*CO*45*20~\n")
+    practice.receive(remit("80", wrong))
+    act(practice, apply_cash, item_id(practice, "unmatched_payment"), "PCN1")
+    assert practice.balances("PCN1") == ("0.00", "0.00")
+    reversal = (wrong.replace("*1*100*80*0*", "*22*-100*-80*0*")
+                .replace("SVC*HC:99213*100*80", "SVC*HC:99213*-100*-80")
+                .replace("CAS*CO*45*20", "CAS*CO*45*-20"))
+    other = clp("PCN2", "1", "100", "100", "0", "ICN2", svc("99213", "100", "100"))
+    practice.receive(remit("20", reversal, other, trace="TRACE2"))
+    assert practice.balances("PCN1") == ("100.00", "0.00")
+    assert practice.items("open") == [("awaiting_correction", "PCN1")]  # no orphan
+    assert [s for _, _, s in practice.states()] == ["reversed", "reversed_awaiting_correction", "posted"]

@@ -113,4 +113,4 @@ def test_packet_of_an_applied_payment_follows_the_claim_it_paid(database_url: st
     assert packet["claim"]["claim"]["patient_control_number"] == "PCN1"
     assert [(e["kind"], e["review_item_id"]) for e in packet["ledger_lineage"]] == [
         ("unapplied", None), ("charge", None), ("apply", ident)]
-    assert packet["remittance"]["claim_payment"]["posting_state"] == "unmatched"
+    assert packet["remittance"]["claim_payment"]["posting_state"] == "applied"  # applied whole: linked to PCN1
