@@ -139,11 +139,13 @@ def list_items(conn: Connection, flt: QueueFilter, today: dt.date | None = None)
         query = query.where(claim.c.pcn_normalized == flt.claim.strip().upper())
     if flt.payer:
         query = query.where(payer.c.name.ilike(f"%{flt.payer}%"))
-    rows = [_listed(r, today) for r in conn.execute(query.order_by(_ITEM.c.id))]
-    if flt.older_than_days is not None:
-        rows = [r for r in rows if r["age_days"] > flt.older_than_days]
-    key = (lambda r: -r["amount_cents"]) if flt.sort == "amount" else (lambda r: -r["age_days"])
-    rows.sort(key=key)
+    if flt.older_than_days is not None:  # age in whole days > N: created before that midnight
+        cutoff = dt.datetime.combine(today - dt.timedelta(days=flt.older_than_days),
+                                     dt.time.min, tzinfo=dt.UTC)
+        query = query.where(_ITEM.c.created_at < cutoff)
+    order = ((func.abs(_ITEM.c.amount_cents).desc(), _ITEM.c.id) if flt.sort == "amount"
+             else (_ITEM.c.created_at, _ITEM.c.id))
+    rows = [_listed(r, today) for r in conn.execute(query.order_by(*order))]
     for row in rows:
         row.pop("amount_cents")
     return rows

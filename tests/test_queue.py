@@ -69,3 +69,25 @@ def test_dismiss_closes_a_non_money_item_with_its_reason(queued: str) -> None:
     assert json.loads(_cli(queued, "sam", "queue", "list", "--format", "json").stdout) == []  # type: ignore[attr-defined]
     stats = _cli(queued, "sam", "queue", "stats", "--format", "csv").stdout  # type: ignore[attr-defined]
     assert stats == "kind,status,age_bucket,count,amount\nclaim_problem,dismissed,0-30,1,130.00\n"
+
+
+def test_older_than_filters_by_whole_days_in_the_database(queued: str) -> None:
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from edi_posting.db import make_engine, write_transaction
+    from edi_posting.db.models import ReviewItem
+    from edi_posting.review_queue import QueueFilter, list_items
+
+    engine = make_engine(queued)
+    today = dt.date.today()
+    with write_transaction(engine) as conn:
+        conn.execute(update(ReviewItem).values(
+            created_at=dt.datetime.combine(today - dt.timedelta(days=31), dt.time(23, 59),
+                                           tzinfo=dt.UTC)))
+    with engine.connect() as conn:
+        ages = {n: [i["age_days"] for i in list_items(conn, QueueFilter(older_than_days=n),
+                                                       today)] for n in (30, 31)}
+    engine.dispose()
+    assert ages == {30: [31], 31: []}
