@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.bulk import new_id
 from edi_posting.db.models import ReceivedFile
 
 __all__ = ["ArchivedFile", "archive_file", "find_archived", "hash_file"]
@@ -72,8 +73,8 @@ def archive_file(
         if not target.exists():
             shutil.copyfile(path, target)
         archive_path = str(target.resolve())
-    file_id = conn.execute(insert(_FILE).values(
+    file_id = new_id(conn.execute(insert(_FILE).values(
         sha256=sha256, file_name=path.name, size_bytes=size, kind=kind, content=content,
         archive_path=archive_path, status="received", received_by=actor,
-    )).inserted_primary_key[0]
+    )))
     return ArchivedFile(int(file_id), sha256, path.name, size, kind, True, "received")

@@ -246,7 +246,7 @@ def _charge_draft(
     return ledger.EntryDraft(
         f"{key}|clm:{claim.ordinal}|charge", "charge", effective, tuple(postings),
         memo=f"charge for claim {claim.patient_control_number}", submitted_claim_id=claim_id,
-        **_source(ctx, claim),  # type: ignore[arg-type]
+        **_source(ctx, claim),
     )
 
 

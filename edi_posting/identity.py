@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.bulk import new_id
 from edi_posting.db.models import Payer, PayerAlias, Provider
 from edi_posting.party_directory import PartyDirectory, PatientConflict
 from edi_posting.records.claim import BillingProvider, PayerInfo, SubmittedClaimRecord
@@ -64,9 +65,9 @@ def find_or_create_payer(conn: Connection, kind: str, identifier: str, name: str
     existing = conn.execute(
         select(payer.c.id).where(payer.c.primary_identifier == identifier)
     ).scalar()
-    payer_id = existing if existing is not None else conn.execute(
+    payer_id = existing if existing is not None else new_id(conn.execute(
         insert(payer).values(name=name or identifier, primary_identifier=identifier)
-    ).inserted_primary_key[0]
+    ))
     conn.execute(insert(alias).values(payer_id=payer_id, alias_kind=kind, alias_value=identifier))
     return int(payer_id)
 
@@ -89,13 +90,13 @@ def _provider_id(conn: Connection, provider: BillingProvider, cache: dict[str, i
     found = conn.execute(select(table.c.id).where(column == key)).scalar()
     if found is None:
         addr = provider.address
-        found = conn.execute(
+        found = new_id(conn.execute(
             insert(table).values(
                 name=provider.name, npi=provider.npi, tin=provider.tin,
                 address_line1=addr.line1, city=addr.city, state=addr.state,
                 postal_code=addr.postal_code,
             )
-        ).inserted_primary_key[0]
+        ))
     cache[key] = int(found)
     return cache[key]
 

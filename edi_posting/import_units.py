@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, insert, select
 
 from edi_posting.archive import ArchivedFile
 from edi_posting.db.base import table_of
+from edi_posting.db.bulk import new_id
 from edi_posting.db.engine import write_transaction
 from edi_posting.db.models import FunctionalGroup, Interchange
 from edi_posting.money import format_cents
@@ -145,21 +146,21 @@ def envelope_rows(conn: Connection, file_id: int, envelope: Envelope | None) -> 
     interchange_id = conn.execute(
         select(isa.c.id).where(*(isa.c[k] == v for k, v in key.items()))).scalar()
     if interchange_id is None:
-        interchange_id = conn.execute(insert(isa).values(
+        interchange_id = new_id(conn.execute(insert(isa).values(
             file_id=file_id, interchange_date=envelope.interchange_date,
             interchange_time=envelope.interchange_time, version=envelope.version,
             usage_indicator=envelope.usage_indicator,
             segment_position=envelope.interchange_position, **key,
-        )).inserted_primary_key[0]
+        )))
     gs = table_of(FunctionalGroup)
     group_id = conn.execute(select(gs.c.id).where(
         gs.c.interchange_id == interchange_id,
         gs.c.control_number == envelope.group_control_number)).scalar()
     if group_id is None:
-        group_id = conn.execute(insert(gs).values(
+        group_id = new_id(conn.execute(insert(gs).values(
             interchange_id=interchange_id, functional_id=envelope.functional_id,
             sender_code=envelope.group_sender, receiver_code=envelope.group_receiver,
             group_date=envelope.group_date, control_number=envelope.group_control_number,
             version=envelope.group_version, segment_position=envelope.group_position,
-        )).inserted_primary_key[0]
+        )))
     return int(group_id)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from edi_posting.ledger import Posting
 
@@ -149,11 +150,11 @@ def claim_postings(fact: ClaimFact, dims: Dims,
     figures are posted at claim level, so the entry always sums to zero.
     """
     forwarded = classify(fact) is Disposition.FORWARDED
-    common = {"patient_account_id": dims.patient_account_id,
-              "submitted_claim_id": dims.submitted_claim_id}
+    common: dict[str, Any] = {"patient_account_id": dims.patient_account_id,
+                              "submitted_claim_id": dims.submitted_claim_id}
     postings: list[Posting] = []
     for line in fact.lines:
-        line_dims: dict[str, int | None] = {
+        line_dims: dict[str, Any] = {
             **common, "submitted_line_id": line.submitted_line_id,
             "service_line_payment_id": line.service_line_payment_id}
         group = [Posting("cash_clearing", line.paid_cents, **line_dims)] if line.paid_cents else []
@@ -167,7 +168,7 @@ def claim_postings(fact: ClaimFact, dims: Dims,
 
 
 def _credit_insurance(group: list[Posting], payer_id: int | None,
-                      dims: Mapping[str, int | None]) -> list[Posting]:
+                      dims: Mapping[str, Any]) -> list[Posting]:
     """The group's debits, balanced by one credit to the payer's receivable."""
     total = sum(p.amount_cents for p in group)
     if total:

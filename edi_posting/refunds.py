@@ -22,6 +22,7 @@ from sqlalchemy import Connection, insert, select
 
 from edi_posting.access import Permission, authorize
 from edi_posting.db.base import table_of
+from edi_posting.db.bulk import new_id
 from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
 from edi_posting.ledger import Posting, claim_balances
 from edi_posting.money import format_cents
@@ -84,10 +85,10 @@ def refund(conn: Connection, item_id: int, reason: str, *, actor: str,
     entry_id = post_entry(conn, item, "refund", (
         Posting(account, amount, **dims), Posting("refunds_payable", -amount, **dims)),
         actor=actor, claim_id=claim.id, memo=f"{format_cents(amount)} refund payable")
-    refund_id = conn.execute(insert(_REFUND).values(
+    refund_id = new_id(conn.execute(insert(_REFUND).values(
         submitted_claim_id=claim.id, review_item_id=item.id, journal_entry_id=entry_id,
         payee=payee, amount_cents=amount, reason=reason.strip(), approved_by=actor,
-    )).inserted_primary_key[0]
+    )))
     text = (f"refund {refund_id} of {format_cents(amount)} to {payee} approved "
             f"({reason.strip()})")
     return _moved(conn, item, [claim.id], "refund", text, principal.role, actor, entry_id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table
 
@@ -65,7 +65,7 @@ class StoredSet:
 
 
 def _limits(table: Table) -> dict[str, int]:
-    return {c.name: c.type.length for c in table.columns
+    return {c.name: cast(Any, c.type).length for c in table.columns
             if isinstance(getattr(c.type, "length", None), int)}
 
 

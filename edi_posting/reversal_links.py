@@ -49,7 +49,7 @@ def match_reversals_by_payer_claim_number(
              for c in cs}
     result = list(matches)
     for i, icn in wanted.items():
-        ids = paid.get(icn, set())  # type: ignore[arg-type]
+        ids = paid.get(icn, set())
         claim = found.get(next(iter(ids))) if len(ids) == 1 else None
         if claim is None:
             continue

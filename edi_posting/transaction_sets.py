@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, insert, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.bulk import new_id
 from edi_posting.db.models import TransactionSet
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
@@ -70,4 +71,4 @@ def seen_before(
 def record_set(conn: Connection, ctx: SetContext, **values: object) -> int:
     """Insert the transaction-set row (the identity key's guard); its id."""
     row = {"file_id": ctx.file_id, "group_id": ctx.group_id, "imported_by": ctx.actor, **values}
-    return int(conn.execute(insert(_TS).values(**row)).inserted_primary_key[0])
+    return new_id(conn.execute(insert(_TS).values(**row)))

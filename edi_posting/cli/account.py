@@ -30,7 +30,7 @@ def show_command(app: AppContext, account_number: str, output_format: str) -> No
               object_id=account_number)
     with app.engine().connect() as conn:
         try:
-            detail = app.shown(account_detail(conn, account_number))  # type: ignore[assignment]
+            detail = app.shown(account_detail(conn, account_number))
         except NotFoundError as exc:
             raise CliError(str(exc), ExitCode.NO_INPUT) from None
     if output_format == "json":

@@ -34,7 +34,7 @@ def show_command(app: AppContext, pcn: str, claim_id: int | None, output_format:
     app.audit("claim.show", role=principal.role, object_type="claim", object_id=pcn)
     with app.engine().connect() as conn:
         try:
-            detail = app.shown(claim_detail(conn, pcn, claim_id))  # type: ignore[assignment]
+            detail = app.shown(claim_detail(conn, pcn, claim_id))
         except NotFoundError as exc:
             raise CliError(str(exc), ExitCode.NO_INPUT) from None
     if output_format == "json":

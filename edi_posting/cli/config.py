@@ -11,7 +11,7 @@ from edi_posting.db.engine import normalize_url
 
 __all__ = ["command"]
 
-_SOURCES = {
+_SOURCES: dict[ParameterSource | None, str] = {
     ParameterSource.COMMANDLINE: "command line",
     ParameterSource.ENVIRONMENT: "environment",
     ParameterSource.DEFAULT: "default",

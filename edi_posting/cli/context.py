@@ -4,7 +4,7 @@ operational failures (unreachable, not migrated) into documented exit codes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from sqlalchemy import Engine
 
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AppContext"]
 
+
+_T = TypeVar("_T")
 
 @dataclass
 class AppContext:
@@ -76,13 +78,13 @@ class AppContext:
                          object_type=object_type, object_id=object_id, outcome=outcome,
                          summary=summary)
 
-    def shown(self, data: object) -> object:
-        """Data as the user may see it: PHI masked when --mask-phi is on."""
+    def shown(self, data: _T) -> _T:
+        """Data as the user may see it: PHI masked when --mask-phi is on (same shape)."""
         if not self.mask_phi:
             return data
         from edi_posting.logs import mask_phi
 
-        return mask_phi(data)
+        return cast(_T, mask_phi(data))
 
     def close(self) -> None:
         if self._engine is not None:

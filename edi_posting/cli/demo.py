@@ -44,7 +44,7 @@ def command(app: AppContext, output_format: str) -> None:
     render_results(result.imported.files, "table", show_problems=False)
     click.echo()
     click.echo(f"open review items: {len(items)}")
-    render_rows(items, _QUEUE_COLUMNS, "table")  # type: ignore[arg-type]
+    render_rows(items, _QUEUE_COLUMNS, "table")
     echo_err("next: edi-posting claim show A31715C0000023   (paid, reversed, corrected)")
     echo_err("      edi-posting queue list --kind denial")
     echo_err("      edi-posting ledger check")

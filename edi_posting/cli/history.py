@@ -30,7 +30,7 @@ def _show(app: AppContext, kind: str, key: str, output_format: str,
     app.audit(f"history.{kind}", role=principal.role, object_type=kind, object_id=key)
     with app.engine().connect() as conn:
         try:
-            rows = app.shown(build(conn, key))  # type: ignore[assignment]
+            rows = app.shown(build(conn, key))
         except NotFoundError as exc:
             raise CliError(str(exc), ExitCode.NO_INPUT) from None
     render_rows(rows, _COLUMNS, output_format)

@@ -54,7 +54,7 @@ def list_command(app: AppContext, kind: str | None, status: str | None, payer: s
     with app.engine().connect() as conn:
         rows = list_items(conn, QueueFilter(kind, status, payer, assignee, older_than, minimum,
                                             claim, sort))
-    render_rows(app.shown(rows), _LIST_COLUMNS, output_format)  # type: ignore[arg-type]
+    render_rows(app.shown(rows), _LIST_COLUMNS, output_format)
 
 
 @command.command("show", epilog="\b\nExample:\n  edi-posting queue show 12")
@@ -70,7 +70,7 @@ def show_command(app: AppContext, item_id: int, output_format: str) -> None:
     app.audit("queue.show", role=principal.role, object_type="review_item", object_id=str(item_id))
     with app.engine().connect() as conn:
         try:
-            detail: dict[str, Any] = app.shown(item_detail(conn, item_id))  # type: ignore[assignment]
+            detail: dict[str, Any] = app.shown(item_detail(conn, item_id))
         except LookupError as exc:
             raise CliError(str(exc), ExitCode.NO_INPUT) from None
     if output_format == "json":

@@ -18,9 +18,9 @@ import operator
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, CursorResult, Table, func, select, text
 
-__all__ = ["IdPool", "insert_rows", "insert_with_ids", "reserve_ids"]
+__all__ = ["IdPool", "insert_rows", "insert_with_ids", "new_id", "reserve_ids"]
 
 
 def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
@@ -35,6 +35,13 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
         return sorted(int(r) for r in rows)
     start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
     return list(range(start, start + count))
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key a single-row INSERT just created."""
+    key = result.inserted_primary_key
+    assert key is not None, "not a single-row INSERT"
+    return int(key[0])
 
 
 class IdPool:

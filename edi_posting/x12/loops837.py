@@ -11,7 +11,7 @@ its parties (:mod:`edi_posting.x12.parties837`) and its problems.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from edi_posting.money import AmountError, parse_amount, to_cents
@@ -149,7 +149,7 @@ class SetParser:
         getattr(hl, target).update(name)
         self.context = target
 
-    def claim_nm1(self, qualifier: str, name: dict[str, object]) -> None:
+    def claim_nm1(self, qualifier: str, name: Mapping[str, object]) -> None:
         """Inside a claim, NM1*PR/IL belong to the other-payer loops (2330A/B)."""
         if self.context.startswith("other") and self.claim and self.claim.other_payers:
             if qualifier == "PR":
@@ -332,7 +332,7 @@ class SetParser:
             prior_authorization=fields.get("prior_authorization"),  # type: ignore[arg-type]
             medical_record_number=fields.get("medical_record_number"),  # type: ignore[arg-type]
             dates=dict(fields.get("dates") or {}),  # type: ignore[call-overload]
-            diagnosis_codes=tuple(fields.get("diagnosis_codes") or ()),  # type: ignore[call-overload]
+            diagnosis_codes=tuple(fields.get("diagnosis_codes") or ()),  # type: ignore[arg-type]
             other_payers=tuple(parties.other_payer(o) for o in draft.other_payers),
             source=draft.source, problems=tuple(problems),
         ))
@@ -358,6 +358,6 @@ class SetParser:
             service_date_from=line.get("service_date_from"),  # type: ignore[arg-type]
             service_date_to=line.get("service_date_to"),  # type: ignore[arg-type]
             line_item_control_number=line.get("line_item_control_number"),  # type: ignore[arg-type]
-            other_payer_adjudication=tuple(line.get("adjudication") or ()),  # type: ignore[call-overload]
+            other_payer_adjudication=tuple(line.get("adjudication") or ()),  # type: ignore[arg-type]
             source=line.get("source"),  # type: ignore[arg-type]
         )

@@ -59,6 +59,7 @@ def payer(fields: dict[str, object]) -> PayerInfo | None:
 def other_payer(fields: dict[str, object]) -> OtherPayer:
     return OtherPayer(
         fields.get("responsibility"), fields.get("payer_name"), fields.get("payer_id"),  # type: ignore[arg-type]
-        fields.get("paid_cents"), tuple(fields.get("claim_adjustments") or ()),  # type: ignore[arg-type, call-overload]
+        fields.get("paid_cents"),  # type: ignore[arg-type]
+        tuple(fields.get("claim_adjustments") or ()),  # type: ignore[arg-type]
         fields.get("payer_claim_number"),  # type: ignore[arg-type]
     )
