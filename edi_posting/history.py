@@ -71,7 +71,14 @@ def _about(lines: Any, items: Any) -> Any:
 
 
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(rows, key=lambda r: (r["at"], r["entry_id"] or 0))
+    """By time; within one second (SQLite keeps no finer time, PostgreSQL stamps a whole
+    transaction alike) an entry comes first, then the item events it caused, then item
+    events that moved no money (an import posts its entries before it opens items)."""
+    def key(row: dict[str, Any]) -> tuple[str, float, int]:
+        is_event = row["what"].startswith("review ")
+        anchor = row["entry_id"] if row["entry_id"] is not None else float("inf")
+        return row["at"], anchor, int(is_event)
+    return sorted(rows, key=key)
 
 
 def claim_history(conn: Connection, pcn: str) -> list[dict[str, Any]]:
