@@ -112,6 +112,7 @@ class QueueFilter:
     min_amount_cents: int | None = None
     claim: str | None = None  # PCN
     sort: str = "age"  # age or amount
+    limit: int | None = None  # the first N of the sort order
 
 
 def _age_days(created: dt.datetime, today: dt.date) -> int:
@@ -145,7 +146,10 @@ def list_items(conn: Connection, flt: QueueFilter, today: dt.date | None = None)
         query = query.where(_ITEM.c.created_at < cutoff)
     order = ((func.abs(_ITEM.c.amount_cents).desc(), _ITEM.c.id) if flt.sort == "amount"
              else (_ITEM.c.created_at, _ITEM.c.id))
-    rows = [_listed(r, today) for r in conn.execute(query.order_by(*order))]
+    query = query.order_by(*order)
+    if flt.limit is not None:
+        query = query.limit(flt.limit)
+    rows = [_listed(r, today) for r in conn.execute(query)]
     for row in rows:
         row.pop("amount_cents")
     return rows

@@ -91,3 +91,14 @@ def test_older_than_filters_by_whole_days_in_the_database(queued: str) -> None:
                                                        today)] for n in (30, 31)}
     engine.dispose()
     assert ages == {30: [31], 31: []}
+
+
+def test_limit_keeps_the_first_items_of_the_sort_order(queued: str, tmp_path: Path) -> None:
+    second = tmp_path / "second.837"
+    second.write_text(MISMATCH.replace("PCN-1001", "PCN-1002").replace("BATCH1", "BATCH2")
+                      .replace("000000101", "000000102"))
+    assert _cli(queued, "pat", "import", str(second)).exit_code == 0  # type: ignore[attr-defined]
+    every = json.loads(_cli(queued, "sam", "queue", "list", "--format", "json").stdout)  # type: ignore[attr-defined]
+    first = CliRunner().invoke(main, ["--db", queued, "--actor", "sam", "queue", "list",
+                                      "--format", "json"], env={"EDI_POSTING_QUEUE_LIMIT": "1"})
+    assert len(every) == 2 and json.loads(first.stdout) == every[:1]

@@ -35,11 +35,13 @@ def _opt(name: str, env: str, **kwargs: Any) -> Callable[[Any], Any]:
 @_opt("--min-amount", "MIN_AMOUNT", default=None, metavar="AMOUNT")
 @_opt("--claim", "CLAIM", default=None, metavar="PCN")
 @_opt("--sort", "SORT", type=click.Choice(["age", "amount"]), default="age", show_default=True)
+@_opt("--limit", "LIMIT", type=click.IntRange(min=1), default=None, metavar="N",
+      help="At most N items (the first N of the sort order).")
 @format_option()
 @click.pass_obj
 def list_command(app: AppContext, kind: str | None, status: str | None, payer: str | None,
                  assignee: str | None, older_than: int | None, min_amount: str | None,
-                 claim: str | None, sort: str, output_format: str) -> None:
+                 claim: str | None, sort: str, limit: int | None, output_format: str) -> None:
     """List review items (oldest first, or largest amount first)."""
     from edi_posting.access import Permission
     from edi_posting.money import AmountError, parse_amount, to_cents
@@ -53,7 +55,7 @@ def list_command(app: AppContext, kind: str | None, status: str | None, payer: s
     app.audit("queue.list", role=principal.role)
     with app.engine().connect() as conn:
         rows = list_items(conn, QueueFilter(kind, status, payer, assignee, older_than, minimum,
-                                            claim, sort))
+                                            claim, sort, limit))
     render_rows(app.shown(rows), _LIST_COLUMNS, output_format)
 
 
