@@ -49,6 +49,7 @@ ITEM_ACTIONS: list[tuple[list[str], Permission]] = [
     (["queue", "refund", "999", "--reason", "paid twice"], Permission.RESOLVE),
     (["queue", "reapply", "999", "--claim", "PCN-1001"], Permission.RESOLVE),
     (["queue", "link-correction", "999", "--claim-payment", "1"], Permission.RESOLVE),
+    (["queue", "place-plb", "999", "--claim", "PCN-1001"], Permission.RESOLVE),
     (["queue", "packet", "999", "-o", "{dir}/packet.zip"], Permission.EXPORT),
 ]
 

@@ -1,5 +1,5 @@
 """`edi-posting queue apply|accept-match|rematch|transfer|write-off|refund|reapply|
-link-correction|packet|write-off-limit`: the money-moving review actions, registered on the
+link-correction|place-plb|packet|write-off-limit`: the money-moving review actions, registered on the
 `queue` group of :mod:`edi_posting.cli.queue`.
 
 Each command parses its options, runs one API function in a write transaction (``BEGIN
@@ -183,6 +183,24 @@ def reapply_command(app: AppContext, item_id: int, claim: str, amount: str | Non
     cents = _cents(amount)
     _done(_run(app, "reapply", str(item_id), lambda c: reapply(
         c, item_id, claim, actor=app.actor, amount_cents=cents)))
+
+
+@command.command("place-plb", epilog="\b\nExample:\n  edi-posting queue place-plb 5 --claim A11732C0000004\n  edi-posting queue place-plb 5 --note 'state levy, no claim'")
+@click.argument("item_id", type=int)
+@_opt("--claim", env="CLAIM", default=None, metavar="PCN", help="The claim the PLB belongs to.")
+@_opt("--note", env="NOTE", default=None, help="Why (required without --claim).")
+@click.pass_obj
+def place_plb_command(app: AppContext, item_id: int, claim: str | None, note: str | None) -> None:
+    """Settle an unlinked PLB: link it to its claim (a WO recovery moves onto the claim's
+    insurance receivable and clears the credit it recovered), or keep it in provider
+    adjustments with a note saying why it belongs to no claim."""
+    from edi_posting.plb_placement import place_plb
+
+    if claim is None and not (note or "").strip():
+        raise CliError("name the claim (--claim) or say why it belongs to none (--note)",
+                       ExitCode.USAGE)
+    _done(_run(app, "place-plb", str(item_id), lambda c: place_plb(
+        c, item_id, actor=app.actor, pcn=claim, note=note)))
 
 
 @command.command("link-correction", epilog="\b\nExample:\n  edi-posting queue link-correction 9 --claim-payment 61")

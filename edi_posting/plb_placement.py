@@ -1,0 +1,93 @@
+"""``queue place-plb``: settle an ``unlinked_plb`` item, a provider-level adjustment whose
+reference named no claim we hold.
+
+The specialist either names the claim it belongs to or says, with a note, that it belongs
+to none (a payer-level fee, a levy).  Named, the PLB is linked to the claim; a WO (an
+overpayment recovery) also moves from provider adjustments to that claim's insurance
+receivable, exactly as an import posts a WO it could link, so the credit it recovers
+clears.  Either way the item resolves; without this the item could never close (money
+items cannot be dismissed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from edi_posting.access import Permission, authorize
+from edi_posting.db.base import table_of
+from edi_posting.db.models import JournalLine, ProviderAdjustment
+from edi_posting.ledger import Posting
+from edi_posting.money import format_cents
+from edi_posting.provider_adjustments import CLAIM_REASONS
+from edi_posting.queue_credits import refresh_credit_balances
+from edi_posting.queue_money import ActionResult, find_claim, locked_item, post_entry
+from edi_posting.review_actions import ActionError, record_action
+
+__all__ = ["place_plb"]
+
+_PLB, _LINE = table_of(ProviderAdjustment), table_of(JournalLine)
+
+
+def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = None,
+              note: str | None = None) -> ActionResult:
+    """Link the item's PLB to claim ``pcn`` (moving a WO onto it), or, with no PCN and a
+    note, confirm it belongs to no claim."""
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.place-plb",
+                          object_id=str(item_id))
+    item = locked_item(conn, item_id)
+    plb = _plb_of(conn, item)
+    if pcn is None:
+        if not (note or "").strip():
+            raise ActionError("say why the adjustment belongs to no claim (--note)")
+        text = (f"PLB {plb.reason_code} {format_cents(plb.amount_cents)} kept in provider "
+                f"adjustments: {note.strip()}")  # type: ignore[union-attr]
+        record_action(conn, item, actor=actor, role=principal.role, action="place-plb",
+                      to_status="resolved", note=text, details={"claim": None})
+        return ActionResult(item.id, "place-plb", "resolved", f"review item {item.id}: {text}")
+    claim = find_claim(conn, pcn)
+    conn.execute(update(_PLB).where(_PLB.c.id == plb.id).values(linked_claim_id=claim.id))
+    entry_ids: tuple[int, ...] = ()
+    if plb.reason_code in CLAIM_REASONS and _was_posted(conn, plb.id):
+        entry_ids = (_move_to_claim(conn, item, plb, claim, actor),)
+        refresh_credit_balances(conn, [claim.id], actor=actor, entry_id=entry_ids[0],
+                                cause=f"PLB {plb.reason_code} placed by review item {item.id}")
+    moved = " (moved onto its insurance receivable)" if entry_ids else ""
+    text = (f"PLB {plb.reason_code} {format_cents(plb.amount_cents)} placed on claim "
+            f"{claim.patient_control_number}{moved}{f': {note.strip()}' if note else ''}")
+    record_action(conn, item, actor=actor, role=principal.role, action="place-plb",
+                  to_status="resolved", note=text, entry_id=entry_ids[0] if entry_ids else None,
+                  details={"claim": claim.patient_control_number, "claim_id": claim.id},
+                  values={"submitted_claim_id": claim.id,
+                          "patient_account_id": claim.patient_account_id})
+    return ActionResult(item.id, "place-plb", "resolved", f"review item {item.id}: {text}",
+                        plb.amount_cents, entry_ids)
+
+
+def _plb_of(conn: Connection, item: Any) -> Any:
+    """The PLB row the item is about (its key names it: ``unlinked_plb|plb:<id>``)."""
+    if item.kind != "unlinked_plb":
+        raise ActionError(f"review item {item.id} is {item.kind}: only an unlinked PLB is "
+                          "placed")
+    plb_id = int(item.dedupe_key.rsplit("plb:", 1)[1])
+    return conn.execute(select(_PLB).where(_PLB.c.id == plb_id)).one()
+
+
+def _was_posted(conn: Connection, plb_id: int) -> bool:
+    """A held remittance posted none of its PLBs: nothing to move then."""
+    count = conn.execute(select(func.count()).select_from(_LINE)
+                         .where(_LINE.c.provider_adjustment_id == plb_id)).scalar_one()
+    return bool(count)
+
+
+def _move_to_claim(conn: Connection, item: Any, plb: Any, claim: Any, actor: str) -> int:
+    """Dr the claim's insurance receivable / Cr provider adjustments, by the PLB amount."""
+    dims = {"payer_id": item.payer_id, "provider_adjustment_id": plb.id,
+            "reason_code": plb.reason_code}
+    lines = (Posting("insurance_ar", plb.amount_cents, patient_account_id=claim.patient_account_id,
+                     submitted_claim_id=claim.id, **dims),
+             Posting("provider_adjustments", -plb.amount_cents, **dims))
+    return post_entry(conn, item, "place-plb", lines, actor=actor, claim_id=claim.id,
+                      memo=f"PLB {plb.reason_code} {plb.reference_id or ''} placed on claim "
+                           f"{claim.patient_control_number}")
