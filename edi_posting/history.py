@@ -74,10 +74,10 @@ def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """By time; within one second (SQLite keeps no finer time, PostgreSQL stamps a whole
     transaction alike) an entry comes first, then the item events it caused, then item
     events that moved no money (an import posts its entries before it opens items)."""
-    def key(row: dict[str, Any]) -> tuple[str, float, int]:
+    def key(row: dict[str, Any]) -> tuple[str, bool, int, bool]:
         is_event = row["what"].startswith("review ")
-        anchor = row["entry_id"] if row["entry_id"] is not None else float("inf")
-        return row["at"], anchor, int(is_event)
+        moved_nothing = row["entry_id"] is None  # after every entry of that second
+        return row["at"], moved_nothing, row["entry_id"] or 0, is_event
     return sorted(rows, key=key)
 
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, TypeAlias
 
 from sqlalchemy import (
     ColumnElement,
@@ -43,13 +43,13 @@ from sqlalchemy import (
 )
 
 from edi_posting.db.base import table_of
+from edi_posting.db.bulk import IN_CHUNK, in_chunks
 from edi_posting.db.models import Coverage, Patient, SubmittedClaim, SubmittedLine
 from edi_posting.identity import normalize_pcn
 from edi_posting.matching import MATCHABLE_STATUSES, CandidateLine, ClaimCandidate
 
 __all__ = ["FALLBACK_LIMIT", "IN_CHUNK", "PREFIX_CHUNK", "PREFIX_LIMIT", "DatabaseClaimLookup"]
 
-IN_CHUNK = 500  # bind parameters per IN list: well under SQLite's and PostgreSQL's limits
 PREFIX_LIMIT = 20  # more claims than this under one truncated PCN is ambiguous anyway
 PREFIX_CHUNK = 100  # prefixes per combined query: an OR chain far below SQLite's depth limit
 FALLBACK_LIMIT = 50  # a common last name over a period: enough to rank, not to flood
@@ -59,7 +59,6 @@ _LINE = table_of(SubmittedLine)
 _PATIENT = table_of(Patient)
 _COVERAGE = table_of(Coverage)
 
-_T = TypeVar("_T")
 # id, PCN, normalized PCN, charge, status, payer, account, patient, coverage, statement
 # from/to, last name, first name, birth date: the positions _candidate reads.
 _ClaimRow: TypeAlias = Row[*tuple[Any, ...]]
@@ -104,11 +103,6 @@ _COVERAGES_BY_PATIENT = (
 )
 
 
-def _chunks(values: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_T]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
-
-
 @dataclass(frozen=True, slots=True)
 class DatabaseClaimLookup:
     """``ClaimLookup`` over the submitted-claims tables of one connection."""
@@ -118,7 +112,7 @@ class DatabaseClaimLookup:
     def by_pcns(self, pcns: Sequence[str]) -> dict[str, list[ClaimCandidate]]:
         wanted = sorted({normalize_pcn(p) for p in pcns} - {""})
         rows: list[_ClaimRow] = []
-        for chunk in _chunks(wanted):
+        for chunk in in_chunks(wanted):
             rows += self.conn.execute(_CLAIMS_BY_PCN, {"pcns": list(chunk)}).all()
         found: dict[str, list[ClaimCandidate]] = defaultdict(list)
         for candidate in self._candidates(rows):
@@ -138,7 +132,7 @@ class DatabaseClaimLookup:
         one query per ``PREFIX_CHUNK`` prefixes instead of one per prefix."""
         wanted = sorted({normalize_pcn(p) for p in prefixes} - {""})
         rows_of: dict[str, list[_ClaimRow]] = {}
-        for chunk in _chunks(wanted, PREFIX_CHUNK):
+        for chunk in in_chunks(wanted, PREFIX_CHUNK):
             rows_of.update(self._prefix_rows(chunk))
         all_rows = {row[0]: row for rows in rows_of.values() for row in rows}
         by_id = {c.claim_id: c for c in self._candidates(list(all_rows.values()))}
@@ -236,7 +230,7 @@ class DatabaseClaimLookup:
 
     def _lines(self, claim_ids: Sequence[int]) -> dict[int, tuple[CandidateLine, ...]]:
         found: dict[int, list[CandidateLine]] = defaultdict(list)
-        for chunk in _chunks(sorted(set(claim_ids))):
+        for chunk in in_chunks(sorted(set(claim_ids))):
             for (claim_id, line_id, ordinal, code, mod1, mod2, mod3, mod4, charge_cents,
                  units, date_from, date_to, control_number, qualifier, revenue_code) in (
                     self.conn.execute(_LINES_BY_CLAIM, {"ids": list(chunk)}).all()):
@@ -251,7 +245,7 @@ class DatabaseClaimLookup:
         """Per claim: the member ID of its coverage and of the patient's other coverages
         with the claim's payer (a payer re-issuing an ID keeps both findable)."""
         coverages: dict[int, list[tuple[int, int | None, str]]] = defaultdict(list)
-        for chunk in _chunks(sorted({row[7] for row in rows})):
+        for chunk in in_chunks(sorted({row[7] for row in rows})):
             for coverage_id, patient_id, payer_id, member_id in self.conn.execute(
                     _COVERAGES_BY_PATIENT, {"ids": list(chunk)}).all():
                 coverages[patient_id].append((coverage_id, payer_id, member_id))

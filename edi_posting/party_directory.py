@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
-from edi_posting.db.bulk import IdPool, insert_rows
+from edi_posting.db.bulk import IdPool, in_chunks, insert_rows
 from edi_posting.db.models import Coverage, Patient, PatientAccount
 from edi_posting.records.claim import SubmittedClaimRecord
 
@@ -89,7 +89,7 @@ class PartyDirectory:
                            (("patients", _PATIENT), ("coverages", _COVERAGE),
                             ("accounts", _ACCOUNT))})
         members = sorted({c.subscriber.member_id for c in claims if c.subscriber.member_id})
-        for members_chunk in _chunks(members):
+        for members_chunk in in_chunks(members):
             for row in conn.execute(select(_COVERAGE.c.id, _COVERAGE.c.payer_id,
                                            _COVERAGE.c.member_id, _COVERAGE.c.patient_id,
                                            _COVERAGE.c.relationship_code)
@@ -103,14 +103,14 @@ class PartyDirectory:
         found._load_patients(conn, _PATIENT.c.identity_key, sorted(keys))
         numbers = {account_number(c, found.patients.get(patient_identity_key(c, p)), pattern)
                    for c, p in zip(claims, payers, strict=True)} - {None}
-        for numbers_chunk in _chunks(sorted(n for n in numbers if n is not None)):
+        for numbers_chunk in in_chunks(sorted(n for n in numbers if n is not None)):
             for account in conn.execute(select(_ACCOUNT.c.id, _ACCOUNT.c.account_number)
                                         .where(_ACCOUNT.c.account_number.in_(numbers_chunk))):
                 found.accounts[account.account_number] = account.id
         return found
 
     def _load_patients(self, conn: Connection, column: Any, values: list[Any]) -> None:
-        for chunk in _chunks(values):
+        for chunk in in_chunks(values):
             for row in conn.execute(select(_PATIENT.c.id, _PATIENT.c.identity_key)
                                     .where(column.in_(chunk))):
                 self.patients[row.identity_key] = row.id
@@ -201,7 +201,3 @@ class PartyDirectory:
                             ("accounts", _ACCOUNT)):
             insert_rows(conn, table, self.new_rows[name])
             self.new_rows[name] = []
-
-
-def _chunks(values: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:
-    return [values[i:i + size] for i in range(0, len(values), size)]

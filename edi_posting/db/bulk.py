@@ -15,12 +15,16 @@ written with its id:
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Table, func, select, text
 
-__all__ = ["IdPool", "insert_rows", "insert_with_ids", "new_id", "reserve_ids"]
+__all__ = ["IN_CHUNK", "IdPool", "in_chunks", "insert_rows", "insert_with_ids", "new_id",
+           "reserve_ids"]
+
+_T = TypeVar("_T")
+IN_CHUNK = 500  # bind parameters per IN list: well under SQLite's and PostgreSQL's limits
 
 
 def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
@@ -35,6 +39,12 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
         return sorted(int(r) for r in rows)
     start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
     return list(range(start, start + count))
+
+
+def in_chunks(values: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_T]]:
+    """``values`` in slices small enough for one IN list each (batched look-ups)."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 def new_id(result: CursorResult[Any]) -> int:
