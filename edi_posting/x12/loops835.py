@@ -11,7 +11,7 @@ claim's segments as they come (:mod:`edi_posting.x12.tally835`) and builds nothi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 
 from edi_posting.balancing import (
@@ -32,7 +32,7 @@ from edi_posting.records.remittance import (
 )
 from edi_posting.x12 import segments835 as seg
 from edi_posting.x12 import tally835
-from edi_posting.x12.reader import Batch, TransactionSet
+from edi_posting.x12.reader import TransactionSet
 from edi_posting.x12.values835 import fast_constructor
 
 __all__ = ["SetParser"]
@@ -48,27 +48,6 @@ _STRUCTURE = {"CLP": _CLAIM, "SVC": _LINE, "LX": _SUMMARY, "TS3": _SUMMARY_PART,
 _TALLY_KINDS = {**_STRUCTURE, "CAS": _CAS, "DTM": _DTM, "AMT": _AMT, "MIA": _MIA, "MOA": _MOA}
 
 _claim_tally = fast_constructor(ClaimTally)
-
-
-def _batches(tset: TransactionSet) -> Iterator[Batch]:
-    """The body in batches: the reader's own, or made from the segments of a wrapper (one
-    that overrides iteration, e.g. to digest what it reads, must see every segment)."""
-    if type(tset) is TransactionSet:
-        return tset.batches()
-    return _grouped(tset)
-
-
-def _grouped(segments: Iterable[seg.Segment], size: int = 256) -> Iterator[Batch]:
-    rows: list[list[str]] = []
-    positions: list[int] = []
-    for elements, position in segments:
-        rows.append(elements)
-        positions.append(position)
-        if len(rows) == size:
-            yield rows, positions
-            rows, positions = [], []
-    if rows:
-        yield rows, positions
 
 
 class SetParser:
@@ -107,7 +86,7 @@ class SetParser:
         target: seg.Bucket = self.header_bucket
         claim: seg.Bucket | None = None
         lines: list[seg.Bucket] = []
-        for rows, positions in _batches(self.tset):
+        for rows, positions in self.tset.batches():
             for segment in zip(rows, positions):
                 tag = segment[0][0]
                 kind = structure.get(tag)
@@ -147,7 +126,7 @@ class SetParser:
         date, cents = self.ctx.date, self.ctx.cents
         target: seg.Bucket = self.header_bucket
         in_claim = False
-        for rows, positions in _batches(self.tset):
+        for rows, positions in self.tset.batches():
             for elements, position in zip(rows, positions):
                 kind = kinds.get(elements[0])
                 if kind is None or kind >= _IN_CLAIM:

@@ -8,11 +8,9 @@ other content is a conflict, never a silent second post.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from edi_posting.problems import Problem
 from edi_posting.records.remittance import ClaimPayment, RemittanceEnd, RemittanceHeader
@@ -46,27 +44,6 @@ class RemittanceFileEnd:
     sets: int
 
 
-class _DigestingSet:
-    """A transaction set whose body, as the parser walks it, also feeds a digest."""
-
-    def __init__(self, tset: TransactionSet) -> None:
-        self._tset = tset
-        self.digest = hashlib.sha256("\x1f".join(tset.header).encode("utf-8", "replace"))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._tset, name)
-
-    def __iter__(self) -> Iterator[Any]:
-        update = self.digest.update
-        for segment in self._tset:
-            update(b"\x1e" + "\x1f".join(segment[0]).encode("utf-8", "replace"))
-            yield segment
-
-    def skip(self) -> None:
-        for _ in self:
-            pass
-
-
 def read_remittance_file(path: Path, sha256: str) -> Iterator[RemittanceSetRead | RemittanceFileEnd]:
     """Each 835 set of the file as soon as its SE is read; then the file's own problems."""
     count = 0
@@ -78,11 +55,11 @@ def read_remittance_file(path: Path, sha256: str) -> Iterator[RemittanceSetRead 
 
 
 def _read_set(tset: TransactionSet) -> RemittanceSetRead:
-    wrapped = _DigestingSet(tset)
+    tset.digest_body()
     header: RemittanceHeader | None = None
     claims: list[ClaimPayment] = []
     end: RemittanceEnd | None = None
-    for event in parse_remittance_set(wrapped):  # type: ignore[arg-type]
+    for event in parse_remittance_set(tset):
         if isinstance(event, ClaimPayment):
             claims.append(event)
         elif isinstance(event, RemittanceHeader):
@@ -90,7 +67,8 @@ def _read_set(tset: TransactionSet) -> RemittanceSetRead:
         else:
             end = event
     assert header is not None and end is not None  # parse_remittance_set always yields both
+    tset.skip()  # the rest of a body the parser gave up on (a bug) is digested too
     return RemittanceSetRead(
-        header, tuple(claims), end, tset.envelope, wrapped.digest.hexdigest(), tset.position,
+        header, tuple(claims), end, tset.envelope, tset.content_sha256, tset.position,
         tset.segment_count, tset.is_complete,
     )
