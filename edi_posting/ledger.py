@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import Connection, case, func, select
 
 from edi_posting.db.base import table_of
-from edi_posting.db.bulk import insert_rows, insert_with_ids
+from edi_posting.db.bulk import insert_tuples, reserve_ids
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 
 __all__ = [
@@ -112,53 +112,34 @@ def write_entries(conn: Connection, drafts: Sequence[EntryDraft], actor: str) ->
     for draft in drafts:
         draft.check_balanced()
     accounts = account_ids(conn)
-    ids = insert_with_ids(conn, _ENTRY, [_entry_row(draft, actor) for draft in drafts])
-    line_rows = [
-        _line_row(entry_id, ordinal, line, accounts)
+    ids = reserve_ids(conn, _ENTRY, len(drafts))
+    insert_tuples(conn, _ENTRY, _ENTRY_COLUMNS,
+                  [_entry_row(ident, draft, actor) for ident, draft in zip(ids, drafts)])
+    insert_tuples(conn, _LINE, _LINE_COLUMNS, [
+        (entry_id, ordinal, accounts[p.account], p.amount_cents, p.payer_id,
+         p.patient_account_id, p.submitted_claim_id, p.submitted_line_id,
+         p.service_line_payment_id, p.adjustment_id, p.provider_adjustment_id, p.group_code,
+         p.reason_code)
         for entry_id, draft in zip(ids, drafts)
-        for ordinal, line in enumerate(draft.lines, start=1)
-    ]
-    insert_rows(conn, _LINE, line_rows)
+        for ordinal, p in enumerate(draft.lines, start=1)])
     return ids
 
 
-def _entry_row(draft: EntryDraft, actor: str) -> dict[str, object]:
-    return {
-        "entry_key": draft.entry_key,
-        "kind": draft.kind,
-        "effective_date": draft.effective_date,
-        "actor": actor,
-        "memo": draft.memo,
-        "source_file_id": draft.source_file_id,
-        "source_isa13": draft.source_isa13,
-        "source_st02": draft.source_st02,
-        "source_segment": draft.source_segment,
-        "remittance_id": draft.remittance_id,
-        "claim_payment_id": draft.claim_payment_id,
-        "submitted_claim_id": draft.submitted_claim_id,
-        "review_item_id": draft.review_item_id,
-        "reverses_entry_id": draft.reverses_entry_id,
-    }
+_ENTRY_COLUMNS = (
+    "id", "entry_key", "kind", "effective_date", "actor", "memo", "source_file_id",
+    "source_isa13", "source_st02", "source_segment", "remittance_id", "claim_payment_id",
+    "submitted_claim_id", "review_item_id", "reverses_entry_id")
+_LINE_COLUMNS = (
+    "entry_id", "ordinal", "account_id", "amount_cents", "payer_id", "patient_account_id",
+    "submitted_claim_id", "submitted_line_id", "service_line_payment_id", "adjustment_id",
+    "provider_adjustment_id", "group_code", "reason_code")
 
 
-def _line_row(
-    entry_id: int, ordinal: int, line: Posting, accounts: dict[str, int]
-) -> dict[str, object]:
-    return {
-        "entry_id": entry_id,
-        "ordinal": ordinal,
-        "account_id": accounts[line.account],
-        "amount_cents": line.amount_cents,
-        "payer_id": line.payer_id,
-        "patient_account_id": line.patient_account_id,
-        "submitted_claim_id": line.submitted_claim_id,
-        "submitted_line_id": line.submitted_line_id,
-        "service_line_payment_id": line.service_line_payment_id,
-        "adjustment_id": line.adjustment_id,
-        "provider_adjustment_id": line.provider_adjustment_id,
-        "group_code": line.group_code,
-        "reason_code": line.reason_code,
-    }
+def _entry_row(ident: int, draft: EntryDraft, actor: str) -> tuple[object, ...]:
+    return (ident, draft.entry_key, draft.kind, draft.effective_date, actor, draft.memo,
+            draft.source_file_id, draft.source_isa13, draft.source_st02, draft.source_segment,
+            draft.remittance_id, draft.claim_payment_id, draft.submitted_claim_id,
+            draft.review_item_id, draft.reverses_entry_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,6 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
 from edi_posting.ledger import Posting
 
 __all__ = [
@@ -126,18 +124,17 @@ def _account_for(cas: CasFact, policy: Mapping[tuple[str, str], str]) -> str:
 def _cas_postings(adjustments: Sequence[CasFact], dims: Dims, line: LineFact | None,
                   policy: Mapping[tuple[str, str], str], forwarded: bool) -> list[Posting]:
     postings = []
+    account_id, claim_id = dims.patient_account_id, dims.submitted_claim_id
+    submitted_line, paid_line = (line.submitted_line_id, line.service_line_payment_id
+                                 ) if line else (None, None)
     for cas in adjustments:
         account = _account_for(cas, policy)
         payer = dims.payer_id
         if account == "patient_ar" and forwarded and dims.next_payer_id is not None:
             account, payer = "insurance_ar", dims.next_payer_id
         postings.append(Posting(
-            account, cas.amount_cents, payer_id=payer if account == "insurance_ar" else None,
-            patient_account_id=dims.patient_account_id, submitted_claim_id=dims.submitted_claim_id,
-            submitted_line_id=line.submitted_line_id if line else None,
-            service_line_payment_id=line.service_line_payment_id if line else None,
-            adjustment_id=cas.adjustment_id, group_code=cas.group, reason_code=cas.reason,
-        ))
+            account, cas.amount_cents, payer if account == "insurance_ar" else None, account_id,
+            claim_id, submitted_line, paid_line, cas.adjustment_id, None, cas.group, cas.reason))
     return postings
 
 
@@ -150,27 +147,28 @@ def claim_postings(fact: ClaimFact, dims: Dims,
     figures are posted at claim level, so the entry always sums to zero.
     """
     forwarded = classify(fact) is Disposition.FORWARDED
-    common: dict[str, Any] = {"patient_account_id": dims.patient_account_id,
-                              "submitted_claim_id": dims.submitted_claim_id}
+    account_id, claim_id = dims.patient_account_id, dims.submitted_claim_id
     postings: list[Posting] = []
     for line in fact.lines:
-        line_dims: dict[str, Any] = {
-            **common, "submitted_line_id": line.submitted_line_id,
-            "service_line_payment_id": line.service_line_payment_id}
-        group = [Posting("cash_clearing", line.paid_cents, **line_dims)] if line.paid_cents else []
+        where = (account_id, claim_id, line.submitted_line_id, line.service_line_payment_id)
+        group = [Posting("cash_clearing", line.paid_cents, None, *where)
+                 ] if line.paid_cents else []
         group += _cas_postings(line.adjustments, dims, line, policy, forwarded)
-        postings += _credit_insurance(group, dims.payer_id, line_dims)
+        postings += _credit_insurance(group, dims.payer_id, where)
     claim_cash = fact.paid_cents - sum(line.paid_cents for line in fact.lines)
-    group = [Posting("cash_clearing", claim_cash, **common)] if claim_cash else []
+    where = (account_id, claim_id, None, None)
+    group = [Posting("cash_clearing", claim_cash, None, *where)] if claim_cash else []
     group += _cas_postings(fact.adjustments, dims, None, policy, forwarded)
-    postings += _credit_insurance(group, dims.payer_id, common)
+    postings += _credit_insurance(group, dims.payer_id, where)
     return postings
 
 
 def _credit_insurance(group: list[Posting], payer_id: int | None,
-                      dims: Mapping[str, Any]) -> list[Posting]:
-    """The group's debits, balanced by one credit to the payer's receivable."""
+                      where: tuple[int | None, int | None, int | None, int | None],
+                      ) -> list[Posting]:
+    """The group's debits, balanced by one credit to the payer's receivable (``where``:
+    patient account, claim, submitted line, paid line)."""
     total = sum(p.amount_cents for p in group)
     if total:
-        group.append(Posting("insurance_ar", -total, payer_id=payer_id, **dims))
+        group.append(Posting("insurance_ar", -total, payer_id, *where))
     return group

@@ -27,7 +27,7 @@ from edi_posting.match_lookup import DatabaseClaimLookup
 from edi_posting.matching import ClaimMatch, match_claims
 from edi_posting.money import format_cents
 from edi_posting.posting_policy import CarcPolicy, load_policy
-from edi_posting.posting_rules import DEFAULT_CARC_POLICY, Dims
+from edi_posting.posting_rules import DEFAULT_CARC_POLICY, ClaimFact, Dims
 from edi_posting.problems import Severity
 from edi_posting.provider_adjustments import (
     interest_problem,
@@ -63,6 +63,7 @@ from edi_posting.remittance_parties import find_payee, find_payer, learn_payer
 from edi_posting.remittance_store import (
     ClaimRowInfo,
     StoredSet,
+    reserve_set,
     store_provider_adjustments,
     store_remittance,
 )
@@ -99,6 +100,7 @@ class _Set:
     policy: CarcPolicy = field(default_factory=lambda: CarcPolicy(DEFAULT_CARC_POLICY,
                                                                   frozenset()))
     matches: list[ClaimMatch] = field(default_factory=list)
+    facts: list[ClaimFact] = field(default_factory=list)
     decisions: list[ClaimDecision] = field(default_factory=list)
     stored: StoredSet | None = None
     reviews: list[ReviewDraft] = field(default_factory=list)
@@ -126,6 +128,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     if work.payer_id is None:
         work.payer_id = learn_payer(conn, read.header, work.matches)
     work.policy = load_policy(conn, work.payer_id)
+    work.stored = reserve_set(conn, read)
     work.decisions = _decide_all(conn, work)
     status = "held" if work.held else "posted"
     work.ts_id = record_set(
@@ -134,9 +137,8 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
         content_sha256=read.content_sha256, segment_position=read.segment_position,
         segment_count=read.segment_count, status=status)
     payee_id = find_payee(conn, read.header)
-    work.stored = store_remittance(conn, read, _row_infos(work), file_id=ctx.file_id,
-                                   ts_id=work.ts_id, payer_id=work.payer_id, payee_id=payee_id,
-                                   status=status)
+    store_remittance(conn, read, _row_infos(work), work.stored, file_id=ctx.file_id,
+                     ts_id=work.ts_id, payer_id=work.payer_id, payee_id=payee_id, status=status)
     drafts = _entries(conn, work)
     ledger.write_entries(conn, drafts, ctx.actor)
     _mark_reversed(conn, work)
@@ -176,15 +178,19 @@ def _signed_payment(read: RemittanceSetRead) -> int:
 
 
 def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
+    """Each claim's fact (with the ids its rows will have) and decision, in one pass."""
     originals = _originals(conn, work.read.claims, work.matches)
     held = work.held
     decisions = []
-    for i, (claim, match) in enumerate(zip(work.read.claims, work.matches)):
-        fact = claim_fact(
-            claim, claim_cas_ids=[None] * len(claim.adjustments),
-            line_cas_ids=[[None] * len(ln.adjustments) for ln in claim.service_lines],
-            line_ids=[None] * len(claim.service_lines),
-            submitted_line_ids=[None] * len(claim.service_lines))
+    assert work.stored is not None
+    for i, (claim, match, ids) in enumerate(zip(work.read.claims, work.matches,
+                                                work.stored.claims)):
+        lines = match.lines
+        fact = claim_fact(claim, claim_cas_ids=ids.claim_cas_ids, line_cas_ids=ids.line_cas_ids,
+                          line_ids=ids.line_ids, submitted_line_ids=[
+                              lines.line_id_for(j) if lines else None
+                              for j in range(1, len(claim.service_lines) + 1)])
+        work.facts.append(fact)
         decisions.append(decide(claim, fact, match, set_held=held, original=originals.get(i),
                                 never_auto_post=work.policy.never_auto_post))
     return _awaiting_corrections(work.read.claims, work.matches, decisions)
@@ -294,11 +300,7 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
                                 originals.get(decision.original.claim_payment_id, []))
     if decision.entry != "payment" or match.claim is None:
         return []
-    lines = match.lines
-    fact = claim_fact(claim, claim_cas_ids=stored.claim_cas_ids, line_cas_ids=stored.line_cas_ids,
-                      line_ids=stored.line_ids, submitted_line_ids=[
-                          lines.line_id_for(j) if lines else None
-                          for j in range(1, len(claim.service_lines) + 1)])
+    fact = work.facts[i]
     dims = Dims(work.payer_id or match.claim.payer_id, match.claim.patient_account_id,
                 match.claim.claim_id, _next_payer(conn, work, claim) if fact.has_next_payer else None)
     entry = payment_entry(ectx, i + 1, claim, stored.claim_payment_id, fact, dims,

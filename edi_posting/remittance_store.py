@@ -1,22 +1,24 @@
 """Persist one 835 transaction set's rows in bulk: remittance, claim payments, service
 lines, CAS, remark codes, AMT/QTY and PLB.
 
-The import hot path: a few multi-row INSERTs per set (Core executemany, ids returned in
-parameter order), never an ORM object per row.  Values are stored as the payer sent them,
-signs included; text longer than its column is clipped here (the parser reports elements
-that break the implementation guide's lengths) so a hostile file cannot fail the set.
+The import hot path: the set's ids are reserved first, in one round trip
+(:func:`reserve_set`), so the posting rules can name the rows before they exist; then each
+table gets one multi-row INSERT of plain tuples, never an ORM object or a dict per row.
+Values are stored as the payer sent them, signs included; text longer than its column is
+clipped (the parser reports elements that break the implementation guide's lengths) so a
+hostile file cannot fail the set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection
 
 from edi_posting.db.base import table_of
-from edi_posting.db.bulk import insert_rows, insert_with_ids
+from edi_posting.db.bulk import insert_tuples, reserve_blocks, reserve_ids
 from edi_posting.db.models import (
     Adjustment,
     ClaimPayment,
@@ -31,7 +33,8 @@ from edi_posting.records.source import SourceRef
 from edi_posting.x12.remit_file import RemittanceSetRead
 
 __all__ = [
-    "ClaimRowInfo", "StoredClaim", "StoredSet", "store_provider_adjustments", "store_remittance",
+    "ClaimRowInfo", "StoredClaim", "StoredSet", "reserve_set", "store_provider_adjustments",
+    "store_remittance",
 ]
 
 _REMIT, _CP = table_of(Remittance), table_of(ClaimPayment)
@@ -64,158 +67,145 @@ class StoredSet:
     claims: tuple[StoredClaim, ...]
 
 
-def _limits(table: Table) -> dict[str, int]:
-    return {c.name: cast(Any, c.type).length for c in table.columns
-            if isinstance(getattr(c.type, "length", None), int)}
+_SOURCE = ("source_file_id", "source_isa13", "source_st02", "source_segment")
+_Row = tuple[Any, ...]
 
 
-_LIMITS = {t.name: _limits(t) for t in (_REMIT, _CP, _SVC, _CAS, _RARC, _AMT, _PLB)}
+def _from(source: SourceRef | None, file_id: int, position: int | None = None) -> _Row:
+    if source is None:
+        return (file_id, None, None, position)
+    return (file_id, source.interchange_control_number, source.transaction_set_control_number,
+            position if position is not None else source.segment_position)
 
 
-def _clip(value: str | None, table: Table, column: str) -> str | None:
-    if value is None:
-        return None
-    length = _LIMITS[table.name].get(column)
-    return value[:length] if length and len(value) > length else value
+def reserve_set(conn: Connection, read: RemittanceSetRead) -> StoredSet:
+    """Ids for every row the set will store (remittance, claim payments, lines, CAS), in
+    one query, before anything is written: the journal lines point at them."""
+    claims = read.claims
+    n_lines = sum(len(c.service_lines) for c in claims)
+    n_cas = sum(len(c.adjustments) + sum(len(ln.adjustments) for ln in c.service_lines)
+                for c in claims)
+    remit, cps, lines, cas = reserve_blocks(
+        conn, [(_REMIT, 1), (_CP, len(claims)), (_SVC, n_lines), (_CAS, n_cas)])
+    at_line = at_cas = 0
+    stored = []
+    for claim, cp_id in zip(claims, cps, strict=True):
+        n = len(claim.adjustments)
+        claim_cas, at_cas = tuple(cas[at_cas:at_cas + n]), at_cas + n
+        n = len(claim.service_lines)
+        own_lines, at_line = tuple(lines[at_line:at_line + n]), at_line + n
+        line_cas = []
+        for line in claim.service_lines:
+            n = len(line.adjustments)
+            line_cas.append(tuple(cas[at_cas:at_cas + n]))
+            at_cas += n
+        stored.append(StoredClaim(cp_id, own_lines, claim_cas, tuple(line_cas)))
+    return StoredSet(remit[0], tuple(stored))
 
 
-def _clip_row(row: dict[str, Any], table: Table) -> dict[str, Any]:
-    """Text longer than its column, cut to fit (in place; the row is ours)."""
-    for column, length in _LIMITS[table.name].items():
-        value = row.get(column)
-        if value is not None and len(value) > length:
-            row[column] = value[:length]
-    return row
+_REMIT_COLUMNS = (
+    "id", "transaction_set_id", "payer_id", "payee_provider_id", "handling_code",
+    "payment_cents", "credit_debit", "payment_method", "payment_format", "sender_dfi_id",
+    "sender_account", "receiver_dfi_id", "receiver_account", "payment_date", "trace_number",
+    "trace_originator", "trace_supplemental", "production_date", "receiver_identifier",
+    "currency", "payer_name", "payee_name", "payee_identifier", "status", *_SOURCE)
 
 
-def _from(source: SourceRef | None, file_id: int, position: int | None = None) -> dict[str, Any]:
-    return {
-        "source_file_id": file_id,
-        "source_isa13": source.interchange_control_number if source else None,
-        "source_st02": source.transaction_set_control_number if source else None,
-        "source_segment": position if position is not None else (
-            source.segment_position if source else None),
-    }
-
-
-def _insert_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    return insert_with_ids(conn, table, rows)
-
-
-def _remittance_row(read: RemittanceSetRead, file_id: int, ts_id: int, payer_id: int | None,
-                    payee_id: int | None, status: str) -> dict[str, Any]:
+def _remittance_row(read: RemittanceSetRead, remittance_id: int, file_id: int, ts_id: int,
+                    payer_id: int | None, payee_id: int | None, status: str) -> _Row:
     h = read.header
     p, t = h.payment, h.trace
     refs = {r.qualifier: r.value for r in h.references}
     dates = {d.qualifier: d.date for d in h.dates}
-    row = {
-        "transaction_set_id": ts_id, "payer_id": payer_id, "payee_provider_id": payee_id,
-        "handling_code": p.handling_code if p else "", "payment_cents": p.amount_cents if p else 0,
-        "credit_debit": p.credit_debit if p else "", "payment_method": p.method_code if p else "",
-        "payment_format": p.format_code if p else None,
-        "sender_dfi_id": p.sender_dfi_id if p else None,
-        "sender_account": p.sender_account_number if p else None,
-        "receiver_dfi_id": p.receiver_dfi_id if p else None,
-        "receiver_account": p.receiver_account_number if p else None,
-        "payment_date": p.date if p else None, "trace_number": t.trace_number if t else "",
-        "trace_originator": t.originator_id if t else None,
-        "trace_supplemental": t.originator_supplemental_id if t else None,
-        "production_date": dates.get("405"), "receiver_identifier": refs.get("EV"),
-        "currency": h.currency_code, "payer_name": h.payer.name if h.payer else None,
-        "payee_name": h.payee.name if h.payee else None,
-        "payee_identifier": h.payee.identifier if h.payee else None, "status": status,
-        **_from(h.source, file_id, p.segment_position if p else None),
-    }
-    return _clip_row(row, _REMIT)
+    payment = (p.handling_code, p.amount_cents, p.credit_debit, p.method_code, p.format_code,
+               p.sender_dfi_id, p.sender_account_number, p.receiver_dfi_id,
+               p.receiver_account_number, p.date) if p else ("", 0, "", "", *[None] * 6)
+    return (remittance_id, ts_id, payer_id, payee_id, *payment,
+            t.trace_number if t else "", t.originator_id if t else None,
+            t.originator_supplemental_id if t else None, dates.get("405"), refs.get("EV"),
+            h.currency_code, h.payer.name if h.payer else None,
+            h.payee.name if h.payee else None, h.payee.identifier if h.payee else None, status,
+            *_from(h.source, file_id, p.segment_position if p else None))
 
 
-def _claim_row(remittance_id: int, ts_id: int, ordinal: int, claim: rec.ClaimPayment,
-               info: ClaimRowInfo, file_id: int) -> dict[str, Any]:
-    def person(code: str) -> rec.PersonName | None:
-        return claim.name(code)
+_CP_COLUMNS = (
+    "id", "remittance_id", "ordinal", "identity_key", "submitted_claim_id",
+    "patient_control_number", "status_code", "charge_cents", "paid_cents",
+    "patient_responsibility_cents", "filing_indicator", "payer_claim_control_number",
+    "facility_type", "frequency_code", "drg_code", "drg_weight", "discharge_fraction",
+    "patient_last_name", "patient_first_name", "member_id", "corrected_member_id",
+    "rendering_provider_npi", "crossover_payer_name", "crossover_payer_id", "statement_from",
+    "statement_to", "received_date", "match_method", "posting_state", *_SOURCE)
 
-    qc, il, fixed, rendering, tt = (person(c) for c in ("QC", "IL", "74", "82", "TT"))
+
+def _claim_row(cp_id: int, remittance_id: int, ts_id: int, ordinal: int,
+               claim: rec.ClaimPayment, info: ClaimRowInfo, file_id: int) -> _Row:
+    people = {n.entity_code: n for n in reversed(claim.names)}  # the first of each code
+    qc, il, fixed = people.get("QC"), people.get("IL"), people.get("74")
+    rendering, tt = people.get("82"), people.get("TT")
     dates = {d.qualifier: d.date for d in claim.dates}
     key = (f"835:{ts_id}|{ordinal}|{claim.patient_control_number}|"
            f"{claim.payer_claim_control_number or ''}|{claim.status_code}")
-    row = {
-        "remittance_id": remittance_id, "ordinal": ordinal, "identity_key": key,
-        "submitted_claim_id": info.submitted_claim_id,
-        "patient_control_number": claim.patient_control_number,
-        "status_code": claim.status_code, "charge_cents": claim.charge_cents,
-        "paid_cents": claim.paid_cents,
-        "patient_responsibility_cents": claim.patient_responsibility_cents,
-        "filing_indicator": claim.filing_indicator,
-        "payer_claim_control_number": claim.payer_claim_control_number,
-        "facility_type": claim.facility_type, "frequency_code": claim.frequency,
-        "drg_code": claim.drg_code, "drg_weight": claim.drg_weight,
-        "discharge_fraction": claim.discharge_fraction,
-        "patient_last_name": qc.last_name if qc else None,
-        "patient_first_name": qc.first_name if qc else None,
-        "member_id": (qc.identifier if qc else None) or (il.identifier if il else None),
-        "corrected_member_id": fixed.identifier if fixed else None,
-        "rendering_provider_npi": rendering.identifier if rendering else None,
-        "crossover_payer_name": tt.last_name if tt else None,
-        "crossover_payer_id": tt.identifier if tt else None,
-        "statement_from": dates.get("232"), "statement_to": dates.get("233"),
-        "received_date": dates.get("050"), "match_method": info.match_method,
-        "posting_state": info.posting_state, **_from(claim.source, file_id),
-    }
-    return _clip_row(row, _CP)
+    return (
+        cp_id, remittance_id, ordinal, key, info.submitted_claim_id,
+        claim.patient_control_number, claim.status_code, claim.charge_cents, claim.paid_cents,
+        claim.patient_responsibility_cents, claim.filing_indicator,
+        claim.payer_claim_control_number, claim.facility_type, claim.frequency,
+        claim.drg_code, claim.drg_weight, claim.discharge_fraction,
+        qc.last_name if qc else None, qc.first_name if qc else None,
+        (qc.identifier if qc else None) or (il.identifier if il else None),
+        fixed.identifier if fixed else None, rendering.identifier if rendering else None,
+        tt.last_name if tt else None, tt.identifier if tt else None,
+        dates.get("232"), dates.get("233"), dates.get("050"), info.match_method,
+        info.posting_state, *_from(claim.source, file_id))
 
 
-def _line_row(cp_id: int, ordinal: int, line: rec.ServiceLinePayment,
-              submitted_line_id: int | None, file_id: int) -> dict[str, Any]:
+_SVC_COLUMNS = (
+    "id", "claim_payment_id", "ordinal", "submitted_line_id", "procedure_qualifier",
+    "procedure_code", "modifier1", "modifier2", "modifier3", "modifier4", "charge_cents",
+    "paid_cents", "revenue_code", "paid_units", "original_procedure_qualifier",
+    "original_procedure_code", "original_modifiers", "original_units", "service_date_from",
+    "service_date_to", "line_item_control_number", *_SOURCE)
+
+
+def _line_row(line_id: int, cp_id: int, ordinal: int, line: rec.ServiceLinePayment,
+              submitted_line_id: int | None, file_id: int) -> _Row:
     proc, orig = line.procedure, line.original_procedure
-    mods = tuple(proc.modifiers) + (None, None, None, None)
+    mods = (*proc.modifiers, None, None, None, None)
     dates = {d.qualifier: d.date for d in line.dates}
-    row = {
-        "claim_payment_id": cp_id, "ordinal": ordinal, "submitted_line_id": submitted_line_id,
-        "procedure_qualifier": proc.qualifier or None, "procedure_code": proc.code or None,
-        "modifier1": mods[0], "modifier2": mods[1], "modifier3": mods[2], "modifier4": mods[3],
-        "charge_cents": line.charge_cents, "paid_cents": line.paid_cents,
-        "revenue_code": line.revenue_code, "paid_units": line.paid_units,
-        "original_procedure_qualifier": orig.qualifier if orig else None,
-        "original_procedure_code": orig.code if orig else None,
-        "original_modifiers": ":".join(orig.modifiers) if orig and orig.modifiers else None,
-        "original_units": line.original_units,
-        "service_date_from": dates.get("472") or dates.get("150"),
-        "service_date_to": dates.get("472") or dates.get("151"),
-        "line_item_control_number": line.line_control_number, **_from(line.source, file_id),
-    }
-    return _clip_row(row, _SVC)
+    return (
+        line_id, cp_id, ordinal, submitted_line_id, proc.qualifier or None,
+        proc.code or None, mods[0], mods[1], mods[2], mods[3], line.charge_cents,
+        line.paid_cents, line.revenue_code, line.paid_units,
+        orig.qualifier if orig else None, orig.code if orig else None,
+        ":".join(orig.modifiers) if orig and orig.modifiers else None, line.original_units,
+        dates.get("472") or dates.get("150"), dates.get("472") or dates.get("151"),
+        line.line_control_number, *_from(line.source, file_id))
 
 
-def _cas_row(cp_id: int, line_id: int | None, ordinal: int, cas: rec.Adjustment,
-             source: SourceRef, file_id: int) -> dict[str, Any]:
-    return {
-        "claim_payment_id": cp_id, "service_line_payment_id": line_id, "ordinal": ordinal,
-        "group_code": _clip(cas.group_code, _CAS, "group_code"),
-        "reason_code": _clip(cas.reason_code, _CAS, "reason_code"),
-        "amount_cents": cas.amount_cents, "quantity": _clip(cas.quantity, _CAS, "quantity"),
-        **_from(source, file_id, cas.segment_position),
-    }
+_CAS_COLUMNS = ("id", "claim_payment_id", "service_line_payment_id", "ordinal", "group_code",
+                "reason_code", "amount_cents", "quantity", *_SOURCE)
 
 
 def store_remittance(
-    conn: Connection, read: RemittanceSetRead, infos: Sequence[ClaimRowInfo], *, file_id: int,
-    ts_id: int, payer_id: int | None, payee_id: int | None, status: str,
-) -> StoredSet:
-    """Insert every row of the set; the ids the journal lines point at."""
-    remittance_id = _insert_ids(conn, _REMIT, [
-        _remittance_row(read, file_id, ts_id, payer_id, payee_id, status)])[0]
-    cp_ids = _insert_ids(conn, _CP, [
-        _claim_row(remittance_id, ts_id, i, claim, info, file_id)
-        for i, (claim, info) in enumerate(zip(read.claims, infos, strict=True), 1)])
-    line_rows = [
-        _line_row(cp_id, j, line, submitted, file_id)
-        for cp_id, claim, info in zip(cp_ids, read.claims, infos)
-        for j, (line, submitted) in enumerate(zip(claim.service_lines, info.submitted_line_ids), 1)
-    ]
-    line_ids = iter(_insert_ids(conn, _SVC, line_rows))
-    per_claim_lines = [tuple(next(line_ids) for _ in claim.service_lines) for claim in read.claims]
-    claims = _store_details(conn, read.claims, cp_ids, per_claim_lines, file_id)
-    return StoredSet(remittance_id, claims)
+    conn: Connection, read: RemittanceSetRead, infos: Sequence[ClaimRowInfo],
+    stored: StoredSet, *, file_id: int, ts_id: int, payer_id: int | None,
+    payee_id: int | None, status: str,
+) -> None:
+    """Insert every row of the set under the ids :func:`reserve_set` gave it."""
+    remittance_id = stored.remittance_id
+    insert_tuples(conn, _REMIT, _REMIT_COLUMNS, [_remittance_row(
+        read, remittance_id, file_id, ts_id, payer_id, payee_id, status)], clip=True)
+    insert_tuples(conn, _CP, _CP_COLUMNS, [
+        _claim_row(ids.claim_payment_id, remittance_id, ts_id, i, claim, info, file_id)
+        for i, (claim, info, ids) in enumerate(zip(read.claims, infos, stored.claims,
+                                                   strict=True), 1)], clip=True)
+    insert_tuples(conn, _SVC, _SVC_COLUMNS, [
+        _line_row(line_id, ids.claim_payment_id, j, line, submitted, file_id)
+        for claim, info, ids in zip(read.claims, infos, stored.claims)
+        for j, (line, submitted, line_id) in enumerate(zip(
+            claim.service_lines, info.submitted_line_ids, ids.line_ids), 1)], clip=True)
+    _store_details(conn, read.claims, stored.claims, file_id)
 
 
 def store_provider_adjustments(
@@ -223,43 +213,53 @@ def store_provider_adjustments(
     links: Sequence[tuple[int | None, int | None]], file_id: int,
 ) -> list[int]:
     """PLB pairs with the (submitted claim, claim payment) each reference was linked to."""
-    rows = [{**_plb_row(remittance_id, i, plb, file_id), "linked_claim_id": claim_id,
-             "linked_claim_payment_id": cp_id}
-            for i, (plb, (claim_id, cp_id)) in enumerate(zip(adjustments, links, strict=True), 1)]
-    return _insert_ids(conn, _PLB, rows)
+    ids = reserve_ids(conn, _PLB, len(adjustments))
+    rows = [(plb_id, *_plb_row(remittance_id, i, plb, file_id), claim_id, cp_id)
+            for i, (plb_id, plb, (claim_id, cp_id)) in enumerate(zip(
+                ids, adjustments, links, strict=True), 1)]
+    insert_tuples(conn, _PLB, ("id", *_PLB_COLUMNS, "linked_claim_id",
+                               "linked_claim_payment_id"), rows, clip=True)
+    return ids
 
 
-def _store_details(conn: Connection, claims: Sequence[rec.ClaimPayment], cp_ids: Sequence[int],
-                   line_ids: Sequence[tuple[int, ...]], file_id: int) -> tuple[StoredClaim, ...]:
-    """CAS (ids kept for the journal), remark codes and AMT/QTY of every claim."""
-    cas_rows: list[dict[str, Any]] = []
-    extra_rarc: list[dict[str, Any]] = []
-    extra_amt: list[dict[str, Any]] = []
-    for claim, cp_id, lines in zip(claims, cp_ids, line_ids, strict=True):
+def _store_details(conn: Connection, claims: Sequence[rec.ClaimPayment],
+                   stored: Sequence[StoredClaim], file_id: int) -> None:
+    """CAS under their reserved ids, remark codes and AMT/QTY of every claim."""
+    cas_rows: list[_Row] = []
+    rarc_rows: list[_Row] = []
+    amt_rows: list[_Row] = []
+    for claim, ids in zip(claims, stored, strict=True):
+        cp_id = ids.claim_payment_id
         ordinal = 0
-        for cas in claim.adjustments:
+        source = _from(claim.source, file_id)
+        for cas, cas_id in zip(claim.adjustments, ids.claim_cas_ids):
             ordinal += 1
-            cas_rows.append(_cas_row(cp_id, None, ordinal, cas, claim.source, file_id))
-        for line, line_id in zip(claim.service_lines, lines):
-            for cas in line.adjustments:
+            cas_rows.append(_cas_row(cas_id, cp_id, None, ordinal, cas, source))
+        for line, line_id, line_cas in zip(claim.service_lines, ids.line_ids, ids.line_cas_ids):
+            line_source = _from(line.source, file_id)
+            for cas, cas_id in zip(line.adjustments, line_cas):
                 ordinal += 1
-                cas_rows.append(_cas_row(cp_id, line_id, ordinal, cas, line.source, file_id))
-        extra_rarc.extend(_remark_rows(claim, cp_id, lines, file_id))
-        extra_amt.extend(_amount_rows(claim, cp_id, lines, file_id))
-    cas_ids = iter(_insert_ids(conn, _CAS, cas_rows))
-    insert_rows(conn, _RARC, extra_rarc)
-    insert_rows(conn, _AMT, extra_amt)
-    stored = []
-    for claim, cp_id, lines in zip(claims, cp_ids, line_ids):
-        claim_cas = tuple(next(cas_ids) for _ in claim.adjustments)
-        line_cas = tuple(tuple(next(cas_ids) for _ in line.adjustments)
-                         for line in claim.service_lines)
-        stored.append(StoredClaim(cp_id, lines, claim_cas, line_cas))
-    return tuple(stored)
+                cas_rows.append(_cas_row(cas_id, cp_id, line_id, ordinal, cas, line_source))
+        rarc_rows += _remark_rows(claim, cp_id, ids.line_ids, source)
+        amt_rows += _amount_rows(claim, cp_id, ids.line_ids, source)
+    insert_tuples(conn, _CAS, _CAS_COLUMNS, cas_rows, clip=True)
+    insert_tuples(conn, _RARC, _RARC_COLUMNS, rarc_rows, clip=True)
+    insert_tuples(conn, _AMT, _AMT_COLUMNS, amt_rows, clip=True)
+
+
+def _cas_row(cas_id: int, cp_id: int, line_id: int | None, ordinal: int, cas: rec.Adjustment,
+             source: _Row) -> _Row:
+    position = cas.segment_position
+    return (cas_id, cp_id, line_id, ordinal, cas.group_code, cas.reason_code, cas.amount_cents,
+            cas.quantity, *source[:3], source[3] if position is None else position)
+
+
+_RARC_COLUMNS = ("claim_payment_id", "service_line_payment_id", "ordinal", "origin",
+                 "qualifier", "code", *_SOURCE)
 
 
 def _remark_rows(claim: rec.ClaimPayment, cp_id: int, lines: Sequence[int],
-                 file_id: int) -> list[dict[str, Any]]:
+                 source: _Row) -> list[_Row]:
     found: list[tuple[int | None, str, str | None, str]] = []
     if claim.outpatient:
         found += [(None, "MOA", None, code) for code in claim.outpatient.remark_codes]
@@ -267,35 +267,31 @@ def _remark_rows(claim: rec.ClaimPayment, cp_id: int, lines: Sequence[int],
         found += [(None, "MIA", None, code) for code in claim.inpatient.remark_codes]
     for line, line_id in zip(claim.service_lines, lines):
         found += [(line_id, "LQ", r.qualifier, r.code) for r in line.remark_codes]
-    base = _from(claim.source, file_id)
-    return [{"claim_payment_id": cp_id, "service_line_payment_id": line_id, "ordinal": i,
-             "origin": origin, "qualifier": _clip(qualifier, _RARC, "qualifier"),
-             "code": _clip(code, _RARC, "code"), **base}
+    return [(cp_id, line_id, i, origin, qualifier, code, *source)
             for i, (line_id, origin, qualifier, code) in enumerate(found, 1)]
 
 
+_AMT_COLUMNS = ("claim_payment_id", "service_line_payment_id", "ordinal", "segment_id",
+                "qualifier", "amount_cents", "quantity", *_SOURCE)
+
+
 def _amount_rows(claim: rec.ClaimPayment, cp_id: int, lines: Sequence[int],
-                 file_id: int) -> list[dict[str, Any]]:
+                 source: _Row) -> list[_Row]:
     found: list[tuple[int | None, str, str, int | None, str | None]] = []
     owners: list[tuple[int | None, rec.ClaimPayment | rec.ServiceLinePayment]] = [(None, claim)]
     owners += list(zip(lines, claim.service_lines))
     for line_id, owner in owners:
         found += [(line_id, "AMT", a.qualifier, a.amount_cents, None) for a in owner.amounts]
         found += [(line_id, "QTY", q.qualifier, None, q.quantity) for q in owner.quantities]
-    base = _from(claim.source, file_id)
-    return [{"claim_payment_id": cp_id, "service_line_payment_id": line_id, "ordinal": i,
-             "segment_id": segment, "qualifier": _clip(qualifier, _AMT, "qualifier"),
-             "amount_cents": amount, "quantity": _clip(quantity, _AMT, "quantity"), **base}
+    return [(cp_id, line_id, i, segment, qualifier, amount, quantity, *source)
             for i, (line_id, segment, qualifier, amount, quantity) in enumerate(found, 1)]
 
 
+_PLB_COLUMNS = ("remittance_id", "ordinal", "provider_identifier", "fiscal_period_date",
+                "reason_code", "reference_id", "amount_cents", *_SOURCE)
+
+
 def _plb_row(remittance_id: int, ordinal: int, plb: rec.ProviderAdjustment,
-             file_id: int) -> dict[str, Any]:
-    return {
-        "remittance_id": remittance_id, "ordinal": ordinal,
-        "provider_identifier": _clip(plb.provider_id, _PLB, "provider_identifier") or "",
-        "fiscal_period_date": plb.fiscal_period_date,
-        "reason_code": _clip(plb.reason_code, _PLB, "reason_code"),
-        "reference_id": _clip(plb.reference_id, _PLB, "reference_id"),
-        "amount_cents": plb.amount_cents, **_from(plb.source, file_id),
-    }
+             file_id: int) -> _Row:
+    return (remittance_id, ordinal, plb.provider_id or "", plb.fiscal_period_date,
+            plb.reason_code, plb.reference_id, plb.amount_cents, *_from(plb.source, file_id))

@@ -20,8 +20,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, CursorResult, Table, func, select, text
 
-__all__ = ["IN_CHUNK", "IdPool", "in_chunks", "insert_rows", "insert_with_ids", "new_id",
-           "reserve_ids"]
+__all__ = ["IN_CHUNK", "IdPool", "in_chunks", "insert_rows", "insert_tuples", "insert_with_ids",
+           "new_id", "reserve_blocks", "reserve_ids", "text_limits"]
 
 _T = TypeVar("_T")
 IN_CHUNK = 500  # bind parameters per IN list: well under SQLite's and PostgreSQL's limits
@@ -39,6 +39,38 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
         return sorted(int(r) for r in rows)
     start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
     return list(range(start, start + count))
+
+
+def reserve_blocks(conn: Connection, counts: Sequence[tuple[Table, int]]) -> list[list[int]]:
+    """Fresh ids for several tables in one round trip (one transaction set's rows), in the
+    order asked.  On SQLite the ids are only safe while this transaction writes nothing
+    else into those tables before using them."""
+    if conn.dialect.name == "postgresql":
+        return _pg_blocks(conn, counts)
+    wanted = [(table, count) for table, count in counts if count > 0]
+    starts: dict[str, int] = {}
+    if wanted:
+        quote = conn.dialect.identifier_preparer.quote
+        sql = "SELECT " + ", ".join(
+            f"(SELECT coalesce(max(id), 0) FROM {quote(t.name)})" for t, _ in wanted)
+        row = conn.exec_driver_sql(sql).one()
+        starts = {t.name: int(v) + 1 for (t, _), v in zip(wanted, row, strict=True)}
+    return [list(range(starts[t.name], starts[t.name] + n)) if n > 0 else []
+            for t, n in counts]
+
+
+def _pg_blocks(conn: Connection, counts: Sequence[tuple[Table, int]]) -> list[list[int]]:
+    parts, params = [], {}
+    for k, (table, count) in enumerate(counts):
+        if count > 0:
+            parts.append(f"SELECT {k} AS k, nextval(pg_get_serial_sequence(:t{k}, 'id')) AS id "
+                         f"FROM generate_series(1, :n{k})")
+            params |= {f"t{k}": table.name, f"n{k}": count}
+    blocks: list[list[int]] = [[] for _ in counts]
+    if parts:
+        for k, ident in conn.execute(text(" UNION ALL ".join(parts)), params):
+            blocks[k].append(int(ident))
+    return [sorted(block) for block in blocks]
 
 
 def in_chunks(values: Sequence[_T], size: int = IN_CHUNK) -> Iterator[Sequence[_T]]:
@@ -80,44 +112,79 @@ class IdPool:
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """One driver-level executemany for rows that all carry the same keys.
-
-    Values go through each column type's bind processor (dates on SQLite, JSON), exactly
-    as SQLAlchemy would; what is skipped is its per-row parameter bookkeeping, which costs
-    more than the database's own work at import volumes.
-    """
+    """One driver-level executemany for rows that all carry the same keys."""
     if not rows:
         return
     keys = list(rows[0])
-    dialect = conn.dialect
-    processors = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in keys]
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(k) for k in keys)}) "
-           f"VALUES ({', '.join([mark] * len(keys))})")
-    params = _parameters(rows, keys, processors)
-    if dialect.name == "postgresql":
-        _copy(conn, f"COPY {quote(table.name)} ({', '.join(quote(k) for k in keys)}) "
-                    "FROM STDIN", params)
-    else:
-        conn.exec_driver_sql(sql, params)
-
-
-def _parameters(rows: Sequence[dict[str, Any]], keys: list[str],
-                processors: list[Any]) -> list[tuple[Any, ...]]:
-    """Row tuples in ``keys`` order; only the columns with a bind processor pay for it
-    (most of ours are integers and strings, which need none)."""
     getter = operator.itemgetter(*keys)
-    if len(keys) == 1:
-        params = [(getter(row),) for row in rows]
+    values = [(getter(row),) for row in rows] if len(keys) == 1 else [getter(row) for row in rows]
+    insert_tuples(conn, table, keys, values)
+
+
+def insert_tuples(conn: Connection, table: Table, columns: Sequence[str],
+                  rows: Sequence[tuple[Any, ...]], *, clip: bool = False) -> None:
+    """Rows already in ``columns`` order: the hot path's form (no dict per row).
+
+    Values go through each column type's bind processor (dates on SQLite, JSON), exactly
+    as SQLAlchemy would; what is skipped is its per-row parameter bookkeeping, which costs
+    more than the database's own work at import volumes.  With ``clip``, text longer than
+    its column is cut to fit (a payer's overlong element must not fail the set).
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    params = _clipped(table, columns, rows) if clip else rows
+    processors = [table.c[k].type.dialect_impl(dialect).bind_processor(dialect) for k in columns]
+    params = _converted(params, processors)
+    quote = dialect.identifier_preparer.quote
+    names = ", ".join(quote(k) for k in columns)
+    if dialect.name == "postgresql":
+        _copy(conn, f"COPY {quote(table.name)} ({names}) FROM STDIN", params)
     else:
-        params = [getter(row) for row in rows]
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) "
+                             f"VALUES ({', '.join([mark] * len(columns))})", params)
+
+
+def text_limits(table: Table) -> dict[str, int]:
+    """Column name -> declared length, for the columns that have one."""
+    return {c.name: c.type.length for c in table.columns  # type: ignore[attr-defined]
+            if isinstance(getattr(c.type, "length", None), int)}
+
+
+def _clipped(table: Table, columns: Sequence[str],
+             rows: Sequence[tuple[Any, ...]]) -> Sequence[tuple[Any, ...]]:
+    """Checked a column at a time with built-ins: almost every set has nothing to cut, and
+    finding that out must cost far less than a Python call per value."""
+    limits = text_limits(table)
+    cut = [(i, limits[name]) for i, name in enumerate(columns) if name in limits]
+    if not cut:
+        return rows
+    by_column = list(zip(*rows))
+    over = [(i, length) for i, length in cut
+            if max(map(len, filter(None, by_column[i])), default=0) > length]
+    if not over:
+        return rows
+    fixed = []
+    for row in rows:
+        values = list(row)
+        for i, length in over:
+            if values[i] is not None:
+                values[i] = values[i][:length]
+        fixed.append(tuple(values))
+    return fixed
+
+
+def _converted(rows: Sequence[tuple[Any, ...]],
+               processors: list[Any]) -> Sequence[tuple[Any, ...]]:
+    """Only the columns with a bind processor pay for it (most of ours are integers and
+    strings, which need none)."""
     converting = [(i, proc) for i, proc in enumerate(processors) if proc is not None]
     if not converting:
-        return params
+        return rows
     converted = []
-    for row_values in params:
-        values = list(row_values)
+    for row in rows:
+        values = list(row)
         for i, proc in converting:
             if values[i] is not None:
                 values[i] = proc(values[i])
@@ -125,7 +192,7 @@ def _parameters(rows: Sequence[dict[str, Any]], keys: list[str],
     return converted
 
 
-def _copy(conn: Connection, statement: str, params: list[tuple[Any, ...]]) -> None:
+def _copy(conn: Connection, statement: str, params: Sequence[tuple[Any, ...]]) -> None:
     """PostgreSQL's COPY, inside the connection's current transaction: an order of
     magnitude faster than executemany for thousands of rows."""
     raw = conn.connection.driver_connection
