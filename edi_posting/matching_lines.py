@@ -111,11 +111,15 @@ class LineMatches:
 
 
 def _code(text: str | None) -> str:
-    return (text or "").strip().upper()
+    return text.strip().upper() if text else ""
 
 
 def _modifiers(modifiers: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(m for m in (_code(x) for x in modifiers) if m))
+
+
+def _ordinal(line: CandidateLine) -> int:
+    return line.ordinal
 
 
 def _period(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date] | None:
@@ -220,21 +224,35 @@ def _by_control_number(
     (it should be unique within the claim) decides nothing: the key rules try instead."""
     by_number: dict[str, list[int]] = {}
     for line in candidate_lines:
-        if _code(line.line_item_control_number):
-            by_number.setdefault(_code(line.line_item_control_number), []).append(line.line_id)
+        number = _code(line.line_item_control_number)
+        if number:
+            by_number.setdefault(number, []).append(line.line_id)
     found: dict[int, int] = {}
+    if not by_number:
+        return found
     for index, paid in enumerate(payment_lines):
-        ids = by_number.get(_code(paid.line_item_control_number), [])
-        if len(ids) == 1:
+        ids = by_number.get(_code(paid.line_item_control_number))
+        if ids is not None and len(ids) == 1:
             found[index] = ids[0]
     return found
 
 
+def _by_charge(billed: Sequence[CandidateLine]) -> dict[int, list[_BilledKey]]:
+    """Billed lines by charge magnitude, in ordinal order: every key rule needs the charge
+    to agree, so a paid line is compared only with the billed lines of its charge."""
+    found: dict[int, list[_BilledKey]] = {}
+    for line in billed:
+        key = _billed_key(line)
+        found.setdefault(key.charge_cents, []).append(key)
+    return found
+
+
 def _first_unused(
-    candidates: Sequence[_BilledKey], used: set[int], key: _PaidKey, with_modifiers: bool
+    by_charge: dict[int, list[_BilledKey]], used: set[int], key: _PaidKey, with_modifiers: bool
 ) -> _BilledKey | None:
     return next(
-        (c for c in candidates if c.line_id not in used and _fits(key, c, with_modifiers)),
+        (c for c in by_charge.get(key.charge_cents, ())
+         if c.line_id not in used and _fits(key, c, with_modifiers)),
         None,
     )
 
@@ -250,21 +268,20 @@ def match_lines(
     ``claim_period`` is the claim payment's statement period (DTM*232/233), used as the
     date of service of paid lines that carry none.
     """
-    billed = sorted(candidate_lines, key=lambda line: line.ordinal)
+    billed = sorted(candidate_lines, key=_ordinal)
     decided: dict[int, tuple[int, LineMatchMethod]] = {
         index: (line_id, LineMatchMethod.LINE_CONTROL_NUMBER)
         for index, line_id in _by_control_number(payment_lines, billed).items()
     }
     used = {line_id for line_id, _ in decided.values()}
     if len(decided) < len(payment_lines):
-        _match_by_keys(payment_lines, [_billed_key(line) for line in billed], claim_period,
-                       decided, used)
+        _match_by_keys(payment_lines, _by_charge(billed), claim_period, decided, used)
     return _line_matches(payment_lines, billed, decided, used)
 
 
 def _match_by_keys(
     payment_lines: Sequence[LinePaymentFacts],
-    billed: Sequence[_BilledKey],
+    billed: dict[int, list[_BilledKey]],
     claim_period: tuple[dt.date, dt.date] | None,
     decided: dict[int, tuple[int, LineMatchMethod]],
     used: set[int],
@@ -294,10 +311,14 @@ def _line_matches(
     decided: dict[int, tuple[int, LineMatchMethod]],
     used: set[int],
 ) -> LineMatches:
-    matches = tuple(
-        LineMatch(paid.ordinal, *decided.get(index, (None, LineMatchMethod.NONE)))
-        for index, paid in enumerate(payment_lines)
-    )
-    unmatched = tuple(paid for index, paid in enumerate(payment_lines) if index not in decided)
+    matches: list[LineMatch] = []
+    unmatched: list[LinePaymentFacts] = []
+    for index, paid in enumerate(payment_lines):
+        hit = decided.get(index)
+        if hit is None:
+            matches.append(LineMatch(paid.ordinal, None, LineMatchMethod.NONE))
+            unmatched.append(paid)
+        else:
+            matches.append(LineMatch(paid.ordinal, hit[0], hit[1]))
     unpaid = tuple(line.line_id for line in billed if line.line_id not in used)
-    return LineMatches(matches, unmatched, unpaid)
+    return LineMatches(tuple(matches), tuple(unmatched), unpaid)

@@ -11,7 +11,12 @@ from collections.abc import Sequence
 
 from edi_posting.matching import LinePaymentFacts, PaymentFacts
 from edi_posting.posting_rules import CasFact, ClaimFact, LineFact
-from edi_posting.records.remittance import Adjustment, ClaimPayment, ServiceLinePayment
+from edi_posting.records.remittance import (
+    Adjustment,
+    ClaimPayment,
+    PersonName,
+    ServiceLinePayment,
+)
 
 __all__ = ["claim_fact", "crossover_payer", "interest_cents", "payment_facts"]
 
@@ -20,46 +25,47 @@ def _line_facts(ordinal: int, line: ServiceLinePayment) -> LinePaymentFacts:
     dates = {d.qualifier: d.date for d in line.dates}
     start = dates.get("472") or dates.get("150")
     end = dates.get("472") or dates.get("151") or start
-    original = line.original_procedure
-    return LinePaymentFacts(
-        ordinal=ordinal,
-        procedure_qualifier=line.procedure.qualifier or None,
-        procedure_code=line.procedure.code or None,
-        modifiers=line.procedure.modifiers,
-        original_procedure_qualifier=original.qualifier if original else None,
-        original_procedure_code=original.code if original else None,
-        original_modifiers=original.modifiers if original else (),
-        charge_cents=line.charge_cents,
-        paid_cents=line.paid_cents,
-        service_date_from=start,
-        service_date_to=end,
-        line_item_control_number=line.line_control_number,
-        units=line.paid_units,
+    procedure, original = line.procedure, line.original_procedure
+    return LinePaymentFacts(  # positional, in field order: this runs for every paid line
+        ordinal,
+        procedure.qualifier or None,
+        procedure.code or None,
+        procedure.modifiers,
+        original.qualifier if original else None,
+        original.code if original else None,
+        original.modifiers if original else (),
+        line.charge_cents,
+        line.paid_cents,
+        start,
+        end,
+        line.line_control_number,
+        line.paid_units,
     )
 
 
 def payment_facts(claim: ClaimPayment, payer_id: int | None) -> PaymentFacts:
     """The fields matching compares: PCN, amounts, patient, member IDs, dates, lines."""
-    patient = claim.name("QC")
-    insured = claim.name("IL")
-    corrected = claim.name("74")
+    names: dict[str, PersonName] = {}
+    for name in claim.names:  # the first of each entity code, as ClaimPayment.name finds it
+        names.setdefault(name.entity_code, name)
+    patient, insured, corrected = names.get("QC"), names.get("IL"), names.get("74")
     dates = {d.qualifier: d.date for d in claim.dates}
     member = (patient.identifier if patient and patient.identifier else None) or (
         insured.identifier if insured else None)
     return PaymentFacts(
-        patient_control_number=claim.patient_control_number,
-        status_code=claim.status_code,
-        charge_cents=claim.charge_cents,
-        paid_cents=claim.paid_cents,
-        payer_claim_control_number=claim.payer_claim_control_number,
-        payer_id=payer_id,
-        patient_last_name=patient.last_name if patient else None,
-        patient_first_name=patient.first_name if patient else None,
-        member_id=member,
-        corrected_member_id=corrected.identifier if corrected else None,
-        statement_from=dates.get("232"),
-        statement_to=dates.get("233"),
-        lines=tuple(_line_facts(i, line) for i, line in enumerate(claim.service_lines, 1)),
+        claim.patient_control_number,
+        claim.status_code,
+        claim.charge_cents,
+        claim.paid_cents,
+        claim.payer_claim_control_number,
+        payer_id,
+        patient.last_name if patient else None,
+        patient.first_name if patient else None,
+        member,
+        corrected.identifier if corrected else None,
+        dates.get("232"),
+        dates.get("233"),
+        tuple(_line_facts(i, line) for i, line in enumerate(claim.service_lines, 1)),
     )
 
 
