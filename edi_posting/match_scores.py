@@ -14,6 +14,7 @@ amount are built once at import.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ _FIELDS = tuple(WEIGHTS)
 _NOT_PLAIN = re.compile(r"[^0-9A-Z]")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # names repeat from claim to claim; ids per patient
 def _plain(text: str | None) -> str:
     """Names and ids compare without case, spaces or punctuation (O'NEIL = ONEIL)."""
     if not text:
@@ -157,7 +159,7 @@ def _compare(paid: PaidView, claim: ClaimCandidate) -> tuple[bool | None, ...]:
 
 
 def _fixed_reason(field: MatchField, ok: bool | None) -> str:
-    """A sentence without names, ids or dates (PHI)."""
+    """A sentence without names, ids, dates (PHI) or amounts."""
     if ok is None:
         return f"{field} unknown on one side"
     if field is MatchField.SERVICE_DATES:
@@ -165,35 +167,42 @@ def _fixed_reason(field: MatchField, ok: bool | None) -> str:
     return f"{field} {'agrees' if ok else 'differs'}"
 
 
-_REASONS = {(field, ok): _fixed_reason(field, ok) for field in _FIELDS
-            for ok in (True, False, None)}
+_Outcome = tuple[bool | None, ...]  # one per field of _FIELDS
+# points, agreed, disagreed, sentences (the one of a differing charge left blank)
+_Tally = tuple[int, tuple[MatchField, ...], tuple[MatchField, ...], tuple[str, ...]]
+_CHARGE_AT = _FIELDS.index(MatchField.TOTAL_CHARGE)
+
+
+@functools.cache
+def _tally(by: MatchField | None, outcome: _Outcome) -> _Tally:
+    """Everything of a score that depends only on which fields agreed: at most 3 * 3**6
+    outcomes, so each is worked out once."""
+    agreed = [by] if by is not None else []
+    reasons = [f"{by} agrees"] if by is not None else []
+    disagreed: list[MatchField] = []
+    for field, ok in zip(_FIELDS, outcome):
+        if ok:
+            agreed.append(field)
+        elif ok is False:
+            disagreed.append(field)
+        reasons.append(_fixed_reason(field, ok))
+    points = sum(WEIGHTS[field] for field, ok in zip(_FIELDS, outcome) if ok)
+    return points, tuple(agreed), tuple(disagreed), tuple(reasons)
 
 
 def score(paid: PaidView, claim: ClaimCandidate, by: MatchField | None = None) -> ScoredCandidate:
     """The points of one candidate, with the fields that agreed and disagreed and one
     sentence per field (charges are shown: they are not PHI)."""
-    agreed: list[MatchField] = []
-    disagreed: list[MatchField] = []
-    reasons: list[str] = []
-    if by is not None:
-        agreed.append(by)
-        reasons.append(f"{by} agrees")
-    points = 0
-    for field, ok in zip(_FIELDS, _compare(paid, claim)):
-        if ok:
-            agreed.append(field)
-            points += WEIGHTS[field]
-        elif ok is False:
-            disagreed.append(field)
-            if field is MatchField.TOTAL_CHARGE:
-                reasons.append(f"total charge differs: paid claim {paid.charge_cents} cents, "
-                               f"billed {claim.charge_cents} cents")
-                continue
-        reasons.append(_REASONS[field, ok])
+    outcome = _compare(paid, claim)
+    points, agreed, disagreed, reasons = _tally(by, outcome)
+    if outcome[_CHARGE_AT] is False:
+        at = _CHARGE_AT + (by is not None)
+        reasons = reasons[:at] + (
+            f"total charge differs: paid claim {paid.charge_cents} cents, "
+            f"billed {claim.charge_cents} cents",) + reasons[at + 1:]
     if claim.status != ACTIVE:
-        reasons.append(status_reason(claim.status))
-    return ScoredCandidate(claim.claim_id, claim.status, points, tuple(agreed),
-                           tuple(disagreed), tuple(reasons))
+        reasons += (status_reason(claim.status),)
+    return ScoredCandidate(claim.claim_id, claim.status, points, agreed, disagreed, reasons)
 
 
 def status_reason(status: str) -> str:

@@ -34,6 +34,7 @@ from edi_posting.records.remittance import (
     Trace,
 )
 from edi_posting.x12.values835 import (
+    SHARED_LIMIT,
     Bucket,
     Context,
     Segment,
@@ -86,16 +87,52 @@ def references(segments: list[Segment] | None) -> tuple[Reference, ...]:
 def dates(segments: list[Segment] | None, ctx: Context) -> tuple[DateValue, ...]:
     if not segments:
         return _NONE
-    return tuple([_date_value(e[1] if len(e) > 1 else "",
-                              ctx.date(e[2] if len(e) > 2 else "", "DTM02", p),
-                              e[3] if len(e) > 3 and e[3] else None) for e, p in segments])
+    if len(segments) == 1:
+        return _date_of(segments[0], ctx)
+    return tuple([_date_of(segment, ctx)[0] for segment in segments])
+
+
+def _date_of(segment: Segment, ctx: Context) -> tuple[DateValue]:
+    """One DTM, alone in a tuple: shared with every DTM of the set with the same DTM01 and
+    a valid (or empty) DTM02, which is read without a problem (see ``Context``)."""
+    e, position = segment
+    if len(e) != 3:
+        return (_date_value(e[1] if len(e) > 1 else "",
+                            ctx.date(e[2] if len(e) > 2 else "", "DTM02", position),
+                            e[3] if len(e) > 3 and e[3] else None),)
+    key = (e[1], e[2])
+    shared = ctx.shared_dates.get(key)
+    if shared is not None:
+        return shared
+    day = ctx.date(e[2], "DTM02", position)
+    value = (_date_value(e[1], day, None),)
+    if (day is not None or not e[2]) and len(ctx.shared_dates) < SHARED_LIMIT:
+        ctx.shared_dates[key] = value
+    return value
 
 
 def amounts(segments: list[Segment] | None, ctx: Context) -> tuple[Amount, ...]:
     if not segments:
         return _NONE
-    return tuple([_amount(e[1] if len(e) > 1 else "",
-                          ctx.cents(e[2] if len(e) > 2 else "", "AMT02", p)) for e, p in segments])
+    if len(segments) == 1:
+        return _amount_of(segments[0], ctx)
+    return tuple([_amount_of(segment, ctx)[0] for segment in segments])
+
+
+def _amount_of(segment: Segment, ctx: Context) -> tuple[Amount]:
+    """One AMT, alone in a tuple: shared like :func:`_date_of`'s dates."""
+    e, position = segment
+    if len(e) < 3:
+        return (_amount(e[1] if len(e) > 1 else "", ctx.cents("", "AMT02", position)),)
+    key = (e[1], e[2])
+    shared = ctx.shared_amounts.get(key)
+    if shared is not None:
+        return shared
+    cents = ctx.cents(e[2], "AMT02", position)
+    value = (_amount(e[1], cents),)
+    if (cents is not None or not e[2]) and len(ctx.shared_amounts) < SHARED_LIMIT:
+        ctx.shared_amounts[key] = value
+    return value
 
 
 def quantities(segments: list[Segment] | None) -> tuple[Quantity, ...]:
@@ -126,14 +163,26 @@ def contacts(segments: list[Segment] | None) -> tuple[Contact, ...]:
 _CAS_AMOUNTS = {i: f"CAS{i + 1:02d}" for i in range(2, 20, 3)}
 
 
+Triplet = tuple[str, str, int, str | None, int]  # CAS01, reason, cents, quantity, position
+
+
 def adjustments(segments: list[Segment] | None, ctx: Context) -> tuple[Adjustment, ...]:
     """Every CAS triplet as one Adjustment (up to six per segment)."""
     if not segments:
         return _NONE
-    return tuple(starmap(_adjustment, adjustment_triplets(segments, ctx)))
-
-
-Triplet = tuple[str, str, int, str | None, int]  # CAS01, reason, cents, quantity, position
+    found: list[Adjustment] = []
+    known = ctx.known_amounts.get
+    for elements, position in segments:
+        if len(elements) == 4 and elements[2] and elements[3]:  # the usual CAS: one triplet
+            cents = known(elements[3])
+            if cents is None:
+                cents = ctx.cents(elements[3], "CAS03", position) or 0
+            found.append(_adjustment(elements[1], elements[2], cents, None, position))
+        else:  # as cas_triplets() reads them, one segment at a time to keep their order
+            triplets: list[Triplet] = []
+            cas_triplets(elements, position, ctx, triplets)
+            found.extend(starmap(_adjustment, triplets))
+    return tuple(found)
 
 
 def adjustment_triplets(segments: list[Segment], ctx: Context) -> list[Triplet]:
@@ -199,18 +248,33 @@ def procedure(text: str, component: str) -> tuple[ProcedureCode, str | None]:
     return _procedure(parts[0], parts[1].strip(), modifiers), description
 
 
+def _procedure_of(text: str, ctx: Context) -> tuple[ProcedureCode, str | None]:
+    """:func:`procedure`, shared by every SVC01 of the set with the same text."""
+    found = ctx.procedures.get(text)
+    if found is None:
+        found = procedure(text, ctx.component)
+        if len(ctx.procedures) < SHARED_LIMIT:
+            ctx.procedures[text] = found
+    return found
+
+
 def service_line(bucket: Bucket, ctx: Context) -> ServiceLinePayment:
     elements, position = bucket["SVC"][0]
     e = elements if len(elements) >= 8 else padded(elements, 8)
-    adjudicated, description = procedure(e[1], ctx.component)
-    charge = ctx.cents(e[2], "SVC02", position)
-    paid = ctx.cents(e[3], "SVC03", position)
+    adjudicated, description = _procedure_of(e[1], ctx)
+    known = ctx.known_amounts.get  # what ctx.cents() looks at first, without the call
+    charge = known(e[2])
+    if charge is None:
+        charge = ctx.cents(e[2], "SVC02", position)
+    paid = known(e[3])
+    if paid is None:
+        paid = ctx.cents(e[3], "SVC03", position)
     if charge is None or paid is None:
         required_amount(ctx, e, position, (2, 3), "SVC")
     get = bucket.get
     return _service_line(
         adjudicated, description, charge or 0, paid or 0, e[4] or None, e[5] or None,
-        procedure(e[6], ctx.component)[0] if e[6] else None, e[7] or None,
+        _procedure_of(e[6], ctx)[0] if e[6] else None, e[7] or None,
         dates(get("DTM"), ctx), adjustments(get("CAS"), ctx), references(get("REF")),
         amounts(get("AMT"), ctx), quantities(get("QTY")), remarks(get("LQ")),
         ctx.at(position),

@@ -1,8 +1,9 @@
 """Parse stage, 835: what every builder of :mod:`segments835` and :mod:`tally835` shares.
 
 :class:`Context` (per transaction set) turns element text into exact integer cents and
-dates, recording a problem on the element when it cannot; :func:`fast_constructor` builds
-frozen records without the cost of a frozen dataclass's ``__init__``.
+dates, recording a problem on the element when it cannot, and keeps the set's memos of
+values already read; :func:`fast_constructor` builds frozen records without the cost of a
+frozen dataclass's ``__init__``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from typing import Any, TypeVar
 from edi_posting.logs import withheld
 from edi_posting.money import AmountError, parse_amount, to_cents
 from edi_posting.problems import Problem, Severity
+from edi_posting.records.claim import ProcedureCode
+from edi_posting.records.remittance import Amount, DateValue
 from edi_posting.records.source import SourceRef
 
-__all__ = ["Bucket", "Context", "Segment", "fast_constructor", "padded", "required_amount"]
+__all__ = ["SHARED_LIMIT", "Bucket", "Context", "Segment", "fast_constructor", "padded",
+           "required_amount"]
 
 _R = TypeVar("_R")
 
@@ -51,6 +55,7 @@ _PAYMENT_DATES = frozenset({"BPR16", "PLB02", "TS303"})
 _source_ref = fast_constructor(SourceRef)
 Segment = tuple[list[str], int]
 Bucket = dict[str, list[Segment]]  # the segments of one loop by segment id
+SHARED_LIMIT = 4096  # entries per memo of shared records: bounded whatever the input
 
 
 def padded(elements: list[str], size: int) -> list[str]:
@@ -68,6 +73,9 @@ class Context:
         "known_amounts",
         "known_dates",
         "problems",
+        "procedures",
+        "shared_amounts",
+        "shared_dates",
         "source",
     )
 
@@ -80,6 +88,13 @@ class Context:
         # effect but its value, so a hot loop may look here before calling cents()/date().
         self.known_dates: dict[str, dt.date | None] = {}
         self.known_amounts: dict[str, int] = {}
+        # Records read without a problem, shared by every segment with the same text (they
+        # are frozen): a 100,000-claim set repeats a few hundred dates, amounts and codes,
+        # and every record fewer is one fewer for the garbage collector to walk again and
+        # again while the set grows.  Keys are the elements the record is built from.
+        self.shared_dates: dict[tuple[str, str], tuple[DateValue]] = {}  # DTM01, DTM02
+        self.shared_amounts: dict[tuple[str, str], tuple[Amount]] = {}  # AMT01, AMT02
+        self.procedures: dict[str, tuple[ProcedureCode, str | None]] = {}  # SVC01 text
         self._envelope = (source.file_sha256, source.file_name, source.interchange_control_number,
                           source.group_control_number, source.transaction_set_control_number)
 
