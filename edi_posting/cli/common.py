@@ -27,7 +27,7 @@ class CliError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = ExitCode.DATA_ERROR) -> None:
         super().__init__(message)
-        self.exit_code = int(exit_code)  # type: ignore[misc]  # per error, not per class
+        self.exit_code = int(exit_code)  # per error, not per class
 
     def show(self, file: Any = None) -> None:
         click.echo(f"edi-posting: {self.format_message()}", err=True)

@@ -60,7 +60,8 @@ def reserve_blocks(conn: Connection, counts: Sequence[tuple[Table, int]]) -> lis
 
 
 def _pg_blocks(conn: Connection, counts: Sequence[tuple[Table, int]]) -> list[list[int]]:
-    parts, params = [], {}
+    parts: list[str] = []
+    params: dict[str, Any] = {}
     for k, (table, count) in enumerate(counts):
         if count > 0:
             parts.append(f"SELECT {k} AS k, nextval(pg_get_serial_sequence(:t{k}, 'id')) AS id "
