@@ -16,6 +16,7 @@ from sqlalchemy import Connection, case, func, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_tuples, reserve_ids
+from edi_posting.db.lists import among
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 
 __all__ = [
@@ -161,9 +162,9 @@ def load_entries(conn: Connection, entry_ids: Iterable[int]) -> list[StoredEntry
     codes = {ident: code for code, ident in account_ids(conn).items()}
     entries = conn.execute(select(_ENTRY.c.id, _ENTRY.c.entry_key, _ENTRY.c.submitted_claim_id,
                                   _ENTRY.c.claim_payment_id)
-                           .where(_ENTRY.c.id.in_(ids)).order_by(_ENTRY.c.id)).all()
+                           .where(among(_ENTRY.c.id, ids)).order_by(_ENTRY.c.id)).all()
     lines = conn.execute(
-        select(_LINE).where(_LINE.c.entry_id.in_(ids)).order_by(_LINE.c.entry_id, _LINE.c.ordinal)
+        select(_LINE).where(among(_LINE.c.entry_id, ids)).order_by(_LINE.c.entry_id, _LINE.c.ordinal)
     ).all()
     by_entry: dict[int, list[Posting]] = {}
     for line in lines:

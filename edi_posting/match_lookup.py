@@ -44,6 +44,7 @@ from sqlalchemy import (
 
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import IN_CHUNK, in_chunks
+from edi_posting.db.lists import among
 from edi_posting.db.models import Coverage, Patient, SubmittedClaim, SubmittedLine
 from edi_posting.identity import normalize_pcn
 from edi_posting.matching import MATCHABLE_STATUSES, CandidateLine, ClaimCandidate
@@ -86,19 +87,19 @@ def _claims_query(
 # ORDER BY id LIMIT n, SQLite's planner (no ANALYZE statistics) prefers walking the whole
 # table backwards by rowid to the index; ordering by id + 0 leaves it only the index.
 _NEWEST_BY_EXPRESSION = (_CLAIM.c.id + 0).desc()
-_CLAIMS_BY_PCN = _claims_query(_CLAIM.c.pcn_normalized.in_(bindparam("pcns", expanding=True)))
+_CLAIMS_BY_PCN = _claims_query(among(_CLAIM.c.pcn_normalized, "pcns"))
 _LINES_BY_CLAIM = (
     select(_LINE.c.claim_id, _LINE.c.id, _LINE.c.ordinal, _LINE.c.procedure_code,
            _LINE.c.modifier1, _LINE.c.modifier2, _LINE.c.modifier3, _LINE.c.modifier4,
            _LINE.c.charge_cents, _LINE.c.units, _LINE.c.service_date_from,
            _LINE.c.service_date_to, _LINE.c.line_item_control_number,
            _LINE.c.procedure_qualifier, _LINE.c.revenue_code)
-    .where(_LINE.c.claim_id.in_(bindparam("ids", expanding=True)))
+    .where(among(_LINE.c.claim_id, "ids"))
     .order_by(_LINE.c.claim_id, _LINE.c.ordinal)
 )
 _COVERAGES_BY_PATIENT = (
     select(_COVERAGE.c.id, _COVERAGE.c.patient_id, _COVERAGE.c.payer_id, _COVERAGE.c.member_id)
-    .where(_COVERAGE.c.patient_id.in_(bindparam("ids", expanding=True)))
+    .where(among(_COVERAGE.c.patient_id, "ids"))
     .order_by(_COVERAGE.c.id)
 )
 
@@ -270,7 +271,7 @@ def _fallback_query(by_ids: bool, by_name: bool, by_dates: bool, limit: int) -> 
     who: list[Select[Any]] = []
     if by_ids:
         who.append(select(_COVERAGE.c.patient_id).where(
-            _COVERAGE.c.member_id.in_(bindparam("ids", expanding=True))))
+            among(_COVERAGE.c.member_id, "ids")))
     if by_name:
         who.append(select(_PATIENT.c.id).where(
             func.upper(_PATIENT.c.last_name) == bindparam("last_name")))

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import IdPool, in_chunks, insert_rows
+from edi_posting.db.lists import among
 from edi_posting.db.models import Coverage, Patient, PatientAccount
 from edi_posting.records.claim import SubmittedClaimRecord
 
@@ -93,7 +94,7 @@ class PartyDirectory:
             for row in conn.execute(select(_COVERAGE.c.id, _COVERAGE.c.payer_id,
                                            _COVERAGE.c.member_id, _COVERAGE.c.patient_id,
                                            _COVERAGE.c.relationship_code)
-                                    .where(_COVERAGE.c.member_id.in_(members_chunk))
+                                    .where(among(_COVERAGE.c.member_id, members_chunk))
                                     .order_by(_COVERAGE.c.id)):
                 found._know_coverage(row.id, row.payer_id, row.member_id, row.patient_id,
                                      row.relationship_code)
@@ -105,14 +106,14 @@ class PartyDirectory:
                    for c, p in zip(claims, payers, strict=True)} - {None}
         for numbers_chunk in in_chunks(sorted(n for n in numbers if n is not None)):
             for account in conn.execute(select(_ACCOUNT.c.id, _ACCOUNT.c.account_number)
-                                        .where(_ACCOUNT.c.account_number.in_(numbers_chunk))):
+                                        .where(among(_ACCOUNT.c.account_number, numbers_chunk))):
                 found.accounts[account.account_number] = account.id
         return found
 
     def _load_patients(self, conn: Connection, column: Any, values: list[Any]) -> None:
         for chunk in in_chunks(values):
             for row in conn.execute(select(_PATIENT.c.id, _PATIENT.c.identity_key)
-                                    .where(column.in_(chunk))):
+                                    .where(among(column, chunk))):
                 self.patients[row.identity_key] = row.id
                 self.patient_keys[row.id] = row.identity_key
 

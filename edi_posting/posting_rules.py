@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
 from edi_posting.ledger import Posting
 
 __all__ = [

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.lists import among
 from edi_posting.db.models import ClaimPayment, ProviderAdjustment, Remittance, SubmittedClaim
 from edi_posting.identity import normalize_pcn
 from edi_posting.ledger import EntryDraft, Posting
@@ -70,13 +71,13 @@ def link_provider_adjustments(
     if tokens:
         for icn, claim_id, cp_id in conn.execute(
             select(_CP.c.payer_claim_control_number, _CP.c.submitted_claim_id, _CP.c.id)
-            .where(_CP.c.payer_claim_control_number.in_(tokens)).order_by(_CP.c.id)
+            .where(among(_CP.c.payer_claim_control_number, tokens)).order_by(_CP.c.id)
         ):
             by_icn[icn] = (claim_id, cp_id)
         normalized = sorted({normalize_pcn(t) for t in tokens} - {""})
         for pcn, claim_id in conn.execute(
             select(_CLAIM.c.pcn_normalized, _CLAIM.c.id)
-            .where(_CLAIM.c.pcn_normalized.in_(normalized)).order_by(_CLAIM.c.id)
+            .where(among(_CLAIM.c.pcn_normalized, normalized)).order_by(_CLAIM.c.id)
         ):
             by_pcn[pcn] = claim_id
     links = []
@@ -99,7 +100,7 @@ def _with_accounts(conn: Connection, links: list[PlbLink]) -> list[PlbLink]:
     if not claim_ids:
         return links
     accounts = dict(conn.execute(select(_CLAIM.c.id, _CLAIM.c.patient_account_id)
-                                 .where(_CLAIM.c.id.in_(claim_ids))).all())
+                                 .where(among(_CLAIM.c.id, claim_ids))).all())
     return [PlbLink(ln.submitted_claim_id, ln.claim_payment_id,
                     accounts.get(ln.submitted_claim_id)) for ln in links]
 

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 
 from edi_posting import ledger
 from edi_posting.db.base import table_of
+from edi_posting.db.lists import among
 from edi_posting.db.models import JournalEntry
 from edi_posting.posting_rules import ClaimFact, Dims, claim_postings
 from edi_posting.records.remittance import ClaimPayment
@@ -94,7 +95,7 @@ def reversible_entries(conn: Connection, claim_payment_ids: Iterable[int],
         return {}
     reversed_ids = select(_ENTRY.c.reverses_entry_id).where(_ENTRY.c.reverses_entry_id.is_not(None))
     ids = conn.execute(
-        select(_ENTRY.c.id).where(_ENTRY.c.claim_payment_id.in_(wanted),
+        select(_ENTRY.c.id).where(among(_ENTRY.c.claim_payment_id, wanted),
                                   _ENTRY.c.kind.in_(REVERSIBLE_KINDS),
                                   _ENTRY.c.id.not_in(reversed_ids))
     ).scalars().all()

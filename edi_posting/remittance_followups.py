@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, case, func, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.ledger import EntryDraft, account_ids
 from edi_posting.matching import ClaimMatch
@@ -51,7 +52,7 @@ def credit_balance_reviews(conn: Connection, touched: Mapping[int, Touched]) -> 
         select(_LINE.c.submitted_claim_id,
                func.sum(case((_LINE.c.account_id == ins, amount), else_=0)),
                func.sum(case((_LINE.c.account_id == pat, amount), else_=0)))
-        .where(_LINE.c.submitted_claim_id.in_(sorted(touched)))
+        .where(among(_LINE.c.submitted_claim_id, sorted(touched)))
         .group_by(_LINE.c.submitted_claim_id)
     ).all()
     negative = {r[0]: (int(r[1]), int(r[2])) for r in rows if int(r[1]) < 0 or int(r[2]) < 0}
@@ -59,7 +60,7 @@ def credit_balance_reviews(conn: Connection, touched: Mapping[int, Touched]) -> 
         return []
     already = set(conn.execute(select(_ITEM.c.submitted_claim_id).where(
         _ITEM.c.kind == "credit_balance", _ITEM.c.status.in_(_OPEN),
-        _ITEM.c.submitted_claim_id.in_(sorted(negative)))).scalars())
+        among(_ITEM.c.submitted_claim_id, sorted(negative)))).scalars())
     drafts = []
     for claim_id, (insurance, patient) in sorted(negative.items()):
         if claim_id in already:
@@ -91,7 +92,7 @@ def resolve_corrections(conn: Connection, matches: Sequence[ClaimMatch],
         return 0
     ids = conn.execute(select(_ITEM.c.id).where(
         _ITEM.c.kind == "awaiting_correction", _ITEM.c.status.in_(_OPEN),
-        _ITEM.c.submitted_claim_id.in_(corrected))).scalars().all()
+        among(_ITEM.c.submitted_claim_id, corrected))).scalars().all()
     where = (f"file {source.file_name}, ST02 {source.transaction_set_control_number}"
              if source else "a later remittance")
     return close_review_items(conn, ids, actor, f"correction received in {where}")
@@ -114,7 +115,7 @@ def follow_credits(conn: Connection, drafts: Sequence[EntryDraft], paid_claims: 
         return
     worked = set(conn.execute(select(_ITEM.c.submitted_claim_id).where(
         _ITEM.c.kind == "credit_balance", _ITEM.c.status.in_(_OPEN),
-        _ITEM.c.submitted_claim_id.in_(sorted(moved)))).scalars())
+        among(_ITEM.c.submitted_claim_id, sorted(moved)))).scalars())
     follow = worked | (moved - set(paid_claims))
     if follow:
         refresh_credit_balances(conn, sorted(follow), actor=actor, cause=cause)

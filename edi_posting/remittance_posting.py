@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select, update
 
 from edi_posting import ledger
 from edi_posting.db.base import table_of
+from edi_posting.db.lists import among
 from edi_posting.db.models import ClaimPayment
 from edi_posting.dry_run import posting_plan
 from edi_posting.identity import find_or_create_payer
@@ -207,7 +208,7 @@ def _originals(conn: Connection, claims: Sequence[object], matches: Sequence[Cla
     rows = conn.execute(
         select(_CP.c.id, _CP.c.submitted_claim_id, _CP.c.payer_claim_control_number,
                _CP.c.charge_cents, _CP.c.paid_cents, _CP.c.posting_state)
-        .where(_CP.c.submitted_claim_id.in_(sorted(set(wanted.values()))),
+        .where(among(_CP.c.submitted_claim_id, sorted(set(wanted.values()))),
                _CP.c.status_code != "22").order_by(_CP.c.id)
     ).all()
     for row in rows:
@@ -378,7 +379,7 @@ def _set_reviews(conn: Connection, work: _Set, payee_id: int | None) -> None:
 def _mark_reversed(conn: Connection, work: _Set) -> None:
     ids = [d.original.claim_payment_id for d in work.decisions if d.original is not None]
     if ids:
-        conn.execute(update(_CP).where(_CP.c.id.in_(ids)).values(posting_state="reversed"))
+        conn.execute(update(_CP).where(among(_CP.c.id, ids)).values(posting_state="reversed"))
 
 
 def _touched_claims(work: _Set) -> dict[int, Touched]:

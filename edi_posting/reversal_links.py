@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.lists import among
 from edi_posting.db.models import ClaimPayment, SubmittedClaim
 from edi_posting.match_records import ClaimLookup, ClaimMatch, MatchMethod
 from edi_posting.records.remittance import ClaimPayment as ClaimPaymentRecord
@@ -36,7 +37,7 @@ def match_reversals_by_payer_claim_number(
     paid: dict[str, set[int]] = defaultdict(set)
     for icn, claim_id in conn.execute(
         select(_CP.c.payer_claim_control_number, _CP.c.submitted_claim_id)
-        .where(_CP.c.payer_claim_control_number.in_(sorted(set(wanted.values()))),
+        .where(among(_CP.c.payer_claim_control_number, sorted(set(wanted.values()))),
                _CP.c.status_code != "22", _CP.c.submitted_claim_id.is_not(None))
     ):
         paid[icn].add(claim_id)
@@ -44,7 +45,7 @@ def match_reversals_by_payer_claim_number(
     if not claim_ids:
         return list(matches)
     pcns = dict(conn.execute(select(_CLAIM.c.id, _CLAIM.c.pcn_normalized)
-                             .where(_CLAIM.c.id.in_(claim_ids))).all())
+                             .where(among(_CLAIM.c.id, claim_ids))).all())
     found = {c.claim_id: c for cs in lookup.by_pcns(sorted(set(pcns.values()))).values()
              for c in cs}
     result = list(matches)

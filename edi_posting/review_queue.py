@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, select, update
 
 from edi_posting.db.base import table_of
-from edi_posting.db.bulk import insert_with_ids
+from edi_posting.db.bulk import insert_rows, insert_with_ids
+from edi_posting.db.lists import among
 from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
 from edi_posting.money import format_cents
 
@@ -57,7 +58,7 @@ def open_review_items(conn: Connection, drafts: Sequence[ReviewDraft], actor: st
         return []
     keys = [d.dedupe_key for d in drafts]
     existing = set(
-        conn.execute(select(_ITEM.c.dedupe_key).where(_ITEM.c.dedupe_key.in_(keys))).scalars()
+        conn.execute(select(_ITEM.c.dedupe_key).where(among(_ITEM.c.dedupe_key, keys))).scalars()
     )
     fresh: dict[str, ReviewDraft] = {}
     for draft in drafts:
@@ -66,14 +67,9 @@ def open_review_items(conn: Connection, drafts: Sequence[ReviewDraft], actor: st
     if not fresh:
         return []
     ids = insert_with_ids(conn, _ITEM, [_item_row(d) for d in fresh.values()])
-    conn.execute(
-        insert(_EVENT),
-        [
-            {"review_item_id": i, "actor": actor, "action": "opened", "to_status": "open",
-             "note": d.message}
-            for i, d in zip(ids, fresh.values())
-        ],
-    )
+    insert_rows(conn, _EVENT, [
+        {"review_item_id": i, "actor": actor, "action": "opened", "to_status": "open",
+         "note": d.message} for i, d in zip(ids, fresh.values())])
     return ids
 
 
@@ -207,12 +203,12 @@ def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
     if not item_ids:
         return 0
     rows = conn.execute(select(_ITEM.c.id, _ITEM.c.status).where(
-        _ITEM.c.id.in_(list(item_ids)), _ITEM.c.status.in_(_OPEN_STATES))).all()
+        among(_ITEM.c.id, list(item_ids)), _ITEM.c.status.in_(_OPEN_STATES))).all()
     if not rows:
         return 0
-    conn.execute(update(_ITEM).where(_ITEM.c.id.in_([r.id for r in rows])).values(
+    conn.execute(update(_ITEM).where(among(_ITEM.c.id, [r.id for r in rows])).values(
         status="resolved", resolved_at=dt.datetime.now(dt.UTC), resolution=resolution))
-    conn.execute(insert(_EVENT), [
+    insert_rows(conn, _EVENT, [
         {"review_item_id": r.id, "actor": actor, "action": action, "from_status": r.status,
          "to_status": "resolved", "note": resolution} for r in rows])
     return len(rows)

@@ -63,12 +63,13 @@ def _pg_blocks(conn: Connection, counts: Sequence[tuple[Table, int]]) -> list[li
     parts: list[str] = []
     params: dict[str, Any] = {}
     for k, (table, count) in enumerate(counts):
-        if count > 0:
-            parts.append(f"SELECT {k} AS k, nextval(pg_get_serial_sequence(:t{k}, 'id')) AS id "
-                         f"FROM generate_series(1, :n{k})")
-            params |= {f"t{k}": table.name, f"n{k}": count}
+        # every table, even with nothing to reserve: one statement text per call site,
+        # which psycopg prepares once instead of PostgreSQL planning it per set
+        parts.append(f"SELECT {k} AS k, nextval(pg_get_serial_sequence(:t{k}, 'id')) AS id "
+                     f"FROM generate_series(1, :n{k})")
+        params |= {f"t{k}": table.name, f"n{k}": max(count, 0)}
     blocks: list[list[int]] = [[] for _ in counts]
-    if parts:
+    if any(count > 0 for _, count in counts):
         for k, ident in conn.execute(text(" UNION ALL ".join(parts)), params):
             blocks[k].append(int(ident))
     return [sorted(block) for block in blocks]
