@@ -4,19 +4,23 @@ review items, in the caller's single database transaction.
 Steps: identity (already imported / conflict) -> payer and payee -> match every claim
 payment (one batched look-up) -> decide each (``remittance_decisions``) -> store the rows in
 bulk (``remittance_store``) -> build entries (``remittance_entries``, ``provider_adjustments``)
--> check that the remittance's cash equals BPR02 -> write -> credit balances, corrections
+-> write -> check that the remittance's cash equals BPR02 -> credit balances, corrections
 that close ``awaiting_correction`` items -> review items.  The invariant check runs before
-anything is written to the ledger: if it fails, the caller's transaction rolls back whole.
+the caller commits: if it fails, the caller's transaction rolls back whole.
+
+A reversal may take back a payment of the same set (a payer paid and reversed before the
+remittance went out): its original is chosen among the stored payments of the claim and
+the set's own earlier ones, and its entries, which negate entries of this set, are built
+once those are written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, update
 
 from edi_posting import ledger
 from edi_posting.db.base import table_of
@@ -68,7 +72,11 @@ from edi_posting.remittance_store import (
     store_provider_adjustments,
     store_remittance,
 )
-from edi_posting.reversal_links import match_reversals_by_payer_claim_number
+from edi_posting.reversal_links import (
+    awaiting_corrections,
+    match_reversals_by_payer_claim_number,
+    stored_originals,
+)
 from edi_posting.review_queue import ReviewDraft, open_review_items
 from edi_posting.transaction_sets import SetContext, SetOutcome, record_set, seen_before
 from edi_posting.x12.remit_file import RemittanceSetRead
@@ -106,6 +114,9 @@ class _Set:
     stored: StoredSet | None = None
     reviews: list[ReviewDraft] = field(default_factory=list)
     next_payers: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    ectx: EntryContext | None = None
+    # reversals of this set's own payments: claim index -> the original claim payment
+    deferred: dict[int, int] = field(default_factory=dict)
 
     @property
     def held(self) -> bool:
@@ -142,6 +153,11 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
                      ts_id=work.ts_id, payer_id=work.payer_id, payee_id=payee_id, status=status)
     drafts = _entries(conn, work)
     ledger.write_entries(conn, drafts, ctx.actor)
+    if work.deferred:
+        late = _in_set_reversals(conn, work)
+        ledger.write_entries(conn, late, ctx.actor)
+        drafts += late
+    _check_cash(work, drafts)
     _mark_reversed(conn, work)
     outcome = SetOutcome(status, claims=len(read.claims), posted=sum(
         1 for d in work.decisions if d.state in ("posted", "reversal")))
@@ -179,70 +195,35 @@ def _signed_payment(read: RemittanceSetRead) -> int:
 
 
 def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
-    """Each claim's fact (with the ids its rows will have) and decision, in one pass."""
-    originals = _originals(conn, work.read.claims, work.matches)
+    """Each claim's fact (with the ids its rows will have) and decision, in one pass.  A
+    payment decided here joins the pool of originals its claim's later reversals draw on."""
+    claims, matches, stored = work.read.claims, work.matches, work.stored
+    assert stored is not None
+    pools = stored_originals(conn, claims, matches)
+    used: set[int] = set()
     held = work.held
     decisions = []
-    assert work.stored is not None
-    for i, (claim, match, ids) in enumerate(zip(work.read.claims, work.matches,
-                                                work.stored.claims)):
+    for claim, match, ids in zip(claims, matches, stored.claims):
         lines = match.lines
         fact = claim_fact(claim, claim_cas_ids=ids.claim_cas_ids, line_cas_ids=ids.line_cas_ids,
                           line_ids=ids.line_ids, submitted_line_ids=[
                               lines.line_id_for(j) if lines else None
                               for j in range(1, len(claim.service_lines) + 1)])
         work.facts.append(fact)
-        decisions.append(decide(claim, fact, match, set_held=held, original=originals.get(i),
-                                never_auto_post=work.policy.never_auto_post))
-    return _awaiting_corrections(work.read.claims, work.matches, decisions)
-
-
-def _originals(conn: Connection, claims: Sequence[object], matches: Sequence[ClaimMatch]
-               ) -> dict[int, tuple[OriginalPayment | None, str]]:
-    """For each reversal with a safe match: the earlier payment it negates (batched)."""
-    wanted = {i: m.claim_id for i, (c, m) in enumerate(zip(claims, matches))
-              if c.is_reversal and m.is_safe and m.claim_id is not None}  # type: ignore[attr-defined]
-    if not wanted:
-        return {}
-    by_claim: dict[int, list[OriginalPayment]] = defaultdict(list)
-    rows = conn.execute(
-        select(_CP.c.id, _CP.c.submitted_claim_id, _CP.c.payer_claim_control_number,
-               _CP.c.charge_cents, _CP.c.paid_cents, _CP.c.posting_state)
-        .where(among(_CP.c.submitted_claim_id, sorted(set(wanted.values()))),
-               _CP.c.status_code != "22").order_by(_CP.c.id)
-    ).all()
-    for row in rows:
-        by_claim[row.submitted_claim_id].append(OriginalPayment(*row))
-    chosen: dict[int, tuple[OriginalPayment | None, str]] = {}
-    used: set[int] = set()
-    for i, claim_id in wanted.items():
-        pool = [o for o in by_claim[claim_id] if o.claim_payment_id not in used]
-        found, why = choose_original(claims[i], pool)  # type: ignore[arg-type]
-        if found is not None:
-            used.add(found.claim_payment_id)
-        chosen[i] = (found, why)
-    return chosen
-
-
-def _awaiting_corrections(claims: Sequence[object], matches: Sequence[ClaimMatch],
-                          decisions: list[ClaimDecision]) -> list[ClaimDecision]:
-    """A reversal with no correction (a later non-reversal of its claim) in this set."""
-    out = list(decisions)
-    for i, decision in enumerate(decisions):
-        if decision.state != "reversal":
-            continue
-        claim_id = matches[i].claim_id
-        corrected = any(matches[j].claim_id == claim_id and decisions[j].state in (
-            "posted", "denied") for j in range(i + 1, len(decisions)))
-        if not corrected:
-            claim = claims[i]
-            review = ReviewSpec(
-                "awaiting_correction", "AWAITING_CORRECTION",
-                f"claim {claim.patient_control_number} reversed "  # type: ignore[attr-defined]
-                "(CLP02 22); its correction has not arrived yet", 3)
-            out[i] = ClaimDecision("reversed_awaiting_correction", "reversal",
-                                   decision.reviews + (review,), decision.original)
-    return out
+        pool = pools.get(match.claim_id) if match.is_safe else None  # type: ignore[arg-type]
+        original = None
+        if claim.is_reversal and pool is not None:
+            original = choose_original(claim, [o for o in pool if o.claim_payment_id not in used])
+            if original[0] is not None:
+                used.add(original[0].claim_payment_id)
+        decision = decide(claim, fact, match, set_held=held, original=original,
+                          never_auto_post=work.policy.never_auto_post)
+        decisions.append(decision)
+        if pool is not None and not claim.is_reversal and decision.state in ("posted", "denied"):
+            pool.append(OriginalPayment(ids.claim_payment_id, match.claim_id,
+                                        claim.payer_claim_control_number, claim.charge_cents,
+                                        claim.paid_cents, decision.state))
+    return awaiting_corrections(claims, matches, decisions)
 
 
 def _row_infos(work: _Set) -> list[ClaimRowInfo]:
@@ -270,17 +251,37 @@ def _entries(conn: Connection, work: _Set) -> list[ledger.EntryDraft]:
                                "transaction set does not balance", payer_id=work.payer_id,
                                source=read.header.source)
         drafts += [held] if held else []
-    originals = reversible_entries(conn, (d.original.claim_payment_id for d in work.decisions
-                                          if d.entry == "reversal" and d.original is not None))
+    in_set = {ids.claim_payment_id for ids in stored.claims}
+    reversing = {i: d.original.claim_payment_id for i, d in enumerate(work.decisions)
+                 if d.entry == "reversal" and d.original is not None}
+    work.ectx = ectx
+    work.deferred = {i: cp_id for i, cp_id in reversing.items() if cp_id in in_set}
+    originals = reversible_entries(conn, (cp_id for cp_id in reversing.values()
+                                          if cp_id not in in_set))
     for i, decision in enumerate(work.decisions):
-        drafts += _claim_entries(conn, work, ectx, i, decision, originals)
+        if i not in work.deferred:
+            drafts += _claim_entries(conn, work, ectx, i, decision, originals)
     drafts += _plb_entries(conn, work, ectx)
+    return drafts
+
+
+def _in_set_reversals(conn: Connection, work: _Set) -> list[ledger.EntryDraft]:
+    """The entries of reversals whose originals this set has just written."""
+    assert work.ectx is not None
+    originals = reversible_entries(conn, work.deferred.values())
+    return [draft for i in work.deferred for draft in _claim_entries(
+        conn, work, work.ectx, i, work.decisions[i], originals)]
+
+
+def _check_cash(work: _Set, drafts: Sequence[ledger.EntryDraft]) -> None:
+    """BPR02 = what the set's entries move through cash clearing (posted + unapplied +
+    PLB net): a bug otherwise, and the caller's transaction rolls back."""
+    read = work.read
     if not work.held and cash_of(drafts) != _signed_payment(read):
         raise PostingInvariantError(
             f"remittance {read.header.transaction_set_control_number}: entries move "
             f"{format_cents(cash_of(drafts))} through cash clearing, BPR02 says "
             f"{format_cents(_signed_payment(read))}")
-    return drafts
 
 
 def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,

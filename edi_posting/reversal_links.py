@@ -1,4 +1,6 @@
-"""Reversals matched by the payment they reverse when their CLP01 finds no claim.
+"""Reversals and the payments they take back: the stored originals a set's reversals
+choose from, the reversals still awaiting their correction, and reversals matched by the
+payment they reverse when their CLP01 finds no claim.
 
 A payment whose PCN named no claim sits in unapplied cash until a specialist applies it
 to the right claim; the payer, unaware, reverses it later under the same wrong PCN.  Its
@@ -18,8 +20,9 @@ from edi_posting.db.lists import among
 from edi_posting.db.models import ClaimPayment, SubmittedClaim
 from edi_posting.match_records import ClaimLookup, ClaimMatch, MatchMethod
 from edi_posting.records.remittance import ClaimPayment as ClaimPaymentRecord
+from edi_posting.remittance_decisions import ClaimDecision, OriginalPayment, ReviewSpec
 
-__all__ = ["match_reversals_by_payer_claim_number"]
+__all__ = ["awaiting_corrections", "match_reversals_by_payer_claim_number", "stored_originals"]
 
 _CP, _CLAIM = table_of(ClaimPayment), table_of(SubmittedClaim)
 
@@ -58,3 +61,45 @@ def match_reversals_by_payer_claim_number(
             claim.claim_id, MatchMethod.PAYER_CLAIM_NUMBER, (), claim.status == "active",
             f"CLP07 {icn} names a payment applied to claim {claim.pcn}", claim)
     return result
+
+
+def stored_originals(conn: Connection, claims: Sequence[object], matches: Sequence[ClaimMatch]
+                      ) -> dict[int, list[OriginalPayment]]:
+    """For each claim a reversal of the set safely matched: its stored payments (batched),
+    oldest first."""
+    wanted = sorted({m.claim_id for c, m in zip(claims, matches)
+                     if c.is_reversal and m.is_safe  # type: ignore[attr-defined]
+                     and m.claim_id is not None})
+    pools: dict[int, list[OriginalPayment]] = {claim_id: [] for claim_id in wanted}
+    if not wanted:
+        return pools
+    rows = conn.execute(
+        select(_CP.c.id, _CP.c.submitted_claim_id, _CP.c.payer_claim_control_number,
+               _CP.c.charge_cents, _CP.c.paid_cents, _CP.c.posting_state)
+        .where(among(_CP.c.submitted_claim_id, wanted), _CP.c.status_code != "22")
+        .order_by(_CP.c.id)
+    ).all()
+    for row in rows:
+        pools[row.submitted_claim_id].append(OriginalPayment(*row))
+    return pools
+
+
+def awaiting_corrections(claims: Sequence[object], matches: Sequence[ClaimMatch],
+                          decisions: list[ClaimDecision]) -> list[ClaimDecision]:
+    """A reversal with no correction (a later non-reversal of its claim) in this set."""
+    out = list(decisions)
+    for i, decision in enumerate(decisions):
+        if decision.state != "reversal":
+            continue
+        claim_id = matches[i].claim_id
+        corrected = any(matches[j].claim_id == claim_id and decisions[j].state in (
+            "posted", "denied") for j in range(i + 1, len(decisions)))
+        if not corrected:
+            claim = claims[i]
+            review = ReviewSpec(
+                "awaiting_correction", "AWAITING_CORRECTION",
+                f"claim {claim.patient_control_number} reversed "  # type: ignore[attr-defined]
+                "(CLP02 22); its correction has not arrived yet", 3)
+            out[i] = ClaimDecision("reversed_awaiting_correction", "reversal",
+                                   decision.reviews + (review,), decision.original)
+    return out

@@ -167,6 +167,59 @@ def test_reversal_without_correction_waits_and_a_later_correction_closes_it(prac
     assert [r for r, _ in links] == ["FB", "FB"] and all(claim for _, claim in links)
 
 
+def test_a_payment_reversed_and_corrected_in_its_own_set_negates_the_original_there(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    original = clp("PCN1", "1", "100", "60", "20", "ICN1", svc(
+        "99213", "100", "60", "CO*45*20", "PR*2*20", line_control="PCN1-1"))
+    reversal = clp("PCN1", "22", "-100", "-60", "-20", "ICN1", svc(
+        "99213", "-100", "-60", "CO*45*-20", "PR*2*-20", line_control="PCN1-1"))
+    correction = clp("PCN1", "1", "100", "80", "0", "ICN2",
+                     svc("99213", "100", "80", "CO*45*20", line_control="PCN1-1"))
+    result = practice.receive(remit("80", original, reversal, correction))
+    assert (result.posted, result.queued, result.unapplied_cents) == (3, 0, 0)
+    assert practice.items() == []
+    assert practice.balances("PCN1") == ("0.00", "0.00")
+    assert practice.states() == [("PCN1", "1", "reversed"), ("PCN1", "22", "reversal"),
+                                 ("PCN1", "1", "posted")]
+    with practice.engine.connect() as conn:
+        entries = conn.execute(select(JournalEntry.id, JournalEntry.kind,
+                                      JournalEntry.reverses_entry_id)
+                               .where(JournalEntry.kind.in_(("payment", "reversal")))
+                               .order_by(JournalEntry.id)).all()
+    payments = [e.id for e in entries if e.kind == "payment"]
+    reversals = [e.reverses_entry_id for e in entries if e.kind == "reversal"]
+    assert len(payments) == 2 and reversals == [payments[0]]
+    assert _account_total(practice, "cash_clearing") == 8000
+
+
+def test_a_payment_reversed_in_its_own_set_without_correction_awaits_one(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    original = clp("PCN1", "1", "100", "80", "0", "ICN1",
+                   svc("99213", "100", "80", "CO*45*20", line_control="PCN1-1"))
+    reversal = clp("PCN1", "22", "-100", "-80", "0", "ICN1",
+                   svc("99213", "-100", "-80", "CO*45*-20", line_control="PCN1-1"))
+    result = practice.receive(remit("0", original, reversal, method="NON"))
+    assert (result.posted, result.unapplied_cents) == (1, 0)  # the reversal awaits
+    assert practice.items() == [("awaiting_correction", "PCN1")]
+    assert practice.balances("PCN1") == ("100.00", "0.00")
+    assert practice.states() == [("PCN1", "1", "reversed"),
+                                 ("PCN1", "22", "reversed_awaiting_correction")]
+
+
+def test_a_reversal_before_its_payment_in_the_same_set_is_an_orphan(practice: Practice) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    reversal = clp("PCN1", "22", "-100", "-80", "0", "ICN1",
+                   svc("99213", "-100", "-80", "CO*45*-20", line_control="PCN1-1"))
+    payment = clp("PCN1", "1", "100", "80", "0", "ICN1",
+                  svc("99213", "100", "80", "CO*45*20", line_control="PCN1-1"))
+    result = practice.receive(remit("0", reversal, payment, method="NON"))
+    assert result.unapplied_cents == -8000  # the reversal's money held
+    assert practice.items() == [("orphan_reversal", "PCN1")]
+    assert practice.balances("PCN1") == ("0.00", "0.00")  # the payment itself posted
+
+
 def test_reversal_of_a_payment_never_received_is_an_orphan_held_in_unapplied(practice: Practice) -> None:
     practice.bill(("PCN1", OFFICE_VISIT))
     result = practice.receive(remit("20", clp(

@@ -28,8 +28,8 @@ class _Among(ColumnElement[bool]):
 
     inherit_cache = True
     _is_implicitly_boolean = True  # a comparison: SQLite must not get `(...) = 1`
-    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),
-                           ("values", InternalTraversal.dp_clauseelement)]
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement),  # noqa: RUF012
+                           ("values", InternalTraversal.dp_clauseelement)]  # SQLAlchemy's form
     type = Boolean()
 
     def __init__(self, column: ColumnElement[Any], values: BindParameter[Any]) -> None:
