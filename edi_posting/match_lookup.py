@@ -267,7 +267,9 @@ def _fallback_query(by_ids: bool, by_name: bool, by_dates: bool, limit: int) -> 
     ``last_name`` (upper-cased), ``start`` and ``end``.  Patients are found by index
     (coverages.member_id, upper(patients.last_name)) and their claims by patient_id: one
     IN over a UNION, because an OR of two IN lists makes PostgreSQL filter the whole
-    claims table walking it backwards by id."""
+    claims table walking it backwards by id.  The newest ``limit`` claim ids are chosen
+    first and only their rows read: a common last name qualifies thousands of claims, and
+    sorting their whole rows cost 2.5 times as much (15 ms a look-up at 100,000 claims)."""
     who: list[Select[Any]] = []
     if by_ids:
         who.append(select(_COVERAGE.c.patient_id).where(
@@ -275,18 +277,21 @@ def _fallback_query(by_ids: bool, by_name: bool, by_dates: bool, limit: int) -> 
     if by_name:
         who.append(select(_PATIENT.c.id).where(
             func.upper(_PATIENT.c.last_name) == bindparam("last_name")))
-    condition: ColumnElement[bool] = _CLAIM.c.patient_id.in_(
+    claim = _CLAIM.alias("qualifying")
+    condition: ColumnElement[bool] = claim.c.patient_id.in_(
         union(*who) if len(who) > 1 else who[0])
     if by_dates:
-        condition = and_(condition, _overlaps())
-    return _claims_query(condition).limit(limit)
+        condition = and_(condition, _overlaps(claim))
+    newest = (select(claim.c.id).where(condition, claim.c.status.in_(MATCHABLE_STATUSES))
+              .order_by(claim.c.id.desc()).limit(limit))
+    return _claims_query(_CLAIM.c.id.in_(newest))
 
 
-def _overlaps() -> ColumnElement[bool]:
+def _overlaps(claim: Any) -> ColumnElement[bool]:
     """The claim's statement period meets [start, end]; a claim without one qualifies."""
     return or_(
-        _CLAIM.c.statement_from.is_(None),
-        and_(_CLAIM.c.statement_from <= bindparam("end"),
-             func.coalesce(_CLAIM.c.statement_to, _CLAIM.c.statement_from)
+        claim.c.statement_from.is_(None),
+        and_(claim.c.statement_from <= bindparam("end"),
+             func.coalesce(claim.c.statement_to, claim.c.statement_from)
              >= bindparam("start")),
     )
