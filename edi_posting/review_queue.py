@@ -203,7 +203,8 @@ def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
     if not item_ids:
         return 0
     rows = conn.execute(select(_ITEM.c.id, _ITEM.c.status).where(
-        among(_ITEM.c.id, list(item_ids)), _ITEM.c.status.in_(_OPEN_STATES))).all()
+        among(_ITEM.c.id, list(item_ids)), _ITEM.c.status.in_(_OPEN_STATES))
+        .order_by(_ITEM.c.id)).all()  # events in item order, whatever the plan
     if not rows:
         return 0
     conn.execute(update(_ITEM).where(among(_ITEM.c.id, [r.id for r in rows])).values(

@@ -6,12 +6,14 @@ balances, the queue and the ledger invariants through the API, on SQLite and Pos
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from edi_posting import remittance_import
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount, ProviderAdjustment
 from edi_posting.provider_adjustments import open_forwarding_balances
 from edi_posting.queue_credits import credit_mismatches
@@ -418,3 +420,21 @@ def test_payer_policy_routes_a_carc_and_can_forbid_auto_posting(practice: Practi
     assert _account_total(practice, "other_adjustments") == 0
     assert practice.items() == [("denial", "PCN2")]
     assert practice.balances("PCN2") == ("100.00", "0.00")
+
+
+def test_import_defers_full_garbage_collections_only_while_a_file_is_read(
+        practice: Practice, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    post = remittance_import.post_remittance
+
+    def watching(*args: object, **kwargs: object) -> object:
+        seen.append(gc.get_threshold())
+        return post(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(remittance_import, "post_remittance", watching)
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                     svc("99213", "100", "80", "CO*45*20"))))
+    assert seen and all(t[:2] == before[:2] and t[2] > before[2] for t in seen)
+    assert gc.get_threshold() == before
