@@ -103,10 +103,12 @@ class ClaimLookup(Protocol):
         ...
 
     def by_member_or_name(
-        self, member_ids: Sequence[str], last_name: str | None, dates: Period | None
+        self, member_ids: Sequence[str], last_name: str | None, dates: Period | None,
+        first_name: str | None = None,
     ) -> list[ClaimCandidate]:
-        """Claims of a patient with one of these member IDs or this last name, whose
-        statement period overlaps ``dates`` (any period when None)."""
+        """Claims of a patient with one of these member IDs, or with this last name (and
+        first name, when given), whose statement period overlaps ``dates`` (any period
+        when None)."""
         ...
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "WEIGHT_TOTAL_CHARGE",
     "PaidView",
     "charge_agrees",
+    "plain",
     "payer_agrees",
     "ranked",
     "score",
@@ -70,7 +71,7 @@ _NOT_PLAIN = re.compile(r"[^0-9A-Z]")
 
 
 @functools.lru_cache(maxsize=1 << 14)  # names repeat from claim to claim; ids per patient
-def _plain(text: str | None) -> str:
+def plain(text: str | None) -> str:
     """Names and ids compare without case, spaces or punctuation (O'NEIL = ONEIL)."""
     if not text:
         return ""
@@ -113,13 +114,13 @@ class PaidView:
 
     @classmethod
     def of(cls, payment: PaymentFacts) -> PaidView:
-        member, corrected = _plain(payment.member_id), _plain(payment.corrected_member_id)
+        member, corrected = plain(payment.member_id), plain(payment.corrected_member_id)
         if not corrected or corrected == member:
             member_ids: tuple[str, ...] = (member,) if member else ()
         else:
             member_ids = (member, corrected) if member else (corrected,)
-        return cls(payment, member_ids, _plain(payment.patient_last_name),
-                   _plain(payment.patient_first_name),
+        return cls(payment, member_ids, plain(payment.patient_last_name),
+                   plain(payment.patient_first_name),
                    _period(payment.statement_from, payment.statement_to, payment.lines),
                    abs(payment.charge_cents))
 
@@ -136,14 +137,14 @@ def payer_agrees(paid: PaidView, claim: ClaimCandidate) -> bool | None:
 
 
 def _same(ours: str, theirs: str | None) -> bool | None:
-    plain = _plain(theirs)
-    return (ours == plain) if ours and plain else None
+    other = plain(theirs)
+    return (ours == other) if ours and other else None
 
 
 def _compare(paid: PaidView, claim: ClaimCandidate) -> tuple[bool | None, ...]:
     """Each scored field, in ``_FIELDS`` order: True agrees, False differs, None unknown
     on one side."""
-    theirs = {_plain(m) for m in claim.member_ids} - {""}
+    theirs = {plain(m) for m in claim.member_ids} - {""}
     ours = paid.member_ids
     billed = _period(claim.statement_from, claim.statement_to, claim.lines)
     period = paid.period

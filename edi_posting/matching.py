@@ -188,9 +188,10 @@ class _PrefetchedLookup:
         return {p: found for p in prefixes if (found := self.by_pcn_prefix(p))}
 
     def by_member_or_name(
-        self, member_ids: Sequence[str], last_name: str | None, dates: Period | None
+        self, member_ids: Sequence[str], last_name: str | None, dates: Period | None,
+        first_name: str | None = None,
     ) -> list[ClaimCandidate]:
-        return self.inner.by_member_or_name(member_ids, last_name, dates)
+        return self.inner.by_member_or_name(member_ids, last_name, dates, first_name)
 
 
 def _decide_by_pcn(
@@ -239,7 +240,8 @@ def _decide_fallback(paid: PaidView, lookup: ClaimLookup) -> ClaimMatch:
     if not member_ids and not last_name:
         return ClaimMatch(None, MatchMethod.NONE, (), False,
                           "PCN unknown and no member ID or name to search by")
-    found = [c for c in lookup.by_member_or_name(member_ids, last_name or None, paid.period)
+    found = [c for c in lookup.by_member_or_name(member_ids, last_name or None, paid.period,
+                                                 payment.patient_first_name)
              if c.status in MATCHABLE_STATUSES]
     if not found:
         return ClaimMatch(None, MatchMethod.NONE, (), False,

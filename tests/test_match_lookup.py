@@ -140,6 +140,34 @@ def test_fallback_finds_claims_by_member_id_or_last_name_within_the_dates(engine
     assert [ln.procedure_code for ln in by_member[0].lines] == ["99213", "85025"]
 
 
+def test_fallback_by_member_id_is_not_crowded_out_by_newer_namesakes(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("edi_posting.match_lookup.FALLBACK_LIMIT", 2)
+    body = subscriber(2) + claim("MINE", ("HC:99213", "100.00"))
+    for n in range(3):  # three other patients named ZQCANARY, billed after
+        body += subscriber(3 + n, first=f"ZQOTHER{n}", member=f"ZQM00090{n}",
+                           dob=f"1990010{n + 1}") + claim(f"THEIRS{n}", ("HC:99213", "100.00"))
+    _import(engine, body)
+    with engine.connect() as conn:
+        found = DatabaseClaimLookup(conn).by_member_or_name(["ZQM000111"], "ZQCANARY",
+                                                           (FEB20, FEB20))
+    assert [c.pcn for c in found] == ["THEIRS2", "THEIRS1", "MINE"]  # 2 by name, 1 by ID
+
+
+def test_fallback_by_name_keeps_the_namesakes_with_the_same_first_name(engine: Engine) -> None:
+    _import(engine, subscriber(2, first="JEAN-PAUL") + claim("JP", ("HC:99213", "100.00"))
+            + subscriber(3, first="MARIE", member="ZQM000333", dob="19750505")
+            + claim("MARIE1", ("HC:99213", "100.00")))
+    with engine.connect() as conn:
+        lookup = DatabaseClaimLookup(conn)
+        same_first = lookup.by_member_or_name([], "zqcanary", None, "Jean Paul")
+        any_first = lookup.by_member_or_name([], "zqcanary", None)
+        nobody = lookup.by_member_or_name([], "zqcanary", None, "LUC")
+    assert [c.pcn for c in same_first] == ["JP"]
+    assert [c.pcn for c in any_first] == ["MARIE1", "JP"]
+    assert nobody == []
+
+
 def test_fallback_match_end_to_end_on_the_database(engine: Engine) -> None:
     _two_patients(engine)
     payment = PaymentFacts(

@@ -48,11 +48,12 @@ class FakeLookup:
 
     def by_member_or_name(
         self, member_ids: Sequence[str], last_name: str | None,
-        dates: tuple[dt.date, dt.date] | None,
+        dates: tuple[dt.date, dt.date] | None, first_name: str | None = None,
     ) -> list[ClaimCandidate]:
         self.calls.append("by_member_or_name")
         return [c for c in self.claims
-                if set(member_ids) & set(c.member_ids) or c.patient_last_name == last_name]
+                if set(member_ids) & set(c.member_ids) or c.patient_last_name == last_name
+                and (not first_name or c.patient_first_name == first_name)]
 
 
 def bline(line_id: int, code: str, charge: int, *mods: str, dos: dt.date = FEB20,
@@ -200,15 +201,15 @@ def test_strong_fallback_on_member_name_dates_and_charge_is_safe() -> None:
 
 
 def test_weak_fallback_is_not_safe_and_says_what_agreed_and_what_did_not() -> None:
-    lookup = FakeLookup([billed(1, "PCN1", charge=10000, member="ZQM999", first="ROSA",
-                                payer=2)])
-    match = match_claim(paid("UNKNOWN-PCN", 12000), lookup)  # same last name only, same day
+    lookup = FakeLookup([billed(1, "PCN1", charge=10000, member="ZQM999", payer=2)])
+    match = match_claim(paid("UNKNOWN-PCN", 12000), lookup)  # a namesake, same day
     assert (match.claim_id, match.method, match.is_safe) == (None, MatchMethod.NONE, False)
     best = match.candidates[0]
     assert best.score < SAFE_FALLBACK_SCORE
-    assert set(best.agreed) == {MatchField.LAST_NAME, MatchField.SERVICE_DATES}
-    assert set(best.disagreed) == {MatchField.MEMBER_ID, MatchField.FIRST_NAME,
-                                   MatchField.TOTAL_CHARGE, MatchField.PAYER}
+    assert set(best.agreed) == {MatchField.LAST_NAME, MatchField.FIRST_NAME,
+                                MatchField.SERVICE_DATES}
+    assert set(best.disagreed) == {MatchField.MEMBER_ID, MatchField.TOTAL_CHARGE,
+                                   MatchField.PAYER}
     assert "last name agrees" in best.reasons and "member ID differs" in best.reasons
     assert "total charge differs: paid claim 12000 cents, billed 10000 cents" in best.reasons
     assert "member ID not agreeing" in match.reason
