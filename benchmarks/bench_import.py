@@ -32,6 +32,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 CLI = [sys.executable, "-m", "edi_posting"]
 
@@ -92,9 +93,25 @@ def postgres_database(admin_url: str, name: str) -> Iterator[str]:
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(engine, name)
         engine.dispose()
+
+
+def _drop_database(engine: Any, name: str) -> None:
+    """Dropped once autovacuum has left it (a role that is not superuser may not end an
+    autovacuum worker, so FORCE can fail); a database left behind is reported, not fatal:
+    the measured rows are already taken."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(10):
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            return
+        except DBAPIError:
+            time.sleep(1 + attempt)
+    print(f"warning: could not drop benchmark database {name}", file=sys.stderr)
 
 
 def import_rows(backend: str, url: str, claims: int, files_837: list[str],
