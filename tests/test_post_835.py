@@ -195,14 +195,17 @@ def test_a_payment_reversed_and_corrected_in_its_own_set_negates_the_original_th
     assert _account_total(practice, "cash_clearing") == 8000
 
 
+# PCN1's office visit paid 80.00 (CO 20.00), and that payment taken back
+PAID_80 = clp("PCN1", "1", "100", "80", "0", "ICN1",
+              svc("99213", "100", "80", "CO*45*20", line_control="PCN1-1"))
+PAID_80_REVERSED = clp("PCN1", "22", "-100", "-80", "0", "ICN1",
+                       svc("99213", "-100", "-80", "CO*45*-20", line_control="PCN1-1"))
+
+
 def test_a_payment_reversed_in_its_own_set_without_correction_awaits_one(
         practice: Practice) -> None:
     practice.bill(("PCN1", OFFICE_VISIT))
-    original = clp("PCN1", "1", "100", "80", "0", "ICN1",
-                   svc("99213", "100", "80", "CO*45*20", line_control="PCN1-1"))
-    reversal = clp("PCN1", "22", "-100", "-80", "0", "ICN1",
-                   svc("99213", "-100", "-80", "CO*45*-20", line_control="PCN1-1"))
-    result = practice.receive(remit("0", original, reversal, method="NON"))
+    result = practice.receive(remit("0", PAID_80, PAID_80_REVERSED, method="NON"))
     assert (result.posted, result.unapplied_cents) == (1, 0)  # the reversal awaits
     assert practice.items() == [("awaiting_correction", "PCN1")]
     assert practice.balances("PCN1") == ("100.00", "0.00")
@@ -212,11 +215,7 @@ def test_a_payment_reversed_in_its_own_set_without_correction_awaits_one(
 
 def test_a_reversal_before_its_payment_in_the_same_set_is_an_orphan(practice: Practice) -> None:
     practice.bill(("PCN1", OFFICE_VISIT))
-    reversal = clp("PCN1", "22", "-100", "-80", "0", "ICN1",
-                   svc("99213", "-100", "-80", "CO*45*-20", line_control="PCN1-1"))
-    payment = clp("PCN1", "1", "100", "80", "0", "ICN1",
-                  svc("99213", "100", "80", "CO*45*20", line_control="PCN1-1"))
-    result = practice.receive(remit("0", reversal, payment, method="NON"))
+    result = practice.receive(remit("0", PAID_80_REVERSED, PAID_80, method="NON"))
     assert result.unapplied_cents == -8000  # the reversal's money held
     assert practice.items() == [("orphan_reversal", "PCN1")]
     assert practice.balances("PCN1") == ("0.00", "0.00")  # the payment itself posted
