@@ -51,14 +51,15 @@ def _entries(conn: Connection, condition: Any) -> list[dict[str, Any]]:
 
 def _review_events(conn: Connection, condition: Any) -> list[dict[str, Any]]:
     rows = conn.execute(
-        select(_EV, _RI.c.kind, _RI.c.amount_cents).join(_RI, _RI.c.id == _EV.c.review_item_id)
+        select(_EV, _RI.c.kind).join(_RI, _RI.c.id == _EV.c.review_item_id)
         .where(condition).order_by(_EV.c.id)
     )
     return [
         {"at": r.at.isoformat(sep=" ", timespec="seconds"),
          "what": f"review {r.kind} {r.action}",
          "detail": f"item {r.review_item_id}: {r.note or ''}".strip(),
-         "amount": format_cents(r.amount_cents), "actor": r.actor, "source_file": None,
+         "amount": None if r.amount_cents is None else format_cents(r.amount_cents),
+         "actor": r.actor, "source_file": None,
          "source_segment": None, "entry_id": r.journal_entry_id}
         for r in rows
     ]

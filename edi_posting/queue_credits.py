@@ -124,7 +124,7 @@ def _follow_amount(conn: Connection, item: Any, credit: int, actor: str, cause: 
     conn.execute(insert(_EVENT).values(
         review_item_id=item.id, actor=actor, action="amount_changed",
         from_status=item.status, to_status=item.status, journal_entry_id=entry_id,
-        note=f"credit balance now {format_cents(credit)} (was "
+        amount_cents=credit, note=f"credit balance now {format_cents(credit)} (was "
              f"{format_cents(item.amount_cents)}): {cause}"))
 
 

@@ -69,7 +69,7 @@ def record_action(conn: Connection, item: Any, *, actor: str, role: str | None, 
     conn.execute(insert(_EVENT).values(
         review_item_id=item.id, actor=actor, action=action, from_status=item.status,
         to_status=to_status or item.status, note=note, details=details,
-        journal_entry_id=entry_id))
+        journal_entry_id=entry_id, amount_cents=changes.get("amount_cents", item.amount_cents)))
     record_event(conn, actor=actor, role=role, action=f"queue.{action}", object_type="review_item",
                  object_id=str(item.id), outcome="ok",
                  summary={"kind": item.kind, "from": item.status, "to": to_status or item.status,

@@ -69,7 +69,8 @@ def open_review_items(conn: Connection, drafts: Sequence[ReviewDraft], actor: st
     ids = insert_with_ids(conn, _ITEM, [_item_row(d) for d in fresh.values()])
     insert_rows(conn, _EVENT, [
         {"review_item_id": i, "actor": actor, "action": "opened", "to_status": "open",
-         "note": d.message} for i, d in zip(ids, fresh.values())])
+         "note": d.message, "amount_cents": d.amount_cents}
+        for i, d in zip(ids, fresh.values())])
     return ids
 
 
@@ -193,8 +194,14 @@ def item_detail(conn: Connection, item_id: int) -> dict[str, Any]:
         "evidence": row.evidence or {}, "resolution": row.resolution,
         "events": [{"at": e.at.isoformat(sep=" ", timespec="seconds"), "actor": e.actor,
                     "action": e.action, "from_status": e.from_status,
-                    "to_status": e.to_status, "note": e.note} for e in events],
+                    "to_status": e.to_status, "note": e.note,
+                    "amount": _event_amount(e.amount_cents)} for e in events],
     }
+
+
+def _event_amount(cents: int | None) -> str | None:
+    """The item's amount after an event; None for events recorded before it was kept."""
+    return None if cents is None else format_cents(cents)
 
 
 def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
@@ -202,7 +209,7 @@ def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
     """Resolve items the engine itself settled (a correction arrived...); events recorded."""
     if not item_ids:
         return 0
-    rows = conn.execute(select(_ITEM.c.id, _ITEM.c.status).where(
+    rows = conn.execute(select(_ITEM.c.id, _ITEM.c.status, _ITEM.c.amount_cents).where(
         among(_ITEM.c.id, list(item_ids)), _ITEM.c.status.in_(_OPEN_STATES))
         .order_by(_ITEM.c.id)).all()  # events in item order, whatever the plan
     if not rows:
@@ -211,5 +218,6 @@ def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
         status="resolved", resolved_at=dt.datetime.now(dt.UTC), resolution=resolution))
     insert_rows(conn, _EVENT, [
         {"review_item_id": r.id, "actor": actor, "action": action, "from_status": r.status,
-         "to_status": "resolved", "note": resolution} for r in rows])
+         "to_status": "resolved", "note": resolution, "amount_cents": r.amount_cents}
+        for r in rows])
     return len(rows)

@@ -29,6 +29,7 @@ from edi_posting.db.models import (
     ReviewItemEvent,
     SubmittedClaim,
 )
+from edi_posting.history import claim_history
 from edi_posting.ledger_checks import check_ledger
 from edi_posting.queue_balances import transfer, write_off
 from edi_posting.queue_credits import (
@@ -40,6 +41,7 @@ from edi_posting.queue_money import accept_match, apply_cash
 from edi_posting.queue_rematch import link_correction, rematch
 from edi_posting.refunds import reapply, refund
 from edi_posting.review_actions import ActionError
+from edi_posting.review_queue import item_detail
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
@@ -156,6 +158,19 @@ def test_partial_apply_leaves_the_rest_unapplied_and_the_item_open(practice: Pra
     assert item(practice, ident) == ("resolved", 0)
     assert practice.balances("PCN1") == ("36.00", "0.00")  # cash only: no adjustments guessed
     assert events(practice, ident) == [("opened", "open"), ("apply", "open"), ("apply", "resolved")]
+
+
+def test_each_item_event_keeps_the_amount_left_after_it_for_the_history(
+        practice: Practice) -> None:
+    ident = _paid_before_billed(practice)
+    act(practice, apply_cash, ident, "PCN1", amount_cents=3000)
+    act(practice, apply_cash, ident, "PCN1")
+    with practice.engine.connect() as conn:
+        shown = [(e["action"], e["amount"]) for e in item_detail(conn, ident)["events"]]
+        story = [(r["what"], r["amount"]) for r in claim_history(conn, "PCN1")]
+    assert shown == [("opened", "64.00"), ("apply", "34.00"), ("apply", "0.00")]
+    assert story[-4:] == [("apply", "30.00"), ("review unmatched_payment apply", "34.00"),
+                          ("apply", "34.00"), ("review unmatched_payment apply", "0.00")]
 
 
 def test_applying_more_than_a_claim_owes_opens_a_credit_balance_item(practice: Practice) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -115,6 +116,8 @@ class ReviewItemEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
+    # the item's amount after this event (migration 0005; NULL on events recorded before)
+    amount_cents: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Deposit(FromFile, Base):
