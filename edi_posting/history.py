@@ -41,12 +41,19 @@ def _entries(conn: Connection, condition: Any) -> list[dict[str, Any]]:
     )
     return [
         {"at": r.posted_at.isoformat(sep=" ", timespec="seconds"), "what": r.kind,
-         "detail": (r.memo or "") + (f" (reverses entry {r.reverses_entry_id})"
-                                     if r.reverses_entry_id else ""),
+         "detail": _detail(r.memo, r.reverses_entry_id),
          "amount": format_cents(int(r.moved) // 2), "actor": r.actor, "source_file": r.file_name,
          "source_segment": r.source_segment, "entry_id": r.id}
         for r in rows
     ]
+
+
+def _detail(memo: str | None, reverses: int | None) -> str:
+    """The entry's memo, naming the entry it reverses unless the memo already does."""
+    said = f"reverses entry {reverses}"
+    if reverses is None or (memo and said in memo):
+        return memo or ""
+    return f"{memo or ''} ({said})".strip()
 
 
 def _review_events(conn: Connection, condition: Any) -> list[dict[str, Any]]:
