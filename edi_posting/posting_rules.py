@@ -100,6 +100,9 @@ class Dims:
     next_payer_id: int | None = None
 
 
+_FORWARDED_CODES = frozenset({"19", "20", "21"})
+
+
 def classify(fact: ClaimFact) -> Disposition:
     code = fact.status_code
     if code == "22":
@@ -108,35 +111,14 @@ def classify(fact: ClaimFact) -> Disposition:
         return Disposition.RECORD_ONLY
     if code == "4":
         return Disposition.DENIED
-    if code in ("19", "20", "21"):
+    if code in _FORWARDED_CODES:
         return Disposition.FORWARDED
+    if fact.paid_cents != 0:  # checked first: only an unpaid claim needs its CAS gathered
+        return Disposition.POST
     every_cas = list(fact.adjustments) + [c for line in fact.lines for c in line.adjustments]
-    if fact.paid_cents == 0 and every_cas and all(
-        c.group != "PR" and c.reason in DENIAL_CARCS for c in every_cas
-    ):
+    if every_cas and all(c.group != "PR" and c.reason in DENIAL_CARCS for c in every_cas):
         return Disposition.DENIED
     return Disposition.POST
-
-
-def _account_for(cas: CasFact, policy: Mapping[tuple[str, str], str]) -> str:
-    return policy.get((cas.group, cas.reason)) or policy.get((cas.group, "*"), "other_adjustments")
-
-
-def _cas_postings(adjustments: Sequence[CasFact], dims: Dims, line: LineFact | None,
-                  policy: Mapping[tuple[str, str], str], forwarded: bool) -> list[Posting]:
-    postings = []
-    account_id, claim_id = dims.patient_account_id, dims.submitted_claim_id
-    submitted_line, paid_line = (line.submitted_line_id, line.service_line_payment_id
-                                 ) if line else (None, None)
-    for cas in adjustments:
-        account = _account_for(cas, policy)
-        payer = dims.payer_id
-        if account == "patient_ar" and forwarded and dims.next_payer_id is not None:
-            account, payer = "insurance_ar", dims.next_payer_id
-        postings.append(Posting(
-            account, cas.amount_cents, payer if account == "insurance_ar" else None, account_id,
-            claim_id, submitted_line, paid_line, cas.adjustment_id, None, cas.group, cas.reason))
-    return postings
 
 
 def claim_postings(fact: ClaimFact, dims: Dims,
@@ -147,29 +129,42 @@ def claim_postings(fact: ClaimFact, dims: Dims,
     its adjustments; claim-level CAS and any difference between the claim's and the lines'
     figures are posted at claim level, so the entry always sums to zero.
     """
-    forwarded = classify(fact) is Disposition.FORWARDED
-    account_id, claim_id = dims.patient_account_id, dims.submitted_claim_id
+    # classify() says FORWARDED exactly for these codes (22, 23, 25 and 4 are none of them)
+    forwarded = fact.status_code in _FORWARDED_CODES
     postings: list[Posting] = []
     for line in fact.lines:
-        where = (account_id, claim_id, line.submitted_line_id, line.service_line_payment_id)
-        group = [Posting("cash_clearing", line.paid_cents, None, *where)
-                 ] if line.paid_cents else []
-        group += _cas_postings(line.adjustments, dims, line, policy, forwarded)
-        postings += _credit_insurance(group, dims.payer_id, where)
+        _post_group(postings, line.paid_cents, line.adjustments, dims, policy, forwarded,
+                    line.submitted_line_id, line.service_line_payment_id)
     claim_cash = fact.paid_cents - sum(line.paid_cents for line in fact.lines)
-    where = (account_id, claim_id, None, None)
-    group = [Posting("cash_clearing", claim_cash, None, *where)] if claim_cash else []
-    group += _cas_postings(fact.adjustments, dims, None, policy, forwarded)
-    postings += _credit_insurance(group, dims.payer_id, where)
+    _post_group(postings, claim_cash, fact.adjustments, dims, policy, forwarded, None, None)
     return postings
 
 
-def _credit_insurance(group: list[Posting], payer_id: int | None,
-                      where: tuple[int | None, int | None, int | None, int | None],
-                      ) -> list[Posting]:
-    """The group's debits, balanced by one credit to the payer's receivable (``where``:
-    patient account, claim, submitted line, paid line)."""
-    total = sum(p.amount_cents for p in group)
+def _post_group(out: list[Posting], cash: int, adjustments: Sequence[CasFact], dims: Dims,
+                policy: Mapping[tuple[str, str], str], forwarded: bool,
+                submitted_line: int | None, paid_line: int | None) -> None:
+    """Append one service line's (or the claim level's) cash and CAS debits, balanced by one
+    credit to the payer's receivable.
+
+    One pass that appends to ``out`` and keeps the running total: this runs for every line
+    of every paid claim, so it builds no list per group and sums nothing twice.  A PR
+    amount of a forwarded claim moves to the next payer's receivable when one is known.
+    """
+    payer_id, next_payer = dims.payer_id, dims.next_payer_id
+    account_id, claim_id = dims.patient_account_id, dims.submitted_claim_id
+    total = cash
+    if cash:
+        out.append(Posting("cash_clearing", cash, None, account_id, claim_id, submitted_line,
+                           paid_line))
+    for cas in adjustments:
+        group, reason, amount = cas.group, cas.reason, cas.amount_cents
+        account = policy.get((group, reason)) or policy.get((group, "*"), "other_adjustments")
+        payer = payer_id if account == "insurance_ar" else None
+        if account == "patient_ar" and forwarded and next_payer is not None:
+            account, payer = "insurance_ar", next_payer
+        total += amount
+        out.append(Posting(account, amount, payer, account_id, claim_id, submitted_line,
+                           paid_line, cas.adjustment_id, None, group, reason))
     if total:
-        group.append(Posting("insurance_ar", -total, payer_id, *where))
-    return group
+        out.append(Posting("insurance_ar", -total, payer_id, account_id, claim_id,
+                           submitted_line, paid_line))

@@ -156,7 +156,9 @@ def decide(claim: ClaimPayment, fact: ClaimFact, match: ClaimMatch | None, *,
     if match is None or not match.is_safe:
         assert match is not None
         return _hold(_unsafe_review(claim, match), claim, "unmatched")
-    blocked = sorted({a.reason_code for a in _all_cas(claim)} & never_auto_post)
+    # most payers set no never-auto-post CARC: then there is no CAS to gather
+    blocked = sorted({a.reason_code for a in _all_cas(claim)} & never_auto_post
+                     ) if never_auto_post else []
     if disposition is Disposition.DENIED or blocked:
         review = _denial_review(claim)
         if blocked:

@@ -70,8 +70,10 @@ def payment_facts(claim: ClaimPayment, payer_id: int | None) -> PaymentFacts:
 
 
 def _cas(adjustments: Sequence[Adjustment], ids: Sequence[int | None]) -> tuple[CasFact, ...]:
-    return tuple(CasFact(a.group_code, a.reason_code, a.amount_cents, i)
-                 for a, i in zip(adjustments, ids, strict=True))
+    if not adjustments:  # most service lines of a paid claim carry one CAS or none
+        return ()
+    return tuple([CasFact(a.group_code, a.reason_code, a.amount_cents, i)
+                  for a, i in zip(adjustments, ids, strict=True)])
 
 
 def claim_fact(
@@ -82,18 +84,19 @@ def claim_fact(
     line_ids: Sequence[int | None],
     submitted_line_ids: Sequence[int | None],
 ) -> ClaimFact:
-    """The posting rules' view, carrying the stored rows' ids for the journal dimensions."""
-    lines = tuple(
+    """The posting rules' view, carrying the stored rows' ids for the journal dimensions.
+
+    Built positionally, in field order: this runs for every claim payment of an import.
+    """
+    lines = tuple([
         LineFact(line.charge_cents, line.paid_cents, _cas(line.adjustments, cas_ids),
-                 submitted_line_id=submitted, service_line_payment_id=line_id)
+                 submitted, line_id)
         for line, cas_ids, line_id, submitted in zip(
             claim.service_lines, line_cas_ids, line_ids, submitted_line_ids, strict=True)
-    )
-    return ClaimFact(
-        claim.status_code, claim.charge_cents, claim.paid_cents,
-        _cas(claim.adjustments, claim_cas_ids), lines,
-        has_next_payer=claim.name("TT") is not None,
-    )
+    ])
+    return ClaimFact(claim.status_code, claim.charge_cents, claim.paid_cents,
+                     _cas(claim.adjustments, claim_cas_ids), lines,
+                     claim.name("TT") is not None)
 
 
 def interest_cents(claim: ClaimPayment) -> int:

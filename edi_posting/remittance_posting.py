@@ -227,11 +227,11 @@ def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
 
 
 def _row_infos(work: _Set) -> list[ClaimRowInfo]:
+    """What each claim payment row adds to the parsed claim.  The billed line of each paid
+    line was found once, by ``_decide_all``, and is read back from its fact."""
     infos = []
-    for claim, match, decision in zip(work.read.claims, work.matches, work.decisions):
-        lines = match.lines
-        line_ids = tuple(lines.line_id_for(i) if lines else None
-                         for i in range(1, len(claim.service_lines) + 1))
+    for fact, match, decision in zip(work.facts, work.matches, work.decisions, strict=True):
+        line_ids = tuple([line.submitted_line_id for line in fact.lines])
         method = str(match.method) if match.claim_id is not None else None
         infos.append(ClaimRowInfo(match.claim_id if match.is_safe else None, method,
                                   decision.state, line_ids))
