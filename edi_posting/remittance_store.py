@@ -230,61 +230,80 @@ def _store_details(conn: Connection, claims: Sequence[rec.ClaimPayment],
     amt_rows: list[_Row] = []
     for claim, ids in zip(claims, stored, strict=True):
         cp_id = ids.claim_payment_id
-        ordinal = 0
         source = _from(claim.source, file_id)
-        for cas, cas_id in zip(claim.adjustments, ids.claim_cas_ids):
-            ordinal += 1
-            cas_rows.append(_cas_row(cas_id, cp_id, None, ordinal, cas, source))
-        for line, line_id, line_cas in zip(claim.service_lines, ids.line_ids, ids.line_cas_ids):
-            line_source = _from(line.source, file_id)
-            for cas, cas_id in zip(line.adjustments, line_cas):
-                ordinal += 1
-                cas_rows.append(_cas_row(cas_id, cp_id, line_id, ordinal, cas, line_source))
-        rarc_rows += _remark_rows(claim, cp_id, ids.line_ids, source)
-        amt_rows += _amount_rows(claim, cp_id, ids.line_ids, source)
+        _cas_rows(cas_rows, claim, ids, source, file_id)
+        _remark_rows(rarc_rows, claim, cp_id, ids.line_ids, source)
+        _amount_rows(amt_rows, claim, cp_id, ids.line_ids, source)
     insert_tuples(conn, _CAS, _CAS_COLUMNS, cas_rows, clip=True)
     insert_tuples(conn, _RARC, _RARC_COLUMNS, rarc_rows, clip=True)
     insert_tuples(conn, _AMT, _AMT_COLUMNS, amt_rows, clip=True)
 
 
-def _cas_row(cas_id: int, cp_id: int, line_id: int | None, ordinal: int, cas: rec.Adjustment,
-             source: _Row) -> _Row:
-    position = cas.segment_position
-    return (cas_id, cp_id, line_id, ordinal, cas.group_code, cas.reason_code, cas.amount_cents,
-            cas.quantity, *source[:3], source[3] if position is None else position)
+# The row builders below append finished tuples to the caller's list and count ordinals
+# as they go: an import stores tens of thousands of these rows, so no intermediate list
+# or call per row.  Each segment's own position wins over its loop's.
+
+def _cas_rows(rows: list[_Row], claim: rec.ClaimPayment, ids: StoredClaim, source: _Row,
+              file_id: int) -> None:
+    """Claim-level CAS, then each line's, numbered across the claim payment."""
+    cp_id, ordinal = ids.claim_payment_id, 0
+    file, isa13, st02, position = source
+    for cas, cas_id in zip(claim.adjustments, ids.claim_cas_ids):
+        ordinal += 1
+        at = cas.segment_position
+        rows.append((cas_id, cp_id, None, ordinal, cas.group_code, cas.reason_code,
+                     cas.amount_cents, cas.quantity, file, isa13, st02,
+                     position if at is None else at))
+    for line, line_id, line_cas in zip(claim.service_lines, ids.line_ids, ids.line_cas_ids):
+        if not line.adjustments:
+            continue
+        file, isa13, st02, position = _from(line.source, file_id)
+        for cas, cas_id in zip(line.adjustments, line_cas):
+            ordinal += 1
+            at = cas.segment_position
+            rows.append((cas_id, cp_id, line_id, ordinal, cas.group_code, cas.reason_code,
+                         cas.amount_cents, cas.quantity, file, isa13, st02,
+                         position if at is None else at))
 
 
 _RARC_COLUMNS = ("claim_payment_id", "service_line_payment_id", "ordinal", "origin",
                  "qualifier", "code", *_SOURCE)
 
 
-def _remark_rows(claim: rec.ClaimPayment, cp_id: int, lines: Sequence[int],
-                 source: _Row) -> list[_Row]:
-    found: list[tuple[int | None, str, str | None, str]] = []
-    if claim.outpatient:
-        found += [(None, "MOA", None, code) for code in claim.outpatient.remark_codes]
-    if claim.inpatient:
-        found += [(None, "MIA", None, code) for code in claim.inpatient.remark_codes]
+def _remark_rows(rows: list[_Row], claim: rec.ClaimPayment, cp_id: int, lines: Sequence[int],
+                 source: _Row) -> None:
+    """MOA, then MIA, then each line's LQ remark codes, numbered across the claim."""
+    ordinal = 0
+    for origin, owner in (("MOA", claim.outpatient), ("MIA", claim.inpatient)):
+        for code in owner.remark_codes if owner else ():
+            ordinal += 1
+            rows.append((cp_id, None, ordinal, origin, None, code, *source))
     for line, line_id in zip(claim.service_lines, lines):
-        found += [(line_id, "LQ", r.qualifier, r.code) for r in line.remark_codes]
-    return [(cp_id, line_id, i, origin, qualifier, code, *source)
-            for i, (line_id, origin, qualifier, code) in enumerate(found, 1)]
+        for r in line.remark_codes:
+            ordinal += 1
+            rows.append((cp_id, line_id, ordinal, "LQ", r.qualifier, r.code, *source))
 
 
 _AMT_COLUMNS = ("claim_payment_id", "service_line_payment_id", "ordinal", "segment_id",
                 "qualifier", "amount_cents", "quantity", *_SOURCE)
 
 
-def _amount_rows(claim: rec.ClaimPayment, cp_id: int, lines: Sequence[int],
-                 source: _Row) -> list[_Row]:
-    found: list[tuple[int | None, str, str, int | None, str | None]] = []
+def _amount_rows(rows: list[_Row], claim: rec.ClaimPayment, cp_id: int, lines: Sequence[int],
+                 source: _Row) -> None:
+    """The claim's AMT then QTY, then each line's, numbered across the claim payment (all
+    under the claim's source reference)."""
+    ordinal = 0
     owners: list[tuple[int | None, rec.ClaimPayment | rec.ServiceLinePayment]] = [(None, claim)]
-    owners += list(zip(lines, claim.service_lines))
+    owners += zip(lines, claim.service_lines)
     for line_id, owner in owners:
-        found += [(line_id, "AMT", a.qualifier, a.amount_cents, None) for a in owner.amounts]
-        found += [(line_id, "QTY", q.qualifier, None, q.quantity) for q in owner.quantities]
-    return [(cp_id, line_id, i, segment, qualifier, amount, quantity, *source)
-            for i, (line_id, segment, qualifier, amount, quantity) in enumerate(found, 1)]
+        for a in owner.amounts:
+            ordinal += 1
+            rows.append((cp_id, line_id, ordinal, "AMT", a.qualifier, a.amount_cents, None,
+                         *source))
+        for q in owner.quantities:
+            ordinal += 1
+            rows.append((cp_id, line_id, ordinal, "QTY", q.qualifier, None, q.quantity,
+                         *source))
 
 
 _PLB_COLUMNS = ("remittance_id", "ordinal", "provider_identifier", "fiscal_period_date",
