@@ -1,17 +1,24 @@
-"""Journal entries, journal lines and audit events cannot be updated or deleted."""
+"""Journal entries, journal lines, audit events and review-item events cannot be updated
+or deleted."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import DBAPIError
 
 from edi_posting.audit import record_event
 from edi_posting.db import make_engine, write_transaction
-from edi_posting.db.models import AuditEvent, JournalEntry, JournalLine, LedgerAccount
+from edi_posting.db.models import (
+    AuditEvent,
+    JournalEntry,
+    JournalLine,
+    ReviewItemEvent,
+)
 from edi_posting.ledger import EntryDraft, Posting, write_entries
+from edi_posting.review_queue import ReviewDraft, open_review_items
 
 
 def _seed(database_url: str) -> None:
@@ -20,16 +27,19 @@ def _seed(database_url: str) -> None:
         write_entries(conn, [EntryDraft("k1", "manual", dt.date(2026, 1, 1), (
             Posting("cash_clearing", 100), Posting("unapplied_cash", -100)))], "t")
         record_event(conn, actor="t", action="test.seed", outcome="ok")
+        open_review_items(conn, [ReviewDraft("seed", "denial", "a seeded item")], "t")
     engine.dispose()
 
 
-@pytest.mark.parametrize("model", [JournalEntry, JournalLine, AuditEvent], ids=lambda m: m.__tablename__)
+@pytest.mark.parametrize("model", [JournalEntry, JournalLine, AuditEvent, ReviewItemEvent],
+                         ids=lambda m: m.__tablename__)
 @pytest.mark.parametrize("statement", ["update", "delete"])
 def test_append_only_tables_refuse_update_and_delete(database_url: str, model: type, statement: str) -> None:
     _seed(database_url)
     engine = make_engine(database_url)
     table = model.__table__  # type: ignore[attr-defined]
-    column = {"journal_entries": "memo", "journal_lines": "amount_cents", "audit_events": "actor"}[table.name]
+    column = {"journal_entries": "memo", "journal_lines": "amount_cents", "audit_events": "actor",
+              "review_item_events": "note"}[table.name]
     value = 5 if column == "amount_cents" else "x"
     sql = update(table).values({column: value}) if statement == "update" else delete(table)
     with pytest.raises(DBAPIError) as raised:

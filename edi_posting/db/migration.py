@@ -126,7 +126,7 @@ def _first_line(error: object) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-APPEND_ONLY_TABLES = ("journal_entries", "journal_lines", "audit_events")
+APPEND_ONLY_TABLES = ("journal_entries", "journal_lines", "audit_events", "review_item_events")
 
 
 def grant_application_role(engine: Engine, role: str) -> list[str]:
