@@ -21,6 +21,7 @@ from edi_posting.db.models import (
 from edi_posting.identity import normalize_pcn
 from edi_posting.money import format_cents
 from edi_posting.reports import NotFoundError
+from edi_posting.review_queue import event_amount
 
 __all__ = ["account_history", "claim_history"]
 
@@ -65,8 +66,7 @@ def _review_events(conn: Connection, condition: Any) -> list[dict[str, Any]]:
         {"at": r.at.isoformat(sep=" ", timespec="seconds"),
          "what": f"review {r.kind} {r.action}",
          "detail": f"item {r.review_item_id}: {r.note or ''}".strip(),
-         "amount": None if r.amount_cents is None else format_cents(r.amount_cents),
-         "actor": r.actor, "source_file": None,
+         "amount": event_amount(r.amount_cents), "actor": r.actor, "source_file": None,
          "source_segment": None, "entry_id": r.journal_entry_id}
         for r in rows
     ]

@@ -40,8 +40,8 @@ __all__ = [
     "WEIGHT_TOTAL_CHARGE",
     "PaidView",
     "charge_agrees",
-    "plain",
     "payer_agrees",
+    "plain",
     "ranked",
     "score",
     "status_reason",
@@ -198,9 +198,9 @@ def score(paid: PaidView, claim: ClaimCandidate, by: MatchField | None = None) -
     points, agreed, disagreed, reasons = _tally(by, outcome)
     if outcome[_CHARGE_AT] is False:
         at = _CHARGE_AT + (by is not None)
-        reasons = reasons[:at] + (
-            f"total charge differs: paid claim {paid.charge_cents} cents, "
-            f"billed {claim.charge_cents} cents",) + reasons[at + 1:]
+        charge = (f"total charge differs: paid claim {paid.charge_cents} cents, "
+                  f"billed {claim.charge_cents} cents")
+        reasons = (*reasons[:at], charge, *reasons[at + 1:])
     if claim.status != ACTIVE:
         reasons += (status_reason(claim.status),)
     return ScoredCandidate(claim.claim_id, claim.status, points, agreed, disagreed, reasons)

@@ -247,18 +247,13 @@ def _cas_rows(rows: list[_Row], claim: rec.ClaimPayment, ids: StoredClaim, sourc
               file_id: int) -> None:
     """Claim-level CAS, then each line's, numbered across the claim payment."""
     cp_id, ordinal = ids.claim_payment_id, 0
-    file, isa13, st02, position = source
-    for cas, cas_id in zip(claim.adjustments, ids.claim_cas_ids):
-        ordinal += 1
-        at = cas.segment_position
-        rows.append((cas_id, cp_id, None, ordinal, cas.group_code, cas.reason_code,
-                     cas.amount_cents, cas.quantity, file, isa13, st02,
-                     position if at is None else at))
-    for line, line_id, line_cas in zip(claim.service_lines, ids.line_ids, ids.line_cas_ids):
-        if not line.adjustments:
-            continue
-        file, isa13, st02, position = _from(line.source, file_id)
-        for cas, cas_id in zip(line.adjustments, line_cas):
+    owners: list[tuple[int | None, _Row, Sequence[rec.Adjustment], Sequence[int]]] = [
+        (None, source, claim.adjustments, ids.claim_cas_ids)]
+    owners += [(line_id, _from(line.source, file_id), line.adjustments, line_cas)
+               for line, line_id, line_cas in zip(claim.service_lines, ids.line_ids,
+                                                  ids.line_cas_ids) if line.adjustments]
+    for line_id, (file, isa13, st02, position), adjustments, cas_ids in owners:
+        for cas, cas_id in zip(adjustments, cas_ids):
             ordinal += 1
             at = cas.segment_position
             rows.append((cas_id, cp_id, line_id, ordinal, cas.group_code, cas.reason_code,

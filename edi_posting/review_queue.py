@@ -24,6 +24,7 @@ __all__ = [
     "QueueFilter",
     "ReviewDraft",
     "close_review_items",
+    "event_amount",
     "item_detail",
     "list_items",
     "open_review_items",
@@ -195,11 +196,11 @@ def item_detail(conn: Connection, item_id: int) -> dict[str, Any]:
         "events": [{"at": e.at.isoformat(sep=" ", timespec="seconds"), "actor": e.actor,
                     "action": e.action, "from_status": e.from_status,
                     "to_status": e.to_status, "note": e.note,
-                    "amount": _event_amount(e.amount_cents)} for e in events],
+                    "amount": event_amount(e.amount_cents)} for e in events],
     }
 
 
-def _event_amount(cents: int | None) -> str | None:
+def event_amount(cents: int | None) -> str | None:
     """The item's amount after an event; None for events recorded before it was kept."""
     return None if cents is None else format_cents(cents)
 

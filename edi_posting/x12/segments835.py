@@ -170,19 +170,7 @@ def adjustments(segments: list[Segment] | None, ctx: Context) -> tuple[Adjustmen
     """Every CAS triplet as one Adjustment (up to six per segment)."""
     if not segments:
         return _NONE
-    found: list[Adjustment] = []
-    known = ctx.known_amounts.get
-    for elements, position in segments:
-        if len(elements) == 4 and elements[2] and elements[3]:  # the usual CAS: one triplet
-            cents = known(elements[3])
-            if cents is None:
-                cents = ctx.cents(elements[3], "CAS03", position) or 0
-            found.append(_adjustment(elements[1], elements[2], cents, None, position))
-        else:  # as cas_triplets() reads them, one segment at a time to keep their order
-            triplets: list[Triplet] = []
-            cas_triplets(elements, position, ctx, triplets)
-            found.extend(starmap(_adjustment, triplets))
-    return tuple(found)
+    return tuple(starmap(_adjustment, adjustment_triplets(segments, ctx)))
 
 
 def adjustment_triplets(segments: list[Segment], ctx: Context) -> list[Triplet]:
@@ -262,13 +250,8 @@ def service_line(bucket: Bucket, ctx: Context) -> ServiceLinePayment:
     elements, position = bucket["SVC"][0]
     e = elements if len(elements) >= 8 else padded(elements, 8)
     adjudicated, description = _procedure_of(e[1], ctx)
-    known = ctx.known_amounts.get  # what ctx.cents() looks at first, without the call
-    charge = known(e[2])
-    if charge is None:
-        charge = ctx.cents(e[2], "SVC02", position)
-    paid = known(e[3])
-    if paid is None:
-        paid = ctx.cents(e[3], "SVC03", position)
+    charge = ctx.cents(e[2], "SVC02", position)
+    paid = ctx.cents(e[3], "SVC03", position)
     if charge is None or paid is None:
         required_amount(ctx, e, position, (2, 3), "SVC")
     get = bucket.get
