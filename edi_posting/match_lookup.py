@@ -46,8 +46,8 @@ from edi_posting.db.bulk import IN_CHUNK, in_chunks
 from edi_posting.db.lists import among
 from edi_posting.db.models import Coverage, Patient, SubmittedClaim, SubmittedLine
 from edi_posting.identity import normalize_pcn
-from edi_posting.match_scores import plain
 from edi_posting.matching import MATCHABLE_STATUSES, CandidateLine, ClaimCandidate
+from edi_posting.names import name_keys
 
 __all__ = ["FALLBACK_LIMIT", "IN_CHUNK", "PREFIX_CHUNK", "PREFIX_LIMIT", "DatabaseClaimLookup"]
 
@@ -176,14 +176,13 @@ class DatabaseClaimLookup:
         return self._candidates(sorted(found.values(), key=lambda r: -r[0]))
 
     def _namesakes(self, last_name: str | None, first_name: str | None) -> list[int]:
-        """Patients with this last name (by index) and first name (in Python, so that
-        JEAN-PAUL and Jean Paul are one name, as they are when scored)."""
-        last = last_name.strip().upper() if last_name else ""
+        """Patients with this last name and, when given, this first name, by the name keys
+        intake stored (so JEAN-PAUL and Jean Paul are one name, as they are when scored)."""
+        last, first = name_keys(last_name, first_name)
         if not last:
             return []
-        first = plain(first_name)
-        rows = self.conn.execute(_PATIENTS_BY_LAST_NAME, {"last_name": last}).all()
-        return [ident for ident, name in rows if not first or plain(name) == first]
+        query = _PATIENTS_BY_NAME if first else _PATIENTS_BY_LAST_NAME
+        return list(self.conn.execute(query, {"last": last, "first": first}).scalars())
 
     # --- rows -----------------------------------------------------------------------------
 
@@ -282,10 +281,9 @@ class DatabaseClaimLookup:
         return found
 
 
-_PATIENTS_BY_LAST_NAME = (
-    select(_PATIENT.c.id, _PATIENT.c.first_name)
-    .where(func.upper(_PATIENT.c.last_name) == bindparam("last_name"))
-)
+_PATIENTS_BY_LAST_NAME = select(_PATIENT.c.id).where(
+    _PATIENT.c.last_name_key == bindparam("last"))
+_PATIENTS_BY_NAME = _PATIENTS_BY_LAST_NAME.where(_PATIENT.c.first_name_key == bindparam("first"))
 
 
 @functools.cache

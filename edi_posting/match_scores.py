@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -27,6 +26,7 @@ from edi_posting.match_records import (
     Period,
     ScoredCandidate,
 )
+from edi_posting.names import plain
 
 __all__ = [
     "ACTIVE",
@@ -41,7 +41,6 @@ __all__ = [
     "PaidView",
     "charge_agrees",
     "payer_agrees",
-    "plain",
     "ranked",
     "score",
     "status_reason",
@@ -66,19 +65,6 @@ WEIGHTS = {
 }
 # the order in which fields are compared, and so of ``agreed``, ``disagreed``, ``reasons``
 _FIELDS = tuple(WEIGHTS)
-
-_NOT_PLAIN = re.compile(r"[^0-9A-Z]")
-
-
-@functools.lru_cache(maxsize=1 << 14)  # names repeat from claim to claim; ids per patient
-def plain(text: str | None) -> str:
-    """Names and ids compare without case, spaces or punctuation (O'NEIL = ONEIL)."""
-    if not text:
-        return ""
-    upper = text.upper()
-    if upper.isascii() and upper.isalnum():  # already plain: the common case, no regex
-        return upper
-    return _NOT_PLAIN.sub("", upper)
 
 
 class _Dated(Protocol):

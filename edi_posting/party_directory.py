@@ -21,6 +21,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.bulk import IdPool, in_chunks, insert_rows
 from edi_posting.db.lists import among
 from edi_posting.db.models import Coverage, Patient, PatientAccount
+from edi_posting.names import name_keys
 from edi_posting.records.claim import SubmittedClaimRecord
 
 __all__ = ["PartyDirectory", "PatientConflict", "account_number", "patient_identity_key"]
@@ -151,8 +152,10 @@ class PartyDirectory:
     def _add_patient(self, claim: SubmittedClaimRecord, key: str) -> int:
         who, ident = _person(claim), self.pools["patients"].take()
         addr = who.address
+        last_key, first_key = name_keys(who.last_name, who.first_name)
         self.new_rows["patients"].append({
             "id": ident, "last_name": who.last_name, "first_name": who.first_name or None,
+            "last_name_key": last_key, "first_name_key": first_key,
             "middle_name": who.middle_name or None, "birth_date": who.birth_date,
             "gender": who.gender, "identity_key": key, "address_line1": addr.line1,
             "city": addr.city, "state": addr.state, "postal_code": addr.postal_code})

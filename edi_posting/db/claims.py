@@ -22,7 +22,7 @@ class SubmittedClaim(FromFile, Base):
     __table_args__ = (UniqueConstraint("transaction_set_id", "ordinal"),)
 
     id: Mapped[IdPk]
-    transaction_set_id: Mapped[int] = mapped_column(ForeignKey("transaction_sets.id"), index=True)
+    transaction_set_id: Mapped[int] = mapped_column(ForeignKey("transaction_sets.id"))
     ordinal: Mapped[int] = mapped_column(Integer)  # position of the claim in its set
     claim_type: Mapped[str] = mapped_column(String(35))  # P, I, D
     patient_control_number: Mapped[str] = mapped_column(String(38))  # CLM01 as sent
@@ -60,7 +60,7 @@ class SubmittedLine(FromFile, Base):
     __table_args__ = (UniqueConstraint("claim_id", "ordinal"),)
 
     id: Mapped[IdPk]
-    claim_id: Mapped[int] = mapped_column(ForeignKey("submitted_claims.id"), index=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("submitted_claims.id"))
     ordinal: Mapped[int] = mapped_column(Integer)
     line_number: Mapped[int | None] = mapped_column(Integer)  # LX01
     procedure_qualifier: Mapped[str | None] = mapped_column(String(35))  # HC, AD, NU, N4

@@ -83,7 +83,7 @@ class FunctionalGroup(Base):
     __table_args__ = (UniqueConstraint("interchange_id", "control_number"),)
 
     id: Mapped[IdPk]
-    interchange_id: Mapped[int] = mapped_column(ForeignKey("interchanges.id"), index=True)
+    interchange_id: Mapped[int] = mapped_column(ForeignKey("interchanges.id"))
     functional_id: Mapped[str] = mapped_column(String(35))  # GS01 (HP, HC, FA)
     sender_code: Mapped[str] = mapped_column(String(35))  # GS02
     receiver_code: Mapped[str] = mapped_column(String(35))  # GS03

@@ -86,7 +86,7 @@ class JournalLine(Base):
     __table_args__ = (UniqueConstraint("entry_id", "ordinal"),)
 
     id: Mapped[IdPk]
-    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"))
     ordinal: Mapped[int] = mapped_column(Integer)
     account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
     amount_cents: Mapped[Cents]  # signed: debit positive, credit negative

@@ -8,7 +8,6 @@ database without a checkout.
 from __future__ import annotations
 
 import importlib
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +68,9 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-# Indexes only a migration declares: an expression index and a PostgreSQL-only operator
-# class index (0003), which the models cannot state for both databases alike.
-MIGRATION_ONLY_INDEXES = frozenset({"ix_patients_last_name_upper",
-                                    "ix_submitted_claims_pcn_prefix"})
+# Indexes only a migration declares: a PostgreSQL-only operator class index (0003), which
+# the models cannot state for both databases alike.
+MIGRATION_ONLY_INDEXES = frozenset({"ix_submitted_claims_pcn_prefix"})
 
 
 def _compared(obj: Any, name: str | None, type_: str, reflected: bool, other: Any) -> bool:
@@ -88,9 +86,7 @@ def drift(engine: Engine) -> list[Any]:
             conn, opts={"compare_type": True, "render_as_batch": True,
                         "include_object": _compared}
         )
-        with warnings.catch_warnings():  # the expression index of MIGRATION_ONLY_INDEXES
-            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression")
-            return list(compare_metadata(context, Base.metadata))
+        return list(compare_metadata(context, Base.metadata))
 
 
 def connect(url: str | None, *, require_current: bool = True) -> Engine:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
 )
@@ -51,7 +52,7 @@ class Provider(Base):
 
     id: Mapped[IdPk]
     name: Mapped[str] = mapped_column(String(256))
-    npi: Mapped[str | None] = mapped_column(String(35), index=True)
+    npi: Mapped[str | None] = mapped_column(String(35))
     tin: Mapped[str | None] = mapped_column(String(35), index=True)
     address_line1: Mapped[str | None] = mapped_column(String(128))
     city: Mapped[str | None] = mapped_column(String(64))
@@ -64,10 +65,15 @@ class Patient(Base):
     """A person.  Never merged silently: a conflict on identity is a review item."""
 
     __tablename__ = "patients"
+    __table_args__ = (Index("ix_patients_name_keys", "last_name_key", "first_name_key"),)
 
     id: Mapped[IdPk]
     last_name: Mapped[str] = mapped_column(String(128))
     first_name: Mapped[str | None] = mapped_column(String(64))
+    # the names as the match stage compares them (edi_posting.names.name_keys): the
+    # fallback by name looks patients up by these, through ix_patients_name_keys
+    last_name_key: Mapped[str] = mapped_column(String(128), server_default="")
+    first_name_key: Mapped[str] = mapped_column(String(64), server_default="")
     middle_name: Mapped[str | None] = mapped_column(String(64))
     birth_date: Mapped[dt.date | None] = mapped_column(Date)
     gender: Mapped[str | None] = mapped_column(String(35))
@@ -99,7 +105,7 @@ class Coverage(Base):
 
     id: Mapped[IdPk]
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
-    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"), index=True)
+    payer_id: Mapped[int] = mapped_column(ForeignKey("payers.id"))
     member_id: Mapped[str] = mapped_column(String(80), index=True)
     group_number: Mapped[str | None] = mapped_column(String(50))
     relationship_code: Mapped[str | None] = mapped_column(String(35))  # SBR02 / PAT01

@@ -63,7 +63,7 @@ class ClaimPayment(FromFile, Base):
     __table_args__ = (UniqueConstraint("remittance_id", "ordinal"),)
 
     id: Mapped[IdPk]
-    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"), index=True)
+    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"))
     ordinal: Mapped[int] = mapped_column(Integer)
     # idempotency level 4: transaction set key, CLP01, CLP07, CLP02, ordinal
     identity_key: Mapped[str] = mapped_column(String(160), unique=True)
@@ -102,7 +102,7 @@ class ServiceLinePayment(FromFile, Base):
     __table_args__ = (UniqueConstraint("claim_payment_id", "ordinal"),)
 
     id: Mapped[IdPk]
-    claim_payment_id: Mapped[int] = mapped_column(ForeignKey("claim_payments.id"), index=True)
+    claim_payment_id: Mapped[int] = mapped_column(ForeignKey("claim_payments.id"))
     ordinal: Mapped[int] = mapped_column(Integer)
     submitted_line_id: Mapped[int | None] = mapped_column(
         ForeignKey("submitted_lines.id"), index=True
@@ -133,7 +133,7 @@ class Adjustment(FromFile, Base):
     __table_args__ = (UniqueConstraint("claim_payment_id", "ordinal"),)
 
     id: Mapped[IdPk]
-    claim_payment_id: Mapped[int] = mapped_column(ForeignKey("claim_payments.id"), index=True)
+    claim_payment_id: Mapped[int] = mapped_column(ForeignKey("claim_payments.id"))
     service_line_payment_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_line_payments.id"), index=True
     )
@@ -151,7 +151,7 @@ class ProviderAdjustment(FromFile, Base):
     __table_args__ = (UniqueConstraint("remittance_id", "ordinal"),)
 
     id: Mapped[IdPk]
-    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"), index=True)
+    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"))
     ordinal: Mapped[int] = mapped_column(Integer)
     provider_identifier: Mapped[str] = mapped_column(String(50))  # PLB01
     fiscal_period_date: Mapped[dt.date | None] = mapped_column(Date)  # PLB02
@@ -173,7 +173,7 @@ class RemarkCode(FromFile, Base):
     __table_args__ = (UniqueConstraint("claim_payment_id", "ordinal"),)
 
     id: Mapped[IdPk]
-    claim_payment_id: Mapped[int] = mapped_column(ForeignKey("claim_payments.id"), index=True)
+    claim_payment_id: Mapped[int] = mapped_column(ForeignKey("claim_payments.id"))
     service_line_payment_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_line_payments.id"), index=True
     )
@@ -190,7 +190,7 @@ class SupplementalAmount(FromFile, Base):
     __table_args__ = (UniqueConstraint("claim_payment_id", "ordinal"),)
 
     id: Mapped[IdPk]
-    claim_payment_id: Mapped[int] = mapped_column(ForeignKey("claim_payments.id"), index=True)
+    claim_payment_id: Mapped[int] = mapped_column(ForeignKey("claim_payments.id"))
     service_line_payment_id: Mapped[int | None] = mapped_column(
         ForeignKey("service_line_payments.id"), index=True
     )
