@@ -17,14 +17,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, case, func, insert, select, update
+from sqlalchemy import Connection, case, func, select
 
 from edi_posting.db.base import table_of
-from edi_posting.db.models import JournalLine, ReviewItem, ReviewItemEvent, SubmittedClaim
+from edi_posting.db.models import JournalLine, ReviewItem, SubmittedClaim
 from edi_posting.ledger import account_ids, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.review_actions import holds_unapplied
-from edi_posting.review_queue import ReviewDraft, close_review_items, open_review_items
+from edi_posting.review_queue import (
+    ReviewDraft,
+    close_review_items,
+    open_review_items,
+    record_item_change,
+)
 
 __all__ = [
     "OPEN_STATES",
@@ -35,7 +40,7 @@ __all__ = [
     "refresh_credit_balances",
 ]
 
-_ITEM, _EVENT, _LINE = table_of(ReviewItem), table_of(ReviewItemEvent), table_of(JournalLine)
+_ITEM, _LINE = table_of(ReviewItem), table_of(JournalLine)
 _CLAIM = table_of(SubmittedClaim)
 OPEN_STATES = ("open", "in_progress", "escalated")
 
@@ -120,12 +125,10 @@ def _follow_amount(conn: Connection, item: Any, credit: int, actor: str, cause: 
                    entry_id: int | None) -> None:
     if item.amount_cents == credit:
         return
-    conn.execute(update(_ITEM).where(_ITEM.c.id == item.id).values(amount_cents=credit))
-    conn.execute(insert(_EVENT).values(
-        review_item_id=item.id, actor=actor, action="amount_changed",
-        from_status=item.status, to_status=item.status, journal_entry_id=entry_id,
-        amount_cents=credit, note=f"credit balance now {format_cents(credit)} (was "
-             f"{format_cents(item.amount_cents)}): {cause}"))
+    record_item_change(
+        conn, item, actor=actor, action="amount_changed", values={"amount_cents": credit},
+        entry_id=entry_id, note=f"credit balance now {format_cents(credit)} (was "
+                                f"{format_cents(item.amount_cents)}): {cause}")
 
 
 def _open_credit(conn: Connection, claim_id: int, credit: int, actor: str, cause: str,

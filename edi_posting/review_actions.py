@@ -8,20 +8,20 @@ item's workflow fields.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select
 
 from edi_posting.access import Permission, authorize
 from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
-from edi_posting.db.models import ReviewItem, ReviewItemEvent
+from edi_posting.db.models import ReviewItem
+from edi_posting.review_queue import record_item_change
 
 __all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "ActionError", "add_note", "assign", "dismiss",
            "escalate", "holds_unapplied"]
 
-_ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
+_ITEM = table_of(ReviewItem)
 
 # Items whose resolution moves money: they can be resolved by a money action, never dismissed.
 MONEY_KINDS = frozenset({"unmatched_payment", "ambiguous_match", "credit_balance",
@@ -58,18 +58,8 @@ def record_action(conn: Connection, item: Any, *, actor: str, role: str | None, 
                   details: dict[str, Any] | None = None, entry_id: int | None = None,
                   values: dict[str, Any] | None = None) -> None:
     """Apply the field changes, the item event and the audit event of one action."""
-    changes = dict(values or {})
-    if to_status is not None:
-        changes["status"] = to_status
-        if to_status in ("resolved", "dismissed"):
-            changes["resolved_at"] = dt.datetime.now(dt.UTC)
-            changes["resolution"] = note
-    if changes:
-        conn.execute(update(_ITEM).where(_ITEM.c.id == item.id).values(**changes))
-    conn.execute(insert(_EVENT).values(
-        review_item_id=item.id, actor=actor, action=action, from_status=item.status,
-        to_status=to_status or item.status, note=note, details=details,
-        journal_entry_id=entry_id, amount_cents=changes.get("amount_cents", item.amount_cents)))
+    record_item_change(conn, item, actor=actor, action=action, to_status=to_status, note=note,
+                       values=values, details=details, entry_id=entry_id)
     record_event(conn, actor=actor, role=role, action=f"queue.{action}", object_type="review_item",
                  object_id=str(item.id), outcome="ok",
                  summary={"kind": item.kind, "from": item.status, "to": to_status or item.status,

@@ -3,6 +3,12 @@
 Items are opened in bulk and idempotently: ``dedupe_key`` is UNIQUE, so the same cause seen
 twice (a re-import, a retried transaction) never opens a second item.  Every item starts
 with an ``opened`` event carrying who and why.
+
+Every change to an item goes through this module with its event (who, what, the status
+before and after, the amount after): ``open_review_items`` and ``close_review_items`` for the
+engine's bulk steps, ``record_item_change`` for one item at a time (a specialist's action,
+a credit balance that moved).  The events are the item's history, so no other module
+writes them.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ __all__ = [
     "list_items",
     "open_review_items",
     "queue_stats",
+    "record_item_change",
 ]
 
 _ITEM = table_of(ReviewItem)
@@ -98,6 +105,7 @@ def _item_row(draft: ReviewDraft) -> dict[str, Any]:
 # --- reading the queue ---------------------------------------------------------------------
 
 _OPEN_STATES = ("open", "in_progress", "escalated")
+_CLOSED_STATES = ("resolved", "dismissed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +211,27 @@ def item_detail(conn: Connection, item_id: int) -> dict[str, Any]:
 def event_amount(cents: int | None) -> str | None:
     """The item's amount after an event; None for events recorded before it was kept."""
     return None if cents is None else format_cents(cents)
+
+
+def record_item_change(conn: Connection, item: Any, *, actor: str, action: str,
+                       to_status: str | None = None, note: str | None = None,
+                       values: dict[str, Any] | None = None, details: dict[str, Any] | None = None,
+                       entry_id: int | None = None) -> None:
+    """Apply one item's field changes (``values``, the new status; closing also stamps the
+    resolution) and record its event.  ``item`` is the row as it was before."""
+    changes = dict(values or {})
+    if to_status is not None:
+        changes["status"] = to_status
+        if to_status in _CLOSED_STATES:
+            changes["resolved_at"] = dt.datetime.now(dt.UTC)
+            changes["resolution"] = note
+    if changes:
+        conn.execute(update(_ITEM).where(_ITEM.c.id == item.id).values(**changes))
+    insert_rows(conn, _EVENT, [{
+        "review_item_id": item.id, "actor": actor, "action": action,
+        "from_status": item.status, "to_status": to_status or item.status, "note": note,
+        "details": details, "journal_entry_id": entry_id,
+        "amount_cents": changes.get("amount_cents", item.amount_cents)}])
 
 
 def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
