@@ -90,7 +90,7 @@ class JournalLine(Base):
     ordinal: Mapped[int] = mapped_column(Integer)
     account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"), index=True)
     amount_cents: Mapped[Cents]  # signed: debit positive, credit negative
-    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"), index=True)
+    payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
     patient_account_id: Mapped[int | None] = mapped_column(
         ForeignKey("patient_accounts.id"), index=True
     )
