@@ -168,6 +168,17 @@ def test_fallback_by_name_keeps_the_namesakes_with_the_same_first_name(engine: E
     assert nobody == []
 
 
+def test_fallback_by_name_ignores_punctuation_and_spaces_in_the_last_name_too(
+        engine: Engine) -> None:
+    _import(engine, subscriber(2, last="ZQ O'NEIL-SMITH") + claim("ON1", ("HC:99213", "100.00")))
+    with engine.connect() as conn:
+        lookup = DatabaseClaimLookup(conn)
+        found = lookup.by_member_or_name([], "zqoneil smith", None, "alba")
+        other = lookup.by_member_or_name([], "zqoneil", None, "alba")
+    assert [c.pcn for c in found] == ["ON1"]
+    assert other == []
+
+
 def test_fallback_match_end_to_end_on_the_database(engine: Engine) -> None:
     _two_patients(engine)
     payment = PaymentFacts(
