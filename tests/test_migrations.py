@@ -56,11 +56,17 @@ def test_name_keys_are_filled_in_for_patients_stored_before_they_existed(
             conn.execute(text(
                 "INSERT INTO patients (id, last_name, first_name, identity_key) VALUES "
                 "(1, 'O''Neil', 'Jean-Paul', 'k1'), (2, 'ONEIL', NULL, 'k2')"))
+            conn.execute(text(  # more than one page of the fill
+                "INSERT INTO patients (id, last_name, first_name, identity_key) "
+                "VALUES (:id, 'Doe', 'Ann', :key)"),
+                [{"id": n, "key": f"p{n}"} for n in range(10, 5020)])
         upgrade(engine)
         with engine.connect() as conn:
             keys = conn.execute(text(
                 "SELECT id, last_name_key, first_name_key FROM patients ORDER BY id")).all()
-            assert [tuple(row) for row in keys] == [(1, "ONEIL", "JEANPAUL"), (2, "ONEIL", "")]
+            assert [tuple(row) for row in keys[:2]] == [(1, "ONEIL", "JEANPAUL"), (2, "ONEIL", "")]
+            assert {tuple(row[1:]) for row in keys[2:]} == {("DOE", "ANN")}
+            assert len(keys) == 5012
             lookup = DatabaseClaimLookup(conn)
             assert lookup._namesakes("o'neil", "Jean Paul") == [1]
             assert sorted(lookup._namesakes("O NEIL", None)) == [1, 2]

@@ -50,7 +50,7 @@ DROPPED = (
 )
 
 
-BATCH = 5000
+BATCH = 5000  # patients per page of the name-key fill
 
 
 def upgrade() -> None:
@@ -66,16 +66,21 @@ def upgrade() -> None:
 
 
 def _fill_name_keys(conn: sa.Connection) -> None:
+    """A page of patients at a time (by id), so a large practice's upgrade holds one page
+    in memory, not every patient."""
     patients = sa.table("patients", sa.column("id"), sa.column("last_name"),
                         sa.column("first_name"), sa.column("last_name_key"),
                         sa.column("first_name_key"))
     update = (patients.update().where(patients.c.id == sa.bindparam("pid"))
               .values(last_name_key=sa.bindparam("lk"), first_name_key=sa.bindparam("fk")))
-    rows = conn.execute(sa.select(patients.c.id, patients.c.last_name,
-                                  patients.c.first_name)).all()
-    for start in range(0, len(rows), BATCH):
-        conn.execute(update, [dict(zip(("pid", "lk", "fk"), (pid, *name_keys(last, first))))
-                              for pid, last, first in rows[start:start + BATCH]])
+    page = (sa.select(patients.c.id, patients.c.last_name, patients.c.first_name)
+            .where(patients.c.id > sa.bindparam("after")).order_by(patients.c.id).limit(BATCH))
+    after = 0
+    while rows := conn.execute(page, {"after": after}).all():
+        conn.execute(update, [{"pid": pid, "lk": last_key, "fk": first_key}
+                              for pid, last, first in rows
+                              for last_key, first_key in [name_keys(last, first)]])
+        after = rows[-1][0]
 
 
 def downgrade() -> None:
