@@ -27,4 +27,4 @@ def count_segments(path: Path, tag: str) -> int:
     if body.startswith("ISA"):
         separator = re.match(r"ISA\s*(\W)", body).group(1)  # type: ignore[union-attr]
     pattern = rf"(?:^|[~\r\n^|]|\x85)\s*{tag}{re.escape(separator)}"
-    return len(re.findall(pattern, body, flags=re.M))
+    return len(re.findall(pattern, body, flags=re.MULTILINE))

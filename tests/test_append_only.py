@@ -42,9 +42,8 @@ def test_append_only_tables_refuse_update_and_delete(database_url: str, model: t
               "review_item_events": "note"}[table.name]
     value = 5 if column == "amount_cents" else "x"
     sql = update(table).values({column: value}) if statement == "update" else delete(table)
-    with pytest.raises(DBAPIError) as raised:
-        with write_transaction(engine) as conn:
-            conn.execute(sql)
+    with pytest.raises(DBAPIError) as raised, write_transaction(engine) as conn:
+        conn.execute(sql)
     assert "append-only" in str(raised.value)
     engine.dispose()
 
@@ -67,9 +66,8 @@ def test_postgres_application_role_has_no_update_or_delete_on_the_ledger(
     grant_application_role(owner, "edi_app_test")
     app = make_engine(make_url(database_url).set(username="edi_app_test"))
     try:
-        with pytest.raises(DBAPIError) as raised:
-            with app.begin() as conn:
-                conn.execute(text("DELETE FROM journal_lines"))
+        with pytest.raises(DBAPIError) as raised, app.begin() as conn:
+            conn.execute(text("DELETE FROM journal_lines"))
         assert "permission denied" in str(raised.value)
         with app.begin() as conn:  # but it can post
             write_entries(conn, [EntryDraft("k2", "manual", dt.date(2026, 1, 1), (

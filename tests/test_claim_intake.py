@@ -10,7 +10,6 @@ from sqlalchemy import Connection, func, insert, select
 from edi_posting import ledger
 from edi_posting.claim_intake import SetContext, import_claim_batch
 from edi_posting.db import make_engine, write_transaction
-from edi_posting.ledger_checks import check_ledger
 from edi_posting.db.models import (
     JournalEntry,
     JournalLine,
@@ -20,6 +19,7 @@ from edi_posting.db.models import (
     ReviewItem,
     SubmittedClaim,
 )
+from edi_posting.ledger_checks import check_ledger
 from tests.x837 import batch_of, claim, subscriber
 
 

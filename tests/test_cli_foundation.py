@@ -124,8 +124,8 @@ def test_postgres_database_that_is_behind_names_db_upgrade(
 ) -> None:
     if backend != "postgresql":
         pytest.skip("SQLite databases are upgraded automatically")
-    from edi_posting.cli.context import AppContext
     from edi_posting.cli.common import CliError
+    from edi_posting.cli.context import AppContext
 
     with pytest.raises(CliError) as raised:
         AppContext(database_url=empty_database_url, actor="t").engine()

@@ -94,10 +94,10 @@ def test_same_file_sha256_is_refused(conn: Connection) -> None:
 def test_same_interchange_sender_receiver_and_control_number_is_refused(conn: Connection) -> None:
     with conn.begin():
         file_a, file_b = _file(conn, "a" * 64), _file(conn, "b" * 64)
-        key = dict(
-            sender_qualifier="ZZ", sender_id="PAYER", receiver_qualifier="ZZ",
-            receiver_id="PRACTICE", control_number="000000001", segment_position=1,
-        )
+        key = {
+            "sender_qualifier": "ZZ", "sender_id": "PAYER", "receiver_qualifier": "ZZ",
+            "receiver_id": "PRACTICE", "control_number": "000000001", "segment_position": 1,
+        }
         _insert(conn, Interchange, file_id=file_a, **key)
         _refused(conn, lambda: _insert(conn, Interchange, file_id=file_b, **key))
 

@@ -155,8 +155,8 @@ def test_837_table_lists_one_row_per_claim_set(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["parse", str(path), "--format", "table"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
-        "file        kind  control_number  billing_provider    payer        claims  total_charge"
-        "  errors  warnings",
-        "clinic.837  837P  0001            GOOD HEALTH CLINIC  ACME HEALTH  1       125.50      "
-        "  0       0",
+        ("file        kind  control_number  billing_provider    payer        claims  total_charge"
+         "  errors  warnings"),
+        ("clinic.837  837P  0001            GOOD HEALTH CLINIC  ACME HEALTH  1       125.50      "
+         "  0       0"),
     ]

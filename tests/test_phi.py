@@ -51,8 +51,9 @@ def test_mask_phi_masks_the_canary_in_every_output(tmp_path: Path) -> None:
 
 
 def test_log_fields_outside_the_allow_list_are_redacted(capsys: object) -> None:
-    from edi_posting.logs import configure_logging
     import logging
+
+    from edi_posting.logs import configure_logging
 
     configure_logging("DEBUG")
     log_event(logging.INFO, "x", file="a.835", patient_name="ZQCANARY", claims=3)
