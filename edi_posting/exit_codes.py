@@ -17,3 +17,4 @@ class ExitCode(enum.IntEnum):
     SOFTWARE = 70  # EX_SOFTWARE: a bug; the message says where to report it
     NO_PERMISSION = 77  # EX_NOPERM: unknown/disabled actor or missing permission
     CONFIG = 78  # EX_CONFIG: database not migrated to this version, bad configuration
+    BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports it: stdout's reader went away

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -131,3 +133,18 @@ def test_postgres_database_that_is_behind_names_db_upgrade(
         AppContext(database_url=empty_database_url, actor="t").engine()
     assert raised.value.exit_code == 78
     assert "run `edi-posting db upgrade`" in raised.value.message
+
+
+def test_output_closed_early_stops_quietly_with_exit_141() -> None:
+    """`edi-posting parse remit.835 | head -1`: the reader leaving is not an internal error.
+    The pipe breaking is simulated (a real one breaks at a moment the test cannot pin)."""
+    remit = min((Path(__file__).parent.parent / "fixtures" / "demo" / "835").glob("*.835"))
+    code = ("import click\n"
+            "from edi_posting.cli import main\n"
+            "def gone(*args, **kwargs):\n"
+            "    raise BrokenPipeError(32, 'Broken pipe')\n"
+            "click.echo = gone\n"
+            f"main(['parse', {str(remit)!r}])\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60,
+                          check=False)
+    assert (done.returncode, done.stderr) == (141, b"")

@@ -94,6 +94,14 @@ class _LazyCommands(MutableMapping[str, click.Command]):
         return len(self._loaded)
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush of what the
+    closed pipe never took does not fail again on the way out."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 class _Main(click.Group):
     """Turns unexpected exceptions into one line and exit 70, never a traceback with PHI."""
 
@@ -102,6 +110,9 @@ class _Main(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
+            _silence_stdout()
+            raise SystemExit(ExitCode.BROKEN_PIPE) from None
         except Exception as exc:  # a bug or an operational failure we did not classify
             if os.environ.get("EDI_POSTING_DEBUG"):
                 raise
@@ -121,7 +132,8 @@ Example:
   EDI_POSTING_DATABASE_URL=postgresql+psycopg://poster@localhost/edi edi-posting db current
 
 Exit codes: 0 ok, 1 check failed, 2 usage, 65 input rejected, 66 file not found,
-69 database unreachable, 70 internal error, 77 permission denied, 78 database not migrated.""",
+69 database unreachable, 70 internal error, 77 permission denied, 78 database not migrated,
+141 standard output closed early.""",
 )
 @click.version_option(__version__, "--version", prog_name="edi-posting")
 @click.option(
