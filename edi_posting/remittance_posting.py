@@ -86,6 +86,9 @@ __all__ = ["HOLDING_SET_CODES", "post_remittance", "remittance_key"]
 _CP = table_of(ClaimPayment)
 # Set-level problems that hold the whole set (its money to unapplied cash).
 HOLDING_SET_CODES = frozenset({"TRANSACTION_UNBALANCED", "FOREIGN_CURRENCY"})
+# what the summary counts as posted: claim payments whose entries went to their claim (a
+# reversal still waiting for its correction has posted its negation, and is queued too)
+_POSTED_STATES = frozenset({"posted", "reversal", "reversed_awaiting_correction"})
 
 
 def remittance_key(read: RemittanceSetRead) -> str:
@@ -160,7 +163,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     _check_cash(work, drafts)
     _mark_reversed(conn, work)
     outcome = SetOutcome(status, claims=len(read.claims), posted=sum(
-        1 for d in work.decisions if d.state in ("posted", "reversal")))
+        1 for d in work.decisions if d.state in _POSTED_STATES))
     outcome.payment_cents = _signed_payment(read)
     outcome.unapplied_cents = -sum(p.amount_cents for d in drafts for p in d.lines
                                    if p.account == "unapplied_cash")

@@ -206,7 +206,8 @@ def test_a_payment_reversed_in_its_own_set_without_correction_awaits_one(
         practice: Practice) -> None:
     practice.bill(("PCN1", OFFICE_VISIT))
     result = practice.receive(remit("0", PAID_80, PAID_80_REVERSED, method="NON"))
-    assert (result.posted, result.unapplied_cents) == (1, 0)  # the reversal awaits
+    # the reversal posted its negation, and waits for a correction in the queue
+    assert (result.posted, result.queued, result.unapplied_cents) == (2, 1, 0)
     assert practice.items() == [("awaiting_correction", "PCN1")]
     assert practice.balances("PCN1") == ("100.00", "0.00")
     assert practice.states() == [("PCN1", "1", "reversed"),
