@@ -4,6 +4,7 @@ or deleted."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from sqlalchemy import delete, update
@@ -59,12 +60,13 @@ def test_postgres_application_role_has_no_update_or_delete_on_the_ledger(
     from edi_posting.db.migration import grant_application_role
 
     _seed(database_url)
+    role = f"edi_app_test_{os.getpid()}"  # roles are server-wide: one per test run
     owner = make_engine(database_url)
     with owner.begin() as conn:
-        conn.execute(text("DROP ROLE IF EXISTS edi_app_test"))
-        conn.execute(text("CREATE ROLE edi_app_test LOGIN"))
-    grant_application_role(owner, "edi_app_test")
-    app = make_engine(make_url(database_url).set(username="edi_app_test"))
+        conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+    grant_application_role(owner, role)
+    app = make_engine(make_url(database_url).set(username=role))
     try:
         with pytest.raises(DBAPIError) as raised, app.begin() as conn:
             conn.execute(text("DELETE FROM journal_lines"))
@@ -76,7 +78,7 @@ def test_postgres_application_role_has_no_update_or_delete_on_the_ledger(
         app.dispose()
         with owner.begin() as conn:
             for what in ("ALL TABLES IN SCHEMA public", "ALL SEQUENCES IN SCHEMA public"):
-                conn.execute(text(f"REVOKE ALL ON {what} FROM edi_app_test"))
-            conn.execute(text("REVOKE ALL ON SCHEMA public FROM edi_app_test"))
-            conn.execute(text("DROP ROLE edi_app_test"))
+                conn.execute(text(f"REVOKE ALL ON {what} FROM {role}"))
+            conn.execute(text(f"REVOKE ALL ON SCHEMA public FROM {role}"))
+            conn.execute(text(f"DROP ROLE {role}"))
         owner.dispose()
