@@ -21,6 +21,7 @@ from sqlalchemy import Connection, case, func, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, ReviewItem, SubmittedClaim
+from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger import account_ids, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.review_actions import holds_unapplied
@@ -32,7 +33,6 @@ from edi_posting.review_queue import (
 )
 
 __all__ = [
-    "OPEN_STATES",
     "claim_credit_cents",
     "credit_mismatches",
     "ledger_unapplied_cents",
@@ -42,7 +42,6 @@ __all__ = [
 
 _ITEM, _LINE = table_of(ReviewItem), table_of(JournalLine)
 _CLAIM = table_of(SubmittedClaim)
-OPEN_STATES = ("open", "in_progress", "escalated")
 
 
 def claim_credit_cents(conn: Connection, claim_id: int) -> int:

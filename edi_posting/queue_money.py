@@ -41,6 +41,7 @@ from edi_posting.db.models import (
     ReviewItemEvent,
     SubmittedClaim,
 )
+from edi_posting.db.workflow import CLOSED_STATES
 from edi_posting.identity import normalize_pcn
 from edi_posting.ledger import EntryDraft, Posting, write_entries
 from edi_posting.money import format_cents
@@ -86,7 +87,7 @@ def locked_item(conn: Connection, item_id: int) -> Any:
     row = conn.execute(query).first()
     if row is None:
         raise ActionError(f"no review item {item_id}")
-    if row.status in ("resolved", "dismissed"):
+    if row.status in CLOSED_STATES:
         raise ActionError(f"review item {item_id} is {row.status} already")
     return row
 

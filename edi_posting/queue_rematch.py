@@ -23,9 +23,9 @@ from sqlalchemy import Connection, select
 from edi_posting.access import Permission, authorize
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ReviewItem
+from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.match_lookup import DatabaseClaimLookup
 from edi_posting.matching import ClaimMatch, match_claim
-from edi_posting.queue_credits import OPEN_STATES
 from edi_posting.queue_lines import stored_payment_facts
 from edi_posting.queue_money import (
     MATCH_KINDS,

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, case, func, select
 from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
+from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger import EntryDraft, account_ids
 from edi_posting.matching import ClaimMatch
 from edi_posting.money import format_cents
@@ -25,7 +26,6 @@ from edi_posting.review_queue import ReviewDraft, close_review_items
 __all__ = ["Touched", "credit_balance_reviews", "follow_credits", "resolve_corrections"]
 
 _LINE, _ITEM = table_of(JournalLine), table_of(ReviewItem)
-_OPEN = ("open", "in_progress", "escalated")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ def credit_balance_reviews(conn: Connection, touched: Mapping[int, Touched]) -> 
     if not negative:
         return []
     already = set(conn.execute(select(_ITEM.c.submitted_claim_id).where(
-        _ITEM.c.kind == "credit_balance", _ITEM.c.status.in_(_OPEN),
+        _ITEM.c.kind == "credit_balance", _ITEM.c.status.in_(OPEN_STATES),
         among(_ITEM.c.submitted_claim_id, sorted(negative)))).scalars())
     drafts = []
     for claim_id, (insurance, patient) in sorted(negative.items()):
@@ -91,7 +91,7 @@ def resolve_corrections(conn: Connection, matches: Sequence[ClaimMatch],
     if not corrected:
         return 0
     ids = conn.execute(select(_ITEM.c.id).where(
-        _ITEM.c.kind == "awaiting_correction", _ITEM.c.status.in_(_OPEN),
+        _ITEM.c.kind == "awaiting_correction", _ITEM.c.status.in_(OPEN_STATES),
         among(_ITEM.c.submitted_claim_id, corrected))).scalars().all()
     where = (f"file {source.file_name}, ST02 {source.transaction_set_control_number}"
              if source else "a later remittance")
@@ -114,7 +114,7 @@ def follow_credits(conn: Connection, drafts: Sequence[EntryDraft], paid_claims: 
     if not moved:
         return
     worked = set(conn.execute(select(_ITEM.c.submitted_claim_id).where(
-        _ITEM.c.kind == "credit_balance", _ITEM.c.status.in_(_OPEN),
+        _ITEM.c.kind == "credit_balance", _ITEM.c.status.in_(OPEN_STATES),
         among(_ITEM.c.submitted_claim_id, sorted(moved)))).scalars())
     follow = worked | (moved - set(paid_claims))
     if follow:

@@ -16,6 +16,7 @@ from edi_posting.access import Permission, authorize
 from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReviewItem
+from edi_posting.db.workflow import CLOSED_STATES
 from edi_posting.review_queue import record_item_change
 
 __all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "ActionError", "add_note", "assign", "dismiss",
@@ -48,7 +49,7 @@ def _item(conn: Connection, item_id: int) -> Any:
     row = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).first()
     if row is None:
         raise ActionError(f"no review item {item_id}")
-    if row.status in ("resolved", "dismissed"):
+    if row.status in CLOSED_STATES:
         raise ActionError(f"review item {item_id} is {row.status} already")
     return row
 

@@ -24,6 +24,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_rows, insert_with_ids
 from edi_posting.db.lists import among
 from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
+from edi_posting.db.workflow import CLOSED_STATES, OPEN_STATES
 from edi_posting.money import format_cents
 
 __all__ = [
@@ -104,8 +105,6 @@ def _item_row(draft: ReviewDraft) -> dict[str, Any]:
 
 # --- reading the queue ---------------------------------------------------------------------
 
-_OPEN_STATES = ("open", "in_progress", "escalated")
-_CLOSED_STATES = ("resolved", "dismissed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +134,7 @@ def list_items(conn: Connection, flt: QueueFilter, today: dt.date | None = None)
         .outerjoin(payer, payer.c.id == _ITEM.c.payer_id)
     )
     query = query.where(_ITEM.c.status == flt.status) if flt.status else query.where(
-        _ITEM.c.status.in_(_OPEN_STATES))
+        _ITEM.c.status.in_(OPEN_STATES))
     if flt.kind:
         query = query.where(_ITEM.c.kind == flt.kind)
     if flt.assignee:
@@ -222,7 +221,7 @@ def record_item_change(conn: Connection, item: Any, *, actor: str, action: str,
     changes = dict(values or {})
     if to_status is not None:
         changes["status"] = to_status
-        if to_status in _CLOSED_STATES:
+        if to_status in CLOSED_STATES:
             changes["resolved_at"] = dt.datetime.now(dt.UTC)
             changes["resolution"] = note
     if changes:
@@ -240,7 +239,7 @@ def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
     if not item_ids:
         return 0
     rows = conn.execute(select(_ITEM.c.id, _ITEM.c.status, _ITEM.c.amount_cents).where(
-        among(_ITEM.c.id, list(item_ids)), _ITEM.c.status.in_(_OPEN_STATES))
+        among(_ITEM.c.id, list(item_ids)), _ITEM.c.status.in_(OPEN_STATES))
         .order_by(_ITEM.c.id)).all()  # events in item order, whatever the plan
     if not rows:
         return 0

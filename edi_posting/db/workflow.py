@@ -24,6 +24,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
 
 __all__ = [
+    "CLOSED_STATES",
+    "OPEN_STATES",
     "REVIEW_KINDS",
     "REVIEW_STATUSES",
     "AuditEvent",
@@ -55,7 +57,9 @@ REVIEW_KINDS = (
     "claim_problem",
     "patient_conflict",
 )
-REVIEW_STATUSES = ("open", "in_progress", "escalated", "resolved", "dismissed")
+OPEN_STATES = ("open", "in_progress", "escalated")  # someone still has to act
+CLOSED_STATES = ("resolved", "dismissed")
+REVIEW_STATUSES = OPEN_STATES + CLOSED_STATES
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
