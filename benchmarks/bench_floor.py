@@ -179,8 +179,8 @@ def _template_copy(admin_url: str, base: str) -> Iterator[str]:
 
 def _tables() -> list[Table]:
     """Parents before children, so the replay satisfies every foreign key as it goes."""
-    from edi_posting.db.base import Base
     import edi_posting.db.models  # noqa: F401 - registers every table
+    from edi_posting.db.base import Base
 
     return [t for t in Base.metadata.sorted_tables if "id" in t.c]
 
