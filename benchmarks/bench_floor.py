@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def sqlite_floor(scratch: Path, files_837: list[str], files_835: list[str],
                  options: argparse.Namespace) -> tuple[int, float, list[Replayed]]:
+    """Leaves ``engine.db`` (the engine's import) and ``floor.db`` (the replay) in scratch."""
     engine_db, floor_db = scratch / "engine.db", scratch / "floor.db"
     _prepare(f"sqlite:///{engine_db}", files_837)
     with sqlite3.connect(engine_db) as conn:
@@ -104,8 +105,7 @@ def sqlite_floor(scratch: Path, files_837: list[str], files_835: list[str],
 
 
 def _sqlite_floor_ids(conn: sqlite3.Connection) -> dict[str, int]:
-    return {table.name: conn.execute(f'SELECT coalesce(max(id), 0) FROM "{table.name}"'
-                                     ).fetchone()[0] for table in _tables()}
+    return {table.name: conn.execute(_highest_key(table)).fetchone()[0] for table in _tables()}
 
 
 def postgres_floor(admin_url: str, files_837: list[str], files_835: list[str],
@@ -118,9 +118,8 @@ def postgres_floor(admin_url: str, files_837: list[str], files_835: list[str],
             source, target = create_engine(engine_url), create_engine(floor_url)
             with target.begin() as conn:
                 _drop_pg_schema_parts(conn, options)
-                floor_ids = {t.name: conn.execute(text(
-                    f'SELECT coalesce(max(id), 0) FROM "{t.name}"')).scalar_one()
-                    for t in _tables()}
+                floor_ids = {t.name: conn.execute(text(_highest_key(t))).scalar_one()
+                             for t in _tables()}
                 replayed = _copy_rows(conn, _new_rows(source, floor_ids))
                 started = time.perf_counter()
             replayed.append(Replayed("(commit)", 0, time.perf_counter() - started))
@@ -182,7 +181,17 @@ def _tables() -> list[Table]:
     import edi_posting.db.models  # noqa: F401 - registers every table
     from edi_posting.db.base import Base
 
-    return [t for t in Base.metadata.sorted_tables if "id" in t.c]
+    return [t for t in Base.metadata.sorted_tables if len(t.primary_key.columns) == 1
+            and next(iter(t.primary_key.columns)).type.python_type is int]
+
+
+def _key(table: Table) -> str:
+    """The one-column primary key rows are appended by (``id``; ``sequence`` for audit)."""
+    return next(iter(table.primary_key.columns)).name
+
+
+def _highest_key(table: Table) -> str:
+    return f'SELECT coalesce(max("{_key(table)}"), 0) FROM "{table.name}"'
 
 
 def _new_rows(source: Engine, floor_ids: dict[str, int]
@@ -192,8 +201,9 @@ def _new_rows(source: Engine, floor_ids: dict[str, int]
         for table in _tables():
             names = ", ".join(f'"{c.name}"' for c in table.columns)
             rows = conn.exec_driver_sql(
-                f'SELECT {names} FROM "{table.name}" WHERE id > {int(floor_ids[table.name])} '
-                f"ORDER BY id").all()
+                f'SELECT {names} FROM "{table.name}" '
+                f'WHERE "{_key(table)}" > {int(floor_ids[table.name])} '
+                f'ORDER BY "{_key(table)}"').all()
             if rows:
                 yield table, [tuple(row) for row in rows]
 
