@@ -32,14 +32,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench_import import CLI, postgres_database, run_measured
 from sqlalchemy import Table, create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ def postgres_floor(admin_url: str, files_837: list[str], files_835: list[str],
     base = f"edi_floor_{os.getpid()}"
     with postgres_database(admin_url, base) as engine_url:
         _prepare(engine_url, files_837)
-        with _template_copy(admin_url, base) as floor_url:
+        with postgres_database(admin_url, f"{base}_floor", template=base) as floor_url:
             claims, seconds = _import_835(engine_url, files_835)
             source, target = create_engine(engine_url), create_engine(floor_url)
             with target.begin() as conn:
@@ -159,21 +158,6 @@ def _drop_pg_schema_parts(conn: Any, options: argparse.Namespace) -> None:
         "WHERE n.nspname = current_schema() AND NOT x.indisunique")).scalars().all()
     for name in names:
         conn.execute(text(f'DROP INDEX "{name}"'))
-
-
-@contextmanager
-def _template_copy(admin_url: str, base: str) -> Iterator[str]:
-    """The 837-only database, copied before the engine writes the 835s into it."""
-    name = f"{base}_floor"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{base}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 def _tables() -> list[Table]:

@@ -82,14 +82,15 @@ def command_exists(name: str) -> bool:
 
 
 @contextmanager
-def postgres_database(admin_url: str, name: str) -> Iterator[str]:
-    """A fresh database for one run, dropped afterwards."""
+def postgres_database(admin_url: str, name: str, template: str | None = None) -> Iterator[str]:
+    """A fresh database for one run (a copy of ``template`` when given), dropped afterwards."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        copy_of = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
