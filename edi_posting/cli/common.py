@@ -27,7 +27,9 @@ class CliError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = ExitCode.DATA_ERROR) -> None:
         super().__init__(message)
-        self.exit_code = int(exit_code)  # per error, not per class
+        # per error, not per class; click >= 8.5 declares exit_code a ClassVar, which a
+        # plain assignment would break for mypy though click reads it from the instance
+        object.__setattr__(self, "exit_code", int(exit_code))
 
     def show(self, file: Any = None) -> None:
         click.echo(f"edi-posting: {self.format_message()}", err=True)
