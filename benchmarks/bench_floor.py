@@ -205,8 +205,12 @@ def _import_835(url: str, files_835: list[str]) -> tuple[int, float]:
                                              {"EDI_POSTING_DATABASE_URL": url})
     if code not in (0, 1):
         raise SystemExit(f"import 835 failed ({code}): {message}")
-    with create_engine(url).connect() as conn:
-        claims = conn.execute(text("SELECT count(*) FROM claim_payments")).scalar_one()
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            claims = conn.execute(text("SELECT count(*) FROM claim_payments")).scalar_one()
+    finally:
+        engine.dispose()  # a pooled connection left open would keep DROP DATABASE waiting
     return int(claims), seconds
 
 

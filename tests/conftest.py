@@ -162,6 +162,12 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 
 
 @pytest.fixture
+def postgres_admin_url() -> str:
+    """A URL allowed to CREATE DATABASE, for code that makes its own (the benchmarks)."""
+    return _require_postgres()
+
+
+@pytest.fixture
 def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """A database with no tables at all, for migration tests."""
     if backend == "sqlite":
