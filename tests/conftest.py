@@ -16,12 +16,14 @@ import itertools
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from edi_posting.db import make_engine, upgrade
 
@@ -106,6 +108,21 @@ def _admin_execute(admin_url: str, *statements: str) -> None:
         engine.dispose()
 
 
+def _drop_database(admin_url: str, name: str) -> None:
+    """FORCE ends the test's own sessions, but the test role (not a superuser) may not end an
+    autovacuum worker that happens to be in the database: that refusal is retried for a few
+    seconds, until the worker has left, instead of failing the test's teardown."""
+    for attempt in range(20):
+        try:
+            _admin_execute(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            return
+        except DBAPIError as exc:
+            refused = getattr(exc.orig, "sqlstate", None) == "42501"  # insufficient privilege
+            if not refused or attempt == 19:
+                raise
+            time.sleep(0.1 * (attempt + 1))
+
+
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     admin = _require_postgres()
@@ -115,7 +132,7 @@ def postgres_template() -> Iterator[str]:
     upgrade(engine)
     engine.dispose()
     yield name
-    _admin_execute(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _drop_database(admin, name)
 
 
 def _fresh_postgres(template: str | None) -> Iterator[str]:
@@ -124,7 +141,7 @@ def _fresh_postgres(template: str | None) -> Iterator[str]:
     clause = f" TEMPLATE {template}" if template else ""
     _admin_execute(admin, f"CREATE DATABASE {name}{clause}")
     yield _with_database(admin, name)
-    _admin_execute(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _drop_database(admin, name)
 
 
 # --- SQLite -----------------------------------------------------------------------------
