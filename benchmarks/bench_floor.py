@@ -31,7 +31,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -90,7 +90,8 @@ def sqlite_floor(scratch: Path, files_837: list[str], files_835: list[str],
             target.execute(f'DROP INDEX "{name}"')
     replayed = []
     target.execute("BEGIN")
-    for table, rows in _new_rows(source, _sqlite_floor_ids(target)):
+    highest = _highest_keys(lambda sql: target.execute(sql).fetchone()[0])
+    for table, rows in _new_rows(source, highest):
         marks = ", ".join("?" * len(rows[0]))
         started = time.perf_counter()
         target.executemany(f'INSERT INTO "{table.name}" VALUES ({marks})', rows)
@@ -103,10 +104,6 @@ def sqlite_floor(scratch: Path, files_837: list[str], files_835: list[str],
     return claims, seconds, replayed
 
 
-def _sqlite_floor_ids(conn: sqlite3.Connection) -> dict[str, int]:
-    return {table.name: conn.execute(_highest_key(table)).fetchone()[0] for table in _tables()}
-
-
 def postgres_floor(admin_url: str, files_837: list[str], files_835: list[str],
                    options: argparse.Namespace) -> tuple[int, float, list[Replayed]]:
     base = f"edi_floor_{os.getpid()}"
@@ -115,15 +112,16 @@ def postgres_floor(admin_url: str, files_837: list[str], files_835: list[str],
         with postgres_database(admin_url, f"{base}_floor", template=base) as floor_url:
             claims, seconds = _import_835(engine_url, files_835)
             source, target = create_engine(engine_url), create_engine(floor_url)
-            with target.begin() as conn:
-                _drop_pg_schema_parts(conn, options)
-                floor_ids = {t.name: conn.execute(text(_highest_key(t))).scalar_one()
-                             for t in _tables()}
-                replayed = _copy_rows(conn, _new_rows(source, floor_ids))
-                started = time.perf_counter()
-            replayed.append(Replayed("(commit)", 0, time.perf_counter() - started))
-            source.dispose()
-            target.dispose()
+            try:
+                with target.begin() as conn:
+                    _drop_pg_schema_parts(conn, options)
+                    highest = _highest_keys(lambda sql: conn.execute(text(sql)).scalar_one())
+                    replayed = _copy_rows(conn, _new_rows(source, highest))
+                    started = time.perf_counter()  # the commit is the block's exit
+                replayed.append(Replayed("(commit)", 0, time.perf_counter() - started))
+            finally:  # open pooled connections would keep the databases from being dropped
+                source.dispose()
+                target.dispose()
     return claims, seconds, replayed
 
 
@@ -174,11 +172,14 @@ def _key(table: Table) -> str:
     return next(iter(table.primary_key.columns)).name
 
 
-def _highest_key(table: Table) -> str:
-    return f'SELECT coalesce(max("{_key(table)}"), 0) FROM "{table.name}"'
+def _highest_keys(scalar: Callable[[str], int]) -> dict[str, int]:
+    """Each table's highest key in the copy (``scalar`` runs one query on its connection):
+    the engine's rows are the ones above it."""
+    return {t.name: int(scalar(f'SELECT coalesce(max("{_key(t)}"), 0) FROM "{t.name}"'))
+            for t in _tables()}
 
 
-def _new_rows(source: Engine, floor_ids: dict[str, int]
+def _new_rows(source: Engine, highest: dict[str, int]
               ) -> Iterator[tuple[Table, list[tuple[Any, ...]]]]:
     """Each table's rows the engine inserted, in the table's column order."""
     with source.connect() as conn:
@@ -186,7 +187,7 @@ def _new_rows(source: Engine, floor_ids: dict[str, int]
             names = ", ".join(f'"{c.name}"' for c in table.columns)
             rows = conn.exec_driver_sql(
                 f'SELECT {names} FROM "{table.name}" '
-                f'WHERE "{_key(table)}" > {int(floor_ids[table.name])} '
+                f'WHERE "{_key(table)}" > {highest[table.name]} '
                 f'ORDER BY "{_key(table)}"').all()
             if rows:
                 yield table, [tuple(row) for row in rows]
