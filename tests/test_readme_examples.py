@@ -204,8 +204,9 @@ def _session(tmp_path: Path) -> Session:
 def _export(example: Example, session: Session) -> None:
     """`export NAME=value ...`: what a shell session would keep for the next lines."""
     for word in shlex.split(example.text, comments=True)[1:]:
-        name, _, value = word.partition("=")
-        session.env[name] = value
+        name, is_assignment, value = word.partition("=")
+        if is_assignment:  # `export NAME` alone exports what is set already: nothing to keep
+            session.env[name] = value
 
 
 def _is_simple(text: str) -> bool:
