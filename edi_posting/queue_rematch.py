@@ -43,10 +43,16 @@ _REMATCH_CODES = ("UNMATCHED_PAYMENT", "AMBIGUOUS_MATCH")
 
 
 def rematchable_items(conn: Connection) -> list[int]:
-    """Open unmatched payments and ambiguous matches that matching could still place."""
-    return list(conn.execute(select(_ITEM.c.id).where(
+    """Open unmatched payments and ambiguous matches that matching could still place.
+
+    One a specialist applied in part is left out: matching places a whole payment, so its
+    rest is applied by hand (``rematch`` of that item alone says so), and ``--all`` must not
+    stop at it.
+    """
+    return list(conn.execute(select(_ITEM.c.id).join(
+        _CP, _CP.c.id == _ITEM.c.claim_payment_id).where(
         _ITEM.c.kind.in_(MATCH_KINDS), _ITEM.c.status.in_(OPEN_STATES),
-        _ITEM.c.problem_code.in_(_REMATCH_CODES), _ITEM.c.claim_payment_id.is_not(None))
+        _ITEM.c.problem_code.in_(_REMATCH_CODES), _ITEM.c.amount_cents == _CP.c.paid_cents)
         .order_by(_ITEM.c.id)).scalars())
 
 
