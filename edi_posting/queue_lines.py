@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -35,8 +35,9 @@ from edi_posting.posting_rules import (
     claim_postings,
     classify,
 )
+from edi_posting.queue_adjudicated import Adjudication
 
-__all__ = ["applied_line_postings", "stored_claim_fact", "stored_payment_facts"]
+__all__ = ["LinePosting", "applied_line_postings", "stored_claim_fact", "stored_payment_facts"]
 
 _CP, _SVC, _CAS = table_of(ClaimPayment), table_of(ServiceLinePayment), table_of(Adjustment)
 
@@ -121,14 +122,25 @@ def _next_payer(conn: Connection, cp_id: int) -> int | None:
     return find_or_create_payer(conn, "nm1_tt", identifier, name or identifier) if identifier else None
 
 
+@dataclass(frozen=True, slots=True)
+class LinePosting:
+    """What the posting rules make of a stored payment applied to a claim."""
+
+    postings: tuple[Posting, ...]
+    duplicated: bool  # some line it pays was adjudicated by the payer already (cash only)
+
+
 def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: int | None,
-                          unapplied_cents: int) -> tuple[Posting, ...] | None:
+                          unapplied_cents: int, adjudication: Adjudication | None = None
+                          ) -> LinePosting | None:
     """The claim payment posted to ``claim`` by the posting rules, its cash taken from
     unapplied cash (where it has waited) instead of cash clearing.
 
-    None when the rules do not post it as a payment (a reversal, 23/25, a denial), when its
-    lines do not fit the claim's, or when it would not take exactly ``unapplied_cents``: the
-    caller then moves cash alone.
+    Lines ``adjudication`` says the payer decided already post their cash alone (their
+    adjustments stand from the earlier payment); the claim-level CAS too when every line
+    was decided.  None when the rules do not post it as a payment (a reversal, 23/25, a
+    denial), when its lines do not fit the claim's, or when it would not take exactly
+    ``unapplied_cents``: the caller then moves cash alone.
     """
     billed = _billed_line_ids(conn, cp_id, claim)
     if billed is None:
@@ -137,6 +149,7 @@ def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: in
     disposition = classify(fact)
     if disposition not in (Disposition.POST, Disposition.FORWARDED):
         return None
+    fact, duplicated = _without_decided(fact, adjudication)
     next_payer = _next_payer(conn, cp_id) if disposition is Disposition.FORWARDED else None
     dims = Dims(payer_id, claim.patient_account_id, claim.id, next_payer)
     postings = [replace(p, account="unapplied_cash", payer_id=payer_id)
@@ -144,4 +157,18 @@ def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: in
                 for p in claim_postings(fact, dims, load_policy(conn, payer_id).accounts)]
     if sum(p.amount_cents for p in postings if p.account == "unapplied_cash") != unapplied_cents:
         return None
-    return tuple(postings) if postings else None
+    return LinePosting(tuple(postings), duplicated) if postings else None
+
+
+def _without_decided(fact: ClaimFact, adjudication: Adjudication | None
+                     ) -> tuple[ClaimFact, bool]:
+    """The fact with the adjustments of lines already adjudicated taken out."""
+    if adjudication is None:
+        return fact, False
+    decided = [adjudication.covers(line.submitted_line_id) for line in fact.lines]
+    if not any(decided) and not adjudication.whole_claim:
+        return fact, False
+    lines = tuple(replace(line, adjustments=()) if done else line
+                  for line, done in zip(fact.lines, decided))
+    every = all(decided)
+    return replace(fact, lines=lines, adjustments=() if every else fact.adjustments), True

@@ -50,6 +50,7 @@ def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T])
     """Authorize (exit 77), run ``work`` in one write transaction, map its errors."""
     from edi_posting.access import Permission, PermissionDeniedError
     from edi_posting.db import write_transaction
+    from edi_posting.queue_money import ConfirmationNeeded
     from edi_posting.review_actions import ActionError
 
     app.authorize(Permission.RESOLVE if action != "packet" else Permission.EXPORT,
@@ -57,6 +58,8 @@ def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T])
     try:
         with write_transaction(app.engine()) as conn:
             return work(conn)
+    except ConfirmationNeeded as exc:  # nothing posted: say what would be, exit 65
+        raise CliError(f"{exc} (rerun with --confirm)", ExitCode.DATA_ERROR) from None
     except ActionError as exc:
         raise CliError(str(exc), ExitCode.DATA_ERROR) from None
     except PermissionDeniedError as exc:  # e.g. a write-off above the limit
@@ -69,37 +72,47 @@ def _done(result: Any) -> None:
     click.echo(result.message)
 
 
-@command.command("apply", epilog="\b\nExample:\n  edi-posting queue apply 4 --claim A42214C0000012 --amount 100.00")
+_CONFIRM = _opt("--confirm", env="CONFIRM", is_flag=True,
+                help="Post onto a claim the payer adjudicated already (its cash alone).")
+
+
+@command.command("apply", epilog="\b\nExample:\n  edi-posting queue apply 4 --claim A42214C0000012 --amount 100.00\n  edi-posting queue apply 4 --claim A42214C0000012 --confirm")
 @click.argument("item_id", type=int)
 @_opt("--claim", env="CLAIM", required=True, metavar="PCN", help="The claim the cash pays.")
 @_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Part of the cash (default: all of it).")
+@_CONFIRM
 @click.pass_obj
-def apply_command(app: AppContext, item_id: int, claim: str, amount: str | None) -> None:
+def apply_command(app: AppContext, item_id: int, claim: str, amount: str | None,
+                  confirm: bool) -> None:
     """Apply an item's unapplied cash to a claim, whole or in part.
 
     Dr unapplied cash / Cr the claim's insurance receivable.  A whole unmatched payment whose
     lines fit the claim's is posted line by line by the posting rules (contractual and
-    patient shares included).
+    patient shares included), except lines its payer adjudicated already: those post their
+    cash alone, and only with --confirm (without it, exit 65 saying what would post).
     The rest of a partial apply stays unapplied and the item open.
     """
     from edi_posting.queue_money import apply_cash
 
     cents = _cents(amount)
     _done(_run(app, "apply", str(item_id), lambda c: apply_cash(
-        c, item_id, claim, actor=app.actor, amount_cents=cents)))
+        c, item_id, claim, actor=app.actor, amount_cents=cents, confirm=confirm)))
 
 
 @command.command("accept-match", epilog="\b\nExample:\n  edi-posting queue accept-match 2 --candidate 12")
 @click.argument("item_id", type=int)
 @_opt("--candidate", env="CANDIDATE", type=int, default=None, metavar="CLAIM_ID",
       help="The candidate's claim id (as `queue show` lists it); needed when there are several.")
+@_CONFIRM
 @click.pass_obj
-def accept_match_command(app: AppContext, item_id: int, candidate: int | None) -> None:
-    """Take a candidate that matching suggested: apply the whole payment to it."""
+def accept_match_command(app: AppContext, item_id: int, candidate: int | None,
+                         confirm: bool) -> None:
+    """Take a candidate that matching suggested: apply the whole payment to it (a claim
+    its payer adjudicated already needs --confirm, as for apply)."""
     from edi_posting.queue_money import accept_match
 
     _done(_run(app, "accept-match", str(item_id), lambda c: accept_match(
-        c, item_id, actor=app.actor, candidate_claim_id=candidate)))
+        c, item_id, actor=app.actor, candidate_claim_id=candidate, confirm=confirm)))
 
 
 @command.command("rematch", epilog="\b\nExample:\n  edi-posting queue rematch --all")
