@@ -36,6 +36,7 @@ __all__ = [
     "claim_credit_cents",
     "credit_mismatches",
     "ledger_unapplied_cents",
+    "owned_twice",
     "queue_unapplied_cents",
     "refresh_credit_balances",
 ]
@@ -93,6 +94,26 @@ def credit_mismatches(conn: Connection) -> list[str]:
                             f"{format_cents(ledger.get(claim_id, 0))}, queue shows "
                             f"{format_cents(shown.get(claim_id, 0))}")
     return problems
+
+
+def owned_twice(conn: Connection) -> list[str]:
+    """Money two open items own at once: one claim payment's cash held by two items, or
+    one claim's credit carried by two ``credit_balance`` items."""
+    rows = conn.execute(select(_ITEM.c.id, _ITEM.c.kind, _ITEM.c.claim_payment_id,
+                               _ITEM.c.submitted_claim_id, _ITEM.c.amount_cents)
+                        .where(_ITEM.c.status.in_(OPEN_STATES)).order_by(_ITEM.c.id))
+    payments: dict[int, list[int]] = {}
+    credits: dict[int, list[int]] = {}
+    for r in rows:
+        if r.claim_payment_id is not None and r.amount_cents and holds_unapplied(
+                r.kind, r.claim_payment_id):
+            payments.setdefault(r.claim_payment_id, []).append(r.id)
+        elif r.kind == "credit_balance" and r.submitted_claim_id is not None:
+            credits.setdefault(r.submitted_claim_id, []).append(r.id)
+    return ([f"claim payment {k}: its cash is owned by open review items "
+             f"{', '.join(map(str, v))}" for k, v in sorted(payments.items()) if len(v) > 1]
+            + [f"claim {k}: its credit is carried by open review items "
+               f"{', '.join(map(str, v))}" for k, v in sorted(credits.items()) if len(v) > 1])
 
 
 def refresh_credit_balances(conn: Connection, claim_ids: Iterable[int], *, actor: str,
