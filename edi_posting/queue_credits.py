@@ -36,6 +36,7 @@ __all__ = [
     "claim_credit_cents",
     "credit_mismatches",
     "ledger_unapplied_cents",
+    "own_reopened_balance",
     "owned_twice",
     "queue_unapplied_cents",
     "refresh_credit_balances",
@@ -139,6 +140,35 @@ def refresh_credit_balances(conn: Connection, claim_ids: Iterable[int], *, actor
         else:
             opened += _open_credit(conn, claim_id, credit, actor, cause, entry_id)
     return opened
+
+
+def own_reopened_balance(conn: Connection, claim_id: int, insurance_before: int, *,
+                         actor: str, cause: str, entry_id: int | None,
+                         payer_id: int | None) -> list[int]:
+    """Open an ``awaiting_correction`` item owning what an action reopened on a claim.
+
+    A reversal applied by hand, or a PLB recovery placed on a settled claim, takes money
+    back: the payer's balance on the claim opens again (above what it was, and above
+    zero).  That is the state an imported reversal leaves, so the same kind of item owns
+    it (amount negative, as import's), until the correction arrives or someone transfers
+    or writes the balance off.
+    """
+    after = claim_balances(conn, claim_id).insurance_cents
+    reopened = max(after, 0) - max(insurance_before, 0)
+    if reopened <= 0:
+        return []
+    claim = conn.execute(select(_CLAIM.c.patient_control_number, _CLAIM.c.patient_account_id)
+                         .where(_CLAIM.c.id == claim_id)).one()
+    return open_review_items(conn, [ReviewDraft(
+        f"awaiting_correction|claim:{claim_id}|entry:{entry_id}", "awaiting_correction",
+        f"claim {claim.patient_control_number} owed again ({format_cents(reopened)}) after "
+        f"{cause}: waiting for the payer's correction", amount_cents=-reopened, priority=3,
+        problem_code="AWAITING_CORRECTION",
+        evidence={"insurance_before": format_cents(insurance_before),
+                  "insurance_after": format_cents(after), "cause": cause,
+                  "cause_entry_id": entry_id},
+        payer_id=payer_id, patient_account_id=claim.patient_account_id,
+        submitted_claim_id=claim_id)], actor)
 
 
 def _follow_amount(conn: Connection, item: Any, credit: int, actor: str, cause: str,

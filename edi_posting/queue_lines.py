@@ -37,7 +37,8 @@ from edi_posting.posting_rules import (
 )
 from edi_posting.queue_adjudicated import Adjudication
 
-__all__ = ["LinePosting", "applied_line_postings", "stored_claim_fact", "stored_payment_facts"]
+__all__ = ["LinePosting", "applied_line_postings", "as_sent_postings", "stored_claim_fact",
+           "stored_has_adjustments", "stored_payment_facts"]
 
 _CP, _SVC, _CAS = table_of(ClaimPayment), table_of(ServiceLinePayment), table_of(Adjustment)
 
@@ -94,6 +95,12 @@ def stored_claim_fact(conn: Connection, cp_id: int,
         for line in _lines(conn, cp_id))
     return ClaimFact(cp.status_code, cp.charge_cents, cp.paid_cents, tuple(by_line[None]),
                      lines, has_next_payer=bool(cp.crossover_payer_id or cp.crossover_payer_name))
+
+
+def stored_has_adjustments(conn: Connection, cp_id: int) -> bool:
+    """Whether the stored claim payment carries any CAS (claim or line level)."""
+    return conn.execute(select(_CAS.c.id).where(_CAS.c.claim_payment_id == cp_id)
+                        .limit(1)).first() is not None
 
 
 def _billed_line_ids(conn: Connection, cp_id: int, claim: Any) -> dict[int, int | None] | None:
@@ -158,6 +165,28 @@ def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: in
     if sum(p.amount_cents for p in postings if p.account == "unapplied_cash") != unapplied_cents:
         return None
     return LinePosting(tuple(postings), duplicated) if postings else None
+
+
+def as_sent_postings(conn: Connection, cp_id: int, claim: Any, payer_id: int | None, *,
+                     with_cash: bool) -> tuple[Posting, ...] | None:
+    """The claim payment's own CAS adjustments (and its cash, from unapplied cash, when
+    ``with_cash``) posted to ``claim`` by the posting rules, as sent even though it does
+    not balance: the rest of the charge stays on the claim's insurance receivable.
+
+    None when the rules would not post it as a payment (a reversal, 23/25, a denial).
+    """
+    fact = stored_claim_fact(conn, cp_id, _billed_line_ids(conn, cp_id, claim) or {})
+    disposition = classify(fact)
+    if disposition not in (Disposition.POST, Disposition.FORWARDED):
+        return None
+    if not with_cash:
+        fact = replace(fact, paid_cents=0,
+                       lines=tuple(replace(line, paid_cents=0) for line in fact.lines))
+    next_payer = _next_payer(conn, cp_id) if disposition is Disposition.FORWARDED else None
+    dims = Dims(payer_id, claim.patient_account_id, claim.id, next_payer)
+    return tuple(replace(p, account="unapplied_cash", payer_id=payer_id)
+                 if p.account == "cash_clearing" else p
+                 for p in claim_postings(fact, dims, load_policy(conn, payer_id).accounts))
 
 
 def _without_decided(fact: ClaimFact, adjudication: Adjudication | None

@@ -46,8 +46,8 @@ from edi_posting.identity import normalize_pcn
 from edi_posting.ledger import EntryDraft, Posting, claim_balances, write_entries
 from edi_posting.money import format_cents
 from edi_posting.queue_adjudicated import Adjudication, earlier_adjudication
-from edi_posting.queue_credits import refresh_credit_balances
-from edi_posting.queue_lines import applied_line_postings
+from edi_posting.queue_credits import own_reopened_balance, refresh_credit_balances
+from edi_posting.queue_lines import applied_line_postings, stored_has_adjustments
 from edi_posting.review_actions import ActionError, holds_unapplied, record_action
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "apply_cash",
     "apply_item",
     "find_claim",
+    "link_payment",
     "locked_item",
     "post_entry",
 ]
@@ -66,6 +67,7 @@ _ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
 _CP = table_of(ClaimPayment)
 _ENTRY, _CLAIM = table_of(JournalEntry), table_of(SubmittedClaim)
 MATCH_KINDS = frozenset({"unmatched_payment", "ambiguous_match"})
+_STAYS_OPEN = "; its adjustments are not posted: the item stays open for `queue post-as-sent`"
 
 
 class ConfirmationNeeded(ActionError):
@@ -127,7 +129,7 @@ def post_entry(conn: Connection, item: Any, action: str, lines: Sequence[Posting
     return write_entries(conn, [draft], actor)[0]
 
 
-def _link_payment(conn: Connection, claim_payment_id: int, claim_id: int) -> dict[str, Any]:
+def link_payment(conn: Connection, claim_payment_id: int, claim_id: int) -> dict[str, Any]:
     """A payment applied whole now pays that claim: a later reversal of it (same CLP07)
     finds it and negates what was applied, instead of becoming an orphan.  Returns what the
     payment row said before (``queue undo`` puts it back)."""
@@ -192,6 +194,13 @@ def _whole_payment_lines(conn: Connection, item: Any, claim: Any, payer_id: int 
     return posting.postings if posting else None
 
 
+def _keeps_open(conn: Connection, item: Any, left: int) -> bool:
+    """A claim that failed balancing, its cash applied: its CO/PR are still unposted, so
+    the item stays open (owning them) until ``queue post-as-sent``."""
+    return (left == 0 and item.kind == "balancing_failure" and item.claim_payment_id is not None
+            and stored_has_adjustments(conn, item.claim_payment_id))
+
+
 def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None, *,
                actor: str, role: str | None, action: str, note: str | None = None,
                confirm: bool = False) -> ActionResult:
@@ -204,27 +213,33 @@ def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None
              and item.claim_payment_id is not None and not _applied_before(conn, item.id))
     if whole:
         lines = _whole_payment_lines(conn, item, claim, payer_id, amount, confirm)
-        linked = _link_payment(conn, item.claim_payment_id, claim.id)
+        linked = link_payment(conn, item.claim_payment_id, claim.id)
     posted_lines = lines is not None
-    lines = lines or _cash_postings(amount, payer_id, claim)
-    entry_id = post_entry(conn, item, action, lines, actor=actor, claim_id=claim.id,
+    insurance_before = claim_balances(conn, claim.id).insurance_cents
+    entry_id = post_entry(conn, item, action, lines or _cash_postings(amount, payer_id, claim),
+                          actor=actor, claim_id=claim.id,
                           memo=f"{format_cents(amount)} applied from unapplied cash to claim "
                                f"{claim.patient_control_number}")
     left = item.amount_cents - amount
+    keep = _keeps_open(conn, item, left)
     text = (f"applied {format_cents(amount)} to claim {claim.patient_control_number}"
             f"{' (lines posted by the posting rules)' if posted_lines else ''}; "
-            f"{format_cents(left)} left unapplied")
+            f"{format_cents(left)} left unapplied{_STAYS_OPEN if keep else ''}")
+    status = "resolved" if left == 0 and not keep else item.status
     record_action(conn, item, actor=actor, role=role, action=action,
-                  to_status="resolved" if left == 0 else None,
+                  to_status="resolved" if status == "resolved" else None,
                   note=f"{text}{f': {note}' if note else ''}", entry_id=entry_id,
                   details={"claim": claim.patient_control_number, "claim_id": claim.id,
                            "amount": format_cents(amount), "unapplied_left": format_cents(left),
                            "line_posting": posted_lines, "linked_payment": linked},
                   values={"amount_cents": left})
+    cause = f"{action} from review item {item.id}"
     opened = refresh_credit_balances(conn, [claim.id], actor=actor, entry_id=entry_id,
-                                     cause=f"{action} from review item {item.id}")
-    return ActionResult(item.id, action, "resolved" if left == 0 else item.status,
-                        f"review item {item.id}: {text}", amount, (entry_id,), tuple(opened))
+                                     cause=cause)
+    opened += own_reopened_balance(conn, claim.id, insurance_before, actor=actor, cause=cause,
+                                   entry_id=entry_id, payer_id=payer_id)
+    return ActionResult(item.id, action, status, f"review item {item.id}: {text}", amount,
+                        (entry_id,), tuple(opened))
 
 
 def apply_cash(conn: Connection, item_id: int, pcn: str, *, actor: str,

@@ -1,5 +1,5 @@
-"""`edi-posting queue apply|accept-match|rematch|transfer|write-off|refund|reapply|
-link-correction|place-plb|packet|write-off-limit`: the money-moving review actions, registered on the
+"""`edi-posting queue apply|accept-match|rematch|post-as-sent|transfer|write-off|refund|
+reapply|link-correction|place-plb|packet|write-off-limit`: the money-moving review actions, registered on the
 `queue` group of :mod:`edi_posting.cli.queue`.
 
 Each command parses its options, runs one API function in a write transaction (``BEGIN
@@ -115,23 +115,50 @@ def accept_match_command(app: AppContext, item_id: int, candidate: int | None,
         c, item_id, actor=app.actor, candidate_claim_id=candidate, confirm=confirm)))
 
 
-@command.command("rematch", epilog="\b\nExample:\n  edi-posting queue rematch --all")
-@click.argument("item_id", type=int, required=False)
+@command.command("rematch", epilog="\b\nExample:\n  edi-posting queue rematch --all\n  edi-posting queue rematch 4 7")
+@click.argument("item_ids", type=int, nargs=-1)
 @_opt("--all", "every", env="ALL", is_flag=True, help="Every open unmatched payment.")
 @click.pass_obj
-def rematch_command(app: AppContext, item_id: int | None, every: bool) -> None:
+def rematch_command(app: AppContext, item_ids: tuple[int, ...], every: bool) -> None:
     """Run matching again (after a late 837 or corrected patient data); a safe match is
-    applied as import would have posted it."""
-    from edi_posting.queue_rematch import rematch
+    applied as import would have posted it.  Each item commits on its own: one refused is
+    reported on stderr (exit 65) and never undoes the others."""
+    from edi_posting.access import Permission, PermissionDeniedError
+    from edi_posting.queue_rematch import rematch_each
 
-    if (item_id is None) == (not every):
-        raise CliError("name one item, or give --all", ExitCode.USAGE)
-    results = _run(app, "rematch", str(item_id) if item_id else "all",
-                   lambda c: rematch(c, [item_id] if item_id else None, actor=app.actor))
-    for result in results:
-        _done(result)
-    echo_err(f"rematched {len(results)} item(s); "
-             f"{sum(r.status == 'resolved' for r in results)} applied")
+    if bool(item_ids) == every:
+        raise CliError("name the items, or give --all", ExitCode.USAGE)
+    app.authorize(Permission.RESOLVE, "queue.rematch", ",".join(map(str, item_ids)) or "all")
+    try:
+        outcomes = rematch_each(app.engine(), list(item_ids) or None, actor=app.actor)
+    except PermissionDeniedError as exc:
+        raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
+    for outcome in outcomes:
+        if outcome.result is not None:
+            _done(outcome.result)
+        else:
+            echo_err(f"edi-posting: {outcome.refused}")
+    refused = sum(o.result is None for o in outcomes)
+    applied = sum(o.result is not None and o.result.status == "resolved" for o in outcomes)
+    summary = f"rematched {len(outcomes)} item(s); {applied} applied; {refused} refused"
+    if refused:  # the others are committed
+        raise CliError(summary, ExitCode.DATA_ERROR)
+    echo_err(summary)
+
+
+@command.command("post-as-sent", epilog="\b\nExample:\n  edi-posting queue post-as-sent 5 --reason 'payer confirmed the 835 by phone'")
+@click.argument("item_id", type=int)
+@_opt("--reason", env="REASON", required=True, help="Why the 835 is posted as sent (kept).")
+@_opt("--claim", env="CLAIM", default=None, metavar="PCN",
+      help="The claim, when the item names none.")
+@click.pass_obj
+def post_as_sent_command(app: AppContext, item_id: int, reason: str, claim: str | None) -> None:
+    """Post a claim that failed balancing as the payer sent it: its own CAS adjustments and
+    its cash (or the adjustments alone, after `queue apply` moved the cash)."""
+    from edi_posting.queue_post_as_sent import post_as_sent
+
+    _done(_run(app, "post-as-sent", str(item_id), lambda c: post_as_sent(
+        c, item_id, reason, actor=app.actor, pcn=claim)))
 
 
 @command.command("transfer", epilog="\b\nExample:\n  edi-posting queue transfer 10 --to patient\n  edi-posting queue transfer 10 --to payer --payer BMI02 --amount 50")
