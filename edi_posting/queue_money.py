@@ -142,8 +142,13 @@ def link_payment(conn: Connection, claim_payment_id: int, claim_id: int) -> dict
 
 
 def _applied_before(conn: Connection, item_id: int) -> bool:
-    return conn.execute(select(_ENTRY.c.id).where(_ENTRY.c.review_item_id == item_id)
-                        .limit(1)).first() is not None
+    """Whether an entry the item posted still stands (one ``queue undo`` reversed does not
+    count: the payment is whole again and may post by the rules)."""
+    reversal = _ENTRY.alias("reversal")
+    return conn.execute(select(_ENTRY.c.id).where(
+        _ENTRY.c.review_item_id == item_id, _ENTRY.c.reverses_entry_id.is_(None),
+        ~select(reversal.c.id).where(reversal.c.reverses_entry_id == _ENTRY.c.id).exists())
+        .limit(1)).first() is not None
 
 
 def _amount(item: Any, amount_cents: int | None) -> int:

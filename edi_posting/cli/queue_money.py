@@ -1,5 +1,5 @@
 """`edi-posting queue apply|accept-match|rematch|post-as-sent|transfer|write-off|refund|
-reapply|link-correction|place-plb|packet|write-off-limit`: the money-moving review actions, registered on the
+reapply|link-correction|place-plb|undo|packet|write-off-limit`: the money-moving review actions, registered on the
 `queue` group of :mod:`edi_posting.cli.queue`.
 
 Each command parses its options, runs one API function in a write transaction (``BEGIN
@@ -254,6 +254,21 @@ def link_correction_command(app: AppContext, item_id: int, claim_payment: int) -
 
     _done(_run(app, "link-correction", str(item_id), lambda c: link_correction(
         c, item_id, claim_payment, actor=app.actor)))
+
+
+@command.command("undo", epilog="\b\nExample:\n  edi-posting queue undo 4 --reason 'applied to the wrong claim'")
+@click.argument("item_id", type=int)
+@_opt("--reason", env="REASON", default=None, help="Why (kept on the item and in the audit).")
+@click.pass_obj
+def undo_command(app: AppContext, item_id: int, reason: str | None) -> None:
+    """Undo the item's latest money action: its entry is reversed by a linked entry and the
+    item gets back the status and amount it had.  Refused (exit 65) when there is nothing
+    to undo, a later action on the same claim must be undone first, or a refund was paid
+    out already."""
+    from edi_posting.queue_undo import undo
+
+    _done(_run(app, "undo", str(item_id), lambda c: undo(
+        c, item_id, actor=app.actor, reason=reason)))
 
 
 @command.command("packet", epilog="\b\nExample:\n  edi-posting queue packet 10 -o denial-10.zip")
