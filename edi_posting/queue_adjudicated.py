@@ -20,13 +20,20 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
-from edi_posting.db.models import ClaimPayment, JournalEntry, JournalLine, Remittance
+from edi_posting.db.models import (
+    ClaimPayment,
+    JournalEntry,
+    JournalLine,
+    Remittance,
+    ServiceLinePayment,
+)
 from edi_posting.money import format_cents
 
 __all__ = ["Adjudication", "EarlierPayment", "earlier_adjudication"]
 
 _CP, _REM = table_of(ClaimPayment), table_of(Remittance)
 _ENTRY, _LINE = table_of(JournalEntry), table_of(JournalLine)
+_SVC = table_of(ServiceLinePayment)
 _STANDING = ("posted", "applied")  # a reversed payment adjudicates nothing any more
 
 
@@ -49,7 +56,7 @@ class Adjudication:
 
     payments: tuple[EarlierPayment, ...]
     line_ids: frozenset[int]
-    whole_claim: bool  # an earlier payment carried no line detail: every line is decided
+    whole_claim: bool  # an earlier payment had no service lines: it decided every line
 
     def covers(self, line_id: int | None) -> bool:
         return self.whole_claim or (line_id is not None and line_id in self.line_ids)
@@ -78,4 +85,7 @@ def earlier_adjudication(conn: Connection, claim_id: int, payer_id: int | None,
                _ENTRY.c.reverses_entry_id.is_(None),
                _LINE.c.submitted_claim_id == claim_id,
                _LINE.c.submitted_line_id.is_not(None))).scalars())
-    return Adjudication(payments, line_ids, whole_claim=not line_ids)
+    lineless = conn.execute(select(_CP.c.id).where(
+        _CP.c.id.in_([p.claim_payment_id for p in payments]),
+        ~select(_SVC.c.id).where(_SVC.c.claim_payment_id == _CP.c.id).exists())).first()
+    return Adjudication(payments, line_ids, whole_claim=lineless is not None)

@@ -135,6 +135,7 @@ class LinePosting:
 
     postings: tuple[Posting, ...]
     duplicated: bool  # some line it pays was adjudicated by the payer already (cash only)
+    every_line: bool = False  # ... and that is every line it pays
 
 
 def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: int | None,
@@ -156,7 +157,7 @@ def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: in
     disposition = classify(fact)
     if disposition not in (Disposition.POST, Disposition.FORWARDED):
         return None
-    fact, duplicated = _without_decided(fact, adjudication)
+    fact, decided = _without_decided(fact, adjudication)
     next_payer = _next_payer(conn, cp_id) if disposition is Disposition.FORWARDED else None
     dims = Dims(payer_id, claim.patient_account_id, claim.id, next_payer)
     postings = [replace(p, account="unapplied_cash", payer_id=payer_id)
@@ -164,7 +165,8 @@ def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: in
                 for p in claim_postings(fact, dims, load_policy(conn, payer_id).accounts)]
     if sum(p.amount_cents for p in postings if p.account == "unapplied_cash") != unapplied_cents:
         return None
-    return LinePosting(tuple(postings), duplicated) if postings else None
+    return (LinePosting(tuple(postings), decided is not None, decided is True)
+            if postings else None)
 
 
 def as_sent_postings(conn: Connection, cp_id: int, claim: Any, payer_id: int | None, *,
@@ -190,14 +192,15 @@ def as_sent_postings(conn: Connection, cp_id: int, claim: Any, payer_id: int | N
 
 
 def _without_decided(fact: ClaimFact, adjudication: Adjudication | None
-                     ) -> tuple[ClaimFact, bool]:
-    """The fact with the adjustments of lines already adjudicated taken out."""
+                     ) -> tuple[ClaimFact, bool | None]:
+    """The fact with the adjustments of lines already adjudicated taken out, and whether
+    that was every line (True), some (False) or none (None)."""
     if adjudication is None:
-        return fact, False
+        return fact, None
     decided = [adjudication.covers(line.submitted_line_id) for line in fact.lines]
     if not any(decided) and not adjudication.whole_claim:
-        return fact, False
+        return fact, None
     lines = tuple(replace(line, adjustments=()) if done else line
                   for line, done in zip(fact.lines, decided))
     every = all(decided)
-    return replace(fact, lines=lines, adjustments=() if every else fact.adjustments), True
+    return replace(fact, lines=lines, adjustments=() if every else fact.adjustments), every

@@ -47,7 +47,11 @@ from edi_posting.ledger import EntryDraft, Posting, claim_balances, write_entrie
 from edi_posting.money import format_cents
 from edi_posting.queue_adjudicated import Adjudication, earlier_adjudication
 from edi_posting.queue_credits import own_reopened_balance, refresh_credit_balances
-from edi_posting.queue_lines import applied_line_postings, stored_has_adjustments
+from edi_posting.queue_lines import (
+    LinePosting,
+    applied_line_postings,
+    stored_has_adjustments,
+)
 from edi_posting.review_actions import ActionError, holds_unapplied, record_action
 
 __all__ = [
@@ -171,16 +175,19 @@ def _cash_postings(amount: int, payer_id: int | None, claim: Any) -> tuple[Posti
 
 
 def _duplicate_notice(conn: Connection, item: Any, claim: Any, found: Adjudication,
-                      postings: Sequence[Posting], amount: int) -> str:
+                      posting: LinePosting, amount: int) -> str:
     """What applying onto an adjudicated claim will do, said before it is done."""
     balances = claim_balances(conn, claim.id)
-    insurance = balances.insurance_cents + sum(p.amount_cents for p in postings
+    insurance = balances.insurance_cents + sum(p.amount_cents for p in posting.postings
                                                if p.account == "insurance_ar")
     earlier = "; ".join(p.describe() for p in found.payments)
+    what = (f"its cash only ({format_cents(amount)}, no adjustments again)" if posting.every_line
+            else f"its cash ({format_cents(amount)}), without adjustments for the lines "
+                 "adjudicated already (the others post theirs)")
     return (f"claim {claim.patient_control_number} already carries this payer's adjudication "
-            f"of the same lines: {earlier}; applying review item {item.id} posts its cash "
-            f"only ({format_cents(amount)}, no adjustments again) and leaves a credit balance "
-            f"of {format_cents(max(-insurance, 0))} on the payer's side: confirm to post it")
+            f"of the same lines: {earlier}; applying review item {item.id} posts {what} and "
+            f"leaves a credit balance of {format_cents(max(-insurance, 0))} on the payer's "
+            "side: confirm to post it")
 
 
 def _whole_payment_lines(conn: Connection, item: Any, claim: Any, payer_id: int | None,
@@ -194,8 +201,7 @@ def _whole_payment_lines(conn: Connection, item: Any, claim: Any, payer_id: int 
     posting = applied_line_postings(conn, item.claim_payment_id, claim, payer_id, amount,
                                     found)
     if found is not None and posting is not None and posting.duplicated and not confirm:
-        raise ConfirmationNeeded(_duplicate_notice(conn, item, claim, found, posting.postings,
-                                                   amount))
+        raise ConfirmationNeeded(_duplicate_notice(conn, item, claim, found, posting, amount))
     return posting.postings if posting else None
 
 

@@ -107,6 +107,27 @@ def test_a_split_claim_paid_in_two_parts_posts_the_second_parts_adjustments(
     assert practice.balances("PCN1") == ("0.00", "44.21")
 
 
+def test_lines_adjudicated_already_post_cash_alone_the_others_their_adjustments(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", (("HC:99213", "100"), ("HC:99214", "78.75"))))
+    practice.receive(remit("64", clp("PCN1", "1", "100", "64", "16", "ICN1",
+                                     svc("99213", "100", "64", "CO*45*20", "PR*2*16"))))
+    practice.receive(remit("96.77", stranger(
+        "ZZWRONG9", "178.75", "96.77", svc("99213", "100", "64", "CO*45*20", "PR*2*16"),
+        svc("99214", "78.75", "32.77", "CO*45*17.77", "PR*2*28.21")), trace="TRACE2"))
+    ident = item_id(practice, "unmatched_payment")
+    with pytest.raises(ConfirmationNeeded, match=r"posts its cash \(96.77\), without "
+                       "adjustments for the lines adjudicated already .* credit balance of "
+                       "64.00"):
+        act(practice, apply_cash, ident, "PCN1")
+    result = act(practice, apply_cash, ident, "PCN1", confirm=True)
+    assert entry_lines(practice, result.entry_ids[0]) == [
+        ("unapplied_cash", 6400, None), ("insurance_ar", -6400, None),
+        ("unapplied_cash", 3277, None), ("contractual_adjustments", 1777, "45"),
+        ("patient_ar", 2821, "2"), ("insurance_ar", -7875, None)]
+    assert practice.balances("PCN1") == ("-64.00", "44.21")
+
+
 def test_cli_apply_onto_an_adjudicated_claim_says_what_it_would_do_and_exits_65(
         practice: Practice, database_url: str) -> None:
     ident = _paid_then_paid_again(practice)
