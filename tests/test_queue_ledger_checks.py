@@ -80,5 +80,5 @@ def test_the_same_payment_owned_by_two_open_items_is_reported(practice: Practice
                               ).scalar_one()
     assert _violations(practice) == [(
         "no_dollar_owned_twice",
-        f"claim payment {row['claim_payment_id']}: its cash is owned by open review items "
-        f"{ident}, {second}")]
+        (f"claim payment {row['claim_payment_id']}: its cash is owned by open review items "
+         f"{ident}, {second}"))]

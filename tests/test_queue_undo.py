@@ -203,6 +203,20 @@ def test_undo_of_post_as_sent_and_of_a_placed_plb(practice: Practice) -> None:
     assert reopened == "resolved"  # the balance it owned is gone with the placement
 
 
+def test_undo_of_an_applied_orphan_reversal_closes_the_item_owning_the_reopened_balance(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("20", clp("PCN1", "22", "-100", "-60", "0", "ICN0", svc(
+        "99213", "-100", "-60", "CO*45*-40")), clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                                   svc("99213", "100", "80", "CO*45*20"))))
+    ident = item_id(practice, "orphan_reversal")
+    [owner] = act(practice, apply_cash, ident, "PCN1").opened_item_ids
+    act(practice, undo, ident)
+    assert item(practice, owner)[0] == "resolved"
+    assert item(practice, ident) == ("open", -6000)
+    assert practice.balances("PCN1") == ("0.00", "0.00")
+
+
 def test_cli_undo_needs_resolve_is_audited_and_exits_65_with_nothing_to_undo(
         practice: Practice, database_url: str) -> None:
     runner = CliRunner()
