@@ -1,7 +1,9 @@
 """Ledger invariants, each a small named check over the whole database, and the digest.
 
 ``check_ledger`` runs every check and returns the violations (empty when the ledger is
-sound); ``edi-posting ledger check`` exits 1 when there are any.  Balances are never
+sound); ``edi-posting ledger check`` exits 1 when there are any.  The last three hold the
+review queue to the ledger: every open dollar a person must act on (unapplied cash, a
+credit balance) is owned by exactly one open item.  Balances are never
 stored (they are sums over journal lines), so "account balances equal the fold of their
 lines" holds by construction; the checks below cover what could still go wrong.
 """
@@ -17,6 +19,13 @@ from sqlalchemy.orm import aliased
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount, Remittance
+from edi_posting.money import format_cents
+from edi_posting.queue_credits import (
+    credit_mismatches,
+    ledger_unapplied_cents,
+    owned_twice,
+    queue_unapplied_cents,
+)
 
 __all__ = ["CHECKS", "Violation", "check_ledger", "ledger_digest"]
 
@@ -102,11 +111,36 @@ def remittances_move_their_payment(conn: Connection) -> list[Violation]:
     return violations
 
 
+def queue_owns_unapplied_cash(conn: Connection) -> list[Violation]:
+    """The open items holding unapplied cash own exactly the ledger's unapplied cash: no
+    cash waits in suspense that no one is working (an item closed behind its back)."""
+    ledger, queue = ledger_unapplied_cents(conn), queue_unapplied_cents(conn)
+    if ledger == queue:
+        return []
+    return [Violation("queue_owns_unapplied_cash", None,
+                      f"the ledger holds {format_cents(ledger)} in unapplied cash; open review "
+                      f"items own {format_cents(queue)}")]
+
+
+def queue_carries_credit_balances(conn: Connection) -> list[Violation]:
+    """Every claim below zero has open ``credit_balance`` items carrying its credit."""
+    return [Violation("queue_carries_credit_balances", None, text)
+            for text in credit_mismatches(conn)]
+
+
+def no_dollar_owned_twice(conn: Connection) -> list[Violation]:
+    """No claim payment's cash, and no claim's credit, is owned by two open items."""
+    return [Violation("no_dollar_owned_twice", None, text) for text in owned_twice(conn)]
+
+
 CHECKS: list[Callable[[Connection], list[Violation]]] = [
     entries_sum_to_zero,
     entries_have_lines,
     reversals_negate_their_original,
     remittances_move_their_payment,
+    queue_owns_unapplied_cash,
+    queue_carries_credit_balances,
+    no_dollar_owned_twice,
 ]
 
 

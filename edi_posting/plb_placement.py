@@ -5,8 +5,9 @@ The specialist either names the claim it belongs to or says, with a note, that i
 to none (a payer-level fee, a levy).  Named, the PLB is linked to the claim; a WO (an
 overpayment recovery) also moves from provider adjustments to that claim's insurance
 receivable, exactly as an import posts a WO it could link, so the credit it recovers
-clears.  Either way the item resolves; without this the item could never close (money
-items cannot be dismissed).
+clears; a recovery larger than the claim's credit opens the payer's balance again, and an
+``awaiting_correction`` item owns what it reopened.  Either way the item resolves; without
+this the item could never close (money items cannot be dismissed).
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from sqlalchemy import Connection, func, select, update
 from edi_posting.access import Permission, authorize
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, ProviderAdjustment
-from edi_posting.ledger import Posting
+from edi_posting.ledger import Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.provider_adjustments import CLAIM_REASONS
-from edi_posting.queue_credits import refresh_credit_balances
+from edi_posting.queue_credits import own_reopened_balance, refresh_credit_balances
 from edi_posting.queue_money import ActionResult, find_claim, locked_item, post_entry
 from edi_posting.review_actions import ActionError, record_action
 
@@ -49,10 +50,15 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
     claim = find_claim(conn, pcn)
     conn.execute(update(_PLB).where(_PLB.c.id == plb.id).values(linked_claim_id=claim.id))
     entry_ids: tuple[int, ...] = ()
+    opened: list[int] = []
     if plb.reason_code in CLAIM_REASONS and _was_posted(conn, plb.id):
+        before = claim_balances(conn, claim.id).insurance_cents
         entry_ids = (_move_to_claim(conn, item, plb, claim, actor),)
-        refresh_credit_balances(conn, [claim.id], actor=actor, entry_id=entry_ids[0],
-                                cause=f"PLB {plb.reason_code} placed by review item {item.id}")
+        cause = f"PLB {plb.reason_code} placed by review item {item.id}"
+        opened = refresh_credit_balances(conn, [claim.id], actor=actor, entry_id=entry_ids[0],
+                                         cause=cause)
+        opened += own_reopened_balance(conn, claim.id, before, actor=actor, cause=cause,
+                                       entry_id=entry_ids[0], payer_id=item.payer_id)
     moved = " (moved onto its insurance receivable)" if entry_ids else ""
     text = (f"PLB {plb.reason_code} {format_cents(plb.amount_cents)} placed on claim "
             f"{claim.patient_control_number}{moved}{f': {note.strip()}' if note else ''}")
@@ -62,7 +68,7 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
                   values={"submitted_claim_id": claim.id,
                           "patient_account_id": claim.patient_account_id})
     return ActionResult(item.id, "place-plb", "resolved", f"review item {item.id}: {text}",
-                        plb.amount_cents, entry_ids)
+                        plb.amount_cents, entry_ids, tuple(opened))
 
 
 def _plb_of(conn: Connection, item: Any) -> Any:

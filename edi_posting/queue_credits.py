@@ -36,6 +36,8 @@ __all__ = [
     "claim_credit_cents",
     "credit_mismatches",
     "ledger_unapplied_cents",
+    "own_reopened_balance",
+    "owned_twice",
     "queue_unapplied_cents",
     "refresh_credit_balances",
 ]
@@ -95,6 +97,26 @@ def credit_mismatches(conn: Connection) -> list[str]:
     return problems
 
 
+def owned_twice(conn: Connection) -> list[str]:
+    """Money two open items own at once: one claim payment's cash held by two items, or
+    one claim's credit carried by two ``credit_balance`` items."""
+    rows = conn.execute(select(_ITEM.c.id, _ITEM.c.kind, _ITEM.c.claim_payment_id,
+                               _ITEM.c.submitted_claim_id, _ITEM.c.amount_cents)
+                        .where(_ITEM.c.status.in_(OPEN_STATES)).order_by(_ITEM.c.id))
+    payments: dict[int, list[int]] = {}
+    credits: dict[int, list[int]] = {}
+    for r in rows:
+        if r.claim_payment_id is not None and r.amount_cents and holds_unapplied(
+                r.kind, r.claim_payment_id):
+            payments.setdefault(r.claim_payment_id, []).append(r.id)
+        elif r.kind == "credit_balance" and r.submitted_claim_id is not None:
+            credits.setdefault(r.submitted_claim_id, []).append(r.id)
+    return ([f"claim payment {k}: its cash is owned by open review items "
+             f"{', '.join(map(str, v))}" for k, v in sorted(payments.items()) if len(v) > 1]
+            + [f"claim {k}: its credit is carried by open review items "
+               f"{', '.join(map(str, v))}" for k, v in sorted(credits.items()) if len(v) > 1])
+
+
 def refresh_credit_balances(conn: Connection, claim_ids: Iterable[int], *, actor: str,
                             cause: str, entry_id: int | None = None) -> list[int]:
     """Bring each claim's ``credit_balance`` item in line with its ledger balance.
@@ -118,6 +140,35 @@ def refresh_credit_balances(conn: Connection, claim_ids: Iterable[int], *, actor
         else:
             opened += _open_credit(conn, claim_id, credit, actor, cause, entry_id)
     return opened
+
+
+def own_reopened_balance(conn: Connection, claim_id: int, insurance_before: int, *,
+                         actor: str, cause: str, entry_id: int | None,
+                         payer_id: int | None) -> list[int]:
+    """Open an ``awaiting_correction`` item owning what an action reopened on a claim.
+
+    A reversal applied by hand, or a PLB recovery placed on a settled claim, takes money
+    back: the payer's balance on the claim opens again (above what it was, and above
+    zero).  That is the state an imported reversal leaves, so the same kind of item owns
+    it (amount negative, as import's), until the correction arrives or someone transfers
+    or writes the balance off.
+    """
+    after = claim_balances(conn, claim_id).insurance_cents
+    reopened = max(after, 0) - max(insurance_before, 0)
+    if reopened <= 0:
+        return []
+    claim = conn.execute(select(_CLAIM.c.patient_control_number, _CLAIM.c.patient_account_id)
+                         .where(_CLAIM.c.id == claim_id)).one()
+    return open_review_items(conn, [ReviewDraft(
+        f"awaiting_correction|claim:{claim_id}|entry:{entry_id}", "awaiting_correction",
+        f"claim {claim.patient_control_number} owed again ({format_cents(reopened)}) after "
+        f"{cause}: waiting for the payer's correction", amount_cents=-reopened, priority=3,
+        problem_code="AWAITING_CORRECTION",
+        evidence={"insurance_before": format_cents(insurance_before),
+                  "insurance_after": format_cents(after), "cause": cause,
+                  "cause_entry_id": entry_id},
+        payer_id=payer_id, patient_account_id=claim.patient_account_id,
+        submitted_claim_id=claim_id)], actor)
 
 
 def _follow_amount(conn: Connection, item: Any, credit: int, actor: str, cause: str,

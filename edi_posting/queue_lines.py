@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -35,8 +35,10 @@ from edi_posting.posting_rules import (
     claim_postings,
     classify,
 )
+from edi_posting.queue_adjudicated import Adjudication
 
-__all__ = ["applied_line_postings", "stored_claim_fact", "stored_payment_facts"]
+__all__ = ["LinePosting", "applied_line_postings", "as_sent_postings", "stored_claim_fact",
+           "stored_has_adjustments", "stored_payment_facts"]
 
 _CP, _SVC, _CAS = table_of(ClaimPayment), table_of(ServiceLinePayment), table_of(Adjustment)
 
@@ -95,6 +97,12 @@ def stored_claim_fact(conn: Connection, cp_id: int,
                      lines, has_next_payer=bool(cp.crossover_payer_id or cp.crossover_payer_name))
 
 
+def stored_has_adjustments(conn: Connection, cp_id: int) -> bool:
+    """Whether the stored claim payment carries any CAS (claim or line level)."""
+    return conn.execute(select(_CAS.c.id).where(_CAS.c.claim_payment_id == cp_id)
+                        .limit(1)).first() is not None
+
+
 def _billed_line_ids(conn: Connection, cp_id: int, claim: Any) -> dict[int, int | None] | None:
     """Service-line payment id -> billed line, by the line-matching rules of import; None
     when a paid line fits no billed line of the claim (then it is not this claim's payment
@@ -121,14 +129,26 @@ def _next_payer(conn: Connection, cp_id: int) -> int | None:
     return find_or_create_payer(conn, "nm1_tt", identifier, name or identifier) if identifier else None
 
 
+@dataclass(frozen=True, slots=True)
+class LinePosting:
+    """What the posting rules make of a stored payment applied to a claim."""
+
+    postings: tuple[Posting, ...]
+    duplicated: bool  # some line it pays was adjudicated by the payer already (cash only)
+    every_line: bool = False  # ... and that is every line it pays
+
+
 def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: int | None,
-                          unapplied_cents: int) -> tuple[Posting, ...] | None:
+                          unapplied_cents: int, adjudication: Adjudication | None = None
+                          ) -> LinePosting | None:
     """The claim payment posted to ``claim`` by the posting rules, its cash taken from
     unapplied cash (where it has waited) instead of cash clearing.
 
-    None when the rules do not post it as a payment (a reversal, 23/25, a denial), when its
-    lines do not fit the claim's, or when it would not take exactly ``unapplied_cents``: the
-    caller then moves cash alone.
+    Lines ``adjudication`` says the payer decided already post their cash alone (their
+    adjustments stand from the earlier payment); the claim-level CAS too when every line
+    was decided.  None when the rules do not post it as a payment (a reversal, 23/25, a
+    denial), when its lines do not fit the claim's, or when it would not take exactly
+    ``unapplied_cents``: the caller then moves cash alone.
     """
     billed = _billed_line_ids(conn, cp_id, claim)
     if billed is None:
@@ -137,6 +157,7 @@ def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: in
     disposition = classify(fact)
     if disposition not in (Disposition.POST, Disposition.FORWARDED):
         return None
+    fact, decided = _without_decided(fact, adjudication)
     next_payer = _next_payer(conn, cp_id) if disposition is Disposition.FORWARDED else None
     dims = Dims(payer_id, claim.patient_account_id, claim.id, next_payer)
     postings = [replace(p, account="unapplied_cash", payer_id=payer_id)
@@ -144,4 +165,42 @@ def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: in
                 for p in claim_postings(fact, dims, load_policy(conn, payer_id).accounts)]
     if sum(p.amount_cents for p in postings if p.account == "unapplied_cash") != unapplied_cents:
         return None
-    return tuple(postings) if postings else None
+    return (LinePosting(tuple(postings), decided is not None, decided is True)
+            if postings else None)
+
+
+def as_sent_postings(conn: Connection, cp_id: int, claim: Any, payer_id: int | None, *,
+                     with_cash: bool) -> tuple[Posting, ...] | None:
+    """The claim payment's own CAS adjustments (and its cash, from unapplied cash, when
+    ``with_cash``) posted to ``claim`` by the posting rules, as sent even though it does
+    not balance: the rest of the charge stays on the claim's insurance receivable.
+
+    None when the rules would not post it as a payment (a reversal, 23/25, a denial).
+    """
+    fact = stored_claim_fact(conn, cp_id, _billed_line_ids(conn, cp_id, claim) or {})
+    disposition = classify(fact)
+    if disposition not in (Disposition.POST, Disposition.FORWARDED):
+        return None
+    if not with_cash:
+        fact = replace(fact, paid_cents=0,
+                       lines=tuple(replace(line, paid_cents=0) for line in fact.lines))
+    next_payer = _next_payer(conn, cp_id) if disposition is Disposition.FORWARDED else None
+    dims = Dims(payer_id, claim.patient_account_id, claim.id, next_payer)
+    return tuple(replace(p, account="unapplied_cash", payer_id=payer_id)
+                 if p.account == "cash_clearing" else p
+                 for p in claim_postings(fact, dims, load_policy(conn, payer_id).accounts))
+
+
+def _without_decided(fact: ClaimFact, adjudication: Adjudication | None
+                     ) -> tuple[ClaimFact, bool | None]:
+    """The fact with the adjustments of lines already adjudicated taken out, and whether
+    that was every line (True), some (False) or none (None)."""
+    if adjudication is None:
+        return fact, None
+    decided = [adjudication.covers(line.submitted_line_id) for line in fact.lines]
+    if not any(decided) and not adjudication.whole_claim:
+        return fact, None
+    lines = tuple(replace(line, adjustments=()) if done else line
+                  for line, done in zip(fact.lines, decided))
+    every = all(decided)
+    return replace(fact, lines=lines, adjustments=() if every else fact.adjustments), every

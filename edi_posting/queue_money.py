@@ -43,19 +43,26 @@ from edi_posting.db.models import (
 )
 from edi_posting.db.workflow import CLOSED_STATES
 from edi_posting.identity import normalize_pcn
-from edi_posting.ledger import EntryDraft, Posting, write_entries
+from edi_posting.ledger import EntryDraft, Posting, claim_balances, write_entries
 from edi_posting.money import format_cents
-from edi_posting.queue_credits import refresh_credit_balances
-from edi_posting.queue_lines import applied_line_postings
+from edi_posting.queue_adjudicated import Adjudication, earlier_adjudication
+from edi_posting.queue_credits import own_reopened_balance, refresh_credit_balances
+from edi_posting.queue_lines import (
+    LinePosting,
+    applied_line_postings,
+    stored_has_adjustments,
+)
 from edi_posting.review_actions import ActionError, holds_unapplied, record_action
 
 __all__ = [
     "MATCH_KINDS",
     "ActionResult",
+    "ConfirmationNeeded",
     "accept_match",
     "apply_cash",
     "apply_item",
     "find_claim",
+    "link_payment",
     "locked_item",
     "post_entry",
 ]
@@ -64,6 +71,11 @@ _ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
 _CP = table_of(ClaimPayment)
 _ENTRY, _CLAIM = table_of(JournalEntry), table_of(SubmittedClaim)
 MATCH_KINDS = frozenset({"unmatched_payment", "ambiguous_match"})
+_STAYS_OPEN = "; its adjustments are not posted: the item stays open for `queue post-as-sent`"
+
+
+class ConfirmationNeeded(ActionError):
+    """The action would do something the specialist must see first (``--confirm``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,17 +133,26 @@ def post_entry(conn: Connection, item: Any, action: str, lines: Sequence[Posting
     return write_entries(conn, [draft], actor)[0]
 
 
-def _link_payment(conn: Connection, claim_payment_id: int, claim_id: int) -> None:
+def link_payment(conn: Connection, claim_payment_id: int, claim_id: int) -> dict[str, Any]:
     """A payment applied whole now pays that claim: a later reversal of it (same CLP07)
-    finds it and negates what was applied, instead of becoming an orphan."""
+    finds it and negates what was applied, instead of becoming an orphan.  Returns what the
+    payment row said before (``queue undo`` puts it back)."""
+    before = conn.execute(select(_CP.c.submitted_claim_id, _CP.c.posting_state,
+                                 _CP.c.match_method).where(_CP.c.id == claim_payment_id)).one()
     conn.execute(update(_CP).where(_CP.c.id == claim_payment_id, _CP.c.status_code != "22")
                  .values(submitted_claim_id=claim_id, posting_state="applied",
                          match_method="manual"))
+    return {"id": claim_payment_id, **before._asdict()}
 
 
 def _applied_before(conn: Connection, item_id: int) -> bool:
-    return conn.execute(select(_ENTRY.c.id).where(_ENTRY.c.review_item_id == item_id)
-                        .limit(1)).first() is not None
+    """Whether an entry the item posted still stands (one ``queue undo`` reversed does not
+    count: the payment is whole again and may post by the rules)."""
+    reversal = _ENTRY.alias("reversal")
+    return conn.execute(select(_ENTRY.c.id).where(
+        _ENTRY.c.review_item_id == item_id, _ENTRY.c.reverses_entry_id.is_(None),
+        ~select(reversal.c.id).where(reversal.c.reverses_entry_id == _ENTRY.c.id).exists())
+        .limit(1)).first() is not None
 
 
 def _amount(item: Any, amount_cents: int | None) -> int:
@@ -153,54 +174,98 @@ def _cash_postings(amount: int, payer_id: int | None, claim: Any) -> tuple[Posti
             Posting("insurance_ar", -amount, payer_id=payer_id, **dims))
 
 
+def _duplicate_notice(conn: Connection, item: Any, claim: Any, found: Adjudication,
+                      posting: LinePosting, amount: int) -> str:
+    """What applying onto an adjudicated claim will do, said before it is done."""
+    balances = claim_balances(conn, claim.id)
+    insurance = balances.insurance_cents + sum(p.amount_cents for p in posting.postings
+                                               if p.account == "insurance_ar")
+    earlier = "; ".join(p.describe() for p in found.payments)
+    what = (f"its cash only ({format_cents(amount)}, no adjustments again)" if posting.every_line
+            else f"its cash ({format_cents(amount)}), without adjustments for the lines "
+                 "adjudicated already (the others post theirs)")
+    return (f"claim {claim.patient_control_number} already carries this payer's adjudication "
+            f"of the same lines: {earlier}; applying review item {item.id} posts {what} and "
+            f"leaves a credit balance of {format_cents(max(-insurance, 0))} on the payer's "
+            "side: confirm to post it")
+
+
+def _whole_payment_lines(conn: Connection, item: Any, claim: Any, payer_id: int | None,
+                         amount: int, confirm: bool) -> tuple[Posting, ...] | None:
+    """The posting rules' lines for a whole queued payment (None: move cash alone).
+
+    Lines the payer adjudicated already post their cash alone, and only once the
+    specialist confirmed (:class:`ConfirmationNeeded` says what would happen).
+    """
+    found = earlier_adjudication(conn, claim.id, payer_id, item.claim_payment_id)
+    posting = applied_line_postings(conn, item.claim_payment_id, claim, payer_id, amount,
+                                    found)
+    if found is not None and posting is not None and posting.duplicated and not confirm:
+        raise ConfirmationNeeded(_duplicate_notice(conn, item, claim, found, posting, amount))
+    return posting.postings if posting else None
+
+
+def _keeps_open(conn: Connection, item: Any, left: int) -> bool:
+    """A claim that failed balancing, its cash applied: its CO/PR are still unposted, so
+    the item stays open (owning them) until ``queue post-as-sent``."""
+    return (left == 0 and item.kind == "balancing_failure" and item.claim_payment_id is not None
+            and stored_has_adjustments(conn, item.claim_payment_id))
+
+
 def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None, *,
-               actor: str, role: str | None, action: str, note: str | None = None
-               ) -> ActionResult:
+               actor: str, role: str | None, action: str, note: str | None = None,
+               confirm: bool = False) -> ActionResult:
     """Move (part of) a locked item's unapplied cash to the claim; the shared core of
     ``apply``, ``accept-match``, ``rematch`` and ``link-correction``."""
     amount = _amount(item, amount_cents)
     payer_id = item.payer_id or claim.payer_id
-    lines = None
+    lines, linked = None, None
     whole = (amount == item.amount_cents and item.kind in MATCH_KINDS
              and item.claim_payment_id is not None and not _applied_before(conn, item.id))
     if whole:
-        lines = applied_line_postings(conn, item.claim_payment_id, claim, payer_id, amount)
-        _link_payment(conn, item.claim_payment_id, claim.id)
+        lines = _whole_payment_lines(conn, item, claim, payer_id, amount, confirm)
+        linked = link_payment(conn, item.claim_payment_id, claim.id)
     posted_lines = lines is not None
-    lines = lines or _cash_postings(amount, payer_id, claim)
-    entry_id = post_entry(conn, item, action, lines, actor=actor, claim_id=claim.id,
+    insurance_before = claim_balances(conn, claim.id).insurance_cents
+    entry_id = post_entry(conn, item, action, lines or _cash_postings(amount, payer_id, claim),
+                          actor=actor, claim_id=claim.id,
                           memo=f"{format_cents(amount)} applied from unapplied cash to claim "
                                f"{claim.patient_control_number}")
     left = item.amount_cents - amount
+    keep = _keeps_open(conn, item, left)
     text = (f"applied {format_cents(amount)} to claim {claim.patient_control_number}"
             f"{' (lines posted by the posting rules)' if posted_lines else ''}; "
-            f"{format_cents(left)} left unapplied")
+            f"{format_cents(left)} left unapplied{_STAYS_OPEN if keep else ''}")
+    status = "resolved" if left == 0 and not keep else item.status
     record_action(conn, item, actor=actor, role=role, action=action,
-                  to_status="resolved" if left == 0 else None,
+                  to_status="resolved" if status == "resolved" else None,
                   note=f"{text}{f': {note}' if note else ''}", entry_id=entry_id,
                   details={"claim": claim.patient_control_number, "claim_id": claim.id,
                            "amount": format_cents(amount), "unapplied_left": format_cents(left),
-                           "line_posting": posted_lines},
+                           "line_posting": posted_lines, "linked_payment": linked},
                   values={"amount_cents": left})
+    cause = f"{action} from review item {item.id}"
     opened = refresh_credit_balances(conn, [claim.id], actor=actor, entry_id=entry_id,
-                                     cause=f"{action} from review item {item.id}")
-    return ActionResult(item.id, action, "resolved" if left == 0 else item.status,
-                        f"review item {item.id}: {text}", amount, (entry_id,), tuple(opened))
+                                     cause=cause)
+    opened += own_reopened_balance(conn, claim.id, insurance_before, actor=actor, cause=cause,
+                                   entry_id=entry_id, payer_id=payer_id)
+    return ActionResult(item.id, action, status, f"review item {item.id}: {text}", amount,
+                        (entry_id,), tuple(opened))
 
 
 def apply_cash(conn: Connection, item_id: int, pcn: str, *, actor: str,
-               amount_cents: int | None = None) -> ActionResult:
+               amount_cents: int | None = None, confirm: bool = False) -> ActionResult:
     """``queue apply``: the item's unapplied cash (or ``amount_cents`` of it) to claim PCN."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.apply",
                           object_id=str(item_id))
     item = locked_item(conn, item_id)
     claim = find_claim(conn, pcn)
     return apply_item(conn, item, claim, amount_cents, actor=actor, role=principal.role,
-                      action="apply")
+                      action="apply", confirm=confirm)
 
 
 def accept_match(conn: Connection, item_id: int, *, actor: str,
-                 candidate_claim_id: int | None = None) -> ActionResult:
+                 candidate_claim_id: int | None = None, confirm: bool = False) -> ActionResult:
     """``queue accept-match``: apply the whole payment to a candidate matching suggested.
 
     With one candidate it is taken; with several the specialist names one (by claim id, as
@@ -228,4 +293,5 @@ def accept_match(conn: Connection, item_id: int, *, actor: str,
                           f"(candidates: {', '.join(map(str, ids))})")
     claim = find_claim(conn, claim_id=chosen)
     return apply_item(conn, item, claim, None, actor=actor, role=principal.role,
-                      action="accept-match", note=f"candidate claim id {chosen} accepted")
+                      action="accept-match", note=f"candidate claim id {chosen} accepted",
+                      confirm=confirm)

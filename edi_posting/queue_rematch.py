@@ -16,11 +16,14 @@ Both run in the caller's transaction, item rows locked (see ``queue_money``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from edi_posting.access import Permission, authorize
+from edi_posting.db import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
@@ -36,24 +39,21 @@ from edi_posting.queue_money import (
 )
 from edi_posting.review_actions import ActionError, record_action
 
-__all__ = ["link_correction", "rematch", "rematchable_items"]
+__all__ = ["Outcome", "link_correction", "rematch", "rematch_each", "rematchable_items"]
 
 _ITEM, _CP = table_of(ReviewItem), table_of(ClaimPayment)
 _REMATCH_CODES = ("UNMATCHED_PAYMENT", "AMBIGUOUS_MATCH")
 
 
 def rematchable_items(conn: Connection) -> list[int]:
-    """Open unmatched payments and ambiguous matches that matching could still place.
-
-    One a specialist applied in part is left out: matching places a whole payment, so its
-    rest is applied by hand (``rematch`` of that item alone says so), and ``--all`` must not
-    stop at it.
-    """
-    return list(conn.execute(select(_ITEM.c.id).join(
-        _CP, _CP.c.id == _ITEM.c.claim_payment_id).where(
-        _ITEM.c.kind.in_(MATCH_KINDS), _ITEM.c.status.in_(OPEN_STATES),
-        _ITEM.c.problem_code.in_(_REMATCH_CODES), _ITEM.c.amount_cents == _CP.c.paid_cents)
-        .order_by(_ITEM.c.id)).scalars())
+    """Open unmatched payments and ambiguous matches that matching could still place: all
+    their cash still waiting (one applied in part is finished with ``apply``)."""
+    return list(conn.execute(select(_ITEM.c.id).join(_CP, _CP.c.id == _ITEM.c.claim_payment_id)
+                             .where(_ITEM.c.kind.in_(MATCH_KINDS),
+                                    _ITEM.c.status.in_(OPEN_STATES),
+                                    _ITEM.c.problem_code.in_(_REMATCH_CODES),
+                                    _ITEM.c.amount_cents == _CP.c.paid_cents)
+                             .order_by(_ITEM.c.id)).scalars())
 
 
 def _evidence(match: ClaimMatch) -> dict[str, Any]:
@@ -100,6 +100,34 @@ def rematch(conn: Connection, item_ids: list[int] | None, *, actor: str) -> list
     for item_id in item_ids if item_ids is not None else rematchable_items(conn):
         results.append(_rematch_one(conn, locked_item(conn, item_id), actor, principal.role))
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One item of a batch: what was done, or why it was refused (nothing of it posted)."""
+
+    item_id: int
+    result: ActionResult | None = None
+    refused: str | None = None
+
+
+def rematch_each(engine: Engine, item_ids: Sequence[int] | None, *,
+                 actor: str) -> list[Outcome]:
+    """``rematch`` item by item, each in its own transaction: an item refused (applied in
+    part, needing --confirm...) is reported and never rolls back the items that matched."""
+    with write_transaction(engine) as conn:
+        authorize(conn, actor, Permission.RESOLVE, action="queue.rematch",
+                  object_id=",".join(map(str, item_ids)) if item_ids else "all")
+        ids = list(item_ids) if item_ids is not None else rematchable_items(conn)
+    outcomes = []
+    for item_id in ids:
+        try:
+            with write_transaction(engine) as conn:
+                [result] = rematch(conn, [item_id], actor=actor)
+            outcomes.append(Outcome(item_id, result))
+        except ActionError as exc:
+            outcomes.append(Outcome(item_id, refused=str(exc)))
+    return outcomes
 
 
 def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,

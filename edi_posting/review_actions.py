@@ -20,7 +20,7 @@ from edi_posting.db.workflow import CLOSED_STATES
 from edi_posting.review_queue import record_item_change
 
 __all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "ActionError", "add_note", "assign", "dismiss",
-           "escalate", "holds_unapplied"]
+           "escalate", "holds_money", "holds_unapplied"]
 
 _ITEM = table_of(ReviewItem)
 
@@ -39,6 +39,19 @@ def holds_unapplied(kind: str, claim_payment_id: int | None) -> bool:
     """True when the item's amount sits in unapplied cash (what the queue must show)."""
     return kind in UNAPPLIED_KINDS or (
         kind in ("denial", "claim_problem") and claim_payment_id is not None)
+
+
+# Payments that owe nothing to a claim once they hold nothing: a 0.00 unmatched payment has
+# no cash to apply, so without dismiss no one could ever close it.
+_CLOSABLE_AT_ZERO = frozenset({"unmatched_payment", "ambiguous_match"})
+
+
+def holds_money(item: Any) -> bool:
+    """True when closing the item needs a money action (dismiss would lose track of money)."""
+    if item.kind in _CLOSABLE_AT_ZERO and not item.amount_cents:
+        return False
+    return item.kind in MONEY_KINDS or (holds_unapplied(item.kind, item.claim_payment_id)
+                                        and bool(item.amount_cents))
 
 
 class ActionError(ValueError):
@@ -97,12 +110,12 @@ def escalate(conn: Connection, item_id: int, to: str, note: str, *, actor: str) 
 
 
 def dismiss(conn: Connection, item_id: int, reason: str, *, actor: str) -> None:
-    """Close an item that needs no money to move (never one that holds money)."""
+    """Close an item that needs no money to move (never one that holds money; an unmatched
+    payment of 0.00 holds none)."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.dismiss",
                           object_id=str(item_id))
     item = _item(conn, item_id)
-    if item.kind in MONEY_KINDS or (holds_unapplied(item.kind, item.claim_payment_id)
-                                    and item.amount_cents):
+    if holds_money(item):
         raise ActionError(f"a {item.kind} item holds money: resolve it with a money action, "
                           "not dismiss")
     if not reason.strip():

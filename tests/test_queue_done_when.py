@@ -46,7 +46,10 @@ def test_done_when_walk_through_after_the_demo(database_url: str, tmp_path: Path
     held = _item(items, "balancing_failure", "A30589C0000015")  # its 161.38 waits unapplied
     applied = _run(db, "sam", "queue", "apply", str(held), "--claim", "A30589C0000015")
     assert applied.stdout == (f"review item {held}: applied 161.38 to claim A30589C0000015; "
-                              "0.00 left unapplied\n")
+                              "0.00 left unapplied; its adjustments are not posted: the item "
+                              "stays open for `queue post-as-sent`\n")
+    # the cash alone leaves the 835's CO/PR unposted: the item owns them until posted as sent
+    _run(db, "sam", "queue", "post-as-sent", str(held), "--reason", "payer confirmed by phone")
 
     credit = _item(items, "credit_balance", "A75170C0000007")  # paid twice, never recouped
     refunded = _run(db, "sam", "queue", "refund", str(credit), "--reason", "paid twice")

@@ -1,5 +1,5 @@
-"""`edi-posting queue apply|accept-match|rematch|transfer|write-off|refund|reapply|
-link-correction|place-plb|packet|write-off-limit`: the money-moving review actions, registered on the
+"""`edi-posting queue apply|accept-match|rematch|post-as-sent|transfer|write-off|refund|
+reapply|link-correction|place-plb|undo|packet|write-off-limit`: the money-moving review actions, registered on the
 `queue` group of :mod:`edi_posting.cli.queue`.
 
 Each command parses its options, runs one API function in a write transaction (``BEGIN
@@ -50,6 +50,7 @@ def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T])
     """Authorize (exit 77), run ``work`` in one write transaction, map its errors."""
     from edi_posting.access import Permission, PermissionDeniedError
     from edi_posting.db import write_transaction
+    from edi_posting.queue_money import ConfirmationNeeded
     from edi_posting.review_actions import ActionError
 
     app.authorize(Permission.RESOLVE if action != "packet" else Permission.EXPORT,
@@ -57,6 +58,8 @@ def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T])
     try:
         with write_transaction(app.engine()) as conn:
             return work(conn)
+    except ConfirmationNeeded as exc:  # nothing posted: say what would be, exit 65
+        raise CliError(f"{exc} (rerun with --confirm)", ExitCode.DATA_ERROR) from None
     except ActionError as exc:
         raise CliError(str(exc), ExitCode.DATA_ERROR) from None
     except PermissionDeniedError as exc:  # e.g. a write-off above the limit
@@ -69,56 +72,93 @@ def _done(result: Any) -> None:
     click.echo(result.message)
 
 
-@command.command("apply", epilog="\b\nExample:\n  edi-posting queue apply 4 --claim A42214C0000012 --amount 100.00")
+_CONFIRM = _opt("--confirm", env="CONFIRM", is_flag=True,
+                help="Post onto a claim the payer adjudicated already (its cash alone).")
+
+
+@command.command("apply", epilog="\b\nExample:\n  edi-posting queue apply 4 --claim A42214C0000012 --amount 100.00\n  edi-posting queue apply 4 --claim A42214C0000012 --confirm")
 @click.argument("item_id", type=int)
 @_opt("--claim", env="CLAIM", required=True, metavar="PCN", help="The claim the cash pays.")
 @_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Part of the cash (default: all of it).")
+@_CONFIRM
 @click.pass_obj
-def apply_command(app: AppContext, item_id: int, claim: str, amount: str | None) -> None:
+def apply_command(app: AppContext, item_id: int, claim: str, amount: str | None,
+                  confirm: bool) -> None:
     """Apply an item's unapplied cash to a claim, whole or in part.
 
     Dr unapplied cash / Cr the claim's insurance receivable.  A whole unmatched payment whose
     lines fit the claim's is posted line by line by the posting rules (contractual and
-    patient shares included).
+    patient shares included), except lines its payer adjudicated already: those post their
+    cash alone, and only with --confirm (without it, exit 65 saying what would post).
     The rest of a partial apply stays unapplied and the item open.
     """
     from edi_posting.queue_money import apply_cash
 
     cents = _cents(amount)
     _done(_run(app, "apply", str(item_id), lambda c: apply_cash(
-        c, item_id, claim, actor=app.actor, amount_cents=cents)))
+        c, item_id, claim, actor=app.actor, amount_cents=cents, confirm=confirm)))
 
 
 @command.command("accept-match", epilog="\b\nExample:\n  edi-posting queue accept-match 2 --candidate 12")
 @click.argument("item_id", type=int)
 @_opt("--candidate", env="CANDIDATE", type=int, default=None, metavar="CLAIM_ID",
       help="The candidate's claim id (as `queue show` lists it); needed when there are several.")
+@_CONFIRM
 @click.pass_obj
-def accept_match_command(app: AppContext, item_id: int, candidate: int | None) -> None:
-    """Take a candidate that matching suggested: apply the whole payment to it."""
+def accept_match_command(app: AppContext, item_id: int, candidate: int | None,
+                         confirm: bool) -> None:
+    """Take a candidate that matching suggested: apply the whole payment to it (a claim
+    its payer adjudicated already needs --confirm, as for apply)."""
     from edi_posting.queue_money import accept_match
 
     _done(_run(app, "accept-match", str(item_id), lambda c: accept_match(
-        c, item_id, actor=app.actor, candidate_claim_id=candidate)))
+        c, item_id, actor=app.actor, candidate_claim_id=candidate, confirm=confirm)))
 
 
-@command.command("rematch", epilog="\b\nExample:\n  edi-posting queue rematch --all")
-@click.argument("item_id", type=int, required=False)
+@command.command("rematch", epilog="\b\nExample:\n  edi-posting queue rematch --all\n  edi-posting queue rematch 4 7")
+@click.argument("item_ids", type=int, nargs=-1)
 @_opt("--all", "every", env="ALL", is_flag=True, help="Every open unmatched payment.")
 @click.pass_obj
-def rematch_command(app: AppContext, item_id: int | None, every: bool) -> None:
+def rematch_command(app: AppContext, item_ids: tuple[int, ...], every: bool) -> None:
     """Run matching again (after a late 837 or corrected patient data); a safe match is
-    applied as import would have posted it."""
-    from edi_posting.queue_rematch import rematch
+    applied as import would have posted it.  Each item commits on its own: one refused is
+    reported on stderr (exit 65) and never undoes the others."""
+    from edi_posting.access import Permission, PermissionDeniedError
+    from edi_posting.queue_rematch import rematch_each
 
-    if (item_id is None) == (not every):
-        raise CliError("name one item, or give --all", ExitCode.USAGE)
-    results = _run(app, "rematch", str(item_id) if item_id else "all",
-                   lambda c: rematch(c, [item_id] if item_id else None, actor=app.actor))
-    for result in results:
-        _done(result)
-    echo_err(f"rematched {len(results)} item(s); "
-             f"{sum(r.status == 'resolved' for r in results)} applied")
+    if bool(item_ids) == every:
+        raise CliError("name the items, or give --all", ExitCode.USAGE)
+    app.authorize(Permission.RESOLVE, "queue.rematch", ",".join(map(str, item_ids)) or "all")
+    try:
+        outcomes = rematch_each(app.engine(), list(item_ids) or None, actor=app.actor)
+    except PermissionDeniedError as exc:
+        raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
+    for outcome in outcomes:
+        if outcome.result is not None:
+            _done(outcome.result)
+        else:
+            echo_err(f"edi-posting: {outcome.refused}")
+    refused = sum(o.result is None for o in outcomes)
+    applied = sum(o.result is not None and o.result.status == "resolved" for o in outcomes)
+    summary = f"rematched {len(outcomes)} item(s); {applied} applied; {refused} refused"
+    if refused:  # the others are committed
+        raise CliError(summary, ExitCode.DATA_ERROR)
+    echo_err(summary)
+
+
+@command.command("post-as-sent", epilog="\b\nExample:\n  edi-posting queue post-as-sent 5 --reason 'payer confirmed the 835 by phone'")
+@click.argument("item_id", type=int)
+@_opt("--reason", env="REASON", required=True, help="Why the 835 is posted as sent (kept).")
+@_opt("--claim", env="CLAIM", default=None, metavar="PCN",
+      help="The claim, when the item names none.")
+@click.pass_obj
+def post_as_sent_command(app: AppContext, item_id: int, reason: str, claim: str | None) -> None:
+    """Post a claim that failed balancing as the payer sent it: its own CAS adjustments and
+    its cash (or the adjustments alone, after `queue apply` moved the cash)."""
+    from edi_posting.queue_post_as_sent import post_as_sent
+
+    _done(_run(app, "post-as-sent", str(item_id), lambda c: post_as_sent(
+        c, item_id, reason, actor=app.actor, pcn=claim)))
 
 
 @command.command("transfer", epilog="\b\nExample:\n  edi-posting queue transfer 10 --to patient\n  edi-posting queue transfer 10 --to payer --payer BMI02 --amount 50")
@@ -214,6 +254,21 @@ def link_correction_command(app: AppContext, item_id: int, claim_payment: int) -
 
     _done(_run(app, "link-correction", str(item_id), lambda c: link_correction(
         c, item_id, claim_payment, actor=app.actor)))
+
+
+@command.command("undo", epilog="\b\nExample:\n  edi-posting queue undo 4 --reason 'applied to the wrong claim'")
+@click.argument("item_id", type=int)
+@_opt("--reason", env="REASON", default=None, help="Why (kept on the item and in the audit).")
+@click.pass_obj
+def undo_command(app: AppContext, item_id: int, reason: str | None) -> None:
+    """Undo the item's latest money action: its entry is reversed by a linked entry and the
+    item gets back the status and amount it had.  Refused (exit 65) when there is nothing
+    to undo, a later action on the same claim must be undone first, or a refund was paid
+    out already."""
+    from edi_posting.queue_undo import undo
+
+    _done(_run(app, "undo", str(item_id), lambda c: undo(
+        c, item_id, actor=app.actor, reason=reason)))
 
 
 @command.command("packet", epilog="\b\nExample:\n  edi-posting queue packet 10 -o denial-10.zip")
