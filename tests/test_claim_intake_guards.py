@@ -1,0 +1,113 @@
+"""837 intake guards, on both databases: a claim billed twice is charged once, and a charge
+below zero is a problem on its claim, never a credit.  X12 written inside the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import Engine, func, insert, select
+
+from edi_posting import ledger
+from edi_posting.claim_intake import SetContext, import_claim_batch
+from edi_posting.cli import main
+from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.models import JournalLine, ReceivedFile, ReviewItem, SubmittedClaim
+from edi_posting.ledger_checks import check_ledger
+from edi_posting.transaction_sets import SetOutcome
+from tests.x12build import build_x12, write_x12
+from tests.x837 import HEADER, batch_of, claim, subscriber
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    yield eng
+    with eng.connect() as conn:
+        assert check_ledger(conn) == []
+    eng.dispose()
+
+
+def _import(engine: Engine, body: str, *, file_sha: str = "a" * 64, name: str = "t.837",
+            **kwargs: str) -> SetOutcome:
+    with write_transaction(engine) as conn:
+        file_id = conn.execute(insert(ReceivedFile.__table__).values(
+            sha256=file_sha, file_name=name, size_bytes=1, kind="837P", content=b"x",
+            status="received", received_by="tester",
+        )).inserted_primary_key[0]
+        return import_claim_batch(conn, SetContext(file_id, None, "000000001", "tester"),
+                                  batch_of(body, **kwargs))
+
+
+def _claims(engine: Engine, pcn: str) -> list[tuple[int, str, int]]:
+    """(id, status, insurance balance) of every submission of the PCN, oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(SubmittedClaim.id, SubmittedClaim.status).where(
+            SubmittedClaim.patient_control_number == pcn).order_by(SubmittedClaim.id)).all()
+        return [(r.id, r.status, ledger.claim_balances(conn, r.id).insurance_cents)
+                for r in rows]
+
+
+def _items(engine: Engine) -> list[Any]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(ReviewItem).order_by(ReviewItem.id)))
+
+
+# --- negative charges ------------------------------------------------------------------------
+
+
+def test_negative_line_charge_holds_the_claim_and_queues_it_while_the_rest_posts(
+    engine: Engine,
+) -> None:
+    body = (subscriber(2) + claim("PCNNEG", ("HC:99213", "100.00"), ("HC:85025", "-30.00"))
+            + claim("PCNOK", ("HC:99213", "80.00")))
+    outcome = _import(engine, body)
+    assert (outcome.claims, outcome.posted, outcome.queued) == (2, 1, 1)
+    [problem] = outcome.problems
+    assert (problem.code, problem.severity.value, problem.element) == (
+        "NEGATIVE_CHARGE", "ERROR", "SV102")
+    assert problem.source is not None and problem.source.segment_position == 25
+    assert problem.message == (
+        "claim PCNNEG: a charge below zero is not a credit: SV102 -30.00 on line 2 (LX at "
+        "segment 25); held, not charged")
+    assert _claims(engine, "PCNNEG") == [(1, "held", 0)]
+    assert _claims(engine, "PCNOK")[0][1:] == ("active", 8000)
+    [item] = _items(engine)
+    assert (item.kind, item.problem_code, item.submitted_claim_id) == ("claim_problem",
+                                                                       "NEGATIVE_CHARGE", 1)
+
+
+def test_negative_claim_total_is_a_problem_not_a_credit(engine: Engine) -> None:
+    outcome = _import(engine, subscriber(2) + claim("PCNNEG", ("HC:99213", "-100.00")))
+    assert outcome.posted == 0
+    [problem] = outcome.problems
+    assert (problem.code, problem.element) == ("NEGATIVE_CHARGE", "CLM02")
+    assert problem.source is not None and problem.source.segment_position == 19
+    assert problem.message == (
+        "claim PCNNEG: a charge below zero is not a credit: CLM02 -100.00 (segment 19), "
+        "SV102 -100.00 on line 1 (LX at segment 21); held, not charged")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(JournalLine)).scalar_one() == 0
+    assert _claims(engine, "PCNNEG") == [(1, "held", 0)]
+    assert [i.problem_code for i in _items(engine)] == ["NEGATIVE_CHARGE"]
+
+
+def _bill_file(directory: Path, body: str, name: str, control: str) -> Path:
+    text = build_x12(HEADER.split("~", 1)[1] + body, functional_id="HC",
+                     transaction_id="837", version="005010X222A1",
+                     interchange_control=control)
+    return write_x12(directory, text, name)
+
+
+def test_import_cli_reports_a_negative_charge_on_stderr_and_exits_0(tmp_path: Path) -> None:
+    path = _bill_file(tmp_path, subscriber(2) + claim("PCNNEG", ("HC:99213", "-100.00")),
+                      "neg.837", "000000301")
+    env = {"EDI_POSTING_DATABASE_URL": f"sqlite:///{tmp_path / 'edi.db'}"}
+    result = CliRunner().invoke(main, ["import", str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "neg.837  837P  imported  1                 1       0       1" in result.stdout
+    assert ("neg.837: segment 19 CLM02: ERROR NEGATIVE_CHARGE: claim PCNNEG: a charge below "
+            "zero is not a credit") in result.stderr
