@@ -111,3 +111,94 @@ def test_import_cli_reports_a_negative_charge_on_stderr_and_exits_0(tmp_path: Pa
     assert "neg.837  837P  imported  1                 1       0       1" in result.stdout
     assert ("neg.837: segment 19 CLM02: ERROR NEGATIVE_CHARGE: claim PCNNEG: a charge below "
             "zero is not a credit") in result.stderr
+
+
+# --- the same claim billed twice -------------------------------------------------------------
+
+
+OFFICE_VISIT = ("HC:99213", "100.00")
+
+
+def test_same_claim_billed_again_in_a_second_file_is_a_duplicate_held_not_charged_twice(
+    engine: Engine,
+) -> None:
+    _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT), name="monday.837")
+    again = _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT, dos="20260221"),
+                    bht="BATCH2", file_sha="b" * 64, name="tuesday.837")
+    assert (again.status, again.claims, again.posted, again.queued) == ("imported", 1, 0, 1)
+    [problem] = again.problems
+    assert (problem.code, problem.severity.value, problem.element) == (
+        "DUPLICATE_CLAIM", "ERROR", "CLM01")
+    assert problem.source is not None and problem.source.segment_position == 19
+    assert _claims(engine, "PCN1") == [(1, "active", 10000), (2, "held", 0)]
+    [item] = _items(engine)
+    assert (item.kind, item.problem_code, item.submitted_claim_id, item.amount_cents) == (
+        "duplicate_claim", "DUPLICATE_CLAIM", 2, 10000)
+    assert "billed to ACME HEALTH before" in item.message
+    assert "monday.837" in item.message
+    assert "replacement (CLM05-3 = 7)" in item.message
+    earlier, new = item.evidence["earlier"], item.evidence["new"]
+    assert (earlier["claim_id"], earlier["file"], earlier["charge"]) == (1, "monday.837", "100.00")
+    assert earlier["imported_on"] and earlier["segment"] == 19
+    assert (new["claim_id"], new["file"], new["charge"], new["segment"]) == (
+        2, "tuesday.837", "100.00", 19)
+
+
+def test_two_identical_claims_in_one_new_file_are_charged_once(engine: Engine) -> None:
+    outcome = _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT)
+                      + claim("PCN1", OFFICE_VISIT) + claim("PCN2", OFFICE_VISIT))
+    assert (outcome.claims, outcome.posted, outcome.queued) == (3, 2, 1)
+    assert [p.code for p in outcome.problems] == ["DUPLICATE_CLAIM"]
+    assert _claims(engine, "PCN1") == [(1, "active", 10000), (2, "held", 0)]
+    [item] = _items(engine)
+    assert (item.kind, item.evidence["earlier"]["claim_id"]) == ("duplicate_claim", 1)
+    assert item.evidence["earlier"]["file"] == item.evidence["new"]["file"] == "t.837"
+
+
+def test_same_pcn_billed_to_another_payer_is_charged(engine: Engine) -> None:
+    _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT))
+    other = _import(engine, subscriber(2, payer="OTHER HEALTH", payer_id="OTHER02")
+                    + claim("PCN1", OFFICE_VISIT), bht="BATCH2", file_sha="b" * 64)
+    assert (other.posted, other.queued, other.problems) == (1, 0, [])
+
+
+def test_a_claim_billed_again_after_its_void_is_charged(engine: Engine) -> None:
+    _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT))
+    _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT, freq="8"), bht="BATCH2",
+            file_sha="b" * 64)
+    again = _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT), bht="BATCH3",
+                    file_sha="c" * 64)
+    assert (again.posted, again.problems) == (1, [])
+
+
+def test_a_duplicate_claim_is_dismissed_by_the_specialist_and_stays_uncharged(
+    engine: Engine,
+) -> None:
+    from edi_posting.review_actions import dismiss
+
+    _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT))
+    _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT), bht="BATCH2", file_sha="b" * 64)
+    [item] = _items(engine)
+    with write_transaction(engine) as conn:
+        dismiss(conn, item.id, "sent twice by the clearinghouse", actor="sam")
+    assert [(i.status, i.resolution) for i in _items(engine)] == [
+        ("dismissed", "sent twice by the clearinghouse")]
+    assert _claims(engine, "PCN1") == [(1, "active", 10000), (2, "held", 0)]
+
+
+def test_import_cli_holds_a_claim_billed_twice_and_says_why(tmp_path: Path) -> None:
+    body = subscriber(2) + claim("PCN1", OFFICE_VISIT)
+    first = _bill_file(tmp_path, body, "monday.837", "000000401")
+    second = _bill_file(tmp_path, body, "tuesday.837",
+                        "000000402")
+    second.write_text(second.read_text().replace("BATCH1", "BATCH2"))
+    env = {"EDI_POSTING_DATABASE_URL": f"sqlite:///{tmp_path / 'edi.db'}"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["import", str(first)], env=env).exit_code == 0
+    result = runner.invoke(main, ["import", str(second)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "tuesday.837  837P  imported  1                 1       0       1" in result.stdout
+    assert ("tuesday.837: segment 19 CLM01: ERROR DUPLICATE_CLAIM: claim PCN1 was billed to "
+            "ACME HEALTH before") in result.stderr
+    listed = runner.invoke(main, ["queue", "list", "--kind", "duplicate_claim"], env=env)
+    assert listed.exit_code == 0 and "duplicate_claim" in listed.stdout
