@@ -36,17 +36,19 @@ from edi_posting.queue_money import (
 )
 from edi_posting.review_actions import ActionError, record_action
 
-__all__ = ["link_correction", "rematch", "rematchable_items"]
+__all__ = ["REMATCH_CODES", "SYSTEM_ACTOR", "link_correction", "rematch", "rematch_by_engine",
+           "rematchable_items"]
 
 _ITEM, _CP = table_of(ReviewItem), table_of(ClaimPayment)
-_REMATCH_CODES = ("UNMATCHED_PAYMENT", "AMBIGUOUS_MATCH")
+REMATCH_CODES = ("UNMATCHED_PAYMENT", "AMBIGUOUS_MATCH")
+SYSTEM_ACTOR = "system"  # who acts when the engine itself resolves an item
 
 
 def rematchable_items(conn: Connection) -> list[int]:
     """Open unmatched payments and ambiguous matches that matching could still place."""
     return list(conn.execute(select(_ITEM.c.id).where(
         _ITEM.c.kind.in_(MATCH_KINDS), _ITEM.c.status.in_(OPEN_STATES),
-        _ITEM.c.problem_code.in_(_REMATCH_CODES), _ITEM.c.claim_payment_id.is_not(None))
+        _ITEM.c.problem_code.in_(REMATCH_CODES), _ITEM.c.claim_payment_id.is_not(None))
         .order_by(_ITEM.c.id)).scalars())
 
 
@@ -58,8 +60,10 @@ def _evidence(match: ClaimMatch) -> dict[str, Any]:
          "reasons": list(c.reasons)} for c in match.candidates]}
 
 
-def _rematch_one(conn: Connection, item: Any, actor: str, role: str | None) -> ActionResult:
-    if (item.kind not in MATCH_KINDS or item.problem_code not in _REMATCH_CODES
+def _rematch_one(conn: Connection, item: Any, actor: str, role: str | None,
+                 cause: str | None = None) -> ActionResult:
+    """``cause``: why the engine itself matched again (kept in the item's event)."""
+    if (item.kind not in MATCH_KINDS or item.problem_code not in REMATCH_CODES
             or item.claim_payment_id is None):
         raise ActionError(f"review item {item.id} ({item.kind}) is not an unmatched claim "
                           "payment: nothing to match")
@@ -73,11 +77,14 @@ def _rematch_one(conn: Connection, item: Any, actor: str, role: str | None) -> A
     if match.is_safe and match.claim_id is not None:
         claim = find_claim(conn, claim_id=match.claim_id)
         return apply_item(conn, item, claim, None, actor=actor, role=role, action="rematch",
-                          note=f"matched by {match.method}: {match.reason}")
+                          note=f"matched by {match.method}: {match.reason}"
+                               f"{f'; {cause}' if cause else ''}")
     text = f"still no safe match: {match.reason}"
-    record_action(conn, item, actor=actor, role=role, action="rematch", note=text,
+    record_action(conn, item, actor=actor, role=role, action="rematch",
+                  note=f"{text}; {cause}" if cause else text,
                   details={"method": str(match.method),
-                           "candidates": [c.claim_id for c in match.candidates]},
+                           "candidates": [c.claim_id for c in match.candidates],
+                           **({"cause": cause} if cause else {})},
                   values={"evidence": _evidence(match)})
     return ActionResult(item.id, "rematch", item.status, f"review item {item.id}: {text}")
 
@@ -94,6 +101,16 @@ def rematch(conn: Connection, item_ids: list[int] | None, *, actor: str) -> list
     for item_id in item_ids if item_ids is not None else rematchable_items(conn):
         results.append(_rematch_one(conn, locked_item(conn, item_id), actor, principal.role))
     return results
+
+
+def rematch_by_engine(conn: Connection, item_id: int, *, cause: str) -> ActionResult:
+    """``rematch`` of one item by the engine itself, as actor ``system``.
+
+    No permission check: nobody asked for it.  An import that brings the claim a payment
+    was waiting for (a late 837) matches the payment again in the import's own transaction,
+    whoever imports; ``cause`` says so in the item's event.
+    """
+    return _rematch_one(conn, locked_item(conn, item_id), SYSTEM_ACTOR, None, cause)
 
 
 def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,
