@@ -32,7 +32,8 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.records.claim import ClaimFrequency, SubmittedClaimRecord
 from edi_posting.review_queue import ReviewDraft
 
-__all__ = ["DUPLICATE_CLAIM", "EarlierClaim", "duplicate_review", "find_duplicates"]
+__all__ = ["DUPLICATE_CLAIM", "Duplicate", "EarlierClaim", "duplicate_reviews",
+           "find_duplicates"]
 
 DUPLICATE_CLAIM = "DUPLICATE_CLAIM"
 _CLAIM, _FILE = table_of(SubmittedClaim), table_of(ReceivedFile)
@@ -57,17 +58,23 @@ class EarlierClaim:
                 f"{self.imported_on.isoformat() if self.imported_on else 'earlier'}")
 
 
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    earlier: EarlierClaim
+    problem: Problem  # DUPLICATE_CLAIM, also among the claim's problems
+
+
 def find_duplicates(
     conn: Connection, claims: Sequence[SubmittedClaimRecord], parties: Sequence[PartyIds],
     problems: dict[int, list[Problem]],
-) -> dict[int, EarlierClaim]:
+) -> dict[int, Duplicate]:
     """The earlier submission of each claim that repeats one, by claim ordinal; each such
     claim also gets its ``DUPLICATE_CLAIM`` problem (which holds its charge)."""
     candidates = [(c, p.payer_id) for c, p in zip(claims, parties)
                   if c.frequency_code not in _BILLED_AGAIN_ON_PURPOSE
                   and not problems[c.ordinal] and p.payer_id is not None]
     stored = _stored_active(conn, {normalize_pcn(c.patient_control_number) for c, _ in candidates})
-    found: dict[int, EarlierClaim] = {}
+    found: dict[int, Duplicate] = {}
     for claim, payer_id in candidates:
         key = (normalize_pcn(claim.patient_control_number), payer_id)
         earlier = stored.get(key)
@@ -77,8 +84,8 @@ def find_duplicates(
                                        src.segment_position if src else None,
                                        ordinal=claim.ordinal)
             continue
-        found[claim.ordinal] = earlier
-        problems[claim.ordinal].append(_problem(claim, earlier))
+        found[claim.ordinal] = Duplicate(earlier, _problem(claim, earlier))
+        problems[claim.ordinal].append(found[claim.ordinal].problem)
     return found
 
 
@@ -111,13 +118,22 @@ def _problem(claim: SubmittedClaimRecord, earlier: EarlierClaim) -> Problem:
     )
 
 
-def duplicate_review(
-    conn: Connection, file_id: int, key: str, claim: SubmittedClaimRecord,
-    claim_ids: dict[int, int], party: PartyIds, earlier: EarlierClaim, problem: Problem,
-) -> ReviewDraft:
-    """The ``duplicate_claim`` item: both submissions side by side, and what to do."""
+def duplicate_reviews(
+    conn: Connection, file_id: int, key: str, claims: Sequence[SubmittedClaimRecord],
+    parties: Sequence[PartyIds], claim_ids: dict[int, int], duplicates: dict[int, Duplicate],
+) -> list[ReviewDraft]:
+    """A ``duplicate_claim`` item per duplicate: both submissions side by side, and what
+    the specialist does with it."""
+    if not duplicates:
+        return []
     file_name = conn.execute(select(_FILE.c.file_name).where(_FILE.c.id == file_id)).scalar()
-    src = claim.source
+    return [_review(file_id, file_name, key, claim, claim_ids, party, duplicates[claim.ordinal])
+            for claim, party in zip(claims, parties) if claim.ordinal in duplicates]
+
+
+def _review(file_id: int, file_name: str | None, key: str, claim: SubmittedClaimRecord,
+            claim_ids: dict[int, int], party: PartyIds, duplicate: Duplicate) -> ReviewDraft:
+    earlier, src = duplicate.earlier, claim.source
     new = {"claim_id": claim_ids.get(claim.ordinal), "file": file_name,
            "charge": format_cents(claim.total_charge_cents),
            "segment": src.segment_position if src else None}
@@ -125,16 +141,16 @@ def duplicate_review(
         "claim_id": earlier.claim_id, "file": earlier.file_name,
         "imported_on": earlier.imported_on.isoformat() if earlier.imported_on else None,
         "charge": format_cents(earlier.charge_cents), "segment": earlier.segment}
-    if earlier.ordinal is not None:
+    if earlier.ordinal is not None:  # earlier in this batch: stored just now, with this one
         before.update(claim_id=claim_ids.get(earlier.ordinal), file=file_name,
                       imported_on=dt.date.today().isoformat())
-    message = (f"{problem.message}. Dismiss this item if the claim was sent twice; if it is a "
-               "genuine new claim under the same PCN, bill it as a replacement (CLM05-3 = 7) "
-               "of the earlier one")
+    message = (f"{duplicate.problem.message}. Dismiss this item if the claim was sent twice; "
+               "if it is a genuine new claim under the same PCN, bill it as a replacement "
+               "(CLM05-3 = 7) of the earlier one")
     return ReviewDraft(
         f"duplicate_claim|{key}|clm:{claim.ordinal}", "duplicate_claim", message,
         amount_cents=claim.total_charge_cents, priority=2, problem_code=DUPLICATE_CLAIM,
         submitted_claim_id=claim_ids.get(claim.ordinal), file_id=file_id,
-        evidence={"earlier": before, "new": new, "problem": problem.to_dict()},
+        evidence={"earlier": before, "new": new, "problem": duplicate.problem.to_dict()},
         patient_account_id=party.account_id, payer_id=party.payer_id,
     )

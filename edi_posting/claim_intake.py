@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select, update
 
 from edi_posting import ledger
 from edi_posting.claim_checks import claim_problems
-from edi_posting.claim_duplicates import DUPLICATE_CLAIM, duplicate_review, find_duplicates
+from edi_posting.claim_duplicates import DUPLICATE_CLAIM, duplicate_reviews, find_duplicates
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.models import ClaimPayment, JournalEntry, SubmittedClaim, SubmittedLine
@@ -80,14 +80,12 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
             drafts.append(_charge_draft(ctx, key, claim, claim_id, line_ids, party, effective))
     ledger.write_entries(conn, drafts, ctx.actor)
     outcome.posted = sum(1 for d in drafts if d.kind == "charge")
-    for claim, party in zip(batch.claims, parties):
-        for problem in problems[claim.ordinal]:
-            reviews.append(
-                duplicate_review(conn, ctx.file_id, key, claim, claim_ids, party,
-                                 duplicates[claim.ordinal], problem)
-                if problem.code == DUPLICATE_CLAIM
-                else _problem_review(ctx, key, claim, claim_ids, party, problem))
-        outcome.problems.extend(problems[claim.ordinal])
+    reviews += [_problem_review(ctx, key, claim, claim_ids, party, problem)
+                for claim, party in zip(batch.claims, parties)
+                for problem in problems[claim.ordinal] if problem.code != DUPLICATE_CLAIM]
+    reviews += duplicate_reviews(conn, ctx.file_id, key, batch.claims, parties, claim_ids,
+                                 duplicates)
+    outcome.problems.extend(p for claim in batch.claims for p in problems[claim.ordinal])
     outcome.queued = len(open_review_items(conn, reviews, ctx.actor))
     return outcome
 
