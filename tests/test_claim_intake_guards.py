@@ -202,3 +202,25 @@ def test_import_cli_holds_a_claim_billed_twice_and_says_why(tmp_path: Path) -> N
             "ACME HEALTH before") in result.stderr
     listed = runner.invoke(main, ["queue", "list", "--kind", "duplicate_claim"], env=env)
     assert listed.exit_code == 0 and "duplicate_claim" in listed.stdout
+
+
+def test_the_same_claim_in_two_transaction_sets_of_one_file_is_charged_once(
+    database_url: str, tmp_path: Path,
+) -> None:
+    from edi_posting.pipeline import ImportOptions, import_file
+
+    body = HEADER.split("~", 1)[1] + subscriber(2) + claim("PCN1", OFFICE_VISIT)
+    text = build_x12(body, body, functional_id="HC", transaction_id="837",
+                     version="005010X222A1", interchange_control="000000501")
+    engine = make_engine(database_url)
+    try:
+        result = import_file(engine, write_x12(tmp_path, text, "twice.837"),
+                             ImportOptions(actor="tester"))
+        assert (result.status, result.claims, result.posted, result.queued) == (
+            "imported", 2, 1, 1)
+        assert [p.code for p in result.problems] == ["DUPLICATE_CLAIM"]
+        assert _claims(engine, "PCN1") == [(1, "active", 10000), (2, "held", 0)]
+        with engine.connect() as conn:
+            assert check_ledger(conn) == []
+    finally:
+        engine.dispose()
