@@ -57,15 +57,16 @@ def negative_charge(claim: SubmittedClaimRecord) -> Problem | None:
     src = claim.source
     where = src.segment_position if src else None
     if claim.total_charge_cents < 0:
-        places.append(("CLM02", where, f"CLM02 {format_cents(claim.total_charge_cents)} "
-                                       f"(segment {where})"))
+        named = f"CLM02 {format_cents(claim.total_charge_cents)} (segment {where})"
+        places.append(("CLM02", where, named))
     element = LINE_CHARGE_ELEMENTS.get(claim.claim_type, "SV102")
     for line in claim.lines:
         if line.charge_cents < 0:
             at = line.source.segment_position if line.source else None
             number = line.line_number or line.ordinal
-            places.append((element, at, f"{element} {format_cents(line.charge_cents)} on "
-                                        f"line {number} (LX at segment {at})"))
+            named = (f"{element} {format_cents(line.charge_cents)} on line {number} "
+                     f"(LX at segment {at})")
+            places.append((element, at, named))
     if not places:
         return None
     first_element, first_segment, _ = places[0]

@@ -135,7 +135,7 @@ def test_the_waiting_payment_posts_when_the_importer_may_not_resolve_items(
 def test_a_failure_while_matching_again_leaves_neither_the_claims_nor_the_posting(
     practice: Practice, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import edi_posting.late_claims as late_claims
+    from edi_posting import late_claims
 
     practice.receive(remit("64", PAID_WITH_SHARES))
 
