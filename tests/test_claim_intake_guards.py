@@ -224,3 +224,37 @@ def test_the_same_claim_in_two_transaction_sets_of_one_file_is_charged_once(
             assert check_ledger(conn) == []
     finally:
         engine.dispose()
+
+
+def test_migration_0009_allows_duplicate_claim_items_in_a_database_with_a_queue(
+    empty_database_url: str,
+) -> None:
+    """Widening the kind CHECK keeps the review items and events already stored (SQLite
+    cannot copy a table other tables refer to), and its downgrade never deletes history."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from edi_posting.db import downgrade, upgrade
+
+    def add_item(conn: Any, ident: int, kind: str) -> None:
+        conn.execute(text("INSERT INTO review_items (id, dedupe_key, kind, status, priority, "
+                          "amount_cents, message) VALUES (:id, :key, :kind, 'open', 3, 0, 'm')"),
+                     {"id": ident, "key": f"k{ident}", "kind": kind})
+
+    engine = make_engine(empty_database_url)
+    try:
+        upgrade(engine, "0007")
+        with engine.begin() as conn:
+            add_item(conn, 1, "denial")
+            conn.execute(text("INSERT INTO review_item_events (review_item_id, actor, action) "
+                              "VALUES (1, 'tester', 'opened')"))
+        upgrade(engine)
+        with engine.begin() as conn:
+            add_item(conn, 2, "duplicate_claim")
+            assert conn.execute(text("SELECT count(*) FROM review_item_events")).scalar() == 1
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            add_item(conn, 3, "no_such_kind")
+        with pytest.raises(RuntimeError, match="1 duplicate_claim review item"):
+            downgrade(engine, "0007")
+    finally:
+        engine.dispose()
