@@ -3,8 +3,8 @@
 The archive commits first (nothing received is ever lost); then each transaction set
 commits in its own database transaction, whole or not at all, so a bad set never takes
 the good ones of the same file down with it.  An 837 set's transaction also matches again
-the payments waiting for its claims (``late_claims``).  ``dry_run`` runs exactly the same code and
-rolls every transaction back.
+the payments waiting for its claims (``late_claims``).  ``dry_run`` runs exactly the same
+code and rolls every transaction back.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def _import_837(units: Units, path: Path, result: FileResult) -> None:
                              options.actor, options.account_pattern, options.dry_run)
             outcome = import_claim_batch(unit, ctx, read.batch)
             if outcome.status == "imported":  # a late claim answers a waiting payment
-                outcome.problems.extend(rematch_waiting_payments(unit, read.batch.claims, trigger))
+                outcome.problems += rematch_waiting_payments(unit, read.batch.claims, trigger)
         add_outcome(result, outcome, options.progress)
     fatal = [p for p in problems if p.is_fatal]
     if fatal:
