@@ -2,10 +2,11 @@
 
 Each claim finds or creates its patient, account and payer (``identity``), is stored with
 its lines, and posts its charge: Dr insurance receivable for the responsible payer, Cr gross
-charges, one line pair per service line.  A replacement (frequency 7) reverses the charge
-of the claim it replaces and posts its own; a void (8) only reverses.  A claim with an
-ERROR problem is stored but holds its charge, and a review item says why; the other
-claims of the set still import.  The caller owns the transaction.
+charges, one line pair per service line.  A claim billed again (same PCN and payer, not a
+replacement or void) is held as a duplicate (``claim_duplicates``).  A replacement
+(frequency 7) reverses the charge of the claim it replaces and posts its own; a void (8)
+only reverses.  A claim with an ERROR problem is stored but holds its charge, and a review
+item says why; the other claims of the set still import.  The caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import Connection, select, update
 
 from edi_posting import ledger
 from edi_posting.claim_checks import claim_problems
+from edi_posting.claim_duplicates import DUPLICATE_CLAIM, duplicate_reviews, find_duplicates
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.models import ClaimPayment, JournalEntry, SubmittedClaim, SubmittedLine
@@ -63,6 +65,7 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
     parties, conflicts = resolve_parties(conn, batch.claims, account_pattern=ctx.account_pattern)
     problems = {c.ordinal: claim_problems(c) for c in batch.claims}
     originals = {c.ordinal: _find_original(conn, c, problems[c.ordinal]) for c in batch.claims}
+    duplicates = find_duplicates(conn, batch.claims, parties, problems)
     effective = batch.header.created_date or dt.date.today()
     claim_ids, line_ids = _insert_claims(conn, ctx, int(ts_id), batch, parties, problems)
     outcome = SetOutcome("imported", claims=len(batch.claims))
@@ -77,10 +80,12 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
             drafts.append(_charge_draft(ctx, key, claim, claim_id, line_ids, party, effective))
     ledger.write_entries(conn, drafts, ctx.actor)
     outcome.posted = sum(1 for d in drafts if d.kind == "charge")
-    for claim, party in zip(batch.claims, parties):
-        for problem in problems[claim.ordinal]:
-            reviews.append(_problem_review(ctx, key, claim, claim_ids, party, problem))
-        outcome.problems.extend(problems[claim.ordinal])
+    reviews += [_problem_review(ctx, key, claim, claim_ids, party, problem)
+                for claim, party in zip(batch.claims, parties)
+                for problem in problems[claim.ordinal] if problem.code != DUPLICATE_CLAIM]
+    reviews += duplicate_reviews(conn, ctx.file_id, key, batch.claims, parties, claim_ids,
+                                 duplicates)
+    outcome.problems.extend(p for claim in batch.claims for p in problems[claim.ordinal])
     outcome.queued = len(open_review_items(conn, reviews, ctx.actor))
     return outcome
 

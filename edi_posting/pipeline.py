@@ -2,8 +2,9 @@
 
 The archive commits first (nothing received is ever lost); then each transaction set
 commits in its own database transaction, whole or not at all, so a bad set never takes
-the good ones of the same file down with it.  ``dry_run`` runs exactly the same code and
-rolls every transaction back.
+the good ones of the same file down with it.  An 837 set's transaction also matches again
+the payments waiting for its claims (``late_claims``).  ``dry_run`` runs exactly the same
+code and rolls every transaction back.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from edi_posting.import_units import (
     add_outcome,
     envelope_rows,
 )
+from edi_posting.late_claims import ImportTrigger, rematch_waiting_payments
 from edi_posting.logs import log_event
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
@@ -167,6 +169,7 @@ def _process_file(conn: Connection | None, engine: Engine, path: Path, archived:
 def _import_837(units: Units, path: Path, result: FileResult) -> None:
     archived, options = units.archived, units.options
     reads, problems = read_claim_file(path, archived.sha256)
+    trigger = ImportTrigger(path.name, archived.sha256, options.actor)
     result.problems.extend(problems)
     for read in reads:
         source = read.batch.header.source
@@ -185,6 +188,8 @@ def _import_837(units: Units, path: Path, result: FileResult) -> None:
                              source.interchange_control_number if source else None,
                              options.actor, options.account_pattern, options.dry_run)
             outcome = import_claim_batch(unit, ctx, read.batch)
+            if outcome.status == "imported":  # a late claim answers a waiting payment
+                outcome.problems += rematch_waiting_payments(unit, read.batch.claims, trigger)
         add_outcome(result, outcome, options.progress)
     fatal = [p for p in problems if p.is_fatal]
     if fatal:

@@ -39,10 +39,12 @@ from edi_posting.queue_money import (
 )
 from edi_posting.review_actions import ActionError, record_action
 
-__all__ = ["Outcome", "link_correction", "rematch", "rematch_each", "rematchable_items"]
+__all__ = ["REMATCH_CODES", "SYSTEM_ACTOR", "Outcome", "link_correction", "rematch",
+           "rematch_by_engine", "rematch_each", "rematchable_items"]
 
 _ITEM, _CP = table_of(ReviewItem), table_of(ClaimPayment)
-_REMATCH_CODES = ("UNMATCHED_PAYMENT", "AMBIGUOUS_MATCH")
+REMATCH_CODES = ("UNMATCHED_PAYMENT", "AMBIGUOUS_MATCH")
+SYSTEM_ACTOR = "system"  # who acts when the engine itself resolves an item
 
 
 def rematchable_items(conn: Connection) -> list[int]:
@@ -51,7 +53,7 @@ def rematchable_items(conn: Connection) -> list[int]:
     return list(conn.execute(select(_ITEM.c.id).join(_CP, _CP.c.id == _ITEM.c.claim_payment_id)
                              .where(_ITEM.c.kind.in_(MATCH_KINDS),
                                     _ITEM.c.status.in_(OPEN_STATES),
-                                    _ITEM.c.problem_code.in_(_REMATCH_CODES),
+                                    _ITEM.c.problem_code.in_(REMATCH_CODES),
                                     _ITEM.c.amount_cents == _CP.c.paid_cents)
                              .order_by(_ITEM.c.id)).scalars())
 
@@ -64,8 +66,10 @@ def _evidence(match: ClaimMatch) -> dict[str, Any]:
          "reasons": list(c.reasons)} for c in match.candidates]}
 
 
-def _rematch_one(conn: Connection, item: Any, actor: str, role: str | None) -> ActionResult:
-    if (item.kind not in MATCH_KINDS or item.problem_code not in _REMATCH_CODES
+def _rematch_one(conn: Connection, item: Any, actor: str, role: str | None,
+                 cause: str | None = None) -> ActionResult:
+    """``cause``: why the engine itself matched again (kept in the item's event)."""
+    if (item.kind not in MATCH_KINDS or item.problem_code not in REMATCH_CODES
             or item.claim_payment_id is None):
         raise ActionError(f"review item {item.id} ({item.kind}) is not an unmatched claim "
                           "payment: nothing to match")
@@ -79,11 +83,14 @@ def _rematch_one(conn: Connection, item: Any, actor: str, role: str | None) -> A
     if match.is_safe and match.claim_id is not None:
         claim = find_claim(conn, claim_id=match.claim_id)
         return apply_item(conn, item, claim, None, actor=actor, role=role, action="rematch",
-                          note=f"matched by {match.method}: {match.reason}")
+                          note=f"matched by {match.method}: {match.reason}"
+                               f"{f'; {cause}' if cause else ''}")
     text = f"still no safe match: {match.reason}"
-    record_action(conn, item, actor=actor, role=role, action="rematch", note=text,
+    record_action(conn, item, actor=actor, role=role, action="rematch",
+                  note=f"{text}; {cause}" if cause else text,
                   details={"method": str(match.method),
-                           "candidates": [c.claim_id for c in match.candidates]},
+                           "candidates": [c.claim_id for c in match.candidates],
+                           **({"cause": cause} if cause else {})},
                   values={"evidence": _evidence(match)})
     return ActionResult(item.id, "rematch", item.status, f"review item {item.id}: {text}")
 
@@ -128,6 +135,16 @@ def rematch_each(engine: Engine, item_ids: Sequence[int] | None, *,
         except ActionError as exc:
             outcomes.append(Outcome(item_id, refused=str(exc)))
     return outcomes
+
+
+def rematch_by_engine(conn: Connection, item_id: int, *, cause: str) -> ActionResult:
+    """``rematch`` of one item by the engine itself, as actor ``system``.
+
+    No permission check: nobody asked for it.  An import that brings the claim a payment
+    was waiting for (a late 837) matches the payment again in the import's own transaction,
+    whoever imports; ``cause`` says so in the item's event.
+    """
+    return _rematch_one(conn, locked_item(conn, item_id), SYSTEM_ACTOR, None, cause)
 
 
 def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,

@@ -34,7 +34,7 @@ def unapplied(database_url: str, tmp_path: Path) -> Iterator[tuple[str, int]]:
     practice = Practice(database_url, tmp_path)
     practice.receive(remit("64", clp("PCN1", "1", "100", "64", "0", "ICN1",
                                      svc("99213", "100", "64", "CO*45*36"))))
-    practice.bill(("PCN1", (("HC:99213", "100"),)))
+    practice.bill_unanswered(("PCN1", (("HC:99213", "100"),)))  # `import` would match it
     with practice.engine.connect() as conn:
         ident = conn.execute(select(ReviewItem.id).where(
             ReviewItem.kind == "unmatched_payment")).scalar_one()

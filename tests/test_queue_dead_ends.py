@@ -139,7 +139,7 @@ def test_rematch_commits_and_reports_each_item_on_its_own(practice: Practice,
     practice.receive(remit("64", PAID_WITH_SHARES.replace("PCN1", "PCN2")
                            .replace("ICN1", "ICN2"), trace="TRACE2"))
     first, second = (i for i, _ in _open(practice, "unmatched_payment"))
-    practice.bill(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))
+    practice.bill_unanswered(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))
     act(practice, apply_cash, first, "PCN1", amount_cents=1000)  # partly applied by hand
     result = CliRunner().invoke(main, ["--db", database_url, "queue", "rematch", str(first),
                                        str(second)])

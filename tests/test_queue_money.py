@@ -124,9 +124,10 @@ def claim_id(practice: Practice, pcn: str) -> int:
 
 
 def _paid_before_billed(practice: Practice) -> int:
-    """A payment that arrives before its claim is billed: unmatched, 64.00 unapplied."""
+    """A payment that arrives before its claim is billed: unmatched, 64.00 unapplied (the
+    claim billed without the import's own matching again, tests/test_late_claims.py)."""
     practice.receive(remit("64", PAID_WITH_SHARES))
-    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.bill_unanswered(("PCN1", OFFICE_VISIT))
     return item_id(practice, "unmatched_payment")
 
 
@@ -236,7 +237,7 @@ def test_rematch_after_the_claim_is_billed_posts_it_as_import_would_have(practic
     [still] = act(practice, rematch, None)
     assert still.message == (f"review item {ident}: still no safe match: PCN unknown and no "
                              "claim by member ID or name")
-    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.bill_unanswered(("PCN1", OFFICE_VISIT))
     [matched] = act(practice, rematch, [ident])
     assert matched.status == "resolved"
     assert practice.balances("PCN1") == ("0.00", "16.00")

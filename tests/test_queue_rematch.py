@@ -45,7 +45,7 @@ def test_rematch_all_skips_a_payment_applied_in_part_and_matches_the_others(
                                svc("99213", "100", "64", "CO*45*20", "PR*2*16")),
                            clp("PCN2", "1", "100", "50", "0", "ICN2",
                                svc("99213", "100", "50", "CO*45*50"))))
-    practice.bill(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))
+    practice.bill_unanswered(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))  # no late-claim rematch
     partial = _unmatched(practice)["PCN2"][0]
     with write_transaction(practice.engine) as conn:
         apply_cash(conn, partial, "PCN2", actor="sam", amount_cents=2000)

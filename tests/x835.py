@@ -10,16 +10,19 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
-from edi_posting.db import make_engine
-from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
+from edi_posting.claim_intake import SetContext, import_claim_batch
+from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.base import table_of
+from edi_posting.db.bulk import new_id
+from edi_posting.db.models import ClaimPayment, ReceivedFile, ReviewItem, SubmittedClaim
 from edi_posting.ledger import claim_balances
 from edi_posting.ledger_checks import check_ledger
 from edi_posting.money import format_cents
 from edi_posting.pipeline import FileResult, ImportOptions, import_file
 from tests.x12build import build_x12, write_x12
-from tests.x837 import HEADER, claim, subscriber
+from tests.x837 import HEADER, batch_of, claim, subscriber
 
 __all__ = ["Practice", "clp", "remit", "svc"]
 
@@ -66,6 +69,19 @@ class Practice:
         text = build_x12(body, functional_id="HC", transaction_id="837", version="005010X222A1",
                          interchange_control=f"{next(_files):09d}")
         return self.import_text(text, "claims.837")
+
+    def bill_unanswered(self, *claims: tuple[str, tuple[tuple[str, str], ...]]) -> None:
+        """As ``bill``, through the intake stage alone (``import_claim_batch``): payments
+        already waiting for these claims stay waiting (``import`` would match them again),
+        for tests of what a specialist does with such a payment."""
+        number = next(_files)
+        body = subscriber(2) + "".join(claim(pcn, *lines) for pcn, lines in claims)
+        with write_transaction(self.engine) as conn:
+            file_id = new_id(conn.execute(insert(table_of(ReceivedFile)).values(
+                sha256=f"{number:064d}", file_name=f"{number:03d}-claims.837", size_bytes=1,
+                kind="837P", content=b"x", status="imported", received_by="tester")))
+            import_claim_batch(conn, SetContext(file_id, None, f"{number:09d}", "tester"),
+                               batch_of(body, bht=f"BATCH{number}", sha=f"{number:064d}"))
 
     def receive(self, *sets: str, name: str = "remit.835", control: int | None = None
                 ) -> FileResult:

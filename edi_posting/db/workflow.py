@@ -56,6 +56,7 @@ REVIEW_KINDS = (
     "eob_error",
     "claim_problem",
     "patient_conflict",
+    "duplicate_claim",  # migration 0009: an 837 claim billed again, held uncharged
 )
 OPEN_STATES = ("open", "in_progress", "escalated")  # someone still has to act
 CLOSED_STATES = ("resolved", "dismissed")
