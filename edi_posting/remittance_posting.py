@@ -334,15 +334,16 @@ def _plb_entries(conn: Connection, work: _Set, ectx: EntryContext) -> list[ledge
                                      work.ctx.file_id)
     drafts = []
     for n, (adjustment, link, plb_id) in enumerate(zip(adjustments, links, ids), 1):
+        if work.held:  # none of its money posted (BPR02 waits whole): no entry, no item
+            continue
         if needs_link(adjustment) and not link.found:
             spec = unlinked_review(adjustment)
             work.reviews.append(_draft(work, spec, f"{spec.kind}|plb:{plb_id}",
                                        adjustment.amount_cents))
-        if not work.held:
-            entry = plb_entry(adjustment, key=f"{ectx.key}|plb:{n}", effective=ectx.effective,
-                              remittance_id=ectx.remittance_id, plb_id=plb_id, link=link,
-                              payer_id=work.payer_id, source=ectx.source(adjustment.source))
-            drafts += [entry] if entry else []
+        entry = plb_entry(adjustment, key=f"{ectx.key}|plb:{n}", effective=ectx.effective,
+                          remittance_id=ectx.remittance_id, plb_id=plb_id, link=link,
+                          payer_id=work.payer_id, source=ectx.source(adjustment.source))
+        drafts += [entry] if entry else []
     return drafts
 
 

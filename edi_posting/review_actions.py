@@ -97,12 +97,17 @@ def escalate(conn: Connection, item_id: int, to: str, note: str, *, actor: str) 
 
 
 def dismiss(conn: Connection, item_id: int, reason: str, *, actor: str) -> None:
-    """Close an item that needs no money to move (never one that holds money)."""
+    """Close an item that needs no money to move (never one that holds money).
+
+    An ``unlinked_plb`` item whose PLB never posted (opened for a held set by imports before
+    that was fixed) holds no money: it can only be dismissed."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.dismiss",
                           object_id=str(item_id))
+    from edi_posting.plb_placement import plb_never_posted  # queue side, imported late
+
     item = _item(conn, item_id)
-    if item.kind in MONEY_KINDS or (holds_unapplied(item.kind, item.claim_payment_id)
-                                    and item.amount_cents):
+    if (item.kind in MONEY_KINDS and not plb_never_posted(conn, item)) or (
+            holds_unapplied(item.kind, item.claim_payment_id) and item.amount_cents):
         raise ActionError(f"a {item.kind} item holds money: resolve it with a money action, "
                           "not dismiss")
     if not reason.strip():
