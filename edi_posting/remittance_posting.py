@@ -220,7 +220,8 @@ def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
             if original[0] is not None:
                 used.add(original[0].claim_payment_id)
         decision = decide(claim, fact, match, set_held=held, original=original,
-                          never_auto_post=work.policy.never_auto_post)
+                          never_auto_post=work.policy.never_auto_post,
+                          zero_pay=work.policy.zero_pay)
         decisions.append(decision)
         if pool is not None and not claim.is_reversal and decision.state in ("posted", "denied"):
             pool.append(OriginalPayment(ids.claim_payment_id, match.claim_id,
