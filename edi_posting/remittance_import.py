@@ -66,9 +66,8 @@ def _sum_out_of_range(read: RemittanceSetRead) -> Problem | None:
     """
     payment = read.header.payment
     start = abs(payment.amount_cents) if payment else 0
-    for amounts in _posted_amounts(read, start):
-        if amounts[0] > MAX_CENTS:
-            total, element, source = amounts
+    for total, element, source in _posted_amounts(read, start):
+        if total > MAX_CENTS:
             return Problem("AMOUNT_OUT_OF_RANGE", Severity.FATAL, f"{element}: the set's "
                            f"amounts, added up without their signs, pass {format_cents(MAX_CENTS)}"
                            " (the most a database column holds) with this segment's; nothing "

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from edi_posting.cli import main
 from edi_posting.db.models import ProviderAdjustment, ReviewItem, SubmittedClaim
 from edi_posting.plb_placement import place_plb
+from edi_posting.queue_money import apply_cash
 from edi_posting.review_actions import ActionError, dismiss
 from tests.test_queue_money import OFFICE_VISIT, act, assert_queue_equals_ledger, item_id
 from tests.x835 import Practice, clp, remit, svc
@@ -115,6 +116,8 @@ def test_place_plb_refuses_an_item_whose_plb_never_posted(
     for kwargs in ({"pcn": "PCN1"}, {"note": "a levy"}):
         with pytest.raises(ActionError, match="never posted"):
             act(practice, place_plb, stale, **kwargs)
+    with pytest.raises(ActionError, match="holds no unapplied cash"):  # no other money action
+        act(practice, apply_cash, stale, "PCN1")
     refused = CliRunner().invoke(main, ["--db", database_url, "--actor", "sam", "queue",
                                         "place-plb", str(stale), "--claim", "PCN1"])
     assert refused.exit_code == 65 and "never posted" in refused.stderr
