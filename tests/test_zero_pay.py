@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from edi_posting.cli import main
 from edi_posting.db import write_transaction
-from edi_posting.db.models import JournalLine, LedgerAccount
+from edi_posting.db.models import JournalLine, LedgerAccount, ReviewItem
 from edi_posting.posting_policy import set_policy
 from edi_posting.posting_rules import CasFact, ClaimFact, Disposition, LineFact, classify
 from tests.x835 import Practice, clp, remit, svc
@@ -73,6 +73,8 @@ def test_secondary_paying_nothing_with_oa_176_opens_a_denial_and_writes_nothing_
     assert _account_total(practice, "other_adjustments") == 0
     assert practice.balances("PCN1") == ("3002.00", "0.00")
     assert practice.states() == [("PCN1", "2", "denied")]
+    with practice.engine.connect() as conn:
+        assert conn.execute(select(ReviewItem.problem_code)).scalar_one() == "ZERO_PAY_DENIAL"
 
 
 def test_a_payer_policy_marking_capitation_contractual_on_zero_pay_posts_it(
@@ -102,3 +104,4 @@ def test_policy_set_zero_pay_from_the_cli_with_its_environment_twin(database_url
     assert "(default),CO,*,contractual_adjustments,no,denial," in listed.stdout
     shown = runner.invoke(main, ["policy", "set", "--help"])
     assert "--zero-pay" in shown.stdout and "EDI_POSTING_POLICY_ZERO_PAY" in shown.stdout
+    assert "contractual on zero pay" in runner.invoke(main, ["policy", "--help"]).stdout

@@ -13,9 +13,15 @@ __all__ = ["command"]
 _COLUMNS = ["payer", "group", "reason", "account", "never_auto_post", "zero_pay", "note"]
 
 
-@click.group("policy", epilog="\b\nExample:\n  edi-posting policy set OA 23 --action other")
+@click.group("policy", epilog="\b\nExample:\n  edi-posting policy set OA 23 --action other\n"
+             "  edi-posting policy set CO 24 --zero-pay contractual --payer 87678")
 def command() -> None:
-    """CARC posting policy: the built-in table and the practice's overrides."""
+    """CARC posting policy: the built-in table and the practice's overrides.
+
+    Where each CAS group and CARC posts, which CARCs never auto-post, and which are
+    contractual on zero pay: a claim payment of $0 with nothing for the patient is a
+    denial (nothing written off) unless every CARC on it is so marked; none is by default,
+    not even CO 24 (capitation), since that is a term of each payer's contract."""
 
 
 @command.command("list", epilog="\b\nExample:\n  edi-posting policy list --format csv")
