@@ -6,8 +6,9 @@ separators excepted) as it splits the chunk; this keeps the flags until the one 
 the segment claims them: the transaction set it is in (a FATAL problem: the set is
 rejected whole, before anything of it is stored, and the file's other sets import), or
 the reader for an envelope or stray segment (an ERROR; an ISA or GS holding one rejects
-every set it wraps, since the envelope is stored with them).  Consumed by :mod:`edi_posting.x12.reader` and
-:mod:`edi_posting.x12.transaction_set`; produces :class:`~edi_posting.problems.Problem`.
+every set it wraps, since the envelope is stored with them).  Consumed by
+:mod:`edi_posting.x12.reader` and :mod:`edi_posting.x12.transaction_set`; produces
+:class:`~edi_posting.problems.Problem`.
 """
 
 from __future__ import annotations

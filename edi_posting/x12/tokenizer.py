@@ -44,8 +44,8 @@ Flag = Callable[[list[str], int], None]  # (elements, position) of a segment wit
 def control_characters(separators: str) -> re.Pattern[str]:
     """What no element may hold: the control characters no database stores, except the
     file's own separators (those never reach an element)."""
-    return re.compile("[" + re.escape("".join(c for c in _CONTROLS if c not in separators))
-                      + "]")
+    refused = "".join(c for c in _CONTROLS if c not in separators)
+    return re.compile(f"[{re.escape(refused)}]" if refused else "(?!)")  # (?!) never matches
 
 
 def segment_batches(
