@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["AmountError", "cents_to_decimal", "format_cents", "parse_amount", "to_cents"]
+__all__ = ["MAX_CENTS", "AmountError", "AmountRangeError", "cents_to_decimal", "format_cents",
+           "parse_amount", "to_cents"]
 
 _CENT = Decimal("0.01")
+# The largest magnitude of cents a database column (BIGINT, SQLite INTEGER) holds.  Python's
+# int has no limit, so an amount beyond it would pass every check here and crash the insert.
+MAX_CENTS = 2**63 - 1
 
 
 class AmountError(ValueError):
@@ -19,6 +23,11 @@ class AmountError(ValueError):
 
     Parsers catch it and turn it into a Problem on the element; it never escapes a parser.
     """
+
+
+class AmountRangeError(AmountError):
+    """A well-formed amount whose cents no database column can hold (beyond
+    :data:`MAX_CENTS` either way): the unit that carries it cannot be stored."""
 
 
 def parse_amount(text: str) -> Decimal:
@@ -44,10 +53,14 @@ def parse_amount(text: str) -> Decimal:
 
 
 def to_cents(value: Decimal) -> int:
-    """Exact Decimal -> integer cents; the value must already have at most two decimals."""
+    """Exact Decimal -> integer cents; the value must already have at most two decimals and
+    its cents must fit a signed 64-bit integer (:class:`AmountRangeError` otherwise)."""
     cents = value * 100
     if cents != cents.to_integral_value():
         raise AmountError(f"more than two decimals: {value}")
+    if abs(cents) > MAX_CENTS:
+        raise AmountRangeError(f"{len(value.as_tuple().digits)} digits: beyond "
+                               f"{format_cents(MAX_CENTS)}, the most a database column holds")
     return int(cents)
 
 

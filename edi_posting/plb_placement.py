@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select, update
 
 from edi_posting.access import Permission, authorize
 from edi_posting.db.base import table_of
@@ -26,7 +26,7 @@ from edi_posting.queue_credits import own_reopened_balance, refresh_credit_balan
 from edi_posting.queue_money import ActionResult, find_claim, locked_item, post_entry
 from edi_posting.review_actions import ActionError, record_action
 
-__all__ = ["place_plb"]
+__all__ = ["place_plb", "plb_never_posted", "unposted_message"]
 
 _PLB, _LINE = table_of(ProviderAdjustment), table_of(JournalLine)
 
@@ -39,6 +39,8 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
                           object_id=str(item_id))
     item = locked_item(conn, item_id)
     plb = _plb_of(conn, item)
+    if plb.amount_cents and not _was_posted(conn, plb.id):
+        raise ActionError(unposted_message(item.id, plb))
     if pcn is None:
         if not (note or "").strip():
             raise ActionError("say why the adjustment belongs to no claim (--note)")
@@ -81,10 +83,30 @@ def _plb_of(conn: Connection, item: Any) -> Any:
 
 
 def _was_posted(conn: Connection, plb_id: int) -> bool:
-    """A held remittance posted none of its PLBs: nothing to move then."""
-    count = conn.execute(select(func.count()).select_from(_LINE)
-                         .where(_LINE.c.provider_adjustment_id == plb_id)).scalar_one()
-    return bool(count)
+    """A held remittance posted none of its PLBs (its BPR02 waits in unapplied cash)."""
+    found = conn.execute(select(_LINE.c.id).where(_LINE.c.provider_adjustment_id == plb_id)
+                         .limit(1)).first()
+    return found is not None
+
+
+def unposted_message(item_id: int, plb: Any) -> str:
+    """Why an item for a PLB that never reached the ledger cannot be placed.
+
+    Imports before the fix opened ``unlinked_plb`` items for the PLBs of held sets: linking
+    one, or keeping it "in provider adjustments", would report money that is not there.
+    """
+    return (f"review item {item_id}: PLB {plb.reason_code} {format_cents(plb.amount_cents)} "
+            "never posted (its transaction set was held: it does not balance, and its BPR02 "
+            "waits in unapplied cash under the set's balancing_failure item); there is "
+            "nothing to place: dismiss this item (`queue dismiss`)")
+
+
+def plb_never_posted(conn: Connection, item: Any) -> bool:
+    """True for an ``unlinked_plb`` item whose PLB amount is not in the ledger."""
+    if item.kind != "unlinked_plb" or "plb:" not in (item.dedupe_key or ""):
+        return False
+    plb = _plb_of(conn, item)
+    return bool(plb.amount_cents) and not _was_posted(conn, plb.id)
 
 
 def _move_to_claim(conn: Connection, item: Any, plb: Any, claim: Any, actor: str) -> int:

@@ -10,8 +10,11 @@ tested without a database.  The rules (x12-posting-rules.md §2–§5):
   sent, never sign-flipped.
 * forwarded (19, 20, 21): as paid, but the PR amount stays with insurance, moved to the
   next payer's receivable, when the claim names the payer it was forwarded to.
-* denied (4, or 1/2/3 with nothing paid and only denial CARCs): nothing posts; the claim
-  stays open and a denial review item carries the codes.
+* denied (4, or any other status paying $0 and assigning nothing to the patient): nothing
+  posts; the claim stays open and a denial review item carries the codes.  A $0 payment
+  posts (its adjustments written off as their policy says) only when the payer's policy
+  marks every CARC on it contractual on zero pay (capitation, value-based contracts): a
+  write-off nobody decided is lost revenue nobody sees, so no CARC is marked by default.
 * 22 reversal: handled by the caller (exact negation of the original entries).
 * 23 and 25: recorded, never posted as payment.
 """
@@ -21,12 +24,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from edi_posting.ledger import Posting
 
 __all__ = [
     "DEFAULT_CARC_POLICY",
-    "DENIAL_CARCS",
+    "NO_ZERO_PAY",
     "CasFact",
     "ClaimFact",
     "Dims",
@@ -54,13 +58,10 @@ DEFAULT_CARC_POLICY: Mapping[tuple[str, str], str] = {
     ("CO", "*"): "contractual_adjustments",
     ("PR", "*"): "patient_ar",
 }
+# No CARC is contractual on zero pay by default, not even CO-24 (capitation): a $0 payment
+# is a denial until a practice marks, per payer, what its contracts settle at $0.
+NO_ZERO_PAY: Mapping[tuple[str, str], bool] = MappingProxyType({})
 
-# CARCs that, with nothing paid, mean the payer denied the claim (status 1 "creative" denials)
-DENIAL_CARCS = frozenset({
-    "4", "5", "6", "11", "16", "18", "22", "26", "27", "29", "31", "32", "39", "50", "51", "55",
-    "56", "96", "109", "119", "146", "167", "170", "181", "182", "197", "198", "199", "200",
-    "204", "226", "227", "242", "252", "B7", "B9", "B11", "B12", "B13", "B15", "N130",
-})
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,10 @@ class Dims:
 _FORWARDED_CODES = frozenset({"19", "20", "21"})
 
 
-def classify(fact: ClaimFact) -> Disposition:
+def classify(fact: ClaimFact,
+             zero_pay_contractual: Mapping[tuple[str, str], bool] = NO_ZERO_PAY) -> Disposition:
+    """What the claim payment is.  ``zero_pay_contractual``: (group, CARC or ``*``) -> does
+    the payer's policy mark it contractual on zero pay (:attr:`CarcPolicy.zero_pay`)."""
     code = fact.status_code
     if code == "22":
         return Disposition.REVERSAL
@@ -111,14 +115,21 @@ def classify(fact: ClaimFact) -> Disposition:
         return Disposition.RECORD_ONLY
     if code == "4":
         return Disposition.DENIED
-    if code in _FORWARDED_CODES:
-        return Disposition.FORWARDED
-    if fact.paid_cents != 0:  # checked first: only an unpaid claim needs its CAS gathered
-        return Disposition.POST
-    every_cas = list(fact.adjustments) + [c for line in fact.lines for c in line.adjustments]
-    if every_cas and all(c.group != "PR" and c.reason in DENIAL_CARCS for c in every_cas):
+    if fact.paid_cents == 0 and _denied_by_zero_pay(fact, zero_pay_contractual):
         return Disposition.DENIED
-    return Disposition.POST
+    return Disposition.FORWARDED if code in _FORWARDED_CODES else Disposition.POST
+
+
+def _denied_by_zero_pay(fact: ClaimFact, contractual: Mapping[tuple[str, str], bool]) -> bool:
+    """Paid $0, nothing for the patient, and a CARC the policy does not mark contractual on
+    zero pay: a denial.  The amount paid never makes a payment valid by itself (X12 allows a
+    $0 capitated payment), but neither does a CARC missing from some denial list."""
+    every_cas = list(fact.adjustments) + [c for line in fact.lines for c in line.adjustments]
+    patient_cents = sum([c.amount_cents for c in every_cas if c.group == "PR"])
+    if not every_cas or patient_cents != 0:
+        return False  # nothing to write off, or the patient owes it
+    return not all(contractual.get((c.group, c.reason), contractual.get((c.group, "*"), False))
+                   for c in every_cas)
 
 
 def claim_postings(fact: ClaimFact, dims: Dims,

@@ -154,7 +154,8 @@ def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: in
     if billed is None:
         return None
     fact = stored_claim_fact(conn, cp_id, billed)
-    disposition = classify(fact)
+    policy = load_policy(conn, payer_id)
+    disposition = classify(fact, policy.zero_pay)
     if disposition not in (Disposition.POST, Disposition.FORWARDED):
         return None
     fact, decided = _without_decided(fact, adjudication)
@@ -162,7 +163,7 @@ def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: in
     dims = Dims(payer_id, claim.patient_account_id, claim.id, next_payer)
     postings = [replace(p, account="unapplied_cash", payer_id=payer_id)
                 if p.account == "cash_clearing" else p
-                for p in claim_postings(fact, dims, load_policy(conn, payer_id).accounts)]
+                for p in claim_postings(fact, dims, policy.accounts)]
     if sum(p.amount_cents for p in postings if p.account == "unapplied_cash") != unapplied_cents:
         return None
     return (LinePosting(tuple(postings), decided is not None, decided is True)

@@ -13,19 +13,21 @@ state it is stored in, and the review items it raises.  The rules, in order:
    not yet reversed original it is an ``orphan_reversal`` held in unapplied cash.  Without
    a correction in the same set it raises ``awaiting_correction``.
 5. No safe match: unapplied cash and ``unmatched_payment`` / ``ambiguous_match``.
-6. Denied (4, or status 1/2/3 with nothing paid and denial CARCs): nothing posts, a
+6. Denied (4, or any other status paying $0 with nothing for the patient, unless the
+   payer's policy marks every CARC on it contractual on zero pay): nothing posts, a
    ``denial`` item with group, CARC and RARC per line.
 7. Paid and forwarded: a ``payment`` entry by the posting rules.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from edi_posting.matching import ClaimMatch, MatchMethod
 from edi_posting.money import format_cents
-from edi_posting.posting_rules import ClaimFact, Disposition, classify
+from edi_posting.posting_rules import NO_ZERO_PAY, ClaimFact, Disposition, classify
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.remittance import ClaimPayment
 
@@ -137,14 +139,16 @@ def _hold(review: ReviewSpec, claim: ClaimPayment, state: str = "held") -> Claim
 
 def decide(claim: ClaimPayment, fact: ClaimFact, match: ClaimMatch | None, *,
            set_held: bool, original: tuple[OriginalPayment | None, str] | None = None,
-           never_auto_post: frozenset[str] = frozenset()) -> ClaimDecision:
-    """What to do with one claim payment (see the module docstring for the order)."""
+           never_auto_post: frozenset[str] = frozenset(),
+           zero_pay: Mapping[tuple[str, str], bool] = NO_ZERO_PAY) -> ClaimDecision:
+    """What to do with one claim payment (see the module docstring for the order);
+    ``never_auto_post`` and ``zero_pay`` come from the payer's :class:`CarcPolicy`."""
     if set_held:
         return ClaimDecision("held", None)
     errors = _claim_errors(claim)
     if errors:
         return _hold(_problem_review(claim, errors), claim)
-    disposition = classify(fact)
+    disposition = classify(fact, zero_pay)
     if disposition is Disposition.RECORD_ONLY:
         if not claim.paid_cents:
             return ClaimDecision("recorded", None)
@@ -161,6 +165,10 @@ def decide(claim: ClaimPayment, fact: ClaimFact, match: ClaimMatch | None, *,
                      ) if never_auto_post else []
     if disposition is Disposition.DENIED or blocked:
         review = _denial_review(claim)
+        if disposition is Disposition.DENIED and claim.status_code != "4":
+            review = ReviewSpec(review.kind, "ZERO_PAY_DENIAL", review.message + "; paid 0.00 "
+                                "with nothing for the patient, and the payer's policy marks "
+                                "not every CARC contractual on zero pay", 3, review.evidence)
         if blocked:
             review = ReviewSpec(review.kind, "NEVER_AUTO_POST", review.message + "; payer "
                                 f"policy: CARC {', '.join(blocked)} never auto-posts", 2,

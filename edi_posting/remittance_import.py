@@ -1,17 +1,20 @@
 """One 835 file: each transaction set read, then posted in its own unit of work.
 
-A set with a FATAL problem (no BPR, no SE, not an 835, the parser gave up) is rejected
-whole: nothing of it posts and a ``rejected_file`` item names the set; the file's other
+A set with a FATAL problem (no BPR, no SE, not an 835, the parser gave up, an amount or a
+sum of amounts no database column holds) is rejected whole: nothing of it posts and a ``rejected_file`` item names the set; the file's other
 sets still post.  A posting invariant failure (a bug) rolls its set back the same way.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 from edi_posting.import_units import FileResult, Units, add_outcome, envelope_rows
+from edi_posting.money import MAX_CENTS, format_cents
 from edi_posting.problems import Problem, Severity
+from edi_posting.records.source import SourceRef
 from edi_posting.remittance_entries import PostingInvariantError
 from edi_posting.remittance_posting import post_remittance, remittance_key
 from edi_posting.transaction_sets import SetContext, SetOutcome
@@ -50,7 +53,41 @@ def _rejection(read: RemittanceSetRead) -> Problem | None:
         return Problem("SET_INCOMPLETE", Severity.FATAL, "transaction set "
                        f"{read.header.transaction_set_control_number} has no SE trailer",
                        read.header.source, "SE")
+    return _sum_out_of_range(read)
+
+
+def _sum_out_of_range(read: RemittanceSetRead) -> Problem | None:
+    """FATAL when the set's posted amounts, added up without their signs, pass MAX_CENTS.
+
+    Each amount fits (the parser checked); this bounds every sum built from them (an entry
+    line, a claim's balance, the set's totals, a SUM over its lines), since none of those
+    can exceed the sum of the magnitudes.  The problem names the claim payment (or PLB)
+    whose amounts took the total past the limit.
+    """
+    payment = read.header.payment
+    start = abs(payment.amount_cents) if payment else 0
+    for total, element, source in _posted_amounts(read, start):
+        if total > MAX_CENTS:
+            return Problem("AMOUNT_OUT_OF_RANGE", Severity.FATAL, f"{element}: the set's "
+                           f"amounts, added up without their signs, pass {format_cents(MAX_CENTS)}"
+                           " (the most a database column holds) with this segment's; nothing "
+                           "of the set can be stored", source, element)
     return None
+
+
+def _posted_amounts(read: RemittanceSetRead, total: int
+                    ) -> Iterator[tuple[int, str, SourceRef | None]]:
+    """The running sum of magnitudes after each claim and PLB (with the element it ended on)."""
+    for claim in read.claims:
+        total += abs(claim.charge_cents) + abs(claim.paid_cents) + sum(
+            abs(a.amount_cents) for a in claim.adjustments)
+        for line in claim.service_lines:
+            total += abs(line.charge_cents) + abs(line.paid_cents) + sum(
+                abs(a.amount_cents) for a in line.adjustments)
+        yield total, "CLP04", claim.source
+    for adjustment in read.end.provider_adjustments:
+        total += abs(adjustment.amount_cents)
+        yield total, "PLB04", adjustment.source
 
 
 def _validation_rejection(units: Units, read: RemittanceSetRead) -> Problem | None:

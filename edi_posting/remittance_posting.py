@@ -220,7 +220,8 @@ def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
             if original[0] is not None:
                 used.add(original[0].claim_payment_id)
         decision = decide(claim, fact, match, set_held=held, original=original,
-                          never_auto_post=work.policy.never_auto_post)
+                          never_auto_post=work.policy.never_auto_post,
+                          zero_pay=work.policy.zero_pay)
         decisions.append(decision)
         if pool is not None and not claim.is_reversal and decision.state in ("posted", "denied"):
             pool.append(OriginalPayment(ids.claim_payment_id, match.claim_id,
@@ -334,15 +335,16 @@ def _plb_entries(conn: Connection, work: _Set, ectx: EntryContext) -> list[ledge
                                      work.ctx.file_id)
     drafts = []
     for n, (adjustment, link, plb_id) in enumerate(zip(adjustments, links, ids), 1):
+        if work.held:  # none of its money posted (BPR02 waits whole): no entry, no item
+            continue
         if needs_link(adjustment) and not link.found:
             spec = unlinked_review(adjustment)
             work.reviews.append(_draft(work, spec, f"{spec.kind}|plb:{plb_id}",
                                        adjustment.amount_cents))
-        if not work.held:
-            entry = plb_entry(adjustment, key=f"{ectx.key}|plb:{n}", effective=ectx.effective,
-                              remittance_id=ectx.remittance_id, plb_id=plb_id, link=link,
-                              payer_id=work.payer_id, source=ectx.source(adjustment.source))
-            drafts += [entry] if entry else []
+        entry = plb_entry(adjustment, key=f"{ectx.key}|plb:{n}", effective=ectx.effective,
+                          remittance_id=ectx.remittance_id, plb_id=plb_id, link=link,
+                          payer_id=work.payer_id, source=ectx.source(adjustment.source))
+        drafts += [entry] if entry else []
     return drafts
 
 

@@ -111,11 +111,16 @@ def escalate(conn: Connection, item_id: int, to: str, note: str, *, actor: str) 
 
 def dismiss(conn: Connection, item_id: int, reason: str, *, actor: str) -> None:
     """Close an item that needs no money to move (never one that holds money; an unmatched
-    payment of 0.00 holds none)."""
+    payment of 0.00 holds none).
+
+    An ``unlinked_plb`` item whose PLB never posted (opened for a held set by imports before
+    that was fixed) holds no money: it can only be dismissed."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.dismiss",
                           object_id=str(item_id))
+    from edi_posting.plb_placement import plb_never_posted  # queue side, imported late
+
     item = _item(conn, item_id)
-    if holds_money(item):
+    if holds_money(item) and not plb_never_posted(conn, item):
         raise ActionError(f"a {item.kind} item holds money: resolve it with a money action, "
                           "not dismiss")
     if not reason.strip():

@@ -73,4 +73,6 @@ def test_status_1_with_nothing_paid_and_denial_carcs_is_a_denial() -> None:
     creative = ClaimFact("1", 100, 0, (CasFact("CO", "197", 100),), ())
     assert classify(creative) is Disposition.DENIED
     capitated = ClaimFact("1", 100, 0, (CasFact("CO", "24", 100),), ())
-    assert classify(capitated) is Disposition.POST  # $0 paid is not a denial by itself
+    assert classify(capitated) is Disposition.DENIED  # never written off by default
+    # $0 paid is not a denial by itself: the payer's policy can mark capitation contractual
+    assert classify(capitated, {("CO", "24"): True}) is Disposition.POST

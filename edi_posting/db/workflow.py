@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -181,6 +182,9 @@ class PostingPolicy(Base):
     reason_code: Mapped[str] = mapped_column(String(35))  # '*' for any reason in the group
     action: Mapped[str] = mapped_column(String(35))  # write_off, patient, review, ...
     never_auto_post: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a $0 claim payment carrying only CARCs so marked posts (capitation); else a denial
+    zero_pay_contractual: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                       server_default=false())
     note: Mapped[str | None] = mapped_column(Text)
 
 

@@ -299,7 +299,8 @@ class SetParser:
         for adjustment in self.plb:
             balance.add_provider_adjustment(adjustment)
         payment = header.payment
-        if ctx.has_bad_amount:
+        self.set_problems.extend(ctx.out_of_range)  # found in a claim, but FATAL for the set
+        if ctx.has_bad_amount or ctx.out_of_range:
             balance.is_computable = False
         is_balanced: bool | None = None
         if payment is not None and balance.is_computable:

@@ -56,6 +56,7 @@ from typing import IO, Literal, Self
 
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
+from edi_posting.x12.controls import CONTROL_CHARACTER, ControlFlags
 from edi_posting.x12.delimiters import DelimiterError, Delimiters, detect_delimiters
 from edi_posting.x12.tokenizer import (
     ENVELOPE_TAGS,
@@ -133,6 +134,8 @@ class X12Reader:
         self._segments: Iterator[Segment] | None = None
         self._stray = 0
         self._group_count = self._set_count = 0
+        self.controls: ControlFlags | None = None  # set with the separators
+        self._tainted: dict[str, int] = {}  # ISA/GS holding a control character -> position
 
     def __enter__(self) -> Self:
         return self
@@ -179,9 +182,11 @@ class X12Reader:
                 self.segments_read = position + tset.segment_count - 1
             elif tag in _ENVELOPE_TAGS:  # alone in its batch
                 getattr(self, f"_on_{tag.lower()}")(elements, position)
+                self._envelope_controls(tag, position)
             else:
                 for elements, position in zip(rows, positions):
                     self._stray_segment(elements[0], position)
+                self._envelope_controls(tag, positions[-1])
         self._at_eof()
 
     def _next_batch(self) -> Batch | None:
@@ -196,7 +201,30 @@ class X12Reader:
             self._file_problem("ST_OUTSIDE_GROUP", Severity.ERROR,
                                "ST segment outside a GS/GE functional group", position, "GS")
         self._set_count += 1
-        return TransactionSet(self, elements, position)
+        tset = TransactionSet(self, elements, position)
+        if self.controls is not None and self.controls.pending:
+            tset.problems.extend(self.controls.take(tset.source, position))
+        for tag, at in self._tainted.items():  # its envelope is stored with it
+            tset.problems.append(Problem(
+                CONTROL_CHARACTER, Severity.FATAL, f"the {tag} segment around this transaction "
+                f"set (segment {at}) holds a control character: nothing of the set can be "
+                "stored", tset.source.at(at), tag))
+        return tset
+
+    def _envelope_controls(self, tag: str, position: int) -> None:
+        """Control characters in an envelope or stray segment: a file problem; an ISA or GS
+        holding one also rejects every set it wraps (see :meth:`_open_set`)."""
+        if tag == "ISA":
+            self._tainted.clear()
+        elif tag == "GS":
+            self._tainted.pop("GS", None)
+        if self.controls is None or not self.controls.pending:
+            return
+        found = self.controls.take(SourceRef(self.file_sha256, self.file_name), position,
+                                   Severity.ERROR)
+        self.problems.extend(found)
+        if found and tag in ("ISA", "GS"):
+            self._tainted[tag] = position
 
     def _on_isa(self, elements: list[str], position: int) -> None:
         if self.interchange is not None:
@@ -319,7 +347,7 @@ class X12Reader:
         if not raw.strip():
             self._file_problem("EMPTY_FILE", Severity.FATAL, "the file is empty", None, None)
             return None
-        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:HEAD_LIMIT]:
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or _is_binary(raw[:HEAD_LIMIT]):
             self._file_problem("NOT_TEXT", Severity.FATAL, "UTF-16 or binary content, not X12 "
                                "(convert the file to ASCII or UTF-8)", None, None)
             return None
@@ -343,8 +371,11 @@ class X12Reader:
         for code, message in warnings:
             self._file_problem(code, Severity.WARNING, message, 1, None)
         self.delimiters = delimiters
+        self.controls = ControlFlags(delimiters.element + delimiters.component
+                                     + (delimiters.repetition or "") + delimiters.terminator)
         self._batches = segment_batches(text[start:], delimiters.element, delimiters.terminator,
-                                        self._read_text, self._give_up)
+                                        self._read_text, self._give_up,
+                                        (self.controls.pattern, self.controls.flag))
 
     def _read_text(self) -> str | None:
         """The next chunk as text; None once the file and the decoder are exhausted."""
@@ -363,3 +394,10 @@ class X12Reader:
 
     def _give_up(self, code: str, message: str, position: int) -> None:
         self._file_problem(code, Severity.FATAL, f"stopped reading: {message}", position, None)
+
+
+def _is_binary(head: bytes) -> bool:
+    """UTF-16 without a BOM or binary: a NUL where ``ISA*00*`` should start, or NULs in
+    more than one byte in a hundred.  A NUL or two inside elements is not that: the set
+    holding it is rejected (``CONTROL_CHARACTER``) and the rest of the file is read."""
+    return b"\x00" in head[:16] or head.count(b"\x00") * 100 > len(head)

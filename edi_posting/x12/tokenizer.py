@@ -18,11 +18,12 @@ pile up for the garbage collector (a 4,096-segment batch doubled the time of a r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 
 __all__ = ["BATCH_SIZE", "ENVELOPE_TAGS", "MAX_BAD_SEGMENTS", "MAX_SEGMENT_CHARS", "Batch",
-           "Segment", "segment_batches"]
+           "Segment", "control_characters", "segment_batches"]
 
 BATCH_SIZE = 256
 MAX_SEGMENT_CHARS = 100_000
@@ -33,6 +34,18 @@ Segment = tuple[list[str], int]  # (elements with the segment id at index 0, 1-b
 Batch = tuple[list[list[str]], Sequence[int]]  # (elements of each segment, their positions)
 ENVELOPE_TAGS = frozenset(("ISA", "IEA", "GS", "GE", "ST", "SE"))
 _tag_of = itemgetter(0)
+# NUL: the one character a database text column refuses (PostgreSQL rejects it in text;
+# every other character the UTF-8 decoder yields is stored as read).  Other control
+# characters are pyx12's to report (`validate`: IK4 6, invalid character).
+_CONTROLS = "\x00"
+Flag = Callable[[list[str], int], None]  # (elements, position) of a segment with a control
+
+
+def control_characters(separators: str) -> re.Pattern[str]:
+    """What no element may hold: the control characters no database stores, except the
+    file's own separators (those never reach an element)."""
+    refused = "".join(c for c in _CONTROLS if c not in separators)
+    return re.compile(f"[{re.escape(refused)}]" if refused else "(?!)")  # (?!) never matches
 
 
 def segment_batches(
@@ -41,6 +54,7 @@ def segment_batches(
     terminator: str,
     read_text: Callable[[], str | None],
     give_up: Callable[[str, str, int], None],
+    controls: tuple[re.Pattern[str], Flag] | None = None,
 ) -> Iterator[Batch]:
     """Every segment of the file, in order, in batches.
 
@@ -51,6 +65,9 @@ def segment_batches(
     no segments.  A segment id must look like one (2-3 letters or digits; a padded one is
     stripped in place): :data:`MAX_BAD_SEGMENTS` bad ones in a row, or
     :data:`MAX_SEGMENT_CHARS` characters without a terminator, and reading stops.
+    ``controls`` is (pattern, flag): ``flag(elements, position)`` is called, before the
+    batch holding it is yielded, for each segment in which the pattern finds a character;
+    the pattern runs over whole chunks, so a clean file pays one search per chunk.
     """
     declared, by_line = terminator, terminator in "\r\n"
     if by_line:
@@ -75,10 +92,13 @@ def segment_batches(
         rest = pieces.pop()
         if padded:
             pieces = [piece.strip() for piece in pieces]
+        dirty = controls is not None and controls[0].search(text) is not None
         for start in range(0, len(pieces), BATCH_SIZE):
             rows = [piece.split(element) for piece in pieces[start:start + BATCH_SIZE] if piece]
             if not rows:
                 continue
+            if dirty:
+                _flag_controls(rows, position, controls)  # type: ignore[arg-type]
             tags = set(map(_tag_of, rows))  # hashes the parser would compute anyway
             if tags <= good_tags and tags.isdisjoint(envelope):
                 bad_run = 0
@@ -120,7 +140,19 @@ def segment_batches(
         text = next_text
     last = rest.strip()
     if last:
-        yield [last.split(element)], (position + 1,)
+        rows = [last.split(element)]
+        if controls is not None and controls[0].search(last):
+            _flag_controls(rows, position, controls)
+        yield rows, (position + 1,)
+
+
+def _flag_controls(rows: list[list[str]], position: int,
+                   controls: tuple[re.Pattern[str], Flag]) -> None:
+    """Flag each segment of a batch (the first at ``position + 1``) holding a control."""
+    search, flag = controls[0].search, controls[1]
+    for offset, elements in enumerate(rows, position + 1):
+        if any(search(e) for e in elements):
+            flag(elements, offset)
 
 
 def _is_tag(elements: list[str], good_tags: set[str]) -> bool:

@@ -171,6 +171,10 @@ class TransactionSet:
                 break
             rows, positions = batch
             tag = rows[0][0]
+            controls = reader.controls
+            if controls is not None and controls.pending and (
+                    tag not in _ENVELOPE_TAGS or tag == "SE"):
+                self.problems.extend(controls.take(self.source, positions[-1]))
             if tag in _ENVELOPE_TAGS:  # alone in its batch (see the tokenizer)
                 if tag == "SE":
                     self._close((rows[0], positions[0]), count + 1)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from edi_posting.logs import withheld
-from edi_posting.money import AmountError, parse_amount, to_cents
+from edi_posting.money import AmountError, AmountRangeError, parse_amount, to_cents
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.claim import ProcedureCode
 from edi_posting.records.remittance import Amount, DateValue
@@ -72,6 +72,7 @@ class Context:
         "has_bad_amount",
         "known_amounts",
         "known_dates",
+        "out_of_range",
         "problems",
         "procedures",
         "shared_amounts",
@@ -84,6 +85,8 @@ class Context:
         self.component = component
         self.problems: list[Problem] = []
         self.has_bad_amount = False
+        # set-level FATAL problems found inside a claim: an amount no column can hold
+        self.out_of_range: list[Problem] = []
         # Memos of valid values already read (bounded): reading one of them again has no
         # effect but its value, so a hot loop may look here before calling cents()/date().
         self.known_dates: dict[str, dt.date | None] = {}
@@ -116,7 +119,9 @@ class Context:
             return None
         dot = text.find(".")
         cents: int | None = None
-        if dot < 0:  # fast paths for "12" and "12.34"; everything else via money.parse_amount
+        if len(text) > 16:  # may not fit 64-bit cents (nor int()'s digit limit): parse_amount
+            pass
+        elif dot < 0:  # fast paths for "12" and "12.34"; everything else via parse_amount
             if text.isdecimal():
                 cents = int(text) * 100
         elif dot and len(text) - dot == 3:
@@ -129,6 +134,12 @@ class Context:
             return cents
         try:
             return to_cents(parse_amount(text))
+        except AmountRangeError as exc:
+            self.has_bad_amount = True
+            self.out_of_range.append(Problem(
+                "AMOUNT_OUT_OF_RANGE", Severity.FATAL, f"{element}: {exc}; nothing of this "
+                "transaction set can be stored", self.source.at(position), element))
+            return None
         except AmountError as exc:
             self.has_bad_amount = True
             self.problem("INVALID_AMOUNT", Severity.ERROR, f"{element}: {exc}; not rounded, "
