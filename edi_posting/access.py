@@ -38,7 +38,9 @@ _USER = table_of(User)
 class Permission(enum.StrEnum):
     IMPORT = "import"  # receive and post files
     RESOLVE = "resolve"  # work review items (money-moving actions included)
-    WRITE_OFF_ABOVE_LIMIT = "write_off_above_limit"
+    # decide another user's pending write-off or refund above its limit (never one's own);
+    # replaces write_off_above_limit, which let one person write off any amount alone
+    APPROVE = "approve"
     MANAGE_USERS = "manage_users"
     READ_PHI = "read_phi"  # claim, account, history, queue details
     READ_LEDGER = "read_ledger"  # ledger check/digest, totals without PHI

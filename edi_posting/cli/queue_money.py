@@ -146,8 +146,8 @@ def transfer_command(app: AppContext, item_id: int, to: str, payer: str | None,
 @click.pass_obj
 def write_off_command(app: AppContext, item_id: int, reason: str, side: str,
                       amount: str | None) -> None:
-    """Write off a claim balance with a reason code; above the write-off limit only with
-    the write_off_above_limit permission."""
+    """Write off a claim balance with a reason code; when the claim's write-offs would pass
+    the write-off limit in total, it waits for approval by a second person."""
     from edi_posting.queue_balances import write_off
 
     cents = _cents(amount)
@@ -163,7 +163,8 @@ def write_off_command(app: AppContext, item_id: int, reason: str, side: str,
 @click.pass_obj
 def refund_command(app: AppContext, item_id: int, reason: str, payee: str | None,
                    amount: str | None) -> None:
-    """Refund a credit balance: a refund payable and a refund record approved by you."""
+    """Refund a credit balance: a refund payable and a refund record.  Above the refund
+    limit (default 0.00) it waits for approval by a second person."""
     from edi_posting.refunds import refund
 
     cents = _cents(amount)
@@ -236,8 +237,8 @@ def packet_command(app: AppContext, item_id: int, output: Path) -> None:
 @click.argument("amount", required=False)
 @click.pass_obj
 def write_off_limit_command(app: AppContext, amount: str | None) -> None:
-    """Show the write-off limit, or set it (administer).  Larger write-offs need the
-    write_off_above_limit permission."""
+    """Show the write-off limit, or set it (administer).  Write-offs past it (per claim, in
+    total) wait for approval by a second person."""
     from edi_posting.access import Permission
     from edi_posting.db import write_transaction
     from edi_posting.money import format_cents
