@@ -30,6 +30,7 @@ __all__ = [
     "disable_user",
     "list_users",
     "set_role",
+    "user_refusal",
 ]
 
 _USER = table_of(User)
@@ -97,6 +98,19 @@ def authorize(conn: Connection, actor: str, permission: Permission, *,
                      summary={"missing_permission": permission.value, "reason": reason})
         raise PermissionDeniedError(f"permission denied ({permission.value}): {reason}")
     return Principal(actor, row.role)  # type: ignore[union-attr]
+
+
+def user_refusal(conn: Connection, name: str, what: str) -> str | None:
+    """Why ``name`` cannot be handed work (``what``: "escalate to", "assign to"), or None
+    when it can: an active user, or anyone while access control is off (no users yet)."""
+    if conn.execute(select(func.count()).select_from(_USER)).scalar_one() == 0:
+        return None
+    row = conn.execute(select(_USER.c.is_active).where(_USER.c.name == name)).first()
+    if row is None:
+        return f"no active user {name!r} to {what}"
+    if not row.is_active:
+        return f"user {name!r} is disabled: {what} an active user"
+    return None
 
 
 def add_user(conn: Connection, name: str, role: str, *, actor: str) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from edi_posting.access import Permission, authorize
+from edi_posting.access import ROLES, Permission, authorize, user_refusal
 from edi_posting.audit import item_event_digest, record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReviewItem, ReviewItemEvent
@@ -77,6 +77,9 @@ def assign(conn: Connection, item_id: int, assignee: str, *, actor: str) -> None
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.assign",
                           object_id=str(item_id))
     item = _item(conn, item_id)
+    refusal = user_refusal(conn, assignee, "assign to")
+    if refusal is not None:
+        raise ActionError(refusal)
     record_action(conn, item, actor=actor, role=principal.role, action="assign",
                   to_status="in_progress", note=f"assigned to {assignee}",
                   values={"assignee": assignee})
@@ -92,11 +95,15 @@ def add_note(conn: Connection, item_id: int, note: str, *, actor: str) -> None:
 
 
 def escalate(conn: Connection, item_id: int, to: str, note: str, *, actor: str) -> None:
-    """Hand the item to a role or a person; the note saying why is mandatory."""
+    """Hand the item to a role or a person (an active user once users exist: work handed to
+    a name nobody holds is lost); the note saying why is mandatory."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.escalate",
                           object_id=str(item_id))
     if not note.strip():
         raise ActionError("escalating needs a note saying why")
+    refusal = None if to in ROLES else user_refusal(conn, to, "escalate to")
+    if refusal is not None:
+        raise ActionError(f"{refusal} (a user name, or a role: {', '.join(ROLES)})")
     record_action(conn, _item(conn, item_id), actor=actor, role=principal.role,
                   action="escalate", to_status="escalated", note=note,
                   details={"to": to}, values={"assignee": to, "priority": 1})

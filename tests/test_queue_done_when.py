@@ -58,7 +58,7 @@ def test_done_when_walk_through_after_the_demo(database_url: str, tmp_path: Path
                                "by sam)\n")
 
     denial = _item(items, "denial", "A78460C0000022")
-    _run(db, "sam", "queue", "escalate", str(denial), "--to", "finance",
+    _run(db, "sam", "queue", "escalate", str(denial), "--to", "ada",
          "--note", "CO-16: payer wants the referral; appeal")
     packet = tmp_path / "denial.zip"
     _run(db, "sam", "queue", "packet", str(denial), "-o", str(packet))
