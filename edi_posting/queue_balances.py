@@ -26,6 +26,7 @@ from edi_posting.db.models import JournalLine, Payer, PayerAlias, SubmittedClaim
 from edi_posting.ledger import Posting, account_ids, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue_credits import refresh_credit_balances
+from edi_posting.queue_groups import CONTRACTUAL_GROUP, contractual_open_cents
 from edi_posting.queue_limits import (
     DEFAULT_WRITE_OFF_LIMIT_CENTS,
     WRITE_OFF_LIMIT_KEY,
@@ -114,19 +115,45 @@ def _settle(conn: Connection, item: Any, claim: Any, payer_id: int | None, actio
                         f"review item {item.id}: {note}", details["amount_cents"], (entry_id,))
 
 
+def _to_patient(conn: Connection, claim: Any, source: int | None, amount: int,
+                balance: int, override: tuple[str, str] | None) -> str:
+    """Refuse moving a contractual (CO) amount to the patient; an override (actor, reason)
+    passes it and is said in the action's text."""
+    open_co = contractual_open_cents(conn, claim.id, source)
+    allowed = max(balance - sum(open_co.values()), 0)
+    if amount <= allowed or not open_co:
+        return "the patient"
+    named = ", ".join(f"{CONTRACTUAL_GROUP}-{carc} {format_cents(c)}" for carc, c in open_co.items())
+    if override is None:
+        raise ActionError(
+            f"{format_cents(sum(open_co.values()))} of claim {claim.patient_control_number}'s "
+            f"balance with its payer is contractual ({named}), which the patient does not "
+            f"owe: at most {format_cents(allowed)} can go to the patient (an admin may "
+            "override with --override-reason)")
+    carcs = ", ".join(f"{CONTRACTUAL_GROUP}-{carc}" for carc in open_co)
+    return f"the patient (contractual {carcs} overridden by {override[0]}: {override[1]})"
+
+
 def transfer(conn: Connection, item_id: int, *, to: str, actor: str, payer: str | None = None,
-             amount_cents: int | None = None) -> ActionResult:
+             amount_cents: int | None = None, override_reason: str | None = None) -> ActionResult:
     """``queue transfer``: the claim's balance with the item's payer to the patient
-    (``to="patient"``) or to another payer (``to="payer"`` with its identifier)."""
+    (``to="patient"``, never a contractual amount unless an admin overrides with a reason)
+    or to another payer (``to="payer"`` with its identifier)."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.transfer",
                           object_id=str(item_id))
+    override = None
+    if (override_reason or "").strip():
+        authorize(conn, actor, Permission.ADMINISTER, action="queue.transfer",
+                  object_id=str(item_id))
+        override = (actor, (override_reason or "").strip())
     item, claim = _money_item(conn, item_id)
     source = item.payer_id or claim.payer_id
-    amount = take_amount(amount_cents, insurance_by_payer(conn, claim.id).get(source, 0),
-                         "the claim's insurance balance with its payer")
+    balance = insurance_by_payer(conn, claim.id).get(source, 0)
+    amount = take_amount(amount_cents, balance, "the claim's insurance balance with its payer")
     dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
     if to == "patient":
-        target, where = Posting("patient_ar", amount, **dims), "the patient"
+        where = _to_patient(conn, claim, source, amount, balance, override)
+        target = Posting("patient_ar", amount, **dims)
     elif to == "payer" and payer:
         target_id = _find_payer(conn, payer)
         if target_id == source:
@@ -139,7 +166,8 @@ def transfer(conn: Connection, item_id: int, *, to: str, actor: str, payer: str 
         memo=f"{format_cents(amount)} transferred to {where}")
     text = f"transferred {format_cents(amount)} of claim {claim.patient_control_number} to {where}"
     return _settle(conn, item, claim, source, "transfer", text, principal.role, actor, entry_id,
-                   {"amount": format_cents(amount), "amount_cents": amount, "to": to})
+                   {"amount": format_cents(amount), "amount_cents": amount, "to": to,
+                    **({"override_reason": override[1]} if override else {})})
 
 
 def _side_balance(conn: Connection, item: Any, claim: Any, side: str) -> tuple[int | None, int]:

@@ -256,7 +256,10 @@ def _denied(practice: Practice) -> int:
 
 
 def test_transfer_to_the_patient_and_to_another_payer(practice: Practice) -> None:
-    ident = _denied(practice)
+    practice.bill(("PCN1", OFFICE_VISIT))  # denied as the patient's to pay (non-covered)
+    practice.receive(remit("0", clp("PCN1", "4", "100", "0", "0", "ICN1",
+                                    svc("99213", "100", "0", "PR*96*100")), method="NON"))
+    ident = item_id(practice, "denial")
     first = act(practice, transfer, ident, to="patient", amount_cents=4000)
     assert entry_lines(practice, first.entry_ids[0]) == [("patient_ar", 4000, None),
                                                          ("insurance_ar", -4000, None)]

@@ -121,20 +121,24 @@ def rematch_command(app: AppContext, item_id: int | None, every: bool) -> None:
              f"{sum(r.status == 'resolved' for r in results)} applied")
 
 
-@command.command("transfer", epilog="\b\nExample:\n  edi-posting queue transfer 10 --to patient\n  edi-posting queue transfer 10 --to payer --payer BMI02 --amount 50")
+@command.command("transfer", epilog="\b\nExample:\n  edi-posting queue transfer 10 --to patient\n  edi-posting queue transfer 10 --to payer --payer BMI02 --amount 50\n  edi-posting queue transfer 10 --to patient --override-reason 'signed waiver on file'")
 @click.argument("item_id", type=int)
 @_opt("--to", env="TO", type=click.Choice(["patient", "payer"]), required=True)
 @_opt("--payer", env="PAYER", default=None, help="The receiving payer's identifier (--to payer).")
 @_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Default: the payer's whole balance.")
+@_opt("--override-reason", env="OVERRIDE_REASON", default=None, metavar="TEXT",
+      help="Admin only: move a contractual (CO) amount to the patient anyway, saying why.")
 @click.pass_obj
 def transfer_command(app: AppContext, item_id: int, to: str, payer: str | None,
-                     amount: str | None) -> None:
-    """Move the claim's balance with the item's payer to the patient or to another payer."""
+                     amount: str | None, override_reason: str | None) -> None:
+    """Move the claim's balance with the item's payer to the patient or to another payer.
+    A contractual (CO) amount never goes to the patient, unless an admin overrides it."""
     from edi_posting.queue_balances import transfer
 
     cents = _cents(amount)
     _done(_run(app, "transfer", str(item_id), lambda c: transfer(
-        c, item_id, to=to, payer=payer, actor=app.actor, amount_cents=cents)))
+        c, item_id, to=to, payer=payer, actor=app.actor, amount_cents=cents,
+        override_reason=override_reason)))
 
 
 @command.command("write-off", epilog="\b\nExample:\n  edi-posting queue write-off 10 --reason CO-16 --amount 25.00")
