@@ -24,6 +24,7 @@ from edi_posting.money import format_cents
 from edi_posting.provider_adjustments import CLAIM_REASONS
 from edi_posting.queue_credits import refresh_credit_balances
 from edi_posting.queue_money import ActionResult, find_claim, locked_item, post_entry
+from edi_posting.reason_codes import with_note
 from edi_posting.review_actions import ActionError, record_action
 
 __all__ = ["place_plb"]
@@ -33,7 +34,7 @@ _CP, _CLAIM = table_of(ClaimPayment), table_of(SubmittedClaim)
 
 
 def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = None,
-              note: str | None = None) -> ActionResult:
+              note: str | None = None, reason: str | None = None) -> ActionResult:
     """Link the item's PLB to claim ``pcn`` (moving a WO onto it), or, with no PCN and a
     note, confirm it belongs to no claim.  A claim its reference does not name (PCN or
     CLP07) needs the note saying why."""
@@ -41,6 +42,7 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
                           object_id=str(item_id))
     item = locked_item(conn, item_id)
     plb = _plb_of(conn, item)
+    note = with_note(reason, note)  # a listed reason (CLI-checked) counts as saying why
     if pcn is None:
         if not (note or "").strip():
             raise ActionError("say why the adjustment belongs to no claim (--note)")

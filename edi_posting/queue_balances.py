@@ -35,6 +35,7 @@ from edi_posting.queue_limits import (
     written_off_cents,
 )
 from edi_posting.queue_money import ActionResult, locked_item, post_entry
+from edi_posting.reason_codes import ReasonError, check_reason, with_note
 from edi_posting.review_actions import ActionError, record_action
 
 __all__ = [
@@ -135,12 +136,14 @@ def _to_patient(conn: Connection, claim: Any, source: int | None, amount: int,
 
 
 def transfer(conn: Connection, item_id: int, *, to: str, actor: str, payer: str | None = None,
-             amount_cents: int | None = None, override_reason: str | None = None) -> ActionResult:
+             amount_cents: int | None = None, override_reason: str | None = None,
+             reason: str | None = None, note: str | None = None) -> ActionResult:
     """``queue transfer``: the claim's balance with the item's payer to the patient
     (``to="patient"``, never a contractual amount unless an admin overrides with a reason)
     or to another payer (``to="payer"`` with its identifier)."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.transfer",
                           object_id=str(item_id))
+    reason = _checked(reason, note)
     override = None
     if (override_reason or "").strip():
         authorize(conn, actor, Permission.ADMINISTER, action="queue.transfer",
@@ -164,10 +167,20 @@ def transfer(conn: Connection, item_id: int, *, to: str, actor: str, payer: str 
     entry_id = post_entry(conn, item, "transfer", (target, Posting(
         "insurance_ar", -amount, payer_id=source, **dims)), actor=actor, claim_id=claim.id,
         memo=f"{format_cents(amount)} transferred to {where}")
-    text = f"transferred {format_cents(amount)} of claim {claim.patient_control_number} to {where}"
+    said = with_note(reason, note)
+    text = (f"transferred {format_cents(amount)} of claim {claim.patient_control_number} to "
+            f"{where}{f' ({said})' if said else ''}")
     return _settle(conn, item, claim, source, "transfer", text, principal.role, actor, entry_id,
                    {"amount": format_cents(amount), "amount_cents": amount, "to": to,
+                    "reason": reason, "note": note,
                     **({"override_reason": override[1]} if override else {})})
+
+
+def _checked(reason: str | None, note: str | None, *, cas_allowed: bool = False) -> str | None:
+    try:
+        return check_reason(reason, note, cas_allowed=cas_allowed)
+    except ReasonError as exc:
+        raise ActionError(str(exc)) from None
 
 
 def _side_balance(conn: Connection, item: Any, claim: Any, side: str) -> tuple[int | None, int]:
@@ -181,41 +194,45 @@ def _side_balance(conn: Connection, item: Any, claim: Any, side: str) -> tuple[i
 
 
 def write_off(conn: Connection, item_id: int, reason: str, *, actor: str,
-              side: str = "insurance", amount_cents: int | None = None) -> ActionResult:
+              side: str = "insurance", amount_cents: int | None = None,
+              note: str | None = None) -> ActionResult:
     """``queue write-off``: the insurance (item's payer) or patient balance of the claim to
     other adjustments, under ``reason`` (a CARC or the practice's own code).  When the
     claim's write-offs would pass the write-off limit in total, it waits for approval."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.write-off",
                           object_id=str(item_id))
-    reason = reason.strip()
-    if not reason or len(reason) > 35:
-        raise ActionError("a write-off needs a reason code (at most 35 characters)")
+    if not reason.strip():
+        raise ActionError("a write-off needs a reason code")
+    reason = str(_checked(reason, note, cas_allowed=True))
     item, claim = _money_item(conn, item_id)
     _, available = _side_balance(conn, item, claim, side)
     amount = take_amount(amount_cents, available, f"the claim's {side} balance")
     limit, total = write_off_limit_cents(conn), written_off_cents(conn, claim.id) + amount
     if approval_needed(principal) and total > limit:
         return request_approval(
-            conn, item, ApprovalAction.WRITE_OFF, amount, reason, {"side": side},
+            conn, item, ApprovalAction.WRITE_OFF, amount, reason, {"side": side, "note": note},
             principal=principal,
             why=(f"write-offs on claim {claim.patient_control_number} would reach "
                  f"{format_cents(total)}, above the write-off limit {format_cents(limit)}"))
-    return _post_write_off(conn, item, claim, (side, amount, reason), principal, None)
+    return _post_write_off(conn, item, claim, (side, amount, reason, note), principal, None)
 
 
 def approved_write_off(conn: Connection, approval: Any, principal: Principal,
                        said: str) -> ActionResult:
     """Post an approved write-off as the approver, if the balance still holds it."""
     item, claim = _money_item(conn, approval.review_item_id)
-    side = (approval.params or {}).get("side", "insurance")
+    params = approval.params or {}
+    side = params.get("side", "insurance")
     _, available = _side_balance(conn, item, claim, side)
     amount = take_amount(approval.amount_cents, available, f"the claim's {side} balance now")
-    return _post_write_off(conn, item, claim, (side, amount, approval.reason), principal, said)
+    return _post_write_off(conn, item, claim, (side, amount, approval.reason, params.get("note")),
+                           principal, said)
 
 
-def _post_write_off(conn: Connection, item: Any, claim: Any, what: tuple[str, int, str],
-                    principal: Principal, approved: str | None) -> ActionResult:
-    side, amount, reason = what
+def _post_write_off(conn: Connection, item: Any, claim: Any,
+                    what: tuple[str, int, str, str | None], principal: Principal,
+                    approved: str | None) -> ActionResult:
+    side, amount, reason, note = what
     payer_id, _ = _side_balance(conn, item, claim, side)
     dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
     account = "insurance_ar" if side == "insurance" else "patient_ar"
@@ -225,8 +242,8 @@ def _post_write_off(conn: Connection, item: Any, claim: Any, what: tuple[str, in
         actor=principal.name, claim_id=claim.id,
         memo=f"{format_cents(amount)} written off ({reason})")
     text = (f"wrote off {format_cents(amount)} of claim {claim.patient_control_number}'s "
-            f"{side} balance ({reason}){f'; {approved}' if approved else ''}")
+            f"{side} balance ({with_note(reason, note)}){f'; {approved}' if approved else ''}")
     return _settle(conn, item, claim, item.payer_id or claim.payer_id, "write-off", text,
                    principal.role, principal.name, entry_id,
                    {"amount": format_cents(amount), "amount_cents": amount, "reason": reason,
-                    "side": side, "approved": approved})
+                    "note": note, "side": side, "approved": approved})

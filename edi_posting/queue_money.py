@@ -47,6 +47,7 @@ from edi_posting.ledger import EntryDraft, Posting, write_entries
 from edi_posting.money import format_cents
 from edi_posting.queue_credits import refresh_credit_balances
 from edi_posting.queue_lines import applied_line_postings
+from edi_posting.reason_codes import with_note
 from edi_posting.review_actions import ActionError, holds_unapplied, record_action
 
 __all__ = [
@@ -189,14 +190,15 @@ def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None
 
 
 def apply_cash(conn: Connection, item_id: int, pcn: str, *, actor: str,
-               amount_cents: int | None = None) -> ActionResult:
+               amount_cents: int | None = None, reason: str | None = None,
+               note: str | None = None) -> ActionResult:
     """``queue apply``: the item's unapplied cash (or ``amount_cents`` of it) to claim PCN."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.apply",
                           object_id=str(item_id))
     item = locked_item(conn, item_id)
     claim = find_claim(conn, pcn)
     return apply_item(conn, item, claim, amount_cents, actor=actor, role=principal.role,
-                      action="apply")
+                      action="apply", note=with_note(reason, note))
 
 
 def accept_match(conn: Connection, item_id: int, *, actor: str,

@@ -431,7 +431,7 @@ def test_cli_write_off_above_the_limit_waits_for_approval(practice: Practice, us
 
 @pytest.mark.parametrize("args", [
     ["accept-match", "1"], ["rematch", "1"], ["transfer", "1", "--to", "patient"],
-    ["write-off", "1", "--reason", "X"], ["refund", "1", "--reason", "X"],
+    ["write-off", "1", "--reason", "small-balance"], ["refund", "1", "--reason", "X"],
     ["reapply", "1", "--claim", "PCN1"], ["link-correction", "1", "--claim-payment", "1"],
 ])
 def test_every_money_action_needs_resolve(practice: Practice, users: str, args: list[str]) -> None:
