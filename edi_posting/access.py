@@ -50,12 +50,15 @@ class Permission(enum.StrEnum):
     ADMINISTER = "administer"  # schema upgrades and settings
 
 
-ROLES = ("poster", "specialist", "auditor", "admin")
+ROLES = ("poster", "specialist", "lead", "auditor", "admin")
 
 MATRIX: dict[str, frozenset[Permission]] = {
     "poster": frozenset({Permission.IMPORT, Permission.READ_PHI, Permission.READ_LEDGER}),
     "specialist": frozenset({Permission.RESOLVE, Permission.READ_PHI, Permission.READ_LEDGER,
                              Permission.EXPORT}),
+    # a specialist who may also decide others' write-offs and refunds above their limits
+    "lead": frozenset({Permission.RESOLVE, Permission.APPROVE, Permission.READ_PHI,
+                       Permission.READ_LEDGER, Permission.EXPORT}),
     "auditor": frozenset({Permission.READ_PHI, Permission.READ_LEDGER, Permission.EXPORT,
                           Permission.AUDIT}),
     "admin": frozenset(Permission),

@@ -35,7 +35,7 @@ def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
 @pytest.fixture
 def users(practice: Practice, database_url: str) -> str:
     for name, role in (("ada", "admin"), ("bea", "admin"), ("sam", "specialist"),
-                       ("aud", "auditor")):
+                       ("leo", "lead"), ("aud", "auditor")):
         assert CliRunner().invoke(main, ["--db", database_url, "--actor", "ada", "users", "add",
                                          name, "--role", role]).exit_code == 0
     return database_url
@@ -184,3 +184,15 @@ def test_a_refund_without_an_amount_takes_at_most_the_credit_of_the_payer_in_cre
     with write_transaction(practice.engine) as conn:
         to_patient = refund(conn, ident, "overpaid at the desk", actor="solo")
     assert to_patient.amount_cents == 3000 and practice.balances("PCN1") == ("0.00", "0.00")
+
+
+def test_a_lead_approves_a_specialists_refund_but_not_their_own(practice: Practice,
+                                                               users: str) -> None:
+    ident = _paid_twice(practice)
+    _cli(users, "leo", "refund", str(ident), "--reason", "paid twice", "--amount", "40")
+    assert _cli(users, "leo", "approve", "1").exit_code == 77
+    _cli(users, "sam", "refund", str(ident), "--reason", "paid twice", "--amount", "60")
+    done = _cli(users, "leo", "approve", "2")
+    assert done.exit_code == 0, done.output
+    assert practice.balances("PCN1") == ("-40.00", "0.00")
+    assert [a["id"] for a in _approvals(users)] == [1]

@@ -50,7 +50,7 @@ def test_escalate_and_assign_accept_only_known_enabled_users(practice: Practice,
     unknown = _cli(database_url, "sam", "escalate", denial, "--to", "nobody", "--note", "why")
     assert (unknown.exit_code, unknown.stderr) == (65, (
         "edi-posting: no active user 'nobody' to escalate to (a user name, or a role: poster, "
-        "specialist, auditor, admin)\n"))
+        "specialist, lead, auditor, admin)\n"))
     disabled = _cli(database_url, "sam", "assign", denial, "bob")
     assert (disabled.exit_code, disabled.stderr) == (
         65, "edi-posting: user 'bob' is disabled: assign to an active user\n")

@@ -1,5 +1,6 @@
 """Approvals: write-offs above the limit and refunds above the refund limit wait here for
-a second person (``edi_posting.approvals``).
+a second person (``edi_posting.approvals``), and the ``lead`` role, a specialist who may
+approve them.  (Downgrading makes leads specialists again.)
 
 The CHECK ``second_person`` keeps the requester from deciding their own request even if
 the application were bypassed.
@@ -18,6 +19,15 @@ branch_labels = None
 depends_on = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_ROLES_BEFORE = ("poster", "specialist", "auditor", "admin")
+_ROLES = ("poster", "specialist", "lead", "auditor", "admin")  # lead: resolve + approve
+
+
+def _roles(roles: tuple[str, ...]) -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_users_role"), type_="check")
+        batch_op.create_check_constraint(
+            op.f("ck_users_role"), "role IN (" + ", ".join(f"'{r}'" for r in roles) + ")")
 
 
 def upgrade() -> None:
@@ -53,9 +63,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_approvals_review_item_id"), ["review_item_id"],
                               unique=False)
         batch_op.create_index(batch_op.f("ix_approvals_status"), ["status"], unique=False)
+    _roles(_ROLES)
 
 
 def downgrade() -> None:
+    op.execute("UPDATE users SET role = 'specialist' WHERE role = 'lead'")
+    _roles(_ROLES_BEFORE)
     with op.batch_alter_table("approvals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_approvals_status"))
         batch_op.drop_index(batch_op.f("ix_approvals_review_item_id"))
