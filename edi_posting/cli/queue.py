@@ -142,7 +142,7 @@ def note_command(app: AppContext, item_id: int, text: str) -> None:
 
 @command.command("escalate", epilog="\b\nExample:\n  edi-posting queue escalate 12 --to admin --note 'payer refuses'")
 @click.argument("item_id", type=int)
-@_opt("--to", "TO", required=True, help="An active user, or a role (poster, specialist, auditor, admin).")
+@_opt("--to", "TO", required=True, help="An active user, or a role (poster, specialist, lead, auditor, admin).")
 @_opt("--note", "NOTE", required=True, help="Why (mandatory).")
 @click.pass_obj
 def escalate_command(app: AppContext, item_id: int, to: str, note: str) -> None:
