@@ -20,6 +20,7 @@ from edi_posting.cli.common import CliError, echo_err
 from edi_posting.cli.context import AppContext
 from edi_posting.cli.queue import command
 from edi_posting.exit_codes import ExitCode
+from edi_posting.reason_codes import ReasonCode  # a small enum: the --help lists it
 
 __all__ = ["command"]
 
@@ -56,9 +57,7 @@ def _reason(reason: str | None, note: str | None, *, cas_allowed: bool = False) 
         raise CliError(f"--reason: {exc}", ExitCode.USAGE) from None
 
 
-_REASONS = ("One of: contractual, small-balance, timely-filing, uncollectible, charity, "
-            "courtesy, patient-responsibility, secondary-payer, payer-instruction, payer-error, "
-            "posting-error, duplicate, other (needs --note).")
+_REASONS = f"One of: {', '.join(ReasonCode)} (other needs --note)."
 
 
 def _reason_opts(note_help: str = "Optional: more about why.") -> Callable[[Any], Any]:
