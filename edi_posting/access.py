@@ -30,6 +30,7 @@ __all__ = [
     "disable_user",
     "list_users",
     "set_role",
+    "user_refusal",
 ]
 
 _USER = table_of(User)
@@ -38,7 +39,9 @@ _USER = table_of(User)
 class Permission(enum.StrEnum):
     IMPORT = "import"  # receive and post files
     RESOLVE = "resolve"  # work review items (money-moving actions included)
-    WRITE_OFF_ABOVE_LIMIT = "write_off_above_limit"
+    # decide another user's pending write-off or refund above its limit (never one's own);
+    # replaces write_off_above_limit, which let one person write off any amount alone
+    APPROVE = "approve"
     MANAGE_USERS = "manage_users"
     READ_PHI = "read_phi"  # claim, account, history, queue details
     READ_LEDGER = "read_ledger"  # ledger check/digest, totals without PHI
@@ -47,12 +50,15 @@ class Permission(enum.StrEnum):
     ADMINISTER = "administer"  # schema upgrades and settings
 
 
-ROLES = ("poster", "specialist", "auditor", "admin")
+ROLES = ("poster", "specialist", "lead", "auditor", "admin")
 
 MATRIX: dict[str, frozenset[Permission]] = {
     "poster": frozenset({Permission.IMPORT, Permission.READ_PHI, Permission.READ_LEDGER}),
     "specialist": frozenset({Permission.RESOLVE, Permission.READ_PHI, Permission.READ_LEDGER,
                              Permission.EXPORT}),
+    # a specialist who may also decide others' write-offs and refunds above their limits
+    "lead": frozenset({Permission.RESOLVE, Permission.APPROVE, Permission.READ_PHI,
+                       Permission.READ_LEDGER, Permission.EXPORT}),
     "auditor": frozenset({Permission.READ_PHI, Permission.READ_LEDGER, Permission.EXPORT,
                           Permission.AUDIT}),
     "admin": frozenset(Permission),
@@ -95,6 +101,19 @@ def authorize(conn: Connection, actor: str, permission: Permission, *,
                      summary={"missing_permission": permission.value, "reason": reason})
         raise PermissionDeniedError(f"permission denied ({permission.value}): {reason}")
     return Principal(actor, row.role)  # type: ignore[union-attr]
+
+
+def user_refusal(conn: Connection, name: str, what: str) -> str | None:
+    """Why ``name`` cannot be handed work (``what``: "escalate to", "assign to"), or None
+    when it can: an active user, or anyone while access control is off (no users yet)."""
+    if conn.execute(select(func.count()).select_from(_USER)).scalar_one() == 0:
+        return None
+    row = conn.execute(select(_USER.c.is_active).where(_USER.c.name == name)).first()
+    if row is None:
+        return f"no active user {name!r} to {what}"
+    if not row.is_active:
+        return f"user {name!r} is disabled: {what} an active user"
+    return None
 
 
 def add_user(conn: Connection, name: str, role: str, *, actor: str) -> str:

@@ -18,22 +18,28 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, func, insert, select, text
 
 from edi_posting.db.base import table_of
-from edi_posting.db.models import AuditEvent
+from edi_posting.db.models import AuditEvent, ReviewItem, ReviewItemEvent
 
 __all__ = [
     "GENESIS_HASH",
     "VerifyResult",
     "audit_log",
     "event_hash",
+    "item_event_digest",
     "record_event",
     "verify_chain",
+    "verify_item_events",
 ]
 
 GENESIS_HASH = "0" * 64
 _AUDIT = table_of(AuditEvent)
+_ITEM, _ITEM_EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
+# what an item event says (its time is left out: the database stamps it after the fact)
+_ITEM_EVENT_FIELDS = ("id", "review_item_id", "actor", "action", "from_status", "to_status",
+                      "note", "details", "journal_entry_id", "amount_cents")
 _LOCK_KEY = 0x45444950  # "EDIP": one advisory lock id for the audit chain head
 
 
@@ -128,6 +134,64 @@ def _check_event(fields: dict[str, Any], expected_sequence: int, previous_hash: 
         return "previous_hash does not match the event before it (deleted, inserted or reordered)"
     if event_hash(fields) != fields["event_hash"]:
         return "event_hash does not match the event's content (edited)"
+    return None
+
+
+def item_event_digest(row: Any) -> str:
+    """SHA-256 of a review item event's content, kept in the audit event that records it:
+    the item events live in their own table, so without this an edited note, reason or
+    dismissal would still verify."""
+    fields = {name: row[name] for name in _ITEM_EVENT_FIELDS}
+    payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def verify_item_events(conn: Connection) -> str | None:
+    """The first review item event (or closed item's resolution) that no longer matches the
+    audit event that recorded it; None when all match.  Run after :func:`verify_chain`."""
+    recorded: dict[int, int] = {}  # item event id -> audit sequence
+    for sequence, summary in conn.execute(select(_AUDIT.c.sequence, _AUDIT.c.summary)
+                                          .where(_AUDIT.c.object_type == "review_item")
+                                          .order_by(_AUDIT.c.sequence)):
+        digest = (summary or {}).get("item_event") or {}
+        if "id" in digest:
+            recorded[int(digest["id"])] = sequence
+            if _event_differs(conn, int(digest["id"]), digest.get("digest")):
+                return _mismatch(conn, int(digest["id"]), sequence)
+    return _resolution_mismatch(conn, recorded)
+
+
+def _event_differs(conn: Connection, event_id: int, digest: str | None) -> bool:
+    row = conn.execute(select(_ITEM_EVENT).where(_ITEM_EVENT.c.id == event_id)).first()
+    return row is None or item_event_digest(row._mapping) != digest
+
+
+def _mismatch(conn: Connection, event_id: int, sequence: int) -> str:
+    row = conn.execute(select(_ITEM_EVENT.c.review_item_id, _ITEM_EVENT.c.action)
+                       .where(_ITEM_EVENT.c.id == event_id)).first()
+    if row is None:
+        return (f"review item event {event_id} recorded by audit event {sequence} is missing "
+                "(deleted)")
+    return (f"review item event {event_id} (item {row.review_item_id}, {row.action}) does not "
+            f"match the audit event that recorded it (sequence {sequence}): edited after it "
+            "was recorded")
+
+
+def _resolution_mismatch(conn: Connection, recorded: dict[int, int]) -> str | None:
+    """A closed item's resolution is the note of the event that closed it."""
+    closing = (select(_ITEM_EVENT.c.review_item_id, func.max(_ITEM_EVENT.c.id).label("last"))
+               .where(_ITEM_EVENT.c.to_status.in_(("resolved", "dismissed")))
+               .group_by(_ITEM_EVENT.c.review_item_id).subquery())
+    rows = conn.execute(select(_ITEM.c.id, _ITEM.c.resolution, _ITEM_EVENT.c.id.label("event"),
+                               _ITEM_EVENT.c.note)
+                        .join(closing, closing.c.review_item_id == _ITEM.c.id)
+                        .join(_ITEM_EVENT, _ITEM_EVENT.c.id == closing.c.last)
+                        .where(_ITEM.c.status.in_(("resolved", "dismissed")))
+                        .order_by(_ITEM.c.id))
+    for row in rows:
+        if row.event in recorded and row.resolution != row.note:
+            return (f"review item {row.id}'s resolution differs from the note of event "
+                    f"{row.event} that closed it (edited)")
     return None
 
 

@@ -18,29 +18,34 @@ from sqlalchemy import Connection, select, update
 
 from edi_posting.access import Permission, authorize
 from edi_posting.db.base import table_of
-from edi_posting.db.models import JournalLine, ProviderAdjustment
+from edi_posting.db.models import ClaimPayment, JournalLine, ProviderAdjustment, SubmittedClaim
+from edi_posting.identity import normalize_pcn
 from edi_posting.ledger import Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.provider_adjustments import CLAIM_REASONS
 from edi_posting.queue_credits import own_reopened_balance, refresh_credit_balances
 from edi_posting.queue_money import ActionResult, find_claim, locked_item, post_entry
+from edi_posting.reason_codes import with_note
 from edi_posting.review_actions import ActionError, record_action
 
 __all__ = ["place_plb", "plb_never_posted", "unposted_message"]
 
 _PLB, _LINE = table_of(ProviderAdjustment), table_of(JournalLine)
+_CP, _CLAIM = table_of(ClaimPayment), table_of(SubmittedClaim)
 
 
 def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = None,
-              note: str | None = None) -> ActionResult:
+              note: str | None = None, reason: str | None = None) -> ActionResult:
     """Link the item's PLB to claim ``pcn`` (moving a WO onto it), or, with no PCN and a
-    note, confirm it belongs to no claim."""
+    note, confirm it belongs to no claim.  A claim its reference does not name (PCN or
+    CLP07) needs the note saying why."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.place-plb",
                           object_id=str(item_id))
     item = locked_item(conn, item_id)
     plb = _plb_of(conn, item)
     if plb.amount_cents and not _was_posted(conn, plb.id):
         raise ActionError(unposted_message(item.id, plb))
+    note = with_note(reason, note)  # a listed reason (CLI-checked) counts as saying why
     if pcn is None:
         if not (note or "").strip():
             raise ActionError("say why the adjustment belongs to no claim (--note)")
@@ -50,6 +55,10 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
                       to_status="resolved", note=text, details={"claim": None})
         return ActionResult(item.id, "place-plb", "resolved", f"review item {item.id}: {text}")
     claim = find_claim(conn, pcn)
+    if not (note or "").strip() and not _names_claim(conn, plb, claim):
+        raise ActionError(f"PLB {plb.reason_code} reference {plb.reference_id or '(none)'} "
+                          f"names neither claim {claim.patient_control_number} nor one of its "
+                          "payer claim numbers (CLP07): say why it belongs there (--note)")
     conn.execute(update(_PLB).where(_PLB.c.id == plb.id).values(linked_claim_id=claim.id))
     entry_ids: tuple[int, ...] = ()
     opened: list[int] = []
@@ -71,6 +80,20 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
                           "patient_account_id": claim.patient_account_id})
     return ActionResult(item.id, "place-plb", "resolved", f"review item {item.id}: {text}",
                         plb.amount_cents, entry_ids, tuple(opened))
+
+
+def _names_claim(conn: Connection, plb: Any, claim: Any) -> bool:
+    """PLB03-2 is the claim's PCN or a payer claim number (CLP07) the payer gave it: a
+    placement that agrees needs no explanation; any other is a judgement to be written down."""
+    reference = normalize_pcn(plb.reference_id or "")
+    if not reference:
+        return False
+    if reference == claim.pcn_normalized:
+        return True
+    submissions = select(_CLAIM.c.id).where(_CLAIM.c.pcn_normalized == claim.pcn_normalized)
+    numbers = conn.execute(select(_CP.c.payer_claim_control_number).where(
+        _CP.c.submitted_claim_id.in_(submissions))).scalars()
+    return any(normalize_pcn(n or "") == reference for n in numbers)
 
 
 def _plb_of(conn: Connection, item: Any) -> Any:

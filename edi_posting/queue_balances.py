@@ -3,8 +3,9 @@
 ``transfer`` moves a claim's insurance balance with one payer to the patient (the payer
 denied or assigned it to patient responsibility) or to another payer (a secondary, a
 crossover the 835 did not name).  ``write-off`` clears a balance to other adjustments with
-a reason code; above the write-off limit (a setting, ``queue write-off-limit``) it needs
-the ``write_off_above_limit`` permission as well as ``resolve``.
+a reason code; when the claim's write-offs would pass the write-off limit in total (a
+setting, ``queue write-off-limit``), it posts nothing and waits for a second person
+(:mod:`edi_posting.approvals`), so a large write-off cannot be split into small ones.
 
 Both post one balanced entry on the item's claim and never move more than the balance
 they take from, so neither can create a credit.  A ``denial`` item resolves itself when
@@ -16,21 +17,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, select
 
-from edi_posting.access import Permission, authorize
-from edi_posting.audit import record_event
+from edi_posting.access import Permission, Principal, authorize
+from edi_posting.approvals import ApprovalAction, approval_needed, request_approval
 from edi_posting.db.base import table_of
-from edi_posting.db.models import JournalLine, Payer, PayerAlias, Setting, SubmittedClaim
+from edi_posting.db.models import JournalLine, Payer, PayerAlias, SubmittedClaim
 from edi_posting.ledger import Posting, account_ids, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue_credits import refresh_credit_balances
+from edi_posting.queue_groups import CONTRACTUAL_GROUP, contractual_open_cents
+from edi_posting.queue_limits import (
+    DEFAULT_WRITE_OFF_LIMIT_CENTS,
+    WRITE_OFF_LIMIT_KEY,
+    set_write_off_limit,
+    write_off_limit_cents,
+    written_off_cents,
+)
 from edi_posting.queue_money import ActionResult, locked_item, post_entry
+from edi_posting.reason_codes import ReasonError, check_reason, with_note
 from edi_posting.review_actions import ActionError, record_action
 
 __all__ = [
     "DEFAULT_WRITE_OFF_LIMIT_CENTS",
     "WRITE_OFF_LIMIT_KEY",
+    "approved_write_off",
     "insurance_by_payer",
     "item_claim",
     "set_write_off_limit",
@@ -40,35 +51,8 @@ __all__ = [
     "write_off_limit_cents",
 ]
 
-_LINE, _CLAIM, _SETTING = table_of(JournalLine), table_of(SubmittedClaim), table_of(Setting)
+_LINE, _CLAIM = table_of(JournalLine), table_of(SubmittedClaim)
 _PAYER, _ALIAS = table_of(Payer), table_of(PayerAlias)
-WRITE_OFF_LIMIT_KEY = "queue.write_off_limit_cents"
-DEFAULT_WRITE_OFF_LIMIT_CENTS = 10_000  # 100.00 until an administrator sets another
-
-
-def write_off_limit_cents(conn: Connection) -> int:
-    """Write-offs above this need ``write_off_above_limit`` (the settings table decides)."""
-    value = conn.execute(select(_SETTING.c.value).where(
-        _SETTING.c.key == WRITE_OFF_LIMIT_KEY)).scalar()
-    return int(value) if value is not None else DEFAULT_WRITE_OFF_LIMIT_CENTS
-
-
-def set_write_off_limit(conn: Connection, cents: int, *, actor: str) -> None:
-    """Change the limit (``administer``); audited with the old and new value."""
-    principal = authorize(conn, actor, Permission.ADMINISTER, action="queue.write-off-limit")
-    if cents < 0:
-        raise ActionError("the write-off limit cannot be negative")
-    before = write_off_limit_cents(conn)
-    exists = conn.execute(select(_SETTING.c.key).where(
-        _SETTING.c.key == WRITE_OFF_LIMIT_KEY)).first() is not None
-    values = {"value": str(cents), "updated_by": actor, "updated_at": func.now()}
-    if exists:
-        conn.execute(update(_SETTING).where(_SETTING.c.key == WRITE_OFF_LIMIT_KEY).values(**values))
-    else:
-        conn.execute(insert(_SETTING).values(key=WRITE_OFF_LIMIT_KEY, **values))
-    record_event(conn, actor=actor, role=principal.role, action="queue.write-off-limit",
-                 object_type="setting", object_id=WRITE_OFF_LIMIT_KEY, outcome="ok",
-                 summary={"before": format_cents(before), "after": format_cents(cents)})
 
 
 def insurance_by_payer(conn: Connection, claim_id: int) -> dict[int | None, int]:
@@ -132,19 +116,47 @@ def _settle(conn: Connection, item: Any, claim: Any, payer_id: int | None, actio
                         f"review item {item.id}: {note}", details["amount_cents"], (entry_id,))
 
 
+def _to_patient(conn: Connection, claim: Any, source: int | None, amount: int,
+                balance: int, override: tuple[str, str] | None) -> str:
+    """Refuse moving a contractual (CO) amount to the patient; an override (actor, reason)
+    passes it and is said in the action's text."""
+    open_co = contractual_open_cents(conn, claim.id, source)
+    allowed = max(balance - sum(open_co.values()), 0)
+    if amount <= allowed or not open_co:
+        return "the patient"
+    named = ", ".join(f"{CONTRACTUAL_GROUP}-{carc} {format_cents(c)}" for carc, c in open_co.items())
+    if override is None:
+        raise ActionError(
+            f"{format_cents(sum(open_co.values()))} of claim {claim.patient_control_number}'s "
+            f"balance with its payer is contractual ({named}), which the patient does not "
+            f"owe: at most {format_cents(allowed)} can go to the patient (an admin may "
+            "override with --override-reason)")
+    carcs = ", ".join(f"{CONTRACTUAL_GROUP}-{carc}" for carc in open_co)
+    return f"the patient (contractual {carcs} overridden by {override[0]}: {override[1]})"
+
+
 def transfer(conn: Connection, item_id: int, *, to: str, actor: str, payer: str | None = None,
-             amount_cents: int | None = None) -> ActionResult:
+             amount_cents: int | None = None, override_reason: str | None = None,
+             reason: str | None = None, note: str | None = None) -> ActionResult:
     """``queue transfer``: the claim's balance with the item's payer to the patient
-    (``to="patient"``) or to another payer (``to="payer"`` with its identifier)."""
+    (``to="patient"``, never a contractual amount unless an admin overrides with a reason)
+    or to another payer (``to="payer"`` with its identifier)."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.transfer",
                           object_id=str(item_id))
+    reason = _checked(reason, note)
+    override = None
+    if (override_reason or "").strip():
+        authorize(conn, actor, Permission.ADMINISTER, action="queue.transfer",
+                  object_id=str(item_id))
+        override = (actor, (override_reason or "").strip())
     item, claim = _money_item(conn, item_id)
     source = item.payer_id or claim.payer_id
-    amount = take_amount(amount_cents, insurance_by_payer(conn, claim.id).get(source, 0),
-                         "the claim's insurance balance with its payer")
+    balance = insurance_by_payer(conn, claim.id).get(source, 0)
+    amount = take_amount(amount_cents, balance, "the claim's insurance balance with its payer")
     dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
     if to == "patient":
-        target, where = Posting("patient_ar", amount, **dims), "the patient"
+        where = _to_patient(conn, claim, source, amount, balance, override)
+        target = Posting("patient_ar", amount, **dims)
     elif to == "payer" and payer:
         target_id = _find_payer(conn, payer)
         if target_id == source:
@@ -155,42 +167,83 @@ def transfer(conn: Connection, item_id: int, *, to: str, actor: str, payer: str 
     entry_id = post_entry(conn, item, "transfer", (target, Posting(
         "insurance_ar", -amount, payer_id=source, **dims)), actor=actor, claim_id=claim.id,
         memo=f"{format_cents(amount)} transferred to {where}")
-    text = f"transferred {format_cents(amount)} of claim {claim.patient_control_number} to {where}"
+    said = with_note(reason, note)
+    text = (f"transferred {format_cents(amount)} of claim {claim.patient_control_number} to "
+            f"{where}{f' ({said})' if said else ''}")
     return _settle(conn, item, claim, source, "transfer", text, principal.role, actor, entry_id,
-                   {"amount": format_cents(amount), "amount_cents": amount, "to": to})
+                   {"amount": format_cents(amount), "amount_cents": amount, "to": to,
+                    "reason": reason, "note": note,
+                    **({"override_reason": override[1]} if override else {})})
+
+
+def _checked(reason: str | None, note: str | None, *, cas_allowed: bool = False) -> str | None:
+    try:
+        return check_reason(reason, note, cas_allowed=cas_allowed)
+    except ReasonError as exc:
+        raise ActionError(str(exc)) from None
+
+
+def _side_balance(conn: Connection, item: Any, claim: Any, side: str) -> tuple[int | None, int]:
+    """(payer id, balance) of the side written off: the item's payer, or the patient."""
+    if side == "insurance":
+        payer_id = item.payer_id or claim.payer_id
+        return payer_id, insurance_by_payer(conn, claim.id).get(payer_id, 0)
+    if side == "patient":
+        return None, claim_balances(conn, claim.id).patient_cents
+    raise ActionError("write off the 'insurance' or the 'patient' balance")
 
 
 def write_off(conn: Connection, item_id: int, reason: str, *, actor: str,
-              side: str = "insurance", amount_cents: int | None = None) -> ActionResult:
+              side: str = "insurance", amount_cents: int | None = None,
+              note: str | None = None) -> ActionResult:
     """``queue write-off``: the insurance (item's payer) or patient balance of the claim to
-    other adjustments, under ``reason`` (a CARC or the practice's own code)."""
+    other adjustments, under ``reason`` (a CARC or the practice's own code).  When the
+    claim's write-offs would pass the write-off limit in total, it waits for approval."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.write-off",
                           object_id=str(item_id))
-    reason = reason.strip()
-    if not reason or len(reason) > 35:
-        raise ActionError("a write-off needs a reason code (at most 35 characters)")
+    if not reason.strip():
+        raise ActionError("a write-off needs a reason code")
+    reason = str(_checked(reason, note, cas_allowed=True))
     item, claim = _money_item(conn, item_id)
-    payer_id = item.payer_id or claim.payer_id
-    if side == "insurance":
-        available = insurance_by_payer(conn, claim.id).get(payer_id, 0)
-    elif side == "patient":
-        available, payer_id = claim_balances(conn, claim.id).patient_cents, None
-    else:
-        raise ActionError("write off the 'insurance' or the 'patient' balance")
+    _, available = _side_balance(conn, item, claim, side)
     amount = take_amount(amount_cents, available, f"the claim's {side} balance")
-    limit = write_off_limit_cents(conn)
-    if amount > limit:
-        authorize(conn, actor, Permission.WRITE_OFF_ABOVE_LIMIT, action="queue.write-off",
-                  object_id=str(item_id))
+    limit, total = write_off_limit_cents(conn), written_off_cents(conn, claim.id) + amount
+    if approval_needed(principal) and total > limit:
+        return request_approval(
+            conn, item, ApprovalAction.WRITE_OFF, amount, reason, {"side": side, "note": note},
+            principal=principal,
+            why=(f"write-offs on claim {claim.patient_control_number} would reach "
+                 f"{format_cents(total)}, above the write-off limit {format_cents(limit)}"))
+    return _post_write_off(conn, item, claim, (side, amount, reason, note), principal, None)
+
+
+def approved_write_off(conn: Connection, approval: Any, principal: Principal,
+                       said: str) -> ActionResult:
+    """Post an approved write-off as the approver, if the balance still holds it."""
+    item, claim = _money_item(conn, approval.review_item_id)
+    params = approval.params or {}
+    side = params.get("side", "insurance")
+    _, available = _side_balance(conn, item, claim, side)
+    amount = take_amount(approval.amount_cents, available, f"the claim's {side} balance now")
+    return _post_write_off(conn, item, claim, (side, amount, approval.reason, params.get("note")),
+                           principal, said)
+
+
+def _post_write_off(conn: Connection, item: Any, claim: Any,
+                    what: tuple[str, int, str, str | None], principal: Principal,
+                    approved: str | None) -> ActionResult:
+    side, amount, reason, note = what
+    payer_id, _ = _side_balance(conn, item, claim, side)
     dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
     account = "insurance_ar" if side == "insurance" else "patient_ar"
     entry_id = post_entry(conn, item, "write-off", (
         Posting("other_adjustments", amount, reason_code=reason, **dims),
         Posting(account, -amount, payer_id=payer_id, reason_code=reason, **dims)),
-        actor=actor, claim_id=claim.id, memo=f"{format_cents(amount)} written off ({reason})")
+        actor=principal.name, claim_id=claim.id,
+        memo=f"{format_cents(amount)} written off ({reason})")
     text = (f"wrote off {format_cents(amount)} of claim {claim.patient_control_number}'s "
-            f"{side} balance ({reason})")
+            f"{side} balance ({with_note(reason, note)}){f'; {approved}' if approved else ''}")
     return _settle(conn, item, claim, item.payer_id or claim.payer_id, "write-off", text,
-                   principal.role, actor, entry_id,
+                   principal.role, principal.name, entry_id,
                    {"amount": format_cents(amount), "amount_cents": amount, "reason": reason,
-                    "side": side, "above_limit": amount > limit})
+                    "note": note, "side": side, "approved": approved})

@@ -52,6 +52,7 @@ from edi_posting.queue_lines import (
     applied_line_postings,
     stored_has_adjustments,
 )
+from edi_posting.reason_codes import with_note
 from edi_posting.review_actions import ActionError, holds_unapplied, record_action
 
 __all__ = [
@@ -254,14 +255,15 @@ def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None
 
 
 def apply_cash(conn: Connection, item_id: int, pcn: str, *, actor: str,
-               amount_cents: int | None = None, confirm: bool = False) -> ActionResult:
+               amount_cents: int | None = None, confirm: bool = False,
+               reason: str | None = None, note: str | None = None) -> ActionResult:
     """``queue apply``: the item's unapplied cash (or ``amount_cents`` of it) to claim PCN."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.apply",
                           object_id=str(item_id))
     item = locked_item(conn, item_id)
     claim = find_claim(conn, pcn)
     return apply_item(conn, item, claim, amount_cents, actor=actor, role=principal.role,
-                      action="apply", confirm=confirm)
+                      action="apply", confirm=confirm, note=with_note(reason, note))
 
 
 def accept_match(conn: Connection, item_id: int, *, actor: str,

@@ -20,7 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from edi_posting.access import Permission, authorize
+from edi_posting.access import Permission, Principal, authorize
+from edi_posting.approvals import ApprovalAction, approval_needed, request_approval
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
@@ -28,10 +29,11 @@ from edi_posting.ledger import Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue_balances import insurance_by_payer, item_claim, take_amount
 from edi_posting.queue_credits import refresh_credit_balances
+from edi_posting.queue_limits import refund_limit_cents
 from edi_posting.queue_money import ActionResult, find_claim, locked_item, post_entry
 from edi_posting.review_actions import ActionError, record_action
 
-__all__ = ["CreditSide", "credit_side", "reapply", "refund"]
+__all__ = ["CreditSide", "approved_refund", "credit_side", "reapply", "refund"]
 
 _REFUND, _PAYER, _PATIENT = table_of(Refund), table_of(Payer), table_of(Patient)
 _ITEM = table_of(ReviewItem)
@@ -71,8 +73,9 @@ def _default_payee(conn: Connection, claim: Any, payer_id: int | None) -> str:
 
 def refund(conn: Connection, item_id: int, reason: str, *, actor: str,
            payee: str | None = None, amount_cents: int | None = None) -> ActionResult:
-    """``queue refund``: the credit (or part of it) to refunds payable, with a refund record
-    approved by the actor.  The payee defaults to the payer (or patient) in credit."""
+    """``queue refund``: the credit (or part of it) to refunds payable, with a refund record.
+    The payee defaults to the payer (or patient) in credit.  Above the refund limit it waits
+    for a different user to approve it (who is then the refund's approver)."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.refund",
                           object_id=str(item_id))
     if not reason.strip():
@@ -80,19 +83,47 @@ def refund(conn: Connection, item_id: int, reason: str, *, actor: str,
     item, claim, (account, payer_id, credit) = _credit_item(conn, item_id)
     amount = take_amount(amount_cents, credit, "the claim's credit balance")
     payee = (payee or "").strip() or _default_payee(conn, claim, payer_id)
+    limit = refund_limit_cents(conn)
+    if approval_needed(principal) and amount > limit:
+        return request_approval(
+            conn, item, ApprovalAction.REFUND, amount, reason.strip(),
+            {"payee": payee, "account": account, "payer_id": payer_id}, principal=principal,
+            why=f"above the refund limit {format_cents(limit)}")
+    return _post_refund(conn, item, claim, (account, payer_id, amount),
+                        (payee, reason.strip()), principal, None)
+
+
+def approved_refund(conn: Connection, approval: Any, principal: Principal,
+                    said: str) -> ActionResult:
+    """Post an approved refund as the approver, if the same side still holds the credit."""
+    item, claim, (account, payer_id, credit) = _credit_item(conn, approval.review_item_id)
+    asked = approval.params or {}
+    if (account, payer_id) != (asked.get("account"), asked.get("payer_id")):
+        raise ActionError(f"the credit of claim {claim.patient_control_number} is no longer "
+                          "where the refund was asked for: reject the approval")
+    amount = take_amount(approval.amount_cents, credit, "the claim's credit balance now")
+    return _post_refund(conn, item, claim, (account, payer_id, amount),
+                        (asked.get("payee") or _default_payee(conn, claim, payer_id),
+                         approval.reason), principal, said)
+
+
+def _post_refund(conn: Connection, item: Any, claim: Any, side: tuple[str, int | None, int],
+                 why: tuple[str, str], principal: Principal, approved: str | None
+                 ) -> ActionResult:
+    (account, payer_id, amount), (payee, reason) = side, why
     dims = {"payer_id": payer_id, "patient_account_id": claim.patient_account_id,
             "submitted_claim_id": claim.id}
     entry_id = post_entry(conn, item, "refund", (
         Posting(account, amount, **dims), Posting("refunds_payable", -amount, **dims)),
-        actor=actor, claim_id=claim.id, memo=f"{format_cents(amount)} refund payable")
+        actor=principal.name, claim_id=claim.id, memo=f"{format_cents(amount)} refund payable")
     refund_id = new_id(conn.execute(insert(_REFUND).values(
         submitted_claim_id=claim.id, review_item_id=item.id, journal_entry_id=entry_id,
-        payee=payee, amount_cents=amount, reason=reason.strip(), approved_by=actor,
+        payee=payee, amount_cents=amount, reason=reason, approved_by=principal.name,
     )))
     text = (f"refund {refund_id} of {format_cents(amount)} to {payee} approved "
-            f"({reason.strip()})")
-    return _moved(conn, item, [claim.id], "refund", text, principal.role, actor, entry_id,
-                  {"refund_id": refund_id, "amount": format_cents(amount)}, amount)
+            f"({reason}){f'; {approved}' if approved else ''}")
+    return _moved(conn, item, [claim.id], "refund", text, principal.role, principal.name,
+                  entry_id, {"refund_id": refund_id, "amount": format_cents(amount)}, amount)
 
 
 def reapply(conn: Connection, item_id: int, pcn: str, *, actor: str,

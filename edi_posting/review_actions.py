@@ -12,17 +12,17 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from edi_posting.access import Permission, authorize
-from edi_posting.audit import record_event
+from edi_posting.access import ROLES, Permission, authorize, user_refusal
+from edi_posting.audit import item_event_digest, record_event
 from edi_posting.db.base import table_of
-from edi_posting.db.models import ReviewItem
+from edi_posting.db.models import ReviewItem, ReviewItemEvent
 from edi_posting.db.workflow import CLOSED_STATES
 from edi_posting.review_queue import record_item_change
 
 __all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "ActionError", "add_note", "assign", "dismiss",
            "escalate", "holds_money", "holds_unapplied"]
 
-_ITEM = table_of(ReviewItem)
+_ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
 
 # Items whose resolution moves money: they can be resolved by a money action, never dismissed.
 MONEY_KINDS = frozenset({"unmatched_payment", "ambiguous_match", "credit_balance",
@@ -74,16 +74,25 @@ def record_action(conn: Connection, item: Any, *, actor: str, role: str | None, 
     """Apply the field changes, the item event and the audit event of one action."""
     record_item_change(conn, item, actor=actor, action=action, to_status=to_status, note=note,
                        values=values, details=details, entry_id=entry_id)
+    # the item event (note, reason, dismissal) goes into the hash chain: audit verify
+    # compares the stored event with this digest
+    event = conn.execute(select(_EVENT).where(_EVENT.c.review_item_id == item.id)
+                         .order_by(_EVENT.c.id.desc()).limit(1)).one()
     record_event(conn, actor=actor, role=role, action=f"queue.{action}", object_type="review_item",
                  object_id=str(item.id), outcome="ok",
                  summary={"kind": item.kind, "from": item.status, "to": to_status or item.status,
-                          **({"details": details} if details else {})})
+                          **({"details": details} if details else {}), "note": note,
+                          "item_event": {"id": event.id,
+                                         "digest": item_event_digest(event._mapping)}})
 
 
 def assign(conn: Connection, item_id: int, assignee: str, *, actor: str) -> None:
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.assign",
                           object_id=str(item_id))
     item = _item(conn, item_id)
+    refusal = user_refusal(conn, assignee, "assign to")
+    if refusal is not None:
+        raise ActionError(refusal)
     record_action(conn, item, actor=actor, role=principal.role, action="assign",
                   to_status="in_progress", note=f"assigned to {assignee}",
                   values={"assignee": assignee})
@@ -99,11 +108,15 @@ def add_note(conn: Connection, item_id: int, note: str, *, actor: str) -> None:
 
 
 def escalate(conn: Connection, item_id: int, to: str, note: str, *, actor: str) -> None:
-    """Hand the item to a role or a person; the note saying why is mandatory."""
+    """Hand the item to a role or a person (an active user once users exist: work handed to
+    a name nobody holds is lost); the note saying why is mandatory."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.escalate",
                           object_id=str(item_id))
     if not note.strip():
         raise ActionError("escalating needs a note saying why")
+    refusal = None if to in ROLES else user_refusal(conn, to, "escalate to")
+    if refusal is not None:
+        raise ActionError(f"{refusal} (a user name, or a role: {', '.join(ROLES)})")
     record_action(conn, _item(conn, item_id), actor=actor, role=principal.role,
                   action="escalate", to_status="escalated", note=note,
                   details={"to": to}, values={"assignee": to, "priority": 1})

@@ -112,7 +112,7 @@ def test_auditor_reads_everything_and_changes_nothing() -> None:
     auditor = MATRIX["auditor"]
     assert Permission.READ_PHI in auditor and Permission.AUDIT in auditor
     assert not auditor & {Permission.IMPORT, Permission.RESOLVE, Permission.MANAGE_USERS,
-                          Permission.WRITE_OFF_ABOVE_LIMIT, Permission.ADMINISTER}
+                          Permission.APPROVE, Permission.ADMINISTER}
 
 
 def test_unknown_and_disabled_actors_are_refused_and_the_refusal_is_audited(populated: tuple[str, Path]) -> None:

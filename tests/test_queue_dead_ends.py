@@ -178,7 +178,8 @@ def test_a_placed_plb_recovery_opens_an_item_owning_the_balance_it_reopened(
                                      svc("99213", "100", "100")),
                            plb="PLB*1234567893*20261231*WO:OLDREF77*40~"))
     assert practice.balances("PCN2") == ("0.00", "0.00")
-    result = act(practice, place_plb, item_id(practice, "unlinked_plb"), pcn="PCN2")
+    result = act(practice, place_plb, item_id(practice, "unlinked_plb"), pcn="PCN2",
+                 note="payer letter names PCN2")
     assert practice.balances("PCN2") == ("40.00", "0.00")  # the payer took 40.00 back
     [(owner, amount)] = _open(practice, "awaiting_correction")
     assert amount == -4000 and result.opened_item_ids == (owner,)

@@ -52,12 +52,16 @@ def test_done_when_walk_through_after_the_demo(database_url: str, tmp_path: Path
     _run(db, "sam", "queue", "post-as-sent", str(held), "--reason", "payer confirmed by phone")
 
     credit = _item(items, "credit_balance", "A75170C0000007")  # paid twice, never recouped
-    refunded = _run(db, "sam", "queue", "refund", str(credit), "--reason", "paid twice")
+    asked = _run(db, "sam", "queue", "refund", str(credit), "--reason", "paid twice")
+    assert asked.stdout == (f"review item {credit}: refund of 113.00 waits for approval 1 "
+                            "(above the refund limit 0.00)\n")
+    refunded = _run(db, "ada", "queue", "approve", "1")  # a second person
     assert refunded.stdout == (f"review item {credit}: refund 1 of 113.00 to ACME HEALTH PLAN "
-                               "approved (paid twice)\n")
+                               "approved (paid twice); approved by ada (approval 1, requested "
+                               "by sam)\n")
 
     denial = _item(items, "denial", "A78460C0000022")
-    _run(db, "sam", "queue", "escalate", str(denial), "--to", "finance",
+    _run(db, "sam", "queue", "escalate", str(denial), "--to", "ada",
          "--note", "CO-16: payer wants the referral; appeal")
     packet = tmp_path / "denial.zip"
     _run(db, "sam", "queue", "packet", str(denial), "-o", str(packet))

@@ -257,7 +257,10 @@ def _denied(practice: Practice) -> int:
 
 
 def test_transfer_to_the_patient_and_to_another_payer(practice: Practice) -> None:
-    ident = _denied(practice)
+    practice.bill(("PCN1", OFFICE_VISIT))  # denied as the patient's to pay (non-covered)
+    practice.receive(remit("0", clp("PCN1", "4", "100", "0", "0", "ICN1",
+                                    svc("99213", "100", "0", "PR*96*100")), method="NON"))
+    ident = item_id(practice, "denial")
     first = act(practice, transfer, ident, to="patient", amount_cents=4000)
     assert entry_lines(practice, first.entry_ids[0]) == [("patient_ar", 4000, None),
                                                          ("insurance_ar", -4000, None)]
@@ -405,30 +408,31 @@ def test_cli_apply_prints_what_it_did_and_a_poster_is_refused(practice: Practice
         ("pat", "refused"), ("sam", "ok")]
 
 
-def test_cli_write_off_above_the_limit_needs_the_permission(practice: Practice, users: str) -> None:
+def test_cli_write_off_above_the_limit_waits_for_approval(practice: Practice, users: str) -> None:
     ident = _denied(practice)
     assert _cli(users, "sam", "write-off-limit").stdout == "100.00\n"
     assert _cli(users, "sam", "write-off-limit", "50").exit_code == 77
     assert _cli(users, "ada", "write-off-limit", "50").stdout == "50.00\n"
     above = _cli(users, "sam", "write-off", str(ident), "--reason", "CO-16", "--amount", "60")
-    assert above.exit_code == 77
-    assert "permission denied (write_off_above_limit)" in above.stderr
+    assert above.exit_code == 0
+    assert above.stdout == (f"review item {ident}: write-off of 60.00 waits for approval 1 "
+                            "(write-offs on claim PCN1 would reach 60.00, above the write-off "
+                            "limit 50.00)\n")
     assert practice.balances("PCN1") == ("100.00", "0.00")  # nothing posted
     below = _cli(users, "sam", "write-off", str(ident), "--reason", "CO-16", "--amount", "50")
     assert below.stdout == (f"review item {ident}: wrote off 50.00 of claim PCN1's insurance balance "
                             "(CO-16)\n")
-    admin = _cli(users, "ada", "write-off", str(ident), "--reason", "CO-16")
-    assert admin.stdout == (f"review item {ident}: wrote off 50.00 of claim PCN1's insurance balance "
-                            "(CO-16); the denying payer's balance on the claim is settled\n")
+    admin = _cli(users, "ada", "approve", "1")
+    assert admin.stderr == ("edi-posting: the amount must be more than 0.00 and at most 50.00 "
+                            "(the claim's insurance balance now)\n")
     log = CliRunner().invoke(main, ["--db", users, "--actor", "aud", "audit", "log", "--action",
                                     "queue.write-off", "--format", "json"])
-    assert [(e["actor"], e["outcome"]) for e in json.loads(log.stdout)] == [
-        ("sam", "refused"), ("sam", "ok"), ("ada", "ok")]
+    assert [(e["actor"], e["outcome"]) for e in json.loads(log.stdout)] == [("sam", "ok")]
 
 
 @pytest.mark.parametrize("args", [
     ["accept-match", "1"], ["rematch", "1"], ["transfer", "1", "--to", "patient"],
-    ["write-off", "1", "--reason", "X"], ["refund", "1", "--reason", "X"],
+    ["write-off", "1", "--reason", "small-balance"], ["refund", "1", "--reason", "X"],
     ["reapply", "1", "--claim", "PCN1"], ["link-correction", "1", "--claim-payment", "1"],
 ])
 def test_every_money_action_needs_resolve(practice: Practice, users: str, args: list[str]) -> None:

@@ -43,7 +43,7 @@ def test_packet_holds_the_item_claim_lineage_and_raw_segments(denied: tuple[str,
                                                                tmp_path: Path) -> None:
     db, ident = denied
     note = "payer says <script>alert('no auth')</script> & more"
-    assert _cli(db, "sam", "queue", "escalate", str(ident), "--to", "finance",
+    assert _cli(db, "sam", "queue", "escalate", str(ident), "--to", "ada",
                 "--note", note).exit_code == 0
     out = tmp_path / "denial.zip"
     result = _cli(db, "sam", "queue", "packet", str(ident), "-o", str(out))

@@ -37,9 +37,9 @@ def test_a_wo_placed_on_its_claim_moves_onto_the_claim_and_shrinks_the_credit(
         practice: Practice) -> None:
     assert practice.balances("PCN1") == ("-100.00", "0.00")
     plb_item = item_id(practice, "unlinked_plb")
-    result = act(practice, place_plb, plb_item, pcn="PCN1")
+    result = act(practice, place_plb, plb_item, pcn="PCN1", note="payer letter names PCN1")
     assert result.message == (f"review item {plb_item}: PLB WO 40.00 placed on claim PCN1 "
-                              "(moved onto its insurance receivable)")
+                              "(moved onto its insurance receivable): payer letter names PCN1")
     assert practice.balances("PCN1") == ("-60.00", "0.00")
     assert practice.items("open") == [("credit_balance", "PCN1")]  # now carrying 60.00
     with practice.engine.connect() as conn:
@@ -47,7 +47,7 @@ def test_a_wo_placed_on_its_claim_moves_onto_the_claim_and_shrinks_the_credit(
             ProviderAdjustment, ProviderAdjustment.linked_claim_id == SubmittedClaim.id)).all()
     assert linked == [("PCN1",)]
     with pytest.raises(ActionError, match="resolved already"):
-        act(practice, place_plb, plb_item, pcn="PCN1")
+        act(practice, place_plb, plb_item, pcn="PCN1", note="again")
 
 
 def test_a_plb_that_belongs_to_no_claim_needs_a_reason(practice: Practice) -> None:
@@ -73,10 +73,10 @@ def test_place_plb_from_the_cli_and_refused_without_the_permission(
                                  plb_item])
     assert usage.exit_code == 2
     done = runner.invoke(main, ["--db", database_url, "--actor", "sam", "queue", "place-plb",
-                                plb_item, "--claim", "PCN1"])
+                                plb_item, "--claim", "PCN1", "--note", "payer letter"])
     assert done.exit_code == 0, done.output
     assert done.stdout == (f"review item {plb_item}: PLB WO 40.00 placed on claim PCN1 "
-                           "(moved onto its insurance receivable)\n")
+                           "(moved onto its insurance receivable): payer letter\n")
 
 
 HELD_WITH_PLB = remit(  # 100.00 paid - 40.00 PLB is 60.00, but BPR02 says 10.00: held

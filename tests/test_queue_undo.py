@@ -36,7 +36,6 @@ from tests.test_queue_money import (
     item_id,
     stranger,
 )
-from tests.test_queue_money import _denied as denied
 from tests.test_queue_money import _paid_before_billed as paid_before_billed
 from tests.test_queue_money import _paid_twice as paid_twice
 from tests.x835 import Practice, clp, remit, svc
@@ -147,7 +146,10 @@ def test_undo_of_a_reapply_moves_the_credit_back(practice: Practice) -> None:
 
 
 def test_undo_of_a_write_off_and_a_transfer_reopens_the_denial(practice: Practice) -> None:
-    ident = denied(practice)
+    practice.bill(("PCN1", OFFICE_VISIT))  # denied as the patient's (non-covered): PR may move
+    practice.receive(remit("0", clp("PCN1", "4", "100", "0", "0", "ICN1",
+                                    svc("99213", "100", "0", "PR*96*100")), method="NON"))
+    ident = item_id(practice, "denial")
     act(practice, transfer, ident, to="patient", amount_cents=4000)
     act(practice, write_off, ident, "CO-16")
     assert item(practice, ident)[0] == "resolved"
@@ -192,7 +194,7 @@ def test_undo_of_post_as_sent_and_of_a_placed_plb(practice: Practice) -> None:
                                      svc("99213", "100", "100")), trace="TRACE3",
                            plb="PLB*1234567893*20261231*WO:OLDREF77*40~"))
     plb_item = item_id(practice, "unlinked_plb")
-    act(practice, place_plb, plb_item, pcn="PCN2")
+    act(practice, place_plb, plb_item, pcn="PCN2", note="payer letter names PCN2")
     act(practice, undo, plb_item)
     assert practice.balances("PCN2") == ("0.00", "0.00")
     assert item(practice, plb_item)[0] == "open"

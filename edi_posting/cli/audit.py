@@ -23,18 +23,22 @@ def command() -> None:
               metavar="HASH", help="A chain head recorded earlier; catches a chain cut off at its end.")
 @click.pass_obj
 def verify_command(app: AppContext, expect_head: str | None) -> None:
-    """Walk the chain; exit 0 when intact, 1 naming the first broken sequence number.
-    Prints the chain head (record it elsewhere)."""
+    """Walk the chain; exit 0 when intact, 1 naming the first broken sequence number, or the
+    first review item event (note, reason, dismissal) that differs from the audit event that
+    recorded it.  Prints the chain head (record it elsewhere)."""
     from edi_posting.access import Permission
-    from edi_posting.audit import verify_chain
+    from edi_posting.audit import verify_chain, verify_item_events
 
     app.authorize(Permission.AUDIT, "audit.verify")
     with app.engine().connect() as conn:
         result = verify_chain(conn, expect_head)
+        mismatch = verify_item_events(conn) if result.is_intact else None
     click.echo(f"head {result.head_hash} after {result.events} event(s)")
     if not result.is_intact:
         raise CliError(f"audit chain broken at sequence {result.broken_sequence}: {result.reason}",
                        ExitCode.CHECK_FAILED)
+    if mismatch is not None:
+        raise CliError(mismatch, ExitCode.CHECK_FAILED)
     echo_err("audit chain intact")
 
 

@@ -22,6 +22,19 @@ def command() -> None:
     """Manage the database schema."""
 
 
+def _authorize_admin(app: AppContext, action: str, object_id: str) -> str | None:
+    """``administer`` once users exist.  An empty database has no users table yet, so its
+    first upgrade (the quick start, CI) runs with access control off, as every command does
+    until the first user is created.  The role, for the audit event."""
+    from sqlalchemy import inspect
+
+    from edi_posting.access import Permission
+
+    if not inspect(app.engine(require_current=False)).has_table("users"):
+        return None
+    return app.authorize(Permission.ADMINISTER, action, object_id).role
+
+
 @command.command(
     "upgrade",
     epilog="\b\nExample:\n  edi-posting --db postgresql://poster@localhost/edi db upgrade",
@@ -41,8 +54,11 @@ def upgrade_command(app: AppContext, revision: str) -> None:
 
     engine = app.engine(require_current=False)
     before = current_revision(engine)
+    role = _authorize_admin(app, "db.upgrade", revision)
     upgrade(engine, revision)
     after = current_revision(engine)
+    app.audit("db.upgrade", role=role, object_type="schema", object_id=after,
+              summary={"before": before, "after": after, "target": revision})
     if before == after:
         echo_err(f"database already at revision {after}")
     else:
@@ -99,11 +115,17 @@ def check_command(app: AppContext) -> None:
 def grant_command(app: AppContext, role: str) -> None:
     """PostgreSQL: grant an application role what it needs, and no UPDATE or DELETE on the
     journal and audit tables."""
-    from edi_posting.db.migration import grant_application_role
+    from edi_posting.db.migration import UnknownRoleError, grant_application_role
 
     engine = app.engine()
+    actor_role = _authorize_admin(app, "db.grant", role)
     try:
         statements = grant_application_role(engine, role)
-    except ValueError as exc:
-        raise CliError(str(exc), ExitCode.USAGE) from None
+    except (UnknownRoleError, ValueError) as exc:
+        app.audit("db.grant", role=actor_role, object_type="database_role", object_id=role,
+                  outcome="failed", summary={"reason": str(exc)})
+        code = ExitCode.DATA_ERROR if isinstance(exc, UnknownRoleError) else ExitCode.USAGE
+        raise CliError(str(exc), code) from None
+    app.audit("db.grant", role=actor_role, object_type="database_role", object_id=role,
+              summary={"statements": len(statements)})
     echo_err(f"{len(statements)} grants to {role}")

@@ -142,7 +142,7 @@ def note_command(app: AppContext, item_id: int, text: str) -> None:
 
 @command.command("escalate", epilog="\b\nExample:\n  edi-posting queue escalate 12 --to admin --note 'payer refuses'")
 @click.argument("item_id", type=int)
-@_opt("--to", "TO", required=True, help="A role or a person.")
+@_opt("--to", "TO", required=True, help="An active user, or a role (poster, specialist, lead, auditor, admin).")
 @_opt("--note", "NOTE", required=True, help="Why (mandatory).")
 @click.pass_obj
 def escalate_command(app: AppContext, item_id: int, to: str, note: str) -> None:
@@ -164,4 +164,5 @@ def dismiss_command(app: AppContext, item_id: int, reason: str) -> None:
 
 
 # The money-moving actions live in their own module and register on this group.
+from edi_posting.cli import queue_approvals as _queue_approvals  # noqa: F401
 from edi_posting.cli import queue_money as _queue_money  # noqa: F401

@@ -20,6 +20,7 @@ from edi_posting.cli.common import CliError, echo_err
 from edi_posting.cli.context import AppContext
 from edi_posting.cli.queue import command
 from edi_posting.exit_codes import ExitCode
+from edi_posting.reason_codes import ReasonCode  # a small enum: the --help lists it
 
 __all__ = ["command"]
 
@@ -44,6 +45,28 @@ def _cents(text: str | None, option: str = "--amount") -> int | None:
     if cents <= 0:
         raise CliError(f"{option}: must be more than 0.00", ExitCode.USAGE)
     return cents
+
+
+def _reason(reason: str | None, note: str | None, *, cas_allowed: bool = False) -> str | None:
+    """A reason from the documented list (exit 2 listing the valid ones otherwise)."""
+    from edi_posting.reason_codes import ReasonError, check_reason
+
+    try:
+        return check_reason(reason, note, cas_allowed=cas_allowed)
+    except ReasonError as exc:
+        raise CliError(f"--reason: {exc}", ExitCode.USAGE) from None
+
+
+_REASONS = f"One of: {', '.join(ReasonCode)} (other needs --note)."
+
+
+def _reason_opts(note_help: str = "Optional: more about why.") -> Callable[[Any], Any]:
+    """``--reason CODE`` and ``--note TEXT``, with their environment twins."""
+    def decorate(function: Any) -> Any:
+        function = _opt("--note", env="NOTE", default=None, metavar="TEXT", help=note_help)(function)
+        return _opt("--reason", env="REASON", default=None, metavar="CODE",
+                    help=_REASONS)(function)
+    return decorate
 
 
 def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T]) -> T:
@@ -81,9 +104,10 @@ _CONFIRM = _opt("--confirm", env="CONFIRM", is_flag=True,
 @_opt("--claim", env="CLAIM", required=True, metavar="PCN", help="The claim the cash pays.")
 @_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Part of the cash (default: all of it).")
 @_CONFIRM
+@_reason_opts()
 @click.pass_obj
 def apply_command(app: AppContext, item_id: int, claim: str, amount: str | None,
-                  confirm: bool) -> None:
+                  confirm: bool, reason: str | None, note: str | None) -> None:
     """Apply an item's unapplied cash to a claim, whole or in part.
 
     Dr unapplied cash / Cr the claim's insurance receivable.  A whole unmatched payment whose
@@ -94,9 +118,10 @@ def apply_command(app: AppContext, item_id: int, claim: str, amount: str | None,
     """
     from edi_posting.queue_money import apply_cash
 
-    cents = _cents(amount)
+    cents, why = _cents(amount), _reason(reason, note)
     _done(_run(app, "apply", str(item_id), lambda c: apply_cash(
-        c, item_id, claim, actor=app.actor, amount_cents=cents, confirm=confirm)))
+        c, item_id, claim, actor=app.actor, amount_cents=cents, confirm=confirm, reason=why,
+        note=note)))
 
 
 @command.command("accept-match", epilog="\b\nExample:\n  edi-posting queue accept-match 2 --candidate 12")
@@ -161,38 +186,46 @@ def post_as_sent_command(app: AppContext, item_id: int, reason: str, claim: str 
         c, item_id, reason, actor=app.actor, pcn=claim)))
 
 
-@command.command("transfer", epilog="\b\nExample:\n  edi-posting queue transfer 10 --to patient\n  edi-posting queue transfer 10 --to payer --payer BMI02 --amount 50")
+@command.command("transfer", epilog="\b\nExample:\n  edi-posting queue transfer 10 --to patient\n  edi-posting queue transfer 10 --to payer --payer BMI02 --amount 50\n  edi-posting queue transfer 10 --to patient --override-reason 'signed waiver on file'")
 @click.argument("item_id", type=int)
 @_opt("--to", env="TO", type=click.Choice(["patient", "payer"]), required=True)
 @_opt("--payer", env="PAYER", default=None, help="The receiving payer's identifier (--to payer).")
 @_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Default: the payer's whole balance.")
+@_opt("--override-reason", env="OVERRIDE_REASON", default=None, metavar="TEXT",
+      help="Admin only: move a contractual (CO) amount to the patient anyway, saying why.")
+@_reason_opts()
 @click.pass_obj
 def transfer_command(app: AppContext, item_id: int, to: str, payer: str | None,
-                     amount: str | None) -> None:
-    """Move the claim's balance with the item's payer to the patient or to another payer."""
+                     amount: str | None, override_reason: str | None, reason: str | None,
+                     note: str | None) -> None:
+    """Move the claim's balance with the item's payer to the patient or to another payer.
+    A contractual (CO) amount never goes to the patient, unless an admin overrides it."""
     from edi_posting.queue_balances import transfer
 
-    cents = _cents(amount)
+    cents, why = _cents(amount), _reason(reason, note)
     _done(_run(app, "transfer", str(item_id), lambda c: transfer(
-        c, item_id, to=to, payer=payer, actor=app.actor, amount_cents=cents)))
+        c, item_id, to=to, payer=payer, actor=app.actor, amount_cents=cents,
+        override_reason=override_reason, reason=why, note=note)))
 
 
 @command.command("write-off", epilog="\b\nExample:\n  edi-posting queue write-off 10 --reason CO-16 --amount 25.00")
 @click.argument("item_id", type=int)
-@_opt("--reason", env="REASON", required=True, help="A CARC or the practice's own code.")
+@_opt("--reason", env="REASON", required=True, metavar="CODE",
+      help=f"A CAS group-CARC (CO-16), or {_REASONS[0].lower()}{_REASONS[1:]}")
+@_opt("--note", env="NOTE", default=None, metavar="TEXT", help="Optional: more about why.")
 @_opt("--side", env="SIDE", type=click.Choice(["insurance", "patient"]), default="insurance",
       show_default=True)
 @_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Default: the whole balance of that side.")
 @click.pass_obj
-def write_off_command(app: AppContext, item_id: int, reason: str, side: str,
+def write_off_command(app: AppContext, item_id: int, reason: str, note: str | None, side: str,
                       amount: str | None) -> None:
-    """Write off a claim balance with a reason code; above the write-off limit only with
-    the write_off_above_limit permission."""
+    """Write off a claim balance with a reason code; when the claim's write-offs would pass
+    the write-off limit in total, it waits for approval by a second person."""
     from edi_posting.queue_balances import write_off
 
-    cents = _cents(amount)
+    cents, why = _cents(amount), str(_reason(reason, note, cas_allowed=True))
     _done(_run(app, "write-off", str(item_id), lambda c: write_off(
-        c, item_id, reason, side=side, actor=app.actor, amount_cents=cents)))
+        c, item_id, why, side=side, actor=app.actor, amount_cents=cents, note=note)))
 
 
 @command.command("refund", epilog="\b\nExample:\n  edi-posting queue refund 6 --reason 'paid twice' --payee 'ACME HEALTH PLAN'")
@@ -203,7 +236,8 @@ def write_off_command(app: AppContext, item_id: int, reason: str, side: str,
 @click.pass_obj
 def refund_command(app: AppContext, item_id: int, reason: str, payee: str | None,
                    amount: str | None) -> None:
-    """Refund a credit balance: a refund payable and a refund record approved by you."""
+    """Refund a credit balance: a refund payable and a refund record.  Above the refund
+    limit (default 0.00) it waits for approval by a second person."""
     from edi_posting.refunds import refund
 
     cents = _cents(amount)
@@ -228,19 +262,22 @@ def reapply_command(app: AppContext, item_id: int, claim: str, amount: str | Non
 @command.command("place-plb", epilog="\b\nExample:\n  edi-posting queue place-plb 5 --claim A11732C0000004\n  edi-posting queue place-plb 5 --note 'state levy, no claim'")
 @click.argument("item_id", type=int)
 @_opt("--claim", env="CLAIM", default=None, metavar="PCN", help="The claim the PLB belongs to.")
-@_opt("--note", env="NOTE", default=None, help="Why (required without --claim).")
+@_reason_opts("Why (required without --claim, and for a claim the PLB reference does not "
+              "name, unless --reason says it).")
 @click.pass_obj
-def place_plb_command(app: AppContext, item_id: int, claim: str | None, note: str | None) -> None:
+def place_plb_command(app: AppContext, item_id: int, claim: str | None, reason: str | None,
+                      note: str | None) -> None:
     """Settle an unlinked PLB: link it to its claim (a WO recovery moves onto the claim's
     insurance receivable and clears the credit it recovered), or keep it in provider
     adjustments with a note saying why it belongs to no claim."""
     from edi_posting.plb_placement import place_plb
 
-    if claim is None and not (note or "").strip():
+    why = _reason(reason, note)
+    if claim is None and not (note or "").strip() and why is None:
         raise CliError("name the claim (--claim) or say why it belongs to none (--note)",
                        ExitCode.USAGE)
     _done(_run(app, "place-plb", str(item_id), lambda c: place_plb(
-        c, item_id, actor=app.actor, pcn=claim, note=note)))
+        c, item_id, actor=app.actor, pcn=claim, note=note, reason=why)))
 
 
 @command.command("link-correction", epilog="\b\nExample:\n  edi-posting queue link-correction 9 --claim-payment 61")
@@ -291,8 +328,8 @@ def packet_command(app: AppContext, item_id: int, output: Path) -> None:
 @click.argument("amount", required=False)
 @click.pass_obj
 def write_off_limit_command(app: AppContext, amount: str | None) -> None:
-    """Show the write-off limit, or set it (administer).  Larger write-offs need the
-    write_off_above_limit permission."""
+    """Show the write-off limit, or set it (administer).  Write-offs past it (per claim, in
+    total) wait for approval by a second person."""
     from edi_posting.access import Permission
     from edi_posting.db import write_transaction
     from edi_posting.money import format_cents

@@ -10,7 +10,7 @@ from edi_posting.exit_codes import ExitCode
 
 __all__ = ["command"]
 
-_ROLE = click.Choice(["poster", "specialist", "auditor", "admin"])
+_ROLE = click.Choice(["poster", "specialist", "lead", "auditor", "admin"])
 
 
 @click.group("users", epilog="\b\nExample:\n  edi-posting --actor alice users add bob --role poster")
@@ -37,7 +37,7 @@ def _run(app: AppContext, work: object) -> None:
 @click.option("--role", type=_ROLE, required=True, envvar="EDI_POSTING_ROLE", show_envvar=True)
 @click.pass_obj
 def add_command(app: AppContext, name: str, role: str) -> None:
-    """Add a user with a role (poster, specialist, auditor, admin)."""
+    """Add a user with a role (poster, specialist, lead, auditor, admin)."""
     from edi_posting.access import Permission, add_user
 
     app.authorize(Permission.MANAGE_USERS, "users.add", name)

@@ -23,6 +23,7 @@ from edi_posting.db.engine import DatabaseUnavailableError, make_engine, normali
 
 __all__ = [
     "DatabaseBehindError",
+    "UnknownRoleError",
     "alembic_config",
     "connect",
     "current_revision",
@@ -122,6 +123,10 @@ def _first_line(error: object) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+class UnknownRoleError(LookupError):
+    """``db grant`` names a PostgreSQL role that does not exist (exit 65, not a crash)."""
+
+
 APPEND_ONLY_TABLES = ("journal_entries", "journal_lines", "audit_events", "review_item_events")
 
 
@@ -138,6 +143,12 @@ def grant_application_role(engine: Engine, role: str) -> list[str]:
     if engine.dialect.name != "postgresql":
         raise ValueError("roles and grants exist only on PostgreSQL")
     quoted = engine.dialect.identifier_preparer.quote(role)
+    with engine.connect() as conn:
+        known = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :role"),
+                             {"role": role}).first()
+    if known is None:
+        raise UnknownRoleError(f"no PostgreSQL role {role!r}: create it first "
+                               f"(CREATE ROLE {quoted} LOGIN)")
     statements = [f"GRANT USAGE ON SCHEMA public TO {quoted}",
                   f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
                   f"GRANT SELECT ON alembic_version TO {quoted}"]

@@ -1,5 +1,6 @@
 """All persisted rows, imported in one place so the metadata is complete for Alembic."""
 
+from edi_posting.db.approvals import Approval
 from edi_posting.db.base import Base
 from edi_posting.db.claims import SubmittedClaim, SubmittedLine
 from edi_posting.db.intake import (
@@ -43,6 +44,7 @@ __all__ = [
     "ACCOUNT_CODES",
     "Acknowledgement",
     "Adjustment",
+    "Approval",
     "AuditEvent",
     "Base",
     "ClaimPayment",

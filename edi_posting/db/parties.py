@@ -20,7 +20,7 @@ from edi_posting.db.base import Base, Created, IdPk
 
 __all__ = ["Coverage", "Patient", "PatientAccount", "Payer", "PayerAlias", "Provider", "User"]
 
-ROLES = ("poster", "specialist", "auditor", "admin")
+ROLES = ("poster", "specialist", "lead", "auditor", "admin")
 
 
 class Payer(Base):
