@@ -7,13 +7,13 @@ sets still post.  A posting invariant failure (a bug) rolls its set back the sam
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 from edi_posting.import_units import FileResult, Units, add_outcome, envelope_rows
 from edi_posting.problems import Problem, Severity
 from edi_posting.remittance_entries import PostingInvariantError
-from edi_posting.remittance_posting import post_remittance, remittance_key
+from edi_posting.remittance_identity import remittance_key
+from edi_posting.remittance_posting import post_remittance
 from edi_posting.transaction_sets import SetContext, SetOutcome
 from edi_posting.validation_gate import rejection_of
 from edi_posting.x12.remit_file import RemittanceFileEnd, RemittanceSetRead, read_remittance_file
@@ -22,7 +22,6 @@ __all__ = ["import_remittance_file"]
 
 
 def import_remittance_file(units: Units, path: Path, result: FileResult) -> None:
-    occurrences: Counter[str] = Counter()
     rejected = 0
     for item in read_remittance_file(path, units.archived.sha256):
         if isinstance(item, RemittanceFileEnd):
@@ -37,9 +36,7 @@ def import_remittance_file(units: Units, path: Path, result: FileResult) -> None
             rejected += 1
             _reject_set(units, result, item, problem)
             continue
-        base = remittance_key(item)
-        occurrences[base] += 1
-        _post_set(units, result, item, f"{base}|{occurrences[base]}")
+        _post_set(units, result, item, remittance_key(item))
 
 
 def _rejection(read: RemittanceSetRead) -> Problem | None:
