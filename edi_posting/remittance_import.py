@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import Connection
+
 from edi_posting.import_units import FileResult, Units, add_outcome, envelope_rows
 from edi_posting.problems import Problem, Severity
 from edi_posting.remittance_entries import PostingInvariantError
@@ -64,21 +66,27 @@ def _reject_set(units: Units, result: FileResult, read: RemittanceSetRead,
     if problem not in outcome.problems:
         outcome.problems.append(problem)
     add_outcome(result, outcome, units.options.progress)
-    units.queue_rejection(result, problem, f"|st:{read.segment_position}")
+    units.queue_rejection(result, problem, f"|st:{read.segment_position}", outcome)
 
 
 def _post_set(units: Units, result: FileResult, read: RemittanceSetRead, key: str) -> None:
     archived, options = units.archived, units.options
+    source = read.header.source
+
+    def work(unit: Connection) -> SetOutcome:
+        group_id = envelope_rows(unit, archived.id, read.envelope)
+        ctx = SetContext(archived.id, group_id, source.interchange_control_number,
+                         options.actor, options.account_pattern, options.dry_run)
+        outcome = post_remittance(unit, ctx, read, key)
+        units.audit_set(unit, result, outcome, read.header.transaction_set_control_number,
+                        read.segment_position)
+        return outcome
+
     try:
-        with units.set_unit() as unit:
-            group_id = envelope_rows(unit, archived.id, read.envelope)
-            source = read.header.source
-            ctx = SetContext(archived.id, group_id, source.interchange_control_number,
-                             options.actor, options.account_pattern, options.dry_run)
-            outcome = post_remittance(unit, ctx, read, key)
+        outcome = units.run(work)
     except PostingInvariantError as exc:
         problem = Problem("POSTING_INVARIANT", Severity.FATAL, f"{exc}; nothing of this "
-                          "transaction set was posted", read.header.source, "BPR02")
+                          "transaction set was posted", source, "BPR02")
         _reject_set(units, result, read, problem)
         return
     add_outcome(result, outcome, options.progress)

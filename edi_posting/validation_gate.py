@@ -38,8 +38,7 @@ def validate_for_import(units: Units, path: Path, result: FileResult) -> frozens
              "content": ack.text.encode("utf-8"), "created_by": units.options.actor}
             for ack in verdict.acks]
     if rows:
-        with units.set_unit() as unit:
-            unit.execute(insert(_ACK), rows)
+        units.run(lambda unit: unit.execute(insert(_ACK), rows))
     result.problems.extend(p for p in verdict.problems if p.severity is not Severity.WARNING)
     return rejected
 
