@@ -94,6 +94,10 @@ def test_sets_stored_under_the_old_835_key_still_refuse_a_reimport(
     path = write_x12(tmp_path, text_835, "old.835")
     read = next(iter(read_remittance_file(path, "f" * 64)))
     assert isinstance(read, RemittanceSetRead) and read.legacy_sha256
+    changed = write_x12(tmp_path, build_x12(remit("90", clp("PCN1", "1", "100", "90"))),
+                        "changed.835")
+    read_changed = next(iter(read_remittance_file(changed, "f" * 64)))
+    assert isinstance(read_changed, RemittanceSetRead)
     engine = make_engine(empty_database_url)
     try:
         upgrade(engine, "0007")
@@ -111,7 +115,7 @@ def test_sets_stored_under_the_old_835_key_still_refuse_a_reimport(
                 [{"id": n, "file": file_id, "key": key, "sha": sha} for n, key, sha in (
                     (1, old.format(8000, 1), read.legacy_sha256),
                     (2, old.format(8000, 2), read.legacy_sha256),
-                    (3, old.format(9000, 1), "c" * 64),
+                    (3, old.format(9000, 1), read_changed.legacy_sha256),
                     (4, "835|ACME||5000|2026-03-11|1", "d" * 64))])
             conn.execute(text(
                 "INSERT INTO remittances (transaction_set_id, handling_code, payment_cents, "
@@ -125,8 +129,9 @@ def test_sets_stored_under_the_old_835_key_still_refuse_a_reimport(
                 "SELECT identity_key FROM transaction_sets ORDER BY id")).scalars().all()
         assert keys == ["835|1512345678|TRACE1", "835|1512345678|TRACE1|legacy:2",
                         "835|1512345678|TRACE1|legacy:3", "835|ACME||5000|2026-03-11"]
-        again = import_file(engine, path, ImportOptions(actor="t"))
-        assert (again.set_statuses, again.posted) == (["already_imported"], 0)
+        for resent in (path, changed):  # the second is found beside the key, as legacy:3
+            again = import_file(engine, resent, ImportOptions(actor="t"))
+            assert (again.set_statuses, again.posted) == (["already_imported"], 0)
         downgrade(engine, "0007")
         with engine.connect() as conn:
             keys = conn.execute(text(
