@@ -46,5 +46,5 @@ def retry_races(attempt: Callable[[], T], attempts: int = ATTEMPTS) -> T:
                 raise
             state = getattr(exc.orig, "sqlstate", None)
             log_event(logging.INFO, "import.race", code=state, count=number)
-            time.sleep(random.uniform(0.01, 0.05) * number)  # noqa: S311 - jitter, not crypto
+            time.sleep(random.uniform(0.01, 0.05) * number)  # jitter: losers spread out
     raise AssertionError("unreachable")  # pragma: no cover

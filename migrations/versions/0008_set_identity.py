@@ -79,7 +79,7 @@ def downgrade() -> None:
     changes = []
     for row_id, key, cents, date in rows:
         base = _LEGACY.sub("", key)
-        if not base.split("|")[2:3] == [""]:  # a TRN02: add BPR02 and BPR16 back
+        if base.split("|")[2:3] != [""]:  # a TRN02: add BPR02 and BPR16 back
             base = f"{base}|{'' if cents is None else cents}|{_iso(date)}"
         seen[base] += 1
         changes.append({"id": row_id, "key": f"{base}|{seen[base]}"})
