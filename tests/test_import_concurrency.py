@@ -1,4 +1,4 @@
-"""Eight importers at once into one PostgreSQL database, with overlapping and disjoint
+"""Importers at the same time.  Eight at once into one PostgreSQL database, with overlapping and disjoint
 files: the same files, copies under other names, the same sets concatenated into other
 files, in other orders.  Every lost race on an identity key (file, interchange, payer
 alias, transaction set, review item) is retried by the loser, which then sees the winner's
@@ -11,11 +11,15 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select, text
+
+from edi_posting import remittance_import
 
 from edi_posting.db import make_engine
 from edi_posting.db.models import (
@@ -27,7 +31,12 @@ from edi_posting.db.models import (
     TransactionSet,
 )
 from edi_posting.ledger_checks import check_ledger
+from edi_posting.pipeline import FileResult, import_one
+from edi_posting.transaction_sets import SetContext, SetOutcome
+from edi_posting.x12.remit_file import RemittanceSetRead
 from tests.corpus_manifest import count_segments
+from tests.x12build import build_x12, write_x12
+from tests.x835 import Practice, clp, remit, svc
 
 REPO = Path(__file__).resolve().parents[1]
 PROCESSES = 8
@@ -101,3 +110,58 @@ def test_eight_concurrent_importers_post_every_claim_payment_once(
             assert files == 0
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_set_another_importer_is_committing_is_already_imported_not_an_error(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Importer B reaches the transaction-set key importer A has inserted but not yet
+    committed: PostgreSQL makes B wait, then refuses B's row once A commits.  B runs its
+    set again and finds A's: ``already_imported``."""
+    practice = Practice(database_url, tmp_path)
+    practice.bill(("PCN1", (("HC:99213", "100"),)))
+    body = remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                           svc("99213", "100", "80", "CO*45*20")))
+    first = write_x12(tmp_path, build_x12(body, interchange_control="000000701"), "a.835")
+    second = write_x12(tmp_path, build_x12(body, interchange_control="000000702"), "b.835")
+    posted, release = threading.Event(), threading.Event()
+    real = remittance_import.post_remittance
+
+    def hold_a(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
+               key: str) -> SetOutcome:
+        outcome = real(conn, ctx, read, key)
+        if read.header.source.file_name == "a.835":
+            posted.set()
+            assert release.wait(30)
+        return outcome
+
+    monkeypatch.setattr(remittance_import, "post_remittance", hold_a)
+    results: dict[str, FileResult] = {}
+    threads = [threading.Thread(target=lambda p=p: results.__setitem__(
+        p.name, import_one(practice.engine, p, practice.options))) for p in (first, second)]
+    threads[0].start()
+    assert posted.wait(30)
+    threads[1].start()
+    _wait_for_a_lock_wait(practice)
+    release.set()
+    for thread in threads:
+        thread.join(60)
+    assert results["a.835"].set_statuses == ["posted"]
+    assert (results["b.835"].status, results["b.835"].set_statuses) == (
+        "already_imported", ["already_imported"])
+    with practice.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ClaimPayment)).scalar_one() == 1
+    practice.check()
+    practice.close()
+
+
+def _wait_for_a_lock_wait(practice: Practice) -> None:
+    """Until a session waits on a lock (B on A's uncommitted key), at most ten seconds."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with practice.engine.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
+                return
+        time.sleep(0.05)
+    pytest.fail("importer B never waited for importer A's transaction")
