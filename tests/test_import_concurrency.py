@@ -20,7 +20,6 @@ import pytest
 from sqlalchemy import Connection, func, select, text
 
 from edi_posting import remittance_import
-
 from edi_posting.db import make_engine
 from edi_posting.db.models import (
     ClaimPayment,
