@@ -12,8 +12,10 @@ import gc
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -57,6 +59,7 @@ _KIND_ORDER = {"837P": 0, "837I": 0, "837D": 0, "835": 1}
 # a file archived with one of these statuses was imported before: nothing to do again
 _DONE = frozenset({"imported", "rejected", "partial", "already_imported"})
 _OUTCOMES = {"rejected": "rejected", "failed": "failed"}  # file status -> audit outcome
+_GC_LOCK = threading.Lock()
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -186,13 +189,33 @@ def _full_collections_deferred() -> Iterator[None]:
     A transaction set's records stay alive while it posts (a payer's set can hold thousands
     of claims), and every full collection walks all of them again: at 100,000 claims they
     took a fifth of the 835 import.  Young collections go on, freeing the few reference
-    cycles a set leaves behind; the records themselves hold none."""
-    young, middle, full = gc.get_threshold()
-    gc.set_threshold(young, middle, 1_000_000)
+    cycles a set leaves behind; the records themselves hold none.  Imports running in
+    threads of one process share the setting: the first to start saves the threshold and
+    the last to finish puts it back (each restoring its own would leave it raised)."""
+    with _GC_LOCK:
+        if _GC.files == 0:
+            _GC.threshold = gc.get_threshold()
+        _GC.files += 1
+        young, middle, _full = _GC.threshold
+        gc.set_threshold(young, middle, 1_000_000)
     try:
         yield
     finally:
-        gc.set_threshold(young, middle, full)
+        with _GC_LOCK:
+            _GC.files -= 1
+            if _GC.files == 0:
+                gc.set_threshold(*_GC.threshold)
+
+
+@dataclass
+class _Deferral:
+    """Files in progress in this process, and the threshold to put back after the last."""
+
+    files: int = 0
+    threshold: tuple[int, int, int] = (0, 0, 0)
+
+
+_GC = _Deferral()
 
 
 def _process(conn: Connection | None, engine: Engine, path: Path, archived: ArchivedFile,
