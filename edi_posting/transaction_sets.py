@@ -58,13 +58,13 @@ def seen_before(
     changed) is ``already_imported``.  Other content is one ``duplicate_conflict`` item
     per stored set and received content (resending the conflict opens no second item);
     ``differences(stored set id)`` goes into its evidence, field by field."""
-    rows = _stored_under(conn, key)
-    if not rows:
+    existing = conn.execute(select(_TS.c.id, _TS.c.content_sha256)
+                            .where(_TS.c.identity_key == key)).first()
+    if existing is None:
         return None
     digests = {content_sha256, legacy_sha256} - {None}
-    if any(row.content_sha256 in digests for row in rows):
+    if existing.content_sha256 in digests or _legacy_match(conn, key, digests):
         return SetOutcome("already_imported", claims=claims)
-    existing = rows[0]
     message = f"{description} was imported before with different content"
     evidence: dict[str, Any] = {"transaction_set_id": existing.id,
                                 "stored_content_sha256": existing.content_sha256,
@@ -81,16 +81,12 @@ def seen_before(
     return SetOutcome("conflict", claims=claims, queued=queued, problems=[problem])
 
 
-def _stored_under(conn: Connection, key: str) -> list[Any]:
-    """The set stored under ``key``, then any a pre-0008 key had let in beside it (kept
-    as ``<key>|legacy:<id>`` by that migration), oldest first."""
-    found = conn.execute(select(_TS.c.id, _TS.c.content_sha256)
-                         .where(_TS.c.identity_key == key)).all()
-    if not found:
-        return []
-    legacy = conn.execute(select(_TS.c.id, _TS.c.content_sha256).where(
-        _TS.c.identity_key.startswith(f"{key}|legacy:", autoescape=True)).order_by(_TS.c.id))
-    return [*found, *legacy]
+def _legacy_match(conn: Connection, key: str, digests: set[str | None]) -> bool:
+    """Whether a set a pre-0008 key had let in beside ``key`` (kept as
+    ``<key>|legacy:<id>`` by that migration) has this content."""
+    legacy = conn.execute(select(_TS.c.content_sha256).where(
+        _TS.c.identity_key.startswith(f"{key}|legacy:", autoescape=True))).scalars()
+    return any(sha in digests for sha in legacy)
 
 
 def record_set(conn: Connection, ctx: SetContext, **values: object) -> int:
