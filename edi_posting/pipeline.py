@@ -92,28 +92,27 @@ def import_one(engine: Engine, path: Path, options: ImportOptions) -> FileResult
 
 
 def _failed(engine: Engine, path: Path, options: ImportOptions, exc: Exception) -> FileResult:
+    """The failed file's result; its status and ``import.file`` event are recorded when the
+    database still answers (a dry run records nothing)."""
     message = (f"{path.name}: internal error ({type(exc).__name__}); the transaction sets "
                "committed before it stay posted, the rest of the file was not imported: "
                "import it again (rerun with EDI_POSTING_DEBUG=1 for the traceback)")
-    sha256 = None
+    result = FileResult(str(path), None, "unknown", "failed")
     if not options.dry_run:
         try:
             with write_transaction(engine) as conn:
                 found = find_archived(conn, hash_file(path)[0])
                 if found is not None:
-                    sha256 = found.sha256
+                    result.sha256, result.kind = found.sha256, found.kind
                     conn.execute(update(table_of(ReceivedFile)).where(
                         ReceivedFile.id == found.id, ReceivedFile.status == "received"
                     ).values(status="failed"))
-                result = FileResult(str(path), sha256, found.kind if found else "unknown",
-                                    "failed")
                 _audit(conn, options, result)
         except Exception:  # noqa: BLE001 - the database itself may be what failed
             log_event(logging.ERROR, "import.audit_failed", file=path.name)
-    problem = Problem("IMPORT_FAILED", Severity.FATAL, message,
-                      SourceRef(sha256 or "", path.name) if sha256 else None)
-    return FileResult(str(path), sha256, sniff_path(path) if path.is_file() else "unknown",
-                      "failed", problems=[problem])
+    source = SourceRef(result.sha256, path.name) if result.sha256 else None
+    result.problems.append(Problem("IMPORT_FAILED", Severity.FATAL, message, source))
+    return result
 
 
 @contextmanager

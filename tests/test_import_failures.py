@@ -5,13 +5,16 @@ file is reported ``failed`` with a problem, and the importer goes on with the ne
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import Connection, select
 
 from edi_posting import remittance_import
 from edi_posting.audit import audit_log, verify_chain
+from edi_posting.cli import main
 from edi_posting.db.models import ClaimPayment, ReceivedFile
 from edi_posting.pipeline import import_paths
 from edi_posting.transaction_sets import SetContext, SetOutcome
@@ -74,4 +77,36 @@ def test_a_crash_mid_file_keeps_the_audit_of_committed_sets_and_the_next_file_im
     with practice.engine.connect() as conn:
         assert _posted(conn) == ["PCN1", "PCN2", "PCN3", "PCN4"]
     practice.check()
+    practice.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_cli_reports_a_failed_file_imports_the_others_and_exits_70(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    practice = Practice(database_url, tmp_path)
+    practice.bill(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))
+    bad = write_x12(tmp_path, build_x12(_set("PCN1", "T3"), interchange_control="000000601"),
+                    "bad.835")
+    good = write_x12(tmp_path, build_x12(_set("PCN2", "T4"), interchange_control="000000602"),
+                     "good.835")
+    real = remittance_import.post_remittance
+
+    def crash_on_t3(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
+                    key: str) -> SetOutcome:
+        if key.endswith("|T3"):
+            raise RuntimeError("simulated crash")
+        return real(conn, ctx, read, key)
+
+    monkeypatch.setattr(remittance_import, "post_remittance", crash_on_t3)
+    monkeypatch.delenv("EDI_POSTING_DEBUG", raising=False)
+    result = CliRunner().invoke(main, ["--db", database_url, "import", "--format", "json",
+                                       str(bad), str(good)])
+    assert result.exit_code == 70, result.output
+    document = json.loads(result.stdout)
+    assert [(f["status"], f["posted"]) for f in document["files"]] == [
+        ("failed", 0), ("imported", 1)]
+    assert document["totals"]["failed"] == 1
+    assert [p["code"] for p in document["files"][0]["problems"]] == ["IMPORT_FAILED"]
+    assert "1 file(s) failed" in result.stderr
     practice.close()
