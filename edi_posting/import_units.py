@@ -6,22 +6,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, insert, select
 
 from edi_posting.archive import ArchivedFile
+from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.engine import write_transaction
 from edi_posting.db.models import FunctionalGroup, Interchange
+from edi_posting.db.races import retry_races
 from edi_posting.money import format_cents
 from edi_posting.problems import Problem
 from edi_posting.review_queue import ReviewDraft, open_review_items
 from edi_posting.transaction_sets import SetOutcome
 from edi_posting.x12.envelope import Envelope
+
+T = TypeVar("T")
 
 SetKey = tuple[str, str, str]  # ISA13, GS06, ST02
 
@@ -44,7 +48,7 @@ class FileResult:
     path: str
     sha256: str | None
     kind: str
-    status: str  # imported, already_imported, rejected, partial
+    status: str  # imported, already_imported, rejected, partial, failed (internal error)
     transaction_sets: int = 0
     claims: int = 0
     posted: int = 0
@@ -81,6 +85,7 @@ class ImportResult:
             "queued": sum(f.queued for f in self.files),
             "already_imported": sum(1 for f in self.files if f.status == "already_imported"),
             "rejected": sum(1 for f in self.files if f.status == "rejected"),
+            "failed": sum(1 for f in self.files if f.status == "failed"),
             "payment_total": format_cents(sum(f.payment_cents for f in self.files)),
             "unapplied_total": format_cents(sum(f.unapplied_cents for f in self.files)),
         }
@@ -106,15 +111,52 @@ class Units:
         with self.conn.begin_nested():
             yield self.conn
 
-    def queue_rejection(self, result: FileResult, problem: Problem, scope: str = "") -> None:
-        """A ``rejected_file`` item for a rejected file or transaction set."""
+    def run(self, work: Callable[[Connection], T]) -> T:
+        """``work`` in one unit, run again from the start when it loses a race with another
+        importer (a UNIQUE key the other committed first, a deadlock): the rerun sees the
+        winner's rows, so a set the other posted is ``already_imported``."""
+        def attempt() -> T:
+            with self.set_unit() as unit:
+                return work(unit)
+        return retry_races(attempt)
+
+    def audit_set(self, conn: Connection, result: FileResult, outcome: SetOutcome,
+                  control_number: str, segment_position: int | None) -> None:
+        """The set's audit event, in the set's own transaction: what it posted is never
+        committed without its trail (a crash after the commit cannot separate them)."""
+        if outcome.status == "already_imported":
+            return  # nothing written
+        record_event(
+            conn, actor=self.options.actor, role=self.options.role,
+            action="import.transaction_set", object_type="file", object_id=self.archived.sha256,
+            outcome="rejected" if outcome.status == "rejected" else "ok",
+            summary={"file": Path(result.path).name, "kind": self.archived.kind,
+                     "transaction_set": control_number, "segment": segment_position,
+                     "status": outcome.status, "claims": outcome.claims,
+                     "posted": outcome.posted, "queued": outcome.queued,
+                     "payment_total": format_cents(outcome.payment_cents)},
+        )
+
+    def queue_rejection(self, result: FileResult, problem: Problem, scope: str = "",
+                        outcome: SetOutcome | None = None) -> None:
+        """A ``rejected_file`` item for a rejected file or transaction set (``outcome``:
+        the rejected set, whose audit event goes in the same transaction)."""
         review = ReviewDraft(
             f"rejected_file|file:{self.archived.id}{scope}|{problem.code}", "rejected_file",
             problem.message, priority=2, problem_code=problem.code, file_id=self.archived.id,
             evidence={"problem": problem.to_dict()},
         )
-        with self.set_unit() as unit:
-            result.queued += len(open_review_items(unit, [review], self.options.actor))
+
+        def work(unit: Connection) -> int:
+            queued = len(open_review_items(unit, [review], self.options.actor))
+            if outcome is not None:
+                source = problem.source
+                self.audit_set(unit, result, replace(outcome, queued=outcome.queued + queued),
+                               source.transaction_set_control_number or "" if source else "",
+                               source.segment_position if source else None)
+            return queued
+
+        result.queued += self.run(work)
 
 
 def add_outcome(result: FileResult, outcome: SetOutcome,

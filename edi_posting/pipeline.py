@@ -12,18 +12,23 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import os
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, update
 
-from edi_posting.archive import ArchivedFile, archive_file
+from edi_posting.archive import ArchivedFile, archive_file, find_archived, hash_file
 from edi_posting.audit import record_event
 from edi_posting.claim_intake import import_claim_batch
 from edi_posting.db.base import table_of
 from edi_posting.db.engine import write_transaction
 from edi_posting.db.models import ReceivedFile
+from edi_posting.db.races import retry_races
 from edi_posting.import_units import (
     FileResult,
     ImportOptions,
@@ -39,7 +44,7 @@ from edi_posting.records.source import SourceRef
 from edi_posting.remittance_import import import_remittance_file
 from edi_posting.transaction_sets import SetContext, SetOutcome
 from edi_posting.validation_gate import rejection_of, validate_for_import
-from edi_posting.x12.claim_file import read_claim_file
+from edi_posting.x12.claim_file import ClaimSetRead, read_claim_file
 from edi_posting.x12.sniff import sniff_path
 
 __all__ = [
@@ -48,10 +53,15 @@ __all__ = [
     "ImportResult",
     "expand_paths",
     "import_file",
+    "import_one",
     "import_paths",
 ]
 
 _KIND_ORDER = {"837P": 0, "837I": 0, "837D": 0, "835": 1}
+# a file archived with one of these statuses was imported before: nothing to do again
+_DONE = frozenset({"imported", "rejected", "partial", "already_imported"})
+_OUTCOMES = {"rejected": "rejected", "failed": "failed"}  # file status -> audit outcome
+_GC_LOCK = threading.Lock()
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -67,7 +77,44 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def import_paths(engine: Engine, paths: Iterable[Path], options: ImportOptions) -> ImportResult:
-    return ImportResult([import_file(engine, p, options) for p in expand_paths(paths)])
+    return ImportResult([import_one(engine, p, options) for p in expand_paths(paths)])
+
+
+def import_one(engine: Engine, path: Path, options: ImportOptions) -> FileResult:
+    """:func:`import_file`, but a file that fails (a bug, a lost connection) is reported as
+    ``failed`` with a FATAL ``IMPORT_FAILED`` problem instead of stopping the importer:
+    the caller goes on with its other files.  What the file committed before the failure
+    stays committed, with its audit events; importing it again finishes it."""
+    try:
+        return import_file(engine, path, options)
+    except Exception as exc:  # any failure of one file: the importer goes on with the rest
+        if os.environ.get("EDI_POSTING_DEBUG"):
+            raise
+        return _failed(engine, path, options, exc)
+
+
+def _failed(engine: Engine, path: Path, options: ImportOptions, exc: Exception) -> FileResult:
+    """The failed file's result; its status and ``import.file`` event are recorded when the
+    database still answers (a dry run records nothing)."""
+    message = (f"{path.name}: internal error ({type(exc).__name__}); the transaction sets "
+               "committed before it stay posted, the rest of the file was not imported: "
+               "import it again (rerun with EDI_POSTING_DEBUG=1 for the traceback)")
+    result = FileResult(str(path), None, "unknown", "failed")
+    if not options.dry_run:
+        try:
+            with write_transaction(engine) as conn:
+                found = find_archived(conn, hash_file(path)[0])
+                if found is not None:
+                    result.sha256, result.kind = found.sha256, found.kind
+                    conn.execute(update(table_of(ReceivedFile)).where(
+                        ReceivedFile.id == found.id, ReceivedFile.status == "received"
+                    ).values(status="failed"))
+                _audit(conn, options, result)
+        except Exception:  # noqa: BLE001 - the database itself may be what failed
+            log_event(logging.ERROR, "import.audit_failed", file=path.name)
+    source = SourceRef(result.sha256, path.name) if result.sha256 else None
+    result.problems.append(Problem("IMPORT_FAILED", Severity.FATAL, message, source))
+    return result
 
 
 @contextmanager
@@ -94,20 +141,34 @@ def import_file(engine: Engine, path: Path, options: ImportOptions) -> FileResul
         with _unit(engine, True) as conn:
             archived = archive_file(conn, path, kind=kind, actor=options.actor)
             return _process(conn, engine, path, archived, options)
-    with write_transaction(engine) as conn:
-        archived = archive_file(conn, path, kind=kind, actor=options.actor,
-                                archive_dir=options.archive_dir)
-    if not archived.is_new and archived.status in ("imported", "rejected", "partial"):
+    archived = retry_races(lambda: _archive(engine, path, kind, options))
+    if not archived.is_new and archived.status in _DONE:
         result = FileResult(str(path), archived.sha256, archived.kind, "already_imported")
         with write_transaction(engine) as conn:
             _audit(conn, options, result)
         return result
     result = _process(None, engine, path, archived, options)
     with write_transaction(engine) as conn:
-        conn.execute(update(table_of(ReceivedFile)).where(ReceivedFile.id == archived.id).values(
-            status=result.status, summary=json.dumps(result.to_dict())))
+        _record_status(conn, archived, result)
         _audit(conn, options, result)
     return result
+
+
+def _archive(engine: Engine, path: Path, kind: str, options: ImportOptions) -> ArchivedFile:
+    with write_transaction(engine) as conn:
+        return archive_file(conn, path, kind=kind, actor=options.actor,
+                            archive_dir=options.archive_dir)
+
+
+def _record_status(conn: Connection, archived: ArchivedFile, result: FileResult) -> None:
+    """The file's status and summary.  A file another importer finished meanwhile (the same
+    bytes under another name, imported at the same moment) keeps what that one recorded:
+    this import, which found its sets already imported, says less."""
+    files = table_of(ReceivedFile)
+    query = update(files).where(files.c.id == archived.id)
+    if result.status == "already_imported":
+        query = query.where(files.c.status.in_(("received", "failed")))
+    conn.execute(query.values(status=result.status, summary=json.dumps(result.to_dict())))
 
 
 def _audit(conn: Connection, options: ImportOptions, result: FileResult) -> None:
@@ -116,7 +177,7 @@ def _audit(conn: Connection, options: ImportOptions, result: FileResult) -> None
               posted=result.posted, queued=result.queued, problems=len(result.problems))
     record_event(
         conn, actor=options.actor, role=options.role, action="import.file", object_type="file",
-        object_id=result.sha256, outcome="ok" if result.status != "rejected" else "rejected",
+        object_id=result.sha256, outcome=_OUTCOMES.get(result.status, "ok"),
         summary={"file": Path(result.path).name, "kind": result.kind, "status": result.status,
                  "claims": result.claims, "posted": result.posted, "queued": result.queued},
     )
@@ -129,13 +190,33 @@ def _full_collections_deferred() -> Iterator[None]:
     A transaction set's records stay alive while it posts (a payer's set can hold thousands
     of claims), and every full collection walks all of them again: at 100,000 claims they
     took a fifth of the 835 import.  Young collections go on, freeing the few reference
-    cycles a set leaves behind; the records themselves hold none."""
-    young, middle, full = gc.get_threshold()
-    gc.set_threshold(young, middle, 1_000_000)
+    cycles a set leaves behind; the records themselves hold none.  Imports running in
+    threads of one process share the setting: the first to start saves the threshold and
+    the last to finish puts it back (each restoring its own would leave it raised)."""
+    with _GC_LOCK:
+        if _GC.files == 0:
+            _GC.threshold = gc.get_threshold()
+        _GC.files += 1
+        young, middle, _full = _GC.threshold
+        gc.set_threshold(young, middle, 1_000_000)
     try:
         yield
     finally:
-        gc.set_threshold(young, middle, full)
+        with _GC_LOCK:
+            _GC.files -= 1
+            if _GC.files == 0:
+                gc.set_threshold(*_GC.threshold)
+
+
+@dataclass
+class _Deferral:
+    """Files in progress in this process, and the threshold to put back after the last."""
+
+    files: int = 0
+    threshold: tuple[int, int, int] = (0, 0, 0)
+
+
+_GC = _Deferral()
 
 
 def _process(conn: Connection | None, engine: Engine, path: Path, archived: ArchivedFile,
@@ -166,6 +247,23 @@ def _process_file(conn: Connection | None, engine: Engine, path: Path, archived:
     return result
 
 
+def _import_837_set(units: Units, result: FileResult, unit: Connection,
+                    read: ClaimSetRead, trigger: ImportTrigger) -> SetOutcome:
+    """One 837 set in its unit, with its audit event; payments that were waiting for its
+    claims (a late 837) are matched again in the same transaction."""
+    archived, options = units.archived, units.options
+    source = read.batch.header.source
+    group_id = envelope_rows(unit, archived.id, read.envelope)
+    ctx = SetContext(archived.id, group_id, source.interchange_control_number if source else None,
+                     options.actor, options.account_pattern, options.dry_run)
+    outcome = import_claim_batch(unit, ctx, read.batch)
+    if outcome.status == "imported":  # a late claim answers a waiting payment
+        outcome.problems += rematch_waiting_payments(unit, read.batch.claims, trigger)
+    units.audit_set(unit, result, outcome, read.batch.header.control_number,
+                    read.batch.segment_position)
+    return outcome
+
+
 def _import_837(units: Units, path: Path, result: FileResult) -> None:
     archived, options = units.archived, units.options
     reads, problems = read_claim_file(path, archived.sha256)
@@ -178,18 +276,12 @@ def _import_837(units: Units, path: Path, result: FileResult) -> None:
                envelope.group_control_number if envelope else "", read.batch.header.control_number)
         stop = rejection_of(key, units.rejected_sets, source)
         if stop is not None:
-            add_outcome(result, SetOutcome("rejected", claims=len(read.batch.claims),
-                                           problems=[stop]), options.progress)
-            units.queue_rejection(result, stop, f"|st:{read.batch.segment_position}")
+            rejected = SetOutcome("rejected", claims=len(read.batch.claims), problems=[stop])
+            add_outcome(result, rejected, options.progress)
+            units.queue_rejection(result, stop, f"|st:{read.batch.segment_position}", rejected)
             continue
-        with units.set_unit() as unit:
-            group_id = envelope_rows(unit, archived.id, read.envelope)
-            ctx = SetContext(archived.id, group_id,
-                             source.interchange_control_number if source else None,
-                             options.actor, options.account_pattern, options.dry_run)
-            outcome = import_claim_batch(unit, ctx, read.batch)
-            if outcome.status == "imported":  # a late claim answers a waiting payment
-                outcome.problems += rematch_waiting_payments(unit, read.batch.claims, trigger)
+        outcome = units.run(partial(_import_837_set, units, result, read=read,
+                                    trigger=trigger))
         add_outcome(result, outcome, options.progress)
     fatal = [p for p in problems if p.is_fatal]
     if fatal:

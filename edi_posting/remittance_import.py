@@ -7,16 +7,18 @@ sets still post.  A posting invariant failure (a bug) rolls its set back the sam
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+
+from sqlalchemy import Connection
 
 from edi_posting.import_units import FileResult, Units, add_outcome, envelope_rows
 from edi_posting.money import MAX_CENTS, format_cents
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.remittance_entries import PostingInvariantError
-from edi_posting.remittance_posting import post_remittance, remittance_key
+from edi_posting.remittance_identity import remittance_key
+from edi_posting.remittance_posting import post_remittance
 from edi_posting.transaction_sets import SetContext, SetOutcome
 from edi_posting.validation_gate import rejection_of
 from edi_posting.x12.remit_file import RemittanceFileEnd, RemittanceSetRead, read_remittance_file
@@ -25,7 +27,6 @@ __all__ = ["import_remittance_file"]
 
 
 def import_remittance_file(units: Units, path: Path, result: FileResult) -> None:
-    occurrences: Counter[str] = Counter()
     rejected = 0
     for item in read_remittance_file(path, units.archived.sha256):
         if isinstance(item, RemittanceFileEnd):
@@ -40,9 +41,7 @@ def import_remittance_file(units: Units, path: Path, result: FileResult) -> None
             rejected += 1
             _reject_set(units, result, item, problem)
             continue
-        base = remittance_key(item)
-        occurrences[base] += 1
-        _post_set(units, result, item, f"{base}|{occurrences[base]}")
+        _post_set(units, result, item, remittance_key(item))
 
 
 def _rejection(read: RemittanceSetRead) -> Problem | None:
@@ -104,21 +103,27 @@ def _reject_set(units: Units, result: FileResult, read: RemittanceSetRead,
     if problem not in outcome.problems:
         outcome.problems.append(problem)
     add_outcome(result, outcome, units.options.progress)
-    units.queue_rejection(result, problem, f"|st:{read.segment_position}")
+    units.queue_rejection(result, problem, f"|st:{read.segment_position}", outcome)
 
 
 def _post_set(units: Units, result: FileResult, read: RemittanceSetRead, key: str) -> None:
     archived, options = units.archived, units.options
+    source = read.header.source
+
+    def work(unit: Connection) -> SetOutcome:
+        group_id = envelope_rows(unit, archived.id, read.envelope)
+        ctx = SetContext(archived.id, group_id, source.interchange_control_number,
+                         options.actor, options.account_pattern, options.dry_run)
+        outcome = post_remittance(unit, ctx, read, key)
+        units.audit_set(unit, result, outcome, read.header.transaction_set_control_number,
+                        read.segment_position)
+        return outcome
+
     try:
-        with units.set_unit() as unit:
-            group_id = envelope_rows(unit, archived.id, read.envelope)
-            source = read.header.source
-            ctx = SetContext(archived.id, group_id, source.interchange_control_number,
-                             options.actor, options.account_pattern, options.dry_run)
-            outcome = post_remittance(unit, ctx, read, key)
+        outcome = units.run(work)
     except PostingInvariantError as exc:
         problem = Problem("POSTING_INVARIANT", Severity.FATAL, f"{exc}; nothing of this "
-                          "transaction set was posted", read.header.source, "BPR02")
+                          "transaction set was posted", source, "BPR02")
         _reject_set(units, result, read, problem)
         return
     add_outcome(result, outcome, options.progress)

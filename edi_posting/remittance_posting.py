@@ -64,6 +64,7 @@ from edi_posting.remittance_followups import (
     follow_credits,
     resolve_corrections,
 )
+from edi_posting.remittance_identity import remittance_key, set_differences
 from edi_posting.remittance_parties import find_payee, find_payer, learn_payer
 from edi_posting.remittance_store import (
     ClaimRowInfo,
@@ -89,16 +90,6 @@ HOLDING_SET_CODES = frozenset({"TRANSACTION_UNBALANCED", "FOREIGN_CURRENCY"})
 # what the summary counts as posted: claim payments whose entries went to their claim (a
 # reversal still waiting for its correction has posted its negation, and is queued too)
 _POSTED_STATES = frozenset({"posted", "reversal", "reversed_awaiting_correction"})
-
-
-def remittance_key(read: RemittanceSetRead) -> str:
-    """Payer identity, TRN02, BPR02, BPR16: what makes one payment one payment."""
-    h = read.header
-    payer = (h.trace.originator_id if h.trace and h.trace.originator_id else None) or (
-        h.payer.name if h.payer and h.payer.name else "")
-    p = h.payment
-    return (f"835|{payer.strip()}|{h.trace.trace_number if h.trace else ''}|"
-            f"{p.amount_cents if p else ''}|{p.date.isoformat() if p and p.date else ''}")
 
 
 @dataclass
@@ -131,7 +122,9 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
                     key: str) -> SetOutcome:
     """Post one usable 835 set (the caller rejects FATAL ones) inside the caller's unit."""
     seen = seen_before(conn, ctx, key, read.content_sha256, len(read.claims),
-                       f"835 {_describe(read)}", read.header.source)
+                       f"835 {_describe(read)}", read.header.source,
+                       legacy_sha256=read.legacy_sha256,
+                       differences=lambda ts_id: set_differences(conn, ts_id, read))
     if seen is not None:
         return seen
     work = _Set(read, ctx)

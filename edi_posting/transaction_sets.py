@@ -7,7 +7,9 @@ a no-op reported as ``already_imported``.  Seen before with other content: a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
@@ -47,25 +49,44 @@ class SetOutcome:
 
 def seen_before(
     conn: Connection, ctx: SetContext, key: str, content_sha256: str, claims: int,
-    description: str, source: SourceRef | None,
+    description: str, source: SourceRef | None, *, legacy_sha256: str | None = None,
+    differences: Callable[[int], dict[str, Any]] | None = None,
 ) -> SetOutcome | None:
-    """The outcome for a set whose key is already stored; None for a new set."""
-    existing = conn.execute(
-        select(_TS.c.id, _TS.c.content_sha256).where(_TS.c.identity_key == key)
-    ).first()
+    """The outcome for a set whose key is already stored; None for a new set.
+
+    Same content (``content_sha256``, or ``legacy_sha256`` for rows stored before it
+    changed) is ``already_imported``.  Other content is one ``duplicate_conflict`` item
+    per stored set and received content (resending the conflict opens no second item);
+    ``differences(stored set id)`` goes into its evidence, field by field."""
+    existing = conn.execute(select(_TS.c.id, _TS.c.content_sha256)
+                            .where(_TS.c.identity_key == key)).first()
     if existing is None:
         return None
-    if existing.content_sha256 == content_sha256:
+    digests = {content_sha256, legacy_sha256} - {None}
+    if existing.content_sha256 in digests or _legacy_match(conn, key, digests):
         return SetOutcome("already_imported", claims=claims)
     message = f"{description} was imported before with different content"
+    evidence: dict[str, Any] = {"transaction_set_id": existing.id,
+                                "stored_content_sha256": existing.content_sha256,
+                                "content_sha256": content_sha256}
+    if differences is not None:
+        evidence["differences"] = differences(existing.id)
     review = ReviewDraft(
-        f"duplicate_conflict|ts:{existing.id}|file:{ctx.file_id}", "duplicate_conflict", message,
-        priority=2, problem_code="DUPLICATE_CONFLICT", file_id=ctx.file_id,
-        evidence={"transaction_set_id": existing.id, "content_sha256": content_sha256},
+        f"duplicate_conflict|ts:{existing.id}|sha:{content_sha256}", "duplicate_conflict",
+        message, priority=2, problem_code="DUPLICATE_CONFLICT", file_id=ctx.file_id,
+        evidence=evidence,
     )
     queued = len(open_review_items(conn, [review], ctx.actor))
     problem = Problem("DUPLICATE_CONFLICT", Severity.ERROR, message, source)
     return SetOutcome("conflict", claims=claims, queued=queued, problems=[problem])
+
+
+def _legacy_match(conn: Connection, key: str, digests: set[str | None]) -> bool:
+    """Whether a set a pre-0008 key had let in beside ``key`` (kept as
+    ``<key>|legacy:<id>`` by that migration) has this content."""
+    legacy = conn.execute(select(_TS.c.content_sha256).where(
+        _TS.c.identity_key.startswith(f"{key}|legacy:", autoescape=True))).scalars()
+    return any(sha in digests for sha in legacy)
 
 
 def record_set(conn: Connection, ctx: SetContext, **values: object) -> int:

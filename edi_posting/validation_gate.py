@@ -18,6 +18,7 @@ from edi_posting.db.models import Acknowledgement
 from edi_posting.import_units import FileResult, SetKey, Units
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
+from edi_posting.x12.envelope import control_key
 
 __all__ = ["rejection_of", "validate_for_import"]
 
@@ -29,22 +30,24 @@ def validate_for_import(units: Units, path: Path, result: FileResult) -> frozens
     from edi_posting.x12.validation import validate_path
 
     verdict = validate_path(path)
-    rejected = frozenset(key for key, status in verdict.set_status.items() if status == "R")
+    rejected = frozenset(control_key(*key) for key, status in verdict.set_status.items()
+                         if status == "R")
     rows = [{"file_id": units.archived.id, "group_control_number": ack.gs06, "kind": ack.kind,
              "is_accepted": not any(k[0] == ack.isa13 and (ack.gs06 is None or k[1] == ack.gs06)
                                     for k in rejected),
              "content": ack.text.encode("utf-8"), "created_by": units.options.actor}
             for ack in verdict.acks]
     if rows:
-        with units.set_unit() as unit:
-            unit.execute(insert(_ACK), rows)
+        units.run(lambda unit: unit.execute(insert(_ACK), rows))
     result.problems.extend(p for p in verdict.problems if p.severity is not Severity.WARNING)
     return rejected
 
 
 def rejection_of(key: SetKey, rejected: frozenset[SetKey],
                  source: SourceRef | None) -> Problem | None:
-    """The problem that stops a set pyx12 rejected; None for a set it accepted."""
+    """The problem that stops a set pyx12 rejected; None for a set it accepted.  Both sides
+    go through the one control-number normaliser (``ST*835*   1`` is set ``1``)."""
+    key = control_key(*key)
     if key not in rejected:
         return None
     return Problem("REJECTED_BY_VALIDATION", Severity.FATAL,

@@ -43,7 +43,8 @@ def test_import_json_reports_files_and_totals_with_payment_and_unapplied(tmp_pat
         "payment_total", "unapplied_total", "problems"}
     assert document["totals"] == {
         "files": 2, "claims": 3, "posted": 2, "queued": 1, "already_imported": 0,
-        "rejected": 0, "payment_total": "130.00", "unapplied_total": "50.00"}
+        "rejected": 0, "failed": 0, "payment_total": "130.00",
+        "unapplied_total": "50.00"}
     again = CliRunner().invoke(main, ["--db", db, "import", "--format", "json", str(remits)])
     assert json.loads(again.stdout)["totals"]["already_imported"] == 1
     engine = make_engine(db)

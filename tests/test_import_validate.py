@@ -50,3 +50,25 @@ def test_without_validate_the_parser_checks_still_run_and_both_sets_post(
         assert conn.execute(select(Acknowledgement.id)).first() is None
     practice.check()
     practice.close()
+
+
+def test_a_rejected_set_with_a_space_padded_st02_is_not_posted(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Validation and import compare control numbers through one normaliser: pyx12's
+    verdict for ``ST*835*   2`` is the reader's set ``2``."""
+    practice = Practice(database_url, tmp_path)
+    practice.bill(("PCN1", (("HC:99213:25", "100"),)))
+    bad = BODY.replace("20260105~", "20261350~").replace("EFT1", "EFT2")
+    text = remit(BODY, bad).replace("ST*835*0002~", "ST*835*   2~").replace(
+        "*0002~\nGE", "*2~\nGE")
+    assert "ST*835*   2~" in text and "SE*" in text and "*2~\nGE" in text
+    practice.options = replace(practice.options, validate=True)
+    result = practice.import_text(text, "padded.835")
+    assert (result.status, result.posted) == ("partial", 1)
+    assert [p.code for p in result.problems if p.is_fatal] == ["REJECTED_BY_VALIDATION"]
+    with practice.engine.connect() as conn:
+        stored = conn.execute(select(ClaimPayment.patient_control_number)).scalars().all()
+    assert stored == ["PCN1"]
+    practice.check()
+    practice.close()

@@ -191,7 +191,8 @@ def test_apply_refuses_an_item_without_cash_and_a_claim_that_does_not_exist(prac
     with pytest.raises(ActionError, match="no claim NOPE"):
         act(practice, apply_cash, ident, "NOPE")
     practice.receive(remit("0", clp("PCN1", "4", "100", "0", "0", "ICN9",
-                                    svc("99213", "100", "0", "CO*16*100")), method="NON"),
+                                    svc("99213", "100", "0", "CO*16*100")), method="NON",
+                           trace="TRACE9"),  # another payment: its own trace number
                      name="denial.835")
     with pytest.raises(ActionError, match=r"\(denial\) holds no unapplied cash"):
         act(practice, apply_cash, item_id(practice, "denial"), "PCN1")

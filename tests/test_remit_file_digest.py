@@ -1,5 +1,7 @@
 """``read_remittance_file`` (what ``import`` reads): the same records as ``parse_835``, and a
-``content_sha256`` per set that is exactly the digest of its ST elements and body segments."""
+``content_sha256`` per set that is exactly the digest of its ST elements (ST02 left out: a
+re-sent set gets a new one) and body segments; ``legacy_sha256`` keeps ST02, as digests
+stored before migration 0008 did."""
 
 from __future__ import annotations
 
@@ -24,15 +26,16 @@ def _sets(path: Path) -> tuple[list[RemittanceSetRead], RemittanceFileEnd]:
     return items, end  # type: ignore[return-value]
 
 
-def _expected_digests(path: Path) -> list[str]:
-    """The definition, segment by segment: ST elements, then "\\x1e" + elements joined by
-    "\\x1f" for each body segment (SE excluded)."""
+def _expected_digests(path: Path, *, with_st02: bool = False) -> list[str]:
+    """The definition, segment by segment: ST elements (ST02 empty unless ``with_st02``),
+    then "\\x1e" + elements joined by "\\x1f" for each body segment (SE excluded)."""
     digests: list[str] = []
     digest = None
     with X12Reader(path) as reader:
         for elements, _ in reader.segments():
             if elements[0] == "ST":
-                digest = hashlib.sha256("\x1f".join(elements).encode())
+                st = elements if with_st02 else [*elements[:2], "", *elements[3:]]
+                digest = hashlib.sha256("\x1f".join(st).encode())
             elif elements[0] == "SE" and digest is not None:
                 digests.append(digest.hexdigest())
                 digest = None
@@ -47,7 +50,15 @@ def test_content_sha256_is_the_digest_of_each_sets_segments(tmp_path: Path) -> N
     path = write_x12(tmp_path, text)
     sets, _ = _sets(path)
     assert [s.content_sha256 for s in sets] == _expected_digests(path)
+    assert [s.legacy_sha256 for s in sets] == _expected_digests(path, with_st02=True)
     assert len({s.content_sha256 for s in sets}) == 3
+
+
+def test_the_same_set_under_another_st02_has_the_same_content_sha256(tmp_path: Path) -> None:
+    path = write_x12(tmp_path, build_x12(HEADER + CLAIM, HEADER + CLAIM))  # ST02 0001, 0002
+    sets, _ = _sets(path)
+    assert sets[0].content_sha256 == sets[1].content_sha256
+    assert sets[0].legacy_sha256 != sets[1].legacy_sha256
 
 
 def test_content_sha256_of_a_non_835_set_covers_its_whole_body(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ Example:
 def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir: Path | None,
             account_pattern: str | None, validate: bool, output_format: str) -> None:
     """Import files or directories (837s before 835s); re-importing posts nothing."""
-    from edi_posting.pipeline import ImportOptions, expand_paths, import_file
+    from edi_posting.pipeline import ImportOptions, expand_paths, import_one
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -57,8 +57,13 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
     results = []
     for path in expand_paths(paths):
         echo_err(f"importing {path} ...")
-        results.append(import_file(engine, path, options))
+        results.append(import_one(engine, path, options))  # a failed file stops no other
     render_results(results, output_format)
+    failed = sum(r.status == "failed" for r in results)
+    if failed:
+        raise CliError(f"{failed} file(s) failed with an internal error (the other files were "
+                       "imported); rerun with EDI_POSTING_DEBUG=1 for the traceback",
+                       ExitCode.SOFTWARE)
     rejected = sum(r.status in ("rejected", "partial") for r in results)
     if rejected:
         raise CliError(f"{rejected} file(s) rejected in whole or in part", ExitCode.DATA_ERROR)

@@ -96,8 +96,9 @@ class FunctionalGroup(Base):
 class TransactionSet(Base):
     """One ST..SE set: the unit of work that commits whole or not at all.
 
-    ``identity_key`` is idempotency level 3 (for an 835: payer id, TRN02, BPR02, BPR16 and
-    position); ``content_sha256`` tells a true re-import from a conflicting one.
+    ``identity_key`` is idempotency level 3 (for an 835: payer id and TRN02, see
+    ``edi_posting.remittance_identity``); ``content_sha256`` (for an 835 without ST02)
+    tells a true re-import from a conflicting one.
     """
 
     __tablename__ = "transaction_sets"

@@ -36,6 +36,7 @@ from edi_posting.x12.ack_records import (
     SetResult,
 )
 from edi_posting.x12.ack_writer import build_acks
+from edi_posting.x12.envelope import control_key
 
 __all__ = [
     "ISA_WIDTHS",
@@ -54,6 +55,7 @@ __all__ = [
     "SetResult",
     "ack_file_names",
     "build_acks",
+    "control_key",
     "findings_as_problems",
     "set_statuses",
 ]
@@ -86,7 +88,8 @@ def set_statuses(interchanges: Sequence[InterchangeResult]) -> dict[tuple[str, s
         for group in ich.groups:
             is_rejected = ich.status is AckStatus.REJECTED or bool(group.findings)
             for tset in group.sets:
-                key = (ich.control_number, group.control_number, tset.control_number)
+                key = control_key(ich.control_number, group.control_number,
+                                  tset.control_number)
                 value = AckStatus.REJECTED.value if is_rejected else tset.status.value
                 if status.get(key) != AckStatus.REJECTED.value:
                     status[key] = value

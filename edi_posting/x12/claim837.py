@@ -21,6 +21,7 @@ from edi_posting.records.claim import (
     ClaimType,
 )
 from edi_posting.records.source import SourceRef
+from edi_posting.x12.envelope import normalize_control_number
 from edi_posting.x12.loops837 import SetParser, date_range, parse_date
 from edi_posting.x12.loops837 import element as _el
 
@@ -88,7 +89,7 @@ def parse_claim_set(
     claim_type = claim_type_of(st03 or group_version, parser.first_service)
     claims = tuple(replace(c, claim_type=claim_type) for c in parser.claims)
     header = ClaimBatchHeader(
-        claim_type, _el(st, 2), st03, parser.bht[0], parser.bht[1], submitter_id, receiver_id,
+        claim_type, normalize_control_number(_el(st, 2)), st03, parser.bht[0], parser.bht[1], submitter_id, receiver_id,
         source,
     )
     problems = parser.problems + _version_problems(st03, group_version, claim_type,

@@ -18,6 +18,7 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.ack_records import GroupResult, SetResult
 from edi_posting.x12.delimiters import Delimiters
+from edi_posting.x12.envelope import normalize_control_number
 from edi_posting.x12.reader import X12Reader
 
 __all__ = [
@@ -121,13 +122,14 @@ def unread_group(group: tuple[list[str], int, list[tuple[list[str], int]]]) -> G
         at(1),
         at(2),
         at(3),
-        at(6),
+        normalize_control_number(at(6)),
         at(8),
         position,
         None,
         (),
         tuple(
-            SetResult(_at(st, 1), _at(st, 2), _at(st, 3) or at(8), st_position)
+            SetResult(_at(st, 1), normalize_control_number(_at(st, 2)), _at(st, 3) or at(8),
+                      st_position)
             for st, st_position in sets
         ),
     )

@@ -27,6 +27,7 @@ from edi_posting.x12.ack_records import (
     SetResult,
 )
 from edi_posting.x12.element_privacy import scrub_element_message, scrub_segment_message
+from edi_posting.x12.envelope import normalize_control_number
 
 if TYPE_CHECKING:
     from edi_posting.x12.pyx12_walk import Walk
@@ -134,7 +135,8 @@ def _group(err_gs: Any, offset: int) -> GroupResult:
         findings.append(
             _coded(GroupCode, "3", f"group {err_gs.gs_control_num} has no GE trailer", "")
         )
-    gs = {i: (err_gs.seg_data.get_value(f"GS{i:02d}") or "").strip() for i in (1, 2, 3, 6, 8)}
+    gs = {i: (err_gs.seg_data.get_value(f"GS{i:02d}") or "").strip() for i in (1, 2, 3, 8)}
+    gs[6] = normalize_control_number(err_gs.seg_data.get_value("GS06"))
     return GroupResult(
         gs[1],
         gs[2],
@@ -176,7 +178,7 @@ def _set(err_st: Any, offset: int, gs08: str) -> SetResult:
     st = err_st.seg_data
     return SetResult(
         st.get_value("ST01") or "",
-        st.get_value("ST02") or "",
+        normalize_control_number(st.get_value("ST02")),
         err_st.vriic or gs08,
         offset + err_st.cur_line_st,
         findings,

@@ -58,6 +58,7 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.controls import CONTROL_CHARACTER, ControlFlags
 from edi_posting.x12.delimiters import DelimiterError, Delimiters, detect_delimiters
+from edi_posting.x12.envelope import normalize_control_number
 from edi_posting.x12.tokenizer import (
     ENVELOPE_TAGS,
     MAX_BAD_SEGMENTS,
@@ -252,7 +253,7 @@ class X12Reader:
         if group is None:
             self._file_problem("UNEXPECTED_GE", Severity.ERROR, "GE without a GS", position, "GE")
             return
-        count, control = _at(elements, 1), _at(elements, 2)
+        count, control = _at(elements, 1), normalize_control_number(_at(elements, 2))
         if count != str(self._set_count):
             self._file_problem("GROUP_COUNT_MISMATCH", Severity.ERROR,
                                f"GE01 says {count or 'nothing'} transaction sets, the group "
@@ -270,7 +271,7 @@ class X12Reader:
             self._file_problem("UNEXPECTED_IEA", Severity.ERROR, "IEA without an ISA",
                                position, "IEA")
             return
-        count, control = _at(elements, 1), _at(elements, 2)
+        count, control = _at(elements, 1), normalize_control_number(_at(elements, 2))
         if count != str(self._group_count):
             self._file_problem("INTERCHANGE_COUNT_MISMATCH", Severity.ERROR,
                                f"IEA01 says {count or 'nothing'} functional groups, the "

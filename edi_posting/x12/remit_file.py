@@ -2,8 +2,9 @@
 
 The posting engine commits one ST..SE set per database transaction, so it needs each set
 whole (header, claims, PLB, totals) but never the whole file: this holds one set at a time.
-Each set also gets a digest of its segments (``content_sha256``): the same identity with
-other content is a conflict, never a silent second post.
+Each set also gets a digest of its segments (``content_sha256``, without ST02, which a
+payer's re-sent batch renumbers): the same identity with other content is a conflict,
+never a silent second post.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ class RemittanceSetRead:
     claims: tuple[ClaimPayment, ...]
     end: RemittanceEnd
     envelope: Envelope | None
-    content_sha256: str  # of the set's segments ST..SE as read
+    content_sha256: str  # of the set's segments ST..SE as read, ST02 left out
     segment_position: int  # of the ST segment
     segment_count: int
     is_complete: bool  # an SE closed the set
+    legacy_sha256: str | None = None  # the digest with ST02, as stored before migration 0008
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -55,7 +57,7 @@ def read_remittance_file(path: Path, sha256: str) -> Iterator[RemittanceSetRead 
 
 
 def _read_set(tset: TransactionSet) -> RemittanceSetRead:
-    tset.digest_body()
+    tset.digest_body(without_control_number=True)
     header: RemittanceHeader | None = None
     claims: list[ClaimPayment] = []
     end: RemittanceEnd | None = None
@@ -70,5 +72,5 @@ def _read_set(tset: TransactionSet) -> RemittanceSetRead:
     tset.skip()  # the rest of a body the parser gave up on (a bug) is digested too
     return RemittanceSetRead(
         header, tuple(claims), end, tset.envelope, tset.content_sha256, tset.position,
-        tset.segment_count, tset.is_complete,
+        tset.segment_count, tset.is_complete, tset.legacy_sha256,
     )

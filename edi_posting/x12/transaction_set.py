@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.delimiters import Delimiters
-from edi_posting.x12.envelope import Envelope
+from edi_posting.x12.envelope import Envelope, normalize_control_number
 from edi_posting.x12.tokenizer import ENVELOPE_TAGS, Batch, Segment
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ class Interchange:
 
     @property
     def control_number(self) -> str:  # ISA13
-        return self.elements[13] if len(self.elements) > 13 else ""
+        return normalize_control_number(self.elements[13] if len(self.elements) > 13 else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,7 @@ class Group:
 
     @property
     def control_number(self) -> str:  # GS06
-        return self.elements[6].strip() if len(self.elements) > 6 else ""
+        return normalize_control_number(self.elements[6] if len(self.elements) > 6 else "")
 
     @property
     def version(self) -> str:  # GS08, e.g. 005010X221A1
@@ -107,6 +107,7 @@ class TransactionSet:
         self._body: Iterator[Batch] | None = None
         self._segments: Iterator[Segment] | None = None
         self._digest: hashlib._Hash | None = None
+        self._legacy_digest: hashlib._Hash | None = None
 
     @property
     def transaction_id(self) -> str:  # ST01
@@ -114,7 +115,7 @@ class TransactionSet:
 
     @property
     def control_number(self) -> str:  # ST02
-        return _at(self.header, 2)
+        return normalize_control_number(_at(self.header, 2))
 
     @property
     def version(self) -> str:  # ST03, else GS08
@@ -144,15 +145,23 @@ class TransactionSet:
             pass
         self._segments = iter(())
 
-    def digest_body(self) -> None:
+    def digest_body(self, *, without_control_number: bool = False) -> None:
         """Digest the ST elements and every body segment read from now on (call it before
         reading the body): :attr:`content_sha256` once the body has been read.
 
         Why here: the import tells a re-sent set from one with the same identity and other
         content by this digest; hashing whole batches as the reader hands them out costs a
-        fraction of wrapping the set in a per-segment iterator.
+        fraction of wrapping the set in a per-segment iterator.  ``without_control_number``
+        leaves ST02 out (an 835 re-sent in another batch gets a new ST02 but is the same
+        payment); :attr:`legacy_sha256` is then the digest with it, as stored before.
         """
-        self._digest = hashlib.sha256("\x1f".join(self.header).encode("utf-8", "replace"))
+        header = "\x1f".join(self.header).encode("utf-8", "replace")
+        if not without_control_number:
+            self._digest = hashlib.sha256(header)
+            return
+        self._legacy_digest = hashlib.sha256(header)
+        blanked = [*self.header[:2], "", *self.header[3:]] if len(self.header) > 2 else self.header
+        self._digest = hashlib.sha256("\x1f".join(blanked).encode("utf-8", "replace"))
 
     @property
     def content_sha256(self) -> str:
@@ -161,6 +170,12 @@ class TransactionSet:
         if self._digest is None:
             raise RuntimeError("digest_body() was not called before the body was read")
         return self._digest.hexdigest()
+
+    @property
+    def legacy_sha256(self) -> str | None:
+        """The digest with ST02 (what sets imported before migration 0008 stored), when
+        :meth:`digest_body` left ST02 out of :attr:`content_sha256`; else None."""
+        return self._legacy_digest.hexdigest() if self._legacy_digest is not None else None
 
     def _read_body(self) -> Iterator[Batch]:
         reader = self._reader
@@ -184,7 +199,10 @@ class TransactionSet:
                 return
             count += len(rows)
             if self._digest is not None:
-                self._digest.update(_segments_bytes(rows))
+                data = _segments_bytes(rows)
+                self._digest.update(data)
+                if self._legacy_digest is not None:
+                    self._legacy_digest.update(data)
             yield batch
         self.segment_count = count
         self._unterminated("the file ended")
@@ -193,7 +211,7 @@ class TransactionSet:
         elements, position = trailer
         self.segment_count = count
         self.is_complete = True
-        declared, control = _at(elements, 1), _at(elements, 2)
+        declared, control = _at(elements, 1), normalize_control_number(_at(elements, 2))
         if declared != str(count):
             self._problem(
                 "SEGMENT_COUNT_MISMATCH",

@@ -1,0 +1,166 @@
+"""Importers at the same time.  Eight at once into one PostgreSQL database, with overlapping and disjoint
+files: the same files, copies under other names, the same sets concatenated into other
+files, in other orders.  Every lost race on an identity key (file, interchange, payer
+alias, transaction set, review item) is retried by the loser, which then sees the winner's
+rows: every process ends 0 or 65, and every claim payment is posted exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, func, select, text
+
+from edi_posting import remittance_import
+from edi_posting.db import make_engine
+from edi_posting.db.models import (
+    ClaimPayment,
+    JournalLine,
+    LedgerAccount,
+    ReceivedFile,
+    Remittance,
+    TransactionSet,
+)
+from edi_posting.ledger_checks import check_ledger
+from edi_posting.pipeline import FileResult, import_one
+from edi_posting.transaction_sets import SetContext, SetOutcome
+from edi_posting.x12.remit_file import RemittanceSetRead
+from tests.corpus_manifest import count_segments
+from tests.x12build import build_x12, write_x12
+from tests.x835 import Practice, clp, remit, svc
+
+REPO = Path(__file__).resolve().parents[1]
+PROCESSES = 8
+
+
+def _cli(url: str, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "EDI_POSTING_ACTOR": "importer"}
+    env.pop("EDI_POSTING_DEBUG", None)
+    return subprocess.Popen([sys.executable, "-m", "edi_posting", "--db", url, *args],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _copy(target: Path, *sources: Path) -> Path:
+    target.write_bytes(b"".join(s.read_bytes() for s in sources))
+    return target
+
+
+def _workloads(remits: list[Path], tmp: Path) -> list[list[Path]]:
+    """What each importer is given: overlapping and disjoint, in different orders."""
+    (tmp / "copies").mkdir()
+    copies = [_copy(tmp / "copies" / f"copy-{p.name}", p) for p in remits]
+    batch = _copy(tmp / "batch-all.835", *remits)
+    backwards = _copy(tmp / "batch-backwards.835", *reversed(remits))
+    half = len(remits) // 2
+    pairs = [_copy(tmp / f"pair-{n}.835", *remits[n:n + 2]) for n in range(0, len(remits), 2)]
+    return [remits, list(reversed(remits)), copies, [batch], [backwards],
+            remits[:half], remits[half:], pairs]
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_eight_concurrent_importers_post_every_claim_payment_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "gen"
+    subprocess.run([sys.executable, "-m", "edi_posting", "generate", "--claims", "200",
+                    "--seed", "11", "--out", str(out)], check=True, capture_output=True,
+                   env={**os.environ, "PYTHONPATH": str(REPO)})
+    expected = json.loads((out / "expected.json").read_text())
+    claims = _cli(database_url, "import", str(out / "837"))
+    assert claims.wait(timeout=120) == 0, claims.stderr.read() if claims.stderr else ""
+    remits = sorted((out / "835").iterdir())
+    distinct = [p for p in remits if "resent" not in p.name]
+    workloads = _workloads(remits, tmp_path)
+    assert len(workloads) == PROCESSES
+    procs = [_cli(database_url, "import", "--format", "json", *map(str, files))
+             for files in workloads]
+    outputs = [p.communicate(timeout=300) for p in procs]
+    codes = [p.returncode for p in procs]
+    assert all(code in (0, 65) for code in codes), [
+        (code, err[-2000:]) for code, (_, err) in zip(codes, outputs)]
+    for stdout, _ in outputs:
+        assert all(f["status"] != "failed" for f in json.loads(stdout)["files"])
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            traces = Counter(conn.execute(select(Remittance.trace_number)).scalars())
+            assert traces == Counter(r["trace"] for r in expected["remittances"])
+            sets = conn.execute(select(func.count()).select_from(TransactionSet)
+                                .where(TransactionSet.kind == "835")).scalar_one()
+            assert sets == len(expected["remittances"])
+            payments = conn.execute(select(func.count()).select_from(ClaimPayment)).scalar_one()
+            assert payments == sum(count_segments(p, "CLP") for p in distinct)
+            cash = conn.execute(
+                select(func.coalesce(func.sum(JournalLine.amount_cents), 0))
+                .join(LedgerAccount, LedgerAccount.id == JournalLine.account_id)
+                .where(LedgerAccount.code == "cash_clearing")).scalar_one()
+            assert cash == sum(int(r["amount"].replace(".", "")) for r in expected["remittances"])
+            assert check_ledger(conn) == []
+            files = conn.execute(select(func.count()).select_from(ReceivedFile)
+                                 .where(ReceivedFile.status == "failed")).scalar_one()
+            assert files == 0
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_set_another_importer_is_committing_is_already_imported_not_an_error(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Importer B reaches the transaction-set key importer A has inserted but not yet
+    committed: PostgreSQL makes B wait, then refuses B's row once A commits.  B runs its
+    set again and finds A's: ``already_imported``."""
+    practice = Practice(database_url, tmp_path)
+    practice.bill(("PCN1", (("HC:99213", "100"),)))
+    body = remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                           svc("99213", "100", "80", "CO*45*20")))
+    first = write_x12(tmp_path, build_x12(body, interchange_control="000000701"), "a.835")
+    second = write_x12(tmp_path, build_x12(body, interchange_control="000000702"), "b.835")
+    posted, release = threading.Event(), threading.Event()
+    real = remittance_import.post_remittance
+
+    def hold_a(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
+               key: str) -> SetOutcome:
+        outcome = real(conn, ctx, read, key)
+        if read.header.source.file_name == "a.835":
+            posted.set()
+            assert release.wait(30)
+        return outcome
+
+    monkeypatch.setattr(remittance_import, "post_remittance", hold_a)
+    results: dict[str, FileResult] = {}
+    threads = [threading.Thread(target=lambda p=p: results.__setitem__(
+        p.name, import_one(practice.engine, p, practice.options))) for p in (first, second)]
+    threads[0].start()
+    assert posted.wait(30)
+    threads[1].start()
+    _wait_for_a_lock_wait(practice)
+    release.set()
+    for thread in threads:
+        thread.join(60)
+    assert results["a.835"].set_statuses == ["posted"]
+    assert (results["b.835"].status, results["b.835"].set_statuses) == (
+        "already_imported", ["already_imported"])
+    with practice.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ClaimPayment)).scalar_one() == 1
+    practice.check()
+    practice.close()
+
+
+def _wait_for_a_lock_wait(practice: Practice) -> None:
+    """Until a session waits on a lock (B on A's uncommitted key), at most ten seconds."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with practice.engine.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
+                return
+        time.sleep(0.05)
+    pytest.fail("importer B never waited for importer A's transaction")
