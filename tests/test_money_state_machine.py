@@ -122,7 +122,15 @@ class MoneyMachine(RuleBasedStateMachine):
              f"queued {result.queued}, problems {[p.code for p in result.problems]}")
         if path not in self.imported:
             self.imported.append(path)
+        self.refresh()
         return result.status
+
+    def refresh(self) -> None:
+        """The open items, in the order opened, for the queue rules to pick from."""
+        with self.engine.connect() as conn:
+            self.open_items = [(r.id, r.kind) for r in conn.execute(
+                select(ReviewItem.id, ReviewItem.kind)
+                .where(ReviewItem.status.in_(OPEN_STATES)).order_by(ReviewItem.id))]
 
     def write(self, text: str, name: str) -> Path:
         return write_x12(self.folder, text, f"{next(self.controls):03d}-{name}")
@@ -147,6 +155,7 @@ class MoneyMachine(RuleBasedStateMachine):
             assert self.snapshot() == before, f"the refused {action.__name__} changed the books"
             return None
         note(f"{action.__name__}: {getattr(result, 'message', result)}")
+        self.refresh()
         return result
 
     def item(self, pick: int, *kinds: str) -> int | None:
@@ -311,9 +320,6 @@ class MoneyMachine(RuleBasedStateMachine):
         with self.engine.connect() as conn:
             found = queue_violations(conn)
             assert found == [], found
-            self.open_items = [(r.id, r.kind) for r in conn.execute(
-                select(ReviewItem.id, ReviewItem.kind)
-                .where(ReviewItem.status.in_(OPEN_STATES)).order_by(ReviewItem.id))]
 
     @invariant()
     def no_patient_owes_more_than_the_payer_assigned(self) -> None:
