@@ -1,6 +1,7 @@
-"""The scenario data of the money state machine: four billed claims, and thirteen 835 sets
-that pay, deny, pay twice, recoup, reverse (with and without the correction), pay claims
-nobody billed, carry an unlinked PLB or interest, or do not balance.
+"""The scenario data of the money state machine: four billed claims, and fifteen 835 sets
+that pay, deny (also with $0 paid), pay twice, recoup, reverse (with and without the
+correction), pay claims nobody billed (and reverse one of those), carry an unlinked PLB or
+interest, or do not balance.
 
 X12 written with the builders of ``tests/x835.py``; every set has its own TRN02 (so no two
 share an identity) and its own ST02 (``SET_CONTROLS``), kept when a set is re-sent.
@@ -22,9 +23,10 @@ CLAIMS = {"PCN1": (("HC:99213", "100"),), "PCN2": (("HC:99213", "100"),),
           "PCN3": (("HC:99214", "150"),), "PCN4": (("HC:99213", "100"),)}
 
 
-def stranger(pcn: str, charge: str, paid: str, *segments: str, pr: str = "0") -> str:
+def stranger(pcn: str, charge: str, paid: str, *segments: str, pr: str = "0",
+             status: str = "1") -> str:
     """A claim payment whose PCN, member ID and name match nothing billed."""
-    return (f"CLP*{pcn}*1*{charge}*{paid}*{pr}*12*ICN{pcn}*11*1~\n"
+    return (f"CLP*{pcn}*{status}*{charge}*{paid}*{pr}*12*ICN{pcn}*11*1~\n"
             "NM1*QC*1*ZQOTHER*NAME****MI*ZQX999~\n" + "".join(segments))
 
 
@@ -36,6 +38,9 @@ _PAID_1 = clp("PCN1", "1", "100", "64", "16", "ICN1",
               _line("PCN1", "99213", "100", "64", "CO*45*20", "PR*2*16"))
 _REVERSED_1 = clp("PCN1", "22", "-100", "-64", "-16", "ICN1",
                   _line("PCN1", "99213", "-100", "-64", "CO*45*-20", "PR*2*-16"))
+
+_WRONG_REVERSED = stranger("WRONG2", "-100", "-70", svc("99213", "-100", "-70", "CO*45*-20",
+                                                     "PR*1*-10"), pr="-10", status="22")
 
 # Each set has its own TRN02, so no two of them share an identity.
 REMITS: dict[str, str] = {
@@ -71,6 +76,11 @@ REMITS: dict[str, str] = {
                           trace="T-PLBX", plb=f"{PLB}WO:ICNX9*10~"),
     "paid_pcn4": remit("80", clp("PCN4", "1", "100", "80", "0", "ICN4",
                                  _line("PCN4", "99213", "100", "80", "CO*45*20")), trace="T-PCN4"),
+    "zero_paid_pcn4": remit("0", clp("PCN4", "1", "100", "0", "0", "ICN4Z",
+                                      _line("PCN4", "99213", "100", "0", "CO*50*100")),
+                            trace="T-ZERO4", method="NON"),
+    "wrong_pcn_reversed": remit("0", _WRONG_REVERSED, trace="T-WRONGREV", method="NON",
+                                plb=f"{PLB}FB:ICNWRONG2*-70~"),
     "unbalanced_pcn3": remit("50", clp("PCN3", "1", "150", "50", "0", "ICN3U",
                                        _line("PCN3", "99214", "150", "60", "CO*45*90")),
                              trace="T-UNBAL"),

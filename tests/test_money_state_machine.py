@@ -46,7 +46,7 @@ from edi_posting.generator import generate, parse_mix
 from edi_posting.pipeline import ImportOptions, import_file
 from edi_posting.plb_placement import place_plb
 from edi_posting.queue_balances import transfer, write_off
-from edi_posting.queue_money import accept_match, apply_cash
+from edi_posting.queue_money import ActionResult, accept_match, apply_cash
 from edi_posting.queue_rematch import link_correction, rematch
 from edi_posting.refunds import reapply, refund
 from edi_posting.review_actions import UNAPPLIED_KINDS, ActionError, dismiss
@@ -97,6 +97,7 @@ class MoneyMachine(RuleBasedStateMachine):
         self.received: set[str] = set()  # set names imported so far
         self.imported: list[Path] = []  # files imported so far, first import of each
         self.open_items: list[tuple[int, str]] = []
+        self.acted: list[ActionResult] = []  # the actions that posted, in order (for undo)
 
     def teardown(self) -> None:
         self.engine.dispose()
@@ -147,14 +148,17 @@ class MoneyMachine(RuleBasedStateMachine):
         """One queue action in its own transaction, as the CLI runs it.  A refusal
         (ActionError: the action does not fit the item) must leave the books untouched."""
         before = self.snapshot()
+        kwargs.setdefault("actor", ACTOR)
         try:
             with write_transaction(self.engine) as conn:
-                result = action(conn, *args, actor=ACTOR, **kwargs)
+                result = action(conn, *args, **kwargs)
         except ActionError as refused:
             note(f"{action.__name__}: refused ({refused})")
             assert self.snapshot() == before, f"the refused {action.__name__} changed the books"
             return None
         note(f"{action.__name__}: {getattr(result, 'message', result)}")
+        self.acted += [r for r in (result if isinstance(result, list) else [result])
+                       if isinstance(r, ActionResult) and r.entry_ids]
         self.refresh()
         return result
 
@@ -296,15 +300,19 @@ class MoneyMachine(RuleBasedStateMachine):
             self.act(link_correction, self.item(pick, "awaiting_correction") or self.item(pick),
                      ids[payment % len(ids)])
 
-    # --- rules waiting for their API (one method each when it lands) --------------------------
-    # queue undo: @precondition(open or resolved items with an action entry) @rule(pick=PICK)
-    #     def undo(self, pick): self.act(undo, <an item with a money action>) - the function
-    #     `edi-posting queue undo ID` calls (edi_posting.queue_undo.undo).
-    # approvals: refunds and write-offs above the limit wait for a second person; a rule
-    #     @rule(pick=PICK) def approve(self, pick): self.act(approve, <a pending approval>) -
-    #     the function `edi-posting queue approve ID` calls (edi_posting.approvals.approve),
-    #     run as another actor than the one who asked (separation of duties).
-    # Both are checked by the same invariants below; a refused one must change nothing (act).
+    # --- rules waiting for their API: one method each when it lands --------------------------
+    # `queue undo` (being written on another branch): undo a money action already taken, e.g.
+    #
+    #     @precondition(lambda self: bool(self.acted))
+    #     @rule(pick=PICK)
+    #     def undo(self, pick: int) -> None:
+    #         self.act(undo_action, self.acted[pick % len(self.acted)].item_id)
+    #
+    # with undo_action the function `edi-posting queue undo ID` calls (edi_posting.queue_undo).
+    # Approvals (refunds and write-offs above the limit wait for a second person): a rule
+    # that runs `self.act(approve, <pending approval id>, actor=<another user>)`, the
+    # function `edi-posting queue approve ID` calls; `act` takes `actor=` for that.
+    # Both are checked by the invariants below, and a refused one must change nothing (act).
 
     # --- invariants, after every step ---------------------------------------------------------
 
