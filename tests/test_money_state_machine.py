@@ -197,8 +197,10 @@ class MoneyMachine(RuleBasedStateMachine):
     def reimport_file(self, data: st.DataObject, renamed: bool) -> None:
         """The very same file again, under its own name or a new one."""
         path = data.draw(st.sampled_from(self.imported), label="file")
-        if renamed:
-            path = self.write(path.read_text(), path.name)
+        if renamed:  # byte for byte
+            copy = self.folder / f"{next(self.controls):03d}-{path.name}"
+            copy.write_bytes(path.read_bytes())
+            path = copy
         with self.unchanged(f"re-importing {path.name}"):
             self.import_path(path)
 
