@@ -10,10 +10,11 @@ file), import a small generated day, and work the queue through the API the CLI 
 link-correction).  After every step the invariants of ``tests/money_invariants.py`` hold;
 a re-import, or an action the engine refuses, changes nothing at all.
 
-The scenario data is X12 written here; which claim each set names, and in which order
-things arrive, is left to Hypothesis, so a payment may come before its claim is billed
-(unmatched, then applied or rematched) and a reversal before its original (orphan).
-``-m slow`` runs the long variant.
+The scenario data is X12 in ``tests/money_scenarios.py``; in which order things arrive is
+left to Hypothesis, so a payment may come before its claim is billed (unmatched, then
+applied or rematched) and a reversal before its original (orphan).  The default run is
+short and reports a failure as found; ``-m slow`` runs the long variant, which shrinks it.
+The shortest failing sequences found so far are replayed as plain tests at the end.
 """
 
 from __future__ import annotations
