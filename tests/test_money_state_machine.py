@@ -19,6 +19,7 @@ The shortest failing sequences found so far are replayed as plain tests at the e
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 from collections.abc import Callable, Iterator
@@ -76,6 +77,12 @@ CLAIM_KINDS = ("denial", "awaiting_correction", "claim_problem")
 PICK = st.integers(min_value=0, max_value=15)  # which open item (modulo how many are open)
 AMOUNT = st.one_of(st.none(), st.integers(min_value=1, max_value=15_000))
 PCNS = st.sampled_from(sorted(CLAIMS))
+
+
+def confirmed(action: Callable[..., Any], confirm: bool) -> dict[str, bool]:
+    """``confirm=`` for an action that takes it (apply onto a claim already adjudicated
+    needs it once the queue branch lands), nothing for one that does not (yet)."""
+    return {"confirm": confirm} if "confirm" in inspect.signature(action).parameters else {}
 
 
 def say(text: str) -> None:
@@ -244,21 +251,22 @@ class MoneyMachine(RuleBasedStateMachine):
     # --- the queue ----------------------------------------------------------------------------
 
     @precondition(lambda self: bool(self.open_items))
-    @rule(pick=PICK, pcn=PCNS, amount=AMOUNT)
-    def apply(self, pick: int, pcn: str, amount: int | None) -> None:
+    @rule(pick=PICK, pcn=PCNS, amount=AMOUNT, confirm=st.booleans())
+    def apply(self, pick: int, pcn: str, amount: int | None, confirm: bool) -> None:
         self.act(apply_cash, self.item(pick, *CASH_KINDS) or self.item(pick), pcn,
-                 amount_cents=amount)
+                 amount_cents=amount, **confirmed(apply_cash, confirm))
 
     @precondition(lambda self: bool(self.open_items))
-    @rule(pick=PICK, choice=st.integers(min_value=0, max_value=3))
-    def accept_match(self, pick: int, choice: int) -> None:
+    @rule(pick=PICK, choice=st.integers(min_value=0, max_value=3), confirm=st.booleans())
+    def accept_match(self, pick: int, choice: int, confirm: bool) -> None:
         ident = self.item(pick, "unmatched_payment", "ambiguous_match") or self.item(pick)
         with self.engine.connect() as conn:
             evidence = conn.execute(select(ReviewItem.evidence).where(
                 ReviewItem.id == ident)).scalar() or {}
         candidates = [c["claim_id"] for c in evidence.get("candidates", [])]
         chosen = candidates[choice % len(candidates)] if candidates else None
-        self.act(accept_match, ident, candidate_claim_id=chosen)
+        self.act(accept_match, ident, candidate_claim_id=chosen,
+                 **confirmed(accept_match, confirm))
 
     @precondition(lambda self: bool(self.open_items))
     @rule(pick=PICK)
@@ -316,9 +324,10 @@ class MoneyMachine(RuleBasedStateMachine):
     #     @precondition(lambda self: bool(self.acted))
     #     @rule(pick=PICK)
     #     def undo(self, pick: int) -> None:
-    #         self.act(undo_action, self.acted[pick % len(self.acted)].item_id)
+    #         self.act(undo, self.acted[pick % len(self.acted)].item_id, reason="mistake")
     #
-    # with undo_action the function `edi-posting queue undo ID` calls (edi_posting.queue_undo).
+    # with `from edi_posting.queue_undo import undo`, what `edi-posting queue undo ID` calls
+    # (undo(conn, item_id, *, actor, reason=None)).
     # Approvals (refunds and write-offs above the limit wait for a second person): a rule
     # that runs `self.act(approve, <pending approval id>, actor=<another user>)`, the
     # function `edi-posting queue approve ID` calls; `act` takes `actor=` for that.
@@ -408,7 +417,7 @@ FOUND = {
         ("bill", {"pcn": "PCN1"}),
         ("receive", {"names": ["paid_pcn1"]}),
         ("receive", {"names": ["wrong_pcn_with_shares"]}),
-        ("apply", {"pick": 0, "pcn": "PCN1", "amount": None})],
+        ("apply", {"pick": 0, "pcn": "PCN1", "amount": None, "confirm": True})],
 }
 
 
