@@ -14,7 +14,7 @@ The scenario data is X12 in ``tests/money_scenarios.py``; in which order things 
 left to Hypothesis, so a payment may come before its claim is billed (unmatched, then
 applied or rematched) and a reversal before its original (orphan).  The default run is
 short and reports a failure as found; ``-m slow`` runs the long variant, which shrinks it.
-The shortest failing sequences found so far are replayed as plain tests at the end.
+The shortest failing sequences it found are replayed in ``test_money_found_sequences.py``.
 """
 
 from __future__ import annotations
@@ -399,40 +399,3 @@ def test_long_runs_of_imports_reimports_and_queue_actions_keep_the_books_right(
     """More and longer runs; a failure is shrunk to its shortest sequence of steps."""
     _run(database_factory, tmp_path, generated_day, examples=150, steps=25, shrink=True)
 
-
-# The shortest failing sequences the machine found (each fails today, see the report of the
-# branch that added them): replayed step by step, every invariant checked after each step.
-FOUND = {
-    "set_resent_under_another_st02_opens_a_conflict": [
-        ("receive", {"names": ["paid_pcn4"]}),
-        ("reimport_sets_renumbered", {"names": ["paid_pcn4"]})],
-    "set_sent_twice_in_one_file_posts_again": [
-        ("receive", {"names": ["paid_pcn4"]}),
-        ("reimport_set_twice_in_one_file", {"name": "paid_pcn4"})],
-    "original_after_its_reversal_and_correction_charges_the_patient_twice": [
-        ("bill", {"pcn": "PCN1"}),
-        ("receive", {"names": ["reversal_and_correction_pcn1"]}),
-        ("receive", {"names": ["paid_pcn1"]})],
-    "apply_onto_an_adjudicated_claim_charges_the_patient_twice": [
-        ("bill", {"pcn": "PCN1"}),
-        ("receive", {"names": ["paid_pcn1"]}),
-        ("receive", {"names": ["wrong_pcn_with_shares"]}),
-        ("apply", {"pick": 0, "pcn": "PCN1", "amount": None, "confirm": True})],
-}
-
-
-@pytest.mark.parametrize("steps", list(FOUND.values()), ids=list(FOUND))
-def test_sequences_the_machine_found_keep_the_books_right(
-        database_factory: Callable[[], AbstractContextManager[str]], tmp_path: Path,
-        steps: list[tuple[str, dict[str, Any]]]) -> None:
-    machine = type("Machine", (MoneyMachine,), {
-        "databases": staticmethod(database_factory), "directory": tmp_path, "day": tmp_path,
-        "generated": {}})()
-    try:
-        for name, arguments in steps:
-            getattr(machine, name)(**arguments)
-            machine.ledger_checks_pass()
-            machine.queue_owns_every_open_dollar_once()
-            machine.no_patient_owes_more_than_the_payer_assigned()
-    finally:
-        machine.teardown()
