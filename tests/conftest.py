@@ -17,7 +17,8 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,35 @@ def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'empty.db'}"
     else:
         yield from _fresh_postgres(None)
+
+
+@pytest.fixture
+def database_factory(backend: str, request: pytest.FixtureRequest, tmp_path: Path
+                     ) -> Callable[[], AbstractContextManager[str]]:
+    """Fresh migrated databases of the test's backend, as many as the test asks for.
+
+    For tests that need a new database per run inside one test function (a Hypothesis
+    state machine runs many examples within a single test): each ``with factory() as url``
+    is an empty migrated copy of the session template, dropped (PostgreSQL) on exit.
+    """
+    template = request.getfixturevalue(
+        "sqlite_template" if backend == "sqlite" else "postgres_template")
+
+    @contextmanager
+    def fresh() -> Iterator[str]:
+        if backend == "sqlite":
+            target = tmp_path / f"edi-{next(_counter)}.db"
+            shutil.copyfile(template, target)
+            try:
+                yield f"sqlite:///{target}"
+            finally:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{target}{suffix}").unlink(missing_ok=True)
+        else:
+            made = _fresh_postgres(template)
+            try:
+                yield next(made)
+            finally:
+                next(made, None)  # drops the database, even when the run failed
+
+    return fresh
