@@ -23,7 +23,7 @@ from edi_posting.ledger_checks import check_ledger
 from edi_posting.queue_credits import refresh_credit_balances
 from edi_posting.queue_undo import undo
 from edi_posting.refunds import credit_side, reapply, refund
-from tests.test_queue_money import OFFICE_VISIT, act, claim_id
+from tests.test_queue_money import OFFICE_VISIT, act, claim_id, events
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -222,6 +222,12 @@ def test_an_open_item_stored_by_an_older_version_is_followed_not_duplicated(
     part = act(practice, refund, ident, "paid twice", amount_cents=1000)
     assert part.status == "open"
     assert _credit_items(practice) == [(ident, acme, 9000)]
+    assert [a for a, _ in events(practice, ident)] == [
+        "opened", "side_recorded", "refund", "amount_changed"]
+    with practice.engine.connect() as conn:
+        evidence = conn.execute(select(ReviewItem.evidence).where(ReviewItem.id == ident)
+                                ).scalar_one()
+    assert (evidence["side"], evidence["side_payer_id"]) == ("insurance", acme)
     practice.receive(remit("100", payment.replace("ICN1", "ICN3"), trace="TRACE3"))
     assert _credit_items(practice) == [(ident, acme, 19000)]
 
