@@ -38,7 +38,7 @@ STAGES = [
     *(("edi_posting.remittance_posting", None, name, name) for name in (
         "seen_before", "find_payer", "match_claims", "load_policy", "reserve_set",
         "_decide_all", "record_set", "find_payee", "store_remittance", "_entries",
-        "_mark_reversed", "_set_reviews", "credit_balance_reviews", "follow_credits",
+        "_mark_reversed", "_set_reviews", "credit_reviews",
         "resolve_corrections", "open_review_items", "payment_facts")),
     ("edi_posting.ledger", None, "write_entries", "write_entries"),
     *(("edi_posting.match_lookup", "DatabaseClaimLookup", name, f"lookup.{name}")

@@ -123,13 +123,16 @@ def queue_owns_unapplied_cash(conn: Connection) -> list[Violation]:
 
 
 def queue_carries_credit_balances(conn: Connection) -> list[Violation]:
-    """Every claim below zero has open ``credit_balance`` items carrying its credit."""
+    """Every side of a claim in credit (each payer's insurance balance, the patient balance,
+    below zero; never netted with a side that owes) has its open ``credit_balance`` item
+    carrying exactly that side's credit, and no open item carries a credit the ledger does
+    not show."""
     return [Violation("queue_carries_credit_balances", None, text)
             for text in credit_mismatches(conn)]
 
 
 def no_dollar_owned_twice(conn: Connection) -> list[Violation]:
-    """No claim payment's cash, and no claim's credit, is owned by two open items."""
+    """No claim payment's cash, and no side's credit, is owned by two open items."""
     return [Violation("no_dollar_owned_twice", None, text) for text in owned_twice(conn)]
 
 

@@ -9,9 +9,10 @@ the payer paid twice, or the patient paid what insurance then covered.  Two ways
   same payer's receivable, or the patient's): Dr the credit claim / Cr the other claim,
   never more than the other claim owes, so no new credit appears.
 
-The ``credit_balance`` item follows the ledger (``refresh_credit_balances``): its amount
-drops by what moved, and it resolves itself, with an event saying why, once the credit is
-gone.  Same locking and keys as ``queue_money``.
+Each ``credit_balance`` item owns one side in credit (a payer's, or the patient's: a credit
+is a debt to that party), so both take at most that side's credit and the payee defaults to
+that party.  The item follows the ledger (``refresh_credit_balances``): its amount drops by
+what moved, and it resolves itself, with an event saying why, once the credit is gone.  Same locking and keys as ``queue_money``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import Connection, insert, select
 
 from edi_posting.access import Permission, Principal, authorize
 from edi_posting.approvals import ApprovalAction, approval_needed, request_approval
+from edi_posting.credit_sides import item_side, ordered, side_credits
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
@@ -42,25 +44,32 @@ CreditSide = tuple[str, int | None, int]  # (account, payer id, credit in cents)
 
 
 def credit_side(conn: Connection, claim: Any) -> CreditSide:
-    """Where the claim's credit sits: the payer most in credit first, else the patient."""
-    in_credit = sorted((cents, payer) for payer, cents in insurance_by_payer(conn, claim.id).items()
-                       if cents < 0)
-    if in_credit:
-        cents, payer = in_credit[0]
-        return "insurance_ar", payer, -cents
-    patient = claim_balances(conn, claim.id).patient_cents
-    if patient < 0:
-        return "patient_ar", None, -patient
-    raise ActionError(f"claim {claim.patient_control_number} has no credit balance")
+    """Where the claim's credit sits: the side most in credit (ties: the lower payer id, a
+    payer not named, then the patient)."""
+    credits = side_credits(conn, [claim.id]).get(claim.id, {})
+    if not credits:
+        raise ActionError(f"claim {claim.patient_control_number} has no credit balance")
+    side = ordered(credits)[0]
+    return side.account, side.payer_id, credits[side]
 
 
-def _credit_item(conn: Connection, item_id: int) -> tuple[Any, Any, CreditSide]:
+def _credit_item(conn: Connection, item_id: int, actor: str) -> tuple[Any, Any, CreditSide]:
+    """The item, its claim, and its own side's credit: a refund or reapply never takes
+    more than that side is in credit (nor more than the item carries)."""
     item = locked_item(conn, item_id)
     if item.kind != "credit_balance":
         raise ActionError(f"review item {item_id} is {item.kind}, not a credit balance")
     claim = item_claim(conn, item)
-    account, payer, credit = credit_side(conn, claim)
-    return item, claim, (account, payer, min(credit, item.amount_cents))
+    if item_side(item) is None:  # stored by an older version: record the side it owns
+        refresh_credit_balances(conn, [claim.id], actor=actor,
+                                cause=f"the side of review item {item_id} recorded")
+        item = locked_item(conn, item_id)
+    side = item_side(item)
+    credit = side_credits(conn, [claim.id]).get(claim.id, {}).get(side) if side else None
+    if side is None or not credit:
+        raise ActionError(f"claim {claim.patient_control_number} has no credit balance on "
+                          f"{side.label if side else 'the side of this item'}")
+    return item, claim, (side.account, side.payer_id, min(credit, item.amount_cents))
 
 
 def _default_payee(conn: Connection, claim: Any, payer_id: int | None) -> str:
@@ -80,8 +89,8 @@ def refund(conn: Connection, item_id: int, reason: str, *, actor: str,
                           object_id=str(item_id))
     if not reason.strip():
         raise ActionError("a refund needs a reason")
-    item, claim, (account, payer_id, credit) = _credit_item(conn, item_id)
-    amount = take_amount(amount_cents, credit, "the claim's credit balance")
+    item, claim, (account, payer_id, credit) = _credit_item(conn, item_id, actor)
+    amount = take_amount(amount_cents, credit, "the credit balance of this item's side")
     payee = (payee or "").strip() or _default_payee(conn, claim, payer_id)
     limit = refund_limit_cents(conn)
     if approval_needed(principal) and amount > limit:
@@ -96,12 +105,14 @@ def refund(conn: Connection, item_id: int, reason: str, *, actor: str,
 def approved_refund(conn: Connection, approval: Any, principal: Principal,
                     said: str) -> ActionResult:
     """Post an approved refund as the approver, if the same side still holds the credit."""
-    item, claim, (account, payer_id, credit) = _credit_item(conn, approval.review_item_id)
+    item, claim, (account, payer_id, credit) = _credit_item(conn, approval.review_item_id,
+                                                            principal.name)
     asked = approval.params or {}
     if (account, payer_id) != (asked.get("account"), asked.get("payer_id")):
         raise ActionError(f"the credit of claim {claim.patient_control_number} is no longer "
                           "where the refund was asked for: reject the approval")
-    amount = take_amount(approval.amount_cents, credit, "the claim's credit balance now")
+    amount = take_amount(approval.amount_cents, credit,
+                         "the credit balance of this item's side now")
     return _post_refund(conn, item, claim, (account, payer_id, amount),
                         (asked.get("payee") or _default_payee(conn, claim, payer_id),
                          approval.reason), principal, said)
@@ -131,7 +142,7 @@ def reapply(conn: Connection, item_id: int, pcn: str, *, actor: str,
     """``queue reapply``: the credit pays claim PCN of the same account, same side."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.reapply",
                           object_id=str(item_id))
-    item, claim, (account, payer_id, credit) = _credit_item(conn, item_id)
+    item, claim, (account, payer_id, credit) = _credit_item(conn, item_id, actor)
     target = find_claim(conn, pcn)
     if target.id == claim.id or target.patient_account_id != claim.patient_account_id:
         raise ActionError(f"claim {pcn} is not another claim of the same account")

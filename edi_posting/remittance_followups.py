@@ -1,5 +1,6 @@
-"""What a posted remittance changes beyond its own entries: credit balances it causes and
-``awaiting_correction`` items its corrections settle.
+"""What a posted remittance changes beyond its own entries: the credit balances it causes
+or changes (kept as every review action keeps them) and ``awaiting_correction`` items its
+corrections settle.
 
 Both run after the set's entries are written (same transaction), because both look at
 the claim's balance or items as they now stand.
@@ -7,23 +8,22 @@ the claim's balance or items as they now stand.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger import EntryDraft, account_ids
+from edi_posting.ledger import EntryDraft
 from edi_posting.matching import ClaimMatch
-from edi_posting.money import format_cents
 from edi_posting.records.source import SourceRef
 from edi_posting.remittance_decisions import ClaimDecision
 from edi_posting.review_queue import ReviewDraft, close_review_items
 
-__all__ = ["Touched", "credit_balance_reviews", "follow_credits", "resolve_corrections"]
+__all__ = ["Touched", "credit_reviews", "resolve_corrections"]
 
 _LINE, _ITEM = table_of(JournalLine), table_of(ReviewItem)
 
@@ -38,48 +38,6 @@ class Touched:
     payer_id: int | None
     remittance_id: int
     file_id: int
-
-
-def credit_balance_reviews(conn: Connection, touched: Mapping[int, Touched]) -> list[ReviewDraft]:
-    """A ``credit_balance`` item for each touched claim now below zero on insurance or
-    patient, unless one is already open for it."""
-    if not touched:
-        return []
-    accounts = account_ids(conn)
-    ins, pat = accounts["insurance_ar"], accounts["patient_ar"]
-    amount = _LINE.c.amount_cents
-    rows = conn.execute(
-        select(_LINE.c.submitted_claim_id,
-               func.sum(case((_LINE.c.account_id == ins, amount), else_=0)),
-               func.sum(case((_LINE.c.account_id == pat, amount), else_=0)))
-        .where(among(_LINE.c.submitted_claim_id, sorted(touched)))
-        .group_by(_LINE.c.submitted_claim_id)
-    ).all()
-    negative = {r[0]: (int(r[1]), int(r[2])) for r in rows if int(r[1]) < 0 or int(r[2]) < 0}
-    if not negative:
-        return []
-    already = set(conn.execute(select(_ITEM.c.submitted_claim_id).where(
-        _ITEM.c.kind == "credit_balance", _ITEM.c.status.in_(OPEN_STATES),
-        among(_ITEM.c.submitted_claim_id, sorted(negative)))).scalars())
-    drafts = []
-    for claim_id, (insurance, patient) in sorted(negative.items()):
-        if claim_id in already:
-            continue
-        t = touched[claim_id]
-        sides = [f"{name} {format_cents(value)}" for name, value in
-                 (("insurance", insurance), ("patient", patient)) if value < 0]
-        drafts.append(ReviewDraft(
-            f"credit_balance|claim:{claim_id}|cp:{t.claim_payment_id}", "credit_balance",
-            f"claim {t.pcn} has a credit balance ({', '.join(sides)}) after claim payment "
-            f"{t.claim_payment_id}", amount_cents=-min(insurance, 0) - min(patient, 0),
-            priority=2, problem_code="CREDIT_BALANCE",
-            evidence={"insurance": format_cents(insurance), "patient": format_cents(patient),
-                      "cause_claim_payment_id": t.claim_payment_id},
-            payer_id=t.payer_id, patient_account_id=t.patient_account_id,
-            submitted_claim_id=claim_id, claim_payment_id=t.claim_payment_id,
-            remittance_id=t.remittance_id, file_id=t.file_id,
-        ))
-    return drafts
 
 
 def resolve_corrections(conn: Connection, matches: Sequence[ClaimMatch],
@@ -98,24 +56,27 @@ def resolve_corrections(conn: Connection, matches: Sequence[ClaimMatch],
     return close_review_items(conn, ids, actor, f"correction received in {where}")
 
 
-def follow_credits(conn: Connection, drafts: Sequence[EntryDraft], paid_claims: Collection[int],
-                   *, actor: str, cause: str) -> None:
-    """Keep the credit items of the claims this set moved equal to their ledger credit.
+def credit_reviews(conn: Connection, drafts: Sequence[EntryDraft],
+                   touched: Mapping[int, Touched], *, actor: str, cause: str
+                   ) -> list[ReviewDraft]:
+    """Keep the credit items of the claims this set moved equal to their sides in credit,
+    the same way a review action does (:func:`follow_credit_items`), and return the items
+    to open with the set's others: one per side newly in credit.
 
-    A later payment, reversal or PLB WO recovery can shrink or clear a credit that is
-    already being worked: its item follows (or resolves itself, with an event saying why).
-    Claims moved only by a PLB get an item here when they go into credit; those moved by
-    a claim payment get theirs from :func:`credit_balance_reviews`.
+    A later payment, reversal or PLB WO recovery can shrink or clear a credit already
+    being worked: its item follows (or resolves itself, with an event saying why).  A new
+    item links the claim payment that moved its claim (none for a claim a PLB moved).
     """
-    from edi_posting.queue_credits import refresh_credit_balances  # queue side, imported late
+    from edi_posting.queue_credits import (  # queue side, imported late
+        CreditCause,
+        follow_credit_items,
+    )
 
     moved = {p.submitted_claim_id for d in drafts for p in d.lines
              if p.submitted_claim_id is not None and p.account in ("insurance_ar", "patient_ar")}
-    if not moved:
-        return
-    worked = set(conn.execute(select(_ITEM.c.submitted_claim_id).where(
-        _ITEM.c.kind == "credit_balance", _ITEM.c.status.in_(OPEN_STATES),
-        among(_ITEM.c.submitted_claim_id, sorted(moved)))).scalars())
-    follow = worked | (moved - set(paid_claims))
-    if follow:
-        refresh_credit_balances(conn, sorted(follow), actor=actor, cause=cause)
+    causes = {claim_id: CreditCause(f"claim payment {t.claim_payment_id} ({cause})",
+                                    claim_payment_id=t.claim_payment_id,
+                                    remittance_id=t.remittance_id, file_id=t.file_id)
+              for claim_id, t in touched.items()}
+    return follow_credit_items(conn, moved | set(touched), actor=actor,
+                               cause=CreditCause(cause), causes=causes)

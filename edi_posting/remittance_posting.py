@@ -60,8 +60,7 @@ from edi_posting.remittance_entries import (
 from edi_posting.remittance_facts import claim_fact, crossover_payer, payment_facts
 from edi_posting.remittance_followups import (
     Touched,
-    credit_balance_reviews,
-    follow_credits,
+    credit_reviews,
     resolve_corrections,
 )
 from edi_posting.remittance_identity import remittance_key, set_differences
@@ -162,8 +161,8 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
                                    if p.account == "unapplied_cash")
     _set_reviews(conn, work, payee_id)
     touched = _touched_claims(work)
-    work.reviews += credit_balance_reviews(conn, touched)
-    follow_credits(conn, drafts, touched, actor=ctx.actor, cause=f"835 {_describe(read)}")
+    work.reviews += credit_reviews(conn, drafts, touched, actor=ctx.actor,
+                                   cause=f"835 {_describe(read)}")
     resolve_corrections(conn, work.matches, work.decisions, ctx.actor, read.header.source)
     outcome.queued = len(open_review_items(conn, work.reviews, ctx.actor))
     outcome.problems.extend(p for c in read.claims for p in c.problems)

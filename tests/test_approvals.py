@@ -158,8 +158,9 @@ def test_without_users_a_single_person_database_posts_refunds_and_write_offs_at_
 
 def test_a_refund_without_an_amount_takes_at_most_the_credit_of_the_payer_in_credit(
         practice: Practice) -> None:
-    """The payer paid twice (100.00) and the patient overpaid at the desk (30.00): one credit
-    item of 130.00, but a refund to the payer is the payer's 100.00, never the patient's."""
+    """The payer paid twice (100.00) and the patient overpaid at the desk (30.00): each
+    side's credit has its own item, and a refund to the payer is the payer's 100.00, never
+    the patient's."""
     import datetime as dt
 
     from edi_posting.db import write_transaction
@@ -175,14 +176,15 @@ def test_a_refund_without_an_amount_takes_at_most_the_credit_of_the_payer_in_cre
         dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
         entry = write_entries(conn, [EntryDraft("desk:1", "manual", dt.date(2026, 3, 1), (
             Posting("cash_clearing", 3000), Posting("patient_ar", -3000, **dims)))], "desk")[0]
-        refresh_credit_balances(conn, [claim.id], actor="desk", cause="desk payment",
-                                entry_id=entry)
-    assert item(practice, ident) == ("open", 13000)
+        [patient_item] = refresh_credit_balances(conn, [claim.id], actor="desk",
+                                                 cause="desk payment", entry_id=entry)
+    assert item(practice, ident) == ("open", 10000)
+    assert item(practice, patient_item) == ("open", 3000)
     with write_transaction(practice.engine) as conn:
         to_payer = refund(conn, ident, "paid twice", actor="solo")
     assert to_payer.amount_cents == 10000 and practice.balances("PCN1") == ("0.00", "-30.00")
     with write_transaction(practice.engine) as conn:
-        to_patient = refund(conn, ident, "overpaid at the desk", actor="solo")
+        to_patient = refund(conn, patient_item, "overpaid at the desk", actor="solo")
     assert to_patient.amount_cents == 3000 and practice.balances("PCN1") == ("0.00", "0.00")
 
 

@@ -62,10 +62,11 @@ def test_a_credit_balance_no_open_item_carries_is_reported(practice: Practice) -
     with practice.engine.begin() as conn:
         conn.execute(update(ReviewItem).where(ReviewItem.kind == "credit_balance")
                      .values(status="dismissed"))
-        claim = conn.execute(select(ReviewItem.submitted_claim_id)).scalar_one()
+        claim, payer = conn.execute(select(ReviewItem.submitted_claim_id,
+                                           ReviewItem.payer_id)).one()
     assert _violations(practice) == [(
         "queue_carries_credit_balances",
-        f"claim {claim}: ledger credit 100.00, queue shows 0.00")]
+        f"claim {claim}, payer {payer}'s side: ledger credit 100.00, queue shows 0.00")]
 
 
 def test_the_same_payment_owned_by_two_open_items_is_reported(practice: Practice) -> None:
