@@ -167,8 +167,8 @@ def decide(claim: ClaimPayment, fact: ClaimFact, match: ClaimMatch | None, *,
         review = _denial_review(claim)
         if disposition is Disposition.DENIED and claim.status_code != "4":
             review = ReviewSpec(review.kind, "ZERO_PAY_DENIAL", review.message + "; paid 0.00 "
-                                "with nothing for the patient, and the payer's policy marks "
-                                "not every CARC contractual on zero pay", 3, review.evidence)
+                                "with nothing for the patient, and the payer's policy does "
+                                "not mark every CARC on it contractual on zero pay", 3, review.evidence)
         if blocked:
             review = ReviewSpec(review.kind, "NEVER_AUTO_POST", review.message + "; payer "
                                 f"policy: CARC {', '.join(blocked)} never auto-posts", 2,

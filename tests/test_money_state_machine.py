@@ -42,6 +42,8 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import Engine, select
 
+from edi_posting.access import add_user
+from edi_posting.approvals import approve, list_approvals, reject_approval
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
@@ -51,6 +53,7 @@ from edi_posting.plb_placement import place_plb
 from edi_posting.queue_balances import transfer, write_off
 from edi_posting.queue_money import ActionResult, accept_match, apply_cash
 from edi_posting.queue_rematch import link_correction, rematch
+from edi_posting.queue_undo import undo
 from edi_posting.refunds import reapply, refund
 from edi_posting.review_actions import UNAPPLIED_KINDS, ActionError, dismiss
 from tests.money_invariants import (
@@ -70,7 +73,9 @@ from tests.money_scenarios import (
 )
 from tests.x12build import build_x12, write_x12
 
-ACTOR = "sam"
+ACTOR = "sam"  # a specialist: the queue actions
+IMPORTER = "pat"  # a poster: the imports
+APPROVER = "lee"  # a lead: approves what waits above a limit (never their own)
 # Actions pick among the items they fit first (any open item when none does, to be refused).
 CASH_KINDS = (*sorted(UNAPPLIED_KINDS), "denial")
 CLAIM_KINDS = ("denial", "awaiting_correction", "claim_problem")
@@ -113,6 +118,10 @@ class MoneyMachine(RuleBasedStateMachine):
         self.imported: list[Path] = []  # files imported so far, first import of each
         self.open_items: list[tuple[int, str]] = []
         self.acted: list[ActionResult] = []  # the actions that posted, in order (for undo)
+        with write_transaction(self.engine) as conn:  # access control on, as in production
+            for name, role in (("ada", "admin"), (ACTOR, "specialist"), (IMPORTER, "poster"),
+                               (APPROVER, "lead")):
+                add_user(conn, name, role, actor="ada")
 
     def teardown(self) -> None:
         self.engine.dispose()
@@ -133,7 +142,7 @@ class MoneyMachine(RuleBasedStateMachine):
         assert after == before, f"{why} changed the books:\n{before}\n->\n{after}"
 
     def import_path(self, path: Path) -> str:
-        result = import_file(self.engine, path, ImportOptions(actor=ACTOR))
+        result = import_file(self.engine, path, ImportOptions(actor=IMPORTER))
         say(f"import {path.name}: {result.status}, posted {result.posted}, "
              f"queued {result.queued}, problems {[p.code for p in result.problems]}")
         if path not in self.imported:
@@ -318,20 +327,25 @@ class MoneyMachine(RuleBasedStateMachine):
             self.act(link_correction, self.item(pick, "awaiting_correction") or self.item(pick),
                      ids[payment % len(ids)])
 
-    # --- rules waiting for their API: one method each when it lands --------------------------
-    # `queue undo` (being written on another branch): undo a money action already taken, e.g.
-    #
-    #     @precondition(lambda self: bool(self.acted))
-    #     @rule(pick=PICK)
-    #     def undo(self, pick: int) -> None:
-    #         self.act(undo, self.acted[pick % len(self.acted)].item_id, reason="mistake")
-    #
-    # with `from edi_posting.queue_undo import undo`, what `edi-posting queue undo ID` calls
-    # (undo(conn, item_id, *, actor, reason=None)).
-    # Approvals (refunds and write-offs above the limit wait for a second person): a rule
-    # that runs `self.act(approve, <pending approval id>, actor=<another user>)`, the
-    # function `edi-posting queue approve ID` calls; `act` takes `actor=` for that.
-    # Both are checked by the invariants below, and a refused one must change nothing (act).
+    @precondition(lambda self: bool(self.acted))
+    @rule(pick=PICK)
+    def undo(self, pick: int) -> None:
+        """`queue undo` of an item whose money action posted: its latest action is reversed."""
+        self.act(undo, self.acted[pick % len(self.acted)].item_id, reason="mistake")
+
+    @rule(pick=PICK, approved=st.booleans())
+    def decide_approval(self, pick: int, approved: bool) -> None:
+        """A lead approves (it posts now, against today's balances) or rejects (nothing
+        posts) a refund or write-off that waits above its limit."""
+        with self.engine.connect() as conn:
+            pending = [row["id"] for row in list_approvals(conn)]
+        if not pending:
+            return
+        chosen = pending[pick % len(pending)]
+        if approved:
+            self.act(approve, chosen, actor=APPROVER)
+        else:
+            self.act(reject_approval, chosen, "payer recoups it", actor=APPROVER)
 
     # --- invariants, after every step ---------------------------------------------------------
 
