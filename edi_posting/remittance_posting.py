@@ -41,6 +41,7 @@ from edi_posting.provider_adjustments import (
     plb_entry,
     unlinked_review,
 )
+from edi_posting.remittance_adjudicated import DUPLICATE_STATE, set_standing
 from edi_posting.remittance_decisions import (
     ClaimDecision,
     OriginalPayment,
@@ -196,6 +197,7 @@ def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
     claims, matches, stored = work.read.claims, work.matches, work.stored
     assert stored is not None
     pools = stored_originals(conn, claims, matches)
+    standing = set_standing(conn, work.read, matches, work.payer_id)
     used: set[int] = set()
     held = work.held
     decisions = []
@@ -212,9 +214,11 @@ def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
             original = choose_original(claim, [o for o in pool if o.claim_payment_id not in used])
             if original[0] is not None:
                 used.add(original[0].claim_payment_id)
-        decision = decide(claim, fact, match, set_held=held, original=original,
-                          never_auto_post=work.policy.never_auto_post,
-                          zero_pay=work.policy.zero_pay)
+                standing.drop(original[0].claim_payment_id)
+        decision = standing.hold_duplicate(claim, match, fact, decide(
+            claim, fact, match, set_held=held, original=original,
+            never_auto_post=work.policy.never_auto_post, zero_pay=work.policy.zero_pay),
+            ids.claim_payment_id)
         decisions.append(decision)
         if pool is not None and not claim.is_reversal and decision.state in ("posted", "denied"):
             pool.append(OriginalPayment(ids.claim_payment_id, match.claim_id,
@@ -230,7 +234,8 @@ def _row_infos(work: _Set) -> list[ClaimRowInfo]:
     for fact, match, decision in zip(work.facts, work.matches, work.decisions, strict=True):
         line_ids = tuple([line.submitted_line_id for line in fact.lines])
         method = str(match.method) if match.claim_id is not None else None
-        infos.append(ClaimRowInfo(match.claim_id if match.is_safe else None, method,
+        on_claim = match.is_safe and decision.state != DUPLICATE_STATE  # held: not on it yet
+        infos.append(ClaimRowInfo(match.claim_id if on_claim else None, method,
                                   decision.state, line_ids))
     return infos
 
@@ -286,7 +291,7 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
                    ) -> list[ledger.EntryDraft]:
     claim, match = work.read.claims[i], work.matches[i]
     stored = work.stored.claims[i]  # type: ignore[union-attr]
-    claim_id = match.claim_id if match.is_safe else None
+    claim_id = match.claim_id if match.is_safe and decision.state != DUPLICATE_STATE else None
     if decision.entry == "unapplied":
         entry = unapplied_entry(ectx, f"cp:{i + 1}", claim.paid_cents,
                                 f"claim payment {claim.patient_control_number}: {decision.state}",
