@@ -1,5 +1,6 @@
-"""What a posted remittance changes beyond its own entries: credit balances it causes and
-``awaiting_correction`` items its corrections settle.
+"""What a posted remittance changes beyond its own entries: credit balances it causes,
+``awaiting_correction`` items its corrections settle, and held duplicate payments its PLB
+WO recoveries take back.
 
 Both run after the set's entries are written (same transaction), because both look at
 the claim's balance or items as they now stand.
@@ -20,10 +21,12 @@ from edi_posting.ledger import EntryDraft, account_ids
 from edi_posting.matching import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.records.source import SourceRef
+from edi_posting.remittance_adjudicated import DUPLICATE_PAYMENT
 from edi_posting.remittance_decisions import ClaimDecision
-from edi_posting.review_queue import ReviewDraft, close_review_items
+from edi_posting.review_queue import ReviewDraft, close_review_items, record_item_change
 
-__all__ = ["Touched", "credit_balance_reviews", "follow_credits", "resolve_corrections"]
+__all__ = ["Touched", "credit_balance_reviews", "follow_credits", "follow_recovered_duplicates",
+           "resolve_corrections"]
 
 _LINE, _ITEM = table_of(JournalLine), table_of(ReviewItem)
 
@@ -119,3 +122,28 @@ def follow_credits(conn: Connection, drafts: Sequence[EntryDraft], paid_claims: 
     follow = worked | (moved - set(paid_claims))
     if follow:
         refresh_credit_balances(conn, sorted(follow), actor=actor, cause=cause)
+
+
+def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft], *, actor: str,
+                                cause: str) -> None:
+    """The items of held duplicate payments a PLB WO of this set took back: each now holds
+    that much less unapplied cash (resolved when nothing is left), so nobody refunds to the
+    payer what it has recovered already."""
+    recovered: dict[int, int] = {}
+    for draft in drafts:
+        if draft.kind == "plb" and draft.claim_payment_id is not None:
+            taken = sum(p.amount_cents for p in draft.lines if p.account == "unapplied_cash")
+            if taken:
+                recovered[draft.claim_payment_id] = recovered.get(draft.claim_payment_id,
+                                                                  0) + taken
+    if not recovered:
+        return
+    for item in conn.execute(select(_ITEM).where(
+            among(_ITEM.c.claim_payment_id, sorted(recovered)), _ITEM.c.status.in_(OPEN_STATES),
+            _ITEM.c.problem_code == DUPLICATE_PAYMENT)).all():
+        left = item.amount_cents - recovered[item.claim_payment_id]
+        record_item_change(
+            conn, item, actor=actor, action="auto_resolved" if left == 0 else "amount_changed",
+            to_status="resolved" if left == 0 else None, values={"amount_cents": left},
+            note=f"the payer recovered {format_cents(recovered[item.claim_payment_id])} of "
+                 f"this payment by PLB WO ({cause}); {format_cents(left)} left unapplied")

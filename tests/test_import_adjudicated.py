@@ -179,6 +179,28 @@ def test_a_held_duplicate_accepted_with_confirm_leaves_a_credit_with_its_item(
     assert_queue_equals_ledger(practice)
 
 
+def test_a_plb_wo_recovering_a_held_duplicate_takes_its_cash_back_from_unapplied(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", VISIT), ("PCN2", VISIT))
+    practice.receive(remit("96.77", FIRST))
+    practice.receive(remit("96.77", FIRST.replace("ICN1", "ICN2"), trace="TRACE2"))
+    held = _duplicate_item(practice)
+    other = clp("PCN2", "1", "178.75", "96.77", "44.21", "ICN3", PAID)
+    part = practice.receive(remit("56.77", other, trace="TRACE3",
+                                  plb="PLB*1234567893*20261231*WO:ICN2*40~"))
+    assert part.unapplied_cents == -4000  # 40.00 of the held 96.77 went back to the payer
+    assert (_duplicate_item(practice).status, _duplicate_item(practice).amount_cents) == (
+        "open", 5677)
+    assert practice.balances("PCN1") == ("0.00", "44.21")  # the claim never moved
+    rest = practice.receive(remit("0", trace="TRACE4", method="NON",
+                                  plb="PLB*1234567893*20261231*WO:ICN2*56.77*L6*-56.77~"))
+    assert rest.unapplied_cents == -5677
+    assert (_duplicate_item(practice).status, _duplicate_item(practice).amount_cents) == (
+        "resolved", 0)
+    assert held.id == _duplicate_item(practice).id
+    assert practice.items("open") == []
+
+
 def test_dry_run_shows_the_duplicate_held(database_url: str, practice: Practice) -> None:
     practice.bill(("PCN1", VISIT))
     practice.receive(remit("96.77", FIRST))
