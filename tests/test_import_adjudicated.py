@@ -16,12 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from edi_posting.cli import main
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.pipeline import ImportOptions
 from edi_posting.queue_money import accept_match
 from tests.test_queue_money import act, assert_queue_equals_ledger, claim_id
+from tests.x12build import build_x12, write_x12
 from tests.x835 import Practice, clp, remit, svc
 
 VISIT = (("HC:99213", "178.75"),)
@@ -213,3 +216,29 @@ def test_dry_run_shows_the_duplicate_held(database_url: str, practice: Practice)
         {"account": "cash_clearing", "amount": "96.77"},
         {"account": "unapplied_cash", "amount": "-96.77"}]}]
     assert practice.items() == []
+
+
+def test_cli_dry_run_prints_the_duplicate_held_and_writes_nothing(
+        database_url: str, practice: Practice, tmp_path: Path) -> None:
+    practice.bill(("PCN1", VISIT))
+    practice.receive(remit("96.77", FIRST))
+    path = write_x12(tmp_path, build_x12(remit("96.77", FIRST.replace("ICN1", "ICN2"),
+                                               trace="TRACE2"), interchange_control="000000777"),
+                     "again.835")
+    result = CliRunner().invoke(main, ["--db", database_url, "import", "--dry-run", str(path)])
+    assert result.exit_code == 0, result.output
+    plan = result.stdout.split("(dry run, nothing written):\n", 1)[1].splitlines()
+    assert plan[1].split()[:4] == ["PCN1", "1", "96.77", "duplicate"]
+    assert plan[1].split()[-1] == "unmatched_payment"
+    assert "unapplied_cash -96.77" in plan[1]
+    assert practice.items() == [] and practice.balances("PCN1") == ("0.00", "44.21")
+
+
+def test_a_forwarded_claim_paid_again_by_the_same_payer_is_held(practice: Practice) -> None:
+    practice.bill(("PCN1", VISIT))
+    forwarded = FIRST.replace("CLP*PCN1*1*", "CLP*PCN1*19*").replace(
+        "ZQM000111~", "ZQM000111~\nNM1*TT*2*SECOND PLAN*****PI*1999999999~")
+    practice.receive(remit("96.77", forwarded))
+    again = practice.receive(remit("96.77", forwarded.replace("ICN1", "ICN2"), trace="TRACE2"))
+    assert (again.posted, again.queued, again.unapplied_cents) == (0, 1, 9677)
+    assert practice.balances("PCN1") == ("44.21", "0.00")  # still owed by the next payer once
