@@ -38,14 +38,13 @@ from edi_posting.money import format_cents
 from edi_posting.posting_rules import ClaimFact
 from edi_posting.queue_adjudicated import STANDING_STATES, Adjudication, EarlierPayment
 from edi_posting.records.remittance import ClaimPayment as ClaimPaymentRecord
-from edi_posting.remittance_decisions import ClaimDecision, ReviewSpec
+from edi_posting.remittance_decisions import DUPLICATE_STATE, ClaimDecision, ReviewSpec
 from edi_posting.x12.remit_file import RemittanceSetRead
 
 __all__ = ["DUPLICATE_PAYMENT", "DUPLICATE_STATE", "Standing", "StandingPayments",
            "duplicate_decision", "is_duplicate", "load_standing", "set_standing"]
 
 DUPLICATE_PAYMENT = "DUPLICATE_PAYMENT"  # the item's problem code
-DUPLICATE_STATE = "duplicate"  # the claim payment's posting state while it is held
 
 _CP, _REM = table_of(ClaimPayment), table_of(Remittance)
 _ENTRY, _LINE = table_of(JournalEntry), table_of(JournalLine)

@@ -32,11 +32,15 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.records.remittance import ClaimPayment
 
 __all__ = [
-    "BALANCING_CODES", "ClaimDecision", "OriginalPayment", "ReviewSpec", "choose_original",
-    "decide",
+    "BALANCING_CODES", "DUPLICATE_STATE", "ClaimDecision", "OriginalPayment", "ReviewSpec",
+    "choose_original", "decide",
 ]
 
 BALANCING_CODES = frozenset({"SERVICE_UNBALANCED", "CLAIM_UNBALANCED"})
+# a payment of lines its payer adjudicated already, held in unapplied cash
+# (``remittance_adjudicated``); the payer may still reverse it
+DUPLICATE_STATE = "duplicate"
+_REVERSIBLE_STATES = ("posted", "denied", "applied", DUPLICATE_STATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +79,7 @@ def choose_original(claim: ClaimPayment, candidates: list[OriginalPayment]
             if c.charge_cents == -claim.charge_cents and c.paid_cents == -claim.paid_cents
             and (not claim.payer_claim_control_number or not c.payer_claim_control_number
                  or c.payer_claim_control_number == claim.payer_claim_control_number)]
-    open_ = [c for c in fits if c.posting_state in ("posted", "denied", "applied")]
+    open_ = [c for c in fits if c.posting_state in _REVERSIBLE_STATES]
     if open_:
         return open_[-1], ""
     if fits:

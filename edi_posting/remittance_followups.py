@@ -22,7 +22,7 @@ from edi_posting.matching import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.records.source import SourceRef
 from edi_posting.remittance_adjudicated import DUPLICATE_PAYMENT
-from edi_posting.remittance_decisions import ClaimDecision
+from edi_posting.remittance_decisions import DUPLICATE_STATE, ClaimDecision
 from edi_posting.review_queue import ReviewDraft, close_review_items, record_item_change
 
 __all__ = ["Touched", "credit_balance_reviews", "follow_credits", "follow_recovered_duplicates",
@@ -124,12 +124,15 @@ def follow_credits(conn: Connection, drafts: Sequence[EntryDraft], paid_claims: 
         refresh_credit_balances(conn, sorted(follow), actor=actor, cause=cause)
 
 
-def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft], *, actor: str,
+def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft],
+                                decisions: Sequence[ClaimDecision], *, actor: str,
                                 cause: str) -> None:
-    """The items of held duplicate payments a PLB WO of this set took back: each now holds
-    that much less unapplied cash (resolved when nothing is left), so nobody refunds to the
-    payer what it has recovered already."""
-    recovered: dict[int, int] = {}
+    """The items of held duplicate payments this set took back (a PLB WO, or a reversal of
+    the payment itself): each now holds that much less unapplied cash (resolved when
+    nothing is left), so nobody refunds to the payer what it has recovered already."""
+    recovered: dict[int, int] = {d.original.claim_payment_id: d.original.paid_cents
+                                 for d in decisions if d.entry == "reversal" and d.original
+                                 and d.original.posting_state == DUPLICATE_STATE}
     for draft in drafts:
         if draft.kind == "plb" and draft.claim_payment_id is not None:
             taken = sum(p.amount_cents for p in draft.lines if p.account == "unapplied_cash")
@@ -146,4 +149,4 @@ def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft], 
             conn, item, actor=actor, action="auto_resolved" if left == 0 else "amount_changed",
             to_status="resolved" if left == 0 else None, values={"amount_cents": left},
             note=f"the payer recovered {format_cents(recovered[item.claim_payment_id])} of "
-                 f"this payment by PLB WO ({cause}); {format_cents(left)} left unapplied")
+                 f"this payment ({cause}); {format_cents(left)} left unapplied")

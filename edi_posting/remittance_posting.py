@@ -166,7 +166,8 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     touched = _touched_claims(work)
     work.reviews += credit_balance_reviews(conn, touched)
     follow_credits(conn, drafts, touched, actor=ctx.actor, cause=f"835 {_describe(read)}")
-    follow_recovered_duplicates(conn, drafts, actor=ctx.actor, cause=f"835 {_describe(read)}")
+    follow_recovered_duplicates(conn, drafts, work.decisions, actor=ctx.actor,
+                                cause=f"835 {_describe(read)}")
     resolve_corrections(conn, work.matches, work.decisions, ctx.actor, read.header.source)
     outcome.queued = len(open_review_items(conn, work.reviews, ctx.actor))
     outcome.problems.extend(p for c in read.claims for p in c.problems)

@@ -204,6 +204,22 @@ def test_a_plb_wo_recovering_a_held_duplicate_takes_its_cash_back_from_unapplied
     assert practice.items("open") == []
 
 
+def test_the_payers_reversal_of_a_held_duplicate_takes_its_cash_back_and_resolves_its_item(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", VISIT), ("PCN2", VISIT))
+    practice.receive(remit("96.77", FIRST))
+    practice.receive(remit("96.77", FIRST.replace("ICN1", "ICN2"), trace="TRACE2"))
+    other = clp("PCN2", "1", "178.75", "96.77", "44.21", "ICN3", PAID)
+    result = practice.receive(remit("0", REVERSED.replace("ICN1", "ICN2"), other,
+                                    trace="TRACE3", method="NON"))
+    assert (result.posted, result.unapplied_cents) == (2, -9677)
+    held = _duplicate_item(practice)
+    assert (held.status, held.amount_cents) == ("resolved", 0)
+    assert practice.items("open") == []  # no orphan reversal, nothing awaits a correction
+    assert practice.balances("PCN1") == ("0.00", "44.21")  # the first payment stands
+    assert [s for _, _, s in practice.states()] == ["posted", "reversed", "reversal", "posted"]
+
+
 def test_dry_run_shows_the_duplicate_held(database_url: str, practice: Practice) -> None:
     practice.bill(("PCN1", VISIT))
     practice.receive(remit("96.77", FIRST))
