@@ -23,6 +23,7 @@ from edi_posting.cli import main
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.pipeline import ImportOptions
 from edi_posting.queue_money import accept_match
+from edi_posting.queue_undo import undo
 from tests.test_queue_money import act, assert_queue_equals_ledger, claim_id
 from tests.x12build import build_x12, write_x12
 from tests.x835 import Practice, clp, remit, svc
@@ -218,6 +219,19 @@ def test_the_payers_reversal_of_a_held_duplicate_takes_its_cash_back_and_resolve
     assert practice.items("open") == []  # no orphan reversal, nothing awaits a correction
     assert practice.balances("PCN1") == ("0.00", "44.21")  # the first payment stands
     assert [s for _, _, s in practice.states()] == ["posted", "reversed", "reversal", "posted"]
+
+
+def test_undoing_the_accepted_duplicate_holds_it_again(practice: Practice) -> None:
+    practice.bill(("PCN1", VISIT))
+    practice.receive(remit("96.77", FIRST))
+    practice.receive(remit("96.77", FIRST.replace("ICN1", "ICN2"), trace="TRACE2"))
+    held = _duplicate_item(practice).id
+    act(practice, accept_match, held, confirm=True)
+    act(practice, undo, held, reason="wrong claim")
+    assert (_duplicate_item(practice).status, _duplicate_item(practice).amount_cents) == (
+        "open", 9677)
+    assert practice.balances("PCN1") == ("0.00", "44.21")
+    assert practice.states()[-1] == ("PCN1", "1", "duplicate")
 
 
 def test_dry_run_shows_the_duplicate_held(database_url: str, practice: Practice) -> None:
