@@ -16,7 +16,8 @@ state it is stored in, and the review items it raises.  The rules, in order:
 6. Denied (4, or any other status paying $0 with nothing for the patient, unless the
    payer's policy marks every CARC on it contractual on zero pay): nothing posts, a
    ``denial`` item with group, CARC and RARC per line.
-7. Paid and forwarded: a ``payment`` entry by the posting rules.
+7. Paid and forwarded: a ``payment`` entry by the posting rules; but a payment of lines
+   its payer adjudicated already is held as a ``duplicate`` (``remittance_adjudicated``).
 """
 
 from __future__ import annotations

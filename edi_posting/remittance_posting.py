@@ -2,7 +2,8 @@
 review items, in the caller's single database transaction.
 
 Steps: identity (already imported / conflict) -> payer and payee -> match every claim
-payment (one batched look-up) -> decide each (``remittance_decisions``) -> store the rows in
+payment (one batched look-up) -> decide each (``remittance_decisions``; a payment of lines
+its payer adjudicated already is held: ``remittance_adjudicated``) -> store the rows in
 bulk (``remittance_store``) -> build entries (``remittance_entries``, ``provider_adjustments``)
 -> write -> check that the remittance's cash equals BPR02 -> credit balances, corrections
 that close ``awaiting_correction`` items -> review items.  The invariant check runs before
@@ -20,12 +21,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 
 from edi_posting import ledger
-from edi_posting.db.base import table_of
-from edi_posting.db.lists import among
-from edi_posting.db.models import ClaimPayment
 from edi_posting.dry_run import posting_plan
 from edi_posting.identity import find_or_create_payer
 from edi_posting.match_lookup import DatabaseClaimLookup
@@ -77,6 +75,7 @@ from edi_posting.remittance_store import (
 )
 from edi_posting.reversal_links import (
     awaiting_corrections,
+    mark_reversed,
     match_reversals_by_payer_claim_number,
     stored_originals,
 )
@@ -86,7 +85,6 @@ from edi_posting.x12.remit_file import RemittanceSetRead
 
 __all__ = ["HOLDING_SET_CODES", "post_remittance", "remittance_key"]
 
-_CP = table_of(ClaimPayment)
 # Set-level problems that hold the whole set (its money to unapplied cash).
 HOLDING_SET_CODES = frozenset({"TRANSACTION_UNBALANCED", "FOREIGN_CURRENCY"})
 # what the summary counts as posted: claim payments whose entries went to their claim (a
@@ -156,7 +154,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
         ledger.write_entries(conn, late, ctx.actor)
         drafts += late
     _check_cash(work, drafts)
-    _mark_reversed(conn, work)
+    mark_reversed(conn, work.decisions)
     outcome = SetOutcome(status, claims=len(read.claims), posted=sum(
         1 for d in work.decisions if d.state in _POSTED_STATES))
     outcome.payment_cents = _signed_payment(read)
@@ -381,12 +379,6 @@ def _set_reviews(conn: Connection, work: _Set, payee_id: int | None) -> None:
                 work, spec, f"{spec.kind}|cp:{cp_id}", claim.paid_cents, claim_payment_id=cp_id,
                 submitted_claim_id=match.claim_id,
                 patient_account_id=match.claim.patient_account_id if match.claim else None))
-
-
-def _mark_reversed(conn: Connection, work: _Set) -> None:
-    ids = [d.original.claim_payment_id for d in work.decisions if d.original is not None]
-    if ids:
-        conn.execute(update(_CP).where(among(_CP.c.id, ids)).values(posting_state="reversed"))
 
 
 def _touched_claims(work: _Set) -> dict[int, Touched]:

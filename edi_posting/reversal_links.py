@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
@@ -30,7 +30,8 @@ from edi_posting.remittance_decisions import (
     ReviewSpec,
 )
 
-__all__ = ["awaiting_corrections", "match_reversals_by_payer_claim_number", "stored_originals"]
+__all__ = ["awaiting_corrections", "mark_reversed", "match_reversals_by_payer_claim_number",
+           "stored_originals"]
 
 _CP, _CLAIM, _ITEM = table_of(ClaimPayment), table_of(SubmittedClaim), table_of(ReviewItem)
 
@@ -129,3 +130,10 @@ def awaiting_corrections(claims: Sequence[object], matches: Sequence[ClaimMatch]
             out[i] = ClaimDecision("reversed_awaiting_correction", "reversal",
                                    decision.reviews + (review,), decision.original)
     return out
+
+
+def mark_reversed(conn: Connection, decisions: Sequence[ClaimDecision]) -> None:
+    """The originals this set's reversals took back adjudicate (and hold) nothing now."""
+    ids = [d.original.claim_payment_id for d in decisions if d.original is not None]
+    if ids:
+        conn.execute(update(_CP).where(among(_CP.c.id, ids)).values(posting_state="reversed"))
