@@ -418,9 +418,10 @@ class _Run:
         return taken
 
     def recouped(self, pcn: str, amount: int, *, done: bool) -> None:
-        """A WO recovery posts against the claim it names: its credit shrinks by it."""
+        """A WO recovery of the payment import held as a duplicate takes its cash back
+        from unapplied cash; the claim's balances never moved."""
         claim, outcome = self.awaiting_recoup[pcn]
-        outcome.insurance_cents += amount
+        outcome.unapplied_cents -= amount
         outcome.recouped_cents += amount
         if done:
             del self.awaiting_recoup[pcn]

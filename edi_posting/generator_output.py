@@ -67,16 +67,18 @@ RULES = [
      "CLP04 sits in unapplied cash."),
     ("A payment whose CLP01 names no 837 claim raises 'unmatched_payment'; its CLP04 sits in "
      "unapplied cash.  Truncated CLP01s (a prefix of one PCN) match that claim."),
-    ("A claim paid twice goes below zero on insurance: 'credit_balance'.  A later PLB WO "
-     "naming its second CLP07 posts against the claim (Dr insurance_ar): the recovery clears "
-     "the credit and the item resolves itself; a claim not recouped keeps its credit."),
+    ("A claim paid twice by its payer (the same lines adjudicated again) is never posted "
+     "twice: the second payment's CLP04 sits in unapplied cash, owned by an "
+     "'unmatched_payment' item (DUPLICATE_PAYMENT).  A later PLB WO naming its CLP07 takes "
+     "that cash back from unapplied cash (the item resolves itself when all of it is "
+     "recovered); the claim's balances never move."),
     ("Other PLB amounts post to provider_adjustments (L6 to interest_income) and never change "
      "a claim's balance; a WO whose reference is no CLP07 we received raises 'unlinked_plb'.  "
      "Positive PLB amounts reduce BPR02; L6 is negative (interest is paid to the provider)."),
     "A resent 835 (same content, new ISA13) posts nothing: 'already_imported'.",
     ("Ties: charges = payments + contractual + other adjustments + insurance balances + "
-     "patient balances - recouped (WO recoveries); remitted (sum of BPR02) = payments + "
-     "unapplied cash - PLB net."),
+     "patient balances; remitted (sum of BPR02) = payments + unapplied cash + recouped (WO "
+     "recoveries of held duplicates, taken from unapplied cash) - PLB net."),
 ]
 
 
@@ -345,9 +347,9 @@ class ExpectedWriter:
     def finish(self, files_837: list[str], files_835: list[str]) -> dict[str, int]:
         self.claims_file.close()
         t = self.totals
-        tie = t["payments"] - t["recouped"] + t["contractual"] + t["other"] + \
+        tie = t["payments"] + t["contractual"] + t["other"] + \
             t["insurance_balance"] + t["patient_balance"]
-        remit_tie = t["payments"] + t["unapplied"] - t["plb_net"]
+        remit_tie = t["payments"] + t["unapplied"] + t["recouped"] - t["plb_net"]
         if tie != t["charges"] or remit_tie != t["remitted"]:  # a bug in the plans, not input
             raise AssertionError(f"expected totals do not tie: {dict(t)}")
         deposits = write_deposits(self.out / "bank", self.remittances, self.rng)

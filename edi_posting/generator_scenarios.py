@@ -55,8 +55,9 @@ SCENARIOS: dict[str, str] = {
     "recoded": "one line paid under another code (SVC06 = the billed code)",
     "modifier_dropped": "one line paid without its modifier and without REF*6R",
     "truncated_pcn": "20-character PCN that the payer truncates to 17 in CLP01",
-    "overpaid": "paid twice (credit balance); a later PLB WO naming the 2nd CLP07 recoups "
-                "it when the claim's number is even, else it waits for a refund",
+    "overpaid": "paid twice: the 2nd payment is held (its cash unapplied, a duplicate "
+                "'unmatched_payment'); a later PLB WO naming the 2nd CLP07 recoups it from "
+                "unapplied cash when the claim's number is even, else it waits for a specialist",
     "interest": "paid late: AMT*I on the claim, PLB L6 for the set",
     "plb_cs": "paid; the set carries a PLB CS (late-payment penalty) naming CLP01",
     "unknown_pcn": "paid; plus a payment for a PCN no 837 carries (unapplied cash)",
@@ -204,7 +205,7 @@ class Event:
     offset: int  # 835 rounds after the claim's round
     kind: str  # "main" (the payer's check) or "zero" (a zero-pay set)
     item: ClaimPay | Plb
-    action: str = "post"  # post | deny | hold | unmatched | plb
+    action: str = "post"  # post | deny | hold | unmatched | duplicate | plb
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +238,7 @@ class Outcome:
     patient_resp_cents: int = 0
     forwarded_cents: int = 0
     unapplied_cents: int = 0
-    recouped_cents: int = 0  # taken back by PLB WO on this claim
+    recouped_cents: int = 0  # its held duplicate taken back by PLB WO (from unapplied cash)
     review: list[str] = field(default_factory=list)
 
 
@@ -246,7 +247,7 @@ def apply_effect(outcome: Outcome, event: Event) -> None:
     pay = event.item
     if not isinstance(pay, ClaimPay) or event.action == "deny":  # denials post nothing
         return
-    if event.action in ("hold", "unmatched"):
+    if event.action in ("hold", "unmatched", "duplicate"):  # its cash waits unapplied
         outcome.unapplied_cents += pay.paid_cents
         return
     outcome.payments_cents += pay.paid_cents
@@ -411,12 +412,14 @@ def _recoded(ctx: PlanContext, claim: Claim) -> Plan:
 
 
 def _overpaid(ctx: PlanContext, claim: Claim) -> Plan:
-    """Paid twice.  The payer takes the second payment back by PLB WO when the claim's
-    number is even; otherwise the credit waits for the practice to refund it."""
+    """Paid twice: import holds the second payment (the same lines adjudicated again) in
+    unapplied cash.  The payer takes it back by PLB WO when the claim's number is even
+    (from unapplied cash: the held item resolves itself); otherwise it waits for a person."""
     first, again = ctx.full(claim), ctx.full(claim)
     digits = re.sub(r"\D", "", claim.pcn)
     recouped = not digits or int(digits[-1]) % 2 == 0
-    return Plan(claim, (Event(0, "main", first), Event(1, "main", again)), ("credit_balance",),
+    return Plan(claim, (Event(0, "main", first), Event(1, "main", again, "duplicate")),
+                ("unmatched_payment",),
                 Recoup(again.icn, claim.pcn, again.paid_cents, 2) if recouped else None)
 
 

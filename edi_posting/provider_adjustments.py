@@ -14,19 +14,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
-from edi_posting.db.models import ClaimPayment, ProviderAdjustment, Remittance, SubmittedClaim
+from edi_posting.db.models import (
+    ClaimPayment,
+    ProviderAdjustment,
+    Remittance,
+    ReviewItem,
+    SubmittedClaim,
+)
+from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.identity import normalize_pcn
 from edi_posting.ledger import EntryDraft, Posting
 from edi_posting.money import format_cents
 from edi_posting.problems import Problem, Severity
 from edi_posting.records import remittance as rec
+from edi_posting.remittance_adjudicated import DUPLICATE_PAYMENT
 from edi_posting.remittance_decisions import ReviewSpec
 
 __all__ = [
@@ -40,6 +48,7 @@ REASON_ACCOUNTS = {"L6": "interest_income"}  # everything else: provider_adjustm
 # the recovery clears the credit the overpayment left, so nobody refunds it a second time
 CLAIM_REASONS = frozenset({"WO"})
 _CP, _CLAIM, _PLB = table_of(ClaimPayment), table_of(SubmittedClaim), table_of(ProviderAdjustment)
+_ITEM = table_of(ReviewItem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +56,9 @@ class PlbLink:
     submitted_claim_id: int | None
     claim_payment_id: int | None
     patient_account_id: int | None = None
+    # a WO recovering a payment import held as a duplicate (its cash still in unapplied
+    # cash, owned by this open item): the recovery takes that cash back
+    held_item_id: int | None = None
 
     @property
     def found(self) -> bool:
@@ -92,7 +104,31 @@ def link_provider_adjustments(
                 link = PlbLink(by_pcn[normalize_pcn(token)], None)
                 break
         links.append(link)
-    return _with_accounts(conn, links)
+    return _with_held(conn, adjustments, _with_accounts(conn, links))
+
+
+def _with_held(conn: Connection, adjustments: Sequence[rec.ProviderAdjustment],
+               links: list[PlbLink]) -> list[PlbLink]:
+    """Each WO naming a held duplicate payment (no claim: it was never posted to one)
+    linked to the item holding its cash, while what that item holds covers it."""
+    held_cps = sorted({ln.claim_payment_id for ln, a in zip(links, adjustments)
+                       if ln.claim_payment_id is not None and ln.submitted_claim_id is None
+                       and a.reason_code in CLAIM_REASONS and a.amount_cents > 0})
+    if not held_cps:
+        return links
+    holding = {cp_id: [item_id, cents] for cp_id, item_id, cents in conn.execute(
+        select(_ITEM.c.claim_payment_id, _ITEM.c.id, _ITEM.c.amount_cents)
+        .where(among(_ITEM.c.claim_payment_id, held_cps), _ITEM.c.status.in_(OPEN_STATES),
+               _ITEM.c.problem_code == DUPLICATE_PAYMENT))}
+    out = []
+    for link, adjustment in zip(links, adjustments):
+        held = holding.get(link.claim_payment_id) if link.submitted_claim_id is None else None
+        if (held is not None and adjustment.reason_code in CLAIM_REASONS
+                and 0 < adjustment.amount_cents <= held[1]):
+            held[1] -= adjustment.amount_cents
+            link = replace(link, held_item_id=held[0])
+        out.append(link)
+    return out
 
 
 def _with_accounts(conn: Connection, links: list[PlbLink]) -> list[PlbLink]:
@@ -101,8 +137,7 @@ def _with_accounts(conn: Connection, links: list[PlbLink]) -> list[PlbLink]:
         return links
     accounts = dict(conn.execute(select(_CLAIM.c.id, _CLAIM.c.patient_account_id)
                                  .where(among(_CLAIM.c.id, claim_ids))).all())
-    return [PlbLink(ln.submitted_claim_id, ln.claim_payment_id,
-                    accounts.get(ln.submitted_claim_id)) for ln in links]
+    return [replace(ln, patient_account_id=accounts.get(ln.submitted_claim_id)) for ln in links]
 
 
 def needs_link(adjustment: rec.ProviderAdjustment) -> bool:
@@ -127,7 +162,9 @@ def plb_entry(adjustment: rec.ProviderAdjustment, *, key: str, effective: dt.dat
     """Dr the reason's account / Cr cash clearing by the PLB amount (signed as sent).
 
     A WO linked to a claim debits that claim's insurance receivable: the recovery takes
-    back the overpayment that left the claim in credit.  Unlinked, it waits in provider
+    back the overpayment that left the claim in credit.  A WO recovering a payment import
+    held as a duplicate debits unapplied cash, where that payment's cash waits (its item
+    follows: ``remittance_followups.follow_recovered_duplicates``).  Unlinked, it waits in provider
     adjustments (and an ``unlinked_plb`` item) until a specialist places it.
     """
     amount = adjustment.amount_cents
@@ -140,6 +177,8 @@ def plb_entry(adjustment: rec.ProviderAdjustment, *, key: str, effective: dt.dat
     if adjustment.reason_code in CLAIM_REASONS and link.submitted_claim_id is not None:
         account = "insurance_ar"
         dims["patient_account_id"] = link.patient_account_id
+    elif link.held_item_id is not None:  # the duplicate's cash, waiting unapplied, goes back
+        account = "unapplied_cash"
     lines = (Posting(account, amount, **dims), Posting("cash_clearing", -amount, **dims))
     return EntryDraft(
         key, "plb", effective, lines,

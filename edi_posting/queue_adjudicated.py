@@ -29,12 +29,12 @@ from edi_posting.db.models import (
 )
 from edi_posting.money import format_cents
 
-__all__ = ["Adjudication", "EarlierPayment", "earlier_adjudication"]
+__all__ = ["STANDING_STATES", "Adjudication", "EarlierPayment", "earlier_adjudication"]
 
 _CP, _REM = table_of(ClaimPayment), table_of(Remittance)
 _ENTRY, _LINE = table_of(JournalEntry), table_of(JournalLine)
 _SVC = table_of(ServiceLinePayment)
-_STANDING = ("posted", "applied")  # a reversed payment adjudicates nothing any more
+STANDING_STATES = ("posted", "applied")  # a reversed payment adjudicates nothing any more
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ def earlier_adjudication(conn: Connection, claim_id: int, payer_id: int | None,
         select(_CP.c.id, _CP.c.paid_cents, _REM.c.trace_number, _REM.c.payment_date)
         .join(_REM, _REM.c.id == _CP.c.remittance_id)
         .where(_CP.c.submitted_claim_id == claim_id, _CP.c.id != claim_payment_id,
-               _CP.c.posting_state.in_(_STANDING), _CP.c.status_code != "22",
+               _CP.c.posting_state.in_(STANDING_STATES), _CP.c.status_code != "22",
                _REM.c.payer_id == payer_id)
         .order_by(_CP.c.id)).all()
     if not rows:

@@ -33,6 +33,7 @@ from edi_posting.credit_sides import (
 )
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, Payer, ReviewItem, SubmittedClaim
+from edi_posting.db.races import lock_claims
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger import account_ids, claim_balances
 from edi_posting.money import format_cents
@@ -171,6 +172,7 @@ def follow_credit_items(conn: Connection, claim_ids: Iterable[int], *, actor: st
     ids = sorted(set(claim_ids))
     if not ids:
         return []
+    lock_claims(conn, ids)  # a concurrent writer's entries on them are seen, not missed
     credits, items = side_credits(conn, ids), credit_items(conn, ids)
     drafts = []
     for claim_id in sorted(set(credits) | set(items)):

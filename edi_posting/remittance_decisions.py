@@ -16,7 +16,8 @@ state it is stored in, and the review items it raises.  The rules, in order:
 6. Denied (4, or any other status paying $0 with nothing for the patient, unless the
    payer's policy marks every CARC on it contractual on zero pay): nothing posts, a
    ``denial`` item with group, CARC and RARC per line.
-7. Paid and forwarded: a ``payment`` entry by the posting rules.
+7. Paid and forwarded: a ``payment`` entry by the posting rules; but a payment of lines
+   its payer adjudicated already is held as a ``duplicate`` (``remittance_adjudicated``).
 """
 
 from __future__ import annotations
@@ -32,11 +33,15 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.records.remittance import ClaimPayment
 
 __all__ = [
-    "BALANCING_CODES", "ClaimDecision", "OriginalPayment", "ReviewSpec", "choose_original",
-    "decide",
+    "BALANCING_CODES", "DUPLICATE_STATE", "ClaimDecision", "OriginalPayment", "ReviewSpec",
+    "choose_original", "decide",
 ]
 
 BALANCING_CODES = frozenset({"SERVICE_UNBALANCED", "CLAIM_UNBALANCED"})
+# a payment of lines its payer adjudicated already, held in unapplied cash
+# (``remittance_adjudicated``); the payer may still reverse it
+DUPLICATE_STATE = "duplicate"
+_REVERSIBLE_STATES = ("posted", "denied", "applied", DUPLICATE_STATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +80,7 @@ def choose_original(claim: ClaimPayment, candidates: list[OriginalPayment]
             if c.charge_cents == -claim.charge_cents and c.paid_cents == -claim.paid_cents
             and (not claim.payer_claim_control_number or not c.payer_claim_control_number
                  or c.payer_claim_control_number == claim.payer_claim_control_number)]
-    open_ = [c for c in fits if c.posting_state in ("posted", "denied", "applied")]
+    open_ = [c for c in fits if c.posting_state in _REVERSIBLE_STATES]
     if open_:
         return open_[-1], ""
     if fits:

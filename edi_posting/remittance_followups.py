@@ -1,6 +1,6 @@
 """What a posted remittance changes beyond its own entries: the credit balances it causes
-or changes (kept as every review action keeps them) and ``awaiting_correction`` items its
-corrections settle.
+or changes (kept as every review action keeps them), ``awaiting_correction`` items its
+corrections settle, and held duplicate payments its PLB WO recoveries take back.
 
 Both run after the set's entries are written (same transaction), because both look at
 the claim's balance or items as they now stand.
@@ -19,11 +19,13 @@ from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger import EntryDraft
 from edi_posting.matching import ClaimMatch
+from edi_posting.money import format_cents
 from edi_posting.records.source import SourceRef
-from edi_posting.remittance_decisions import ClaimDecision
-from edi_posting.review_queue import ReviewDraft, close_review_items
+from edi_posting.remittance_adjudicated import DUPLICATE_PAYMENT
+from edi_posting.remittance_decisions import DUPLICATE_STATE, ClaimDecision
+from edi_posting.review_queue import ReviewDraft, close_review_items, record_item_change
 
-__all__ = ["Touched", "credit_reviews", "resolve_corrections"]
+__all__ = ["Touched", "credit_reviews", "follow_recovered_duplicates", "resolve_corrections"]
 
 _LINE, _ITEM = table_of(JournalLine), table_of(ReviewItem)
 
@@ -80,3 +82,31 @@ def credit_reviews(conn: Connection, drafts: Sequence[EntryDraft],
               for claim_id, t in touched.items()}
     return follow_credit_items(conn, moved | set(touched), actor=actor,
                                cause=CreditCause(cause), causes=causes)
+
+
+def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft],
+                                decisions: Sequence[ClaimDecision], *, actor: str,
+                                cause: str) -> None:
+    """The items of held duplicate payments this set took back (a PLB WO, or a reversal of
+    the payment itself): each now holds that much less unapplied cash (resolved when
+    nothing is left), so nobody refunds to the payer what it has recovered already."""
+    recovered: dict[int, int] = {d.original.claim_payment_id: d.original.paid_cents
+                                 for d in decisions if d.entry == "reversal" and d.original
+                                 and d.original.posting_state == DUPLICATE_STATE}
+    for draft in drafts:
+        if draft.kind == "plb" and draft.claim_payment_id is not None:
+            taken = sum(p.amount_cents for p in draft.lines if p.account == "unapplied_cash")
+            if taken:
+                recovered[draft.claim_payment_id] = recovered.get(draft.claim_payment_id,
+                                                                  0) + taken
+    if not recovered:
+        return
+    for item in conn.execute(select(_ITEM).where(
+            among(_ITEM.c.claim_payment_id, sorted(recovered)), _ITEM.c.status.in_(OPEN_STATES),
+            _ITEM.c.problem_code == DUPLICATE_PAYMENT)).all():
+        left = item.amount_cents - recovered[item.claim_payment_id]
+        record_item_change(
+            conn, item, actor=actor, action="auto_resolved" if left == 0 else "amount_changed",
+            to_status="resolved" if left == 0 else None, values={"amount_cents": left},
+            note=f"the payer recovered {format_cents(recovered[item.claim_payment_id])} of "
+                 f"this payment ({cause}); {format_cents(left)} left unapplied")

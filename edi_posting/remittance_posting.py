@@ -2,7 +2,8 @@
 review items, in the caller's single database transaction.
 
 Steps: identity (already imported / conflict) -> payer and payee -> match every claim
-payment (one batched look-up) -> decide each (``remittance_decisions``) -> store the rows in
+payment (one batched look-up) -> decide each (``remittance_decisions``; a payment of lines
+its payer adjudicated already is held: ``remittance_adjudicated``) -> store the rows in
 bulk (``remittance_store``) -> build entries (``remittance_entries``, ``provider_adjustments``)
 -> write -> check that the remittance's cash equals BPR02 -> credit balances, corrections
 that close ``awaiting_correction`` items -> review items.  The invariant check runs before
@@ -20,12 +21,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, update
+from sqlalchemy import Connection
 
 from edi_posting import ledger
-from edi_posting.db.base import table_of
-from edi_posting.db.lists import among
-from edi_posting.db.models import ClaimPayment
+from edi_posting.db.races import lock_claims
 from edi_posting.dry_run import posting_plan
 from edi_posting.identity import find_or_create_payer
 from edi_posting.match_lookup import DatabaseClaimLookup
@@ -41,6 +40,7 @@ from edi_posting.provider_adjustments import (
     plb_entry,
     unlinked_review,
 )
+from edi_posting.remittance_adjudicated import DUPLICATE_STATE, set_standing
 from edi_posting.remittance_decisions import (
     ClaimDecision,
     OriginalPayment,
@@ -61,6 +61,7 @@ from edi_posting.remittance_facts import claim_fact, crossover_payer, payment_fa
 from edi_posting.remittance_followups import (
     Touched,
     credit_reviews,
+    follow_recovered_duplicates,
     resolve_corrections,
 )
 from edi_posting.remittance_identity import remittance_key, set_differences
@@ -74,6 +75,7 @@ from edi_posting.remittance_store import (
 )
 from edi_posting.reversal_links import (
     awaiting_corrections,
+    mark_reversed,
     match_reversals_by_payer_claim_number,
     stored_originals,
 )
@@ -83,7 +85,6 @@ from edi_posting.x12.remit_file import RemittanceSetRead
 
 __all__ = ["HOLDING_SET_CODES", "post_remittance", "remittance_key"]
 
-_CP = table_of(ClaimPayment)
 # Set-level problems that hold the whole set (its money to unapplied cash).
 HOLDING_SET_CODES = frozenset({"TRANSACTION_UNBALANCED", "FOREIGN_CURRENCY"})
 # what the summary counts as posted: claim payments whose entries went to their claim (a
@@ -134,6 +135,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
         conn, read.claims, match_claims(facts, lookup), lookup)
     if work.payer_id is None:
         work.payer_id = learn_payer(conn, read.header, work.matches)
+    lock_claims(conn, (m.claim_id for m in work.matches if m.claim_id is not None))
     work.policy = load_policy(conn, work.payer_id)
     work.stored = reserve_set(conn, read)
     work.decisions = _decide_all(conn, work)
@@ -153,7 +155,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
         ledger.write_entries(conn, late, ctx.actor)
         drafts += late
     _check_cash(work, drafts)
-    _mark_reversed(conn, work)
+    mark_reversed(conn, work.decisions)
     outcome = SetOutcome(status, claims=len(read.claims), posted=sum(
         1 for d in work.decisions if d.state in _POSTED_STATES))
     outcome.payment_cents = _signed_payment(read)
@@ -163,6 +165,8 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     touched = _touched_claims(work)
     work.reviews += credit_reviews(conn, drafts, touched, actor=ctx.actor,
                                    cause=f"835 {_describe(read)}")
+    follow_recovered_duplicates(conn, drafts, work.decisions, actor=ctx.actor,
+                                cause=f"835 {_describe(read)}")
     resolve_corrections(conn, work.matches, work.decisions, ctx.actor, read.header.source)
     outcome.queued = len(open_review_items(conn, work.reviews, ctx.actor))
     outcome.problems.extend(p for c in read.claims for p in c.problems)
@@ -195,6 +199,7 @@ def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
     claims, matches, stored = work.read.claims, work.matches, work.stored
     assert stored is not None
     pools = stored_originals(conn, claims, matches)
+    standing = set_standing(conn, work.read, matches, work.payer_id)
     used: set[int] = set()
     held = work.held
     decisions = []
@@ -211,9 +216,11 @@ def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
             original = choose_original(claim, [o for o in pool if o.claim_payment_id not in used])
             if original[0] is not None:
                 used.add(original[0].claim_payment_id)
-        decision = decide(claim, fact, match, set_held=held, original=original,
-                          never_auto_post=work.policy.never_auto_post,
-                          zero_pay=work.policy.zero_pay)
+                standing.drop(original[0].claim_payment_id)
+        decision = standing.hold_duplicate(claim, match, fact, decide(
+            claim, fact, match, set_held=held, original=original,
+            never_auto_post=work.policy.never_auto_post, zero_pay=work.policy.zero_pay),
+            ids.claim_payment_id)
         decisions.append(decision)
         if pool is not None and not claim.is_reversal and decision.state in ("posted", "denied"):
             pool.append(OriginalPayment(ids.claim_payment_id, match.claim_id,
@@ -229,7 +236,8 @@ def _row_infos(work: _Set) -> list[ClaimRowInfo]:
     for fact, match, decision in zip(work.facts, work.matches, work.decisions, strict=True):
         line_ids = tuple([line.submitted_line_id for line in fact.lines])
         method = str(match.method) if match.claim_id is not None else None
-        infos.append(ClaimRowInfo(match.claim_id if match.is_safe else None, method,
+        on_claim = match.is_safe and decision.state != DUPLICATE_STATE  # held: not on it yet
+        infos.append(ClaimRowInfo(match.claim_id if on_claim else None, method,
                                   decision.state, line_ids))
     return infos
 
@@ -285,7 +293,7 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
                    ) -> list[ledger.EntryDraft]:
     claim, match = work.read.claims[i], work.matches[i]
     stored = work.stored.claims[i]  # type: ignore[union-attr]
-    claim_id = match.claim_id if match.is_safe else None
+    claim_id = match.claim_id if match.is_safe and decision.state != DUPLICATE_STATE else None
     if decision.entry == "unapplied":
         entry = unapplied_entry(ectx, f"cp:{i + 1}", claim.paid_cents,
                                 f"claim payment {claim.patient_control_number}: {decision.state}",
@@ -372,12 +380,6 @@ def _set_reviews(conn: Connection, work: _Set, payee_id: int | None) -> None:
                 work, spec, f"{spec.kind}|cp:{cp_id}", claim.paid_cents, claim_payment_id=cp_id,
                 submitted_claim_id=match.claim_id,
                 patient_account_id=match.claim.patient_account_id if match.claim else None))
-
-
-def _mark_reversed(conn: Connection, work: _Set) -> None:
-    ids = [d.original.claim_payment_id for d in work.decisions if d.original is not None]
-    if ids:
-        conn.execute(update(_CP).where(among(_CP.c.id, ids)).values(posting_state="reversed"))
 
 
 def _touched_claims(work: _Set) -> dict[int, Touched]:

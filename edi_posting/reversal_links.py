@@ -12,19 +12,28 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
-from edi_posting.db.models import ClaimPayment, SubmittedClaim
+from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
+from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.match_records import ClaimLookup, ClaimMatch, MatchMethod
 from edi_posting.records.remittance import ClaimPayment as ClaimPaymentRecord
-from edi_posting.remittance_decisions import ClaimDecision, OriginalPayment, ReviewSpec
+from edi_posting.remittance_adjudicated import DUPLICATE_PAYMENT
+from edi_posting.remittance_decisions import (
+    DUPLICATE_STATE,
+    ClaimDecision,
+    OriginalPayment,
+    ReviewSpec,
+)
 
-__all__ = ["awaiting_corrections", "match_reversals_by_payer_claim_number", "stored_originals"]
+__all__ = ["awaiting_corrections", "mark_reversed", "match_reversals_by_payer_claim_number",
+           "stored_originals"]
 
-_CP, _CLAIM = table_of(ClaimPayment), table_of(SubmittedClaim)
+_CP, _CLAIM, _ITEM = table_of(ClaimPayment), table_of(SubmittedClaim), table_of(ReviewItem)
 
 
 def match_reversals_by_payer_claim_number(
@@ -81,7 +90,23 @@ def stored_originals(conn: Connection, claims: Sequence[object], matches: Sequen
     ).all()
     for row in rows:
         pools[row.submitted_claim_id].append(OriginalPayment(*row))
+    for row in _held_duplicates(conn, wanted):
+        pools[row.submitted_claim_id].append(OriginalPayment(*row))
+        pools[row.submitted_claim_id].sort(key=lambda o: o.claim_payment_id)
     return pools
+
+
+def _held_duplicates(conn: Connection, claim_ids: list[int]) -> list[Any]:
+    """Payments of these claims import held as duplicates (not on the claim: their open
+    item names it), which the payer may reverse: the reversal takes their cash back."""
+    return list(conn.execute(
+        select(_CP.c.id, _ITEM.c.submitted_claim_id, _CP.c.payer_claim_control_number,
+               _CP.c.charge_cents, _CP.c.paid_cents, _CP.c.posting_state)
+        .join(_ITEM, _ITEM.c.claim_payment_id == _CP.c.id)
+        .where(among(_ITEM.c.submitted_claim_id, claim_ids), _ITEM.c.status.in_(OPEN_STATES),
+               _ITEM.c.problem_code == DUPLICATE_PAYMENT,
+               _CP.c.posting_state == DUPLICATE_STATE)
+        .order_by(_CP.c.id)))
 
 
 def awaiting_corrections(claims: Sequence[object], matches: Sequence[ClaimMatch],
@@ -89,7 +114,9 @@ def awaiting_corrections(claims: Sequence[object], matches: Sequence[ClaimMatch]
     """A reversal with no correction (a later non-reversal of its claim) in this set."""
     out = list(decisions)
     for i, decision in enumerate(decisions):
-        if decision.state != "reversal":
+        held = decision.original is not None and decision.original.posting_state == (
+            DUPLICATE_STATE)  # the payer took back a payment held as a duplicate: done
+        if decision.state != "reversal" or held:
             continue
         claim_id = matches[i].claim_id
         corrected = any(matches[j].claim_id == claim_id and decisions[j].state in (
@@ -103,3 +130,10 @@ def awaiting_corrections(claims: Sequence[object], matches: Sequence[ClaimMatch]
             out[i] = ClaimDecision("reversed_awaiting_correction", "reversal",
                                    decision.reviews + (review,), decision.original)
     return out
+
+
+def mark_reversed(conn: Connection, decisions: Sequence[ClaimDecision]) -> None:
+    """The originals this set's reversals took back adjudicate (and hold) nothing now."""
+    ids = [d.original.claim_payment_id for d in decisions if d.original is not None]
+    if ids:
+        conn.execute(update(_CP).where(among(_CP.c.id, ids)).values(posting_state="reversed"))

@@ -85,7 +85,9 @@ def test_demo_imports_the_demo_day_and_lists_the_open_items(tmp_path: Path) -> N
     assert document["totals"]["files"] == 13
     assert document["totals"]["already_imported"] == 1  # the resent file
     assert {i["kind"] for i in document["open_review_items"]} >= {
-        "denial", "credit_balance", "orphan_reversal", "unmatched_payment", "balancing_failure"}
+        "denial", "orphan_reversal", "unmatched_payment", "balancing_failure"}
+    assert any("already carries this payer's adjudication" in i["message"]  # paid twice: held
+               for i in document["open_review_items"])
     shown = CliRunner().invoke(main, ["--db", db, "claim", "show", "A31715C0000023",
                                       "--format", "json"])
     detail = json.loads(shown.stdout)

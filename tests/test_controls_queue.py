@@ -12,7 +12,12 @@ import pytest
 from click.testing import CliRunner
 
 from edi_posting.cli import main
-from tests.test_queue_money import OFFICE_VISIT, assert_queue_equals_ledger, item_id
+from tests.test_queue_money import (
+    OFFICE_VISIT,
+    accept_duplicates,
+    assert_queue_equals_ledger,
+    item_id,
+)
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -75,6 +80,7 @@ def _unlinked_wo(practice: Practice, reference: str) -> str:
     paid = clp("PCN1", "1", "100", "100", "0", "ICN1", svc("99213", "100", "100"))
     practice.receive(remit("100", paid))
     practice.receive(remit("100", paid.replace("ICN1", "PAYERREF9"), trace="TRACE2"))
+    accept_duplicates(practice)  # the second payment, held at import, accepted: a credit
     return str(item_id(practice, "unlinked_plb"))
 
 

@@ -204,17 +204,18 @@ def test_expected_totals_tie_and_every_claim_has_an_outcome(rich: Path) -> None:
     assert totals["charges"] == sum(_cents(c["charge"]) for c in claims.values())
     assert totals["insurance_balance"] == sum(_cents(c["insurance_balance"]) for c in claims.values())
     assert totals["patient_balance"] == sum(_cents(c["patient_balance"]) for c in claims.values())
-    assert totals["charges"] == (totals["payments"] - totals["recouped"]
+    assert totals["charges"] == (totals["payments"]
                                  + totals["contractual_adjustments"]
                                  + totals["other_adjustments"] + totals["insurance_balance"]
                                  + totals["patient_balance"])
-    assert totals["remitted"] == totals["payments"] + totals["unapplied_cash"] - totals["plb_net"]
+    assert totals["remitted"] == (totals["payments"] + totals["unapplied_cash"]
+                                  + totals["recouped"] - totals["plb_net"])
     assert totals["remitted"] == sum(_cents(r["amount"]) for r in expected["remittances"])
     by_scenario = {c["scenario"]: c for c in claims.values()}
     denied = by_scenario["denied"]
     assert denied["review"] == ["denial"] and denied["insurance_balance"] == denied["charge"]
-    assert _cents(by_scenario["overpaid"]["insurance_balance"]) < 0
-    assert by_scenario["overpaid"]["review"] == ["credit_balance"]
+    assert _cents(by_scenario["overpaid"]["insurance_balance"]) == 0  # paid twice: held once
+    assert by_scenario["overpaid"]["review"] == ["unmatched_payment"]
     assert by_scenario["reversal_later"]["review"] == ["awaiting_correction"]
     assert by_scenario["unbalanced"]["review"] == ["balancing_failure"]
     assert expected["unmatched_payments"] and expected["review_counts"]["unlinked_plb"] == 1

@@ -27,6 +27,7 @@ from edi_posting.db.models import (
     LedgerAccount,
     ReceivedFile,
     Remittance,
+    ReviewItem,
     TransactionSet,
 )
 from edi_posting.ledger_checks import check_ledger
@@ -164,3 +165,52 @@ def _wait_for_a_lock_wait(practice: Practice) -> None:
                 return
         time.sleep(0.05)
     pytest.fail("importer B never waited for importer A's transaction")
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_two_importers_paying_one_claim_at_once_hold_the_second_as_a_duplicate(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two different payments (two traces) of the same claim lines, posted by two importers
+    at once: B waits for A's claim, then sees A's payment, so it holds its own as a
+    duplicate instead of paying the claim twice (and no credit is left without its item)."""
+    practice = Practice(database_url, tmp_path)
+    practice.bill(("PCN1", (("HC:99213", "100"),)), ("PCN2", (("HC:99213", "100"),)))
+    practice.receive(remit("100", clp("PCN2", "1", "100", "100", "0", "ICN0",  # the payer's
+                                      svc("99213", "100", "100")), trace="TRACE0"))  # aliases known
+    paid = clp("PCN1", "1", "100", "80", "0", "ICN1", svc("99213", "100", "80", "CO*45*20"))
+    first = write_x12(tmp_path, build_x12(remit("80", paid, trace="TRACEA"),
+                                          interchange_control="000000801"), "a.835")
+    second = write_x12(tmp_path, build_x12(remit("80", paid.replace("ICN1", "ICN2"),
+                                                 trace="TRACEB"),
+                                           interchange_control="000000802"), "b.835")
+    posted, release = threading.Event(), threading.Event()
+    real = remittance_import.post_remittance
+
+    def hold_a(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
+               key: str) -> SetOutcome:
+        outcome = real(conn, ctx, read, key)
+        if read.header.source.file_name == "a.835":
+            posted.set()
+            assert release.wait(30)
+        return outcome
+
+    monkeypatch.setattr(remittance_import, "post_remittance", hold_a)
+    results: dict[str, FileResult] = {}
+    threads = [threading.Thread(target=lambda p=p: results.__setitem__(
+        p.name, import_one(practice.engine, p, practice.options))) for p in (first, second)]
+    threads[0].start()
+    assert posted.wait(30)
+    threads[1].start()
+    _wait_for_a_lock_wait(practice)
+    release.set()
+    for thread in threads:
+        thread.join(60)
+    assert [results[n].set_statuses for n in ("a.835", "b.835")] == [["posted"], ["posted"]]
+    assert practice.balances("PCN1") == ("0.00", "0.00")  # paid once: 80 cash + 20 CO
+    with practice.engine.connect() as conn:
+        held = conn.execute(select(ReviewItem.problem_code, ReviewItem.amount_cents).where(
+            ReviewItem.kind == "unmatched_payment")).all()
+    assert [tuple(h) for h in held] == [("DUPLICATE_PAYMENT", 8000)]
+    practice.check()
+    practice.close()

@@ -42,9 +42,9 @@ def test_without_validate_the_parser_checks_still_run_and_both_sets_post(
     database_url: str, tmp_path: Path
 ) -> None:
     practice = Practice(database_url, tmp_path)
-    practice.bill(("PCN1", (("HC:99213:25", "100"),)))
-    other = BODY.replace("EFT1", "EFT2")
-    result = practice.import_text(remit(BODY, other), "plain.835")
+    practice.bill(("PCN1", (("HC:99213:25", "100"),)), ("PCN2", (("HC:99213:25", "100"),)))
+    other = BODY.replace("EFT1", "EFT2").replace("CLP*PCN1*", "CLP*PCN2*")  # another claim:
+    result = practice.import_text(remit(BODY, other), "plain.835")  # PCN1 again would be held
     assert (result.status, result.posted) == ("imported", 2)
     with practice.engine.connect() as conn:
         assert conn.execute(select(Acknowledgement.id)).first() is None

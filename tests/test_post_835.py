@@ -14,9 +14,17 @@ import pytest
 from sqlalchemy import func, select
 
 from edi_posting import remittance_import
-from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount, ProviderAdjustment
+from edi_posting.db import write_transaction
+from edi_posting.db.models import (
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    ProviderAdjustment,
+    ReviewItem,
+)
 from edi_posting.provider_adjustments import open_forwarding_balances
 from edi_posting.queue_credits import credit_mismatches
+from edi_posting.queue_money import accept_match
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
@@ -325,13 +333,26 @@ def test_interest_reported_on_claims_must_match_plb_l6(practice: Practice) -> No
     assert [p.code for p in result.problems] == ["INTEREST_MISMATCH"]
 
 
-def test_a_claim_paid_twice_raises_a_credit_balance(practice: Practice) -> None:
+def _accept_duplicate(practice: Practice) -> None:
+    """A specialist accepts the held second payment: its cash alone, onto the claim."""
+    with practice.engine.connect() as conn:
+        held = conn.execute(select(ReviewItem.id).where(
+            ReviewItem.problem_code == "DUPLICATE_PAYMENT")).scalar_one()
+    with write_transaction(practice.engine) as conn:
+        accept_match(conn, held, actor="sam", confirm=True)
+
+
+def test_a_claim_paid_twice_holds_the_second_and_accepting_it_raises_a_credit_balance(
+        practice: Practice) -> None:
     practice.bill(("PCN1", OFFICE_VISIT))
     payment = clp("PCN1", "1", "100", "100", "0", "ICN1", svc("99213", "100", "100"))
     practice.receive(remit("100", payment))
     practice.receive(remit("100", payment.replace("ICN1", "ICN2"), trace="TRACE2"))
+    assert practice.balances("PCN1") == ("0.00", "0.00")  # held, never posted silently
+    assert practice.items() == [("unmatched_payment", "PCN1")]
+    _accept_duplicate(practice)
     assert practice.balances("PCN1") == ("-100.00", "0.00")
-    assert practice.items() == [("credit_balance", "PCN1")]
+    assert practice.items("open") == [("credit_balance", "PCN1")]
 
 
 def test_a_plb_wo_recovery_clears_the_credit_and_resolves_its_item(practice: Practice) -> None:
@@ -339,6 +360,7 @@ def test_a_plb_wo_recovery_clears_the_credit_and_resolves_its_item(practice: Pra
     payment = clp("PCN1", "1", "100", "100", "0", "ICN1", svc("99213", "100", "100"))
     practice.receive(remit("100", payment))
     practice.receive(remit("100", payment.replace("ICN1", "ICN2"), trace="TRACE2"))
+    _accept_duplicate(practice)
     practice.receive(remit("40", clp("PCN2", "1", "100", "100", "0", "ICN3",
                                      svc("99213", "100", "100")),
                            trace="TRACE3", plb="PLB*1234567893*20261231*WO:ICN2*60~"))
@@ -351,7 +373,8 @@ def test_a_plb_wo_recovery_clears_the_credit_and_resolves_its_item(practice: Pra
                            trace="TRACE4", plb="PLB*1234567893*20261231*WO:ICN2*40~"))
     assert practice.balances("PCN1") == ("0.00", "0.00")
     assert practice.items("open") == []
-    assert practice.items("resolved") == [("credit_balance", "PCN1")]
+    assert practice.items("resolved") == [("unmatched_payment", "PCN1"),
+                                          ("credit_balance", "PCN1")]
     practice.check()
 
 

@@ -51,7 +51,14 @@ def test_done_when_walk_through_after_the_demo(database_url: str, tmp_path: Path
     # the cash alone leaves the 835's CO/PR unposted: the item owns them until posted as sent
     _run(db, "sam", "queue", "post-as-sent", str(held), "--reason", "payer confirmed by phone")
 
-    credit = _item(items, "credit_balance", "A75170C0000007")  # paid twice, never recouped
+    # paid twice, never recouped: import held the second payment; its cash alone is accepted
+    duplicate = _item(items, "unmatched_payment", "A75170C0000007")
+    accepted = _run(db, "sam", "queue", "accept-match", str(duplicate), "--confirm")
+    assert accepted.stdout == (f"review item {duplicate}: applied 113.00 to claim "
+                               "A75170C0000007 (lines posted by the posting rules); 0.00 left "
+                               "unapplied\n")
+    after = json.loads(_run(db, "sam", "queue", "list", "--format", "json").stdout)
+    credit = _item(after, "credit_balance", "A75170C0000007")
     asked = _run(db, "sam", "queue", "refund", str(credit), "--reason", "paid twice")
     assert asked.stdout == (f"review item {credit}: refund of 113.00 waits for approval 1 "
                             "(above the refund limit 0.00)\n")
@@ -82,7 +89,8 @@ def test_done_when_walk_through_after_the_demo(database_url: str, tmp_path: Path
     assert {"review denial escalate", "review denial packet"} <= set(denial_story)
 
     left = json.loads(_run(db, "sam", "queue", "list", "--format", "json").stdout)
-    assert {i["id"] for i in items} - {i["id"] for i in left} == {held, credit}
+    assert {i["id"] for i in items} - {i["id"] for i in left} == {held, duplicate}
+    assert credit not in {i["id"] for i in left}
     assert _run(db, "sam", "ledger", "check").exit_code == 0
     engine = make_engine(db)
     with engine.connect() as conn:

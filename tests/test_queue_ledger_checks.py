@@ -17,7 +17,12 @@ from sqlalchemy import insert, select, update
 from edi_posting.cli import main
 from edi_posting.db.models import ReviewItem
 from edi_posting.ledger_checks import check_ledger
-from tests.test_queue_money import OFFICE_VISIT, PAID_WITH_SHARES, item_id
+from tests.test_queue_money import (
+    OFFICE_VISIT,
+    PAID_WITH_SHARES,
+    accept_duplicates,
+    item_id,
+)
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -59,11 +64,13 @@ def test_a_credit_balance_no_open_item_carries_is_reported(practice: Practice) -
     paid = clp("PCN1", "1", "100", "100", "0", "ICN1", svc("99213", "100", "100"))
     practice.receive(remit("100", paid))
     practice.receive(remit("100", paid.replace("ICN1", "ICN2"), trace="TRACE2"))
+    accept_duplicates(practice)
     with practice.engine.begin() as conn:
         conn.execute(update(ReviewItem).where(ReviewItem.kind == "credit_balance")
                      .values(status="dismissed"))
         claim, payer = conn.execute(select(ReviewItem.submitted_claim_id,
-                                           ReviewItem.payer_id)).one()
+                                           ReviewItem.payer_id).where(
+            ReviewItem.kind == "credit_balance")).one()
     assert _violations(practice) == [(
         "queue_carries_credit_balances",
         f"claim {claim}, payer {payer}'s side: ledger credit 100.00, queue shows 0.00")]

@@ -15,7 +15,13 @@ from edi_posting.db.models import ProviderAdjustment, ReviewItem, SubmittedClaim
 from edi_posting.plb_placement import place_plb
 from edi_posting.queue_money import apply_cash
 from edi_posting.review_actions import ActionError, dismiss
-from tests.test_queue_money import OFFICE_VISIT, act, assert_queue_equals_ledger, item_id
+from tests.test_queue_money import (
+    OFFICE_VISIT,
+    accept_duplicates,
+    act,
+    assert_queue_equals_ledger,
+    item_id,
+)
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -26,6 +32,7 @@ def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
     paid = clp("PCN1", "1", "100", "100", "0", "ICN1", svc("99213", "100", "100"))
     p.receive(remit("100", paid))
     p.receive(remit("100", paid.replace("ICN1", "ICN2"), trace="TRACE2"))  # paid twice
+    accept_duplicates(p)  # the second payment held at import, accepted: a 100.00 credit
     p.receive(remit("60", clp("PCN2", "1", "100", "100", "0", "ICN3", svc("99213", "100", "100")),
                     trace="TRACE3", plb="PLB*1234567893*20261231*WO:OLDREF77*40~"))
     yield p

@@ -15,14 +15,15 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DBAPIError
 
 from edi_posting.logs import log_event
 
-__all__ = ["ATTEMPTS", "is_race", "retry_races"]
+__all__ = ["ATTEMPTS", "is_race", "lock_claims", "retry_races"]
 
 T = TypeVar("T")
 ATTEMPTS = 6  # a unit can lose one race per key it shares with others (alias, ISA, set)
@@ -48,3 +49,24 @@ def retry_races(attempt: Callable[[], T], attempts: int = ATTEMPTS) -> T:
             log_event(logging.INFO, "import.race", code=state, count=number)
             time.sleep(random.uniform(0.01, 0.05) * number)  # jitter: losers spread out
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def lock_claims(conn: Connection, claim_ids: Iterable[int]) -> None:
+    """Hold these claims until the transaction ends (PostgreSQL ``FOR UPDATE``, in id order).
+
+    Two writers touching one claim at once (two importers posting two payments of it, an
+    import beside a specialist's action) each read the claim's balances and payments as
+    committed before the other: each sees the claim settled, so neither holds the second
+    payment as a duplicate nor opens the credit item their sum leaves.  Whoever comes second
+    waits here for the first to commit, and its next statements (READ COMMITTED) see the
+    first's rows.  SQLite writers already hold the whole database (BEGIN IMMEDIATE).
+    """
+    from edi_posting.db.base import table_of
+    from edi_posting.db.lists import among
+    from edi_posting.db.models import SubmittedClaim
+
+    ids = sorted(set(claim_ids))
+    if ids and conn.dialect.name == "postgresql":
+        claims = table_of(SubmittedClaim)
+        conn.execute(select(claims.c.id).where(among(claims.c.id, ids))
+                     .order_by(claims.c.id).with_for_update()).all()
