@@ -23,7 +23,7 @@ from edi_posting.ledger_checks import check_ledger
 from edi_posting.queue_credits import refresh_credit_balances
 from edi_posting.queue_undo import undo
 from edi_posting.refunds import credit_side, reapply, refund
-from tests.test_queue_money import OFFICE_VISIT, act, claim_id, events
+from tests.test_queue_money import OFFICE_VISIT, accept_duplicates, act, claim_id, events
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -65,6 +65,7 @@ def _primary_overpays_secondary_owes(practice: Practice) -> int:
     practice.check()
     practice.receive(remit("100", clp("PCN1", "1", "100", "100", "0", "ICN2",
                                       svc("99213", "100", "100")), trace="TRACE2"))
+    accept_duplicates(practice)  # held as a duplicate: its cash alone onto the claim
     practice.check()
     return claim_id(practice, "PCN1")
 
@@ -151,6 +152,7 @@ def test_equal_credits_of_a_known_and_an_unknown_payer_pick_a_side_without_error
     payment = clp("PCN1", "1", "100", "100", "0", "ICN1", svc("99213", "100", "100"))
     practice.receive(remit("100", payment))
     practice.receive(remit("100", payment.replace("ICN1", "ICN2"), trace="TRACE2"))
+    accept_duplicates(practice)  # held as a duplicate: its cash alone onto the claim
     claim = claim_id(practice, "PCN1")
     with write_transaction(practice.engine) as conn:  # 100.00 more from a payer not named
         account = conn.execute(select(SubmittedClaim.patient_account_id)
@@ -193,6 +195,7 @@ def test_a_credit_opened_by_an_import_stays_one_item_through_queue_actions_and_i
     payment = clp("PCN1", "1", "100", "100", "0", "ICN1", svc("99213", "100", "100"))
     practice.receive(remit("100", payment))
     practice.receive(remit("100", payment.replace("ICN1", "ICN2"), trace="TRACE2"))
+    accept_duplicates(practice)  # held as a duplicate: its cash alone onto the claim
     [(ident, acme, cents)] = _credit_items(practice)
     assert cents == 10000
     act(practice, reapply, ident, "PCN2", amount_cents=2500)
@@ -200,6 +203,7 @@ def test_a_credit_opened_by_an_import_stays_one_item_through_queue_actions_and_i
     act(practice, undo, ident)
     assert _credit_items(practice) == [(ident, acme, 10000)]
     practice.receive(remit("100", payment.replace("ICN1", "ICN3"), trace="TRACE3"))
+    accept_duplicates(practice)  # held as a duplicate: its cash alone onto the claim
     assert _credit_items(practice) == [(ident, acme, 20000)]
 
 
@@ -211,6 +215,7 @@ def test_an_open_item_stored_by_an_older_version_is_followed_not_duplicated(
     payment = clp("PCN1", "1", "100", "100", "0", "ICN1", svc("99213", "100", "100"))
     practice.receive(remit("100", payment))
     practice.receive(remit("100", payment.replace("ICN1", "ICN2"), trace="TRACE2"))
+    accept_duplicates(practice)  # held as a duplicate: its cash alone onto the claim
     [(ident, acme, cents)] = _credit_items(practice)
     assert cents == 10000
     claim = claim_id(practice, "PCN1")
@@ -229,6 +234,7 @@ def test_an_open_item_stored_by_an_older_version_is_followed_not_duplicated(
                                 ).scalar_one()
     assert (evidence["side"], evidence["side_payer_id"]) == ("insurance", acme)
     practice.receive(remit("100", payment.replace("ICN1", "ICN3"), trace="TRACE3"))
+    accept_duplicates(practice)  # held as a duplicate: its cash alone onto the claim
     assert _credit_items(practice) == [(ident, acme, 19000)]
 
 
