@@ -3,9 +3,16 @@ the payee provider (N1*PE NPI or TIN).
 
 An 835 rarely names its payer the way the 837 did (NM1*PR payer ID): it carries TRN03
 (1 + EIN), sometimes REF*2U or N1*PR04.  So a payer is found by those aliases; failing
-that, by the payer the set's safely matched claims were billed to (and the aliases are
-learnt, so the next file is found directly); failing that, a payer is created under the
-TRN03 it sent.  Nothing here guesses a payee: an unknown one is a review item.
+that, by the payer the set's safely matched claims were billed to (the aliases are
+learnt, so the next file is found directly, and the earlier sets of that TRN03 that
+matched nothing are attributed to it).  A set none of whose claims matches and whose
+identifiers are new has no payer yet: creating one under its TRN03 would split the payer
+the 837s know in two, every later payment crediting a payer the claims were never billed
+to.  Payers that an older version created that way (provisional: known by 835
+identifiers alone) are adopted by the billed payer the first time a set of theirs
+matches.  Whatever the set's payer, a claim's money goes to a payer that holds a balance
+on that claim (its billed payer, else a payer it was moved to), never splits it.
+Nothing here guesses a payee: an unknown one is a review item.
 """
 
 from __future__ import annotations
@@ -13,17 +20,31 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, insert, or_, select, tuple_
+from sqlalchemy import Connection, insert, or_, select, tuple_, update
 
 from edi_posting.db.base import table_of
-from edi_posting.db.models import Payer, PayerAlias, Provider
-from edi_posting.identity import find_or_create_payer
+from edi_posting.db.bulk import in_chunks
+from edi_posting.db.lists import among
+from edi_posting.db.models import (
+    JournalLine,
+    Payer,
+    PayerAlias,
+    Provider,
+    Remittance,
+    ReviewItem,
+)
+from edi_posting.ledger import account_ids
 from edi_posting.matching import ClaimMatch
 from edi_posting.records.remittance import RemittanceHeader
 
-__all__ = ["find_payee", "find_payer", "learn_payer", "payer_aliases"]
+__all__ = ["adopt_payer", "claim_payers", "find_payee", "find_payer", "learn_payer",
+           "payer_aliases", "settle_payers"]
 
 _ALIAS, _PAYER, _PROVIDER = table_of(PayerAlias), table_of(Payer), table_of(Provider)
+_REMIT, _ITEM = table_of(Remittance), table_of(ReviewItem)
+_LINE = table_of(JournalLine)
+# identifiers an 835 gives its payer (``n1_pr_name`` by older versions, from N1*PR02)
+_LEARNT_KINDS = frozenset({"trn03", "n1_pr", "ref_2u", "n1_pr_name"})
 
 
 def payer_aliases(header: RemittanceHeader) -> list[tuple[str, str]]:
@@ -59,31 +80,105 @@ def find_payer(conn: Connection, header: RemittanceHeader) -> int | None:
     return int(by_primary) if by_primary is not None else None
 
 
+def settle_payers(conn: Connection, header: RemittanceHeader, found: int | None,
+                  matches: Sequence[ClaimMatch | None]) -> tuple[int | None, list[int | None]]:
+    """The set's payer (``found`` by an identifier, else learnt from its matches; a
+    provisional one adopted by its billed payer) and the payer of each claim's money."""
+    payer_id = learn_payer(conn, header, matches) if found is None else adopt_payer(
+        conn, found, matches)
+    return payer_id, claim_payers(conn, payer_id, matches)
+
+
 def learn_payer(conn: Connection, header: RemittanceHeader,
                 matches: Sequence[ClaimMatch | None]) -> int | None:
     """The payer of an 835 no alias names: the one its safely matched claims were billed
-    to (aliases recorded), else a new payer under TRN03; None without any identifier."""
-    billed = Counter(m.claim.payer_id for m in matches
-                     if m is not None and m.is_safe and m.claim and m.claim.payer_id)
+    to (aliases recorded, earlier sets of its TRN03 attributed); None when nothing of the
+    set matched, so no payer is invented beside the billed one."""
+    payer_id = _billed_payer(matches)
+    if payer_id is None:
+        return None
     aliases = payer_aliases(header)
-    name = (header.payer.name if header.payer else None) or ""
-    if billed:
-        payer_id = billed.most_common(1)[0][0]
-        existing = set(conn.execute(
-            select(_ALIAS.c.alias_kind, _ALIAS.c.alias_value)
-            .where(tuple_(_ALIAS.c.alias_kind, _ALIAS.c.alias_value).in_(aliases))).all()
-        ) if aliases else set()
-        fresh = [a for a in aliases if tuple(a) not in existing]
-        if fresh:
-            conn.execute(insert(_ALIAS), [{"payer_id": payer_id, "alias_kind": kind,
-                                           "alias_value": value} for kind, value in fresh])
-        return int(payer_id)
-    if aliases:
-        kind, value = aliases[-1]
-        return find_or_create_payer(conn, kind, value, name)
-    if name.strip():
-        return find_or_create_payer(conn, "n1_pr_name", name.strip().upper(), name)
-    return None
+    existing = set(conn.execute(
+        select(_ALIAS.c.alias_kind, _ALIAS.c.alias_value)
+        .where(tuple_(_ALIAS.c.alias_kind, _ALIAS.c.alias_value).in_(aliases))).all()
+    ) if aliases else set()
+    fresh = [a for a in aliases if tuple(a) not in existing]
+    if fresh:
+        conn.execute(insert(_ALIAS), [{"payer_id": payer_id, "alias_kind": kind,
+                                       "alias_value": value} for kind, value in fresh])
+    _attribute_unknown(conn, header, payer_id)
+    return payer_id
+
+
+def adopt_payer(conn: Connection, found: int, matches: Sequence[ClaimMatch | None]) -> int:
+    """``found`` (by an 835 identifier), or the billed payer of the set's safe matches when
+    ``found`` is provisional: its identifiers, remittances and review items move to that
+    payer, so its later money and its policy are the billed payer's."""
+    billed = _billed_payers(matches)
+    if len(billed) != 1 or found in billed or not _is_provisional(conn, found):
+        return found
+    payer_id = next(iter(billed))
+    conn.execute(update(_ALIAS).where(_ALIAS.c.payer_id == found).values(payer_id=payer_id))
+    for table in (_REMIT, _ITEM):
+        conn.execute(update(table).where(table.c.payer_id == found).values(payer_id=payer_id))
+    return payer_id
+
+
+def claim_payers(conn: Connection, set_payer: int | None,
+                 matches: Sequence[ClaimMatch | None]) -> list[int | None]:
+    """The payer whose insurance receivable each claim payment of the set moves: the set's
+    payer when it holds (or held) a balance on the claim, else the claim's billed payer,
+    so a payer sharing its TRN03 with another never opens a negative balance beside it."""
+    billed = [_billed(m) for m in matches]
+    foreign = sorted({b[0] for b in billed if b and set_payer is not None and b[1] != set_payer})
+    holds: set[int] = set()
+    if foreign:
+        holds = set(conn.execute(
+            select(_LINE.c.submitted_claim_id).distinct()
+            .where(_LINE.c.account_id == account_ids(conn)["insurance_ar"],
+                   _LINE.c.payer_id == set_payer,
+                   among(_LINE.c.submitted_claim_id, foreign))).scalars())
+    return [set_payer if b is None or b[1] == set_payer or b[0] in holds else b[1]
+            for b in billed]
+
+
+def _billed(match: ClaimMatch | None) -> tuple[int, int] | None:
+    """(claim id, billed payer id) of a safe match to a claim billed to a payer."""
+    if match is None or not match.is_safe or match.claim is None or not match.claim.payer_id:
+        return None
+    return match.claim.claim_id, match.claim.payer_id
+
+
+def _billed_payers(matches: Sequence[ClaimMatch | None]) -> Counter[int]:
+    return Counter(b[1] for b in map(_billed, matches) if b is not None)
+
+
+def _billed_payer(matches: Sequence[ClaimMatch | None]) -> int | None:
+    billed = _billed_payers(matches)
+    return int(billed.most_common(1)[0][0]) if billed else None
+
+
+def _is_provisional(conn: Connection, payer_id: int) -> bool:
+    """Known by identifiers an 835 gave alone: no 837 billed it, no 835 forwarded to it."""
+    kinds = set(conn.execute(select(_ALIAS.c.alias_kind).where(
+        _ALIAS.c.payer_id == payer_id)).scalars())
+    return bool(kinds) and kinds <= _LEARNT_KINDS
+
+
+def _attribute_unknown(conn: Connection, header: RemittanceHeader, payer_id: int) -> None:
+    """Earlier sets of this TRN03 that had no payer (nothing of them matched) are this
+    payer's: their remittances and review items say so now.  Their journal lines keep no
+    payer (unapplied cash is not kept per payer), so the ledger is not touched."""
+    trn03 = header.trace.originator_id.strip() if header.trace and \
+        header.trace.originator_id else ""
+    if not trn03:
+        return
+    ids = list(conn.execute(select(_REMIT.c.id).where(
+        _REMIT.c.payer_id.is_(None), _REMIT.c.trace_originator == trn03)).scalars())
+    for chunk in in_chunks(ids):
+        conn.execute(update(_REMIT).where(among(_REMIT.c.id, chunk)).values(payer_id=payer_id))
+        conn.execute(update(_ITEM).where(among(_ITEM.c.remittance_id, chunk),
+                                         _ITEM.c.payer_id.is_(None)).values(payer_id=payer_id))
 
 
 def find_payee(conn: Connection, header: RemittanceHeader) -> int | None:

@@ -65,7 +65,7 @@ from edi_posting.remittance_followups import (
     resolve_corrections,
 )
 from edi_posting.remittance_identity import remittance_key, set_differences
-from edi_posting.remittance_parties import find_payee, find_payer, learn_payer
+from edi_posting.remittance_parties import find_payee, find_payer, settle_payers
 from edi_posting.remittance_store import (
     ClaimRowInfo,
     StoredSet,
@@ -100,6 +100,7 @@ class _Set:
     ctx: SetContext
     ts_id: int = 0
     payer_id: int | None = None
+    claim_payers: list[int | None] = field(default_factory=list)  # each claim's payer
     policy: CarcPolicy = field(default_factory=lambda: CarcPolicy(DEFAULT_CARC_POLICY,
                                                                   frozenset()))
     matches: list[ClaimMatch] = field(default_factory=list)
@@ -133,8 +134,8 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     lookup = DatabaseClaimLookup(conn)
     work.matches = match_reversals_by_payer_claim_number(
         conn, read.claims, match_claims(facts, lookup), lookup)
-    if work.payer_id is None:
-        work.payer_id = learn_payer(conn, read.header, work.matches)
+    work.payer_id, work.claim_payers = settle_payers(conn, read.header, work.payer_id,
+                                                     work.matches)
     work.policy = load_policy(conn, work.payer_id)
     work.stored = reserve_set(conn, read)
     work.decisions = _decide_all(conn, work)
@@ -291,7 +292,7 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
         entry = unapplied_entry(ectx, f"cp:{i + 1}", claim.paid_cents,
                                 f"claim payment {claim.patient_control_number}: {decision.state}",
                                 claim_payment_id=stored.claim_payment_id,
-                                submitted_claim_id=claim_id, payer_id=work.payer_id,
+                                submitted_claim_id=claim_id, payer_id=work.claim_payers[i],
                                 source=claim.source)
         return [entry] if entry else []
     if decision.entry == "reversal" and decision.original is not None:
@@ -300,7 +301,7 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
     if decision.entry != "payment" or match.claim is None:
         return []
     fact = work.facts[i]
-    dims = Dims(work.payer_id or match.claim.payer_id, match.claim.patient_account_id,
+    dims = Dims(work.claim_payers[i] or match.claim.payer_id, match.claim.patient_account_id,
                 match.claim.claim_id, _next_payer(conn, work, claim) if fact.has_next_payer else None)
     entry = payment_entry(ectx, i + 1, claim, stored.claim_payment_id, fact, dims,
                           work.policy.accounts)
@@ -342,8 +343,9 @@ def _plb_entries(conn: Connection, work: _Set, ectx: EntryContext) -> list[ledge
 
 
 def _draft(work: _Set, spec: ReviewSpec, key: str, amount: int, **ids: int | None) -> ReviewDraft:
+    ids = {"payer_id": work.payer_id, **ids}  # a claim's item: the payer of the claim's money
     return ReviewDraft(key, spec.kind, spec.message, amount_cents=amount, priority=spec.priority,
-                       problem_code=spec.code, evidence=spec.evidence, payer_id=work.payer_id,
+                       problem_code=spec.code, evidence=spec.evidence,
                        remittance_id=work.stored.remittance_id if work.stored else None,
                        file_id=work.ctx.file_id, **ids)
 
@@ -371,7 +373,7 @@ def _set_reviews(conn: Connection, work: _Set, payee_id: int | None) -> None:
         for spec in decision.reviews:
             work.reviews.append(_draft(
                 work, spec, f"{spec.kind}|cp:{cp_id}", claim.paid_cents, claim_payment_id=cp_id,
-                submitted_claim_id=match.claim_id,
+                submitted_claim_id=match.claim_id, payer_id=work.claim_payers[i],
                 patient_account_id=match.claim.patient_account_id if match.claim else None))
 
 
@@ -390,6 +392,6 @@ def _touched_claims(work: _Set) -> dict[int, Touched]:
         if decision.entry in ("payment", "reversal") and match.claim is not None:
             touched[match.claim.claim_id] = Touched(
                 work.stored.claims[i].claim_payment_id, claim.patient_control_number,
-                match.claim.patient_account_id, work.payer_id, work.stored.remittance_id,
+                match.claim.patient_account_id, work.claim_payers[i], work.stored.remittance_id,
                 work.ctx.file_id)
     return touched
