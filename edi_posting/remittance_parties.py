@@ -35,16 +35,15 @@ from edi_posting.db.models import (
 )
 from edi_posting.ledger import account_ids
 from edi_posting.matching import ClaimMatch
+from edi_posting.payer_adoption import adopt_payer
 from edi_posting.records.remittance import RemittanceHeader
 
-__all__ = ["adopt_payer", "claim_payers", "find_payee", "find_payer", "learn_payer",
+__all__ = ["claim_payers", "find_payee", "find_payer", "learn_payer",
            "payer_aliases", "settle_payers"]
 
 _ALIAS, _PAYER, _PROVIDER = table_of(PayerAlias), table_of(Payer), table_of(Provider)
 _REMIT, _ITEM = table_of(Remittance), table_of(ReviewItem)
 _LINE = table_of(JournalLine)
-# identifiers an 835 gives its payer (``n1_pr_name`` by older versions, from N1*PR02)
-_LEARNT_KINDS = frozenset({"trn03", "n1_pr", "ref_2u", "n1_pr_name"})
 
 
 def payer_aliases(header: RemittanceHeader) -> list[tuple[str, str]]:
@@ -81,11 +80,12 @@ def find_payer(conn: Connection, header: RemittanceHeader) -> int | None:
 
 
 def settle_payers(conn: Connection, header: RemittanceHeader, found: int | None,
-                  matches: Sequence[ClaimMatch | None]) -> tuple[int | None, list[int | None]]:
+                  matches: Sequence[ClaimMatch | None], actor: str,
+                  ) -> tuple[int | None, list[int | None]]:
     """The set's payer (``found`` by an identifier, else learnt from its matches; a
     provisional one adopted by its billed payer) and the payer of each claim's money."""
     payer_id = learn_payer(conn, header, matches) if found is None else adopt_payer(
-        conn, found, matches)
+        conn, found, _billed_payers(matches), actor)
     return payer_id, claim_payers(conn, payer_id, matches)
 
 
@@ -107,20 +107,6 @@ def learn_payer(conn: Connection, header: RemittanceHeader,
         conn.execute(insert(_ALIAS), [{"payer_id": payer_id, "alias_kind": kind,
                                        "alias_value": value} for kind, value in fresh])
     _attribute_unknown(conn, header, payer_id)
-    return payer_id
-
-
-def adopt_payer(conn: Connection, found: int, matches: Sequence[ClaimMatch | None]) -> int:
-    """``found`` (by an 835 identifier), or the billed payer of the set's safe matches when
-    ``found`` is provisional: its identifiers, remittances and review items move to that
-    payer, so its later money and its policy are the billed payer's."""
-    billed = _billed_payers(matches)
-    if len(billed) != 1 or found in billed or not _is_provisional(conn, found):
-        return found
-    payer_id = next(iter(billed))
-    conn.execute(update(_ALIAS).where(_ALIAS.c.payer_id == found).values(payer_id=payer_id))
-    for table in (_REMIT, _ITEM):
-        conn.execute(update(table).where(table.c.payer_id == found).values(payer_id=payer_id))
     return payer_id
 
 
@@ -156,13 +142,6 @@ def _billed_payers(matches: Sequence[ClaimMatch | None]) -> Counter[int]:
 def _billed_payer(matches: Sequence[ClaimMatch | None]) -> int | None:
     billed = _billed_payers(matches)
     return int(billed.most_common(1)[0][0]) if billed else None
-
-
-def _is_provisional(conn: Connection, payer_id: int) -> bool:
-    """Known by identifiers an 835 gave alone: no 837 billed it, no 835 forwarded to it."""
-    kinds = set(conn.execute(select(_ALIAS.c.alias_kind).where(
-        _ALIAS.c.payer_id == payer_id)).scalars())
-    return bool(kinds) and kinds <= _LEARNT_KINDS
 
 
 def _attribute_unknown(conn: Connection, header: RemittanceHeader, payer_id: int) -> None:

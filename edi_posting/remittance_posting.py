@@ -135,7 +135,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     work.matches = match_reversals_by_payer_claim_number(
         conn, read.claims, match_claims(facts, lookup), lookup)
     work.payer_id, work.claim_payers = settle_payers(conn, read.header, work.payer_id,
-                                                     work.matches)
+                                                     work.matches, ctx.actor)
     work.policy = load_policy(conn, work.payer_id)
     work.stored = reserve_set(conn, read)
     work.decisions = _decide_all(conn, work)

@@ -7,15 +7,24 @@ X12 written in each test (``tests/x835.py`` builders), on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from edi_posting.db import write_transaction
-from edi_posting.db.models import Payer, PayerAlias, Remittance, ReviewItem, SubmittedClaim
+from edi_posting.db.models import (
+    JournalEntry,
+    Payer,
+    PayerAlias,
+    Remittance,
+    ReviewItem,
+    SubmittedClaim,
+)
+from edi_posting.ledger import EntryDraft, Posting, write_entries
 from edi_posting.queue_balances import insurance_by_payer, write_off
 from edi_posting.queue_credits import (
     credit_mismatches,
@@ -157,3 +166,62 @@ def test_payers_sharing_only_a_name_are_never_merged(practice: Practice) -> None
                                     .join(Payer, Payer.id == PayerAlias.payer_id)
                                     .where(PayerAlias.alias_kind == "trn03")).tuples().all())
     assert aliases == {"1512345678": "ACME01", "1999999999": "ACME02"}
+
+
+# --- payers an older version created from an 835 that matched nothing ------------------------
+
+
+def provisional_payer(practice: Practice) -> int:
+    """The payer the first unmatched 835 used to create: under its TRN03, remembered."""
+    with write_transaction(practice.engine) as conn:
+        payer_id = int(conn.execute(insert(Payer).values(
+            name="ACME HEALTH", primary_identifier="1512345678")).inserted_primary_key[0])
+        conn.execute(insert(PayerAlias).values(payer_id=payer_id, alias_kind="trn03",
+                                               alias_value="1512345678"))
+    return payer_id
+
+
+def test_provisional_payer_from_before_is_adopted_by_the_payer_its_claims_were_billed_to(
+        practice: Practice) -> None:
+    provisional_payer(practice)
+    practice.receive(remit("50", STRAY, trace="T-STRAY"))  # posts under the provisional payer
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("64", PAID_PCN1, trace="T-PAID1"))
+    assert practice.balances("PCN1") == ("0.00", "16.00")
+    assert by_payer(practice, "PCN1") == {"ACME01": "0.00"}
+    assert payer_of(practice, Remittance) == ["ACME01", "ACME01"]
+    assert payer_of(practice, ReviewItem) == ["ACME01", "ACME01"]
+    with practice.engine.connect() as conn:
+        assert conn.execute(select(Payer.primary_identifier).join(
+            PayerAlias, PayerAlias.payer_id == Payer.id)).scalars().all() == [
+            "ACME01", "ACME01"]  # NM1*PR and TRN03
+    # a later file is found as the billed payer directly
+    bill_to(practice, "ACME01", "PCN2")
+    practice.receive(remit("80", clp("PCN2", "1", "100", "80", "0", "ICN2", svc(
+        "99213", "100", "80", "CO*45*20", line_control="PCN2-1")), trace="T-PAID2"))
+    assert by_payer(practice, "PCN2") == {"ACME01": "0.00"}
+
+
+def test_claim_a_provisional_payer_split_is_made_whole_when_its_payer_adopts_it(
+        practice: Practice) -> None:
+    provisional = provisional_payer(practice)
+    practice.bill(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))
+    with write_transaction(practice.engine) as conn:  # what an older version posted
+        claim_id, account_id = conn.execute(select(
+            SubmittedClaim.id, SubmittedClaim.patient_account_id).where(
+            SubmittedClaim.patient_control_number == "PCN1")).one()
+        dims = {"submitted_claim_id": claim_id, "patient_account_id": account_id}
+        write_entries(conn, [EntryDraft("legacy-split", "payment", dt.date(2026, 3, 1), (
+            Posting("cash_clearing", 10000),
+            Posting("insurance_ar", -10000, payer_id=provisional, **dims)))], "tester")
+    assert by_payer(practice, "PCN1") == {"ACME01": "100.00", "1512345678": "-100.00"}
+    practice.receive(remit("80", clp("PCN2", "1", "100", "80", "0", "ICN2", svc(
+        "99213", "100", "80", "CO*45*20", line_control="PCN2-1")), trace="T-PAID2"))
+    owed = {payer: cents for payer, cents in by_payer(practice, "PCN1").items()
+            if cents != "0.00"}
+    assert owed == {}
+    assert practice.balances("PCN1") == ("0.00", "0.00")
+    assert by_payer(practice, "PCN2") == {"ACME01": "0.00"}
+    with practice.engine.connect() as conn:
+        kinds = conn.execute(select(JournalEntry.kind).order_by(JournalEntry.id)).scalars().all()
+    assert kinds.count("payer_reclass") == 1
