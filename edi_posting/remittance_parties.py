@@ -32,18 +32,21 @@ from edi_posting.db.models import (
     Provider,
     Remittance,
     ReviewItem,
+    SubmittedClaim,
 )
+from edi_posting.identity import find_or_create_payer
 from edi_posting.ledger import account_ids
 from edi_posting.matching import ClaimMatch
 from edi_posting.payer_adoption import adopt_payer
-from edi_posting.records.remittance import RemittanceHeader
+from edi_posting.records.remittance import ClaimPayment, RemittanceHeader
+from edi_posting.remittance_facts import crossover_payer
 
-__all__ = ["claim_payers", "find_payee", "find_payer", "learn_payer",
+__all__ = ["claim_payers", "crossover_payer_id", "find_payee", "find_payer", "learn_payer", "linked_claim_payer",
            "payer_aliases", "settle_payers"]
 
 _ALIAS, _PAYER, _PROVIDER = table_of(PayerAlias), table_of(Payer), table_of(Provider)
 _REMIT, _ITEM = table_of(Remittance), table_of(ReviewItem)
-_LINE = table_of(JournalLine)
+_LINE, _CLAIM = table_of(JournalLine), table_of(SubmittedClaim)
 
 
 def payer_aliases(header: RemittanceHeader) -> list[tuple[str, str]]:
@@ -116,16 +119,33 @@ def claim_payers(conn: Connection, set_payer: int | None,
     payer when it holds (or held) a balance on the claim, else the claim's billed payer,
     so a payer sharing its TRN03 with another never opens a negative balance beside it."""
     billed = [_billed(m) for m in matches]
-    foreign = sorted({b[0] for b in billed if b and set_payer is not None and b[1] != set_payer})
-    holds: set[int] = set()
-    if foreign:
-        holds = set(conn.execute(
-            select(_LINE.c.submitted_claim_id).distinct()
-            .where(_LINE.c.account_id == account_ids(conn)["insurance_ar"],
-                   _LINE.c.payer_id == set_payer,
-                   among(_LINE.c.submitted_claim_id, foreign))).scalars())
+    holds = _holding(conn, set_payer, {b[0] for b in billed if b and b[1] != set_payer})
     return [set_payer if b is None or b[1] == set_payer or b[0] in holds else b[1]
             for b in billed]
+
+
+def linked_claim_payer(conn: Connection, set_payer: int | None, claim_id: int | None,
+                       ) -> int | None:
+    """The payer a PLB linked to claim ``claim_id`` moves (a recovery takes back what that
+    payer overpaid): as :func:`claim_payers`, the set's payer when it holds a balance on
+    the claim, else the claim's billed payer."""
+    if claim_id is None:
+        return set_payer
+    billed = conn.execute(select(_CLAIM.c.payer_id).where(_CLAIM.c.id == claim_id)).scalar()
+    if billed is None or billed == set_payer or _holding(conn, set_payer, {claim_id}):
+        return set_payer
+    return int(billed)
+
+
+def _holding(conn: Connection, payer_id: int | None, claim_ids: set[int]) -> set[int]:
+    """Those of ``claim_ids`` on which the payer holds (or held) an insurance balance."""
+    if payer_id is None or not claim_ids:
+        return set()
+    return set(conn.execute(
+        select(_LINE.c.submitted_claim_id).distinct()
+        .where(_LINE.c.account_id == account_ids(conn)["insurance_ar"],
+               _LINE.c.payer_id == payer_id,
+               among(_LINE.c.submitted_claim_id, sorted(claim_ids)))).scalars())
 
 
 def _billed(match: ClaimMatch | None) -> tuple[int, int] | None:
@@ -158,6 +178,18 @@ def _attribute_unknown(conn: Connection, header: RemittanceHeader, payer_id: int
         conn.execute(update(_REMIT).where(among(_REMIT.c.id, chunk)).values(payer_id=payer_id))
         conn.execute(update(_ITEM).where(among(_ITEM.c.remittance_id, chunk),
                                          _ITEM.c.payer_id.is_(None)).values(payer_id=payer_id))
+
+
+def crossover_payer_id(conn: Connection, claim: ClaimPayment,
+                       known: dict[tuple[str, str], int | None]) -> int | None:
+    """The crossover payer (NM1*TT), looked up once per set (``known``): a payer's file
+    names the same few crossover payers on thousands of claims."""
+    crossover = crossover_payer(claim)
+    if not crossover:
+        return None
+    if crossover not in known:
+        known[crossover] = find_or_create_payer(conn, "nm1_tt", *crossover)
+    return known[crossover]
 
 
 def find_payee(conn: Connection, header: RemittanceHeader) -> int | None:

@@ -27,7 +27,6 @@ from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import ClaimPayment
 from edi_posting.dry_run import posting_plan
-from edi_posting.identity import find_or_create_payer
 from edi_posting.match_lookup import DatabaseClaimLookup
 from edi_posting.matching import ClaimMatch, match_claims
 from edi_posting.money import format_cents
@@ -57,7 +56,7 @@ from edi_posting.remittance_entries import (
     reversible_entries,
     unapplied_entry,
 )
-from edi_posting.remittance_facts import claim_fact, crossover_payer, payment_facts
+from edi_posting.remittance_facts import claim_fact, payment_facts
 from edi_posting.remittance_followups import (
     Touched,
     credit_balance_reviews,
@@ -65,7 +64,13 @@ from edi_posting.remittance_followups import (
     resolve_corrections,
 )
 from edi_posting.remittance_identity import remittance_key, set_differences
-from edi_posting.remittance_parties import find_payee, find_payer, settle_payers
+from edi_posting.remittance_parties import (
+    crossover_payer_id,
+    find_payee,
+    find_payer,
+    linked_claim_payer,
+    settle_payers,
+)
 from edi_posting.remittance_store import (
     ClaimRowInfo,
     StoredSet,
@@ -302,21 +307,10 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
         return []
     fact = work.facts[i]
     dims = Dims(work.claim_payers[i] or match.claim.payer_id, match.claim.patient_account_id,
-                match.claim.claim_id, _next_payer(conn, work, claim) if fact.has_next_payer else None)
+                match.claim.claim_id, crossover_payer_id(conn, claim, work.next_payers) if fact.has_next_payer else None)
     entry = payment_entry(ectx, i + 1, claim, stored.claim_payment_id, fact, dims,
                           work.policy.accounts)
     return [entry] if entry else []
-
-
-def _next_payer(conn: Connection, work: _Set, claim: object) -> int | None:
-    """The crossover payer (NM1*TT), looked up once per set: a payer's file names the
-    same few crossover payers on thousands of claims."""
-    crossover = crossover_payer(claim)  # type: ignore[arg-type]
-    if not crossover:
-        return None
-    if crossover not in work.next_payers:
-        work.next_payers[crossover] = find_or_create_payer(conn, "nm1_tt", *crossover)
-    return work.next_payers[crossover]
 
 
 def _plb_entries(conn: Connection, work: _Set, ectx: EntryContext) -> list[ledger.EntryDraft]:
@@ -337,7 +331,8 @@ def _plb_entries(conn: Connection, work: _Set, ectx: EntryContext) -> list[ledge
                                        adjustment.amount_cents))
         entry = plb_entry(adjustment, key=f"{ectx.key}|plb:{n}", effective=ectx.effective,
                           remittance_id=ectx.remittance_id, plb_id=plb_id, link=link,
-                          payer_id=work.payer_id, source=ectx.source(adjustment.source))
+                          payer_id=linked_claim_payer(conn, work.payer_id, link.submitted_claim_id),
+                          source=ectx.source(adjustment.source))
         drafts += [entry] if entry else []
     return drafts
 

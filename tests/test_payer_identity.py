@@ -225,3 +225,20 @@ def test_claim_a_provisional_payer_split_is_made_whole_when_its_payer_adopts_it(
     with practice.engine.connect() as conn:
         kinds = conn.execute(select(JournalEntry.kind).order_by(JournalEntry.id)).scalars().all()
     assert kinds.count("payer_reclass") == 1
+
+
+def test_recovery_of_an_overpayment_clears_the_credit_of_the_payer_the_claim_was_billed_to(
+        practice: Practice) -> None:
+    bill_to(practice, "ACME01", "PCN1", "PCN3")
+    bill_to(practice, "ACME02", "PCN2")
+    practice.receive(remit("64", PAID_PCN1, trace="T-PAID1"))  # TRN03 learnt for ACME01
+    practice.receive(remit("100", clp("PCN2", "1", "100", "100", "0", "ICN2B", svc(
+        "99213", "100", "100", line_control="PCN2-1")), trace="T-PAID2"))
+    practice.receive(remit("100", clp("PCN2", "1", "100", "100", "0", "ICN2C", svc(
+        "99213", "100", "100", line_control="PCN2-1")), trace="T-TWICE2"))
+    assert by_payer(practice, "PCN2") == {"ACME02": "-100.00"}  # paid twice: a credit
+    practice.receive(remit("0", clp("PCN3", "1", "100", "100", "0", "ICN3", svc(
+        "99213", "100", "100", line_control="PCN3-1")), trace="T-RECOUP", method="NON",
+        plb="PLB*1234567893*20261231*WO:ICN2C*100~"))
+    assert by_payer(practice, "PCN2") == {"ACME02": "0.00"}
+    assert by_payer(practice, "PCN3") == {"ACME01": "0.00"}
