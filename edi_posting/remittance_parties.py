@@ -10,8 +10,10 @@ identifiers are new has no payer yet: creating one under its TRN03 would split t
 the 837s know in two, every later payment crediting a payer the claims were never billed
 to.  Payers that an older version created that way (provisional: known by 835
 identifiers alone) are adopted by the billed payer the first time a set of theirs
-matches.  Whatever the set's payer, a claim's money goes to a payer that holds a balance
-on that claim (its billed payer, else a payer it was moved to), never splits it.
+matches (:mod:`edi_posting.payer_adoption`).  Whatever the set's payer, a claim's money
+(and a PLB recovery linked to the claim) goes to the set's payer only when that payer
+holds a balance on the claim, else to the claim's billed payer: a payer sharing its
+TRN03 with another payer ID never opens a negative balance beside it.
 Nothing here guesses a payee: an unknown one is a review item.
 """
 

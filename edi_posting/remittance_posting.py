@@ -1,9 +1,10 @@
 """The post stage for 835s: one remittance (ST..SE) -> stored rows, journal entries and
 review items, in the caller's single database transaction.
 
-Steps: identity (already imported / conflict) -> payer and payee -> match every claim
-payment (one batched look-up) -> decide each (``remittance_decisions``) -> store the rows in
-bulk (``remittance_store``) -> build entries (``remittance_entries``, ``provider_adjustments``)
+Steps: identity (already imported / conflict) -> payer -> match every claim payment (one
+batched look-up) -> the set's payer learnt, and each claim's (``remittance_parties``) ->
+decide each (``remittance_decisions``) -> payee -> store the rows in bulk
+(``remittance_store``) -> build entries (``remittance_entries``, ``provider_adjustments``)
 -> write -> check that the remittance's cash equals BPR02 -> credit balances, corrections
 that close ``awaiting_correction`` items -> review items.  The invariant check runs before
 the caller commits: if it fails, the caller's transaction rolls back whole.
