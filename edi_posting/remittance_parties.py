@@ -43,8 +43,8 @@ from edi_posting.payer_adoption import adopt_payer
 from edi_posting.records.remittance import ClaimPayment, RemittanceHeader
 from edi_posting.remittance_facts import crossover_payer
 
-__all__ = ["claim_payers", "crossover_payer_id", "find_payee", "find_payer", "learn_payer", "linked_claim_payer",
-           "payer_aliases", "settle_payers"]
+__all__ = ["claim_payers", "crossover_payer_id", "find_payee", "find_payer", "learn_payer",
+           "linked_claim_payer", "payer_aliases", "settle_payers"]
 
 _ALIAS, _PAYER, _PROVIDER = table_of(PayerAlias), table_of(Payer), table_of(Provider)
 _REMIT, _ITEM = table_of(Remittance), table_of(ReviewItem)

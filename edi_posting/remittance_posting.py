@@ -307,8 +307,9 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
     if decision.entry != "payment" or match.claim is None:
         return []
     fact = work.facts[i]
+    crossover = crossover_payer_id(conn, claim, work.next_payers) if fact.has_next_payer else None
     dims = Dims(work.claim_payers[i] or match.claim.payer_id, match.claim.patient_account_id,
-                match.claim.claim_id, crossover_payer_id(conn, claim, work.next_payers) if fact.has_next_payer else None)
+                match.claim.claim_id, crossover)
     entry = payment_entry(ectx, i + 1, claim, stored.claim_payment_id, fact, dims,
                           work.policy.accounts)
     return [entry] if entry else []
@@ -330,10 +331,10 @@ def _plb_entries(conn: Connection, work: _Set, ectx: EntryContext) -> list[ledge
             spec = unlinked_review(adjustment)
             work.reviews.append(_draft(work, spec, f"{spec.kind}|plb:{plb_id}",
                                        adjustment.amount_cents))
+        payer_id = linked_claim_payer(conn, work.payer_id, link.submitted_claim_id)
         entry = plb_entry(adjustment, key=f"{ectx.key}|plb:{n}", effective=ectx.effective,
                           remittance_id=ectx.remittance_id, plb_id=plb_id, link=link,
-                          payer_id=linked_claim_payer(conn, work.payer_id, link.submitted_claim_id),
-                          source=ectx.source(adjustment.source))
+                          payer_id=payer_id, source=ectx.source(adjustment.source))
         drafts += [entry] if entry else []
     return drafts
 
