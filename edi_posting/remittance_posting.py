@@ -1,10 +1,11 @@
 """The post stage for 835s: one remittance (ST..SE) -> stored rows, journal entries and
 review items, in the caller's single database transaction.
 
-Steps: identity (already imported / conflict) -> payer and payee -> match every claim
-payment (one batched look-up) -> decide each (``remittance_decisions``; a payment of lines
-its payer adjudicated already is held: ``remittance_adjudicated``) -> store the rows in
-bulk (``remittance_store``) -> build entries (``remittance_entries``, ``provider_adjustments``)
+Steps: identity (already imported / conflict) -> payer -> match every claim payment (one
+batched look-up) -> the set's payer learnt, and each claim's (``remittance_parties``) ->
+decide each (``remittance_decisions``; a payment of lines its payer adjudicated already is
+held: ``remittance_adjudicated``) -> payee -> store the rows in bulk
+(``remittance_store``) -> build entries (``remittance_entries``, ``provider_adjustments``)
 -> write -> check that the remittance's cash equals BPR02 -> credit balances, corrections
 that close ``awaiting_correction`` items -> review items.  The invariant check runs before
 the caller commits: if it fails, the caller's transaction rolls back whole.
@@ -26,7 +27,6 @@ from sqlalchemy import Connection
 from edi_posting import ledger
 from edi_posting.db.races import lock_claims
 from edi_posting.dry_run import posting_plan
-from edi_posting.identity import find_or_create_payer
 from edi_posting.match_lookup import DatabaseClaimLookup
 from edi_posting.matching import ClaimMatch, match_claims
 from edi_posting.money import format_cents
@@ -57,7 +57,7 @@ from edi_posting.remittance_entries import (
     reversible_entries,
     unapplied_entry,
 )
-from edi_posting.remittance_facts import claim_fact, crossover_payer, payment_facts
+from edi_posting.remittance_facts import claim_fact, payment_facts
 from edi_posting.remittance_followups import (
     Touched,
     credit_reviews,
@@ -65,7 +65,13 @@ from edi_posting.remittance_followups import (
     resolve_corrections,
 )
 from edi_posting.remittance_identity import remittance_key, set_differences
-from edi_posting.remittance_parties import find_payee, find_payer, learn_payer
+from edi_posting.remittance_parties import (
+    crossover_payer_id,
+    find_payee,
+    find_payer,
+    linked_claim_payer,
+    settle_payers,
+)
 from edi_posting.remittance_store import (
     ClaimRowInfo,
     StoredSet,
@@ -100,6 +106,7 @@ class _Set:
     ctx: SetContext
     ts_id: int = 0
     payer_id: int | None = None
+    claim_payers: list[int | None] = field(default_factory=list)  # each claim's payer
     policy: CarcPolicy = field(default_factory=lambda: CarcPolicy(DEFAULT_CARC_POLICY,
                                                                   frozenset()))
     matches: list[ClaimMatch] = field(default_factory=list)
@@ -133,8 +140,8 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     lookup = DatabaseClaimLookup(conn)
     work.matches = match_reversals_by_payer_claim_number(
         conn, read.claims, match_claims(facts, lookup), lookup)
-    if work.payer_id is None:
-        work.payer_id = learn_payer(conn, read.header, work.matches)
+    work.payer_id, work.claim_payers = settle_payers(conn, read.header, work.payer_id,
+                                                     work.matches, ctx.actor)
     lock_claims(conn, (m.claim_id for m in work.matches if m.claim_id is not None))
     work.policy = load_policy(conn, work.payer_id)
     work.stored = reserve_set(conn, read)
@@ -298,7 +305,7 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
         entry = unapplied_entry(ectx, f"cp:{i + 1}", claim.paid_cents,
                                 f"claim payment {claim.patient_control_number}: {decision.state}",
                                 claim_payment_id=stored.claim_payment_id,
-                                submitted_claim_id=claim_id, payer_id=work.payer_id,
+                                submitted_claim_id=claim_id, payer_id=work.claim_payers[i],
                                 source=claim.source)
         return [entry] if entry else []
     if decision.entry == "reversal" and decision.original is not None:
@@ -307,22 +314,12 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
     if decision.entry != "payment" or match.claim is None:
         return []
     fact = work.facts[i]
-    dims = Dims(work.payer_id or match.claim.payer_id, match.claim.patient_account_id,
-                match.claim.claim_id, _next_payer(conn, work, claim) if fact.has_next_payer else None)
+    crossover = crossover_payer_id(conn, claim, work.next_payers) if fact.has_next_payer else None
+    dims = Dims(work.claim_payers[i] or match.claim.payer_id, match.claim.patient_account_id,
+                match.claim.claim_id, crossover)
     entry = payment_entry(ectx, i + 1, claim, stored.claim_payment_id, fact, dims,
                           work.policy.accounts)
     return [entry] if entry else []
-
-
-def _next_payer(conn: Connection, work: _Set, claim: object) -> int | None:
-    """The crossover payer (NM1*TT), looked up once per set: a payer's file names the
-    same few crossover payers on thousands of claims."""
-    crossover = crossover_payer(claim)  # type: ignore[arg-type]
-    if not crossover:
-        return None
-    if crossover not in work.next_payers:
-        work.next_payers[crossover] = find_or_create_payer(conn, "nm1_tt", *crossover)
-    return work.next_payers[crossover]
 
 
 def _plb_entries(conn: Connection, work: _Set, ectx: EntryContext) -> list[ledger.EntryDraft]:
@@ -341,16 +338,18 @@ def _plb_entries(conn: Connection, work: _Set, ectx: EntryContext) -> list[ledge
             spec = unlinked_review(adjustment)
             work.reviews.append(_draft(work, spec, f"{spec.kind}|plb:{plb_id}",
                                        adjustment.amount_cents))
+        payer_id = linked_claim_payer(conn, work.payer_id, link.submitted_claim_id)
         entry = plb_entry(adjustment, key=f"{ectx.key}|plb:{n}", effective=ectx.effective,
                           remittance_id=ectx.remittance_id, plb_id=plb_id, link=link,
-                          payer_id=work.payer_id, source=ectx.source(adjustment.source))
+                          payer_id=payer_id, source=ectx.source(adjustment.source))
         drafts += [entry] if entry else []
     return drafts
 
 
 def _draft(work: _Set, spec: ReviewSpec, key: str, amount: int, **ids: int | None) -> ReviewDraft:
+    ids = {"payer_id": work.payer_id, **ids}  # a claim's item: the payer of the claim's money
     return ReviewDraft(key, spec.kind, spec.message, amount_cents=amount, priority=spec.priority,
-                       problem_code=spec.code, evidence=spec.evidence, payer_id=work.payer_id,
+                       problem_code=spec.code, evidence=spec.evidence,
                        remittance_id=work.stored.remittance_id if work.stored else None,
                        file_id=work.ctx.file_id, **ids)
 
@@ -378,7 +377,7 @@ def _set_reviews(conn: Connection, work: _Set, payee_id: int | None) -> None:
         for spec in decision.reviews:
             work.reviews.append(_draft(
                 work, spec, f"{spec.kind}|cp:{cp_id}", claim.paid_cents, claim_payment_id=cp_id,
-                submitted_claim_id=match.claim_id,
+                submitted_claim_id=match.claim_id, payer_id=work.claim_payers[i],
                 patient_account_id=match.claim.patient_account_id if match.claim else None))
 
 
@@ -391,6 +390,6 @@ def _touched_claims(work: _Set) -> dict[int, Touched]:
         if decision.entry in ("payment", "reversal") and match.claim is not None:
             touched[match.claim.claim_id] = Touched(
                 work.stored.claims[i].claim_payment_id, claim.patient_control_number,
-                match.claim.patient_account_id, work.payer_id, work.stored.remittance_id,
+                match.claim.patient_account_id, work.claim_payers[i], work.stored.remittance_id,
                 work.ctx.file_id)
     return touched

@@ -11,6 +11,8 @@ posting test may call them after its scenario.
   ledger's unapplied cash, no claim payment's cash is held by two open items, and open
   ``credit_balance`` items carry exactly the claims' credits;
 * no claim's patient share exceeds what its 835s assigned (see :func:`patient_overshares`);
+* no claim's insurance balance is split between payers: a payer never owed anything on a
+  claim holds no credit on it (see :func:`payer_splits`);
 * and, for steps that must change nothing (a re-import, a refused action), a
   :func:`posting_snapshot` taken before equals the one taken after.
 """
@@ -20,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, func, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import (
@@ -52,6 +54,7 @@ __all__ = [
     "ledger_violations",
     "money_violations",
     "patient_overshares",
+    "payer_splits",
     "posting_snapshot",
     "queue_violations",
 ]
@@ -135,9 +138,26 @@ def _patient_lines(conn: Connection, claim_id: int, account: int) -> str:
                      f"{format_cents(r.amount_cents)}" for r in rows)
 
 
+def payer_splits(conn: Connection) -> list[str]:
+    """Claims on which a payer holds a credit without ever having been owed anything there
+    (no charge, transfer or forward to it): money credited to a payer other than the one
+    the claim is owed by, the claim's total netting to zero while each side is wrong."""
+    amount = _LINE.c.amount_cents
+    rows = conn.execute(
+        select(_LINE.c.submitted_claim_id, _LINE.c.payer_id,
+               func.sum(case((amount > 0, amount), else_=0)), func.sum(amount))
+        .where(_LINE.c.account_id == account_ids(conn)["insurance_ar"],
+               _LINE.c.submitted_claim_id.is_not(None))
+        .group_by(_LINE.c.submitted_claim_id, _LINE.c.payer_id)).all()
+    return [f"claim {claim_id}: payer {payer_id} was never owed anything on it and holds "
+            f"{format_cents(int(total))}" for claim_id, payer_id, owed, total in rows
+            if int(owed) == 0 and int(total) < 0]
+
+
 def money_violations(conn: Connection) -> list[str]:
     """Every invariant above at once, for an assertion after each step."""
-    return ledger_violations(conn) + queue_violations(conn) + patient_overshares(conn)
+    return (ledger_violations(conn) + queue_violations(conn) + patient_overshares(conn)
+            + payer_splits(conn))
 
 
 @dataclass(frozen=True, slots=True)

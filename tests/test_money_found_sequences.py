@@ -32,6 +32,10 @@ FOUND = {
         ("receive", {"names": ["paid_pcn1"]}),
         ("receive", {"names": ["wrong_pcn_with_shares"]}),
         ("apply", {"pick": 0, "pcn": "PCN1", "amount": None, "confirm": True})],
+    "payment_before_its_claim_splits_its_payer_in_two": [
+        ("receive", {"names": ["stranger_paid"]}),
+        ("bill", {"pcn": "PCN1"}),
+        ("receive", {"names": ["paid_pcn1"]})],
 }
 
 
@@ -48,5 +52,6 @@ def test_sequences_the_machine_found_keep_the_books_right(
             machine.ledger_checks_pass()
             machine.queue_owns_every_open_dollar_once()
             machine.no_patient_owes_more_than_the_payer_assigned()
+            machine.no_payer_is_split_in_two()
     finally:
         machine.teardown()

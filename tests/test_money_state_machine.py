@@ -60,6 +60,7 @@ from tests.money_invariants import (
     PostingSnapshot,
     ledger_violations,
     patient_overshares,
+    payer_splits,
     posting_snapshot,
     queue_violations,
 )
@@ -366,6 +367,12 @@ class MoneyMachine(RuleBasedStateMachine):
     def no_patient_owes_more_than_the_payer_assigned(self) -> None:
         with self.engine.connect() as conn:
             found = patient_overshares(conn)
+            assert found == [], found
+
+    @invariant()
+    def no_payer_is_split_in_two(self) -> None:
+        with self.engine.connect() as conn:
+            found = payer_splits(conn)
             assert found == [], found
 
 

@@ -495,7 +495,7 @@ def test_a_reversal_of_a_payment_applied_by_hand_finds_it_by_clp07(practice: Pra
     other = clp("PCN2", "1", "100", "100", "0", "ICN2", svc("99213", "100", "100"))
     practice.receive(remit("20", reversal, other, trace="TRACE2"))
     assert practice.balances("PCN1") == ("100.00", "0.00")
-    # no orphan; PCN2's payment came from the 835's own payer (its first file matched no
-    # claim, so it was never linked to the billed payer): that payer's side is in credit
-    assert practice.items("open") == [("awaiting_correction", "PCN1"), ("credit_balance", "PCN2")]
+    # no orphan; PCN2's payment pays its billed payer (the 835's payer, first seen in a file
+    # that matched no claim, is never a second payer of the claim): no credit anywhere
+    assert practice.items("open") == [("awaiting_correction", "PCN1")]
     assert [s for _, _, s in practice.states()] == ["reversed", "reversed_awaiting_correction", "posted"]
