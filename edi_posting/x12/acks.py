@@ -127,6 +127,8 @@ def findings_as_problems(
                 group.file_position,
             )
             problems += [_problem(f, source, "GS", "AK905") for f in group.findings]
+            problems += [Problem(f.name, Severity.WARNING, f.message, source, "GS08")
+                         for f in group.notes]
             for tset in group.sets:
                 problems += _set_problems(tset, source)
     return problems

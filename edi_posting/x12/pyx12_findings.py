@@ -78,9 +78,27 @@ def interchange_result(
     groups = []
     for err_gs in err_isa.children:
         why = walk.unsupported.get(err_gs.cur_line_gs)
+        note = walk.notes.get(err_gs.cur_line_gs)
         scanned = by_position.get(offset + err_gs.cur_line_gs)
-        groups.append(_unsupported(scanned, why) if why and scanned else _group(err_gs, offset))
+        if why and scanned:
+            group = _unsupported(scanned, why)
+        elif note and scanned and not err_gs.children:  # no map: the envelope as we read it
+            group = replace(scanned, declared_sets=_declared(err_gs, scanned))
+        else:
+            group = _group(err_gs, offset)
+        groups.append(replace(group, notes=(_guide_note(note),)) if note else group)
     return InterchangeResult(isa, position, tuple(findings), tuple(groups))
+
+
+def _guide_note(note: str) -> Finding:
+    name = "GUIDE_NOT_CHECKED" if "not checked" in note else "GUIDE_SUBSTITUTED"
+    return Finding("", name, note)
+
+
+def _declared(err_gs: Any, scanned: GroupResult) -> int | None:
+    """GE01 of a group pyx12 skipped (its sets were not walked): our reader's count
+    stands in, since pyx12 saw no ST to count."""
+    return len(scanned.sets) if err_gs.cur_line_ge else None
 
 
 def _is_separator_charset(position: int, code: str, isa: tuple[str, ...]) -> bool:

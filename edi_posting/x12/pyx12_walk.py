@@ -16,7 +16,6 @@ becomes our records in :mod:`edi_posting.x12.pyx12_findings`.
 
 from __future__ import annotations
 
-import functools
 import io
 import logging
 from collections.abc import Iterator
@@ -24,9 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pyx12.error_handler
-import pyx12.map_if
-import pyx12.map_index
-import pyx12.params
 import pyx12.x12file
 from pyx12.map_if._segment import apply_segment_errors
 from pyx12.map_walker import apply_walk_errors, walk_tree
@@ -34,6 +30,7 @@ from pyx12.map_walker import apply_walk_errors, walk_tree
 from edi_posting.x12.ack_records import ISA_WIDTHS, Finding, GroupCode, InterchangeResult
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.envelope_scan import EnvelopeScan, ScannedInterchange, unread_group
+from edi_posting.x12.pyx12_maps import choose_guide, known_functional_id, load_map
 from edi_posting.x12.pyx12_findings import ISA_ELEMENT_CODES, interchange_result, isa_finding
 from edi_posting.x12.reader import Segment, X12Reader
 
@@ -174,34 +171,19 @@ class _SegmentText(io.TextIOBase):
         return out
 
 
-@functools.cache
-def _load_map(name: str) -> Any:
-    """pyx12 map objects hold no walk state (the walker does), so one per process."""
-    return pyx12.map_if.load_map_file(name, _params())
-
-
-@functools.cache
-def _params() -> Any:
-    return pyx12.params.params()
-
-
-@functools.cache
-def _map_index() -> Any:
-    return pyx12.map_index.map_index()
-
-
 class Walk:
     """pyx12's validation loop over one interchange, recording into its error tree."""
 
     def __init__(self, stream: _SegmentText) -> None:
         self.src = pyx12.x12file.X12Reader(stream)
         self.errh = pyx12.error_handler.err_handler()
-        self.control = _load_map(_CONTROL_MAPS[self.src.icvn])
+        self.control = load_map(_CONTROL_MAPS[self.src.icvn])
         self.node: Any = self.control.getnodebypath("/ISA_LOOP/ISA")
         self.walker = walk_tree()
         self.icvn: str | None = None
         self.is_skipping = False  # inside a group pyx12 has no map for
         self.unsupported: dict[int, GroupCode] = {}  # GS line in the interchange -> why
+        self.notes: dict[int, str] = {}  # GS line -> a guide substituted or not checked
         self.strays = 0
 
     def run(self) -> Walk:
@@ -288,16 +270,19 @@ class Walk:
 
     def _open_group(self, seg: Any, control_node: Any) -> Any:
         fic, vriic = seg.get_value("GS01"), seg.get_value("GS08")
-        map_file = _map_index().get_filename(self.icvn, vriic, fic)
-        if map_file is None:
-            known = any(m["fic"] == fic for m in _map_index().maps)
-            self.unsupported[self.src.get_cur_line()] = (
-                GroupCode.FUNCTIONAL_GROUP_VERSION_NOT_SUPPORTED
-                if known
-                else GroupCode.FUNCTIONAL_GROUP_NOT_SUPPORTED
-            )
+        line = self.src.get_cur_line()
+        choice = choose_guide(self.icvn, fic, vriic)
+        if choice.note is not None:
+            self.notes[line] = choice.note
+        if choice.map_file is None:
+            if choice.note is None:
+                self.unsupported[line] = (
+                    GroupCode.FUNCTIONAL_GROUP_VERSION_NOT_SUPPORTED
+                    if known_functional_id(fic)
+                    else GroupCode.FUNCTIONAL_GROUP_NOT_SUPPORTED
+                )
             self.is_skipping = True
             return control_node
-        transaction_map = _load_map(map_file)
+        transaction_map = load_map(choice.map_file)
         self.src.check_837_lx = transaction_map.id == "837"
         return transaction_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
