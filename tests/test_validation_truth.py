@@ -101,3 +101,39 @@ def test_an_invalid_code_value_is_shown_in_the_message(tmp_path: Path) -> None:
     [problem] = [p for p in result.problems if p.code == "INVALID_CODE_VALUE"]
     assert problem.message.startswith("MOA03 ZZ99 is not a valid code"), problem.message
     assert "withheld" not in problem.message
+
+
+# -- wrong diagnosis -----------------------------------------------------------------------
+
+
+def test_an_837_under_an_835_group_header_is_named_as_such(tmp_path: Path) -> None:
+    text = build_x12(CLAIM_837, functional_id="HP", transaction_id="837",
+                     version="005010X221A1")
+    result = validate(tmp_path, text, name="claims.837")
+    assert not result.valid
+    [problem] = result.problems
+    assert problem.code == "ST01_DOES_NOT_MATCH_GROUP" and problem.element == "ST"
+    assert problem.details == {"x12": "IK502=1"}
+    assert "ST01 837" in problem.message and "GS01 HP" in problem.message
+    assert tags(result.acks[0])[1:5] == ["AK1*HP*1*005010X221A1", "AK2*837*0001*005010X221A1",
+                                         "IK5*R*1", "AK9*R*1*1*0"]
+
+
+def test_only_the_mismatched_set_of_a_group_is_rejected(tmp_path: Path) -> None:
+    text = remit(BODY, BODY).replace("ST*835*0002", "ST*837*0002")
+    result = validate(tmp_path, text)
+    assert result.set_status == {("000000001", "1", "0001"): "A",
+                                 ("000000001", "1", "0002"): "R"}
+    assert [p.code for p in result.problems] == ["ST01_DOES_NOT_MATCH_GROUP"]
+
+
+def test_an_835_under_an_837_group_header_is_a_wrong_functional_identifier(
+        tmp_path: Path) -> None:
+    result = validate(tmp_path, remit(BODY, functional_id="HC"))
+    assert not result.valid
+    group = [p for p in result.problems if p.element == "GS"]
+    assert [(p.code, p.details) for p in group] == [
+        ("FUNCTIONAL_GROUP_NOT_SUPPORTED", {"x12": "AK905=1"})]
+    assert "GS01 HC" in group[0].message and "HP" in group[0].message
+    assert "version" not in group[0].message
+    assert tags(result.acks[0])[1:3] == ["AK1*HC*1*005010X221A1", "AK9*R*1*1*0*1"]

@@ -32,7 +32,7 @@ from edi_posting.x12.envelope import normalize_control_number
 if TYPE_CHECKING:
     from edi_posting.x12.pyx12_walk import Walk
 
-__all__ = ["ISA_ELEMENT_CODES", "interchange_result", "isa_finding"]
+__all__ = ["ISA_ELEMENT_CODES", "ST01_MISMATCH", "interchange_result", "isa_finding"]
 
 # TA105 note code for an error in ISA01..ISA16 (index 0 unused)
 # fmt: off
@@ -46,6 +46,12 @@ _PYX12_SEGMENT_CODES = {
     "LX": "LX_NUMBER_OUT_OF_SEQUENCE",
     "SEG1": "TRAILING_ELEMENT_SEPARATORS",
 }
+
+
+# our own set-level finding (ST01 is not the transaction set of its group): IK502 1
+ST01_MISMATCH = "ST01"
+_OWN_SET_CODES = {ST01_MISMATCH: (SetCode.TRANSACTION_SET_NOT_SUPPORTED.value,
+                                  "ST01_DOES_NOT_MATCH_GROUP")}
 
 
 def isa_finding(code: str, message: str) -> Finding:
@@ -81,7 +87,7 @@ def interchange_result(
         note = walk.notes.get(err_gs.cur_line_gs)
         scanned = by_position.get(offset + err_gs.cur_line_gs)
         if why and scanned:
-            group = _unsupported(scanned, why)
+            group = _unsupported(scanned, *why)
         elif note and scanned and not err_gs.children:  # no map: the envelope as we read it
             group = replace(scanned, declared_sets=_declared(err_gs, scanned))
         else:
@@ -109,8 +115,8 @@ def _is_separator_charset(position: int, code: str, isa: tuple[str, ...]) -> boo
     )
 
 
-def _unsupported(group: GroupResult, why: GroupCode) -> GroupResult:
-    message = (
+def _unsupported(group: GroupResult, why: GroupCode, said: str | None) -> GroupResult:
+    message = said or (
         f"pyx12 has no implementation guide for GS01 {group.functional_id!r} / GS08 "
         f"{group.version!r}: the group was not validated"
     )
@@ -170,7 +176,10 @@ def _group(err_gs: Any, offset: int) -> GroupResult:
 
 def _set(err_st: Any, offset: int, gs08: str) -> SetResult:
     findings = tuple(
-        _coded(SetCode, code, message, "TRANSACTION_SET_ERROR") for code, message in err_st.errors
+        Finding(*_OWN_SET_CODES[code], message)
+        if code in _OWN_SET_CODES
+        else _coded(SetCode, code, message, "TRANSACTION_SET_ERROR")
+        for code, message in err_st.errors
     )
     envelope: dict[str, list[ElementError]] = {"ST": [], "SE": []}
     for element in err_st.elements:  # ST/SE element errors (an ST03 where it is Not Used)

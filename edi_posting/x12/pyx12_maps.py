@@ -32,6 +32,7 @@ __all__ = [
     "UNCHECKED_GUIDES",
     "GuideChoice",
     "choose_guide",
+    "functional_id_of",
     "load_map",
 ]
 
@@ -80,6 +81,18 @@ def choose_guide(icvn: str | None, fic: str, vriic: str) -> GuideChoice:
             "group, the implementation guide itself was not checked",
         )
     return GuideChoice(None, None)
+
+
+def functional_id_of(vriic: str) -> tuple[str, str] | None:
+    """(GS01, transaction set) a GS08 belongs to, when pyx12 knows the guide: the fault
+    of ``GS*HC`` around an 005010X221A1 835 is its GS01, not an unsupported version."""
+    for entry in _map_index().maps:
+        if entry["vriic"] == vriic and entry["fic"]:
+            return entry["fic"], (entry["abbr"] or "")[:3]
+    for (fic, errata), _nearest in ERRATA_GUIDES.items():
+        if errata == vriic:
+            return fic, "837"
+    return None
 
 
 @functools.cache

@@ -30,8 +30,18 @@ from pyx12.map_walker import apply_walk_errors, walk_tree
 from edi_posting.x12.ack_records import ISA_WIDTHS, Finding, GroupCode, InterchangeResult
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.envelope_scan import EnvelopeScan, ScannedInterchange, unread_group
-from edi_posting.x12.pyx12_maps import choose_guide, known_functional_id, load_map
-from edi_posting.x12.pyx12_findings import ISA_ELEMENT_CODES, interchange_result, isa_finding
+from edi_posting.x12.pyx12_maps import (
+    choose_guide,
+    functional_id_of,
+    known_functional_id,
+    load_map,
+)
+from edi_posting.x12.pyx12_findings import (
+    ISA_ELEMENT_CODES,
+    ST01_MISMATCH,
+    interchange_result,
+    isa_finding,
+)
 from edi_posting.x12.reader import Segment, X12Reader
 
 __all__ = ["Walk", "check_file"]
@@ -182,7 +192,9 @@ class Walk:
         self.walker = walk_tree()
         self.icvn: str | None = None
         self.is_skipping = False  # inside a group pyx12 has no map for
-        self.unsupported: dict[int, GroupCode] = {}  # GS line in the interchange -> why
+        self.unsupported: dict[int, tuple[GroupCode, str | None]] = {}  # GS line -> why
+        self.transaction_map: Any = None  # the map of the group being walked
+        self.is_skipping_set = False  # inside a set its group does not carry
         self.notes: dict[int, str] = {}  # GS line -> a guide substituted or not checked
         self.strays = 0
 
@@ -222,6 +234,9 @@ class Walk:
                     "interchange is outside the ST..SE/GS..GE structure",
                 )
             return
+        if tag in ("ST", "SE") or self.is_skipping_set:
+            if self._wrong_set(seg, tag):
+                return
         node = self._locate(seg, tag)
         if node is not None:
             self.node = self._record(seg, tag, node)
@@ -276,13 +291,47 @@ class Walk:
             self.notes[line] = choice.note
         if choice.map_file is None:
             if choice.note is None:
-                self.unsupported[line] = (
-                    GroupCode.FUNCTIONAL_GROUP_VERSION_NOT_SUPPORTED
-                    if known_functional_id(fic)
-                    else GroupCode.FUNCTIONAL_GROUP_NOT_SUPPORTED
-                )
+                self.unsupported[line] = _unsupported_group(fic, vriic)
             self.is_skipping = True
             return control_node
-        transaction_map = load_map(choice.map_file)
-        self.src.check_837_lx = transaction_map.id == "837"
-        return transaction_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
+        self.transaction_map = load_map(choice.map_file)
+        self.src.check_837_lx = self.transaction_map.id == "837"
+        return self.transaction_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
+
+    def _wrong_set(self, seg: Any, tag: str) -> bool:
+        """An ST whose ST01 is not the transaction set of its group's map (an 837 under
+        an HP/005010X221A1 header): IK5 ``1`` says so, and its body is not walked against
+        the wrong map (which would report every segment of it)."""
+        if tag == "SE" and self.is_skipping_set:
+            self.is_skipping_set = False
+            node = self.transaction_map.getnodebypath("/ISA_LOOP/GS_LOOP/ST_LOOP/SE")
+            self.walker.counter.increment(node.x12path)  # the trailer was seen
+            self.node = self._record(seg, tag, node)
+            return True
+        if self.is_skipping_set:
+            self.src.pop_errors()
+            return True
+        expected = self.transaction_map.id[:3] if self.transaction_map is not None else None
+        st01 = seg.get_value("ST01") if tag == "ST" else None
+        if st01 is None or expected is None or st01 == expected:
+            return False
+        loop = "/ISA_LOOP/GS_LOOP/ST_LOOP"  # not walked: the map's ST wants its own ST01
+        self.walker.forceWalkCounterToLoopStart(loop, f"{loop}/ST")
+        self.node = self._record(seg, tag, self.transaction_map.getnodebypath(f"{loop}/ST"))
+        gs = self.errh.cur_gs_node.seg_data
+        self.errh.st_error(ST01_MISMATCH, f"ST01 {st01} does not match its group: GS01 "
+                           f"{gs.get_value('GS01')} / GS08 {gs.get_value('GS08')} carries "
+                           f"{expected} transaction sets")
+        self.is_skipping_set = True
+        return True
+
+
+def _unsupported_group(fic: str, vriic: str) -> tuple[GroupCode, str | None]:
+    owner = functional_id_of(vriic)
+    if owner is not None and owner[0] != fic:
+        return GroupCode.FUNCTIONAL_GROUP_NOT_SUPPORTED, (
+            f"GS01 {fic} is the wrong functional identifier code for GS08 {vriic}: an "
+            f"{owner[1]} group is GS01 {owner[0]}")
+    code = (GroupCode.FUNCTIONAL_GROUP_VERSION_NOT_SUPPORTED if known_functional_id(fic)
+            else GroupCode.FUNCTIONAL_GROUP_NOT_SUPPORTED)
+    return code, None
