@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from edi_posting.x12.remit835 import parse_835
 from tests.test_validation import BODY, remit, tags, validate
 from tests.x12build import build_x12
 
@@ -137,3 +138,19 @@ def test_an_835_under_an_837_group_header_is_a_wrong_functional_identifier(
     assert "GS01 HC" in group[0].message and "HP" in group[0].message
     assert "version" not in group[0].message
     assert tags(result.acks[0])[1:3] == ["AK1*HC*1*005010X221A1", "AK9*R*1*1*0*1"]
+
+
+def test_gs06_02_and_ge02_2_are_the_same_number(tmp_path: Path) -> None:
+    """GS06 and GE02 are numeric (N0, element 28): X12 compares their values, and 02 = 2."""
+    text = remit(BODY, group_control="02").replace("GE*1*02~", "GE*1*2~")
+    result = validate(tmp_path, text)
+    assert result.valid, [p.message for p in result.problems]
+    assert tags(result.acks[0])[1] == "AK1*HP*02*005010X221A1"
+    parsed = parse_835(tmp_path / "remit.835")
+    assert [p.code for p in parsed.problems] == []
+
+
+def test_a_ge02_of_another_number_still_mismatches(tmp_path: Path) -> None:
+    text = remit(BODY, group_control="02").replace("GE*1*02~", "GE*1*3~")
+    result = validate(tmp_path, text)
+    assert "AK905=4" in [p.details.get("x12") for p in result.problems]

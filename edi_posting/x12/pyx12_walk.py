@@ -267,7 +267,10 @@ class Walk:
             getattr(errh, f"add_{tag.lower()}_loop")(seg, src)
         elif tag not in _ENVELOPE:
             errh.add_seg(node, seg, src.get_seg_count(), src.get_cur_line(), src.get_ls_id())
-        errh.handle_errors(src.pop_errors())
+        errors = src.pop_errors()
+        if tag == "GE":
+            errors = [e for e in errors if not _same_group_number(e, seg)]
+        errh.handle_errors(errors)
         if tag == "ISA":
             self.icvn = seg.get_value("ISA12")
         elif tag == "GS":
@@ -324,6 +327,16 @@ class Walk:
                            f"{expected} transaction sets")
         self.is_skipping_set = True
         return True
+
+
+def _same_group_number(error: Any, ge: Any) -> bool:
+    """pyx12 compares GE02 with GS06 as text; both are numbers (N0, element 28) and X12
+    compares their values: GS06 ``02`` and GE02 ``2`` agree."""
+    if error[0] != "gs" or error[1] != "4":
+        return False
+    ge02 = (ge.get_value("GE02") or "").strip()
+    gs06 = str(error[2]).rpartition("GS id=")[2].strip()
+    return ge02.isdigit() and gs06.isdigit() and int(ge02) == int(gs06)
 
 
 def _unsupported_group(fic: str, vriic: str) -> tuple[GroupCode, str | None]:
