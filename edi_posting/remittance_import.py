@@ -94,7 +94,7 @@ def _validation_rejection(units: Units, read: RemittanceSetRead) -> Problem | No
     key = (envelope.interchange_control_number if envelope else "",
            envelope.group_control_number if envelope else "",
            read.header.transaction_set_control_number)
-    return rejection_of(key, units.rejected_sets, read.header.source)
+    return rejection_of(key, read.segment_position, units.rejected_sets, read.header.source)
 
 
 def _reject_set(units: Units, result: FileResult, read: RemittanceSetRead,

@@ -58,7 +58,7 @@ _MAX_STRAYS_REPORTED = 20
 
 def check_file(path: Path, sha256: str, scan: EnvelopeScan) -> Iterator[InterchangeResult]:
     assert scan.delimiters is not None  # no FATAL problem, so the reader found separators
-    seen: set[str] = set()
+    seen: set[tuple[str, str, str]] = set()  # (ISA05, ISA06, ISA13): unique per sender
     with X12Reader(path, file_sha256=sha256, file_name=path.name) as reader:
         stream = _Interchanges(reader.segments())
         for scanned in scan.interchanges:
@@ -89,14 +89,14 @@ def _check_interchange(
     scanned: ScannedInterchange,
     segments: Iterator[Segment],
     delimiters: Delimiters,
-    seen: set[str],
+    seen: set[tuple[str, str, str]],
 ) -> InterchangeResult:
     isa_text, isa, own = _fixed_isa(scanned.isa, delimiters)
-    if isa[13] in seen:
-        own.append(
-            isa_finding("025", f"ISA13 {isa[13]} is used by an earlier interchange of this file")
-        )
-    seen.add(isa[13])
+    sender = (isa[5], isa[6], isa[13])
+    if sender in seen:
+        own.append(isa_finding("025", f"ISA13 {isa[13]} is used by an earlier interchange of "
+                                      f"this file from the same sender ({isa[5]} {isa[6]})"))
+    seen.add(sender)
     unread = tuple(unread_group(g) for g in scanned.groups)
     if isa[12] not in _CONTROL_MAPS:
         own.append(
