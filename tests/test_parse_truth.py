@@ -87,3 +87,10 @@ def test_a_set_without_trn_is_rejected_and_the_others_post(practice: Practice) -
     assert practice.balances("PCN1") == ("0.00", "0.00")
     assert practice.balances("PCN2") == ("100.00", "0.00")
     assert ("rejected_file", "MISSING_TRN") in _items(practice)
+
+
+def test_an_unknown_segment_that_is_no_segment_id_is_not_quoted(tmp_path: Path) -> None:
+    text = build_x12(_paid("PCN1", "ZQCANARY ALBA*1~"))
+    [rem] = parse_835(write_x12(tmp_path, text)).remittances
+    [problem] = [p for p in rem.problems if p.code == "UNKNOWN_SEGMENT"]
+    assert "ZQCANARY" not in problem.message and "ZQCANARY" not in (problem.element or "")
