@@ -154,3 +154,20 @@ def test_a_ge02_of_another_number_still_mismatches(tmp_path: Path) -> None:
     text = remit(BODY, group_control="02").replace("GE*1*02~", "GE*1*3~")
     result = validate(tmp_path, text)
     assert "AK905=4" in [p.details.get("x12") for p in result.problems]
+
+
+def test_a_4010_group_in_a_5010_interchange_is_checked_with_its_gs08_map(
+        tmp_path: Path) -> None:
+    text = remit(BODY, version="004010X091A1")
+    assert "*00501*" in text and "GS*HP*SENDER*RECEIVER*20260101*1200*1*X*004010X091A1" in text
+    result = validate(tmp_path, text)
+    codes = [p.code for p in result.problems]
+    assert "FUNCTIONAL_GROUP_VERSION_NOT_SUPPORTED" not in codes
+    assert [a.kind for a in result.acks] == ["997"]
+    assert "AK2*835*0001" in tags(result.acks[0])
+
+
+def test_the_base_x222_guide_is_checked_with_the_x222a1_map(tmp_path: Path) -> None:
+    result = validate(tmp_path, claim_837("005010X222"), name="claims.837")
+    assert result.valid, [p.message for p in result.problems]
+    assert [p.code for p in result.problems] == ["GUIDE_SUBSTITUTED"]

@@ -8,13 +8,17 @@ pyx12 4.0.0's maps are used as shipped, with two exceptions made here, in our ow
   once, so a second PLB segment was rejected (``IK3*PLB*..**4``, "Loop FOOTER exceeded
   max count"); 005010X221A1 section 1.10.2.11 lets PLB repeat (">1", as pyx12's own 4010
   map has it).  Only the loop's repeat count changes: every other check of the map stays.
-* **Errata versions** (:data:`ERRATA_GUIDES`): GS08 names a later addendum of a guide
-  pyx12 has (``005010X222A2`` for the ``X222A1`` map, ``005010X223A3`` for ``X223A2``).
+* **Errata versions** (:data:`ERRATA_GUIDES`): GS08 names another addendum of a guide
+  pyx12 has (``005010X222A2`` and the base ``005010X222`` for the ``X222A1`` map,
+  ``005010X223A3`` for ``X223A2``).
   The addenda changed code lists and notes, not the segment structure pyx12 checks, so the
   nearest map validates the group, with a WARNING naming the guide used instead.
   ``005010X224A2`` (5010 dental) has no 5010 map at all in pyx12: its envelope is checked
   and our parser reads it, but the guide itself is not checked, which a WARNING says
   (:data:`UNCHECKED_GUIDES`), instead of rejecting every dental claim sent.
+* **Envelope version**: pyx12 files its maps under one ISA12, but X12 versions the
+  interchange envelope and the functional group separately: a ``004010X098A1`` group in an
+  ``00501`` interchange is checked with the 004010 map GS08 names.
 """
 
 from __future__ import annotations
@@ -50,10 +54,14 @@ MAP_CORRECTIONS = (
 )
 # (GS01, GS08 received) -> the GS08 of the map that checks it instead
 ERRATA_GUIDES = {
+    ("HC", "005010X222"): "005010X222A1",
     ("HC", "005010X222A2"): "005010X222A1",
     ("HC", "005010X223A3"): "005010X223A2",
 }
 UNCHECKED_GUIDES = frozenset({("HC", "005010X224A2")})
+# pyx12 files each map under one ISA12; a group's guide is named by GS08 whatever ISA12 the
+# interchange around it has (X12 versions the envelope and the group separately)
+_ENVELOPE_VERSIONS = ("00401", "00501")
 
 
 class GuideChoice(NamedTuple):
@@ -67,6 +75,10 @@ def choose_guide(icvn: str | None, fic: str, vriic: str) -> GuideChoice:
     map_file = index.get_filename(icvn, vriic, fic)
     if map_file is not None:
         return GuideChoice(map_file, None)
+    for other in _ENVELOPE_VERSIONS:  # a 004010 group in an 00501 interchange: GS08 rules
+        map_file = index.get_filename(other, vriic, fic)
+        if map_file is not None:
+            return GuideChoice(map_file, None)
     nearest = ERRATA_GUIDES.get((fic, vriic))
     if nearest is not None:
         return GuideChoice(
