@@ -171,3 +171,13 @@ def test_the_base_x222_guide_is_checked_with_the_x222a1_map(tmp_path: Path) -> N
     result = validate(tmp_path, claim_837("005010X222"), name="claims.837")
     assert result.valid, [p.message for p in result.problems]
     assert [p.code for p in result.problems] == ["GUIDE_SUBSTITUTED"]
+
+
+def test_an_837i_set_under_an_837p_gs08_is_named_as_such(tmp_path: Path) -> None:
+    text = claim_837("005010X222A1").replace("ST*837*0001*005010X222A1",
+                                             "ST*837*0001*005010X223A2")
+    result = validate(tmp_path, text, name="claims.837")
+    [problem] = result.problems
+    assert (problem.code, problem.details) == ("ST03_DOES_NOT_MATCH_GS08", {"x12": "IK502=I6"})
+    assert "005010X223A2" in problem.message and "005010X222A1" in problem.message
+    assert "IK5*R*I6" in tags(result.acks[0])

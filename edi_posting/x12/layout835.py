@@ -20,7 +20,7 @@ from edi_posting.logs import withheld
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 
-__all__ = ["Area", "ALLOWED", "KNOWN_835_SEGMENTS", "is_money_area", "stray_segment"]
+__all__ = ["ALLOWED", "KNOWN_835_SEGMENTS", "Area", "is_money_area", "stray_segment"]
 
 
 class Area(enum.IntEnum):

@@ -32,7 +32,8 @@ from edi_posting.x12.envelope import normalize_control_number
 if TYPE_CHECKING:
     from edi_posting.x12.pyx12_walk import Walk
 
-__all__ = ["ISA_ELEMENT_CODES", "ST01_MISMATCH", "interchange_result", "isa_finding"]
+__all__ = ["ISA_ELEMENT_CODES", "ST01_MISMATCH", "ST03_MISMATCH", "interchange_result",
+           "isa_finding"]
 
 # TA105 note code for an error in ISA01..ISA16 (index 0 unused)
 # fmt: off
@@ -48,10 +49,15 @@ _PYX12_SEGMENT_CODES = {
 }
 
 
-# our own set-level finding (ST01 is not the transaction set of its group): IK502 1
-ST01_MISMATCH = "ST01"
-_OWN_SET_CODES = {ST01_MISMATCH: (SetCode.TRANSACTION_SET_NOT_SUPPORTED.value,
-                                  "ST01_DOES_NOT_MATCH_GROUP")}
+# our own set-level findings: ST01 is not the transaction set of its group (IK502 1,
+# transaction set not supported), ST03 names another guide than GS08 (IK502 I6,
+# implementation convention not supported)
+ST01_MISMATCH, ST03_MISMATCH = "ST01", "ST03"
+_OWN_SET_CODES = {
+    ST01_MISMATCH: (SetCode.TRANSACTION_SET_NOT_SUPPORTED.value, "ST01_DOES_NOT_MATCH_GROUP"),
+    ST03_MISMATCH: (SetCode.IMPLEMENTATION_CONVENTION_NOT_SUPPORTED.value,
+                    "ST03_DOES_NOT_MATCH_GS08"),
+}
 
 
 def isa_finding(code: str, message: str) -> Finding:

@@ -101,7 +101,7 @@ def functional_id_of(vriic: str) -> tuple[str, str] | None:
     for entry in _map_index().maps:
         if entry["vriic"] == vriic and entry["fic"]:
             return entry["fic"], (entry["abbr"] or "")[:3]
-    for (fic, errata), _nearest in ERRATA_GUIDES.items():
+    for fic, errata in ERRATA_GUIDES:
         if errata == vriic:
             return fic, "837"
     return None

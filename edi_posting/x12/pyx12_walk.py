@@ -30,17 +30,18 @@ from pyx12.map_walker import apply_walk_errors, walk_tree
 from edi_posting.x12.ack_records import ISA_WIDTHS, Finding, GroupCode, InterchangeResult
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.envelope_scan import EnvelopeScan, ScannedInterchange, unread_group
+from edi_posting.x12.pyx12_findings import (
+    ISA_ELEMENT_CODES,
+    ST01_MISMATCH,
+    ST03_MISMATCH,
+    interchange_result,
+    isa_finding,
+)
 from edi_posting.x12.pyx12_maps import (
     choose_guide,
     functional_id_of,
     known_functional_id,
     load_map,
-)
-from edi_posting.x12.pyx12_findings import (
-    ISA_ELEMENT_CODES,
-    ST01_MISMATCH,
-    interchange_result,
-    isa_finding,
 )
 from edi_posting.x12.reader import Segment, X12Reader
 
@@ -234,9 +235,8 @@ class Walk:
                     "interchange is outside the ST..SE/GS..GE structure",
                 )
             return
-        if tag in ("ST", "SE") or self.is_skipping_set:
-            if self._wrong_set(seg, tag):
-                return
+        if (tag in ("ST", "SE") or self.is_skipping_set) and self._wrong_set(seg, tag):
+            return
         node = self._locate(seg, tag)
         if node is not None:
             self.node = self._record(seg, tag, node)
@@ -314,19 +314,32 @@ class Walk:
         if self.is_skipping_set:
             self.src.pop_errors()
             return True
-        expected = self.transaction_map.id[:3] if self.transaction_map is not None else None
-        st01 = seg.get_value("ST01") if tag == "ST" else None
-        if st01 is None or expected is None or st01 == expected:
+        if tag != "ST" or self.transaction_map is None:
+            return False
+        gs = self.errh.cur_gs_node.seg_data
+        fault = _set_mismatch(seg, gs, self.transaction_map.id[:3])
+        if fault is None:
             return False
         loop = "/ISA_LOOP/GS_LOOP/ST_LOOP"  # not walked: the map's ST wants its own ST01
         self.walker.forceWalkCounterToLoopStart(loop, f"{loop}/ST")
         self.node = self._record(seg, tag, self.transaction_map.getnodebypath(f"{loop}/ST"))
-        gs = self.errh.cur_gs_node.seg_data
-        self.errh.st_error(ST01_MISMATCH, f"ST01 {st01} does not match its group: GS01 "
-                           f"{gs.get_value('GS01')} / GS08 {gs.get_value('GS08')} carries "
-                           f"{expected} transaction sets")
+        self.errh.st_error(*fault)
         self.is_skipping_set = True
         return True
+
+
+def _set_mismatch(st: Any, gs: Any, expected: str) -> tuple[str, str] | None:
+    """(our code, message) when the set is not what its group says: ST01 another
+    transaction set, or ST03 another guide family than GS08 (005010X223 under 005010X222)."""
+    st01, st03 = st.get_value("ST01") or "", (st.get_value("ST03") or "").strip()
+    gs01, gs08 = gs.get_value("GS01"), (gs.get_value("GS08") or "").strip()
+    if st01 != expected:
+        return ST01_MISMATCH, (f"ST01 {st01} does not match its group: GS01 {gs01} / GS08 "
+                               f"{gs08} carries {expected} transaction sets")
+    if st03 and gs08 and st03[:10] != gs08[:10]:
+        return ST03_MISMATCH, (f"ST03 {st03} names another implementation guide than its "
+                               f"group's GS08 {gs08}: the set was not checked against either")
+    return None
 
 
 def _same_group_number(error: Any, ge: Any) -> bool:
