@@ -181,3 +181,9 @@ def test_an_837i_set_under_an_837p_gs08_is_named_as_such(tmp_path: Path) -> None
     assert (problem.code, problem.details) == ("ST03_DOES_NOT_MATCH_GS08", {"x12": "IK502=I6"})
     assert "005010X223A2" in problem.message and "005010X222A1" in problem.message
     assert "IK5*R*I6" in tags(result.acks[0])
+
+
+def test_validate_names_a_misspelled_segment_id(tmp_path: Path) -> None:
+    result = validate(tmp_path, remit(BODY + PLB_L6.replace("PLB*", "PLXX*")))
+    messages = [p.message for p in result.problems if p.code == "UNRECOGNIZED_SEGMENT_ID"]
+    assert 'Segment identifier "PLXX" is invalid' in messages

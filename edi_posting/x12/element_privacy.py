@@ -61,7 +61,7 @@ _CODE_FIRST_SEGMENTS = frozenset((
     "HL", "LQ", "LX", "MIA", "MOA", "N1", "NM1", "NTE", "PAT", "PER", "PRV", "PWK", "QTY",
     "REF", "SBR", "SV1", "SV2", "SV3", "SVC", "SVD", "TRN", "TS2",
 ))  # fmt: skip
-_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,3}")  # PLXX: a misspelled ID is named
 _NOT_FOUND = re.compile(r"^Segment (?P<id>[^*\s]*)\*(?P<value>.*?) not found\.(?P<rest>.*)$",
                         re.DOTALL)
 _INVALID_CODE = "INVALID_CODE_VALUE"
