@@ -100,7 +100,7 @@ class Units:
     engine: Engine
     archived: ArchivedFile
     options: ImportOptions
-    rejected_sets: frozenset[SetKey] = frozenset()  # by --validate: (ISA13, GS06, ST02)
+    rejected_sets: frozenset[int] = frozenset()  # by --validate: the ST's segment position
 
     @contextmanager
     def set_unit(self) -> Iterator[Connection]:

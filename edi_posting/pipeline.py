@@ -274,7 +274,7 @@ def _import_837(units: Units, path: Path, result: FileResult) -> None:
         envelope = read.envelope
         key = (envelope.interchange_control_number if envelope else "",
                envelope.group_control_number if envelope else "", read.batch.header.control_number)
-        stop = rejection_of(key, units.rejected_sets, source)
+        stop = rejection_of(key, read.batch.segment_position, units.rejected_sets, source)
         if stop is not None:
             rejected = SetOutcome("rejected", claims=len(read.batch.claims), problems=[stop])
             add_outcome(result, rejected, options.progress)

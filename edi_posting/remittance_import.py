@@ -1,7 +1,7 @@
 """One 835 file: each transaction set read, then posted in its own unit of work.
 
-A set with a FATAL problem (no BPR, no SE, not an 835, the parser gave up, an amount or a
-sum of amounts no database column holds) is rejected whole: nothing of it posts and a ``rejected_file`` item names the set; the file's other
+A set with a FATAL problem (no BPR, no TRN, no SE, not an 835, the parser gave up, an amount
+or a sum of amounts no database column holds) is rejected whole: nothing of it posts and a ``rejected_file`` item names the set; the file's other
 sets still post.  A posting invariant failure (a bug) rolls its set back the same way.
 """
 
@@ -94,7 +94,7 @@ def _validation_rejection(units: Units, read: RemittanceSetRead) -> Problem | No
     key = (envelope.interchange_control_number if envelope else "",
            envelope.group_control_number if envelope else "",
            read.header.transaction_set_control_number)
-    return rejection_of(key, units.rejected_sets, read.header.source)
+    return rejection_of(key, read.segment_position, units.rejected_sets, read.header.source)
 
 
 def _reject_set(units: Units, result: FileResult, read: RemittanceSetRead,

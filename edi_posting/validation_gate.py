@@ -25,17 +25,19 @@ __all__ = ["rejection_of", "validate_for_import"]
 _ACK = table_of(Acknowledgement)
 
 
-def validate_for_import(units: Units, path: Path, result: FileResult) -> frozenset[SetKey]:
-    """Validate, store the acknowledgements, report the errors; the keys of rejected sets."""
+def validate_for_import(units: Units, path: Path, result: FileResult) -> frozenset[int]:
+    """Validate, store the acknowledgements, report the errors; the segment positions of
+    the rejected sets' ST (one verdict per set: two interchanges may repeat the same
+    ISA13/GS06/ST02, since control numbers are unique per sender only)."""
+    from edi_posting.x12.acks import is_accepted
     from edi_posting.x12.validation import validate_path
 
     verdict = validate_path(path)
-    rejected = frozenset(control_key(*key) for key, status in verdict.set_status.items()
+    rejected = frozenset(position for position, status in verdict.set_status_at.items()
                          if status == "R")
     rows = [{"file_id": units.archived.id, "group_control_number": ack.gs06, "kind": ack.kind,
-             "is_accepted": not any(k[0] == ack.isa13 and (ack.gs06 is None or k[1] == ack.gs06)
-                                    for k in rejected),
-             "content": ack.text.encode("utf-8"), "created_by": units.options.actor}
+             "is_accepted": is_accepted(ack), "content": ack.text.encode("utf-8"),
+             "created_by": units.options.actor}
             for ack in verdict.acks]
     if rows:
         units.run(lambda unit: unit.execute(insert(_ACK), rows))
@@ -43,13 +45,14 @@ def validate_for_import(units: Units, path: Path, result: FileResult) -> frozens
     return rejected
 
 
-def rejection_of(key: SetKey, rejected: frozenset[SetKey],
+def rejection_of(key: SetKey, position: int, rejected: frozenset[int],
                  source: SourceRef | None) -> Problem | None:
-    """The problem that stops a set pyx12 rejected; None for a set it accepted.  Both sides
-    go through the one control-number normaliser (``ST*835*   1`` is set ``1``)."""
-    key = control_key(*key)
-    if key not in rejected:
+    """The problem that stops a set pyx12 rejected; None for a set it accepted.  The set is
+    found by its ST's position in the file; ``key`` (through the one control-number
+    normaliser: ``ST*835*   1`` is set ``1``) names it."""
+    if position not in rejected:
         return None
+    key = control_key(*key)
     return Problem("REJECTED_BY_VALIDATION", Severity.FATAL,
                    f"transaction set {key[2]} (ISA13 {key[0]}, GS06 {key[1]}) was rejected by "
                    "implementation-guide validation (999 IK5 R); nothing of it is posted",

@@ -84,8 +84,8 @@ def test_validate_table_output_and_verdict_line_show_no_phi(tmp_path: Path) -> N
 def test_bad_codes_and_qualifiers_are_still_shown(tmp_path: Path) -> None:
     result = run("validate", "--format", "json", str(canary_835(tmp_path)))
     messages = [p["message"] for p in json.loads(result.stdout)["files"][0]["problems"]]
-    assert "(99) is not a valid code for Claim Status Code (CLP02)" in messages
-    assert "(Q9) is not a valid code for Identification Code Qualifier (NM108)" in messages
+    assert "CLP02 99 is not a valid code for Claim Status Code" in messages
+    assert "NM108 Q9 is not a valid code for Identification Code Qualifier" in messages
     not_found = next(m for m in messages if m.startswith("Segment N3"))
     assert not_found.startswith("Segment N3*(17 characters withheld) not found.")
     assert leaked(result.stdout, result.stderr) == []

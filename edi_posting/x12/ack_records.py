@@ -196,6 +196,7 @@ class GroupResult:  # AK1 .. AK9
     declared_sets: int | None  # GE01, None when there is no usable GE
     findings: tuple[Finding, ...] = ()  # AK905..
     sets: tuple[SetResult, ...] = ()
+    notes: tuple[Finding, ...] = ()  # warnings (a guide substituted): not in the 999
 
     @property
     def accepted_sets(self) -> int:  # AK904

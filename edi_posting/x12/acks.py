@@ -57,7 +57,9 @@ __all__ = [
     "build_acks",
     "control_key",
     "findings_as_problems",
+    "is_accepted",
     "set_statuses",
+    "set_statuses_at",
 ]
 
 
@@ -96,6 +98,34 @@ def set_statuses(interchanges: Sequence[InterchangeResult]) -> dict[tuple[str, s
     return status
 
 
+def set_statuses_at(interchanges: Sequence[InterchangeResult]) -> dict[int, str]:
+    """The ST's segment position in the file -> "A" or "R": one verdict per set even when
+    two interchanges repeat the same (ISA13, GS06, ST02), which :func:`set_statuses` merges
+    (control numbers are unique per sender only; the import looks its sets up here)."""
+    status: dict[int, str] = {}
+    for ich in interchanges:
+        for group in ich.groups:
+            is_rejected = ich.status is AckStatus.REJECTED or bool(group.findings)
+            for tset in group.sets:
+                rejected = is_rejected or tset.status is AckStatus.REJECTED
+                status[tset.file_position] = (AckStatus.REJECTED if rejected
+                                              else tset.status).value
+    return status
+
+
+def is_accepted(ack: Ack) -> bool:
+    """Did this acknowledgment accept everything it answers (TA104, AK901 ``A``)?  Read
+    from its own text, so the answer cannot be confused with another interchange's."""
+    element = ack.text[3:4]
+    for line in ack.text.splitlines():
+        values = line[:-1].split(element) if element else []
+        if values and values[0] == "TA1" and len(values) > 4:
+            return values[4] == AckStatus.ACCEPTED.value
+        if values and values[0] == "AK9" and len(values) > 1:
+            return values[1] == AckStatus.ACCEPTED.value
+    return False
+
+
 def findings_as_problems(
     interchanges: Sequence[InterchangeResult],
     sha256: str,
@@ -127,6 +157,8 @@ def findings_as_problems(
                 group.file_position,
             )
             problems += [_problem(f, source, "GS", "AK905") for f in group.findings]
+            problems += [Problem(f.name, Severity.WARNING, f.message, source, "GS08")
+                         for f in group.notes]
             for tset in group.sets:
                 problems += _set_problems(tset, source)
     return problems

@@ -20,7 +20,11 @@ The rule: **a value is shown only when its element is known not to carry PHI**, 
   but part of an address);
 * the hierarchical IDs of HL (elements 628 and 734);
 * the dates of a payment or a batch, not of a person: BPR16 (check or EFT date), PLB02 and
-  TS303 (fiscal period ends), BHT04 (the 837 batch's creation date).
+  TS303 (fiscal period ends), BHT04 (the 837 batch's creation date);
+* any value pyx12 found not to be a valid code (IK403 ``7``): pyx12 raises that only for
+  an element with a code list (a remark code in MOA03, an ``AN`` element; a state, a
+  qualifier), so the value was sent as a code, and a code is not PHI.  The message reads
+  ``MOA03 MA15 is not a valid code for Claim Payment Remark Code``.
 
 Everything else is withheld: strings (``AN``: names, member and patient IDs, REF02,
 addresses, claim numbers, free text), dates and times (``DT``, ``TM``, and DMG02's
@@ -57,9 +61,12 @@ _CODE_FIRST_SEGMENTS = frozenset((
     "HL", "LQ", "LX", "MIA", "MOA", "N1", "NM1", "NTE", "PAT", "PER", "PRV", "PWK", "QTY",
     "REF", "SBR", "SV1", "SV2", "SV3", "SVC", "SVD", "TRN", "TS2",
 ))  # fmt: skip
-_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,3}")  # PLXX: a misspelled ID is named
 _NOT_FOUND = re.compile(r"^Segment (?P<id>[^*\s]*)\*(?P<value>.*?) not found\.(?P<rest>.*)$",
                         re.DOTALL)
+_INVALID_CODE = "INVALID_CODE_VALUE"
+_BAD_CODE = re.compile(r"^\((?P<value>.*)\) is not a valid code for (?P<what>.*) "
+                       r"\((?P<where>[A-Z0-9]+(?:-[0-9]+)?)\)$", re.DOTALL)
 _SEGMENT_ID_INVALID = re.compile(r'^Segment identifier "(?P<id>.*)" is invalid$', re.DOTALL)
 
 
@@ -85,6 +92,9 @@ def scrub_element_message(
     message: str, value: str | None, *, segment_id: str, reference: str | None, name: str
 ) -> str:
     """pyx12's message about one element, its value withheld unless the rule shows it."""
+    code = _BAD_CODE.match(message)
+    if code and name == _INVALID_CODE and reference not in _WITHHELD_ELEMENTS:
+        return f"{code['where']} {code['value']} is not a valid code for {code['what']}"
     if is_value_shown(segment_id, reference):
         return message
     return _withhold(message, value, f"{_spoken(name)} in {segment_id} element {reference or '?'}")

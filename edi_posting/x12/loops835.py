@@ -32,6 +32,7 @@ from edi_posting.records.remittance import (
 )
 from edi_posting.x12 import segments835 as seg
 from edi_posting.x12 import tally835
+from edi_posting.x12.layout835 import ALLOWED, Area, is_money_area, stray_segment
 from edi_posting.x12.reader import TransactionSet
 from edi_posting.x12.values835 import fast_constructor
 
@@ -46,6 +47,9 @@ _STRUCTURE = {"CLP": _CLAIM, "SVC": _LINE, "LX": _SUMMARY, "TS3": _SUMMARY_PART,
               "TS2": _SUMMARY_PART, "PLB": _PLB, "N1": _PARTY}
 # --stats: the segments of a claim that are counted or checked (the others are skipped)
 _TALLY_KINDS = {**_STRUCTURE, "CAS": _CAS, "DTM": _DTM, "AMT": _AMT, "MIA": _MIA, "MOA": _MOA}
+
+_AREAS = {_CLAIM: Area.CLAIM, _LINE: Area.LINE, _SUMMARY: Area.SUMMARY,
+          _SUMMARY_PART: Area.SUMMARY, _PLB: Area.FOOTER, _PARTY: Area.PARTY}
 
 _claim_tally = fast_constructor(ClaimTally)
 
@@ -86,6 +90,7 @@ class SetParser:
         target: seg.Bucket = self.header_bucket
         claim: seg.Bucket | None = None
         lines: list[seg.Bucket] = []
+        area, allowed = Area.HEADER, ALLOWED[Area.HEADER]
         for rows, positions in self.tset.batches():
             for segment in zip(rows, positions):
                 tag = segment[0][0]
@@ -96,7 +101,10 @@ class SetParser:
                         target[tag] = [segment]
                     else:
                         bucket.append(segment)
-                elif kind == line_kind and claim is not None:
+                    if tag not in allowed:  # does it belong in this loop?
+                        self._stray(tag, segment[1], area)
+                    continue
+                if kind == line_kind and claim is not None:
                     target = {"SVC": [segment]}
                     lines.append(target)
                 elif kind == party_kind and self.header is None:
@@ -111,6 +119,8 @@ class SetParser:
                     target = self._open(kind, segment)
                     if kind == claim_kind:
                         claim = target
+                area = _AREAS[kind] if kind != line_kind or claim is not None else area
+                allowed = ALLOWED[area]
         if claim is not None:
             yield self.finish_claim(claim, lines)
 
@@ -126,6 +136,7 @@ class SetParser:
         date, cents = self.ctx.date, self.ctx.cents
         target: seg.Bucket = self.header_bucket
         in_claim = False
+        area, allowed = Area.HEADER, ALLOWED[Area.HEADER]
         for rows, positions in self.tset.batches():
             for elements, position in zip(rows, positions):
                 kind = kinds.get(elements[0])
@@ -137,8 +148,11 @@ class SetParser:
                             target[tag] = [(elements, position)]
                         else:
                             bucket.append((elements, position))
-                    elif kind is None:
-                        continue  # nothing to count or check in NM1, REF, QTY, LQ ...
+                        if tag not in allowed:
+                            self._stray(tag, position, area)
+                    elif kind is None:  # nothing to count or check in NM1, REF, QTY, LQ ...
+                        if elements[0] not in allowed:
+                            self._stray(elements[0], position, area)
                     elif kind == _DTM:
                         text = elements[2] if len(elements) > 2 else ""
                         if text not in known_dates:  # a date known valid: nothing to do
@@ -149,11 +163,14 @@ class SetParser:
                         text = elements[2] if len(elements) > 2 else ""
                         if text not in known_amounts:
                             cents(text, "AMT02", position)
+                    elif elements[0] not in allowed:  # MIA or MOA in a service line
+                        self._stray(elements[0], position, area)
                     elif kind == _MIA:
                         on_mia(elements, position)
                     else:
                         on_moa(elements, position)
-                elif kind == line_kind and in_claim:
+                    continue
+                if kind == line_kind and in_claim:
                     start_line(elements, position)
                 elif kind == party_kind and self.header is None:
                     target = {"N1": [(elements, position)]}
@@ -169,6 +186,8 @@ class SetParser:
                         in_claim = True
                     else:
                         target = self._open(kind, (elements, position))
+                area = _AREAS[kind] if kind != line_kind or in_claim else area
+                allowed = ALLOWED[area]
         if in_claim:
             yield self.finish_tally(tallier)
 
@@ -188,7 +207,16 @@ class SetParser:
             return self.summary_bucket
         self.ctx.problem("UNEXPECTED_SEGMENT", Severity.ERROR, f"{segment[0][0]} segment out of "
                          "place (ignored)", segment[1], segment[0][0])
+        if kind == _LINE:  # a service line outside a claim: its money is not read
+            self.balance.is_computable = False
         return {}
+
+    def _stray(self, tag: str, position: int, area: Area) -> None:
+        """A segment that does not belong where it sits (:mod:`~edi_posting.x12.layout835`);
+        in a claim, a line or after the claims its money is lost, so the set is held."""
+        self.set_problems.append(stray_segment(tag, position, area, self.ctx.source))
+        if is_money_area(area):
+            self.balance.is_computable = False
 
     def _close_summary(self) -> None:
         if self.summary_bucket is not None:
@@ -273,6 +301,11 @@ class SetParser:
         if payment is None and tset.transaction_id == "835":
             ctx.problem("MISSING_BPR", Severity.FATAL, "no BPR segment: the payment is unknown",
                         tset.position, "BPR")
+        if not trn and tset.transaction_id == "835":  # required: the deposit's trace number
+            ctx.problem("MISSING_TRN", Severity.FATAL, f"transaction set {tset.control_number} "
+                        "has no TRN segment: TRN is required, and without its trace number "
+                        "the payment can be neither identified nor reconciled to a deposit",
+                        tset.position, "TRN")
         currency = cur[0][0][2] if cur and len(cur[0][0]) > 2 else None
         if currency and currency != "USD":
             ctx.problem("FOREIGN_CURRENCY", Severity.ERROR, f"CUR02 is {currency!r}: foreign "

@@ -32,7 +32,8 @@ from edi_posting.x12.envelope import normalize_control_number
 if TYPE_CHECKING:
     from edi_posting.x12.pyx12_walk import Walk
 
-__all__ = ["ISA_ELEMENT_CODES", "interchange_result", "isa_finding"]
+__all__ = ["ISA_ELEMENT_CODES", "ST01_MISMATCH", "ST03_MISMATCH", "interchange_result",
+           "isa_finding"]
 
 # TA105 note code for an error in ISA01..ISA16 (index 0 unused)
 # fmt: off
@@ -45,6 +46,17 @@ _PYX12_SEGMENT_CODES = {
     "HL2": "HL_PARENT_INVALID",
     "LX": "LX_NUMBER_OUT_OF_SEQUENCE",
     "SEG1": "TRAILING_ELEMENT_SEPARATORS",
+}
+
+
+# our own set-level findings: ST01 is not the transaction set of its group (IK502 1,
+# transaction set not supported), ST03 names another guide than GS08 (IK502 I6,
+# implementation convention not supported)
+ST01_MISMATCH, ST03_MISMATCH = "ST01", "ST03"
+_OWN_SET_CODES = {
+    ST01_MISMATCH: (SetCode.TRANSACTION_SET_NOT_SUPPORTED.value, "ST01_DOES_NOT_MATCH_GROUP"),
+    ST03_MISMATCH: (SetCode.IMPLEMENTATION_CONVENTION_NOT_SUPPORTED.value,
+                    "ST03_DOES_NOT_MATCH_GS08"),
 }
 
 
@@ -78,9 +90,27 @@ def interchange_result(
     groups = []
     for err_gs in err_isa.children:
         why = walk.unsupported.get(err_gs.cur_line_gs)
+        note = walk.notes.get(err_gs.cur_line_gs)
         scanned = by_position.get(offset + err_gs.cur_line_gs)
-        groups.append(_unsupported(scanned, why) if why and scanned else _group(err_gs, offset))
+        if why and scanned:
+            group = _unsupported(scanned, *why)
+        elif note and scanned and not err_gs.children:  # no map: the envelope as we read it
+            group = replace(scanned, declared_sets=_declared(err_gs, scanned))
+        else:
+            group = _group(err_gs, offset)
+        groups.append(replace(group, notes=(_guide_note(note),)) if note else group)
     return InterchangeResult(isa, position, tuple(findings), tuple(groups))
+
+
+def _guide_note(note: str) -> Finding:
+    name = "GUIDE_NOT_CHECKED" if "not checked" in note else "GUIDE_SUBSTITUTED"
+    return Finding("", name, note)
+
+
+def _declared(err_gs: Any, scanned: GroupResult) -> int | None:
+    """GE01 of a group pyx12 skipped (its sets were not walked): our reader's count
+    stands in, since pyx12 saw no ST to count."""
+    return len(scanned.sets) if err_gs.cur_line_ge else None
 
 
 def _is_separator_charset(position: int, code: str, isa: tuple[str, ...]) -> bool:
@@ -91,8 +121,8 @@ def _is_separator_charset(position: int, code: str, isa: tuple[str, ...]) -> boo
     )
 
 
-def _unsupported(group: GroupResult, why: GroupCode) -> GroupResult:
-    message = (
+def _unsupported(group: GroupResult, why: GroupCode, said: str | None) -> GroupResult:
+    message = said or (
         f"pyx12 has no implementation guide for GS01 {group.functional_id!r} / GS08 "
         f"{group.version!r}: the group was not validated"
     )
@@ -152,7 +182,10 @@ def _group(err_gs: Any, offset: int) -> GroupResult:
 
 def _set(err_st: Any, offset: int, gs08: str) -> SetResult:
     findings = tuple(
-        _coded(SetCode, code, message, "TRANSACTION_SET_ERROR") for code, message in err_st.errors
+        Finding(*_OWN_SET_CODES[code], message)
+        if code in _OWN_SET_CODES
+        else _coded(SetCode, code, message, "TRANSACTION_SET_ERROR")
+        for code, message in err_st.errors
     )
     envelope: dict[str, list[ElementError]] = {"ST": [], "SE": []}
     for element in err_st.elements:  # ST/SE element errors (an ST03 where it is Not Used)

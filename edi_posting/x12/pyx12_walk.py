@@ -16,7 +16,6 @@ becomes our records in :mod:`edi_posting.x12.pyx12_findings`.
 
 from __future__ import annotations
 
-import functools
 import io
 import logging
 from collections.abc import Iterator
@@ -24,9 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pyx12.error_handler
-import pyx12.map_if
-import pyx12.map_index
-import pyx12.params
 import pyx12.x12file
 from pyx12.map_if._segment import apply_segment_errors
 from pyx12.map_walker import apply_walk_errors, walk_tree
@@ -34,7 +30,19 @@ from pyx12.map_walker import apply_walk_errors, walk_tree
 from edi_posting.x12.ack_records import ISA_WIDTHS, Finding, GroupCode, InterchangeResult
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.envelope_scan import EnvelopeScan, ScannedInterchange, unread_group
-from edi_posting.x12.pyx12_findings import ISA_ELEMENT_CODES, interchange_result, isa_finding
+from edi_posting.x12.pyx12_findings import (
+    ISA_ELEMENT_CODES,
+    ST01_MISMATCH,
+    ST03_MISMATCH,
+    interchange_result,
+    isa_finding,
+)
+from edi_posting.x12.pyx12_maps import (
+    choose_guide,
+    functional_id_of,
+    known_functional_id,
+    load_map,
+)
 from edi_posting.x12.reader import Segment, X12Reader
 
 __all__ = ["Walk", "check_file"]
@@ -51,7 +59,7 @@ _MAX_STRAYS_REPORTED = 20
 
 def check_file(path: Path, sha256: str, scan: EnvelopeScan) -> Iterator[InterchangeResult]:
     assert scan.delimiters is not None  # no FATAL problem, so the reader found separators
-    seen: set[str] = set()
+    seen: set[tuple[str, str, str]] = set()  # (ISA05, ISA06, ISA13): unique per sender
     with X12Reader(path, file_sha256=sha256, file_name=path.name) as reader:
         stream = _Interchanges(reader.segments())
         for scanned in scan.interchanges:
@@ -82,14 +90,14 @@ def _check_interchange(
     scanned: ScannedInterchange,
     segments: Iterator[Segment],
     delimiters: Delimiters,
-    seen: set[str],
+    seen: set[tuple[str, str, str]],
 ) -> InterchangeResult:
     isa_text, isa, own = _fixed_isa(scanned.isa, delimiters)
-    if isa[13] in seen:
-        own.append(
-            isa_finding("025", f"ISA13 {isa[13]} is used by an earlier interchange of this file")
-        )
-    seen.add(isa[13])
+    sender = (isa[5], isa[6], isa[13])
+    if sender in seen:
+        own.append(isa_finding("025", f"ISA13 {isa[13]} is used by an earlier interchange of "
+                                      f"this file from the same sender ({isa[5]} {isa[6]})"))
+    seen.add(sender)
     unread = tuple(unread_group(g) for g in scanned.groups)
     if isa[12] not in _CONTROL_MAPS:
         own.append(
@@ -174,34 +182,21 @@ class _SegmentText(io.TextIOBase):
         return out
 
 
-@functools.cache
-def _load_map(name: str) -> Any:
-    """pyx12 map objects hold no walk state (the walker does), so one per process."""
-    return pyx12.map_if.load_map_file(name, _params())
-
-
-@functools.cache
-def _params() -> Any:
-    return pyx12.params.params()
-
-
-@functools.cache
-def _map_index() -> Any:
-    return pyx12.map_index.map_index()
-
-
 class Walk:
     """pyx12's validation loop over one interchange, recording into its error tree."""
 
     def __init__(self, stream: _SegmentText) -> None:
         self.src = pyx12.x12file.X12Reader(stream)
         self.errh = pyx12.error_handler.err_handler()
-        self.control = _load_map(_CONTROL_MAPS[self.src.icvn])
+        self.control = load_map(_CONTROL_MAPS[self.src.icvn])
         self.node: Any = self.control.getnodebypath("/ISA_LOOP/ISA")
         self.walker = walk_tree()
         self.icvn: str | None = None
         self.is_skipping = False  # inside a group pyx12 has no map for
-        self.unsupported: dict[int, GroupCode] = {}  # GS line in the interchange -> why
+        self.unsupported: dict[int, tuple[GroupCode, str | None]] = {}  # GS line -> why
+        self.transaction_map: Any = None  # the map of the group being walked
+        self.is_skipping_set = False  # inside a set its group does not carry
+        self.notes: dict[int, str] = {}  # GS line -> a guide substituted or not checked
         self.strays = 0
 
     def run(self) -> Walk:
@@ -240,6 +235,8 @@ class Walk:
                     "interchange is outside the ST..SE/GS..GE structure",
                 )
             return
+        if (tag in ("ST", "SE") or self.is_skipping_set) and self._wrong_set(seg, tag):
+            return
         node = self._locate(seg, tag)
         if node is not None:
             self.node = self._record(seg, tag, node)
@@ -270,7 +267,10 @@ class Walk:
             getattr(errh, f"add_{tag.lower()}_loop")(seg, src)
         elif tag not in _ENVELOPE:
             errh.add_seg(node, seg, src.get_seg_count(), src.get_cur_line(), src.get_ls_id())
-        errh.handle_errors(src.pop_errors())
+        errors = src.pop_errors()
+        if tag == "GE":
+            errors = [e for e in errors if not _same_group_number(e, seg)]
+        errh.handle_errors(errors)
         if tag == "ISA":
             self.icvn = seg.get_value("ISA12")
         elif tag == "GS":
@@ -288,16 +288,76 @@ class Walk:
 
     def _open_group(self, seg: Any, control_node: Any) -> Any:
         fic, vriic = seg.get_value("GS01"), seg.get_value("GS08")
-        map_file = _map_index().get_filename(self.icvn, vriic, fic)
-        if map_file is None:
-            known = any(m["fic"] == fic for m in _map_index().maps)
-            self.unsupported[self.src.get_cur_line()] = (
-                GroupCode.FUNCTIONAL_GROUP_VERSION_NOT_SUPPORTED
-                if known
-                else GroupCode.FUNCTIONAL_GROUP_NOT_SUPPORTED
-            )
+        line = self.src.get_cur_line()
+        choice = choose_guide(self.icvn, fic, vriic)
+        if choice.note is not None:
+            self.notes[line] = choice.note
+        if choice.map_file is None:
+            if choice.note is None:
+                self.unsupported[line] = _unsupported_group(fic, vriic)
             self.is_skipping = True
             return control_node
-        transaction_map = _load_map(map_file)
-        self.src.check_837_lx = transaction_map.id == "837"
-        return transaction_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
+        self.transaction_map = load_map(choice.map_file)
+        self.src.check_837_lx = self.transaction_map.id == "837"
+        return self.transaction_map.getnodebypath("/ISA_LOOP/GS_LOOP/GS")
+
+    def _wrong_set(self, seg: Any, tag: str) -> bool:
+        """An ST whose ST01 is not the transaction set of its group's map (an 837 under
+        an HP/005010X221A1 header): IK5 ``1`` says so, and its body is not walked against
+        the wrong map (which would report every segment of it)."""
+        if tag == "SE" and self.is_skipping_set:
+            self.is_skipping_set = False
+            node = self.transaction_map.getnodebypath("/ISA_LOOP/GS_LOOP/ST_LOOP/SE")
+            self.walker.counter.increment(node.x12path)  # the trailer was seen
+            self.node = self._record(seg, tag, node)
+            return True
+        if self.is_skipping_set:
+            self.src.pop_errors()
+            return True
+        if tag != "ST" or self.transaction_map is None:
+            return False
+        gs = self.errh.cur_gs_node.seg_data
+        fault = _set_mismatch(seg, gs, self.transaction_map.id[:3])
+        if fault is None:
+            return False
+        loop = "/ISA_LOOP/GS_LOOP/ST_LOOP"  # not walked: the map's ST wants its own ST01
+        self.walker.forceWalkCounterToLoopStart(loop, f"{loop}/ST")
+        self.node = self._record(seg, tag, self.transaction_map.getnodebypath(f"{loop}/ST"))
+        self.errh.st_error(*fault)
+        self.is_skipping_set = True
+        return True
+
+
+def _set_mismatch(st: Any, gs: Any, expected: str) -> tuple[str, str] | None:
+    """(our code, message) when the set is not what its group says: ST01 another
+    transaction set, or ST03 another guide family than GS08 (005010X223 under 005010X222)."""
+    st01, st03 = st.get_value("ST01") or "", (st.get_value("ST03") or "").strip()
+    gs01, gs08 = gs.get_value("GS01"), (gs.get_value("GS08") or "").strip()
+    if st01 != expected:
+        return ST01_MISMATCH, (f"ST01 {st01} does not match its group: GS01 {gs01} / GS08 "
+                               f"{gs08} carries {expected} transaction sets")
+    if st03 and gs08 and st03[:10] != gs08[:10]:
+        return ST03_MISMATCH, (f"ST03 {st03} names another implementation guide than its "
+                               f"group's GS08 {gs08}: the set was not checked against either")
+    return None
+
+
+def _same_group_number(error: Any, ge: Any) -> bool:
+    """pyx12 compares GE02 with GS06 as text; both are numbers (N0, element 28) and X12
+    compares their values: GS06 ``02`` and GE02 ``2`` agree."""
+    if error[0] != "gs" or error[1] != "4":
+        return False
+    ge02 = (ge.get_value("GE02") or "").strip()
+    gs06 = str(error[2]).rpartition("GS id=")[2].strip()
+    return ge02.isdigit() and gs06.isdigit() and int(ge02) == int(gs06)
+
+
+def _unsupported_group(fic: str, vriic: str) -> tuple[GroupCode, str | None]:
+    owner = functional_id_of(vriic)
+    if owner is not None and owner[0] != fic:
+        return GroupCode.FUNCTIONAL_GROUP_NOT_SUPPORTED, (
+            f"GS01 {fic} is the wrong functional identifier code for GS08 {vriic}: an "
+            f"{owner[1]} group is GS01 {owner[0]}")
+    code = (GroupCode.FUNCTIONAL_GROUP_VERSION_NOT_SUPPORTED if known_functional_id(fic)
+            else GroupCode.FUNCTIONAL_GROUP_NOT_SUPPORTED)
+    return code, None

@@ -254,11 +254,11 @@ class X12Reader:
             self._file_problem("UNEXPECTED_GE", Severity.ERROR, "GE without a GS", position, "GE")
             return
         count, control = _at(elements, 1), normalize_control_number(_at(elements, 2))
-        if count != str(self._set_count):
+        if not _same_number(count, str(self._set_count)):
             self._file_problem("GROUP_COUNT_MISMATCH", Severity.ERROR,
                                f"GE01 says {count or 'nothing'} transaction sets, the group "
                                f"has {self._set_count}", position, "GE01")
-        if control != group.control_number:
+        if not _same_number(control, group.control_number):
             self._file_problem("GROUP_CONTROL_MISMATCH", Severity.ERROR,
                                f"GE02 {control!r} does not match GS06 "
                                f"{group.control_number!r}", position, "GE02")
@@ -272,7 +272,7 @@ class X12Reader:
                                position, "IEA")
             return
         count, control = _at(elements, 1), normalize_control_number(_at(elements, 2))
-        if count != str(self._group_count):
+        if not _same_number(count, str(self._group_count)):
             self._file_problem("INTERCHANGE_COUNT_MISMATCH", Severity.ERROR,
                                f"IEA01 says {count or 'nothing'} functional groups, the "
                                f"interchange has {self._group_count}", position, "IEA01")
@@ -402,3 +402,11 @@ def _is_binary(head: bytes) -> bool:
     more than one byte in a hundred.  A NUL or two inside elements is not that: the set
     holding it is rejected (``CONTROL_CHARACTER``) and the rest of the file is read."""
     return b"\x00" in head[:16] or head.count(b"\x00") * 100 > len(head)
+
+
+def _same_number(received: str, expected: str) -> bool:
+    """GE01, GE02 (= GS06) and IEA01 are numeric (N0): X12 compares values, so ``02``
+    and ``2`` agree; anything else is compared as sent."""
+    if received.isdigit() and expected.isdigit():
+        return int(received) == int(expected)
+    return received == expected

@@ -20,13 +20,13 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from edi_posting.problems import Problem, Severity
 from edi_posting.x12.ack_records import Ack, AckStatus, InterchangeResult
 from edi_posting.x12.ack_writer import build_acks
-from edi_posting.x12.acks import findings_as_problems, set_statuses
+from edi_posting.x12.acks import findings_as_problems, set_statuses, set_statuses_at
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.envelope_scan import check_set_counts, scan_envelopes
 from edi_posting.x12.pyx12_findings import isa_finding
@@ -51,6 +51,9 @@ class ValidationResult:
     acks: list[Ack]
     set_status: dict[SetKey, str]  # "A" | "E" | "R" (E is not produced by pyx12 today)
     interchanges: tuple[InterchangeResult, ...] = ()
+    # the ST's segment position in the file -> status: one per set, even when interchanges
+    # from two senders (or one sender, twice) repeat the same control numbers
+    set_status_at: dict[int, str] = field(default_factory=dict)
 
     @property
     def is_valid(self) -> bool:
@@ -94,7 +97,8 @@ def validate_path(
         and not any(p.severity is not Severity.WARNING for p in problems)
     )
     return ValidationResult(
-        str(path), sha256, sniff_kind(head), is_valid, problems, acks, status, interchanges
+        str(path), sha256, sniff_kind(head), is_valid, problems, acks, status, interchanges,
+        set_statuses_at(interchanges),
     )
 
 
