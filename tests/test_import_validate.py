@@ -72,3 +72,23 @@ def test_a_rejected_set_with_a_space_padded_st02_is_not_posted(
     assert stored == ["PCN1"]
     practice.check()
     practice.close()
+
+
+def test_import_validate_of_the_demo_day_posts_every_set(database_url: str) -> None:
+    """MA15 (a split claim's remark) and the day's unbalanced claim (held per claim) do
+    not reject a transaction set: every set of the demo day is validated and posted."""
+    import json
+
+    from click.testing import CliRunner
+
+    from edi_posting.cli import main
+
+    demo = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+    result = CliRunner().invoke(main, ["--db", database_url, "import", "--validate",
+                                       "--format", "json", str(demo / "837"), str(demo / "835")])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["totals"]["rejected"] == 0
+    assert {f["status"] for f in document["files"]} <= {"imported", "already_imported"}
+    assert not [p for f in document["files"] for p in f["problems"]
+                if p["code"] == "REJECTED_BY_VALIDATION"]
