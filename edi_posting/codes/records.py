@@ -111,7 +111,9 @@ class CodeList:
         return CodeVerdict.ACTIVE
 
     def info(self) -> dict[str, object]:
-        return {"list": self.name.value, "title": self.title, "origin": self.origin,
+        origin, _, path = self.origin.partition(" ")
+        return {"list": self.name.value, "title": self.title, "origin": origin,
+                "path": path.strip("()"),
                 "version": self.version, "as_of": self.as_of.isoformat(),
                 "complete": self.complete, "codes": len(self.entries), "source": self.source}
 
