@@ -115,3 +115,23 @@ def test_help_has_examples_and_environment_twins() -> None:
     assert "EDI_POSTING_CODES_ACTIVE_ON" in run("list", "--help")[1]
     assert "EDI_POSTING_CODES_LIST" in run("update", "--help")[1]
     assert "EDI_POSTING_CODES_DIR" in run("--help")[1]
+
+
+def test_parse_describe_puts_descriptions_beside_the_codes(tmp_path: Path) -> None:
+    body = BODY.replace("NM1*QC*1*DOE*JANE****MI*M1~", "NM1*QC*1*DOE*JANE****MI*M1~MOA***MA15~")
+    body = body.replace("REF*6R*L1~", "REF*6R*L1~LQ*HE*N822~")
+    (tmp_path / "remit.835").write_text(remit(body))
+    result = CliRunner().invoke(main, ["parse", str(tmp_path / "remit.835")],
+                                env={"EDI_POSTING_PARSE_DESCRIBE": "1"})
+    assert result.exit_code == 0, result.output
+    [claim] = json.loads(result.stdout)["remittances"][0]["claims"]
+    assert claim["status_code"] == "1" and claim["status_description"] == "Processed as Primary"
+    assert claim["remark_code_descriptions"]["MA15"].startswith("Alert: Your claim has been sep")
+    [line] = claim["service_lines"]
+    assert line["adjustments"][0] == {**line["adjustments"][0], "group": "CO", "reason": "45",
+                                      "group_description": "Contractual Obligations"}
+    assert line["adjustments"][0]["reason_description"].startswith("Charge exceeds fee")
+    assert line["remark_codes"] == [{"qualifier": "HE", "code": "N822",
+                                     "description": "Missing procedure modifier(s)."}]
+    plain = CliRunner().invoke(main, ["parse", str(tmp_path / "remit.835")])
+    assert "status_description" not in plain.stdout
