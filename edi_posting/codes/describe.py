@@ -9,11 +9,13 @@ fail because a code is missing from a list).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from edi_posting.codes import CodeListName, describe
 
-__all__ = ["describe_adjustment", "describe_remittance_document", "remark_descriptions"]
+__all__ = ["describe_adjustment", "describe_evidence", "describe_remittance_document",
+           "remark_descriptions"]
 
 
 def describe_remittance_document(document: dict[str, Any]) -> dict[str, Any]:
@@ -49,3 +51,47 @@ def _describe_claim(claim: dict[str, Any]) -> None:
         for remark in line.get("remark_codes", []):
             is_rarc = remark.get("qualifier") == "HE"
             remark["description"] = describe(CodeListName.RARC, remark["code"]) if is_rarc else None
+
+
+_CARC = re.compile(r"^[A-Z0-9]{1,3}$")  # not a specialist's reason ("small-balance")
+_CARC_KEYS = ("carc", "reason_code")  # evidence adjustments; journal lines
+_RARC_LIST_KEYS = ("rarcs", "claim_rarcs", "remark_codes")
+
+
+def describe_evidence(value: Any) -> list[dict[str, str | None]]:
+    """Add descriptions beside every CARC/RARC (and group code) found in ``value`` (review
+    item evidence, claim detail rows), in place; the distinct codes found, in order, as
+    ``{"list", "code", "description"}`` for a codes section."""
+    found: dict[tuple[str, str], str | None] = {}
+    _walk(value, found)
+    return [{"list": name, "code": code, "description": text}
+            for (name, code), text in found.items()]
+
+
+def _walk(value: Any, found: dict[tuple[str, str], str | None]) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _walk(item, found)
+        return
+    if not isinstance(value, dict):
+        return
+    for key, item in list(value.items()):
+        carc = item.split("-")[-1] if isinstance(item, str) else ""  # "CO-45" as well
+        if key in _CARC_KEYS and _CARC.match(carc):
+            value[f"{key.removesuffix('_code')}_description"] = _note(
+                found, CodeListName.CARC, carc)
+        elif key in _RARC_LIST_KEYS and isinstance(item, list) and all(
+                isinstance(c, str) for c in item):
+            value[f"{key}_descriptions"] = {c: _note(found, CodeListName.RARC, c) for c in item}
+        elif key in ("group", "group_code") and isinstance(item, str) and item and (
+                "carc" in value or "reason_code" in value):
+            value["group_description"] = describe(CodeListName.GROUP, item)
+        else:
+            _walk(item, found)
+
+
+def _note(found: dict[tuple[str, str], str | None], name: CodeListName, code: str
+          ) -> str | None:
+    text = describe(name, code)
+    found[(name.value, code)] = text
+    return text
