@@ -62,7 +62,8 @@ def render_detail(detail: dict[str, Any]) -> None:
              ["entry_id", "date", "kind", "account", "amount", "reason_code", "reverses_entry_id",
               "source_file", "source_segment", "actor"])
     _section("Review items", detail["review_items"], ["id", "kind", "status", "amount", "message"])
-    _section("Codes", detail.get("codes", []), ["list", "code", "description"])
+    if detail.get("codes"):  # every CARC/RARC on the claim, with its description
+        _section("Codes", detail["codes"], ["list", "code", "description"])
 
 
 def _section(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
