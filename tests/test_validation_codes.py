@@ -90,3 +90,29 @@ def test_the_demo_day_is_valid(tmp_path: Path) -> None:
     for path in sorted(demo.glob("*.835")):
         result = validate_path(path)
         assert result.valid, (path.name, [(p.code, p.element) for p in result.problems])
+
+
+def test_a_claim_status_or_plb_reason_not_in_their_complete_lists_is_invalid(
+    tmp_path: Path,
+) -> None:
+    result = validate(tmp_path, remit(BODY.replace("CLP*PCN1*1*", "CLP*PCN1*5*")))
+    assert ("UNKNOWN_CLAIM_STATUS", "ERROR", "CLP02") in _codes(result)
+    body = BODY.replace("BPR*I*80*", "BPR*I*70*") + "PLB*1234567893*20261231*QQ:X1*10~"
+    result = validate(tmp_path, remit(body))
+    assert not result.valid
+    assert ("UNKNOWN_PLB_REASON", "ERROR", "PLB03-1") in _codes(result)  # pyx12's too
+    [ack] = result.acks
+    assert [t for t in tags(ack) if t.startswith("IK4")] == ["IK4*3:1*426*7*QQ"]
+
+
+def test_codes_are_valid_on_the_remittances_date(tmp_path: Path) -> None:
+    """CR (4010's corrections group) stopped on 2012-01-01: fine in a 2011 payment."""
+    from edi_posting.codes import CodeListName, load_list
+
+    group = load_list(CodeListName.GROUP)
+    import datetime as dt
+
+    assert group.verdict("CR", dt.date(2011, 6, 1)).value == "active"
+    assert group.verdict("CR", dt.date(2012, 1, 1)).value == "retired"
+    result = validate(tmp_path, remit(BODY.replace("CAS*PR*3*10~", "CAS*CR*3*10~")))
+    assert ("RETIRED_ADJUSTMENT_GROUP", "ERROR", "CAS01") in _codes(result)

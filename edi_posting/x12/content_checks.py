@@ -152,7 +152,11 @@ def _answer_set(tset: SetResult, found: list[Found]) -> SetResult:
         element = _element_error(match, problem, use)
         old = by_position.get(position) or SegmentError(
             match.group(1), position - tset.file_position + 1, position, None, ())
-        by_position[position] = replace(old, elements=old.elements + (element,))
+        if not any((e.position, e.component) == (element.position, element.component)
+                   and e.findings[:1] and e.findings[0].x12_code == element.findings[0].x12_code
+                   for e in old.elements):  # pyx12 said the same (a PLB reason): once
+            old = replace(old, elements=old.elements + (element,))
+        by_position[position] = old
     segments = tuple(sorted(by_position.values(), key=lambda s: s.file_position))
     return replace(tset, findings=tuple(set_findings), segments=segments,
                    errors_noted_only=noted_only)
