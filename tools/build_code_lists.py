@@ -1,4 +1,4 @@
-"""Rebuild edi_posting/codes/data/*.json (the shipped code lists) from this file.
+"""Rebuild edi_posting/codes/*.json (the shipped code lists) from this file.
 
 Run from the repository root: ``python tools/build_code_lists.py``.  The CARC and RARC
 lists are a curated subset (the codes the engine, its docs, tests and demo use), with
@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 AS_OF = "2026-12-01"
-OUT = Path(__file__).resolve().parent.parent / "edi_posting" / "codes" / "data"
+OUT = Path(__file__).resolve().parent.parent / "edi_posting" / "codes"
 CURATED = ("edi-posting curated subset as of 2026-12 (descriptions as published by X12 "
            "for the codes the engine and its documentation use); start dates not recorded; "
            "not complete: update with `edi-posting codes update FILE --list {name}`")

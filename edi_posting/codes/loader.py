@@ -1,6 +1,6 @@
 """The one loader of the code lists: the shipped files, or a user's updated ones.
 
-The package ships one JSON file per list (``edi_posting/codes/data/<list>.json``); each
+The package ships one JSON file per list (``edi_posting/codes/<list>.json``); each
 carries its metadata (title, source, as-of date, version, whether it is complete) and its
 codes with descriptions and start/stop dates.  ``edi-posting codes update`` writes a list
 read from the published tables to the codes directory (``EDI_POSTING_CODES_DIR``, default
@@ -25,7 +25,7 @@ __all__ = ["CODES_DIR_ENV", "CodeListError", "codes_dir", "list_path", "load_all
            "load_list", "read_list_file", "shipped_path"]
 
 CODES_DIR_ENV = "EDI_POSTING_CODES_DIR"
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = Path(__file__).resolve().parent  # <list>.json beside this module
 
 
 class CodeListError(ValueError):
