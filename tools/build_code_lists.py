@@ -95,8 +95,9 @@ RARC = {
 
 GROUP = {
     "CO": ("Contractual Obligations", None),
-    "CR": ("Corrections and Reversals (004010 only: removed in 005010, whose compliance date "
-           "was 2012-01-01; a 5010 reversal repeats the original group codes)", "2012-01-01"),
+    "CR": (("Corrections and Reversals (004010 only: removed in 005010, whose compliance "
+            "date was 2012-01-01; a 5010 reversal repeats the original group codes)"),
+           "2012-01-01"),
     "OA": ("Other adjustments", None),
     "PI": ("Payor Initiated Reductions", None),
     "PR": ("Patient Responsibility", None),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from edi_posting.codes import CodeListName, describe
+from edi_posting.codes import CodeListName, describe_code
 
 __all__ = ["describe_adjustment", "describe_evidence", "describe_remittance_document",
            "remark_descriptions"]
@@ -24,24 +24,24 @@ def describe_remittance_document(document: dict[str, Any]) -> dict[str, Any]:
         for claim in remittance.get("claims", []):
             _describe_claim(claim)
         for plb in remittance.get("provider_adjustments", []):
-            plb["reason_description"] = describe(CodeListName.PLB_REASON, plb.get("reason"))
+            plb["reason_description"] = describe_code(CodeListName.PLB_REASON, plb.get("reason"))
     return document
 
 
 def describe_adjustment(adjustment: dict[str, Any]) -> dict[str, Any]:
     """``{"group", "reason", ...}`` with ``group_description`` and ``reason_description``."""
-    adjustment["group_description"] = describe(CodeListName.GROUP, adjustment.get("group"))
-    adjustment["reason_description"] = describe(CodeListName.CARC, adjustment.get("reason"))
+    adjustment["group_description"] = describe_code(CodeListName.GROUP, adjustment.get("group"))
+    adjustment["reason_description"] = describe_code(CodeListName.CARC, adjustment.get("reason"))
     return adjustment
 
 
 def remark_descriptions(codes: list[str]) -> dict[str, str | None]:
     """RARC -> description, for a list of remark codes."""
-    return {code: describe(CodeListName.RARC, code) for code in codes}
+    return {code: describe_code(CodeListName.RARC, code) for code in codes}
 
 
 def _describe_claim(claim: dict[str, Any]) -> None:
-    claim["status_description"] = describe(CodeListName.CLAIM_STATUS, claim.get("status_code"))
+    claim["status_description"] = describe_code(CodeListName.CLAIM_STATUS, claim.get("status_code"))
     for adjustment in claim.get("adjustments", []):
         describe_adjustment(adjustment)
     claim["remark_code_descriptions"] = remark_descriptions(list(claim.get("remark_codes", [])))
@@ -50,7 +50,7 @@ def _describe_claim(claim: dict[str, Any]) -> None:
             describe_adjustment(adjustment)
         for remark in line.get("remark_codes", []):
             is_rarc = remark.get("qualifier") == "HE"
-            remark["description"] = describe(CodeListName.RARC, remark["code"]) if is_rarc else None
+            remark["description"] = describe_code(CodeListName.RARC, remark["code"]) if is_rarc else None
 
 
 _CARC = re.compile(r"^[A-Z0-9]{1,3}$")  # not a specialist's reason ("small-balance")
@@ -85,13 +85,13 @@ def _walk(value: Any, found: dict[tuple[str, str], str | None]) -> None:
             value[f"{key}_descriptions"] = {c: _note(found, CodeListName.RARC, c) for c in item}
         elif key in ("group", "group_code") and isinstance(item, str) and item and (
                 "carc" in value or "reason_code" in value):
-            value["group_description"] = describe(CodeListName.GROUP, item)
+            value["group_description"] = describe_code(CodeListName.GROUP, item)
         else:
             _walk(item, found)
 
 
 def _note(found: dict[tuple[str, str], str | None], name: CodeListName, code: str
           ) -> str | None:
-    text = describe(name, code)
+    text = describe_code(name, code)
     found[(name.value, code)] = text
     return text

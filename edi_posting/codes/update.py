@@ -66,7 +66,7 @@ def write_updated_list(name: CodeListName, entries: list[CodeEntry], source: str
 
 def _entry(row: dict[str, str], names: dict[str, str | None], path: Path, line: int
            ) -> CodeEntry:
-    values = {names[k]: (v or "").strip() for k, v in row.items() if k in names and names[k]}
+    values = {name: (v or "").strip() for k, v in row.items() if (name := names.get(k))}
     if not values.get("code") or not values.get("description"):
         raise CodeListError(f"{path}: line {line}: a row without a code or description")
     return CodeEntry(values["code"].upper(), values["description"],

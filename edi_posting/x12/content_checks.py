@@ -36,7 +36,6 @@ from edi_posting.records.remittance import ClaimPayment, RemittanceEnd, Remittan
 from edi_posting.x12.ack_records import (
     ElementError,
     Finding,
-    GroupResult,
     InterchangeResult,
     SegmentError,
     SetResult,
