@@ -41,7 +41,12 @@ def validate_for_import(units: Units, path: Path, result: FileResult) -> frozens
             for ack in verdict.acks]
     if rows:
         units.run(lambda unit: unit.execute(insert(_ACK), rows))
-    result.problems.extend(p for p in verdict.problems if p.severity is not Severity.WARNING)
+    # an 835 content problem (balancing ...) is reported by the import's own parser for
+    # every set, rejected or not: listed once, from there
+    from edi_posting.x12.content_checks import CONTENT_CODES
+
+    result.problems.extend(p for p in verdict.problems if p.severity is not Severity.WARNING
+                           and p.code not in CONTENT_CODES)
     return rejected
 
 

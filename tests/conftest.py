@@ -224,3 +224,10 @@ def database_factory(backend: str, request: pytest.FixtureRequest, tmp_path: Pat
                 next(made, None)  # drops the database, even when the run failed
 
     return fresh
+
+
+@pytest.fixture(autouse=True)
+def _own_codes_dir(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped code lists, never a developer's ``codes update`` in their home."""
+    monkeypatch.setenv("EDI_POSTING_CODES_DIR", str(tmp_path_factory.getbasetemp() / "codes"))

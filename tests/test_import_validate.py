@@ -72,3 +72,41 @@ def test_a_rejected_set_with_a_space_padded_st02_is_not_posted(
     assert stored == ["PCN1"]
     practice.check()
     practice.close()
+
+
+def test_import_validate_of_the_demo_day_posts_every_set(database_url: str) -> None:
+    """MA15 (a split claim's remark) and the day's unbalanced claim (held per claim) do
+    not reject a transaction set: every set of the demo day is validated and posted."""
+    import json
+
+    from click.testing import CliRunner
+
+    from edi_posting.cli import main
+
+    demo = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+    result = CliRunner().invoke(main, ["--db", database_url, "import", "--validate",
+                                       "--format", "json", str(demo / "837"), str(demo / "835")])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["totals"]["rejected"] == 0
+    assert {f["status"] for f in document["files"]} <= {"imported", "already_imported"}
+    assert not [p for f in document["files"] for p in f["problems"]
+                if p["code"] == "REJECTED_BY_VALIDATION"]
+
+
+def test_a_payment_that_does_not_match_its_claims_is_rejected_and_not_posted(
+    database_url: str, tmp_path: Path
+) -> None:
+    """BPR02 132 for a claim paying 80: validation rejects the set (999 R) instead of
+    letting the import hold its money as unapplied; the problem is listed once."""
+    practice = Practice(database_url, tmp_path)
+    practice.bill(("PCN1", (("HC:99213:25", "100"),)))
+    path = write_x12(tmp_path, remit(BODY.replace("BPR*I*80*", "BPR*I*132*")), "short.835")
+    practice.options = replace(practice.options, validate=True)
+    result = practice.import_text(path.read_text(), "short.835")
+    assert (result.status, result.posted) == ("rejected", 0)
+    codes = [p.code for p in result.problems]
+    assert codes.count("TRANSACTION_UNBALANCED") == 1 and "REJECTED_BY_VALIDATION" in codes
+    assert practice.items() == [("rejected_file", None)]
+    practice.check()
+    practice.close()

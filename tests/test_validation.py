@@ -171,8 +171,12 @@ def test_unsupported_implementation_guide_rejects_the_group_with_ak905(tmp_path:
 def test_a_4010_group_gets_a_997_without_implementation_codes(tmp_path: Path) -> None:
     row = _row("835/azoner__pyx12/835_simple.txt")
     result = validate_path(CORPUS / row["file"], now=NOW)
-    assert result.valid and [a.kind for a in result.acks] == ["TA1", "997"]  # ISA14=1
+    assert [a.kind for a in result.acks] == ["TA1", "997"]  # ISA14=1
     assert tags(result.acks[1])[:3] == ["ST*997*0001", "AK1*HP*3444", "AK2*835*40731"]
+    # pyx12's own sample does not balance (BPR02 5950.21, claims 467.69): rejected, and the
+    # 997 names the segment without the 999's implementation code (IK403 I12)
+    assert not result.valid and [p.code for p in result.problems] == ["TRANSACTION_UNBALANCED"]
+    assert tags(result.acks[1])[3:5] == ["AK3*BPR*2**8", "AK5*R*5"]
 
 
 # -- the interchange: TA1 ---------------------------------------------------------------

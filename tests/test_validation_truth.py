@@ -96,12 +96,16 @@ def test_837d_x224a2_has_no_map_and_is_accepted_with_a_warning(tmp_path: Path) -
 
 
 def test_an_invalid_code_value_is_shown_in_the_message(tmp_path: Path) -> None:
-    text = remit(BODY.replace("NM1*QC*1*DOE*JANE****MI*M1~", "NM1*QC*1*DOE*JANE****MI*M1~"
+    """A code value is not PHI: pyx12's code-list findings and our own code lists both
+    name the code (remark codes are checked by our lists, pyx12's 2014 list is dropped)."""
+    text = remit(BODY.replace("NM1*QC*1*DOE*JANE****MI*M1~", "NM1*QC*9*DOE*JANE****MI*M1~"
                               "MOA***ZZ99~"))
     result = validate(tmp_path, text)
-    [problem] = [p for p in result.problems if p.code == "INVALID_CODE_VALUE"]
-    assert problem.message.startswith("MOA03 ZZ99 is not a valid code"), problem.message
-    assert "withheld" not in problem.message
+    [by_map] = [p for p in result.problems if p.code == "INVALID_CODE_VALUE"]
+    assert by_map.message.startswith("NM102 9 is not a valid code"), by_map.message
+    [by_list] = [p for p in result.problems if p.code == "INVALID_RARC"]
+    assert by_list.message.startswith("MOA03 'ZZ99' cannot be a code"), by_list.message
+    assert not any("withheld" in p.message for p in result.problems)
 
 
 # -- wrong diagnosis -----------------------------------------------------------------------

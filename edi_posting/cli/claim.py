@@ -37,6 +37,9 @@ def show_command(app: AppContext, pcn: str, claim_id: int | None, output_format:
             detail = app.shown(claim_detail(conn, pcn, claim_id))
         except NotFoundError as exc:
             raise CliError(str(exc), ExitCode.NO_INPUT) from None
+    from edi_posting.codes.describe import describe_evidence
+
+    detail["codes"] = describe_evidence([detail["journal"], detail["review_items"]])
     if output_format == "json":
         echo_json(detail)
     else:
@@ -59,6 +62,8 @@ def render_detail(detail: dict[str, Any]) -> None:
              ["entry_id", "date", "kind", "account", "amount", "reason_code", "reverses_entry_id",
               "source_file", "source_segment", "actor"])
     _section("Review items", detail["review_items"], ["id", "kind", "status", "amount", "message"])
+    if detail.get("codes"):  # every CARC/RARC on the claim, with its description
+        _section("Codes", detail["codes"], ["list", "code", "description"])
 
 
 def _section(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:

@@ -68,6 +68,7 @@ Example:
   edi-posting parse remit.835 --stats
   edi-posting parse remit.835 --format json > remit.json
   EDI_POSTING_FORMAT=jsonl edi-posting parse *.835
+  edi-posting parse remit.835 --describe     # descriptions beside CARC/RARC/CLP02/PLB codes
 
 \b
 --format: json (default), jsonl (one line per file), or table (one row per transaction
@@ -85,7 +86,13 @@ Exit codes: 0 parsed, 65 rejected (no usable transaction set), 66 file not found
     help="Print only counts, sums and balancing per transaction set and in total "
     "(streams: memory stays bounded for any file size).",
 )
-def command(files: Sequence[str], output_format: str | None, stats: bool) -> None:
+@click.option(
+    "--describe", is_flag=True, envvar="EDI_POSTING_PARSE_DESCRIBE", show_envvar=True,
+    help="Add descriptions beside the codes of 835s (CLP02, CAS group and CARC, RARC, PLB "
+    "reason), from the code lists (`edi-posting codes info`).",
+)
+def command(files: Sequence[str], output_format: str | None, stats: bool,
+            describe: bool) -> None:
     """Parse 835 remittance (or 837 claim) FILEs and print their records, problems or
     statistics (--stats is for 835s)."""
     for name in files:
@@ -93,6 +100,10 @@ def command(files: Sequence[str], output_format: str | None, stats: bool) -> Non
             raise CliError(f"{name}: no such file", ExitCode.NO_INPUT)
     fmt = output_format or ("table" if stats else "json")
     documents = [stats_document(n) if stats else file_document(n) for n in files]
+    if describe and not stats:
+        from edi_posting.codes.describe import describe_remittance_document
+
+        documents = [describe_remittance_document(d) for d in documents]
     if stats:
         _print_stats(documents, fmt)
     else:

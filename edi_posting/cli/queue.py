@@ -75,6 +75,9 @@ def show_command(app: AppContext, item_id: int, output_format: str) -> None:
             detail: dict[str, Any] = app.shown(item_detail(conn, item_id))
         except LookupError as exc:
             raise CliError(str(exc), ExitCode.NO_INPUT) from None
+    from edi_posting.codes.describe import describe_evidence
+
+    detail["codes"] = describe_evidence(detail["evidence"])  # every CARC/RARC, described
     if output_format == "json":
         echo_json(detail)
         return
@@ -83,6 +86,9 @@ def show_command(app: AppContext, item_id: int, output_format: str) -> None:
         click.echo(f"{key}: {detail[key] if detail[key] is not None else ''}")
     click.echo("evidence:")
     echo_json(detail["evidence"])
+    if detail["codes"]:
+        click.echo("codes:")
+        render_rows(detail["codes"], ["list", "code", "description"], "table")
     click.echo("events:")
     render_rows(detail["events"], ["at", "actor", "action", "from_status", "to_status", "note"],
                 "table")

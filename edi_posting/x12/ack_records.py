@@ -36,7 +36,7 @@ class AckStatus(enum.StrEnum):
     """IK501 / AK901 / TA104: what the receiver did with the unit."""
 
     ACCEPTED = "A"
-    ACCEPTED_WITH_ERRORS = "E"  # not produced today: every pyx12 finding is an error
+    ACCEPTED_WITH_ERRORS = "E"  # only our claim-level 835 findings (content_checks)
     PARTIALLY_ACCEPTED = "P"  # AK901 only: some sets accepted, some rejected
     REJECTED = "R"
 
@@ -179,10 +179,15 @@ class SetResult:  # AK2 .. IK5
     file_position: int
     findings: tuple[Finding, ...] = ()  # IK502..
     segments: tuple[SegmentError, ...] = ()
+    errors_noted_only: bool = False  # its errors are noted, not rejecting (IK501 E)
 
     @property
     def status(self) -> AckStatus:
-        return AckStatus.REJECTED if self.findings or self.segments else AckStatus.ACCEPTED
+        if not (self.findings or self.segments):
+            return AckStatus.ACCEPTED
+        if self.errors_noted_only:
+            return AckStatus.ACCEPTED_WITH_ERRORS
+        return AckStatus.REJECTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +213,8 @@ class GroupResult:  # AK1 .. AK9
             return AckStatus.REJECTED
         if self.accepted_sets < len(self.sets):
             return AckStatus.PARTIALLY_ACCEPTED
+        if any(s.status is AckStatus.ACCEPTED_WITH_ERRORS for s in self.sets):
+            return AckStatus.ACCEPTED_WITH_ERRORS
         return AckStatus.ACCEPTED
 
 

@@ -217,6 +217,8 @@ class _Writer:
         for finding in element.findings:
             value = self.copied_value(finding.value)
             code = "10" if tag == "AK4" and finding.x12_code == "I10" else finding.x12_code
+            if tag == "AK4" and code.startswith("I"):  # a 997 has no implementation codes
+                continue
             if code:
                 lines.append(self.segment(tag, where, element.reference or "", code, value))
         return lines

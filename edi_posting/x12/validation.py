@@ -27,6 +27,7 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.x12.ack_records import Ack, AckStatus, InterchangeResult
 from edi_posting.x12.ack_writer import build_acks
 from edi_posting.x12.acks import findings_as_problems, set_statuses, set_statuses_at
+from edi_posting.x12.content_checks import check_content
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.envelope_scan import check_set_counts, scan_envelopes
 from edi_posting.x12.pyx12_findings import isa_finding
@@ -78,9 +79,14 @@ def validate_path(
     problems = list(scan.problems)
     interchanges: tuple[InterchangeResult, ...] = ()
     acks: list[Ack] = []
+    noted: list[Problem] = []  # claim-level 835 errors: the set is accepted with errors
     if not any(p.is_fatal for p in problems):
-        interchanges = tuple(check_file(path, sha256, scan))
-        problems += findings_as_problems(interchanges, sha256, path.name)
+        content = check_content(path, sha256, sniff_kind(head),
+                                tuple(check_file(path, sha256, scan)))
+        problems += findings_as_problems(content.checked, sha256, path.name)
+        problems += content.problems  # 835 balancing and code lists (content_checks)
+        interchanges = content.answered
+        noted = [p for p in content.problems if p not in content.rejecting]
         problems += check_set_counts(scan, sha256, path.name)
     answered, delimiters = (
         (interchanges, scan.delimiters) if interchanges else (_unreadable_isa(head, problems))
@@ -93,8 +99,9 @@ def validate_path(
     status = set_statuses(interchanges)
     is_valid = (
         bool(status)
-        and all(s == AckStatus.ACCEPTED for s in status.values())
-        and not any(p.severity is not Severity.WARNING for p in problems)
+        and all(s in (AckStatus.ACCEPTED, AckStatus.ACCEPTED_WITH_ERRORS)
+                for s in status.values())
+        and not any(p.severity is not Severity.WARNING and p not in noted for p in problems)
     )
     return ValidationResult(
         str(path), sha256, sniff_kind(head), is_valid, problems, acks, status, interchanges,
