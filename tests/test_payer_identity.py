@@ -67,7 +67,7 @@ def by_payer(practice: Practice, pcn: str) -> dict[str, str]:
     with practice.engine.connect() as conn:
         claim_id = conn.execute(select(SubmittedClaim.id).where(
             SubmittedClaim.patient_control_number == pcn)).scalar_one()
-        names = dict(conn.execute(select(Payer.id, Payer.primary_identifier)).tuples().all())
+        names = dict(conn.execute(select(Payer.id, Payer.primary_identifier)).all())
         return {str(names.get(payer) if payer else None): f"{cents / 100:.2f}"
                 for payer, cents in insurance_by_payer(conn, claim_id).items()}
 
@@ -110,7 +110,7 @@ def test_payment_received_before_its_claim_was_billed_leaves_one_payer_on_the_cl
         assert conn.execute(select(Payer.primary_identifier)).scalars().all() == ["ACME01"]
         assert conn.execute(select(PayerAlias.alias_kind, Payer.primary_identifier).join(
             Payer, Payer.id == PayerAlias.payer_id).where(
-            PayerAlias.alias_value == "1512345678")).tuples().all() == [("trn03", "ACME01")]
+            PayerAlias.alias_value == "1512345678")).all() == [("trn03", "ACME01")]
     # the first payment's remittance and its items (unmatched payment, unknown payee: it
     # came before the 837 named the provider) now name the payer the 837 billed
     assert payer_of(practice, Remittance) == ["ACME01", "ACME01"]
@@ -165,7 +165,7 @@ def test_payers_sharing_only_a_name_are_never_merged(practice: Practice) -> None
     with practice.engine.connect() as conn:
         aliases = dict(conn.execute(select(PayerAlias.alias_value, Payer.primary_identifier)
                                     .join(Payer, Payer.id == PayerAlias.payer_id)
-                                    .where(PayerAlias.alias_kind == "trn03")).tuples().all())
+                                    .where(PayerAlias.alias_kind == "trn03")).all())
     assert aliases == {"1512345678": "ACME01", "1999999999": "ACME02"}
 
 
