@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import text
@@ -27,6 +28,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from edi_posting.db import make_engine, upgrade
+
+if TYPE_CHECKING:
+    from tests.x835 import Practice
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -231,3 +235,15 @@ def _own_codes_dir(tmp_path_factory: pytest.TempPathFactory,
                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The shipped code lists, never a developer's ``codes update`` in their home."""
     monkeypatch.setenv("EDI_POSTING_CODES_DIR", str(tmp_path_factory.getbasetemp() / "codes"))
+
+
+@pytest.fixture
+def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
+    """A practice's database (tests/x835.py) on each backend; after the test, ``ledger
+    check`` must be clean, and with it the queue's ownership of every open dollar."""
+    from tests.x835 import Practice
+
+    p = Practice(database_url, tmp_path)
+    yield p
+    p.check()
+    p.close()

@@ -4,8 +4,6 @@ for a second person: a different user holding `approve` posts them, or rejects t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,20 +14,11 @@ from edi_posting.cli import main
 from edi_posting.db.models import Refund
 from tests.test_queue_money import (
     _paid_twice,
-    assert_queue_equals_ledger,
     events,
     item,
     item_id,
 )
 from tests.x835 import Practice, clp, remit, svc
-
-
-@pytest.fixture
-def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
-    p = Practice(database_url, tmp_path)
-    yield p
-    assert_queue_equals_ledger(p)
-    p.close()
 
 
 @pytest.fixture

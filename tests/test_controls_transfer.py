@@ -5,24 +5,13 @@ it with a reason, which is audited."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 
 from edi_posting.cli import main
-from tests.test_queue_money import OFFICE_VISIT, assert_queue_equals_ledger, item_id
+from tests.test_queue_money import OFFICE_VISIT, item_id
 from tests.x835 import Practice, clp, remit, svc
-
-
-@pytest.fixture
-def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
-    p = Practice(database_url, tmp_path)
-    yield p
-    assert_queue_equals_ledger(p)
-    p.close()
 
 
 def _cli(db: str, actor: str, *args: str) -> Any:

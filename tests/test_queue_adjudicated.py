@@ -8,9 +8,6 @@ duplicate becoming a credit on that payer's side, and only after the specialist 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -20,7 +17,6 @@ from edi_posting.db.models import ClaimPayment
 from edi_posting.queue_money import ConfirmationNeeded, accept_match, apply_cash
 from tests.test_queue_money import (
     act,
-    assert_queue_equals_ledger,
     claim_id,
     entry_lines,
     item,
@@ -35,13 +31,6 @@ FIRST = clp("PCN1", "1", "178.75", "96.77", "44.21", "ICN1",
 AGAIN = stranger("ZZWRONG9", "178.75", "96.77",
                  svc("99213", "178.75", "96.77", "CO*45*37.77", "PR*2*44.21"))
 
-
-@pytest.fixture
-def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
-    p = Practice(database_url, tmp_path)
-    yield p
-    assert_queue_equals_ledger(p)
-    p.close()
 
 
 def _paid_then_paid_again(practice: Practice) -> int:

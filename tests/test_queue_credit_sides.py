@@ -10,8 +10,6 @@ written in X12 inside the tests; `ledger check` must be clean after every step.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -25,14 +23,6 @@ from edi_posting.queue_undo import undo
 from edi_posting.refunds import credit_side, reapply, refund
 from tests.test_queue_money import OFFICE_VISIT, accept_duplicates, act, claim_id, events
 from tests.x835 import Practice, clp, remit, svc
-
-
-@pytest.fixture
-def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
-    p = Practice(database_url, tmp_path)
-    yield p
-    p.check()
-    p.close()
 
 
 def _violations(practice: Practice) -> list[tuple[str, str]]:

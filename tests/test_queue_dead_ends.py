@@ -8,9 +8,6 @@ placed PLB reopening a balance no item owned.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -25,7 +22,6 @@ from tests.test_queue_money import (
     OFFICE_VISIT,
     PAID_WITH_SHARES,
     act,
-    assert_queue_equals_ledger,
     entry_lines,
     events,
     item,
@@ -33,14 +29,6 @@ from tests.test_queue_money import (
     stranger,
 )
 from tests.x835 import Practice, clp, remit, svc
-
-
-@pytest.fixture
-def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
-    p = Practice(database_url, tmp_path)
-    yield p
-    assert_queue_equals_ledger(p)
-    p.close()
 
 
 def _open(practice: Practice, kind: str) -> list[tuple[int, int]]:

@@ -8,8 +8,6 @@ ledger invariant holds.  Permissions and exact CLI output are at the end.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,13 +52,6 @@ def stranger(pcn: str, charge: str, paid: str, *segments: str) -> str:
     return (f"CLP*{pcn}*1*{charge}*{paid}*0*12*ICN{pcn}*11*1~\n"
             "NM1*QC*1*ZQOTHER*NAME****MI*ZQX999~\n" + "".join(segments))
 
-
-@pytest.fixture
-def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
-    p = Practice(database_url, tmp_path)
-    yield p
-    assert_queue_equals_ledger(p)
-    p.close()
 
 
 def assert_queue_equals_ledger(practice: Practice) -> None:

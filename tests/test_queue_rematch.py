@@ -4,10 +4,6 @@ the others from being matched.  Scenarios in X12 inside the test."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import select
 
 from edi_posting.db import write_transaction
@@ -18,13 +14,6 @@ from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
 
-
-@pytest.fixture
-def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
-    p = Practice(database_url, tmp_path)
-    yield p
-    p.check()
-    p.close()
 
 
 def _unmatched(practice: Practice) -> dict[str, tuple[int, str, int]]:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -28,7 +26,6 @@ from edi_posting.review_actions import ActionError
 from tests.test_queue_money import (
     OFFICE_VISIT,
     act,
-    assert_queue_equals_ledger,
     claim_id,
     entry_lines,
     events,
@@ -39,14 +36,6 @@ from tests.test_queue_money import (
 from tests.test_queue_money import _paid_before_billed as paid_before_billed
 from tests.test_queue_money import _paid_twice as paid_twice
 from tests.x835 import Practice, clp, remit, svc
-
-
-@pytest.fixture
-def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
-    p = Practice(database_url, tmp_path)
-    yield p
-    assert_queue_equals_ledger(p)
-    p.close()
 
 
 def reverses(practice: Practice, entry_id: int) -> int | None:

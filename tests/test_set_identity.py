@@ -8,10 +8,6 @@ item whose evidence lists what differs, and nothing posts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import func, select
 
 from edi_posting.db.models import JournalLine, LedgerAccount, TransactionSet
@@ -20,13 +16,6 @@ from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
 
-
-@pytest.fixture
-def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
-    p = Practice(database_url, tmp_path)
-    yield p
-    p.check()
-    p.close()
 
 
 def _cash(practice: Practice) -> int:

@@ -5,10 +5,6 @@ database, then imports on SQLite and PostgreSQL, then `policy set --zero-pay`.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
@@ -45,13 +41,6 @@ def test_zero_pay_with_a_patient_share_or_a_forward_follows_the_same_rule() -> N
     assert classify(forwarded) is Disposition.DENIED
     assert classify(forwarded, {("OA", "23"): True}) is Disposition.FORWARDED
 
-
-@pytest.fixture
-def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
-    p = Practice(database_url, tmp_path)
-    yield p
-    p.check()
-    p.close()
 
 
 def _account_total(practice: Practice, code: str) -> int:
