@@ -285,7 +285,21 @@ def _import_837(units: Units, path: Path, result: FileResult) -> None:
         add_outcome(result, outcome, options.progress)
     fatal = [p for p in problems if p.is_fatal]
     if fatal:
-        result.status = "partial" if reads else "rejected"
         units.queue_rejection(result, fatal[0])
-    elif reads and all(status == "already_imported" for status in result.set_statuses):
+    _claim_file_status(result, bool(reads), bool(fatal))
+
+
+def _claim_file_status(result: FileResult, any_sets: bool, file_fatal: bool) -> None:
+    """As for an 835 (``remittance_import._file_status``): a file whose sets were all
+    rejected is ``rejected``; one with some rejected (``--validate``) or a fatal file-level
+    problem is ``partial``, so the import exits 65 rather than reporting success."""
+    statuses = result.set_statuses
+    if not any_sets:
+        if file_fatal:
+            result.status = "rejected"
+    elif all(s == "rejected" for s in statuses):
+        result.status = "rejected"
+    elif file_fatal or "rejected" in statuses:
+        result.status = "partial"
+    elif all(s == "already_imported" for s in statuses):
         result.status = "already_imported"

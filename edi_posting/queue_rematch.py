@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, select
 from edi_posting.access import Permission, authorize
 from edi_posting.db import write_transaction
 from edi_posting.db.base import table_of
-from edi_posting.db.models import ClaimPayment, ReviewItem
+from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.match_lookup import DatabaseClaimLookup
 from edi_posting.matching import ClaimMatch, match_claim
@@ -37,12 +37,13 @@ from edi_posting.queue_money import (
     find_claim,
     locked_item,
 )
+from edi_posting.remittance_adjudicated import DUPLICATE_PAYMENT
 from edi_posting.review_actions import ActionError, record_action
 
 __all__ = ["REMATCH_CODES", "SYSTEM_ACTOR", "Outcome", "link_correction", "rematch",
            "rematch_by_engine", "rematch_each", "rematchable_items"]
 
-_ITEM, _CP = table_of(ReviewItem), table_of(ClaimPayment)
+_ITEM, _CP, _CLAIM = table_of(ReviewItem), table_of(ClaimPayment), table_of(SubmittedClaim)
 REMATCH_CODES = ("UNMATCHED_PAYMENT", "AMBIGUOUS_MATCH")
 SYSTEM_ACTOR = "system"  # who acts when the engine itself resolves an item
 
@@ -66,9 +67,28 @@ def _evidence(match: ClaimMatch) -> dict[str, Any]:
          "reasons": list(c.reasons)} for c in match.candidates]}
 
 
+def _duplicate_refusal(conn: Connection, item: Any) -> str:
+    """Why a held duplicate is not rematched, and what to do with it instead: it is matched
+    already (to a claim its payer paid), so "not an unmatched claim payment" would mislead."""
+    pcn = conn.execute(select(_CLAIM.c.patient_control_number).where(
+        _CLAIM.c.id == item.submitted_claim_id)).scalar() if item.submitted_claim_id else None
+    earlier = [str(p["claim_payment_id"]) for p in
+               (item.evidence or {}).get("earlier_payments", [])]
+    paid_in = (f"claim payment{'s' if len(earlier) > 1 else ''} {', '.join(earlier)}"
+               if earlier else "an earlier claim payment")
+    otherwise = (f"dismiss it with `queue dismiss {item.id} --reason TEXT`"
+                 if not item.amount_cents else "leave it open until its payer takes the cash "
+                 "back (its reversal or a PLB WO resolves it)")
+    return (f"review item {item.id} holds a duplicate payment of claim {pcn or '?'} (its payer "
+            f"paid these lines in {paid_in}): accept it with `queue accept-match {item.id} "
+            f"--confirm` (cash only, a credit to refund) or {otherwise}")
+
+
 def _rematch_one(conn: Connection, item: Any, actor: str, role: str | None,
                  cause: str | None = None) -> ActionResult:
     """``cause``: why the engine itself matched again (kept in the item's event)."""
+    if item.kind in MATCH_KINDS and item.problem_code == DUPLICATE_PAYMENT:
+        raise ActionError(_duplicate_refusal(conn, item))
     if (item.kind not in MATCH_KINDS or item.problem_code not in REMATCH_CODES
             or item.claim_payment_id is None):
         raise ActionError(f"review item {item.id} ({item.kind}) is not an unmatched claim "

@@ -79,6 +79,20 @@ def _last_action(conn: Connection, item: Any) -> Any:
     raise ActionError(f"review item {item.id} has no money action to undo")
 
 
+def _check_named(conn: Connection, item: Any, entry_id: int, latest: Any) -> None:
+    """``--entry``: refuse unless the named entry is the item's latest standing action, so
+    a retried undo never walks back one more action than the user saw."""
+    if latest.journal_entry_id == entry_id:
+        return
+    reversal = conn.execute(select(_ENTRY.c.id).where(_ENTRY.c.reverses_entry_id == entry_id)
+                            .order_by(_ENTRY.c.id)).scalar()
+    if reversal is not None:
+        raise ActionError(f"entry {entry_id} was undone already (reversed by entry "
+                          f"{reversal}): nothing undone")
+    raise ActionError(f"entry {entry_id} is not review item {item.id}'s latest standing "
+                      f"action (entry {latest.journal_entry_id} is): nothing undone")
+
+
 def _claims_of(conn: Connection, entry_id: int) -> list[int]:
     return sorted(conn.execute(select(_LINE.c.submitted_claim_id).distinct().where(
         _LINE.c.entry_id == entry_id, _LINE.c.submitted_claim_id.is_not(None))).scalars())
@@ -161,13 +175,18 @@ def _follow_others(conn: Connection, item: Any, entry_id: int, reversal_id: int,
     close_review_items(conn, list(opened), actor, f"the balance it owned is gone: {cause}")
 
 
-def undo(conn: Connection, item_id: int, *, actor: str, reason: str | None = None
-         ) -> ActionResult:
-    """Reverse the entry of the item's latest money action and put the queue back."""
+def undo(conn: Connection, item_id: int, *, actor: str, reason: str | None = None,
+         entry_id: int | None = None) -> ActionResult:
+    """Reverse the entry of the item's latest money action and put the queue back.
+
+    ``entry_id``: the entry the caller means to undo; refused unless it is that latest
+    action (a retried command then undoes nothing more)."""
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.undo",
                           object_id=str(item_id))
     item = _locked(conn, item_id)
     event = _last_action(conn, item)
+    if entry_id is not None:
+        _check_named(conn, item, entry_id, event)
     entry = conn.execute(select(_ENTRY).where(_ENTRY.c.id == event.journal_entry_id)).one()
     claims = _claims_of(conn, entry.id)
     _refuse_wrong_balance(conn, entry, claims)

@@ -272,3 +272,23 @@ def test_a_forwarded_claim_paid_again_by_the_same_payer_is_held(practice: Practi
     again = practice.receive(remit("96.77", forwarded.replace("ICN1", "ICN2"), trace="TRACE2"))
     assert (again.posted, again.queued, again.unapplied_cents) == (0, 1, 9677)
     assert practice.balances("PCN1") == ("44.21", "0.00")  # still owed by the next payer once
+
+
+def test_cli_rematch_of_a_held_duplicate_says_to_accept_it_with_confirm(
+        database_url: str, practice: Practice) -> None:
+    """A held duplicate is matched already (to a claim its payer paid): ``rematch`` refuses
+    it (exit 65) saying what to do, not that it is no unmatched payment."""
+    practice.bill(("PCN1", VISIT))
+    practice.receive(remit("96.77", FIRST))
+    practice.receive(remit("96.77", FIRST.replace("ICN1", "ICN2"), trace="TRACE2"))
+    held, first = _duplicate_item(practice).id, _payment_id(practice, "ICN1")
+    result = CliRunner().invoke(main, ["--db", database_url, "--actor", "sam", "queue",
+                                       "rematch", str(held)])
+    assert result.exit_code == 65
+    assert result.stderr.splitlines() == [
+        (f"edi-posting: review item {held} holds a duplicate payment of claim PCN1 (its payer "
+         f"paid these lines in claim payment {first}): accept it with `queue accept-match "
+         f"{held} --confirm` (cash only, a credit to refund) or leave it open until its payer "
+         "takes the cash back (its reversal or a PLB WO resolves it)"),
+        "edi-posting: rematched 1 item(s); 0 applied; 1 refused"]
+    assert _duplicate_item(practice).status == "open"

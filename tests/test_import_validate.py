@@ -110,3 +110,42 @@ def test_a_payment_that_does_not_match_its_claims_is_rejected_and_not_posted(
     assert practice.items() == [("rejected_file", None)]
     practice.check()
     practice.close()
+
+
+def test_an_837_file_with_one_set_rejected_by_validation_is_partial(
+    database_url: str, tmp_path: Path
+) -> None:
+    """As for an 835: one set rejected and the other imported is a ``partial`` file (exit
+    65), and the good set's claims are charged."""
+    import json
+
+    from click.testing import CliRunner
+
+    from edi_posting.cli import main
+    from tests.x12build import build_x12
+    from tests.x835 import Practice
+    from tests.x837 import HEADER, claim, subscriber
+
+    head = HEADER.split("~", 1)[1].replace(  # pyx12 requires the submitter's contact
+        "*46*SUBMIT01~\n", "*46*SUBMIT01~\nPER*IC*JANE DOE*TE*5555551234~\n")
+    good = head + subscriber(2) + claim("PCN1", ("HC:99213:25", "100"))
+    bad = (head.replace("BATCH1", "BATCH2") + subscriber(2, member="ZQM000222")
+           + claim("PCN2", ("HC:99213:25", "80"), dos="20261350"))
+    text = build_x12(good, bad, functional_id="HC", transaction_id="837",
+                     version="005010X222A1")
+    path = write_x12(tmp_path, text, "mixed.837")
+    result = CliRunner().invoke(main, ["--db", database_url, "import", "--validate",
+                                       "--format", "json", str(path)])
+    assert result.exit_code == 65, result.output
+    [document] = json.loads(result.stdout)["files"]
+    assert document["status"] == "partial"
+    assert [p["code"] for p in document["problems"] if p["severity"] == "FATAL"] == [
+        "REJECTED_BY_VALIDATION"]
+    practice = Practice(database_url, tmp_path)
+    assert practice.balances("PCN1") == ("100.00", "0.00")
+    with practice.engine.connect() as conn:
+        from edi_posting.db.models import SubmittedClaim
+        pcns = conn.execute(select(SubmittedClaim.patient_control_number)).scalars().all()
+    assert pcns == ["PCN1"]
+    practice.check()
+    practice.close()

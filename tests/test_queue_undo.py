@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -233,3 +234,55 @@ def test_cli_undo_needs_resolve_is_audited_and_exits_65_with_nothing_to_undo(
                                "--action", "queue.undo", "--format", "json"])
     assert [(e["actor"], e["outcome"]) for e in json.loads(log.stdout)] == [
         ("pat", "refused"), ("sam", "ok")]
+
+
+def test_undo_of_a_named_entry_run_twice_undoes_it_once(practice: Practice) -> None:
+    """A retried ``undo --entry N`` must not walk back one more action."""
+    ident = paid_before_billed(practice)
+    first = act(practice, apply_cash, ident, "PCN1", amount_cents=3000)
+    second = act(practice, apply_cash, ident, "PCN1")
+    done = act(practice, undo, ident, entry_id=second.entry_ids[0])
+    assert done.message == (f"review item {ident}: undid apply (entry {second.entry_ids[0]} "
+                            f"reversed by entry {done.entry_ids[0]})")
+    with pytest.raises(ActionError, match=(
+            f"^entry {second.entry_ids[0]} was undone already \\(reversed by entry "
+            f"{done.entry_ids[0]}\\): nothing undone$")):
+        act(practice, undo, ident, entry_id=second.entry_ids[0])
+    assert item(practice, ident) == ("open", 3400)
+    assert reverses(practice, first.entry_ids[0]) is None
+    assert practice.balances("PCN1") == ("70.00", "0.00")
+
+
+def test_undo_of_an_entry_that_is_not_the_items_latest_action_is_refused(
+        practice: Practice) -> None:
+    ident = paid_before_billed(practice)
+    first = act(practice, apply_cash, ident, "PCN1", amount_cents=3000)
+    second = act(practice, apply_cash, ident, "PCN1")
+    with pytest.raises(ActionError, match=(
+            f"^entry {first.entry_ids[0]} is not review item {ident}'s latest standing "
+            f"action \\(entry {second.entry_ids[0]} is\\): nothing undone$")):
+        act(practice, undo, ident, entry_id=first.entry_ids[0])
+    assert item(practice, ident) == ("resolved", 0)
+
+
+def test_cli_undo_entry_retried_exits_65_and_leaves_the_earlier_action_standing(
+        practice: Practice, database_url: str) -> None:
+    runner = CliRunner()
+    ident = paid_before_billed(practice)
+    first = act(practice, apply_cash, ident, "PCN1", amount_cents=3000)
+    second = act(practice, apply_cash, ident, "PCN1")
+    entry = second.entry_ids[0]
+
+    def cli(*args: str, **env: str) -> Any:
+        return runner.invoke(main, ["--db", database_url, "--actor", "sam", "queue", "undo",
+                                    str(ident), *args], env=env)
+
+    done = cli("--entry", str(entry))
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith(f"review item {ident}: undid apply (entry {entry} reversed "
+                                  "by entry ")
+    again = cli(EDI_POSTING_QUEUE_ENTRY=str(entry))
+    assert again.exit_code == 65
+    assert again.stderr.startswith(f"edi-posting: entry {entry} was undone already ")
+    assert reverses(practice, first.entry_ids[0]) is None
+    assert item(practice, ident) == ("open", 3400)

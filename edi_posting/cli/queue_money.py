@@ -293,19 +293,23 @@ def link_correction_command(app: AppContext, item_id: int, claim_payment: int) -
         c, item_id, claim_payment, actor=app.actor)))
 
 
-@command.command("undo", epilog="\b\nExample:\n  edi-posting queue undo 4 --reason 'applied to the wrong claim'")
+@command.command("undo", epilog="\b\nExample:\n  edi-posting queue undo 4 --reason 'applied to the wrong claim'\n  edi-posting queue undo 4 --entry 31")
 @click.argument("item_id", type=int)
 @_opt("--reason", env="REASON", default=None, help="Why (kept on the item and in the audit).")
+@_opt("--entry", env="ENTRY", type=int, default=None, metavar="N",
+      help="The journal entry of the action to undo (as `queue show`/`history` list it): "
+           "refused unless it is the item's latest standing action, so a retry undoes nothing more.")
 @click.pass_obj
-def undo_command(app: AppContext, item_id: int, reason: str | None) -> None:
+def undo_command(app: AppContext, item_id: int, reason: str | None, entry: int | None) -> None:
     """Undo the item's latest money action: its entry is reversed by a linked entry and the
-    item gets back the status and amount it had.  Refused (exit 65) when there is nothing
-    to undo, a later action on the same claim must be undone first, or a refund was paid
-    out already."""
+    item gets back the status and amount it had; the message names the entry reversed.
+    Refused (exit 65) when there is nothing to undo, --entry is not that latest action
+    (undone already, or an earlier one), a later action on the same claim must be undone
+    first, or a refund was paid out already."""
     from edi_posting.queue_undo import undo
 
     _done(_run(app, "undo", str(item_id), lambda c: undo(
-        c, item_id, actor=app.actor, reason=reason)))
+        c, item_id, actor=app.actor, reason=reason, entry_id=entry)))
 
 
 @command.command("packet", epilog="\b\nExample:\n  edi-posting queue packet 10 -o denial-10.zip")
