@@ -136,3 +136,22 @@ def test_validate_names_the_unknown_segment(tmp_path: Path) -> None:
     found = [(p["element"], p["segment_position"]) for p in document["problems"]
              if p["code"] == "UNRECOGNIZED_SEGMENT_ID"]
     assert found == [("SV9", 22)]
+
+
+def test_import_reports_an_unknown_segment_outside_a_claim_and_charges_the_claim(
+        tmp_path: Path) -> None:
+    body = subscriber(2).replace("DMG*", "DMX*") + claim("PCN1", VISIT)
+    env = {"EDI_POSTING_DATABASE_URL": f"sqlite:///{tmp_path / 'edi.db'}"}
+    result = CliRunner().invoke(main, ["import", str(_file(tmp_path, body))], env=env)
+    assert result.exit_code == 0, result.output
+    assert "bill.837  837P  imported  1                 1       1       0" in result.stdout
+    assert ("bill.837: segment 17 DMX: ERROR UNKNOWN_SEGMENT: DMX segment at position 17 is "
+            "not an 837 segment") in result.stderr
+
+
+def test_import_reports_the_unknown_segment_that_holds_a_claim(tmp_path: Path) -> None:
+    env = {"EDI_POSTING_DATABASE_URL": f"sqlite:///{tmp_path / 'edi.db'}"}
+    result = CliRunner().invoke(main, ["import", str(_file(tmp_path, MISSPELLED))], env=env)
+    assert result.exit_code == 0, result.output
+    assert "bill.837  837P  imported  1                 2       1       2" in result.stdout
+    assert "bill.837: segment 22 SV9: ERROR UNKNOWN_SEGMENT" in result.stderr

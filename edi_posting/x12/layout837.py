@@ -21,7 +21,9 @@ from edi_posting.logs import withheld
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 
-__all__ = ["ALLOWED", "KNOWN_837_SEGMENTS", "OPENERS", "Area", "belongs", "stray_segment"]
+__all__ = [
+    "ALLOWED", "KNOWN_837_SEGMENTS", "OPENERS", "STRAY_CODES", "Area", "belongs", "stray_segment",
+]
 
 
 class Area(enum.IntEnum):
@@ -62,6 +64,7 @@ KNOWN_837_SEGMENTS = frozenset().union(*ALLOWED.values()) | set(OPENERS) | {"ST"
 _WHERE = {Area.HEADER: "the header (before the first HL)",
           Area.PARTY: "an HL level (before its claims)", Area.CLAIM: "a claim (CLM) loop",
           Area.LINE: "a service line (LX) loop"}
+STRAY_CODES = frozenset({"UNKNOWN_SEGMENT", "UNEXPECTED_SEGMENT"})
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,3}")  # SV9 is named; anything else may be data
 
 
