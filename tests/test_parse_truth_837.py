@@ -155,3 +155,11 @@ def test_import_reports_the_unknown_segment_that_holds_a_claim(tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert "bill.837  837P  imported  1                 2       1       2" in result.stdout
     assert "bill.837: segment 22 SV9: ERROR UNKNOWN_SEGMENT" in result.stderr
+
+
+def test_a_claim_before_any_hl_is_still_read_and_held_not_lost() -> None:
+    header = HEADER.split("HL*1**20*1~")[0]
+    batch = batch_of(header + claim("PCN1", VISIT))
+    [found] = batch.claims
+    assert [p.code for p in found.problems] == ["CLAIM_WITHOUT_SUBSCRIBER"]
+    assert batch.problems == ()

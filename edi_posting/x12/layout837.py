@@ -54,10 +54,11 @@ ALLOWED: dict[Area, frozenset[str]] = {
     Area.CLAIM: _CLAIM_INFO | _NAME | _OTHER_SUBSCRIBER,
     Area.LINE: _LINE_INFO | _NAME,
 }
-# Where a loop-opening segment may stand: HL anywhere, CLM under an HL, LX in a claim.
+# Where a loop-opening segment may stand: HL and CLM anywhere (a CLM before any HL is
+# still read, and held for its missing subscriber), LX in a claim.
 OPENERS: dict[str, frozenset[Area]] = {
     "HL": frozenset(Area),
-    "CLM": frozenset({Area.PARTY, Area.CLAIM, Area.LINE}),
+    "CLM": frozenset(Area),
     "LX": frozenset({Area.CLAIM, Area.LINE}),
 }
 KNOWN_837_SEGMENTS = frozenset().union(*ALLOWED.values()) | set(OPENERS) | {"ST", "SE"}
