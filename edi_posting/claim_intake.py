@@ -35,6 +35,7 @@ from edi_posting.records.claim import (
 )
 from edi_posting.review_queue import ReviewDraft, open_review_items
 from edi_posting.transaction_sets import SetContext, SetOutcome, record_set, seen_before
+from edi_posting.x12.layout837 import STRAY_CODES
 
 __all__ = ["SetContext", "SetOutcome", "claim_problems", "import_claim_batch"]
 
@@ -85,6 +86,8 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
                 for problem in problems[claim.ordinal] if problem.code != DUPLICATE_CLAIM]
     reviews += duplicate_reviews(conn, ctx.file_id, key, batch.claims, parties, claim_ids,
                                  duplicates)
+    # a segment lost outside any claim holds nothing, but the sender should hear of it
+    outcome.problems.extend(p for p in batch.problems if p.code in STRAY_CODES)
     outcome.problems.extend(p for claim in batch.claims for p in problems[claim.ordinal])
     outcome.queued = len(open_review_items(conn, reviews, ctx.actor))
     return outcome

@@ -24,6 +24,7 @@ from edi_posting.records.claim import (
 )
 from edi_posting.records.source import SourceRef
 from edi_posting.x12 import parties837 as parties
+from edi_posting.x12.layout837 import Area, belongs, stray_segment
 
 __all__ = ["SetParser", "date_range", "element", "parse_date"]
 
@@ -115,9 +116,28 @@ class SetParser:
     # --- dispatch -----------------------------------------------------------------------
     def feed(self, seg: Sequence[str], position: int) -> None:
         self.position = position
-        handler = getattr(self, f"on_{seg[0].upper()}", None)
+        tag = seg[0].upper()
+        area = self.area()
+        if not belongs(tag, area):
+            self.stray(tag, area)
+            return
+        handler = getattr(self, f"on_{tag}", None)
         if handler is not None:
             handler(seg)
+
+    def area(self) -> Area:
+        """Which part of the set the last loop-opening segment (HL, CLM, LX) opened."""
+        if self.line is not None:
+            return Area.LINE
+        if self.claim is not None:
+            return Area.CLAIM
+        return Area.PARTY if self.hl is not None else Area.HEADER
+
+    def stray(self, tag: str, area: Area) -> None:
+        """A segment that does not belong where it sits (:mod:`~edi_posting.x12.layout837`):
+        in a claim or a line its content is lost, so the claim's problem holds the claim."""
+        found = stray_segment(tag, self.position, area, self.source)
+        (self.claim.problems if self.claim is not None else self.problems).append(found)
 
     def on_BHT(self, seg: Sequence[str]) -> None:
         self.bht = (_el(seg, 3) or None, parse_date(_el(seg, 4)))
