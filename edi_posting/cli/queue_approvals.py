@@ -94,20 +94,7 @@ def reject_command(app: AppContext, approval_id: int, note: str) -> None:
 def refund_limit_command(app: AppContext, amount: str | None) -> None:
     """Show the refund limit, or set it (administer).  Refunds above it wait for approval
     (default 0.00: every refund)."""
-    from edi_posting.access import Permission
-    from edi_posting.cli.queue_money import _cents
-    from edi_posting.db import write_transaction
-    from edi_posting.money import format_cents
+    from edi_posting.cli.queue_money import show_or_set_limit
     from edi_posting.queue_limits import refund_limit_cents, set_refund_limit
 
-    if amount is None:
-        app.authorize(Permission.READ_LEDGER, "queue.refund-limit")
-        with app.engine().connect() as conn:
-            click.echo(format_cents(refund_limit_cents(conn)))
-        return
-    cents = 0 if amount.strip() in ("0", "0.00") else _cents(amount, "AMOUNT")
-    assert cents is not None
-    app.authorize(Permission.ADMINISTER, "queue.refund-limit")
-    with write_transaction(app.engine()) as conn:
-        set_refund_limit(conn, cents, actor=app.actor)
-    click.echo(format_cents(cents))
+    show_or_set_limit(app, amount, "queue.refund-limit", refund_limit_cents, set_refund_limit)

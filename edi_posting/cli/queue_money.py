@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from sqlalchemy import Connection
 
 from edi_posting.cli.common import CliError, echo_err
 from edi_posting.cli.context import AppContext
@@ -334,19 +335,29 @@ def packet_command(app: AppContext, item_id: int, output: Path) -> None:
 def write_off_limit_command(app: AppContext, amount: str | None) -> None:
     """Show the write-off limit, or set it (administer).  Write-offs past it (per claim, in
     total) wait for approval by a second person."""
+    from edi_posting.queue_limits import set_write_off_limit, write_off_limit_cents
+
+    show_or_set_limit(app, amount, "queue.write-off-limit", write_off_limit_cents,
+                      set_write_off_limit)
+
+
+def show_or_set_limit(app: AppContext, amount: str | None, action: str,
+                      read: Callable[[Connection], int],
+                      write: Callable[..., None]) -> None:
+    """One limit setting (``queue write-off-limit``, ``queue refund-limit``): without an
+    amount, print it (read permission); with one, set it (``administer``) and print it."""
     from edi_posting.access import Permission
     from edi_posting.db import write_transaction
     from edi_posting.money import format_cents
-    from edi_posting.queue_balances import set_write_off_limit, write_off_limit_cents
 
     if amount is None:
-        app.authorize(Permission.READ_LEDGER, "queue.write-off-limit")
+        app.authorize(Permission.READ_LEDGER, action)
         with app.engine().connect() as conn:
-            click.echo(format_cents(write_off_limit_cents(conn)))
+            click.echo(format_cents(read(conn)))
         return
     cents = 0 if amount.strip() in ("0", "0.00") else _cents(amount, "AMOUNT")
     assert cents is not None
-    app.authorize(Permission.ADMINISTER, "queue.write-off-limit")
+    app.authorize(Permission.ADMINISTER, action)
     with write_transaction(app.engine()) as conn:
-        set_write_off_limit(conn, cents, actor=app.actor)
+        write(conn, cents, actor=app.actor)
     click.echo(format_cents(cents))

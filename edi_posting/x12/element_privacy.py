@@ -46,6 +46,7 @@ import re
 import pyx12.dataele
 
 from edi_posting.logs import withheld
+from edi_posting.x12.strays import SEGMENT_ID
 
 __all__ = ["is_value_shown", "scrub_element_message", "scrub_segment_message"]
 
@@ -61,7 +62,6 @@ _CODE_FIRST_SEGMENTS = frozenset((
     "HL", "LQ", "LX", "MIA", "MOA", "N1", "NM1", "NTE", "PAT", "PER", "PRV", "PWK", "QTY",
     "REF", "SBR", "SV1", "SV2", "SV3", "SVC", "SVD", "TRN", "TS2",
 ))  # fmt: skip
-_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,3}")  # PLXX: a misspelled ID is named
 _NOT_FOUND = re.compile(r"^Segment (?P<id>[^*\s]*)\*(?P<value>.*?) not found\.(?P<rest>.*)$",
                         re.DOTALL)
 _INVALID_CODE = "INVALID_CODE_VALUE"
@@ -108,7 +108,7 @@ def scrub_segment_message(message: str, value: str | None, *, segment_id: str, n
         shown = f"{found['id']}*{withheld(found['value'])}" if found["value"] else found["id"]
         message = f"Segment {shown} not found.{found['rest']}"
     bad_id = _SEGMENT_ID_INVALID.match(message)
-    if bad_id and not _SEGMENT_ID.fullmatch(bad_id["id"]):
+    if bad_id and not SEGMENT_ID.fullmatch(bad_id["id"]):
         message = f"Segment identifier {withheld(bad_id['id'])} is invalid"
     if segment_id in ENVELOPE_SEGMENTS:
         return message

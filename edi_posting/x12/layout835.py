@@ -14,11 +14,10 @@ waits in unapplied cash under a ``balancing_failure`` item naming the segment.
 from __future__ import annotations
 
 import enum
-import re
 
-from edi_posting.logs import withheld
-from edi_posting.problems import Problem, Severity
+from edi_posting.problems import Problem
 from edi_posting.records.source import SourceRef
+from edi_posting.x12.strays import stray_segment_problem
 
 __all__ = ["ALLOWED", "KNOWN_835_SEGMENTS", "Area", "is_money_area", "stray_segment"]
 
@@ -52,23 +51,13 @@ _WHERE = {Area.HEADER: "the header", Area.PARTY: "a payer/payee (N1) loop",
           Area.LINE: "a service line (SVC) loop", Area.FOOTER: "the PLB footer"}
 
 
-_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,3}")  # PLXX is named; anything else may be data
-
-
 def is_money_area(area: Area) -> bool:
     return area in _MONEY_AREAS
 
 
 def stray_segment(tag: str, position: int, area: Area, source: SourceRef) -> Problem:
     """The problem for a segment that does not belong where it sits: what it is, where."""
-    is_known = tag in KNOWN_835_SEGMENTS
-    tag = tag if _SEGMENT_ID.fullmatch(tag) else withheld(tag)  # a garbled line may be PHI
-    what = f"{tag} segment at position {position}"
-    if is_known:
-        message = f"{what} does not belong in {_WHERE[area]}: it was not read"
-    else:
-        message = f"{what} is not an 835 segment: its content was not read"
-    if is_money_area(area):
-        message += "; the set is held (its money cannot be balanced without it)"
-    return Problem("UNEXPECTED_SEGMENT" if is_known else "UNKNOWN_SEGMENT", Severity.ERROR,
-                   message, source.at(position), tag)
+    held = "the set is held (its money cannot be balanced without it)"
+    return stray_segment_problem(tag, position, source, is_known=tag in KNOWN_835_SEGMENTS,
+                                 transaction="835", where=_WHERE[area],
+                                 consequence=held if is_money_area(area) else None)

@@ -15,11 +15,10 @@ segment a guide allows must never become a problem.
 from __future__ import annotations
 
 import enum
-import re
 
-from edi_posting.logs import withheld
-from edi_posting.problems import Problem, Severity
+from edi_posting.problems import Problem
 from edi_posting.records.source import SourceRef
+from edi_posting.x12.strays import STRAY_CODES, stray_segment_problem
 
 __all__ = [
     "ALLOWED", "KNOWN_837_SEGMENTS", "OPENERS", "STRAY_CODES", "Area", "belongs", "stray_segment",
@@ -65,8 +64,6 @@ KNOWN_837_SEGMENTS = frozenset().union(*ALLOWED.values()) | set(OPENERS) | {"ST"
 _WHERE = {Area.HEADER: "the header (before the first HL)",
           Area.PARTY: "an HL level (before its claims)", Area.CLAIM: "a claim (CLM) loop",
           Area.LINE: "a service line (LX) loop"}
-STRAY_CODES = frozenset({"UNKNOWN_SEGMENT", "UNEXPECTED_SEGMENT"})
-_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,3}")  # SV9 is named; anything else may be data
 
 
 def belongs(tag: str, area: Area) -> bool:
@@ -76,14 +73,7 @@ def belongs(tag: str, area: Area) -> bool:
 
 def stray_segment(tag: str, position: int, area: Area, source: SourceRef) -> Problem:
     """The problem for a segment that does not belong where it sits: what it is, where."""
-    is_known = tag in KNOWN_837_SEGMENTS
-    tag = tag if _SEGMENT_ID.fullmatch(tag) else withheld(tag)  # a garbled line may be PHI
-    what = f"{tag} segment at position {position}"
-    if is_known:
-        message = f"{what} does not belong in {_WHERE[area]}: it was not read"
-    else:
-        message = f"{what} is not an 837 segment: its content was not read"
-    if area in (Area.CLAIM, Area.LINE):
-        message += "; the claim is held, not charged (its content may be missing)"
-    return Problem("UNEXPECTED_SEGMENT" if is_known else "UNKNOWN_SEGMENT", Severity.ERROR,
-                   message, source.at(position), tag)
+    held = "the claim is held, not charged (its content may be missing)"
+    return stray_segment_problem(tag, position, source, is_known=tag in KNOWN_837_SEGMENTS,
+                                 transaction="837", where=_WHERE[area],
+                                 consequence=held if area in (Area.CLAIM, Area.LINE) else None)
