@@ -125,13 +125,27 @@ def test_a_set_another_importer_is_committing_is_already_imported_not_an_error(
                            svc("99213", "100", "80", "CO*45*20")))
     first = write_x12(tmp_path, build_x12(body, interchange_control="000000701"), "a.835")
     second = write_x12(tmp_path, build_x12(body, interchange_control="000000702"), "b.835")
+    results = _import_b_while_a_commits(practice, first, second, monkeypatch)
+    assert results["a.835"].set_statuses == ["posted"]
+    assert (results["b.835"].status, results["b.835"].set_statuses) == (
+        "already_imported", ["already_imported"])
+    with practice.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(ClaimPayment)).scalar_one() == 1
+    practice.check()
+    practice.close()
+
+
+def _import_b_while_a_commits(practice: Practice, first: Path, second: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> dict[str, FileResult]:
+    """Import ``first`` (a.835) and ``second`` in two threads: A posts its set and holds its
+    transaction open until B is seen waiting on a lock, then commits; each file's result."""
     posted, release = threading.Event(), threading.Event()
     real = remittance_import.post_remittance
 
     def hold_a(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
                key: str) -> SetOutcome:
         outcome = real(conn, ctx, read, key)
-        if read.header.source.file_name == "a.835":
+        if read.header.source.file_name == first.name:
             posted.set()
             assert release.wait(30)
         return outcome
@@ -147,13 +161,7 @@ def test_a_set_another_importer_is_committing_is_already_imported_not_an_error(
     release.set()
     for thread in threads:
         thread.join(60)
-    assert results["a.835"].set_statuses == ["posted"]
-    assert (results["b.835"].status, results["b.835"].set_statuses) == (
-        "already_imported", ["already_imported"])
-    with practice.engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(ClaimPayment)).scalar_one() == 1
-    practice.check()
-    practice.close()
+    return results
 
 
 def _wait_for_a_lock_wait(practice: Practice) -> None:
@@ -184,28 +192,7 @@ def test_two_importers_paying_one_claim_at_once_hold_the_second_as_a_duplicate(
     second = write_x12(tmp_path, build_x12(remit("80", paid.replace("ICN1", "ICN2"),
                                                  trace="TRACEB"),
                                            interchange_control="000000802"), "b.835")
-    posted, release = threading.Event(), threading.Event()
-    real = remittance_import.post_remittance
-
-    def hold_a(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
-               key: str) -> SetOutcome:
-        outcome = real(conn, ctx, read, key)
-        if read.header.source.file_name == "a.835":
-            posted.set()
-            assert release.wait(30)
-        return outcome
-
-    monkeypatch.setattr(remittance_import, "post_remittance", hold_a)
-    results: dict[str, FileResult] = {}
-    threads = [threading.Thread(target=lambda p=p: results.__setitem__(
-        p.name, import_one(practice.engine, p, practice.options))) for p in (first, second)]
-    threads[0].start()
-    assert posted.wait(30)
-    threads[1].start()
-    _wait_for_a_lock_wait(practice)
-    release.set()
-    for thread in threads:
-        thread.join(60)
+    results = _import_b_while_a_commits(practice, first, second, monkeypatch)
     assert [results[n].set_statuses for n in ("a.835", "b.835")] == [["posted"], ["posted"]]
     assert practice.balances("PCN1") == ("0.00", "0.00")  # paid once: 80 cash + 20 CO
     with practice.engine.connect() as conn:
