@@ -45,15 +45,7 @@ def test_a_crash_mid_file_keeps_the_audit_of_committed_sets_and_the_next_file_im
                       "first.835")
     second = write_x12(tmp_path, build_x12(_set("PCN4", "T4"), interchange_control="000000502"),
                        "second.835")
-    real = remittance_import.post_remittance
-
-    def crash_on_t3(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
-                    key: str) -> SetOutcome:
-        if key.endswith("|T3"):
-            raise RuntimeError("simulated crash")
-        return real(conn, ctx, read, key)
-
-    monkeypatch.setattr(remittance_import, "post_remittance", crash_on_t3)
+    _crash_on_trace_t3(monkeypatch)
     result = import_paths(practice.engine, [first, second], practice.options)
     assert [f.status for f in result.files] == ["failed", "imported"]
     assert [p.code for p in result.files[0].problems] == ["IMPORT_FAILED"]
@@ -80,6 +72,19 @@ def test_a_crash_mid_file_keeps_the_audit_of_committed_sets_and_the_next_file_im
     practice.close()
 
 
+def _crash_on_trace_t3(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Posting the set with trace T3 raises, as a bug or a lost connection would."""
+    real = remittance_import.post_remittance
+
+    def crash_on_t3(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
+                    key: str) -> SetOutcome:
+        if key.endswith("|T3"):
+            raise RuntimeError("simulated crash")
+        return real(conn, ctx, read, key)
+
+    monkeypatch.setattr(remittance_import, "post_remittance", crash_on_t3)
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_the_cli_reports_a_failed_file_imports_the_others_and_exits_70(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -90,15 +95,7 @@ def test_the_cli_reports_a_failed_file_imports_the_others_and_exits_70(
                     "bad.835")
     good = write_x12(tmp_path, build_x12(_set("PCN2", "T4"), interchange_control="000000602"),
                      "good.835")
-    real = remittance_import.post_remittance
-
-    def crash_on_t3(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
-                    key: str) -> SetOutcome:
-        if key.endswith("|T3"):
-            raise RuntimeError("simulated crash")
-        return real(conn, ctx, read, key)
-
-    monkeypatch.setattr(remittance_import, "post_remittance", crash_on_t3)
+    _crash_on_trace_t3(monkeypatch)
     monkeypatch.delenv("EDI_POSTING_DEBUG", raising=False)
     result = CliRunner().invoke(main, ["--db", database_url, "import", "--format", "json",
                                        str(bad), str(good)])
