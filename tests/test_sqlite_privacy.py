@@ -88,14 +88,17 @@ def test_database_and_archive_are_created_private_to_their_owner(shared_dir: Pat
     assert {_mode(p) for p in files} == {0o600}
 
 
-def test_audit_verify_warns_when_the_database_is_open_to_others(shared_dir: Path) -> None:
+def test_audit_verify_and_db_check_warn_when_the_database_is_open_to_others(shared_dir: Path) -> None:
     db, _ = _imported(shared_dir)
     assert "warning" not in _cli(db, "audit", "verify").stderr
     os.chmod(db, 0o644)
     result = _cli(db, "audit", "verify")
     assert result.exit_code == 0, result.output
-    assert (f"warning: {db} is mode -rw-r--r--: group or others may read or write the "
-            f"database (PHI); run chmod 600 {db}") in result.stderr
+    warning = (f"warning: {db} is mode -rw-r--r--: group or others may read or write the "
+               f"database (PHI); run chmod 600 {db}")
+    assert warning in result.stderr
+    checked = _cli(db, "db", "check")
+    assert checked.exit_code == 0 and warning in checked.stderr
 
 
 def _other_user() -> Iterator[pwd.struct_passwd]:
