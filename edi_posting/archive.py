@@ -131,8 +131,10 @@ def _restored(conn: Connection, existing: ArchivedFile, path: Path, actor: str) 
     if row.in_db:
         actual = stored_digest(conn, existing.id)
         if actual != existing.sha256:
-            conn.execute(update(_FILE).where(_FILE.c.id == existing.id)
-                         .values(content=path.read_bytes()))
+            received = path.read_bytes()
+            if hashlib.sha256(received).hexdigest() != existing.sha256:
+                raise OSError(f"{path} changed while it was archived")
+            conn.execute(update(_FILE).where(_FILE.c.id == existing.id).values(content=received))
             replaced, where = actual, IN_DATABASE
     elif row.archive_path is not None:
         target = Path(row.archive_path)

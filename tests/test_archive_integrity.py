@@ -85,6 +85,10 @@ def test_packet_refuses_archived_bytes_whose_hash_differs(database_url: str,
     assert result.exit_code == 65, result.output
     assert "Traceback" not in result.output and not out.exists()
     _names_both_hashes(result.stderr, remit_row)
+    log = json.loads(_cli(database_url, "audit", "log", "--action", "queue.packet",
+                          "--format", "json").stdout)
+    assert [e["outcome"] for e in log] == ["failed"]
+    assert remit_row.sha256 in log[0]["summary"]["reason"]
 
 
 def test_packet_refuses_an_archive_dir_copy_whose_hash_differs(database_url: str,
@@ -96,6 +100,24 @@ def test_packet_refuses_an_archive_dir_copy_whose_hash_differs(database_url: str
                   "-o", str(tmp_path / "packet.zip"))
     assert result.exit_code == 65, result.output
     _names_both_hashes(result.stderr, remit_row)
+    Path(remit_row.archive_path).unlink()
+    result = _cli(database_url, "queue", "packet", str(_denial_item(database_url)),
+                  "-o", str(tmp_path / "packet.zip"))
+    assert result.exit_code == 65, result.output
+    assert f"file {remit_row.id} (remit.835): archived copy missing" in result.stderr
+
+
+def test_reimport_restores_database_bytes_that_differ(database_url: str, tmp_path: Path) -> None:
+    _import(database_url, tmp_path)
+    claims_row = _stored(database_url)[0]
+    _tamper_content(database_url, claims_row.id)
+    claims_path, _ = _files(tmp_path)
+    result = _cli(database_url, "import", "--format", "json", str(claims_path))
+    assert result.exit_code == 0, result.output
+    problems = json.loads(result.stdout)["files"][0]["problems"]
+    assert [p["code"] for p in problems] == ["ARCHIVE_COPY_REPLACED"]
+    assert "in the database" in problems[0]["message"]
+    assert _cli(database_url, "audit", "verify", "--archive").exit_code == 0
 
 
 def test_audit_verify_archive_is_clean_on_an_untouched_archive(database_url: str,
