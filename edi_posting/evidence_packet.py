@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, or_, select
 
 from edi_posting.access import Permission, authorize
+from edi_posting.archive_integrity import read_archived
 from edi_posting.db.base import table_of
 from edi_posting.db.models import (
     ClaimPayment,
@@ -101,9 +102,7 @@ def _file_segments(conn: Connection, file_id: int | None, start: int | None,
     (exclusive), as the payer or biller sent them."""
     if file_id is None or start is None:
         return []
-    row = conn.execute(select(_FILE.c.content, _FILE.c.archive_path)
-                       .where(_FILE.c.id == file_id)).one()
-    content = row.content if row.content is not None else Path(row.archive_path).read_bytes()
+    content = read_archived(conn, file_id)  # refuses bytes that differ from the recorded hash
     out: list[dict[str, Any]] = []
     reader = X12Reader(io.BytesIO(content))
     for elements, position in reader.segments():

@@ -144,10 +144,12 @@ def import_file(engine: Engine, path: Path, options: ImportOptions) -> FileResul
     archived = retry_races(lambda: _archive(engine, path, kind, options))
     if not archived.is_new and archived.status in _DONE:
         result = FileResult(str(path), archived.sha256, archived.kind, "already_imported")
+        result.problems += _replaced_copy(archived, path)
         with write_transaction(engine) as conn:
             _audit(conn, options, result)
         return result
     result = _process(None, engine, path, archived, options)
+    result.problems[:0] = _replaced_copy(archived, path)
     with write_transaction(engine) as conn:
         _record_status(conn, archived, result)
         _audit(conn, options, result)
@@ -158,6 +160,20 @@ def _archive(engine: Engine, path: Path, kind: str, options: ImportOptions) -> A
     with write_transaction(engine) as conn:
         return archive_file(conn, path, kind=kind, actor=options.actor,
                             archive_dir=options.archive_dir)
+
+
+def _replaced_copy(archived: ArchivedFile, path: Path) -> list[Problem]:
+    """A WARNING when the archive stage found the stored copy corrupt (or gone) and put
+    the received bytes in its place: someone or something changed the archive."""
+    found = archived.replaced_sha256
+    if found is None:
+        return []
+    what = "was missing" if found == "missing" else f"had SHA-256 {found}"
+    message = (f"{path.name}: the archived copy of file {archived.id} ({archived.replaced_at}) "
+               f"{what}, not the recorded {archived.sha256}: it was not trusted and was "
+               "replaced by the received bytes (audit event archive.replace_corrupt)")
+    return [Problem("ARCHIVE_COPY_REPLACED", Severity.WARNING, message,
+                    SourceRef(archived.sha256, path.name))]
 
 
 def _record_status(conn: Connection, archived: ArchivedFile, result: FileResult) -> None:

@@ -178,6 +178,7 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
         template = request.getfixturevalue("sqlite_template")
         target = tmp_path / "edi.db"
         shutil.copyfile(template, target)
+        target.chmod(0o600)  # as edi-posting creates a database (copyfile follows the umask)
         yield f"sqlite:///{target}"
     else:
         yield from _fresh_postgres(request.getfixturevalue("postgres_template"))

@@ -7,6 +7,7 @@ typing the segments every claim payment repeats.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from pathlib import Path
 
@@ -76,12 +77,14 @@ class Practice:
         for tests of what a specialist does with such a payment."""
         number = next(_files)
         body = subscriber(2) + "".join(claim(pcn, *lines) for pcn, lines in claims)
+        content = f"x{number}".encode()  # a stand-in, stored with its true SHA-256
+        sha256 = hashlib.sha256(content).hexdigest()
         with write_transaction(self.engine) as conn:
             file_id = new_id(conn.execute(insert(table_of(ReceivedFile)).values(
-                sha256=f"{number:064d}", file_name=f"{number:03d}-claims.837", size_bytes=1,
-                kind="837P", content=b"x", status="imported", received_by="tester")))
+                sha256=sha256, file_name=f"{number:03d}-claims.837", size_bytes=len(content),
+                kind="837P", content=content, status="imported", received_by="tester")))
             import_claim_batch(conn, SetContext(file_id, None, f"{number:09d}", "tester"),
-                               batch_of(body, bht=f"BATCH{number}", sha=f"{number:064d}"))
+                               batch_of(body, bht=f"BATCH{number}", sha=sha256))
 
     def receive(self, *sets: str, name: str = "remit.835", control: int | None = None
                 ) -> FileResult:

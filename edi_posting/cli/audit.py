@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
+from edi_posting.cli.audit_archive import (
+    archive_findings,
+    expected_head,
+    head_command_body,
+    verify_options,
+    warn_file_privacy,
+)
 from edi_posting.cli.common import CliError, echo_err, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
@@ -18,22 +26,31 @@ def command() -> None:
     """Verify and read the hash-chained audit trail."""
 
 
-@command.command("verify", epilog="\b\nExample:\n  edi-posting audit verify --expect-head 3f2a...")
+@command.command("verify", epilog="\b\nExample:\n  edi-posting audit verify --expect-head 3f2a...\n"
+                 "  edi-posting audit verify --archive --expect-head-file /mnt/worm/head.json")
 @click.option("--expect-head", default=None, envvar="EDI_POSTING_EXPECT_HEAD", show_envvar=True,
               metavar="HASH", help="A chain head recorded earlier; catches a chain cut off at its end.")
+@verify_options
 @click.pass_obj
-def verify_command(app: AppContext, expect_head: str | None) -> None:
+def verify_command(app: AppContext, expect_head: str | None, expect_head_file: Path | None,
+                   check_archive: bool) -> None:
     """Walk the chain; exit 0 when intact, 1 naming the first broken sequence number, or the
     first review item event (note, reason, dismissal) that differs from the audit event that
-    recorded it.  Prints the chain head (record it elsewhere)."""
+    recorded it.  Prints the chain head (record it elsewhere).  With --archive, also exit 1
+    naming each archived file whose bytes differ from their recorded SHA-256."""
     from edi_posting.access import Permission
     from edi_posting.audit import verify_chain, verify_item_events
 
     app.authorize(Permission.AUDIT, "audit.verify")
+    expect_head = expected_head(expect_head, expect_head_file)
+    warn_file_privacy(app)
     with app.engine().connect() as conn:
         result = verify_chain(conn, expect_head)
         mismatch = verify_item_events(conn) if result.is_intact else None
+        archive_problems = archive_findings(conn) if check_archive else 0
     click.echo(f"head {result.head_hash} after {result.events} event(s)")
+    if archive_problems and mismatch is None:
+        mismatch = f"{archive_problems} archived file(s) missing or not as received"
     if not result.is_intact:
         raise CliError(f"audit chain broken at sequence {result.broken_sequence}: {result.reason}",
                        ExitCode.CHECK_FAILED)
@@ -77,3 +94,13 @@ def log_command(app: AppContext, who: str | None, action: str | None, object_id:
     render_rows(rows, ["sequence", "at", "actor", "role", "action", "object_type", "object_id",
                        "outcome"] + (["summary"] if output_format != "table" else []),
                 output_format)
+
+
+@command.command("head", epilog="\b\nExample: (nightly, to a place the application cannot write)\n"
+                 "  edi-posting audit head --format json > /mnt/worm/head-$(date +%F).json")
+@format_option()
+@click.pass_obj
+def head_command(app: AppContext, output_format: str) -> None:
+    """Print the audit chain's head (sequence number and hash) for safekeeping; check the
+    database against it later with `audit verify --expect-head-file`."""
+    head_command_body(app, output_format)

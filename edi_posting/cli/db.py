@@ -84,10 +84,13 @@ def current_command(app: AppContext) -> None:
 @command.command("check", epilog="\b\nExample:\n  edi-posting db check && echo 'schema OK'")
 @click.pass_obj
 def check_command(app: AppContext) -> None:
-    """Exit 1 when the database is behind or its schema drifts from the models."""
+    """Exit 1 when the database is behind or its schema drifts from the models.  Warns
+    when a SQLite database file is open to group or others."""
+    from edi_posting.cli.audit_archive import warn_file_privacy
     from edi_posting.db import current_revision, drift, head_revision
 
     engine = app.engine(require_current=False)
+    warn_file_privacy(app)
     revision, head = current_revision(engine), head_revision()
     if revision != head:
         raise CliError(

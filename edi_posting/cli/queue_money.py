@@ -73,6 +73,7 @@ def _reason_opts(note_help: str = "Optional: more about why.") -> Callable[[Any]
 def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T]) -> T:
     """Authorize (exit 77), run ``work`` in one write transaction, map its errors."""
     from edi_posting.access import Permission, PermissionDeniedError
+    from edi_posting.archive_integrity import ArchiveIntegrityError
     from edi_posting.db import write_transaction
     from edi_posting.queue_money import ConfirmationNeeded
     from edi_posting.review_actions import ActionError
@@ -85,6 +86,10 @@ def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T])
     except ConfirmationNeeded as exc:  # nothing posted: say what would be, exit 65
         raise CliError(f"{exc} (rerun with --confirm)", ExitCode.DATA_ERROR) from None
     except ActionError as exc:
+        raise CliError(str(exc), ExitCode.DATA_ERROR) from None
+    except ArchiveIntegrityError as exc:  # a tampered archive is data, and worth the trail
+        app.audit(f"queue.{action}", role=None, object_type="review_item", object_id=object_id,
+                  outcome="failed", summary={"reason": str(exc)})
         raise CliError(str(exc), ExitCode.DATA_ERROR) from None
     except PermissionDeniedError as exc:  # e.g. a write-off above the limit
         app.audit(f"queue.{action}", role=None, object_type="review_item", object_id=object_id,

@@ -58,6 +58,16 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "do_connect")
+    def _private_file(_dialect: Any, _record: Any, _args: Any, _kwargs: Any) -> None:
+        # SQLite would create a new database file with the umask's mode (often 0644):
+        # create it 0600 first; its -wal/-shm/-journal files take the same mode
+        from edi_posting.db.file_privacy import create_private_file, sqlite_file
+
+        database = sqlite_file(engine.url.render_as_string(hide_password=False))
+        if database is not None:
+            create_private_file(database)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
