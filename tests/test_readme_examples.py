@@ -87,10 +87,15 @@ def _shell_words(text: str) -> list[str]:
 
 
 def _command_words(text: str) -> list[str]:
-    """The command of each simple command of the line (``a && b | c``: a, b, c)."""
-    commands, expecting = [], True
+    """The command of each simple command of the line (``a && b | c``: a, b, c); the
+    file a redirection names (``> head.json``) is not one."""
+    commands, expecting, target = [], True, False
     for word in _shell_words(text):
-        if set(word) <= _SHELL_OPERATORS:
+        if target:  # the file of a redirection (``> out.json``), not a command
+            target = False
+        elif set(word) <= _SHELL_OPERATORS and ">" in word or word == "<":
+            target = True
+        elif set(word) <= _SHELL_OPERATORS:
             expecting = True
         elif expecting and not _ASSIGNMENT.match(word):
             commands.append(word)
@@ -327,3 +332,11 @@ def test_an_unknown_line_in_a_bash_block_is_an_error_naming_it() -> None:
 def test_a_condition_in_a_comment_is_not_an_expected_exit_code() -> None:
     [example] = readme_examples("```bash\nedi-posting ledger check   # exit 1 naming each\n```\n")
     assert example.expected_exit == 0
+
+
+def test_the_file_after_a_redirection_is_not_taken_for_a_command() -> None:
+    [example] = readme_examples(
+        "```bash\nedi-posting audit head --format json > head.json 2>> log.txt\n```\n")
+    assert example.expected_exit == 0
+    with pytest.raises(ReadmeFormatError, match=r"`rm` is not a command"):
+        readme_examples("```bash\nedi-posting ledger check > out.txt && rm out.txt\n```\n")
