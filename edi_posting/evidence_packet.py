@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
 from edi_posting.access import Permission, authorize
 from edi_posting.db.base import table_of
@@ -30,6 +30,7 @@ from edi_posting.db.models import (
     JournalEntry,
     JournalLine,
     LedgerAccount,
+    ProviderAdjustment,
     ReceivedFile,
     Refund,
     Remittance,
@@ -50,9 +51,11 @@ __all__ = ["MAX_SEGMENTS", "build_packet", "write_packet"]
 _E, _L, _A = table_of(JournalEntry), table_of(JournalLine), table_of(LedgerAccount)
 _ITEM, _CLAIM, _CP = table_of(ReviewItem), table_of(SubmittedClaim), table_of(ClaimPayment)
 _REM, _TS, _FILE = table_of(Remittance), table_of(TransactionSet), table_of(ReceivedFile)
+_PLB = table_of(ProviderAdjustment)
 MAX_SEGMENTS = 2_000  # a held transaction set is sent whole, up to this many segments
 _CLAIM_PAYMENT_ENDS = frozenset({"CLP", "LX", "PLB", "SE"})
 _BILLED_CLAIM_ENDS = frozenset({"CLM", "HL", "SE"})
+_ANY: frozenset[str] = frozenset()  # with limit=1: the one segment
 
 
 def _claim_id(conn: Connection, item: Any) -> int | None:
@@ -65,16 +68,41 @@ def _claim_id(conn: Connection, item: Any) -> int | None:
     return int(found) if found is not None else None
 
 
-def _lineage(conn: Connection, item: Any, claim_id: int | None) -> list[dict[str, Any]]:
-    """Entries touching the claim, posted by the item or by its claim payment (where held
-    money came from), each with its lines and links."""
-    touched = select(_L.c.entry_id).where(_L.c.submitted_claim_id == claim_id)
-    condition = or_(_E.c.review_item_id == item.id, _E.c.id.in_(touched))
+def _related(item: Any, claim_id: int | None) -> ColumnElement[bool]:
+    """Which entries relate to the item: posted by it, touching its claim, posted by its
+    claim payment (where held money came from); for an unlinked PLB, that PLB's entries;
+    for another item on a whole remittance (held, unknown payee), the remittance's entries
+    outside its claim payments.  Never everything without a claim: a packet is PHI leaving
+    the system, and another payer's payment is none of its business."""
+    condition: ColumnElement[bool] = _E.c.review_item_id == item.id
+    if claim_id is not None:
+        touched = select(_L.c.entry_id).where(_L.c.submitted_claim_id == claim_id)
+        condition = or_(condition, _E.c.id.in_(touched))
     if item.claim_payment_id is not None:
-        condition = or_(condition, _E.c.claim_payment_id == item.claim_payment_id)
+        return or_(condition, _E.c.claim_payment_id == item.claim_payment_id)
+    plb_id = _plb_id(item)
+    if plb_id is not None:
+        plb_lines = select(_L.c.entry_id).where(_L.c.provider_adjustment_id == plb_id)
+        return or_(condition, _E.c.id.in_(plb_lines))
+    if item.remittance_id is not None and claim_id is None:
+        return or_(condition, and_(_E.c.remittance_id == item.remittance_id,
+                                   _E.c.claim_payment_id.is_(None)))
+    return condition
+
+
+def _plb_id(item: Any) -> int | None:
+    """The PLB an ``unlinked_plb`` item is about (its key names it: ``...|plb:<id>``)."""
+    if item.kind != "unlinked_plb" or "plb:" not in item.dedupe_key:
+        return None
+    tail = item.dedupe_key.rsplit("plb:", 1)[1]
+    return int(tail) if tail.isdigit() else None
+
+
+def _lineage(conn: Connection, item: Any, claim_id: int | None) -> list[dict[str, Any]]:
+    """The entries related to the item (see ``_related``), each with its lines and links."""
     entries = conn.execute(select(_E, _FILE.c.file_name)
                            .outerjoin(_FILE, _FILE.c.id == _E.c.source_file_id)
-                           .where(condition).order_by(_E.c.id)).all()
+                           .where(_related(item, claim_id)).order_by(_E.c.id)).all()
     ids = [e.id for e in entries]
     reversed_by = dict(conn.execute(select(_E.c.reverses_entry_id, _E.c.id).where(
         _E.c.reverses_entry_id.in_(ids))).all()) if ids else {}
@@ -129,10 +157,16 @@ def _remittance(conn: Connection, item: Any) -> dict[str, Any] | None:
                        .join(_TS, _TS.c.id == _REM.c.transaction_set_id)
                        .join(_FILE, _FILE.c.id == _TS.c.file_id)
                        .where(_REM.c.id == remittance_id)).one()
-    header_ends = frozenset({"LX", "CLP", "SE"}) if cp is not None else frozenset({"SE"})
+    whole = cp is None and item.kind == "balancing_failure"  # a held set is sent whole
+    header_ends = frozenset({"SE"}) if whole else frozenset({"LX", "CLP", "PLB", "SE"})
     segments = _file_segments(conn, rem.source_file_id, rem.st_position, header_ends)
     if cp is not None:
         segments += _file_segments(conn, cp.source_file_id, cp.source_segment, _CLAIM_PAYMENT_ENDS)
+    plb_id = _plb_id(item)
+    if plb_id is not None:  # its own PLB segment, not the other claims of the remittance
+        plb = conn.execute(select(_PLB.c.source_file_id, _PLB.c.source_segment)
+                           .where(_PLB.c.id == plb_id)).one()
+        segments += _file_segments(conn, plb.source_file_id, plb.source_segment, _ANY, limit=1)
     return {"remittance_id": rem.id, "file": rem.file_name, "file_sha256": rem.sha256,
             "st02": rem.control_number, "trace_number": rem.trace_number,
             "payment": format_cents(rem.payment_cents), "payment_date": _iso(rem.payment_date),
