@@ -40,6 +40,8 @@ from edi_posting.db.models import (
 )
 from edi_posting.evidence_html import render_packet_html
 from edi_posting.history import claim_history
+from edi_posting.logs import mask_phi as mask_phi_in
+from edi_posting.logs import mask_segments
 from edi_posting.money import format_cents
 from edi_posting.reports import claim_detail
 from edi_posting.review_actions import ActionError, record_action
@@ -124,28 +126,34 @@ def _lineage(conn: Connection, item: Any, claim_id: int | None) -> list[dict[str
 
 
 def _file_segments(conn: Connection, file_id: int | None, start: int | None,
-                   ends: frozenset[str], limit: int = MAX_SEGMENTS) -> list[dict[str, Any]]:
+                   ends: frozenset[str], limit: int = MAX_SEGMENTS, *,
+                   mask: bool = False) -> list[dict[str, Any]]:
     """Segments of an archived file from position ``start`` to the next segment in ``ends``
-    (exclusive), as the payer or biller sent them."""
+    (exclusive), as the payer or biller sent them (``mask``: a person's PHI masked)."""
     if file_id is None or start is None:
         return []
     row = conn.execute(select(_FILE.c.content, _FILE.c.archive_path)
                        .where(_FILE.c.id == file_id)).one()
     content = row.content if row.content is not None else Path(row.archive_path).read_bytes()
-    out: list[dict[str, Any]] = []
+    found: list[tuple[int, list[str]]] = []
     reader = X12Reader(io.BytesIO(content))
     for elements, position in reader.segments():
         if position < start:
             continue
-        if (position > start and elements[0] in ends) or len(out) >= limit:
+        if (position > start and elements[0] in ends) or len(found) >= limit:
             break
-        assert reader.delimiters is not None
-        out.append({"position": position, "segment": reader.delimiters.element.join(elements)
-                    + reader.delimiters.terminator})
-    return out
+        found.append((position, list(elements)))
+    if not found:
+        return []
+    texts = [e for _, e in found]
+    shown = list(mask_segments(texts)) if mask else texts
+    assert reader.delimiters is not None
+    d = reader.delimiters
+    return [{"position": position, "segment": d.element.join(elements) + d.terminator}
+            for (position, _), elements in zip(found, shown, strict=True)]
 
 
-def _remittance(conn: Connection, item: Any) -> dict[str, Any] | None:
+def _remittance(conn: Connection, item: Any, mask: bool) -> dict[str, Any] | None:
     remittance_id, cp = item.remittance_id, None
     if item.claim_payment_id is not None:
         cp = conn.execute(select(_CP).where(_CP.c.id == item.claim_payment_id)).one()
@@ -159,14 +167,17 @@ def _remittance(conn: Connection, item: Any) -> dict[str, Any] | None:
                        .where(_REM.c.id == remittance_id)).one()
     whole = cp is None and item.kind == "balancing_failure"  # a held set is sent whole
     header_ends = frozenset({"SE"}) if whole else frozenset({"LX", "CLP", "PLB", "SE"})
-    segments = _file_segments(conn, rem.source_file_id, rem.st_position, header_ends)
+    segments = _file_segments(conn, rem.source_file_id, rem.st_position, header_ends,
+                              mask=mask)
     if cp is not None:
-        segments += _file_segments(conn, cp.source_file_id, cp.source_segment, _CLAIM_PAYMENT_ENDS)
+        segments += _file_segments(conn, cp.source_file_id, cp.source_segment,
+                                   _CLAIM_PAYMENT_ENDS, mask=mask)
     plb_id = _plb_id(item)
     if plb_id is not None:  # its own PLB segment, not the other claims of the remittance
         plb = conn.execute(select(_PLB.c.source_file_id, _PLB.c.source_segment)
                            .where(_PLB.c.id == plb_id)).one()
-        segments += _file_segments(conn, plb.source_file_id, plb.source_segment, _ANY, limit=1)
+        segments += _file_segments(conn, plb.source_file_id, plb.source_segment, _ANY, 1,
+                                   mask=mask)
     return {"remittance_id": rem.id, "file": rem.file_name, "file_sha256": rem.sha256,
             "st02": rem.control_number, "trace_number": rem.trace_number,
             "payment": format_cents(rem.payment_cents), "payment_date": _iso(rem.payment_date),
@@ -179,22 +190,25 @@ def _remittance(conn: Connection, item: Any) -> dict[str, Any] | None:
             "segments": segments}
 
 
-def _billed(conn: Connection, claim_id: int | None) -> dict[str, Any] | None:
+def _billed(conn: Connection, claim_id: int | None, mask: bool) -> dict[str, Any] | None:
     if claim_id is None:
         return None
     claim = conn.execute(select(_CLAIM, _FILE.c.file_name).outerjoin(
         _FILE, _FILE.c.id == _CLAIM.c.source_file_id).where(_CLAIM.c.id == claim_id)).one()
     return {"claim_id": claim.id, "file": claim.file_name, "st02": claim.source_st02,
             "segments": _file_segments(conn, claim.source_file_id, claim.source_segment,
-                                       _BILLED_CLAIM_ENDS)}
+                                       _BILLED_CLAIM_ENDS, mask=mask)}
 
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def build_packet(conn: Connection, item_id: int, *, actor: str) -> dict[str, Any]:
-    """The packet's content as one JSON-ready document (no permission check, no audit)."""
+def build_packet(conn: Connection, item_id: int, *, actor: str,
+                 mask_phi: bool = False) -> dict[str, Any]:
+    """The packet's content as one JSON-ready document (no permission check, no audit);
+    ``mask_phi`` (``--mask-phi``): names, member IDs, birth dates and account numbers
+    masked, in the raw segments too, as in every other output."""
     item = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).first()
     if item is None:
         raise ActionError(f"no review item {item_id}")
@@ -205,26 +219,29 @@ def build_packet(conn: Connection, item_id: int, *, actor: str) -> dict[str, Any
                            .where(_CLAIM.c.id == claim_id)).scalar_one()
         claim = claim_detail(conn, pcn, claim_id)
     refunds = conn.execute(select(table_of(Refund)).where(Refund.review_item_id == item_id))
-    return {
+    packet = {
         "packet": {"review_item_id": item_id, "generated_by": actor,
                    "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
         "item": item_detail(conn, item_id),
         "claim": claim,
         "claim_history": claim_history(conn, pcn) if pcn else [],
         "ledger_lineage": _lineage(conn, item, claim_id),
-        "remittance": _remittance(conn, item),
-        "billed_claim_837": _billed(conn, claim_id),
+        "remittance": _remittance(conn, item, mask_phi),
+        "billed_claim_837": _billed(conn, claim_id, mask_phi),
         "refunds": [{"id": r.id, "payee": r.payee, "amount": format_cents(r.amount_cents),
                      "reason": r.reason, "approved_by": r.approved_by,
                      "journal_entry_id": r.journal_entry_id} for r in refunds],
     }
+    return mask_phi_in(packet) if mask_phi else packet
 
 
-def write_packet(conn: Connection, item_id: int, path: Path, *, actor: str) -> str:
-    """Write the zip (``export`` permission); record the export; return its SHA-256."""
+def write_packet(conn: Connection, item_id: int, path: Path, *, actor: str,
+                 mask_phi: bool = False) -> str:
+    """Write the zip (``export`` permission); record the export (and whether its PHI was
+    masked); return its SHA-256."""
     principal = authorize(conn, actor, Permission.EXPORT, action="queue.packet",
                           object_id=str(item_id))
-    packet = build_packet(conn, item_id, actor=actor)
+    packet = build_packet(conn, item_id, actor=actor, mask_phi=mask_phi)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("packet.json", json.dumps(packet, indent=2, default=str))
@@ -235,5 +252,5 @@ def write_packet(conn: Connection, item_id: int, path: Path, *, actor: str) -> s
     item = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).one()
     record_action(conn, item, actor=actor, role=principal.role, action="packet",
                   note=f"evidence packet exported ({path.name}, SHA-256 {digest[:12]})",
-                  details={"sha256": digest, "bytes": len(data)})
+                  details={"sha256": digest, "bytes": len(data), "phi_masked": mask_phi})
     return digest

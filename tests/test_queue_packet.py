@@ -166,3 +166,30 @@ def test_packet_of_an_unlinked_plb_holds_only_that_plb(two_remittances: str,
                     ["segments"]]
     assert segments[0] == "ST*835*0001*005010X221A1~" and segments[-2:] == [
         "N1*PE*GOOD HEALTH CLINIC*XX*1234567893~", "PLB*1234567893*20261231*WO:GONE2*3~"]
+
+
+def test_packet_with_mask_phi_masks_names_member_ids_birth_dates_and_account_numbers(
+    denied: tuple[str, int], tmp_path: Path,
+) -> None:
+    db, ident = denied
+    out = tmp_path / "masked.zip"
+    result = CliRunner().invoke(main, ["--db", db, "--actor", "sam", "--mask-phi", "queue",
+                                       "packet", str(ident), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        text = archive.read("packet.json").decode()
+        page = archive.read("packet.html").decode()
+    packet = json.loads(text)
+    patient = packet["claim"]["patient"]
+    assert (patient["last_name"], patient["first_name"], patient["birth_date"]) == (
+        "Z.", "A.", "[masked]")
+    assert packet["claim"]["account_number"] == "********93-1"
+    remitted = [s["segment"] for s in packet["remittance"]["segments"]]
+    assert remitted[6:8] == ["CLP*PCN1*4*100*0*0*12*ICN1*11*1~",
+                             "NM1*QC*1*Z.*A.****MI*#####0111~"]
+    assert "NM1*QC*1*Z.*A.****MI*#####0111~" in page and "********93-1" in page
+    for canary in ("ZQCANARY", "ALBA", "ZQM000111", "19800115", "1980-01-15", "1234567893-1"):
+        assert canary not in text and canary not in page, canary
+    log = json.loads(_cli(db, "aud", "audit", "log", "--action", "queue.packet",
+                          "--format", "json").stdout)
+    assert log[-1]["summary"]["details"]["phi_masked"] is True
