@@ -313,7 +313,7 @@ def undo_command(app: AppContext, item_id: int, reason: str | None, entry: int |
         c, item_id, actor=app.actor, reason=reason, entry_id=entry)))
 
 
-@command.command("packet", epilog="\b\nExamples:\n  edi-posting queue packet 10 -o denial-10.zip\n"
+@command.command("packet", epilog="\b\nExample:\n  edi-posting queue packet 10 -o denial-10.zip\n"
                  "  edi-posting --mask-phi queue packet 10 -o denial-10-masked.zip")
 @click.argument("item_id", type=int)
 @_opt("-o", "--output", "output", env="OUTPUT", required=True, metavar="FILE.zip",
