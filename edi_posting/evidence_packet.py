@@ -21,7 +21,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
 from edi_posting.access import Permission, authorize
 from edi_posting.archive_integrity import read_archived
@@ -31,6 +31,7 @@ from edi_posting.db.models import (
     JournalEntry,
     JournalLine,
     LedgerAccount,
+    ProviderAdjustment,
     ReceivedFile,
     Refund,
     Remittance,
@@ -40,6 +41,8 @@ from edi_posting.db.models import (
 )
 from edi_posting.evidence_html import render_packet_html
 from edi_posting.history import claim_history
+from edi_posting.logs import mask_phi as mask_phi_in
+from edi_posting.logs import mask_segments
 from edi_posting.money import format_cents
 from edi_posting.reports import claim_detail
 from edi_posting.review_actions import ActionError, record_action
@@ -51,9 +54,11 @@ __all__ = ["MAX_SEGMENTS", "build_packet", "write_packet"]
 _E, _L, _A = table_of(JournalEntry), table_of(JournalLine), table_of(LedgerAccount)
 _ITEM, _CLAIM, _CP = table_of(ReviewItem), table_of(SubmittedClaim), table_of(ClaimPayment)
 _REM, _TS, _FILE = table_of(Remittance), table_of(TransactionSet), table_of(ReceivedFile)
+_PLB = table_of(ProviderAdjustment)
 MAX_SEGMENTS = 2_000  # a held transaction set is sent whole, up to this many segments
 _CLAIM_PAYMENT_ENDS = frozenset({"CLP", "LX", "PLB", "SE"})
 _BILLED_CLAIM_ENDS = frozenset({"CLM", "HL", "SE"})
+_ANY: frozenset[str] = frozenset()  # with limit=1: the one segment
 
 
 def _claim_id(conn: Connection, item: Any) -> int | None:
@@ -66,16 +71,41 @@ def _claim_id(conn: Connection, item: Any) -> int | None:
     return int(found) if found is not None else None
 
 
-def _lineage(conn: Connection, item: Any, claim_id: int | None) -> list[dict[str, Any]]:
-    """Entries touching the claim, posted by the item or by its claim payment (where held
-    money came from), each with its lines and links."""
-    touched = select(_L.c.entry_id).where(_L.c.submitted_claim_id == claim_id)
-    condition = or_(_E.c.review_item_id == item.id, _E.c.id.in_(touched))
+def _related(item: Any, claim_id: int | None) -> ColumnElement[bool]:
+    """Which entries relate to the item: posted by it, touching its claim, posted by its
+    claim payment (where held money came from); for an unlinked PLB, that PLB's entries;
+    for another item on a whole remittance (held, unknown payee), the remittance's entries
+    outside its claim payments.  Never everything without a claim: a packet is PHI leaving
+    the system, and another payer's payment is none of its business."""
+    condition: ColumnElement[bool] = _E.c.review_item_id == item.id
+    if claim_id is not None:
+        touched = select(_L.c.entry_id).where(_L.c.submitted_claim_id == claim_id)
+        condition = or_(condition, _E.c.id.in_(touched))
     if item.claim_payment_id is not None:
-        condition = or_(condition, _E.c.claim_payment_id == item.claim_payment_id)
+        return or_(condition, _E.c.claim_payment_id == item.claim_payment_id)
+    plb_id = _plb_id(item)
+    if plb_id is not None:
+        plb_lines = select(_L.c.entry_id).where(_L.c.provider_adjustment_id == plb_id)
+        return or_(condition, _E.c.id.in_(plb_lines))
+    if item.remittance_id is not None and claim_id is None:
+        return or_(condition, and_(_E.c.remittance_id == item.remittance_id,
+                                   _E.c.claim_payment_id.is_(None)))
+    return condition
+
+
+def _plb_id(item: Any) -> int | None:
+    """The PLB an ``unlinked_plb`` item is about (its key names it: ``...|plb:<id>``)."""
+    if item.kind != "unlinked_plb" or "plb:" not in item.dedupe_key:
+        return None
+    tail = item.dedupe_key.rsplit("plb:", 1)[1]
+    return int(tail) if tail.isdigit() else None
+
+
+def _lineage(conn: Connection, item: Any, claim_id: int | None) -> list[dict[str, Any]]:
+    """The entries related to the item (see ``_related``), each with its lines and links."""
     entries = conn.execute(select(_E, _FILE.c.file_name)
                            .outerjoin(_FILE, _FILE.c.id == _E.c.source_file_id)
-                           .where(condition).order_by(_E.c.id)).all()
+                           .where(_related(item, claim_id)).order_by(_E.c.id)).all()
     ids = [e.id for e in entries]
     reversed_by = dict(conn.execute(select(_E.c.reverses_entry_id, _E.c.id).where(
         _E.c.reverses_entry_id.in_(ids))).all()) if ids else {}
@@ -97,26 +127,32 @@ def _lineage(conn: Connection, item: Any, claim_id: int | None) -> list[dict[str
 
 
 def _file_segments(conn: Connection, file_id: int | None, start: int | None,
-                   ends: frozenset[str], limit: int = MAX_SEGMENTS) -> list[dict[str, Any]]:
+                   ends: frozenset[str], limit: int = MAX_SEGMENTS, *,
+                   mask: bool = False) -> list[dict[str, Any]]:
     """Segments of an archived file from position ``start`` to the next segment in ``ends``
-    (exclusive), as the payer or biller sent them."""
+    (exclusive), as the payer or biller sent them (``mask``: a person's PHI masked)."""
     if file_id is None or start is None:
         return []
     content = read_archived(conn, file_id)  # refuses bytes that differ from the recorded hash
-    out: list[dict[str, Any]] = []
+    found: list[tuple[int, list[str]]] = []
     reader = X12Reader(io.BytesIO(content))
     for elements, position in reader.segments():
         if position < start:
             continue
-        if (position > start and elements[0] in ends) or len(out) >= limit:
+        if (position > start and elements[0] in ends) or len(found) >= limit:
             break
-        assert reader.delimiters is not None
-        out.append({"position": position, "segment": reader.delimiters.element.join(elements)
-                    + reader.delimiters.terminator})
-    return out
+        found.append((position, list(elements)))
+    if not found:
+        return []
+    texts = [e for _, e in found]
+    shown = list(mask_segments(texts)) if mask else texts
+    assert reader.delimiters is not None
+    d = reader.delimiters
+    return [{"position": position, "segment": d.element.join(elements) + d.terminator}
+            for (position, _), elements in zip(found, shown, strict=True)]
 
 
-def _remittance(conn: Connection, item: Any) -> dict[str, Any] | None:
+def _remittance(conn: Connection, item: Any, mask: bool) -> dict[str, Any] | None:
     remittance_id, cp = item.remittance_id, None
     if item.claim_payment_id is not None:
         cp = conn.execute(select(_CP).where(_CP.c.id == item.claim_payment_id)).one()
@@ -128,10 +164,19 @@ def _remittance(conn: Connection, item: Any) -> dict[str, Any] | None:
                        .join(_TS, _TS.c.id == _REM.c.transaction_set_id)
                        .join(_FILE, _FILE.c.id == _TS.c.file_id)
                        .where(_REM.c.id == remittance_id)).one()
-    header_ends = frozenset({"LX", "CLP", "SE"}) if cp is not None else frozenset({"SE"})
-    segments = _file_segments(conn, rem.source_file_id, rem.st_position, header_ends)
+    whole = cp is None and item.kind == "balancing_failure"  # a held set is sent whole
+    header_ends = frozenset({"SE"}) if whole else frozenset({"LX", "CLP", "PLB", "SE"})
+    segments = _file_segments(conn, rem.source_file_id, rem.st_position, header_ends,
+                              mask=mask)
     if cp is not None:
-        segments += _file_segments(conn, cp.source_file_id, cp.source_segment, _CLAIM_PAYMENT_ENDS)
+        segments += _file_segments(conn, cp.source_file_id, cp.source_segment,
+                                   _CLAIM_PAYMENT_ENDS, mask=mask)
+    plb_id = _plb_id(item)
+    if plb_id is not None:  # its own PLB segment, not the other claims of the remittance
+        plb = conn.execute(select(_PLB.c.source_file_id, _PLB.c.source_segment)
+                           .where(_PLB.c.id == plb_id)).one()
+        segments += _file_segments(conn, plb.source_file_id, plb.source_segment, _ANY, 1,
+                                   mask=mask)
     return {"remittance_id": rem.id, "file": rem.file_name, "file_sha256": rem.sha256,
             "st02": rem.control_number, "trace_number": rem.trace_number,
             "payment": format_cents(rem.payment_cents), "payment_date": _iso(rem.payment_date),
@@ -144,22 +189,25 @@ def _remittance(conn: Connection, item: Any) -> dict[str, Any] | None:
             "segments": segments}
 
 
-def _billed(conn: Connection, claim_id: int | None) -> dict[str, Any] | None:
+def _billed(conn: Connection, claim_id: int | None, mask: bool) -> dict[str, Any] | None:
     if claim_id is None:
         return None
     claim = conn.execute(select(_CLAIM, _FILE.c.file_name).outerjoin(
         _FILE, _FILE.c.id == _CLAIM.c.source_file_id).where(_CLAIM.c.id == claim_id)).one()
     return {"claim_id": claim.id, "file": claim.file_name, "st02": claim.source_st02,
             "segments": _file_segments(conn, claim.source_file_id, claim.source_segment,
-                                       _BILLED_CLAIM_ENDS)}
+                                       _BILLED_CLAIM_ENDS, mask=mask)}
 
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def build_packet(conn: Connection, item_id: int, *, actor: str) -> dict[str, Any]:
-    """The packet's content as one JSON-ready document (no permission check, no audit)."""
+def build_packet(conn: Connection, item_id: int, *, actor: str,
+                 mask_phi: bool = False) -> dict[str, Any]:
+    """The packet's content as one JSON-ready document (no permission check, no audit);
+    ``mask_phi`` (``--mask-phi``): names, member IDs, birth dates and account numbers
+    masked, in the raw segments too, as in every other output."""
     item = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).first()
     if item is None:
         raise ActionError(f"no review item {item_id}")
@@ -170,26 +218,29 @@ def build_packet(conn: Connection, item_id: int, *, actor: str) -> dict[str, Any
                            .where(_CLAIM.c.id == claim_id)).scalar_one()
         claim = claim_detail(conn, pcn, claim_id)
     refunds = conn.execute(select(table_of(Refund)).where(Refund.review_item_id == item_id))
-    return {
+    packet = {
         "packet": {"review_item_id": item_id, "generated_by": actor,
                    "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
         "item": item_detail(conn, item_id),
         "claim": claim,
         "claim_history": claim_history(conn, pcn) if pcn else [],
         "ledger_lineage": _lineage(conn, item, claim_id),
-        "remittance": _remittance(conn, item),
-        "billed_claim_837": _billed(conn, claim_id),
+        "remittance": _remittance(conn, item, mask_phi),
+        "billed_claim_837": _billed(conn, claim_id, mask_phi),
         "refunds": [{"id": r.id, "payee": r.payee, "amount": format_cents(r.amount_cents),
                      "reason": r.reason, "approved_by": r.approved_by,
                      "journal_entry_id": r.journal_entry_id} for r in refunds],
     }
+    return mask_phi_in(packet) if mask_phi else packet
 
 
-def write_packet(conn: Connection, item_id: int, path: Path, *, actor: str) -> str:
-    """Write the zip (``export`` permission); record the export; return its SHA-256."""
+def write_packet(conn: Connection, item_id: int, path: Path, *, actor: str,
+                 mask_phi: bool = False) -> str:
+    """Write the zip (``export`` permission); record the export (and whether its PHI was
+    masked); return its SHA-256."""
     principal = authorize(conn, actor, Permission.EXPORT, action="queue.packet",
                           object_id=str(item_id))
-    packet = build_packet(conn, item_id, actor=actor)
+    packet = build_packet(conn, item_id, actor=actor, mask_phi=mask_phi)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("packet.json", json.dumps(packet, indent=2, default=str))
@@ -200,5 +251,5 @@ def write_packet(conn: Connection, item_id: int, path: Path, *, actor: str) -> s
     item = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).one()
     record_action(conn, item, actor=actor, role=principal.role, action="packet",
                   note=f"evidence packet exported ({path.name}, SHA-256 {digest[:12]})",
-                  details={"sha256": digest, "bytes": len(data)})
+                  details={"sha256": digest, "bytes": len(data), "phi_masked": mask_phi})
     return digest

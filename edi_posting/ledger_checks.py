@@ -3,14 +3,14 @@
 ``check_ledger`` runs every check and returns the violations (empty when the ledger is
 sound); ``edi-posting ledger check`` exits 1 when there are any.  The last three hold the
 review queue to the ledger: every open dollar a person must act on (unapplied cash, a
-credit balance) is owned by exactly one open item.  Balances are never
+credit balance) is owned by exactly one open item.  ``ledger_digest`` (defined in
+``edi_posting.ledger_digest``) is re-exported here.  Balances are never
 stored (they are sums over journal lines), so "account balances equal the fold of their
 lines" holds by construction; the checks below cover what could still go wrong.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount, Remittance
+from edi_posting.ledger_digest import ledger_digest
 from edi_posting.money import format_cents
 from edi_posting.queue_credits import (
     credit_mismatches,
@@ -152,23 +153,3 @@ def check_ledger(conn: Connection) -> list[Violation]:
     for check in CHECKS:
         violations.extend(check(conn))
     return violations
-
-
-def ledger_digest(conn: Connection) -> str:
-    """SHA-256 over the ledger's content in entry order, without ids, times or actors.
-
-    Identical inputs imported in the same order give the same digest, on any database.
-    """
-    reversed_entry = aliased(_E)
-    query = (
-        select(_E.c.entry_key, _E.c.kind, _E.c.effective_date, reversed_entry.c.entry_key,
-               _A.c.code, _L.c.amount_cents, _L.c.group_code, _L.c.reason_code)
-        .join(_L, _L.c.entry_id == _E.c.id)
-        .join(_A, _A.c.id == _L.c.account_id)
-        .outerjoin(reversed_entry, reversed_entry.c.id == _E.c.reverses_entry_id)
-        .order_by(_E.c.id, _L.c.ordinal)
-    )
-    digest = hashlib.sha256()
-    for row in conn.execute(query):
-        digest.update("\x1f".join("" if v is None else str(v) for v in row).encode() + b"\x1e")
-    return digest.hexdigest()

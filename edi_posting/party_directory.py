@@ -24,10 +24,11 @@ from edi_posting.db.models import Coverage, Patient, PatientAccount
 from edi_posting.names import name_keys
 from edi_posting.records.claim import SubmittedClaimRecord
 
-__all__ = ["PartyDirectory", "PatientConflict", "account_number", "patient_identity_key"]
+__all__ = ["CONFLICT_SEPARATOR", "PartyDirectory", "PatientConflict", "account_number", "patient_identity_key"]
 
 _PATIENT, _COVERAGE, _ACCOUNT = table_of(Patient), table_of(Coverage), table_of(PatientAccount)
-_CONFLICT = "|conflict-with|"
+CONFLICT_SEPARATOR = "|conflict-with|"  # <identity key>|conflict-with|<other patient id>
+_CONFLICT = CONFLICT_SEPARATOR
 
 
 @dataclass(frozen=True, slots=True)

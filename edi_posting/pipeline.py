@@ -43,6 +43,7 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.remittance_import import import_remittance_file
 from edi_posting.transaction_sets import SetContext, SetOutcome
+from edi_posting.user_input import expand_inputs
 from edi_posting.validation_gate import rejection_of, validate_for_import
 from edi_posting.x12.claim_file import ClaimSetRead, read_claim_file
 from edi_posting.x12.sniff import sniff_path
@@ -65,14 +66,10 @@ _GC_LOCK = threading.Lock()
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, directories expanded (sorted), 837s before 835s."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
-        else:
-            found.append(path)
-    kinds = {p: sniff_path(p) if p.is_file() else "unknown" for p in found}
+    """Files as given, directories expanded (sorted), 837s before 835s; every one readable
+    (``UnreadableInputError`` names the first that is not, or a directory not listable)."""
+    found = expand_inputs(paths)
+    kinds = {p: sniff_path(p) for p in found}
     return sorted(found, key=lambda p: _KIND_ORDER.get(kinds[p], 2))
 
 

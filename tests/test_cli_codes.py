@@ -99,7 +99,7 @@ def test_after_update_an_unknown_or_retired_carc_is_an_error(
 def test_update_of_an_unreadable_file_exits_66_and_a_bad_one_65(tmp_path: Path) -> None:
     env = {"EDI_POSTING_CODES_DIR": str(tmp_path / "codes")}
     code, _, err = run("update", str(tmp_path / "missing.csv"), "--list", "CARC", env=env)
-    assert code == 66 and "cannot be read" in err
+    assert code == 66 and err.endswith("missing.csv: no such file or directory\n")
     (tmp_path / "bad.csv").write_text("name,value\nx,y\n")
     code, _, err = run("update", str(tmp_path / "bad.csv"), "--list", "RARC", env=env)
     assert code == 65 and "needs code and description" in err

@@ -154,7 +154,7 @@ def test_missing_file_exits_66_before_anything_runs(here: Path) -> None:
     (here / "remit.835").write_text(remit(BODY))
     code, out, err = run("remit.835", "nope.835")
     assert (code, out) == (66, "")
-    assert err == "edi-posting: nope.835: no such file (or not readable)\n"
+    assert err == "edi-posting: nope.835: no such file or directory\n"
 
 
 def test_two_inputs_with_one_name_cannot_share_an_ack_dir(here: Path) -> None:

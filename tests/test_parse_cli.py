@@ -137,7 +137,7 @@ def test_binary_file_is_rejected_with_stats_too(tmp_path: Path) -> None:
 def test_missing_file_exits_66() -> None:
     code, out, err = run("/no/such/remit.835")
     assert (code, out) == (66, "")
-    assert err == "edi-posting: /no/such/remit.835: no such file\n"
+    assert err == "edi-posting: /no/such/remit.835: no such file or directory\n"
 
 
 def test_help_has_an_example_and_the_environment_variables() -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from edi_posting.cli import main
-from edi_posting.logs import log_event, mask_phi
+from edi_posting.logs import log_event, mask_audit_event, mask_phi
 from tests.test_import_837 import FIXTURE
 from tests.x12build import build_x12
 from tests.x835 import clp, remit, svc
@@ -78,3 +79,35 @@ def test_an_invalid_service_date_is_withheld_but_a_payment_date_is_shown(tmp_pat
     assert "19991399" not in result.output
     assert "DTM02: (8 characters withheld) is not a CCYYMMDD date" in result.output
     assert "BPR16: '20261399' is not a CCYYMMDD date" in result.output
+
+
+def test_mask_phi_masks_account_numbers_and_names_in_the_audit_log(tmp_path: Path) -> None:
+    path = tmp_path / "clinic.837"
+    path.write_text(FIXTURE)
+    base = ["--db", f"sqlite:///{tmp_path / 'edi.db'}", "--actor", "ada"]
+    runner = CliRunner()
+    for command in (["import", str(path)], ["account", "show", "1234567893-1"],
+                    ["history", "account", "1234567893-1"], ["claim", "show", "PCN-1001"]):
+        assert runner.invoke(main, base + command).exit_code == 0
+    shown = runner.invoke(main, [*base, "--mask-phi", "audit", "log", "--format", "json"])
+    events = [(e["action"], e["object_type"], e["object_id"]) for e in json.loads(shown.stdout)]
+    assert events[2:] == [("account.show", "account", "********93-1"),
+                          ("history.account", "account", "********93-1"),
+                          ("claim.show", "claim", "PCN-1001"), ("audit.log", None, None)]
+    table = runner.invoke(main, [*base, "--mask-phi", "audit", "log", "--action", "account.*"])
+    assert [line.split()[2:] for line in table.stdout.splitlines()] == [
+        ["actor", "role", "action", "object_type", "object_id", "outcome"],
+        ["ada", "account.show", "account", "********93-1", "ok"]]
+    assert "1234567893-1" in runner.invoke(main, [*base, "audit", "log"]).stdout
+
+
+def test_mask_audit_event_masks_payees_and_phi_keys_in_the_summary() -> None:
+    event = {"action": "queue.refund", "object_type": "review_item", "object_id": "7",
+             "summary": {"kind": "credit_balance", "note": "paid twice",
+                         "details": {"payee": "ALBA ZQCANARY", "account_number": "1234567893-1",
+                                     "amount": "20.00"}}}
+    assert mask_audit_event(event) == {
+        "action": "queue.refund", "object_type": "review_item", "object_id": "7",
+        "summary": {"kind": "credit_balance", "note": "paid twice",
+                    "details": {"payee": "A.", "account_number": "********93-1",
+                                "amount": "20.00"}}}

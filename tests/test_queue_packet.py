@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from edi_posting.cli import main
+from tests.x12build import build_x12
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
@@ -114,3 +115,81 @@ def test_packet_of_an_applied_payment_follows_the_claim_it_paid(database_url: st
     assert [(e["kind"], e["review_item_id"]) for e in packet["ledger_lineage"]] == [
         ("unapplied", None), ("charge", None), ("apply", ident)]
     assert packet["remittance"]["claim_payment"]["posting_state"] == "applied"  # applied whole: linked to PCN1
+
+
+def _items(db: str, kind: str) -> list[dict[str, Any]]:
+    return json.loads(_cli(db, "x", "queue", "list", "--kind", kind, "--format", "json").stdout)
+
+
+def _lineage(db: str, ident: int, out: Path) -> list[tuple[str, str]]:
+    """(kind, first line's amount) of each entry in the item's packet."""
+    assert _cli(db, "x", "queue", "packet", str(ident), "-o", str(out)).exit_code == 0
+    with zipfile.ZipFile(out) as archive:
+        packet = json.loads(archive.read("packet.json"))
+    return [(e["kind"], e["lines"][0]["amount"]) for e in packet["ledger_lineage"]]
+
+
+def _other_payer(text: str) -> str:
+    return text.replace("*1512345678~", "*1999999999~").replace("N1*PR*ACME HEALTH",
+                                                                "N1*PR*OTHER HEALTH")
+
+
+@pytest.fixture
+def two_remittances(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """Two payers' remittances, each with a payment for an unknown claim and unlinked PLBs."""
+    practice = Practice(database_url, tmp_path)
+    practice.receive(remit("52", clp("NOPE1", "1", "60", "60", "0", "ICN1", svc("99213", "60", "60")),
+                           trace="TA", plb="PLB*1234567893*20261231*WO:GONE1*5~\n"
+                                           "PLB*1234567893*20261231*WO:GONE2*3~\n"))
+    practice.import_text(build_x12(_other_payer(remit(
+        "36", clp("NOPE2", "1", "40", "40", "0", "ICN2", svc("99213", "40", "40")),
+        trace="TB", plb="PLB*1234567893*20261231*WO:GONE3*4~\n")),
+        interchange_control="000000777"), "other.835")
+    practice.close()
+    yield database_url
+
+
+def test_packet_of_an_unmatched_payment_holds_only_its_own_remittance_entries(
+    two_remittances: str, tmp_path: Path,
+) -> None:
+    first = [i for i in _items(two_remittances, "unmatched_payment") if i["amount"] == "60.00"]
+    assert _lineage(two_remittances, first[0]["id"], tmp_path / "p.zip") == [("unapplied", "60.00")]
+
+
+def test_packet_of_an_unlinked_plb_holds_only_that_plb(two_remittances: str,
+                                                      tmp_path: Path) -> None:
+    plbs = {i["amount"]: i["id"] for i in _items(two_remittances, "unlinked_plb")}
+    out = tmp_path / "p.zip"
+    assert _lineage(two_remittances, plbs["3.00"], out) == [("plb", "3.00")]
+    with zipfile.ZipFile(out) as archive:
+        segments = [s["segment"] for s in json.loads(archive.read("packet.json"))["remittance"]
+                    ["segments"]]
+    assert segments[0] == "ST*835*0001*005010X221A1~" and segments[-2:] == [
+        "N1*PE*GOOD HEALTH CLINIC*XX*1234567893~", "PLB*1234567893*20261231*WO:GONE2*3~"]
+
+
+def test_packet_with_mask_phi_masks_names_member_ids_birth_dates_and_account_numbers(
+    denied: tuple[str, int], tmp_path: Path,
+) -> None:
+    db, ident = denied
+    out = tmp_path / "masked.zip"
+    result = CliRunner().invoke(main, ["--db", db, "--actor", "sam", "--mask-phi", "queue",
+                                       "packet", str(ident), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        text = archive.read("packet.json").decode()
+        page = archive.read("packet.html").decode()
+    packet = json.loads(text)
+    patient = packet["claim"]["patient"]
+    assert (patient["last_name"], patient["first_name"], patient["birth_date"]) == (
+        "Z.", "A.", "[masked]")
+    assert packet["claim"]["account_number"] == "********93-1"
+    remitted = [s["segment"] for s in packet["remittance"]["segments"]]
+    assert remitted[6:8] == ["CLP*PCN1*4*100*0*0*12*ICN1*11*1~",
+                             "NM1*QC*1*Z.*A.****MI*#####0111~"]
+    assert "NM1*QC*1*Z.*A.****MI*#####0111~" in page and "********93-1" in page
+    for canary in ("ZQCANARY", "ALBA", "ZQM000111", "19800115", "1980-01-15", "1234567893-1"):
+        assert canary not in text and canary not in page, canary
+    log = json.loads(_cli(db, "aud", "audit", "log", "--action", "queue.packet",
+                          "--format", "json").stdout)
+    assert log[-1]["summary"]["details"]["phi_masked"] is True

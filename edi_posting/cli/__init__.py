@@ -22,6 +22,7 @@ from click.core import ParameterSource
 from edi_posting import __version__
 from edi_posting.cli.common import CliError
 from edi_posting.exit_codes import ExitCode
+from edi_posting.user_input import UnreadableInputError
 
 __all__ = ["main"]
 
@@ -110,6 +111,8 @@ class _Main(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
+        except UnreadableInputError as exc:  # a named file or directory: exit 66, one line
+            raise CliError(str(exc), ExitCode.NO_INPUT) from None
         except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
             _silence_stdout()
             raise SystemExit(ExitCode.BROKEN_PIPE) from None
@@ -131,7 +134,7 @@ Example:
   edi-posting --db sqlite:///practice.db db upgrade
   EDI_POSTING_DATABASE_URL=postgresql+psycopg://poster@localhost/edi edi-posting db current
 
-Exit codes: 0 ok, 1 check failed, 2 usage, 65 input rejected, 66 file not found,
+Exit codes: 0 ok, 1 check failed, 2 usage, 65 input rejected, 66 file not found or unreadable,
 69 database unreachable, 70 internal error, 77 permission denied, 78 database not migrated,
 141 standard output closed early.""",
 )

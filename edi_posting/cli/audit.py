@@ -82,7 +82,8 @@ def _when(value: str | None) -> dt.datetime | None:
 @click.pass_obj
 def log_command(app: AppContext, who: str | None, action: str | None, object_id: str | None,
                 since: str | None, until: str | None, output_format: str) -> None:
-    """List audit events, oldest first."""
+    """List audit events, oldest first (with --mask-phi before the command: account numbers
+    and names masked)."""
     from edi_posting.access import Permission
     from edi_posting.audit import audit_log
 
@@ -91,6 +92,10 @@ def log_command(app: AppContext, who: str | None, action: str | None, object_id:
     with app.engine().connect() as conn:
         rows = audit_log(conn, actor=who, action=action, object_id=object_id,
                          since=_when(since), until=_when(until))
+    if app.mask_phi:  # account numbers (account reads) and PHI keys of summaries
+        from edi_posting.logs import mask_audit_event
+
+        rows = [mask_audit_event(row) for row in rows]
     render_rows(rows, ["sequence", "at", "actor", "role", "action", "object_type", "object_id",
                        "outcome"] + (["summary"] if output_format != "table" else []),
                 output_format)

@@ -22,6 +22,7 @@ from edi_posting.codes import CodeList, CodeListError, CodeListName, load_list, 
 from edi_posting.codes.loader import CODES_DIR_ENV, codes_dir, load_all
 from edi_posting.codes.update import UPDATABLE, read_published_csv, write_updated_list
 from edi_posting.exit_codes import ExitCode
+from edi_posting.user_input import readable_file
 
 __all__ = ["USES_APP_CONTEXT", "command"]
 
@@ -113,7 +114,7 @@ Example:
   EDI_POSTING_CODES_LIST=RARC edi-posting codes update rarc.csv --as-of 2026-11-01
 The CSV has the columns of the published tables: code, description, start date,
 last modified, stop date (dates YYYY-MM-DD or MM/DD/YYYY).""")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path, readable=False))
 @click.option("--list", "list_name", required=True, envvar="EDI_POSTING_CODES_LIST",
               show_envvar=True, help="The list the file holds: CARC or RARC.")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
@@ -122,6 +123,7 @@ last modified, stop date (dates YYYY-MM-DD or MM/DD/YYYY).""")
 def update(file: Path, list_name: str, as_of: dt.datetime | None) -> None:
     """Load a published CARC or RARC list (CSV) as the list in effect, marked complete."""
     name = _name(list_name)
+    readable_file(file)  # exit 66 naming the file and why
     if name not in UPDATABLE:
         raise CliError(f"the {name.value} list is complete as shipped; only "
                        f"{', '.join(n.value for n in UPDATABLE)} can be updated", ExitCode.USAGE)

@@ -25,7 +25,7 @@ Example:
   edi-posting import --dry-run remit.835
   edi-posting import --validate --format json remits/""",
 )
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("--dry-run", is_flag=True, envvar="EDI_POSTING_DRY_RUN", show_envvar=True,
               help="Parse and post inside a transaction that is rolled back: writes nothing.")
 @click.option("--archive-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -45,9 +45,7 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
     """Import files or directories (837s before 835s); re-importing posts nothing."""
     from edi_posting.pipeline import ImportOptions, expand_paths, import_one
 
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        raise CliError(f"{missing[0]}: no such file or directory", ExitCode.NO_INPUT)
+    files = expand_paths(paths)  # every file readable, or exit 66 before anything is done
     from edi_posting.access import Permission
 
     principal = app.authorize(Permission.IMPORT, "import")
@@ -55,7 +53,7 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
                             progress=echo_err, validate=validate)
     engine = app.engine()
     results = []
-    for path in expand_paths(paths):
+    for path in files:
         echo_err(f"importing {path} ...")
         results.append(import_one(engine, path, options))  # a failed file stops no other
     render_results(results, output_format)

@@ -38,7 +38,8 @@ def check_command(app: AppContext, output_format: str) -> None:
 @command.command("digest", epilog="\b\nExample:\n  edi-posting ledger digest")
 @click.pass_obj
 def digest_command(app: AppContext) -> None:
-    """Print a SHA-256 of the ledger's content (same inputs, same order: same digest)."""
+    """Print a SHA-256 of the ledger's content: the same content gives the same digest,
+    whatever the ids, the database or the order independent files were imported in."""
     from edi_posting.access import Permission
     from edi_posting.ledger_checks import ledger_digest
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import click
 
-from edi_posting.cli.common import CliError, echo_err, echo_json, render_rows
+from edi_posting.cli.common import echo_err, echo_json, render_rows
 from edi_posting.cli.parse837 import CLAIM_SUMMARY_COLUMNS, claim_document, claim_summary_rows
 from edi_posting.exit_codes import ExitCode
 from edi_posting.logs import mask_phi
@@ -47,6 +47,7 @@ from edi_posting.records.remittance import (
     RemittanceTotals,
     ServiceLinePayment,
 )
+from edi_posting.user_input import readable_file
 from edi_posting.x12.remit835 import FileEnd, ParseResult, iter_remittance_tallies, parse_835
 from edi_posting.x12.sniff import sniff_path
 
@@ -73,7 +74,7 @@ Example:
 \b
 --format: json (default), jsonl (one line per file), or table (one row per transaction
 set).  With --stats the default is table; json and jsonl give the same numbers as data.
-Exit codes: 0 parsed, 65 rejected (no usable transaction set), 66 file not found.""",
+Exit codes: 0 parsed, 65 rejected (no usable transaction set), 66 a file not found or unreadable.""",
 )
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option(
@@ -96,8 +97,7 @@ def command(files: Sequence[str], output_format: str | None, stats: bool,
     """Parse 835 remittance (or 837 claim) FILEs and print their records, problems or
     statistics (--stats is for 835s)."""
     for name in files:
-        if not os.path.isfile(name):
-            raise CliError(f"{name}: no such file", ExitCode.NO_INPUT)
+        readable_file(name)  # exit 66 naming the file and why, before any output
     fmt = output_format or ("table" if stats else "json")
     documents = [stats_document(n) if stats else file_document(n) for n in files]
     if describe and not stats:

@@ -318,7 +318,8 @@ def undo_command(app: AppContext, item_id: int, reason: str | None, entry: int |
         c, item_id, actor=app.actor, reason=reason, entry_id=entry)))
 
 
-@command.command("packet", epilog="\b\nExample:\n  edi-posting queue packet 10 -o denial-10.zip")
+@command.command("packet", epilog="\b\nExample:\n  edi-posting queue packet 10 -o denial-10.zip\n"
+                 "  edi-posting --mask-phi queue packet 10 -o denial-10-masked.zip")
 @click.argument("item_id", type=int)
 @_opt("-o", "--output", "output", env="OUTPUT", required=True, metavar="FILE.zip",
       type=click.Path(dir_okay=False, path_type=Path))
@@ -326,11 +327,13 @@ def undo_command(app: AppContext, item_id: int, reason: str | None, entry: int |
 def packet_command(app: AppContext, item_id: int, output: Path) -> None:
     """Write the evidence packet (JSON and HTML in a zip): the item and its history, the
     claim and its ledger lineage, the raw 835 segments and the 837 claim.  PHI: needs the
-    export permission; the export is audited."""
+    export permission; the export is audited; --mask-phi (before the command) masks names,
+    member IDs, birth dates and account numbers in it."""
     from edi_posting.evidence_packet import write_packet
 
     digest = _run(app, "packet", str(item_id),
-                  lambda c: write_packet(c, item_id, output, actor=app.actor))
+                  lambda c: write_packet(c, item_id, output, actor=app.actor,
+                                         mask_phi=app.mask_phi))
     click.echo(f"review item {item_id}: evidence packet written to {output} (SHA-256 {digest})")
 
 

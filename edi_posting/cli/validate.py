@@ -23,6 +23,7 @@ import click
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
 from edi_posting.exit_codes import ExitCode
 from edi_posting.problems import Severity
+from edi_posting.user_input import readable_file
 from edi_posting.x12.acks import ack_file_names
 from edi_posting.x12.validation import ValidationResult, validate_path
 
@@ -42,7 +43,7 @@ Example:
 Acknowledgments (--ack-dir): FILE.999 for the file's only functional group (FILE.997 for
 a 004010 group), else FILE.<ISA13>.<GS06>.999; FILE.ta1 for an interchange with envelope
 errors or ISA14=1, FILE.<ISA13>.ta1 when the file has several.
-Exit codes: 0 every file valid, 65 a file invalid or not X12, 66 file not found.""",
+Exit codes: 0 every file valid, 65 a file invalid or not X12, 66 a file not found or unreadable.""",
 )
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option(
@@ -79,8 +80,7 @@ def command(files: Sequence[str], ack_dir: Path | None, output_format: str) -> N
 
 def _check_inputs(files: Sequence[str], ack_dir: Path | None) -> None:
     for name in files:
-        if not os.path.isfile(name) or not os.access(name, os.R_OK):
-            raise CliError(f"{name}: no such file (or not readable)", ExitCode.NO_INPUT)
+        readable_file(name)  # exit 66 naming the file and why
     names = [os.path.basename(n) for n in files]
     twice = sorted({n for n in names if names.count(n) > 1})
     if ack_dir is not None and twice:
