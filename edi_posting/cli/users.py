@@ -1,4 +1,4 @@
-"""`edi-posting users`: add users, change roles, disable them, list them."""
+"""`edi-posting users`: add users, change roles, disable them, set passwords, list them."""
 
 from __future__ import annotations
 
@@ -32,18 +32,39 @@ def _run(app: AppContext, work: object) -> None:
         raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
 
 
-@command.command("add", epilog="\b\nExample:\n  edi-posting users add alice --role admin")
+@command.command("add", epilog="""\b
+Example:
+  edi-posting users add alice --role admin --login alice_pg""")
 @click.argument("name")
 @click.option("--role", type=_ROLE, required=True, envvar="EDI_POSTING_ROLE", show_envvar=True)
+@click.option("--login", default=None, envvar="EDI_POSTING_USER_LOGIN", show_envvar=True,
+              help="The login that acts as this user: their PostgreSQL role, or on SQLite "
+              "their OS user name (default: NAME).")
 @click.pass_obj
-def add_command(app: AppContext, name: str, role: str) -> None:
-    """Add a user with a role (poster, specialist, lead, auditor, admin)."""
+def add_command(app: AppContext, name: str, role: str, login: str | None) -> None:
+    """Add a user with a role (poster, specialist, lead, auditor, admin), acting through
+    their own login."""
     from edi_posting.access import Permission, add_user
 
     app.authorize(Permission.MANAGE_USERS, "users.add", name)
     granted: list[str] = []
-    _run(app, lambda conn: granted.append(add_user(conn, name, role, actor=app.actor)))
-    echo_err(f"user {name} added as {granted[0]}")
+    _run(app, lambda conn: granted.append(add_user(conn, name, role, actor=app.actor,
+                                                   login=login)))
+    echo_err(f"user {name} added as {granted[0]}, acting through the login {login or name}")
+    _warn_unmapped(app, login or name)
+
+
+def _warn_unmapped(app: AppContext, login: str) -> None:
+    """After the first user, a login mapped to no user is refused: say so at once."""
+    from edi_posting.access import list_users
+    from edi_posting.login import current_login
+
+    with app.engine().connect() as conn:
+        mine = current_login(conn)
+        users = list_users(conn)
+    if len(users) == 1 and mine != login:
+        echo_err(f"note: your login {mine!r} maps to no user now, so your next commands are "
+                 f"refused; map it: edi-posting users add NAME --role ROLE --login {mine}")
 
 
 @command.command("role", epilog="\b\nExample:\n  edi-posting users role bob specialist")
@@ -80,4 +101,5 @@ def list_command(app: AppContext, output_format: str) -> None:
 
     app.authorize(Permission.READ_LEDGER, "users.list")
     with app.engine().connect() as conn:
-        render_rows(list_users(conn), ["name", "role", "active", "created_by"], output_format)
+        render_rows(list_users(conn), ["name", "login", "role", "active", "password",
+                                       "created_by"], output_format)
