@@ -155,11 +155,10 @@ def change_user(conn: Connection, name: str, field: str, value: str | bool, *, a
     """Set one field of a user (``role``, ``is_active``, ``login``, ``password_hash``) with
     its audit event.  Needs ``manage_users``, except a user setting their own password."""
     action = _ACTIONS[field]
-    if field == "password_hash" and actor == name:
-        principal = Principal(actor, conn.execute(select(_USER.c.role)
-                                                  .where(_USER.c.name == name)).scalar())
-    else:
-        principal = authorize(conn, actor, Permission.MANAGE_USERS, action=action, object_id=name)
+    # one's own password needs only to be a known, enabled user (every role reads the ledger)
+    own = field == "password_hash" and actor == name
+    principal = authorize(conn, actor, Permission.READ_LEDGER if own else Permission.MANAGE_USERS,
+                          action=action, object_id=name)
     before = conn.execute(select(_USER.c.role, _USER.c.is_active).where(_USER.c.name == name)).first()
     if before is None:
         raise UserError(f"no user {name!r}")

@@ -92,6 +92,48 @@ def disable_command(app: AppContext, name: str) -> None:
     echo_err(f"user {name} disabled")
 
 
+@command.command("login", epilog="\b\nExample:\n  edi-posting users login bob bob_pg")
+@click.argument("name")
+@click.argument("login")
+@click.pass_obj
+def login_command(app: AppContext, name: str, login: str) -> None:
+    """Map a user to another login (their PostgreSQL role, or OS user on SQLite)."""
+    from edi_posting.access import Permission, set_login
+
+    app.authorize(Permission.MANAGE_USERS, "users.login", name)
+    _run(app, lambda conn: set_login(conn, name, login, actor=app.actor))
+    echo_err(f"user {name} now acts through the login {login}")
+
+
+@command.command("set-password", epilog="""\b
+Example:
+  edi-posting users set-password alice        # asks twice, shows nothing
+  read -rs PW && printf '%s\\n' "$PW" | edi-posting users set-password alice""")
+@click.argument("name")
+@click.pass_obj
+def set_password_command(app: AppContext, name: str) -> None:
+    """Set the password NAME logs in to the web application with (argon2id).  Your own, or
+    anyone's as an admin.  Asks twice without echo on a terminal; otherwise reads one line
+    from standard input.  Never on the command line."""
+    from edi_posting.access import Permission
+    from edi_posting.passwords import set_password
+
+    if app.actor != name:
+        app.authorize(Permission.MANAGE_USERS, "users.password", name)
+    password = _read_password()
+    _run(app, lambda conn: set_password(conn, name, password, actor=app.actor))
+    echo_err(f"password of {name} set")
+
+
+def _read_password() -> str:
+    import sys
+
+    if sys.stdin.isatty():
+        return str(click.prompt("New password", hide_input=True, confirmation_prompt=True,
+                                err=True))
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 @command.command("list", epilog="\b\nExample:\n  edi-posting users list --format json")
 @format_option()
 @click.pass_obj
