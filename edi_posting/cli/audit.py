@@ -74,6 +74,6 @@ def log_command(app: AppContext, who: str | None, action: str | None, object_id:
     with app.engine().connect() as conn:
         rows = audit_log(conn, actor=who, action=action, object_id=object_id,
                          since=_when(since), until=_when(until))
-    render_rows(rows, ["sequence", "at", "actor", "role", "action", "object_type", "object_id",
-                       "outcome"] + (["summary"] if output_format != "table" else []),
+    render_rows(rows, ["sequence", "at", "db_login", "actor", "role", "action", "object_type",
+                       "object_id", "outcome"] + (["summary"] if output_format != "table" else []),
                 output_format)
