@@ -123,10 +123,11 @@ class User(Base):
 
     id: Mapped[IdPk]
     name: Mapped[str] = mapped_column(String(128), unique=True)
-    # the authenticated login (PostgreSQL role, OS user on SQLite) that acts as this user
-    login: Mapped[str] = mapped_column(String(128), unique=True)
     role: Mapped[str] = mapped_column(String(35))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2id, web logins
     created_at: Mapped[Created]
     created_by: Mapped[str] = mapped_column(String(128))
+    # (these two last: the column order of the table, which migration 0012 added them to)
+    # the authenticated login (PostgreSQL role, OS user on SQLite) that acts as this user
+    login: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2id, web logins
