@@ -4,8 +4,8 @@ the PostgreSQL login (session_user), or the OS user on SQLite."""
 from __future__ import annotations
 
 import json
-import pwd
 import os
+import pwd
 
 import pytest
 from click.testing import CliRunner, Result
@@ -102,3 +102,24 @@ def test_without_users_the_claim_or_else_the_login_acts(database_url: str) -> No
     log = _cli(database_url, "--actor", "x", "audit", "log", "--format", "json")
     actors = [e["actor"] for e in json.loads(log.stdout) if e["action"] == "ledger.digest"]
     assert actors in ([], [_my_login(database_url)])
+
+
+def test_db_upgrade_to_logins_maps_existing_users_by_name(empty_database_url: str,
+                                                          backend: str) -> None:
+    """Before 0012 a user had no login: the upgrade itself is authorized by name (0012 then
+    sets each login to the name), so the DBA's admin user can run it."""
+    if backend != "postgresql":
+        pytest.skip("SQLite databases are upgraded automatically on first use")
+    from sqlalchemy import text
+
+    from edi_posting.db import upgrade
+
+    engine = make_engine(empty_database_url)
+    upgrade(engine, "0011")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO users (name, role, is_active, created_by) "
+                          "VALUES (:me, 'admin', true, :me)"), {"me": _my_login(empty_database_url)})
+    engine.dispose()
+    done = _cli(empty_database_url, "db", "upgrade")
+    assert done.exit_code == 0, done.output
+    assert _cli(empty_database_url, "--actor", "someone", "db", "upgrade").exit_code == 77

@@ -119,8 +119,8 @@ def test_audit_events_cannot_be_rewritten_or_removed(mallory: tuple[str, Engine,
 
 @pytest.mark.parametrize("sql", [
     "UPDATE users SET role = 'admin' WHERE name = 'mallory'",
-    "INSERT INTO users (name, login, role, is_active, created_by) "
-    "VALUES ('mallory2', 'm2', 'admin', true, 'ada')",
+    ("INSERT INTO users (name, login, role, is_active, created_by) "
+     "VALUES ('mallory2', 'm2', 'admin', true, 'ada')"),
     "DELETE FROM users WHERE name = 'ada'",
     "UPDATE approvals SET requested_by = 'ada'",
 ])
