@@ -48,7 +48,7 @@ def resolve_actor(conn: Connection, claimed: str | None) -> str:
         raise IdentityRefusedError(
             f"permission denied: your login {login!r} is not mapped to any user; an admin "
             f"maps it with `edi-posting users add NAME --role ROLE --login {login}`",
-            _event(login, claimed or login, None, "unmapped login"))
+            _event(login, login, None, "unmapped login", claimed))
     if claimed is not None and claimed != user.name:
         raise IdentityRefusedError(
             f"permission denied: you are logged in as {login!r} (user {user.name!r}), but "

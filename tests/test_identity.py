@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy.engine import make_url
 
+from edi_posting.audit import audit_log
 from edi_posting.cli import main
 from edi_posting.db import make_engine
 from edi_posting.login import current_login
@@ -94,6 +95,12 @@ def test_a_login_mapped_to_no_user_is_refused_with_how_to_map_it(database_url: s
     assert refused.exit_code == 77
     assert f"your login {me!r} is not mapped to any user" in refused.stderr
     assert f"users add NAME --role ROLE --login {me}" in refused.stderr
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        [event] = [e for e in audit_log(conn) if e["action"] == "identity.claim"]
+    engine.dispose()
+    assert (event["actor"], event["outcome"], event["summary"]["claimed"]) == (
+        me, "refused", "ada")  # the real login acted, whoever it claimed to be
 
 
 def test_without_users_the_claim_or_else_the_login_acts(database_url: str) -> None:
