@@ -12,7 +12,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
@@ -27,8 +28,10 @@ __all__ = [
     "UserError",
     "add_user",
     "authorize",
+    "change_user",
     "disable_user",
     "list_users",
+    "set_login",
     "set_role",
     "user_refusal",
 ]
@@ -116,48 +119,94 @@ def user_refusal(conn: Connection, name: str, what: str) -> str | None:
     return None
 
 
-def add_user(conn: Connection, name: str, role: str, *, actor: str) -> str:
-    """Create a user; the first user of a database is always an admin.  The role given."""
+def add_user(conn: Connection, name: str, role: str, *, actor: str,
+             login: str | None = None) -> str:
+    """Create a user acting for ``login`` (default: the name); the first user of a
+    database is always an admin.  The role given.  PostgreSQL: through the audited
+    SECURITY DEFINER function, the only way the application role can write ``users``."""
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    login = login or name
     first = conn.execute(select(func.count()).select_from(_USER)).scalar_one() == 0
-    if first:
-        role = "admin"
-    else:
+    if not first:
         authorize(conn, actor, Permission.MANAGE_USERS, action="users.add", object_id=name)
     if conn.execute(select(_USER.c.id).where(_USER.c.name == name)).first() is not None:
         raise UserError(f"user {name!r} exists already")
-    conn.execute(insert(_USER).values(name=name, role=role, is_active=True, created_by=actor))
+    holder = conn.execute(select(_USER.c.name).where(_USER.c.login == login)).scalar()
+    if holder is not None:
+        raise UserError(f"login {login!r} already acts as user {holder!r}")
+    if conn.dialect.name == "postgresql":
+        return str(_definer(conn, "SELECT edi_posting_user_add(:n, :l, :r, :a)",
+                            {"n": name, "l": login, "r": role, "a": actor}))
+    role = "admin" if first else role
+    conn.execute(insert(_USER).values(name=name, login=login, role=role, is_active=True,
+                                      created_by=actor))
     record_event(conn, actor=actor, role="admin" if first else None, action="users.add",
                  object_type="user", object_id=name, outcome="ok",
-                 summary={"role": role, "first_user": first})
+                 summary={"role": role, "first_user": first, "login": login})
     return role
 
 
-def _change(conn: Connection, name: str, actor: str, action: str, values: dict[str, object]) -> None:
-    principal = authorize(conn, actor, Permission.MANAGE_USERS, action=action, object_id=name)
+_ACTIONS = {"role": "users.role", "is_active": "users.disable", "login": "users.login",
+            "password_hash": "users.password"}
+
+
+def change_user(conn: Connection, name: str, field: str, value: str | bool, *, actor: str) -> None:
+    """Set one field of a user (``role``, ``is_active``, ``login``, ``password_hash``) with
+    its audit event.  Needs ``manage_users``, except a user setting their own password."""
+    action = _ACTIONS[field]
+    # one's own password needs only to be a known, enabled user (every role reads the ledger)
+    own = field == "password_hash" and actor == name
+    principal = authorize(conn, actor, Permission.READ_LEDGER if own else Permission.MANAGE_USERS,
+                          action=action, object_id=name)
     before = conn.execute(select(_USER.c.role, _USER.c.is_active).where(_USER.c.name == name)).first()
     if before is None:
         raise UserError(f"no user {name!r}")
-    conn.execute(update(_USER).where(_USER.c.name == name).values(**values))
+    if conn.dialect.name == "postgresql":
+        _definer(conn, "SELECT edi_posting_user_change(:n, :f, :v, :a)",
+                 {"n": name, "f": field, "v": str(value).lower() if isinstance(value, bool)
+                  else value, "a": actor})
+        return
+    conn.execute(update(_USER).where(_USER.c.name == name).values({field: value}))
+    shown = {"password": "set"} if field == "password_hash" else {field: value}
     record_event(conn, actor=actor, role=principal.role, action=action, object_type="user",
                  object_id=name, outcome="ok",
                  summary={"before": {"role": before.role, "is_active": before.is_active},
-                          "after": values})
+                          "after": shown})
+
+
+def _definer(conn: Connection, sql: str, params: dict[str, object]) -> object:
+    """Call a user-management function of migration 0012; its refusal is exit 77."""
+    try:
+        return conn.execute(text(sql), params).scalar()
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "42501":  # insufficient_privilege
+            raise
+        message = str(exc.orig).strip().splitlines()[0]
+        raise PermissionDeniedError(message) from None
 
 
 def set_role(conn: Connection, name: str, role: str, *, actor: str) -> None:
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    _change(conn, name, actor, "users.role", {"role": role})
+    change_user(conn, name, "role", role, actor=actor)
 
 
 def disable_user(conn: Connection, name: str, *, actor: str) -> None:
-    _change(conn, name, actor, "users.disable", {"is_active": False})
+    change_user(conn, name, "is_active", False, actor=actor)
+
+
+def set_login(conn: Connection, name: str, login: str, *, actor: str) -> None:
+    """Map the user to another authenticated login (a renamed PostgreSQL role)."""
+    holder = conn.execute(select(_USER.c.name).where(_USER.c.login == login)).scalar()
+    if holder is not None and holder != name:
+        raise UserError(f"login {login!r} already acts as user {holder!r}")
+    change_user(conn, name, "login", login, actor=actor)
 
 
 def list_users(conn: Connection) -> list[dict[str, object]]:
-    rows = conn.execute(select(_USER.c.name, _USER.c.role, _USER.c.is_active, _USER.c.created_by)
-                        .order_by(_USER.c.name))
-    return [{"name": r.name, "role": r.role, "active": r.is_active, "created_by": r.created_by}
-            for r in rows]
+    rows = conn.execute(select(_USER.c.name, _USER.c.login, _USER.c.role, _USER.c.is_active,
+                               _USER.c.password_hash.is_not(None).label("has_password"),
+                               _USER.c.created_by).order_by(_USER.c.name))
+    return [{"name": r.name, "login": r.login, "role": r.role, "active": r.is_active,
+             "password": bool(r.has_password), "created_by": r.created_by} for r in rows]

@@ -1,13 +1,18 @@
 """Audit events in a hash chain: who did what to which object, when, and how it ended.
 
-Each event stores the hash of the event before it and its own hash over a canonical
-serialization (sorted-key JSON of every field, including that previous hash).  Editing,
+Each event stores the hash of the event before it and its own hash (definition v2, in
+:func:`event_hash`): SHA-256 over its fields in a fixed order, including that previous
+hash and the login the database or the OS authenticated (``db_login``).  Editing,
 deleting, inserting or reordering any event therefore breaks the chain at that point,
 which :func:`verify_chain` reports by sequence number.  The tables refuse UPDATE and
 DELETE (migration 0002); the chain catches what a person with file access does anyway.
 
-Writers are serialized so sequence numbers have no gaps: SQLite writers hold BEGIN
-IMMEDIATE, and on PostgreSQL an advisory transaction lock guards the head.
+On PostgreSQL the database seals each event itself (migration 0012's trigger, the same
+definition in PL/pgSQL): it reads the head under the advisory lock below and sets the
+sequence, time, login and hashes, whatever the client sent, and it refuses an actor that
+is not the user the session's login maps to.  So the application's own credentials
+cannot choose a hash.  On SQLite (one operator, file permissions are the boundary) this
+module computes the same hash, and writers are serialized by BEGIN IMMEDIATE.
 """
 
 from __future__ import annotations
@@ -18,15 +23,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, Text, cast, func, insert, literal, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent, ReviewItem, ReviewItemEvent
+from edi_posting.login import os_login
 
 __all__ = [
     "GENESIS_HASH",
     "VerifyResult",
     "audit_log",
+    "chain_rows",
     "event_hash",
     "item_event_digest",
     "record_event",
@@ -41,6 +48,10 @@ _ITEM, _ITEM_EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
 _ITEM_EVENT_FIELDS = ("id", "review_item_id", "actor", "action", "from_status", "to_status",
                       "note", "details", "journal_entry_id", "amount_cents")
 _LOCK_KEY = 0x45444950  # "EDIP": one advisory lock id for the audit chain head
+# hash definition v2: these fields, in this order (migration 0012's trigger: the same)
+HASHED_FIELDS = ("sequence", "at", "db_login", "actor", "role", "action", "object_type",
+                 "object_id", "outcome", "summary", "previous_hash")
+_SEPARATOR = "\x1f"  # U+001F, the unit separator
 
 
 def _iso(at: dt.datetime) -> str:
@@ -50,12 +61,31 @@ def _iso(at: dt.datetime) -> str:
 
 
 def event_hash(fields: dict[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of an event's fields (``event_hash`` excluded)."""
-    canonical = dict(fields)
-    canonical.pop("event_hash", None)
-    canonical["at"] = _iso(canonical["at"])
-    payload = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    """SHA-256 hex of an event (hash definition v2), as the PostgreSQL trigger computes it.
+
+    The fields of :data:`HASHED_FIELDS`, joined by U+001F; a NULL is the empty string and
+    any other value is ``=`` and its text, so NULL and "" differ.  ``at`` is UTC
+    ``YYYY-MM-DDTHH:MM:SS.ffffffZ``; ``summary`` is the JSON text as stored (read it with
+    :func:`chain_rows`), so a dict cannot be hashed by mistake.
+    """
+    summary = fields["summary"]
+    if summary is not None and not isinstance(summary, str):
+        raise TypeError("hash the summary's stored JSON text, not a parsed value")
+    return hashlib.sha256(_SEPARATOR.join(_hashed_text(fields[name]) for name in HASHED_FIELDS)
+                          .encode("utf-8")).hexdigest()
+
+
+def _hashed_text(value: object) -> str:
+    if value is None:
+        return ""
+    return "=" + (_iso(value) if isinstance(value, dt.datetime) else str(value))
+
+
+def chain_rows(conn: Connection) -> Any:
+    """Every event in chain order, ``summary`` as its stored JSON text (what is hashed)."""
+    columns = [c for c in _AUDIT.c if c.name != "summary"]
+    return conn.execute(select(*columns, cast(_AUDIT.c.summary, Text).label("summary"))
+                        .order_by(_AUDIT.c.sequence))
 
 
 def record_event(
@@ -69,26 +99,32 @@ def record_event(
     object_id: str | int | None = None,
     summary: dict[str, Any] | None = None,
 ) -> int:
-    """Append one event to the chain inside the caller's transaction; its sequence number."""
+    """Append one event to the chain inside the caller's transaction; its sequence number.
+
+    PostgreSQL: the database's trigger seals it (sequence, time, login, hashes).  SQLite:
+    computed here, under the caller's BEGIN IMMEDIATE."""
+    values: dict[str, Any] = {
+        "actor": actor, "role": role, "action": action, "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id), "outcome": outcome,
+    }
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        # sequence, at, db_login and the hashes are the trigger's, whatever is sent
+        return int(conn.execute(insert(_AUDIT).values(sequence=None, summary=summary, **values)
+                                .returning(_AUDIT.c.sequence)).scalar_one())
     head = conn.execute(
         select(_AUDIT.c.sequence, _AUDIT.c.event_hash).order_by(_AUDIT.c.sequence.desc()).limit(1)
     ).first()
     fields: dict[str, Any] = {
+        **values,
         "sequence": (head.sequence + 1) if head else 1,
         "at": dt.datetime.now(dt.UTC),
-        "actor": actor,
-        "role": role,
-        "action": action,
-        "object_type": object_type,
-        "object_id": None if object_id is None else str(object_id),
-        "outcome": outcome,
-        "summary": summary,
+        "db_login": os_login(),
+        "summary": json.dumps(summary),  # stored as this very text: the hash covers it
         "previous_hash": head.event_hash if head else GENESIS_HASH,
     }
     fields["event_hash"] = event_hash(fields)
-    conn.execute(insert(_AUDIT).values(**fields))
+    stored = {**fields, "summary": literal(fields["summary"], Text)}
+    conn.execute(insert(_AUDIT).values(**stored))
     return int(fields["sequence"])
 
 
@@ -109,7 +145,7 @@ def verify_chain(conn: Connection, expected_head: str | None = None) -> VerifyRe
     """
     previous_hash, expected_sequence, count = GENESIS_HASH, 1, 0
     seen_expected = expected_head is None
-    for row in conn.execute(select(_AUDIT).order_by(_AUDIT.c.sequence)):
+    for row in chain_rows(conn):
         fields = dict(row._mapping)
         problem = _check_event(fields, expected_sequence, previous_hash)
         if problem is not None:
@@ -216,7 +252,8 @@ def audit_log(
     if until:
         query = query.where(_AUDIT.c.at < until)
     return [
-        {"sequence": r.sequence, "at": _iso(r.at), "actor": r.actor, "role": r.role,
+        {"sequence": r.sequence, "at": _iso(r.at), "db_login": r.db_login, "actor": r.actor,
+         "role": r.role,
          "action": r.action, "object_type": r.object_type, "object_id": r.object_id,
          "outcome": r.outcome, "summary": r.summary, "event_hash": r.event_hash}
         for r in conn.execute(query)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -229,6 +229,43 @@ def database_factory(backend: str, request: pytest.FixtureRequest, tmp_path: Pat
                 next(made, None)  # drops the database, even when the run failed
 
     return fresh
+
+
+# --- the login, doubled ------------------------------------------------------------------
+
+_real_identity = {"on": False}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _login_double() -> Iterator[None]:
+    """A test double of the authenticated login: the claimed actor (--actor) is trusted.
+
+    Most tests play several people (``--actor alice`` then ``--actor sam``) from one OS user
+    and one PostgreSQL role, which production refuses (edi_posting.actor).  Tests marked
+    ``real_identity`` get the real check.  Session-wide, so module-scoped fixtures that run
+    the CLI get it too; production code has no switch that trusts a claim.
+    """
+    from edi_posting import actor
+    from edi_posting.login import current_login
+
+    real = actor.resolve_actor
+
+    def trusting(conn: Connection, claimed: str | None) -> str:
+        if _real_identity["on"]:
+            return real(conn, claimed)
+        return claimed or current_login(conn)
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(actor, "resolve_actor", trusting)
+    yield
+    patch.undo()
+
+
+@pytest.fixture(autouse=True)
+def _real_identity_marker(request: pytest.FixtureRequest) -> Iterator[None]:
+    _real_identity["on"] = request.node.get_closest_marker("real_identity") is not None
+    yield
+    _real_identity["on"] = False
 
 
 @pytest.fixture(autouse=True)

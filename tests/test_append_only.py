@@ -77,7 +77,8 @@ def test_postgres_application_role_has_no_update_or_delete_on_the_ledger(
     finally:
         app.dispose()
         with owner.begin() as conn:
-            for what in ("ALL TABLES IN SCHEMA public", "ALL SEQUENCES IN SCHEMA public"):
+            for what in ("ALL TABLES IN SCHEMA public", "ALL SEQUENCES IN SCHEMA public",
+                         "ALL FUNCTIONS IN SCHEMA public"):
                 conn.execute(text(f"REVOKE ALL ON {what} FROM {role}"))
             conn.execute(text(f"REVOKE ALL ON SCHEMA public FROM {role}"))
             conn.execute(text(f"DROP ROLE {role}"))

@@ -101,7 +101,7 @@ def test_default_sqlite_database_is_created_and_upgraded_on_first_use(
     from edi_posting.cli.context import AppContext
 
     monkeypatch.chdir(tmp_path)
-    AppContext(database_url=None, actor="t").engine().dispose()
+    AppContext(database_url=None, claimed_actor="t").engine().dispose()
     result = CliRunner().invoke(main, ["db", "current"], env={"EDI_POSTING_DATABASE_URL": ""})
     assert result.output == f"{head_revision()} (head)\n"
     assert (tmp_path / "edi_posting.db").exists()
@@ -130,7 +130,7 @@ def test_postgres_database_that_is_behind_names_db_upgrade(
     from edi_posting.cli.context import AppContext
 
     with pytest.raises(CliError) as raised:
-        AppContext(database_url=empty_database_url, actor="t").engine()
+        AppContext(database_url=empty_database_url, claimed_actor="t").engine()
     assert raised.value.exit_code == 78
     assert "run `edi-posting db upgrade`" in raised.value.message
 

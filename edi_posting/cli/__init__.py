@@ -10,7 +10,6 @@ time.  `--help` and anything else that lists the commands still loads them all.
 
 from __future__ import annotations
 
-import getpass
 import importlib
 import os
 import sys
@@ -30,13 +29,6 @@ __all__ = ["main"]
 # A module may set `USES_APP_CONTEXT = False` when its command never reads `ctx.obj`
 # (then no database machinery is imported for it).
 _COMMAND_MODULES = ["account", "audit", "claim", "codes", "config", "db", "demo", "generate", "history", "importing", "ledger", "parse", "policy", "queue", "users", "validate"]
-
-
-def _default_actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry (containers): fall back to a fixed, visible name
-        return "unknown"
 
 
 class _LazyCommands(MutableMapping[str, click.Command]):
@@ -153,9 +145,11 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 65 input rejected, 66 file not found 
     "--actor",
     envvar="EDI_POSTING_ACTOR",
     show_envvar=True,
-    default=_default_actor,
-    show_default="the OS user name",
-    help="The person acting; recorded on every write.",
+    default=None,
+    show_default="your login's user",
+    help="Who you expect to be acting as, recorded on every write.  Once users exist the "
+    "actor is the user your login (PostgreSQL role; on SQLite the OS user) maps to, and "
+    "naming anyone else is refused (exit 77).",
 )
 @click.option(
     "--log-level",
@@ -176,7 +170,7 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 65 input rejected, 66 file not found 
 )
 @click.pass_context
 def main(
-    ctx: click.Context, database_url: str | None, actor: str, log_level: str, mask_phi: bool
+    ctx: click.Context, database_url: str | None, actor: str | None, log_level: str, mask_phi: bool
 ) -> None:
     """Post X12 835 remittances and 837 claims to an append-only double-entry ledger."""
     from edi_posting.logs import configure_logging
@@ -190,7 +184,7 @@ def main(
         return  # e.g. parse: no database, so no SQLAlchemy to import
     from edi_posting.cli.context import AppContext
 
-    ctx.obj = AppContext(database_url=database_url, actor=actor, mask_phi=mask_phi)
+    ctx.obj = AppContext(database_url=database_url, claimed_actor=actor, mask_phi=mask_phi)
     ctx.call_on_close(ctx.obj.close)
 
 

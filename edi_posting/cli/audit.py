@@ -96,8 +96,8 @@ def log_command(app: AppContext, who: str | None, action: str | None, object_id:
         from edi_posting.logs import mask_audit_event
 
         rows = [mask_audit_event(row) for row in rows]
-    render_rows(rows, ["sequence", "at", "actor", "role", "action", "object_type", "object_id",
-                       "outcome"] + (["summary"] if output_format != "table" else []),
+    render_rows(rows, ["sequence", "at", "db_login", "actor", "role", "action", "object_type",
+                       "object_id", "outcome"] + (["summary"] if output_format != "table" else []),
                 output_format)
 
 

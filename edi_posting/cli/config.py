@@ -26,7 +26,7 @@ _SOURCES: dict[ParameterSource | None, str] = {
 @format_option()
 @click.pass_context
 def command(ctx: click.Context, output_format: str) -> None:
-    """Show the database URL (password hidden) and actor in effect, and their sources."""
+    """Show the database URL (password hidden) and the actor claimed, and their sources."""
     app: AppContext = ctx.obj
     root = ctx.find_root()
     from sqlalchemy.engine import make_url
@@ -40,7 +40,8 @@ def command(ctx: click.Context, output_format: str) -> None:
         },
         {
             "setting": "actor",
-            "value": app.actor,
+            # the claim: the actor itself is whoever the login maps to (checked per command)
+            "value": app.claimed_actor or "your login's user",
             "source": _SOURCES.get(root.get_parameter_source("actor"), "default"),
             "environment_variable": "EDI_POSTING_ACTOR",
         },

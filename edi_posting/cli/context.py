@@ -22,9 +22,33 @@ _T = TypeVar("_T")
 @dataclass
 class AppContext:
     database_url: str | None
-    actor: str
+    claimed_actor: str | None  # --actor / EDI_POSTING_ACTOR: a claim, checked against the login
     mask_phi: bool = False
     _engine: Engine | None = field(default=None, repr=False)
+    _actor: str | None = field(default=None, repr=False)
+
+    @property
+    def actor(self) -> str:
+        """The user the authenticated login maps to (edi_posting.actor), resolved once;
+        exit 77 (the refusal audited) when the login maps to no user or the claim names
+        someone else."""
+        if self._actor is None:
+            self._actor = self._resolve_actor()
+        return self._actor
+
+    def _resolve_actor(self) -> str:
+        from edi_posting import actor
+        from edi_posting.db import write_transaction
+
+        engine = self.engine()
+        with engine.connect() as conn:
+            try:
+                return actor.resolve_actor(conn, self.claimed_actor)
+            except actor.IdentityRefusedError as exc:
+                refusal = exc
+        with write_transaction(engine) as conn:
+            actor.record_refusal(conn, refusal)
+        raise CliError(str(refusal), ExitCode.NO_PERMISSION)
 
     def engine(self, *, require_current: bool = True) -> Engine:
         """The engine for this run, reachable and (unless told otherwise) at the head revision.
@@ -52,13 +76,13 @@ class AppContext:
         """Check the actor may do this (exit 77 otherwise, with the refusal audited)."""
         from edi_posting.access import PermissionDeniedError, authorize
 
-        engine = self.engine()
+        engine, actor = self.engine(), self.actor  # resolved before this write lock
         with engine.connect() as conn:
             if engine.dialect.name == "sqlite":
                 conn.info["sqlite_begin"] = "BEGIN IMMEDIATE"
             transaction = conn.begin()
             try:
-                principal = authorize(conn, self.actor, permission, action=action,
+                principal = authorize(conn, actor, permission, action=action,
                                       object_id=object_id)
             except PermissionDeniedError as exc:
                 transaction.commit()  # the refusal stays on record
@@ -73,8 +97,9 @@ class AppContext:
         from edi_posting.audit import record_event
         from edi_posting.db import write_transaction
 
+        actor = self.actor
         with write_transaction(self.engine()) as conn:
-            record_event(conn, actor=self.actor, role=role, action=action,
+            record_event(conn, actor=actor, role=role, action=action,
                          object_type=object_type, object_id=object_id, outcome=outcome,
                          summary=summary)
 

@@ -1,4 +1,4 @@
-"""`edi-posting users`: add users, change roles, disable them, list them."""
+"""`edi-posting users`: add users, change roles, disable them, set passwords, list them."""
 
 from __future__ import annotations
 
@@ -32,18 +32,39 @@ def _run(app: AppContext, work: object) -> None:
         raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
 
 
-@command.command("add", epilog="\b\nExample:\n  edi-posting users add alice --role admin")
+@command.command("add", epilog="""\b
+Example:
+  edi-posting users add alice --role admin --login alice_pg""")
 @click.argument("name")
 @click.option("--role", type=_ROLE, required=True, envvar="EDI_POSTING_ROLE", show_envvar=True)
+@click.option("--login", default=None, envvar="EDI_POSTING_USER_LOGIN", show_envvar=True,
+              help="The login that acts as this user: their PostgreSQL role, or on SQLite "
+              "their OS user name (default: NAME).")
 @click.pass_obj
-def add_command(app: AppContext, name: str, role: str) -> None:
-    """Add a user with a role (poster, specialist, lead, auditor, admin)."""
+def add_command(app: AppContext, name: str, role: str, login: str | None) -> None:
+    """Add a user with a role (poster, specialist, lead, auditor, admin), acting through
+    their own login."""
     from edi_posting.access import Permission, add_user
 
     app.authorize(Permission.MANAGE_USERS, "users.add", name)
     granted: list[str] = []
-    _run(app, lambda conn: granted.append(add_user(conn, name, role, actor=app.actor)))
-    echo_err(f"user {name} added as {granted[0]}")
+    _run(app, lambda conn: granted.append(add_user(conn, name, role, actor=app.actor,
+                                                   login=login)))
+    echo_err(f"user {name} added as {granted[0]}, acting through the login {login or name}")
+    _warn_unmapped(app, login or name)
+
+
+def _warn_unmapped(app: AppContext, login: str) -> None:
+    """After the first user, a login mapped to no user is refused: say so at once."""
+    from edi_posting.access import list_users
+    from edi_posting.login import current_login
+
+    with app.engine().connect() as conn:
+        mine = current_login(conn)
+        users = list_users(conn)
+    if len(users) == 1 and mine != login:
+        echo_err(f"note: your login {mine!r} maps to no user now, so your next commands are "
+                 f"refused; map it: edi-posting users add NAME --role ROLE --login {mine}")
 
 
 @command.command("role", epilog="\b\nExample:\n  edi-posting users role bob specialist")
@@ -71,6 +92,48 @@ def disable_command(app: AppContext, name: str) -> None:
     echo_err(f"user {name} disabled")
 
 
+@command.command("login", epilog="\b\nExample:\n  edi-posting users login bob bob_pg")
+@click.argument("name")
+@click.argument("login")
+@click.pass_obj
+def login_command(app: AppContext, name: str, login: str) -> None:
+    """Map a user to another login (their PostgreSQL role, or OS user on SQLite)."""
+    from edi_posting.access import Permission, set_login
+
+    app.authorize(Permission.MANAGE_USERS, "users.login", name)
+    _run(app, lambda conn: set_login(conn, name, login, actor=app.actor))
+    echo_err(f"user {name} now acts through the login {login}")
+
+
+@command.command("set-password", epilog="""\b
+Example:
+  edi-posting users set-password alice        # asks twice, shows nothing
+  read -rs PW && printf '%s\\n' "$PW" | edi-posting users set-password alice""")
+@click.argument("name")
+@click.pass_obj
+def set_password_command(app: AppContext, name: str) -> None:
+    """Set the password NAME logs in to the web application with (argon2id).  Your own, or
+    anyone's as an admin.  Asks twice without echo on a terminal; otherwise reads one line
+    from standard input.  Never on the command line."""
+    from edi_posting.access import Permission
+    from edi_posting.passwords import set_password
+
+    if app.actor != name:
+        app.authorize(Permission.MANAGE_USERS, "users.password", name)
+    password = _read_password()
+    _run(app, lambda conn: set_password(conn, name, password, actor=app.actor))
+    echo_err(f"password of {name} set")
+
+
+def _read_password() -> str:
+    import sys
+
+    if sys.stdin.isatty():
+        return str(click.prompt("New password", hide_input=True, confirmation_prompt=True,
+                                err=True))
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 @command.command("list", epilog="\b\nExample:\n  edi-posting users list --format json")
 @format_option()
 @click.pass_obj
@@ -80,4 +143,5 @@ def list_command(app: AppContext, output_format: str) -> None:
 
     app.authorize(Permission.READ_LEDGER, "users.list")
     with app.engine().connect() as conn:
-        render_rows(list_users(conn), ["name", "role", "active", "created_by"], output_format)
+        render_rows(list_users(conn), ["name", "login", "role", "active", "password",
+                                       "created_by"], output_format)

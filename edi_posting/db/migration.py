@@ -128,17 +128,29 @@ class UnknownRoleError(LookupError):
 
 
 APPEND_ONLY_TABLES = ("journal_entries", "journal_lines", "audit_events", "review_item_events")
+# what the application updates in place (queue state, import status, settings, links), and
+# for approvals only the decision; every other table is SELECT, INSERT for it
+UPDATED_TABLES: dict[str, tuple[str, ...] | None] = {
+    "approvals": ("status", "decided_by", "decided_at", "decision_note", "journal_entry_id"),
+    "claim_payments": None, "payer_aliases": None, "payers": None, "posting_policies": None,
+    "provider_adjustments": None, "received_files": None, "remittances": None,
+    "review_items": None, "settings": None, "submitted_claims": None,
+}
+# written only through migration 0012's audited SECURITY DEFINER functions
+USER_FUNCTIONS = ("edi_posting_user_add(text, text, text, text)",
+                  "edi_posting_user_change(text, text, text, text)")
 
 
 def grant_application_role(engine: Engine, role: str) -> list[str]:
-    """PostgreSQL: let ``role`` use the schema with no UPDATE/DELETE on append-only tables.
+    """PostgreSQL: let ``role`` use the schema with no UPDATE/DELETE on append-only tables,
+    UPDATE only where the application updates in place, and no write on ``users`` but
+    through the audited functions.  What the role held before is revoked first, so
+    running it again after an upgrade tightens an older grant.
 
     The application should connect as this role, not as the owner: the triggers stop
     changes from any role, and the missing privileges stop them before the triggers run.
     """
     from sqlalchemy import text
-
-    from edi_posting.db.models import Base
 
     if engine.dialect.name != "postgresql":
         raise ValueError("roles and grants exist only on PostgreSQL")
@@ -149,13 +161,26 @@ def grant_application_role(engine: Engine, role: str) -> list[str]:
     if known is None:
         raise UnknownRoleError(f"no PostgreSQL role {role!r}: create it first "
                                f"(CREATE ROLE {quoted} LOGIN)")
-    statements = [f"GRANT USAGE ON SCHEMA public TO {quoted}",
-                  f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
-                  f"GRANT SELECT ON alembic_version TO {quoted}"]
-    for table in sorted(Base.metadata.tables):
-        rights = "SELECT, INSERT" if table in APPEND_ONLY_TABLES else "SELECT, INSERT, UPDATE"
-        statements.append(f"GRANT {rights} ON {table} TO {quoted}")
+    statements = _grants(quoted)
     with engine.begin() as conn:
         for statement in statements:
             conn.execute(text(statement))
+    return statements
+
+
+def _grants(quoted: str) -> list[str]:
+    from edi_posting.db.models import Base
+
+    statements = [f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quoted}",
+                  f"GRANT USAGE ON SCHEMA public TO {quoted}",
+                  f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+                  f"GRANT SELECT ON alembic_version TO {quoted}",
+                  f"GRANT EXECUTE ON FUNCTION {', '.join(USER_FUNCTIONS)} TO {quoted}"]
+    for table in sorted(Base.metadata.tables):
+        rights = "SELECT" if table == "users" else "SELECT, INSERT"
+        statements.append(f"GRANT {rights} ON {table} TO {quoted}")
+        if table in UPDATED_TABLES:
+            columns = UPDATED_TABLES[table]
+            which = f"UPDATE ({', '.join(columns)})" if columns else "UPDATE"
+            statements.append(f"GRANT {which} ON {table} TO {quoted}")
     return statements

@@ -127,3 +127,7 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[Created]
     created_by: Mapped[str] = mapped_column(String(128))
+    # (these two last: the column order of the table, which migration 0012 added them to)
+    # the authenticated login (PostgreSQL role, OS user on SQLite) that acts as this user
+    login: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # argon2id, web logins

@@ -213,3 +213,7 @@ class AuditEvent(Base):
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     previous_hash: Mapped[str] = mapped_column(String(64))
     event_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # (last: the column order of the tables, which migration 0012 added it to)
+    # the login the database (PostgreSQL: session_user, set by a trigger) or the OS
+    # (SQLite) authenticated; NULL for events written before migration 0012
+    db_login: Mapped[str | None] = mapped_column(String(128))
