@@ -96,9 +96,17 @@ def test_mask_phi_masks_account_numbers_and_names_in_the_audit_log(tmp_path: Pat
                           ("claim.show", "claim", "PCN-1001"), ("audit.log", None, None)]
     table = runner.invoke(main, [*base, "--mask-phi", "audit", "log", "--action", "account.*"])
     assert [line.split()[2:] for line in table.stdout.splitlines()] == [
-        ["actor", "role", "action", "object_type", "object_id", "outcome"],
-        ["ada", "account.show", "account", "********93-1", "ok"]]
+        ["db_login", "actor", "role", "action", "object_type", "object_id", "outcome"],
+        [_os_login(), "ada", "account.show", "account", "********93-1", "ok"]]
     assert "1234567893-1" in runner.invoke(main, [*base, "audit", "log"]).stdout
+
+
+def _os_login() -> str:
+    """The login SQLite's audit events record: the OS user running the tests."""
+    import os
+    import pwd
+
+    return pwd.getpwuid(os.geteuid()).pw_name
 
 
 def test_mask_audit_event_masks_payees_and_phi_keys_in_the_summary() -> None:
