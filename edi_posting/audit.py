@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text
 
+from edi_posting.audit_links import attach_links
 from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent, ReviewItem, ReviewItemEvent
 
@@ -70,6 +71,7 @@ def record_event(
     summary: dict[str, Any] | None = None,
 ) -> int:
     """Append one event to the chain inside the caller's transaction; its sequence number."""
+    summary = attach_links(conn, summary)  # the rows this transaction wrote (audit_links)
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     head = conn.execute(
