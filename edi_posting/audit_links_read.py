@@ -105,14 +105,17 @@ def read_links(conn: Connection, events: list[tuple[int, str, dict[str, Any] | N
             if table not in found.owner:
                 continue
             found.recorded[(sequence, table)] = link
-            _own(found, table, link, sequence)
+            _own(found, table, link, sequence, action == BASELINE_ACTION)
     return found
 
 
-def _own(found: EventLinks, table: str, link: dict[str, Any], sequence: int) -> None:
+def _own(found: EventLinks, table: str, link: dict[str, Any], sequence: int,
+         baseline: bool) -> None:
+    """The baseline also vouches for item events an older queue action named (it hashes
+    them as they are): not a second claim on them."""
     owner = found.owner[table]
     for ident in ranges_ids(link.get("ids") or []):
-        earlier = owner.setdefault(ident, sequence)
+        earlier = owner[ident] = owner.get(ident, sequence) if not baseline else sequence
         if earlier != sequence and found.duplicate is None:
             found.duplicate = (f"{_NAMES[table]} {ident} is recorded by audit events {earlier} "
                                f"and {sequence}")

@@ -262,16 +262,41 @@ def _old_entry(conn: Connection, key: str) -> None:
         conn.execute(text(statement))
 
 
+def _old_queue_action(conn: Connection) -> None:
+    """An item, its opening event and a note with the audit event naming it, as a version
+    before the cross-reference wrote them (queue actions already named their item event)."""
+    from edi_posting.audit import item_event_digest, record_event
+
+    conn.execute(text("INSERT INTO review_items (dedupe_key, kind, status, priority, "
+                      "amount_cents, message) VALUES ('old', 'denial', 'open', 3, 0, 'old')"))
+    item = conn.execute(text("SELECT id FROM review_items WHERE dedupe_key = 'old'")
+                        ).scalar_one()
+    for action in ("opened", "note"):
+        conn.execute(text("INSERT INTO review_item_events (review_item_id, actor, action, note)"
+                          f" VALUES ({item}, 'old', '{action}', 'old')"))
+    from edi_posting.db.models import ReviewItemEvent
+
+    note = conn.execute(select(ReviewItemEvent.__table__).where(  # type: ignore[arg-type]
+        ReviewItemEvent.action == "note")).one()
+    record_event(conn, actor="old", action="queue.note", outcome="ok",
+                 object_type="review_item", object_id=str(item),
+                 summary={"item_event": {"id": note.id,
+                                         "digest": item_event_digest(note._mapping)}})
+
+
 def test_entries_from_before_the_cross_reference_are_a_warning_and_new_ones_must_be_referenced(
         database_url: str, backend: str) -> None:
     engine = make_engine(database_url)
     with write_transaction(engine) as conn:
         _old_entry(conn, "old1")
         _old_entry(conn, "old2")
+        _old_queue_action(conn)
     with engine.connect() as conn:
         report = verify_links(conn)
     assert report.failure is None
     assert report.warnings == ["2 journal entries were recorded before audit events "
+                               "referenced them (no baseline yet): not cross-referenced",
+                               "1 review item events were recorded before audit events "
                                "referenced them (no baseline yet): not cross-referenced"]
     with write_transaction(engine) as conn:  # the first write of this version: a baseline
         write_entries(conn, [EntryDraft("new1", "manual", dt.date(2026, 1, 2), (
@@ -281,7 +306,7 @@ def test_entries_from_before_the_cross_reference_are_a_warning_and_new_ones_must
     with engine.connect() as conn:
         report = verify_links(conn)
     assert report.failure is None
-    assert len(report.warnings) == 1
+    assert len(report.warnings) == 2  # the entries, the item events
     assert report.warnings[0].startswith("2 journal entries were recorded before audit events "
                                          "referenced them: vouched for by baseline event ")
     with write_transaction(engine) as conn:
