@@ -34,7 +34,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent
 
 __all__ = ["BASELINE_ACTION", "ENTRIES", "ITEM_EVENTS", "LINKS_KEY", "LINK_ACTION", "attach_links",
-           "canonical_entry", "canonical_item_event", "digest_of", "id_ranges",
+           "canonical_entry", "canonical_item_event", "digest_of", "dumps", "id_ranges",
            "line_counts", "link_unrecorded", "note_entries", "note_item_events",
            "ranges_ids"]
 
@@ -42,7 +42,7 @@ ENTRIES, ITEM_EVENTS = "journal_entries", "review_item_events"
 LINKS_KEY = "links"
 BASELINE_ACTION = "audit.baseline"
 LINK_ACTION = "audit.links"
-_PENDING = "edi_audit_links"
+_PENDING, _BASELINE_SEEN = "edi_audit_links", "edi_audit_baseline"
 _LOCK_KEY = 0x45444950  # the audit chain's advisory lock (audit.py): one baseline writer
 _AUDIT = table_of(AuditEvent)
 # line counts, one character per entry; an entry of more lines shows as the last character
@@ -75,14 +75,16 @@ def canonical_item_event(row: dict[str, Any], fields: Sequence[str]) -> list[Any
     return [row.get(name) for name in fields]
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+def dumps(value: Any, table: str) -> str:
+    """Canonical JSON; keys sorted only where a row holds a mapping (an item event's
+    details): sorting costs a third more on the hot path's entries, which hold none."""
+    return json.dumps(value, sort_keys=table != ENTRIES, separators=(",", ":"), default=str)
 
 
-def digest_of(rows: Sequence[Any]) -> str:
+def digest_of(rows: Sequence[Any], table: str) -> str:
     """SHA-256 of the canonical rows, in id order (verify hashes the same bytes row by row:
     ``[`` + rows joined by ``,`` + ``]``)."""
-    return hashlib.sha256(_dumps(list(rows)).encode("utf-8")).hexdigest()
+    return hashlib.sha256(dumps(list(rows), table).encode("utf-8")).hexdigest()
 
 
 def line_counts(counts: Iterable[int]) -> str:
@@ -135,7 +137,7 @@ def links_of(rows: dict[str, list[tuple[int, Any, int]]]) -> dict[str, Any]:
             continue
         ordered = sorted(noted, key=lambda row: row[0])
         link: dict[str, Any] = {"ids": id_ranges([row[0] for row in ordered]),
-                                "digest": digest_of([row[1] for row in ordered])}
+                                "digest": digest_of([row[1] for row in ordered], table)}
         if table == ENTRIES:
             link["lines"] = line_counts(row[2] for row in ordered)
         links[table] = link
@@ -185,8 +187,16 @@ def _ensure_baseline(conn: Connection, excluded: dict[str, set[int]]) -> None:
 
 
 def _has_baseline(conn: Connection) -> bool:
-    return conn.execute(select(_AUDIT.c.sequence).where(_AUDIT.c.action == BASELINE_ACTION)
-                        .limit(1)).first() is not None
+    """Asked once per connection: a baseline, once there, stays (the chain is append-only);
+    a rollback forgets the answer with the baseline it may have undone."""
+    if conn.info.get(_BASELINE_SEEN):
+        return True
+    found = conn.execute(_BASELINE_QUERY).first() is not None
+    conn.info[_BASELINE_SEEN] = found
+    return found
+
+
+_BASELINE_QUERY = select(_AUDIT.c.sequence).where(_AUDIT.c.action == BASELINE_ACTION).limit(1)
 
 
 # --- forgetting what a rollback undid ----------------------------------------------------
@@ -195,6 +205,7 @@ def _has_baseline(conn: Connection) -> bool:
 @event.listens_for(Engine, "rollback")
 def _forget_all(conn: Connection) -> None:
     conn.info.pop(_PENDING, None)
+    conn.info.pop(_BASELINE_SEEN, None)
 
 
 @event.listens_for(Engine, "commit")
@@ -210,6 +221,7 @@ def _mark(conn: Connection, name: str) -> None:
 
 @event.listens_for(Engine, "rollback_savepoint")
 def _forget_since_mark(conn: Connection, name: str, context: object) -> None:
+    conn.info.pop(_BASELINE_SEEN, None)
     pending = conn.info.get(_PENDING)
     if pending is None or not pending.marks:
         return

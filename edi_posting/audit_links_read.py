@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from edi_posting.audit_links import (
     ENTRIES,
@@ -70,13 +70,20 @@ def stream_rows(conn: Connection, table: str) -> Iterator[tuple[int, list[Any], 
 def baseline_summary(conn: Connection, excluded: dict[str, set[int]]) -> dict[str, Any]:
     """The links of every row already written, except this transaction's own (``excluded``,
     which its event links): what versions before the cross-reference left behind."""
-    rows = {table: [row for row in stream_rows(conn, table)
-                    if row[0] not in excluded.get(table, set())]
+    rows = {table: _old_rows(conn, table, excluded.get(table, set()))
             for table in (ENTRIES, ITEM_EVENTS)}
     from edi_posting.audit_links_state import policy_snapshot
 
     return {"why": "rows written before audit events linked them",
             "policies": policy_snapshot(conn), LINKS_KEY: links_of(rows)}
+
+
+def _old_rows(conn: Connection, table: str, excluded: set[int]) -> list[Any]:
+    """A new database's first write has nothing older: counted, not streamed."""
+    column = (_ENTRY if table == ENTRIES else _ITEM_EVENT).c.id
+    if conn.execute(select(func.count(column))).scalar_one() == len(excluded):
+        return []
+    return [row for row in stream_rows(conn, table) if row[0] not in excluded]
 
 
 @dataclass(slots=True)

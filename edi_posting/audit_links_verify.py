@@ -10,13 +10,19 @@ Entries and item events are streamed once in id order and hashed per recording e
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from edi_posting.audit_links import ENTRIES, ITEM_EVENTS, LINKS_KEY, line_counts, ranges_ids
+from edi_posting.audit_links import (
+    ENTRIES,
+    ITEM_EVENTS,
+    LINKS_KEY,
+    dumps,
+    line_counts,
+    ranges_ids,
+)
 from edi_posting.audit_links_read import EventLinks, read_links, stream_rows
 from edi_posting.audit_links_state import (
     AuditRow,
@@ -92,8 +98,7 @@ def _check_table(conn: Connection, table: str, links: EventLinks,
             continue  # named by an older event (queue actions' own item digest): checked there
         group = groups.setdefault(sequence, _Group())
         group.hasher.update(b"," if group.ids else b"[")
-        group.hasher.update(json.dumps(canonical, sort_keys=True, separators=(",", ":"),
-                                       default=str).encode("utf-8"))
+        group.hasher.update(dumps(canonical, table).encode("utf-8"))
         group.ids.append(ident)
         group.counts.append(count)
     _warn_old(table, links, unlinked, warnings)
