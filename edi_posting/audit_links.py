@@ -34,7 +34,8 @@ from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent
 
 __all__ = ["BASELINE_ACTION", "ENTRIES", "ITEM_EVENTS", "LINKS_KEY", "LINK_ACTION", "attach_links",
-           "canonical_entry", "canonical_item_event", "digest_of", "dumps", "id_ranges",
+           "canonical_entry", "canonical_item_event", "digest_of", "dumps", "ensure_baseline",
+           "id_ranges",
            "line_counts", "link_unrecorded", "note_entries", "note_item_events",
            "ranges_ids"]
 
@@ -169,6 +170,12 @@ def link_unrecorded(conn: Connection) -> None:
     actor = noted[0][1][4 if table == ENTRIES else 2]  # the row's own actor column
     record_event(conn, actor=str(actor), action=LINK_ACTION, outcome="ok",
                  summary={"why": "written after the transaction's last audit event"})
+
+
+def ensure_baseline(conn: Connection) -> None:
+    """``db upgrade``: vouch for the rows older versions wrote now, not at the next write
+    (rows inserted in between would be vouched for too)."""
+    _ensure_baseline(conn, {})
 
 
 def _ensure_baseline(conn: Connection, excluded: dict[str, set[int]]) -> None:

@@ -316,3 +316,18 @@ def test_entries_from_before_the_cross_reference_are_a_warning_and_new_ones_must
     with engine.connect() as conn:
         assert verify_links(conn).failure == f"journal entry {hidden} has no audit event"
     engine.dispose()
+
+
+def test_db_upgrade_vouches_for_older_entries_so_one_inserted_after_it_fails_verify(
+        database_url: str) -> None:
+    engine = make_engine(database_url)
+    with write_transaction(engine) as conn:
+        _old_entry(conn, "old1")
+    assert _cli(database_url, "db", "upgrade")[0] == 0
+    with write_transaction(engine) as conn:
+        _old_entry(conn, "after-upgrade")
+        forged = conn.execute(text("SELECT id FROM journal_entries "
+                                   "WHERE entry_key = 'after-upgrade'")).scalar_one()
+    code, stderr = _verify(database_url)
+    assert (code, stderr) == (1, f"edi-posting: journal entry {forged} has no audit event\n")
+    engine.dispose()
