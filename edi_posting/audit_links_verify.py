@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, exists, select
 
 from edi_posting.audit_links import (
     ENTRIES,
@@ -31,11 +31,11 @@ from edi_posting.audit_links_state import (
     user_failure,
 )
 from edi_posting.db.base import table_of
-from edi_posting.db.models import AuditEvent
+from edi_posting.db.models import AuditEvent, ReviewItem, ReviewItemEvent
 
 __all__ = ["LinkReport", "recorded_by", "verify_links"]
 
-_AUDIT = table_of(AuditEvent)
+_AUDIT, _ITEM, _ITEM_EVENT = table_of(AuditEvent), table_of(ReviewItem), table_of(ReviewItemEvent)
 _NAMES = {ENTRIES: ("journal entry", "journal entries"),
           ITEM_EVENTS: ("review item event", "review item events")}
 
@@ -66,6 +66,8 @@ def verify_links(conn: Connection) -> LinkReport:
     for table in (ENTRIES, ITEM_EVENTS):
         if report.failure is None:
             report.failure = _check_table(conn, table, links, report.warnings)
+    if report.failure is None:
+        report.failure = _item_without_event(conn)
     for check in (user_failure, policy_failure, approval_failure):
         if report.failure is None:
             report.failure = check(conn, events)
@@ -103,6 +105,14 @@ def _check_table(conn: Connection, table: str, links: EventLinks,
         group.counts.append(count)
     _warn_old(table, links, unlinked, warnings)
     return _missing(table, links, groups) or _differing(table, links, groups)
+
+
+def _item_without_event(conn: Connection) -> str | None:
+    """An item is opened by its first event, which the check above found linked: an item
+    with no event at all was inserted around the application."""
+    orphan = conn.execute(select(_ITEM.c.id).where(~exists().where(
+        _ITEM_EVENT.c.review_item_id == _ITEM.c.id)).order_by(_ITEM.c.id).limit(1)).scalar()
+    return None if orphan is None else f"review item {orphan} has no audit event"
 
 
 def _warn_old(table: str, links: EventLinks, unlinked: int, warnings: list[str]) -> None:

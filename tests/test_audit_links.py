@@ -177,6 +177,16 @@ def test_a_review_item_event_inserted_without_the_application_fails_verify(
     assert _verify(database_url)[0] == 1
 
 
+def test_a_review_item_inserted_without_any_event_fails_verify(
+        worked: Practice, database_url: str) -> None:
+    forged = _forge(database_url,
+                    "INSERT INTO review_items (dedupe_key, kind, status, priority, amount_cents, "
+                    "message) VALUES ('forged', 'unmatched_payment', 'open', 3, 9000, 'cash') "
+                    "RETURNING id")
+    assert _failure(worked) == f"review item {forged} has no audit event"
+    assert _verify(database_url)[0] == 1
+
+
 def test_a_user_inserted_without_the_application_fails_verify(
         worked: Practice, database_url: str) -> None:
     forged = _forge(database_url,
