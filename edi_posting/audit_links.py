@@ -43,6 +43,7 @@ ENTRIES, ITEM_EVENTS = "journal_entries", "review_item_events"
 LINKS_KEY = "links"
 BASELINE_ACTION = "audit.baseline"
 LINK_ACTION = "audit.links"
+SYSTEM_ACTOR = "system"  # queue_rematch.SYSTEM_ACTOR: the engine acting on its own
 _PENDING, _BASELINE_SEEN = "edi_audit_links", "edi_audit_baseline"
 _LOCK_KEY = 0x45444950  # the audit chain's advisory lock (audit.py): one baseline writer
 _AUDIT = table_of(AuditEvent)
@@ -159,8 +160,9 @@ def attach_links(conn: Connection, summary: dict[str, Any] | None) -> dict[str, 
 
 def link_unrecorded(conn: Connection) -> None:
     """Rows written after the transaction's last audit event (a credit item an apply opened
-    after its own event was recorded) get one event of their own before the commit, by the
-    actor who wrote them: nothing the application writes is left without its event."""
+    after its own event was recorded) get one event of their own before the commit, naming
+    who wrote them: nothing the application writes is left without its event.  Recorded as
+    the engine (``system``), which the database accepts from any user's login."""
     pending = conn.info.get(_PENDING)
     if pending is None or not any(pending.rows.values()):
         return
@@ -168,8 +170,9 @@ def link_unrecorded(conn: Connection) -> None:
 
     table, noted = next((t, rows) for t, rows in sorted(pending.rows.items()) if rows)
     actor = noted[0][1][4 if table == ENTRIES else 2]  # the row's own actor column
-    record_event(conn, actor=str(actor), action=LINK_ACTION, outcome="ok",
-                 summary={"why": "written after the transaction's last audit event"})
+    record_event(conn, actor=SYSTEM_ACTOR, action=LINK_ACTION, outcome="ok",
+                 summary={"why": "written after the transaction's last audit event",
+                          "written_by": actor})
 
 
 def ensure_baseline(conn: Connection) -> None:
@@ -189,7 +192,7 @@ def _ensure_baseline(conn: Connection, excluded: dict[str, set[int]]) -> None:
     from edi_posting.audit import record_event
     from edi_posting.audit_links_read import baseline_summary
 
-    record_event(conn, actor="edi-posting", action=BASELINE_ACTION, outcome="ok",
+    record_event(conn, actor=SYSTEM_ACTOR, action=BASELINE_ACTION, outcome="ok",
                  object_type="schema", summary=baseline_summary(conn, excluded))
 
 

@@ -350,3 +350,20 @@ def test_db_upgrade_vouches_for_older_entries_so_one_inserted_after_it_fails_ver
     code, stderr = _verify(database_url)
     assert (code, stderr) == (1, f"edi-posting: journal entry {forged} has no audit event\n")
     engine.dispose()
+
+
+def test_an_item_opened_after_the_last_audit_event_of_its_transaction_gets_its_own(
+        database_url: str, tmp_path: Path) -> None:
+    """A file rejected whole opens its `rejected_file` item in a transaction of its own, with
+    no other audit event: an `audit.links` event vouches for it, naming who wrote it."""
+    import json
+
+    path = write_x12(tmp_path, build_x12(remit("0", trace="T1")).replace("ST*835", "ST*999"),
+                     "not-a-remittance.835")
+    assert _cli(database_url, "import", str(path), actor="pat")[0] == 65
+    assert _verify(database_url) == (0, "audit chain intact\n")
+    log = CliRunner().invoke(main, ["--db", database_url, "--actor", "aud", "audit", "log",
+                                    "--action", "audit.links", "--format", "json"])
+    [linked] = json.loads(log.stdout)
+    assert (linked["actor"], linked["summary"]["written_by"]) == ("system", "pat")
+    assert list(linked["summary"]["links"]) == ["review_item_events"]
