@@ -104,18 +104,26 @@ def _policy_key(ev: AuditRow) -> _Key | None:
             reason.strip().upper())
 
 
-def _policy_states(events: Sequence[AuditRow]) -> dict[_Key, tuple[tuple[Any, ...] | None, int]]:
+def _policy_states(events: Sequence[AuditRow]
+                   ) -> tuple[dict[_Key, tuple[tuple[Any, ...] | None, int]], set[tuple[str, str]]]:
+    """The state each policy key's last event left, and the (group, reason) pairs an event
+    before payer ids changed for some payer (until a baseline snapshot settles them)."""
     states: dict[_Key, tuple[tuple[Any, ...] | None, int]] = {}
+    unsure: set[tuple[str, str]] = set()
     for ev in events:
         if ev.action == "audit.baseline" and "policies" in ev.summary:
             states = {(p["payer_id"], p["group"], p["reason"]): (_content(p), ev.sequence)
                       for p in ev.summary["policies"]}
+            unsure = set()
         elif ev.action in ("policy.set", "policy.remove") and ev.outcome == "ok":
             key = _policy_key(ev)
-            if key is not None:
+            if key is None:
+                unsure.add((str(ev.summary.get("group", "")).upper(),
+                            str(ev.summary.get("reason", "")).upper()))
+            else:
                 content = _content(ev.summary) if ev.action == "policy.set" else None
                 states[key] = (content, ev.sequence)
-    return states
+    return states, unsure
 
 
 def _policy_name(key: _Key) -> str:
@@ -124,11 +132,13 @@ def _policy_name(key: _Key) -> str:
 
 
 def policy_failure(conn: Connection, events: Sequence[AuditRow]) -> str | None:
-    states = _policy_states(events)
+    states, unsure = _policy_states(events)
     seen: set[_Key] = set()
     for row in conn.execute(select(_POLICY).order_by(_POLICY.c.id)):
         key: _Key = (row.payer_id, row.group_code, row.reason_code)
         seen.add(key)
+        if key not in states and key[0] is not None and key[1:] in unsure:
+            continue  # set for a payer before events kept its id: no baseline yet
         content, sequence = states.get(key, (None, 0))
         if content is None:
             return f"posting policy {row.id} ({_policy_name(key)}) has no audit event"

@@ -367,3 +367,33 @@ def test_an_item_opened_after_the_last_audit_event_of_its_transaction_gets_its_o
     [linked] = json.loads(log.stdout)
     assert (linked["actor"], linked["summary"]["written_by"]) == ("system", "pat")
     assert list(linked["summary"]["links"]) == ["review_item_events"]
+
+
+def test_a_payers_policy_set_before_events_kept_payer_ids_is_no_failure_and_the_baseline_settles_it(
+        database_url: str) -> None:
+    from edi_posting.audit import record_event
+
+    engine = make_engine(database_url)
+    with write_transaction(engine) as conn:  # what a version before this one wrote
+        conn.execute(text("INSERT INTO payers (name, primary_identifier) "
+                          "VALUES ('ACME HEALTH', '87678')"))
+        conn.execute(text("INSERT INTO posting_policies (payer_id, group_code, reason_code, "
+                          "action, never_auto_post, zero_pay_contractual) SELECT id, 'CO', "
+                          "'45', 'other', false, false FROM payers"))
+        record_event(conn, actor="old", action="policy.set", outcome="ok",
+                     object_type="posting_policy", object_id="CO-45",
+                     summary={"payer": "87678", "group": "CO", "reason": "45",
+                              "action": "other", "never_auto_post": False, "note": None,
+                              "zero_pay_contractual": False})
+    with engine.connect() as conn:
+        assert verify_links(conn).failure is None
+    assert _cli(database_url, "db", "upgrade")[0] == 0  # the baseline's snapshot
+    forged = _forge(database_url,
+                    "INSERT INTO posting_policies (payer_id, group_code, reason_code, action, "
+                    "never_auto_post, zero_pay_contractual) SELECT id, 'CO', '97', 'other', "
+                    "false, false FROM payers RETURNING id")
+    with engine.connect() as conn:
+        payer = conn.execute(text("SELECT id FROM payers")).scalar_one()
+        assert verify_links(conn).failure == (f"posting policy {forged} (CO-97, payer {payer}) "
+                                              "has no audit event")
+    engine.dispose()
