@@ -397,3 +397,14 @@ def test_a_payers_policy_set_before_events_kept_payer_ids_is_no_failure_and_the_
         assert verify_links(conn).failure == (f"posting policy {forged} (CO-97, payer {payer}) "
                                               "has no audit event")
     engine.dispose()
+
+
+def test_a_user_deleted_behind_the_application_fails_verify_naming_the_event(
+        worked: Practice, database_url: str) -> None:
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM users WHERE name = 'lee'"))
+        last = conn.execute(text("SELECT max(sequence) FROM audit_events WHERE "
+                                 "object_type = 'user' AND object_id = 'lee'")).scalar_one()
+    engine.dispose()
+    assert _failure(worked) == f"audit event {last} records user lee, which is missing"
