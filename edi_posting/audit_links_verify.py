@@ -116,16 +116,14 @@ def _item_without_event(conn: Connection) -> str | None:
 
 
 def _warn_old(table: str, links: EventLinks, unlinked: int, warnings: list[str]) -> None:
-    many = _NAMES[table][1]
-    if unlinked:
-        warnings.append(f"{unlinked} {many} were recorded before audit events referenced "
-                        "them (no baseline yet): not cross-referenced")
-        return
     vouched = links.recorded.get((links.baseline or 0, table))
-    if vouched:
-        count = sum(1 for _ in ranges_ids(vouched.get("ids") or []))
-        warnings.append(f"{count} {many} were recorded before audit events referenced them: "
-                        f"vouched for by baseline event {links.baseline}, not by their own")
+    count = unlinked or sum(1 for _ in ranges_ids((vouched or {}).get("ids") or []))
+    if not count:
+        return
+    rows = (f"{count} {_NAMES[table][count != 1]} {'was' if count == 1 else 'were'} recorded "
+            "before audit events referenced them")
+    warnings.append(f"{rows} (no baseline yet): not cross-referenced" if unlinked else
+                    f"{rows}: vouched for by baseline event {links.baseline}, not by their own")
 
 
 def _missing(table: str, links: EventLinks, groups: dict[int, _Group]) -> str | None:

@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from edi_posting.db.base import table_of
 from edi_posting.audit_links import note_item_events
+from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.lists import among
 from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
