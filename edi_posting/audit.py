@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Text, cast, func, insert, literal, select
 
+from edi_posting.audit_links import attach_links
 from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent, ReviewItem, ReviewItemEvent
 from edi_posting.login import os_login
@@ -103,6 +104,7 @@ def record_event(
 
     PostgreSQL: the database's trigger seals it (sequence, time, login, hashes).  SQLite:
     computed here, under the caller's BEGIN IMMEDIATE."""
+    summary = attach_links(conn, summary)  # the rows this transaction wrote (audit_links)
     values: dict[str, Any] = {
         "actor": actor, "role": role, "action": action, "object_type": object_type,
         "object_id": None if object_id is None else str(object_id), "outcome": outcome,

@@ -14,12 +14,15 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection, case, func, select
 
+from edi_posting.audit_links import note_entries
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_tuples, reserve_ids
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 
 __all__ = [
+    "ENTRY_COLUMNS",
+    "LINE_COLUMNS",
     "Balances",
     "EntryDraft",
     "Posting",
@@ -114,23 +117,25 @@ def write_entries(conn: Connection, drafts: Sequence[EntryDraft], actor: str) ->
         draft.check_balanced()
     accounts = account_ids(conn)
     ids = reserve_ids(conn, _ENTRY, len(drafts))
-    insert_tuples(conn, _ENTRY, _ENTRY_COLUMNS,
-                  [_entry_row(ident, draft, actor) for ident, draft in zip(ids, drafts)])
-    insert_tuples(conn, _LINE, _LINE_COLUMNS, [
+    entries = [_entry_row(ident, draft, actor) for ident, draft in zip(ids, drafts)]
+    lines = [
         (entry_id, ordinal, accounts[p.account], p.amount_cents, p.payer_id,
          p.patient_account_id, p.submitted_claim_id, p.submitted_line_id,
          p.service_line_payment_id, p.adjustment_id, p.provider_adjustment_id, p.group_code,
          p.reason_code)
         for entry_id, draft in zip(ids, drafts)
-        for ordinal, p in enumerate(draft.lines, start=1)])
+        for ordinal, p in enumerate(draft.lines, start=1)]
+    insert_tuples(conn, _ENTRY, ENTRY_COLUMNS, entries)
+    insert_tuples(conn, _LINE, LINE_COLUMNS, lines)
+    note_entries(conn, entries, lines)  # what the transaction's audit event vouches for
     return ids
 
 
-_ENTRY_COLUMNS = (
+ENTRY_COLUMNS = (
     "id", "entry_key", "kind", "effective_date", "actor", "memo", "source_file_id",
     "source_isa13", "source_st02", "source_segment", "remittance_id", "claim_payment_id",
     "submitted_claim_id", "review_item_id", "reverses_entry_id")
-_LINE_COLUMNS = (
+LINE_COLUMNS = (
     "entry_id", "ordinal", "account_id", "amount_cents", "payer_id", "patient_account_id",
     "submitted_claim_id", "submitted_line_id", "service_line_payment_id", "adjustment_id",
     "provider_adjustment_id", "group_code", "reason_code")

@@ -117,16 +117,21 @@ def set_policy(conn: Connection, group: str, reason: str, action: str | None = N
                                             reason_code=reason, **values))
     else:
         conn.execute(update(_POLICY).where(*key).values(**values))
-    return {"payer": payer, "group": group, "reason": reason, **values}
+    # payer_id: audit verify matches the stored row to this event by its key
+    return {"payer": payer, "payer_id": payer_id, "group": group, "reason": reason, **values}
 
 
-def remove_policy(conn: Connection, group: str, reason: str, *, payer: str | None = None) -> bool:
+def remove_policy(conn: Connection, group: str, reason: str, *,
+                  payer: str | None = None) -> dict[str, Any] | None:
+    """The removed rule's key (what its audit event records), or None when none was stored."""
     payer_id = _payer_id(conn, payer)
+    group, reason = group.strip().upper(), reason.strip().upper()
     result = conn.execute(delete(_POLICY).where(
-        _POLICY.c.group_code == group.strip().upper(),
-        _POLICY.c.reason_code == reason.strip().upper(),
+        _POLICY.c.group_code == group, _POLICY.c.reason_code == reason,
         _POLICY.c.payer_id.is_(None) if payer_id is None else _POLICY.c.payer_id == payer_id))
-    return bool(result.rowcount)
+    if not result.rowcount:
+        return None
+    return {"payer": payer, "payer_id": payer_id, "group": group, "reason": reason}
 
 
 def list_policies(conn: Connection) -> list[dict[str, Any]]:

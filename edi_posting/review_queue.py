@@ -20,8 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
+from edi_posting.audit_links import note_item_events
 from edi_posting.db.base import table_of
-from edi_posting.db.bulk import insert_rows, insert_with_ids
+from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.lists import among
 from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
 from edi_posting.db.workflow import CLOSED_STATES, OPEN_STATES
@@ -76,11 +77,18 @@ def open_review_items(conn: Connection, drafts: Sequence[ReviewDraft], actor: st
     if not fresh:
         return []
     ids = insert_with_ids(conn, _ITEM, [_item_row(d) for d in fresh.values()])
-    insert_rows(conn, _EVENT, [
+    _insert_events(conn, [
         {"review_item_id": i, "actor": actor, "action": "opened", "to_status": "open",
          "note": d.message, "amount_cents": d.amount_cents}
         for i, d in zip(ids, fresh.values())])
     return ids
+
+
+def _insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Item events with their ids, noted for the transaction's audit event to vouch for
+    (an event inserted any other way is reported by ``audit verify``)."""
+    insert_with_ids(conn, _EVENT, rows)
+    note_item_events(conn, rows)
 
 
 def _item_row(draft: ReviewDraft) -> dict[str, Any]:
@@ -226,7 +234,7 @@ def record_item_change(conn: Connection, item: Any, *, actor: str, action: str,
             changes["resolution"] = note
     if changes:
         conn.execute(update(_ITEM).where(_ITEM.c.id == item.id).values(**changes))
-    insert_rows(conn, _EVENT, [{
+    _insert_events(conn, [{
         "review_item_id": item.id, "actor": actor, "action": action,
         "from_status": item.status, "to_status": to_status or item.status, "note": note,
         "details": details, "journal_entry_id": entry_id,
@@ -245,7 +253,7 @@ def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
         return 0
     conn.execute(update(_ITEM).where(among(_ITEM.c.id, [r.id for r in rows])).values(
         status="resolved", resolved_at=dt.datetime.now(dt.UTC), resolution=resolution))
-    insert_rows(conn, _EVENT, [
+    _insert_events(conn, [
         {"review_item_id": r.id, "actor": actor, "action": action, "from_status": r.status,
          "to_status": "resolved", "note": resolution, "amount_cents": r.amount_cents}
         for r in rows])

@@ -34,12 +34,15 @@ def command() -> None:
 @click.pass_obj
 def verify_command(app: AppContext, expect_head: str | None, expect_head_file: Path | None,
                    check_archive: bool) -> None:
-    """Walk the chain; exit 0 when intact, 1 naming the first broken sequence number, or the
+    """Walk the chain; exit 0 when intact, 1 naming the first broken sequence number, the
     first review item event (note, reason, dismissal) that differs from the audit event that
-    recorded it.  Prints the chain head (record it elsewhere).  With --archive, also exit 1
-    naming each archived file whose bytes differ from their recorded SHA-256."""
+    recorded it, or the first row without its audit event (a journal entry, its lines, an
+    item event, a user, a policy, an approval) or audit event without its row.  Prints the
+    chain head (record it elsewhere).  With --archive, also exit 1 naming each archived file
+    whose bytes differ from their recorded SHA-256."""
     from edi_posting.access import Permission
     from edi_posting.audit import verify_chain, verify_item_events
+    from edi_posting.audit_links_verify import LinkReport, verify_links
 
     app.authorize(Permission.AUDIT, "audit.verify")
     expect_head = expected_head(expect_head, expect_head_file)
@@ -48,14 +51,18 @@ def verify_command(app: AppContext, expect_head: str | None, expect_head_file: P
         result = verify_chain(conn, expect_head)
         mismatch = verify_item_events(conn) if result.is_intact else None
         archive_problems = archive_findings(conn) if check_archive else 0
+        links = verify_links(conn) if result.is_intact and mismatch is None else LinkReport()
     click.echo(f"head {result.head_hash} after {result.events} event(s)")
     if archive_problems and mismatch is None:
         mismatch = f"{archive_problems} archived file(s) missing or not as received"
     if not result.is_intact:
         raise CliError(f"audit chain broken at sequence {result.broken_sequence}: {result.reason}",
                        ExitCode.CHECK_FAILED)
-    if mismatch is not None:
-        raise CliError(mismatch, ExitCode.CHECK_FAILED)
+    for failure in (mismatch, links.failure):
+        if failure is not None:
+            raise CliError(failure, ExitCode.CHECK_FAILED)
+    for warning in links.warnings:
+        echo_err(f"warning: {warning}")
     echo_err("audit chain intact")
 
 

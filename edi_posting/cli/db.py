@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from edi_posting.cli.common import CliError, echo_err
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 __all__ = ["command"]
 
@@ -57,12 +62,24 @@ def upgrade_command(app: AppContext, revision: str) -> None:
     role = _authorize_admin(app, "db.upgrade", revision)
     upgrade(engine, revision)
     after = current_revision(engine)
+    if revision == "head":
+        _baseline(engine)
     app.audit("db.upgrade", role=role, object_type="schema", object_id=after,
               summary={"before": before, "after": after, "target": revision})
     if before == after:
         echo_err(f"database already at revision {after}")
     else:
         echo_err(f"database upgraded from {before or 'empty'} to {after}")
+
+
+def _baseline(engine: Engine) -> None:
+    """The audit event vouching for rows written before audit events linked them (see
+    ``audit_links``): at the upgrade, so nothing inserted later can hide among them."""
+    from edi_posting.audit_links import ensure_baseline
+    from edi_posting.db import write_transaction
+
+    with write_transaction(engine) as conn:
+        ensure_baseline(conn)
 
 
 @command.command("current", epilog="\b\nExample:\n  edi-posting db current")

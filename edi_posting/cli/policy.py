@@ -108,7 +108,7 @@ def remove_command(app: AppContext, group: str, reason: str, payer: str | None) 
             if removed:
                 record_event(conn, actor=app.actor, role=principal.role, action="policy.remove",
                              object_type="posting_policy", object_id=f"{group}-{reason}",
-                             outcome="ok", summary={"payer": payer})
+                             outcome="ok", summary=removed)
     except PolicyError as exc:
         raise CliError(str(exc), ExitCode.USAGE) from None
     if not removed:

@@ -96,11 +96,14 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     Taking the write lock up front means a second writer waits (busy timeout) instead of
     failing later with "database is locked" when its read lock cannot be upgraded.
     """
+    from edi_posting.audit_links import link_unrecorded  # imports the db package
+
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             conn.info["sqlite_begin"] = "BEGIN IMMEDIATE"
         with conn.begin():
             yield conn
+            link_unrecorded(conn)  # every row written has its audit event (audit_links)
 
 
 def sqlite_path(url: str) -> str | None:
