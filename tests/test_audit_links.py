@@ -6,8 +6,6 @@ is caught at its row, and so is an audit event whose rows are gone."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,8 +26,6 @@ from edi_posting.review_actions import escalate
 from tests.test_queue_money import OFFICE_VISIT, act, item_id
 from tests.x12build import build_x12, write_x12
 from tests.x835 import Practice, clp, remit, svc
-
-_roles = itertools.count()
 
 
 def _cli(database_url: str, *args: str, actor: str = "aud") -> tuple[int, str]:
@@ -83,25 +79,14 @@ def _attacker(database_url: str) -> Iterator[Engine]:
         yield engine
         engine.dispose()
         return
-    from edi_posting.db.migration import grant_application_role
+    from tests.pg_roles import application_login
 
-    role = f"edi_forger_{os.getpid()}_{next(_roles)}"
-    owner = make_engine(database_url)
-    with owner.begin() as conn:
-        conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
-        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
-    grant_application_role(owner, role)
-    app = make_engine(make_url(database_url).set(username=role))
-    try:
-        yield app
-    finally:
-        app.dispose()
-        with owner.begin() as conn:
-            for what in ("ALL TABLES IN SCHEMA public", "ALL SEQUENCES IN SCHEMA public"):
-                conn.execute(text(f"REVOKE ALL ON {what} FROM {role}"))
-            conn.execute(text(f"REVOKE ALL ON SCHEMA public FROM {role}"))
-            conn.execute(text(f"DROP ROLE {role}"))
-        owner.dispose()
+    with application_login(database_url, "forger") as (_, url):
+        app = make_engine(url)
+        try:
+            yield app
+        finally:
+            app.dispose()
 
 
 def _forge(database_url: str, *statements: str) -> int:
@@ -200,8 +185,9 @@ def _as_owner(database_url: str, statement: str) -> int:
 
 def test_a_user_inserted_without_the_application_fails_verify(
         worked: Practice, database_url: str) -> None:
-    forged = _as_owner(database_url, "INSERT INTO users (name, role, is_active, created_by) "
-                                     "VALUES ('mallory', 'admin', true, 'aud') RETURNING id")
+    forged = _as_owner(database_url, "INSERT INTO users (name, login, role, is_active, created_by) "
+                                     "VALUES ('mallory', 'mallory', 'admin', true, 'aud') "
+                                     "RETURNING id")
     assert _failure(worked) == f"user {forged} (mallory) has no audit event"
     assert _verify(database_url)[0] == 1
 
