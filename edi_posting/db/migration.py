@@ -129,23 +129,32 @@ class UnknownRoleError(LookupError):
 
 APPEND_ONLY_TABLES = ("journal_entries", "journal_lines", "audit_events", "review_item_events")
 # what the application updates in place (queue state, import status, settings, links), and
-# for approvals only the decision; every other table is SELECT, INSERT for it
+# for approvals only the decision, for received files only the import's status and summary
+# and the database copy's bytes (re-importing restores a copy whose hash differs; the
+# recorded SHA-256 and archive path are never changed, so `audit verify --archive` catches
+# bytes replaced behind the application); every other table is SELECT, INSERT for it
 UPDATED_TABLES: dict[str, tuple[str, ...] | None] = {
     "approvals": ("status", "decided_by", "decided_at", "decision_note", "journal_entry_id"),
     "claim_payments": None, "payer_aliases": None, "payers": None, "posting_policies": None,
-    "provider_adjustments": None, "received_files": None, "remittances": None,
-    "review_items": None, "settings": None, "submitted_claims": None,
+    "provider_adjustments": None, "received_files": ("status", "summary", "content"),
+    "remittances": None, "review_items": None, "settings": None, "submitted_claims": None,
 }
 # written only through migration 0012's audited SECURITY DEFINER functions
 USER_FUNCTIONS = ("edi_posting_user_add(text, text, text, text)",
                   "edi_posting_user_change(text, text, text, text)")
+# the one a user who is not an admin may call: their own password (edi_posting_user_caller)
+OWN_PASSWORD_FUNCTION = "edi_posting_user_change(text, text, text, text)"
 
 
-def grant_application_role(engine: Engine, role: str) -> list[str]:
+def grant_application_role(engine: Engine, role: str, *, read_only: bool = False) -> list[str]:
     """PostgreSQL: let ``role`` use the schema with no UPDATE/DELETE on append-only tables,
     UPDATE only where the application updates in place, and no write on ``users`` but
     through the audited functions.  What the role held before is revoked first, so
     running it again after an upgrade tightens an older grant.
+
+    ``read_only`` is for auditors: SELECT everywhere, INSERT only on ``audit_events`` (their
+    reads are audited, and the seal trigger checks the actor is their own user) and their
+    own password, so that even raw SQL with their login cannot act.
 
     The application should connect as this role, not as the owner: the triggers stop
     changes from any role, and the missing privileges stop them before the triggers run.
@@ -161,20 +170,27 @@ def grant_application_role(engine: Engine, role: str) -> list[str]:
     if known is None:
         raise UnknownRoleError(f"no PostgreSQL role {role!r}: create it first "
                                f"(CREATE ROLE {quoted} LOGIN)")
-    statements = _grants(quoted)
+    statements = _read_only_grants(quoted) if read_only else _grants(quoted)
     with engine.begin() as conn:
         for statement in statements:
             conn.execute(text(statement))
     return statements
 
 
+def _revoked(quoted: str) -> list[str]:
+    """Whatever the role held (a role moved from the application grant to read-only keeps
+    nothing of it), then the schema and the version table every command reads."""
+    return [*(f"REVOKE ALL ON ALL {what} IN SCHEMA public FROM {quoted}"
+              for what in ("TABLES", "SEQUENCES", "FUNCTIONS")),
+            f"GRANT USAGE ON SCHEMA public TO {quoted}",
+            f"GRANT SELECT ON alembic_version TO {quoted}"]
+
+
 def _grants(quoted: str) -> list[str]:
     from edi_posting.db.models import Base
 
-    statements = [f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quoted}",
-                  f"GRANT USAGE ON SCHEMA public TO {quoted}",
+    statements = [*_revoked(quoted),
                   f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
-                  f"GRANT SELECT ON alembic_version TO {quoted}",
                   f"GRANT EXECUTE ON FUNCTION {', '.join(USER_FUNCTIONS)} TO {quoted}"]
     for table in sorted(Base.metadata.tables):
         rights = "SELECT" if table == "users" else "SELECT, INSERT"
@@ -184,3 +200,13 @@ def _grants(quoted: str) -> list[str]:
             which = f"UPDATE ({', '.join(columns)})" if columns else "UPDATE"
             statements.append(f"GRANT {which} ON {table} TO {quoted}")
     return statements
+
+
+def _read_only_grants(quoted: str) -> list[str]:
+    from edi_posting.db.models import AuditEvent, Base
+
+    audit_table = AuditEvent.__tablename__
+    return [*_revoked(quoted),
+            f"GRANT EXECUTE ON FUNCTION {OWN_PASSWORD_FUNCTION} TO {quoted}",
+            *(f"GRANT SELECT ON {table} TO {quoted}" for table in sorted(Base.metadata.tables)),
+            f"GRANT INSERT ON {audit_table} TO {quoted}"]
