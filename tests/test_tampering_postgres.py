@@ -1,7 +1,8 @@
 """The attacker holds the application role's credentials (a login granted by `db grant`):
 what they try on the audit trail and the users table is refused, or overridden by the
 database, and `audit verify` still holds.  PostgreSQL only: on SQLite the boundary is the
-file's permissions."""
+file's permissions.  The whole list of attempts, and the test that answers each, is in
+tests/test_tampering_attempts_postgres.py."""
 
 from __future__ import annotations
 
