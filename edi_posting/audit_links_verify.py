@@ -28,6 +28,7 @@ from edi_posting.audit_links_state import (
     AuditRow,
     approval_failure,
     policy_failure,
+    setting_failure,
     user_failure,
 )
 from edi_posting.db.base import table_of
@@ -68,7 +69,7 @@ def verify_links(conn: Connection) -> LinkReport:
             report.failure = _check_table(conn, table, links, report.warnings)
     if report.failure is None:
         report.failure = _item_without_event(conn) or _item_status_differs(conn)
-    for check in (user_failure, policy_failure, approval_failure):
+    for check in (user_failure, policy_failure, approval_failure, setting_failure):
         if report.failure is None:
             report.failure = check(conn, events)
     return report

@@ -47,10 +47,11 @@ Review queue and approvals
   (test_tampering_postgres::test_users_cannot_be_written_directly_by_the_application_role)
 - decide an approval in place: detected (test_a_policy_or_approval_changed_in_place_...)
 
-Posting policies
+Posting policies and limits
 - insert a policy: detected
   (test_audit_links::test_a_policy_inserted_without_the_application_fails_verify)
 - change a policy in place: detected (test_a_policy_or_approval_changed_in_place_...)
+- raise the write-off limit in place: detected (test_a_limit_raised_in_place_fails_verify)
 
 Users
 - insert, promote or delete a user: refused
@@ -69,9 +70,9 @@ Archived files
 - plant a file at the archive's hash path: detected and not trusted
   (test_archive_integrity::test_a_planted_file_at_the_hash_path_is_detected_and_not_trusted)
 
-Not caught yet (strict xfail below, so that closing them shows): a setting changed in place
-(the write-off limit), and the billed or paid amounts of a claim rewritten in place; the
-ledger's own lines are untouched, so neither `ledger check` nor the cross-reference sees it.
+Not caught yet (strict xfail below, so that closing them shows): the billed or paid amounts
+of a claim rewritten in place; the ledger's own lines are untouched, so neither `ledger
+check` nor the cross-reference sees it.
 """
 
 from __future__ import annotations
@@ -188,10 +189,23 @@ def test_a_system_event_linking_forged_rows_names_the_login_that_wrote_it(
     assert role in out  # the table shows the login beside the actor
 
 
-@pytest.mark.xfail(strict=True, reason="settings and claim amounts updated in place are "
-                                       "neither refused nor cross-referenced yet")
+def test_a_limit_raised_in_place_fails_verify(
+        worked: Practice, forger: tuple[str, Engine], database_url: str  # noqa: F811
+) -> None:
+    """The write-off limit decides which write-offs wait for a lead: raising it behind the
+    application would let the next large write-off through unapproved."""
+    assert _run(forger[1], "UPDATE settings SET value = '99999999' "
+                           "WHERE key = 'queue.write_off_limit_cents'") == 1
+    found = _failure(worked)
+    assert found is not None and found.startswith(
+        "setting queue.write_off_limit_cents is 999999.99; its last audit event "), found
+    assert found.endswith("recorded 50.00")
+    assert _cli(database_url, "audit", "verify")[0] == 1
+
+
+@pytest.mark.xfail(strict=True, reason="claim amounts updated in place are neither refused "
+                                       "nor cross-referenced yet")
 @pytest.mark.parametrize("sql", [
-    "UPDATE settings SET value = '99999999'",
     "UPDATE submitted_claims SET total_charge_cents = 1",
     "UPDATE claim_payments SET paid_cents = paid_cents + 100",
 ])
