@@ -111,6 +111,22 @@ def test_the_auditor_traces_a_payment_to_its_835_segment_and_the_people_who_acte
     _ok(carol, "ledger", "check")
 
 
+def test_the_auditor_reads_the_queue_exports_a_packet_and_verifies_the_archive(
+        team: Team, tmp_path: Path) -> None:
+    """Everything an auditor may do needs only SELECT and their own audit events."""
+    carol = team.auditor[1]
+    item = json.loads(_ok(carol, "queue", "show", team.item, "--format", "json").stdout)
+    assert [e["action"] for e in item["events"]][-2:] == ["note", "assign"]
+    _ok(carol, "queue", "packet", team.item, "-o", str(tmp_path / "packet.zip"))
+    assert (tmp_path / "packet.zip").stat().st_size > 0
+    exports = json.loads(_ok(carol, "audit", "log", "--action", "queue.packet",
+                             "--format", "json").stdout)
+    assert [(e["actor"], e["db_login"]) for e in exports] == [("carol", team.auditor[0])]
+    [head] = json.loads(_ok(carol, "audit", "head", "--format", "json").stdout)
+    _ok(carol, "audit", "verify", "--archive", "--expect-head", head["hash"])
+    _ok(carol, "ledger", "digest")
+
+
 def test_the_auditor_cannot_act_through_the_cli(team: Team, tmp_path: Path) -> None:
     carol = team.auditor[1]
     again = write_x12(tmp_path, build_x12(remit("0", clp("PCN-X", "4", "10", "0")),
