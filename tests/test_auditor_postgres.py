@@ -125,6 +125,12 @@ def test_the_auditor_reads_the_queue_exports_a_packet_and_verifies_the_archive(
     [head] = json.loads(_ok(carol, "audit", "head", "--format", "json").stdout)
     _ok(carol, "audit", "verify", "--archive", "--expect-head", head["hash"])
     _ok(carol, "ledger", "digest")
+    account = json.loads(_ok(carol, "claim", "show", PAID_PCN, "--format", "json").stdout)[
+        "account_number"]
+    for args in (("queue", "list"), ("queue", "stats"), ("account", "show", account),
+                 ("history", "account", account), ("users", "list"), ("db", "check"),
+                 ("--mask-phi", "audit", "log", "--format", "csv")):
+        _ok(carol, *args)
 
 
 def test_the_auditor_cannot_act_through_the_cli(team: Team, tmp_path: Path) -> None:
