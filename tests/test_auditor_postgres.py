@@ -202,3 +202,22 @@ def test_read_only_grant_has_an_environment_twin_and_takes_back_the_application_
         ("journal_entries", "SELECT"), ("audit_events", "SELECT"), ("audit_events", "INSERT"),
         ("received_files", "SELECT"), ("users", "SELECT")}
     assert sequences == 0
+
+
+def test_read_only_grant_fails_when_the_login_still_writes_through_a_role_it_is_member_of(
+        backend: str, database_url: str) -> None:
+    """Privileges of a role one is a member of are one's own: an auditor's login inside the
+    application role could still act, whatever its own grant says."""
+    if backend != "postgresql":
+        pytest.skip("grants are PostgreSQL's")
+    with application_login(database_url, "app") as (app_role, _), \
+            application_login(database_url, "inside") as (role, _):
+        engine = make_engine(database_url)
+        with engine.begin() as conn:
+            conn.execute(text(f"GRANT {app_role} TO {role}"))
+        granted = _cli(database_url, "db", "grant", role, "--read-only")
+        with engine.begin() as conn:
+            conn.execute(text(f"REVOKE {app_role} FROM {role}"))
+        engine.dispose()
+    assert granted.exit_code == 1, granted.output
+    assert f"{role} can still write" in granted.stderr and app_role in granted.stderr

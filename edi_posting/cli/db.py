@@ -147,16 +147,22 @@ def grant_command(app: AppContext, role: str, read_only: bool) -> None:
     """PostgreSQL: grant an application role what it needs, and no UPDATE or DELETE on the
     journal and audit tables; with --read-only, what an auditor needs to look and nothing
     to act with, even in raw SQL."""
-    from edi_posting.db.migration import UnknownRoleError, grant_application_role
+    from edi_posting.db.migration import (
+        ReadOnlyLeakError,
+        UnknownRoleError,
+        grant_application_role,
+    )
 
     engine = app.engine()
     actor_role = _authorize_admin(app, "db.grant", role)
     try:
         statements = grant_application_role(engine, role, read_only=read_only)
-    except (UnknownRoleError, ValueError) as exc:
+    except (UnknownRoleError, ReadOnlyLeakError, ValueError) as exc:
         app.audit("db.grant", role=actor_role, object_type="database_role", object_id=role,
                   outcome="failed", summary={"reason": str(exc), "read_only": read_only})
-        code = ExitCode.DATA_ERROR if isinstance(exc, UnknownRoleError) else ExitCode.USAGE
+        code = (ExitCode.DATA_ERROR if isinstance(exc, UnknownRoleError)
+                else ExitCode.CHECK_FAILED if isinstance(exc, ReadOnlyLeakError)
+                else ExitCode.USAGE)
         raise CliError(str(exc), code) from None
     app.audit("db.grant", role=actor_role, object_type="database_role", object_id=role,
               summary={"statements": len(statements), "read_only": read_only})

@@ -23,6 +23,7 @@ from edi_posting.db.engine import DatabaseUnavailableError, make_engine, normali
 
 __all__ = [
     "DatabaseBehindError",
+    "ReadOnlyLeakError",
     "UnknownRoleError",
     "alembic_config",
     "connect",
@@ -127,6 +128,11 @@ class UnknownRoleError(LookupError):
     """``db grant`` names a PostgreSQL role that does not exist (exit 65, not a crash)."""
 
 
+class ReadOnlyLeakError(RuntimeError):
+    """``db grant --read-only`` done, but the role can still write through a role it is a
+    member of (or as a superuser): exit 1, naming them."""
+
+
 APPEND_ONLY_TABLES = ("journal_entries", "journal_lines", "audit_events", "review_item_events")
 # what the application updates in place (queue state, import status, settings, links), and
 # for approvals only the decision, for received files only the import's status and summary
@@ -174,7 +180,33 @@ def grant_application_role(engine: Engine, role: str, *, read_only: bool = False
     with engine.begin() as conn:
         for statement in statements:
             conn.execute(text(statement))
+    if read_only:
+        _check_read_only(engine, role)
     return statements
+
+
+def _check_read_only(engine: Engine, role: str) -> None:
+    """A member of a role inherits its privileges: the auditor's own grant is not enough
+    if their login sits inside the application role."""
+    from sqlalchemy import text
+
+    from edi_posting.db.models import AuditEvent, Base
+
+    with engine.connect() as conn:
+        writable = [table for table in sorted(Base.metadata.tables) if conn.execute(
+            text("SELECT has_table_privilege(:role, :table, :rights)"),
+            {"role": role, "table": table, "rights": "UPDATE, DELETE, TRUNCATE" if table ==
+             AuditEvent.__tablename__ else "INSERT, UPDATE, DELETE, TRUNCATE"}).scalar_one()]
+        parents = list(conn.execute(text(
+            "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid "
+            "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :role ORDER BY 1"),
+            {"role": role}).scalars())
+    if writable:
+        through = f"member of {', '.join(parents)}" if parents else "superuser or owner"
+        raise ReadOnlyLeakError(
+            f"{role} can still write {', '.join(writable[:3])}"
+            f"{' and more' if len(writable) > 3 else ''} ({through}): "
+            f"revoke that membership (REVOKE ... FROM {role}) and grant again")
 
 
 def _revoked(quoted: str) -> list[str]:
