@@ -27,8 +27,6 @@ Ledger
 - update or delete journal entries, lines, item events: refused
   (test_append_only::test_postgres_application_role_has_no_update_or_delete_on_the_ledger,
   test_the_append_only_tables_refuse_the_application_role)
-- change a remittance's payment amount: detected by `ledger check`
-  (test_an_amount_changed_in_place_fails_ledger_check)
 
 Review queue and approvals
 - insert a review item event: detected
@@ -70,9 +68,10 @@ Archived files
 - plant a file at the archive's hash path: detected and not trusted
   (test_archive_integrity::test_a_planted_file_at_the_hash_path_is_detected_and_not_trusted)
 
-Not caught yet (strict xfail below, so that closing them shows): the billed or paid amounts
-of a claim rewritten in place; the ledger's own lines are untouched, so neither `ledger
-check` nor the cross-reference sees it.
+Reference rows
+- rewrite a claim's billed amount or PCN, a payment's paid amount, a remittance's amount or
+  trace, a payer's name, a PLB's amount, a setting's or policy's key: refused
+  (test_what_the_application_never_updates_in_place_is_refused)
 """
 
 from __future__ import annotations
@@ -146,13 +145,9 @@ def test_an_item_closed_or_reopened_in_place_fails_verify(
     assert _cli(database_url, "audit", "verify")[0] == 1
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE review_items SET amount_cents = amount_cents + 100",
-    "UPDATE remittances SET payment_cents = 1",
-])
 def test_an_amount_changed_in_place_fails_ledger_check(
-        forger: tuple[str, Engine], database_url: str, sql: str) -> None:
-    _run(forger[1], sql)
+        forger: tuple[str, Engine], database_url: str) -> None:
+    _run(forger[1], "UPDATE review_items SET amount_cents = amount_cents + 100")
     assert _cli(database_url, "ledger", "check")[0] == 1
 
 
@@ -203,16 +198,21 @@ def test_a_limit_raised_in_place_fails_verify(
     assert _cli(database_url, "audit", "verify")[0] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="claim amounts updated in place are neither refused "
-                                       "nor cross-referenced yet")
 @pytest.mark.parametrize("sql", [
     "UPDATE submitted_claims SET total_charge_cents = 1",
+    "UPDATE submitted_claims SET patient_control_number = 'PCN9'",
     "UPDATE claim_payments SET paid_cents = paid_cents + 100",
+    "UPDATE remittances SET payment_cents = 1, trace_number = 'X'",
+    "UPDATE payers SET name = 'OTHER'",
+    "UPDATE provider_adjustments SET amount_cents = 1",
+    "UPDATE settings SET key = 'other'",
+    "UPDATE posting_policies SET group_code = 'PR'",
 ])
-def test_not_caught_yet(worked: Practice, forger: tuple[str, Engine],  # noqa: F811
-                        database_url: str, sql: str) -> None:
-    try:
+def test_what_the_application_never_updates_in_place_is_refused(
+        forger: tuple[str, Engine], sql: str) -> None:
+    """Billed and paid amounts, identifiers: the ledger's lines keep what was posted, so a
+    rewrite in place would pass `ledger check` and the cross-reference; the database
+    refuses it (UPDATE is granted only on the columns the application updates)."""
+    with pytest.raises(DBAPIError) as refused:
         _run(forger[1], sql)
-    except DBAPIError:
-        return
-    assert _failure(worked) is not None or _cli(database_url, "ledger", "check")[0] == 1
+    assert "permission denied" in str(refused.value.orig)

@@ -134,16 +134,25 @@ class ReadOnlyLeakError(RuntimeError):
 
 
 APPEND_ONLY_TABLES = ("journal_entries", "journal_lines", "audit_events", "review_item_events")
-# what the application updates in place (queue state, import status, settings, links), and
-# for approvals only the decision, for received files only the import's status and summary
-# and the database copy's bytes (re-importing restores a copy whose hash differs; the
-# recorded SHA-256 and archive path are never changed, so `audit verify --archive` catches
-# bytes replaced behind the application); every other table is SELECT, INSERT for it
+# what the application updates in place, column by column (every ``update(...)`` in the
+# package: queue state, import status, matching links, payer adoption, settings); billed and
+# paid amounts and identifiers are never rewritten, so a forged rewrite is refused here (the
+# ledger's own lines would not show it).  For received files, the database copy's bytes may
+# be restored (re-importing replaces a copy whose hash differs; the recorded SHA-256 and
+# archive path never change, so `audit verify --archive` catches bytes replaced behind the
+# application).  Review items: the queue's actions set many fields (None: every column).
 UPDATED_TABLES: dict[str, tuple[str, ...] | None] = {
     "approvals": ("status", "decided_by", "decided_at", "decision_note", "journal_entry_id"),
-    "claim_payments": None, "payer_aliases": None, "payers": None, "posting_policies": None,
-    "provider_adjustments": None, "received_files": ("status", "summary", "content"),
-    "remittances": None, "review_items": None, "settings": None, "submitted_claims": None,
+    "claim_payments": ("submitted_claim_id", "posting_state", "match_method"),
+    "payer_aliases": ("payer_id",),
+    "payers": ("primary_identifier",),
+    "posting_policies": ("action", "never_auto_post", "zero_pay_contractual", "note"),
+    "provider_adjustments": ("linked_claim_id",),
+    "received_files": ("status", "summary", "content"),
+    "remittances": ("payer_id",),
+    "review_items": None,
+    "settings": ("value", "updated_by", "updated_at"),
+    "submitted_claims": ("status", "replaces_claim_id"),
 }
 # written only through migration 0012's audited SECURITY DEFINER functions
 USER_FUNCTIONS = ("edi_posting_user_add(text, text, text, text)",
