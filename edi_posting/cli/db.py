@@ -129,7 +129,7 @@ def check_command(app: AppContext) -> None:
 @command.command(
     "grant",
     epilog="""\b
-Examples:
+Example:
   edi-posting --db postgresql://owner@db/edi db grant edi_app
   edi-posting --db postgresql://owner@db/edi db grant carol_pg --read-only   # an auditor""",
 )
