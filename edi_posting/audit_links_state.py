@@ -1,4 +1,5 @@
-"""Users, posting policies and approvals are rows the application updates in place, so
+"""Users, posting policies, approvals and settings (the queue's limits) are rows the
+application updates in place, so
 their audit events are replayed: the state the last event of each row left must be the row
 as stored.  A row no event created (a user inserted as admin), a change no event recorded
 (a role raised by UPDATE) and an event whose row is gone are each reported by row."""
@@ -13,11 +14,14 @@ from sqlalchemy import Connection, select
 
 from edi_posting.db.approvals import Approval
 from edi_posting.db.base import table_of
-from edi_posting.db.models import PostingPolicy, User
+from edi_posting.db.models import PostingPolicy, Setting, User
+from edi_posting.money import format_cents
 
-__all__ = ["AuditRow", "approval_failure", "policy_failure", "policy_snapshot", "user_failure"]
+__all__ = ["AuditRow", "approval_failure", "policy_failure", "policy_snapshot",
+           "setting_failure", "user_failure"]
 
 _USER, _POLICY, _APPROVAL = table_of(User), table_of(PostingPolicy), table_of(Approval)
+_SETTING = table_of(Setting)
 _POLICY_FIELDS = ("action", "never_auto_post", "zero_pay_contractual", "note")
 
 
@@ -185,4 +189,30 @@ def approval_failure(conn: Connection, events: Sequence[AuditRow]) -> str | None
     for ident, (_, _, sequence) in sorted(states.items()):
         if ident not in seen:
             return f"audit event {sequence} records approval {ident}, which is missing"
+    return None
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+def _shown(value: str) -> str:
+    """A stored setting as its event records it: the limits are cents, shown as money."""
+    return format_cents(int(value)) if value.lstrip("-").isdigit() else value
+
+
+def setting_failure(conn: Connection, events: Sequence[AuditRow]) -> str | None:
+    """Each setting is what its last event (``queue.write-off-limit``...) set it to: a limit
+    raised behind the application would let large write-offs through unapproved."""
+    states: dict[str, tuple[str, int]] = {}
+    for ev in events:
+        if ev.object_type == "setting" and ev.outcome == "ok" and ev.object_id is not None:
+            states[ev.object_id] = (str(ev.summary.get("after")), ev.sequence)
+    rows = conn.execute(select(_SETTING.c.key, _SETTING.c.value).order_by(_SETTING.c.key))
+    for row in rows:
+        state = states.get(row.key)
+        if state is None:
+            return f"setting {row.key} has no audit event"
+        if _shown(row.value) != state[0]:
+            return (f"setting {row.key} is {_shown(row.value)}; its last audit event "
+                    f"{state[1]} recorded {state[0]}")
     return None

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, exists, select
+from sqlalchemy import Connection, exists, func, select
 
 from edi_posting.audit_links import (
     ENTRIES,
@@ -28,6 +28,7 @@ from edi_posting.audit_links_state import (
     AuditRow,
     approval_failure,
     policy_failure,
+    setting_failure,
     user_failure,
 )
 from edi_posting.db.base import table_of
@@ -67,8 +68,8 @@ def verify_links(conn: Connection) -> LinkReport:
         if report.failure is None:
             report.failure = _check_table(conn, table, links, report.warnings)
     if report.failure is None:
-        report.failure = _item_without_event(conn)
-    for check in (user_failure, policy_failure, approval_failure):
+        report.failure = _item_without_event(conn) or _item_status_differs(conn)
+    for check in (user_failure, policy_failure, approval_failure, setting_failure):
         if report.failure is None:
             report.failure = check(conn, events)
     return report
@@ -113,6 +114,25 @@ def _item_without_event(conn: Connection) -> str | None:
     orphan = conn.execute(select(_ITEM.c.id).where(~exists().where(
         _ITEM_EVENT.c.review_item_id == _ITEM.c.id)).order_by(_ITEM.c.id).limit(1)).scalar()
     return None if orphan is None else f"review item {orphan} has no audit event"
+
+
+def _item_status_differs(conn: Connection) -> str | None:
+    """An item's status is where its last event (linked, so written by the application)
+    left it: the application changes both together, so an item closed or reopened in place
+    (the application role may UPDATE review_items) is named here."""
+    last = (select(_ITEM_EVENT.c.review_item_id, func.max(_ITEM_EVENT.c.id).label("event"))
+            .where(_ITEM_EVENT.c.to_status.is_not(None))
+            .group_by(_ITEM_EVENT.c.review_item_id).subquery())
+    row = conn.execute(
+        select(_ITEM.c.id, _ITEM.c.status, last.c.event, _ITEM_EVENT.c.to_status)
+        .join(last, last.c.review_item_id == _ITEM.c.id)
+        .join(_ITEM_EVENT, _ITEM_EVENT.c.id == last.c.event)
+        .where(_ITEM.c.status != _ITEM_EVENT.c.to_status)
+        .order_by(_ITEM.c.id).limit(1)).first()
+    if row is None:
+        return None
+    return (f"review item {row.id} is {row.status}; its last item event {row.event} left it "
+            f"{row.to_status}")
 
 
 def _warn_old(table: str, links: EventLinks, unlinked: int, warnings: list[str]) -> None:

@@ -23,8 +23,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
-from edi_posting.access import Permission, authorize
+from edi_posting.access import MATRIX, Permission, authorize
 from edi_posting.archive_integrity import read_archived
+from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import (
     ClaimPayment,
@@ -249,7 +250,15 @@ def write_packet(conn: Connection, item_id: int, path: Path, *, actor: str,
     digest = hashlib.sha256(data).hexdigest()
     path.write_bytes(data)
     item = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).one()
-    record_action(conn, item, actor=actor, role=principal.role, action="packet",
-                  note=f"evidence packet exported ({path.name}, SHA-256 {digest[:12]})",
-                  details={"sha256": digest, "bytes": len(data), "phi_masked": mask_phi})
+    note = f"evidence packet exported ({path.name}, SHA-256 {digest[:12]})"
+    details = {"sha256": digest, "bytes": len(data), "phi_masked": mask_phi}
+    if principal.role is not None and Permission.RESOLVE not in MATRIX[principal.role]:
+        # an auditor: the export is in the audit trail, the queue's history is not theirs
+        # to write (`db grant --read-only` gives them INSERT on audit_events alone)
+        record_event(conn, actor=actor, role=principal.role, action="queue.packet",
+                     object_type="review_item", object_id=str(item.id), outcome="ok",
+                     summary={"kind": item.kind, "details": details, "note": note})
+    else:
+        record_action(conn, item, actor=actor, role=principal.role, action="packet",
+                      note=note, details=details)
     return digest

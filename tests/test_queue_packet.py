@@ -75,14 +75,29 @@ def test_packet_holds_the_item_claim_lineage_and_raw_segments(denied: tuple[str,
 def test_packet_export_is_an_item_event_in_history_and_audited(denied: tuple[str, int],
                                                                tmp_path: Path) -> None:
     db, ident = denied
-    assert _cli(db, "aud", "queue", "packet", str(ident), "-o", str(tmp_path / "p.zip")).exit_code == 0
+    assert _cli(db, "sam", "queue", "packet", str(ident), "-o", str(tmp_path / "p.zip")).exit_code == 0
     history = json.loads(_cli(db, "aud", "history", "claim", "PCN1", "--format", "json").stdout)
     assert sorted(r["what"] for r in history) == [
         "charge", "review denial opened", "review denial packet"]
     log = json.loads(_cli(db, "aud", "audit", "log", "--action", "queue.packet",
                           "--format", "json").stdout)
-    assert [(e["actor"], e["outcome"]) for e in log] == [("aud", "ok")]
+    assert [(e["actor"], e["outcome"]) for e in log] == [("sam", "ok")]
     assert len(log[0]["summary"]["details"]["sha256"]) == 64
+
+
+def test_an_auditors_packet_export_is_audited_and_leaves_the_queue_history_alone(
+        denied: tuple[str, int], tmp_path: Path) -> None:
+    """An auditor's database login may write audit events and nothing else (`db grant
+    --read-only`): their export is in the audit trail, not among the item's events."""
+    db, ident = denied
+    assert _cli(db, "aud", "queue", "packet", str(ident), "-o", str(tmp_path / "p.zip")).exit_code == 0
+    history = json.loads(_cli(db, "aud", "history", "claim", "PCN1", "--format", "json").stdout)
+    assert sorted(r["what"] for r in history) == ["charge", "review denial opened"]
+    log = json.loads(_cli(db, "aud", "audit", "log", "--action", "queue.packet",
+                          "--format", "json").stdout)
+    assert [(e["actor"], e["role"], e["outcome"]) for e in log] == [("aud", "auditor", "ok")]
+    assert len(log[0]["summary"]["details"]["sha256"]) == 64
+    assert _cli(db, "aud", "audit", "verify").exit_code == 0
 
 
 def test_packet_needs_the_export_permission(denied: tuple[str, int], tmp_path: Path) -> None:

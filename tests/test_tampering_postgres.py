@@ -1,7 +1,8 @@
 """The attacker holds the application role's credentials (a login granted by `db grant`):
 what they try on the audit trail and the users table is refused, or overridden by the
 database, and `audit verify` still holds.  PostgreSQL only: on SQLite the boundary is the
-file's permissions."""
+file's permissions.  The whole list of attempts, and the test that answers each, is in
+tests/test_tampering_attempts_postgres.py."""
 
 from __future__ import annotations
 
@@ -196,3 +197,72 @@ def test_people_with_their_own_logins_still_do_the_days_work(pg_url: str, tmp_pa
         checked = runner.invoke(main, ["--db", sam_url, "ledger", "check"])
         assert checked.exit_code == 0, checked.output
     _intact(pg_url)
+
+
+def _imported(url: str, tmp_path: Path, archive_dir: Path | None = None) -> list[str]:
+    """An 835 imported by the admin (into the database, or ``archive_dir``); the stored
+    file's id and name."""
+    path = write_x12(tmp_path, build_x12(remit("80.00", clp("NOSUCHPCN", "1", "100", "80")),
+                                         interchange_control="000000301"), "remit.835")
+    _owner_cli(url, "import", *(["--archive-dir", str(archive_dir)] if archive_dir else []),
+               str(path))
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT id, file_name FROM received_files")).one()
+    engine.dispose()
+    return [str(row.id), row.file_name]
+
+
+def _archive_findings(url: str) -> list[str]:
+    verified = CliRunner().invoke(main, ["--db", url, "audit", "verify", "--archive"])
+    assert verified.exit_code == 1, verified.output
+    return [line for line in verified.stdout.splitlines() if line.startswith("archive:")]
+
+
+@pytest.mark.parametrize("column, value", [
+    ("sha256", "'" + "b" * 64 + "'"),
+    ("archive_path", "'/tmp/planted'"),
+    ("file_name", "'other.835'"),
+    ("received_by", "'ada'"),
+])
+def test_the_application_role_cannot_rewrite_what_was_recorded_about_a_received_file(
+        mallory: tuple[str, Engine, str], pg_url: str, tmp_path: Path, column: str,
+        value: str) -> None:
+    _, engine, _ = mallory
+    file_id, _ = _imported(pg_url, tmp_path)
+    message = _refused(engine, f"UPDATE received_files SET {column} = {value} "
+                               f"WHERE id = {file_id}")
+    assert "permission denied" in message
+
+
+def test_archived_bytes_replaced_by_the_application_role_are_named_by_verify_archive(
+        mallory: tuple[str, Engine, str], pg_url: str, tmp_path: Path) -> None:
+    """The application keeps UPDATE on the bytes (re-importing restores a corrupt copy),
+    never on the recorded SHA-256: replaced bytes no longer hash to it."""
+    _, engine, _ = mallory
+    file_id, name = _imported(pg_url, tmp_path)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE received_files SET content = :c WHERE id = :i"),
+                     {"c": b"ISA*00*mallory was here~", "i": int(file_id)})
+    [finding] = _archive_findings(pg_url)
+    assert f"file {file_id} ({name}): archived bytes in the database differ" in finding
+
+
+@pytest.mark.parametrize("column", ["sha256", "content", "archive_path"])
+def test_the_owner_rewriting_a_received_files_archive_is_named_by_verify_archive(
+        pg_url: str, tmp_path: Path, column: str) -> None:
+    """The owner holds every privilege: what it changes is detected, not refused."""
+    _dba_and_ada(pg_url)
+    archive = tmp_path / "archive" if column == "archive_path" else None
+    file_id, name = _imported(pg_url, tmp_path, archive)
+    value = {"sha256": "b" * 64, "content": b"ISA*00*forged~",
+             "archive_path": str(tmp_path / "planted")}[column]
+    if column == "archive_path":
+        Path(str(value)).write_bytes(b"ISA*00*forged~")
+    engine = make_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE received_files SET {column} = :v WHERE id = :i"),
+                     {"v": value, "i": int(file_id)})
+    engine.dispose()
+    [finding] = _archive_findings(pg_url)
+    assert f"file {file_id} ({name}): archived bytes" in finding

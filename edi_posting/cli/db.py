@@ -128,24 +128,42 @@ def check_command(app: AppContext) -> None:
 
 @command.command(
     "grant",
-    epilog="\b\nExample:\n  edi-posting --db postgresql://owner@db/edi db grant edi_app",
+    epilog="""\b
+Example:
+  edi-posting --db postgresql://owner@db/edi db grant edi_app
+  edi-posting --db postgresql://owner@db/edi db grant carol_pg --read-only   # an auditor""",
 )
 @click.argument("role")
+@click.option(
+    "--read-only",
+    is_flag=True,
+    envvar="EDI_POSTING_READ_ONLY",
+    show_envvar=True,
+    help="For auditors: SELECT on every table, INSERT only on audit_events (their reads "
+         "are audited) and their own password; nothing else.",
+)
 @click.pass_obj
-def grant_command(app: AppContext, role: str) -> None:
+def grant_command(app: AppContext, role: str, read_only: bool) -> None:
     """PostgreSQL: grant an application role what it needs, and no UPDATE or DELETE on the
-    journal and audit tables."""
-    from edi_posting.db.migration import UnknownRoleError, grant_application_role
+    journal and audit tables; with --read-only, what an auditor needs to look and nothing
+    to act with, even in raw SQL."""
+    from edi_posting.db.migration import (
+        ReadOnlyLeakError,
+        UnknownRoleError,
+        grant_application_role,
+    )
 
     engine = app.engine()
     actor_role = _authorize_admin(app, "db.grant", role)
     try:
-        statements = grant_application_role(engine, role)
-    except (UnknownRoleError, ValueError) as exc:
+        statements = grant_application_role(engine, role, read_only=read_only)
+    except (UnknownRoleError, ReadOnlyLeakError, ValueError) as exc:
         app.audit("db.grant", role=actor_role, object_type="database_role", object_id=role,
-                  outcome="failed", summary={"reason": str(exc)})
-        code = ExitCode.DATA_ERROR if isinstance(exc, UnknownRoleError) else ExitCode.USAGE
+                  outcome="failed", summary={"reason": str(exc), "read_only": read_only})
+        code = (ExitCode.DATA_ERROR if isinstance(exc, UnknownRoleError)
+                else ExitCode.CHECK_FAILED if isinstance(exc, ReadOnlyLeakError)
+                else ExitCode.USAGE)
         raise CliError(str(exc), code) from None
     app.audit("db.grant", role=actor_role, object_type="database_role", object_id=role,
-              summary={"statements": len(statements)})
-    echo_err(f"{len(statements)} grants to {role}")
+              summary={"statements": len(statements), "read_only": read_only})
+    echo_err(f"{len(statements)} {'read-only ' if read_only else ''}grants to {role}")

@@ -23,6 +23,7 @@ from edi_posting.db.engine import DatabaseUnavailableError, make_engine, normali
 
 __all__ = [
     "DatabaseBehindError",
+    "ReadOnlyLeakError",
     "UnknownRoleError",
     "alembic_config",
     "connect",
@@ -127,25 +128,48 @@ class UnknownRoleError(LookupError):
     """``db grant`` names a PostgreSQL role that does not exist (exit 65, not a crash)."""
 
 
+class ReadOnlyLeakError(RuntimeError):
+    """``db grant --read-only`` done, but the role can still write through a role it is a
+    member of (or as a superuser): exit 1, naming them."""
+
+
 APPEND_ONLY_TABLES = ("journal_entries", "journal_lines", "audit_events", "review_item_events")
-# what the application updates in place (queue state, import status, settings, links), and
-# for approvals only the decision; every other table is SELECT, INSERT for it
+# what the application updates in place, column by column (every ``update(...)`` in the
+# package: queue state, import status, matching links, payer adoption, settings); billed and
+# paid amounts and identifiers are never rewritten, so a forged rewrite is refused here (the
+# ledger's own lines would not show it).  For received files, the database copy's bytes may
+# be restored (re-importing replaces a copy whose hash differs; the recorded SHA-256 and
+# archive path never change, so `audit verify --archive` catches bytes replaced behind the
+# application).  Review items: the queue's actions set many fields (None: every column).
 UPDATED_TABLES: dict[str, tuple[str, ...] | None] = {
     "approvals": ("status", "decided_by", "decided_at", "decision_note", "journal_entry_id"),
-    "claim_payments": None, "payer_aliases": None, "payers": None, "posting_policies": None,
-    "provider_adjustments": None, "received_files": None, "remittances": None,
-    "review_items": None, "settings": None, "submitted_claims": None,
+    "claim_payments": ("submitted_claim_id", "posting_state", "match_method"),
+    "payer_aliases": ("payer_id",),
+    "payers": ("primary_identifier",),
+    "posting_policies": ("action", "never_auto_post", "zero_pay_contractual", "note"),
+    "provider_adjustments": ("linked_claim_id",),
+    "received_files": ("status", "summary", "content"),
+    "remittances": ("payer_id",),
+    "review_items": None,
+    "settings": ("value", "updated_by", "updated_at"),
+    "submitted_claims": ("status", "replaces_claim_id"),
 }
 # written only through migration 0012's audited SECURITY DEFINER functions
 USER_FUNCTIONS = ("edi_posting_user_add(text, text, text, text)",
                   "edi_posting_user_change(text, text, text, text)")
+# the one a user who is not an admin may call: their own password (edi_posting_user_caller)
+OWN_PASSWORD_FUNCTION = "edi_posting_user_change(text, text, text, text)"
 
 
-def grant_application_role(engine: Engine, role: str) -> list[str]:
+def grant_application_role(engine: Engine, role: str, *, read_only: bool = False) -> list[str]:
     """PostgreSQL: let ``role`` use the schema with no UPDATE/DELETE on append-only tables,
     UPDATE only where the application updates in place, and no write on ``users`` but
     through the audited functions.  What the role held before is revoked first, so
     running it again after an upgrade tightens an older grant.
+
+    ``read_only`` is for auditors: SELECT everywhere, INSERT only on ``audit_events`` (their
+    reads are audited, and the seal trigger checks the actor is their own user) and their
+    own password, so that even raw SQL with their login cannot act.
 
     The application should connect as this role, not as the owner: the triggers stop
     changes from any role, and the missing privileges stop them before the triggers run.
@@ -161,20 +185,53 @@ def grant_application_role(engine: Engine, role: str) -> list[str]:
     if known is None:
         raise UnknownRoleError(f"no PostgreSQL role {role!r}: create it first "
                                f"(CREATE ROLE {quoted} LOGIN)")
-    statements = _grants(quoted)
+    statements = _read_only_grants(quoted) if read_only else _grants(quoted)
     with engine.begin() as conn:
         for statement in statements:
             conn.execute(text(statement))
+    if read_only:
+        _check_read_only(engine, role)
     return statements
+
+
+def _check_read_only(engine: Engine, role: str) -> None:
+    """A member of a role inherits its privileges: the auditor's own grant is not enough
+    if their login sits inside the application role."""
+    from sqlalchemy import text
+
+    from edi_posting.db.models import AuditEvent, Base
+
+    with engine.connect() as conn:
+        writable = [table for table in sorted(Base.metadata.tables) if conn.execute(
+            text("SELECT has_table_privilege(:role, :table, :rights)"),
+            {"role": role, "table": table, "rights": "UPDATE, DELETE, TRUNCATE" if table ==
+             AuditEvent.__tablename__ else "INSERT, UPDATE, DELETE, TRUNCATE"}).scalar_one()]
+        parents = list(conn.execute(text(
+            "SELECT r.rolname FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid "
+            "JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = :role ORDER BY 1"),
+            {"role": role}).scalars())
+    if writable:
+        through = f"member of {', '.join(parents)}" if parents else "superuser or owner"
+        raise ReadOnlyLeakError(
+            f"{role} can still write {', '.join(writable[:3])}"
+            f"{' and more' if len(writable) > 3 else ''} ({through}): "
+            f"revoke that membership (REVOKE ... FROM {role}) and grant again")
+
+
+def _revoked(quoted: str) -> list[str]:
+    """Whatever the role held (a role moved from the application grant to read-only keeps
+    nothing of it), then the schema and the version table every command reads."""
+    return [*(f"REVOKE ALL ON ALL {what} IN SCHEMA public FROM {quoted}"
+              for what in ("TABLES", "SEQUENCES", "FUNCTIONS")),
+            f"GRANT USAGE ON SCHEMA public TO {quoted}",
+            f"GRANT SELECT ON alembic_version TO {quoted}"]
 
 
 def _grants(quoted: str) -> list[str]:
     from edi_posting.db.models import Base
 
-    statements = [f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quoted}",
-                  f"GRANT USAGE ON SCHEMA public TO {quoted}",
+    statements = [*_revoked(quoted),
                   f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
-                  f"GRANT SELECT ON alembic_version TO {quoted}",
                   f"GRANT EXECUTE ON FUNCTION {', '.join(USER_FUNCTIONS)} TO {quoted}"]
     for table in sorted(Base.metadata.tables):
         rights = "SELECT" if table == "users" else "SELECT, INSERT"
@@ -184,3 +241,13 @@ def _grants(quoted: str) -> list[str]:
             which = f"UPDATE ({', '.join(columns)})" if columns else "UPDATE"
             statements.append(f"GRANT {which} ON {table} TO {quoted}")
     return statements
+
+
+def _read_only_grants(quoted: str) -> list[str]:
+    from edi_posting.db.models import AuditEvent, Base
+
+    audit_table = AuditEvent.__tablename__
+    return [*_revoked(quoted),
+            f"GRANT EXECUTE ON FUNCTION {OWN_PASSWORD_FUNCTION} TO {quoted}",
+            *(f"GRANT SELECT ON {table} TO {quoted}" for table in sorted(Base.metadata.tables)),
+            f"GRANT INSERT ON {audit_table} TO {quoted}"]
