@@ -1,10 +1,9 @@
 """Normalize stage: the three 835 balancing levels, as problems.
 
-Consumes :class:`ServiceLinePayment`, :class:`ClaimPayment` and transaction sums (or, for
-``parse --stats``, the same amounts without records: :func:`service_balances`,
-:func:`claim_balances` and :func:`patient_share_agrees` are the one definition of each
-check, the ``*_imbalance``/``*_mismatch`` functions the one wording of its problem);
-produces :class:`Problem` records naming the level, the segment, and the expected and
+Consumes :class:`ServiceLinePayment`, :class:`ClaimPayment` and transaction sums
+(:func:`service_balances`, :func:`claim_balances` and :func:`patient_share_agrees` are the
+one definition of each check, the ``*_imbalance``/``*_mismatch`` functions the one wording
+of its problem); produces :class:`Problem` records naming the level, the segment, and the expected and
 actual amounts with their difference.  Nothing here ever adds an adjustment to make a
 remittance balance: an unbalanced item is held for a person (OpenEMR's forced
 "Balancing" line is the anti-pattern).  AMT and QTY are informational and never enter a
@@ -139,11 +138,7 @@ def check_service_line(line: ServiceLinePayment) -> Problem | None:
 
 
 def check_claim(claim: ClaimPayment) -> list[Problem]:
-    """Service level for each line, then the claim level, then CLP05 against PR.
-
-    :mod:`edi_posting.x12.tally835` makes the same checks, in the same order, from the
-    amounts alone (``parse --stats``).
-    """
+    """Service level for each line, then the claim level, then CLP05 against PR."""
     problems: list[Problem] = []
     adjusted = patient_share = 0
     for adjustment in claim.adjustments:
