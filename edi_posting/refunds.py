@@ -23,13 +23,13 @@ from sqlalchemy import Connection, insert, select
 
 from edi_posting.access import Permission, Principal, authorize
 from edi_posting.approvals import ApprovalAction, approval_needed, request_approval
-from edi_posting.credit_sides import item_side, side_credits
+from edi_posting.credit_sides import insurance_by_payer, item_side, side_credits
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
 from edi_posting.ledger import Posting, claim_balances
 from edi_posting.money import format_cents
-from edi_posting.queue_balances import insurance_by_payer, item_claim, take_amount
+from edi_posting.queue_balances import item_claim, take_amount
 from edi_posting.queue_credits import refresh_credit_balances
 from edi_posting.queue_limits import refund_limit_cents
 from edi_posting.queue_money import ActionResult, find_claim, locked_item, post_entry
