@@ -25,7 +25,6 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.records.remittance import (
     ClaimPayment,
     ProviderAdjustment,
-    Remittance,
     ServiceLinePayment,
 )
 from edi_posting.records.source import SourceRef
@@ -38,7 +37,6 @@ __all__ = [
     "TRANSACTION_UNBALANCED",
     "TransactionBalance",
     "check_claim",
-    "check_remittance",
     "check_service_line",
     "claim_balances",
     "claim_imbalance",
@@ -195,21 +193,3 @@ class TransactionBalance:
             f"{format_cents(self.provider_adjustment_cents)} should equal BPR02",
             expected, payment_cents, source, "BPR02",
         )
-
-
-def check_remittance(remittance: Remittance) -> list[Problem]:
-    """All three levels over a parsed remittance (the parser already runs them as it goes)."""
-    problems: list[Problem] = []
-    balance = TransactionBalance()
-    for claim in remittance.claims:
-        problems.extend(check_claim(claim))
-        balance.add_claim(claim)
-    for adjustment in remittance.provider_adjustments:
-        balance.add_provider_adjustment(adjustment)
-    payment = remittance.header.payment
-    if payment is not None:
-        source = remittance.header.source.at(payment.segment_position)
-        problem = balance.check(payment.amount_cents, source)
-        if problem is not None:
-            problems.append(problem)
-    return problems
