@@ -18,7 +18,6 @@ from sqlalchemy import Connection, exists, func, select
 from edi_posting.audit_links import (
     ENTRIES,
     ITEM_EVENTS,
-    LINKS_KEY,
     dumps,
     line_counts,
     ranges_ids,
@@ -34,7 +33,7 @@ from edi_posting.audit_links_state import (
 from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent, ReviewItem, ReviewItemEvent
 
-__all__ = ["LinkReport", "recorded_by", "verify_links"]
+__all__ = ["LinkReport", "verify_links"]
 
 _AUDIT, _ITEM, _ITEM_EVENT = table_of(AuditEvent), table_of(ReviewItem), table_of(ReviewItemEvent)
 _NAMES = {ENTRIES: ("journal entry", "journal entries"),
@@ -174,13 +173,4 @@ def _differing(table: str, links: EventLinks, groups: dict[int, _Group]) -> str 
                 break
         what = "lines differ" if table == ENTRIES else "content differs"
         return f"{_NAMES[table][0]} {ident}'s {what} from what audit event {sequence} recorded"
-    return None
-
-
-def recorded_by(conn: Connection, table: str, ident: int) -> int | None:
-    """The audit event that links one row (None: no event does)."""
-    for row in _audit_rows(conn):
-        link = (row.summary.get(LINKS_KEY) or {}).get(table) or {}
-        if any(first <= ident <= last for first, last in link.get("ids") or []):
-            return row.sequence
     return None

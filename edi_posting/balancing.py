@@ -1,10 +1,9 @@
 """Normalize stage: the three 835 balancing levels, as problems.
 
-Consumes :class:`ServiceLinePayment`, :class:`ClaimPayment` and transaction sums (or, for
-``parse --stats``, the same amounts without records: :func:`service_balances`,
-:func:`claim_balances` and :func:`patient_share_agrees` are the one definition of each
-check, the ``*_imbalance``/``*_mismatch`` functions the one wording of its problem);
-produces :class:`Problem` records naming the level, the segment, and the expected and
+Consumes :class:`ServiceLinePayment`, :class:`ClaimPayment` and transaction sums
+(:func:`service_balances`, :func:`claim_balances` and :func:`patient_share_agrees` are the
+one definition of each check, the ``*_imbalance``/``*_mismatch`` functions the one wording
+of its problem); produces :class:`Problem` records naming the level, the segment, and the expected and
 actual amounts with their difference.  Nothing here ever adds an adjustment to make a
 remittance balance: an unbalanced item is held for a person (OpenEMR's forced
 "Balancing" line is the anti-pattern).  AMT and QTY are informational and never enter a
@@ -26,7 +25,6 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.records.remittance import (
     ClaimPayment,
     ProviderAdjustment,
-    Remittance,
     ServiceLinePayment,
 )
 from edi_posting.records.source import SourceRef
@@ -39,7 +37,6 @@ __all__ = [
     "TRANSACTION_UNBALANCED",
     "TransactionBalance",
     "check_claim",
-    "check_remittance",
     "check_service_line",
     "claim_balances",
     "claim_imbalance",
@@ -139,11 +136,7 @@ def check_service_line(line: ServiceLinePayment) -> Problem | None:
 
 
 def check_claim(claim: ClaimPayment) -> list[Problem]:
-    """Service level for each line, then the claim level, then CLP05 against PR.
-
-    :mod:`edi_posting.x12.tally835` makes the same checks, in the same order, from the
-    amounts alone (``parse --stats``).
-    """
+    """Service level for each line, then the claim level, then CLP05 against PR."""
     problems: list[Problem] = []
     adjusted = patient_share = 0
     for adjustment in claim.adjustments:
@@ -200,21 +193,3 @@ class TransactionBalance:
             f"{format_cents(self.provider_adjustment_cents)} should equal BPR02",
             expected, payment_cents, source, "BPR02",
         )
-
-
-def check_remittance(remittance: Remittance) -> list[Problem]:
-    """All three levels over a parsed remittance (the parser already runs them as it goes)."""
-    problems: list[Problem] = []
-    balance = TransactionBalance()
-    for claim in remittance.claims:
-        problems.extend(check_claim(claim))
-        balance.add_claim(claim)
-    for adjustment in remittance.provider_adjustments:
-        balance.add_provider_adjustment(adjustment)
-    payment = remittance.header.payment
-    if payment is not None:
-        source = remittance.header.source.at(payment.segment_position)
-        problem = balance.check(payment.amount_cents, source)
-        if problem is not None:
-            problems.append(problem)
-    return problems

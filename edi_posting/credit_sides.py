@@ -27,7 +27,8 @@ from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger import account_ids
 
-__all__ = ["ClaimSide", "assign_sides", "credit_items", "item_side", "ordered", "side_credits"]
+__all__ = ["ClaimSide", "assign_sides", "credit_items", "insurance_by_payer", "item_side", "ordered",
+           "side_balances", "side_credit", "side_credits"]
 
 _LINE, _ITEM = table_of(JournalLine), table_of(ReviewItem)
 INSURANCE, PATIENT = "insurance_ar", "patient_ar"
@@ -71,10 +72,11 @@ def ordered(credits: Mapping[ClaimSide, int]) -> list[ClaimSide]:
                                           s.payer_id or 0))
 
 
-def side_credits(conn: Connection, claim_ids: Iterable[int] | None
-                 ) -> dict[int, dict[ClaimSide, int]]:
-    """Claim -> each side below zero -> its credit in cents (positive).  ``None``: every
-    claim of the ledger (the check); claims without a side in credit are left out."""
+def side_balances(conn: Connection, claim_ids: Iterable[int] | None
+                  ) -> dict[int, dict[ClaimSide, int]]:
+    """Claim -> each side -> its balance in cents (owed: positive; in credit: negative).
+    ``None``: every claim of the ledger.  The one query of a claim's sides: credits, write
+    offs, transfers and refunds all read a side's balance here."""
     accounts = account_ids(conn)
     ins, pat = accounts[INSURANCE], accounts[PATIENT]
     query = (select(_LINE.c.submitted_claim_id, _LINE.c.account_id, _LINE.c.payer_id,
@@ -88,8 +90,28 @@ def side_credits(conn: Connection, claim_ids: Iterable[int] | None
         side = ClaimSide(INSURANCE, payer_id) if account == ins else ClaimSide(PATIENT)
         per_claim = sums.setdefault(claim_id, {})  # the patient side sums over its lines
         per_claim[side] = per_claim.get(side, 0) + int(cents)
-    return {claim_id: {side: -cents for side, cents in per_claim.items() if cents < 0}
-            for claim_id, per_claim in sums.items() if any(c < 0 for c in per_claim.values())}
+    return sums
+
+
+def side_credit(balance_cents: int) -> int:
+    """The credit of one side: what it holds below zero (never netted with another side)."""
+    return max(-balance_cents, 0)
+
+
+def side_credits(conn: Connection, claim_ids: Iterable[int] | None
+                 ) -> dict[int, dict[ClaimSide, int]]:
+    """Claim -> each side below zero -> its credit in cents (positive).  ``None``: every
+    claim of the ledger (the check); claims without a side in credit are left out."""
+    credits = {claim_id: {side: side_credit(cents) for side, cents in sides.items()
+                          if side_credit(cents)}
+               for claim_id, sides in side_balances(conn, claim_ids).items()}
+    return {claim_id: sides for claim_id, sides in credits.items() if sides}
+
+
+def insurance_by_payer(conn: Connection, claim_id: int) -> dict[int | None, int]:
+    """The claim's insurance receivable per payer (insurance_ar is kept per payer)."""
+    return {side.payer_id: cents for side, cents in side_balances(conn, [claim_id]).get(
+        claim_id, {}).items() if not side.is_patient}
 
 
 def credit_items(conn: Connection, claim_ids: Iterable[int] | None) -> dict[int, list[Any]]:

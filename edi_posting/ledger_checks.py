@@ -27,6 +27,7 @@ from edi_posting.queue_credits import (
     owned_twice,
     queue_unapplied_cents,
 )
+from edi_posting.records.remittance_parts import signed_payment_cents
 
 __all__ = ["CHECKS", "Violation", "check_ledger", "ledger_digest"]
 
@@ -103,7 +104,7 @@ def remittances_move_their_payment(conn: Connection) -> list[Violation]:
     ).all()
     violations = []
     for remittance_id, payment, credit_debit, cents in rows:
-        expected = -payment if credit_debit == "D" else payment
+        expected = signed_payment_cents(payment, credit_debit)
         if int(cents) != expected:
             violations.append(Violation(
                 "remittances_move_their_payment", None,

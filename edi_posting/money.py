@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-__all__ = ["MAX_CENTS", "AmountError", "AmountRangeError", "cents_to_decimal", "format_cents",
+__all__ = ["MAX_CENTS", "AmountError", "AmountRangeError", "format_cents",
            "parse_amount", "to_cents"]
 
 _CENT = Decimal("0.01")
@@ -62,10 +62,6 @@ def to_cents(value: Decimal) -> int:
         raise AmountRangeError(f"{len(value.as_tuple().digits)} digits: beyond "
                                f"{format_cents(MAX_CENTS)}, the most a database column holds")
     return int(cents)
-
-
-def cents_to_decimal(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(_CENT)
 
 
 def format_cents(cents: int) -> str:

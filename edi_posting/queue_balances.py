@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from edi_posting.access import Permission, Principal, authorize
 from edi_posting.approvals import ApprovalAction, approval_needed, request_approval
+from edi_posting.credit_sides import insurance_by_payer
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, Payer, PayerAlias, SubmittedClaim
-from edi_posting.ledger import Posting, account_ids, claim_balances
+from edi_posting.ledger import Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue_credits import refresh_credit_balances
 from edi_posting.queue_groups import CONTRACTUAL_GROUP, contractual_open_cents
@@ -42,7 +43,6 @@ __all__ = [
     "DEFAULT_WRITE_OFF_LIMIT_CENTS",
     "WRITE_OFF_LIMIT_KEY",
     "approved_write_off",
-    "insurance_by_payer",
     "item_claim",
     "set_write_off_limit",
     "take_amount",
@@ -53,15 +53,6 @@ __all__ = [
 
 _LINE, _CLAIM = table_of(JournalLine), table_of(SubmittedClaim)
 _PAYER, _ALIAS = table_of(Payer), table_of(PayerAlias)
-
-
-def insurance_by_payer(conn: Connection, claim_id: int) -> dict[int | None, int]:
-    """The claim's insurance receivable per payer (insurance_ar is kept per payer)."""
-    account = account_ids(conn)["insurance_ar"]
-    rows = conn.execute(select(_LINE.c.payer_id, func.sum(_LINE.c.amount_cents))
-                        .where(_LINE.c.submitted_claim_id == claim_id,
-                               _LINE.c.account_id == account).group_by(_LINE.c.payer_id))
-    return {payer: int(cents) for payer, cents in rows}
 
 
 def item_claim(conn: Connection, item: Any) -> Any:

@@ -47,7 +47,6 @@ from edi_posting.review_queue import (
 
 __all__ = [
     "CreditCause",
-    "claim_credit_cents",
     "credit_mismatches",
     "follow_credit_items",
     "ledger_unapplied_cents",
@@ -59,12 +58,6 @@ __all__ = [
 
 _ITEM, _LINE = table_of(ReviewItem), table_of(JournalLine)
 _CLAIM, _PAYER = table_of(SubmittedClaim), table_of(Payer)
-
-
-def claim_credit_cents(conn: Connection, claim_id: int) -> int:
-    """The claim's credit: the sum of its sides in credit (each payer's insurance balance
-    and the patient balance below zero), never netted against a side that still owes."""
-    return sum(side_credits(conn, [claim_id]).get(claim_id, {}).values())
 
 
 def queue_unapplied_cents(conn: Connection) -> int:

@@ -24,7 +24,7 @@ from edi_posting.db.models import Adjustment, ClaimPayment, ServiceLinePayment
 from edi_posting.identity import find_or_create_payer
 from edi_posting.ledger import Posting
 from edi_posting.match_lookup import DatabaseClaimLookup
-from edi_posting.matching import LinePaymentFacts, PaymentFacts, match_lines
+from edi_posting.matching import PaymentFacts, match_lines
 from edi_posting.posting_policy import load_policy
 from edi_posting.posting_rules import (
     CasFact,
@@ -36,6 +36,7 @@ from edi_posting.posting_rules import (
     classify,
 )
 from edi_posting.queue_adjudicated import Adjudication
+from edi_posting.remittance_facts import facts_of
 
 __all__ = ["LinePosting", "applied_line_postings", "as_sent_postings", "stored_claim_fact",
            "stored_has_adjustments", "stored_payment_facts"]
@@ -48,32 +49,10 @@ def _lines(conn: Connection, cp_id: int) -> list[Any]:
                              .order_by(_SVC.c.ordinal)))
 
 
-def _line_facts(ordinal: int, line: Any) -> LinePaymentFacts:
-    modifiers = tuple(m for m in (line.modifier1, line.modifier2, line.modifier3,
-                                  line.modifier4) if m)
-    original = tuple(m for m in (line.original_modifiers or "").split(":") if m)
-    return LinePaymentFacts(
-        ordinal=ordinal, procedure_qualifier=line.procedure_qualifier,
-        procedure_code=line.procedure_code, modifiers=modifiers,
-        original_procedure_qualifier=line.original_procedure_qualifier,
-        original_procedure_code=line.original_procedure_code, original_modifiers=original,
-        charge_cents=line.charge_cents, paid_cents=line.paid_cents,
-        service_date_from=line.service_date_from,
-        service_date_to=line.service_date_to or line.service_date_from,
-        line_item_control_number=line.line_item_control_number, units=line.paid_units)
-
-
 def stored_payment_facts(conn: Connection, cp_id: int, payer_id: int | None) -> PaymentFacts:
-    """What matching compares, from the stored claim payment (as ``payment_facts`` does)."""
+    """What matching compares, from the stored claim payment (the builder import uses)."""
     cp = conn.execute(select(_CP).where(_CP.c.id == cp_id)).one()
-    return PaymentFacts(
-        patient_control_number=cp.patient_control_number, status_code=cp.status_code,
-        charge_cents=cp.charge_cents, paid_cents=cp.paid_cents,
-        payer_claim_control_number=cp.payer_claim_control_number, payer_id=payer_id,
-        patient_last_name=cp.patient_last_name, patient_first_name=cp.patient_first_name,
-        member_id=cp.member_id, corrected_member_id=cp.corrected_member_id,
-        statement_from=cp.statement_from, statement_to=cp.statement_to,
-        lines=tuple(_line_facts(i, line) for i, line in enumerate(_lines(conn, cp_id), 1)))
+    return facts_of(cp, _lines(conn, cp_id), payer_id)
 
 
 def stored_claim_fact(conn: Connection, cp_id: int,

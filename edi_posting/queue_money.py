@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from edi_posting.access import Permission, authorize
+from edi_posting.credit_sides import insurance_by_payer, side_credit
 from edi_posting.db.base import table_of
 from edi_posting.db.models import (
     ClaimPayment,
@@ -175,19 +176,20 @@ def _cash_postings(amount: int, payer_id: int | None, claim: Any) -> tuple[Posti
             Posting("insurance_ar", -amount, payer_id=payer_id, **dims))
 
 
-def _duplicate_notice(conn: Connection, item: Any, claim: Any, found: Adjudication,
-                      posting: LinePosting, amount: int) -> str:
-    """What applying onto an adjudicated claim will do, said before it is done."""
-    balances = claim_balances(conn, claim.id)
-    insurance = balances.insurance_cents + sum(p.amount_cents for p in posting.postings
-                                               if p.account == "insurance_ar")
+def _duplicate_notice(conn: Connection, item: Any, claim: Any, payer_id: int | None,
+                      found: Adjudication, posting: LinePosting, amount: int) -> str:
+    """What applying onto an adjudicated claim will do, said before it is done: the
+    credit it leaves is the payer's own side's, whatever other payers owe on the claim."""
+    own = insurance_by_payer(conn, claim.id).get(payer_id, 0) + sum(
+        p.amount_cents for p in posting.postings
+        if p.account == "insurance_ar" and p.payer_id == payer_id)
     earlier = "; ".join(p.describe() for p in found.payments)
     what = (f"its cash only ({format_cents(amount)}, no adjustments again)" if posting.every_line
             else f"its cash ({format_cents(amount)}), without adjustments for the lines "
                  "adjudicated already (the others post theirs)")
     return (f"claim {claim.patient_control_number} already carries this payer's adjudication "
             f"of the same lines: {earlier}; applying review item {item.id} posts {what} and "
-            f"leaves a credit balance of {format_cents(max(-insurance, 0))} on the payer's "
+            f"leaves a credit balance of {format_cents(side_credit(own))} on the payer's "
             "side: confirm to post it")
 
 
@@ -202,7 +204,8 @@ def _whole_payment_lines(conn: Connection, item: Any, claim: Any, payer_id: int 
     posting = applied_line_postings(conn, item.claim_payment_id, claim, payer_id, amount,
                                     found)
     if found is not None and posting is not None and posting.duplicated and not confirm:
-        raise ConfirmationNeeded(_duplicate_notice(conn, item, claim, found, posting, amount))
+        raise ConfirmationNeeded(_duplicate_notice(conn, item, claim, payer_id, found, posting,
+                                                   amount))
     return posting.postings if posting else None
 
 

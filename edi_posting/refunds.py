@@ -23,34 +23,24 @@ from sqlalchemy import Connection, insert, select
 
 from edi_posting.access import Permission, Principal, authorize
 from edi_posting.approvals import ApprovalAction, approval_needed, request_approval
-from edi_posting.credit_sides import item_side, ordered, side_credits
+from edi_posting.credit_sides import insurance_by_payer, item_side, side_credits
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
 from edi_posting.ledger import Posting, claim_balances
 from edi_posting.money import format_cents
-from edi_posting.queue_balances import insurance_by_payer, item_claim, take_amount
+from edi_posting.queue_balances import item_claim, take_amount
 from edi_posting.queue_credits import refresh_credit_balances
 from edi_posting.queue_limits import refund_limit_cents
 from edi_posting.queue_money import ActionResult, find_claim, locked_item, post_entry
 from edi_posting.review_actions import ActionError, record_action
 
-__all__ = ["CreditSide", "approved_refund", "credit_side", "reapply", "refund"]
+__all__ = ["CreditSide", "approved_refund", "reapply", "refund"]
 
 _REFUND, _PAYER, _PATIENT = table_of(Refund), table_of(Payer), table_of(Patient)
 _ITEM = table_of(ReviewItem)
 
 CreditSide = tuple[str, int | None, int]  # (account, payer id, credit in cents)
-
-
-def credit_side(conn: Connection, claim: Any) -> CreditSide:
-    """Where the claim's credit sits: the side most in credit (ties: the lower payer id, a
-    payer not named, then the patient)."""
-    credits = side_credits(conn, [claim.id]).get(claim.id, {})
-    if not credits:
-        raise ActionError(f"claim {claim.patient_control_number} has no credit balance")
-    side = ordered(credits)[0]
-    return side.account, side.payer_id, credits[side]
 
 
 def _credit_item(conn: Connection, item_id: int, actor: str) -> tuple[Any, Any, CreditSide]:

@@ -197,7 +197,7 @@ def _signed_payment(read: RemittanceSetRead) -> int:
     p = read.header.payment
     if p is None:
         return 0
-    return -p.amount_cents if p.credit_debit == "D" else p.amount_cents
+    return p.signed_cents
 
 
 def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:

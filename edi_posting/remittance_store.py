@@ -30,6 +30,7 @@ from edi_posting.db.models import (
 )
 from edi_posting.records import remittance as rec
 from edi_posting.records.source import SourceRef
+from edi_posting.remittance_facts import claim_columns, line_columns
 from edi_posting.x12.remit_file import RemittanceSetRead
 
 __all__ = [
@@ -140,23 +141,22 @@ _CP_COLUMNS = (
 
 def _claim_row(cp_id: int, remittance_id: int, ts_id: int, ordinal: int,
                claim: rec.ClaimPayment, info: ClaimRowInfo, file_id: int) -> _Row:
+    c = claim_columns(claim)  # what matching reads, as matching reads it
     people = {n.entity_code: n for n in reversed(claim.names)}  # the first of each code
-    qc, il, fixed = people.get("QC"), people.get("IL"), people.get("74")
     rendering, tt = people.get("82"), people.get("TT")
     dates = {d.qualifier: d.date for d in claim.dates}
     key = (f"835:{ts_id}|{ordinal}|{claim.patient_control_number}|"
            f"{claim.payer_claim_control_number or ''}|{claim.status_code}")
     return (
         cp_id, remittance_id, ordinal, key, info.submitted_claim_id,
-        claim.patient_control_number, claim.status_code, claim.charge_cents, claim.paid_cents,
+        c.patient_control_number, c.status_code, c.charge_cents, c.paid_cents,
         claim.patient_responsibility_cents, claim.filing_indicator,
-        claim.payer_claim_control_number, claim.facility_type, claim.frequency,
+        c.payer_claim_control_number, claim.facility_type, claim.frequency,
         claim.drg_code, claim.drg_weight, claim.discharge_fraction,
-        qc.last_name if qc else None, qc.first_name if qc else None,
-        (qc.identifier if qc else None) or (il.identifier if il else None),
-        fixed.identifier if fixed else None, rendering.identifier if rendering else None,
+        c.patient_last_name, c.patient_first_name, c.member_id, c.corrected_member_id,
+        rendering.identifier if rendering else None,
         tt.last_name if tt else None, tt.identifier if tt else None,
-        dates.get("232"), dates.get("233"), dates.get("050"), info.match_method,
+        c.statement_from, c.statement_to, dates.get("050"), info.match_method,
         info.posting_state, *_from(claim.source, file_id))
 
 
@@ -170,17 +170,14 @@ _SVC_COLUMNS = (
 
 def _line_row(line_id: int, cp_id: int, ordinal: int, line: rec.ServiceLinePayment,
               submitted_line_id: int | None, file_id: int) -> _Row:
-    proc, orig = line.procedure, line.original_procedure
-    mods = (*proc.modifiers, None, None, None, None)
-    dates = {d.qualifier: d.date for d in line.dates}
+    c = line_columns(line)
     return (
-        line_id, cp_id, ordinal, submitted_line_id, proc.qualifier or None,
-        proc.code or None, mods[0], mods[1], mods[2], mods[3], line.charge_cents,
-        line.paid_cents, line.revenue_code, line.paid_units,
-        orig.qualifier if orig else None, orig.code if orig else None,
-        ":".join(orig.modifiers) if orig and orig.modifiers else None, line.original_units,
-        dates.get("472") or dates.get("150"), dates.get("472") or dates.get("151"),
-        line.line_control_number, *_from(line.source, file_id))
+        line_id, cp_id, ordinal, submitted_line_id, c.procedure_qualifier, c.procedure_code,
+        c.modifier1, c.modifier2, c.modifier3, c.modifier4, c.charge_cents, c.paid_cents,
+        line.revenue_code, c.paid_units, c.original_procedure_qualifier,
+        c.original_procedure_code, c.original_modifiers, line.original_units,
+        c.service_date_from, c.service_date_to, c.line_item_control_number,
+        *_from(line.source, file_id))
 
 
 _CAS_COLUMNS = ("id", "claim_payment_id", "service_line_payment_id", "ordinal", "group_code",

@@ -15,10 +15,11 @@ from click.testing import CliRunner
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.engine import make_url
 
-from edi_posting.audit_links_verify import recorded_by, verify_links
+from edi_posting.audit_links import LINKS_KEY
+from edi_posting.audit_links_verify import verify_links
 from edi_posting.cli import main
 from edi_posting.db import make_engine, write_transaction
-from edi_posting.db.models import JournalEntry
+from edi_posting.db.models import AuditEvent, JournalEntry
 from edi_posting.ledger import EntryDraft, Posting, write_entries
 from edi_posting.queue_balances import write_off
 from edi_posting.queue_undo import undo
@@ -113,10 +114,15 @@ def _first_entry(practice: Practice) -> int:
 
 
 def _recording_event(practice: Practice, entry: int) -> int:
+    """The audit event whose links name the entry (its id inside one of the ranges)."""
     with practice.engine.connect() as conn:
-        found = recorded_by(conn, "journal_entries", entry)
-    assert found is not None
-    return found
+        rows = conn.execute(select(AuditEvent.sequence, AuditEvent.summary)
+                            .order_by(AuditEvent.sequence)).all()
+    found = [sequence for sequence, summary in rows if any(
+        first <= entry <= last for first, last in
+        (((summary or {}).get(LINKS_KEY) or {}).get("journal_entries") or {}).get("ids") or [])]
+    assert found
+    return int(found[0])
 
 
 def test_an_imported_and_worked_ledger_verifies_clean(worked: Practice,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-from edi_posting.balancing import check_remittance
 from edi_posting.problems import Severity
 from edi_posting.records.remittance import ClaimPayment, Remittance
 from edi_posting.x12.remit835 import parse_835
@@ -88,7 +87,8 @@ def test_unbalanced_items_are_never_given_a_balancing_adjustment() -> None:
     assert claim.adjustments == ()
 
 
-def test_check_remittance_recomputes_all_levels_on_parsed_records() -> None:
+def test_the_parser_checks_all_three_levels_of_a_remittance() -> None:
     parsed = remittance("LX*1~CLP*P1*1*100*80~SVC*HC:99213*100*80~CAS*CO*45*15~", bpr="90")
-    codes = sorted(p.code for p in check_remittance(parsed))
+    codes = sorted(p.code for p in (*parsed.problems, *(q for c in parsed.claims
+                                                         for q in c.problems)))
     assert codes == ["CLAIM_UNBALANCED", "SERVICE_UNBALANCED", "TRANSACTION_UNBALANCED"]

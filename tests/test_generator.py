@@ -289,5 +289,5 @@ def test_a_small_sample_validates_with_pyx12(tmp_path: Path) -> None:
     remits = sorted((tmp_path / "835").iterdir())
     assert any("MA15" in p.read_text() for p in remits)
     for path in sorted((tmp_path / "837").iterdir())[:2] + remits:
-        result = validation.validate_file(path)
+        result = validation.validate_path(path)
         assert result.is_valid, (path.name, result.problems)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from edi_posting.db.models import ReviewItem
-from edi_posting.x12.remit835 import iter_remittance_tallies, parse_835
+from edi_posting.x12.remit835 import iter_remittances, parse_835
 from tests.x12build import build_x12, write_x12
 from tests.x835 import Practice, clp, remit, svc
 
@@ -54,7 +54,7 @@ def test_a_misspelled_plb_segment_is_an_unknown_segment_problem(tmp_path: Path) 
 
 def test_parse_stats_names_the_unknown_segment_too(tmp_path: Path) -> None:
     text = build_x12(_paid("PCN1", "MOXX*1~"))
-    ends = [e for e in iter_remittance_tallies(write_x12(tmp_path, text))
+    ends = [e for e in iter_remittances(write_x12(tmp_path, text))
             if type(e).__name__ == "RemittanceEnd"]
     [end] = ends
     assert [(p.code, p.element) for p in end.problems] == [("UNKNOWN_SEGMENT", "MOXX")]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
+from edi_posting.credit_sides import insurance_by_payer
 from edi_posting.db import write_transaction
 from edi_posting.db.models import (
     JournalEntry,
@@ -25,7 +26,7 @@ from edi_posting.db.models import (
     SubmittedClaim,
 )
 from edi_posting.ledger import EntryDraft, Posting, write_entries
-from edi_posting.queue_balances import insurance_by_payer, write_off
+from edi_posting.queue_balances import write_off
 from edi_posting.queue_credits import (
     credit_mismatches,
     ledger_unapplied_cents,

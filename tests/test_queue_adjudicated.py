@@ -131,3 +131,20 @@ def test_cli_apply_onto_an_adjudicated_claim_says_what_it_would_do_and_exits_65(
     done = runner.invoke(main, [*base, "--confirm"])
     assert done.exit_code == 0, done.output
     assert practice.balances("PCN1") == ("-96.77", "44.21")
+
+
+def test_the_confirmation_names_the_payers_own_credit_while_the_next_payer_still_owes(
+        practice: Practice) -> None:
+    """A credit is owed to one side: the payer paid twice is in credit by the whole second
+    payment, whatever the next payer (forwarded to, CLP02 19) still owes on the claim."""
+    practice.bill(("PCN1", VISIT))
+    practice.receive(remit("96.77", clp(
+        "PCN1", "19", "178.75", "96.77", "44.21", "ICN1", "NM1*TT*2*MEDIGAP PLAN*****PI*GAP01~",
+        svc("99213", "178.75", "96.77", "CO*45*37.77", "PR*2*44.21"))))
+    practice.receive(remit("96.77", AGAIN, trace="TRACE2", date="20260320"))
+    assert practice.balances("PCN1") == ("44.21", "0.00")  # the Medigap plan owes
+    ident = item_id(practice, "unmatched_payment")
+    with pytest.raises(ConfirmationNeeded) as refused:
+        act(practice, apply_cash, ident, "PCN1")
+    assert str(refused.value).endswith(
+        "leaves a credit balance of 96.77 on the payer's side: confirm to post it")

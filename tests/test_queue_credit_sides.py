@@ -14,13 +14,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select, update
 
+from edi_posting.credit_sides import ordered, side_credits
 from edi_posting.db import write_transaction
 from edi_posting.db.models import Payer, ReviewItem, SubmittedClaim
 from edi_posting.ledger import EntryDraft, Posting, write_entries
 from edi_posting.ledger_checks import check_ledger
 from edi_posting.queue_credits import refresh_credit_balances
 from edi_posting.queue_undo import undo
-from edi_posting.refunds import credit_side, reapply, refund
+from edi_posting.refunds import reapply, refund
 from tests.test_queue_money import OFFICE_VISIT, accept_duplicates, act, claim_id, events
 from tests.x835 import Practice, clp, remit, svc
 
@@ -153,8 +154,10 @@ def test_equal_credits_of_a_known_and_an_unknown_payer_pick_a_side_without_error
                 submitted_claim_id=claim)))], "desk")[0]
         refresh_credit_balances(conn, [claim], actor="desk", cause="lockbox", entry_id=entry)
     with practice.engine.connect() as conn:
-        row = conn.execute(select(SubmittedClaim).where(SubmittedClaim.id == claim)).one()
-        assert credit_side(conn, row) == ("insurance_ar", _payer(practice, "ACME HEALTH"), 10000)
+        credits = side_credits(conn, [claim])[claim]
+    first = ordered(credits)[0]  # most in credit; ties: the lower payer id, then none named
+    assert (first.account, first.payer_id, credits[first]) == (
+        "insurance_ar", _payer(practice, "ACME HEALTH"), 10000)
     assert sorted((payer is None, cents) for _, payer, cents in _credit_items(practice)) == [
         (False, 10000), (True, 10000)]
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from edi_posting.x12.acks import Ack, ack_file_names
-from edi_posting.x12.validation import ValidationResult, validate_file, validate_path
+from edi_posting.x12.validation import ValidationResult, validate_path
 from tests.corpus_manifest import CORPUS, manifest_rows
 from tests.x12build import build_x12
 
@@ -98,10 +98,6 @@ def test_our_999_validates_against_pyx12s_999_map(tmp_path: Path) -> None:
         answer = validate(tmp_path, ack.text, name="remit.835.999")
         assert answer.valid and answer.kind == "999", answer.problems
         assert answer.acks == []  # an acknowledgment is never acknowledged
-
-
-def test_the_generator_file_api_name_is_validate_file() -> None:
-    assert validate_file is validate_path
 
 
 # -- invalid sets: IK3/IK4/IK5 ----------------------------------------------------------
@@ -403,7 +399,7 @@ def test_a_pyx12_crash_is_a_structured_rejection(
     def explode(self: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr("edi_posting.x12.validation._Walk.run", explode)
+    monkeypatch.setattr("edi_posting.x12.pyx12_walk.Walk.run", explode)
     result = validate(tmp_path, remit(BODY))
     assert [(p.code, p.severity.value) for p in result.problems] == [("VALIDATOR_FAILED", "FATAL")]
     assert "pyx12 failed (KeyError)" in result.problems[0].message

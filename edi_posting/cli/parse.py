@@ -1,8 +1,8 @@
 """`edi-posting parse`: read 835 files and print what they say, without a database.
 
 A thin layer over :func:`edi_posting.x12.remit835.parse_835` (full output) and
-:func:`~edi_posting.x12.remit835.iter_remittance_tallies` (``--stats``, streaming: memory
-stays bounded whatever the file size, and no claim record is built).
+:func:`~edi_posting.x12.remit835.iter_remittances` (``--stats``, streaming: memory stays
+bounded whatever the file size, one claim at a time).
 
 Output, by ``--format``:
 
@@ -40,7 +40,6 @@ from edi_posting.records.claim import ProcedureCode
 from edi_posting.records.remittance import (
     Adjustment,
     ClaimPayment,
-    ClaimTally,
     Party,
     Remittance,
     RemittanceEnd,
@@ -48,7 +47,7 @@ from edi_posting.records.remittance import (
     ServiceLinePayment,
 )
 from edi_posting.user_input import readable_file
-from edi_posting.x12.remit835 import FileEnd, ParseResult, iter_remittance_tallies, parse_835
+from edi_posting.x12.remit835 import FileEnd, ParseResult, iter_remittances, parse_835
 from edi_posting.x12.sniff import sniff_path
 
 __all__ = ["command", "file_document", "stats_document"]
@@ -319,14 +318,14 @@ def stats_document(path: str) -> dict[str, Any]:
     fatal: list[Problem] = []
     counts = {s.value: 0 for s in Severity}
     usable, sha256 = False, ""
-    for event in iter_remittance_tallies(path):
+    for event in iter_remittances(path):
         if isinstance(event, RemittanceEnd):
             sets.append({"control_number": event.header.transaction_set_control_number,
                          **_totals(event.totals)})
             totals.append(event.totals)
             usable = usable or event.is_usable
             _count(event.problems, counts, fatal)
-        elif isinstance(event, ClaimTally):
+        elif isinstance(event, ClaimPayment):
             if event.problems:
                 _count(event.problems, counts, fatal)
         elif isinstance(event, FileEnd):

@@ -30,7 +30,6 @@ __all__ = [
     "FromFile",
     "IdPk",
     "table_of",
-    "utc_now",
 ]
 
 NAMING_CONVENTION = {
@@ -51,18 +50,9 @@ Created = Annotated[
 ]
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {int: BigInteger, str: String}
-
-
-def fk(target: str, *, nullable: bool = True, index: bool = True) -> Mapped[int | None]:
-    """A BigInteger foreign key column; most of ours are indexed for lineage look-ups."""
-    return mapped_column(BigInteger, ForeignKey(target), nullable=nullable, index=index)
 
 
 class FromFile:

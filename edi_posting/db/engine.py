@@ -9,7 +9,6 @@ so two importers never deadlock on a lock upgrade.  PostgreSQL goes through psyc
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -104,10 +103,3 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         with conn.begin():
             yield conn
             link_unrecorded(conn)  # every row written has its audit event (audit_links)
-
-
-def sqlite_path(url: str) -> str | None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    return os.path.abspath(parsed.database)

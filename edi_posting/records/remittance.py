@@ -57,7 +57,6 @@ __all__ = [
     "Amount",
     "ClaimPayment",
     "ClaimStatus",
-    "ClaimTally",
     "Contact",
     "CreditDebit",
     "DateValue",
@@ -154,21 +153,6 @@ class ClaimPayment:
 
     def name(self, entity_code: str) -> PersonName | None:
         return next((n for n in self.names if n.entity_code == entity_code), None)
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimTally:
-    """A claim as ``parse --stats`` keeps it: its sums, counts and problems, not its content.
-
-    The same numbers and the same problems as the :class:`ClaimPayment` of the same CLP.
-    """
-
-    patient_control_number: str  # CLP01
-    paid_cents: int  # CLP04 (0 when it is not an amount: see the problems)
-    service_line_count: int
-    adjustment_count: int  # CAS triplets, claim and line level
-    segment_position: int  # the CLP segment's position in the file
-    problems: tuple[Problem, ...] = ()  # this claim's and its lines' (amounts, balancing)
 
 
 @dataclass(frozen=True, slots=True)

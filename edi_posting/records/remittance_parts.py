@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from edi_posting.records.remittance_codes import (
     AdjustmentGroup,
+    CreditDebit,
     PaymentHandling,
     PaymentMethod,
     known_code,
@@ -38,7 +39,14 @@ __all__ = [
     "Reference",
     "RemarkCode",
     "Trace",
+    "signed_payment_cents",
 ]
+
+
+def signed_payment_cents(amount_cents: int, credit_debit: str | None) -> int:
+    """BPR02 as the money moves: a debit (BPR03 D) takes it from the provider.  The one
+    sign rule of a payment, for posting a set and for the ledger check of what it moved."""
+    return -amount_cents if credit_debit == CreditDebit.DEBIT else amount_cents
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +125,11 @@ class Payment:
     receiver_account_number: str | None  # BPR15
     date: dt.date | None  # BPR16: EFT effective date or check issue date
     segment_position: int  # the BPR segment's position in the file
+
+    @property
+    def signed_cents(self) -> int:
+        """BPR02 signed by BPR03 (:func:`signed_payment_cents`)."""
+        return signed_payment_cents(self.amount_cents, self.credit_debit)
 
     @property
     def handling(self) -> PaymentHandling | None:

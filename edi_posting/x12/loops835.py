@@ -2,11 +2,10 @@
 
 Consumes one :class:`~edi_posting.x12.reader.TransactionSet` and produces, as
 :mod:`edi_posting.x12.remit835` streams them, its :class:`RemittanceHeader`, one
-:class:`ClaimPayment` (or, for ``parse --stats``, one :class:`ClaimTally`) per CLP loop,
-and its :class:`RemittanceEnd`.  Segments that open or close a loop decide where the
-others go: each loop's segments are gathered into a bucket, and a bucket becomes records
-(:mod:`edi_posting.x12.segments835`) when its loop ends; the tally path counts and checks a
-claim's segments as they come (:mod:`edi_posting.x12.tally835`) and builds nothing.
+:class:`ClaimPayment` per CLP loop, and its :class:`RemittanceEnd`.  Segments that open or
+close a loop decide where the others go: each loop's segments are gathered into a bucket,
+and a bucket becomes records (:mod:`edi_posting.x12.segments835`) when its loop ends.  This
+is the one 835 claim parser: ``parse --stats`` counts the same records.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from edi_posting.balancing import (
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.remittance import (
     ClaimPayment,
-    ClaimTally,
     ProviderAdjustment,
     ProviderSummary,
     RemittanceEnd,
@@ -31,35 +29,25 @@ from edi_posting.records.remittance import (
     RemittanceTotals,
 )
 from edi_posting.x12 import segments835 as seg
-from edi_posting.x12 import tally835
 from edi_posting.x12.layout835 import ALLOWED, Area, is_money_area, stray_segment
 from edi_posting.x12.reader import TransactionSet
-from edi_posting.x12.values835 import fast_constructor
 
 __all__ = ["SetParser"]
 
 _KNOWN_VERSIONS = ("X221", "X091")
 # Segments that open or close a loop; every other segment joins the current loop's bucket.
 _CLAIM, _LINE, _SUMMARY, _SUMMARY_PART, _PLB, _PARTY = range(6)
-_IN_CLAIM = 10
-_CAS, _DTM, _AMT, _MIA, _MOA = range(_IN_CLAIM, _IN_CLAIM + 5)
 _STRUCTURE = {"CLP": _CLAIM, "SVC": _LINE, "LX": _SUMMARY, "TS3": _SUMMARY_PART,
               "TS2": _SUMMARY_PART, "PLB": _PLB, "N1": _PARTY}
-# --stats: the segments of a claim that are counted or checked (the others are skipped)
-_TALLY_KINDS = {**_STRUCTURE, "CAS": _CAS, "DTM": _DTM, "AMT": _AMT, "MIA": _MIA, "MOA": _MOA}
 
 _AREAS = {_CLAIM: Area.CLAIM, _LINE: Area.LINE, _SUMMARY: Area.SUMMARY,
           _SUMMARY_PART: Area.SUMMARY, _PLB: Area.FOOTER, _PARTY: Area.PARTY}
 
-_claim_tally = fast_constructor(ClaimTally)
-
-
 class SetParser:
     """A small state machine over one set's body segments, gathering loops into buckets."""
 
-    def __init__(self, tset: TransactionSet, *, tally: bool) -> None:
+    def __init__(self, tset: TransactionSet) -> None:
         self.tset = tset
-        self.tally = tally
         self.ctx = seg.Context(tset.source, tset.delimiters.component)
         self.set_problems: list[Problem] = []
         self.ctx.problems = self.set_problems
@@ -71,15 +59,14 @@ class SetParser:
         self.header: RemittanceHeader | None = None
         self.balance = TransactionBalance()
         self.counts = [0, 0, 0, 0, 0]  # claims, lines, adjustments, unbalanced lines, claims
-        self.set_has_bad_amount = False  # saved while a claim is tallied
 
-    def run(self) -> Iterator[RemittanceHeader | ClaimPayment | ClaimTally | RemittanceEnd]:
+    def run(self) -> Iterator[RemittanceHeader | ClaimPayment | RemittanceEnd]:
         if not self._check_kind():
             self.tset.skip()
             yield self.make_header()
             yield self.make_end()
             return
-        yield from self._tally_loops() if self.tally else self._loops()
+        yield from self._loops()
         if self.header is None:
             yield self.make_header()
         yield self.make_end()
@@ -123,73 +110,6 @@ class SetParser:
                 allowed = ALLOWED[area]
         if claim is not None:
             yield self.finish_claim(claim, lines)
-
-    def _tally_loops(self) -> Iterator[RemittanceHeader | ClaimTally]:
-        """:meth:`_loops` with a claim's segments tallied as they come, not gathered: the
-        same structure (what opens and closes a loop) and the same other loops.  DTM02 and
-        AMT02 are checked here (as :func:`seg.dates`/:func:`seg.amounts` read them), the
-        rest of a claim by :class:`tally835.ClaimTallier`."""
-        kinds, line_kind, party_kind, claim_kind = _TALLY_KINDS, _LINE, _PARTY, _CLAIM
-        tallier = tally835.ClaimTallier(self.ctx)
-        start_line, on_cas, on_mia, on_moa = tallier.line, tallier.cas, tallier.mia, tallier.moa
-        known_dates, known_amounts = self.ctx.known_dates, self.ctx.known_amounts
-        date, cents = self.ctx.date, self.ctx.cents
-        target: seg.Bucket = self.header_bucket
-        in_claim = False
-        area, allowed = Area.HEADER, ALLOWED[Area.HEADER]
-        for rows, positions in self.tset.batches():
-            for elements, position in zip(rows, positions):
-                kind = kinds.get(elements[0])
-                if kind is None or kind >= _IN_CLAIM:
-                    if not in_claim:  # header, party, summary: into the loop's bucket
-                        tag = elements[0]
-                        bucket = target.get(tag)
-                        if bucket is None:
-                            target[tag] = [(elements, position)]
-                        else:
-                            bucket.append((elements, position))
-                        if tag not in allowed:
-                            self._stray(tag, position, area)
-                    elif kind is None:  # nothing to count or check in NM1, REF, QTY, LQ ...
-                        if elements[0] not in allowed:
-                            self._stray(elements[0], position, area)
-                    elif kind == _DTM:
-                        text = elements[2] if len(elements) > 2 else ""
-                        if text not in known_dates:  # a date known valid: nothing to do
-                            date(text, "DTM02", position)
-                    elif kind == _CAS:
-                        on_cas(elements, position)
-                    elif kind == _AMT:
-                        text = elements[2] if len(elements) > 2 else ""
-                        if text not in known_amounts:
-                            cents(text, "AMT02", position)
-                    elif elements[0] not in allowed:  # MIA or MOA in a service line
-                        self._stray(elements[0], position, area)
-                    elif kind == _MIA:
-                        on_mia(elements, position)
-                    else:
-                        on_moa(elements, position)
-                    continue
-                if kind == line_kind and in_claim:
-                    start_line(elements, position)
-                elif kind == party_kind and self.header is None:
-                    target = {"N1": [(elements, position)]}
-                    self.parties.append(target)
-                else:
-                    if in_claim:
-                        yield self.finish_tally(tallier)
-                        in_claim = False
-                    elif self.header is None:
-                        yield self.make_header()
-                    if kind == claim_kind:
-                        self._start_tally(tallier, elements, position)
-                        in_claim = True
-                    else:
-                        target = self._open(kind, (elements, position))
-                area = _AREAS[kind] if kind != line_kind or in_claim else area
-                allowed = ALLOWED[area]
-        if in_claim:
-            yield self.finish_tally(tallier)
 
     def _open(self, kind: int, segment: seg.Segment) -> seg.Bucket:
         """A segment that closes the current loop: start the next loop's bucket."""
@@ -255,27 +175,6 @@ class SetParser:
         if problems:
             claim = replace(claim, problems=tuple(problems))
         return claim
-
-    def _start_tally(self, tallier: tally835.ClaimTallier, elements: list[str],
-                     position: int) -> None:
-        ctx = self.ctx
-        self.set_has_bad_amount = ctx.has_bad_amount
-        ctx.problems, ctx.has_bad_amount = [], False  # the claim's own, until finish_tally
-        tallier.start(elements, position)
-
-    def finish_tally(self, tallier: tally835.ClaimTallier) -> ClaimTally:
-        """:meth:`finish_claim` without records: the same counts, sums and problems."""
-        ctx = self.ctx
-        pcn, paid, line_count, adjustments, position, balancing = tallier.close()
-        problems = ctx.problems
-        if ctx.has_bad_amount:
-            self._amounts_unreadable(problems)
-        elif balancing:
-            problems.extend(balancing)
-        ctx.problems, ctx.has_bad_amount = self.set_problems, self.set_has_bad_amount
-        self._count(line_count, adjustments, paid, problems)
-        return _claim_tally(pcn, paid, line_count, adjustments, position,
-                            tuple(problems) if problems else ())
 
     def _amounts_unreadable(self, problems: list[Problem]) -> None:
         """An amount of the claim could not be read: it is not balanced (that would only

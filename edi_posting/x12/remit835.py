@@ -14,10 +14,7 @@ Memory is bounded by one claim plus one set's header, summaries and PLB, so
 into :class:`ParseResult` for small files and tests.  :func:`parse_remittance_set` parses
 one set for a caller that already walks the file with its own reader.
 
-:func:`iter_remittance_tallies` (``parse --stats``) is the same stream with a
-:class:`~edi_posting.records.remittance.ClaimTally` (sums, counts, problems) in place of
-each claim's records, built by :mod:`edi_posting.x12.tally835`: same headers, ends,
-totals and problems, about three times faster.
+``parse --stats`` counts this same stream: there is one 835 claim parser.
 
 The state machine over one set's body is :class:`~edi_posting.x12.loops835.SetParser`.
 
@@ -37,7 +34,6 @@ from typing import IO
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.remittance import (
     ClaimPayment,
-    ClaimTally,
     Remittance,
     RemittanceEnd,
     RemittanceHeader,
@@ -46,8 +42,8 @@ from edi_posting.x12.loops835 import SetParser
 from edi_posting.x12.reader import CHUNK_SIZE, TransactionSet, X12Reader
 
 __all__ = [
-    "FileEnd", "ParseResult", "RemittanceEvent", "TallyEvent", "iter_remittance_tallies",
-    "iter_remittances", "parse_835", "parse_remittance_set", "tally_remittance_set",
+    "FileEnd", "ParseResult", "RemittanceEvent", "iter_remittances", "parse_835",
+    "parse_remittance_set",
 ]
 
 
@@ -61,7 +57,6 @@ class FileEnd:
 
 
 RemittanceEvent = RemittanceHeader | ClaimPayment | RemittanceEnd | FileEnd
-TallyEvent = RemittanceHeader | ClaimTally | RemittanceEnd | FileEnd
 
 
 
@@ -92,21 +87,6 @@ def iter_remittances(
         yield FileEnd(tuple(reader.problems), reader.finish_digest(), reader.bytes_read)
 
 
-def iter_remittance_tallies(
-    source: str | os.PathLike[str] | IO[bytes],
-    *,
-    file_sha256: str = "",
-    file_name: str | None = None,
-    chunk_size: int = CHUNK_SIZE,
-) -> Iterator[TallyEvent]:
-    """:func:`iter_remittances` with a :class:`ClaimTally` for each claim (no records)."""
-    with X12Reader(source, file_sha256=file_sha256, file_name=file_name,
-                   chunk_size=chunk_size) as reader:
-        for tset in reader:
-            yield from tally_remittance_set(tset)
-        yield FileEnd(tuple(reader.problems), reader.finish_digest(), reader.bytes_read)
-
-
 def parse_835(
     source: str | os.PathLike[str] | IO[bytes],
     *,
@@ -133,19 +113,12 @@ def parse_remittance_set(
     tset: TransactionSet,
 ) -> Iterator[RemittanceHeader | ClaimPayment | RemittanceEnd]:
     """One ST..SE set: header, claims, end.  Unexpected exceptions become a FATAL problem."""
-    return _parse_set(SetParser(tset, tally=False))  # type: ignore[return-value]
-
-
-def tally_remittance_set(
-    tset: TransactionSet,
-) -> Iterator[RemittanceHeader | ClaimTally | RemittanceEnd]:
-    """:func:`parse_remittance_set` with a :class:`ClaimTally` for each claim."""
-    return _parse_set(SetParser(tset, tally=True))  # type: ignore[return-value]
+    return _parse_set(SetParser(tset))
 
 
 def _parse_set(
     parser: SetParser,
-) -> Iterator[RemittanceHeader | ClaimPayment | ClaimTally | RemittanceEnd]:
+) -> Iterator[RemittanceHeader | ClaimPayment | RemittanceEnd]:
     tset = parser.tset
     try:
         yield from parser.run()

@@ -183,8 +183,7 @@ def adjustment_triplets(segments: list[Segment], ctx: Context) -> list[Triplet]:
 
 def cas_triplets(elements: list[str], position: int, ctx: Context, found: list[Triplet]) -> None:
     """The complete triplets of one CAS, appended to ``found``: an incomplete one is an
-    ERROR problem (an amount unreadable), an invalid amount 0 with an ERROR problem.
-    :func:`adjustments` and the ``--stats`` tally both read CAS here."""
+    ERROR problem (an amount unreadable), an invalid amount 0 with an ERROR problem."""
     size = len(elements)
     group = elements[1] if size > 1 else ""
     if size == 4 and elements[2] and elements[3]:  # the usual CAS: one triplet

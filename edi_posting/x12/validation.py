@@ -31,11 +31,10 @@ from edi_posting.x12.content_checks import check_content
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.envelope_scan import check_set_counts, scan_envelopes
 from edi_posting.x12.pyx12_findings import isa_finding
-from edi_posting.x12.pyx12_walk import Walk as _Walk  # noqa: F401 - patched by tests
 from edi_posting.x12.pyx12_walk import check_file
 from edi_posting.x12.sniff import HEAD_BYTES, sniff_kind
 
-__all__ = ["ValidationResult", "validate_file", "validate_path"]
+__all__ = ["ValidationResult", "validate_path"]
 
 SetKey = tuple[str, str, str]  # (ISA13, GS06, ST02)
 
@@ -107,9 +106,6 @@ def validate_path(
         str(path), sha256, sniff_kind(head), is_valid, problems, acks, status, interchanges,
         set_statuses_at(interchanges),
     )
-
-
-validate_file = validate_path  # the name tests/test_generator.py imports
 
 
 def _digest(path: Path) -> tuple[str, bytes]:

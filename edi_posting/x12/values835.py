@@ -1,4 +1,4 @@
-"""Parse stage, 835: what every builder of :mod:`segments835` and :mod:`tally835` shares.
+"""Parse stage, 835: what the builders of :mod:`segments835` share.
 
 :class:`Context` (per transaction set) turns element text into exact integer cents and
 dates, recording a problem on the element when it cannot, and keeps the set's memos of
