@@ -176,3 +176,15 @@ def test_db_check_reports_drift_when_a_statement_trigger_is_missing(
         hide_password=False), "db", "check"])
     assert result.exit_code == 1
     assert "journal_lines_fk_insert" in result.output
+
+
+def test_db_check_reports_drift_when_a_check_function_no_longer_checks(
+        pg_practice: Practice) -> None:
+    """The trigger may stay while the function behind it is replaced by one that checks
+    nothing: ``db check`` compares the function's body with the one the list generates."""
+    engine = pg_practice.engine
+    with engine.begin() as conn:
+        conn.execute(text("CREATE OR REPLACE FUNCTION edi_posting_fk_journal_lines() "
+                          "RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$"))
+    assert drift(engine) == [("statement_fk_function_differs", "journal_lines",
+                              "edi_posting_fk_journal_lines")]
