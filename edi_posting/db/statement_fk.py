@@ -128,11 +128,17 @@ _PARENT_FUNCTION = [
 def child_function(child: str) -> tuple[str, str]:
     """(name, body) of ``child``'s check: one query over the statement's rows, written out
     rather than built at run time so that PL/pgSQL keeps its plan between statements (a
-    dynamic query per key was planned anew on every COPY: a millisecond for nine keys)."""
+    dynamic query per key was planned anew on every COPY: a millisecond for nine keys).
+
+    A kept plan must not depend on sizes: each distinct value probes its parent's primary
+    key (``OFFSET 0`` keeps the probe a correlated subquery), never a hash join that
+    reads the whole parent, which a plan made while the parent was small would go on
+    doing when it is large (measured: the 10,000-claim import got 60% slower)."""
     branches = " UNION ALL ".join(
-        f"(SELECT '{column}' AS key, '{parent}' AS parent, n.{column}::text AS value "
-        f"FROM new_rows n WHERE n.{column} IS NOT NULL AND NOT EXISTS "
-        f"(SELECT 1 FROM {parent} p WHERE p.id = n.{column}) LIMIT 1)"
+        f"(SELECT '{column}' AS key, '{parent}' AS parent, d.value::text AS value "
+        f"FROM (SELECT DISTINCT n.{column} AS value FROM new_rows n "
+        f"WHERE n.{column} IS NOT NULL) d WHERE NOT EXISTS "
+        f"(SELECT 1 FROM {parent} p WHERE p.id = d.value OFFSET 0) LIMIT 1)"
         for column, parent in _children()[child])
     body = f"""
     DECLARE
