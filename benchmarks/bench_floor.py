@@ -57,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--without-indexes", action="store_true",
                         help="drop the copy's indexes that are not unique keys first")
     parser.add_argument("--without-foreign-keys", action="store_true",
-                        help="replay with foreign keys off (SQLite) or dropped (PostgreSQL)")
+                        help="replay with foreign keys off (SQLite) or dropped (PostgreSQL: "
+                             "the constraints and the statement-level key triggers)")
     args = parser.parse_args(argv)
     files_837 = sorted(str(p) for p in (args.set / "837").glob("*.837"))
     files_835 = sorted(str(p) for p in (args.set / "835").glob("*.835"))
@@ -148,6 +149,10 @@ def _drop_pg_schema_parts(conn: Any, options: argparse.Namespace) -> None:
                 "SELECT conrelid::regclass::text, conname FROM pg_constraint "
                 "WHERE contype = 'f' AND connamespace = current_schema()::regnamespace")):
             conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+        for table, name in conn.execute(text(  # the keys migration 0014 checks per statement
+                "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+                "WHERE NOT tgisinternal AND tgname LIKE '%\\_fk\\_%'")):
+            conn.execute(text(f'DROP TRIGGER "{name}" ON {table}'))
     if not options.without_indexes:
         return
     names = conn.execute(text(
