@@ -53,6 +53,7 @@ from edi_posting.queue_lines import (
     stored_has_adjustments,
 )
 from edi_posting.reason_codes import with_note
+from edi_posting.records.states import PostingState
 from edi_posting.review_actions import ActionError, holds_unapplied, record_action
 
 __all__ = [
@@ -141,7 +142,7 @@ def link_payment(conn: Connection, claim_payment_id: int, claim_id: int) -> dict
     before = conn.execute(select(_CP.c.submitted_claim_id, _CP.c.posting_state,
                                  _CP.c.match_method).where(_CP.c.id == claim_payment_id)).one()
     conn.execute(update(_CP).where(_CP.c.id == claim_payment_id, _CP.c.status_code != "22")
-                 .values(submitted_claim_id=claim_id, posting_state="applied",
+                 .values(submitted_claim_id=claim_id, posting_state=PostingState.APPLIED,
                          match_method="manual"))
     return {"id": claim_payment_id, **before._asdict()}
 

@@ -37,6 +37,7 @@ from edi_posting.queue_money import (
     find_claim,
     locked_item,
 )
+from edi_posting.records.states import PostingState
 from edi_posting.remittance_adjudicated import DUPLICATE_PAYMENT
 from edi_posting.review_actions import ActionError, record_action
 
@@ -183,7 +184,7 @@ def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,
         raise ActionError(f"claim payment {cp.id} is a reversal, not a correction")
     claim = find_claim(conn, claim_id=item.submitted_claim_id)
     entry_ids: tuple[int, ...] = ()
-    if cp.submitted_claim_id == claim.id and cp.posting_state in ("posted", "denied"):
+    if cp.submitted_claim_id == claim.id and cp.posting_state in (PostingState.POSTED, PostingState.DENIED):
         how = f"claim payment {cp.id} ({cp.patient_control_number}) already posted to the claim"
     else:
         holder = _holder(conn, cp.id)
