@@ -21,6 +21,7 @@ from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import ReceivedFile
+from edi_posting.records.states import AuditOutcome
 
 __all__ = ["ArchivedFile", "archive_file", "find_archived", "hash_file", "store_copy"]
 
@@ -148,7 +149,7 @@ def _recorded(conn: Connection, archived: ArchivedFile, replaced: str | None,
               where: str | None, actor: str) -> ArchivedFile:
     if replaced is None:
         return archived
-    record_event(conn, actor=actor, action="archive.replace_corrupt", outcome="ok",
+    record_event(conn, actor=actor, action="archive.replace_corrupt", outcome=AuditOutcome.OK,
                  object_type="file", object_id=archived.sha256,
                  summary={"file_id": archived.id, "file": archived.file_name,
                           "found_sha256": replaced, "location": where})

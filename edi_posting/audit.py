@@ -29,6 +29,7 @@ from edi_posting.audit_links import attach_links
 from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent, ReviewItem, ReviewItemEvent
 from edi_posting.login import os_login
+from edi_posting.records.states import AuditOutcome
 
 __all__ = [
     "GENESIS_HASH",
@@ -94,7 +95,7 @@ def record_event(
     *,
     actor: str,
     action: str,
-    outcome: str,
+    outcome: AuditOutcome,
     role: str | None = None,
     object_type: str | None = None,
     object_id: str | int | None = None,

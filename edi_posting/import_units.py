@@ -21,6 +21,7 @@ from edi_posting.db.models import FunctionalGroup, Interchange
 from edi_posting.db.races import retry_races
 from edi_posting.money import format_cents
 from edi_posting.problems import Problem
+from edi_posting.records.states import AuditOutcome
 from edi_posting.review_queue import ReviewDraft, open_review_items
 from edi_posting.transaction_sets import SetOutcome
 from edi_posting.x12.envelope import Envelope
@@ -129,7 +130,7 @@ class Units:
         record_event(
             conn, actor=self.options.actor, role=self.options.role,
             action="import.transaction_set", object_type="file", object_id=self.archived.sha256,
-            outcome="rejected" if outcome.status == "rejected" else "ok",
+            outcome=AuditOutcome.REJECTED if outcome.status == "rejected" else AuditOutcome.OK,
             summary={"file": Path(result.path).name, "kind": self.archived.kind,
                      "transaction_set": control_number, "segment": segment_position,
                      "status": outcome.status, "claims": outcome.claims,

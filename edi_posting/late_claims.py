@@ -37,6 +37,7 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.queue_money import MATCH_KINDS
 from edi_posting.queue_rematch import REMATCH_CODES, SYSTEM_ACTOR, rematch_by_engine
 from edi_posting.records.claim import SubmittedClaimRecord
+from edi_posting.records.states import AuditOutcome
 from edi_posting.review_actions import ActionError
 
 __all__ = ["LATE_CLAIM_MATCHED", "ImportTrigger", "rematch_waiting_payments"]
@@ -67,7 +68,7 @@ def rematch_waiting_payments(conn: Connection, claims: Sequence[SubmittedClaimRe
         except ActionError:  # closed or partly applied meanwhile: a specialist's to finish
             continue
         record_event(conn, actor=SYSTEM_ACTOR, action="import.rematch",
-                     object_type="review_item", object_id=waiting.id, outcome="ok",
+                     object_type="review_item", object_id=waiting.id, outcome=AuditOutcome.OK,
                      summary={"automatic": True, "kind": waiting.kind, "status": result.status,
                               "message": result.message,
                               "triggered_by": {"file": trigger.file_name,

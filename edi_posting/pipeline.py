@@ -41,6 +41,7 @@ from edi_posting.late_claims import ImportTrigger, rematch_waiting_payments
 from edi_posting.logs import log_event
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
+from edi_posting.records.states import AuditOutcome
 from edi_posting.remittance_import import import_remittance_file
 from edi_posting.transaction_sets import SetContext, SetOutcome
 from edi_posting.user_input import expand_inputs
@@ -61,7 +62,8 @@ __all__ = [
 _KIND_ORDER = {"837P": 0, "837I": 0, "837D": 0, "835": 1}
 # a file archived with one of these statuses was imported before: nothing to do again
 _DONE = frozenset({"imported", "rejected", "partial", "already_imported"})
-_OUTCOMES = {"rejected": "rejected", "failed": "failed"}  # file status -> audit outcome
+# file status -> audit outcome
+_OUTCOMES = {"rejected": AuditOutcome.REJECTED, "failed": AuditOutcome.FAILED}
 _GC_LOCK = threading.Lock()
 
 
@@ -190,7 +192,7 @@ def _audit(conn: Connection, options: ImportOptions, result: FileResult) -> None
               posted=result.posted, queued=result.queued, problems=len(result.problems))
     record_event(
         conn, actor=options.actor, role=options.role, action="import.file", object_type="file",
-        object_id=result.sha256, outcome=_OUTCOMES.get(result.status, "ok"),
+        object_id=result.sha256, outcome=_OUTCOMES.get(result.status, AuditOutcome.OK),
         summary={"file": Path(result.path).name, "kind": result.kind, "status": result.status,
                  "claims": result.claims, "posted": result.posted, "queued": result.queued},
     )

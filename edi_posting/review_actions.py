@@ -17,6 +17,7 @@ from edi_posting.audit import item_event_digest, record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReviewItem, ReviewItemEvent
 from edi_posting.db.workflow import CLOSED_STATES
+from edi_posting.records.states import AuditOutcome
 from edi_posting.review_queue import record_item_change
 
 __all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "ActionError", "add_note", "assign", "dismiss",
@@ -79,7 +80,7 @@ def record_action(conn: Connection, item: Any, *, actor: str, role: str | None, 
     event = conn.execute(select(_EVENT).where(_EVENT.c.review_item_id == item.id)
                          .order_by(_EVENT.c.id.desc()).limit(1)).one()
     record_event(conn, actor=actor, role=role, action=f"queue.{action}", object_type="review_item",
-                 object_id=str(item.id), outcome="ok",
+                 object_id=str(item.id), outcome=AuditOutcome.OK,
                  summary={"kind": item.kind, "from": item.status, "to": to_status or item.status,
                           **({"details": details} if details else {}), "note": note,
                           "item_event": {"id": event.id,

@@ -22,6 +22,7 @@ from edi_posting.cli.context import AppContext
 from edi_posting.cli.queue import command
 from edi_posting.exit_codes import ExitCode
 from edi_posting.reason_codes import ReasonCode  # a small enum: the --help lists it
+from edi_posting.records.states import AuditOutcome
 
 __all__ = ["command"]
 
@@ -89,11 +90,11 @@ def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T])
         raise CliError(str(exc), ExitCode.DATA_ERROR) from None
     except ArchiveIntegrityError as exc:  # a tampered archive is data, and worth the trail
         app.audit(f"queue.{action}", role=None, object_type="review_item", object_id=object_id,
-                  outcome="failed", summary={"reason": str(exc)})
+                  outcome=AuditOutcome.FAILED, summary={"reason": str(exc)})
         raise CliError(str(exc), ExitCode.DATA_ERROR) from None
     except PermissionDeniedError as exc:  # e.g. a write-off above the limit
         app.audit(f"queue.{action}", role=None, object_type="review_item", object_id=object_id,
-                  outcome="refused", summary={"reason": str(exc)})
+                  outcome=AuditOutcome.REFUSED, summary={"reason": str(exc)})
         raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
 
 
