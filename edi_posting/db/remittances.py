@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, FromFile, IdPk
+from edi_posting.records.states import PostingState, check_in
 
 __all__ = [
     "Adjustment",
@@ -60,7 +69,10 @@ class ClaimPayment(FromFile, Base):
     """One CLP loop.  Split claims are several rows against one submitted claim."""
 
     __tablename__ = "claim_payments"
-    __table_args__ = (UniqueConstraint("remittance_id", "ordinal"),)
+    __table_args__ = (
+        UniqueConstraint("remittance_id", "ordinal"),
+        CheckConstraint(check_in("posting_state", PostingState), name="posting_state"),
+    )
 
     id: Mapped[IdPk]
     remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"))

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
+from edi_posting.records.states import AuditOutcome, check_in
 
 __all__ = [
     "CLOSED_STATES",
@@ -201,6 +202,7 @@ class AuditEvent(Base):
     """Hash-chained: ``event_hash`` covers the canonical event and ``previous_hash``."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (CheckConstraint(check_in("outcome", AuditOutcome), name="outcome"),)
 
     sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -209,7 +211,7 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(48), index=True)
     object_type: Mapped[str | None] = mapped_column(String(35))
     object_id: Mapped[str | None] = mapped_column(String(80), index=True)
-    outcome: Mapped[str] = mapped_column(String(35))  # ok, refused, failed
+    outcome: Mapped[str] = mapped_column(String(35))  # AuditOutcome
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     previous_hash: Mapped[str] = mapped_column(String(64))
     event_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,63 @@
+"""A state or kind column holds only the words its enum knows: the database refuses any
+other value (CHECK constraints of migration 0015), whoever writes it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import CheckConstraint, Table, update
+from sqlalchemy.exc import IntegrityError
+
+from edi_posting.audit import record_event
+from edi_posting.db import write_transaction
+from edi_posting.db.models import AuditEvent, ClaimPayment
+from edi_posting.records.states import AuditOutcome, PostingState, check_in
+from tests.x835 import Practice, clp, remit, svc
+
+
+@pytest.fixture
+def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
+    p = Practice(database_url, tmp_path)
+    yield p
+    p.close()
+
+
+def _paid_claim(practice: Practice) -> None:
+    practice.bill(("PCN1", (("HC:99213", "100"),)))
+    practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                      svc("99213", "100", "80", "CO*45*20"))))
+
+
+def _checks(table: Table) -> set[str]:
+    return {str(c.sqltext) for c in table.constraints if isinstance(c, CheckConstraint)}
+
+
+def test_the_models_declare_each_state_check_from_its_enum() -> None:
+    assert check_in("posting_state", PostingState) in _checks(ClaimPayment.__table__)
+    assert check_in("outcome", AuditOutcome) in _checks(AuditEvent.__table__)
+
+
+def test_a_claim_payment_state_outside_posting_state_is_refused(practice: Practice) -> None:
+    _paid_claim(practice)
+    with pytest.raises(IntegrityError), write_transaction(practice.engine) as conn:
+        conn.execute(update(ClaimPayment).values(posting_state="paid"))
+
+
+def test_every_posting_state_is_accepted(practice: Practice) -> None:
+    _paid_claim(practice)
+    for state in PostingState:
+        with write_transaction(practice.engine) as conn:
+            conn.execute(update(ClaimPayment).values(posting_state=state))
+
+
+def test_an_audit_outcome_outside_audit_outcome_is_refused(practice: Practice) -> None:
+    with pytest.raises(IntegrityError), write_transaction(practice.engine) as conn:
+        record_event(conn, actor="t", action="test.check", outcome="maybe")  # type: ignore[arg-type]
+
+
+def test_every_audit_outcome_is_accepted(practice: Practice) -> None:
+    for outcome in AuditOutcome:
+        with write_transaction(practice.engine) as conn:
+            record_event(conn, actor="t", action="test.check", outcome=outcome)
