@@ -53,7 +53,7 @@ from edi_posting.queue_lines import (
     stored_has_adjustments,
 )
 from edi_posting.reason_codes import with_note
-from edi_posting.records.states import PostingState
+from edi_posting.records.states import PostingState, SubmissionStatus
 from edi_posting.review_actions import ActionError, holds_unapplied, record_action
 
 __all__ = [
@@ -117,7 +117,7 @@ def find_claim(conn: Connection, pcn: str | None = None, claim_id: int | None = 
     named = f"claim {pcn}" if claim_id is None else f"claim id {claim_id}"
     if not rows:
         raise ActionError(f"no {named}")
-    active = [r for r in rows if r.status == "active"]
+    active = [r for r in rows if r.status == SubmissionStatus.ACTIVE]
     if not active:
         raise ActionError(f"{named} is {rows[0].status}: money goes to its active submission")
     return active[0]

@@ -22,7 +22,7 @@ from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.match_records import ClaimLookup, ClaimMatch, MatchMethod
 from edi_posting.records.remittance import ClaimPayment as ClaimPaymentRecord
-from edi_posting.records.states import PostingState
+from edi_posting.records.states import PostingState, SubmissionStatus
 from edi_posting.remittance_adjudicated import DUPLICATE_PAYMENT
 from edi_posting.remittance_decisions import (
     ClaimDecision,
@@ -67,7 +67,7 @@ def match_reversals_by_payer_claim_number(
         if claim is None:
             continue
         result[i] = ClaimMatch(
-            claim.claim_id, MatchMethod.PAYER_CLAIM_NUMBER, (), claim.status == "active",
+            claim.claim_id, MatchMethod.PAYER_CLAIM_NUMBER, (), claim.status == SubmissionStatus.ACTIVE,
             f"CLP07 {icn} names a payment applied to claim {claim.pcn}", claim)
     return result
 

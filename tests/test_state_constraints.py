@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from edi_posting.audit import record_event
 from edi_posting.db import write_transaction
-from edi_posting.db.models import AuditEvent, ClaimPayment
-from edi_posting.records.states import AuditOutcome, PostingState, check_in
+from edi_posting.db.models import AuditEvent, ClaimPayment, SubmittedClaim
+from edi_posting.records.states import AuditOutcome, PostingState, SubmissionStatus, check_in
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -37,6 +37,7 @@ def _checks(table: Table) -> set[str]:
 def test_the_models_declare_each_state_check_from_its_enum() -> None:
     assert check_in("posting_state", PostingState) in _checks(ClaimPayment.__table__)
     assert check_in("outcome", AuditOutcome) in _checks(AuditEvent.__table__)
+    assert check_in("status", SubmissionStatus) in _checks(SubmittedClaim.__table__)
 
 
 def test_a_claim_payment_state_outside_posting_state_is_refused(practice: Practice) -> None:
@@ -61,3 +62,17 @@ def test_every_audit_outcome_is_accepted(practice: Practice) -> None:
     for outcome in AuditOutcome:
         with write_transaction(practice.engine) as conn:
             record_event(conn, actor="t", action="test.check", outcome=outcome)
+
+
+def test_a_submitted_claim_status_outside_submission_status_is_refused(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", (("HC:99213", "100"),)))
+    with pytest.raises(IntegrityError), write_transaction(practice.engine) as conn:
+        conn.execute(update(SubmittedClaim).values(status="paid"))
+
+
+def test_every_submission_status_is_accepted(practice: Practice) -> None:
+    practice.bill(("PCN1", (("HC:99213", "100"),)))
+    for status in SubmissionStatus:
+        with write_transaction(practice.engine) as conn:
+            conn.execute(update(SubmittedClaim).values(status=status))

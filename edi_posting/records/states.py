@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["AuditOutcome", "PostingState", "check_in"]
+__all__ = ["AuditOutcome", "PostingState", "SubmissionStatus", "check_in"]
 
 
 class PostingState(enum.StrEnum):
@@ -27,6 +27,16 @@ class PostingState(enum.StrEnum):
     REVERSED = "reversed"  # an earlier payment a reversal negated
     REVERSED_AWAITING_CORRECTION = "reversed_awaiting_correction"
     APPLIED = "applied"  # unapplied cash moved onto a claim from the queue
+
+
+class SubmissionStatus(enum.StrEnum):
+    """``submitted_claims.status``: where one billed claim (837 CLM) stands."""
+
+    ACTIVE = "active"  # charged, open to payments
+    HELD = "held"  # problems at intake: not charged, matched only as a last resort
+    VOID = "void"  # itself a void (CLM05-3 8): nothing to charge
+    VOIDED = "voided"  # an original a later void cancelled
+    REPLACED = "replaced"  # an original a later replacement (CLM05-3 7) superseded
 
 
 class AuditOutcome(enum.StrEnum):

@@ -4,6 +4,7 @@ this revision, so later edits to the enums need a migration of their own).
 
 * ``claim_payments.posting_state``: ``PostingState``
 * ``audit_events.outcome``: ``AuditOutcome``
+* ``submitted_claims.status``: ``SubmissionStatus``
 
 Rows already stored that are outside a list stop the upgrade, naming the values: the
 ledger's history is never rewritten to fit a constraint.  PostgreSQL adds the constraints
@@ -33,6 +34,7 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "posted", "denied", "held", "unmatched", "recorded", "duplicate", "reversal",
         "reversed", "reversed_awaiting_correction", "applied")),
     ("audit_events", "outcome", ("ok", "refused", "failed", "rejected")),
+    ("submitted_claims", "status", ("active", "held", "void", "voided", "replaced")),
 )
 
 
