@@ -33,7 +33,7 @@ from edi_posting.records.claim import (
     SubmittedClaimRecord,
     SubmittedLineRecord,
 )
-from edi_posting.records.states import SubmissionStatus
+from edi_posting.records.states import SetStatus, SubmissionStatus
 from edi_posting.review_queue import ReviewDraft, open_review_items
 from edi_posting.transaction_sets import SetContext, SetOutcome, record_set, seen_before
 from edi_posting.x12.layout837 import STRAY_CODES
@@ -62,7 +62,7 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
         control_number=batch.header.control_number,
         implementation_reference=batch.header.implementation_reference, identity_key=key,
         content_sha256=batch.content_sha256, segment_position=batch.segment_position,
-        segment_count=batch.segment_count, status="posted",
+        segment_count=batch.segment_count, status=SetStatus.POSTED,
     )
     parties, conflicts = resolve_parties(conn, batch.claims, account_pattern=ctx.account_pattern)
     problems = {c.ordinal: claim_problems(c) for c in batch.claims}

@@ -40,7 +40,7 @@ from edi_posting.provider_adjustments import (
     plb_entry,
     unlinked_review,
 )
-from edi_posting.records.states import PostingState
+from edi_posting.records.states import PostingState, SetStatus
 from edi_posting.remittance_adjudicated import set_standing
 from edi_posting.remittance_decisions import (
     ClaimDecision,
@@ -148,7 +148,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     work.policy = load_policy(conn, work.payer_id)
     work.stored = reserve_set(conn, read)
     work.decisions = _decide_all(conn, work)
-    status = "held" if work.held else "posted"
+    status = SetStatus.HELD if work.held else SetStatus.POSTED
     work.ts_id = record_set(
         conn, ctx, kind="835", control_number=read.header.transaction_set_control_number,
         implementation_reference=read.header.version or None, identity_key=key,

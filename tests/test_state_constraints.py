@@ -12,8 +12,20 @@ from sqlalchemy.exc import IntegrityError
 
 from edi_posting.audit import record_event
 from edi_posting.db import write_transaction
-from edi_posting.db.models import AuditEvent, ClaimPayment, SubmittedClaim
-from edi_posting.records.states import AuditOutcome, PostingState, SubmissionStatus, check_in
+from edi_posting.db.models import (
+    AuditEvent,
+    ClaimPayment,
+    Remittance,
+    SubmittedClaim,
+    TransactionSet,
+)
+from edi_posting.records.states import (
+    AuditOutcome,
+    PostingState,
+    SetStatus,
+    SubmissionStatus,
+    check_in,
+)
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -38,6 +50,8 @@ def test_the_models_declare_each_state_check_from_its_enum() -> None:
     assert check_in("posting_state", PostingState) in _checks(ClaimPayment.__table__)
     assert check_in("outcome", AuditOutcome) in _checks(AuditEvent.__table__)
     assert check_in("status", SubmissionStatus) in _checks(SubmittedClaim.__table__)
+    assert check_in("status", SetStatus) in _checks(TransactionSet.__table__)
+    assert check_in("status", SetStatus) in _checks(Remittance.__table__)
 
 
 def test_a_claim_payment_state_outside_posting_state_is_refused(practice: Practice) -> None:
@@ -76,3 +90,18 @@ def test_every_submission_status_is_accepted(practice: Practice) -> None:
     for status in SubmissionStatus:
         with write_transaction(practice.engine) as conn:
             conn.execute(update(SubmittedClaim).values(status=status))
+
+
+@pytest.mark.parametrize("model", [TransactionSet, Remittance], ids=["sets", "remittances"])
+def test_a_set_status_outside_set_status_is_refused(practice: Practice, model: type) -> None:
+    _paid_claim(practice)
+    with pytest.raises(IntegrityError), write_transaction(practice.engine) as conn:
+        conn.execute(update(model).values(status="imported"))
+
+
+@pytest.mark.parametrize("model", [TransactionSet, Remittance], ids=["sets", "remittances"])
+def test_every_set_status_is_accepted(practice: Practice, model: type) -> None:
+    _paid_claim(practice)
+    for status in SetStatus:
+        with write_transaction(practice.engine) as conn:
+            conn.execute(update(model).values(status=status))

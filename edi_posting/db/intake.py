@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Created, IdPk
+from edi_posting.records.states import SetStatus, check_in
 
 __all__ = ["Acknowledgement", "FunctionalGroup", "Interchange", "ReceivedFile", "TransactionSet"]
 
@@ -102,6 +103,7 @@ class TransactionSet(Base):
     """
 
     __tablename__ = "transaction_sets"
+    __table_args__ = (CheckConstraint(check_in("status", SetStatus), name="status"),)
 
     id: Mapped[IdPk]
     file_id: Mapped[int] = mapped_column(ForeignKey("received_files.id"), index=True)
@@ -113,7 +115,7 @@ class TransactionSet(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     segment_position: Mapped[int] = mapped_column(Integer)
     segment_count: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(35))  # posted, held, rejected, recorded
+    status: Mapped[str] = mapped_column(String(35))  # SetStatus
     imported_at: Mapped[Created]
     imported_by: Mapped[str] = mapped_column(String(128))
 

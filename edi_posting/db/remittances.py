@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, FromFile, IdPk
-from edi_posting.records.states import PostingState, check_in
+from edi_posting.records.states import PostingState, SetStatus, check_in
 
 __all__ = [
     "Adjustment",
@@ -38,6 +38,7 @@ class Remittance(FromFile, Base):
     """One 835 transaction set: one check or EFT."""
 
     __tablename__ = "remittances"
+    __table_args__ = (CheckConstraint(check_in("status", SetStatus), name="status"),)
 
     id: Mapped[IdPk]
     transaction_set_id: Mapped[int] = mapped_column(ForeignKey("transaction_sets.id"), unique=True)
@@ -62,7 +63,7 @@ class Remittance(FromFile, Base):
     payer_name: Mapped[str | None] = mapped_column(String(128))  # N1*PR
     payee_name: Mapped[str | None] = mapped_column(String(128))  # N1*PE
     payee_identifier: Mapped[str | None] = mapped_column(String(80))  # N1*PE 04
-    status: Mapped[str] = mapped_column(String(35))  # posted, held, recorded
+    status: Mapped[str] = mapped_column(String(35))  # SetStatus
 
 
 class ClaimPayment(FromFile, Base):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["AuditOutcome", "PostingState", "SubmissionStatus", "check_in"]
+__all__ = ["AuditOutcome", "PostingState", "SetStatus", "SubmissionStatus", "check_in"]
 
 
 class PostingState(enum.StrEnum):
@@ -37,6 +37,16 @@ class SubmissionStatus(enum.StrEnum):
     VOID = "void"  # itself a void (CLM05-3 8): nothing to charge
     VOIDED = "voided"  # an original a later void cancelled
     REPLACED = "replaced"  # an original a later replacement (CLM05-3 7) superseded
+
+
+class SetStatus(enum.StrEnum):
+    """``transaction_sets.status`` and ``remittances.status``: how a stored set was posted.
+
+    Rejected and already-imported sets are never stored; they are file results only.
+    """
+
+    POSTED = "posted"  # every claim decided without a hold
+    HELD = "held"  # at least one claim (or the set's money) waits in the queue
 
 
 class AuditOutcome(enum.StrEnum):

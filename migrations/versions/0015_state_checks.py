@@ -5,6 +5,7 @@ this revision, so later edits to the enums need a migration of their own).
 * ``claim_payments.posting_state``: ``PostingState``
 * ``audit_events.outcome``: ``AuditOutcome``
 * ``submitted_claims.status``: ``SubmissionStatus``
+* ``transaction_sets.status`` and ``remittances.status``: ``SetStatus``
 
 Rows already stored that are outside a list stop the upgrade, naming the values: the
 ledger's history is never rewritten to fit a constraint.  PostgreSQL adds the constraints
@@ -35,6 +36,8 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "reversed", "reversed_awaiting_correction", "applied")),
     ("audit_events", "outcome", ("ok", "refused", "failed", "rejected")),
     ("submitted_claims", "status", ("active", "held", "void", "voided", "replaced")),
+    ("transaction_sets", "status", ("posted", "held")),
+    ("remittances", "status", ("posted", "held")),
 )
 
 
