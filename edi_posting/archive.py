@@ -21,7 +21,7 @@ from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import ReceivedFile
-from edi_posting.records.states import AuditOutcome
+from edi_posting.records.states import AuditOutcome, FileStatus
 
 __all__ = ["ArchivedFile", "archive_file", "find_archived", "hash_file", "store_copy"]
 
@@ -88,7 +88,7 @@ def archive_file(
         archive_path = str(target.resolve())
     file_id = new_id(conn.execute(insert(_FILE).values(
         sha256=sha256, file_name=path.name, size_bytes=size, kind=kind, content=content,
-        archive_path=archive_path, status="received", received_by=actor,
+        archive_path=archive_path, status=FileStatus.RECEIVED, received_by=actor,
     )))
     archived = ArchivedFile(int(file_id), sha256, path.name, size, kind, True, "received")
     return _recorded(conn, archived, replaced, archive_path, actor)

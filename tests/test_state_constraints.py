@@ -15,12 +15,14 @@ from edi_posting.db import write_transaction
 from edi_posting.db.models import (
     AuditEvent,
     ClaimPayment,
+    ReceivedFile,
     Remittance,
     SubmittedClaim,
     TransactionSet,
 )
 from edi_posting.records.states import (
     AuditOutcome,
+    FileStatus,
     PostingState,
     SetStatus,
     SubmissionStatus,
@@ -52,6 +54,7 @@ def test_the_models_declare_each_state_check_from_its_enum() -> None:
     assert check_in("status", SubmissionStatus) in _checks(SubmittedClaim.__table__)
     assert check_in("status", SetStatus) in _checks(TransactionSet.__table__)
     assert check_in("status", SetStatus) in _checks(Remittance.__table__)
+    assert check_in("status", FileStatus) in _checks(ReceivedFile.__table__)
 
 
 def test_a_claim_payment_state_outside_posting_state_is_refused(practice: Practice) -> None:
@@ -105,3 +108,16 @@ def test_every_set_status_is_accepted(practice: Practice, model: type) -> None:
     for status in SetStatus:
         with write_transaction(practice.engine) as conn:
             conn.execute(update(model).values(status=status))
+
+
+def test_a_file_status_outside_file_status_is_refused(practice: Practice) -> None:
+    _paid_claim(practice)
+    with pytest.raises(IntegrityError), write_transaction(practice.engine) as conn:
+        conn.execute(update(ReceivedFile).values(status="posted"))
+
+
+def test_every_file_status_is_accepted(practice: Practice) -> None:
+    _paid_claim(practice)
+    for status in FileStatus:
+        with write_transaction(practice.engine) as conn:
+            conn.execute(update(ReceivedFile).values(status=status))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["AuditOutcome", "PostingState", "SetStatus", "SubmissionStatus", "check_in"]
+__all__ = ["AuditOutcome", "FileStatus", "PostingState", "SetStatus", "SubmissionStatus", "check_in"]
 
 
 class PostingState(enum.StrEnum):
@@ -37,6 +37,17 @@ class SubmissionStatus(enum.StrEnum):
     VOID = "void"  # itself a void (CLM05-3 8): nothing to charge
     VOIDED = "voided"  # an original a later void cancelled
     REPLACED = "replaced"  # an original a later replacement (CLM05-3 7) superseded
+
+
+class FileStatus(enum.StrEnum):
+    """``received_files.status``: where the import of one received file ended."""
+
+    RECEIVED = "received"  # archived, import not finished (yet)
+    IMPORTED = "imported"  # every set stored (posted or held)
+    ALREADY_IMPORTED = "already_imported"  # every set stored before: nothing changed
+    PARTIAL = "partial"  # some sets stored, some rejected
+    REJECTED = "rejected"  # nothing stored
+    FAILED = "failed"  # an internal error; the import may be run again
 
 
 class SetStatus(enum.StrEnum):

@@ -6,6 +6,7 @@ this revision, so later edits to the enums need a migration of their own).
 * ``audit_events.outcome``: ``AuditOutcome``
 * ``submitted_claims.status``: ``SubmissionStatus``
 * ``transaction_sets.status`` and ``remittances.status``: ``SetStatus``
+* ``received_files.status``: ``FileStatus``
 
 Rows already stored that are outside a list stop the upgrade, naming the values: the
 ledger's history is never rewritten to fit a constraint.  PostgreSQL adds the constraints
@@ -38,6 +39,8 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("submitted_claims", "status", ("active", "held", "void", "voided", "replaced")),
     ("transaction_sets", "status", ("posted", "held")),
     ("remittances", "status", ("posted", "held")),
+    ("received_files", "status", (
+        "received", "imported", "already_imported", "partial", "rejected", "failed")),
 )
 
 
