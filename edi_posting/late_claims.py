@@ -28,7 +28,7 @@ from sqlalchemy import Connection, select
 from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
-from edi_posting.db.workflow import OPEN_STATES
+from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
 from edi_posting.identity import normalize_pcn
 from edi_posting.matching import MIN_TRUNCATED_PCN_LENGTH
 from edi_posting.money import format_cents
@@ -74,7 +74,7 @@ def rematch_waiting_payments(conn: Connection, claims: Sequence[SubmittedClaimRe
                               "triggered_by": {"file": trigger.file_name,
                                                "sha256": trigger.sha256,
                                                "actor": trigger.actor}})
-        if result.status == "resolved":
+        if result.status == ReviewStatus.RESOLVED:
             notes.append(_posted_note(conn, waiting, claims))
     return notes
 

@@ -41,7 +41,7 @@ from edi_posting.db.models import (
     ReviewItemEvent,
     SubmittedClaim,
 )
-from edi_posting.db.workflow import CLOSED_STATES
+from edi_posting.db.workflow import CLOSED_STATES, ReviewStatus
 from edi_posting.identity import normalize_pcn
 from edi_posting.ledger import EntryDraft, Posting, claim_balances, write_entries
 from edi_posting.money import format_cents
@@ -238,9 +238,9 @@ def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None
     text = (f"applied {format_cents(amount)} to claim {claim.patient_control_number}"
             f"{' (lines posted by the posting rules)' if posted_lines else ''}; "
             f"{format_cents(left)} left unapplied{_STAYS_OPEN if keep else ''}")
-    status = "resolved" if left == 0 and not keep else item.status
+    status = ReviewStatus.RESOLVED if left == 0 and not keep else item.status
     record_action(conn, item, actor=actor, role=role, action=action,
-                  to_status="resolved" if status == "resolved" else None,
+                  to_status=ReviewStatus.RESOLVED if status == ReviewStatus.RESOLVED else None,
                   note=f"{text}{f': {note}' if note else ''}", entry_id=entry_id,
                   details={"claim": claim.patient_control_number, "claim_id": claim.id,
                            "amount": format_cents(amount), "unapplied_left": format_cents(left),

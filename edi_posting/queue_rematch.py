@@ -26,7 +26,7 @@ from edi_posting.access import Permission, authorize
 from edi_posting.db import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
-from edi_posting.db.workflow import OPEN_STATES
+from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
 from edi_posting.match_lookup import DatabaseClaimLookup
 from edi_posting.matching import ClaimMatch, match_claim
 from edi_posting.queue_lines import stored_payment_facts
@@ -196,9 +196,9 @@ def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,
                f"{holder.id}")
     text = f"corrected by {how}"
     record_action(conn, item, actor=actor, role=principal.role, action="link-correction",
-                  to_status="resolved", note=text, entry_id=entry_ids[0] if entry_ids else None,
+                  to_status=ReviewStatus.RESOLVED, note=text, entry_id=entry_ids[0] if entry_ids else None,
                   details={"claim_payment_id": cp.id})
-    return ActionResult(item_id, "link-correction", "resolved", f"review item {item_id}: {text}",
+    return ActionResult(item_id, "link-correction", ReviewStatus.RESOLVED, f"review item {item_id}: {text}",
                         entry_ids=entry_ids)
 
 

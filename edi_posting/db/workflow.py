@@ -4,6 +4,7 @@ their matches to remittances, refunds, posting policies, settings and the audit 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from sqlalchemy import (
@@ -37,6 +38,7 @@ __all__ = [
     "Refund",
     "ReviewItem",
     "ReviewItemEvent",
+    "ReviewStatus",
     "Setting",
 ]
 
@@ -60,8 +62,21 @@ REVIEW_KINDS = (
     "patient_conflict",
     "duplicate_claim",  # migration 0009: an 837 claim billed again, held uncharged
 )
-OPEN_STATES = ("open", "in_progress", "escalated")  # someone still has to act
-CLOSED_STATES = ("resolved", "dismissed")
+
+
+class ReviewStatus(enum.StrEnum):
+    """``review_items.status`` (and its events' ``from_status``/``to_status``)."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+# someone still has to act
+OPEN_STATES = (ReviewStatus.OPEN, ReviewStatus.IN_PROGRESS, ReviewStatus.ESCALATED)
+CLOSED_STATES = (ReviewStatus.RESOLVED, ReviewStatus.DISMISSED)
 REVIEW_STATUSES = OPEN_STATES + CLOSED_STATES
 
 
@@ -84,7 +99,7 @@ class ReviewItem(Base):
     id: Mapped[IdPk]
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(35), index=True)
-    status: Mapped[str] = mapped_column(String(35), index=True, default="open")
+    status: Mapped[str] = mapped_column(String(35), index=True, default=ReviewStatus.OPEN)
     priority: Mapped[int] = mapped_column(Integer, default=3)  # 1 highest
     amount_cents: Mapped[Cents]
     problem_code: Mapped[str | None] = mapped_column(String(48))
