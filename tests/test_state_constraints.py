@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import CheckConstraint, Table, update
+from sqlalchemy import CheckConstraint, Table, text, update
 from sqlalchemy.exc import IntegrityError
 
 from edi_posting.audit import record_event
-from edi_posting.db import write_transaction
+from edi_posting.db import current_revision, make_engine, upgrade, write_transaction
 from edi_posting.db.models import (
     AuditEvent,
     ClaimPayment,
@@ -121,3 +121,21 @@ def test_every_file_status_is_accepted(practice: Practice) -> None:
     for status in FileStatus:
         with write_transaction(practice.engine) as conn:
             conn.execute(update(ReceivedFile).values(status=status))
+
+
+def test_the_upgrade_stops_naming_a_stored_status_outside_the_enum(
+        empty_database_url: str) -> None:
+    """Rows are never rewritten to fit a constraint: the upgrade to 0015 refuses instead."""
+    engine = make_engine(empty_database_url)
+    try:
+        upgrade(engine, "0012")
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO received_files (sha256, file_name, size_bytes, kind, content, "
+                "status, received_by) VALUES (:sha, 'old.835', 1, '835', :b, 'done', 't')"),
+                {"sha": "e" * 64, "b": b"x"})
+        with pytest.raises(RuntimeError, match=r"received_files.status holds \['done'\]"):
+            upgrade(engine)
+        assert current_revision(engine) == "0012"
+    finally:
+        engine.dispose()
