@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import CheckConstraint, Table, text, update
+from sqlalchemy import CheckConstraint, Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from edi_posting.audit import record_event
@@ -17,9 +17,12 @@ from edi_posting.db.models import (
     ClaimPayment,
     ReceivedFile,
     Remittance,
+    ReviewItem,
+    ReviewItemEvent,
     SubmittedClaim,
     TransactionSet,
 )
+from edi_posting.db.workflow import ReviewStatus
 from edi_posting.records.states import (
     AuditOutcome,
     FileStatus,
@@ -28,6 +31,7 @@ from edi_posting.records.states import (
     SubmissionStatus,
     check_in,
 )
+from edi_posting.review_queue import ReviewDraft, open_review_items
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -55,6 +59,9 @@ def test_the_models_declare_each_state_check_from_its_enum() -> None:
     assert check_in("status", SetStatus) in _checks(TransactionSet.__table__)
     assert check_in("status", SetStatus) in _checks(Remittance.__table__)
     assert check_in("status", FileStatus) in _checks(ReceivedFile.__table__)
+    for column in ("from_status", "to_status"):
+        assert f"{column} IS NULL OR {check_in(column, ReviewStatus)}" in _checks(
+            ReviewItemEvent.__table__)
 
 
 def test_a_claim_payment_state_outside_posting_state_is_refused(practice: Practice) -> None:
@@ -139,3 +146,28 @@ def test_the_upgrade_stops_naming_a_stored_status_outside_the_enum(
         assert current_revision(engine) == "0012"
     finally:
         engine.dispose()
+
+
+def _item_event(practice: Practice, **statuses: str | None) -> None:
+    with write_transaction(practice.engine) as conn:
+        open_review_items(conn, [ReviewDraft("seed", "denial", "a seeded item")], "t")
+        item_id = conn.execute(select(ReviewItem.id)).scalar_one()
+        conn.execute(insert(ReviewItemEvent).values(
+            review_item_id=item_id, actor="t", action="test", **statuses))
+
+
+@pytest.mark.parametrize("column", ["from_status", "to_status"])
+def test_a_review_event_status_outside_review_status_is_refused(
+        practice: Practice, column: str) -> None:
+    with pytest.raises(IntegrityError):
+        _item_event(practice, **{column: "closed"})
+
+
+def test_review_events_take_every_review_status_or_none(practice: Practice) -> None:
+    _item_event(practice, from_status=None, to_status=None)
+    for status in ReviewStatus:
+        with write_transaction(practice.engine) as conn:
+            item_id = conn.execute(select(ReviewItem.id)).scalar_one()
+            conn.execute(insert(ReviewItemEvent).values(
+                review_item_id=item_id, actor="t", action="test", from_status=status,
+                to_status=status))

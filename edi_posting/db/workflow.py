@@ -127,6 +127,9 @@ class ReviewItem(Base):
 
 class ReviewItemEvent(Base):
     __tablename__ = "review_item_events"
+    __table_args__ = tuple(
+        CheckConstraint(f"{column} IS NULL OR {check_in(column, ReviewStatus)}", name=column)
+        for column in ("from_status", "to_status"))
 
     id: Mapped[IdPk]
     review_item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id"), index=True)

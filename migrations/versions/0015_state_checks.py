@@ -7,6 +7,7 @@ this revision, so later edits to the enums need a migration of their own).
 * ``submitted_claims.status``: ``SubmissionStatus``
 * ``transaction_sets.status`` and ``remittances.status``: ``SetStatus``
 * ``received_files.status``: ``FileStatus``
+* ``review_item_events.from_status`` and ``to_status``: ``ReviewStatus`` or NULL
 
 Rows already stored that are outside a list stop the upgrade, naming the values: the
 ledger's history is never rewritten to fit a constraint.  PostgreSQL adds the constraints
@@ -30,6 +31,7 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
+_REVIEW_STATUSES = ("open", "in_progress", "escalated", "resolved", "dismissed")
 # (table, column, allowed values); the constraint is named ck_<table>_<column>
 CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("claim_payments", "posting_state", (
@@ -41,17 +43,23 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("remittances", "status", ("posted", "held")),
     ("received_files", "status", (
         "received", "imported", "already_imported", "partial", "rejected", "failed")),
+    ("review_item_events", "from_status", _REVIEW_STATUSES),
+    ("review_item_events", "to_status", _REVIEW_STATUSES),
 )
+# the columns that may also be NULL
+_NULLABLE = frozenset({("review_item_events", "from_status"),
+                       ("review_item_events", "to_status")})
 
 
-def _condition(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+def _condition(table: str, column: str, values: tuple[str, ...]) -> str:
+    allowed = f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+    return f"{column} IS NULL OR {allowed}" if (table, column) in _NULLABLE else allowed
 
 
 def _refuse_strays(conn: sa.Connection, table: str, column: str,
                    values: tuple[str, ...]) -> None:
     strays = conn.execute(sa.text(
-        f"SELECT DISTINCT {column} FROM {table} WHERE NOT ({_condition(column, values)})"
+        f"SELECT DISTINCT {column} FROM {table} WHERE NOT ({_condition(table, column, values)})"
     )).scalars().all()
     if strays:
         raise RuntimeError(f"{table}.{column} holds {sorted(map(str, strays))}, outside "
@@ -76,7 +84,7 @@ def _sqlite_rewrite(conn: sa.Connection, sqls: dict[str, str]) -> None:
 
 
 def _constraint_sql(table: str, column: str, values: tuple[str, ...]) -> str:
-    return f", \n\tCONSTRAINT ck_{table}_{column} CHECK ({_condition(column, values)})"
+    return f", \n\tCONSTRAINT ck_{table}_{column} CHECK ({_condition(table, column, values)})"
 
 
 def upgrade() -> None:
@@ -85,7 +93,7 @@ def upgrade() -> None:
         _refuse_strays(conn, table, column, values)
     if conn.dialect.name != "sqlite":
         for table, column, values in CHECKS:
-            op.create_check_constraint(column, table, _condition(column, values))
+            op.create_check_constraint(column, table, _condition(table, column, values))
         return
     sqls: dict[str, str] = {}
     for table, column, values in CHECKS:
