@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import User
+from edi_posting.records.states import AuditOutcome
 
 __all__ = [
     "MATRIX",
@@ -100,7 +101,7 @@ def authorize(conn: Connection, actor: str, permission: Permission, *,
         reason = f"role {row.role!r} lacks the permission {permission.value!r}"
     if reason is not None:
         record_event(conn, actor=actor, role=row.role if row else None, action=action,
-                     object_id=object_id, outcome="refused",
+                     object_id=object_id, outcome=AuditOutcome.REFUSED,
                      summary={"missing_permission": permission.value, "reason": reason})
         raise PermissionDeniedError(f"permission denied ({permission.value}): {reason}")
     return Principal(actor, row.role)  # type: ignore[union-attr]
@@ -142,7 +143,7 @@ def add_user(conn: Connection, name: str, role: str, *, actor: str,
     conn.execute(insert(_USER).values(name=name, login=login, role=role, is_active=True,
                                       created_by=actor))
     record_event(conn, actor=actor, role="admin" if first else None, action="users.add",
-                 object_type="user", object_id=name, outcome="ok",
+                 object_type="user", object_id=name, outcome=AuditOutcome.OK,
                  summary={"role": role, "first_user": first, "login": login})
     return role
 
@@ -170,7 +171,7 @@ def change_user(conn: Connection, name: str, field: str, value: str | bool, *, a
     conn.execute(update(_USER).where(_USER.c.name == name).values({field: value}))
     shown = {"password": "set"} if field == "password_hash" else {field: value}
     record_event(conn, actor=actor, role=principal.role, action=action, object_type="user",
-                 object_id=name, outcome="ok",
+                 object_id=name, outcome=AuditOutcome.OK,
                  summary={"before": {"role": before.role, "is_active": before.is_active},
                           "after": shown})
 

@@ -22,6 +22,7 @@ from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import User
 from edi_posting.login import current_login
+from edi_posting.records.states import AuditOutcome
 
 __all__ = ["IdentityRefusedError", "record_refusal", "resolve_actor"]
 
@@ -59,7 +60,7 @@ def resolve_actor(conn: Connection, claimed: str | None) -> str:
 
 def record_refusal(conn: Connection, refusal: IdentityRefusedError) -> None:
     """Put the refusal on the audit trail (the caller commits)."""
-    record_event(conn, action=IDENTITY_ACTION, outcome="refused", **refusal.event)
+    record_event(conn, action=IDENTITY_ACTION, outcome=AuditOutcome.REFUSED, **refusal.event)
 
 
 def _event(login: str, actor: str, role: str | None, reason: str,

@@ -24,6 +24,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.money import format_cents
 from edi_posting.queue_money import ActionResult
+from edi_posting.records.states import AuditOutcome
 from edi_posting.review_actions import ActionError, record_action
 
 __all__ = [
@@ -89,7 +90,7 @@ def _pending(conn: Connection, approval_id: int, actor: str, action: str) -> tup
         reason = (f"approval {approval_id} was requested by {actor}; a different user "
                   f"holding {Permission.APPROVE.value!r} must decide it")
         record_event(conn, actor=actor, role=principal.role, action=action,
-                     object_type="approval", object_id=str(approval_id), outcome="refused",
+                     object_type="approval", object_id=str(approval_id), outcome=AuditOutcome.REFUSED,
                      summary={"reason": reason})
         raise PermissionDeniedError(f"permission denied ({Permission.APPROVE.value}): {reason}")
     return principal, row
@@ -101,7 +102,7 @@ def _decide(conn: Connection, row: Any, principal: Principal, status: ApprovalSt
         status=status.value, decided_by=principal.name, decided_at=dt.datetime.now(dt.UTC),
         decision_note=note, journal_entry_id=entry_id))
     record_event(conn, actor=principal.name, role=principal.role, action=action,
-                 object_type="approval", object_id=str(row.id), outcome="ok",
+                 object_type="approval", object_id=str(row.id), outcome=AuditOutcome.OK,
                  summary={"item": row.review_item_id, "action": row.action,
                           "amount": format_cents(row.amount_cents), "reason": row.reason,
                           "requested_by": row.requested_by, "status": status.value,

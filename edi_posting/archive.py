@@ -21,6 +21,7 @@ from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import ReceivedFile
+from edi_posting.records.states import AuditOutcome, FileStatus
 
 __all__ = ["ArchivedFile", "archive_file", "find_archived", "hash_file", "store_copy"]
 
@@ -87,7 +88,7 @@ def archive_file(
         archive_path = str(target.resolve())
     file_id = new_id(conn.execute(insert(_FILE).values(
         sha256=sha256, file_name=path.name, size_bytes=size, kind=kind, content=content,
-        archive_path=archive_path, status="received", received_by=actor,
+        archive_path=archive_path, status=FileStatus.RECEIVED, received_by=actor,
     )))
     archived = ArchivedFile(int(file_id), sha256, path.name, size, kind, True, "received")
     return _recorded(conn, archived, replaced, archive_path, actor)
@@ -148,7 +149,7 @@ def _recorded(conn: Connection, archived: ArchivedFile, replaced: str | None,
               where: str | None, actor: str) -> ArchivedFile:
     if replaced is None:
         return archived
-    record_event(conn, actor=actor, action="archive.replace_corrupt", outcome="ok",
+    record_event(conn, actor=actor, action="archive.replace_corrupt", outcome=AuditOutcome.OK,
                  object_type="file", object_id=archived.sha256,
                  summary={"file_id": archived.id, "file": archived.file_name,
                           "found_sha256": replaced, "location": where})

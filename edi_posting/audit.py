@@ -28,7 +28,9 @@ from sqlalchemy import Connection, Text, cast, func, insert, literal, select
 from edi_posting.audit_links import attach_links
 from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent, ReviewItem, ReviewItemEvent
+from edi_posting.db.workflow import CLOSED_STATES
 from edi_posting.login import os_login
+from edi_posting.records.states import AuditOutcome
 
 __all__ = [
     "GENESIS_HASH",
@@ -94,7 +96,7 @@ def record_event(
     *,
     actor: str,
     action: str,
-    outcome: str,
+    outcome: AuditOutcome,
     role: str | None = None,
     object_type: str | None = None,
     object_id: str | int | None = None,
@@ -218,13 +220,13 @@ def _mismatch(conn: Connection, event_id: int, sequence: int) -> str:
 def _resolution_mismatch(conn: Connection, recorded: dict[int, int]) -> str | None:
     """A closed item's resolution is the note of the event that closed it."""
     closing = (select(_ITEM_EVENT.c.review_item_id, func.max(_ITEM_EVENT.c.id).label("last"))
-               .where(_ITEM_EVENT.c.to_status.in_(("resolved", "dismissed")))
+               .where(_ITEM_EVENT.c.to_status.in_(CLOSED_STATES))
                .group_by(_ITEM_EVENT.c.review_item_id).subquery())
     rows = conn.execute(select(_ITEM.c.id, _ITEM.c.resolution, _ITEM_EVENT.c.id.label("event"),
                                _ITEM_EVENT.c.note)
                         .join(closing, closing.c.review_item_id == _ITEM.c.id)
                         .join(_ITEM_EVENT, _ITEM_EVENT.c.id == closing.c.last)
-                        .where(_ITEM.c.status.in_(("resolved", "dismissed")))
+                        .where(_ITEM.c.status.in_(CLOSED_STATES))
                         .order_by(_ITEM.c.id))
     for row in rows:
         if row.event in recorded and row.resolution != row.note:

@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, event, select, text
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent
+from edi_posting.records.states import AuditOutcome
 
 __all__ = ["BASELINE_ACTION", "ENTRIES", "ITEM_EVENTS", "LINKS_KEY", "LINK_ACTION", "attach_links",
            "canonical_entry", "canonical_item_event", "digest_of", "dumps", "ensure_baseline",
@@ -170,7 +171,7 @@ def link_unrecorded(conn: Connection) -> None:
 
     table, noted = next((t, rows) for t, rows in sorted(pending.rows.items()) if rows)
     actor = noted[0][1][4 if table == ENTRIES else 2]  # the row's own actor column
-    record_event(conn, actor=SYSTEM_ACTOR, action=LINK_ACTION, outcome="ok",
+    record_event(conn, actor=SYSTEM_ACTOR, action=LINK_ACTION, outcome=AuditOutcome.OK,
                  summary={"why": "written after the transaction's last audit event",
                           "written_by": actor})
 
@@ -192,7 +193,7 @@ def _ensure_baseline(conn: Connection, excluded: dict[str, set[int]]) -> None:
     from edi_posting.audit import record_event
     from edi_posting.audit_links_read import baseline_summary
 
-    record_event(conn, actor=SYSTEM_ACTOR, action=BASELINE_ACTION, outcome="ok",
+    record_event(conn, actor=SYSTEM_ACTOR, action=BASELINE_ACTION, outcome=AuditOutcome.OK,
                  object_type="schema", summary=baseline_summary(conn, excluded))
 
 

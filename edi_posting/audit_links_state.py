@@ -16,6 +16,7 @@ from edi_posting.db.approvals import Approval
 from edi_posting.db.base import table_of
 from edi_posting.db.models import PostingPolicy, Setting, User
 from edi_posting.money import format_cents
+from edi_posting.records.states import AuditOutcome
 
 __all__ = ["AuditRow", "approval_failure", "policy_failure", "policy_snapshot",
            "setting_failure", "user_failure"]
@@ -33,7 +34,7 @@ class AuditRow:
     action: str
     object_type: str | None
     object_id: str | None
-    outcome: str
+    outcome: str  # an AuditOutcome value as stored
     summary: dict[str, Any]
 
 
@@ -43,7 +44,7 @@ class AuditRow:
 def _user_states(events: Sequence[AuditRow]) -> dict[str, tuple[str, bool, int]]:
     states: dict[str, tuple[str, bool, int]] = {}
     for ev in events:
-        if ev.object_type != "user" or ev.outcome != "ok" or ev.object_id is None:
+        if ev.object_type != "user" or ev.outcome != AuditOutcome.OK or ev.object_id is None:
             continue
         if ev.action == "users.add":
             states[ev.object_id] = (str(ev.summary.get("role")), True, ev.sequence)
@@ -119,7 +120,7 @@ def _policy_states(events: Sequence[AuditRow]
             states = {(p["payer_id"], p["group"], p["reason"]): (_content(p), ev.sequence)
                       for p in ev.summary["policies"]}
             unsure = set()
-        elif ev.action in ("policy.set", "policy.remove") and ev.outcome == "ok":
+        elif ev.action in ("policy.set", "policy.remove") and ev.outcome == AuditOutcome.OK:
             key = _policy_key(ev)
             if key is None:
                 unsure.add((str(ev.summary.get("group", "")).upper(),
@@ -162,7 +163,7 @@ def policy_failure(conn: Connection, events: Sequence[AuditRow]) -> str | None:
 def _approval_states(events: Sequence[AuditRow]) -> dict[int, tuple[str, Any, int]]:
     states: dict[int, tuple[str, Any, int]] = {}
     for ev in events:
-        if ev.outcome != "ok":
+        if ev.outcome != AuditOutcome.OK:
             continue
         if ev.action == "queue.approval_requested":
             ident = (ev.summary.get("details") or {}).get("approval_id")
@@ -205,7 +206,7 @@ def setting_failure(conn: Connection, events: Sequence[AuditRow]) -> str | None:
     raised behind the application would let large write-offs through unapproved."""
     states: dict[str, tuple[str, int]] = {}
     for ev in events:
-        if ev.object_type == "setting" and ev.outcome == "ok" and ev.object_id is not None:
+        if ev.object_type == "setting" and ev.outcome == AuditOutcome.OK and ev.object_id is not None:
             states[ev.object_id] = (str(ev.summary.get("after")), ev.sequence)
     rows = conn.execute(select(_SETTING.c.key, _SETTING.c.value).order_by(_SETTING.c.key))
     for row in rows:

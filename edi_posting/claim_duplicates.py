@@ -30,6 +30,7 @@ from edi_posting.identity import PartyIds, normalize_pcn
 from edi_posting.money import format_cents
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.claim import ClaimFrequency, SubmittedClaimRecord
+from edi_posting.records.states import SubmissionStatus
 from edi_posting.review_queue import ReviewDraft
 
 __all__ = ["DUPLICATE_CLAIM", "Duplicate", "EarlierClaim", "duplicate_reviews",
@@ -96,7 +97,7 @@ def _stored_active(conn: Connection, pcns: set[str]) -> dict[tuple[str, int | No
                     _CLAIM.c.total_charge_cents, _CLAIM.c.source_segment, _CLAIM.c.created_at,
                     _FILE.c.file_name)
              .outerjoin(_FILE, _FILE.c.id == _CLAIM.c.source_file_id)
-             .where(among(_CLAIM.c.pcn_normalized, "pcns"), _CLAIM.c.status == "active")
+             .where(among(_CLAIM.c.pcn_normalized, "pcns"), _CLAIM.c.status == SubmissionStatus.ACTIVE)
              .order_by(_CLAIM.c.id))
     for chunk in in_chunks(sorted(pcns - {""})):
         for row in conn.execute(query, {"pcns": list(chunk)}):

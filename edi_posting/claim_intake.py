@@ -33,6 +33,7 @@ from edi_posting.records.claim import (
     SubmittedClaimRecord,
     SubmittedLineRecord,
 )
+from edi_posting.records.states import SetStatus, SubmissionStatus
 from edi_posting.review_queue import ReviewDraft, open_review_items
 from edi_posting.transaction_sets import SetContext, SetOutcome, record_set, seen_before
 from edi_posting.x12.layout837 import STRAY_CODES
@@ -61,7 +62,7 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
         control_number=batch.header.control_number,
         implementation_reference=batch.header.implementation_reference, identity_key=key,
         content_sha256=batch.content_sha256, segment_position=batch.segment_position,
-        segment_count=batch.segment_count, status="posted",
+        segment_count=batch.segment_count, status=SetStatus.POSTED,
     )
     parties, conflicts = resolve_parties(conn, batch.claims, account_pattern=ctx.account_pattern)
     problems = {c.ordinal: claim_problems(c) for c in batch.claims}
@@ -120,8 +121,8 @@ def _claim_row(
     problems: list[Problem],
 ) -> dict[str, object]:
     dates = [d for line in claim.lines for d in (line.service_date_from, line.service_date_to) if d]
-    status = "void" if claim.frequency_code == ClaimFrequency.VOID else (
-        "held" if problems else "active")
+    status = SubmissionStatus.VOID if claim.frequency_code == ClaimFrequency.VOID else (
+        SubmissionStatus.HELD if problems else SubmissionStatus.ACTIVE)
     src = claim.source
     return {
         "transaction_set_id": ts_id, "ordinal": claim.ordinal,
@@ -185,14 +186,14 @@ def _find_original(
         found = conn.execute(
             select(_CLAIM.c.id).join(cp, cp.c.submitted_claim_id == _CLAIM.c.id).where(
                 cp.c.payer_claim_control_number == claim.original_payer_claim_number,
-                _CLAIM.c.status == "active",
+                _CLAIM.c.status == SubmissionStatus.ACTIVE,
             ).order_by(_CLAIM.c.id.desc()).limit(1)
         ).scalar()
     if found is None:
         found = conn.execute(
             select(_CLAIM.c.id).where(
                 _CLAIM.c.pcn_normalized == normalize_pcn(claim.patient_control_number),
-                _CLAIM.c.status == "active",
+                _CLAIM.c.status == SubmissionStatus.ACTIVE,
             ).order_by(_CLAIM.c.id.desc()).limit(1)
         ).scalar()
     if found is None:
@@ -218,7 +219,8 @@ def _supersede(
             _ENTRY.c.id.not_in(reversed_ids),
         )
     ).scalars().all()
-    status = "voided" if claim.frequency_code == ClaimFrequency.VOID else "replaced"
+    status = (SubmissionStatus.VOIDED if claim.frequency_code == ClaimFrequency.VOID
+              else SubmissionStatus.REPLACED)
     conn.execute(update(_CLAIM).where(_CLAIM.c.id == original_id).values(status=status))
     conn.execute(update(_CLAIM).where(_CLAIM.c.id == claim_id).values(replaces_claim_id=original_id))
     template = ledger.EntryDraft("", "charge_reversal", effective, (), **_source(ctx, claim))

@@ -45,6 +45,7 @@ from edi_posting.history import claim_history
 from edi_posting.logs import mask_phi as mask_phi_in
 from edi_posting.logs import mask_segments
 from edi_posting.money import format_cents
+from edi_posting.records.states import AuditOutcome
 from edi_posting.reports import claim_detail
 from edi_posting.review_actions import ActionError, record_action
 from edi_posting.review_queue import item_detail
@@ -256,7 +257,7 @@ def write_packet(conn: Connection, item_id: int, path: Path, *, actor: str,
         # an auditor: the export is in the audit trail, the queue's history is not theirs
         # to write (`db grant --read-only` gives them INSERT on audit_events alone)
         record_event(conn, actor=actor, role=principal.role, action="queue.packet",
-                     object_type="review_item", object_id=str(item.id), outcome="ok",
+                     object_type="review_item", object_id=str(item.id), outcome=AuditOutcome.OK,
                      summary={"kind": item.kind, "details": details, "note": note})
     else:
         record_action(conn, item, actor=actor, role=principal.role, action="packet",

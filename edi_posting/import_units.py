@@ -21,6 +21,7 @@ from edi_posting.db.models import FunctionalGroup, Interchange
 from edi_posting.db.races import retry_races
 from edi_posting.money import format_cents
 from edi_posting.problems import Problem
+from edi_posting.records.states import AuditOutcome, FileStatus
 from edi_posting.review_queue import ReviewDraft, open_review_items
 from edi_posting.transaction_sets import SetOutcome
 from edi_posting.x12.envelope import Envelope
@@ -48,7 +49,7 @@ class FileResult:
     path: str
     sha256: str | None
     kind: str
-    status: str  # imported, already_imported, rejected, partial, failed (internal error)
+    status: FileStatus
     transaction_sets: int = 0
     claims: int = 0
     posted: int = 0
@@ -83,9 +84,10 @@ class ImportResult:
             "claims": sum(f.claims for f in self.files),
             "posted": sum(f.posted for f in self.files),
             "queued": sum(f.queued for f in self.files),
-            "already_imported": sum(1 for f in self.files if f.status == "already_imported"),
-            "rejected": sum(1 for f in self.files if f.status == "rejected"),
-            "failed": sum(1 for f in self.files if f.status == "failed"),
+            "already_imported": sum(1 for f in self.files
+                                    if f.status == FileStatus.ALREADY_IMPORTED),
+            "rejected": sum(1 for f in self.files if f.status == FileStatus.REJECTED),
+            "failed": sum(1 for f in self.files if f.status == FileStatus.FAILED),
             "payment_total": format_cents(sum(f.payment_cents for f in self.files)),
             "unapplied_total": format_cents(sum(f.unapplied_cents for f in self.files)),
         }
@@ -129,7 +131,7 @@ class Units:
         record_event(
             conn, actor=self.options.actor, role=self.options.role,
             action="import.transaction_set", object_type="file", object_id=self.archived.sha256,
-            outcome="rejected" if outcome.status == "rejected" else "ok",
+            outcome=AuditOutcome.REJECTED if outcome.status == "rejected" else AuditOutcome.OK,
             summary={"file": Path(result.path).name, "kind": self.archived.kind,
                      "transaction_set": control_number, "segment": segment_position,
                      "status": outcome.status, "claims": outcome.claims,

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, select
 from edi_posting.audit import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
-from edi_posting.db.workflow import OPEN_STATES
+from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
 from edi_posting.identity import normalize_pcn
 from edi_posting.matching import MIN_TRUNCATED_PCN_LENGTH
 from edi_posting.money import format_cents
@@ -37,6 +37,7 @@ from edi_posting.problems import Problem, Severity
 from edi_posting.queue_money import MATCH_KINDS
 from edi_posting.queue_rematch import REMATCH_CODES, SYSTEM_ACTOR, rematch_by_engine
 from edi_posting.records.claim import SubmittedClaimRecord
+from edi_posting.records.states import AuditOutcome
 from edi_posting.review_actions import ActionError
 
 __all__ = ["LATE_CLAIM_MATCHED", "ImportTrigger", "rematch_waiting_payments"]
@@ -67,13 +68,13 @@ def rematch_waiting_payments(conn: Connection, claims: Sequence[SubmittedClaimRe
         except ActionError:  # closed or partly applied meanwhile: a specialist's to finish
             continue
         record_event(conn, actor=SYSTEM_ACTOR, action="import.rematch",
-                     object_type="review_item", object_id=waiting.id, outcome="ok",
+                     object_type="review_item", object_id=waiting.id, outcome=AuditOutcome.OK,
                      summary={"automatic": True, "kind": waiting.kind, "status": result.status,
                               "message": result.message,
                               "triggered_by": {"file": trigger.file_name,
                                                "sha256": trigger.sha256,
                                                "actor": trigger.actor}})
-        if result.status == "resolved":
+        if result.status == ReviewStatus.RESOLVED:
             notes.append(_posted_note(conn, waiting, claims))
     return notes
 

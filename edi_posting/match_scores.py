@@ -27,10 +27,9 @@ from edi_posting.match_records import (
     ScoredCandidate,
 )
 from edi_posting.names import plain
+from edi_posting.records.states import SubmissionStatus
 
 __all__ = [
-    "ACTIVE",
-    "HELD",
     "WEIGHTS",
     "WEIGHT_FIRST_NAME",
     "WEIGHT_LAST_NAME",
@@ -46,7 +45,6 @@ __all__ = [
     "status_reason",
 ]
 
-ACTIVE, HELD = "active", "held"
 
 WEIGHT_MEMBER_ID = 30
 WEIGHT_LAST_NAME = 15
@@ -187,13 +185,13 @@ def score(paid: PaidView, claim: ClaimCandidate, by: MatchField | None = None) -
         charge = (f"total charge differs: paid claim {paid.charge_cents} cents, "
                   f"billed {claim.charge_cents} cents")
         reasons = (*reasons[:at], charge, *reasons[at + 1:])
-    if claim.status != ACTIVE:
+    if claim.status != SubmissionStatus.ACTIVE:
         reasons += (status_reason(claim.status),)
     return ScoredCandidate(claim.claim_id, claim.status, points, agreed, disagreed, reasons)
 
 
 def status_reason(status: str) -> str:
-    if status == HELD:
+    if status == SubmissionStatus.HELD:
         return "claim is held at intake: its charge is not on the ledger"
     return f"claim is {status}: never matched"
 

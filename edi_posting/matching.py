@@ -61,8 +61,6 @@ from edi_posting.match_records import (
     ScoredCandidate,
 )
 from edi_posting.match_scores import (
-    ACTIVE,
-    HELD,
     WEIGHT_FIRST_NAME,
     WEIGHT_LAST_NAME,
     WEIGHT_MEMBER_ID,
@@ -84,6 +82,7 @@ from edi_posting.matching_lines import (
     LinePaymentFacts,
     match_lines,
 )
+from edi_posting.records.states import SubmissionStatus
 
 __all__ = [
     "MATCHABLE_STATUSES",
@@ -118,7 +117,7 @@ MIN_TRUNCATED_PCN_LENGTH = 6
 
 # replaced/voided: superseded by a later submission, which is the one to pay;
 # void: the frequency-8 request itself, which bills nothing.
-MATCHABLE_STATUSES = (ACTIVE, HELD)
+MATCHABLE_STATUSES = (SubmissionStatus.ACTIVE, SubmissionStatus.HELD)
 
 _REQUIRED_FOR_SAFE_FALLBACK = (MatchField.MEMBER_ID, MatchField.SERVICE_DATES)
 
@@ -198,8 +197,8 @@ def _decide_by_pcn(
     paid: PaidView, claims: list[ClaimCandidate], by: MatchField
 ) -> ClaimMatch | None:
     """The PCN rules; None when no matchable claim carries the PCN (try the next rule)."""
-    active = [c for c in claims if c.status == ACTIVE]
-    pool = active or [c for c in claims if c.status == HELD]
+    active = [c for c in claims if c.status == SubmissionStatus.ACTIVE]
+    pool = active or [c for c in claims if c.status == SubmissionStatus.HELD]
     if not pool:
         return None
     if by is MatchField.PCN and len(pool) > 1:
@@ -224,7 +223,7 @@ def _matched(
     payment: PaymentFacts, claim: ClaimCandidate, method: MatchMethod,
     scored: tuple[ScoredCandidate, ...], reason: str,
 ) -> ClaimMatch:
-    is_safe = claim.status == ACTIVE
+    is_safe = claim.status == SubmissionStatus.ACTIVE
     if not is_safe:
         reason += f"; {status_reason(claim.status)}"
     period = None

@@ -33,6 +33,7 @@ from edi_posting.db.models import (
     SubmittedClaim,
 )
 from edi_posting.ledger import EntryDraft, Posting, account_ids
+from edi_posting.records.states import AuditOutcome
 
 __all__ = ["LEARNT_KINDS", "adopt_payer"]
 
@@ -55,7 +56,7 @@ def adopt_payer(conn: Connection, found: int, billed: Counter[int], actor: str) 
     for table in (_REMIT, _ITEM):
         conn.execute(update(table).where(table.c.payer_id == found).values(payer_id=payer_id))
     entries = ledger.write_entries(conn, _reclass_drafts(conn, found, payer_id), actor)
-    record_event(conn, actor=actor, action="payer.adopt", outcome="ok", object_type="payer",
+    record_event(conn, actor=actor, action="payer.adopt", outcome=AuditOutcome.OK, object_type="payer",
                  object_id=payer_id, summary={"provisional_payer_id": found,
                                               "reclass_entry_ids": entries})
     return payer_id

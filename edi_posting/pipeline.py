@@ -41,6 +41,7 @@ from edi_posting.late_claims import ImportTrigger, rematch_waiting_payments
 from edi_posting.logs import log_event
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
+from edi_posting.records.states import AuditOutcome, FileStatus
 from edi_posting.remittance_import import import_remittance_file
 from edi_posting.transaction_sets import SetContext, SetOutcome
 from edi_posting.user_input import expand_inputs
@@ -60,8 +61,10 @@ __all__ = [
 
 _KIND_ORDER = {"837P": 0, "837I": 0, "837D": 0, "835": 1}
 # a file archived with one of these statuses was imported before: nothing to do again
-_DONE = frozenset({"imported", "rejected", "partial", "already_imported"})
-_OUTCOMES = {"rejected": "rejected", "failed": "failed"}  # file status -> audit outcome
+_DONE = frozenset({FileStatus.IMPORTED, FileStatus.REJECTED, FileStatus.PARTIAL,
+                   FileStatus.ALREADY_IMPORTED})
+# file status -> audit outcome
+_OUTCOMES = {FileStatus.REJECTED: AuditOutcome.REJECTED, FileStatus.FAILED: AuditOutcome.FAILED}
 _GC_LOCK = threading.Lock()
 
 
@@ -96,7 +99,7 @@ def _failed(engine: Engine, path: Path, options: ImportOptions, exc: Exception) 
     message = (f"{path.name}: internal error ({type(exc).__name__}); the transaction sets "
                "committed before it stay posted, the rest of the file was not imported: "
                "import it again (rerun with EDI_POSTING_DEBUG=1 for the traceback)")
-    result = FileResult(str(path), None, "unknown", "failed")
+    result = FileResult(str(path), None, "unknown", FileStatus.FAILED)
     if not options.dry_run:
         try:
             with write_transaction(engine) as conn:
@@ -104,8 +107,8 @@ def _failed(engine: Engine, path: Path, options: ImportOptions, exc: Exception) 
                 if found is not None:
                     result.sha256, result.kind = found.sha256, found.kind
                     conn.execute(update(table_of(ReceivedFile)).where(
-                        ReceivedFile.id == found.id, ReceivedFile.status == "received"
-                    ).values(status="failed"))
+                        ReceivedFile.id == found.id, ReceivedFile.status == FileStatus.RECEIVED
+                    ).values(status=FileStatus.FAILED))
                 _audit(conn, options, result)
         except Exception:  # noqa: BLE001 - the database itself may be what failed
             log_event(logging.ERROR, "import.audit_failed", file=path.name)
@@ -132,7 +135,7 @@ def _unit(engine: Engine, dry_run: bool) -> Iterator[Connection]:
 def import_file(engine: Engine, path: Path, options: ImportOptions) -> FileResult:
     if not path.is_file():
         problem = Problem("FILE_NOT_FOUND", Severity.FATAL, f"{path}: no such file")
-        return FileResult(str(path), None, "unknown", "rejected", problems=[problem])
+        return FileResult(str(path), None, "unknown", FileStatus.REJECTED, problems=[problem])
     kind = sniff_path(path)
     if options.dry_run:
         with _unit(engine, True) as conn:
@@ -140,7 +143,7 @@ def import_file(engine: Engine, path: Path, options: ImportOptions) -> FileResul
             return _process(conn, engine, path, archived, options)
     archived = retry_races(lambda: _archive(engine, path, kind, options))
     if not archived.is_new and archived.status in _DONE:
-        result = FileResult(str(path), archived.sha256, archived.kind, "already_imported")
+        result = FileResult(str(path), archived.sha256, archived.kind, FileStatus.ALREADY_IMPORTED)
         result.problems += _replaced_copy(archived, path)
         with write_transaction(engine) as conn:
             _audit(conn, options, result)
@@ -179,8 +182,8 @@ def _record_status(conn: Connection, archived: ArchivedFile, result: FileResult)
     this import, which found its sets already imported, says less."""
     files = table_of(ReceivedFile)
     query = update(files).where(files.c.id == archived.id)
-    if result.status == "already_imported":
-        query = query.where(files.c.status.in_(("received", "failed")))
+    if result.status == FileStatus.ALREADY_IMPORTED:
+        query = query.where(files.c.status.in_((FileStatus.RECEIVED, FileStatus.FAILED)))
     conn.execute(query.values(status=result.status, summary=json.dumps(result.to_dict())))
 
 
@@ -190,7 +193,7 @@ def _audit(conn: Connection, options: ImportOptions, result: FileResult) -> None
               posted=result.posted, queued=result.queued, problems=len(result.problems))
     record_event(
         conn, actor=options.actor, role=options.role, action="import.file", object_type="file",
-        object_id=result.sha256, outcome=_OUTCOMES.get(result.status, "ok"),
+        object_id=result.sha256, outcome=_OUTCOMES.get(result.status, AuditOutcome.OK),
         summary={"file": Path(result.path).name, "kind": result.kind, "status": result.status,
                  "claims": result.claims, "posted": result.posted, "queued": result.queued},
     )
@@ -240,7 +243,7 @@ def _process(conn: Connection | None, engine: Engine, path: Path, archived: Arch
 
 def _process_file(conn: Connection | None, engine: Engine, path: Path, archived: ArchivedFile,
                   options: ImportOptions) -> FileResult:
-    result = FileResult(str(path), archived.sha256, archived.kind, "imported")
+    result = FileResult(str(path), archived.sha256, archived.kind, FileStatus.IMPORTED)
     units = Units(conn, engine, archived, options)
     if options.validate and archived.kind in ("835", "837P", "837I", "837D"):
         rejected = validate_for_import(units, path, result)
@@ -254,7 +257,7 @@ def _process_file(conn: Connection | None, engine: Engine, path: Path, archived:
                    "nothing imported")
         problem = Problem("UNSUPPORTED_FILE", Severity.FATAL, message,
                           SourceRef(archived.sha256, path.name, segment_position=1))
-        result.status = "rejected"
+        result.status = FileStatus.REJECTED
         result.problems.append(problem)
         units.queue_rejection(result, problem)
     return result
@@ -309,10 +312,10 @@ def _claim_file_status(result: FileResult, any_sets: bool, file_fatal: bool) -> 
     statuses = result.set_statuses
     if not any_sets:
         if file_fatal:
-            result.status = "rejected"
+            result.status = FileStatus.REJECTED
     elif all(s == "rejected" for s in statuses):
-        result.status = "rejected"
+        result.status = FileStatus.REJECTED
     elif file_fatal or "rejected" in statuses:
-        result.status = "partial"
+        result.status = FileStatus.PARTIAL
     elif all(s == "already_imported" for s in statuses):
-        result.status = "already_imported"
+        result.status = FileStatus.ALREADY_IMPORTED

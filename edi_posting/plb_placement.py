@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select, update
 from edi_posting.access import Permission, authorize
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, JournalLine, ProviderAdjustment, SubmittedClaim
+from edi_posting.db.workflow import ReviewStatus
 from edi_posting.identity import normalize_pcn
 from edi_posting.ledger import Posting, claim_balances
 from edi_posting.money import format_cents
@@ -52,8 +53,8 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
         text = (f"PLB {plb.reason_code} {format_cents(plb.amount_cents)} kept in provider "
                 f"adjustments: {note.strip()}")  # type: ignore[union-attr]
         record_action(conn, item, actor=actor, role=principal.role, action="place-plb",
-                      to_status="resolved", note=text, details={"claim": None})
-        return ActionResult(item.id, "place-plb", "resolved", f"review item {item.id}: {text}")
+                      to_status=ReviewStatus.RESOLVED, note=text, details={"claim": None})
+        return ActionResult(item.id, "place-plb", ReviewStatus.RESOLVED, f"review item {item.id}: {text}")
     claim = find_claim(conn, pcn)
     if not (note or "").strip() and not _names_claim(conn, plb, claim):
         raise ActionError(f"PLB {plb.reason_code} reference {plb.reference_id or '(none)'} "
@@ -74,11 +75,11 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
     text = (f"PLB {plb.reason_code} {format_cents(plb.amount_cents)} placed on claim "
             f"{claim.patient_control_number}{moved}{f': {note.strip()}' if note else ''}")
     record_action(conn, item, actor=actor, role=principal.role, action="place-plb",
-                  to_status="resolved", note=text, entry_id=entry_ids[0] if entry_ids else None,
+                  to_status=ReviewStatus.RESOLVED, note=text, entry_id=entry_ids[0] if entry_ids else None,
                   details={"claim": claim.patient_control_number, "claim_id": claim.id},
                   values={"submitted_claim_id": claim.id,
                           "patient_account_id": claim.patient_account_id})
-    return ActionResult(item.id, "place-plb", "resolved", f"review item {item.id}: {text}",
+    return ActionResult(item.id, "place-plb", ReviewStatus.RESOLVED, f"review item {item.id}: {text}",
                         plb.amount_cents, entry_ids, tuple(opened))
 
 

@@ -28,13 +28,14 @@ from edi_posting.db.models import (
     ServiceLinePayment,
 )
 from edi_posting.money import format_cents
+from edi_posting.records.states import PostingState
 
 __all__ = ["STANDING_STATES", "Adjudication", "EarlierPayment", "earlier_adjudication"]
 
 _CP, _REM = table_of(ClaimPayment), table_of(Remittance)
 _ENTRY, _LINE = table_of(JournalEntry), table_of(JournalLine)
 _SVC = table_of(ServiceLinePayment)
-STANDING_STATES = ("posted", "applied")  # a reversed payment adjudicates nothing any more
+STANDING_STATES = (PostingState.POSTED, PostingState.APPLIED)  # a reversed payment adjudicates nothing any more
 
 
 @dataclass(frozen=True, slots=True)

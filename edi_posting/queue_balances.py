@@ -24,6 +24,7 @@ from edi_posting.approvals import ApprovalAction, approval_needed, request_appro
 from edi_posting.credit_sides import insurance_by_payer
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, Payer, PayerAlias, SubmittedClaim
+from edi_posting.db.workflow import ReviewStatus
 from edi_posting.ledger import Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue_credits import refresh_credit_balances
@@ -99,11 +100,11 @@ def _settle(conn: Connection, item: Any, claim: Any, payer_id: int | None, actio
                and insurance_by_payer(conn, claim.id).get(payer_id, 0) <= 0)
     note = text + ("; the denying payer's balance on the claim is settled" if settled else "")
     record_action(conn, item, actor=actor, role=role, action=action,
-                  to_status="resolved" if settled else None, note=note, entry_id=entry_id,
+                  to_status=ReviewStatus.RESOLVED if settled else None, note=note, entry_id=entry_id,
                   details=details)
     refresh_credit_balances(conn, [claim.id], actor=actor, entry_id=entry_id,
                             cause=f"{action} on review item {item.id}")
-    return ActionResult(item.id, action, "resolved" if settled else item.status,
+    return ActionResult(item.id, action, ReviewStatus.RESOLVED if settled else item.status,
                         f"review item {item.id}: {note}", details["amount_cents"], (entry_id,))
 
 

@@ -19,6 +19,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalEntry, JournalLine, Setting
 from edi_posting.ledger import account_ids
 from edi_posting.money import format_cents
+from edi_posting.records.states import AuditOutcome
 from edi_posting.review_actions import ActionError
 
 __all__ = [
@@ -78,7 +79,7 @@ def _set_limit(conn: Connection, key: str, cents: int, before: int, *, actor: st
     else:
         conn.execute(insert(_SETTING).values(key=key, **values))
     record_event(conn, actor=actor, role=principal.role, action=action,
-                 object_type="setting", object_id=key, outcome="ok",
+                 object_type="setting", object_id=key, outcome=AuditOutcome.OK,
                  summary={"before": format_cents(before), "after": format_cents(cents)})
 
 

@@ -42,7 +42,7 @@ from edi_posting.db.models import (
     ReviewItemEvent,
     SubmittedClaim,
 )
-from edi_posting.db.workflow import CLOSED_STATES
+from edi_posting.db.workflow import CLOSED_STATES, ReviewStatus
 from edi_posting.identity import normalize_pcn
 from edi_posting.ledger import EntryDraft, Posting, claim_balances, write_entries
 from edi_posting.money import format_cents
@@ -54,6 +54,7 @@ from edi_posting.queue_lines import (
     stored_has_adjustments,
 )
 from edi_posting.reason_codes import with_note
+from edi_posting.records.states import PostingState, SubmissionStatus
 from edi_posting.review_actions import ActionError, holds_unapplied, record_action
 
 __all__ = [
@@ -117,7 +118,7 @@ def find_claim(conn: Connection, pcn: str | None = None, claim_id: int | None = 
     named = f"claim {pcn}" if claim_id is None else f"claim id {claim_id}"
     if not rows:
         raise ActionError(f"no {named}")
-    active = [r for r in rows if r.status == "active"]
+    active = [r for r in rows if r.status == SubmissionStatus.ACTIVE]
     if not active:
         raise ActionError(f"{named} is {rows[0].status}: money goes to its active submission")
     return active[0]
@@ -142,7 +143,7 @@ def link_payment(conn: Connection, claim_payment_id: int, claim_id: int) -> dict
     before = conn.execute(select(_CP.c.submitted_claim_id, _CP.c.posting_state,
                                  _CP.c.match_method).where(_CP.c.id == claim_payment_id)).one()
     conn.execute(update(_CP).where(_CP.c.id == claim_payment_id, _CP.c.status_code != "22")
-                 .values(submitted_claim_id=claim_id, posting_state="applied",
+                 .values(submitted_claim_id=claim_id, posting_state=PostingState.APPLIED,
                          match_method="manual"))
     return {"id": claim_payment_id, **before._asdict()}
 
@@ -240,9 +241,9 @@ def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None
     text = (f"applied {format_cents(amount)} to claim {claim.patient_control_number}"
             f"{' (lines posted by the posting rules)' if posted_lines else ''}; "
             f"{format_cents(left)} left unapplied{_STAYS_OPEN if keep else ''}")
-    status = "resolved" if left == 0 and not keep else item.status
+    status = ReviewStatus.RESOLVED if left == 0 and not keep else item.status
     record_action(conn, item, actor=actor, role=role, action=action,
-                  to_status="resolved" if status == "resolved" else None,
+                  to_status=ReviewStatus.RESOLVED if status == ReviewStatus.RESOLVED else None,
                   note=f"{text}{f': {note}' if note else ''}", entry_id=entry_id,
                   details={"claim": claim.patient_control_number, "claim_id": claim.id,
                            "amount": format_cents(amount), "unapplied_left": format_cents(left),

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select
 from edi_posting.access import Permission, authorize
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment
+from edi_posting.db.workflow import ReviewStatus
 from edi_posting.money import format_cents
 from edi_posting.queue_credits import refresh_credit_balances
 from edi_posting.queue_lines import as_sent_postings
@@ -72,12 +73,12 @@ def post_as_sent(conn: Connection, item_id: int, reason: str, *, actor: str,
             f"cash, {format_cents(adjustments)} adjustments) to claim "
             f"{claim.patient_control_number}: {reason.strip()}")
     record_action(conn, item, actor=actor, role=principal.role, action=_ACTION,
-                  to_status="resolved", note=text, entry_id=entry_id,
+                  to_status=ReviewStatus.RESOLVED, note=text, entry_id=entry_id,
                   details={"claim": claim.patient_control_number, "claim_id": claim.id,
                            "reason": reason.strip(), "cash": format_cents(cash),
                            "adjustments": format_cents(adjustments), "linked_payment": linked},
                   values={"amount_cents": 0})
     opened = refresh_credit_balances(conn, [claim.id], actor=actor, entry_id=entry_id,
                                      cause=f"{_ACTION} from review item {item.id}")
-    return ActionResult(item.id, _ACTION, "resolved", f"review item {item.id}: {text}", cash,
+    return ActionResult(item.id, _ACTION, ReviewStatus.RESOLVED, f"review item {item.id}: {text}", cash,
                         (entry_id,), tuple(opened))

@@ -26,7 +26,7 @@ from edi_posting.access import Permission, authorize
 from edi_posting.db import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
-from edi_posting.db.workflow import OPEN_STATES
+from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
 from edi_posting.match_lookup import DatabaseClaimLookup
 from edi_posting.matching import ClaimMatch, match_claim
 from edi_posting.queue_lines import stored_payment_facts
@@ -37,6 +37,7 @@ from edi_posting.queue_money import (
     find_claim,
     locked_item,
 )
+from edi_posting.records.states import PostingState
 from edi_posting.remittance_adjudicated import DUPLICATE_PAYMENT
 from edi_posting.review_actions import ActionError, record_action
 
@@ -183,7 +184,7 @@ def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,
         raise ActionError(f"claim payment {cp.id} is a reversal, not a correction")
     claim = find_claim(conn, claim_id=item.submitted_claim_id)
     entry_ids: tuple[int, ...] = ()
-    if cp.submitted_claim_id == claim.id and cp.posting_state in ("posted", "denied"):
+    if cp.submitted_claim_id == claim.id and cp.posting_state in (PostingState.POSTED, PostingState.DENIED):
         how = f"claim payment {cp.id} ({cp.patient_control_number}) already posted to the claim"
     else:
         holder = _holder(conn, cp.id)
@@ -195,9 +196,9 @@ def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,
                f"{holder.id}")
     text = f"corrected by {how}"
     record_action(conn, item, actor=actor, role=principal.role, action="link-correction",
-                  to_status="resolved", note=text, entry_id=entry_ids[0] if entry_ids else None,
+                  to_status=ReviewStatus.RESOLVED, note=text, entry_id=entry_ids[0] if entry_ids else None,
                   details={"claim_payment_id": cp.id})
-    return ActionResult(item_id, "link-correction", "resolved", f"review item {item_id}: {text}",
+    return ActionResult(item_id, "link-correction", ReviewStatus.RESOLVED, f"review item {item_id}: {text}",
                         entry_ids=entry_ids)
 
 

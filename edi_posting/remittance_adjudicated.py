@@ -38,10 +38,11 @@ from edi_posting.money import format_cents
 from edi_posting.posting_rules import ClaimFact
 from edi_posting.queue_adjudicated import STANDING_STATES, Adjudication, EarlierPayment
 from edi_posting.records.remittance import ClaimPayment as ClaimPaymentRecord
-from edi_posting.remittance_decisions import DUPLICATE_STATE, ClaimDecision, ReviewSpec
+from edi_posting.records.states import PostingState
+from edi_posting.remittance_decisions import ClaimDecision, ReviewSpec
 from edi_posting.x12.remit_file import RemittanceSetRead
 
-__all__ = ["DUPLICATE_PAYMENT", "DUPLICATE_STATE", "Standing", "StandingPayments",
+__all__ = ["DUPLICATE_PAYMENT", "Standing", "StandingPayments",
            "duplicate_decision", "is_duplicate", "load_standing", "set_standing"]
 
 DUPLICATE_PAYMENT = "DUPLICATE_PAYMENT"  # the item's problem code
@@ -84,7 +85,7 @@ class StandingPayments:
                        decision: ClaimDecision, claim_payment_id: int) -> ClaimDecision:
         """``decision``, unless it posts lines the payer adjudicated already: then held.
         A payment that posts stands from now on for the set's later payments."""
-        if decision.state != "posted" or match.claim_id is None:
+        if decision.state != PostingState.POSTED or match.claim_id is None:
             return decision
         found = self.of(match.claim_id)
         if found is not None and is_duplicate(found, fact):
@@ -174,7 +175,7 @@ def duplicate_decision(claim: ClaimPaymentRecord, match: ClaimMatch, found: Adju
                      "payment_date": p.payment_date.isoformat() if p.payment_date else None,
                      "paid": format_cents(p.paid_cents)} for p in found.payments]}
     review = ReviewSpec("unmatched_payment", DUPLICATE_PAYMENT, message, 2, evidence)
-    return ClaimDecision(DUPLICATE_STATE, "unapplied" if claim.paid_cents else None, (review,))
+    return ClaimDecision(PostingState.DUPLICATE, "unapplied" if claim.paid_cents else None, (review,))
 
 
 def _candidate(match: ClaimMatch) -> dict[str, Any]:

@@ -31,17 +31,18 @@ from edi_posting.money import format_cents
 from edi_posting.posting_rules import NO_ZERO_PAY, ClaimFact, Disposition, classify
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.remittance import ClaimPayment
+from edi_posting.records.states import PostingState
 
 __all__ = [
-    "BALANCING_CODES", "DUPLICATE_STATE", "ClaimDecision", "OriginalPayment", "ReviewSpec",
+    "BALANCING_CODES", "ClaimDecision", "OriginalPayment", "ReviewSpec",
     "choose_original", "decide",
 ]
 
 BALANCING_CODES = frozenset({"SERVICE_UNBALANCED", "CLAIM_UNBALANCED"})
 # a payment of lines its payer adjudicated already, held in unapplied cash
 # (``remittance_adjudicated``); the payer may still reverse it
-DUPLICATE_STATE = "duplicate"
-_REVERSIBLE_STATES = ("posted", "denied", "applied", DUPLICATE_STATE)
+_REVERSIBLE_STATES = (PostingState.POSTED, PostingState.DENIED, PostingState.APPLIED,
+                      PostingState.DUPLICATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +63,12 @@ class OriginalPayment:
     payer_claim_control_number: str | None
     charge_cents: int
     paid_cents: int
-    posting_state: str  # posted, denied, reversed ...
+    posting_state: PostingState
 
 
 @dataclass(frozen=True, slots=True)
 class ClaimDecision:
-    state: str  # posted, held, denied, recorded, reversal, unmatched
+    state: PostingState
     entry: str | None  # payment, unapplied, reversal or None
     reviews: tuple[ReviewSpec, ...] = ()
     original: OriginalPayment | None = None
@@ -138,7 +139,8 @@ def _denial_review(claim: ClaimPayment) -> ReviewSpec:
                        "claim_rarcs": claim_rarcs, "lines": lines})
 
 
-def _hold(review: ReviewSpec, claim: ClaimPayment, state: str = "held") -> ClaimDecision:
+def _hold(review: ReviewSpec, claim: ClaimPayment, state: PostingState = PostingState.HELD
+          ) -> ClaimDecision:
     return ClaimDecision(state, "unapplied" if claim.paid_cents else None, (review,))
 
 
@@ -149,14 +151,14 @@ def decide(claim: ClaimPayment, fact: ClaimFact, match: ClaimMatch | None, *,
     """What to do with one claim payment (see the module docstring for the order);
     ``never_auto_post`` and ``zero_pay`` come from the payer's :class:`CarcPolicy`."""
     if set_held:
-        return ClaimDecision("held", None)
+        return ClaimDecision(PostingState.HELD, None)
     errors = _claim_errors(claim)
     if errors:
         return _hold(_problem_review(claim, errors), claim)
     disposition = classify(fact, zero_pay)
     if disposition is Disposition.RECORD_ONLY:
         if not claim.paid_cents:
-            return ClaimDecision("recorded", None)
+            return ClaimDecision(PostingState.RECORDED, None)
         return _hold(ReviewSpec("unmatched_payment", "PAYMENT_ON_RECORD_ONLY", f"claim "
                                 f"{claim.patient_control_number} (CLP02 {claim.status_code}) "
                                 "carries a payment; it is never posted as one", 2), claim)
@@ -164,7 +166,7 @@ def decide(claim: ClaimPayment, fact: ClaimFact, match: ClaimMatch | None, *,
         return _decide_reversal(claim, match, original)
     if match is None or not match.is_safe:
         assert match is not None
-        return _hold(_unsafe_review(claim, match), claim, "unmatched")
+        return _hold(_unsafe_review(claim, match), claim, PostingState.UNMATCHED)
     # most payers set no never-auto-post CARC: then there is no CAS to gather
     blocked = sorted({a.reason_code for a in _all_cas(claim)} & never_auto_post
                      ) if never_auto_post else []
@@ -178,8 +180,8 @@ def decide(claim: ClaimPayment, fact: ClaimFact, match: ClaimMatch | None, *,
             review = ReviewSpec(review.kind, "NEVER_AUTO_POST", review.message + "; payer "
                                 f"policy: CARC {', '.join(blocked)} never auto-posts", 2,
                                 review.evidence)
-        return ClaimDecision("denied", "unapplied" if claim.paid_cents else None, (review,))
-    return ClaimDecision("posted", "payment")
+        return ClaimDecision(PostingState.DENIED, "unapplied" if claim.paid_cents else None, (review,))
+    return ClaimDecision(PostingState.POSTED, "payment")
 
 
 def _all_cas(claim: ClaimPayment) -> list[Any]:
@@ -198,4 +200,4 @@ def _decide_reversal(claim: ClaimPayment, match: ClaimMatch | None,
                                 f"{claim.patient_control_number} "
                                 f"({format_cents(claim.paid_cents)}) held: {why}", 2,
                                 {"reason": why}), claim)
-    return ClaimDecision("reversal", "reversal", (), found)
+    return ClaimDecision(PostingState.REVERSAL, "reversal", (), found)

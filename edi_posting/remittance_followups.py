@@ -16,13 +16,14 @@ from sqlalchemy import Connection, select
 from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
-from edi_posting.db.workflow import OPEN_STATES
+from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
 from edi_posting.ledger import EntryDraft
 from edi_posting.matching import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.records.source import SourceRef
+from edi_posting.records.states import PostingState
 from edi_posting.remittance_adjudicated import DUPLICATE_PAYMENT
-from edi_posting.remittance_decisions import DUPLICATE_STATE, ClaimDecision
+from edi_posting.remittance_decisions import ClaimDecision
 from edi_posting.review_queue import ReviewDraft, close_review_items, record_item_change
 
 __all__ = ["Touched", "credit_reviews", "follow_recovered_duplicates", "resolve_corrections"]
@@ -47,7 +48,7 @@ def resolve_corrections(conn: Connection, matches: Sequence[ClaimMatch],
                         source: SourceRef | None) -> int:
     """Close open ``awaiting_correction`` items of claims this set paid or denied again."""
     corrected = sorted({m.claim_id for m, d in zip(matches, decisions)
-                        if m.claim_id is not None and d.state in ("posted", "denied")})
+                        if m.claim_id is not None and d.state in (PostingState.POSTED, PostingState.DENIED)})
     if not corrected:
         return 0
     ids = conn.execute(select(_ITEM.c.id).where(
@@ -92,7 +93,7 @@ def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft],
     nothing is left), so nobody refunds to the payer what it has recovered already."""
     recovered: dict[int, int] = {d.original.claim_payment_id: d.original.paid_cents
                                  for d in decisions if d.entry == "reversal" and d.original
-                                 and d.original.posting_state == DUPLICATE_STATE}
+                                 and d.original.posting_state == PostingState.DUPLICATE}
     for draft in drafts:
         if draft.kind == "plb" and draft.claim_payment_id is not None:
             taken = sum(p.amount_cents for p in draft.lines if p.account == "unapplied_cash")
@@ -107,6 +108,6 @@ def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft],
         left = item.amount_cents - recovered[item.claim_payment_id]
         record_item_change(
             conn, item, actor=actor, action="auto_resolved" if left == 0 else "amount_changed",
-            to_status="resolved" if left == 0 else None, values={"amount_cents": left},
+            to_status=ReviewStatus.RESOLVED if left == 0 else None, values={"amount_cents": left},
             note=f"the payer recovered {format_cents(recovered[item.claim_payment_id])} of "
                  f"this payment ({cause}); {format_cents(left)} left unapplied")

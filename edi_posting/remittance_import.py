@@ -16,6 +16,7 @@ from edi_posting.import_units import FileResult, Units, add_outcome, envelope_ro
 from edi_posting.money import MAX_CENTS, format_cents
 from edi_posting.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
+from edi_posting.records.states import FileStatus
 from edi_posting.remittance_entries import PostingInvariantError
 from edi_posting.remittance_identity import remittance_key
 from edi_posting.remittance_posting import post_remittance
@@ -132,8 +133,8 @@ def _post_set(units: Units, result: FileResult, read: RemittanceSetRead, key: st
 def _file_status(result: FileResult, rejected: int, file_fatal: bool) -> None:
     statuses = result.set_statuses
     if not statuses or all(s == "rejected" for s in statuses):
-        result.status = "rejected"
+        result.status = FileStatus.REJECTED
     elif rejected or file_fatal:
-        result.status = "partial"
+        result.status = FileStatus.PARTIAL
     elif all(s == "already_imported" for s in statuses):
-        result.status = "already_imported"
+        result.status = FileStatus.ALREADY_IMPORTED

@@ -40,7 +40,8 @@ from edi_posting.provider_adjustments import (
     plb_entry,
     unlinked_review,
 )
-from edi_posting.remittance_adjudicated import DUPLICATE_STATE, set_standing
+from edi_posting.records.states import PostingState, SetStatus
+from edi_posting.remittance_adjudicated import set_standing
 from edi_posting.remittance_decisions import (
     ClaimDecision,
     OriginalPayment,
@@ -95,7 +96,8 @@ __all__ = ["HOLDING_SET_CODES", "post_remittance", "remittance_key"]
 HOLDING_SET_CODES = frozenset({"TRANSACTION_UNBALANCED", "FOREIGN_CURRENCY"})
 # what the summary counts as posted: claim payments whose entries went to their claim (a
 # reversal still waiting for its correction has posted its negation, and is queued too)
-_POSTED_STATES = frozenset({"posted", "reversal", "reversed_awaiting_correction"})
+_POSTED_STATES = frozenset({PostingState.POSTED, PostingState.REVERSAL,
+                            PostingState.REVERSED_AWAITING_CORRECTION})
 
 
 @dataclass
@@ -146,7 +148,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     work.policy = load_policy(conn, work.payer_id)
     work.stored = reserve_set(conn, read)
     work.decisions = _decide_all(conn, work)
-    status = "held" if work.held else "posted"
+    status = SetStatus.HELD if work.held else SetStatus.POSTED
     work.ts_id = record_set(
         conn, ctx, kind="835", control_number=read.header.transaction_set_control_number,
         implementation_reference=read.header.version or None, identity_key=key,
@@ -229,7 +231,7 @@ def _decide_all(conn: Connection, work: _Set) -> list[ClaimDecision]:
             never_auto_post=work.policy.never_auto_post, zero_pay=work.policy.zero_pay),
             ids.claim_payment_id)
         decisions.append(decision)
-        if pool is not None and not claim.is_reversal and decision.state in ("posted", "denied"):
+        if pool is not None and not claim.is_reversal and decision.state in (PostingState.POSTED, PostingState.DENIED):
             pool.append(OriginalPayment(ids.claim_payment_id, match.claim_id,
                                         claim.payer_claim_control_number, claim.charge_cents,
                                         claim.paid_cents, decision.state))
@@ -243,7 +245,7 @@ def _row_infos(work: _Set) -> list[ClaimRowInfo]:
     for fact, match, decision in zip(work.facts, work.matches, work.decisions, strict=True):
         line_ids = tuple([line.submitted_line_id for line in fact.lines])
         method = str(match.method) if match.claim_id is not None else None
-        on_claim = match.is_safe and decision.state != DUPLICATE_STATE  # held: not on it yet
+        on_claim = match.is_safe and decision.state != PostingState.DUPLICATE  # held: not on it yet
         infos.append(ClaimRowInfo(match.claim_id if on_claim else None, method,
                                   decision.state, line_ids))
     return infos
@@ -300,7 +302,7 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
                    ) -> list[ledger.EntryDraft]:
     claim, match = work.read.claims[i], work.matches[i]
     stored = work.stored.claims[i]  # type: ignore[union-attr]
-    claim_id = match.claim_id if match.is_safe and decision.state != DUPLICATE_STATE else None
+    claim_id = match.claim_id if match.is_safe and decision.state != PostingState.DUPLICATE else None
     if decision.entry == "unapplied":
         entry = unapplied_entry(ectx, f"cp:{i + 1}", claim.paid_cents,
                                 f"claim payment {claim.patient_control_number}: {decision.state}",

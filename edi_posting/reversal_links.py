@@ -22,9 +22,9 @@ from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.match_records import ClaimLookup, ClaimMatch, MatchMethod
 from edi_posting.records.remittance import ClaimPayment as ClaimPaymentRecord
+from edi_posting.records.states import PostingState, SubmissionStatus
 from edi_posting.remittance_adjudicated import DUPLICATE_PAYMENT
 from edi_posting.remittance_decisions import (
-    DUPLICATE_STATE,
     ClaimDecision,
     OriginalPayment,
     ReviewSpec,
@@ -67,7 +67,7 @@ def match_reversals_by_payer_claim_number(
         if claim is None:
             continue
         result[i] = ClaimMatch(
-            claim.claim_id, MatchMethod.PAYER_CLAIM_NUMBER, (), claim.status == "active",
+            claim.claim_id, MatchMethod.PAYER_CLAIM_NUMBER, (), claim.status == SubmissionStatus.ACTIVE,
             f"CLP07 {icn} names a payment applied to claim {claim.pcn}", claim)
     return result
 
@@ -105,7 +105,7 @@ def _held_duplicates(conn: Connection, claim_ids: list[int]) -> list[Any]:
         .join(_ITEM, _ITEM.c.claim_payment_id == _CP.c.id)
         .where(among(_ITEM.c.submitted_claim_id, claim_ids), _ITEM.c.status.in_(OPEN_STATES),
                _ITEM.c.problem_code == DUPLICATE_PAYMENT,
-               _CP.c.posting_state == DUPLICATE_STATE)
+               _CP.c.posting_state == PostingState.DUPLICATE)
         .order_by(_CP.c.id)))
 
 
@@ -115,19 +115,19 @@ def awaiting_corrections(claims: Sequence[object], matches: Sequence[ClaimMatch]
     out = list(decisions)
     for i, decision in enumerate(decisions):
         held = decision.original is not None and decision.original.posting_state == (
-            DUPLICATE_STATE)  # the payer took back a payment held as a duplicate: done
-        if decision.state != "reversal" or held:
+            PostingState.DUPLICATE)  # the payer took back a payment held as a duplicate: done
+        if decision.state != PostingState.REVERSAL or held:
             continue
         claim_id = matches[i].claim_id
         corrected = any(matches[j].claim_id == claim_id and decisions[j].state in (
-            "posted", "denied") for j in range(i + 1, len(decisions)))
+            PostingState.POSTED, PostingState.DENIED) for j in range(i + 1, len(decisions)))
         if not corrected:
             claim = claims[i]
             review = ReviewSpec(
                 "awaiting_correction", "AWAITING_CORRECTION",
                 f"claim {claim.patient_control_number} reversed "  # type: ignore[attr-defined]
                 "(CLP02 22); its correction has not arrived yet", 3)
-            out[i] = ClaimDecision("reversed_awaiting_correction", "reversal",
+            out[i] = ClaimDecision(PostingState.REVERSED_AWAITING_CORRECTION, "reversal",
                                    decision.reviews + (review,), decision.original)
     return out
 
@@ -136,4 +136,4 @@ def mark_reversed(conn: Connection, decisions: Sequence[ClaimDecision]) -> None:
     """The originals this set's reversals took back adjudicate (and hold) nothing now."""
     ids = [d.original.claim_payment_id for d in decisions if d.original is not None]
     if ids:
-        conn.execute(update(_CP).where(among(_CP.c.id, ids)).values(posting_state="reversed"))
+        conn.execute(update(_CP).where(among(_CP.c.id, ids)).values(posting_state=PostingState.REVERSED))

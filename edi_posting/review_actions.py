@@ -16,7 +16,8 @@ from edi_posting.access import ROLES, Permission, authorize, user_refusal
 from edi_posting.audit import item_event_digest, record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReviewItem, ReviewItemEvent
-from edi_posting.db.workflow import CLOSED_STATES
+from edi_posting.db.workflow import CLOSED_STATES, ReviewStatus
+from edi_posting.records.states import AuditOutcome
 from edi_posting.review_queue import record_item_change
 
 __all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "ActionError", "add_note", "assign", "dismiss",
@@ -79,7 +80,7 @@ def record_action(conn: Connection, item: Any, *, actor: str, role: str | None, 
     event = conn.execute(select(_EVENT).where(_EVENT.c.review_item_id == item.id)
                          .order_by(_EVENT.c.id.desc()).limit(1)).one()
     record_event(conn, actor=actor, role=role, action=f"queue.{action}", object_type="review_item",
-                 object_id=str(item.id), outcome="ok",
+                 object_id=str(item.id), outcome=AuditOutcome.OK,
                  summary={"kind": item.kind, "from": item.status, "to": to_status or item.status,
                           **({"details": details} if details else {}), "note": note,
                           "item_event": {"id": event.id,
@@ -94,7 +95,7 @@ def assign(conn: Connection, item_id: int, assignee: str, *, actor: str) -> None
     if refusal is not None:
         raise ActionError(refusal)
     record_action(conn, item, actor=actor, role=principal.role, action="assign",
-                  to_status="in_progress", note=f"assigned to {assignee}",
+                  to_status=ReviewStatus.IN_PROGRESS, note=f"assigned to {assignee}",
                   values={"assignee": assignee})
 
 
@@ -118,7 +119,7 @@ def escalate(conn: Connection, item_id: int, to: str, note: str, *, actor: str) 
     if refusal is not None:
         raise ActionError(f"{refusal} (a user name, or a role: {', '.join(ROLES)})")
     record_action(conn, _item(conn, item_id), actor=actor, role=principal.role,
-                  action="escalate", to_status="escalated", note=note,
+                  action="escalate", to_status=ReviewStatus.ESCALATED, note=note,
                   details={"to": to}, values={"assignee": to, "priority": 1})
 
 
@@ -139,4 +140,4 @@ def dismiss(conn: Connection, item_id: int, reason: str, *, actor: str) -> None:
     if not reason.strip():
         raise ActionError("dismissing needs a reason")
     record_action(conn, item, actor=actor, role=principal.role, action="dismiss",
-                  to_status="dismissed", note=reason)
+                  to_status=ReviewStatus.DISMISSED, note=reason)

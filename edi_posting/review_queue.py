@@ -25,7 +25,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.lists import among
 from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
-from edi_posting.db.workflow import CLOSED_STATES, OPEN_STATES
+from edi_posting.db.workflow import CLOSED_STATES, OPEN_STATES, ReviewStatus
 from edi_posting.money import format_cents
 
 __all__ = [
@@ -78,7 +78,7 @@ def open_review_items(conn: Connection, drafts: Sequence[ReviewDraft], actor: st
         return []
     ids = insert_with_ids(conn, _ITEM, [_item_row(d) for d in fresh.values()])
     _insert_events(conn, [
-        {"review_item_id": i, "actor": actor, "action": "opened", "to_status": "open",
+        {"review_item_id": i, "actor": actor, "action": "opened", "to_status": ReviewStatus.OPEN,
          "note": d.message, "amount_cents": d.amount_cents}
         for i, d in zip(ids, fresh.values())])
     return ids
@@ -95,7 +95,7 @@ def _item_row(draft: ReviewDraft) -> dict[str, Any]:
     return {
         "dedupe_key": draft.dedupe_key,
         "kind": draft.kind,
-        "status": "open",
+        "status": ReviewStatus.OPEN,
         "priority": draft.priority,
         "amount_cents": draft.amount_cents,
         "problem_code": draft.problem_code,
@@ -252,9 +252,9 @@ def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
     if not rows:
         return 0
     conn.execute(update(_ITEM).where(among(_ITEM.c.id, [r.id for r in rows])).values(
-        status="resolved", resolved_at=dt.datetime.now(dt.UTC), resolution=resolution))
+        status=ReviewStatus.RESOLVED, resolved_at=dt.datetime.now(dt.UTC), resolution=resolution))
     _insert_events(conn, [
         {"review_item_id": r.id, "actor": actor, "action": action, "from_status": r.status,
-         "to_status": "resolved", "note": resolution, "amount_cents": r.amount_cents}
+         "to_status": ReviewStatus.RESOLVED, "note": resolution, "amount_cents": r.amount_cents}
         for r in rows])
     return len(rows)

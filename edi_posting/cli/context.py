@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from edi_posting.cli.common import CliError
 from edi_posting.exit_codes import ExitCode
+from edi_posting.records.states import AuditOutcome
 
 if TYPE_CHECKING:
     from edi_posting.access import Permission, Principal
@@ -91,7 +92,7 @@ class AppContext:
         return principal
 
     def audit(self, action: str, *, role: str | None, object_type: str | None = None,
-              object_id: str | None = None, outcome: str = "ok",
+              object_id: str | None = None, outcome: AuditOutcome = AuditOutcome.OK,
               summary: dict[str, object] | None = None) -> None:
         """Record one event (reads of PHI, exports) in its own transaction."""
         from edi_posting.audit import record_event

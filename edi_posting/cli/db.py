@@ -9,6 +9,7 @@ import click
 from edi_posting.cli.common import CliError, echo_err
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
+from edi_posting.records.states import AuditOutcome
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -159,7 +160,7 @@ def grant_command(app: AppContext, role: str, read_only: bool) -> None:
         statements = grant_application_role(engine, role, read_only=read_only)
     except (UnknownRoleError, ReadOnlyLeakError, ValueError) as exc:
         app.audit("db.grant", role=actor_role, object_type="database_role", object_id=role,
-                  outcome="failed", summary={"reason": str(exc), "read_only": read_only})
+                  outcome=AuditOutcome.FAILED, summary={"reason": str(exc), "read_only": read_only})
         code = (ExitCode.DATA_ERROR if isinstance(exc, UnknownRoleError)
                 else ExitCode.CHECK_FAILED if isinstance(exc, ReadOnlyLeakError)
                 else ExitCode.USAGE)

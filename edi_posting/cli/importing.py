@@ -10,6 +10,7 @@ import click
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
+from edi_posting.records.states import FileStatus
 
 if TYPE_CHECKING:
     from edi_posting.import_units import FileResult
@@ -57,12 +58,12 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
         echo_err(f"importing {path} ...")
         results.append(import_one(engine, path, options))  # a failed file stops no other
     render_results(results, output_format)
-    failed = sum(r.status == "failed" for r in results)
+    failed = sum(r.status == FileStatus.FAILED for r in results)
     if failed:
         raise CliError(f"{failed} file(s) failed with an internal error (the other files were "
                        "imported); rerun with EDI_POSTING_DEBUG=1 for the traceback",
                        ExitCode.SOFTWARE)
-    rejected = sum(r.status in ("rejected", "partial") for r in results)
+    rejected = sum(r.status in (FileStatus.REJECTED, FileStatus.PARTIAL) for r in results)
     if rejected:
         raise CliError(f"{rejected} file(s) rejected in whole or in part", ExitCode.DATA_ERROR)
 

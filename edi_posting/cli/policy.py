@@ -7,6 +7,7 @@ import click
 from edi_posting.cli.common import CliError, echo_err, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
+from edi_posting.records.states import AuditOutcome
 
 __all__ = ["command"]
 
@@ -81,7 +82,7 @@ def set_command(app: AppContext, group: str, reason: str, action: str | None,
                                zero_pay_contractual=zero_pay == "contractual")
             record_event(conn, actor=app.actor, role=principal.role, action="policy.set",
                          object_type="posting_policy", object_id=f"{saved['group']}-"
-                         f"{saved['reason']}", outcome="ok", summary=saved)
+                         f"{saved['reason']}", outcome=AuditOutcome.OK, summary=saved)
     except PolicyError as exc:
         raise CliError(str(exc), ExitCode.USAGE) from None
     echo_err(f"policy {saved['group']}-{saved['reason']} for {payer or 'every payer'}: "
@@ -108,7 +109,7 @@ def remove_command(app: AppContext, group: str, reason: str, payer: str | None) 
             if removed:
                 record_event(conn, actor=app.actor, role=principal.role, action="policy.remove",
                              object_type="posting_policy", object_id=f"{group}-{reason}",
-                             outcome="ok", summary=removed)
+                             outcome=AuditOutcome.OK, summary=removed)
     except PolicyError as exc:
         raise CliError(str(exc), ExitCode.USAGE) from None
     if not removed:

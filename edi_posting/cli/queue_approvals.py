@@ -17,6 +17,7 @@ from edi_posting.cli.common import CliError, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.cli.queue import command
 from edi_posting.exit_codes import ExitCode
+from edi_posting.records.states import AuditOutcome
 
 __all__ = ["command"]
 
@@ -39,7 +40,7 @@ def _decide(app: AppContext, action: str, approval_id: int, work: Callable[[Any]
         raise CliError(str(exc), ExitCode.DATA_ERROR) from None
     except PermissionDeniedError as exc:  # one's own request: the refusal stays on record
         app.audit(f"queue.{action}", role=None, object_type="approval",
-                  object_id=str(approval_id), outcome="refused", summary={"reason": str(exc)})
+                  object_id=str(approval_id), outcome=AuditOutcome.REFUSED, summary={"reason": str(exc)})
         raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
 
 

@@ -20,8 +20,10 @@ from sqlalchemy import Connection
 from edi_posting.cli.common import CliError, echo_err
 from edi_posting.cli.context import AppContext
 from edi_posting.cli.queue import command
+from edi_posting.db.workflow import ReviewStatus
 from edi_posting.exit_codes import ExitCode
 from edi_posting.reason_codes import ReasonCode  # a small enum: the --help lists it
+from edi_posting.records.states import AuditOutcome
 
 __all__ = ["command"]
 
@@ -89,11 +91,11 @@ def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T])
         raise CliError(str(exc), ExitCode.DATA_ERROR) from None
     except ArchiveIntegrityError as exc:  # a tampered archive is data, and worth the trail
         app.audit(f"queue.{action}", role=None, object_type="review_item", object_id=object_id,
-                  outcome="failed", summary={"reason": str(exc)})
+                  outcome=AuditOutcome.FAILED, summary={"reason": str(exc)})
         raise CliError(str(exc), ExitCode.DATA_ERROR) from None
     except PermissionDeniedError as exc:  # e.g. a write-off above the limit
         app.audit(f"queue.{action}", role=None, object_type="review_item", object_id=object_id,
-                  outcome="refused", summary={"reason": str(exc)})
+                  outcome=AuditOutcome.REFUSED, summary={"reason": str(exc)})
         raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
 
 
@@ -170,7 +172,7 @@ def rematch_command(app: AppContext, item_ids: tuple[int, ...], every: bool) -> 
         else:
             echo_err(f"edi-posting: {outcome.refused}")
     refused = sum(o.result is None for o in outcomes)
-    applied = sum(o.result is not None and o.result.status == "resolved" for o in outcomes)
+    applied = sum(o.result is not None and o.result.status == ReviewStatus.RESOLVED for o in outcomes)
     summary = f"rematched {len(outcomes)} item(s); {applied} applied; {refused} refused"
     if refused:  # the others are committed
         raise CliError(summary, ExitCode.DATA_ERROR)

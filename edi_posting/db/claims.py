@@ -9,17 +9,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
+from edi_posting.records.states import SubmissionStatus, check_in
 
 __all__ = ["SubmittedClaim", "SubmittedLine"]
 
 
 class SubmittedClaim(FromFile, Base):
     __tablename__ = "submitted_claims"
-    __table_args__ = (UniqueConstraint("transaction_set_id", "ordinal"),)
+    __table_args__ = (
+        UniqueConstraint("transaction_set_id", "ordinal"),
+        CheckConstraint(check_in("status", SubmissionStatus), name="status"),
+    )
 
     id: Mapped[IdPk]
     transaction_set_id: Mapped[int] = mapped_column(ForeignKey("transaction_sets.id"))
@@ -47,8 +60,8 @@ class SubmittedClaim(FromFile, Base):
     replaces_claim_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("submitted_claims.id"), index=True
     )
-    # active, replaced, voided; a state, not money: balances always come from the ledger
-    status: Mapped[str] = mapped_column(String(35), default="active")
+    # SubmissionStatus; a state, not money: balances always come from the ledger
+    status: Mapped[str] = mapped_column(String(35), default=SubmissionStatus.ACTIVE)
     diagnosis_codes: Mapped[list[str] | None] = mapped_column(JSON)  # HI
     dates: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # every DTP by qualifier
     other_payers: Mapped[list[Any] | None] = mapped_column(JSON)  # 2320/2330 COB loops

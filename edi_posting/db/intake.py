@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Created, IdPk
+from edi_posting.records.states import FileStatus, SetStatus, check_in
 
 __all__ = ["Acknowledgement", "FunctionalGroup", "Interchange", "ReceivedFile", "TransactionSet"]
 
@@ -39,6 +40,7 @@ class ReceivedFile(Base):
             "kind IN (" + ", ".join(f"'{k}'" for k in FILE_KINDS) + ")", name="kind"
         ),
         CheckConstraint("content IS NOT NULL OR archive_path IS NOT NULL", name="archived"),
+        CheckConstraint(check_in("status", FileStatus), name="status"),
     )
 
     id: Mapped[IdPk]
@@ -48,7 +50,7 @@ class ReceivedFile(Base):
     kind: Mapped[str] = mapped_column(String(35))
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
     archive_path: Mapped[str | None] = mapped_column(String(2048))
-    status: Mapped[str] = mapped_column(String(35), default="received")
+    status: Mapped[str] = mapped_column(String(35), default=FileStatus.RECEIVED)
     received_at: Mapped[Created]
     received_by: Mapped[str] = mapped_column(String(128))
     summary: Mapped[str | None] = mapped_column(Text)  # JSON of the import result
@@ -102,6 +104,7 @@ class TransactionSet(Base):
     """
 
     __tablename__ = "transaction_sets"
+    __table_args__ = (CheckConstraint(check_in("status", SetStatus), name="status"),)
 
     id: Mapped[IdPk]
     file_id: Mapped[int] = mapped_column(ForeignKey("received_files.id"), index=True)
@@ -113,7 +116,7 @@ class TransactionSet(Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     segment_position: Mapped[int] = mapped_column(Integer)
     segment_count: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(35))  # posted, held, rejected, recorded
+    status: Mapped[str] = mapped_column(String(35))  # SetStatus
     imported_at: Mapped[Created]
     imported_by: Mapped[str] = mapped_column(String(128))
 

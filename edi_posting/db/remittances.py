@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, FromFile, IdPk
+from edi_posting.records.states import PostingState, SetStatus, check_in
 
 __all__ = [
     "Adjustment",
@@ -29,6 +38,7 @@ class Remittance(FromFile, Base):
     """One 835 transaction set: one check or EFT."""
 
     __tablename__ = "remittances"
+    __table_args__ = (CheckConstraint(check_in("status", SetStatus), name="status"),)
 
     id: Mapped[IdPk]
     transaction_set_id: Mapped[int] = mapped_column(ForeignKey("transaction_sets.id"), unique=True)
@@ -53,14 +63,17 @@ class Remittance(FromFile, Base):
     payer_name: Mapped[str | None] = mapped_column(String(128))  # N1*PR
     payee_name: Mapped[str | None] = mapped_column(String(128))  # N1*PE
     payee_identifier: Mapped[str | None] = mapped_column(String(80))  # N1*PE 04
-    status: Mapped[str] = mapped_column(String(35))  # posted, held, recorded
+    status: Mapped[str] = mapped_column(String(35))  # SetStatus
 
 
 class ClaimPayment(FromFile, Base):
     """One CLP loop.  Split claims are several rows against one submitted claim."""
 
     __tablename__ = "claim_payments"
-    __table_args__ = (UniqueConstraint("remittance_id", "ordinal"),)
+    __table_args__ = (
+        UniqueConstraint("remittance_id", "ordinal"),
+        CheckConstraint(check_in("posting_state", PostingState), name="posting_state"),
+    )
 
     id: Mapped[IdPk]
     remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"))

@@ -4,6 +4,7 @@ their matches to remittances, refunds, posting policies, settings and the audit 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
+from edi_posting.records.states import AuditOutcome, check_in
 
 __all__ = [
     "CLOSED_STATES",
@@ -36,6 +38,7 @@ __all__ = [
     "Refund",
     "ReviewItem",
     "ReviewItemEvent",
+    "ReviewStatus",
     "Setting",
 ]
 
@@ -59,8 +62,21 @@ REVIEW_KINDS = (
     "patient_conflict",
     "duplicate_claim",  # migration 0009: an 837 claim billed again, held uncharged
 )
-OPEN_STATES = ("open", "in_progress", "escalated")  # someone still has to act
-CLOSED_STATES = ("resolved", "dismissed")
+
+
+class ReviewStatus(enum.StrEnum):
+    """``review_items.status`` (and its events' ``from_status``/``to_status``)."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+# someone still has to act
+OPEN_STATES = (ReviewStatus.OPEN, ReviewStatus.IN_PROGRESS, ReviewStatus.ESCALATED)
+CLOSED_STATES = (ReviewStatus.RESOLVED, ReviewStatus.DISMISSED)
 REVIEW_STATUSES = OPEN_STATES + CLOSED_STATES
 
 
@@ -83,7 +99,7 @@ class ReviewItem(Base):
     id: Mapped[IdPk]
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(35), index=True)
-    status: Mapped[str] = mapped_column(String(35), index=True, default="open")
+    status: Mapped[str] = mapped_column(String(35), index=True, default=ReviewStatus.OPEN)
     priority: Mapped[int] = mapped_column(Integer, default=3)  # 1 highest
     amount_cents: Mapped[Cents]
     problem_code: Mapped[str | None] = mapped_column(String(48))
@@ -111,6 +127,9 @@ class ReviewItem(Base):
 
 class ReviewItemEvent(Base):
     __tablename__ = "review_item_events"
+    __table_args__ = tuple(
+        CheckConstraint(f"{column} IS NULL OR {check_in(column, ReviewStatus)}", name=column)
+        for column in ("from_status", "to_status"))
 
     id: Mapped[IdPk]
     review_item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id"), index=True)
@@ -201,6 +220,7 @@ class AuditEvent(Base):
     """Hash-chained: ``event_hash`` covers the canonical event and ``previous_hash``."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (CheckConstraint(check_in("outcome", AuditOutcome), name="outcome"),)
 
     sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
@@ -209,7 +229,7 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(48), index=True)
     object_type: Mapped[str | None] = mapped_column(String(35))
     object_id: Mapped[str | None] = mapped_column(String(80), index=True)
-    outcome: Mapped[str] = mapped_column(String(35))  # ok, refused, failed
+    outcome: Mapped[str] = mapped_column(String(35))  # AuditOutcome
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     previous_hash: Mapped[str] = mapped_column(String(64))
     event_hash: Mapped[str] = mapped_column(String(64), unique=True)

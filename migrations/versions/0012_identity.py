@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from edi_posting.audit import GENESIS_HASH, chain_rows, event_hash, record_event
+from edi_posting.records.states import AuditOutcome
 
 revision = "0012"
 down_revision = "0011"
@@ -252,7 +253,7 @@ def upgrade() -> None:
     if conn.dialect.name == "postgresql":
         _postgres_objects()
     if count:
-        record_event(conn, actor="system", action="audit.chain_resealed", outcome="ok",
+        record_event(conn, actor="system", action="audit.chain_resealed", outcome=AuditOutcome.OK,
                      object_type="audit_chain", object_id="v2",
                      summary={"old_head": old_head, "events": count, "hash_version": 2,
                               "reason": "hash definition v2 (migration 0012); heads "
