@@ -130,12 +130,15 @@ def test_every_file_status_is_accepted(practice: Practice) -> None:
             conn.execute(update(ReceivedFile).values(status=status))
 
 
+_BEFORE = "0014"  # the revision 0015 follows
+
+
 def test_the_upgrade_stops_naming_a_stored_status_outside_the_enum(
         empty_database_url: str) -> None:
     """Rows are never rewritten to fit a constraint: the upgrade to 0015 refuses instead."""
     engine = make_engine(empty_database_url)
     try:
-        upgrade(engine, "0012")
+        upgrade(engine, _BEFORE)
         with engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO received_files (sha256, file_name, size_bytes, kind, content, "
@@ -143,7 +146,7 @@ def test_the_upgrade_stops_naming_a_stored_status_outside_the_enum(
                 {"sha": "e" * 64, "b": b"x"})
         with pytest.raises(RuntimeError, match=r"received_files.status holds \['done'\]"):
             upgrade(engine)
-        assert current_revision(engine) == "0012"
+        assert current_revision(engine) == _BEFORE
     finally:
         engine.dispose()
 
