@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Text, cast, func, insert, literal, select
 from edi_posting.audit_links import attach_links
 from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent, ReviewItem, ReviewItemEvent
-from edi_posting.db.workflow import CLOSED_STATES
+from edi_posting.db.workflow import CLOSED_STATES, ITEM_EVENT_FIELDS
 from edi_posting.login import os_login
 from edi_posting.records.states import AuditOutcome
 
@@ -47,10 +47,6 @@ __all__ = [
 GENESIS_HASH = "0" * 64
 _AUDIT = table_of(AuditEvent)
 _ITEM, _ITEM_EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
-# what an item event says (its time is left out: the database stamps it after the fact)
-_ITEM_EVENT_FIELDS = ("id", "review_item_id", "actor", "action", "from_status", "to_status",
-                      "note", "details", "journal_entry_id", "amount_cents")
-_LOCK_KEY = 0x45444950  # "EDIP": one advisory lock id for the audit chain head
 # hash definition v2: these fields, in this order (migration 0012's trigger: the same)
 HASHED_FIELDS = ("sequence", "at", "db_login", "actor", "role", "action", "object_type",
                  "object_id", "outcome", "summary", "previous_hash")
@@ -181,7 +177,7 @@ def item_event_digest(row: Any) -> str:
     """SHA-256 of a review item event's content, kept in the audit event that records it:
     the item events live in their own table, so without this an edited note, reason or
     dismissal would still verify."""
-    fields = {name: row[name] for name in _ITEM_EVENT_FIELDS}
+    fields = {name: row[name] for name in ITEM_EVENT_FIELDS}
     payload = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

@@ -32,6 +32,7 @@ from sqlalchemy import Connection, Engine, event, select, text
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent
+from edi_posting.db.workflow import AUDIT_CHAIN_LOCK_KEY, ITEM_EVENT_FIELDS
 from edi_posting.records.states import AuditOutcome
 
 __all__ = ["BASELINE_ACTION", "ENTRIES", "ITEM_EVENTS", "LINKS_KEY", "LINK_ACTION", "attach_links",
@@ -46,7 +47,6 @@ BASELINE_ACTION = "audit.baseline"
 LINK_ACTION = "audit.links"
 SYSTEM_ACTOR = "system"  # queue_rematch.SYSTEM_ACTOR: the engine acting on its own
 _PENDING, _BASELINE_SEEN = "edi_audit_links", "edi_audit_baseline"
-_LOCK_KEY = 0x45444950  # the audit chain's advisory lock (audit.py): one baseline writer
 _AUDIT = table_of(AuditEvent)
 # line counts, one character per entry; an entry of more lines shows as the last character
 _COUNT_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -126,10 +126,9 @@ def note_entries(conn: Connection, entries: Sequence[tuple[Any, ...]],
 
 def note_item_events(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Review item events just inserted, each with its id."""
-    from edi_posting.audit import _ITEM_EVENT_FIELDS  # one definition of an event's content
 
     noted = _pending(conn).rows.setdefault(ITEM_EVENTS, [])
-    noted.extend((row["id"], canonical_item_event(row, _ITEM_EVENT_FIELDS), 0) for row in rows)
+    noted.extend((row["id"], canonical_item_event(row, ITEM_EVENT_FIELDS), 0) for row in rows)
 
 
 def links_of(rows: dict[str, list[tuple[int, Any, int]]]) -> dict[str, Any]:
@@ -187,7 +186,7 @@ def _ensure_baseline(conn: Connection, excluded: dict[str, set[int]]) -> None:
     if _has_baseline(conn):
         return
     if conn.dialect.name == "postgresql":  # one writer decides; the others then see it
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_CHAIN_LOCK_KEY})
         if _has_baseline(conn):
             return
     from edi_posting.audit import record_event

@@ -21,6 +21,7 @@ from edi_posting.audit_links import (
 )
 from edi_posting.db.base import table_of
 from edi_posting.db.models import AuditEvent, JournalEntry, JournalLine, ReviewItemEvent
+from edi_posting.db.workflow import ITEM_EVENT_FIELDS
 
 __all__ = ["EventLinks", "baseline_summary", "read_links", "stream_entries",
            "stream_item_events", "stream_rows"]
@@ -54,13 +55,12 @@ def stream_entries(conn: Connection) -> Iterator[tuple[int, list[Any], int]]:
 
 
 def stream_item_events(conn: Connection) -> Iterator[tuple[int, list[Any], int]]:
-    from edi_posting.audit import _ITEM_EVENT_FIELDS
 
-    query = (select(*(_ITEM_EVENT.c[n] for n in _ITEM_EVENT_FIELDS))
+    query = (select(*(_ITEM_EVENT.c[n] for n in ITEM_EVENT_FIELDS))
              .order_by(_ITEM_EVENT.c.id).execution_options(yield_per=_BATCH))
     for row in conn.execute(query):
         mapping = dict(row._mapping)
-        yield mapping["id"], canonical_item_event(mapping, _ITEM_EVENT_FIELDS), 0
+        yield mapping["id"], canonical_item_event(mapping, ITEM_EVENT_FIELDS), 0
 
 
 def stream_rows(conn: Connection, table: str) -> Iterator[tuple[int, list[Any], int]]:

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, Created, IdPk
+from edi_posting.records.states import check_in
 
 __all__ = ["Approval", "ApprovalAction", "ApprovalStatus"]
 
@@ -27,18 +28,14 @@ class ApprovalStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
-
-
 class Approval(Base):
     """One action a person asked for and another must decide; ``params`` are what the
     action needs to post once approved (side, payee...), ``journal_entry_id`` what it posted."""
 
     __tablename__ = "approvals"
     __table_args__ = (
-        CheckConstraint(_in("action", ApprovalAction), name="action"),
-        CheckConstraint(_in("status", ApprovalStatus), name="status"),
+        CheckConstraint(check_in("action", ApprovalAction), name="action"),
+        CheckConstraint(check_in("status", ApprovalStatus), name="status"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint("decided_by IS NULL OR decided_by <> requested_by",
                         name="second_person"),

@@ -80,10 +80,6 @@ CLOSED_STATES = (ReviewStatus.RESOLVED, ReviewStatus.DISMISSED)
 REVIEW_STATUSES = OPEN_STATES + CLOSED_STATES
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
 class ReviewItem(Base):
     """Something the engine could not post safely, with its evidence.
 
@@ -92,8 +88,8 @@ class ReviewItem(Base):
 
     __tablename__ = "review_items"
     __table_args__ = (
-        CheckConstraint(_in("kind", REVIEW_KINDS), name="kind"),
-        CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),
+        CheckConstraint(check_in("kind", REVIEW_KINDS), name="kind"),
+        CheckConstraint(check_in("status", REVIEW_STATUSES), name="status"),
     )
 
     id: Mapped[IdPk]
@@ -123,6 +119,15 @@ class ReviewItem(Base):
     created_at: Mapped[Created]
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     resolution: Mapped[str | None] = mapped_column(Text)
+
+
+# what an item event says, as the audit trail digests it (its time is left out: the
+# database stamps it after the fact); audit.py and audit_links*.py read this one list
+ITEM_EVENT_FIELDS = ("id", "review_item_id", "actor", "action", "from_status", "to_status",
+                     "note", "details", "journal_entry_id", "amount_cents")
+# the one advisory lock id guarding the audit chain's head ("EDIP"; migration 0012's
+# trigger takes the same one)
+AUDIT_CHAIN_LOCK_KEY = 0x45444950
 
 
 class ReviewItemEvent(Base):

@@ -10,6 +10,7 @@ does not know cannot be stored.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 __all__ = ["AuditOutcome", "FileStatus", "PostingState", "SetStatus", "SubmissionStatus", "check_in"]
 
@@ -69,6 +70,7 @@ class AuditOutcome(enum.StrEnum):
     REJECTED = "rejected"  # an input file refused as a whole
 
 
-def check_in(column: str, values: type[enum.StrEnum]) -> str:
-    """The SQL condition of a CHECK constraint allowing exactly an enum's values."""
-    return f"{column} IN (" + ", ".join(f"'{v.value}'" for v in values) + ")"
+def check_in(column: str, values: Iterable[str]) -> str:
+    """The SQL condition of a CHECK constraint allowing exactly these values (an enum's
+    members, or a tuple of names)."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"

@@ -34,7 +34,7 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
-_LOCK_KEY = 0x45444950  # edi_posting.audit._LOCK_KEY: the chain head's advisory lock
+_LOCK_KEY = 0x45444950  # = edi_posting.db.workflow.AUDIT_CHAIN_LOCK_KEY (frozen here, as migrations are)
 
 _PG_FUNCTIONS = [
     """
