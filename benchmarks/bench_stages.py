@@ -34,17 +34,17 @@ from typing import Any
 
 # (module, class or None, function, label): the stages of remittance_import.post_remittance
 STAGES = [
-    ("edi_posting.remittance_import", None, "post_remittance", "post_remittance"),
-    *(("edi_posting.remittance_posting", None, name, name) for name in (
+    ("edi_posting.importing.remittances", None, "post_remittance", "post_remittance"),
+    *(("edi_posting.posting.remittances", None, name, name) for name in (
         "seen_before", "find_payer", "match_claims", "load_policy", "reserve_set",
         "_decide_all", "record_set", "find_payee", "store_remittance", "_entries",
         "mark_reversed", "_set_reviews", "credit_reviews",
         "resolve_corrections", "open_review_items", "payment_facts")),
-    ("edi_posting.ledger", None, "write_entries", "write_entries"),
-    *(("edi_posting.match_lookup", "DatabaseClaimLookup", name, f"lookup.{name}")
+    ("edi_posting.ledger.journal", None, "write_entries", "write_entries"),
+    *(("edi_posting.matching.lookup", "DatabaseClaimLookup", name, f"lookup.{name}")
       for name in ("by_pcns", "by_pcn_prefixes", "by_member_or_name", "_lines",
                    "_member_ids")),
-    *(("edi_posting.matching", None, name, f"matching.{name}") for name in (
+    *(("edi_posting.matching.claims", None, name, f"matching.{name}") for name in (
         "_decide_by_pcn", "_decide_fallback", "match_lines")),
 ]
 

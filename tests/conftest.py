@@ -241,12 +241,12 @@ def _login_double() -> Iterator[None]:
     """A test double of the authenticated login: the claimed actor (--actor) is trusted.
 
     Most tests play several people (``--actor alice`` then ``--actor sam``) from one OS user
-    and one PostgreSQL role, which production refuses (edi_posting.actor).  Tests marked
+    and one PostgreSQL role, which production refuses (edi_posting.access.actor).  Tests marked
     ``real_identity`` get the real check.  Session-wide, so module-scoped fixtures that run
     the CLI get it too; production code has no switch that trusts a claim.
     """
-    from edi_posting import actor
-    from edi_posting.login import current_login
+    from edi_posting.access import actor
+    from edi_posting.audit.login import current_login
 
     real = actor.resolve_actor
 

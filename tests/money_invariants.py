@@ -39,15 +39,15 @@ from edi_posting.db.models import (
     TransactionSet,
 )
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger import account_ids
-from edi_posting.ledger_checks import check_ledger, ledger_digest
+from edi_posting.ledger.journal import account_ids
 from edi_posting.money import format_cents
-from edi_posting.queue_credits import (
+from edi_posting.queue.credits import (
     credit_mismatches,
     ledger_unapplied_cents,
     queue_unapplied_cents,
 )
-from edi_posting.review_actions import holds_unapplied
+from edi_posting.reports.ledger_checks import check_ledger, ledger_digest
+from edi_posting.review.actions import holds_unapplied
 
 __all__ = [
     "PostingSnapshot",

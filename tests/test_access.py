@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from edi_posting.access import MATRIX, Permission
+from edi_posting.access.permissions import MATRIX, Permission
 from edi_posting.cli import main
 from tests.test_import_837 import FIXTURE
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete, update
 from sqlalchemy.exc import DBAPIError
 
-from edi_posting.audit import record_event
+from edi_posting.audit.events import record_event
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.models import (
     AuditEvent,
@@ -18,8 +18,8 @@ from edi_posting.db.models import (
     JournalLine,
     ReviewItemEvent,
 )
-from edi_posting.ledger import EntryDraft, Posting, write_entries
-from edi_posting.review_queue import ReviewDraft, open_review_items
+from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
+from edi_posting.queue.items import ReviewDraft, open_review_items
 
 
 def _seed(database_url: str) -> None:

@@ -154,9 +154,9 @@ def test_a_refund_without_an_amount_takes_at_most_the_credit_of_the_payer_in_cre
 
     from edi_posting.db import write_transaction
     from edi_posting.db.models import SubmittedClaim
-    from edi_posting.ledger import EntryDraft, Posting, write_entries
-    from edi_posting.queue_credits import refresh_credit_balances
-    from edi_posting.refunds import refund
+    from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
+    from edi_posting.queue.credits import refresh_credit_balances
+    from edi_posting.review.refunds import refund
 
     ident = _paid_twice(practice)
     with write_transaction(practice.engine) as conn:

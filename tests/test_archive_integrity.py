@@ -198,7 +198,7 @@ def test_reimport_restores_a_missing_or_corrupt_archived_copy(database_url: str,
 @pytest.mark.parametrize("chunk", [7, 1 << 20])
 def test_verify_streams_database_bytes_in_chunks(database_url: str, tmp_path: Path,
                                                  chunk: int) -> None:
-    from edi_posting.archive_integrity import verify_archive
+    from edi_posting.archive.integrity import verify_archive
 
     _import(database_url, tmp_path)
     engine = make_engine(database_url)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Connection, Engine, text
 
-from edi_posting.audit import record_event, verify_chain
+from edi_posting.audit.events import record_event, verify_chain
 from edi_posting.cli import main
 from edi_posting.db import make_engine, write_transaction
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from edi_posting.audit import GENESIS_HASH, record_event
+from edi_posting.audit.events import GENESIS_HASH, record_event
 from edi_posting.cli import main
 from edi_posting.db import make_engine, write_transaction
 

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 
 from edi_posting.cli import main
 from edi_posting.db.models import ReviewItemEvent
-from edi_posting.review_actions import dismiss, escalate
+from edi_posting.review.actions import dismiss, escalate
 from tests.test_queue_money import OFFICE_VISIT, act, item_id
 from tests.x835 import Practice, clp, remit, svc
 

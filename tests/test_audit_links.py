@@ -15,15 +15,15 @@ from click.testing import CliRunner
 from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.engine import make_url
 
-from edi_posting.audit_links import LINKS_KEY
-from edi_posting.audit_links_verify import verify_links
+from edi_posting.audit.links import LINKS_KEY
+from edi_posting.audit.links_verify import verify_links
 from edi_posting.cli import main
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.models import AuditEvent, JournalEntry
-from edi_posting.ledger import EntryDraft, Posting, write_entries
-from edi_posting.queue_balances import write_off
-from edi_posting.queue_undo import undo
-from edi_posting.review_actions import escalate
+from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
+from edi_posting.review.actions import escalate
+from edi_posting.review.balances import write_off
+from edi_posting.review.undo import undo
 from tests.test_queue_money import OFFICE_VISIT, act, item_id
 from tests.x12build import build_x12, write_x12
 from tests.x835 import Practice, clp, remit, svc
@@ -276,7 +276,7 @@ def _old_entry(conn: Connection, key: str) -> None:
 def _old_queue_action(conn: Connection) -> None:
     """An item, its opening event and a note with the audit event naming it, as a version
     before the cross-reference wrote them (queue actions already named their item event)."""
-    from edi_posting.audit import item_event_digest, record_event
+    from edi_posting.audit.events import item_event_digest, record_event
 
     conn.execute(text("INSERT INTO review_items (dedupe_key, kind, status, priority, "
                       "amount_cents, message) VALUES ('old', 'denial', 'open', 3, 0, 'old')"))
@@ -312,7 +312,7 @@ def test_entries_from_before_the_cross_reference_are_a_warning_and_new_ones_must
     with write_transaction(engine) as conn:  # the first write of this version: a baseline
         write_entries(conn, [EntryDraft("new1", "manual", dt.date(2026, 1, 2), (
             Posting("cash_clearing", 5), Posting("unapplied_cash", -5)))], "t")
-        from edi_posting.audit import record_event
+        from edi_posting.audit.events import record_event
         record_event(conn, actor="t", action="test.post", outcome="ok")
     with engine.connect() as conn:
         report = verify_links(conn)
@@ -363,7 +363,7 @@ def test_an_item_opened_after_the_last_audit_event_of_its_transaction_gets_its_o
 
 def test_a_payers_policy_set_before_events_kept_payer_ids_is_no_failure_and_the_baseline_settles_it(
         database_url: str) -> None:
-    from edi_posting.audit import record_event
+    from edi_posting.audit.events import record_event
 
     engine = make_engine(database_url)
     with write_transaction(engine) as conn:  # what a version before this one wrote

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from edi_posting.audit import GENESIS_HASH, record_event, verify_chain
+from edi_posting.audit.events import GENESIS_HASH, record_event, verify_chain
 from edi_posting.db import make_engine, upgrade, write_transaction
 
 

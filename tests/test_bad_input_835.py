@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from edi_posting.cli import main
 from edi_posting.db.models import ReceivedFile, ReviewItem
-from edi_posting.x12.remit835 import parse_835
+from edi_posting.x12.remit835.parser import parse_835
 from tests.x12build import build_x12, write_x12
 from tests.x835 import Practice, clp, remit, svc
 

@@ -6,7 +6,7 @@ import io
 
 from edi_posting.problems import Severity
 from edi_posting.records.remittance import ClaimPayment, Remittance
-from edi_posting.x12.remit835 import parse_835
+from edi_posting.x12.remit835.parser import parse_835
 from tests.x12build import build_x12
 
 HEADER = "BPR*I*{bpr}*C*CHK************20260105~TRN*1*CHK1*1512345678~N1*PR*PLAN~N1*PE*DOC*XX*1~"

@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from edi_posting.generator import generate
+from edi_posting.testdata.generator import generate
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 OPTIONS = argparse.Namespace(without_indexes=False, without_foreign_keys=False)

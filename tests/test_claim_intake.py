@@ -7,8 +7,6 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Connection, func, insert, select
 
-from edi_posting import ledger
-from edi_posting.claim_intake import SetContext, import_claim_batch
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.models import (
     JournalEntry,
@@ -19,7 +17,9 @@ from edi_posting.db.models import (
     ReviewItem,
     SubmittedClaim,
 )
-from edi_posting.ledger_checks import check_ledger
+from edi_posting.intake.claims import SetContext, import_claim_batch
+from edi_posting.ledger import journal as ledger
+from edi_posting.reports.ledger_checks import check_ledger
 from tests.x837 import batch_of, claim, subscriber
 
 

@@ -11,13 +11,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, func, insert, select
 
-from edi_posting import ledger
-from edi_posting.claim_intake import SetContext, import_claim_batch
+from edi_posting.archive.transaction_sets import SetOutcome
 from edi_posting.cli import main
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.models import JournalLine, ReceivedFile, ReviewItem, SubmittedClaim
-from edi_posting.ledger_checks import check_ledger
-from edi_posting.transaction_sets import SetOutcome
+from edi_posting.intake.claims import SetContext, import_claim_batch
+from edi_posting.ledger import journal as ledger
+from edi_posting.reports.ledger_checks import check_ledger
 from tests.x12build import build_x12, write_x12
 from tests.x837 import HEADER, batch_of, claim, subscriber
 
@@ -174,7 +174,7 @@ def test_a_claim_billed_again_after_its_void_is_charged(engine: Engine) -> None:
 def test_a_duplicate_claim_is_dismissed_by_the_specialist_and_stays_uncharged(
     engine: Engine,
 ) -> None:
-    from edi_posting.review_actions import dismiss
+    from edi_posting.review.actions import dismiss
 
     _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT))
     _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT), bht="BATCH2", file_sha="b" * 64)
@@ -207,7 +207,7 @@ def test_import_cli_holds_a_claim_billed_twice_and_says_why(tmp_path: Path) -> N
 def test_the_same_claim_in_two_transaction_sets_of_one_file_is_charged_once(
     database_url: str, tmp_path: Path,
 ) -> None:
-    from edi_posting.pipeline import ImportOptions, import_file
+    from edi_posting.importing.pipeline import ImportOptions, import_file
 
     body = HEADER.split("~", 1)[1] + subscriber(2) + claim("PCN1", OFFICE_VISIT)
     text = build_x12(body, body, functional_id="HC", transaction_id="837",

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from edi_posting.money import parse_amount, to_cents
-from edi_posting.x12.remit835 import ParseResult, parse_835
+from edi_posting.x12.remit835.parser import ParseResult, parse_835
 from tests.corpus_manifest import CORPUS, count_segments, manifest_rows
 
 ROWS = manifest_rows("835")

@@ -18,7 +18,7 @@ import pytest
 
 from edi_posting.money import format_cents
 from edi_posting.records.claim import SubmittedClaimRecord
-from edi_posting.x12.claim_file import read_claim_file
+from edi_posting.x12.claim837.file import read_claim_file
 from tests.corpus_manifest import CORPUS, manifest_rows
 
 NS = "{http://www.oopfactory.com/2011/XSL/Hipaa}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from edi_posting.cli.parse837 import claim_document
-from edi_posting.x12.validation import validate_path
+from edi_posting.x12.validation.validator import validate_path
 from tests.corpus_manifest import CORPUS, manifest_rows
 
 INVALID = [r for r in manifest_rows("837") if "deliberately invalid" in r["notes"]]

@@ -21,7 +21,7 @@ import re
 
 import pytest
 
-from edi_posting.x12.validation import validate_path
+from edi_posting.x12.validation.validator import validate_path
 from tests.corpus_manifest import CORPUS, manifest_rows
 
 _CHECKED_ISSUES = re.compile(r"SE01=|SE02 |GE01=|GE02 |IEA01=|IEA02 |ISA/IEA count|GS/GE count|"

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from edi_posting.cli import main
-from edi_posting.generator import GeneratorError, Separators, generate, parse_mix
-from edi_posting.x12.claim_file import read_claim_file
+from edi_posting.testdata.generator import GeneratorError, Separators, generate, parse_mix
+from edi_posting.x12.claim837.file import read_claim_file
 
 # Every scenario weighted up so a few hundred claims cover each of them several times.
 RICH_MIX = {"paid": 4, "contractual": 6, "denied": 2, "creative_denial": 2, "secondary": 2,
@@ -67,7 +67,7 @@ def test_same_seed_writes_byte_identical_files_and_another_seed_differs(tmp_path
 
 def test_output_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
     """Set iteration order changes with PYTHONHASHSEED; the files must not."""
-    script = ("import sys; from pathlib import Path; from edi_posting.generator import generate; "
+    script = ("import sys; from pathlib import Path; from edi_posting.testdata.generator import generate; "
               "generate(Path(sys.argv[1]), 40, seed=9)")
     for name in ("1", "2"):
         subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], check=True,
@@ -283,7 +283,7 @@ def test_cli_prints_a_json_summary_only_when_asked(tmp_path: Path) -> None:
 
 
 def test_a_small_sample_validates_with_pyx12(tmp_path: Path) -> None:
-    validation = pytest.importorskip("edi_posting.x12.validation")
+    validation = pytest.importorskip("edi_posting.x12.validation.validator")
     # MA15 (the split scenario) is checked against our code lists, not pyx12's dated table
     generate(tmp_path, 40, seed=4, mix=RICH_MIX)
     remits = sorted((tmp_path / "835").iterdir())

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy.engine import make_url
 
-from edi_posting.audit import audit_log
+from edi_posting.audit.events import audit_log
+from edi_posting.audit.login import current_login
 from edi_posting.cli import main
 from edi_posting.db import make_engine
-from edi_posting.login import current_login
 
 pytestmark = pytest.mark.real_identity
 

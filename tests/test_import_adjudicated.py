@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from edi_posting.cli import main
 from edi_posting.db.models import ClaimPayment, ReviewItem
-from edi_posting.pipeline import ImportOptions
-from edi_posting.queue_money import accept_match
-from edi_posting.queue_undo import undo
+from edi_posting.importing.pipeline import ImportOptions
+from edi_posting.review.money import accept_match
+from edi_posting.review.undo import undo
 from tests.test_queue_money import act, assert_queue_equals_ledger, claim_id
 from tests.x12build import build_x12, write_x12
 from tests.x835 import Practice, clp, remit, svc

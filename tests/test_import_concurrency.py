@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, func, select, text
 
-from edi_posting import remittance_import
+from edi_posting.archive.transaction_sets import SetContext, SetOutcome
 from edi_posting.db import make_engine
 from edi_posting.db.models import (
     ClaimPayment,
@@ -30,10 +30,10 @@ from edi_posting.db.models import (
     ReviewItem,
     TransactionSet,
 )
-from edi_posting.ledger_checks import check_ledger
-from edi_posting.pipeline import FileResult, import_one
-from edi_posting.transaction_sets import SetContext, SetOutcome
-from edi_posting.x12.remit_file import RemittanceSetRead
+from edi_posting.importing import remittances as remittance_import
+from edi_posting.importing.pipeline import FileResult, import_one
+from edi_posting.reports.ledger_checks import check_ledger
+from edi_posting.x12.remit835.file import RemittanceSetRead
 from tests.corpus_manifest import count_segments
 from tests.x12build import build_x12, write_x12
 from tests.x835 import Practice, clp, remit, svc

@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Connection, select
 
-from edi_posting import remittance_import
-from edi_posting.audit import audit_log, verify_chain
+from edi_posting.archive.transaction_sets import SetContext, SetOutcome
+from edi_posting.audit.events import audit_log, verify_chain
 from edi_posting.cli import main
 from edi_posting.db.models import ClaimPayment, ReceivedFile
-from edi_posting.pipeline import import_paths
-from edi_posting.transaction_sets import SetContext, SetOutcome
-from edi_posting.x12.remit_file import RemittanceSetRead
+from edi_posting.importing import remittances as remittance_import
+from edi_posting.importing.pipeline import import_paths
+from edi_posting.x12.remit835.file import RemittanceSetRead
 from tests.x12build import build_x12, write_x12
 from tests.x835 import Practice, clp, remit, svc
 

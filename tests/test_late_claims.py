@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from edi_posting.audit import audit_log
+from edi_posting.audit.events import audit_log
 from edi_posting.cli import main
 from edi_posting.db import write_transaction
 from edi_posting.db.models import (
@@ -21,7 +21,7 @@ from edi_posting.db.models import (
     ReviewItemEvent,
     SubmittedClaim,
 )
-from edi_posting.queue_credits import (
+from edi_posting.queue.credits import (
     credit_mismatches,
     ledger_unapplied_cents,
     queue_unapplied_cents,
@@ -121,7 +121,7 @@ def test_payments_the_new_claims_cannot_answer_are_left_alone(practice: Practice
 def test_the_waiting_payment_posts_when_the_importer_may_not_resolve_items(
     practice: Practice, database_url: str,
 ) -> None:
-    from edi_posting.access import add_user
+    from edi_posting.access.permissions import add_user
 
     with write_transaction(practice.engine) as conn:
         add_user(conn, "alice", "admin", actor="alice")
@@ -135,7 +135,7 @@ def test_the_waiting_payment_posts_when_the_importer_may_not_resolve_items(
 def test_a_failure_while_matching_again_leaves_neither_the_claims_nor_the_posting(
     practice: Practice, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from edi_posting import late_claims
+    from edi_posting.importing import late_claims
 
     practice.receive(remit("64", PAID_WITH_SHARES))
 

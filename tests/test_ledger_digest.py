@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Engine, insert, select
 
-from edi_posting import remittance_posting
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import (
@@ -32,10 +31,11 @@ from edi_posting.db.models import (
     SubmittedClaim,
     SubmittedLine,
 )
-from edi_posting.import_units import ImportOptions
-from edi_posting.ledger_checks import ledger_digest
-from edi_posting.pipeline import import_file, import_paths
-from edi_posting.queue_money import apply_cash
+from edi_posting.importing.pipeline import import_file, import_paths
+from edi_posting.importing.units import ImportOptions
+from edi_posting.posting import remittances as remittance_posting
+from edi_posting.reports.ledger_checks import ledger_digest
+from edi_posting.review.money import apply_cash
 from tests.x12build import build_x12, write_x12
 from tests.x835 import clp, remit, svc
 from tests.x837 import HEADER, claim, subscriber

@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, insert
 
-from edi_posting.claim_intake import SetContext, import_claim_batch
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.models import ReceivedFile
-from edi_posting.match_lookup import PREFIX_LIMIT, DatabaseClaimLookup
-from edi_posting.matching import (
+from edi_posting.intake.claims import SetContext, import_claim_batch
+from edi_posting.matching.claims import (
     CandidateLine,
     LinePaymentFacts,
     MatchMethod,
@@ -21,6 +20,7 @@ from edi_posting.matching import (
     match_claim,
     match_claims,
 )
+from edi_posting.matching.lookup import PREFIX_LIMIT, DatabaseClaimLookup
 from tests.x837 import batch_of, claim, subscriber
 
 FEB20 = dt.date(2026, 2, 20)
@@ -110,7 +110,7 @@ def test_prefixes_of_a_set_find_what_each_prefix_finds_alone(
 ) -> None:
     """One query for the set; the per-prefix limit holds, overlapping prefixes each get
     their own newest claims, and a capped combined result falls back prefix by prefix."""
-    monkeypatch.setattr("edi_posting.match_lookup.PREFIX_LIMIT", prefix_limit)
+    monkeypatch.setattr("edi_posting.matching.lookup.PREFIX_LIMIT", prefix_limit)
     claims = "".join(claim(f"ACCT00000-{i:02d}", ("HC:99213", "100.00")) for i in range(25))
     claims += claim("ACCT00001-1", ("HC:99213", "100.00")) + claim("ACCT00001-2", ("HC:99213", "100.00"))
     _import(engine, subscriber(2) + claims + claim("AB%_1234-77", ("HC:99213", "100.00")))
@@ -142,7 +142,7 @@ def test_fallback_finds_claims_by_member_id_or_last_name_within_the_dates(engine
 
 def test_fallback_by_member_id_is_not_crowded_out_by_newer_namesakes(
         engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("edi_posting.match_lookup.FALLBACK_LIMIT", 2)
+    monkeypatch.setattr("edi_posting.matching.lookup.FALLBACK_LIMIT", 2)
     body = subscriber(2) + claim("MINE", ("HC:99213", "100.00"))
     for n in range(3):  # three other patients named ZQCANARY, billed after
         body += subscriber(3 + n, first=f"ZQOTHER{n}", member=f"ZQM00090{n}",

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from edi_posting.matching import (
+from edi_posting.matching.claims import (
     SAFE_FALLBACK_SCORE,
     CandidateLine,
     ClaimCandidate,

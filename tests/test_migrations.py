@@ -9,9 +9,9 @@ from sqlalchemy import inspect, select, text
 
 from edi_posting.db import current_revision, downgrade, drift, head_revision, make_engine, upgrade
 from edi_posting.db.models import ACCOUNT_CODES, Base, LedgerAccount
-from edi_posting.match_lookup import DatabaseClaimLookup
-from edi_posting.pipeline import ImportOptions, import_file
-from edi_posting.x12.remit_file import RemittanceSetRead, read_remittance_file
+from edi_posting.importing.pipeline import ImportOptions, import_file
+from edi_posting.matching.lookup import DatabaseClaimLookup
+from edi_posting.x12.remit835.file import RemittanceSetRead, read_remittance_file
 from tests.x12build import build_x12, write_x12
 from tests.x835 import clp, remit
 

@@ -42,20 +42,20 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import Engine, select
 
-from edi_posting.access import add_user
-from edi_posting.approvals import approve, list_approvals, reject_approval
+from edi_posting.access.permissions import add_user
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.generator import generate, parse_mix
-from edi_posting.pipeline import ImportOptions, import_file
-from edi_posting.plb_placement import place_plb
-from edi_posting.queue_balances import transfer, write_off
-from edi_posting.queue_money import ActionResult, accept_match, apply_cash
-from edi_posting.queue_rematch import link_correction, rematch
-from edi_posting.queue_undo import undo
-from edi_posting.refunds import reapply, refund
-from edi_posting.review_actions import UNAPPLIED_KINDS, ActionError, dismiss
+from edi_posting.importing.pipeline import ImportOptions, import_file
+from edi_posting.review.actions import UNAPPLIED_KINDS, ActionError, dismiss
+from edi_posting.review.approvals import approve, list_approvals, reject_approval
+from edi_posting.review.balances import transfer, write_off
+from edi_posting.review.money import ActionResult, accept_match, apply_cash
+from edi_posting.review.plb_placement import place_plb
+from edi_posting.review.refunds import reapply, refund
+from edi_posting.review.rematch import link_correction, rematch
+from edi_posting.review.undo import undo
+from edi_posting.testdata.generator import generate, parse_mix
 from tests.money_invariants import (
     PostingSnapshot,
     ledger_violations,

@@ -12,7 +12,7 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edi_posting.x12.remit835 import parse_835
+from edi_posting.x12.remit835.parser import parse_835
 from tests.x12build import build_x12
 
 BODY = """

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from edi_posting.db.models import ReviewItem
-from edi_posting.x12.remit835 import iter_remittances, parse_835
+from edi_posting.x12.remit835.parser import iter_remittances, parse_835
 from tests.x12build import build_x12, write_x12
 from tests.x835 import Practice, clp, remit, svc
 

@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, insert, select
 
-from edi_posting import ledger
-from edi_posting.claim_intake import SetContext, import_claim_batch
+from edi_posting.archive.transaction_sets import SetOutcome
 from edi_posting.cli import main
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.models import ReceivedFile, ReviewItem, SubmittedClaim
-from edi_posting.ledger_checks import check_ledger
-from edi_posting.transaction_sets import SetOutcome
+from edi_posting.intake.claims import SetContext, import_claim_batch
+from edi_posting.ledger import journal as ledger
+from edi_posting.reports.ledger_checks import check_ledger
 from tests.x12build import build_x12, write_x12
 from tests.x837 import HEADER, batch_of, claim, subscriber
 

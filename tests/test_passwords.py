@@ -8,10 +8,10 @@ import json
 from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 
-from edi_posting.access import change_user
+from edi_posting.access.passwords import verify_password
+from edi_posting.access.permissions import change_user
 from edi_posting.cli import main
 from edi_posting.db import make_engine, write_transaction
-from edi_posting.passwords import verify_password
 
 SECRET = "correct horse battery staple"
 

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from edi_posting.credit_sides import insurance_by_payer
 from edi_posting.db import write_transaction
 from edi_posting.db.models import (
     JournalEntry,
@@ -25,14 +24,15 @@ from edi_posting.db.models import (
     ReviewItem,
     SubmittedClaim,
 )
-from edi_posting.ledger import EntryDraft, Posting, write_entries
-from edi_posting.queue_balances import write_off
-from edi_posting.queue_credits import (
+from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
+from edi_posting.queue.credit_sides import insurance_by_payer
+from edi_posting.queue.credits import (
     credit_mismatches,
     ledger_unapplied_cents,
     queue_unapplied_cents,
 )
-from edi_posting.queue_money import apply_cash
+from edi_posting.review.balances import write_off
+from edi_posting.review.money import apply_cash
 from tests.test_queue_money import accept_duplicates
 from tests.x12build import build_x12
 from tests.x835 import Practice, clp, remit, svc

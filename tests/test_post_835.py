@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from edi_posting import remittance_import
 from edi_posting.db import write_transaction
 from edi_posting.db.models import (
     JournalEntry,
@@ -22,9 +21,10 @@ from edi_posting.db.models import (
     ProviderAdjustment,
     ReviewItem,
 )
-from edi_posting.provider_adjustments import open_forwarding_balances
-from edi_posting.queue_credits import credit_mismatches
-from edi_posting.queue_money import accept_match
+from edi_posting.importing import remittances as remittance_import
+from edi_posting.posting.plb import open_forwarding_balances
+from edi_posting.queue.credits import credit_mismatches
+from edi_posting.review.money import accept_match
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
@@ -429,7 +429,7 @@ def test_a_fatal_set_is_rejected_and_the_other_sets_of_the_file_post(practice: P
 
 def test_payer_policy_routes_a_carc_and_can_forbid_auto_posting(practice: Practice) -> None:
     from edi_posting.db import write_transaction
-    from edi_posting.posting_policy import set_policy
+    from edi_posting.posting.policy import set_policy
 
     practice.bill(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))
     with write_transaction(practice.engine) as conn:

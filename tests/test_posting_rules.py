@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edi_posting.posting_rules import (
+from edi_posting.posting.rules import (
     CasFact,
     ClaimFact,
     Dims,

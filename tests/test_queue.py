@@ -78,7 +78,7 @@ def test_older_than_filters_by_whole_days_in_the_database(queued: str) -> None:
 
     from edi_posting.db import make_engine, write_transaction
     from edi_posting.db.models import ReviewItem
-    from edi_posting.review_queue import QueueFilter, list_items
+    from edi_posting.queue.items import QueueFilter, list_items
 
     engine = make_engine(queued)
     today = dt.date.today()

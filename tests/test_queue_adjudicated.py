@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from edi_posting.cli import main
 from edi_posting.db.models import ClaimPayment
-from edi_posting.queue_money import ConfirmationNeeded, accept_match, apply_cash
+from edi_posting.review.money import ConfirmationNeeded, accept_match, apply_cash
 from tests.test_queue_money import (
     act,
     claim_id,

@@ -17,14 +17,14 @@ from sqlalchemy import func, select
 
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.models import JournalEntry, ReviewItem
-from edi_posting.ledger_checks import check_ledger
-from edi_posting.queue_credits import (
+from edi_posting.queue.credits import (
     credit_mismatches,
     ledger_unapplied_cents,
     queue_unapplied_cents,
 )
-from edi_posting.queue_money import apply_cash
-from edi_posting.review_actions import ActionError
+from edi_posting.reports.ledger_checks import check_ledger
+from edi_posting.review.actions import ActionError
+from edi_posting.review.money import apply_cash
 from tests.x835 import Practice, clp, remit, svc
 
 

@@ -14,14 +14,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select, update
 
-from edi_posting.credit_sides import ordered, side_credits
 from edi_posting.db import write_transaction
 from edi_posting.db.models import Payer, ReviewItem, SubmittedClaim
-from edi_posting.ledger import EntryDraft, Posting, write_entries
-from edi_posting.ledger_checks import check_ledger
-from edi_posting.queue_credits import refresh_credit_balances
-from edi_posting.queue_undo import undo
-from edi_posting.refunds import reapply, refund
+from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
+from edi_posting.queue.credit_sides import ordered, side_credits
+from edi_posting.queue.credits import refresh_credit_balances
+from edi_posting.reports.ledger_checks import check_ledger
+from edi_posting.review.refunds import reapply, refund
+from edi_posting.review.undo import undo
 from tests.test_queue_money import OFFICE_VISIT, accept_duplicates, act, claim_id, events
 from tests.x835 import Practice, clp, remit, svc
 
@@ -85,7 +85,7 @@ def test_refunding_the_overpaying_payer_leaves_no_credit_untracked(practice: Pra
 def test_a_refund_never_takes_more_than_its_sides_credit(practice: Practice) -> None:
     _primary_overpays_secondary_owes(practice)
     [(ident, _, _)] = _credit_items(practice)
-    from edi_posting.review_actions import ActionError
+    from edi_posting.review.actions import ActionError
     with pytest.raises(ActionError, match="at most 100.00"):
         act(practice, refund, ident, "paid twice", amount_cents=10001)
 

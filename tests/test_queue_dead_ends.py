@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from edi_posting.cli import main
 from edi_posting.db.models import ReviewItem
-from edi_posting.plb_placement import place_plb
-from edi_posting.queue_money import apply_cash
-from edi_posting.queue_post_as_sent import post_as_sent
-from edi_posting.review_actions import ActionError, dismiss
+from edi_posting.review.actions import ActionError, dismiss
+from edi_posting.review.money import apply_cash
+from edi_posting.review.plb_placement import place_plb
+from edi_posting.review.post_as_sent import post_as_sent
 from tests.test_queue_money import (
     OFFICE_VISIT,
     PAID_WITH_SHARES,

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from edi_posting.cli import main
 from edi_posting.db import make_engine
-from edi_posting.queue_credits import (
+from edi_posting.queue.credits import (
     credit_mismatches,
     ledger_unapplied_cents,
     queue_unapplied_cents,

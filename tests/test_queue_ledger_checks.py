@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 
 from edi_posting.cli import main
 from edi_posting.db.models import ReviewItem
-from edi_posting.ledger_checks import check_ledger
+from edi_posting.reports.ledger_checks import check_ledger
 from tests.test_queue_money import (
     OFFICE_VISIT,
     PAID_WITH_SHARES,

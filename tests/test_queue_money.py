@@ -27,19 +27,19 @@ from edi_posting.db.models import (
     ReviewItemEvent,
     SubmittedClaim,
 )
-from edi_posting.history import claim_history
-from edi_posting.ledger_checks import check_ledger
-from edi_posting.queue_balances import transfer, write_off
-from edi_posting.queue_credits import (
+from edi_posting.queue.credits import (
     credit_mismatches,
     ledger_unapplied_cents,
     queue_unapplied_cents,
 )
-from edi_posting.queue_money import accept_match, apply_cash
-from edi_posting.queue_rematch import link_correction, rematch
-from edi_posting.refunds import reapply, refund
-from edi_posting.review_actions import ActionError
-from edi_posting.review_queue import item_detail
+from edi_posting.queue.items import item_detail
+from edi_posting.reports.history import claim_history
+from edi_posting.reports.ledger_checks import check_ledger
+from edi_posting.review.actions import ActionError
+from edi_posting.review.balances import transfer, write_off
+from edi_posting.review.money import accept_match, apply_cash
+from edi_posting.review.refunds import reapply, refund
+from edi_posting.review.rematch import link_correction, rematch
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
@@ -453,8 +453,8 @@ def test_every_money_action_needs_resolve(practice: Practice, users: str, args: 
 
 
 def test_a_denial_holding_money_cannot_be_dismissed_but_can_be_applied(practice: Practice) -> None:
-    from edi_posting.posting_policy import set_policy
-    from edi_posting.review_actions import dismiss
+    from edi_posting.posting.policy import set_policy
+    from edi_posting.review.actions import dismiss
 
     practice.bill(("PCN1", OFFICE_VISIT))
     with write_transaction(practice.engine) as conn:

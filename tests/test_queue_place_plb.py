@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from edi_posting.cli import main
 from edi_posting.db.models import ProviderAdjustment, ReviewItem, SubmittedClaim
-from edi_posting.plb_placement import place_plb
-from edi_posting.queue_money import apply_cash
-from edi_posting.review_actions import ActionError, dismiss
+from edi_posting.review.actions import ActionError, dismiss
+from edi_posting.review.money import apply_cash
+from edi_posting.review.plb_placement import place_plb
 from tests.test_queue_money import (
     OFFICE_VISIT,
     accept_duplicates,
@@ -95,7 +95,7 @@ def _held_plb_item(practice: Practice) -> int:
     """An ``unlinked_plb`` item for the held set's PLB, as the engine used to open them
     (databases imported before the fix still hold such items)."""
     from edi_posting.db import write_transaction
-    from edi_posting.review_queue import ReviewDraft, open_review_items
+    from edi_posting.queue.items import ReviewDraft, open_review_items
 
     with practice.engine.connect() as conn:
         plb_id = conn.execute(select(ProviderAdjustment.id).where(

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from edi_posting.db import write_transaction
 from edi_posting.db.models import ClaimPayment, ReviewItem
-from edi_posting.queue_money import apply_cash
-from edi_posting.queue_rematch import rematch
+from edi_posting.review.money import apply_cash
+from edi_posting.review.rematch import rematch
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)

@@ -15,15 +15,15 @@ from sqlalchemy import select
 from edi_posting.cli import main
 from edi_posting.db import write_transaction
 from edi_posting.db.models import ClaimPayment, JournalEntry, ProviderAdjustment, ReviewItem
-from edi_posting.ledger import EntryDraft, Posting, write_entries
-from edi_posting.plb_placement import place_plb
-from edi_posting.queue_balances import transfer, write_off
-from edi_posting.queue_money import apply_cash
-from edi_posting.queue_post_as_sent import post_as_sent
-from edi_posting.queue_rematch import link_correction
-from edi_posting.queue_undo import undo
-from edi_posting.refunds import reapply, refund
-from edi_posting.review_actions import ActionError
+from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
+from edi_posting.review.actions import ActionError
+from edi_posting.review.balances import transfer, write_off
+from edi_posting.review.money import apply_cash
+from edi_posting.review.plb_placement import place_plb
+from edi_posting.review.post_as_sent import post_as_sent
+from edi_posting.review.refunds import reapply, refund
+from edi_posting.review.rematch import link_correction
+from edi_posting.review.undo import undo
 from tests.test_queue_money import (
     OFFICE_VISIT,
     act,

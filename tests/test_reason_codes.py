@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from edi_posting.cli import main
 from edi_posting.db.models import ReviewItemEvent
-from edi_posting.reason_codes import ReasonCode
+from edi_posting.review.reason_codes import ReasonCode
 from tests.test_queue_money import OFFICE_VISIT, item_id
 from tests.x835 import Practice, clp, remit, svc
 

@@ -17,7 +17,7 @@ from edi_posting.records.remittance import (
     RemittanceEnd,
     RemittanceHeader,
 )
-from edi_posting.x12.remit835 import FileEnd, ParseResult, iter_remittances, parse_835
+from edi_posting.x12.remit835.parser import FileEnd, ParseResult, iter_remittances, parse_835
 from tests.x12build import build_x12
 
 HEADER = """

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from edi_posting.records.remittance import Remittance
 from edi_posting.x12.reader import X12Reader
-from edi_posting.x12.remit835 import parse_835
-from edi_posting.x12.remit_file import RemittanceFileEnd, RemittanceSetRead, read_remittance_file
+from edi_posting.x12.remit835.file import RemittanceFileEnd, RemittanceSetRead, read_remittance_file
+from edi_posting.x12.remit835.parser import parse_835
 from tests.test_remit835 import CLAIM, HEADER
 from tests.x12build import build_x12, write_x12
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import CheckConstraint, Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from edi_posting.audit import record_event
+from edi_posting.audit.events import record_event
 from edi_posting.db import current_revision, make_engine, upgrade, write_transaction
 from edi_posting.db.models import (
     AuditEvent,
@@ -23,6 +23,7 @@ from edi_posting.db.models import (
     TransactionSet,
 )
 from edi_posting.db.workflow import ReviewStatus
+from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.states import (
     AuditOutcome,
     FileStatus,
@@ -31,7 +32,6 @@ from edi_posting.records.states import (
     SubmissionStatus,
     check_in,
 )
-from edi_posting.review_queue import ReviewDraft, open_review_items
 from tests.x835 import Practice, clp, remit, svc
 
 

@@ -87,7 +87,7 @@ from sqlalchemy.exc import DBAPIError
 
 from edi_posting.cli import main
 from edi_posting.db import make_engine, write_transaction
-from edi_posting.ledger import EntryDraft, Posting, write_entries
+from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
 from tests.pg_roles import application_login
 from tests.test_audit_links import _failure, worked  # noqa: F401 - the worked ledger
 from tests.x835 import Practice

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from edi_posting.audit import verify_chain
+from edi_posting.audit.events import verify_chain
 from edi_posting.cli import main
 from edi_posting.db import make_engine
 from tests.pg_roles import application_login

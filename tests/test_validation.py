@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from edi_posting.x12.acks import Ack, ack_file_names
-from edi_posting.x12.validation import ValidationResult, validate_path
+from edi_posting.x12.validation.acks import Ack, ack_file_names
+from edi_posting.x12.validation.validator import ValidationResult, validate_path
 from tests.corpus_manifest import CORPUS, manifest_rows
 from tests.x12build import build_x12
 
@@ -399,7 +399,7 @@ def test_a_pyx12_crash_is_a_structured_rejection(
     def explode(self: object) -> None:
         raise KeyError("boom")
 
-    monkeypatch.setattr("edi_posting.x12.pyx12_walk.Walk.run", explode)
+    monkeypatch.setattr("edi_posting.x12.validation.walk.Walk.run", explode)
     result = validate(tmp_path, remit(BODY))
     assert [(p.code, p.severity.value) for p in result.problems] == [("VALIDATOR_FAILED", "FATAL")]
     assert "pyx12 failed (KeyError)" in result.problems[0].message

@@ -84,7 +84,7 @@ def test_a_carc_that_cannot_exist_is_invalid(tmp_path: Path) -> None:
 
 
 def test_the_demo_day_is_valid(tmp_path: Path) -> None:
-    from edi_posting.x12.validation import validate_path
+    from edi_posting.x12.validation.validator import validate_path
 
     demo = Path(__file__).resolve().parent.parent / "fixtures" / "demo" / "835"
     for path in sorted(demo.glob("*.835")):

@@ -11,8 +11,8 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from edi_posting.cli import main
-from edi_posting.x12.element_privacy import is_value_shown, scrub_element_message
-from edi_posting.x12.validation import validate_path
+from edi_posting.x12.validation.element_privacy import is_value_shown, scrub_element_message
+from edi_posting.x12.validation.validator import validate_path
 from tests.test_import_837 import FIXTURE
 from tests.test_validation import BODY, remit
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from edi_posting.x12.remit835 import parse_835
+from edi_posting.x12.remit835.parser import parse_835
 from tests.test_validation import BODY, remit, tags, validate
 from tests.x12build import build_x12
 

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from edi_posting.cli import main
 from edi_posting.db import write_transaction
 from edi_posting.db.models import JournalLine, LedgerAccount, ReviewItem
-from edi_posting.posting_policy import set_policy
-from edi_posting.posting_rules import CasFact, ClaimFact, Disposition, LineFact, classify
+from edi_posting.posting.policy import set_policy
+from edi_posting.posting.rules import CasFact, ClaimFact, Disposition, LineFact, classify
 from tests.x835 import Practice, clp, remit, svc
 
 CAPITATED = ClaimFact("1", 10000, 0, (), (LineFact(10000, 0, (CasFact("CO", "24", 10000),)),))

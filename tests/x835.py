@@ -13,15 +13,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
-from edi_posting.claim_intake import SetContext, import_claim_batch
 from edi_posting.db import make_engine, write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import ClaimPayment, ReceivedFile, ReviewItem, SubmittedClaim
-from edi_posting.ledger import claim_balances
-from edi_posting.ledger_checks import check_ledger
+from edi_posting.importing.pipeline import FileResult, ImportOptions, import_file
+from edi_posting.intake.claims import SetContext, import_claim_batch
+from edi_posting.ledger.journal import claim_balances
 from edi_posting.money import format_cents
-from edi_posting.pipeline import FileResult, ImportOptions, import_file
+from edi_posting.reports.ledger_checks import check_ledger
 from tests.x12build import build_x12, write_x12
 from tests.x837 import HEADER, batch_of, claim, subscriber
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from edi_posting.records.claim import ClaimBatch
 from edi_posting.records.source import SourceRef
-from edi_posting.x12.claim837 import parse_claim_set
+from edi_posting.x12.claim837.parser import parse_claim_set
 
 HEADER = """ST*837*0001*005010X222A1~
 BHT*0019*00*BATCH1*20260301*1200*CH~

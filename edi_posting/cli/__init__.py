@@ -19,9 +19,9 @@ import click
 from click.core import ParameterSource
 
 from edi_posting import __version__
+from edi_posting.archive.user_input import UnreadableInputError
 from edi_posting.cli.common import CliError
 from edi_posting.exit_codes import ExitCode
-from edi_posting.user_input import UnreadableInputError
 
 __all__ = ["main"]
 

@@ -22,8 +22,8 @@ def command() -> None:
 @click.pass_obj
 def show_command(app: AppContext, account_number: str, output_format: str) -> None:
     """Show a patient account: its claims with their balances, and the account's balances."""
-    from edi_posting.access import Permission
-    from edi_posting.reports import NotFoundError, account_detail
+    from edi_posting.access.permissions import Permission
+    from edi_posting.reports.views import NotFoundError, account_detail
 
     principal = app.authorize(Permission.READ_PHI, "account.show", account_number)
     app.audit("account.show", role=principal.role, object_type="account",

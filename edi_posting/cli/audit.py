@@ -40,9 +40,9 @@ def verify_command(app: AppContext, expect_head: str | None, expect_head_file: P
     item event, a user, a policy, an approval) or audit event without its row.  Prints the
     chain head (record it elsewhere).  With --archive, also exit 1 naming each archived file
     whose bytes differ from their recorded SHA-256."""
-    from edi_posting.access import Permission
-    from edi_posting.audit import verify_chain, verify_item_events
-    from edi_posting.audit_links_verify import LinkReport, verify_links
+    from edi_posting.access.permissions import Permission
+    from edi_posting.audit.events import verify_chain, verify_item_events
+    from edi_posting.audit.links_verify import LinkReport, verify_links
 
     app.authorize(Permission.AUDIT, "audit.verify")
     expect_head = expected_head(expect_head, expect_head_file)
@@ -91,8 +91,8 @@ def log_command(app: AppContext, who: str | None, action: str | None, object_id:
                 since: str | None, until: str | None, output_format: str) -> None:
     """List audit events, oldest first (with --mask-phi before the command: account numbers
     and names masked)."""
-    from edi_posting.access import Permission
-    from edi_posting.audit import audit_log
+    from edi_posting.access.permissions import Permission
+    from edi_posting.audit.events import audit_log
 
     principal = app.authorize(Permission.AUDIT, "audit.log")
     app.audit("audit.log", role=principal.role, summary={"actor": who, "action": action})

@@ -40,7 +40,7 @@ def verify_options(function: F) -> F:
 def expected_head(expect_head: str | None, head_file: Path | None) -> str | None:
     """The head to verify against: --expect-head (a bare hash, or an export's text), or the
     one in --expect-head-file; both must agree when both are given."""
-    from edi_posting.audit_head import HeadFormatError, parse_head
+    from edi_posting.audit.head import HeadFormatError, parse_head
 
     heads: list[str] = []
     try:
@@ -67,7 +67,7 @@ def _read(path: Path) -> str:
 
 def archive_findings(conn: Connection) -> int:
     """Re-hash every archived file; print each finding (stdout), return how many."""
-    from edi_posting.archive_integrity import count_archived, verify_archive
+    from edi_posting.archive.integrity import count_archived, verify_archive
 
     found = 0
     for finding in verify_archive(conn):
@@ -87,8 +87,8 @@ def warn_file_privacy(app: AppContext) -> None:
 
 def head_command_body(app: AppContext, output_format: str) -> None:
     """`audit head`: print the chain head (sequence, hash, time of the last event)."""
-    from edi_posting.access import Permission
-    from edi_posting.audit_head import chain_head
+    from edi_posting.access.permissions import Permission
+    from edi_posting.audit.head import chain_head
     from edi_posting.cli.common import render_rows
 
     app.authorize(Permission.AUDIT, "audit.head")

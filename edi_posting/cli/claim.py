@@ -27,8 +27,8 @@ def command() -> None:
 def show_command(app: AppContext, pcn: str, claim_id: int | None, output_format: str) -> None:
     """Show a claim by patient control number (CLM01): lines, journal lines, review items
     and its insurance and patient balances."""
-    from edi_posting.access import Permission
-    from edi_posting.reports import NotFoundError, claim_detail
+    from edi_posting.access.permissions import Permission
+    from edi_posting.reports.views import NotFoundError, claim_detail
 
     principal = app.authorize(Permission.READ_PHI, "claim.show", pcn)
     app.audit("claim.show", role=principal.role, object_type="claim", object_id=pcn)

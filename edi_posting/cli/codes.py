@@ -17,12 +17,12 @@ from pathlib import Path
 
 import click
 
+from edi_posting.archive.user_input import readable_file
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
 from edi_posting.codes import CodeList, CodeListError, CodeListName, load_list, parse_list_name
 from edi_posting.codes.loader import CODES_DIR_ENV, codes_dir, load_all
 from edi_posting.codes.update import UPDATABLE, read_published_csv, write_updated_list
 from edi_posting.exit_codes import ExitCode
-from edi_posting.user_input import readable_file
 
 __all__ = ["USES_APP_CONTEXT", "command"]
 

@@ -13,7 +13,7 @@ from edi_posting.exit_codes import ExitCode
 from edi_posting.records.states import AuditOutcome
 
 if TYPE_CHECKING:
-    from edi_posting.access import Permission, Principal
+    from edi_posting.access.permissions import Permission, Principal
 
 __all__ = ["AppContext"]
 
@@ -30,7 +30,7 @@ class AppContext:
 
     @property
     def actor(self) -> str:
-        """The user the authenticated login maps to (edi_posting.actor), resolved once;
+        """The user the authenticated login maps to (edi_posting.access.actor), resolved once;
         exit 77 (the refusal audited) when the login maps to no user or the claim names
         someone else."""
         if self._actor is None:
@@ -38,7 +38,7 @@ class AppContext:
         return self._actor
 
     def _resolve_actor(self) -> str:
-        from edi_posting import actor
+        from edi_posting.access import actor
         from edi_posting.db import write_transaction
 
         engine = self.engine()
@@ -75,7 +75,7 @@ class AppContext:
     def authorize(self, permission: Permission, action: str,
                   object_id: str | None = None) -> Principal:
         """Check the actor may do this (exit 77 otherwise, with the refusal audited)."""
-        from edi_posting.access import PermissionDeniedError, authorize
+        from edi_posting.access.permissions import PermissionDeniedError, authorize
 
         engine, actor = self.engine(), self.actor  # resolved before this write lock
         with engine.connect() as conn:
@@ -95,7 +95,7 @@ class AppContext:
               object_id: str | None = None, outcome: AuditOutcome = AuditOutcome.OK,
               summary: dict[str, object] | None = None) -> None:
         """Record one event (reads of PHI, exports) in its own transaction."""
-        from edi_posting.audit import record_event
+        from edi_posting.audit.events import record_event
         from edi_posting.db import write_transaction
 
         actor = self.actor

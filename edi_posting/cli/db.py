@@ -34,7 +34,7 @@ def _authorize_admin(app: AppContext, action: str, object_id: str) -> str | None
     until the first user is created.  The role, for the audit event."""
     from sqlalchemy import inspect
 
-    from edi_posting.access import Permission
+    from edi_posting.access.permissions import Permission
 
     if not inspect(app.engine(require_current=False)).has_table("users"):
         return None
@@ -76,7 +76,7 @@ def upgrade_command(app: AppContext, revision: str) -> None:
 def _baseline(engine: Engine) -> None:
     """The audit event vouching for rows written before audit events linked them (see
     ``audit_links``): at the upgrade, so nothing inserted later can hide among them."""
-    from edi_posting.audit_links import ensure_baseline
+    from edi_posting.audit.links import ensure_baseline
     from edi_posting.db import write_transaction
 
     with write_transaction(engine) as conn:

@@ -28,10 +28,10 @@ def command(app: AppContext, output_format: str) -> None:
     Running it again imports nothing new (everything is already imported) and shows the
     queue as it stands.
     """
-    from edi_posting.access import Permission
+    from edi_posting.access.permissions import Permission
     from edi_posting.cli.importing import render_results
-    from edi_posting.demo import demo_directory, run_demo
-    from edi_posting.pipeline import ImportOptions
+    from edi_posting.importing.demo import demo_directory, run_demo
+    from edi_posting.importing.pipeline import ImportOptions
 
     principal = app.authorize(Permission.IMPORT, "demo")
     echo_err(f"importing the demo day from {demo_directory()} ...")

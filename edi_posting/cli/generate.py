@@ -1,6 +1,6 @@
 """`edi-posting generate`: seeded, matching 837/835/bank test files and their expectations.
 
-A thin layer over :func:`edi_posting.generator.generate`; no database.  A one-line summary
+A thin layer over :func:`edi_posting.testdata.generator.generate`; no database.  A one-line summary
 goes to stderr; stdout stays empty unless ``--format json`` asks for the summary as data.
 """
 
@@ -19,7 +19,7 @@ _BREAKS = {"none": "", "lf": "\n", "crlf": "\r\n"}
 
 
 def _mix_help() -> str:
-    from edi_posting.generator import iter_scenario_help
+    from edi_posting.testdata.generator import iter_scenario_help
 
     return "\b\nScenarios (weight per claim in brackets):\n" + "\n".join(
         f"  {line}" for line in iter_scenario_help())
@@ -69,7 +69,7 @@ def command(claims: int, seed: int, payers: int, scenario_mix: str | None,
             element_separator: str, segment_terminator: str, line_breaks: str, out: Path,
             output_format: str) -> None:
     """Write matching 837 claims, 835 remittances, bank deposits and expected.json."""
-    from edi_posting.generator import GeneratorError, Separators, generate, parse_mix
+    from edi_posting.testdata.generator import GeneratorError, Separators, generate, parse_mix
 
     try:
         mix = parse_mix(scenario_mix) if scenario_mix is not None else None

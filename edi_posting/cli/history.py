@@ -23,8 +23,8 @@ def command() -> None:
 
 def _show(app: AppContext, kind: str, key: str, output_format: str,
           build: Callable[[Any, str], list[dict[str, Any]]]) -> None:
-    from edi_posting.access import Permission
-    from edi_posting.reports import NotFoundError
+    from edi_posting.access.permissions import Permission
+    from edi_posting.reports.views import NotFoundError
 
     principal = app.authorize(Permission.READ_PHI, f"history.{kind}", key)
     app.audit(f"history.{kind}", role=principal.role, object_type=kind, object_id=key)
@@ -42,7 +42,7 @@ def _show(app: AppContext, kind: str, key: str, output_format: str,
 @click.pass_obj
 def claim_command(app: AppContext, pcn: str, output_format: str) -> None:
     """Charges, payments, reversals and review events of a claim (every submission)."""
-    from edi_posting.history import claim_history
+    from edi_posting.reports.history import claim_history
 
     _show(app, "claim", pcn, output_format, claim_history)
 
@@ -53,6 +53,6 @@ def claim_command(app: AppContext, pcn: str, output_format: str) -> None:
 @click.pass_obj
 def account_command(app: AppContext, account_number: str, output_format: str) -> None:
     """Everything that happened on a patient account."""
-    from edi_posting.history import account_history
+    from edi_posting.reports.history import account_history
 
     _show(app, "account", account_number, output_format, account_history)

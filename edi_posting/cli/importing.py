@@ -13,7 +13,7 @@ from edi_posting.exit_codes import ExitCode
 from edi_posting.records.states import FileStatus
 
 if TYPE_CHECKING:
-    from edi_posting.import_units import FileResult
+    from edi_posting.importing.units import FileResult
 
 __all__ = ["command"]
 
@@ -44,10 +44,10 @@ Example:
 def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir: Path | None,
             account_pattern: str | None, validate: bool, output_format: str) -> None:
     """Import files or directories (837s before 835s); re-importing posts nothing."""
-    from edi_posting.pipeline import ImportOptions, expand_paths, import_one
+    from edi_posting.importing.pipeline import ImportOptions, expand_paths, import_one
 
     files = expand_paths(paths)  # every file readable, or exit 66 before anything is done
-    from edi_posting.access import Permission
+    from edi_posting.access.permissions import Permission
 
     principal = app.authorize(Permission.IMPORT, "import")
     options = ImportOptions(app.actor, dry_run, archive_dir, account_pattern, principal.role,
@@ -71,7 +71,7 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
 def render_results(results: list[FileResult], output_format: str,
                    show_problems: bool = True) -> None:
     """The summary table (or JSON document) of an import; problems on stderr."""
-    from edi_posting.pipeline import ImportResult
+    from edi_posting.importing.pipeline import ImportResult
 
     summary = ImportResult(results)
     if output_format == "json":

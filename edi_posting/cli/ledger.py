@@ -22,8 +22,8 @@ def command() -> None:
 @click.pass_obj
 def check_command(app: AppContext, output_format: str) -> None:
     """Run every invariant; exit 1 naming each violation."""
-    from edi_posting.access import Permission
-    from edi_posting.ledger_checks import CHECKS, check_ledger
+    from edi_posting.access.permissions import Permission
+    from edi_posting.reports.ledger_checks import CHECKS, check_ledger
 
     app.authorize(Permission.READ_LEDGER, "ledger.check")
     with app.engine().connect() as conn:
@@ -40,8 +40,8 @@ def check_command(app: AppContext, output_format: str) -> None:
 def digest_command(app: AppContext) -> None:
     """Print a SHA-256 of the ledger's content: the same content gives the same digest,
     whatever the ids, the database or the order independent files were imported in."""
-    from edi_posting.access import Permission
-    from edi_posting.ledger_checks import ledger_digest
+    from edi_posting.access.permissions import Permission
+    from edi_posting.reports.ledger_checks import ledger_digest
 
     app.authorize(Permission.READ_LEDGER, "ledger.digest")
     with app.engine().connect() as conn:
@@ -54,9 +54,9 @@ def digest_command(app: AppContext) -> None:
 @click.pass_obj
 def forwarding_command(app: AppContext, output_format: str) -> None:
     """PLB FB references that have not netted to zero yet (money a payer still carries)."""
-    from edi_posting.access import Permission
+    from edi_posting.access.permissions import Permission
     from edi_posting.money import format_cents
-    from edi_posting.provider_adjustments import open_forwarding_balances
+    from edi_posting.posting.plb import open_forwarding_balances
 
     app.authorize(Permission.READ_LEDGER, "ledger.forwarding-balances")
     with app.engine().connect() as conn:

@@ -1,7 +1,7 @@
 """`edi-posting parse`: read 835 files and print what they say, without a database.
 
-A thin layer over :func:`edi_posting.x12.remit835.parse_835` (full output) and
-:func:`~edi_posting.x12.remit835.iter_remittances` (``--stats``, streaming: memory stays
+A thin layer over :func:`edi_posting.x12.remit835.parser.parse_835` (full output) and
+:func:`~edi_posting.x12.remit835.parser.iter_remittances` (``--stats``, streaming: memory stays
 bounded whatever the file size, one claim at a time).
 
 Output, by ``--format``:
@@ -30,6 +30,7 @@ from typing import Any
 
 import click
 
+from edi_posting.archive.user_input import readable_file
 from edi_posting.cli.common import echo_err, echo_json, render_rows
 from edi_posting.cli.parse837 import CLAIM_SUMMARY_COLUMNS, claim_document, claim_summary_rows
 from edi_posting.exit_codes import ExitCode
@@ -46,8 +47,7 @@ from edi_posting.records.remittance import (
     RemittanceTotals,
     ServiceLinePayment,
 )
-from edi_posting.user_input import readable_file
-from edi_posting.x12.remit835 import FileEnd, ParseResult, iter_remittances, parse_835
+from edi_posting.x12.remit835.parser import FileEnd, ParseResult, iter_remittances, parse_835
 from edi_posting.x12.sniff import sniff_path
 
 __all__ = ["command", "file_document", "stats_document"]

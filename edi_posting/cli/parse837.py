@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from edi_posting.claim_checks import intake_checks
+from edi_posting.intake.checks import intake_checks
 from edi_posting.money import format_cents, parse_amount, to_cents
 from edi_posting.records.claim import SubmittedClaimRecord, SubmittedLineRecord
 
@@ -18,9 +18,9 @@ CLAIM_SUMMARY_COLUMNS = ("file", "kind", "control_number", "billing_provider", "
 
 
 def claim_document(path: str, schema_version: int) -> dict[str, Any]:
-    # imported here: edi_posting.archive brings SQLAlchemy, which `parse` of 835s never needs
-    from edi_posting.archive import hash_file
-    from edi_posting.x12.claim_file import read_claim_file
+    # imported here: edi_posting.archive.files brings SQLAlchemy, which `parse` of 835s never needs
+    from edi_posting.archive.files import hash_file
+    from edi_posting.x12.claim837.file import read_claim_file
 
     sha256, _size = hash_file(Path(path))
     reads, problems = read_claim_file(Path(path), sha256)

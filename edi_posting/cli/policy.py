@@ -30,8 +30,8 @@ def command() -> None:
 @click.pass_obj
 def list_command(app: AppContext, output_format: str) -> None:
     """Every rule in effect: built-in defaults first, then stored overrides."""
-    from edi_posting.access import Permission
-    from edi_posting.posting_policy import list_policies
+    from edi_posting.access.permissions import Permission
+    from edi_posting.posting.policy import list_policies
 
     app.authorize(Permission.READ_LEDGER, "policy.list")
     with app.engine().connect() as conn:
@@ -69,10 +69,10 @@ def set_command(app: AppContext, group: str, reason: str, action: str | None,
                 payer: str | None, never_auto_post: bool, zero_pay: str,
                 note: str | None) -> None:
     """Add or change the rule for one group and CARC ('*' for the whole group)."""
-    from edi_posting.access import Permission
-    from edi_posting.audit import record_event
+    from edi_posting.access.permissions import Permission
+    from edi_posting.audit.events import record_event
     from edi_posting.db import write_transaction
-    from edi_posting.posting_policy import PolicyError, set_policy
+    from edi_posting.posting.policy import PolicyError, set_policy
 
     principal = app.authorize(Permission.ADMINISTER, "policy.set")
     try:
@@ -97,10 +97,10 @@ def set_command(app: AppContext, group: str, reason: str, action: str | None,
 @click.pass_obj
 def remove_command(app: AppContext, group: str, reason: str, payer: str | None) -> None:
     """Remove a stored rule (the built-in default applies again)."""
-    from edi_posting.access import Permission
-    from edi_posting.audit import record_event
+    from edi_posting.access.permissions import Permission
+    from edi_posting.audit.events import record_event
     from edi_posting.db import write_transaction
-    from edi_posting.posting_policy import PolicyError, remove_policy
+    from edi_posting.posting.policy import PolicyError, remove_policy
 
     principal = app.authorize(Permission.ADMINISTER, "policy.remove")
     try:

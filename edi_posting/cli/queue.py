@@ -43,9 +43,9 @@ def list_command(app: AppContext, kind: str | None, status: str | None, payer: s
                  assignee: str | None, older_than: int | None, min_amount: str | None,
                  claim: str | None, sort: str, limit: int | None, output_format: str) -> None:
     """List review items (oldest first, or largest amount first)."""
-    from edi_posting.access import Permission
+    from edi_posting.access.permissions import Permission
     from edi_posting.money import AmountError, parse_amount, to_cents
-    from edi_posting.review_queue import QueueFilter, list_items
+    from edi_posting.queue.items import QueueFilter, list_items
 
     try:
         minimum = to_cents(parse_amount(min_amount)) if min_amount else None
@@ -65,8 +65,8 @@ def list_command(app: AppContext, kind: str | None, status: str | None, payer: s
 @click.pass_obj
 def show_command(app: AppContext, item_id: int, output_format: str) -> None:
     """One item with its evidence (problem, raw segments, candidates) and its history."""
-    from edi_posting.access import Permission
-    from edi_posting.review_queue import item_detail
+    from edi_posting.access.permissions import Permission
+    from edi_posting.queue.items import item_detail
 
     principal = app.authorize(Permission.READ_PHI, "queue.show", str(item_id))
     app.audit("queue.show", role=principal.role, object_type="review_item", object_id=str(item_id))
@@ -99,8 +99,8 @@ def show_command(app: AppContext, item_id: int, output_format: str) -> None:
 @click.pass_obj
 def stats_command(app: AppContext, output_format: str) -> None:
     """Counts and amounts by kind, status and age bucket (0-30, 31-60, 61-90, 90+ days)."""
-    from edi_posting.access import Permission
-    from edi_posting.review_queue import queue_stats
+    from edi_posting.access.permissions import Permission
+    from edi_posting.queue.items import queue_stats
 
     app.authorize(Permission.READ_LEDGER, "queue.stats")
     with app.engine().connect() as conn:
@@ -109,9 +109,9 @@ def stats_command(app: AppContext, output_format: str) -> None:
 
 
 def _act(app: AppContext, item_id: int, action: str, work: Callable[[Any], None]) -> None:
-    from edi_posting.access import Permission, PermissionDeniedError
+    from edi_posting.access.permissions import Permission, PermissionDeniedError
     from edi_posting.db import write_transaction
-    from edi_posting.review_actions import ActionError
+    from edi_posting.review.actions import ActionError
 
     app.authorize(Permission.RESOLVE, f"queue.{action}", str(item_id))
     try:
@@ -130,7 +130,7 @@ def _act(app: AppContext, item_id: int, action: str, work: Callable[[Any], None]
 @click.pass_obj
 def assign_command(app: AppContext, item_id: int, assignee: str) -> None:
     """Assign an item to a person (it becomes in_progress)."""
-    from edi_posting.review_actions import assign
+    from edi_posting.review.actions import assign
 
     _act(app, item_id, "assign", lambda c: assign(c, item_id, assignee, actor=app.actor))
 
@@ -141,7 +141,7 @@ def assign_command(app: AppContext, item_id: int, assignee: str) -> None:
 @click.pass_obj
 def note_command(app: AppContext, item_id: int, text: str) -> None:
     """Add a note to an item's history."""
-    from edi_posting.review_actions import add_note
+    from edi_posting.review.actions import add_note
 
     _act(app, item_id, "note", lambda c: add_note(c, item_id, text, actor=app.actor))
 
@@ -153,7 +153,7 @@ def note_command(app: AppContext, item_id: int, text: str) -> None:
 @click.pass_obj
 def escalate_command(app: AppContext, item_id: int, to: str, note: str) -> None:
     """Escalate an item to a role or a person, with a note saying why."""
-    from edi_posting.review_actions import escalate
+    from edi_posting.review.actions import escalate
 
     _act(app, item_id, "escalate", lambda c: escalate(c, item_id, to, note, actor=app.actor))
 
@@ -164,7 +164,7 @@ def escalate_command(app: AppContext, item_id: int, to: str, note: str) -> None:
 @click.pass_obj
 def dismiss_command(app: AppContext, item_id: int, reason: str) -> None:
     """Dismiss an item that holds no money, with a reason."""
-    from edi_posting.review_actions import dismiss
+    from edi_posting.review.actions import dismiss
 
     _act(app, item_id, "dismiss", lambda c: dismiss(c, item_id, reason, actor=app.actor))
 

@@ -28,9 +28,9 @@ _COLUMNS = ["id", "item_id", "action", "amount", "reason", "requested_by", "requ
 
 def _decide(app: AppContext, action: str, approval_id: int, work: Callable[[Any], T]) -> T:
     """``approve`` checked first (exit 77), then ``work`` in one write transaction."""
-    from edi_posting.access import Permission, PermissionDeniedError
+    from edi_posting.access.permissions import Permission, PermissionDeniedError
     from edi_posting.db import write_transaction
-    from edi_posting.review_actions import ActionError
+    from edi_posting.review.actions import ActionError
 
     app.authorize(Permission.APPROVE, f"queue.{action}", str(approval_id))
     try:
@@ -52,8 +52,8 @@ def _decide(app: AppContext, action: str, approval_id: int, work: Callable[[Any]
 @click.pass_obj
 def approvals_command(app: AppContext, status: str, output_format: str) -> None:
     """List approvals: write-offs and refunds waiting for a second person (or decided)."""
-    from edi_posting.access import Permission
-    from edi_posting.approvals import list_approvals
+    from edi_posting.access.permissions import Permission
+    from edi_posting.review.approvals import list_approvals
 
     app.authorize(Permission.READ_LEDGER, "queue.approvals")
     with app.engine().connect() as conn:
@@ -69,7 +69,7 @@ def approvals_command(app: AppContext, status: str, output_format: str) -> None:
 def approve_command(app: AppContext, approval_id: int, note: str | None) -> None:
     """Approve another user's pending write-off or refund: it posts now, as you (approve
     permission; never your own request)."""
-    from edi_posting.approvals import approve
+    from edi_posting.review.approvals import approve
 
     result = _decide(app, "approve", approval_id,
                      lambda c: approve(c, approval_id, actor=app.actor, note=note))
@@ -83,7 +83,7 @@ def approve_command(app: AppContext, approval_id: int, note: str | None) -> None
 @click.pass_obj
 def reject_command(app: AppContext, approval_id: int, note: str) -> None:
     """Reject a pending write-off or refund: nothing posts, the note says why."""
-    from edi_posting.approvals import reject_approval
+    from edi_posting.review.approvals import reject_approval
 
     click.echo(_decide(app, "reject-approval", approval_id,
                        lambda c: reject_approval(c, approval_id, note, actor=app.actor)))
@@ -96,6 +96,6 @@ def refund_limit_command(app: AppContext, amount: str | None) -> None:
     """Show the refund limit, or set it (administer).  Refunds above it wait for approval
     (default 0.00: every refund)."""
     from edi_posting.cli.queue_money import show_or_set_limit
-    from edi_posting.queue_limits import refund_limit_cents, set_refund_limit
+    from edi_posting.review.limits import refund_limit_cents, set_refund_limit
 
     show_or_set_limit(app, amount, "queue.refund-limit", refund_limit_cents, set_refund_limit)

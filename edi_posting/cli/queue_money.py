@@ -22,8 +22,8 @@ from edi_posting.cli.context import AppContext
 from edi_posting.cli.queue import command
 from edi_posting.db.workflow import ReviewStatus
 from edi_posting.exit_codes import ExitCode
-from edi_posting.reason_codes import ReasonCode  # a small enum: the --help lists it
 from edi_posting.records.states import AuditOutcome
+from edi_posting.review.reason_codes import ReasonCode  # a small enum: the --help lists it
 
 __all__ = ["command"]
 
@@ -52,7 +52,7 @@ def _cents(text: str | None, option: str = "--amount") -> int | None:
 
 def _reason(reason: str | None, note: str | None, *, cas_allowed: bool = False) -> str | None:
     """A reason from the documented list (exit 2 listing the valid ones otherwise)."""
-    from edi_posting.reason_codes import ReasonError, check_reason
+    from edi_posting.review.reason_codes import ReasonError, check_reason
 
     try:
         return check_reason(reason, note, cas_allowed=cas_allowed)
@@ -74,11 +74,11 @@ def _reason_opts(note_help: str = "Optional: more about why.") -> Callable[[Any]
 
 def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T]) -> T:
     """Authorize (exit 77), run ``work`` in one write transaction, map its errors."""
-    from edi_posting.access import Permission, PermissionDeniedError
-    from edi_posting.archive_integrity import ArchiveIntegrityError
+    from edi_posting.access.permissions import Permission, PermissionDeniedError
+    from edi_posting.archive.integrity import ArchiveIntegrityError
     from edi_posting.db import write_transaction
-    from edi_posting.queue_money import ConfirmationNeeded
-    from edi_posting.review_actions import ActionError
+    from edi_posting.review.actions import ActionError
+    from edi_posting.review.money import ConfirmationNeeded
 
     app.authorize(Permission.RESOLVE if action != "packet" else Permission.EXPORT,
                   f"queue.{action}", object_id)
@@ -124,7 +124,7 @@ def apply_command(app: AppContext, item_id: int, claim: str, amount: str | None,
     cash alone, and only with --confirm (without it, exit 65 saying what would post).
     The rest of a partial apply stays unapplied and the item open.
     """
-    from edi_posting.queue_money import apply_cash
+    from edi_posting.review.money import apply_cash
 
     cents, why = _cents(amount), _reason(reason, note)
     _done(_run(app, "apply", str(item_id), lambda c: apply_cash(
@@ -142,7 +142,7 @@ def accept_match_command(app: AppContext, item_id: int, candidate: int | None,
                          confirm: bool) -> None:
     """Take a candidate that matching suggested: apply the whole payment to it (a claim
     its payer adjudicated already needs --confirm, as for apply)."""
-    from edi_posting.queue_money import accept_match
+    from edi_posting.review.money import accept_match
 
     _done(_run(app, "accept-match", str(item_id), lambda c: accept_match(
         c, item_id, actor=app.actor, candidate_claim_id=candidate, confirm=confirm)))
@@ -156,8 +156,8 @@ def rematch_command(app: AppContext, item_ids: tuple[int, ...], every: bool) -> 
     """Run matching again (after a late 837 or corrected patient data); a safe match is
     applied as import would have posted it.  Each item commits on its own: one refused is
     reported on stderr (exit 65) and never undoes the others."""
-    from edi_posting.access import Permission, PermissionDeniedError
-    from edi_posting.queue_rematch import rematch_each
+    from edi_posting.access.permissions import Permission, PermissionDeniedError
+    from edi_posting.review.rematch import rematch_each
 
     if bool(item_ids) == every:
         raise CliError("name the items, or give --all", ExitCode.USAGE)
@@ -188,7 +188,7 @@ def rematch_command(app: AppContext, item_ids: tuple[int, ...], every: bool) -> 
 def post_as_sent_command(app: AppContext, item_id: int, reason: str, claim: str | None) -> None:
     """Post a claim that failed balancing as the payer sent it: its own CAS adjustments and
     its cash (or the adjustments alone, after `queue apply` moved the cash)."""
-    from edi_posting.queue_post_as_sent import post_as_sent
+    from edi_posting.review.post_as_sent import post_as_sent
 
     _done(_run(app, "post-as-sent", str(item_id), lambda c: post_as_sent(
         c, item_id, reason, actor=app.actor, pcn=claim)))
@@ -208,7 +208,7 @@ def transfer_command(app: AppContext, item_id: int, to: str, payer: str | None,
                      note: str | None) -> None:
     """Move the claim's balance with the item's payer to the patient or to another payer.
     A contractual (CO) amount never goes to the patient, unless an admin overrides it."""
-    from edi_posting.queue_balances import transfer
+    from edi_posting.review.balances import transfer
 
     cents, why = _cents(amount), _reason(reason, note)
     _done(_run(app, "transfer", str(item_id), lambda c: transfer(
@@ -229,7 +229,7 @@ def write_off_command(app: AppContext, item_id: int, reason: str, note: str | No
                       amount: str | None) -> None:
     """Write off a claim balance with a reason code; when the claim's write-offs would pass
     the write-off limit in total, it waits for approval by a second person."""
-    from edi_posting.queue_balances import write_off
+    from edi_posting.review.balances import write_off
 
     cents, why = _cents(amount), str(_reason(reason, note, cas_allowed=True))
     _done(_run(app, "write-off", str(item_id), lambda c: write_off(
@@ -246,7 +246,7 @@ def refund_command(app: AppContext, item_id: int, reason: str, payee: str | None
                    amount: str | None) -> None:
     """Refund a credit balance: a refund payable and a refund record.  Above the refund
     limit (default 0.00) it waits for approval by a second person."""
-    from edi_posting.refunds import refund
+    from edi_posting.review.refunds import refund
 
     cents = _cents(amount)
     _done(_run(app, "refund", str(item_id), lambda c: refund(
@@ -260,7 +260,7 @@ def refund_command(app: AppContext, item_id: int, reason: str, payee: str | None
 @click.pass_obj
 def reapply_command(app: AppContext, item_id: int, claim: str, amount: str | None) -> None:
     """Reapply a credit balance to another claim of the same account."""
-    from edi_posting.refunds import reapply
+    from edi_posting.review.refunds import reapply
 
     cents = _cents(amount)
     _done(_run(app, "reapply", str(item_id), lambda c: reapply(
@@ -278,7 +278,7 @@ def place_plb_command(app: AppContext, item_id: int, claim: str | None, reason: 
     """Settle an unlinked PLB: link it to its claim (a WO recovery moves onto the claim's
     insurance receivable and clears the credit it recovered), or keep it in provider
     adjustments with a note saying why it belongs to no claim."""
-    from edi_posting.plb_placement import place_plb
+    from edi_posting.review.plb_placement import place_plb
 
     why = _reason(reason, note)
     if claim is None and not (note or "").strip() and why is None:
@@ -295,7 +295,7 @@ def place_plb_command(app: AppContext, item_id: int, claim: str | None, reason: 
 @click.pass_obj
 def link_correction_command(app: AppContext, item_id: int, claim_payment: int) -> None:
     """Pair a reversal awaiting its correction with the claim payment that corrects it."""
-    from edi_posting.queue_rematch import link_correction
+    from edi_posting.review.rematch import link_correction
 
     _done(_run(app, "link-correction", str(item_id), lambda c: link_correction(
         c, item_id, claim_payment, actor=app.actor)))
@@ -314,7 +314,7 @@ def undo_command(app: AppContext, item_id: int, reason: str | None, entry: int |
     Refused (exit 65) when there is nothing to undo, --entry is not that latest action
     (undone already, or an earlier one), a later action on the same claim must be undone
     first, or a refund was paid out already."""
-    from edi_posting.queue_undo import undo
+    from edi_posting.review.undo import undo
 
     _done(_run(app, "undo", str(item_id), lambda c: undo(
         c, item_id, actor=app.actor, reason=reason, entry_id=entry)))
@@ -331,7 +331,7 @@ def packet_command(app: AppContext, item_id: int, output: Path) -> None:
     claim and its ledger lineage, the raw 835 segments and the 837 claim.  PHI: needs the
     export permission; the export is audited; --mask-phi (before the command) masks names,
     member IDs, birth dates and account numbers in it."""
-    from edi_posting.evidence_packet import write_packet
+    from edi_posting.reports.evidence_packet import write_packet
 
     digest = _run(app, "packet", str(item_id),
                   lambda c: write_packet(c, item_id, output, actor=app.actor,
@@ -345,7 +345,7 @@ def packet_command(app: AppContext, item_id: int, output: Path) -> None:
 def write_off_limit_command(app: AppContext, amount: str | None) -> None:
     """Show the write-off limit, or set it (administer).  Write-offs past it (per claim, in
     total) wait for approval by a second person."""
-    from edi_posting.queue_limits import set_write_off_limit, write_off_limit_cents
+    from edi_posting.review.limits import set_write_off_limit, write_off_limit_cents
 
     show_or_set_limit(app, amount, "queue.write-off-limit", write_off_limit_cents,
                       set_write_off_limit)
@@ -356,7 +356,7 @@ def show_or_set_limit(app: AppContext, amount: str | None, action: str,
                       write: Callable[..., None]) -> None:
     """One limit setting (``queue write-off-limit``, ``queue refund-limit``): without an
     amount, print it (read permission); with one, set it (``administer``) and print it."""
-    from edi_posting.access import Permission
+    from edi_posting.access.permissions import Permission
     from edi_posting.db import write_transaction
     from edi_posting.money import format_cents
 

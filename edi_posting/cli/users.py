@@ -19,7 +19,7 @@ def command() -> None:
 
 
 def _run(app: AppContext, work: object) -> None:
-    from edi_posting.access import PermissionDeniedError, UserError
+    from edi_posting.access.permissions import PermissionDeniedError, UserError
     from edi_posting.db import write_transaction
 
     engine = app.engine()
@@ -44,7 +44,7 @@ Example:
 def add_command(app: AppContext, name: str, role: str, login: str | None) -> None:
     """Add a user with a role (poster, specialist, lead, auditor, admin), acting through
     their own login."""
-    from edi_posting.access import Permission, add_user
+    from edi_posting.access.permissions import Permission, add_user
 
     app.authorize(Permission.MANAGE_USERS, "users.add", name)
     granted: list[str] = []
@@ -56,8 +56,8 @@ def add_command(app: AppContext, name: str, role: str, login: str | None) -> Non
 
 def _warn_unmapped(app: AppContext, login: str) -> None:
     """After the first user, a login mapped to no user is refused: say so at once."""
-    from edi_posting.access import list_users
-    from edi_posting.login import current_login
+    from edi_posting.access.permissions import list_users
+    from edi_posting.audit.login import current_login
 
     with app.engine().connect() as conn:
         mine = current_login(conn)
@@ -73,7 +73,7 @@ def _warn_unmapped(app: AppContext, login: str) -> None:
 @click.pass_obj
 def role_command(app: AppContext, name: str, role: str) -> None:
     """Change a user's role."""
-    from edi_posting.access import Permission, set_role
+    from edi_posting.access.permissions import Permission, set_role
 
     app.authorize(Permission.MANAGE_USERS, "users.role", name)
     _run(app, lambda conn: set_role(conn, name, role, actor=app.actor))
@@ -85,7 +85,7 @@ def role_command(app: AppContext, name: str, role: str) -> None:
 @click.pass_obj
 def disable_command(app: AppContext, name: str) -> None:
     """Disable a user (kept for the audit trail, never deleted)."""
-    from edi_posting.access import Permission, disable_user
+    from edi_posting.access.permissions import Permission, disable_user
 
     app.authorize(Permission.MANAGE_USERS, "users.disable", name)
     _run(app, lambda conn: disable_user(conn, name, actor=app.actor))
@@ -98,7 +98,7 @@ def disable_command(app: AppContext, name: str) -> None:
 @click.pass_obj
 def login_command(app: AppContext, name: str, login: str) -> None:
     """Map a user to another login (their PostgreSQL role, or OS user on SQLite)."""
-    from edi_posting.access import Permission, set_login
+    from edi_posting.access.permissions import Permission, set_login
 
     app.authorize(Permission.MANAGE_USERS, "users.login", name)
     _run(app, lambda conn: set_login(conn, name, login, actor=app.actor))
@@ -115,8 +115,8 @@ def set_password_command(app: AppContext, name: str) -> None:
     """Set the password NAME logs in to the web application with (argon2id).  Your own, or
     anyone's as an admin.  Asks twice without echo on a terminal; otherwise reads one line
     from standard input.  Never on the command line."""
-    from edi_posting.access import Permission
-    from edi_posting.passwords import set_password
+    from edi_posting.access.passwords import set_password
+    from edi_posting.access.permissions import Permission
 
     if app.actor != name:
         app.authorize(Permission.MANAGE_USERS, "users.password", name)
@@ -139,7 +139,7 @@ def _read_password() -> str:
 @click.pass_obj
 def list_command(app: AppContext, output_format: str) -> None:
     """List users with their roles."""
-    from edi_posting.access import Permission, list_users
+    from edi_posting.access.permissions import Permission, list_users
 
     app.authorize(Permission.READ_LEDGER, "users.list")
     with app.engine().connect() as conn:

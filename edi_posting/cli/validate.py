@@ -1,11 +1,11 @@
 """`edi-posting validate`: implementation-guide validation with pyx12, and the 999/TA1 to
 send back.
 
-A thin layer over :func:`edi_posting.x12.validation.validate_path`: one line per file on
+A thin layer over :func:`edi_posting.x12.validation.validator.validate_path`: one line per file on
 stdout (``--format table``) or ``{"files": [{"path", "sha256", "kind", "valid",
 "ack_files", "problems", "transaction_sets"}]}`` (``--format json``); a one-line verdict on
 stderr for each invalid file.  With ``--ack-dir`` the acknowledgments are written there
-(names: :func:`edi_posting.x12.acks.ack_file_names`).
+(names: :func:`edi_posting.x12.validation.acks.ack_file_names`).
 
 Exit codes: 0 every file valid, 65 a file is invalid (or not X12 at all), 66 a file does
 not exist or cannot be read.
@@ -20,12 +20,12 @@ from typing import Any
 
 import click
 
+from edi_posting.archive.user_input import readable_file
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
 from edi_posting.exit_codes import ExitCode
 from edi_posting.problems import Severity
-from edi_posting.user_input import readable_file
-from edi_posting.x12.acks import ack_file_names
-from edi_posting.x12.validation import ValidationResult, validate_path
+from edi_posting.x12.validation.acks import ack_file_names
+from edi_posting.x12.validation.validator import ValidationResult, validate_path
 
 __all__ = ["command", "file_document"]
 

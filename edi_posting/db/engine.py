@@ -95,7 +95,7 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     Taking the write lock up front means a second writer waits (busy timeout) instead of
     failing later with "database is locked" when its read lock cannot be upgraded.
     """
-    from edi_posting.audit_links import link_unrecorded  # imports the db package
+    from edi_posting.audit.links import link_unrecorded  # imports the db package
 
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":

@@ -99,7 +99,7 @@ class TransactionSet(Base):
     """One ST..SE set: the unit of work that commits whole or not at all.
 
     ``identity_key`` is idempotency level 3 (for an 835: payer id and TRN02, see
-    ``edi_posting.remittance_identity``); ``content_sha256`` (for an 835 without ST02)
+    ``edi_posting.posting.payment_identity``); ``content_sha256`` (for an 835 without ST02)
     tells a true re-import from a conflicting one.
     """
 

@@ -1,6 +1,6 @@
 """Records for what was billed: an 837P/I/D claim with its parties and service lines.
 
-Produced by ``edi_posting.x12.claim837``; consumed by claim intake (patients, accounts,
+Produced by ``edi_posting.x12.claim837.parser``; consumed by claim intake (patients, accounts,
 charges) and by matching.  Money is integer cents; element ids appear only in comments.
 """
 

@@ -1,6 +1,6 @@
 """Records for what was paid: one 835 transaction set, its claims, lines and PLB.
 
-Produced by :mod:`edi_posting.x12.remit835` (and later by keyed EOB files); consumed by
+Produced by :mod:`edi_posting.x12.remit835.parser` (and later by keyed EOB files); consumed by
 balancing, matching and posting.  Money is integer cents (``*_cents``) with the X12 element
 in a comment; dates are :class:`datetime.date` (None when absent or not a valid date, the
 latter with a problem).  Code values are kept as the raw string the payer sent, so an

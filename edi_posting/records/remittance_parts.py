@@ -2,7 +2,7 @@
 
 References, dates, amounts, quantities, contacts, parties (N1 loops), the payment (BPR),
 the trace (TRN), provider summaries (LX/TS3/TS2), adjustments (CAS), names (NM1), MIA/MOA
-and remark codes: produced by :mod:`edi_posting.x12.segments835`, held by the records of
+and remark codes: produced by :mod:`edi_posting.x12.remit835.segments`, held by the records of
 :mod:`edi_posting.records.remittance` (which re-exports them all).  Money is integer cents
 with the X12 element in a comment.
 """

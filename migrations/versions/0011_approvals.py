@@ -1,5 +1,5 @@
 """Approvals: write-offs above the limit and refunds above the refund limit wait here for
-a second person (``edi_posting.approvals``), and the ``lead`` role, a specialist who may
+a second person (``edi_posting.review.approvals``), and the ``lead`` role, a specialist who may
 approve them.  (Downgrading makes leads specialists again.)
 
 The CHECK ``second_person`` keeps the requester from deciding their own request even if

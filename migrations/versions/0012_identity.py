@@ -3,7 +3,7 @@
 * ``users.login``: the authenticated login (PostgreSQL role; OS user on SQLite) that acts
   as the user; existing users get their name as login.  ``users.password_hash``: argon2id,
   for the web application's logins.
-* ``audit_events.db_login`` and hash definition v2 (``edi_posting.audit.event_hash``):
+* ``audit_events.db_login`` and hash definition v2 (``edi_posting.audit.events.event_hash``):
   the existing chain is re-sealed in v2 (events written before this have no login: NULL),
   and an ``audit.chain_resealed`` event records the old head, so a head exported before
   the upgrade can still be related to the chain (it is superseded by that event).
@@ -26,7 +26,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from edi_posting.audit import GENESIS_HASH, chain_rows, event_hash, record_event
+from edi_posting.audit.events import GENESIS_HASH, chain_rows, event_hash, record_event
 from edi_posting.records.states import AuditOutcome
 
 revision = "0012"

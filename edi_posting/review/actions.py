@@ -1,0 +1,143 @@
+"""What a payment resolution specialist does to a review item.
+
+Every action checks the actor's permission, writes an event on the item (who, when, what,
+note) and an audit event, in the caller's transaction.  Actions that move money post
+through the ledger (never by editing a balance); the non-money ones here change only the
+item's workflow fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from edi_posting.access.permissions import ROLES, Permission, authorize, user_refusal
+from edi_posting.audit.events import item_event_digest, record_event
+from edi_posting.db.base import table_of
+from edi_posting.db.models import ReviewItem, ReviewItemEvent
+from edi_posting.db.workflow import CLOSED_STATES, ReviewStatus
+from edi_posting.queue.items import record_item_change
+from edi_posting.records.states import AuditOutcome
+
+__all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "ActionError", "add_note", "assign", "dismiss",
+           "escalate", "holds_money", "holds_unapplied"]
+
+_ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
+
+# Items whose resolution moves money: they can be resolved by a money action, never dismissed.
+MONEY_KINDS = frozenset({"unmatched_payment", "ambiguous_match", "credit_balance",
+                         "balancing_failure", "orphan_reversal", "unlinked_plb",
+                         "deposit_variance", "lonely_deposit"})
+
+# Items whose amount is money waiting in unapplied cash.  A denial or claim problem raised by
+# an 835 claim payment holds its CLP04 there too (never-auto-post CARCs, unreadable claims).
+UNAPPLIED_KINDS = frozenset({"unmatched_payment", "ambiguous_match", "balancing_failure",
+                             "orphan_reversal"})
+
+
+def holds_unapplied(kind: str, claim_payment_id: int | None) -> bool:
+    """True when the item's amount sits in unapplied cash (what the queue must show)."""
+    return kind in UNAPPLIED_KINDS or (
+        kind in ("denial", "claim_problem") and claim_payment_id is not None)
+
+
+# Payments that owe nothing to a claim once they hold nothing: a 0.00 unmatched payment has
+# no cash to apply, so without dismiss no one could ever close it.
+_CLOSABLE_AT_ZERO = frozenset({"unmatched_payment", "ambiguous_match"})
+
+
+def holds_money(item: Any) -> bool:
+    """True when closing the item needs a money action (dismiss would lose track of money)."""
+    if item.kind in _CLOSABLE_AT_ZERO and not item.amount_cents:
+        return False
+    return item.kind in MONEY_KINDS or (holds_unapplied(item.kind, item.claim_payment_id)
+                                        and bool(item.amount_cents))
+
+
+class ActionError(ValueError):
+    """The action does not fit the item (wrong kind, already closed, missing note...)."""
+
+
+def _item(conn: Connection, item_id: int) -> Any:
+    row = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).first()
+    if row is None:
+        raise ActionError(f"no review item {item_id}")
+    if row.status in CLOSED_STATES:
+        raise ActionError(f"review item {item_id} is {row.status} already")
+    return row
+
+
+def record_action(conn: Connection, item: Any, *, actor: str, role: str | None, action: str,
+                  to_status: str | None = None, note: str | None = None,
+                  details: dict[str, Any] | None = None, entry_id: int | None = None,
+                  values: dict[str, Any] | None = None) -> None:
+    """Apply the field changes, the item event and the audit event of one action."""
+    record_item_change(conn, item, actor=actor, action=action, to_status=to_status, note=note,
+                       values=values, details=details, entry_id=entry_id)
+    # the item event (note, reason, dismissal) goes into the hash chain: audit verify
+    # compares the stored event with this digest
+    event = conn.execute(select(_EVENT).where(_EVENT.c.review_item_id == item.id)
+                         .order_by(_EVENT.c.id.desc()).limit(1)).one()
+    record_event(conn, actor=actor, role=role, action=f"queue.{action}", object_type="review_item",
+                 object_id=str(item.id), outcome=AuditOutcome.OK,
+                 summary={"kind": item.kind, "from": item.status, "to": to_status or item.status,
+                          **({"details": details} if details else {}), "note": note,
+                          "item_event": {"id": event.id,
+                                         "digest": item_event_digest(event._mapping)}})
+
+
+def assign(conn: Connection, item_id: int, assignee: str, *, actor: str) -> None:
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.assign",
+                          object_id=str(item_id))
+    item = _item(conn, item_id)
+    refusal = user_refusal(conn, assignee, "assign to")
+    if refusal is not None:
+        raise ActionError(refusal)
+    record_action(conn, item, actor=actor, role=principal.role, action="assign",
+                  to_status=ReviewStatus.IN_PROGRESS, note=f"assigned to {assignee}",
+                  values={"assignee": assignee})
+
+
+def add_note(conn: Connection, item_id: int, note: str, *, actor: str) -> None:
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.note",
+                          object_id=str(item_id))
+    if not note.strip():
+        raise ActionError("a note needs text")
+    record_action(conn, _item(conn, item_id), actor=actor, role=principal.role, action="note",
+                  note=note)
+
+
+def escalate(conn: Connection, item_id: int, to: str, note: str, *, actor: str) -> None:
+    """Hand the item to a role or a person (an active user once users exist: work handed to
+    a name nobody holds is lost); the note saying why is mandatory."""
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.escalate",
+                          object_id=str(item_id))
+    if not note.strip():
+        raise ActionError("escalating needs a note saying why")
+    refusal = None if to in ROLES else user_refusal(conn, to, "escalate to")
+    if refusal is not None:
+        raise ActionError(f"{refusal} (a user name, or a role: {', '.join(ROLES)})")
+    record_action(conn, _item(conn, item_id), actor=actor, role=principal.role,
+                  action="escalate", to_status=ReviewStatus.ESCALATED, note=note,
+                  details={"to": to}, values={"assignee": to, "priority": 1})
+
+
+def dismiss(conn: Connection, item_id: int, reason: str, *, actor: str) -> None:
+    """Close an item that needs no money to move (never one that holds money; an unmatched
+    payment of 0.00 holds none).
+
+    An ``unlinked_plb`` item whose PLB never posted (opened for a held set by imports before
+    that was fixed) holds no money: it can only be dismissed."""
+    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.dismiss",
+                          object_id=str(item_id))
+    from edi_posting.review.plb_placement import plb_never_posted  # queue side, imported late
+
+    item = _item(conn, item_id)
+    if holds_money(item) and not plb_never_posted(conn, item):
+        raise ActionError(f"a {item.kind} item holds money: resolve it with a money action, "
+                          "not dismiss")
+    if not reason.strip():
+        raise ActionError("dismissing needs a reason")
+    record_action(conn, item, actor=actor, role=principal.role, action="dismiss",
+                  to_status=ReviewStatus.DISMISSED, note=reason)
