@@ -1,10 +1,54 @@
 """edi-posting: a healthcare payment posting engine.
 
-The public Python API is re-exported here; the CLI (`edi_posting.cli`) is a thin layer over it.
+The public Python API.  Open a :class:`Session` (the database and the authenticated user)
+and call the functions below with it; each one authorises the session's user and records
+what it did on the audit trail, so a caller cannot skip either.  The CLI
+(:mod:`edi_posting.cli`) and the web application are thin layers over exactly these names.
+
+Names are loaded on first use (PEP 562), so ``import edi_posting`` stays cheap and a
+command that parses a file never imports SQLAlchemy.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+#: Public name -> the module that defines it (the API functions live in ``edi_posting.api``;
+#: the errors a caller catches are exported from where they are raised).
+_EXPORTS: dict[str, str] = {
+    "DatabaseBehindError": "edi_posting.db.migration",
+    "DatabaseUnavailableError": "edi_posting.db.engine",
+    "IdentityRefusedError": "edi_posting.access.actor",
+    "Permission": "edi_posting.access.permissions",
+    "PermissionDeniedError": "edi_posting.access.permissions",
+    "Session": "edi_posting.api.session",
+    "open_session": "edi_posting.api.session",
+}
+
+__all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
+    "DatabaseBehindError", "DatabaseUnavailableError", "IdentityRefusedError", "Permission",
+    "PermissionDeniedError", "Session", "__version__", "open_session",
+]
+
+if TYPE_CHECKING:
+    from edi_posting.access.actor import IdentityRefusedError
+    from edi_posting.access.permissions import Permission, PermissionDeniedError
+    from edi_posting.api.session import Session, open_session
+    from edi_posting.db.engine import DatabaseUnavailableError
+    from edi_posting.db.migration import DatabaseBehindError
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'edi_posting' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -27,7 +27,8 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from edi_posting.db import make_engine, upgrade
+from edi_posting.db.engine import make_engine
+from edi_posting.db.migration import upgrade
 
 if TYPE_CHECKING:
     from tests.x835 import Practice

@@ -46,8 +46,8 @@ from edi_posting.queue.credits import (
     ledger_unapplied_cents,
     queue_unapplied_cents,
 )
+from edi_posting.queue.kinds import holds_unapplied
 from edi_posting.reports.ledger_checks import check_ledger, ledger_digest
-from edi_posting.review.actions import holds_unapplied
 
 __all__ = [
     "PostingSnapshot",

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from edi_posting.db import make_engine
+from edi_posting.db.engine import make_engine
 from edi_posting.db.migration import grant_application_role
 
 __all__ = ["application_login", "auditor_login"]

@@ -11,7 +11,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import DBAPIError
 
 from edi_posting.audit.events import record_event
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.audit.writes import write_transaction
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import (
     AuditEvent,
     JournalEntry,

@@ -152,7 +152,7 @@ def test_a_refund_without_an_amount_takes_at_most_the_credit_of_the_payer_in_cre
     the patient's."""
     import datetime as dt
 
-    from edi_posting.db import write_transaction
+    from edi_posting.audit.writes import write_transaction
     from edi_posting.db.models import SubmittedClaim
     from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
     from edi_posting.queue.credits import refresh_credit_balances

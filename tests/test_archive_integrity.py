@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import ReceivedFile
 from tests.x12build import build_x12, write_x12
 from tests.x835 import clp, remit, svc

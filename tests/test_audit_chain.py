@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from sqlalchemy import Connection, Engine, text
 
 from edi_posting.audit.events import record_event, verify_chain
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.engine import make_engine
 
 EVENTS = 30
 

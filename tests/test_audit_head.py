@@ -16,8 +16,9 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from edi_posting.audit.events import GENESIS_HASH, record_event
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.engine import make_engine
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from sqlalchemy.engine import make_url
 
 from edi_posting.audit.links import LINKS_KEY
 from edi_posting.audit.links_verify import verify_links
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import AuditEvent, JournalEntry
 from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
 from edi_posting.review.actions import escalate

@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import text
 
 from edi_posting.audit.events import GENESIS_HASH, record_event, verify_chain
-from edi_posting.db import make_engine, upgrade, write_transaction
+from edi_posting.audit.writes import write_transaction
+from edi_posting.db.engine import make_engine
+from edi_posting.db.migration import upgrade
 
 
 def test_upgrade_to_0012_reseals_the_chain_and_records_the_old_head(

@@ -8,8 +8,9 @@ import json
 from click.testing import CliRunner, Result
 from sqlalchemy import text
 
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.engine import make_engine
 from tests.test_audit_chain import _bypass_triggers
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from edi_posting.cli import main
-from edi_posting.db import make_engine
+from edi_posting.db.engine import make_engine
 from tests.pg_roles import application_login, auditor_login
 from tests.x12build import build_x12, write_x12
 from tests.x835 import clp, remit, svc

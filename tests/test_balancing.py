@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import io
 
-from edi_posting.problems import Severity
-from edi_posting.records.remittance import ClaimPayment, Remittance
+from edi_posting.records.problems import Severity
+from edi_posting.records.remittance import ClaimPaymentRecord, RemittanceRecord
 from edi_posting.x12.remit835.parser import parse_835
 from tests.x12build import build_x12
 
 HEADER = "BPR*I*{bpr}*C*CHK************20260105~TRN*1*CHK1*1512345678~N1*PR*PLAN~N1*PE*DOC*XX*1~"
 
 
-def remittance(body: str, bpr: str = "80") -> Remittance:
+def remittance(body: str, bpr: str = "80") -> RemittanceRecord:
     text = build_x12(HEADER.format(bpr=bpr) + body)
     return parse_835(io.BytesIO(text.encode())).remittances[0]
 
 
-def claim_of(body: str, bpr: str = "80") -> ClaimPayment:
+def claim_of(body: str, bpr: str = "80") -> ClaimPaymentRecord:
     return remittance(body, bpr).claims[0]
 
 

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Connection, func, insert, select
 
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.audit.writes import write_transaction
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import (
     JournalEntry,
     JournalLine,

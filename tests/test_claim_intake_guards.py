@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, func, insert, select
 
 from edi_posting.archive.transaction_sets import SetOutcome
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import JournalLine, ReceivedFile, ReviewItem, SubmittedClaim
 from edi_posting.intake.claims import SetContext, import_claim_batch
 from edi_posting.ledger import journal as ledger
@@ -234,7 +235,7 @@ def test_migration_0009_allows_duplicate_claim_items_in_a_database_with_a_queue(
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    from edi_posting.db import downgrade, upgrade
+    from edi_posting.db.migration import downgrade, upgrade
 
     def add_item(conn: Any, ident: int, kind: str) -> None:
         conn.execute(text("INSERT INTO review_items (id, dedupe_key, kind, status, priority, "

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from edi_posting import __version__
 from edi_posting.cli import main
-from edi_posting.db import head_revision
+from edi_posting.db.migration import head_revision
 
 
 def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

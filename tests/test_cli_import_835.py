@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from edi_posting.cli import main
-from edi_posting.db import make_engine
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import ClaimPayment, JournalEntry, ReviewItem
 from tests.x12build import build_x12, write_x12
 from tests.x835 import clp, remit, svc

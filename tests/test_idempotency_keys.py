@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Connection, Table, insert
 from sqlalchemy.exc import IntegrityError
 
-from edi_posting.db import make_engine
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import (
     ClaimPayment,
     Deposit,

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from edi_posting.audit.events import audit_log
 from edi_posting.audit.login import current_login
 from edi_posting.cli import main
-from edi_posting.db import make_engine
+from edi_posting.db.engine import make_engine
 
 pytestmark = pytest.mark.real_identity
 
@@ -119,7 +119,7 @@ def test_db_upgrade_to_logins_maps_existing_users_by_name(empty_database_url: st
         pytest.skip("SQLite databases are upgraded automatically on first use")
     from sqlalchemy import text
 
-    from edi_posting.db import upgrade
+    from edi_posting.db.migration import upgrade
 
     engine = make_engine(empty_database_url)
     upgrade(engine, "0011")

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from edi_posting.cli import main
-from edi_posting.db import make_engine
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import JournalEntry, JournalLine
 from edi_posting.importing.pipeline import ImportOptions, import_file
 from tests.corpus_manifest import CORPUS, count_segments, manifest_rows

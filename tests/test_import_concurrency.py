@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Connection, func, select, text
 
 from edi_posting.archive.transaction_sets import SetContext, SetOutcome
-from edi_posting.db import make_engine
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import (
     ClaimPayment,
     JournalLine,

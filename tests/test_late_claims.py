@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from edi_posting.audit.events import audit_log
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import write_transaction
 from edi_posting.db.models import (
     ClaimPayment,
     JournalEntry,
@@ -153,7 +153,7 @@ def test_a_failure_while_matching_again_leaves_neither_the_claims_nor_the_postin
 
 
 def test_import_dry_run_of_a_late_claim_posts_nothing(tmp_path: Path) -> None:
-    from edi_posting.db import connect
+    from edi_posting.db.migration import connect
 
     connect(f"sqlite:///{tmp_path / 'edi.db'}").dispose()  # created and migrated
     practice = Practice(f"sqlite:///{tmp_path / 'edi.db'}", tmp_path)

@@ -8,8 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import insert, select
 
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 from tests.test_import_837 import FIXTURE
 

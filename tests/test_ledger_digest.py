@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Engine, insert, select
 
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import (
     Adjustment,
     ClaimPayment,

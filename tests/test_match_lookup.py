@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, insert
 
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.audit.writes import write_transaction
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import ReceivedFile
 from edi_posting.intake.claims import SetContext, import_claim_batch
 from edi_posting.matching.claims import (

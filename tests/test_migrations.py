@@ -7,7 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import inspect, select, text
 
-from edi_posting.db import current_revision, downgrade, drift, head_revision, make_engine, upgrade
+from edi_posting.db.engine import make_engine
+from edi_posting.db.migration import current_revision, downgrade, drift, head_revision, upgrade
 from edi_posting.db.models import ACCOUNT_CODES, Base, LedgerAccount
 from edi_posting.importing.pipeline import ImportOptions, import_file
 from edi_posting.matching.lookup import DatabaseClaimLookup

@@ -43,11 +43,13 @@ from hypothesis.stateful import (
 from sqlalchemy import Engine, select
 
 from edi_posting.access.permissions import add_user
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.audit.writes import write_transaction
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.importing.pipeline import ImportOptions, import_file
-from edi_posting.review.actions import UNAPPLIED_KINDS, ActionError, dismiss
+from edi_posting.queue.kinds import UNAPPLIED_KINDS
+from edi_posting.review.actions import ActionError, dismiss
 from edi_posting.review.approvals import approve, list_approvals, reject_approval
 from edi_posting.review.balances import transfer, write_off
 from edi_posting.review.money import ActionResult, accept_match, apply_cash

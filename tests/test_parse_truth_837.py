@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, insert, select
 
 from edi_posting.archive.transaction_sets import SetOutcome
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import ReceivedFile, ReviewItem, SubmittedClaim
 from edi_posting.intake.claims import SetContext, import_claim_batch
 from edi_posting.ledger import journal as ledger
@@ -78,7 +79,7 @@ def test_claim_with_a_misspelled_service_segment_is_held_and_queued_the_rest_cha
         engine: Engine) -> None:
     outcome = _import(engine, MISSPELLED)
     assert (outcome.claims, outcome.posted) == (2, 1)
-    assert [(p.code, p.element) for p in outcome.problems][0] == ("UNKNOWN_SEGMENT", "SV9")
+    assert (outcome.problems[0].code, outcome.problems[0].element) == ("UNKNOWN_SEGMENT", "SV9")
     assert _claim(engine, "PCNBAD") == ("held", 0)
     assert _claim(engine, "PCNOK") == ("active", 8000)
     with engine.connect() as conn:

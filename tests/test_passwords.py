@@ -10,8 +10,9 @@ from click.testing import CliRunner, Result
 
 from edi_posting.access.passwords import verify_password
 from edi_posting.access.permissions import change_user
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.engine import make_engine
 
 SECRET = "correct horse battery staple"
 

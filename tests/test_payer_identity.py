@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from edi_posting.db import write_transaction
+from edi_posting.audit.writes import write_transaction
 from edi_posting.db.models import (
     JournalEntry,
     Payer,

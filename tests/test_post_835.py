@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from edi_posting.db import write_transaction
+from edi_posting.audit.writes import write_transaction
 from edi_posting.db.models import (
     JournalEntry,
     JournalLine,
@@ -428,7 +428,7 @@ def test_a_fatal_set_is_rejected_and_the_other_sets_of_the_file_post(practice: P
 
 
 def test_payer_policy_routes_a_carc_and_can_forbid_auto_posting(practice: Practice) -> None:
-    from edi_posting.db import write_transaction
+    from edi_posting.audit.writes import write_transaction
     from edi_posting.posting.policy import set_policy
 
     practice.bill(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import case, func, select
 
-from edi_posting.db import make_engine
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import (
     JournalEntry,
     JournalLine,

@@ -76,7 +76,8 @@ def test_older_than_filters_by_whole_days_in_the_database(queued: str) -> None:
 
     from sqlalchemy import update
 
-    from edi_posting.db import make_engine, write_transaction
+    from edi_posting.audit.writes import write_transaction
+    from edi_posting.db.engine import make_engine
     from edi_posting.db.models import ReviewItem
     from edi_posting.queue.items import QueueFilter, list_items
 

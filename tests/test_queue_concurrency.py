@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.audit.writes import write_transaction
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import JournalEntry, ReviewItem
 from edi_posting.queue.credits import (
     credit_mismatches,

@@ -14,7 +14,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import insert, select, update
 
-from edi_posting.db import write_transaction
+from edi_posting.audit.writes import write_transaction
 from edi_posting.db.models import Payer, ReviewItem, SubmittedClaim
 from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
 from edi_posting.queue.credit_sides import ordered, side_credits

@@ -12,7 +12,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from edi_posting.cli import main
-from edi_posting.db import make_engine
+from edi_posting.db.engine import make_engine
 from edi_posting.queue.credits import (
     credit_mismatches,
     ledger_unapplied_cents,

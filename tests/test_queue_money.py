@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert, select
 
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import write_transaction
 from edi_posting.db.models import (
     ClaimPayment,
     JournalEntry,

@@ -94,7 +94,7 @@ HELD_WITH_PLB = remit(  # 100.00 paid - 40.00 PLB is 60.00, but BPR02 says 10.00
 def _held_plb_item(practice: Practice) -> int:
     """An ``unlinked_plb`` item for the held set's PLB, as the engine used to open them
     (databases imported before the fix still hold such items)."""
-    from edi_posting.db import write_transaction
+    from edi_posting.audit.writes import write_transaction
     from edi_posting.queue.items import ReviewDraft, open_review_items
 
     with practice.engine.connect() as conn:

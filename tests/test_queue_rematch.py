@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from edi_posting.db import write_transaction
+from edi_posting.audit.writes import write_transaction
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.review.money import apply_cash
 from edi_posting.review.rematch import rematch

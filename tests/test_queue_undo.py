@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import write_transaction
 from edi_posting.db.models import ClaimPayment, JournalEntry, ProviderAdjustment, ReviewItem
 from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
 from edi_posting.review.actions import ActionError

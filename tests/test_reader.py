@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from edi_posting.problems import Severity
+from edi_posting.records.problems import Severity
 from edi_posting.x12.reader import X12Reader
 from tests.x12build import build_x12
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from edi_posting.problems import Severity
+from edi_posting.records.problems import Severity
 from edi_posting.records.remittance import (
     AdjustmentGroup,
-    ClaimPayment,
+    ClaimPaymentRecord,
     ClaimStatus,
     PaymentHandling,
     PaymentMethod,
     ProviderAdjustmentReason,
-    Remittance,
     RemittanceEnd,
     RemittanceHeader,
+    RemittanceRecord,
 )
 from edi_posting.x12.remit835.parser import FileEnd, ParseResult, iter_remittances, parse_835
 from tests.x12build import build_x12
@@ -50,13 +50,13 @@ def parse(*bodies: str, **kwargs: str) -> ParseResult:
     return parse_835(io.BytesIO(build_x12(*bodies, **kwargs).encode()), file_name="t.835")
 
 
-def one(body: str, **kwargs: str) -> Remittance:
+def one(body: str, **kwargs: str) -> RemittanceRecord:
     result = parse(body, **kwargs)
     assert len(result.remittances) == 1
     return result.remittances[0]
 
 
-def only_claim(body: str) -> ClaimPayment:
+def only_claim(body: str) -> ClaimPaymentRecord:
     remittance = one(HEADER + body)
     assert len(remittance.claims) == 1
     return remittance.claims[0]
@@ -274,7 +274,7 @@ def test_a_non_835_set_is_fatal_and_skipped() -> None:
 def test_streaming_yields_header_then_claims_then_end_then_file_end() -> None:
     text = build_x12(HEADER + CLAIM + CLAIM.replace("PCN-1", "PCN-2").replace("LX*1~", ""))
     events = list(iter_remittances(io.BytesIO(text.encode())))
-    assert [type(e) for e in events] == [RemittanceHeader, ClaimPayment, ClaimPayment,
+    assert [type(e) for e in events] == [RemittanceHeader, ClaimPaymentRecord, ClaimPaymentRecord,
                                          RemittanceEnd, FileEnd]
     end = events[3]
     assert isinstance(end, RemittanceEnd) and end.totals.claim_count == 2

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from edi_posting.records.remittance import Remittance
+from edi_posting.records.remittance import RemittanceRecord
 from edi_posting.x12.reader import X12Reader
 from edi_posting.x12.remit835.file import RemittanceFileEnd, RemittanceSetRead, read_remittance_file
 from edi_posting.x12.remit835.parser import parse_835
@@ -73,7 +73,7 @@ def test_import_reads_the_same_records_as_parse(tmp_path: Path) -> None:
     path = write_x12(tmp_path, text)
     sets, end = _sets(path)
     parsed = parse_835(path, file_sha256="f" * 64, file_name=path.name)
-    rebuilt = [Remittance(s.header, s.claims, s.end.summaries, s.end.provider_adjustments,
+    rebuilt = [RemittanceRecord(s.header, s.claims, s.end.summaries, s.end.provider_adjustments,
                           s.end.totals, s.end.problems) for s in sets]
     assert rebuilt == list(parsed.remittances)
     assert end.problems == parsed.problems and end.sets == 2

@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from edi_posting.cli import main
-from edi_posting.db import make_engine
+from edi_posting.db.engine import make_engine
 from tests.x12build import build_x12, write_x12
 from tests.x835 import clp, remit, svc
 from tests.x837 import HEADER, claim, subscriber

@@ -11,7 +11,9 @@ from sqlalchemy import CheckConstraint, Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from edi_posting.audit.events import record_event
-from edi_posting.db import current_revision, make_engine, upgrade, write_transaction
+from edi_posting.audit.writes import write_transaction
+from edi_posting.db.engine import make_engine
+from edi_posting.db.migration import current_revision, upgrade
 from edi_posting.db.models import (
     AuditEvent,
     ClaimPayment,

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from edi_posting.cli import main
-from edi_posting.db import drift
+from edi_posting.db.migration import drift
 from edi_posting.db.statement_fk import STATEMENT_CHECKED
 from tests.x835 import Practice, clp, remit, svc
 

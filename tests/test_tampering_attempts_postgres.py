@@ -85,8 +85,9 @@ from click.testing import CliRunner
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.db.engine import make_engine
 from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
 from tests.pg_roles import application_login
 from tests.test_audit_links import _failure, worked  # noqa: F401 - the worked ledger

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from edi_posting.audit.events import verify_chain
 from edi_posting.cli import main
-from edi_posting.db import make_engine
+from edi_posting.db.engine import make_engine
 from tests.pg_roles import application_login
 from tests.test_import_837 import FIXTURE as FIXTURE_837
 from tests.x12build import build_x12, write_x12

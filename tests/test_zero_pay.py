@@ -8,8 +8,8 @@ from __future__ import annotations
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
-from edi_posting.db import write_transaction
 from edi_posting.db.models import JournalLine, LedgerAccount, ReviewItem
 from edi_posting.posting.policy import set_policy
 from edi_posting.posting.rules import CasFact, ClaimFact, Disposition, LineFact, classify

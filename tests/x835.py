@@ -13,9 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
-from edi_posting.db import make_engine, write_transaction
+from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
+from edi_posting.db.engine import make_engine
 from edi_posting.db.models import ClaimPayment, ReceivedFile, ReviewItem, SubmittedClaim
 from edi_posting.importing.pipeline import FileResult, ImportOptions, import_file
 from edi_posting.intake.claims import SetContext, import_claim_batch

@@ -16,8 +16,8 @@ from sqlalchemy import Connection, insert, select
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import TransactionSet
-from edi_posting.problems import Problem, Severity
 from edi_posting.queue.items import ReviewDraft, open_review_items
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 
 __all__ = ["SetContext", "SetOutcome", "record_set", "seen_before"]

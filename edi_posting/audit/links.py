@@ -68,7 +68,7 @@ def _pending(conn: Connection) -> _Pending:
 
 
 def canonical_entry(entry: Sequence[Any], lines: Iterable[Sequence[Any]]) -> list[Any]:
-    """An entry's columns (``ledger.ENTRY_COLUMNS`` order) and its lines' (``LINE_COLUMNS``
+    """An entry's columns (``db.ledger.ENTRY_COLUMNS`` order) and its lines' (``LINE_COLUMNS``
     without ``entry_id``): the same form whether built from an insert or read back (dates
     serialize as ISO text either way)."""
     return [*entry, [*lines]]

@@ -20,6 +20,7 @@ from edi_posting.audit.links import (
     ranges_ids,
 )
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import ENTRY_COLUMNS, LINE_COLUMNS
 from edi_posting.db.models import AuditEvent, JournalEntry, JournalLine, ReviewItemEvent
 from edi_posting.db.workflow import ITEM_EVENT_FIELDS
 
@@ -33,7 +34,6 @@ _BATCH = 2000
 
 def stream_entries(conn: Connection) -> Iterator[tuple[int, list[Any], int]]:
     """(id, canonical form, line count) of every journal entry, in id order."""
-    from edi_posting.ledger.journal import ENTRY_COLUMNS, LINE_COLUMNS
 
     width = len(ENTRY_COLUMNS)
     query = (select(*(_ENTRY.c[n] for n in ENTRY_COLUMNS),

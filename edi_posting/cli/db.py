@@ -56,7 +56,7 @@ def _authorize_admin(app: AppContext, action: str, object_id: str) -> str | None
 @click.pass_obj
 def upgrade_command(app: AppContext, revision: str) -> None:
     """Create the tables, or bring them up to this version's schema."""
-    from edi_posting.db import current_revision, upgrade
+    from edi_posting.db.migration import current_revision, upgrade
 
     engine = app.engine(require_current=False)
     before = current_revision(engine)
@@ -77,7 +77,7 @@ def _baseline(engine: Engine) -> None:
     """The audit event vouching for rows written before audit events linked them (see
     ``audit_links``): at the upgrade, so nothing inserted later can hide among them."""
     from edi_posting.audit.links import ensure_baseline
-    from edi_posting.db import write_transaction
+    from edi_posting.audit.writes import write_transaction
 
     with write_transaction(engine) as conn:
         ensure_baseline(conn)
@@ -87,7 +87,7 @@ def _baseline(engine: Engine) -> None:
 @click.pass_obj
 def current_command(app: AppContext) -> None:
     """Print the database's schema revision (and whether it is the newest)."""
-    from edi_posting.db import current_revision, head_revision
+    from edi_posting.db.migration import current_revision, head_revision
 
     revision = current_revision(app.engine(require_current=False))
     head = head_revision()
@@ -105,7 +105,7 @@ def check_command(app: AppContext) -> None:
     """Exit 1 when the database is behind or its schema drifts from the models.  Warns
     when a SQLite database file is open to group or others."""
     from edi_posting.cli.audit_archive import warn_file_privacy
-    from edi_posting.db import current_revision, drift, head_revision
+    from edi_posting.db.migration import current_revision, drift, head_revision
 
     engine = app.engine(require_current=False)
     warn_file_privacy(app)

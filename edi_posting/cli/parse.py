@@ -36,16 +36,16 @@ from edi_posting.cli.parse837 import CLAIM_SUMMARY_COLUMNS, claim_document, clai
 from edi_posting.exit_codes import ExitCode
 from edi_posting.logs import mask_phi
 from edi_posting.money import format_cents
-from edi_posting.problems import Problem, Severity
 from edi_posting.records.claim import ProcedureCode
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.remittance import (
-    Adjustment,
-    ClaimPayment,
+    AdjustmentRecord,
+    ClaimPaymentRecord,
     Party,
-    Remittance,
     RemittanceEnd,
+    RemittanceRecord,
     RemittanceTotals,
-    ServiceLinePayment,
+    ServiceLinePaymentRecord,
 )
 from edi_posting.x12.remit835.parser import FileEnd, ParseResult, iter_remittances, parse_835
 from edi_posting.x12.sniff import sniff_path
@@ -186,7 +186,7 @@ def _summary_rows(documents: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any
             }
 
 
-def _remittance(r: Remittance) -> dict[str, Any]:
+def _remittance(r: RemittanceRecord) -> dict[str, Any]:
     payment, trace = r.header.payment, r.header.trace
     return {
         "control_number": r.control_number,
@@ -224,7 +224,7 @@ def _party(party: Party | None) -> dict[str, Any] | None:
     }
 
 
-def _claim(c: ClaimPayment) -> dict[str, Any]:
+def _claim(c: ClaimPaymentRecord) -> dict[str, Any]:
     patient = c.name("QC")
     return {
         "patient_control_number": c.patient_control_number,
@@ -250,7 +250,7 @@ def _claim(c: ClaimPayment) -> dict[str, Any]:
     }
 
 
-def _line(line: ServiceLinePayment) -> dict[str, Any]:
+def _line(line: ServiceLinePaymentRecord) -> dict[str, Any]:
     return {
         "procedure": _procedure(line.procedure),
         "original_procedure": _procedure(line.original_procedure),
@@ -275,7 +275,7 @@ def _procedure(code: ProcedureCode | None) -> dict[str, Any] | None:
     return {"qualifier": code.qualifier, "code": code.code, "modifiers": list(code.modifiers)}
 
 
-def _adjustment(a: Adjustment) -> dict[str, Any]:
+def _adjustment(a: AdjustmentRecord) -> dict[str, Any]:
     return {"group": a.group_code, "reason": a.reason_code,
             "amount": format_cents(a.amount_cents), "quantity": a.quantity}
 
@@ -325,7 +325,7 @@ def stats_document(path: str) -> dict[str, Any]:
             totals.append(event.totals)
             usable = usable or event.is_usable
             _count(event.problems, counts, fatal)
-        elif isinstance(event, ClaimPayment):
+        elif isinstance(event, ClaimPaymentRecord):
             if event.problems:
                 _count(event.problems, counts, fatal)
         elif isinstance(event, FileEnd):

@@ -71,7 +71,7 @@ def set_command(app: AppContext, group: str, reason: str, action: str | None,
     """Add or change the rule for one group and CARC ('*' for the whole group)."""
     from edi_posting.access.permissions import Permission
     from edi_posting.audit.events import record_event
-    from edi_posting.db import write_transaction
+    from edi_posting.audit.writes import write_transaction
     from edi_posting.posting.policy import PolicyError, set_policy
 
     principal = app.authorize(Permission.ADMINISTER, "policy.set")
@@ -99,7 +99,7 @@ def remove_command(app: AppContext, group: str, reason: str, payer: str | None) 
     """Remove a stored rule (the built-in default applies again)."""
     from edi_posting.access.permissions import Permission
     from edi_posting.audit.events import record_event
-    from edi_posting.db import write_transaction
+    from edi_posting.audit.writes import write_transaction
     from edi_posting.posting.policy import PolicyError, remove_policy
 
     principal = app.authorize(Permission.ADMINISTER, "policy.remove")

@@ -110,7 +110,7 @@ def stats_command(app: AppContext, output_format: str) -> None:
 
 def _act(app: AppContext, item_id: int, action: str, work: Callable[[Any], None]) -> None:
     from edi_posting.access.permissions import Permission, PermissionDeniedError
-    from edi_posting.db import write_transaction
+    from edi_posting.audit.writes import write_transaction
     from edi_posting.review.actions import ActionError
 
     app.authorize(Permission.RESOLVE, f"queue.{action}", str(item_id))

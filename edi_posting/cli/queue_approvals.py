@@ -29,7 +29,7 @@ _COLUMNS = ["id", "item_id", "action", "amount", "reason", "requested_by", "requ
 def _decide(app: AppContext, action: str, approval_id: int, work: Callable[[Any], T]) -> T:
     """``approve`` checked first (exit 77), then ``work`` in one write transaction."""
     from edi_posting.access.permissions import Permission, PermissionDeniedError
-    from edi_posting.db import write_transaction
+    from edi_posting.audit.writes import write_transaction
     from edi_posting.review.actions import ActionError
 
     app.authorize(Permission.APPROVE, f"queue.{action}", str(approval_id))

@@ -76,7 +76,7 @@ def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T])
     """Authorize (exit 77), run ``work`` in one write transaction, map its errors."""
     from edi_posting.access.permissions import Permission, PermissionDeniedError
     from edi_posting.archive.integrity import ArchiveIntegrityError
-    from edi_posting.db import write_transaction
+    from edi_posting.audit.writes import write_transaction
     from edi_posting.review.actions import ActionError
     from edi_posting.review.money import ConfirmationNeeded
 
@@ -357,7 +357,7 @@ def show_or_set_limit(app: AppContext, amount: str | None, action: str,
     """One limit setting (``queue write-off-limit``, ``queue refund-limit``): without an
     amount, print it (read permission); with one, set it (``administer``) and print it."""
     from edi_posting.access.permissions import Permission
-    from edi_posting.db import write_transaction
+    from edi_posting.audit.writes import write_transaction
     from edi_posting.money import format_cents
 
     if amount is None:

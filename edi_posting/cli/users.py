@@ -20,7 +20,7 @@ def command() -> None:
 
 def _run(app: AppContext, work: object) -> None:
     from edi_posting.access.permissions import PermissionDeniedError, UserError
-    from edi_posting.db import write_transaction
+    from edi_posting.audit.writes import write_transaction
 
     engine = app.engine()
     try:

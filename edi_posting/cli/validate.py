@@ -23,7 +23,7 @@ import click
 from edi_posting.archive.user_input import readable_file
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
 from edi_posting.exit_codes import ExitCode
-from edi_posting.problems import Severity
+from edi_posting.records.problems import Severity
 from edi_posting.x12.validation.acks import ack_file_names
 from edi_posting.x12.validation.validator import ValidationResult, validate_path
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from edi_posting.codes.records import CodeList, CodeListName, CodeVerdict
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 
 __all__ = ["CodeUse", "check_codes", "code_uses", "remittance_date"]

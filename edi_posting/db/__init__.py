@@ -1,31 +1,9 @@
-"""Persistence: the rows (SQLAlchemy models), the engine factory and migrations."""
+"""Storage: the tables (SQLAlchemy models, one module per area), the engine factory,
+migrations, bulk writes and the database-side guards (CHECKs, triggers, statement-level
+foreign keys).
 
-from edi_posting.db.engine import (
-    DEFAULT_DATABASE_URL,
-    DatabaseUnavailableError,
-    make_engine,
-    write_transaction,
-)
-from edi_posting.db.migration import (
-    DatabaseBehindError,
-    connect,
-    current_revision,
-    downgrade,
-    drift,
-    head_revision,
-    upgrade,
-)
-
-__all__ = [
-    "DEFAULT_DATABASE_URL",
-    "DatabaseBehindError",
-    "DatabaseUnavailableError",
-    "connect",
-    "current_revision",
-    "downgrade",
-    "drift",
-    "head_revision",
-    "make_engine",
-    "upgrade",
-    "write_transaction",
-]
+Takes nothing from the stages above it; gives them rows (:mod:`~edi_posting.db.models`),
+engines (:mod:`~edi_posting.db.engine`) and the schema's revision
+(:mod:`~edi_posting.db.migration`).  Writes go through
+:func:`edi_posting.audit.writes.write_transaction`, one layer up, so every row is vouched for.
+"""

@@ -3,7 +3,7 @@
 SQLite: foreign keys on, WAL, a busy timeout, and real transactions.  pysqlite's own
 transaction handling issues BEGIN lazily (and not before SELECTs), which breaks
 SERIALIZABLE-style reasoning; following SQLAlchemy's documented workaround we turn it off
-and emit BEGIN ourselves.  Writers take ``BEGIN IMMEDIATE`` (see :func:`write_transaction`)
+and emit BEGIN ourselves.  Writers take ``BEGIN IMMEDIATE`` (see :func:`begin_write`)
 so two importers never deadlock on a lock upgrade.  PostgreSQL goes through psycopg 3.
 """
 
@@ -20,9 +20,9 @@ from sqlalchemy.exc import ArgumentError
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "DatabaseUnavailableError",
+    "begin_write",
     "make_engine",
     "normalize_url",
-    "write_transaction",
 ]
 
 DEFAULT_DATABASE_URL = "sqlite:///edi_posting.db"
@@ -89,17 +89,16 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
+def begin_write(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction that will write: ``BEGIN IMMEDIATE`` on SQLite.
 
     Taking the write lock up front means a second writer waits (busy timeout) instead of
-    failing later with "database is locked" when its read lock cannot be upgraded.
+    failing later with "database is locked" when its read lock cannot be upgraded.  The
+    product writes through :func:`edi_posting.audit.writes.write_transaction`, which adds
+    the audit cross-reference before the commit; this is the storage half of it.
     """
-    from edi_posting.audit.links import link_unrecorded  # imports the db package
-
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             conn.info["sqlite_begin"] = "BEGIN IMMEDIATE"
         with conn.begin():
             yield conn
-            link_unrecorded(conn)  # every row written has its audit event (audit_links)

@@ -28,7 +28,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
 
-__all__ = ["ACCOUNT_CODES", "JournalEntry", "JournalLine", "LedgerAccount"]
+__all__ = ["ACCOUNT_CODES", "ENTRY_COLUMNS", "LINE_COLUMNS", "JournalEntry", "JournalLine",
+           "LedgerAccount"]
+
+# The columns of a journal entry and of its lines in the order the ledger writes them and
+# the audit cross-reference (edi_posting.audit.links) hashes them: one order for both.
+ENTRY_COLUMNS = (
+    "id", "entry_key", "kind", "effective_date", "actor", "memo", "source_file_id",
+    "source_isa13", "source_st02", "source_segment", "remittance_id", "claim_payment_id",
+    "submitted_claim_id", "review_item_id", "reverses_entry_id")
+LINE_COLUMNS = (
+    "entry_id", "ordinal", "account_id", "amount_cents", "payer_id", "patient_account_id",
+    "submitted_claim_id", "submitted_line_id", "service_line_payment_id", "adjustment_id",
+    "provider_adjustment_id", "group_code", "reason_code")
 
 # code -> (name, normal balance).  Seeded by the first migration.
 ACCOUNT_CODES: dict[str, tuple[str, str]] = {

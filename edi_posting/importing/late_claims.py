@@ -33,8 +33,8 @@ from edi_posting.matching.claims import MIN_TRUNCATED_PCN_LENGTH
 from edi_posting.money import format_cents
 from edi_posting.names import plain
 from edi_posting.parties.identity import normalize_pcn
-from edi_posting.problems import Problem, Severity
 from edi_posting.records.claim import SubmittedClaimRecord
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.states import AuditOutcome
 from edi_posting.review.actions import ActionError
 from edi_posting.review.money import MATCH_KINDS

@@ -26,8 +26,8 @@ from edi_posting.archive.files import ArchivedFile, archive_file, find_archived,
 from edi_posting.archive.transaction_sets import SetContext, SetOutcome
 from edi_posting.archive.user_input import expand_inputs
 from edi_posting.audit.events import record_event
+from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
-from edi_posting.db.engine import write_transaction
 from edi_posting.db.models import ReceivedFile
 from edi_posting.db.races import retry_races
 from edi_posting.importing.late_claims import ImportTrigger, rematch_waiting_payments
@@ -43,7 +43,7 @@ from edi_posting.importing.units import (
 from edi_posting.importing.validation_gate import rejection_of, validate_for_import
 from edi_posting.intake.claims import import_claim_batch
 from edi_posting.logs import log_event
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.records.states import AuditOutcome, FileStatus
 from edi_posting.x12.claim837.file import ClaimSetRead, read_claim_file

@@ -19,7 +19,7 @@ from edi_posting.money import MAX_CENTS, format_cents
 from edi_posting.posting.entries import PostingInvariantError
 from edi_posting.posting.payment_identity import remittance_key
 from edi_posting.posting.remittances import post_remittance
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.records.states import FileStatus
 from edi_posting.x12.remit835.file import RemittanceFileEnd, RemittanceSetRead, read_remittance_file

@@ -15,16 +15,16 @@ from sqlalchemy import Connection, Engine, insert, select
 from edi_posting.archive.files import ArchivedFile
 from edi_posting.archive.transaction_sets import SetOutcome
 from edi_posting.audit.events import record_event
+from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
-from edi_posting.db.engine import write_transaction
 from edi_posting.db.models import FunctionalGroup, Interchange
 from edi_posting.db.races import retry_races
 from edi_posting.money import format_cents
-from edi_posting.problems import Problem
 from edi_posting.queue.items import ReviewDraft, open_review_items
+from edi_posting.records.envelope import Envelope
+from edi_posting.records.problems import Problem
 from edi_posting.records.states import AuditOutcome, FileStatus
-from edi_posting.x12.envelope import Envelope
 
 T = TypeVar("T")
 

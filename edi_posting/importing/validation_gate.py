@@ -16,9 +16,9 @@ from sqlalchemy import insert
 from edi_posting.db.base import table_of
 from edi_posting.db.models import Acknowledgement
 from edi_posting.importing.units import FileResult, SetKey, Units
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.envelope import control_key
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
-from edi_posting.x12.envelope import control_key
 
 __all__ = ["rejection_of", "validate_for_import"]
 

@@ -7,8 +7,8 @@ Pure functions over the parsed record, so ``parse`` needs no database to run the
 from __future__ import annotations
 
 from edi_posting.money import format_cents
-from edi_posting.problems import Problem, Severity
 from edi_posting.records.claim import ClaimFrequency, ClaimType, SubmittedClaimRecord
+from edi_posting.records.problems import Problem, Severity
 
 __all__ = ["LINE_CHARGE_ELEMENTS", "claim_problems", "intake_checks", "negative_charge"]
 

@@ -26,7 +26,6 @@ from edi_posting.intake.checks import claim_problems
 from edi_posting.intake.duplicates import DUPLICATE_CLAIM, duplicate_reviews, find_duplicates
 from edi_posting.ledger import journal as ledger
 from edi_posting.parties.identity import PartyIds, PatientConflict, normalize_pcn, resolve_parties
-from edi_posting.problems import Problem, Severity
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.claim import (
     ClaimBatch,
@@ -35,6 +34,7 @@ from edi_posting.records.claim import (
     SubmittedClaimRecord,
     SubmittedLineRecord,
 )
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.states import SetStatus, SubmissionStatus
 from edi_posting.x12.claim837.layout import STRAY_CODES
 

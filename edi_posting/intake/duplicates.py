@@ -28,9 +28,9 @@ from edi_posting.db.lists import among
 from edi_posting.db.models import ReceivedFile, SubmittedClaim
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import PartyIds, normalize_pcn
-from edi_posting.problems import Problem, Severity
 from edi_posting.queue.items import ReviewDraft
 from edi_posting.records.claim import ClaimFrequency, SubmittedClaimRecord
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.states import SubmissionStatus
 
 __all__ = ["DUPLICATE_CLAIM", "Duplicate", "EarlierClaim", "duplicate_reviews",

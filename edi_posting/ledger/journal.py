@@ -17,12 +17,11 @@ from sqlalchemy import Connection, case, func, select
 from edi_posting.audit.links import note_entries
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_tuples, reserve_ids
+from edi_posting.db.ledger import ENTRY_COLUMNS, LINE_COLUMNS
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 
 __all__ = [
-    "ENTRY_COLUMNS",
-    "LINE_COLUMNS",
     "Balances",
     "EntryDraft",
     "Posting",
@@ -129,16 +128,6 @@ def write_entries(conn: Connection, drafts: Sequence[EntryDraft], actor: str) ->
     insert_tuples(conn, _LINE, LINE_COLUMNS, lines)
     note_entries(conn, entries, lines)  # what the transaction's audit event vouches for
     return ids
-
-
-ENTRY_COLUMNS = (
-    "id", "entry_key", "kind", "effective_date", "actor", "memo", "source_file_id",
-    "source_isa13", "source_st02", "source_segment", "remittance_id", "claim_payment_id",
-    "submitted_claim_id", "review_item_id", "reverses_entry_id")
-LINE_COLUMNS = (
-    "entry_id", "ordinal", "account_id", "amount_cents", "payer_id", "patient_account_id",
-    "submitted_claim_id", "submitted_line_id", "service_line_payment_id", "adjustment_id",
-    "provider_adjustment_id", "group_code", "reason_code")
 
 
 def _entry_row(ident: int, draft: EntryDraft, actor: str) -> tuple[object, ...]:

@@ -38,7 +38,7 @@ from edi_posting.money import format_cents
 from edi_posting.posting.adjudication_history import STANDING_STATES, Adjudication, EarlierPayment
 from edi_posting.posting.decisions import ClaimDecision, ReviewSpec
 from edi_posting.posting.rules import ClaimFact
-from edi_posting.records.remittance import ClaimPayment as ClaimPaymentRecord
+from edi_posting.records.remittance import ClaimPaymentRecord
 from edi_posting.records.states import PostingState
 from edi_posting.x12.remit835.file import RemittanceSetRead
 

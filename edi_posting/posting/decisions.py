@@ -29,8 +29,8 @@ from typing import Any
 from edi_posting.matching.claims import ClaimMatch, MatchMethod
 from edi_posting.money import format_cents
 from edi_posting.posting.rules import NO_ZERO_PAY, ClaimFact, Disposition, classify
-from edi_posting.problems import Problem, Severity
-from edi_posting.records.remittance import ClaimPayment
+from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.remittance import ClaimPaymentRecord
 from edi_posting.records.states import PostingState
 
 __all__ = [
@@ -74,7 +74,7 @@ class ClaimDecision:
     original: OriginalPayment | None = None
 
 
-def choose_original(claim: ClaimPayment, candidates: list[OriginalPayment]
+def choose_original(claim: ClaimPaymentRecord, candidates: list[OriginalPayment]
                     ) -> tuple[OriginalPayment | None, str]:
     """The earlier payment this reversal negates: same ICN (when sent) and negated amounts."""
     fits = [c for c in candidates
@@ -93,18 +93,18 @@ def choose_original(claim: ClaimPayment, candidates: list[OriginalPayment]
     return None, "no earlier payment of this claim was received"
 
 
-def _claim_errors(claim: ClaimPayment) -> list[Problem]:
+def _claim_errors(claim: ClaimPaymentRecord) -> list[Problem]:
     return [p for p in claim.problems if p.severity is not Severity.WARNING]
 
 
-def _problem_review(claim: ClaimPayment, problems: list[Problem]) -> ReviewSpec:
+def _problem_review(claim: ClaimPaymentRecord, problems: list[Problem]) -> ReviewSpec:
     first = next((p for p in problems if p.code in BALANCING_CODES), problems[0])
     kind = "balancing_failure" if first.code in BALANCING_CODES else "claim_problem"
     return ReviewSpec(kind, first.code, f"claim {claim.patient_control_number} held: "
                       f"{first.message}", 2, {"problems": [p.to_dict() for p in problems]})
 
 
-def _unsafe_review(claim: ClaimPayment, match: ClaimMatch) -> ReviewSpec:
+def _unsafe_review(claim: ClaimPaymentRecord, match: ClaimMatch) -> ReviewSpec:
     candidates = [{"claim_id": c.claim_id, "status": c.status, "score": c.score,
                    "agreed": [str(f) for f in c.agreed],
                    "disagreed": [str(f) for f in c.disagreed], "reasons": list(c.reasons)}
@@ -117,7 +117,7 @@ def _unsafe_review(claim: ClaimPayment, match: ClaimMatch) -> ReviewSpec:
                        "candidates": candidates})
 
 
-def _denial_review(claim: ClaimPayment) -> ReviewSpec:
+def _denial_review(claim: ClaimPaymentRecord) -> ReviewSpec:
     lines = []
     for i, line in enumerate(claim.service_lines, 1):
         lines.append({
@@ -139,12 +139,12 @@ def _denial_review(claim: ClaimPayment) -> ReviewSpec:
                        "claim_rarcs": claim_rarcs, "lines": lines})
 
 
-def _hold(review: ReviewSpec, claim: ClaimPayment, state: PostingState = PostingState.HELD
+def _hold(review: ReviewSpec, claim: ClaimPaymentRecord, state: PostingState = PostingState.HELD
           ) -> ClaimDecision:
     return ClaimDecision(state, "unapplied" if claim.paid_cents else None, (review,))
 
 
-def decide(claim: ClaimPayment, fact: ClaimFact, match: ClaimMatch | None, *,
+def decide(claim: ClaimPaymentRecord, fact: ClaimFact, match: ClaimMatch | None, *,
            set_held: bool, original: tuple[OriginalPayment | None, str] | None = None,
            never_auto_post: frozenset[str] = frozenset(),
            zero_pay: Mapping[tuple[str, str], bool] = NO_ZERO_PAY) -> ClaimDecision:
@@ -184,11 +184,11 @@ def decide(claim: ClaimPayment, fact: ClaimFact, match: ClaimMatch | None, *,
     return ClaimDecision(PostingState.POSTED, "payment")
 
 
-def _all_cas(claim: ClaimPayment) -> list[Any]:
+def _all_cas(claim: ClaimPaymentRecord) -> list[Any]:
     return list(claim.adjustments) + [a for ln in claim.service_lines for a in ln.adjustments]
 
 
-def _decide_reversal(claim: ClaimPayment, match: ClaimMatch | None,
+def _decide_reversal(claim: ClaimPaymentRecord, match: ClaimMatch | None,
                      original: tuple[OriginalPayment | None, str] | None) -> ClaimDecision:
     found, why = original or (None, "")
     if match is None or not match.is_safe:

@@ -11,12 +11,12 @@ from edi_posting.money import format_cents
 from edi_posting.posting.decisions import ClaimDecision
 from edi_posting.posting.store import StoredClaim
 from edi_posting.queue.items import ReviewDraft
-from edi_posting.records.remittance import ClaimPayment
+from edi_posting.records.remittance import ClaimPaymentRecord
 
 __all__ = ["posting_plan"]
 
 
-def posting_plan(claims: Sequence[ClaimPayment], decisions: Sequence[ClaimDecision],
+def posting_plan(claims: Sequence[ClaimPaymentRecord], decisions: Sequence[ClaimDecision],
                  stored: Sequence[StoredClaim], reviews: Sequence[ReviewDraft],
                  drafts: Sequence[ledger.EntryDraft]) -> list[dict[str, object]]:
     """Per claim payment (then the remittance's own PLB entries and items), in file order."""

@@ -19,7 +19,7 @@ from edi_posting.db.lists import among
 from edi_posting.db.models import JournalEntry
 from edi_posting.ledger import journal as ledger
 from edi_posting.posting.rules import ClaimFact, Dims, claim_postings
-from edi_posting.records.remittance import ClaimPayment
+from edi_posting.records.remittance import ClaimPaymentRecord
 from edi_posting.records.source import SourceRef
 
 __all__ = [
@@ -54,7 +54,7 @@ class EntryContext:
         }
 
 
-def payment_entry(ectx: EntryContext, ordinal: int, claim: ClaimPayment, cp_id: int,
+def payment_entry(ectx: EntryContext, ordinal: int, claim: ClaimPaymentRecord, cp_id: int,
                   fact: ClaimFact, dims: Dims, policy: Mapping[tuple[str, str], str],
                   ) -> ledger.EntryDraft | None:
     postings = claim_postings(fact, dims, policy)
@@ -105,7 +105,7 @@ def reversible_entries(conn: Connection, claim_payment_ids: Iterable[int],
     return found
 
 
-def reversal_entries(ectx: EntryContext, ordinal: int, claim: ClaimPayment, cp_id: int,
+def reversal_entries(ectx: EntryContext, ordinal: int, claim: ClaimPaymentRecord, cp_id: int,
                      originals: Sequence[ledger.StoredEntry]) -> list[ledger.EntryDraft]:
     """The exact negation of the original claim payment's entries not yet reversed."""
     template = ledger.EntryDraft("", "reversal", ectx.effective, (),

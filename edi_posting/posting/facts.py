@@ -16,10 +16,10 @@ from typing import Any, NamedTuple
 from edi_posting.matching.claims import LinePaymentFacts, PaymentFacts
 from edi_posting.posting.rules import CasFact, ClaimFact, LineFact
 from edi_posting.records.remittance import (
-    Adjustment,
-    ClaimPayment,
+    AdjustmentRecord,
+    ClaimPaymentRecord,
     PersonName,
-    ServiceLinePayment,
+    ServiceLinePaymentRecord,
 )
 
 __all__ = ["ClaimColumns", "LineColumns", "claim_columns", "claim_fact", "crossover_payer",
@@ -62,7 +62,7 @@ class LineColumns(NamedTuple):
     paid_units: str | None  # SVC05, exact text
 
 
-def claim_columns(claim: ClaimPayment) -> ClaimColumns:
+def claim_columns(claim: ClaimPaymentRecord) -> ClaimColumns:
     """The one place a parsed claim's segments become the values matching reads (and the
     store writes)."""
     names: dict[str, PersonName] = {}
@@ -78,7 +78,7 @@ def claim_columns(claim: ClaimPayment) -> ClaimColumns:
         corrected.identifier if corrected else None, dates.get("232"), dates.get("233"))
 
 
-def line_columns(line: ServiceLinePayment) -> LineColumns:
+def line_columns(line: ServiceLinePaymentRecord) -> LineColumns:
     """:func:`claim_columns` for one paid service line."""
     procedure, original = line.procedure, line.original_procedure
     mods = (*procedure.modifiers, None, None, None, None)
@@ -115,12 +115,12 @@ def _line_facts(ordinal: int, line: Any) -> LinePaymentFacts:
         line.paid_units)
 
 
-def payment_facts(claim: ClaimPayment, payer_id: int | None) -> PaymentFacts:
+def payment_facts(claim: ClaimPaymentRecord, payer_id: int | None) -> PaymentFacts:
     """The fields matching compares: PCN, amounts, patient, member IDs, dates, lines."""
     return facts_of(claim_columns(claim), map(line_columns, claim.service_lines), payer_id)
 
 
-def _cas(adjustments: Sequence[Adjustment], ids: Sequence[int | None]) -> tuple[CasFact, ...]:
+def _cas(adjustments: Sequence[AdjustmentRecord], ids: Sequence[int | None]) -> tuple[CasFact, ...]:
     if not adjustments:  # most service lines of a paid claim carry one CAS or none
         return ()
     return tuple([CasFact(a.group_code, a.reason_code, a.amount_cents, i)
@@ -128,7 +128,7 @@ def _cas(adjustments: Sequence[Adjustment], ids: Sequence[int | None]) -> tuple[
 
 
 def claim_fact(
-    claim: ClaimPayment,
+    claim: ClaimPaymentRecord,
     *,
     claim_cas_ids: Sequence[int | None],
     line_cas_ids: Sequence[Sequence[int | None]],
@@ -150,12 +150,12 @@ def claim_fact(
                      claim.name("TT") is not None)
 
 
-def interest_cents(claim: ClaimPayment) -> int:
+def interest_cents(claim: ClaimPaymentRecord) -> int:
     """AMT*I: claim interest, informational (paid through PLB L6, not CLP04)."""
     return sum(a.amount_cents or 0 for a in claim.amounts if a.qualifier == "I")
 
 
-def crossover_payer(claim: ClaimPayment) -> tuple[str, str] | None:
+def crossover_payer(claim: ClaimPaymentRecord) -> tuple[str, str] | None:
     """NM1*TT: (identifier, name) of the payer the claim was forwarded to."""
     tt = claim.name("TT")
     if tt is None:

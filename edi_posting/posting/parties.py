@@ -41,7 +41,7 @@ from edi_posting.matching.claims import ClaimMatch
 from edi_posting.parties.identity import find_or_create_payer
 from edi_posting.parties.payer_adoption import adopt_payer
 from edi_posting.posting.facts import crossover_payer
-from edi_posting.records.remittance import ClaimPayment, RemittanceHeader
+from edi_posting.records.remittance import ClaimPaymentRecord, RemittanceHeader
 
 __all__ = ["claim_payers", "crossover_payer_id", "find_payee", "find_payer", "learn_payer",
            "linked_claim_payer", "payer_aliases", "settle_payers"]
@@ -182,7 +182,7 @@ def _attribute_unknown(conn: Connection, header: RemittanceHeader, payer_id: int
                                          _ITEM.c.payer_id.is_(None)).values(payer_id=payer_id))
 
 
-def crossover_payer_id(conn: Connection, claim: ClaimPayment,
+def crossover_payer_id(conn: Connection, claim: ClaimPaymentRecord,
                        known: dict[tuple[str, str], int | None]) -> int | None:
     """The crossover payer (NM1*TT), looked up once per set (``known``): a payer's file
     names the same few crossover payers on thousands of claims."""

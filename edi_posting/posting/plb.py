@@ -34,8 +34,8 @@ from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
 from edi_posting.posting.decisions import ReviewSpec
-from edi_posting.problems import Problem, Severity
 from edi_posting.records import remittance as rec
+from edi_posting.records.problems import Problem, Severity
 
 __all__ = [
     "CLAIM_REASONS", "LINKED_REASONS", "REASON_ACCOUNTS", "OpenForwardingBalance", "PlbLink", "interest_problem",
@@ -74,7 +74,7 @@ def _tokens(reference: str | None) -> list[str]:
 
 
 def link_provider_adjustments(
-    conn: Connection, adjustments: Sequence[rec.ProviderAdjustment]
+    conn: Connection, adjustments: Sequence[rec.ProviderAdjustmentRecord]
 ) -> list[PlbLink]:
     """Find the claim each reference names: CLP07 first (latest payment), then CLP01."""
     tokens = sorted({t for a in adjustments for t in _tokens(a.reference_id)})
@@ -107,7 +107,7 @@ def link_provider_adjustments(
     return _with_held(conn, adjustments, _with_accounts(conn, links))
 
 
-def _with_held(conn: Connection, adjustments: Sequence[rec.ProviderAdjustment],
+def _with_held(conn: Connection, adjustments: Sequence[rec.ProviderAdjustmentRecord],
                links: list[PlbLink]) -> list[PlbLink]:
     """Each WO naming a held duplicate payment (no claim: it was never posted to one)
     linked to the item holding its cash, while what that item holds covers it."""
@@ -140,11 +140,11 @@ def _with_accounts(conn: Connection, links: list[PlbLink]) -> list[PlbLink]:
     return [replace(ln, patient_account_id=accounts.get(ln.submitted_claim_id)) for ln in links]
 
 
-def needs_link(adjustment: rec.ProviderAdjustment) -> bool:
+def needs_link(adjustment: rec.ProviderAdjustmentRecord) -> bool:
     return adjustment.reason_code in LINKED_REASONS or bool((adjustment.reference_id or "").strip())
 
 
-def unlinked_review(adjustment: rec.ProviderAdjustment) -> ReviewSpec:
+def unlinked_review(adjustment: rec.ProviderAdjustmentRecord) -> ReviewSpec:
     ref = adjustment.reference_id or "none"
     return ReviewSpec(
         "unlinked_plb", "UNLINKED_PLB",
@@ -156,7 +156,7 @@ def unlinked_review(adjustment: rec.ProviderAdjustment) -> ReviewSpec:
     )
 
 
-def plb_entry(adjustment: rec.ProviderAdjustment, *, key: str, effective: dt.date,
+def plb_entry(adjustment: rec.ProviderAdjustmentRecord, *, key: str, effective: dt.date,
               remittance_id: int, plb_id: int, link: PlbLink, payer_id: int | None,
               source: dict[str, object]) -> EntryDraft | None:
     """Dr the reason's account / Cr cash clearing by the PLB amount (signed as sent).
@@ -188,8 +188,8 @@ def plb_entry(adjustment: rec.ProviderAdjustment, *, key: str, effective: dt.dat
     )
 
 
-def interest_problem(claims: Sequence[rec.ClaimPayment],
-                     adjustments: Sequence[rec.ProviderAdjustment],
+def interest_problem(claims: Sequence[rec.ClaimPaymentRecord],
+                     adjustments: Sequence[rec.ProviderAdjustmentRecord],
                      source: object) -> Problem | None:
     """ΣAMT*I must equal the L6 total (L6 negative: interest paid), unless it is 0."""
     claimed = sum(a.amount_cents or 0 for c in claims for a in c.amounts if a.qualifier == "I")

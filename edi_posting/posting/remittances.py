@@ -85,8 +85,8 @@ from edi_posting.posting.store import (
     store_provider_adjustments,
     store_remittance,
 )
-from edi_posting.problems import Severity
 from edi_posting.queue.items import ReviewDraft, open_review_items
+from edi_posting.records.problems import Severity
 from edi_posting.records.states import PostingState, SetStatus
 from edi_posting.x12.remit835.file import RemittanceSetRead
 

@@ -27,7 +27,7 @@ from edi_posting.posting.decisions import (
     OriginalPayment,
     ReviewSpec,
 )
-from edi_posting.records.remittance import ClaimPayment as ClaimPaymentRecord
+from edi_posting.records.remittance import ClaimPaymentRecord
 from edi_posting.records.states import PostingState, SubmissionStatus
 
 __all__ = ["awaiting_corrections", "mark_reversed", "match_reversals_by_payer_claim_number",

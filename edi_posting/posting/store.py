@@ -140,7 +140,7 @@ _CP_COLUMNS = (
 
 
 def _claim_row(cp_id: int, remittance_id: int, ts_id: int, ordinal: int,
-               claim: rec.ClaimPayment, info: ClaimRowInfo, file_id: int) -> _Row:
+               claim: rec.ClaimPaymentRecord, info: ClaimRowInfo, file_id: int) -> _Row:
     c = claim_columns(claim)  # what matching reads, as matching reads it
     people = {n.entity_code: n for n in reversed(claim.names)}  # the first of each code
     rendering, tt = people.get("82"), people.get("TT")
@@ -168,7 +168,7 @@ _SVC_COLUMNS = (
     "service_date_to", "line_item_control_number", *_SOURCE)
 
 
-def _line_row(line_id: int, cp_id: int, ordinal: int, line: rec.ServiceLinePayment,
+def _line_row(line_id: int, cp_id: int, ordinal: int, line: rec.ServiceLinePaymentRecord,
               submitted_line_id: int | None, file_id: int) -> _Row:
     c = line_columns(line)
     return (
@@ -206,7 +206,7 @@ def store_remittance(
 
 
 def store_provider_adjustments(
-    conn: Connection, remittance_id: int, adjustments: Sequence[rec.ProviderAdjustment],
+    conn: Connection, remittance_id: int, adjustments: Sequence[rec.ProviderAdjustmentRecord],
     links: Sequence[tuple[int | None, int | None]], file_id: int,
 ) -> list[int]:
     """PLB pairs with the (submitted claim, claim payment) each reference was linked to."""
@@ -219,7 +219,7 @@ def store_provider_adjustments(
     return ids
 
 
-def _store_details(conn: Connection, claims: Sequence[rec.ClaimPayment],
+def _store_details(conn: Connection, claims: Sequence[rec.ClaimPaymentRecord],
                    stored: Sequence[StoredClaim], file_id: int) -> None:
     """CAS under their reserved ids, remark codes and AMT/QTY of every claim."""
     cas_rows: list[_Row] = []
@@ -240,11 +240,11 @@ def _store_details(conn: Connection, claims: Sequence[rec.ClaimPayment],
 # as they go: an import stores tens of thousands of these rows, so no intermediate list
 # or call per row.  Each segment's own position wins over its loop's.
 
-def _cas_rows(rows: list[_Row], claim: rec.ClaimPayment, ids: StoredClaim, source: _Row,
+def _cas_rows(rows: list[_Row], claim: rec.ClaimPaymentRecord, ids: StoredClaim, source: _Row,
               file_id: int) -> None:
     """Claim-level CAS, then each line's, numbered across the claim payment."""
     cp_id, ordinal = ids.claim_payment_id, 0
-    owners: list[tuple[int | None, _Row, Sequence[rec.Adjustment], Sequence[int]]] = [
+    owners: list[tuple[int | None, _Row, Sequence[rec.AdjustmentRecord], Sequence[int]]] = [
         (None, source, claim.adjustments, ids.claim_cas_ids)]
     owners += [(line_id, _from(line.source, file_id), line.adjustments, line_cas)
                for line, line_id, line_cas in zip(claim.service_lines, ids.line_ids,
@@ -262,7 +262,7 @@ _RARC_COLUMNS = ("claim_payment_id", "service_line_payment_id", "ordinal", "orig
                  "qualifier", "code", *_SOURCE)
 
 
-def _remark_rows(rows: list[_Row], claim: rec.ClaimPayment, cp_id: int, lines: Sequence[int],
+def _remark_rows(rows: list[_Row], claim: rec.ClaimPaymentRecord, cp_id: int, lines: Sequence[int],
                  source: _Row) -> None:
     """MOA, then MIA, then each line's LQ remark codes, numbered across the claim."""
     ordinal = 0
@@ -280,12 +280,12 @@ _AMT_COLUMNS = ("claim_payment_id", "service_line_payment_id", "ordinal", "segme
                 "qualifier", "amount_cents", "quantity", *_SOURCE)
 
 
-def _amount_rows(rows: list[_Row], claim: rec.ClaimPayment, cp_id: int, lines: Sequence[int],
+def _amount_rows(rows: list[_Row], claim: rec.ClaimPaymentRecord, cp_id: int, lines: Sequence[int],
                  source: _Row) -> None:
     """The claim's AMT then QTY, then each line's, numbered across the claim payment (all
     under the claim's source reference)."""
     ordinal = 0
-    owners: list[tuple[int | None, rec.ClaimPayment | rec.ServiceLinePayment]] = [(None, claim)]
+    owners: list[tuple[int | None, rec.ClaimPaymentRecord | rec.ServiceLinePaymentRecord]] = [(None, claim)]
     owners += zip(lines, claim.service_lines)
     for line_id, owner in owners:
         for a in owner.amounts:
@@ -302,7 +302,7 @@ _PLB_COLUMNS = ("remittance_id", "ordinal", "provider_identifier", "fiscal_perio
                 "reason_code", "reference_id", "amount_cents", *_SOURCE)
 
 
-def _plb_row(remittance_id: int, ordinal: int, plb: rec.ProviderAdjustment,
+def _plb_row(remittance_id: int, ordinal: int, plb: rec.ProviderAdjustmentRecord,
              file_id: int) -> _Row:
     return (remittance_id, ordinal, plb.provider_id or "", plb.fiscal_period_date,
             plb.reason_code, plb.reference_id, plb.amount_cents, *_from(plb.source, file_id))

@@ -43,7 +43,7 @@ from edi_posting.queue.items import (
     open_review_items,
     record_item_change,
 )
-from edi_posting.review.actions import holds_unapplied
+from edi_posting.queue.kinds import holds_unapplied
 
 __all__ = [
     "CreditCause",

@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-from edi_posting.problems import Problem
+from edi_posting.records.problems import Problem
 from edi_posting.records.source import SourceRef
 
 __all__ = [

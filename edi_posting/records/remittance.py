@@ -27,7 +27,7 @@ from edi_posting.records.remittance_codes import (
     known_code,
 )
 from edi_posting.records.remittance_parts import (
-    Adjustment,
+    AdjustmentRecord,
     Amount,
     Contact,
     DateValue,
@@ -39,23 +39,23 @@ from edi_posting.records.remittance_parts import (
     ProviderSummary,
     Quantity,
     Reference,
-    RemarkCode,
+    RemarkCodeRecord,
     Trace,
 )
 
 if TYPE_CHECKING:  # annotations only: records/__init__ is imported by problems.py itself
     import datetime as dt
 
-    from edi_posting.problems import Problem
     from edi_posting.records.claim import ProcedureCode
+    from edi_posting.records.envelope import Envelope
+    from edi_posting.records.problems import Problem
     from edi_posting.records.source import SourceRef
-    from edi_posting.x12.envelope import Envelope
 
 __all__ = [
-    "Adjustment",
     "AdjustmentGroup",
+    "AdjustmentRecord",
     "Amount",
-    "ClaimPayment",
+    "ClaimPaymentRecord",
     "ClaimStatus",
     "Contact",
     "CreditDebit",
@@ -67,23 +67,23 @@ __all__ = [
     "PaymentHandling",
     "PaymentMethod",
     "PersonName",
-    "ProviderAdjustment",
     "ProviderAdjustmentReason",
+    "ProviderAdjustmentRecord",
     "ProviderSummary",
     "Quantity",
     "Reference",
-    "RemarkCode",
-    "Remittance",
+    "RemarkCodeRecord",
     "RemittanceEnd",
     "RemittanceHeader",
+    "RemittanceRecord",
     "RemittanceTotals",
-    "ServiceLinePayment",
+    "ServiceLinePaymentRecord",
     "Trace",
 ]
 
 
 @dataclass(frozen=True, slots=True)
-class ServiceLinePayment:
+class ServiceLinePaymentRecord:
     """Loop 2110: one adjudicated service line."""
 
     procedure: ProcedureCode  # SVC01 "adjudicated as" (qualifier HC/NU/AD/N4..., code, mods)
@@ -95,11 +95,11 @@ class ServiceLinePayment:
     original_procedure: ProcedureCode | None  # SVC06: as submitted, when the payer changed it
     original_units: str | None  # SVC07
     dates: tuple[DateValue, ...]  # DTM*472, 150, 151
-    adjustments: tuple[Adjustment, ...]  # CAS
+    adjustments: tuple[AdjustmentRecord, ...]  # CAS
     references: tuple[Reference, ...]  # REF*6R, LU, RB, 0K, G1, APC ...
     amounts: tuple[Amount, ...]  # AMT*B6, KH ...
     quantities: tuple[Quantity, ...]  # QTY
-    remark_codes: tuple[RemarkCode, ...]  # LQ (all of them)
+    remark_codes: tuple[RemarkCodeRecord, ...]  # LQ (all of them)
     source: SourceRef  # the SVC segment
 
     @property
@@ -113,7 +113,7 @@ class ServiceLinePayment:
 
 
 @dataclass(frozen=True, slots=True)
-class ClaimPayment:
+class ClaimPaymentRecord:
     """Loop 2100: one CLP with everything under it."""
 
     patient_control_number: str  # CLP01, echoed from 837 CLM01
@@ -130,7 +130,7 @@ class ClaimPayment:
     drg_weight: str | None  # CLP12
     discharge_fraction: str | None  # CLP13
     yes_no_condition: str | None  # CLP14
-    adjustments: tuple[Adjustment, ...]  # claim-level CAS
+    adjustments: tuple[AdjustmentRecord, ...]  # claim-level CAS
     names: tuple[PersonName, ...]  # NM1*QC/IL/74/82/TT/PR/GB
     inpatient: InpatientAdjudication | None  # MIA
     outpatient: OutpatientAdjudication | None  # MOA
@@ -139,7 +139,7 @@ class ClaimPayment:
     contacts: tuple[Contact, ...]  # PER
     amounts: tuple[Amount, ...]  # AMT*AU, D8, DY, F5, I, NL, T, T2, ZK-ZO
     quantities: tuple[Quantity, ...]  # QTY
-    service_lines: tuple[ServiceLinePayment, ...]
+    service_lines: tuple[ServiceLinePaymentRecord, ...]
     source: SourceRef  # the CLP segment
     problems: tuple[Problem, ...] = ()  # this claim's and its lines' (amounts, balancing)
 
@@ -156,7 +156,7 @@ class ClaimPayment:
 
 
 @dataclass(frozen=True, slots=True)
-class ProviderAdjustment:
+class ProviderAdjustmentRecord:
     """One PLB reason/reference/amount pair; positive decreases the payment."""
 
     provider_id: str  # PLB01
@@ -216,7 +216,7 @@ class RemittanceEnd:
 
     header: RemittanceHeader
     summaries: tuple[ProviderSummary, ...]
-    provider_adjustments: tuple[ProviderAdjustment, ...]
+    provider_adjustments: tuple[ProviderAdjustmentRecord, ...]
     totals: RemittanceTotals
     problems: tuple[Problem, ...]  # set level: header, trailer, envelope, transaction balance
 
@@ -226,13 +226,13 @@ class RemittanceEnd:
 
 
 @dataclass(frozen=True, slots=True)
-class Remittance:
+class RemittanceRecord:
     """One 835 transaction set (one check or EFT) with all its claims."""
 
     header: RemittanceHeader
-    claims: tuple[ClaimPayment, ...]
+    claims: tuple[ClaimPaymentRecord, ...]
     summaries: tuple[ProviderSummary, ...]
-    provider_adjustments: tuple[ProviderAdjustment, ...]
+    provider_adjustments: tuple[ProviderAdjustmentRecord, ...]
     totals: RemittanceTotals
     problems: tuple[Problem, ...]  # set level; each claim carries its own
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # annotations only: records/__init__ is imported by problems.
     from edi_posting.records.source import SourceRef
 
 __all__ = [
-    "Adjustment",
+    "AdjustmentRecord",
     "Amount",
     "Contact",
     "DateValue",
@@ -37,7 +37,7 @@ __all__ = [
     "ProviderSummary",
     "Quantity",
     "Reference",
-    "RemarkCode",
+    "RemarkCodeRecord",
     "Trace",
     "signed_payment_cents",
 ]
@@ -163,7 +163,7 @@ class ProviderSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class Adjustment:
+class AdjustmentRecord:
     """One CAS triplet; a positive amount reduces the payment, a negative one increases it."""
 
     group_code: str  # CAS01: CO, PR, OA, PI (CR in 4010)
@@ -209,6 +209,6 @@ class InpatientAdjudication:  # MIA
 
 
 @dataclass(frozen=True, slots=True)
-class RemarkCode:
+class RemarkCodeRecord:
     qualifier: str  # LQ01: HE (RARC), RX (NCPDP reject)
     code: str  # LQ02

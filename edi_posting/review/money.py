@@ -48,8 +48,9 @@ from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.adjudication_history import Adjudication, earlier_adjudication
 from edi_posting.queue.credit_sides import insurance_by_payer, side_credit
 from edi_posting.queue.credits import own_reopened_balance, refresh_credit_balances
+from edi_posting.queue.kinds import holds_unapplied
 from edi_posting.records.states import PostingState, SubmissionStatus
-from edi_posting.review.actions import ActionError, holds_unapplied, record_action
+from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.lines import (
     LinePosting,
     applied_line_postings,

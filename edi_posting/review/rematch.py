@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 
 from edi_posting.access.permissions import Permission, authorize
-from edi_posting.db import write_transaction
+from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
 from edi_posting.db.workflow import OPEN_STATES, ReviewStatus

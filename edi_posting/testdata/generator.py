@@ -51,12 +51,12 @@ from edi_posting.testdata.scenarios import (
     Event,
     Line,
     Outcome,
-    Payer,
+    PayerPlan,
     PlanContext,
     Plb,
-    Provider,
+    ProviderPlan,
     Recoup,
-    Subscriber,
+    SubscriberPlan,
     apply_effect,
     plan_claim,
 )
@@ -168,24 +168,24 @@ class _Cast:
         while len(ids) < payers:
             candidate = _digits(rng, 5)
             ids += [] if candidate in ids else [candidate]
-        self.payers = tuple(Payer(
+        self.payers = tuple(PayerPlan(
             i + 1, _PAYER_NAMES[i % 6] + (f" {i // 6 + 1}" if i >= 6 else ""), payer_id,
             _digits(rng, 9), "ACH" if i % 2 == 0 else "CHK", _FILING[i % 6], i % 3 == 2,
         ) for i, payer_id in enumerate(ids))
         count = max(2, min(12, claims // 2000 + 2))
         self.providers = {False: [self._provider(i, False) for i in range(count)],
                           True: [self._provider(i, True) for i in range(max(1, count // 3))]}
-        self.sticky: dict[bool, tuple[Provider, int]] = {}
+        self.sticky: dict[bool, tuple[ProviderPlan, int]] = {}
         self.names = [n for n, w in weights.items() if w > 0]
         self.weights = [weights[n] for n in self.names]
         self.unbalanced = unbalanced
         self.seq = 0
 
-    def _provider(self, index: int, institutional: bool) -> Provider:
+    def _provider(self, index: int, institutional: bool) -> ProviderPlan:
         city, state, zip_code = self.rng.choice(_CITIES)
         name = (f"{_LAST[index % len(_LAST)]} COMMUNITY HOSPITAL" if institutional
                 else f"{_LAST[-1 - index % len(_LAST)]} FAMILY MEDICINE")
-        return Provider(name, _npi(self.rng), _digits(self.rng, 9),
+        return ProviderPlan(name, _npi(self.rng), _digits(self.rng, 9),
                         f"{self.rng.randint(1, 999)} MAIN ST", city, state, zip_code + "0001",
                         institutional)
 
@@ -199,18 +199,18 @@ class _Cast:
             return "contractual"
         return "contractual" if name == "secondary" and not first_of_group else name
 
-    def provider(self, institutional: bool) -> Provider:
+    def provider(self, institutional: bool) -> ProviderPlan:
         current = self.sticky.get(institutional)
         if current is None or current[1] == 0:
             current = (self.rng.choice(self.providers[institutional]), self.rng.randint(2, 6))
         self.sticky[institutional] = (current[0], current[1] - 1)
         return current[0]
 
-    def subscriber(self, payer: Payer) -> Subscriber:
+    def subscriber(self, payer: PayerPlan) -> SubscriberPlan:
         rng = self.rng
         city, state, zip_code = rng.choice(_CITIES)
         born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(365 * 65))
-        return Subscriber(rng.choice(_LAST), rng.choice(_FIRST),
+        return SubscriberPlan(rng.choice(_LAST), rng.choice(_FIRST),
                           f"M{payer.number:02d}{_digits(rng, 9)}", born.strftime("%Y%m%d"),
                           rng.choice("FM"), f"{rng.randint(1, 9999)} ELM ST", city, state,
                           zip_code, f"G{_digits(rng, 6)}")
@@ -229,7 +229,7 @@ class _Cast:
             claims.append(self.claim(payer, provider, subscriber, account, scenario, billed_on))
         return claims
 
-    def claim(self, payer: Payer, provider: Provider, subscriber: Subscriber, account: int,
+    def claim(self, payer: PayerPlan, provider: ProviderPlan, subscriber: SubscriberPlan, account: int,
               scenario: str, billed_on: dt.date) -> Claim:
         rng = self.rng
         self.seq += 1
@@ -261,8 +261,8 @@ class _Cast:
 
 @dataclass
 class _SetDraft:
-    payer: Payer
-    provider: Provider
+    payer: PayerPlan
+    provider: ProviderPlan
     kind: str
     items: list[Event]
 
@@ -284,7 +284,7 @@ class _Run:
         self.icn = 0
         self.trace = 0
         self.schedule: dict[int, dict[tuple[int, str, str], _SetDraft]] = {}
-        self.recoups: list[tuple[Payer, Provider, int, list[int], Recoup]] = []
+        self.recoups: list[tuple[PayerPlan, ProviderPlan, int, list[int], Recoup]] = []
         # claims whose expected outcome waits for their recoupment (PCN -> claim, outcome)
         self.awaiting_recoup: dict[str, tuple[Claim, Outcome]] = {}
         self.unlinked_left = counts["unlinked_plb"]
@@ -295,7 +295,7 @@ class _Run:
         self.files_837: list[str] = []
         self.files_835: list[str] = []
 
-    def next_icn(self, payer: Payer) -> str:
+    def next_icn(self, payer: PayerPlan) -> str:
         self.icn += 1
         return f"{payer.number:02d}{self.start:%y}{self.icn:09d}"
 

@@ -29,9 +29,9 @@ from edi_posting.testdata.scenarios import (
     ClaimPay,
     Event,
     Outcome,
-    Payer,
+    PayerPlan,
     Plb,
-    Provider,
+    ProviderPlan,
     ServicePay,
 )
 
@@ -156,7 +156,7 @@ def claim_segments_837(claims: Sequence[Claim], set_number: int, day: dt.date, c
     return out
 
 
-def _provider_837(hl: int, provider: Provider) -> list[Segment]:
+def _provider_837(hl: int, provider: ProviderPlan) -> list[Segment]:
     taxonomy = "282N00000X" if provider.institutional else "207Q00000X"
     return [["HL", str(hl), "", "20", "1"], ["PRV", "BI", "PXC", taxonomy],
             ["NM1", "85", "2", provider.name, "", "", "", "", "XX", provider.npi],
@@ -203,7 +203,7 @@ def _claim_837(claim: Claim, c: str) -> list[Segment]:
 
 
 # --- 835 ------------------------------------------------------------------------------------
-def remit_segments(payer: Payer, provider: Provider, pays: Sequence[ClaimPay],
+def remit_segments(payer: PayerPlan, provider: ProviderPlan, pays: Sequence[ClaimPay],
                    plbs: Sequence[Plb], net_cents: int, method: str, trace: str, day: dt.date,
                    component: str) -> list[Segment]:
     """Everything between ST and SE of one 835: BPR02 = sum(CLP04) - sum(PLB) = ``net_cents``."""
@@ -278,8 +278,8 @@ class Remittance:
     file: str
     control: str  # ST02
     trace: str  # TRN02
-    payer: Payer
-    provider: Provider
+    payer: PayerPlan
+    provider: ProviderPlan
     method: str  # BPR04
     amount_cents: int  # BPR02
     day: dt.date  # BPR16

@@ -28,13 +28,13 @@ __all__ = [
     "Event",
     "Line",
     "Outcome",
-    "Payer",
+    "PayerPlan",
     "Plan",
     "Plb",
-    "Provider",
+    "ProviderPlan",
     "Recoup",
     "ServicePay",
-    "Subscriber",
+    "SubscriberPlan",
     "apply_effect",
     "plan_claim",
 ]
@@ -80,7 +80,7 @@ TRUNCATED_LENGTH = 17
 
 
 @dataclass(frozen=True, slots=True)
-class Payer:
+class PayerPlan:
     number: int  # 1-based
     name: str
     payer_id: str  # 837 NM1*PR (PI) and 835 NM1*TT (PV)
@@ -91,7 +91,7 @@ class Payer:
 
 
 @dataclass(frozen=True, slots=True)
-class Provider:
+class ProviderPlan:
     name: str
     npi: str
     ein: str
@@ -103,7 +103,7 @@ class Provider:
 
 
 @dataclass(frozen=True, slots=True)
-class Subscriber:
+class SubscriberPlan:
     last: str
     first: str
     member_id: str
@@ -131,13 +131,13 @@ class Line:
 @dataclass(frozen=True, slots=True)
 class Claim:
     pcn: str  # CLM01
-    payer: Payer
-    provider: Provider
-    subscriber: Subscriber
+    payer: PayerPlan
+    provider: ProviderPlan
+    subscriber: SubscriberPlan
     lines: tuple[Line, ...]
     diagnosis: str
     scenario: str
-    prior_payer: Payer | None = None  # secondary claims: the primary (loop 2320/2330B)
+    prior_payer: PayerPlan | None = None  # secondary claims: the primary (loop 2320/2330B)
     prior_paid_cents: int = 0  # 2320 AMT*D
 
     @property
@@ -174,7 +174,7 @@ class ClaimPay:
     icn: str  # CLP07
     services: tuple[ServicePay, ...]
     remark: str = ""  # MOA03
-    crossover: Payer | None = None  # NM1*TT
+    crossover: PayerPlan | None = None  # NM1*TT
     interest_cents: int = 0  # AMT*I
     paid_bias_cents: int = 0  # the deliberately unbalanced claim: CLP04 off by this
 
@@ -313,8 +313,8 @@ def negate(pay: ClaimPay) -> ClaimPay:
 @dataclass(slots=True)
 class PlanContext:
     rng: random.Random
-    payers: tuple[Payer, ...]
-    next_icn: Callable[[Payer], str]
+    payers: tuple[PayerPlan, ...]
+    next_icn: Callable[[PayerPlan], str]
 
     def pay(self, claim: Claim, services: list[ServicePay], status: str = "1",
             **kw: object) -> ClaimPay:
@@ -327,7 +327,7 @@ class PlanContext:
     def full(self, claim: Claim) -> ClaimPay:
         return self.pay(claim, [_full(ln) for ln in claim.lines])
 
-    def other_payer(self, payer: Payer) -> Payer:
+    def other_payer(self, payer: PayerPlan) -> PayerPlan:
         return self.payers[payer.number % len(self.payers)]
 
 

@@ -8,12 +8,12 @@ rejected whole, before anything of it is stored, and the file's other sets impor
 the reader for an envelope or stray segment (an ERROR; an ISA or GS holding one rejects
 every set it wraps, since the envelope is stored with them).  Consumed by
 :mod:`edi_posting.x12.reader` and :mod:`edi_posting.x12.transaction_set`; produces
-:class:`~edi_posting.problems.Problem`.
+:class:`~edi_posting.records.problems.Problem`.
 """
 
 from __future__ import annotations
 
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.tokenizer import control_characters
 

@@ -14,12 +14,12 @@ import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.envelope import normalize_control_number
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
+from edi_posting.x12.ack_records import GroupResult, SetResult
 from edi_posting.x12.delimiters import Delimiters
-from edi_posting.x12.envelope import normalize_control_number
 from edi_posting.x12.reader import X12Reader
-from edi_posting.x12.validation.ack_records import GroupResult, SetResult
 
 __all__ = [
     "EnvelopeScan",

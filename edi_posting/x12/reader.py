@@ -3,7 +3,7 @@
 Consumes a file (path or binary stream) once, in chunks of :data:`CHUNK_SIZE` bytes, so
 memory is bounded by one chunk plus what the caller keeps.  Produces
 :class:`TransactionSet` views (one per ST..SE) whose body segments are read on demand,
-plus envelope :class:`~edi_posting.problems.Problem` records.  No pyx12 here: pyx12's
+plus envelope :class:`~edi_posting.records.problems.Problem` records.  No pyx12 here: pyx12's
 readers manage a few thousand claims a second; ``str.split`` manages a hundred thousand.
 
 Usage (an 835 or 837 parser is a small state machine over the body segments)::
@@ -21,7 +21,7 @@ Usage (an 835 or 837 parser is a small state machine over the body segments)::
 
     reader.segments()   # or: every segment, envelope ones too, without envelope checks
 
-``tset.envelope`` gives the ISA/GS fields as :class:`~edi_posting.x12.envelope.Envelope`
+``tset.envelope`` gives the ISA/GS fields as :class:`~edi_posting.records.envelope.Envelope`
 (what the 837 import records today), ``tset.delimiters`` the separators, ``tset.source``
 the :class:`SourceRef` of the ST segment.
 
@@ -54,11 +54,11 @@ from collections.abc import Iterator
 from itertools import chain, starmap
 from typing import IO, Literal, Self
 
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.envelope import normalize_control_number
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.controls import CONTROL_CHARACTER, ControlFlags
 from edi_posting.x12.delimiters import DelimiterError, Delimiters, detect_delimiters
-from edi_posting.x12.envelope import normalize_control_number
 from edi_posting.x12.tokenizer import (
     ENVELOPE_TAGS,
     MAX_BAD_SEGMENTS,
@@ -68,9 +68,9 @@ from edi_posting.x12.tokenizer import (
     segment_batches,
 )
 from edi_posting.x12.transaction_set import (
-    Group,
-    Interchange,
-    TransactionSet,
+    X12Group,
+    X12Interchange,
+    X12TransactionSet,
     parse_ccyymmdd,
     stripped_element,
 )
@@ -81,11 +81,11 @@ __all__ = [
     "MAX_SEGMENT_CHARS",
     "Batch",
     "Delimiters",
-    "Group",
-    "Interchange",
     "Segment",
-    "TransactionSet",
+    "X12Group",
+    "X12Interchange",
     "X12Reader",
+    "X12TransactionSet",
 ]
 
 
@@ -124,8 +124,8 @@ class X12Reader:
         self.chunk_size = max(chunk_size, 16)
         self.problems: list[Problem] = []
         self.delimiters: Delimiters | None = None
-        self.interchange: Interchange | None = None
-        self.group: Group | None = None
+        self.interchange: X12Interchange | None = None
+        self.group: X12Group | None = None
         self.bytes_read = 0
         self.segments_read = 0
         self._hash = hashlib.sha256()
@@ -167,7 +167,7 @@ class X12Reader:
 
     # -- the envelope walker --------------------------------------------------------------
 
-    def __iter__(self) -> Iterator[TransactionSet]:
+    def __iter__(self) -> Iterator[X12TransactionSet]:
         self._open_stream()
         while True:
             batch = self._next_batch()
@@ -197,12 +197,12 @@ class X12Reader:
             return batch
         return next(self._batches, None)
 
-    def _open_set(self, elements: list[str], position: int) -> TransactionSet:
+    def _open_set(self, elements: list[str], position: int) -> X12TransactionSet:
         if self.group is None and self.interchange is not None:
             self._file_problem("ST_OUTSIDE_GROUP", Severity.ERROR,
                                "ST segment outside a GS/GE functional group", position, "GS")
         self._set_count += 1
-        tset = TransactionSet(self, elements, position)
+        tset = X12TransactionSet(self, elements, position)
         if self.controls is not None and self.controls.pending:
             tset.problems.extend(self.controls.take(tset.source, position))
         for tag, at in self._tainted.items():  # its envelope is stored with it
@@ -233,7 +233,7 @@ class X12Reader:
             self._file_problem("MISSING_IEA", Severity.ERROR,
                                f"interchange {self.interchange.control_number!r} has no IEA "
                                "trailer before the next ISA", position, "IEA")
-        self.interchange = Interchange(tuple(e.strip() for e in elements), position)
+        self.interchange = X12Interchange(tuple(e.strip() for e in elements), position)
         self._group_count = 0
 
     def _on_gs(self, elements: list[str], position: int) -> None:
@@ -241,7 +241,7 @@ class X12Reader:
         if self.interchange is None and self.delimiters is not None:
             self._file_problem("GS_OUTSIDE_INTERCHANGE", Severity.ERROR,
                                "GS segment outside an ISA/IEA interchange", position, "ISA")
-        self.group = Group(tuple(elements), position)
+        self.group = X12Group(tuple(elements), position)
         if _date(_at(elements, 4)) is None:
             self._file_problem("INVALID_DATE", Severity.ERROR, f"GS04 {_at(elements, 4)[:20]!r} "
                                "is not a CCYYMMDD date", position, "GS04")

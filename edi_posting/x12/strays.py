@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from edi_posting.logs import withheld
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 
 __all__ = ["SEGMENT_ID", "STRAY_CODES", "shown_segment_id", "stray_segment_problem"]

@@ -17,16 +17,22 @@ from dataclasses import dataclass
 from itertools import chain, starmap
 from typing import TYPE_CHECKING
 
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.envelope import Envelope, normalize_control_number
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.delimiters import Delimiters
-from edi_posting.x12.envelope import Envelope, normalize_control_number
 from edi_posting.x12.tokenizer import ENVELOPE_TAGS, Batch, Segment
 
 if TYPE_CHECKING:
     from edi_posting.x12.reader import X12Reader
 
-__all__ = ["Group", "Interchange", "TransactionSet", "parse_ccyymmdd", "stripped_element"]
+__all__ = [
+    "X12Group",
+    "X12Interchange",
+    "X12TransactionSet",
+    "parse_ccyymmdd",
+    "stripped_element",
+]
 
 _ENVELOPE_TAGS = ENVELOPE_TAGS
 
@@ -49,7 +55,7 @@ _at, _date = stripped_element, parse_ccyymmdd  # the short names the code below 
 
 
 @dataclass(frozen=True, slots=True)
-class Interchange:
+class X12Interchange:
     """An ISA header: the fields a parser or the pipeline records."""
 
     elements: tuple[str, ...]  # ISA00..ISA16, stripped
@@ -61,7 +67,7 @@ class Interchange:
 
 
 @dataclass(frozen=True, slots=True)
-class Group:
+class X12Group:
     """A GS header."""
 
     elements: tuple[str, ...]  # GS00..GS08
@@ -80,7 +86,7 @@ class Group:
         return self.elements[8].strip() if len(self.elements) > 8 else ""
 
 
-class TransactionSet:
+class X12TransactionSet:
     """One ST..SE set: its envelope, and its body segments read once, on demand.
 
     Not a record: a view over the reader's stream, valid until the next set is requested.
@@ -250,7 +256,7 @@ def _segments_bytes(rows: list[list[str]]) -> bytes:
     return ("\x1e" + "\x1e".join(map("\x1f".join, rows))).encode("utf-8", "replace")
 
 
-def _envelope(isa: Interchange, gs: Group) -> Envelope:
+def _envelope(isa: X12Interchange, gs: X12Group) -> Envelope:
     i, g = isa.elements, gs.elements
     return Envelope(
         _at(i, 5),

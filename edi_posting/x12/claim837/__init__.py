@@ -1,1 +1,2 @@
-"""TODO package docstring."""
+"""The 837P/I/D parser: segments -> loops -> ``SubmittedClaimRecord``s and their parties.
+"""

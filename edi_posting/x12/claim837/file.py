@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from edi_posting.problems import Problem
 from edi_posting.records.claim import ClaimBatch
+from edi_posting.records.envelope import Envelope
+from edi_posting.records.problems import Problem
 from edi_posting.x12.claim837.parser import parse_claim_set
-from edi_posting.x12.envelope import Envelope
 from edi_posting.x12.reader import X12Reader
 
 __all__ = ["ClaimSetRead", "read_claim_file"]

@@ -15,15 +15,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from edi_posting.money import AmountError, parse_amount, to_cents
-from edi_posting.problems import Problem, Severity
 from edi_posting.records.claim import (
     ClaimType,
     ProcedureCode,
     SubmittedClaimRecord,
     SubmittedLineRecord,
 )
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
-from edi_posting.x12.claim837 import parties as parties
+from edi_posting.x12.claim837 import parties
 from edi_posting.x12.claim837.layout import Area, belongs, stray_segment
 
 __all__ = ["SetParser", "date_range", "element", "parse_date"]

@@ -14,16 +14,16 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
-from edi_posting.problems import Problem, Severity
 from edi_posting.records.claim import (
     ClaimBatch,
     ClaimBatchHeader,
     ClaimType,
 )
+from edi_posting.records.envelope import normalize_control_number
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.claim837.loops import SetParser, date_range, parse_date
 from edi_posting.x12.claim837.loops import element as _el
-from edi_posting.x12.envelope import normalize_control_number
 
 __all__ = ["Seg", "claim_type_of", "parse_claim_set"]
 # parse_date and date_range (loops837) stay importable from here, as before the split

@@ -21,11 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edi_posting.money import format_cents
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.remittance import (
-    ClaimPayment,
-    ProviderAdjustment,
-    ServiceLinePayment,
+    ClaimPaymentRecord,
+    ProviderAdjustmentRecord,
+    ServiceLinePaymentRecord,
 )
 from edi_posting.records.source import SourceRef
 
@@ -124,7 +124,7 @@ def patient_share_mismatch(patient_control_number: str, declared_cents: int,
     )
 
 
-def check_service_line(line: ServiceLinePayment) -> Problem | None:
+def check_service_line(line: ServiceLinePaymentRecord) -> Problem | None:
     """SVC02 - sum(CAS on the line) = SVC03, or a SERVICE_UNBALANCED problem."""
     adjusted = 0
     for adjustment in line.adjustments:
@@ -135,7 +135,7 @@ def check_service_line(line: ServiceLinePayment) -> Problem | None:
                              line.source)
 
 
-def check_claim(claim: ClaimPayment) -> list[Problem]:
+def check_claim(claim: ClaimPaymentRecord) -> list[Problem]:
     """Service level for each line, then the claim level, then CLP05 against PR."""
     problems: list[Problem] = []
     adjusted = patient_share = 0
@@ -170,14 +170,14 @@ class TransactionBalance:
     provider_adjustment_cents: int = 0
     is_computable: bool = True  # False once an amount could not be read
 
-    def add_claim(self, claim: ClaimPayment) -> None:
+    def add_claim(self, claim: ClaimPaymentRecord) -> None:
         self.claim_paid_cents += claim.paid_cents
 
     def add_claim_paid(self, paid_cents: int) -> None:
         """CLP04 of a claim known by its amounts only (``parse --stats``)."""
         self.claim_paid_cents += paid_cents
 
-    def add_provider_adjustment(self, adjustment: ProviderAdjustment) -> None:
+    def add_provider_adjustment(self, adjustment: ProviderAdjustmentRecord) -> None:
         self.provider_adjustment_cents += adjustment.amount_cents
 
     def check(self, payment_cents: int, source: SourceRef) -> Problem | None:

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from edi_posting.problems import Problem
-from edi_posting.records.remittance import ClaimPayment, RemittanceEnd, RemittanceHeader
-from edi_posting.x12.envelope import Envelope
-from edi_posting.x12.reader import TransactionSet, X12Reader
+from edi_posting.records.envelope import Envelope
+from edi_posting.records.problems import Problem
+from edi_posting.records.remittance import ClaimPaymentRecord, RemittanceEnd, RemittanceHeader
+from edi_posting.x12.reader import X12Reader, X12TransactionSet
 from edi_posting.x12.remit835.parser import parse_remittance_set
 
 __all__ = ["RemittanceFileEnd", "RemittanceSetRead", "read_remittance_file"]
@@ -25,7 +25,7 @@ __all__ = ["RemittanceFileEnd", "RemittanceSetRead", "read_remittance_file"]
 @dataclass(frozen=True, slots=True)
 class RemittanceSetRead:
     header: RemittanceHeader
-    claims: tuple[ClaimPayment, ...]
+    claims: tuple[ClaimPaymentRecord, ...]
     end: RemittanceEnd
     envelope: Envelope | None
     content_sha256: str  # of the set's segments ST..SE as read, ST02 left out
@@ -56,13 +56,13 @@ def read_remittance_file(path: Path, sha256: str) -> Iterator[RemittanceSetRead 
         yield RemittanceFileEnd(tuple(reader.problems), count)
 
 
-def _read_set(tset: TransactionSet) -> RemittanceSetRead:
+def _read_set(tset: X12TransactionSet) -> RemittanceSetRead:
     tset.digest_body(without_control_number=True)
     header: RemittanceHeader | None = None
-    claims: list[ClaimPayment] = []
+    claims: list[ClaimPaymentRecord] = []
     end: RemittanceEnd | None = None
     for event in parse_remittance_set(tset):
-        if isinstance(event, ClaimPayment):
+        if isinstance(event, ClaimPaymentRecord):
             claims.append(event)
         elif isinstance(event, RemittanceHeader):
             header = event

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 
-from edi_posting.problems import Problem
+from edi_posting.records.problems import Problem
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.strays import stray_segment_problem
 

@@ -13,16 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.remittance import (
-    ClaimPayment,
-    ProviderAdjustment,
+    ClaimPaymentRecord,
+    ProviderAdjustmentRecord,
     ProviderSummary,
     RemittanceEnd,
     RemittanceHeader,
     RemittanceTotals,
 )
-from edi_posting.x12.reader import TransactionSet
+from edi_posting.x12.reader import X12TransactionSet
 from edi_posting.x12.remit835 import segments as seg
 from edi_posting.x12.remit835.balancing import (
     CLAIM_UNBALANCED,
@@ -46,7 +46,7 @@ _AREAS = {_CLAIM: Area.CLAIM, _LINE: Area.LINE, _SUMMARY: Area.SUMMARY,
 class SetParser:
     """A small state machine over one set's body segments, gathering loops into buckets."""
 
-    def __init__(self, tset: TransactionSet) -> None:
+    def __init__(self, tset: X12TransactionSet) -> None:
         self.tset = tset
         self.ctx = seg.Context(tset.source, tset.delimiters.component)
         self.set_problems: list[Problem] = []
@@ -55,12 +55,12 @@ class SetParser:
         self.parties: list[seg.Bucket] = []
         self.summaries: list[ProviderSummary] = []
         self.summary_bucket: seg.Bucket | None = None
-        self.plb: list[ProviderAdjustment] = []
+        self.plb: list[ProviderAdjustmentRecord] = []
         self.header: RemittanceHeader | None = None
         self.balance = TransactionBalance()
         self.counts = [0, 0, 0, 0, 0]  # claims, lines, adjustments, unbalanced lines, claims
 
-    def run(self) -> Iterator[RemittanceHeader | ClaimPayment | RemittanceEnd]:
+    def run(self) -> Iterator[RemittanceHeader | ClaimPaymentRecord | RemittanceEnd]:
         if not self._check_kind():
             self.tset.skip()
             yield self.make_header()
@@ -71,7 +71,7 @@ class SetParser:
             yield self.make_header()
         yield self.make_end()
 
-    def _loops(self) -> Iterator[RemittanceHeader | ClaimPayment]:
+    def _loops(self) -> Iterator[RemittanceHeader | ClaimPaymentRecord]:
         """Every loop into its bucket; a claim's records built when its loop ends."""
         structure, line_kind, party_kind, claim_kind = _STRUCTURE, _LINE, _PARTY, _CLAIM
         target: seg.Bucket = self.header_bucket
@@ -159,7 +159,7 @@ class SetParser:
                              tset.position, "ST03")
         return True
 
-    def finish_claim(self, bucket: seg.Bucket, lines: list[seg.Bucket]) -> ClaimPayment:
+    def finish_claim(self, bucket: seg.Bucket, lines: list[seg.Bucket]) -> ClaimPaymentRecord:
         ctx = self.ctx
         set_has_bad_amount = ctx.has_bad_amount
         ctx.problems, ctx.has_bad_amount = [], False

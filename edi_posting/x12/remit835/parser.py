@@ -31,14 +31,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.remittance import (
-    ClaimPayment,
-    Remittance,
+    ClaimPaymentRecord,
     RemittanceEnd,
     RemittanceHeader,
+    RemittanceRecord,
 )
-from edi_posting.x12.reader import CHUNK_SIZE, TransactionSet, X12Reader
+from edi_posting.x12.reader import CHUNK_SIZE, X12Reader, X12TransactionSet
 from edi_posting.x12.remit835.loops import SetParser
 
 __all__ = [
@@ -56,13 +56,13 @@ class FileEnd:
     bytes_read: int
 
 
-RemittanceEvent = RemittanceHeader | ClaimPayment | RemittanceEnd | FileEnd
+RemittanceEvent = RemittanceHeader | ClaimPaymentRecord | RemittanceEnd | FileEnd
 
 
 
 @dataclass(frozen=True, slots=True)
 class ParseResult:
-    remittances: tuple[Remittance, ...]
+    remittances: tuple[RemittanceRecord, ...]
     problems: tuple[Problem, ...]  # file level; each remittance and claim has its own
     sha256: str
 
@@ -94,13 +94,13 @@ def parse_835(
     file_name: str | None = None,
 ) -> ParseResult:
     """The whole file in memory: for small files, tests and the CLI's JSON output."""
-    remittances: list[Remittance] = []
-    claims: list[ClaimPayment] = []
+    remittances: list[RemittanceRecord] = []
+    claims: list[ClaimPaymentRecord] = []
     for event in iter_remittances(source, file_sha256=file_sha256, file_name=file_name):
-        if isinstance(event, ClaimPayment):
+        if isinstance(event, ClaimPaymentRecord):
             claims.append(event)
         elif isinstance(event, RemittanceEnd):
-            remittances.append(Remittance(event.header, tuple(claims), event.summaries,
+            remittances.append(RemittanceRecord(event.header, tuple(claims), event.summaries,
                                           event.provider_adjustments, event.totals,
                                           event.problems))
             claims = []
@@ -110,15 +110,15 @@ def parse_835(
 
 
 def parse_remittance_set(
-    tset: TransactionSet,
-) -> Iterator[RemittanceHeader | ClaimPayment | RemittanceEnd]:
+    tset: X12TransactionSet,
+) -> Iterator[RemittanceHeader | ClaimPaymentRecord | RemittanceEnd]:
     """One ST..SE set: header, claims, end.  Unexpected exceptions become a FATAL problem."""
     return _parse_set(SetParser(tset))
 
 
 def _parse_set(
     parser: SetParser,
-) -> Iterator[RemittanceHeader | ClaimPayment | RemittanceEnd]:
+) -> Iterator[RemittanceHeader | ClaimPaymentRecord | RemittanceEnd]:
     tset = parser.tset
     try:
         yield from parser.run()

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from itertools import starmap
 
-from edi_posting.problems import Severity
 from edi_posting.records.claim import ProcedureCode
+from edi_posting.records.problems import Severity
 from edi_posting.records.remittance import (
-    Adjustment,
+    AdjustmentRecord,
     Amount,
-    ClaimPayment,
+    ClaimPaymentRecord,
     Contact,
     DateValue,
     InpatientAdjudication,
@@ -25,12 +25,12 @@ from edi_posting.records.remittance import (
     Party,
     Payment,
     PersonName,
-    ProviderAdjustment,
+    ProviderAdjustmentRecord,
     ProviderSummary,
     Quantity,
     Reference,
-    RemarkCode,
-    ServiceLinePayment,
+    RemarkCodeRecord,
+    ServiceLinePaymentRecord,
     Trace,
 )
 from edi_posting.x12.remit835.values import (
@@ -46,14 +46,14 @@ from edi_posting.x12.remit835.values import (
 __all__ = ["Bucket", "Context", "Segment", "fast_constructor"]  # and the builders below
 
 _NONE: tuple[()] = ()
-_adjustment = fast_constructor(Adjustment)
+_adjustment = fast_constructor(AdjustmentRecord)
 _date_value = fast_constructor(DateValue)
 _reference = fast_constructor(Reference)
 _amount = fast_constructor(Amount)
 _name = fast_constructor(PersonName)
 _procedure = fast_constructor(ProcedureCode)
-_service_line = fast_constructor(ServiceLinePayment)
-_claim = fast_constructor(ClaimPayment)
+_service_line = fast_constructor(ServiceLinePaymentRecord)
+_claim = fast_constructor(ClaimPaymentRecord)
 _MIA_REMARKS = (5, 20, 21, 22, 23)
 _MIA_AMOUNTS = (*range(6, 15), *range(16, 20), 24)
 
@@ -142,10 +142,10 @@ def quantities(segments: list[Segment] | None) -> tuple[Quantity, ...]:
                   for e, _ in segments])
 
 
-def remarks(segments: list[Segment] | None) -> tuple[RemarkCode, ...]:
+def remarks(segments: list[Segment] | None) -> tuple[RemarkCodeRecord, ...]:
     if not segments:
         return _NONE
-    return tuple([RemarkCode(e[1] if len(e) > 1 else "", e[2].strip() if len(e) > 2 else "")
+    return tuple([RemarkCodeRecord(e[1] if len(e) > 1 else "", e[2].strip() if len(e) > 2 else "")
                   for e, _ in segments])
 
 
@@ -166,7 +166,7 @@ _CAS_AMOUNTS = {i: f"CAS{i + 1:02d}" for i in range(2, 20, 3)}
 Triplet = tuple[str, str, int, str | None, int]  # CAS01, reason, cents, quantity, position
 
 
-def adjustments(segments: list[Segment] | None, ctx: Context) -> tuple[Adjustment, ...]:
+def adjustments(segments: list[Segment] | None, ctx: Context) -> tuple[AdjustmentRecord, ...]:
     """Every CAS triplet as one Adjustment (up to six per segment)."""
     if not segments:
         return _NONE
@@ -245,7 +245,7 @@ def _procedure_of(text: str, ctx: Context) -> tuple[ProcedureCode, str | None]:
     return found
 
 
-def service_line(bucket: Bucket, ctx: Context) -> ServiceLinePayment:
+def service_line(bucket: Bucket, ctx: Context) -> ServiceLinePaymentRecord:
     elements, position = bucket["SVC"][0]
     e = elements if len(elements) >= 8 else padded(elements, 8)
     adjudicated, description = _procedure_of(e[1], ctx)
@@ -263,7 +263,7 @@ def service_line(bucket: Bucket, ctx: Context) -> ServiceLinePayment:
     )
 
 
-def claim(bucket: Bucket, lines: list[Bucket], ctx: Context) -> ClaimPayment:
+def claim(bucket: Bucket, lines: list[Bucket], ctx: Context) -> ClaimPaymentRecord:
     """One CLP loop; the caller resets ``ctx.problems`` so they become the claim's own."""
     elements, position = bucket["CLP"][0]
     e = elements if len(elements) >= 15 else padded(elements, 15)
@@ -340,7 +340,7 @@ def summary(bucket: Bucket, ctx: Context) -> ProviderSummary:
     )
 
 
-def provider_adjustments(segment: Segment, ctx: Context) -> list[ProviderAdjustment]:
+def provider_adjustments(segment: Segment, ctx: Context) -> list[ProviderAdjustmentRecord]:
     """Every PLB reason/reference/amount pair (PLB03/04 ... PLB13/14)."""
     elements, position = segment
     e = padded(elements, 15)
@@ -360,6 +360,6 @@ def provider_adjustments(segment: Segment, ctx: Context) -> list[ProviderAdjustm
                             f"PLB{index:02d}/PLB{index + 1:02d} lacks a reason or an amount",
                             position, f"PLB{index:02d}")
             continue
-        found.append(ProviderAdjustment(e[1].strip(), fiscal_date, reason.strip(),
+        found.append(ProviderAdjustmentRecord(e[1].strip(), fiscal_date, reason.strip(),
                                         reference.strip() or None, cents, source))
     return found

@@ -1,1 +1,3 @@
-"""TODO package docstring."""
+"""Implementation-guide validation through pyx12 (the walk, its findings, its maps), the
+engine's own content checks, and the 999/TA1 acknowledgments they produce.
+"""

@@ -1,7 +1,7 @@
 """Acknowledgment writer: validation findings -> 999 (or 997) and TA1 interchanges as text.
 
-Consumes the :mod:`~edi_posting.x12.validation.ack_records` that validation builds from pyx12's
-error tree, and produces :class:`~edi_posting.x12.validation.ack_records.Ack` records (kind, the
+Consumes the :mod:`~edi_posting.x12.ack_records` that validation builds from pyx12's
+error tree, and produces :class:`~edi_posting.x12.ack_records.Ack` records (kind, the
 ISA13/GS06 they answer, and the X12 text).  We write the acknowledgments ourselves
 instead of using pyx12's ``error_999`` visitor because that visitor raises ``EngineError:
 Cannot create AK2: err_st.vriic was not set`` whenever ST03 is absent (the norm in real
@@ -27,8 +27,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 
-from edi_posting.x12.delimiters import Delimiters
-from edi_posting.x12.validation.ack_records import (
+from edi_posting.x12.ack_records import (
     ISA_WIDTHS,
     Ack,
     AckStatus,
@@ -41,6 +40,7 @@ from edi_posting.x12.validation.ack_records import (
     SetCode,
     SetResult,
 )
+from edi_posting.x12.delimiters import Delimiters
 
 __all__ = ["build_acks"]
 

@@ -1,9 +1,9 @@
 """Acknowledgment stage: validation findings -> 999/997/TA1, problems and set statuses.
 
-The records (:mod:`~edi_posting.x12.validation.ack_records`) say what validation found in X12
+The records (:mod:`~edi_posting.x12.ack_records`) say what validation found in X12
 terms; :func:`build_acks` (:mod:`~edi_posting.x12.validation.ack_writer`) writes the 999 (997) and
 TA1 interchanges from them.  This module turns the same findings into the
-:class:`~edi_posting.problems.Problem` shape (:func:`findings_as_problems`), gives each
+:class:`~edi_posting.records.problems.Problem` shape (:func:`findings_as_problems`), gives each
 transaction set its status (:func:`set_statuses`, what the import reads) and names the
 acknowledgment files (:func:`ack_file_names`).  The names the package had before the
 split are all importable from here.
@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.envelope import control_key
+from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
-from edi_posting.x12.envelope import control_key
-from edi_posting.x12.validation.ack_records import (
+from edi_posting.x12.ack_records import (
     ISA_WIDTHS,
     Ack,
     AckStatus,

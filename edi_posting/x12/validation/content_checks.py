@@ -30,18 +30,18 @@ from pathlib import Path
 
 from edi_posting.codes.check835 import CodeUse, check_codes, code_uses, remittance_date
 from edi_posting.codes.loader import CodeListError, load_all
-from edi_posting.problems import Problem, Severity
-from edi_posting.records.remittance import ClaimPayment, RemittanceEnd, RemittanceHeader
-from edi_posting.x12.reader import X12Reader
-from edi_posting.x12.remit835.balancing import BALANCING_CODES
-from edi_posting.x12.remit835.parser import iter_remittances
-from edi_posting.x12.validation.ack_records import (
+from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.remittance import ClaimPaymentRecord, RemittanceEnd, RemittanceHeader
+from edi_posting.x12.ack_records import (
     ElementError,
     Finding,
     InterchangeResult,
     SegmentError,
     SetResult,
 )
+from edi_posting.x12.reader import X12Reader
+from edi_posting.x12.remit835.balancing import BALANCING_CODES
+from edi_posting.x12.remit835.parser import iter_remittances
 
 __all__ = ["CONTENT_CODES", "NOTED_CODES", "ContentPass", "check_content"]
 
@@ -91,7 +91,7 @@ def _parser_problems(path: Path, sha256: str) -> list[Found]:
     for event in iter_remittances(path, file_sha256=sha256, file_name=path.name):
         if isinstance(event, RemittanceHeader):
             st_position = event.source.segment_position or 0
-        if isinstance(event, ClaimPayment | RemittanceEnd):
+        if isinstance(event, ClaimPaymentRecord | RemittanceEnd):
             for problem in event.problems:
                 at = problem.source.segment_position if problem.source else None
                 key = (problem.code, at, problem.element)

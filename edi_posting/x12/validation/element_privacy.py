@@ -6,7 +6,7 @@ line, a traceback or an error message.  pyx12 writes the offending value into it
 messages (``Data element "Subscriber Birth Date" (DMG02) contains an invalid date
 (19801340)``); :mod:`edi_posting.x12.validation.findings` passes every message through here
 before it becomes a finding, so no record we keep or print holds such a value.  (The
-value itself stays in :attr:`~edi_posting.x12.validation.ack_records.Finding.value`, because the
+value itself stays in :attr:`~edi_posting.x12.ack_records.Finding.value`, because the
 999's IK404 may copy it back to the trading partner; the acknowledgment is an X12
 artifact written to a file or kept with the received file, never printed.)
 

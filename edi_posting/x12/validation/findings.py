@@ -3,8 +3,8 @@
 Consumes what :class:`~edi_posting.x12.validation.walk.Walk` recorded for one interchange
 (pyx12's ``error_handler`` tree: ISA, GS, ST, segment and element nodes, each with its
 ``(code, message[, value])`` errors) and produces an
-:class:`~edi_posting.x12.validation.ack_records.InterchangeResult`: every error as a
-:class:`~edi_posting.x12.validation.ack_records.Finding` named by its X12 code table, placed where
+:class:`~edi_posting.x12.ack_records.InterchangeResult`: every error as a
+:class:`~edi_posting.x12.ack_records.Finding` named by its X12 code table, placed where
 the 999 (997) and TA1 need it.  pyx12's own odd codes (HL1, SEG1 ...) get stable names.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from edi_posting.x12.envelope import normalize_control_number
-from edi_posting.x12.validation.ack_records import (
+from edi_posting.records.envelope import normalize_control_number
+from edi_posting.x12.ack_records import (
     ElementCode,
     ElementError,
     Finding,

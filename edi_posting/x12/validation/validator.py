@@ -1,7 +1,7 @@
 """Validation stage: an X12 file -> pyx12's implementation-guide verdict, problems, 999/TA1.
 
 Consumes a file path; produces a :class:`ValidationResult`: whether the file is valid, its
-problems (the one :class:`~edi_posting.problems.Problem` shape), the acknowledgments to
+problems (the one :class:`~edi_posting.records.problems.Problem` shape), the acknowledgments to
 send back (:mod:`edi_posting.x12.validation.acks`), and each transaction set's status (A or R) so
 that the import can skip rejected sets.
 
@@ -23,11 +23,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edi_posting.problems import Problem, Severity
+from edi_posting.records.problems import Problem, Severity
+from edi_posting.x12.ack_records import Ack, AckStatus, InterchangeResult
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.envelope_scan import check_set_counts, scan_envelopes
 from edi_posting.x12.sniff import HEAD_BYTES, sniff_kind
-from edi_posting.x12.validation.ack_records import Ack, AckStatus, InterchangeResult
 from edi_posting.x12.validation.ack_writer import build_acks
 from edi_posting.x12.validation.acks import findings_as_problems, set_statuses, set_statuses_at
 from edi_posting.x12.validation.content_checks import check_content

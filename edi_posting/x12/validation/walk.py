@@ -1,7 +1,7 @@
 """Validation, pass 2: pyx12's implementation-guide walk over one interchange at a time.
 
 Consumes our reader's segments and the :class:`~edi_posting.x12.envelope_scan.EnvelopeScan`
-of the same file; produces one :class:`~edi_posting.x12.validation.ack_records.InterchangeResult`
+of the same file; produces one :class:`~edi_posting.x12.ack_records.InterchangeResult`
 per interchange (:func:`check_file`).  Each interchange is handed to pyx12 re-written in
 the canonical form pyx12 can read: a fixed-width ISA, no BOM, no indentation, one segment
 per line.  pyx12 reads only that (its own reader wants a 106-character ISA at byte 0 and
@@ -27,10 +27,10 @@ import pyx12.x12file
 from pyx12.map_if._segment import apply_segment_errors
 from pyx12.map_walker import apply_walk_errors, walk_tree
 
+from edi_posting.x12.ack_records import ISA_WIDTHS, Finding, GroupCode, InterchangeResult
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.envelope_scan import EnvelopeScan, ScannedInterchange, unread_group
 from edi_posting.x12.reader import Segment, X12Reader
-from edi_posting.x12.validation.ack_records import ISA_WIDTHS, Finding, GroupCode, InterchangeResult
 from edi_posting.x12.validation.findings import (
     ISA_ELEMENT_CODES,
     ST01_MISMATCH,
