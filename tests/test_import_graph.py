@@ -8,6 +8,7 @@ function, and under ``TYPE_CHECKING``, because each one is a dependency a reader
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -16,10 +17,10 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "edi_posting"
 
 #: Bottom to top.  A package may import itself and any package listed before it.  The
-#: foundation modules (shared records, money, names, problems, exit codes, logs) sit
-#: below every stage.
+#: foundation (shared records with problems and states, money, names, logs, exit codes,
+#: code lists) sits below every stage.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("problems", "money", "names", "exit_codes", "logs", "records", "codes"),
+    ("records", "money", "names", "logs", "exit_codes", "codes"),
     ("x12",),
     ("db",),
     ("audit",),
@@ -183,3 +184,16 @@ def test_the_front_ends_call_only_the_public_api(front_end: str) -> None:
         if target != "edi_posting" and _unit(target) != front_end
         and not target.startswith(FRONT_END_MAY_IMPORT))
     assert reaching_in == []
+
+
+def test_architecture_md_lists_the_packages_in_the_order_the_layers_enforce() -> None:
+    """The package map in ARCHITECTURE.md is this test's LAYERS, row by row."""
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text()
+    listed: list[str] = []
+    for row in text.split("## The package map", 1)[1].splitlines():
+        cells = row.split("|")
+        if len(cells) > 3:
+            names = re.findall(r"`([a-z_0-9]+)(?:/|\.py)`", cells[2])
+            listed.extend(names)
+    expected = [name for layer in LAYERS for name in layer]
+    assert [n for n in listed if n in expected] == expected
