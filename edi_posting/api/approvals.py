@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from edi_posting.access.permissions import Permission, Principal
 from edi_posting.api.acting import act
 from edi_posting.api.session import Session
+from edi_posting.db.approvals import ApprovalStatus
 from edi_posting.review import approvals, limits
 from edi_posting.review.money import ActionResult
 
@@ -24,7 +25,8 @@ __all__ = ["approve", "list_approvals", "refund_limit", "reject_approval",
 _T = TypeVar("_T")
 
 
-def list_approvals(session: Session, status: str | None = "pending") -> list[dict[str, Any]]:
+def list_approvals(session: Session, status: str | None = ApprovalStatus.PENDING
+                   ) -> list[dict[str, Any]]:
     """Approvals, oldest first (``status`` None: all of them); no PHI: ``read_ledger``."""
     session.authorize(Permission.READ_LEDGER, "queue.approvals")
     with session.reading() as conn:

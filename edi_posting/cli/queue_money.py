@@ -4,9 +4,9 @@ reapply|link-correction|place-plb|undo|packet|write-off-limit`: the money-moving
 
 Each command parses its options, calls one function of the public API (which checks the
 permission, works in one write transaction, ``BEGIN IMMEDIATE`` on SQLite, and audits) and
-prints what it did as one line on stdout.  An action that does
-not fit the item exits 65; a missing permission exits 77, and the refusal stays in the
-audit trail even though the action's own transaction rolled back.
+prints what it did as one line on stdout.  An action that does not fit the item exits 65;
+a missing permission exits 77, and the refusal stays in the audit trail even though the
+action's own transaction rolled back.
 """
 
 from __future__ import annotations
