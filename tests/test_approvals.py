@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from edi_posting.cli import main
 from edi_posting.db.models import Refund
+from tests.acting import as_user
 from tests.test_queue_money import (
     _paid_twice,
     events,
@@ -170,10 +171,11 @@ def test_a_refund_without_an_amount_takes_at_most_the_credit_of_the_payer_in_cre
     assert item(practice, ident) == ("open", 10000)
     assert item(practice, patient_item) == ("open", 3000)
     with write_transaction(practice.engine) as conn:
-        to_payer = refund(conn, ident, "paid twice", actor="solo")
+        to_payer = refund(conn, ident, "paid twice", principal=as_user(conn, "solo"))
     assert to_payer.amount_cents == 10000 and practice.balances("PCN1") == ("0.00", "-30.00")
     with write_transaction(practice.engine) as conn:
-        to_patient = refund(conn, patient_item, "overpaid at the desk", actor="solo")
+        to_patient = refund(conn, patient_item, "overpaid at the desk",
+                            principal=as_user(conn, "solo"))
     assert to_patient.amount_cents == 3000 and practice.balances("PCN1") == ("0.00", "0.00")
 
 

@@ -19,6 +19,7 @@ from edi_posting.db.models import JournalLine, ReceivedFile, ReviewItem, Submitt
 from edi_posting.intake.claims import SetContext, import_claim_batch
 from edi_posting.ledger import journal as ledger
 from edi_posting.reports.ledger_checks import check_ledger
+from tests.acting import as_user
 from tests.x12build import build_x12, write_x12
 from tests.x837 import HEADER, batch_of, claim, subscriber
 
@@ -181,7 +182,7 @@ def test_a_duplicate_claim_is_dismissed_by_the_specialist_and_stays_uncharged(
     _import(engine, subscriber(2) + claim("PCN1", OFFICE_VISIT), bht="BATCH2", file_sha="b" * 64)
     [item] = _items(engine)
     with write_transaction(engine) as conn:
-        dismiss(conn, item.id, "sent twice by the clearinghouse", actor="sam")
+        dismiss(conn, item.id, "sent twice by the clearinghouse", principal=as_user(conn, "sam"))
     assert [(i.status, i.resolution) for i in _items(engine)] == [
         ("dismissed", "sent twice by the clearinghouse")]
     assert _claims(engine, "PCN1") == [(1, "active", 10000), (2, "held", 0)]

@@ -37,6 +37,7 @@ from edi_posting.importing.units import ImportOptions
 from edi_posting.posting import remittances as remittance_posting
 from edi_posting.reports.ledger_checks import ledger_digest
 from edi_posting.review.money import apply_cash
+from tests.acting import as_user
 from tests.x12build import build_x12, write_x12
 from tests.x835 import clp, remit, svc
 from tests.x837 import HEADER, claim, subscriber
@@ -83,7 +84,7 @@ def _apply_unmatched(engine: Engine) -> None:
     with write_transaction(engine) as conn:
         item = conn.execute(select(ReviewItem.id).where(
             ReviewItem.kind == "unmatched_payment")).scalar_one()
-        apply_cash(conn, item, "PCN2", actor="tester", amount_cents=5_000)
+        apply_cash(conn, item, "PCN2", principal=as_user(conn, "tester"), amount_cents=5_000)
 
 
 def _import(url: str, files: dict[str, Path], order: list[str]) -> str:

@@ -58,6 +58,7 @@ from edi_posting.review.refunds import reapply, refund
 from edi_posting.review.rematch import link_correction, rematch
 from edi_posting.review.undo import undo
 from edi_posting.testdata.generator import generate, parse_mix
+from tests.acting import as_user
 from tests.money_invariants import (
     PostingSnapshot,
     ledger_violations,
@@ -175,10 +176,10 @@ class MoneyMachine(RuleBasedStateMachine):
         """One queue action in its own transaction, as the CLI runs it.  A refusal
         (ActionError: the action does not fit the item) must leave the books untouched."""
         before = self.snapshot()
-        kwargs.setdefault("actor", ACTOR)
+        actor = kwargs.pop("actor", ACTOR)
         try:
             with write_transaction(self.engine) as conn:
-                result = action(conn, *args, **kwargs)
+                result = action(conn, *args, principal=as_user(conn, actor), **kwargs)
         except ActionError as refused:
             say(f"{action.__name__}: refused ({refused})")
             assert self.snapshot() == before, f"the refused {action.__name__} changed the books"

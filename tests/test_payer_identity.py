@@ -33,6 +33,7 @@ from edi_posting.queue.credits import (
 )
 from edi_posting.review.balances import write_off
 from edi_posting.review.money import apply_cash
+from tests.acting import as_user
 from tests.test_queue_money import accept_duplicates
 from tests.x12build import build_x12
 from tests.x835 import Practice, clp, remit, svc
@@ -91,7 +92,7 @@ def bill_to(practice: Practice, payer_id: str, *pcns: str) -> Any:
 
 def act(practice: Practice, action: Any, *args: Any, **kwargs: Any) -> Any:
     with write_transaction(practice.engine) as conn:
-        return action(conn, *args, actor="sam", **kwargs)
+        return action(conn, *args, principal=as_user(conn, "sam"), **kwargs)
 
 
 def item_id(practice: Practice, kind: str) -> int:

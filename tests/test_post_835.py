@@ -25,6 +25,7 @@ from edi_posting.importing import remittances as remittance_import
 from edi_posting.posting.plb import open_forwarding_balances
 from edi_posting.queue.credits import credit_mismatches
 from edi_posting.review.money import accept_match
+from tests.acting import as_user
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
@@ -339,7 +340,7 @@ def _accept_duplicate(practice: Practice) -> None:
         held = conn.execute(select(ReviewItem.id).where(
             ReviewItem.problem_code == "DUPLICATE_PAYMENT")).scalar_one()
     with write_transaction(practice.engine) as conn:
-        accept_match(conn, held, actor="sam", confirm=True)
+        accept_match(conn, held, principal=as_user(conn, "sam"), confirm=True)
 
 
 def test_a_claim_paid_twice_holds_the_second_and_accepting_it_raises_a_credit_balance(

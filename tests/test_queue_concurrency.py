@@ -26,6 +26,7 @@ from edi_posting.queue.credits import (
 from edi_posting.reports.ledger_checks import check_ledger
 from edi_posting.review.actions import ActionError
 from edi_posting.review.money import apply_cash
+from tests.acting import as_user
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -49,7 +50,8 @@ def _specialist(url: str, ident: int, amount: int | None, start: threading.Barri
     try:
         start.wait()
         with write_transaction(engine) as conn:
-            apply_cash(conn, ident, "PCN1", actor="sam", amount_cents=amount)
+            apply_cash(conn, ident, "PCN1", principal=as_user(conn, "sam"),
+                       amount_cents=amount)
             time.sleep(hold_seconds)  # keep the lock while the other one tries
         outcomes.append("applied")
     except ActionError as exc:

@@ -40,6 +40,7 @@ from edi_posting.review.balances import transfer, write_off
 from edi_posting.review.money import accept_match, apply_cash
 from edi_posting.review.refunds import reapply, refund
 from edi_posting.review.rematch import link_correction, rematch
+from tests.acting import as_user
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
@@ -64,7 +65,7 @@ def assert_queue_equals_ledger(practice: Practice) -> None:
 
 def act(practice: Practice, action: Any, *args: Any, **kwargs: Any) -> Any:
     with write_transaction(practice.engine) as conn:
-        result = action(conn, *args, actor="sam", **kwargs)
+        result = action(conn, *args, principal=as_user(conn, "sam"), **kwargs)
     assert_queue_equals_ledger(practice)
     return result
 
@@ -302,7 +303,7 @@ def accept_duplicates(practice: Practice) -> None:
             .order_by(ReviewItem.id)).scalars().all()
     for ident in held:
         with write_transaction(practice.engine) as conn:
-            accept_match(conn, ident, actor="sam", confirm=True)
+            accept_match(conn, ident, principal=as_user(conn, "sam"), confirm=True)
 
 
 def _paid_twice(practice: Practice, *also_billed: str) -> int:

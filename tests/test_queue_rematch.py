@@ -10,6 +10,7 @@ from edi_posting.audit.writes import write_transaction
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.review.money import apply_cash
 from edi_posting.review.rematch import rematch
+from tests.acting import as_user
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
@@ -37,10 +38,10 @@ def test_rematch_all_skips_a_payment_applied_in_part_and_matches_the_others(
     practice.bill_unanswered(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))  # no late-claim rematch
     partial = _unmatched(practice)["PCN2"][0]
     with write_transaction(practice.engine) as conn:
-        apply_cash(conn, partial, "PCN2", actor="sam", amount_cents=2000)
+        apply_cash(conn, partial, "PCN2", principal=as_user(conn, "sam"), amount_cents=2000)
 
     with write_transaction(practice.engine) as conn:
-        results = rematch(conn, None, actor="sam")
+        results = rematch(conn, None, principal=as_user(conn, "sam"))
 
     after = _unmatched(practice)
     assert [(r.item_id, r.status) for r in results] == [(after["PCN1"][0], "resolved")]

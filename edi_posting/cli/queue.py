@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+import edi_posting
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
@@ -43,20 +44,16 @@ def list_command(app: AppContext, kind: str | None, status: str | None, payer: s
                  assignee: str | None, older_than: int | None, min_amount: str | None,
                  claim: str | None, sort: str, limit: int | None, output_format: str) -> None:
     """List review items (oldest first, or largest amount first)."""
-    from edi_posting.access.permissions import Permission
     from edi_posting.money import AmountError, parse_amount, to_cents
-    from edi_posting.queue.items import QueueFilter, list_items
 
     try:
         minimum = to_cents(parse_amount(min_amount)) if min_amount else None
     except AmountError as exc:
         raise CliError(f"--min-amount: {exc}", ExitCode.USAGE) from None
-    principal = app.authorize(Permission.READ_PHI, "queue.list")
-    app.audit("queue.list", role=principal.role)
-    with app.engine().connect() as conn:
-        rows = list_items(conn, QueueFilter(kind, status, payer, assignee, older_than, minimum,
-                                            claim, sort, limit))
-    render_rows(app.shown(rows), _LIST_COLUMNS, output_format)
+    rows = app.call(edi_posting.list_queue, app.session(), kind=kind, status=status,
+                    payer=payer, assignee=assignee, older_than_days=older_than,
+                    min_amount_cents=minimum, claim=claim, sort=sort, limit=limit)
+    render_rows(rows, _LIST_COLUMNS, output_format)
 
 
 @command.command("show", epilog="\b\nExample:\n  edi-posting queue show 12")
@@ -65,19 +62,8 @@ def list_command(app: AppContext, kind: str | None, status: str | None, payer: s
 @click.pass_obj
 def show_command(app: AppContext, item_id: int, output_format: str) -> None:
     """One item with its evidence (problem, raw segments, candidates) and its history."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.queue.items import item_detail
-
-    principal = app.authorize(Permission.READ_PHI, "queue.show", str(item_id))
-    app.audit("queue.show", role=principal.role, object_type="review_item", object_id=str(item_id))
-    with app.engine().connect() as conn:
-        try:
-            detail: dict[str, Any] = app.shown(item_detail(conn, item_id))
-        except LookupError as exc:
-            raise CliError(str(exc), ExitCode.NO_INPUT) from None
-    from edi_posting.codes.describe import describe_evidence
-
-    detail["codes"] = describe_evidence(detail["evidence"])  # every CARC/RARC, described
+    detail = app.call(edi_posting.show_queue_item, app.session(), item_id,
+                      errors={LookupError: ExitCode.NO_INPUT})
     if output_format == "json":
         echo_json(detail)
         return
@@ -99,28 +85,15 @@ def show_command(app: AppContext, item_id: int, output_format: str) -> None:
 @click.pass_obj
 def stats_command(app: AppContext, output_format: str) -> None:
     """Counts and amounts by kind, status and age bucket (0-30, 31-60, 61-90, 90+ days)."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.queue.items import queue_stats
-
-    app.authorize(Permission.READ_LEDGER, "queue.stats")
-    with app.engine().connect() as conn:
-        rows = queue_stats(conn)
+    rows = app.call(edi_posting.queue_stats, app.session())
     render_rows(rows, ["kind", "status", "age_bucket", "count", "amount"], output_format)
 
 
-def _act(app: AppContext, item_id: int, action: str, work: Callable[[Any], None]) -> None:
-    from edi_posting.access.permissions import Permission, PermissionDeniedError
-    from edi_posting.audit.writes import write_transaction
-    from edi_posting.review.actions import ActionError
-
-    app.authorize(Permission.RESOLVE, f"queue.{action}", str(item_id))
-    try:
-        with write_transaction(app.engine()) as conn:
-            work(conn)
-    except ActionError as exc:
-        raise CliError(str(exc), ExitCode.DATA_ERROR) from None
-    except PermissionDeniedError as exc:
-        raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
+def _act(app: AppContext, item_id: int, action: str, function: Callable[..., None],
+         *args: Any) -> None:
+    """One non-money action through the API; an action that does not fit the item exits 65."""
+    app.call(function, app.session(), item_id, *args,
+             errors={edi_posting.ActionError: ExitCode.DATA_ERROR})
     echo_err(f"review item {item_id}: {action} done")
 
 
@@ -130,9 +103,7 @@ def _act(app: AppContext, item_id: int, action: str, work: Callable[[Any], None]
 @click.pass_obj
 def assign_command(app: AppContext, item_id: int, assignee: str) -> None:
     """Assign an item to a person (it becomes in_progress)."""
-    from edi_posting.review.actions import assign
-
-    _act(app, item_id, "assign", lambda c: assign(c, item_id, assignee, actor=app.actor))
+    _act(app, item_id, "assign", edi_posting.assign_item, assignee)
 
 
 @command.command("note", epilog="\b\nExample:\n  edi-posting queue note 12 'called payer, ref 4471'")
@@ -141,9 +112,7 @@ def assign_command(app: AppContext, item_id: int, assignee: str) -> None:
 @click.pass_obj
 def note_command(app: AppContext, item_id: int, text: str) -> None:
     """Add a note to an item's history."""
-    from edi_posting.review.actions import add_note
-
-    _act(app, item_id, "note", lambda c: add_note(c, item_id, text, actor=app.actor))
+    _act(app, item_id, "note", edi_posting.note_item, text)
 
 
 @command.command("escalate", epilog="\b\nExample:\n  edi-posting queue escalate 12 --to admin --note 'payer refuses'")
@@ -153,9 +122,7 @@ def note_command(app: AppContext, item_id: int, text: str) -> None:
 @click.pass_obj
 def escalate_command(app: AppContext, item_id: int, to: str, note: str) -> None:
     """Escalate an item to a role or a person, with a note saying why."""
-    from edi_posting.review.actions import escalate
-
-    _act(app, item_id, "escalate", lambda c: escalate(c, item_id, to, note, actor=app.actor))
+    _act(app, item_id, "escalate", edi_posting.escalate_item, to, note)
 
 
 @command.command("dismiss", epilog="\b\nExample:\n  edi-posting queue dismiss 12 --reason 'duplicate of 9'")
@@ -164,9 +131,7 @@ def escalate_command(app: AppContext, item_id: int, to: str, note: str) -> None:
 @click.pass_obj
 def dismiss_command(app: AppContext, item_id: int, reason: str) -> None:
     """Dismiss an item that holds no money, with a reason."""
-    from edi_posting.review.actions import dismiss
-
-    _act(app, item_id, "dismiss", lambda c: dismiss(c, item_id, reason, actor=app.actor))
+    _act(app, item_id, "dismiss", edi_posting.dismiss_item, reason)
 
 
 # The money-moving actions live in their own module and register on this group.

@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
-from edi_posting.cli.common import CliError, format_option, render_rows
+import edi_posting
+from edi_posting.cli.common import format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.cli.queue import command
 from edi_posting.exit_codes import ExitCode
-from edi_posting.records.states import AuditOutcome
 
 __all__ = ["command"]
 
@@ -26,22 +26,11 @@ _COLUMNS = ["id", "item_id", "action", "amount", "reason", "requested_by", "requ
             "status", "decided_by", "decision_note", "entry_id"]
 
 
-def _decide(app: AppContext, action: str, approval_id: int, work: Callable[[Any], T]) -> T:
-    """``approve`` checked first (exit 77), then ``work`` in one write transaction."""
-    from edi_posting.access.permissions import Permission, PermissionDeniedError
-    from edi_posting.audit.writes import write_transaction
-    from edi_posting.review.actions import ActionError
-
-    app.authorize(Permission.APPROVE, f"queue.{action}", str(approval_id))
-    try:
-        with write_transaction(app.engine()) as conn:
-            return work(conn)
-    except ActionError as exc:
-        raise CliError(str(exc), ExitCode.DATA_ERROR) from None
-    except PermissionDeniedError as exc:  # one's own request: the refusal stays on record
-        app.audit(f"queue.{action}", role=None, object_type="approval",
-                  object_id=str(approval_id), outcome=AuditOutcome.REFUSED, summary={"reason": str(exc)})
-        raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
+def _decide(app: AppContext, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """A decision through the API: not ``approve``, or one's own request, exits 77 (the
+    refusal audited); an approval that cannot be decided (decided already) exits 65."""
+    return app.call(function, app.session(), *args,
+                    errors={edi_posting.ActionError: ExitCode.DATA_ERROR}, **kwargs)
 
 
 @command.command("approvals", epilog="\b\nExample:\n  edi-posting queue approvals\n  edi-posting queue approvals --status all --format csv")
@@ -52,12 +41,8 @@ def _decide(app: AppContext, action: str, approval_id: int, work: Callable[[Any]
 @click.pass_obj
 def approvals_command(app: AppContext, status: str, output_format: str) -> None:
     """List approvals: write-offs and refunds waiting for a second person (or decided)."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.review.approvals import list_approvals
-
-    app.authorize(Permission.READ_LEDGER, "queue.approvals")
-    with app.engine().connect() as conn:
-        rows = list_approvals(conn, None if status == "all" else status)
+    rows = app.call(edi_posting.list_approvals, app.session(),
+                    None if status == "all" else status)
     render_rows(rows, _COLUMNS, output_format)
 
 
@@ -69,10 +54,7 @@ def approvals_command(app: AppContext, status: str, output_format: str) -> None:
 def approve_command(app: AppContext, approval_id: int, note: str | None) -> None:
     """Approve another user's pending write-off or refund: it posts now, as you (approve
     permission; never your own request)."""
-    from edi_posting.review.approvals import approve
-
-    result = _decide(app, "approve", approval_id,
-                     lambda c: approve(c, approval_id, actor=app.actor, note=note))
+    result = _decide(app, edi_posting.approve, approval_id, note=note)
     click.echo(result.message)
 
 
@@ -83,10 +65,7 @@ def approve_command(app: AppContext, approval_id: int, note: str | None) -> None
 @click.pass_obj
 def reject_command(app: AppContext, approval_id: int, note: str) -> None:
     """Reject a pending write-off or refund: nothing posts, the note says why."""
-    from edi_posting.review.approvals import reject_approval
-
-    click.echo(_decide(app, "reject-approval", approval_id,
-                       lambda c: reject_approval(c, approval_id, note, actor=app.actor)))
+    click.echo(_decide(app, edi_posting.reject_approval, approval_id, note))
 
 
 @command.command("refund-limit", epilog="\b\nExample:\n  edi-posting queue refund-limit 500.00")
@@ -96,6 +75,5 @@ def refund_limit_command(app: AppContext, amount: str | None) -> None:
     """Show the refund limit, or set it (administer).  Refunds above it wait for approval
     (default 0.00: every refund)."""
     from edi_posting.cli.queue_money import show_or_set_limit
-    from edi_posting.review.limits import refund_limit_cents, set_refund_limit
 
-    show_or_set_limit(app, amount, "queue.refund-limit", refund_limit_cents, set_refund_limit)
+    show_or_set_limit(app, amount, edi_posting.refund_limit, edi_posting.set_refund_limit)

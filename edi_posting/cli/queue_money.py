@@ -2,10 +2,11 @@
 reapply|link-correction|place-plb|undo|packet|write-off-limit`: the money-moving review actions, registered on the
 `queue` group of :mod:`edi_posting.cli.queue`.
 
-Each command parses its options, runs one API function in a write transaction (``BEGIN
-IMMEDIATE`` on SQLite) and prints what it did as one line on stdout.  An action that does
-not fit the item exits 65; a missing permission exits 77, and the refusal stays in the
-audit trail even though the action's own transaction rolled back.
+Each command parses its options, calls one function of the public API (which checks the
+permission, works in one write transaction, ``BEGIN IMMEDIATE`` on SQLite, and audits) and
+prints what it did as one line on stdout.  An action that does not fit the item exits 65;
+a missing permission exits 77, and the refusal stays in the audit trail even though the
+action's own transaction rolled back.
 """
 
 from __future__ import annotations
@@ -15,15 +16,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy import Connection
 
+import edi_posting
 from edi_posting.cli.common import CliError, echo_err
 from edi_posting.cli.context import AppContext
 from edi_posting.cli.queue import command
-from edi_posting.db.workflow import ReviewStatus
 from edi_posting.exit_codes import ExitCode
-from edi_posting.records.states import AuditOutcome
-from edi_posting.review.reason_codes import ReasonCode  # a small enum: the --help lists it
 
 __all__ = ["command"]
 
@@ -52,15 +50,13 @@ def _cents(text: str | None, option: str = "--amount") -> int | None:
 
 def _reason(reason: str | None, note: str | None, *, cas_allowed: bool = False) -> str | None:
     """A reason from the documented list (exit 2 listing the valid ones otherwise)."""
-    from edi_posting.review.reason_codes import ReasonError, check_reason
-
     try:
-        return check_reason(reason, note, cas_allowed=cas_allowed)
-    except ReasonError as exc:
+        return edi_posting.check_reason(reason, note, cas_allowed=cas_allowed)
+    except edi_posting.ReasonError as exc:
         raise CliError(f"--reason: {exc}", ExitCode.USAGE) from None
 
 
-_REASONS = f"One of: {', '.join(ReasonCode)} (other needs --note)."
+_REASONS = f"One of: {', '.join(edi_posting.ReasonCode)} (other needs --note)."  # for --help
 
 
 def _reason_opts(note_help: str = "Optional: more about why.") -> Callable[[Any], Any]:
@@ -72,31 +68,18 @@ def _reason_opts(note_help: str = "Optional: more about why.") -> Callable[[Any]
     return decorate
 
 
-def _run(app: AppContext, action: str, object_id: str, work: Callable[[Any], T]) -> T:
-    """Authorize (exit 77), run ``work`` in one write transaction, map its errors."""
-    from edi_posting.access.permissions import Permission, PermissionDeniedError
-    from edi_posting.archive.integrity import ArchiveIntegrityError
-    from edi_posting.audit.writes import write_transaction
-    from edi_posting.review.actions import ActionError
-    from edi_posting.review.money import ConfirmationNeeded
+def _run(app: AppContext, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """``function(session, *args, **kwargs)`` of the API: a missing permission exits 77 (the
+    refusal audited by the API); an action that does not fit the item, or a tampered
+    archive, exits 65; one that needs --confirm exits 65 saying what would post."""
+    def attempt() -> T:
+        try:
+            return function(app.session(), *args, **kwargs)
+        except edi_posting.ConfirmationNeeded as exc:  # nothing posted: say what would be
+            raise CliError(f"{exc} (rerun with --confirm)", ExitCode.DATA_ERROR) from None
 
-    app.authorize(Permission.RESOLVE if action != "packet" else Permission.EXPORT,
-                  f"queue.{action}", object_id)
-    try:
-        with write_transaction(app.engine()) as conn:
-            return work(conn)
-    except ConfirmationNeeded as exc:  # nothing posted: say what would be, exit 65
-        raise CliError(f"{exc} (rerun with --confirm)", ExitCode.DATA_ERROR) from None
-    except ActionError as exc:
-        raise CliError(str(exc), ExitCode.DATA_ERROR) from None
-    except ArchiveIntegrityError as exc:  # a tampered archive is data, and worth the trail
-        app.audit(f"queue.{action}", role=None, object_type="review_item", object_id=object_id,
-                  outcome=AuditOutcome.FAILED, summary={"reason": str(exc)})
-        raise CliError(str(exc), ExitCode.DATA_ERROR) from None
-    except PermissionDeniedError as exc:  # e.g. a write-off above the limit
-        app.audit(f"queue.{action}", role=None, object_type="review_item", object_id=object_id,
-                  outcome=AuditOutcome.REFUSED, summary={"reason": str(exc)})
-        raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
+    return app.call(attempt, errors={edi_posting.ActionError: ExitCode.DATA_ERROR,
+                                     edi_posting.ArchiveIntegrityError: ExitCode.DATA_ERROR})
 
 
 def _done(result: Any) -> None:
@@ -124,12 +107,9 @@ def apply_command(app: AppContext, item_id: int, claim: str, amount: str | None,
     cash alone, and only with --confirm (without it, exit 65 saying what would post).
     The rest of a partial apply stays unapplied and the item open.
     """
-    from edi_posting.review.money import apply_cash
-
     cents, why = _cents(amount), _reason(reason, note)
-    _done(_run(app, "apply", str(item_id), lambda c: apply_cash(
-        c, item_id, claim, actor=app.actor, amount_cents=cents, confirm=confirm, reason=why,
-        note=note)))
+    _done(_run(app, edi_posting.apply_cash, item_id, claim, amount_cents=cents, confirm=confirm,
+               reason=why, note=note))
 
 
 @command.command("accept-match", epilog="\b\nExample:\n  edi-posting queue accept-match 2 --candidate 12")
@@ -142,10 +122,8 @@ def accept_match_command(app: AppContext, item_id: int, candidate: int | None,
                          confirm: bool) -> None:
     """Take a candidate that matching suggested: apply the whole payment to it (a claim
     its payer adjudicated already needs --confirm, as for apply)."""
-    from edi_posting.review.money import accept_match
-
-    _done(_run(app, "accept-match", str(item_id), lambda c: accept_match(
-        c, item_id, actor=app.actor, candidate_claim_id=candidate, confirm=confirm)))
+    _done(_run(app, edi_posting.accept_match, item_id, candidate_claim_id=candidate,
+               confirm=confirm))
 
 
 @command.command("rematch", epilog="\b\nExample:\n  edi-posting queue rematch --all\n  edi-posting queue rematch 4 7")
@@ -156,24 +134,17 @@ def rematch_command(app: AppContext, item_ids: tuple[int, ...], every: bool) -> 
     """Run matching again (after a late 837 or corrected patient data); a safe match is
     applied as import would have posted it.  Each item commits on its own: one refused is
     reported on stderr (exit 65) and never undoes the others."""
-    from edi_posting.access.permissions import Permission, PermissionDeniedError
-    from edi_posting.review.rematch import rematch_each
-
     if bool(item_ids) == every:
         raise CliError("name the items, or give --all", ExitCode.USAGE)
-    app.authorize(Permission.RESOLVE, "queue.rematch", ",".join(map(str, item_ids)) or "all")
-    try:
-        outcomes = rematch_each(app.engine(), list(item_ids) or None, actor=app.actor)
-    except PermissionDeniedError as exc:
-        raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
-    for outcome in outcomes:
+    report = app.call(edi_posting.rematch_items, app.session(), list(item_ids))
+    for outcome in report.outcomes:
         if outcome.result is not None:
             _done(outcome.result)
         else:
             echo_err(f"edi-posting: {outcome.refused}")
-    refused = sum(o.result is None for o in outcomes)
-    applied = sum(o.result is not None and o.result.status == ReviewStatus.RESOLVED for o in outcomes)
-    summary = f"rematched {len(outcomes)} item(s); {applied} applied; {refused} refused"
+    refused = report.refused
+    summary = (f"rematched {len(report.outcomes)} item(s); {report.applied} applied; "
+               f"{refused} refused")
     if refused:  # the others are committed
         raise CliError(summary, ExitCode.DATA_ERROR)
     echo_err(summary)
@@ -188,10 +159,7 @@ def rematch_command(app: AppContext, item_ids: tuple[int, ...], every: bool) -> 
 def post_as_sent_command(app: AppContext, item_id: int, reason: str, claim: str | None) -> None:
     """Post a claim that failed balancing as the payer sent it: its own CAS adjustments and
     its cash (or the adjustments alone, after `queue apply` moved the cash)."""
-    from edi_posting.review.post_as_sent import post_as_sent
-
-    _done(_run(app, "post-as-sent", str(item_id), lambda c: post_as_sent(
-        c, item_id, reason, actor=app.actor, pcn=claim)))
+    _done(_run(app, edi_posting.post_claim_as_sent, item_id, reason, claim=claim))
 
 
 @command.command("transfer", epilog="\b\nExample:\n  edi-posting queue transfer 10 --to patient\n  edi-posting queue transfer 10 --to payer --payer BMI02 --amount 50\n  edi-posting queue transfer 10 --to patient --override-reason 'signed waiver on file'")
@@ -208,12 +176,9 @@ def transfer_command(app: AppContext, item_id: int, to: str, payer: str | None,
                      note: str | None) -> None:
     """Move the claim's balance with the item's payer to the patient or to another payer.
     A contractual (CO) amount never goes to the patient, unless an admin overrides it."""
-    from edi_posting.review.balances import transfer
-
     cents, why = _cents(amount), _reason(reason, note)
-    _done(_run(app, "transfer", str(item_id), lambda c: transfer(
-        c, item_id, to=to, payer=payer, actor=app.actor, amount_cents=cents,
-        override_reason=override_reason, reason=why, note=note)))
+    _done(_run(app, edi_posting.transfer_balance, item_id, to=to, payer=payer,
+               amount_cents=cents, override_reason=override_reason, reason=why, note=note))
 
 
 @command.command("write-off", epilog="\b\nExample:\n  edi-posting queue write-off 10 --reason CO-16 --amount 25.00")
@@ -229,11 +194,9 @@ def write_off_command(app: AppContext, item_id: int, reason: str, note: str | No
                       amount: str | None) -> None:
     """Write off a claim balance with a reason code; when the claim's write-offs would pass
     the write-off limit in total, it waits for approval by a second person."""
-    from edi_posting.review.balances import write_off
-
     cents, why = _cents(amount), str(_reason(reason, note, cas_allowed=True))
-    _done(_run(app, "write-off", str(item_id), lambda c: write_off(
-        c, item_id, why, side=side, actor=app.actor, amount_cents=cents, note=note)))
+    _done(_run(app, edi_posting.write_off, item_id, why, side=side, amount_cents=cents,
+               note=note))
 
 
 @command.command("refund", epilog="\b\nExample:\n  edi-posting queue refund 6 --reason 'paid twice' --payee 'ACME HEALTH PLAN'")
@@ -246,11 +209,9 @@ def refund_command(app: AppContext, item_id: int, reason: str, payee: str | None
                    amount: str | None) -> None:
     """Refund a credit balance: a refund payable and a refund record.  Above the refund
     limit (default 0.00) it waits for approval by a second person."""
-    from edi_posting.review.refunds import refund
-
     cents = _cents(amount)
-    _done(_run(app, "refund", str(item_id), lambda c: refund(
-        c, item_id, reason, payee=payee, actor=app.actor, amount_cents=cents)))
+    _done(_run(app, edi_posting.refund_credit, item_id, reason, payee=payee,
+               amount_cents=cents))
 
 
 @command.command("reapply", epilog="\b\nExample:\n  edi-posting queue reapply 7 --claim A75170C0000008")
@@ -260,11 +221,8 @@ def refund_command(app: AppContext, item_id: int, reason: str, payee: str | None
 @click.pass_obj
 def reapply_command(app: AppContext, item_id: int, claim: str, amount: str | None) -> None:
     """Reapply a credit balance to another claim of the same account."""
-    from edi_posting.review.refunds import reapply
-
     cents = _cents(amount)
-    _done(_run(app, "reapply", str(item_id), lambda c: reapply(
-        c, item_id, claim, actor=app.actor, amount_cents=cents)))
+    _done(_run(app, edi_posting.reapply_credit, item_id, claim, amount_cents=cents))
 
 
 @command.command("place-plb", epilog="\b\nExample:\n  edi-posting queue place-plb 5 --claim A11732C0000004\n  edi-posting queue place-plb 5 --note 'state levy, no claim'")
@@ -278,14 +236,11 @@ def place_plb_command(app: AppContext, item_id: int, claim: str | None, reason: 
     """Settle an unlinked PLB: link it to its claim (a WO recovery moves onto the claim's
     insurance receivable and clears the credit it recovered), or keep it in provider
     adjustments with a note saying why it belongs to no claim."""
-    from edi_posting.review.plb_placement import place_plb
-
     why = _reason(reason, note)
     if claim is None and not (note or "").strip() and why is None:
         raise CliError("name the claim (--claim) or say why it belongs to none (--note)",
                        ExitCode.USAGE)
-    _done(_run(app, "place-plb", str(item_id), lambda c: place_plb(
-        c, item_id, actor=app.actor, pcn=claim, note=note, reason=why)))
+    _done(_run(app, edi_posting.place_plb, item_id, claim=claim, note=note, reason=why))
 
 
 @command.command("link-correction", epilog="\b\nExample:\n  edi-posting queue link-correction 9 --claim-payment 61")
@@ -295,10 +250,7 @@ def place_plb_command(app: AppContext, item_id: int, claim: str | None, reason: 
 @click.pass_obj
 def link_correction_command(app: AppContext, item_id: int, claim_payment: int) -> None:
     """Pair a reversal awaiting its correction with the claim payment that corrects it."""
-    from edi_posting.review.rematch import link_correction
-
-    _done(_run(app, "link-correction", str(item_id), lambda c: link_correction(
-        c, item_id, claim_payment, actor=app.actor)))
+    _done(_run(app, edi_posting.link_correction, item_id, claim_payment))
 
 
 @command.command("undo", epilog="\b\nExample:\n  edi-posting queue undo 4 --reason 'applied to the wrong claim'\n  edi-posting queue undo 4 --entry 31")
@@ -314,10 +266,7 @@ def undo_command(app: AppContext, item_id: int, reason: str | None, entry: int |
     Refused (exit 65) when there is nothing to undo, --entry is not that latest action
     (undone already, or an earlier one), a later action on the same claim must be undone
     first, or a refund was paid out already."""
-    from edi_posting.review.undo import undo
-
-    _done(_run(app, "undo", str(item_id), lambda c: undo(
-        c, item_id, actor=app.actor, reason=reason, entry_id=entry)))
+    _done(_run(app, edi_posting.undo_action, item_id, reason=reason, entry_id=entry))
 
 
 @command.command("packet", epilog="\b\nExample:\n  edi-posting queue packet 10 -o denial-10.zip\n"
@@ -331,11 +280,7 @@ def packet_command(app: AppContext, item_id: int, output: Path) -> None:
     claim and its ledger lineage, the raw 835 segments and the 837 claim.  PHI: needs the
     export permission; the export is audited; --mask-phi (before the command) masks names,
     member IDs, birth dates and account numbers in it."""
-    from edi_posting.reports.evidence_packet import write_packet
-
-    digest = _run(app, "packet", str(item_id),
-                  lambda c: write_packet(c, item_id, output, actor=app.actor,
-                                         mask_phi=app.mask_phi))
+    digest = _run(app, edi_posting.write_evidence_packet, item_id, output)
     click.echo(f"review item {item_id}: evidence packet written to {output} (SHA-256 {digest})")
 
 
@@ -345,29 +290,18 @@ def packet_command(app: AppContext, item_id: int, output: Path) -> None:
 def write_off_limit_command(app: AppContext, amount: str | None) -> None:
     """Show the write-off limit, or set it (administer).  Write-offs past it (per claim, in
     total) wait for approval by a second person."""
-    from edi_posting.review.limits import set_write_off_limit, write_off_limit_cents
-
-    show_or_set_limit(app, amount, "queue.write-off-limit", write_off_limit_cents,
-                      set_write_off_limit)
+    show_or_set_limit(app, amount, edi_posting.write_off_limit, edi_posting.set_write_off_limit)
 
 
-def show_or_set_limit(app: AppContext, amount: str | None, action: str,
-                      read: Callable[[Connection], int],
-                      write: Callable[..., None]) -> None:
+def show_or_set_limit(app: AppContext, amount: str | None, read: Callable[..., int],
+                      write: Callable[..., int]) -> None:
     """One limit setting (``queue write-off-limit``, ``queue refund-limit``): without an
     amount, print it (read permission); with one, set it (``administer``) and print it."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.audit.writes import write_transaction
     from edi_posting.money import format_cents
 
     if amount is None:
-        app.authorize(Permission.READ_LEDGER, action)
-        with app.engine().connect() as conn:
-            click.echo(format_cents(read(conn)))
+        click.echo(format_cents(app.call(read, app.session())))
         return
     cents = 0 if amount.strip() in ("0", "0.00") else _cents(amount, "AMOUNT")
     assert cents is not None
-    app.authorize(Permission.ADMINISTER, action)
-    with write_transaction(app.engine()) as conn:
-        write(conn, cents, actor=app.actor)
-    click.echo(format_cents(cents))
+    click.echo(format_cents(app.call(write, app.session(), cents)))

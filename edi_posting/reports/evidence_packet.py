@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
-from edi_posting.access.permissions import MATRIX, Permission, authorize
+from edi_posting.access.permissions import MATRIX, Permission, Principal
 from edi_posting.archive.integrity import read_archived
 from edi_posting.audit.events import record_event
 from edi_posting.db.base import table_of
@@ -236,12 +236,11 @@ def build_packet(conn: Connection, item_id: int, *, actor: str,
     return mask_phi_in(packet) if mask_phi else packet
 
 
-def write_packet(conn: Connection, item_id: int, path: Path, *, actor: str,
+def write_packet(conn: Connection, item_id: int, path: Path, *, principal: Principal,
                  mask_phi: bool = False) -> str:
     """Write the zip (``export`` permission); record the export (and whether its PHI was
     masked); return its SHA-256."""
-    principal = authorize(conn, actor, Permission.EXPORT, action="queue.packet",
-                          object_id=str(item_id))
+    actor = principal.name
     packet = build_packet(conn, item_id, actor=actor, mask_phi=mask_phi)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -1,6 +1,7 @@
 """What a payment resolution specialist does to a review item.
 
-Every action checks the actor's permission, writes an event on the item (who, when, what,
+Every action acts as a principal its caller authorised (the public API checks the
+permission once, :mod:`edi_posting.api.queue`), writes an event on the item (who, when, what,
 note) and an audit event, in the caller's transaction.  Actions that move money post
 through the ledger (never by editing a balance); the non-money ones here change only the
 item's workflow fields.
@@ -12,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from edi_posting.access.permissions import ROLES, Permission, authorize, user_refusal
+from edi_posting.access.permissions import ROLES, Principal, user_refusal
 from edi_posting.audit.events import item_event_digest, record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReviewItem, ReviewItemEvent
@@ -57,9 +58,8 @@ def record_action(conn: Connection, item: Any, *, actor: str, role: str | None, 
                                          "digest": item_event_digest(event._mapping)}})
 
 
-def assign(conn: Connection, item_id: int, assignee: str, *, actor: str) -> None:
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.assign",
-                          object_id=str(item_id))
+def assign(conn: Connection, item_id: int, assignee: str, *, principal: Principal) -> None:
+    actor = principal.name
     item = _item(conn, item_id)
     refusal = user_refusal(conn, assignee, "assign to")
     if refusal is not None:
@@ -69,20 +69,18 @@ def assign(conn: Connection, item_id: int, assignee: str, *, actor: str) -> None
                   values={"assignee": assignee})
 
 
-def add_note(conn: Connection, item_id: int, note: str, *, actor: str) -> None:
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.note",
-                          object_id=str(item_id))
+def add_note(conn: Connection, item_id: int, note: str, *, principal: Principal) -> None:
+    actor = principal.name
     if not note.strip():
         raise ActionError("a note needs text")
     record_action(conn, _item(conn, item_id), actor=actor, role=principal.role, action="note",
                   note=note)
 
 
-def escalate(conn: Connection, item_id: int, to: str, note: str, *, actor: str) -> None:
+def escalate(conn: Connection, item_id: int, to: str, note: str, *, principal: Principal) -> None:
     """Hand the item to a role or a person (an active user once users exist: work handed to
     a name nobody holds is lost); the note saying why is mandatory."""
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.escalate",
-                          object_id=str(item_id))
+    actor = principal.name
     if not note.strip():
         raise ActionError("escalating needs a note saying why")
     refusal = None if to in ROLES else user_refusal(conn, to, "escalate to")
@@ -93,14 +91,13 @@ def escalate(conn: Connection, item_id: int, to: str, note: str, *, actor: str) 
                   details={"to": to}, values={"assignee": to, "priority": 1})
 
 
-def dismiss(conn: Connection, item_id: int, reason: str, *, actor: str) -> None:
+def dismiss(conn: Connection, item_id: int, reason: str, *, principal: Principal) -> None:
     """Close an item that needs no money to move (never one that holds money; an unmatched
     payment of 0.00 holds none).
 
     An ``unlinked_plb`` item whose PLB never posted (opened for a held set by imports before
     that was fixed) holds no money: it can only be dismissed."""
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.dismiss",
-                          object_id=str(item_id))
+    actor = principal.name
     from edi_posting.review.plb_placement import plb_never_posted  # queue side, imported late
 
     item = _item(conn, item_id)

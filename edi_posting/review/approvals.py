@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from edi_posting.access.permissions import Permission, PermissionDeniedError, Principal, authorize
+from edi_posting.access.permissions import Permission, PermissionDeniedError, Principal
 from edi_posting.audit.events import record_event
 from edi_posting.db.approvals import Approval, ApprovalAction, ApprovalStatus
 from edi_posting.db.base import table_of
@@ -75,10 +75,10 @@ def list_approvals(conn: Connection, status: str | None = ApprovalStatus.PENDING
              "entry_id": r.journal_entry_id} for r in conn.execute(query)]
 
 
-def _pending(conn: Connection, approval_id: int, actor: str, action: str) -> tuple[Principal, Any]:
-    """The approval, locked and still pending, decided by someone who may decide it."""
-    principal = authorize(conn, actor, Permission.APPROVE, action=action,
-                          object_id=str(approval_id))
+def _pending(conn: Connection, approval_id: int, principal: Principal, action: str) -> Any:
+    """The approval, locked and still pending, decided by someone who may decide it (the
+    caller checked ``approve``; one's own request is refused here, where the row is read)."""
+    actor = principal.name
     query = select(_APPROVAL).where(_APPROVAL.c.id == approval_id)
     row = conn.execute(query.with_for_update() if conn.dialect.name == "postgresql"
                        else query).first()
@@ -93,7 +93,7 @@ def _pending(conn: Connection, approval_id: int, actor: str, action: str) -> tup
                      object_type="approval", object_id=str(approval_id), outcome=AuditOutcome.REFUSED,
                      summary={"reason": reason})
         raise PermissionDeniedError(f"permission denied ({Permission.APPROVE.value}): {reason}")
-    return principal, row
+    return row
 
 
 def _decide(conn: Connection, row: Any, principal: Principal, status: ApprovalStatus,
@@ -109,15 +109,15 @@ def _decide(conn: Connection, row: Any, principal: Principal, status: ApprovalSt
                           "note": note, "entry_id": entry_id})
 
 
-def approve(conn: Connection, approval_id: int, *, actor: str,
+def approve(conn: Connection, approval_id: int, *, principal: Principal,
             note: str | None = None) -> ActionResult:
     """``queue approve``: post the pending action as ``actor`` (a different user holding
     ``approve``), against the balances as they are now."""
     from edi_posting.review.balances import approved_write_off
     from edi_posting.review.refunds import approved_refund
 
-    principal, row = _pending(conn, approval_id, actor, "queue.approve")
-    said = (f"approved by {actor} (approval {row.id}, requested by {row.requested_by})"
+    row = _pending(conn, approval_id, principal, "queue.approve")
+    said = (f"approved by {principal.name} (approval {row.id}, requested by {row.requested_by})"
             + (f": {note.strip()}" if note and note.strip() else ""))
     post = approved_write_off if row.action == ApprovalAction.WRITE_OFF else approved_refund
     result = post(conn, row, principal, said)
@@ -126,19 +126,21 @@ def approve(conn: Connection, approval_id: int, *, actor: str,
     return result
 
 
-def reject_approval(conn: Connection, approval_id: int, note: str, *, actor: str) -> str:
+def reject_approval(conn: Connection, approval_id: int, note: str, *,
+                    principal: Principal) -> str:
     """``queue reject-approval``: nothing posts; the note says why, on the item too."""
     from edi_posting.db.models import ReviewItem
     from edi_posting.db.workflow import CLOSED_STATES
 
     if not note.strip():
         raise ActionError("rejecting needs a note saying why")
-    principal, row = _pending(conn, approval_id, actor, "queue.reject-approval")
+    row = _pending(conn, approval_id, principal, "queue.reject-approval")
     items = table_of(ReviewItem)
     item = conn.execute(select(items).where(items.c.id == row.review_item_id)).one()
     text = f"approval {row.id} rejected: {note.strip()}"
     if item.status not in CLOSED_STATES:  # a closed item's history is complete
-        record_action(conn, item, actor=actor, role=principal.role, action="approval_rejected",
+        record_action(conn, item, actor=principal.name, role=principal.role,
+                      action="approval_rejected",
                       note=f"{row.action} of {format_cents(row.amount_cents)}: {text}",
                       details={"approval_id": row.id, "requested_by": row.requested_by})
     _decide(conn, row, principal, ApprovalStatus.REJECTED, note.strip(), None,

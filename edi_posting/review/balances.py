@@ -127,17 +127,16 @@ def _to_patient(conn: Connection, claim: Any, source: int | None, amount: int,
     return f"the patient (contractual {carcs} overridden by {override[0]}: {override[1]})"
 
 
-def transfer(conn: Connection, item_id: int, *, to: str, actor: str, payer: str | None = None,
+def transfer(conn: Connection, item_id: int, *, to: str, principal: Principal, payer: str | None = None,
              amount_cents: int | None = None, override_reason: str | None = None,
              reason: str | None = None, note: str | None = None) -> ActionResult:
     """``queue transfer``: the claim's balance with the item's payer to the patient
     (``to="patient"``, never a contractual amount unless an admin overrides with a reason)
     or to another payer (``to="payer"`` with its identifier)."""
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.transfer",
-                          object_id=str(item_id))
+    actor = principal.name
     reason = _checked(reason, note)
     override = None
-    if (override_reason or "").strip():
+    if (override_reason or "").strip():  # a second permission, asked only for an override
         authorize(conn, actor, Permission.ADMINISTER, action="queue.transfer",
                   object_id=str(item_id))
         override = (actor, (override_reason or "").strip())
@@ -185,14 +184,12 @@ def _side_balance(conn: Connection, item: Any, claim: Any, side: str) -> tuple[i
     raise ActionError("write off the 'insurance' or the 'patient' balance")
 
 
-def write_off(conn: Connection, item_id: int, reason: str, *, actor: str,
+def write_off(conn: Connection, item_id: int, reason: str, *, principal: Principal,
               side: str = "insurance", amount_cents: int | None = None,
               note: str | None = None) -> ActionResult:
     """``queue write-off``: the insurance (item's payer) or patient balance of the claim to
     other adjustments, under ``reason`` (a CARC or the practice's own code).  When the
     claim's write-offs would pass the write-off limit in total, it waits for approval."""
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.write-off",
-                          object_id=str(item_id))
     if not reason.strip():
         raise ActionError("a write-off needs a reason code")
     reason = str(_checked(reason, note, cas_allowed=True))

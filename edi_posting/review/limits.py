@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from edi_posting.access.permissions import Permission, authorize
+from edi_posting.access.permissions import Principal
 from edi_posting.audit.events import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalEntry, JournalLine, Setting
@@ -67,9 +67,9 @@ def written_off_cents(conn: Connection, claim_id: int) -> int:
     return int(total)
 
 
-def _set_limit(conn: Connection, key: str, cents: int, before: int, *, actor: str,
+def _set_limit(conn: Connection, key: str, cents: int, before: int, *, principal: Principal,
                action: str) -> None:
-    principal = authorize(conn, actor, Permission.ADMINISTER, action=action)
+    actor = principal.name
     if cents < 0:
         raise ActionError("a limit cannot be negative")
     exists = conn.execute(select(_SETTING.c.key).where(_SETTING.c.key == key)).first() is not None
@@ -83,13 +83,13 @@ def _set_limit(conn: Connection, key: str, cents: int, before: int, *, actor: st
                  summary={"before": format_cents(before), "after": format_cents(cents)})
 
 
-def set_write_off_limit(conn: Connection, cents: int, *, actor: str) -> None:
-    """Change the write-off limit (``administer``); audited with the old and new value."""
-    _set_limit(conn, WRITE_OFF_LIMIT_KEY, cents, write_off_limit_cents(conn), actor=actor,
+def set_write_off_limit(conn: Connection, cents: int, *, principal: Principal) -> None:
+    """Change the write-off limit (the caller checked ``administer``); audited with the old and new value."""
+    _set_limit(conn, WRITE_OFF_LIMIT_KEY, cents, write_off_limit_cents(conn), principal=principal,
                action="queue.write-off-limit")
 
 
-def set_refund_limit(conn: Connection, cents: int, *, actor: str) -> None:
-    """Change the refund limit (``administer``); audited with the old and new value."""
-    _set_limit(conn, REFUND_LIMIT_KEY, cents, refund_limit_cents(conn), actor=actor,
+def set_refund_limit(conn: Connection, cents: int, *, principal: Principal) -> None:
+    """Change the refund limit (the caller checked ``administer``); audited with the old and new value."""
+    _set_limit(conn, REFUND_LIMIT_KEY, cents, refund_limit_cents(conn), principal=principal,
                action="queue.refund-limit")

@@ -2,7 +2,8 @@
 
 Every action here runs in the caller's transaction and:
 
-1. checks the actor's permission (:func:`edi_posting.access.permissions.authorize`);
+1. acts as a :class:`~edi_posting.access.permissions.Principal` the caller authorised
+   (the public API, :mod:`edi_posting.api.queue_money`, checks and audits it once);
 2. locks the review item (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the caller's
    ``BEGIN IMMEDIATE`` from :func:`edi_posting.db.write_transaction` already serializes
    writers), then re-reads it, so two specialists acting on the same item at once run one
@@ -32,7 +33,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from edi_posting.access.permissions import Permission, authorize
+from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
 from edi_posting.db.models import (
     ClaimPayment,
@@ -259,19 +260,18 @@ def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None
                         (entry_id,), tuple(opened))
 
 
-def apply_cash(conn: Connection, item_id: int, pcn: str, *, actor: str,
+def apply_cash(conn: Connection, item_id: int, pcn: str, *, principal: Principal,
                amount_cents: int | None = None, confirm: bool = False,
                reason: str | None = None, note: str | None = None) -> ActionResult:
     """``queue apply``: the item's unapplied cash (or ``amount_cents`` of it) to claim PCN."""
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.apply",
-                          object_id=str(item_id))
+    actor = principal.name
     item = locked_item(conn, item_id)
     claim = find_claim(conn, pcn)
     return apply_item(conn, item, claim, amount_cents, actor=actor, role=principal.role,
                       action="apply", confirm=confirm, note=with_note(reason, note))
 
 
-def accept_match(conn: Connection, item_id: int, *, actor: str,
+def accept_match(conn: Connection, item_id: int, *, principal: Principal,
                  candidate_claim_id: int | None = None, confirm: bool = False) -> ActionResult:
     """``queue accept-match``: apply the whole payment to a candidate matching suggested.
 
@@ -279,8 +279,7 @@ def accept_match(conn: Connection, item_id: int, *, actor: str,
     ``queue show`` lists them), because choosing among close scores is the judgement the
     engine refused to make.
     """
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.accept-match",
-                          object_id=str(item_id))
+    actor = principal.name
     item = locked_item(conn, item_id)
     if item.kind not in MATCH_KINDS:
         raise ActionError(f"review item {item_id} is {item.kind}: only unmatched payments and "

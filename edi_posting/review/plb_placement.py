@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from edi_posting.access.permissions import Permission, authorize
+from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, JournalLine, ProviderAdjustment, SubmittedClaim
 from edi_posting.db.workflow import ReviewStatus
@@ -35,13 +35,12 @@ _PLB, _LINE = table_of(ProviderAdjustment), table_of(JournalLine)
 _CP, _CLAIM = table_of(ClaimPayment), table_of(SubmittedClaim)
 
 
-def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = None,
+def place_plb(conn: Connection, item_id: int, *, principal: Principal, pcn: str | None = None,
               note: str | None = None, reason: str | None = None) -> ActionResult:
     """Link the item's PLB to claim ``pcn`` (moving a WO onto it), or, with no PCN and a
     note, confirm it belongs to no claim.  A claim its reference does not name (PCN or
     CLP07) needs the note saying why."""
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.place-plb",
-                          object_id=str(item_id))
+    actor = principal.name
     item = locked_item(conn, item_id)
     plb = _plb_of(conn, item)
     if plb.amount_cents and not _was_posted(conn, plb.id):

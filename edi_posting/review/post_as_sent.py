@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from edi_posting.access.permissions import Permission, authorize
+from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment
 from edi_posting.db.workflow import ReviewStatus
@@ -46,11 +46,10 @@ def _payment_of(conn: Connection, item: Any) -> Any:
     return cp
 
 
-def post_as_sent(conn: Connection, item_id: int, reason: str, *, actor: str,
+def post_as_sent(conn: Connection, item_id: int, reason: str, *, principal: Principal,
                  pcn: str | None = None) -> ActionResult:
     """Post a ``balancing_failure`` claim payment's adjustments (and cash) as sent."""
-    principal = authorize(conn, actor, Permission.RESOLVE, action=f"queue.{_ACTION}",
-                          object_id=str(item_id))
+    actor = principal.name
     if not reason.strip():
         raise ActionError("posting as sent needs a reason")
     item = locked_item(conn, item_id)

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from edi_posting.access.permissions import Permission, Principal, authorize
+from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
@@ -70,13 +70,12 @@ def _default_payee(conn: Connection, claim: Any, payer_id: int | None) -> str:
     return " ".join(p for p in (person.first_name, person.last_name) if p)
 
 
-def refund(conn: Connection, item_id: int, reason: str, *, actor: str,
+def refund(conn: Connection, item_id: int, reason: str, *, principal: Principal,
            payee: str | None = None, amount_cents: int | None = None) -> ActionResult:
     """``queue refund``: the credit (or part of it) to refunds payable, with a refund record.
     The payee defaults to the payer (or patient) in credit.  Above the refund limit it waits
     for a different user to approve it (who is then the refund's approver)."""
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.refund",
-                          object_id=str(item_id))
+    actor = principal.name
     if not reason.strip():
         raise ActionError("a refund needs a reason")
     item, claim, (account, payer_id, credit) = _credit_item(conn, item_id, actor)
@@ -127,11 +126,10 @@ def _post_refund(conn: Connection, item: Any, claim: Any, side: tuple[str, int |
                   entry_id, {"refund_id": refund_id, "amount": format_cents(amount)}, amount)
 
 
-def reapply(conn: Connection, item_id: int, pcn: str, *, actor: str,
+def reapply(conn: Connection, item_id: int, pcn: str, *, principal: Principal,
             amount_cents: int | None = None) -> ActionResult:
     """``queue reapply``: the credit pays claim PCN of the same account, same side."""
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.reapply",
-                          object_id=str(item_id))
+    actor = principal.name
     item, claim, (account, payer_id, credit) = _credit_item(conn, item_id, actor)
     target = find_claim(conn, pcn)
     if target.id == claim.id or target.patient_account_id != claim.patient_account_id:

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from edi_posting.access.permissions import Permission, authorize
+from edi_posting.access.permissions import Principal
 from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
@@ -116,14 +116,14 @@ def _rematch_one(conn: Connection, item: Any, actor: str, role: str | None,
     return ActionResult(item.id, "rematch", item.status, f"review item {item.id}: {text}")
 
 
-def rematch(conn: Connection, item_ids: list[int] | None, *, actor: str) -> list[ActionResult]:
+def rematch(conn: Connection, item_ids: list[int] | None, *,
+            principal: Principal) -> list[ActionResult]:
     """Match the items again (``None``: every open unmatched payment), one result each.
 
     Items are taken one by one, each locked, so a rematch of everything can run while
     specialists work single items.
     """
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.rematch",
-                          object_id=",".join(map(str, item_ids)) if item_ids else "all")
+    actor = principal.name
     results = []
     for item_id in item_ids if item_ids is not None else rematchable_items(conn):
         results.append(_rematch_one(conn, locked_item(conn, item_id), actor, principal.role))
@@ -140,18 +140,16 @@ class Outcome:
 
 
 def rematch_each(engine: Engine, item_ids: Sequence[int] | None, *,
-                 actor: str) -> list[Outcome]:
+                 principal: Principal) -> list[Outcome]:
     """``rematch`` item by item, each in its own transaction: an item refused (applied in
     part, needing --confirm...) is reported and never rolls back the items that matched."""
-    with write_transaction(engine) as conn:
-        authorize(conn, actor, Permission.RESOLVE, action="queue.rematch",
-                  object_id=",".join(map(str, item_ids)) if item_ids else "all")
+    with engine.connect() as conn:
         ids = list(item_ids) if item_ids is not None else rematchable_items(conn)
     outcomes = []
     for item_id in ids:
         try:
             with write_transaction(engine) as conn:
-                [result] = rematch(conn, [item_id], actor=actor)
+                [result] = rematch(conn, [item_id], principal=principal)
             outcomes.append(Outcome(item_id, result))
         except ActionError as exc:
             outcomes.append(Outcome(item_id, refused=str(exc)))
@@ -169,10 +167,9 @@ def rematch_by_engine(conn: Connection, item_id: int, *, cause: str) -> ActionRe
 
 
 def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,
-                    actor: str) -> ActionResult:
+                    principal: Principal) -> ActionResult:
     """Close an ``awaiting_correction`` item with the claim payment that corrects it."""
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.link-correction",
-                          object_id=str(item_id))
+    actor = principal.name
     item = locked_item(conn, item_id)
     if item.kind != "awaiting_correction" or item.submitted_claim_id is None:
         raise ActionError(f"review item {item_id} is {item.kind}: only a reversal awaiting "

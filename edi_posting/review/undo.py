@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from edi_posting.access.permissions import Permission, authorize
+from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
 from edi_posting.db.models import (
     ClaimPayment,
@@ -175,14 +175,13 @@ def _follow_others(conn: Connection, item: Any, entry_id: int, reversal_id: int,
     close_review_items(conn, list(opened), actor, f"the balance it owned is gone: {cause}")
 
 
-def undo(conn: Connection, item_id: int, *, actor: str, reason: str | None = None,
+def undo(conn: Connection, item_id: int, *, principal: Principal, reason: str | None = None,
          entry_id: int | None = None) -> ActionResult:
     """Reverse the entry of the item's latest money action and put the queue back.
 
     ``entry_id``: the entry the caller means to undo; refused unless it is that latest
     action (a retried command then undoes nothing more)."""
-    principal = authorize(conn, actor, Permission.RESOLVE, action="queue.undo",
-                          object_id=str(item_id))
+    actor = principal.name
     item = _locked(conn, item_id)
     event = _last_action(conn, item)
     if entry_id is not None:

@@ -1,0 +1,91 @@
+"""The review queue through the public API: list, show, stats, the specialist's non-money
+actions (assign, note, escalate, dismiss) and the evidence packet.
+
+Each function checks the session user's permission and records what the queue showed or
+did, so the CLI and the web application cannot skip either; the money-moving actions are
+in :mod:`edi_posting.api.queue_money`, the second person's in :mod:`edi_posting.api.approvals`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from edi_posting.access.permissions import Permission
+from edi_posting.api.acting import act
+from edi_posting.api.session import Session
+from edi_posting.codes.describe import describe_evidence
+from edi_posting.queue.items import QueueFilter, item_detail, list_items
+from edi_posting.queue.items import queue_stats as _queue_stats
+from edi_posting.reports.evidence_packet import write_packet
+from edi_posting.review import actions
+
+__all__ = ["assign_item", "dismiss_item", "escalate_item", "list_queue", "note_item",
+           "queue_stats", "show_queue_item", "write_evidence_packet"]
+
+
+def list_queue(session: Session, *, kind: str | None = None, status: str | None = None,
+               payer: str | None = None, assignee: str | None = None,
+               older_than_days: int | None = None, min_amount_cents: int | None = None,
+               claim: str | None = None, sort: str = "age",
+               limit: int | None = None) -> list[dict[str, Any]]:
+    """Review items as ``queue list`` shows them (PHI: ``read_phi``, the read audited;
+    masked when the session masks PHI).  ``status`` None: the open states."""
+    principal = session.authorize(Permission.READ_PHI, "queue.list")
+    session.audit("queue.list", role=principal.role)
+    with session.reading() as conn:
+        rows = list_items(conn, QueueFilter(kind, status, payer, assignee, older_than_days,
+                                            min_amount_cents, claim, sort, limit))
+    return session.shown(rows)
+
+
+def show_queue_item(session: Session, item_id: int) -> dict[str, Any]:
+    """One item with its evidence, history and the CARC/RARC codes it names, described
+    (``read_phi``, audited).  LookupError when there is no such item."""
+    principal = session.authorize(Permission.READ_PHI, "queue.show", str(item_id))
+    session.audit("queue.show", role=principal.role, object_type="review_item",
+                  object_id=str(item_id))
+    with session.reading() as conn:
+        detail = session.shown(item_detail(conn, item_id))
+    detail["codes"] = describe_evidence(detail["evidence"])  # every CARC/RARC, described
+    return detail
+
+
+def queue_stats(session: Session) -> list[dict[str, Any]]:
+    """Counts and amounts by kind, status and age bucket (no PHI: ``read_ledger``)."""
+    session.authorize(Permission.READ_LEDGER, "queue.stats")
+    with session.reading() as conn:
+        return _queue_stats(conn)
+
+
+def assign_item(session: Session, item_id: int, assignee: str) -> None:
+    """Hand the item to a person; it becomes in_progress (``resolve``)."""
+    act(session, Permission.RESOLVE, "queue.assign", str(item_id),
+        lambda conn, who: actions.assign(conn, item_id, assignee, principal=who))
+
+
+def note_item(session: Session, item_id: int, text: str) -> None:
+    """Add a note to the item's history (``resolve``)."""
+    act(session, Permission.RESOLVE, "queue.note", str(item_id),
+        lambda conn, who: actions.add_note(conn, item_id, text, principal=who))
+
+
+def escalate_item(session: Session, item_id: int, to: str, note: str) -> None:
+    """Escalate to a role or an active user, with a note saying why (``resolve``)."""
+    act(session, Permission.RESOLVE, "queue.escalate", str(item_id),
+        lambda conn, who: actions.escalate(conn, item_id, to, note, principal=who))
+
+
+def dismiss_item(session: Session, item_id: int, reason: str) -> None:
+    """Close an item that holds no money, with a reason (``resolve``)."""
+    act(session, Permission.RESOLVE, "queue.dismiss", str(item_id),
+        lambda conn, who: actions.dismiss(conn, item_id, reason, principal=who))
+
+
+def write_evidence_packet(session: Session, item_id: int, path: Path) -> str:
+    """Write the item's evidence packet (a zip of JSON and HTML) to ``path`` and return its
+    SHA-256.  PHI leaves the system: ``export``, the export audited, masked when the
+    session masks PHI; an archive that fails its digest is audited as failed."""
+    return act(session, Permission.EXPORT, "queue.packet", str(item_id),
+               lambda conn, who: write_packet(conn, item_id, path, principal=who,
+                                              mask_phi=session.mask_phi))
