@@ -26,11 +26,25 @@ _EXPORTS: dict[str, str] = {
     "PermissionDeniedError": "edi_posting.access.permissions",
     "Session": "edi_posting.api.session",
     "open_session": "edi_posting.api.session",
+    # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
+    "NotFoundError": "edi_posting.reports.views",
+    "show_claim": "edi_posting.api.views",
+    "show_account": "edi_posting.api.views",
+    "claim_history": "edi_posting.api.views",
+    "account_history": "edi_posting.api.views",
+    "LedgerCheck": "edi_posting.api.ledger",
+    "Violation": "edi_posting.reports.ledger_checks",
+    "check_ledger": "edi_posting.api.ledger",
+    "ledger_digest": "edi_posting.api.ledger",
+    "forwarding_balances": "edi_posting.api.ledger",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
     "DatabaseBehindError", "DatabaseUnavailableError", "IdentityRefusedError", "Permission",
     "PermissionDeniedError", "Session", "__version__", "open_session",
+    # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
+    "NotFoundError", "show_claim", "show_account", "claim_history", "account_history",
+    "LedgerCheck", "Violation", "check_ledger", "ledger_digest", "forwarding_balances",
 ]
 
 if TYPE_CHECKING:
@@ -39,6 +53,22 @@ if TYPE_CHECKING:
     from edi_posting.api.session import Session, open_session
     from edi_posting.db.engine import DatabaseUnavailableError
     from edi_posting.db.migration import DatabaseBehindError
+
+    # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
+    from edi_posting.api.ledger import (
+        LedgerCheck,
+        check_ledger,
+        forwarding_balances,
+        ledger_digest,
+    )
+    from edi_posting.api.views import (
+        account_history,
+        claim_history,
+        show_account,
+        show_claim,
+    )
+    from edi_posting.reports.ledger_checks import Violation
+    from edi_posting.reports.views import NotFoundError
 
 
 def __getattr__(name: str) -> Any:

@@ -165,8 +165,8 @@ FRONT_END_MAY_IMPORT = ("edi_posting.records.", "edi_posting.money", "edi_postin
 #: Command modules still reaching into stages while they move onto the API (issue 22);
 #: this set only shrinks.
 NOT_YET_THROUGH_THE_API = frozenset({
-    "account", "audit", "audit_archive", "claim", "codes", "config", "db", "demo", "generate",
-    "history", "importing", "ledger", "parse", "parse837", "policy", "queue",
+    "audit", "audit_archive", "codes", "config", "db", "demo", "generate",
+    "importing", "parse", "parse837", "policy", "queue",
     "queue_approvals", "queue_money", "users", "validate", "__init__", "context",
 })
 
