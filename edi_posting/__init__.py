@@ -37,6 +37,14 @@ _EXPORTS: dict[str, str] = {
     "check_ledger": "edi_posting.api.ledger",
     "ledger_digest": "edi_posting.api.ledger",
     "forwarding_balances": "edi_posting.api.ledger",
+    "import_files": "edi_posting.api.imports",
+    "import_demo": "edi_posting.api.imports",
+    "expand_paths": "edi_posting.importing.pipeline",
+    "demo_directory": "edi_posting.importing.demo",
+    "DemoResult": "edi_posting.importing.demo",
+    "ImportResult": "edi_posting.importing.units",
+    "FileResult": "edi_posting.importing.units",
+    "UnreadableInputError": "edi_posting.archive.user_input",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
@@ -45,6 +53,8 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
     "NotFoundError", "show_claim", "show_account", "claim_history", "account_history",
     "LedgerCheck", "Violation", "check_ledger", "ledger_digest", "forwarding_balances",
+    "import_files", "import_demo", "expand_paths", "demo_directory", "DemoResult", "ImportResult", "FileResult",
+    "UnreadableInputError",
 ]
 
 if TYPE_CHECKING:
@@ -55,6 +65,7 @@ if TYPE_CHECKING:
     from edi_posting.db.migration import DatabaseBehindError
 
     # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
+    from edi_posting.api.imports import import_demo, import_files
     from edi_posting.api.ledger import (
         LedgerCheck,
         check_ledger,
@@ -67,6 +78,10 @@ if TYPE_CHECKING:
         show_account,
         show_claim,
     )
+    from edi_posting.archive.user_input import UnreadableInputError
+    from edi_posting.importing.demo import DemoResult, demo_directory
+    from edi_posting.importing.pipeline import expand_paths
+    from edi_posting.importing.units import FileResult, ImportResult
     from edi_posting.reports.ledger_checks import Violation
     from edi_posting.reports.views import NotFoundError
 

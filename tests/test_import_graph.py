@@ -165,9 +165,9 @@ FRONT_END_MAY_IMPORT = ("edi_posting.records.", "edi_posting.money", "edi_postin
 #: Command modules still reaching into stages while they move onto the API (issue 22);
 #: this set only shrinks.
 NOT_YET_THROUGH_THE_API = frozenset({
-    "audit", "audit_archive", "codes", "config", "db", "demo", "generate",
-    "importing", "parse", "parse837", "policy", "queue",
-    "queue_approvals", "queue_money", "users", "validate", "__init__", "context",
+    "audit", "audit_archive", "codes", "config", "db", "generate",
+    "parse", "parse837", "policy", "queue",
+    "queue_approvals", "queue_money", "users", "validate", "context",
 })
 
 
