@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -12,9 +11,6 @@ from edi_posting.cli.common import CliError, echo_err, echo_json, format_option,
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
 from edi_posting.records.states import FileStatus
-
-if TYPE_CHECKING:
-    from edi_posting import FileResult, ImportResult
 
 __all__ = ["command"]
 
@@ -62,7 +58,7 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
         raise CliError(f"{rejected} file(s) rejected in whole or in part", ExitCode.DATA_ERROR)
 
 
-def render_results(summary: ImportResult, output_format: str,
+def render_results(summary: edi_posting.ImportResult, output_format: str,
                    show_problems: bool = True) -> None:
     """The summary table (or JSON document) of an import; problems on stderr."""
     results = summary.files
@@ -88,7 +84,7 @@ def render_results(summary: ImportResult, output_format: str,
                      f"{problem.code}: {problem.message}")
 
 
-def _render_plan(result: FileResult) -> None:
+def _render_plan(result: edi_posting.FileResult) -> None:
     """--dry-run: per claim payment, the entries that would post and the items that open."""
     click.echo(f"\n{Path(result.path).name} (dry run, nothing written):")
     rows = []
