@@ -45,6 +45,18 @@ _EXPORTS: dict[str, str] = {
     "ImportResult": "edi_posting.importing.units",
     "FileResult": "edi_posting.importing.units",
     "UnreadableInputError": "edi_posting.archive.user_input",
+    "PolicyError": "edi_posting.posting.policy",
+    "list_policies": "edi_posting.api.policy",
+    "set_policy": "edi_posting.api.policy",
+    "remove_policy": "edi_posting.api.policy",
+    "UserError": "edi_posting.access.permissions",
+    "AddedUser": "edi_posting.api.users",
+    "add_user": "edi_posting.api.users",
+    "set_role": "edi_posting.api.users",
+    "disable_user": "edi_posting.api.users",
+    "set_login": "edi_posting.api.users",
+    "set_password": "edi_posting.api.users",
+    "list_users": "edi_posting.api.users",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
@@ -54,15 +66,14 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "NotFoundError", "show_claim", "show_account", "claim_history", "account_history",
     "LedgerCheck", "Violation", "check_ledger", "ledger_digest", "forwarding_balances",
     "import_files", "import_demo", "expand_paths", "demo_directory", "DemoResult", "ImportResult", "FileResult",
-    "UnreadableInputError",
+    "UnreadableInputError", "PolicyError", "list_policies", "set_policy", "remove_policy",
+    "UserError", "AddedUser", "add_user", "set_role", "disable_user", "set_login",
+    "set_password", "list_users",
 ]
 
 if TYPE_CHECKING:
     from edi_posting.access.actor import IdentityRefusedError
-    from edi_posting.access.permissions import Permission, PermissionDeniedError
-    from edi_posting.api.session import Session, open_session
-    from edi_posting.db.engine import DatabaseUnavailableError
-    from edi_posting.db.migration import DatabaseBehindError
+    from edi_posting.access.permissions import Permission, PermissionDeniedError, UserError
 
     # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
     from edi_posting.api.imports import import_demo, import_files
@@ -72,6 +83,17 @@ if TYPE_CHECKING:
         forwarding_balances,
         ledger_digest,
     )
+    from edi_posting.api.policy import list_policies, remove_policy, set_policy
+    from edi_posting.api.session import Session, open_session
+    from edi_posting.api.users import (
+        AddedUser,
+        add_user,
+        disable_user,
+        list_users,
+        set_login,
+        set_password,
+        set_role,
+    )
     from edi_posting.api.views import (
         account_history,
         claim_history,
@@ -79,9 +101,12 @@ if TYPE_CHECKING:
         show_claim,
     )
     from edi_posting.archive.user_input import UnreadableInputError
+    from edi_posting.db.engine import DatabaseUnavailableError
+    from edi_posting.db.migration import DatabaseBehindError
     from edi_posting.importing.demo import DemoResult, demo_directory
     from edi_posting.importing.pipeline import expand_paths
     from edi_posting.importing.units import FileResult, ImportResult
+    from edi_posting.posting.policy import PolicyError
     from edi_posting.reports.ledger_checks import Violation
     from edi_posting.reports.views import NotFoundError
 
