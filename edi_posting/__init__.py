@@ -27,53 +27,95 @@ _EXPORTS: dict[str, str] = {
     "Session": "edi_posting.api.session",
     "open_session": "edi_posting.api.session",
     # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
-    "NotFoundError": "edi_posting.reports.views",
-    "show_claim": "edi_posting.api.views",
-    "show_account": "edi_posting.api.views",
-    "claim_history": "edi_posting.api.views",
-    "account_history": "edi_posting.api.views",
-    "LedgerCheck": "edi_posting.api.ledger",
-    "Violation": "edi_posting.reports.ledger_checks",
-    "check_ledger": "edi_posting.api.ledger",
-    "ledger_digest": "edi_posting.api.ledger",
-    "forwarding_balances": "edi_posting.api.ledger",
-    "import_files": "edi_posting.api.imports",
-    "import_demo": "edi_posting.api.imports",
-    "expand_paths": "edi_posting.importing.pipeline",
-    "demo_directory": "edi_posting.importing.demo",
-    "DemoResult": "edi_posting.importing.demo",
-    "ImportResult": "edi_posting.importing.units",
-    "FileResult": "edi_posting.importing.units",
-    "UnreadableInputError": "edi_posting.archive.user_input",
-    "PolicyError": "edi_posting.posting.policy",
-    "list_policies": "edi_posting.api.policy",
-    "set_policy": "edi_posting.api.policy",
-    "remove_policy": "edi_posting.api.policy",
-    "UserError": "edi_posting.access.permissions",
     "AddedUser": "edi_posting.api.users",
+    "AuditVerification": "edi_posting.api.audit",
+    "BadTimeError": "edi_posting.api.audit",
+    "DemoResult": "edi_posting.importing.demo",
+    "FileResult": "edi_posting.importing.units",
+    "HeadFormatError": "edi_posting.audit.head",
+    "HeadsDisagreeError": "edi_posting.api.audit",
+    "ImportResult": "edi_posting.importing.units",
+    "LedgerCheck": "edi_posting.api.ledger",
+    "NotFoundError": "edi_posting.reports.views",
+    "PolicyError": "edi_posting.posting.policy",
+    "Principal": "edi_posting.access.permissions",
+    "ReadOnlyLeakError": "edi_posting.db.migration",
+    "SchemaState": "edi_posting.api.admin",
+    "UnknownRoleError": "edi_posting.db.migration",
+    "UnreadableInputError": "edi_posting.archive.user_input",
+    "UserError": "edi_posting.access.permissions",
+    "Violation": "edi_posting.reports.ledger_checks",
+    "account_history": "edi_posting.api.views",
     "add_user": "edi_posting.api.users",
-    "set_role": "edi_posting.api.users",
+    "audit_head": "edi_posting.api.audit",
+    "audit_log": "edi_posting.api.audit",
+    "check_ledger": "edi_posting.api.ledger",
+    "check_schema": "edi_posting.api.admin",
+    "claim_history": "edi_posting.api.views",
+    "demo_directory": "edi_posting.importing.demo",
     "disable_user": "edi_posting.api.users",
+    "expand_paths": "edi_posting.importing.pipeline",
+    "file_privacy_warnings": "edi_posting.api.audit",
+    "forwarding_balances": "edi_posting.api.ledger",
+    "grant_role": "edi_posting.api.admin",
+    "import_demo": "edi_posting.api.imports",
+    "import_files": "edi_posting.api.imports",
+    "ledger_digest": "edi_posting.api.ledger",
+    "list_policies": "edi_posting.api.policy",
+    "list_users": "edi_posting.api.users",
+    "remove_policy": "edi_posting.api.policy",
+    "schema_revision": "edi_posting.api.admin",
     "set_login": "edi_posting.api.users",
     "set_password": "edi_posting.api.users",
-    "list_users": "edi_posting.api.users",
+    "set_policy": "edi_posting.api.policy",
+    "set_role": "edi_posting.api.users",
+    "show_account": "edi_posting.api.views",
+    "show_claim": "edi_posting.api.views",
+    "shown_database_url": "edi_posting.api.admin",
+    "upgrade_database": "edi_posting.api.admin",
+    "verify_audit": "edi_posting.api.audit",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
     "DatabaseBehindError", "DatabaseUnavailableError", "IdentityRefusedError", "Permission",
     "PermissionDeniedError", "Session", "__version__", "open_session",
     # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
-    "NotFoundError", "show_claim", "show_account", "claim_history", "account_history",
-    "LedgerCheck", "Violation", "check_ledger", "ledger_digest", "forwarding_balances",
-    "import_files", "import_demo", "expand_paths", "demo_directory", "DemoResult", "ImportResult", "FileResult",
-    "UnreadableInputError", "PolicyError", "list_policies", "set_policy", "remove_policy",
-    "UserError", "AddedUser", "add_user", "set_role", "disable_user", "set_login",
-    "set_password", "list_users",
+    "AddedUser", "AuditVerification", "BadTimeError", "DemoResult", "FileResult", "HeadFormatError",
+    "HeadsDisagreeError", "ImportResult", "LedgerCheck", "NotFoundError", "PolicyError",
+    "Principal", "ReadOnlyLeakError", "SchemaState", "UnknownRoleError", "UnreadableInputError",
+    "UserError", "Violation", "account_history", "add_user", "audit_head", "audit_log",
+    "check_ledger", "check_schema", "claim_history", "demo_directory", "disable_user",
+    "expand_paths", "file_privacy_warnings", "forwarding_balances", "grant_role", "import_demo",
+    "import_files", "ledger_digest", "list_policies", "list_users", "remove_policy",
+    "schema_revision", "set_login", "set_password", "set_policy", "set_role", "show_account",
+    "show_claim", "shown_database_url", "upgrade_database", "verify_audit",
 ]
 
 if TYPE_CHECKING:
     from edi_posting.access.actor import IdentityRefusedError
-    from edi_posting.access.permissions import Permission, PermissionDeniedError, UserError
+    from edi_posting.access.permissions import (
+        Permission,
+        PermissionDeniedError,
+        Principal,
+        UserError,
+    )
+    from edi_posting.api.admin import (
+        SchemaState,
+        check_schema,
+        grant_role,
+        schema_revision,
+        shown_database_url,
+        upgrade_database,
+    )
+    from edi_posting.api.audit import (
+        AuditVerification,
+        BadTimeError,
+        HeadsDisagreeError,
+        audit_head,
+        audit_log,
+        file_privacy_warnings,
+        verify_audit,
+    )
 
     # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
     from edi_posting.api.imports import import_demo, import_files
@@ -101,8 +143,9 @@ if TYPE_CHECKING:
         show_claim,
     )
     from edi_posting.archive.user_input import UnreadableInputError
+    from edi_posting.audit.head import HeadFormatError
     from edi_posting.db.engine import DatabaseUnavailableError
-    from edi_posting.db.migration import DatabaseBehindError
+    from edi_posting.db.migration import DatabaseBehindError, ReadOnlyLeakError, UnknownRoleError
     from edi_posting.importing.demo import DemoResult, demo_directory
     from edi_posting.importing.pipeline import expand_paths
     from edi_posting.importing.units import FileResult, ImportResult
