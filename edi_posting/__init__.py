@@ -32,11 +32,14 @@ _EXPORTS: dict[str, str] = {
     "BadTimeError": "edi_posting.api.audit",
     "DemoResult": "edi_posting.importing.demo",
     "FileResult": "edi_posting.importing.units",
+    "GenerationSummary": "edi_posting.testdata.generator",
+    "GeneratorError": "edi_posting.testdata.generator",
     "HeadFormatError": "edi_posting.audit.head",
     "HeadsDisagreeError": "edi_posting.api.audit",
     "ImportResult": "edi_posting.importing.units",
     "LedgerCheck": "edi_posting.api.ledger",
     "NotFoundError": "edi_posting.reports.views",
+    "PARSE_SCHEMA_VERSION": "edi_posting.api.files",
     "PolicyError": "edi_posting.posting.policy",
     "Principal": "edi_posting.access.permissions",
     "ReadOnlyLeakError": "edi_posting.db.migration",
@@ -44,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "UnknownRoleError": "edi_posting.db.migration",
     "UnreadableInputError": "edi_posting.archive.user_input",
     "UserError": "edi_posting.access.permissions",
+    "ValidationResult": "edi_posting.x12.validation.validator",
     "Violation": "edi_posting.reports.ledger_checks",
     "account_history": "edi_posting.api.views",
     "add_user": "edi_posting.api.users",
@@ -57,13 +61,18 @@ _EXPORTS: dict[str, str] = {
     "expand_paths": "edi_posting.importing.pipeline",
     "file_privacy_warnings": "edi_posting.api.audit",
     "forwarding_balances": "edi_posting.api.ledger",
+    "generate_test_files": "edi_posting.api.testdata",
     "grant_role": "edi_posting.api.admin",
     "import_demo": "edi_posting.api.imports",
     "import_files": "edi_posting.api.imports",
     "ledger_digest": "edi_posting.api.ledger",
     "list_policies": "edi_posting.api.policy",
     "list_users": "edi_posting.api.users",
+    "parse_file": "edi_posting.api.files",
+    "parse_stats": "edi_posting.api.files",
+    "readable_file": "edi_posting.archive.user_input",
     "remove_policy": "edi_posting.api.policy",
+    "scenario_help": "edi_posting.api.testdata",
     "schema_revision": "edi_posting.api.admin",
     "set_login": "edi_posting.api.users",
     "set_password": "edi_posting.api.users",
@@ -72,23 +81,29 @@ _EXPORTS: dict[str, str] = {
     "show_account": "edi_posting.api.views",
     "show_claim": "edi_posting.api.views",
     "shown_database_url": "edi_posting.api.admin",
+    "sum_parse_stats": "edi_posting.api.files",
     "upgrade_database": "edi_posting.api.admin",
+    "validate_file": "edi_posting.api.files",
     "verify_audit": "edi_posting.api.audit",
+    "write_acks": "edi_posting.api.files",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
     "DatabaseBehindError", "DatabaseUnavailableError", "IdentityRefusedError", "Permission",
     "PermissionDeniedError", "Session", "__version__", "open_session",
     # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
-    "AddedUser", "AuditVerification", "BadTimeError", "DemoResult", "FileResult", "HeadFormatError",
-    "HeadsDisagreeError", "ImportResult", "LedgerCheck", "NotFoundError", "PolicyError",
-    "Principal", "ReadOnlyLeakError", "SchemaState", "UnknownRoleError", "UnreadableInputError",
-    "UserError", "Violation", "account_history", "add_user", "audit_head", "audit_log",
+    "AddedUser", "AuditVerification", "BadTimeError", "DemoResult", "FileResult",
+    "GenerationSummary", "GeneratorError", "HeadFormatError", "HeadsDisagreeError", "ImportResult",
+    "LedgerCheck", "NotFoundError", "PARSE_SCHEMA_VERSION", "PolicyError", "Principal",
+    "ReadOnlyLeakError", "SchemaState", "UnknownRoleError", "UnreadableInputError", "UserError",
+    "ValidationResult", "Violation", "account_history", "add_user", "audit_head", "audit_log",
     "check_ledger", "check_schema", "claim_history", "demo_directory", "disable_user",
-    "expand_paths", "file_privacy_warnings", "forwarding_balances", "grant_role", "import_demo",
-    "import_files", "ledger_digest", "list_policies", "list_users", "remove_policy",
+    "expand_paths", "file_privacy_warnings", "forwarding_balances", "generate_test_files",
+    "grant_role", "import_demo", "import_files", "ledger_digest", "list_policies", "list_users",
+    "parse_file", "parse_stats", "readable_file", "remove_policy", "scenario_help",
     "schema_revision", "set_login", "set_password", "set_policy", "set_role", "show_account",
-    "show_claim", "shown_database_url", "upgrade_database", "verify_audit",
+    "show_claim", "shown_database_url", "sum_parse_stats", "upgrade_database", "validate_file",
+    "verify_audit", "write_acks",
 ]
 
 if TYPE_CHECKING:
@@ -116,17 +131,19 @@ if TYPE_CHECKING:
         file_privacy_warnings,
         verify_audit,
     )
-
-    # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
-    from edi_posting.api.imports import import_demo, import_files
-    from edi_posting.api.ledger import (
-        LedgerCheck,
-        check_ledger,
-        forwarding_balances,
-        ledger_digest,
+    from edi_posting.api.files import (
+        PARSE_SCHEMA_VERSION,
+        parse_file,
+        parse_stats,
+        sum_parse_stats,
+        validate_file,
+        write_acks,
     )
+    from edi_posting.api.imports import import_demo, import_files
+    from edi_posting.api.ledger import LedgerCheck, check_ledger, forwarding_balances, ledger_digest
     from edi_posting.api.policy import list_policies, remove_policy, set_policy
     from edi_posting.api.session import Session, open_session
+    from edi_posting.api.testdata import generate_test_files, scenario_help
     from edi_posting.api.users import (
         AddedUser,
         add_user,
@@ -136,13 +153,8 @@ if TYPE_CHECKING:
         set_password,
         set_role,
     )
-    from edi_posting.api.views import (
-        account_history,
-        claim_history,
-        show_account,
-        show_claim,
-    )
-    from edi_posting.archive.user_input import UnreadableInputError
+    from edi_posting.api.views import account_history, claim_history, show_account, show_claim
+    from edi_posting.archive.user_input import UnreadableInputError, readable_file
     from edi_posting.audit.head import HeadFormatError
     from edi_posting.db.engine import DatabaseUnavailableError
     from edi_posting.db.migration import DatabaseBehindError, ReadOnlyLeakError, UnknownRoleError
@@ -152,7 +164,8 @@ if TYPE_CHECKING:
     from edi_posting.posting.policy import PolicyError
     from edi_posting.reports.ledger_checks import Violation
     from edi_posting.reports.views import NotFoundError
-
+    from edi_posting.testdata.generator import GenerationSummary, GeneratorError
+    from edi_posting.x12.validation.validator import ValidationResult
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from edi_posting.archive.user_input import readable_file
+import edi_posting
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
 from edi_posting.codes import CodeList, CodeListError, CodeListName, load_list, parse_list_name
 from edi_posting.codes.loader import CODES_DIR_ENV, codes_dir, load_all
@@ -123,7 +123,7 @@ last modified, stop date (dates YYYY-MM-DD or MM/DD/YYYY).""")
 def update(file: Path, list_name: str, as_of: dt.datetime | None) -> None:
     """Load a published CARC or RARC list (CSV) as the list in effect, marked complete."""
     name = _name(list_name)
-    readable_file(file)  # exit 66 naming the file and why
+    edi_posting.readable_file(file)  # exit 66 naming the file and why
     if name not in UPDATABLE:
         raise CliError(f"the {name.value} list is complete as shipped; only "
                        f"{', '.join(n.value for n in UPDATABLE)} can be updated", ExitCode.USAGE)
