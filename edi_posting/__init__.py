@@ -91,19 +91,20 @@ _EXPORTS: dict[str, str] = {
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
     "DatabaseBehindError", "DatabaseUnavailableError", "IdentityRefusedError", "Permission",
     "PermissionDeniedError", "Session", "__version__", "open_session",
-    # --- views, ledger, imports, audit, users, administration, files (issue 22, part a) ---
-    "AddedUser", "AuditVerification", "BadTimeError", "DemoResult", "FileResult",
-    "GenerationSummary", "GeneratorError", "HeadFormatError", "HeadsDisagreeError", "ImportResult",
-    "LedgerCheck", "NotFoundError", "PARSE_SCHEMA_VERSION", "PolicyError", "Principal",
-    "ReadOnlyLeakError", "SchemaState", "UnknownRoleError", "UnreadableInputError", "UserError",
-    "ValidationResult", "Violation", "account_history", "add_user", "audit_head", "audit_log",
-    "check_ledger", "check_schema", "claim_history", "demo_directory", "disable_user",
-    "expand_paths", "file_privacy_warnings", "forwarding_balances", "generate_test_files",
-    "grant_role", "import_demo", "import_files", "ledger_digest", "list_policies", "list_users",
-    "parse_file", "parse_stats", "readable_file", "remove_policy", "scenario_help",
-    "schema_revision", "set_login", "set_password", "set_policy", "set_role", "show_account",
-    "show_claim", "shown_database_url", "sum_parse_stats", "upgrade_database", "validate_file",
-    "verify_audit", "write_acks",
+]
+__all__ += [  # views, ledger, imports, audit, users, administration, files (issue 22, a)
+    "PARSE_SCHEMA_VERSION", "AddedUser", "AuditVerification", "BadTimeError", "DemoResult",
+    "FileResult", "GenerationSummary", "GeneratorError", "HeadFormatError", "HeadsDisagreeError",
+    "ImportResult", "LedgerCheck", "NotFoundError", "PolicyError", "Principal", "ReadOnlyLeakError",
+    "SchemaState", "UnknownRoleError", "UnreadableInputError", "UserError", "ValidationResult",
+    "Violation", "account_history", "add_user", "audit_head", "audit_log", "check_ledger",
+    "check_schema", "claim_history", "demo_directory", "disable_user", "expand_paths",
+    "file_privacy_warnings", "forwarding_balances", "generate_test_files", "grant_role",
+    "import_demo", "import_files", "ledger_digest", "list_policies", "list_users", "parse_file",
+    "parse_stats", "readable_file", "remove_policy", "scenario_help", "schema_revision",
+    "set_login", "set_password", "set_policy", "set_role", "show_account", "show_claim",
+    "shown_database_url", "sum_parse_stats", "upgrade_database", "validate_file", "verify_audit",
+    "write_acks",
 ]
 
 if TYPE_CHECKING:

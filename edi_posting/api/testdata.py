@@ -7,15 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from edi_posting.testdata.generator import (
-    GeneratorError,
     GenerationSummary,
+    GeneratorError,
     Separators,
     generate,
     iter_scenario_help,
     parse_mix,
 )
 
-__all__ = ["GeneratorError", "GenerationSummary", "generate_test_files", "scenario_help"]
+__all__ = ["GenerationSummary", "GeneratorError", "generate_test_files", "scenario_help"]
 
 
 def scenario_help() -> Iterator[str]:
