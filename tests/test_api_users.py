@@ -21,9 +21,8 @@ def test_the_first_user_is_an_admin_and_the_others_get_their_roles(database_url:
 
 
 def test_a_duplicate_user_is_a_user_error(database_url: str) -> None:
-    with staffed(database_url) as staff:
-        with pytest.raises(edi_posting.UserError):
-            edi_posting.add_user(staff["ada"], "pat", "poster")
+    with staffed(database_url) as staff, pytest.raises(edi_posting.UserError):
+        edi_posting.add_user(staff["ada"], "pat", "poster")
 
 
 def test_a_poster_may_not_add_users_and_the_refusal_is_audited(database_url: str) -> None:
