@@ -8,6 +8,7 @@ audit, and none of them imports SQLAlchemy (a parse starts fast).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,13 @@ def sum_parse_stats(stats: Iterable[dict[str, Any]]) -> dict[str, Any]:
     return documents.sum_totals([t for document in stats for t in document["_totals"]])
 
 
-def validate_file(path: str) -> ValidationResult:
+def validate_file(path: str | Path, *, now: dt.datetime | None = None,
+                  first_control_number: int | None = None) -> ValidationResult:
     """Validate one X12 835/837 file against its implementation guide (GS08) with pyx12,
     plus balancing and the code lists: the verdict per transaction set, the problems and
-    the 999/997/TA1 acknowledgments.  OSError when the file cannot be read."""
-    return validate_path(path)
+    the 999/997/TA1 acknowledgments (dated ``now``, numbered from
+    ``first_control_number``).  OSError when the file cannot be read."""
+    return validate_path(path, now=now, first_control_number=first_control_number)
 
 
 def write_acks(result: ValidationResult, ack_dir: Path) -> list[str]:
