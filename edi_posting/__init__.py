@@ -30,6 +30,7 @@ _EXPORTS: dict[str, str] = {
     "AddedUser": "edi_posting.api.users",
     "AuditVerification": "edi_posting.api.audit",
     "BadTimeError": "edi_posting.api.audit",
+    "CodeListError": "edi_posting.codes.loader",
     "DemoResult": "edi_posting.importing.demo",
     "FileResult": "edi_posting.importing.units",
     "GenerationSummary": "edi_posting.testdata.generator",
@@ -44,8 +45,10 @@ _EXPORTS: dict[str, str] = {
     "Principal": "edi_posting.access.permissions",
     "ReadOnlyLeakError": "edi_posting.db.migration",
     "SchemaState": "edi_posting.api.admin",
+    "UnknownCodeError": "edi_posting.api.codes",
     "UnknownRoleError": "edi_posting.db.migration",
     "UnreadableInputError": "edi_posting.archive.user_input",
+    "UpdatedCodeList": "edi_posting.api.codes",
     "UserError": "edi_posting.access.permissions",
     "ValidationResult": "edi_posting.x12.validation.validator",
     "Violation": "edi_posting.reports.ledger_checks",
@@ -56,9 +59,11 @@ _EXPORTS: dict[str, str] = {
     "check_ledger": "edi_posting.api.ledger",
     "check_schema": "edi_posting.api.admin",
     "claim_history": "edi_posting.api.views",
+    "code_list_info": "edi_posting.api.codes",
     "demo_directory": "edi_posting.importing.demo",
     "disable_user": "edi_posting.api.users",
     "expand_paths": "edi_posting.importing.pipeline",
+    "explain_code": "edi_posting.api.codes",
     "file_privacy_warnings": "edi_posting.api.audit",
     "forwarding_balances": "edi_posting.api.ledger",
     "generate_test_files": "edi_posting.api.testdata",
@@ -66,6 +71,7 @@ _EXPORTS: dict[str, str] = {
     "import_demo": "edi_posting.api.imports",
     "import_files": "edi_posting.api.imports",
     "ledger_digest": "edi_posting.api.ledger",
+    "list_codes": "edi_posting.api.codes",
     "list_policies": "edi_posting.api.policy",
     "list_users": "edi_posting.api.users",
     "parse_file": "edi_posting.api.files",
@@ -82,6 +88,7 @@ _EXPORTS: dict[str, str] = {
     "show_claim": "edi_posting.api.views",
     "shown_database_url": "edi_posting.api.admin",
     "sum_parse_stats": "edi_posting.api.files",
+    "update_code_list": "edi_posting.api.codes",
     "upgrade_database": "edi_posting.api.admin",
     "validate_file": "edi_posting.api.files",
     "verify_audit": "edi_posting.api.audit",
@@ -93,18 +100,19 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "PermissionDeniedError", "Session", "__version__", "open_session",
 ]
 __all__ += [  # views, ledger, imports, audit, users, administration, files (issue 22, a)
-    "PARSE_SCHEMA_VERSION", "AddedUser", "AuditVerification", "BadTimeError", "DemoResult",
-    "FileResult", "GenerationSummary", "GeneratorError", "HeadFormatError", "HeadsDisagreeError",
-    "ImportResult", "LedgerCheck", "NotFoundError", "PolicyError", "Principal", "ReadOnlyLeakError",
-    "SchemaState", "UnknownRoleError", "UnreadableInputError", "UserError", "ValidationResult",
-    "Violation", "account_history", "add_user", "audit_head", "audit_log", "check_ledger",
-    "check_schema", "claim_history", "demo_directory", "disable_user", "expand_paths",
-    "file_privacy_warnings", "forwarding_balances", "generate_test_files", "grant_role",
-    "import_demo", "import_files", "ledger_digest", "list_policies", "list_users", "parse_file",
-    "parse_stats", "readable_file", "remove_policy", "scenario_help", "schema_revision",
-    "set_login", "set_password", "set_policy", "set_role", "show_account", "show_claim",
-    "shown_database_url", "sum_parse_stats", "upgrade_database", "validate_file", "verify_audit",
-    "write_acks",
+    "PARSE_SCHEMA_VERSION", "AddedUser", "AuditVerification", "BadTimeError", "CodeListError",
+    "DemoResult", "FileResult", "GenerationSummary", "GeneratorError", "HeadFormatError",
+    "HeadsDisagreeError", "ImportResult", "LedgerCheck", "NotFoundError", "PolicyError",
+    "Principal", "ReadOnlyLeakError", "SchemaState", "UnknownCodeError", "UnknownRoleError",
+    "UnreadableInputError", "UpdatedCodeList", "UserError", "ValidationResult", "Violation",
+    "account_history", "add_user", "audit_head", "audit_log", "check_ledger", "check_schema",
+    "claim_history", "code_list_info", "demo_directory", "disable_user", "expand_paths",
+    "explain_code", "file_privacy_warnings", "forwarding_balances", "generate_test_files",
+    "grant_role", "import_demo", "import_files", "ledger_digest", "list_codes", "list_policies",
+    "list_users", "parse_file", "parse_stats", "readable_file", "remove_policy", "scenario_help",
+    "schema_revision", "set_login", "set_password", "set_policy", "set_role", "show_account",
+    "show_claim", "shown_database_url", "sum_parse_stats", "update_code_list", "upgrade_database",
+    "validate_file", "verify_audit", "write_acks",
 ]
 
 if TYPE_CHECKING:
@@ -132,6 +140,14 @@ if TYPE_CHECKING:
         file_privacy_warnings,
         verify_audit,
     )
+    from edi_posting.api.codes import (
+        UnknownCodeError,
+        UpdatedCodeList,
+        code_list_info,
+        explain_code,
+        list_codes,
+        update_code_list,
+    )
     from edi_posting.api.files import (
         PARSE_SCHEMA_VERSION,
         parse_file,
@@ -157,6 +173,7 @@ if TYPE_CHECKING:
     from edi_posting.api.views import account_history, claim_history, show_account, show_claim
     from edi_posting.archive.user_input import UnreadableInputError, readable_file
     from edi_posting.audit.head import HeadFormatError
+    from edi_posting.codes.loader import CodeListError
     from edi_posting.db.engine import DatabaseUnavailableError
     from edi_posting.db.migration import DatabaseBehindError, ReadOnlyLeakError, UnknownRoleError
     from edi_posting.importing.demo import DemoResult, demo_directory
