@@ -51,7 +51,9 @@ def test_a_code_is_explained_and_an_unknown_one_names_its_list() -> None:
         edi_posting.list_codes("no such list")
 
 
-def test_a_published_table_becomes_the_list_in_effect(tmp_path: Path) -> None:
+def test_a_published_table_becomes_the_list_in_effect(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EDI_POSTING_CODES_DIR", str(tmp_path / "codes"))  # this test's own
     table = tmp_path / "carc.csv"
     table.write_text("Code,Description,Start Date,Last Modified,Stop Date\n"
                      "45,Charge exceeds fee schedule,1995-01-01,,\n")
