@@ -113,7 +113,7 @@ def main() -> None:
 
 
 def _profile(path: Path) -> None:
-    from edi_posting.cli.parse import stats_document
+    from edi_posting.api.documents import stats_document
 
     profiler = cProfile.Profile()
     started = time.perf_counter()

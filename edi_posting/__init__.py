@@ -17,74 +17,246 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 #: Public name -> the module that defines it (the API functions live in ``edi_posting.api``;
-#: the errors a caller catches are exported from where they are raised).
+#: the errors and results a caller handles are exported from where they are defined).
 _EXPORTS: dict[str, str] = {
-    "DatabaseBehindError": "edi_posting.db.migration",
-    "DatabaseUnavailableError": "edi_posting.db.engine",
-    "IdentityRefusedError": "edi_posting.access.actor",
-    "Permission": "edi_posting.access.permissions",
-    "PermissionDeniedError": "edi_posting.access.permissions",
-    "Session": "edi_posting.api.session",
-    "open_session": "edi_posting.api.session",
-    # the review queue (edi_posting.api.queue, queue_money, approvals) and what it raises
+    "accept_match": "edi_posting.api.queue_money",
+    "account_history": "edi_posting.api.views",
     "ActionError": "edi_posting.review.actions",
     "ActionResult": "edi_posting.review.money",
-    "ArchiveIntegrityError": "edi_posting.archive.integrity",
-    "ConfirmationNeeded": "edi_posting.review.money",
-    "ReasonCode": "edi_posting.review.reason_codes",
-    "ReasonError": "edi_posting.review.reason_codes",
-    "RematchReport": "edi_posting.api.queue_money",
-    "accept_match": "edi_posting.api.queue_money",
+    "add_user": "edi_posting.api.users",
+    "AddedUser": "edi_posting.api.users",
     "apply_cash": "edi_posting.api.queue_money",
     "approve": "edi_posting.api.approvals",
+    "ArchiveIntegrityError": "edi_posting.archive.integrity",
     "assign_item": "edi_posting.api.queue",
+    "audit_head": "edi_posting.api.audit",
+    "audit_log": "edi_posting.api.audit",
+    "AuditVerification": "edi_posting.api.audit",
+    "BadTimeError": "edi_posting.api.audit",
+    "check_ledger": "edi_posting.api.ledger",
     "check_reason": "edi_posting.review.reason_codes",
+    "check_schema": "edi_posting.api.admin",
+    "claim_history": "edi_posting.api.views",
+    "code_list_info": "edi_posting.api.codes",
+    "CodeListError": "edi_posting.codes.loader",
+    "ConfirmationNeeded": "edi_posting.review.money",
+    "DatabaseBehindError": "edi_posting.db.migration",
+    "DatabaseUnavailableError": "edi_posting.db.engine",
+    "demo_directory": "edi_posting.importing.demo",
+    "DemoResult": "edi_posting.importing.demo",
+    "disable_user": "edi_posting.api.users",
     "dismiss_item": "edi_posting.api.queue",
     "escalate_item": "edi_posting.api.queue",
+    "expand_paths": "edi_posting.importing.pipeline",
+    "explain_code": "edi_posting.api.codes",
+    "file_privacy_warnings": "edi_posting.api.audit",
+    "FileResult": "edi_posting.importing.units",
+    "forwarding_balances": "edi_posting.api.ledger",
+    "generate_test_files": "edi_posting.api.testdata",
+    "GenerationSummary": "edi_posting.testdata.generator",
+    "GeneratorError": "edi_posting.testdata.generator",
+    "grant_role": "edi_posting.api.admin",
+    "HeadFormatError": "edi_posting.audit.head",
+    "HeadsDisagreeError": "edi_posting.api.audit",
+    "IdentityRefusedError": "edi_posting.access.actor",
+    "import_demo": "edi_posting.api.imports",
+    "import_files": "edi_posting.api.imports",
+    "ImportResult": "edi_posting.importing.units",
+    "ledger_digest": "edi_posting.api.ledger",
+    "LedgerCheck": "edi_posting.api.ledger",
     "link_correction": "edi_posting.api.queue_money",
     "list_approvals": "edi_posting.api.approvals",
+    "list_codes": "edi_posting.api.codes",
+    "list_policies": "edi_posting.api.policy",
     "list_queue": "edi_posting.api.queue",
+    "list_users": "edi_posting.api.users",
     "note_item": "edi_posting.api.queue",
+    "NotFoundError": "edi_posting.reports.views",
+    "open_session": "edi_posting.api.session",
+    "parse_file": "edi_posting.api.files",
+    "PARSE_SCHEMA_VERSION": "edi_posting.api.files",
+    "parse_stats": "edi_posting.api.files",
+    "Permission": "edi_posting.access.permissions",
+    "PermissionDeniedError": "edi_posting.access.permissions",
     "place_plb": "edi_posting.api.queue_money",
+    "PolicyError": "edi_posting.posting.policy",
     "post_claim_as_sent": "edi_posting.api.queue_money",
+    "Principal": "edi_posting.access.permissions",
     "queue_stats": "edi_posting.api.queue",
+    "readable_file": "edi_posting.archive.user_input",
+    "ReadOnlyLeakError": "edi_posting.db.migration",
     "reapply_credit": "edi_posting.api.queue_money",
+    "ReasonCode": "edi_posting.review.reason_codes",
+    "ReasonError": "edi_posting.review.reason_codes",
     "refund_credit": "edi_posting.api.queue_money",
     "refund_limit": "edi_posting.api.approvals",
     "reject_approval": "edi_posting.api.approvals",
     "rematch_items": "edi_posting.api.queue_money",
+    "RematchReport": "edi_posting.api.queue_money",
+    "remove_policy": "edi_posting.api.policy",
+    "scenario_help": "edi_posting.api.testdata",
+    "schema_revision": "edi_posting.api.admin",
+    "SchemaState": "edi_posting.api.admin",
+    "Session": "edi_posting.api.session",
+    "set_login": "edi_posting.api.users",
+    "set_password": "edi_posting.api.users",
+    "set_policy": "edi_posting.api.policy",
     "set_refund_limit": "edi_posting.api.approvals",
+    "set_role": "edi_posting.api.users",
     "set_write_off_limit": "edi_posting.api.approvals",
+    "show_account": "edi_posting.api.views",
+    "show_claim": "edi_posting.api.views",
     "show_queue_item": "edi_posting.api.queue",
+    "shown_database_url": "edi_posting.api.admin",
+    "sum_parse_stats": "edi_posting.api.files",
     "transfer_balance": "edi_posting.api.queue_money",
     "undo_action": "edi_posting.api.queue_money",
+    "UnknownCodeError": "edi_posting.api.codes",
+    "UnknownRoleError": "edi_posting.db.migration",
+    "UnreadableInputError": "edi_posting.archive.user_input",
+    "update_code_list": "edi_posting.api.codes",
+    "UpdatedCodeList": "edi_posting.api.codes",
+    "upgrade_database": "edi_posting.api.admin",
+    "UserError": "edi_posting.access.permissions",
+    "validate_file": "edi_posting.api.files",
+    "ValidationResult": "edi_posting.x12.validation.validator",
+    "verify_audit": "edi_posting.api.audit",
+    "Violation": "edi_posting.reports.ledger_checks",
+    "write_acks": "edi_posting.api.files",
     "write_evidence_packet": "edi_posting.api.queue",
     "write_off": "edi_posting.api.queue_money",
     "write_off_limit": "edi_posting.api.approvals",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
-    "DatabaseBehindError", "DatabaseUnavailableError", "IdentityRefusedError", "Permission",
-    "PermissionDeniedError", "Session", "__version__", "open_session",
-]
-__all__ += [  # the review queue
-    "ActionError", "ActionResult", "ArchiveIntegrityError", "ConfirmationNeeded", "ReasonCode",
-    "ReasonError", "RematchReport", "accept_match", "apply_cash", "approve", "assign_item",
-    "check_reason", "dismiss_item", "escalate_item", "link_correction", "list_approvals",
-    "list_queue", "note_item", "place_plb", "post_claim_as_sent", "queue_stats",
-    "reapply_credit", "refund_credit", "refund_limit", "reject_approval", "rematch_items",
-    "set_refund_limit", "set_write_off_limit", "show_queue_item", "transfer_balance",
-    "undo_action", "write_evidence_packet", "write_off", "write_off_limit",
+    "PARSE_SCHEMA_VERSION",
+    "ActionError",
+    "ActionResult",
+    "AddedUser",
+    "ArchiveIntegrityError",
+    "AuditVerification",
+    "BadTimeError",
+    "CodeListError",
+    "ConfirmationNeeded",
+    "DatabaseBehindError",
+    "DatabaseUnavailableError",
+    "DemoResult",
+    "FileResult",
+    "GenerationSummary",
+    "GeneratorError",
+    "HeadFormatError",
+    "HeadsDisagreeError",
+    "IdentityRefusedError",
+    "ImportResult",
+    "LedgerCheck",
+    "NotFoundError",
+    "Permission",
+    "PermissionDeniedError",
+    "PolicyError",
+    "Principal",
+    "ReadOnlyLeakError",
+    "ReasonCode",
+    "ReasonError",
+    "RematchReport",
+    "SchemaState",
+    "Session",
+    "UnknownCodeError",
+    "UnknownRoleError",
+    "UnreadableInputError",
+    "UpdatedCodeList",
+    "UserError",
+    "ValidationResult",
+    "Violation",
+    "__version__",
+    "accept_match",
+    "account_history",
+    "add_user",
+    "apply_cash",
+    "approve",
+    "assign_item",
+    "audit_head",
+    "audit_log",
+    "check_ledger",
+    "check_reason",
+    "check_schema",
+    "claim_history",
+    "code_list_info",
+    "demo_directory",
+    "disable_user",
+    "dismiss_item",
+    "escalate_item",
+    "expand_paths",
+    "explain_code",
+    "file_privacy_warnings",
+    "forwarding_balances",
+    "generate_test_files",
+    "grant_role",
+    "import_demo",
+    "import_files",
+    "ledger_digest",
+    "link_correction",
+    "list_approvals",
+    "list_codes",
+    "list_policies",
+    "list_queue",
+    "list_users",
+    "note_item",
+    "open_session",
+    "parse_file",
+    "parse_stats",
+    "place_plb",
+    "post_claim_as_sent",
+    "queue_stats",
+    "readable_file",
+    "reapply_credit",
+    "refund_credit",
+    "refund_limit",
+    "reject_approval",
+    "rematch_items",
+    "remove_policy",
+    "scenario_help",
+    "schema_revision",
+    "set_login",
+    "set_password",
+    "set_policy",
+    "set_refund_limit",
+    "set_role",
+    "set_write_off_limit",
+    "show_account",
+    "show_claim",
+    "show_queue_item",
+    "shown_database_url",
+    "sum_parse_stats",
+    "transfer_balance",
+    "undo_action",
+    "update_code_list",
+    "upgrade_database",
+    "validate_file",
+    "verify_audit",
+    "write_acks",
+    "write_evidence_packet",
+    "write_off",
+    "write_off_limit",
 ]
 
 if TYPE_CHECKING:
-    from edi_posting.access.actor import IdentityRefusedError
-    from edi_posting.access.permissions import Permission, PermissionDeniedError
-    from edi_posting.api.session import Session, open_session
-    from edi_posting.db.engine import DatabaseUnavailableError
-    from edi_posting.db.migration import DatabaseBehindError
-
-if TYPE_CHECKING:  # the review queue
+    from edi_posting.access.actor import (
+        IdentityRefusedError,
+    )
+    from edi_posting.access.permissions import (
+        Permission,
+        PermissionDeniedError,
+        Principal,
+        UserError,
+    )
+    from edi_posting.api.admin import (
+        SchemaState,
+        check_schema,
+        grant_role,
+        schema_revision,
+        shown_database_url,
+        upgrade_database,
+    )
     from edi_posting.api.approvals import (
         approve,
         list_approvals,
@@ -93,6 +265,46 @@ if TYPE_CHECKING:  # the review queue
         set_refund_limit,
         set_write_off_limit,
         write_off_limit,
+    )
+    from edi_posting.api.audit import (
+        AuditVerification,
+        BadTimeError,
+        HeadsDisagreeError,
+        audit_head,
+        audit_log,
+        file_privacy_warnings,
+        verify_audit,
+    )
+    from edi_posting.api.codes import (
+        UnknownCodeError,
+        UpdatedCodeList,
+        code_list_info,
+        explain_code,
+        list_codes,
+        update_code_list,
+    )
+    from edi_posting.api.files import (
+        PARSE_SCHEMA_VERSION,
+        parse_file,
+        parse_stats,
+        sum_parse_stats,
+        validate_file,
+        write_acks,
+    )
+    from edi_posting.api.imports import (
+        import_demo,
+        import_files,
+    )
+    from edi_posting.api.ledger import (
+        LedgerCheck,
+        check_ledger,
+        forwarding_balances,
+        ledger_digest,
+    )
+    from edi_posting.api.policy import (
+        list_policies,
+        remove_policy,
+        set_policy,
     )
     from edi_posting.api.queue import (
         assign_item,
@@ -118,10 +330,89 @@ if TYPE_CHECKING:  # the review queue
         undo_action,
         write_off,
     )
-    from edi_posting.archive.integrity import ArchiveIntegrityError
-    from edi_posting.review.actions import ActionError
-    from edi_posting.review.money import ActionResult, ConfirmationNeeded
-    from edi_posting.review.reason_codes import ReasonCode, ReasonError, check_reason
+    from edi_posting.api.session import (
+        Session,
+        open_session,
+    )
+    from edi_posting.api.testdata import (
+        generate_test_files,
+        scenario_help,
+    )
+    from edi_posting.api.users import (
+        AddedUser,
+        add_user,
+        disable_user,
+        list_users,
+        set_login,
+        set_password,
+        set_role,
+    )
+    from edi_posting.api.views import (
+        account_history,
+        claim_history,
+        show_account,
+        show_claim,
+    )
+    from edi_posting.archive.integrity import (
+        ArchiveIntegrityError,
+    )
+    from edi_posting.archive.user_input import (
+        UnreadableInputError,
+        readable_file,
+    )
+    from edi_posting.audit.head import (
+        HeadFormatError,
+    )
+    from edi_posting.codes.loader import (
+        CodeListError,
+    )
+    from edi_posting.db.engine import (
+        DatabaseUnavailableError,
+    )
+    from edi_posting.db.migration import (
+        DatabaseBehindError,
+        ReadOnlyLeakError,
+        UnknownRoleError,
+    )
+    from edi_posting.importing.demo import (
+        DemoResult,
+        demo_directory,
+    )
+    from edi_posting.importing.pipeline import (
+        expand_paths,
+    )
+    from edi_posting.importing.units import (
+        FileResult,
+        ImportResult,
+    )
+    from edi_posting.posting.policy import (
+        PolicyError,
+    )
+    from edi_posting.reports.ledger_checks import (
+        Violation,
+    )
+    from edi_posting.reports.views import (
+        NotFoundError,
+    )
+    from edi_posting.review.actions import (
+        ActionError,
+    )
+    from edi_posting.review.money import (
+        ActionResult,
+        ConfirmationNeeded,
+    )
+    from edi_posting.review.reason_codes import (
+        ReasonCode,
+        ReasonError,
+        check_reason,
+    )
+    from edi_posting.testdata.generator import (
+        GenerationSummary,
+        GeneratorError,
+    )
+    from edi_posting.x12.validation.validator import (
+        ValidationResult,
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from edi_posting.cli.parse837 import claim_document
+from edi_posting.api.claim_documents import claim_document
 from edi_posting.x12.validation.validator import validate_path
 from tests.corpus_manifest import CORPUS, manifest_rows
 

@@ -27,7 +27,7 @@ def test_parse_of_an_837_prints_claims_with_lines(tmp_path: Path) -> None:
 
 
 def test_parse_counts_every_corpus_837_claim_or_rejects_the_file() -> None:
-    from edi_posting.cli.parse837 import claim_document
+    from edi_posting.api.claim_documents import claim_document
 
     for row in manifest_rows("837"):
         path = CORPUS / row["file"]

@@ -18,8 +18,7 @@ from collections.abc import Iterator, MutableMapping
 import click
 from click.core import ParameterSource
 
-from edi_posting import __version__
-from edi_posting.archive.user_input import UnreadableInputError
+import edi_posting
 from edi_posting.cli.common import CliError
 from edi_posting.exit_codes import ExitCode
 
@@ -103,7 +102,7 @@ class _Main(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
-        except UnreadableInputError as exc:  # a named file or directory: exit 66, one line
+        except edi_posting.UnreadableInputError as exc:  # a named file or directory: exit 66
             raise CliError(str(exc), ExitCode.NO_INPUT) from None
         except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
             _silence_stdout()
@@ -130,7 +129,7 @@ Exit codes: 0 ok, 1 check failed, 2 usage, 65 input rejected, 66 file not found 
 69 database unreachable, 70 internal error, 77 permission denied, 78 database not migrated,
 141 standard output closed early.""",
 )
-@click.version_option(__version__, "--version", prog_name="edi-posting")
+@click.version_option(edi_posting.__version__, "--version", prog_name="edi-posting")
 @click.option(
     "--db",
     "database_url",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from edi_posting.cli.common import CliError, echo_json, format_option, render_rows
+import edi_posting
+from edi_posting.cli.common import echo_json, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
 
@@ -22,17 +23,8 @@ def command() -> None:
 @click.pass_obj
 def show_command(app: AppContext, account_number: str, output_format: str) -> None:
     """Show a patient account: its claims with their balances, and the account's balances."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.reports.views import NotFoundError, account_detail
-
-    principal = app.authorize(Permission.READ_PHI, "account.show", account_number)
-    app.audit("account.show", role=principal.role, object_type="account",
-              object_id=account_number)
-    with app.engine().connect() as conn:
-        try:
-            detail = app.shown(account_detail(conn, account_number))
-        except NotFoundError as exc:
-            raise CliError(str(exc), ExitCode.NO_INPUT) from None
+    detail = app.call(edi_posting.show_account, app.session(), account_number,
+                      errors={edi_posting.NotFoundError: ExitCode.NO_INPUT})
     if output_format == "json":
         echo_json(detail)
         return

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
 
+import edi_posting
 from edi_posting.cli.audit_archive import (
-    archive_findings,
-    expected_head,
     head_command_body,
+    render_archive,
     verify_options,
     warn_file_privacy,
 )
@@ -40,41 +39,19 @@ def verify_command(app: AppContext, expect_head: str | None, expect_head_file: P
     item event, a user, a policy, an approval) or audit event without its row.  Prints the
     chain head (record it elsewhere).  With --archive, also exit 1 naming each archived file
     whose bytes differ from their recorded SHA-256."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.audit.events import verify_chain, verify_item_events
-    from edi_posting.audit.links_verify import LinkReport, verify_links
-
-    app.authorize(Permission.AUDIT, "audit.verify")
-    expect_head = expected_head(expect_head, expect_head_file)
+    found = app.call(edi_posting.verify_audit, app.session(), expect_head, expect_head_file,
+                     check_archive=check_archive,
+                     errors={edi_posting.HeadFormatError: ExitCode.DATA_ERROR,
+                             edi_posting.HeadsDisagreeError: ExitCode.USAGE})
     warn_file_privacy(app)
-    with app.engine().connect() as conn:
-        result = verify_chain(conn, expect_head)
-        mismatch = verify_item_events(conn) if result.is_intact else None
-        archive_problems = archive_findings(conn) if check_archive else 0
-        links = verify_links(conn) if result.is_intact and mismatch is None else LinkReport()
-    click.echo(f"head {result.head_hash} after {result.events} event(s)")
-    if archive_problems and mismatch is None:
-        mismatch = f"{archive_problems} archived file(s) missing or not as received"
-    if not result.is_intact:
-        raise CliError(f"audit chain broken at sequence {result.broken_sequence}: {result.reason}",
-                       ExitCode.CHECK_FAILED)
-    for failure in (mismatch, links.failure):
-        if failure is not None:
-            raise CliError(failure, ExitCode.CHECK_FAILED)
-    for warning in links.warnings:
+    if found.archive_findings is not None:
+        render_archive(found.archive_findings, found.archived_files)
+    click.echo(f"head {found.head_hash} after {found.events} event(s)")
+    if found.failure is not None:
+        raise CliError(found.failure, ExitCode.CHECK_FAILED)
+    for warning in found.warnings:
         echo_err(f"warning: {warning}")
     echo_err("audit chain intact")
-
-
-def _when(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"not a date or time: {value!r} (use 2026-03-01 or 2026-03-01T12:00)",
-                       ExitCode.USAGE) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 @command.command("log", epilog="\b\nExample:\n  edi-posting audit log --action 'import*' --since 2026-03-01 --format csv")
@@ -91,18 +68,9 @@ def log_command(app: AppContext, who: str | None, action: str | None, object_id:
                 since: str | None, until: str | None, output_format: str) -> None:
     """List audit events, oldest first (with --mask-phi before the command: account numbers
     and names masked)."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.audit.events import audit_log
-
-    principal = app.authorize(Permission.AUDIT, "audit.log")
-    app.audit("audit.log", role=principal.role, summary={"actor": who, "action": action})
-    with app.engine().connect() as conn:
-        rows = audit_log(conn, actor=who, action=action, object_id=object_id,
-                         since=_when(since), until=_when(until))
-    if app.mask_phi:  # account numbers (account reads) and PHI keys of summaries
-        from edi_posting.logs import mask_audit_event
-
-        rows = [mask_audit_event(row) for row in rows]
+    rows = app.call(edi_posting.audit_log, app.session(), actor=who, action=action,
+                    object_id=object_id, since=since, until=until,
+                    errors={edi_posting.BadTimeError: ExitCode.USAGE})
     render_rows(rows, ["sequence", "at", "db_login", "actor", "role", "action", "object_type",
                        "object_id", "outcome"] + (["summary"] if output_format != "table" else []),
                 output_format)

@@ -6,7 +6,8 @@ from typing import Any
 
 import click
 
-from edi_posting.cli.common import CliError, echo_json, format_option, render_rows
+import edi_posting
+from edi_posting.cli.common import echo_json, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
 
@@ -27,19 +28,8 @@ def command() -> None:
 def show_command(app: AppContext, pcn: str, claim_id: int | None, output_format: str) -> None:
     """Show a claim by patient control number (CLM01): lines, journal lines, review items
     and its insurance and patient balances."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.reports.views import NotFoundError, claim_detail
-
-    principal = app.authorize(Permission.READ_PHI, "claim.show", pcn)
-    app.audit("claim.show", role=principal.role, object_type="claim", object_id=pcn)
-    with app.engine().connect() as conn:
-        try:
-            detail = app.shown(claim_detail(conn, pcn, claim_id))
-        except NotFoundError as exc:
-            raise CliError(str(exc), ExitCode.NO_INPUT) from None
-    from edi_posting.codes.describe import describe_evidence
-
-    detail["codes"] = describe_evidence([detail["journal"], detail["review_items"]])
+    detail = app.call(edi_posting.show_claim, app.session(), pcn, claim_id,
+                      errors={edi_posting.NotFoundError: ExitCode.NO_INPUT})
     if output_format == "json":
         echo_json(detail)
     else:

@@ -13,20 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
-from edi_posting.archive.user_input import readable_file
+import edi_posting
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
-from edi_posting.codes import CodeList, CodeListError, CodeListName, load_list, parse_list_name
-from edi_posting.codes.loader import CODES_DIR_ENV, codes_dir, load_all
-from edi_posting.codes.update import UPDATABLE, read_published_csv, write_updated_list
+from edi_posting.codes import CodeListName
+from edi_posting.codes.loader import CODES_DIR_ENV
 from edi_posting.exit_codes import ExitCode
 
 __all__ = ["USES_APP_CONTEXT", "command"]
 
 USES_APP_CONTEXT = False
+_T = TypeVar("_T")
 _LISTS = ", ".join(n.value for n in CodeListName)
 _CODE_COLUMNS = ("code", "description", "start", "stop", "last_modified")
 _INFO_COLUMNS = ("list", "origin", "version", "as_of", "complete", "codes", "path")
@@ -59,14 +61,7 @@ Example:
 @format_option(choices=("table", "json"))
 def show(list_name: str, code: str, output_format: str) -> None:
     """Explain CODE of LIST: description, start and stop dates, the list's version."""
-    code_list = _list(list_name)
-    entry = code_list.get(code)
-    if entry is None:
-        raise CliError(f"{code!r} is not in the {code_list.name.value} list "
-                       f"({code_list.origin.split()[0]}, as of {code_list.as_of}); "
-                       "see `edi-posting codes list " f"{code_list.name.value}`", ExitCode.USAGE)
-    data = {"list": code_list.name.value, **entry.to_dict(),
-            "list_version": code_list.version, "list_as_of": code_list.as_of.isoformat()}
+    data = _call(edi_posting.explain_code, list_name, code)
     if output_format == "json":
         echo_json(data)
         return
@@ -86,10 +81,8 @@ Example:
 @format_option()
 def list_codes(list_name: str, active_on: dt.datetime | None, output_format: str) -> None:
     """Print the codes of LIST with descriptions and dates."""
-    code_list = _list(list_name)
-    entries = (code_list.active_on(active_on.date()) if active_on is not None
-               else list(code_list.entries.values()))
-    render_rows([e.to_dict() for e in entries], _CODE_COLUMNS, output_format)
+    rows = _call(edi_posting.list_codes, list_name, active_on.date() if active_on else None)
+    render_rows(rows, _CODE_COLUMNS, output_format)
 
 
 @command.command("info", epilog="""\b
@@ -100,12 +93,7 @@ Example:
 def info(output_format: str) -> None:
     """Which version of each list is in effect (shipped or updated), as of when, how many
     codes, and whether it is complete (an unknown code then is an ERROR, not a WARNING)."""
-    try:
-        lists = load_all()
-    except CodeListError as exc:
-        raise CliError(str(exc), ExitCode.DATA_ERROR) from None
-    rows = [code_list.info() for code_list in lists.values()]
-    render_rows(rows, _INFO_COLUMNS, output_format)
+    render_rows(_call(edi_posting.code_list_info), _INFO_COLUMNS, output_format)
 
 
 @command.command("update", epilog="""\b
@@ -122,33 +110,17 @@ last modified, stop date (dates YYYY-MM-DD or MM/DD/YYYY).""")
               help="The list's publication date (default: its latest date).")
 def update(file: Path, list_name: str, as_of: dt.datetime | None) -> None:
     """Load a published CARC or RARC list (CSV) as the list in effect, marked complete."""
-    name = _name(list_name)
-    readable_file(file)  # exit 66 naming the file and why
-    if name not in UPDATABLE:
-        raise CliError(f"the {name.value} list is complete as shipped; only "
-                       f"{', '.join(n.value for n in UPDATABLE)} can be updated", ExitCode.USAGE)
-    try:
-        entries = read_published_csv(file)
-        target = write_updated_list(name, entries, f"published list file {file.name}, loaded "
-                                    f"{dt.date.today().isoformat()}",
-                                    as_of.date() if as_of else None)
-    except OSError as exc:
-        raise CliError(f"{file}: cannot be read ({exc.strerror})", ExitCode.NO_INPUT) from None
-    except CodeListError as exc:
-        raise CliError(str(exc), ExitCode.DATA_ERROR) from None
-    echo_err(f"{name.value}: {len(entries)} code(s) written to {target} (in effect from now on)")
+    updated = _call(edi_posting.update_code_list, file, list_name,
+                    as_of.date() if as_of else None)  # 66 naming a file that cannot be read
+    echo_err(f"{updated.name.value}: {updated.codes} code(s) written to {updated.path} "
+             "(in effect from now on)")
 
 
-def _name(text: str) -> CodeListName:
+def _call(function: Callable[..., _T], *args: Any) -> _T:
+    """The API call; an unknown list or code is a usage error, a bad list file bad data."""
     try:
-        return parse_list_name(text)
-    except ValueError as exc:
+        return function(*args)
+    except edi_posting.UnknownCodeError as exc:
         raise CliError(str(exc), ExitCode.USAGE) from None
-
-
-def _list(text: str) -> CodeList:
-    name = _name(text)
-    try:
-        return load_list(name)
-    except CodeListError as exc:
-        raise CliError(f"{exc} (codes directory {codes_dir()})", ExitCode.DATA_ERROR) from None
+    except edi_posting.CodeListError as exc:
+        raise CliError(str(exc), ExitCode.DATA_ERROR) from None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from click.core import ParameterSource
 
+import edi_posting
 from edi_posting.cli.common import format_option, render_rows
 from edi_posting.cli.context import AppContext
-from edi_posting.db.engine import normalize_url
 
 __all__ = ["command"]
 
@@ -29,12 +29,10 @@ def command(ctx: click.Context, output_format: str) -> None:
     """Show the database URL (password hidden) and the actor claimed, and their sources."""
     app: AppContext = ctx.obj
     root = ctx.find_root()
-    from sqlalchemy.engine import make_url
-
     rows = [
         {
             "setting": "database_url",
-            "value": make_url(normalize_url(app.database_url)).render_as_string(),
+            "value": edi_posting.shown_database_url(app.database_url),
             "source": _SOURCES.get(root.get_parameter_source("database_url"), "default"),
             "environment_variable": "EDI_POSTING_DATABASE_URL",
         },

@@ -7,15 +7,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import edi_posting
 from edi_posting.cli.common import CliError
 from edi_posting.exit_codes import ExitCode
 from edi_posting.records.states import AuditOutcome
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-
-    from edi_posting import Permission, Session
-    from edi_posting.access.permissions import Principal
 
 __all__ = ["AppContext"]
 
@@ -27,22 +25,20 @@ class AppContext:
     database_url: str | None
     claimed_actor: str | None  # --actor / EDI_POSTING_ACTOR: a claim, checked against the login
     mask_phi: bool = False
-    _session: Session | None = field(default=None, repr=False)
+    _session: edi_posting.Session | None = field(default=None, repr=False)
 
-    def session(self, *, require_current: bool = True) -> Session:
+    def session(self, *, require_current: bool = True) -> edi_posting.Session:
         """The API session for this run, reachable and (unless told otherwise) at the head
         revision.  The default SQLite file is created and upgraded on first use; any other
         database that is behind is an error naming `edi-posting db upgrade`."""
         if self._session is None:
-            from edi_posting import DatabaseBehindError, DatabaseUnavailableError, open_session
-
             try:
-                self._session = open_session(self.database_url, actor=self.claimed_actor,
+                self._session = edi_posting.open_session(self.database_url, actor=self.claimed_actor,
                                              mask_phi=self.mask_phi,
                                              require_current=require_current)
-            except DatabaseUnavailableError as exc:
+            except edi_posting.DatabaseUnavailableError as exc:
                 raise CliError(str(exc), ExitCode.UNAVAILABLE) from None
-            except DatabaseBehindError as exc:
+            except edi_posting.DatabaseBehindError as exc:
                 raise CliError(str(exc), ExitCode.CONFIG) from None
         return self._session
 
@@ -55,8 +51,8 @@ class AppContext:
         login maps to no user or the claim names someone else)."""
         return self.call(lambda: self.session().actor)
 
-    def authorize(self, permission: Permission, action: str,
-                  object_id: str | None = None) -> Principal:
+    def authorize(self, permission: edi_posting.Permission, action: str,
+                  object_id: str | None = None) -> edi_posting.Principal:
         """Check the actor may do this (exit 77 otherwise, with the refusal audited)."""
         session = self.session()
         return self.call(session.authorize, permission, action, object_id)
@@ -72,10 +68,8 @@ class AppContext:
              errors: Mapping[type[Exception], ExitCode] | None = None, **kwargs: Any) -> _T:
         """``function(*args, **kwargs)`` with the API's refusals as one-line answers and
         their exit codes (``errors`` adds a command's own, checked first)."""
-        from edi_posting import PermissionDeniedError
-
-        table: dict[type[Exception], ExitCode] = {**(errors or {}),
-                                                  PermissionDeniedError: ExitCode.NO_PERMISSION}
+        table: dict[type[Exception], ExitCode] = {
+            **(errors or {}), edi_posting.PermissionDeniedError: ExitCode.NO_PERMISSION}
         try:
             return function(*args, **kwargs)
         except tuple(table) as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+import edi_posting
 from edi_posting.cli.common import echo_err, echo_json, format_option, render_rows
 from edi_posting.cli.context import AppContext
 
@@ -28,20 +29,15 @@ def command(app: AppContext, output_format: str) -> None:
     Running it again imports nothing new (everything is already imported) and shows the
     queue as it stands.
     """
-    from edi_posting.access.permissions import Permission
     from edi_posting.cli.importing import render_results
-    from edi_posting.importing.demo import demo_directory, run_demo
-    from edi_posting.importing.pipeline import ImportOptions
 
-    principal = app.authorize(Permission.IMPORT, "demo")
-    echo_err(f"importing the demo day from {demo_directory()} ...")
-    result = run_demo(app.engine(), ImportOptions(app.actor, role=principal.role))
-    items = app.shown(result.open_items)
+    result = app.call(edi_posting.import_demo, app.session(), progress=echo_err)
+    items = result.open_items
     if output_format == "json":
         echo_json({"files": [f.to_dict() for f in result.imported.files],
                    "totals": result.imported.totals(), "open_review_items": items})
         return
-    render_results(result.imported.files, "table", show_problems=False)
+    render_results(result.imported, "table", show_problems=False)
     click.echo()
     click.echo(f"open review items: {len(items)}")
     render_rows(items, _QUEUE_COLUMNS, "table")

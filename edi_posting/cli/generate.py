@@ -1,6 +1,6 @@
 """`edi-posting generate`: seeded, matching 837/835/bank test files and their expectations.
 
-A thin layer over :func:`edi_posting.testdata.generator.generate`; no database.  A one-line summary
+A thin layer over :func:`edi_posting.generate_test_files`; no database.  A one-line summary
 goes to stderr; stdout stays empty unless ``--format json`` asks for the summary as data.
 """
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+import edi_posting
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option
 from edi_posting.exit_codes import ExitCode
 
@@ -19,10 +20,8 @@ _BREAKS = {"none": "", "lf": "\n", "crlf": "\r\n"}
 
 
 def _mix_help() -> str:
-    from edi_posting.testdata.generator import iter_scenario_help
-
     return "\b\nScenarios (weight per claim in brackets):\n" + "\n".join(
-        f"  {line}" for line in iter_scenario_help())
+        f"  {line}" for line in edi_posting.scenario_help())
 
 
 @click.command(
@@ -69,13 +68,12 @@ def command(claims: int, seed: int, payers: int, scenario_mix: str | None,
             element_separator: str, segment_terminator: str, line_breaks: str, out: Path,
             output_format: str) -> None:
     """Write matching 837 claims, 835 remittances, bank deposits and expected.json."""
-    from edi_posting.testdata.generator import GeneratorError, Separators, generate, parse_mix
-
     try:
-        mix = parse_mix(scenario_mix) if scenario_mix is not None else None
-        summary = generate(out, claims, seed=seed, payers=payers, mix=mix, separators=Separators(
-            element_separator, segment_terminator, _BREAKS[line_breaks]))
-    except GeneratorError as exc:
+        summary = edi_posting.generate_test_files(
+            out, claims, seed=seed, payers=payers, scenario_mix=scenario_mix,
+            element_separator=element_separator, segment_terminator=segment_terminator,
+            line_break=_BREAKS[line_breaks])
+    except edi_posting.GeneratorError as exc:
         raise CliError(str(exc), ExitCode.USAGE) from None
     except OSError as exc:
         code = ExitCode.NO_PERMISSION if isinstance(exc, PermissionError) else ExitCode.USAGE

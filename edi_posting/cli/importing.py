@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
+import edi_posting
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
 from edi_posting.records.states import FileStatus
-
-if TYPE_CHECKING:
-    from edi_posting.importing.units import FileResult
 
 __all__ = ["command"]
 
@@ -44,20 +41,13 @@ Example:
 def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir: Path | None,
             account_pattern: str | None, validate: bool, output_format: str) -> None:
     """Import files or directories (837s before 835s); re-importing posts nothing."""
-    from edi_posting.importing.pipeline import ImportOptions, expand_paths, import_one
-
-    files = expand_paths(paths)  # every file readable, or exit 66 before anything is done
-    from edi_posting.access.permissions import Permission
-
-    principal = app.authorize(Permission.IMPORT, "import")
-    options = ImportOptions(app.actor, dry_run, archive_dir, account_pattern, principal.role,
-                            progress=echo_err, validate=validate)
-    engine = app.engine()
-    results = []
-    for path in files:
-        echo_err(f"importing {path} ...")
-        results.append(import_one(engine, path, options))  # a failed file stops no other
-    render_results(results, output_format)
+    # every file readable (or exit 66) before anything is done, the database included
+    files = edi_posting.expand_paths(paths)
+    imported = app.call(edi_posting.import_files, app.session(), files, dry_run=dry_run,
+                        archive_dir=archive_dir, account_pattern=account_pattern,
+                        validate=validate, progress=echo_err)
+    render_results(imported, output_format)
+    results = imported.files
     failed = sum(r.status == FileStatus.FAILED for r in results)
     if failed:
         raise CliError(f"{failed} file(s) failed with an internal error (the other files were "
@@ -68,12 +58,10 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
         raise CliError(f"{rejected} file(s) rejected in whole or in part", ExitCode.DATA_ERROR)
 
 
-def render_results(results: list[FileResult], output_format: str,
+def render_results(summary: edi_posting.ImportResult, output_format: str,
                    show_problems: bool = True) -> None:
     """The summary table (or JSON document) of an import; problems on stderr."""
-    from edi_posting.importing.pipeline import ImportResult
-
-    summary = ImportResult(results)
+    results = summary.files
     if output_format == "json":
         echo_json({"files": [r.to_dict() for r in results], "totals": summary.totals()})
         return
@@ -96,7 +84,7 @@ def render_results(results: list[FileResult], output_format: str,
                      f"{problem.code}: {problem.message}")
 
 
-def _render_plan(result: FileResult) -> None:
+def _render_plan(result: edi_posting.FileResult) -> None:
     """--dry-run: per claim payment, the entries that would post and the items that open."""
     click.echo(f"\n{Path(result.path).name} (dry run, nothing written):")
     rows = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+import edi_posting
 from edi_posting.cli.common import CliError, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
@@ -22,17 +23,13 @@ def command() -> None:
 @click.pass_obj
 def check_command(app: AppContext, output_format: str) -> None:
     """Run every invariant; exit 1 naming each violation."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.reports.ledger_checks import CHECKS, check_ledger
-
-    app.authorize(Permission.READ_LEDGER, "ledger.check")
-    with app.engine().connect() as conn:
-        violations = check_ledger(conn)
+    result = app.call(edi_posting.check_ledger, app.session())
+    violations = result.violations
     if violations:
         render_rows([{"check": v.check, "entry_id": v.entry_id, "message": v.message}
                      for v in violations], ["check", "entry_id", "message"], output_format)
         raise CliError(f"{len(violations)} ledger violation(s)", ExitCode.CHECK_FAILED)
-    click.echo(f"ledger OK: {len(CHECKS)} checks, no violations", err=True)
+    click.echo(f"ledger OK: {result.checks} checks, no violations", err=True)
 
 
 @command.command("digest", epilog="\b\nExample:\n  edi-posting ledger digest")
@@ -40,12 +37,7 @@ def check_command(app: AppContext, output_format: str) -> None:
 def digest_command(app: AppContext) -> None:
     """Print a SHA-256 of the ledger's content: the same content gives the same digest,
     whatever the ids, the database or the order independent files were imported in."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.reports.ledger_checks import ledger_digest
-
-    app.authorize(Permission.READ_LEDGER, "ledger.digest")
-    with app.engine().connect() as conn:
-        click.echo(ledger_digest(conn))
+    click.echo(app.call(edi_posting.ledger_digest, app.session()))
 
 
 @command.command("forwarding-balances",
@@ -54,13 +46,5 @@ def digest_command(app: AppContext) -> None:
 @click.pass_obj
 def forwarding_command(app: AppContext, output_format: str) -> None:
     """PLB FB references that have not netted to zero yet (money a payer still carries)."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.money import format_cents
-    from edi_posting.posting.plb import open_forwarding_balances
-
-    app.authorize(Permission.READ_LEDGER, "ledger.forwarding-balances")
-    with app.engine().connect() as conn:
-        rows = [{"payer_id": b.payer_id, "reference": b.reference,
-                 "net": format_cents(b.net_cents), "plb_count": b.count}
-                for b in open_forwarding_balances(conn)]
+    rows = app.call(edi_posting.forwarding_balances, app.session())
     render_rows(rows, ["payer_id", "reference", "net", "plb_count"], output_format)

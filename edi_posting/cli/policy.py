@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
+import edi_posting
 from edi_posting.cli.common import CliError, echo_err, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
-from edi_posting.records.states import AuditOutcome
 
 __all__ = ["command"]
 
@@ -30,12 +30,7 @@ def command() -> None:
 @click.pass_obj
 def list_command(app: AppContext, output_format: str) -> None:
     """Every rule in effect: built-in defaults first, then stored overrides."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.posting.policy import list_policies
-
-    app.authorize(Permission.READ_LEDGER, "policy.list")
-    with app.engine().connect() as conn:
-        render_rows(list_policies(conn), _COLUMNS, output_format)
+    render_rows(app.call(edi_posting.list_policies, app.session()), _COLUMNS, output_format)
 
 
 def _payer_option(f: click.decorators.FC) -> click.decorators.FC:
@@ -69,22 +64,10 @@ def set_command(app: AppContext, group: str, reason: str, action: str | None,
                 payer: str | None, never_auto_post: bool, zero_pay: str,
                 note: str | None) -> None:
     """Add or change the rule for one group and CARC ('*' for the whole group)."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.audit.events import record_event
-    from edi_posting.audit.writes import write_transaction
-    from edi_posting.posting.policy import PolicyError, set_policy
-
-    principal = app.authorize(Permission.ADMINISTER, "policy.set")
-    try:
-        with write_transaction(app.engine()) as conn:
-            saved = set_policy(conn, group, reason, action, payer=payer,
-                               never_auto_post=never_auto_post, note=note,
-                               zero_pay_contractual=zero_pay == "contractual")
-            record_event(conn, actor=app.actor, role=principal.role, action="policy.set",
-                         object_type="posting_policy", object_id=f"{saved['group']}-"
-                         f"{saved['reason']}", outcome=AuditOutcome.OK, summary=saved)
-    except PolicyError as exc:
-        raise CliError(str(exc), ExitCode.USAGE) from None
+    saved = app.call(edi_posting.set_policy, app.session(), group, reason, action, payer=payer,
+                     never_auto_post=never_auto_post, note=note,
+                     zero_pay_contractual=zero_pay == "contractual",
+                     errors={edi_posting.PolicyError: ExitCode.USAGE})
     echo_err(f"policy {saved['group']}-{saved['reason']} for {payer or 'every payer'}: "
              f"{saved['action']}{' (never auto-post)' if never_auto_post else ''}"
              f"{' (contractual on zero pay)' if zero_pay == 'contractual' else ''}")
@@ -97,21 +80,8 @@ def set_command(app: AppContext, group: str, reason: str, action: str | None,
 @click.pass_obj
 def remove_command(app: AppContext, group: str, reason: str, payer: str | None) -> None:
     """Remove a stored rule (the built-in default applies again)."""
-    from edi_posting.access.permissions import Permission
-    from edi_posting.audit.events import record_event
-    from edi_posting.audit.writes import write_transaction
-    from edi_posting.posting.policy import PolicyError, remove_policy
-
-    principal = app.authorize(Permission.ADMINISTER, "policy.remove")
-    try:
-        with write_transaction(app.engine()) as conn:
-            removed = remove_policy(conn, group, reason, payer=payer)
-            if removed:
-                record_event(conn, actor=app.actor, role=principal.role, action="policy.remove",
-                             object_type="posting_policy", object_id=f"{group}-{reason}",
-                             outcome=AuditOutcome.OK, summary=removed)
-    except PolicyError as exc:
-        raise CliError(str(exc), ExitCode.USAGE) from None
+    removed = app.call(edi_posting.remove_policy, app.session(), group, reason, payer=payer,
+                       errors={edi_posting.PolicyError: ExitCode.USAGE})
     if not removed:
         raise CliError(f"no stored rule {group}-{reason} for {payer or 'every payer'}",
                        ExitCode.NO_INPUT)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
-from edi_posting.cli.common import CliError, echo_err, format_option, render_rows
+import edi_posting
+from edi_posting.cli.common import echo_err, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
 
@@ -18,18 +22,10 @@ def command() -> None:
     """Manage who may use the product (the first user is always an admin)."""
 
 
-def _run(app: AppContext, work: object) -> None:
-    from edi_posting.access.permissions import PermissionDeniedError, UserError
-    from edi_posting.audit.writes import write_transaction
-
-    engine = app.engine()
-    try:
-        with write_transaction(engine) as conn:
-            work(conn)  # type: ignore[operator]
-    except UserError as exc:
-        raise CliError(str(exc), ExitCode.DATA_ERROR) from None
-    except PermissionDeniedError as exc:  # only in a race: authorize() ran just before
-        raise CliError(str(exc), ExitCode.NO_PERMISSION) from None
+def _run(app: AppContext, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """The API call, a user-management answer (duplicate, unknown user) as exit 65."""
+    return app.call(function, app.session(), *args,
+                    errors={edi_posting.UserError: ExitCode.DATA_ERROR}, **kwargs)
 
 
 @command.command("add", epilog="""\b
@@ -44,25 +40,10 @@ Example:
 def add_command(app: AppContext, name: str, role: str, login: str | None) -> None:
     """Add a user with a role (poster, specialist, lead, auditor, admin), acting through
     their own login."""
-    from edi_posting.access.permissions import Permission, add_user
-
-    app.authorize(Permission.MANAGE_USERS, "users.add", name)
-    granted: list[str] = []
-    _run(app, lambda conn: granted.append(add_user(conn, name, role, actor=app.actor,
-                                                   login=login)))
-    echo_err(f"user {name} added as {granted[0]}, acting through the login {login or name}")
-    _warn_unmapped(app, login or name)
-
-
-def _warn_unmapped(app: AppContext, login: str) -> None:
-    """After the first user, a login mapped to no user is refused: say so at once."""
-    from edi_posting.access.permissions import list_users
-    from edi_posting.audit.login import current_login
-
-    with app.engine().connect() as conn:
-        mine = current_login(conn)
-        users = list_users(conn)
-    if len(users) == 1 and mine != login:
+    added = _run(app, edi_posting.add_user, name, role, login=login)
+    echo_err(f"user {name} added as {added.role}, acting through the login {added.login}")
+    mine = added.unmapped_login  # after the first user, a login mapped to no user is refused
+    if mine is not None:
         echo_err(f"note: your login {mine!r} maps to no user now, so your next commands are "
                  f"refused; map it: edi-posting users add NAME --role ROLE --login {mine}")
 
@@ -73,10 +54,7 @@ def _warn_unmapped(app: AppContext, login: str) -> None:
 @click.pass_obj
 def role_command(app: AppContext, name: str, role: str) -> None:
     """Change a user's role."""
-    from edi_posting.access.permissions import Permission, set_role
-
-    app.authorize(Permission.MANAGE_USERS, "users.role", name)
-    _run(app, lambda conn: set_role(conn, name, role, actor=app.actor))
+    _run(app, edi_posting.set_role, name, role)
     echo_err(f"user {name} is now {role}")
 
 
@@ -85,10 +63,7 @@ def role_command(app: AppContext, name: str, role: str) -> None:
 @click.pass_obj
 def disable_command(app: AppContext, name: str) -> None:
     """Disable a user (kept for the audit trail, never deleted)."""
-    from edi_posting.access.permissions import Permission, disable_user
-
-    app.authorize(Permission.MANAGE_USERS, "users.disable", name)
-    _run(app, lambda conn: disable_user(conn, name, actor=app.actor))
+    _run(app, edi_posting.disable_user, name)
     echo_err(f"user {name} disabled")
 
 
@@ -98,10 +73,7 @@ def disable_command(app: AppContext, name: str) -> None:
 @click.pass_obj
 def login_command(app: AppContext, name: str, login: str) -> None:
     """Map a user to another login (their PostgreSQL role, or OS user on SQLite)."""
-    from edi_posting.access.permissions import Permission, set_login
-
-    app.authorize(Permission.MANAGE_USERS, "users.login", name)
-    _run(app, lambda conn: set_login(conn, name, login, actor=app.actor))
+    _run(app, edi_posting.set_login, name, login)
     echo_err(f"user {name} now acts through the login {login}")
 
 
@@ -115,13 +87,7 @@ def set_password_command(app: AppContext, name: str) -> None:
     """Set the password NAME logs in to the web application with (argon2id).  Your own, or
     anyone's as an admin.  Asks twice without echo on a terminal; otherwise reads one line
     from standard input.  Never on the command line."""
-    from edi_posting.access.passwords import set_password
-    from edi_posting.access.permissions import Permission
-
-    if app.actor != name:
-        app.authorize(Permission.MANAGE_USERS, "users.password", name)
-    password = _read_password()
-    _run(app, lambda conn: set_password(conn, name, password, actor=app.actor))
+    _run(app, edi_posting.set_password, name, _read_password)  # asked once allowed
     echo_err(f"password of {name} set")
 
 
@@ -139,9 +105,5 @@ def _read_password() -> str:
 @click.pass_obj
 def list_command(app: AppContext, output_format: str) -> None:
     """List users with their roles."""
-    from edi_posting.access.permissions import Permission, list_users
-
-    app.authorize(Permission.READ_LEDGER, "users.list")
-    with app.engine().connect() as conn:
-        render_rows(list_users(conn), ["name", "login", "role", "active", "password",
+    render_rows(_run(app, edi_posting.list_users), ["name", "login", "role", "active", "password",
                                        "created_by"], output_format)

@@ -1,11 +1,11 @@
 """`edi-posting validate`: implementation-guide validation with pyx12, and the 999/TA1 to
 send back.
 
-A thin layer over :func:`edi_posting.x12.validation.validator.validate_path`: one line per file on
+A thin layer over :func:`edi_posting.validate_file`: one line per file on
 stdout (``--format table``) or ``{"files": [{"path", "sha256", "kind", "valid",
 "ack_files", "problems", "transaction_sets"}]}`` (``--format json``); a one-line verdict on
 stderr for each invalid file.  With ``--ack-dir`` the acknowledgments are written there
-(names: :func:`edi_posting.x12.validation.acks.ack_file_names`).
+(named by :func:`edi_posting.write_acks`).
 
 Exit codes: 0 every file valid, 65 a file is invalid (or not X12 at all), 66 a file does
 not exist or cannot be read.
@@ -20,12 +20,10 @@ from typing import Any
 
 import click
 
-from edi_posting.archive.user_input import readable_file
+import edi_posting
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
 from edi_posting.exit_codes import ExitCode
 from edi_posting.records.problems import Severity
-from edi_posting.x12.validation.acks import ack_file_names
-from edi_posting.x12.validation.validator import ValidationResult, validate_path
 
 __all__ = ["command", "file_document"]
 
@@ -63,7 +61,7 @@ def command(files: Sequence[str], ack_dir: Path | None, output_format: str) -> N
     documents = []
     for name in files:
         try:
-            result = validate_path(name)
+            result = edi_posting.validate_file(name)
         except OSError as exc:
             raise CliError(f"{name}: cannot be read ({exc.strerror})", ExitCode.NO_INPUT) from None
         written = _write_acks(result, ack_dir) if ack_dir is not None else []
@@ -80,7 +78,7 @@ def command(files: Sequence[str], ack_dir: Path | None, output_format: str) -> N
 
 def _check_inputs(files: Sequence[str], ack_dir: Path | None) -> None:
     for name in files:
-        readable_file(name)  # exit 66 naming the file and why
+        edi_posting.readable_file(name)  # exit 66 naming the file and why
     names = [os.path.basename(n) for n in files]
     twice = sorted({n for n in names if names.count(n) > 1})
     if ack_dir is not None and twice:
@@ -91,19 +89,14 @@ def _check_inputs(files: Sequence[str], ack_dir: Path | None) -> None:
         )
 
 
-def _write_acks(result: ValidationResult, ack_dir: Path) -> list[str]:
-    ack_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for ack, name in zip(result.acks, ack_file_names(Path(result.path).name, result.acks)):
-        target = ack_dir / name
-        target.write_text(ack.text, encoding="ascii", errors="replace", newline="")
-        written.append(str(target))
+def _write_acks(result: edi_posting.ValidationResult, ack_dir: Path) -> list[str]:
+    written = edi_posting.write_acks(result, ack_dir)
     if written:
         echo_err(f"{result.path}: wrote {len(written)} acknowledgment(s) to {ack_dir}")
     return written
 
 
-def file_document(result: ValidationResult, ack_files: list[str]) -> dict[str, Any]:
+def file_document(result: edi_posting.ValidationResult, ack_files: list[str]) -> dict[str, Any]:
     """The JSON object for one file (the documented shape, plus transaction set statuses)."""
     return {
         "path": result.path,
@@ -134,7 +127,7 @@ def _row(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _first_problem(result: ValidationResult) -> str:
+def _first_problem(result: edi_posting.ValidationResult) -> str:
     serious = [p for p in result.problems if p.severity is not Severity.WARNING]
     if not serious:
         return "no transaction set was accepted"

@@ -1,7 +1,7 @@
 """Descriptions beside codes in documents the CLI prints (``parse --describe``, ``claim
 show``, ``queue show``): the codes stay as sent, a ``*_description`` key is added.
 
-Documents are the JSON shapes of :mod:`edi_posting.cli.parse` (remittances, claims,
+Documents are the JSON shapes of :mod:`edi_posting.api.documents` (remittances, claims,
 lines, adjustments, PLB) and the evidence of review items; a key this module does not
 know is left alone, and an unknown code gets ``None`` (never an error: output must not
 fail because a code is missing from a list).
