@@ -19,6 +19,7 @@ from edi_posting.db.models import TransactionSet
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
+from edi_posting.records.states import ReviewKind
 
 __all__ = ["SetContext", "SetOutcome", "record_set", "seen_before"]
 
@@ -72,7 +73,7 @@ def seen_before(
     if differences is not None:
         evidence["differences"] = differences(existing.id)
     review = ReviewDraft(
-        f"duplicate_conflict|ts:{existing.id}|sha:{content_sha256}", "duplicate_conflict",
+        f"duplicate_conflict|ts:{existing.id}|sha:{content_sha256}", ReviewKind.DUPLICATE_CONFLICT,
         message, priority=2, problem_code="DUPLICATE_CONFLICT", file_id=ctx.file_id,
         evidence=evidence,
     )

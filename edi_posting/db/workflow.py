@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
-from edi_posting.records.states import AuditOutcome, check_in
+from edi_posting.records.states import AuditOutcome, ReviewKind, check_in
 
 __all__ = [
     "CLOSED_STATES",
@@ -42,26 +42,8 @@ __all__ = [
     "Setting",
 ]
 
-REVIEW_KINDS = (
-    "unmatched_payment",
-    "ambiguous_match",
-    "unknown_payee",
-    "balancing_failure",
-    "duplicate_conflict",
-    "orphan_reversal",
-    "awaiting_correction",
-    "denial",
-    "credit_balance",
-    "unlinked_plb",
-    "silent_era",
-    "lonely_deposit",
-    "deposit_variance",
-    "rejected_file",
-    "eob_error",
-    "claim_problem",
-    "patient_conflict",
-    "duplicate_claim",  # migration 0009: an 837 claim billed again, held uncharged
-)
+# the CHECK lists the members in their order (migration 0009 wrote the same list)
+REVIEW_KINDS = tuple(ReviewKind)
 
 
 class ReviewStatus(enum.StrEnum):
@@ -94,7 +76,7 @@ class ReviewItem(Base):
 
     id: Mapped[IdPk]
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(35), index=True)
+    kind: Mapped[str] = mapped_column(String(35), index=True)  # ReviewKind
     status: Mapped[str] = mapped_column(String(35), index=True, default=ReviewStatus.OPEN)
     priority: Mapped[int] = mapped_column(Integer, default=3)  # 1 highest
     amount_cents: Mapped[Cents]

@@ -35,7 +35,7 @@ from edi_posting.records.claim import (
     SubmittedLineRecord,
 )
 from edi_posting.records.problems import Problem, Severity
-from edi_posting.records.states import SetStatus, SubmissionStatus
+from edi_posting.records.states import ReviewKind, SetStatus, SubmissionStatus
 from edi_posting.x12.claim837.layout import STRAY_CODES
 
 __all__ = ["SetContext", "SetOutcome", "claim_problems", "import_claim_batch"]
@@ -264,7 +264,7 @@ def _conflict_review(ctx: SetContext, conflict: PatientConflict) -> ReviewDraft:
     return ReviewDraft(
         f"patient_conflict|member:{conflict.member_id}|patients:{conflict.existing_patient_id}"
         f"-{conflict.new_patient_id}",
-        "patient_conflict",
+        ReviewKind.PATIENT_CONFLICT,
         f"payer member ID already belongs to patient {conflict.existing_patient_id}; the claim"
         f" names another person, kept apart as patient {conflict.new_patient_id}",
         priority=2, problem_code="PATIENT_CONFLICT", file_id=ctx.file_id,
@@ -278,7 +278,7 @@ def _problem_review(
     party: PartyIds, problem: Problem,
 ) -> ReviewDraft:
     return ReviewDraft(
-        f"claim_problem|{key}|clm:{claim.ordinal}|{problem.code}", "claim_problem",
+        f"claim_problem|{key}|clm:{claim.ordinal}|{problem.code}", ReviewKind.CLAIM_PROBLEM,
         problem.message, amount_cents=claim.total_charge_cents, priority=2,
         problem_code=problem.code, submitted_claim_id=claim_ids.get(claim.ordinal),
         file_id=ctx.file_id, evidence={"problem": problem.to_dict()},

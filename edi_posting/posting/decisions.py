@@ -31,7 +31,7 @@ from edi_posting.money import format_cents
 from edi_posting.posting.rules import NO_ZERO_PAY, ClaimFact, Disposition, classify
 from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.remittance import ClaimPaymentRecord
-from edi_posting.records.states import PostingState
+from edi_posting.records.states import PostingState, ReviewKind
 
 __all__ = [
     "BALANCING_CODES", "ClaimDecision", "OriginalPayment", "ReviewSpec",
@@ -47,7 +47,7 @@ _REVERSIBLE_STATES = (PostingState.POSTED, PostingState.DENIED, PostingState.APP
 
 @dataclass(frozen=True, slots=True)
 class ReviewSpec:
-    kind: str
+    kind: ReviewKind
     code: str
     message: str
     priority: int = 3
@@ -99,7 +99,8 @@ def _claim_errors(claim: ClaimPaymentRecord) -> list[Problem]:
 
 def _problem_review(claim: ClaimPaymentRecord, problems: list[Problem]) -> ReviewSpec:
     first = next((p for p in problems if p.code in BALANCING_CODES), problems[0])
-    kind = "balancing_failure" if first.code in BALANCING_CODES else "claim_problem"
+    kind = (ReviewKind.BALANCING_FAILURE if first.code in BALANCING_CODES
+            else ReviewKind.CLAIM_PROBLEM)
     return ReviewSpec(kind, first.code, f"claim {claim.patient_control_number} held: "
                       f"{first.message}", 2, {"problems": [p.to_dict() for p in problems]})
 
@@ -110,7 +111,7 @@ def _unsafe_review(claim: ClaimPaymentRecord, match: ClaimMatch) -> ReviewSpec:
                    "disagreed": [str(f) for f in c.disagreed], "reasons": list(c.reasons)}
                   for c in match.candidates]
     ambiguous = match.method is MatchMethod.AMBIGUOUS or match.claim_id is not None
-    kind = "ambiguous_match" if ambiguous else "unmatched_payment"
+    kind = ReviewKind.AMBIGUOUS_MATCH if ambiguous else ReviewKind.UNMATCHED_PAYMENT
     return ReviewSpec(kind, kind.upper(), f"claim payment {claim.patient_control_number} "
                       f"({format_cents(claim.paid_cents)}) not posted: {match.reason}", 2,
                       {"method": str(match.method), "reason": match.reason,
@@ -131,7 +132,7 @@ def _denial_review(claim: ClaimPaymentRecord) -> ReviewSpec:
     carcs = sorted({f"{a.group_code}-{a.reason_code}" for a in claim.adjustments}
                    | {f"{a.group_code}-{a.reason_code}" for ln in claim.service_lines
                       for a in ln.adjustments})
-    return ReviewSpec("denial", "DENIAL", f"claim {claim.patient_control_number} denied "
+    return ReviewSpec(ReviewKind.DENIAL, "DENIAL", f"claim {claim.patient_control_number} denied "
                       f"(CLP02 {claim.status_code}; {', '.join(carcs) or 'no CARC'})", 3,
                       {"status_code": claim.status_code, "claim_adjustments": [
                           {"group": a.group_code, "carc": a.reason_code,
@@ -159,7 +160,7 @@ def decide(claim: ClaimPaymentRecord, fact: ClaimFact, match: ClaimMatch | None,
     if disposition is Disposition.RECORD_ONLY:
         if not claim.paid_cents:
             return ClaimDecision(PostingState.RECORDED, None)
-        return _hold(ReviewSpec("unmatched_payment", "PAYMENT_ON_RECORD_ONLY", f"claim "
+        return _hold(ReviewSpec(ReviewKind.UNMATCHED_PAYMENT, "PAYMENT_ON_RECORD_ONLY", f"claim "
                                 f"{claim.patient_control_number} (CLP02 {claim.status_code}) "
                                 "carries a payment; it is never posted as one", 2), claim)
     if disposition is Disposition.REVERSAL:
@@ -196,7 +197,7 @@ def _decide_reversal(claim: ClaimPaymentRecord, match: ClaimMatch | None,
     elif found is None:
         why = why or "no earlier payment of this claim was received"
     if found is None or match is None or not match.is_safe:
-        return _hold(ReviewSpec("orphan_reversal", "ORPHAN_REVERSAL", f"reversal of claim "
+        return _hold(ReviewSpec(ReviewKind.ORPHAN_REVERSAL, "ORPHAN_REVERSAL", f"reversal of claim "
                                 f"{claim.patient_control_number} "
                                 f"({format_cents(claim.paid_cents)}) held: {why}", 2,
                                 {"reason": why}), claim)

@@ -24,7 +24,7 @@ from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
 from edi_posting.posting.decisions import ClaimDecision
 from edi_posting.queue.items import ReviewDraft, close_review_items, record_item_change
 from edi_posting.records.source import SourceRef
-from edi_posting.records.states import PostingState
+from edi_posting.records.states import PostingState, ReviewKind
 
 __all__ = ["Touched", "credit_reviews", "follow_recovered_duplicates", "resolve_corrections"]
 
@@ -52,7 +52,7 @@ def resolve_corrections(conn: Connection, matches: Sequence[ClaimMatch],
     if not corrected:
         return 0
     ids = conn.execute(select(_ITEM.c.id).where(
-        _ITEM.c.kind == "awaiting_correction", _ITEM.c.status.in_(OPEN_STATES),
+        _ITEM.c.kind == ReviewKind.AWAITING_CORRECTION, _ITEM.c.status.in_(OPEN_STATES),
         among(_ITEM.c.submitted_claim_id, corrected))).scalars().all()
     where = (f"file {source.file_name}, ST02 {source.transaction_set_control_number}"
              if source else "a later remittance")

@@ -36,6 +36,7 @@ from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
 from edi_posting.posting.decisions import ReviewSpec
 from edi_posting.records import remittance as rec
 from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.states import ReviewKind
 
 __all__ = [
     "CLAIM_REASONS", "LINKED_REASONS", "REASON_ACCOUNTS", "OpenForwardingBalance", "PlbLink", "interest_problem",
@@ -147,7 +148,7 @@ def needs_link(adjustment: rec.ProviderAdjustmentRecord) -> bool:
 def unlinked_review(adjustment: rec.ProviderAdjustmentRecord) -> ReviewSpec:
     ref = adjustment.reference_id or "none"
     return ReviewSpec(
-        "unlinked_plb", "UNLINKED_PLB",
+        ReviewKind.UNLINKED_PLB, "UNLINKED_PLB",
         f"PLB {adjustment.reason_code} {format_cents(adjustment.amount_cents)} (reference "
         f"{ref}) names no claim we hold", 3,
         {"reason": adjustment.reason_code, "reference": adjustment.reference_id,

@@ -87,7 +87,7 @@ from edi_posting.posting.store import (
 )
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.problems import Severity
-from edi_posting.records.states import PostingState, SetStatus
+from edi_posting.records.states import PostingState, ReviewKind, SetStatus
 from edi_posting.x12.remit835.file import RemittanceSetRead
 
 __all__ = ["HOLDING_SET_CODES", "post_remittance", "remittance_key"]
@@ -362,14 +362,14 @@ def _set_reviews(conn: Connection, work: _Set, payee_id: int | None) -> None:
     if work.held:
         problem = next((p for p in read.problems if p.severity is not Severity.WARNING), None)
         message = problem.message if problem else "transaction set does not balance"
-        spec = ReviewSpec("balancing_failure", problem.code if problem else "TRANSACTION_UNBALANCED",
+        spec = ReviewSpec(ReviewKind.BALANCING_FAILURE, problem.code if problem else "TRANSACTION_UNBALANCED",
                           f"remittance {read.header.transaction_set_control_number} held: "
                           f"{message}", 1, {"problem": problem.to_dict() if problem else None})
         work.reviews.append(_draft(work, spec, f"balancing_failure|ts:{work.ts_id}",
                                    _signed_payment(read)))
     payee = read.header.payee
     if payee_id is None and payee is not None and payee.identifier:
-        spec = ReviewSpec("unknown_payee", "UNKNOWN_PAYEE", f"payee {payee.name or ''} "
+        spec = ReviewSpec(ReviewKind.UNKNOWN_PAYEE, "UNKNOWN_PAYEE", f"payee {payee.name or ''} "
                           f"({payee.id_qualifier} {payee.identifier}) is no provider we know", 3,
                           {"qualifier": payee.id_qualifier, "identifier": payee.identifier})
         work.reviews.append(_draft(work, spec, f"unknown_payee|{payee.id_qualifier}:"

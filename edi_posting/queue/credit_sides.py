@@ -26,6 +26,7 @@ from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger.journal import account_ids
+from edi_posting.records.states import ReviewKind
 
 __all__ = ["ClaimSide", "assign_sides", "credit_items", "insurance_by_payer", "item_side", "ordered",
            "side_balances", "side_credit", "side_credits"]
@@ -116,7 +117,7 @@ def insurance_by_payer(conn: Connection, claim_id: int) -> dict[int | None, int]
 
 def credit_items(conn: Connection, claim_ids: Iterable[int] | None) -> dict[int, list[Any]]:
     """Claim -> its open ``credit_balance`` items, oldest first (``None``: every claim)."""
-    query = (select(_ITEM).where(_ITEM.c.kind == "credit_balance",
+    query = (select(_ITEM).where(_ITEM.c.kind == ReviewKind.CREDIT_BALANCE,
                                  _ITEM.c.status.in_(OPEN_STATES),
                                  _ITEM.c.submitted_claim_id.is_not(None))
              .order_by(_ITEM.c.id))

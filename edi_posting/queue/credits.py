@@ -44,6 +44,7 @@ from edi_posting.queue.items import (
     record_item_change,
 )
 from edi_posting.queue.kinds import holds_unapplied
+from edi_posting.records.states import ReviewKind
 
 __all__ = [
     "CreditCause",
@@ -195,7 +196,7 @@ def own_reopened_balance(conn: Connection, claim_id: int, insurance_before: int,
     claim = conn.execute(select(_CLAIM.c.patient_control_number, _CLAIM.c.patient_account_id)
                          .where(_CLAIM.c.id == claim_id)).one()
     return open_review_items(conn, [ReviewDraft(
-        f"awaiting_correction|claim:{claim_id}|entry:{entry_id}", "awaiting_correction",
+        f"awaiting_correction|claim:{claim_id}|entry:{entry_id}", ReviewKind.AWAITING_CORRECTION,
         f"claim {claim.patient_control_number} owed again ({format_cents(reopened)}) after "
         f"{cause}: waiting for the payer's correction", amount_cents=-reopened, priority=3,
         problem_code="AWAITING_CORRECTION",
@@ -256,7 +257,7 @@ def _credit_draft(conn: Connection, claim_id: int, side: ClaimSide, credit: int,
             f"payer {_payer_name(conn, side.payer_id)}")
     balances = claim_balances(conn, claim_id)
     return ReviewDraft(
-        f"{prefix}{int(before) + 1}", "credit_balance",
+        f"{prefix}{int(before) + 1}", ReviewKind.CREDIT_BALANCE,
         f"claim {claim.patient_control_number} has a credit balance ({format_cents(credit)}) "
         f"owed to {owed} after {cause.text}", amount_cents=credit, priority=2,
         problem_code="CREDIT_BALANCE",

@@ -27,6 +27,7 @@ from edi_posting.db.lists import among
 from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
 from edi_posting.db.workflow import CLOSED_STATES, OPEN_STATES, ReviewStatus
 from edi_posting.money import format_cents
+from edi_posting.records.states import ReviewKind
 
 __all__ = [
     "QueueFilter",
@@ -47,7 +48,7 @@ _EVENT = table_of(ReviewItemEvent)
 @dataclass(frozen=True, slots=True)
 class ReviewDraft:
     dedupe_key: str
-    kind: str  # one of REVIEW_KINDS (architecture.md identifiers)
+    kind: ReviewKind
     message: str
     amount_cents: int = 0
     priority: int = 3

@@ -27,6 +27,7 @@ from edi_posting.ledger.journal import Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import insurance_by_payer
 from edi_posting.queue.credits import refresh_credit_balances
+from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.approvals import ApprovalAction, approval_needed, request_approval
 from edi_posting.review.groups import CONTRACTUAL_GROUP, contractual_open_cents
@@ -87,7 +88,7 @@ def _find_payer(conn: Connection, named: str) -> int:
 
 def _money_item(conn: Connection, item_id: int) -> tuple[Any, Any]:
     item = locked_item(conn, item_id)
-    if item.kind == "credit_balance":
+    if item.kind == ReviewKind.CREDIT_BALANCE:
         raise ActionError(f"review item {item_id} is a credit balance: refund or reapply it")
     return item, item_claim(conn, item)
 
@@ -96,7 +97,7 @@ def _settle(conn: Connection, item: Any, claim: Any, payer_id: int | None, actio
             text: str, role: str | None, actor: str, entry_id: int, details: dict[str, Any]
             ) -> ActionResult:
     """Event, audit, and the denial that resolves once its payer is owed nothing."""
-    settled = (item.kind == "denial" and not item.amount_cents
+    settled = (item.kind == ReviewKind.DENIAL and not item.amount_cents
                and insurance_by_payer(conn, claim.id).get(payer_id, 0) <= 0)
     note = text + ("; the denying payer's balance on the claim is settled" if settled else "")
     record_action(conn, item, actor=actor, role=role, action=action,

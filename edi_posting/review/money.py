@@ -49,7 +49,7 @@ from edi_posting.posting.adjudication_history import Adjudication, earlier_adjud
 from edi_posting.queue.credit_sides import insurance_by_payer, side_credit
 from edi_posting.queue.credits import own_reopened_balance, refresh_credit_balances
 from edi_posting.queue.kinds import holds_unapplied
-from edi_posting.records.states import PostingState, SubmissionStatus
+from edi_posting.records.states import PostingState, ReviewKind, SubmissionStatus
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.lines import (
     LinePosting,
@@ -74,7 +74,7 @@ __all__ = [
 _ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
 _CP = table_of(ClaimPayment)
 _ENTRY, _CLAIM = table_of(JournalEntry), table_of(SubmittedClaim)
-MATCH_KINDS = frozenset({"unmatched_payment", "ambiguous_match"})
+MATCH_KINDS = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH})
 _STAYS_OPEN = "; its adjustments are not posted: the item stays open for `queue post-as-sent`"
 
 
@@ -214,7 +214,8 @@ def _whole_payment_lines(conn: Connection, item: Any, claim: Any, payer_id: int 
 def _keeps_open(conn: Connection, item: Any, left: int) -> bool:
     """A claim that failed balancing, its cash applied: its CO/PR are still unposted, so
     the item stays open (owning them) until ``queue post-as-sent``."""
-    return (left == 0 and item.kind == "balancing_failure" and item.claim_payment_id is not None
+    return (left == 0 and item.kind == ReviewKind.BALANCING_FAILURE
+            and item.claim_payment_id is not None
             and stored_has_adjustments(conn, item.claim_payment_id))
 
 

@@ -25,6 +25,7 @@ from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.plb import CLAIM_REASONS
 from edi_posting.queue.credits import own_reopened_balance, refresh_credit_balances
+from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.money import ActionResult, find_claim, locked_item, post_entry
 from edi_posting.review.reason_codes import with_note
@@ -99,7 +100,7 @@ def _names_claim(conn: Connection, plb: Any, claim: Any) -> bool:
 
 def _plb_of(conn: Connection, item: Any) -> Any:
     """The PLB row the item is about (its key names it: ``unlinked_plb|plb:<id>``)."""
-    if item.kind != "unlinked_plb":
+    if item.kind != ReviewKind.UNLINKED_PLB:
         raise ActionError(f"review item {item.id} is {item.kind}: only an unlinked PLB is "
                           "placed")
     plb_id = int(item.dedupe_key.rsplit("plb:", 1)[1])
@@ -127,7 +128,7 @@ def unposted_message(item_id: int, plb: Any) -> str:
 
 def plb_never_posted(conn: Connection, item: Any) -> bool:
     """True for an ``unlinked_plb`` item whose PLB amount is not in the ledger."""
-    if item.kind != "unlinked_plb" or "plb:" not in (item.dedupe_key or ""):
+    if item.kind != ReviewKind.UNLINKED_PLB or "plb:" not in (item.dedupe_key or ""):
         return False
     plb = _plb_of(conn, item)
     return bool(plb.amount_cents) and not _was_posted(conn, plb.id)

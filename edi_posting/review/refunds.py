@@ -29,6 +29,7 @@ from edi_posting.ledger.journal import Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import insurance_by_payer, item_side, side_credits
 from edi_posting.queue.credits import refresh_credit_balances
+from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.approvals import ApprovalAction, approval_needed, request_approval
 from edi_posting.review.balances import item_claim, take_amount
@@ -47,7 +48,7 @@ def _credit_item(conn: Connection, item_id: int, actor: str) -> tuple[Any, Any, 
     """The item, its claim, and its own side's credit: a refund or reapply never takes
     more than that side is in credit (nor more than the item carries)."""
     item = locked_item(conn, item_id)
-    if item.kind != "credit_balance":
+    if item.kind != ReviewKind.CREDIT_BALANCE:
         raise ActionError(f"review item {item_id} is {item.kind}, not a credit balance")
     claim = item_claim(conn, item)
     if item_side(item) is None:  # stored by an older version: record the side it owns

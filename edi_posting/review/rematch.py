@@ -30,7 +30,7 @@ from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
 from edi_posting.matching.claims import ClaimMatch, match_claim
 from edi_posting.matching.lookup import DatabaseClaimLookup
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
-from edi_posting.records.states import PostingState
+from edi_posting.records.states import PostingState, ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.lines import stored_payment_facts
 from edi_posting.review.money import (
@@ -174,7 +174,7 @@ def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,
     principal = authorize(conn, actor, Permission.RESOLVE, action="queue.link-correction",
                           object_id=str(item_id))
     item = locked_item(conn, item_id)
-    if item.kind != "awaiting_correction" or item.submitted_claim_id is None:
+    if item.kind != ReviewKind.AWAITING_CORRECTION or item.submitted_claim_id is None:
         raise ActionError(f"review item {item_id} is {item.kind}: only a reversal awaiting "
                           "its correction can be linked to one")
     cp = conn.execute(select(_CP).where(_CP.c.id == claim_payment_id)).first()

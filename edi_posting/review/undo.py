@@ -41,6 +41,7 @@ from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger.journal import EntryDraft, account_ids, reversal_drafts, write_entries
 from edi_posting.queue.credits import refresh_credit_balances
 from edi_posting.queue.items import close_review_items, record_item_change
+from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.money import ActionResult
 
@@ -170,7 +171,7 @@ def _follow_others(conn: Connection, item: Any, entry_id: int, reversal_id: int,
         record_item_change(conn, other, actor=actor, action="undo", to_status=status,
                            values=values, entry_id=reversal_id, note=cause)
     opened = conn.execute(select(_ITEM.c.id).where(
-        _ITEM.c.kind == "awaiting_correction", _ITEM.c.status.in_(OPEN_STATES),
+        _ITEM.c.kind == ReviewKind.AWAITING_CORRECTION, _ITEM.c.status.in_(OPEN_STATES),
         _ITEM.c.dedupe_key.like(f"%|entry:{entry_id}"))).scalars().all()
     close_review_items(conn, list(opened), actor, f"the balance it owned is gone: {cause}")
 

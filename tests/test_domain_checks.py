@@ -1,0 +1,49 @@
+"""The kinds, codes, roles and actions the engine stores are closed lists: each column
+holds only the members of its enum (CHECK constraints built from the enums, migration
+0016 for the columns 0015 left open), so an unknown word is refused by the database,
+whoever writes it, and every word the code knows is accepted: the enum and the CHECK
+cannot drift apart."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from edi_posting.audit.writes import write_transaction
+from edi_posting.db.models import ReviewItem
+from edi_posting.queue.items import ReviewDraft, open_review_items
+from edi_posting.queue.kinds import MONEY_KINDS, UNAPPLIED_KINDS, ReviewKind
+from tests.x835 import Practice
+
+
+@pytest.fixture
+def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
+    p = Practice(database_url, tmp_path)
+    yield p
+    p.close()
+
+
+def _seed_item(practice: Practice) -> None:
+    with write_transaction(practice.engine) as conn:
+        open_review_items(conn, [ReviewDraft("seed", ReviewKind.DENIAL, "a seeded item")], "t")
+
+
+def test_a_review_item_kind_outside_review_kind_is_refused(practice: Practice) -> None:
+    _seed_item(practice)
+    with pytest.raises(IntegrityError), write_transaction(practice.engine) as conn:
+        conn.execute(update(ReviewItem).values(kind="unmatched"))
+
+
+def test_every_review_kind_is_accepted(practice: Practice) -> None:
+    _seed_item(practice)
+    for kind in ReviewKind:
+        with write_transaction(practice.engine) as conn:
+            conn.execute(update(ReviewItem).values(kind=kind))
+
+
+def test_the_money_kinds_are_review_kinds() -> None:
+    assert MONEY_KINDS <= set(ReviewKind) and UNAPPLIED_KINDS <= MONEY_KINDS
