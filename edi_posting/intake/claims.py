@@ -81,7 +81,7 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
         if claim.frequency_code != ClaimFrequency.VOID and not problems[claim.ordinal]:
             drafts.append(_charge_draft(ctx, key, claim, claim_id, line_ids, party, effective))
     ledger.write_entries(conn, drafts, ctx.actor)
-    outcome.posted = sum(1 for d in drafts if d.kind == "charge")
+    outcome.posted = sum(1 for d in drafts if d.kind == ledger.EntryKind.CHARGE)
     reviews += [_problem_review(ctx, key, claim, claim_ids, party, problem)
                 for claim, party in zip(batch.claims, parties)
                 for problem in problems[claim.ordinal] if problem.code != DUPLICATE_CLAIM]
@@ -215,7 +215,7 @@ def _supersede(
     reversed_ids = select(_ENTRY.c.reverses_entry_id).where(_ENTRY.c.reverses_entry_id.is_not(None))
     charge_ids = conn.execute(
         select(_ENTRY.c.id).where(
-            _ENTRY.c.submitted_claim_id == original_id, _ENTRY.c.kind == "charge",
+            _ENTRY.c.submitted_claim_id == original_id, _ENTRY.c.kind == ledger.EntryKind.CHARGE,
             _ENTRY.c.id.not_in(reversed_ids),
         )
     ).scalars().all()
@@ -223,9 +223,11 @@ def _supersede(
               else SubmissionStatus.REPLACED)
     conn.execute(update(_CLAIM).where(_CLAIM.c.id == original_id).values(status=status))
     conn.execute(update(_CLAIM).where(_CLAIM.c.id == claim_id).values(replaces_claim_id=original_id))
-    template = ledger.EntryDraft("", "charge_reversal", effective, (), **_source(ctx, claim))
+    template = ledger.EntryDraft("", ledger.EntryKind.CHARGE_REVERSAL, effective, (),
+                                 **_source(ctx, claim))
     return ledger.reversal_drafts(
-        conn, charge_ids, kind="charge_reversal", key_suffix=f"{status}-by|{key}|clm:{claim.ordinal}",
+        conn, charge_ids, kind=ledger.EntryKind.CHARGE_REVERSAL,
+        key_suffix=f"{status}-by|{key}|clm:{claim.ordinal}",
         effective_date=effective, template=template,
     )
 
@@ -254,7 +256,7 @@ def _charge_draft(
         postings.append(ledger.Posting("insurance_ar", line.charge_cents, **dims))
         postings.append(ledger.Posting("gross_charges", -line.charge_cents, **dims))
     return ledger.EntryDraft(
-        f"{key}|clm:{claim.ordinal}|charge", "charge", effective, tuple(postings),
+        f"{key}|clm:{claim.ordinal}|charge", ledger.EntryKind.CHARGE, effective, tuple(postings),
         memo=f"charge for claim {claim.patient_control_number}", submitted_claim_id=claim_id,
         **_source(ctx, claim),
     )

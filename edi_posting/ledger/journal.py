@@ -17,13 +17,14 @@ from sqlalchemy import Connection, case, func, select
 from edi_posting.audit.links import note_entries
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_tuples, reserve_ids
-from edi_posting.db.ledger import ENTRY_COLUMNS, LINE_COLUMNS
+from edi_posting.db.ledger import ENTRY_COLUMNS, LINE_COLUMNS, EntryKind
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 
 __all__ = [
     "Balances",
     "EntryDraft",
+    "EntryKind",
     "Posting",
     "StoredEntry",
     "UnbalancedEntryError",
@@ -66,7 +67,7 @@ class Posting:
 @dataclass(frozen=True, slots=True)
 class EntryDraft:
     entry_key: str  # the idempotency key: UNIQUE in the database
-    kind: str
+    kind: EntryKind
     effective_date: dt.date
     lines: tuple[Posting, ...]
     memo: str | None = None
@@ -167,7 +168,7 @@ def load_entries(conn: Connection, entry_ids: Iterable[int]) -> list[StoredEntry
                         tuple(by_entry[e.id])) for e in entries]
 
 
-def negations(entries: Iterable[StoredEntry], *, kind: str, key_suffix: str,
+def negations(entries: Iterable[StoredEntry], *, kind: EntryKind, key_suffix: str,
               effective_date: dt.date, template: EntryDraft | None = None) -> list[EntryDraft]:
     """Exact negations of stored entries, each linked to the entry it reverses.
 
@@ -194,7 +195,7 @@ def reversal_drafts(
     conn: Connection,
     entry_ids: Iterable[int],
     *,
-    kind: str,
+    kind: EntryKind,
     key_suffix: str,
     effective_date: dt.date,
     template: EntryDraft | None = None,

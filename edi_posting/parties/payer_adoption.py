@@ -32,7 +32,7 @@ from edi_posting.db.models import (
     SubmittedClaim,
 )
 from edi_posting.ledger import journal as ledger
-from edi_posting.ledger.journal import EntryDraft, Posting, account_ids
+from edi_posting.ledger.journal import EntryDraft, EntryKind, Posting, account_ids
 from edi_posting.records.states import AuditOutcome
 
 __all__ = ["LEARNT_KINDS", "adopt_payer"]
@@ -87,7 +87,7 @@ def _reclass_drafts(conn: Connection, provisional: int, adopter: int) -> list[En
         dims = {"patient_account_id": account_id, "submitted_claim_id": claim_id}
         target = billed or adopter
         drafts.append(EntryDraft(
-            f"payer-reclass:{provisional}:{claim_id}", "payer_reclass", dt.date.today(),
+            f"payer-reclass:{provisional}:{claim_id}", EntryKind.PAYER_RECLASS, dt.date.today(),
             (Posting("insurance_ar", -int(cents), payer_id=provisional, **dims),
              Posting("insurance_ar", int(cents), payer_id=target, **dims)),
             memo=f"payer {provisional} was payer {adopter} (provisional, adopted): its "

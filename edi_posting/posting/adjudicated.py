@@ -33,6 +33,7 @@ from sqlalchemy import Connection, select
 from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import ClaimPayment, JournalEntry, JournalLine, Remittance
+from edi_posting.ledger.journal import EntryKind
 from edi_posting.matching.claims import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.posting.adjudication_history import STANDING_STATES, Adjudication, EarlierPayment
@@ -175,7 +176,8 @@ def duplicate_decision(claim: ClaimPaymentRecord, match: ClaimMatch, found: Adju
                      "payment_date": p.payment_date.isoformat() if p.payment_date else None,
                      "paid": format_cents(p.paid_cents)} for p in found.payments]}
     review = ReviewSpec(ReviewKind.UNMATCHED_PAYMENT, DUPLICATE_PAYMENT, message, 2, evidence)
-    return ClaimDecision(PostingState.DUPLICATE, "unapplied" if claim.paid_cents else None, (review,))
+    return ClaimDecision(PostingState.DUPLICATE,
+                         EntryKind.UNAPPLIED if claim.paid_cents else None, (review,))
 
 
 def _candidate(match: ClaimMatch) -> dict[str, Any]:

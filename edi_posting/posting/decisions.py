@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from edi_posting.ledger.journal import EntryKind
 from edi_posting.matching.claims import ClaimMatch, MatchMethod
 from edi_posting.money import format_cents
 from edi_posting.posting.rules import NO_ZERO_PAY, ClaimFact, Disposition, classify
@@ -69,7 +70,7 @@ class OriginalPayment:
 @dataclass(frozen=True, slots=True)
 class ClaimDecision:
     state: PostingState
-    entry: str | None  # payment, unapplied, reversal or None
+    entry: EntryKind | None  # PAYMENT, UNAPPLIED, REVERSAL or None
     reviews: tuple[ReviewSpec, ...] = ()
     original: OriginalPayment | None = None
 
@@ -142,7 +143,7 @@ def _denial_review(claim: ClaimPaymentRecord) -> ReviewSpec:
 
 def _hold(review: ReviewSpec, claim: ClaimPaymentRecord, state: PostingState = PostingState.HELD
           ) -> ClaimDecision:
-    return ClaimDecision(state, "unapplied" if claim.paid_cents else None, (review,))
+    return ClaimDecision(state, EntryKind.UNAPPLIED if claim.paid_cents else None, (review,))
 
 
 def decide(claim: ClaimPaymentRecord, fact: ClaimFact, match: ClaimMatch | None, *,
@@ -181,8 +182,9 @@ def decide(claim: ClaimPaymentRecord, fact: ClaimFact, match: ClaimMatch | None,
             review = ReviewSpec(review.kind, "NEVER_AUTO_POST", review.message + "; payer "
                                 f"policy: CARC {', '.join(blocked)} never auto-posts", 2,
                                 review.evidence)
-        return ClaimDecision(PostingState.DENIED, "unapplied" if claim.paid_cents else None, (review,))
-    return ClaimDecision(PostingState.POSTED, "payment")
+        return ClaimDecision(PostingState.DENIED,
+                             EntryKind.UNAPPLIED if claim.paid_cents else None, (review,))
+    return ClaimDecision(PostingState.POSTED, EntryKind.PAYMENT)
 
 
 def _all_cas(claim: ClaimPaymentRecord) -> list[Any]:
@@ -201,4 +203,4 @@ def _decide_reversal(claim: ClaimPaymentRecord, match: ClaimMatch | None,
                                 f"{claim.patient_control_number} "
                                 f"({format_cents(claim.paid_cents)}) held: {why}", 2,
                                 {"reason": why}), claim)
-    return ClaimDecision(PostingState.REVERSAL, "reversal", (), found)
+    return ClaimDecision(PostingState.REVERSAL, EntryKind.REVERSAL, (), found)

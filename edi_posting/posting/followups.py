@@ -17,7 +17,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
-from edi_posting.ledger.journal import EntryDraft
+from edi_posting.ledger.journal import EntryDraft, EntryKind
 from edi_posting.matching.claims import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
@@ -92,10 +92,10 @@ def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft],
     the payment itself): each now holds that much less unapplied cash (resolved when
     nothing is left), so nobody refunds to the payer what it has recovered already."""
     recovered: dict[int, int] = {d.original.claim_payment_id: d.original.paid_cents
-                                 for d in decisions if d.entry == "reversal" and d.original
+                                 for d in decisions if d.entry == EntryKind.REVERSAL and d.original
                                  and d.original.posting_state == PostingState.DUPLICATE}
     for draft in drafts:
-        if draft.kind == "plb" and draft.claim_payment_id is not None:
+        if draft.kind == EntryKind.PLB and draft.claim_payment_id is not None:
             taken = sum(p.amount_cents for p in draft.lines if p.account == "unapplied_cash")
             if taken:
                 recovered[draft.claim_payment_id] = recovered.get(draft.claim_payment_id,

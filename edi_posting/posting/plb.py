@@ -29,7 +29,7 @@ from edi_posting.db.models import (
     SubmittedClaim,
 )
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger.journal import EntryDraft, Posting
+from edi_posting.ledger.journal import EntryDraft, EntryKind, Posting
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
@@ -182,7 +182,7 @@ def plb_entry(adjustment: rec.ProviderAdjustmentRecord, *, key: str, effective: 
         account = "unapplied_cash"
     lines = (Posting(account, amount, **dims), Posting("cash_clearing", -amount, **dims))
     return EntryDraft(
-        key, "plb", effective, lines,
+        key, EntryKind.PLB, effective, lines,
         memo=f"PLB {adjustment.reason_code} {adjustment.reference_id or ''}".strip(),
         remittance_id=remittance_id, claim_payment_id=link.claim_payment_id,
         submitted_claim_id=link.submitted_claim_id, **source,  # type: ignore[arg-type]

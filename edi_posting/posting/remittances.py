@@ -266,7 +266,7 @@ def _entries(conn: Connection, work: _Set) -> list[ledger.EntryDraft]:
         drafts += [held] if held else []
     in_set = {ids.claim_payment_id for ids in stored.claims}
     reversing = {i: d.original.claim_payment_id for i, d in enumerate(work.decisions)
-                 if d.entry == "reversal" and d.original is not None}
+                 if d.entry == ledger.EntryKind.REVERSAL and d.original is not None}
     work.ectx = ectx
     work.deferred = {i: cp_id for i, cp_id in reversing.items() if cp_id in in_set}
     originals = reversible_entries(conn, (cp_id for cp_id in reversing.values()
@@ -303,17 +303,17 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
     claim, match = work.read.claims[i], work.matches[i]
     stored = work.stored.claims[i]  # type: ignore[union-attr]
     claim_id = match.claim_id if match.is_safe and decision.state != PostingState.DUPLICATE else None
-    if decision.entry == "unapplied":
+    if decision.entry == ledger.EntryKind.UNAPPLIED:
         entry = unapplied_entry(ectx, f"cp:{i + 1}", claim.paid_cents,
                                 f"claim payment {claim.patient_control_number}: {decision.state}",
                                 claim_payment_id=stored.claim_payment_id,
                                 submitted_claim_id=claim_id, payer_id=work.claim_payers[i],
                                 source=claim.source)
         return [entry] if entry else []
-    if decision.entry == "reversal" and decision.original is not None:
+    if decision.entry == ledger.EntryKind.REVERSAL and decision.original is not None:
         return reversal_entries(ectx, i + 1, claim, stored.claim_payment_id,
                                 originals.get(decision.original.claim_payment_id, []))
-    if decision.entry != "payment" or match.claim is None:
+    if decision.entry != ledger.EntryKind.PAYMENT or match.claim is None:
         return []
     fact = work.facts[i]
     crossover = crossover_payer_id(conn, claim, work.next_payers) if fact.has_next_payer else None
@@ -389,7 +389,7 @@ def _touched_claims(work: _Set) -> dict[int, Touched]:
     touched: dict[int, Touched] = {}
     for i, (claim, match, decision) in enumerate(zip(work.read.claims, work.matches,
                                                      work.decisions)):
-        if decision.entry in ("payment", "reversal") and match.claim is not None:
+        if decision.entry in (ledger.EntryKind.PAYMENT, ledger.EntryKind.REVERSAL) and match.claim is not None:
             touched[match.claim.claim_id] = Touched(
                 work.stored.claims[i].claim_payment_id, claim.patient_control_number,
                 match.claim.patient_account_id, work.claim_payers[i], work.stored.remittance_id,

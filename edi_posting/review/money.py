@@ -42,7 +42,13 @@ from edi_posting.db.models import (
     SubmittedClaim,
 )
 from edi_posting.db.workflow import CLOSED_STATES, ReviewStatus
-from edi_posting.ledger.journal import EntryDraft, Posting, claim_balances, write_entries
+from edi_posting.ledger.journal import (
+    EntryDraft,
+    EntryKind,
+    Posting,
+    claim_balances,
+    write_entries,
+)
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.adjudication_history import Adjudication, earlier_adjudication
@@ -127,10 +133,11 @@ def find_claim(conn: Connection, pcn: str | None = None, claim_id: int | None = 
 
 def post_entry(conn: Connection, item: Any, action: str, lines: Sequence[Posting], *,
                actor: str, memo: str, claim_id: int | None) -> int:
-    """One balanced entry for one step of one item (see the module docstring's key)."""
+    """One balanced entry for one step of one item (see the module docstring's key); its
+    kind is the action's name (``write-off`` writes a ``write_off`` entry)."""
     step = conn.execute(select(func.count()).select_from(_EVENT)
                         .where(_EVENT.c.review_item_id == item.id)).scalar_one()
-    draft = EntryDraft(f"queue:{item.id}:{step}:{action}", action.replace("-", "_"),
+    draft = EntryDraft(f"queue:{item.id}:{step}:{action}", EntryKind(action.replace("-", "_")),
                        dt.date.today(), tuple(lines), memo=f"{memo} (review item {item.id})",
                        claim_payment_id=item.claim_payment_id, submitted_claim_id=claim_id,
                        review_item_id=item.id)

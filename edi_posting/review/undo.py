@@ -38,7 +38,13 @@ from edi_posting.db.models import (
     ReviewItemEvent,
 )
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger.journal import EntryDraft, account_ids, reversal_drafts, write_entries
+from edi_posting.ledger.journal import (
+    EntryDraft,
+    EntryKind,
+    account_ids,
+    reversal_drafts,
+    write_entries,
+)
 from edi_posting.queue.credits import refresh_credit_balances
 from edi_posting.queue.items import close_review_items, record_item_change
 from edi_posting.records.states import ReviewKind
@@ -153,9 +159,9 @@ def _restored(conn: Connection, item: Any, event: Any) -> tuple[str | None, dict
 
 def _reverse(conn: Connection, item: Any, entry: Any, actor: str) -> int:
     today = dt.date.today()
-    template = EntryDraft("", "undo", today, (), review_item_id=item.id,
+    template = EntryDraft("", EntryKind.UNDO, today, (), review_item_id=item.id,
                           claim_payment_id=entry.claim_payment_id)
-    return write_entries(conn, reversal_drafts(conn, [entry.id], kind="undo", key_suffix="undo",
+    return write_entries(conn, reversal_drafts(conn, [entry.id], kind=EntryKind.UNDO, key_suffix="undo",
                                                effective_date=today, template=template),
                          actor)[0]
 
