@@ -12,11 +12,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import insert, select, update
 
 from edi_posting.audit.writes import write_transaction
-from edi_posting.db.models import ReviewItem
-from edi_posting.ledger.journal import EntryDraft, EntryKind, Posting, write_entries
+from edi_posting.db.models import ACCOUNT_CODES, LedgerAccount, ReviewItem
+from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting, write_entries
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.queue.kinds import MONEY_KINDS, UNAPPLIED_KINDS, ReviewKind
 from tests.x835 import Practice
@@ -72,3 +72,20 @@ def test_a_journal_entry_kind_outside_entry_kind_is_refused(practice: Practice) 
 def test_every_entry_kind_is_accepted(practice: Practice) -> None:
     for kind in EntryKind:
         _entry(practice, kind, f"desk:{kind}")
+
+
+def test_a_ledger_account_outside_account_code_is_refused(practice: Practice) -> None:
+    with _refused("ledger_accounts", "code"), write_transaction(practice.engine) as conn:
+        conn.execute(insert(LedgerAccount).values(code="petty_cash", name="Petty cash",
+                                                  normal_balance="debit"))
+
+
+def test_the_chart_of_accounts_is_every_account_code(practice: Practice) -> None:
+    """Seeded by the first migration, so each member is accepted by rewriting its row."""
+    assert set(ACCOUNT_CODES) == set(AccountCode)
+    with practice.engine.connect() as conn:
+        assert set(conn.execute(select(LedgerAccount.code)).scalars()) == set(AccountCode)
+    for code in AccountCode:
+        with write_transaction(practice.engine) as conn:
+            conn.execute(update(LedgerAccount).where(LedgerAccount.code == code)
+                         .values(code=code))

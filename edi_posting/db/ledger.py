@@ -30,8 +30,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
 from edi_posting.records.states import check_in
 
-__all__ = ["ACCOUNT_CODES", "ENTRY_COLUMNS", "LINE_COLUMNS", "EntryKind", "JournalEntry",
-           "JournalLine", "LedgerAccount"]
+__all__ = ["ACCOUNT_CODES", "ENTRY_COLUMNS", "LINE_COLUMNS", "AccountCode", "EntryKind",
+           "JournalEntry", "JournalLine", "LedgerAccount"]
 
 # The columns of a journal entry and of its lines in the order the ledger writes them and
 # the audit cross-reference (edi_posting.audit.links) hashes them: one order for both.
@@ -76,19 +76,39 @@ class EntryKind(enum.StrEnum):
     MANUAL = "manual"  # an entry keyed at the desk, outside the engine's stages
 
 
+
+
+class AccountCode(enum.StrEnum):
+    """``ledger_accounts.code``: the chart of accounts, small because lines carry the payer,
+    patient account and claim as dimensions.  Its CHECK is built from this enum; the rows
+    are seeded by the first migration (:data:`ACCOUNT_CODES` names them)."""
+
+    INSURANCE_AR = "insurance_ar"
+    PATIENT_AR = "patient_ar"
+    GROSS_CHARGES = "gross_charges"
+    CONTRACTUAL_ADJUSTMENTS = "contractual_adjustments"
+    OTHER_ADJUSTMENTS = "other_adjustments"
+    CASH_CLEARING = "cash_clearing"
+    UNAPPLIED_CASH = "unapplied_cash"
+    REFUNDS_PAYABLE = "refunds_payable"
+    PROVIDER_ADJUSTMENTS = "provider_adjustments"
+    INTEREST_INCOME = "interest_income"
+    BANK = "bank"
+
+
 # code -> (name, normal balance).  Seeded by the first migration.
-ACCOUNT_CODES: dict[str, tuple[str, str]] = {
-    "insurance_ar": ("Insurance receivable (per payer)", "debit"),
-    "patient_ar": ("Patient receivable", "debit"),
-    "gross_charges": ("Gross charges", "credit"),
-    "contractual_adjustments": ("Contractual adjustments (CO)", "debit"),
-    "other_adjustments": ("Other adjustments (OA/PI, write-offs)", "debit"),
-    "cash_clearing": ("Cash clearing (awaiting deposit)", "debit"),
-    "unapplied_cash": ("Unapplied cash (suspense)", "credit"),
-    "refunds_payable": ("Refunds payable", "credit"),
-    "provider_adjustments": ("Provider-level adjustments (PLB)", "debit"),
-    "interest_income": ("Interest income", "credit"),
-    "bank": ("Bank (reconciled deposits)", "debit"),
+ACCOUNT_CODES: dict[AccountCode, tuple[str, str]] = {
+    AccountCode.INSURANCE_AR: ("Insurance receivable (per payer)", "debit"),
+    AccountCode.PATIENT_AR: ("Patient receivable", "debit"),
+    AccountCode.GROSS_CHARGES: ("Gross charges", "credit"),
+    AccountCode.CONTRACTUAL_ADJUSTMENTS: ("Contractual adjustments (CO)", "debit"),
+    AccountCode.OTHER_ADJUSTMENTS: ("Other adjustments (OA/PI, write-offs)", "debit"),
+    AccountCode.CASH_CLEARING: ("Cash clearing (awaiting deposit)", "debit"),
+    AccountCode.UNAPPLIED_CASH: ("Unapplied cash (suspense)", "credit"),
+    AccountCode.REFUNDS_PAYABLE: ("Refunds payable", "credit"),
+    AccountCode.PROVIDER_ADJUSTMENTS: ("Provider-level adjustments (PLB)", "debit"),
+    AccountCode.INTEREST_INCOME: ("Interest income", "credit"),
+    AccountCode.BANK: ("Bank (reconciled deposits)", "debit"),
 }
 
 
@@ -96,10 +116,11 @@ class LedgerAccount(Base):
     __tablename__ = "ledger_accounts"
     __table_args__ = (
         CheckConstraint("normal_balance IN ('debit', 'credit')", name="normal_balance"),
+        CheckConstraint(check_in("code", AccountCode), name="code"),
     )
 
     id: Mapped[IdPk]
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # AccountCode
     name: Mapped[str] = mapped_column(String(128))
     normal_balance: Mapped[str] = mapped_column(String(35))
 

@@ -253,8 +253,9 @@ def _charge_draft(
             "submitted_claim_id": claim_id,
             "submitted_line_id": line_ids.get((claim.ordinal, line.ordinal)),
         }
-        postings.append(ledger.Posting("insurance_ar", line.charge_cents, **dims))
-        postings.append(ledger.Posting("gross_charges", -line.charge_cents, **dims))
+        postings.append(ledger.Posting(ledger.AccountCode.INSURANCE_AR, line.charge_cents, **dims))
+        postings.append(ledger.Posting(ledger.AccountCode.GROSS_CHARGES, -line.charge_cents,
+                                       **dims))
     return ledger.EntryDraft(
         f"{key}|clm:{claim.ordinal}|charge", ledger.EntryKind.CHARGE, effective, tuple(postings),
         memo=f"charge for claim {claim.patient_control_number}", submitted_claim_id=claim_id,

@@ -56,7 +56,7 @@ class EntryContext:
 
 
 def payment_entry(ectx: EntryContext, ordinal: int, claim: ClaimPaymentRecord, cp_id: int,
-                  fact: ClaimFact, dims: Dims, policy: Mapping[tuple[str, str], str],
+                  fact: ClaimFact, dims: Dims, policy: Mapping[tuple[str, str], ledger.AccountCode],
                   ) -> ledger.EntryDraft | None:
     postings = claim_postings(fact, dims, policy)
     if not postings:
@@ -80,8 +80,8 @@ def unapplied_entry(ectx: EntryContext, suffix: str, amount_cents: int, memo: st
     dims: dict[str, Any] = {"payer_id": payer_id, "submitted_claim_id": submitted_claim_id}
     return ledger.EntryDraft(
         f"{ectx.key}|{suffix}|unapplied", ledger.EntryKind.UNAPPLIED, ectx.effective,
-        (ledger.Posting("cash_clearing", amount_cents, **dims),
-         ledger.Posting("unapplied_cash", -amount_cents, **dims)),
+        (ledger.Posting(ledger.AccountCode.CASH_CLEARING, amount_cents, **dims),
+         ledger.Posting(ledger.AccountCode.UNAPPLIED_CASH, -amount_cents, **dims)),
         memo=memo, remittance_id=ectx.remittance_id, claim_payment_id=claim_payment_id,
         submitted_claim_id=submitted_claim_id, **ectx.source(source),  # type: ignore[arg-type]
     )
@@ -119,4 +119,4 @@ def reversal_entries(ectx: EntryContext, ordinal: int, claim: ClaimPaymentRecord
 
 
 def cash_of(drafts: Sequence[ledger.EntryDraft]) -> int:
-    return sum(p.amount_cents for d in drafts for p in d.lines if p.account == "cash_clearing")
+    return sum(p.amount_cents for d in drafts for p in d.lines if p.account == ledger.AccountCode.CASH_CLEARING)

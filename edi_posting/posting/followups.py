@@ -17,7 +17,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
-from edi_posting.ledger.journal import EntryDraft, EntryKind
+from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind
 from edi_posting.matching.claims import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
@@ -76,7 +76,8 @@ def credit_reviews(conn: Connection, drafts: Sequence[EntryDraft],
     )
 
     moved = {p.submitted_claim_id for d in drafts for p in d.lines
-             if p.submitted_claim_id is not None and p.account in ("insurance_ar", "patient_ar")}
+             if p.submitted_claim_id is not None
+             and p.account in (AccountCode.INSURANCE_AR, AccountCode.PATIENT_AR)}
     causes = {claim_id: CreditCause(f"claim payment {t.claim_payment_id} ({cause})",
                                     claim_payment_id=t.claim_payment_id,
                                     remittance_id=t.remittance_id, file_id=t.file_id)
@@ -96,7 +97,8 @@ def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft],
                                  and d.original.posting_state == PostingState.DUPLICATE}
     for draft in drafts:
         if draft.kind == EntryKind.PLB and draft.claim_payment_id is not None:
-            taken = sum(p.amount_cents for p in draft.lines if p.account == "unapplied_cash")
+            taken = sum(p.amount_cents for p in draft.lines
+                        if p.account == AccountCode.UNAPPLIED_CASH)
             if taken:
                 recovered[draft.claim_payment_id] = recovered.get(draft.claim_payment_id,
                                                                   0) + taken

@@ -169,7 +169,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
         1 for d in work.decisions if d.state in _POSTED_STATES))
     outcome.payment_cents = _signed_payment(read)
     outcome.unapplied_cents = -sum(p.amount_cents for d in drafts for p in d.lines
-                                   if p.account == "unapplied_cash")
+                                   if p.account == ledger.AccountCode.UNAPPLIED_CASH)
     _set_reviews(conn, work, payee_id)
     touched = _touched_claims(work)
     work.reviews += credit_reviews(conn, drafts, touched, actor=ctx.actor,

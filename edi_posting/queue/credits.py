@@ -27,7 +27,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, Payer, ReviewItem, SubmittedClaim
 from edi_posting.db.races import lock_claims
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger.journal import account_ids, claim_balances
+from edi_posting.ledger.journal import AccountCode, account_ids, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import (
     ClaimSide,
@@ -70,7 +70,7 @@ def queue_unapplied_cents(conn: Connection) -> int:
 
 def ledger_unapplied_cents(conn: Connection) -> int:
     """The unapplied-cash balance of the ledger, as money held (credit positive)."""
-    account = account_ids(conn)["unapplied_cash"]
+    account = account_ids(conn)[AccountCode.UNAPPLIED_CASH]
     total = conn.execute(select(func.coalesce(func.sum(_LINE.c.amount_cents), 0))
                          .where(_LINE.c.account_id == account)).scalar_one()
     return -int(total)

@@ -23,7 +23,7 @@ from edi_posting.access.permissions import Permission, Principal, authorize
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, Payer, PayerAlias, SubmittedClaim
 from edi_posting.db.workflow import ReviewStatus
-from edi_posting.ledger.journal import Posting, claim_balances
+from edi_posting.ledger.journal import AccountCode, Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import insurance_by_payer
 from edi_posting.queue.credits import refresh_credit_balances
@@ -149,17 +149,18 @@ def transfer(conn: Connection, item_id: int, *, to: str, actor: str, payer: str 
     dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
     if to == "patient":
         where = _to_patient(conn, claim, source, amount, balance, override)
-        target = Posting("patient_ar", amount, **dims)
+        target = Posting(AccountCode.PATIENT_AR, amount, **dims)
     elif to == "payer" and payer:
         target_id = _find_payer(conn, payer)
         if target_id == source:
             raise ActionError("the balance is with that payer already")
-        target, where = Posting("insurance_ar", amount, payer_id=target_id, **dims), f"payer {payer}"
+        target = Posting(AccountCode.INSURANCE_AR, amount, payer_id=target_id, **dims)
+        where = f"payer {payer}"
     else:
         raise ActionError("transfer to 'patient', or to 'payer' with the payer's identifier")
     entry_id = post_entry(conn, item, "transfer", (target, Posting(
-        "insurance_ar", -amount, payer_id=source, **dims)), actor=actor, claim_id=claim.id,
-        memo=f"{format_cents(amount)} transferred to {where}")
+        AccountCode.INSURANCE_AR, -amount, payer_id=source, **dims)), actor=actor,
+        claim_id=claim.id, memo=f"{format_cents(amount)} transferred to {where}")
     said = with_note(reason, note)
     text = (f"transferred {format_cents(amount)} of claim {claim.patient_control_number} to "
             f"{where}{f' ({said})' if said else ''}")
@@ -228,9 +229,9 @@ def _post_write_off(conn: Connection, item: Any, claim: Any,
     side, amount, reason, note = what
     payer_id, _ = _side_balance(conn, item, claim, side)
     dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
-    account = "insurance_ar" if side == "insurance" else "patient_ar"
+    account = AccountCode.INSURANCE_AR if side == "insurance" else AccountCode.PATIENT_AR
     entry_id = post_entry(conn, item, "write-off", (
-        Posting("other_adjustments", amount, reason_code=reason, **dims),
+        Posting(AccountCode.OTHER_ADJUSTMENTS, amount, reason_code=reason, **dims),
         Posting(account, -amount, payer_id=payer_id, reason_code=reason, **dims)),
         actor=principal.name, claim_id=claim.id,
         memo=f"{format_cents(amount)} written off ({reason})")

@@ -43,6 +43,7 @@ from edi_posting.db.models import (
 )
 from edi_posting.db.workflow import CLOSED_STATES, ReviewStatus
 from edi_posting.ledger.journal import (
+    AccountCode,
     EntryDraft,
     EntryKind,
     Posting,
@@ -181,8 +182,8 @@ def _amount(item: Any, amount_cents: int | None) -> int:
 
 def _cash_postings(amount: int, payer_id: int | None, claim: Any) -> tuple[Posting, ...]:
     dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
-    return (Posting("unapplied_cash", amount, payer_id=payer_id, **dims),
-            Posting("insurance_ar", -amount, payer_id=payer_id, **dims))
+    return (Posting(AccountCode.UNAPPLIED_CASH, amount, payer_id=payer_id, **dims),
+            Posting(AccountCode.INSURANCE_AR, -amount, payer_id=payer_id, **dims))
 
 
 def _duplicate_notice(conn: Connection, item: Any, claim: Any, payer_id: int | None,
@@ -191,7 +192,7 @@ def _duplicate_notice(conn: Connection, item: Any, claim: Any, payer_id: int | N
     credit it leaves is the payer's own side's, whatever other payers owe on the claim."""
     own = insurance_by_payer(conn, claim.id).get(payer_id, 0) + sum(
         p.amount_cents for p in posting.postings
-        if p.account == "insurance_ar" and p.payer_id == payer_id)
+        if p.account == AccountCode.INSURANCE_AR and p.payer_id == payer_id)
     earlier = "; ".join(p.describe() for p in found.payments)
     what = (f"its cash only ({format_cents(amount)}, no adjustments again)" if posting.every_line
             else f"its cash ({format_cents(amount)}), without adjustments for the lines "

@@ -20,7 +20,7 @@ from edi_posting.access.permissions import Permission, authorize
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, JournalLine, ProviderAdjustment, SubmittedClaim
 from edi_posting.db.workflow import ReviewStatus
-from edi_posting.ledger.journal import Posting, claim_balances
+from edi_posting.ledger.journal import AccountCode, Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.plb import CLAIM_REASONS
@@ -138,9 +138,10 @@ def _move_to_claim(conn: Connection, item: Any, plb: Any, claim: Any, actor: str
     """Dr the claim's insurance receivable / Cr provider adjustments, by the PLB amount."""
     dims = {"payer_id": item.payer_id, "provider_adjustment_id": plb.id,
             "reason_code": plb.reason_code}
-    lines = (Posting("insurance_ar", plb.amount_cents, patient_account_id=claim.patient_account_id,
+    lines = (Posting(AccountCode.INSURANCE_AR, plb.amount_cents,
+                     patient_account_id=claim.patient_account_id,
                      submitted_claim_id=claim.id, **dims),
-             Posting("provider_adjustments", -plb.amount_cents, **dims))
+             Posting(AccountCode.PROVIDER_ADJUSTMENTS, -plb.amount_cents, **dims))
     return post_entry(conn, item, "place-plb", lines, actor=actor, claim_id=claim.id,
                       memo=f"PLB {plb.reason_code} {plb.reference_id or ''} placed on claim "
                            f"{claim.patient_control_number}")

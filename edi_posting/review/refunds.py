@@ -25,7 +25,7 @@ from edi_posting.access.permissions import Permission, Principal, authorize
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
-from edi_posting.ledger.journal import Posting, claim_balances
+from edi_posting.ledger.journal import AccountCode, Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import insurance_by_payer, item_side, side_credits
 from edi_posting.queue.credits import refresh_credit_balances
@@ -41,7 +41,7 @@ __all__ = ["CreditSide", "approved_refund", "reapply", "refund"]
 _REFUND, _PAYER, _PATIENT = table_of(Refund), table_of(Payer), table_of(Patient)
 _ITEM = table_of(ReviewItem)
 
-CreditSide = tuple[str, int | None, int]  # (account, payer id, credit in cents)
+CreditSide = tuple[AccountCode, int | None, int]  # (account, payer id, credit in cents)
 
 
 def _credit_item(conn: Connection, item_id: int, actor: str) -> tuple[Any, Any, CreditSide]:
@@ -109,14 +109,14 @@ def approved_refund(conn: Connection, approval: Any, principal: Principal,
                          approval.reason), principal, said)
 
 
-def _post_refund(conn: Connection, item: Any, claim: Any, side: tuple[str, int | None, int],
+def _post_refund(conn: Connection, item: Any, claim: Any, side: CreditSide,
                  why: tuple[str, str], principal: Principal, approved: str | None
                  ) -> ActionResult:
     (account, payer_id, amount), (payee, reason) = side, why
     dims = {"payer_id": payer_id, "patient_account_id": claim.patient_account_id,
             "submitted_claim_id": claim.id}
     entry_id = post_entry(conn, item, "refund", (
-        Posting(account, amount, **dims), Posting("refunds_payable", -amount, **dims)),
+        Posting(account, amount, **dims), Posting(AccountCode.REFUNDS_PAYABLE, -amount, **dims)),
         actor=principal.name, claim_id=claim.id, memo=f"{format_cents(amount)} refund payable")
     refund_id = new_id(conn.execute(insert(_REFUND).values(
         submitted_claim_id=claim.id, review_item_id=item.id, journal_entry_id=entry_id,
@@ -137,11 +137,12 @@ def reapply(conn: Connection, item_id: int, pcn: str, *, actor: str,
     target = find_claim(conn, pcn)
     if target.id == claim.id or target.patient_account_id != claim.patient_account_id:
         raise ActionError(f"claim {pcn} is not another claim of the same account")
-    owed = (insurance_by_payer(conn, target.id).get(payer_id, 0) if account == "insurance_ar"
+    to_payer = account == AccountCode.INSURANCE_AR
+    owed = (insurance_by_payer(conn, target.id).get(payer_id, 0) if to_payer
             else claim_balances(conn, target.id).patient_cents)
     if owed <= 0:
         raise ActionError(f"claim {pcn} owes nothing on the side in credit "
-                          f"({'its payer' if account == 'insurance_ar' else 'the patient'})")
+                          f"({'its payer' if to_payer else 'the patient'})")
     amount = take_amount(amount_cents, min(credit, owed),
                          "the credit, or what the other claim owes if less")
     entry_id = post_entry(conn, item, "reapply", (

@@ -39,6 +39,7 @@ from edi_posting.db.models import (
 )
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger.journal import (
+    AccountCode,
     EntryDraft,
     EntryKind,
     account_ids,
@@ -119,7 +120,7 @@ def _refuse_wrong_balance(conn: Connection, entry: Any, claims: list[int]) -> No
             raise ActionError(f"undo review item {row.review_item_id}'s "
                               f"{row.kind.replace('_', '-')} first: it moved the same claim "
                               f"after entry {entry.id} (entry {row.id})")
-    payable = account_ids(conn)["refunds_payable"]
+    payable = account_ids(conn)[AccountCode.REFUNDS_PAYABLE]
     for line in conn.execute(select(_LINE).where(_LINE.c.entry_id == entry.id,
                                                  _LINE.c.account_id == payable)):
         balance = conn.execute(select(func.coalesce(func.sum(_LINE.c.amount_cents), 0)).where(

@@ -3,6 +3,7 @@ allows exactly the members of its enum (written out here, as they were at this r
 later edits to the enums need a migration of their own).
 
 * ``journal_entries.kind``: ``db.ledger.EntryKind``
+* ``ledger_accounts.code``: ``db.ledger.AccountCode`` (the chart 0001 seeded)
 
 Rows already stored that are outside a list stop the upgrade, naming the values: the
 ledger's history is never rewritten to fit a constraint.  PostgreSQL adds the constraints
@@ -30,6 +31,10 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "payer_reclass", "undo", "apply", "accept_match", "rematch", "link_correction",
         "post_as_sent", "place_plb", "transfer", "write_off", "refund", "reapply",
         "refund_paid", "manual")),
+    ("ledger_accounts", "code", (
+        "insurance_ar", "patient_ar", "gross_charges", "contractual_adjustments",
+        "other_adjustments", "cash_clearing", "unapplied_cash", "refunds_payable",
+        "provider_adjustments", "interest_income", "bank")),
 )
 # the columns that may also be NULL
 _NULLABLE: frozenset[tuple[str, str]] = frozenset()
