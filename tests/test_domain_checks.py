@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from edi_posting.audit.writes import write_transaction
-from edi_posting.db.models import ACCOUNT_CODES, LedgerAccount, ReviewItem
+from edi_posting.db.models import ACCOUNT_CODES, LedgerAccount, PostingPolicy, ReviewItem
+from edi_posting.db.workflow import PolicyAction
 from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting, write_entries
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.queue.kinds import MONEY_KINDS, UNAPPLIED_KINDS, ReviewKind
@@ -89,3 +90,19 @@ def test_the_chart_of_accounts_is_every_account_code(practice: Practice) -> None
         with write_transaction(practice.engine) as conn:
             conn.execute(update(LedgerAccount).where(LedgerAccount.code == code)
                          .values(code=code))
+
+
+def _policy(practice: Practice, action: str, reason: str = "45") -> None:
+    with write_transaction(practice.engine) as conn:
+        conn.execute(insert(PostingPolicy).values(group_code="CO", reason_code=reason,
+                                                  action=action))
+
+
+def test_a_policy_action_outside_policy_action_is_refused(practice: Practice) -> None:
+    with _refused("posting_policies", "action"):
+        _policy(practice, "write_off")
+
+
+def test_every_policy_action_is_accepted(practice: Practice) -> None:
+    for number, action in enumerate(PolicyAction):
+        _policy(practice, action, str(number))

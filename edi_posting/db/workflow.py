@@ -29,6 +29,7 @@ from edi_posting.records.states import AuditOutcome, ReviewKind, check_in
 __all__ = [
     "CLOSED_STATES",
     "OPEN_STATES",
+    "PolicyAction",
     "REVIEW_KINDS",
     "REVIEW_STATUSES",
     "AuditEvent",
@@ -176,17 +177,27 @@ class Refund(Base):
     created_at: Mapped[Created]
 
 
+class PolicyAction(enum.StrEnum):
+    """``posting_policies.action``: where a (group, CARC) amount posts; each names one
+    ledger account (:data:`edi_posting.posting.policy.ACTIONS`)."""
+
+    CONTRACTUAL = "contractual"  # contractual adjustments
+    OTHER = "other"  # other adjustments (written off)
+    PATIENT = "patient"  # patient receivable
+
+
 class PostingPolicy(Base):
     """CARC handling as data: what a (group, reason) does, per payer or for all payers."""
 
     __tablename__ = "posting_policies"
-    __table_args__ = (UniqueConstraint("payer_id", "group_code", "reason_code"),)
+    __table_args__ = (UniqueConstraint("payer_id", "group_code", "reason_code"),
+                      CheckConstraint(check_in("action", PolicyAction), name="action"))
 
     id: Mapped[IdPk]
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
     group_code: Mapped[str] = mapped_column(String(35))
     reason_code: Mapped[str] = mapped_column(String(35))  # '*' for any reason in the group
-    action: Mapped[str] = mapped_column(String(35))  # write_off, patient, review, ...
+    action: Mapped[str] = mapped_column(String(35))  # PolicyAction
     never_auto_post: Mapped[bool] = mapped_column(Boolean, default=False)
     # a $0 claim payment carrying only CARCs so marked posts (capitation); else a denial
     zero_pay_contractual: Mapped[bool] = mapped_column(Boolean, default=False,
