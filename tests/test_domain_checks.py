@@ -15,12 +15,19 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from edi_posting.audit.writes import write_transaction
-from edi_posting.db.models import ACCOUNT_CODES, LedgerAccount, PostingPolicy, ReviewItem
+from edi_posting.db.models import (
+    ACCOUNT_CODES,
+    LedgerAccount,
+    PostingPolicy,
+    ReviewItem,
+    TransactionSet,
+)
 from edi_posting.db.workflow import PolicyAction
 from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting, write_entries
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.queue.kinds import MONEY_KINDS, UNAPPLIED_KINDS, ReviewKind
-from tests.x835 import Practice
+from edi_posting.records.states import SetKind
+from tests.x835 import Practice, clp, remit, svc
 
 
 @pytest.fixture
@@ -106,3 +113,24 @@ def test_a_policy_action_outside_policy_action_is_refused(practice: Practice) ->
 def test_every_policy_action_is_accepted(practice: Practice) -> None:
     for number, action in enumerate(PolicyAction):
         _policy(practice, action, str(number))
+
+
+def _paid_claim(practice: Practice) -> None:
+    practice.bill(("PCN1", (("HC:99213", "100"),)))
+    practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                      svc("99213", "100", "80", "CO*45*20"))))
+
+
+def test_a_transaction_set_kind_outside_set_kind_is_refused(practice: Practice) -> None:
+    _paid_claim(practice)
+    with _refused("transaction_sets", "kind"), write_transaction(practice.engine) as conn:
+        conn.execute(update(TransactionSet).values(kind="999"))
+
+
+def test_every_set_kind_is_accepted(practice: Practice) -> None:
+    _paid_claim(practice)
+    with practice.engine.connect() as conn:  # the 837P and the 835 the practice stored
+        assert set(conn.execute(select(TransactionSet.kind)).scalars()) == {"837P", "835"}
+    for kind in SetKind:
+        with write_transaction(practice.engine) as conn:
+            conn.execute(update(TransactionSet).values(kind=kind))

@@ -35,7 +35,7 @@ from edi_posting.records.claim import (
     SubmittedLineRecord,
 )
 from edi_posting.records.problems import Problem, Severity
-from edi_posting.records.states import ReviewKind, SetStatus, SubmissionStatus
+from edi_posting.records.states import ReviewKind, SetKind, SetStatus, SubmissionStatus
 from edi_posting.x12.claim837.layout import STRAY_CODES
 
 __all__ = ["SetContext", "SetOutcome", "claim_problems", "import_claim_batch"]
@@ -58,7 +58,7 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
     if seen is not None:
         return seen
     ts_id = record_set(
-        conn, ctx, kind=f"837{batch.header.claim_type.value}",
+        conn, ctx, kind=SetKind(f"837{batch.header.claim_type.value}"),
         control_number=batch.header.control_number,
         implementation_reference=batch.header.implementation_reference, identity_key=key,
         content_sha256=batch.content_sha256, segment_position=batch.segment_position,

@@ -87,7 +87,7 @@ from edi_posting.posting.store import (
 )
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.problems import Severity
-from edi_posting.records.states import PostingState, ReviewKind, SetStatus
+from edi_posting.records.states import PostingState, ReviewKind, SetKind, SetStatus
 from edi_posting.x12.remit835.file import RemittanceSetRead
 
 __all__ = ["HOLDING_SET_CODES", "post_remittance", "remittance_key"]
@@ -150,7 +150,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     work.decisions = _decide_all(conn, work)
     status = SetStatus.HELD if work.held else SetStatus.POSTED
     work.ts_id = record_set(
-        conn, ctx, kind="835", control_number=read.header.transaction_set_control_number,
+        conn, ctx, kind=SetKind.REMITTANCE, control_number=read.header.transaction_set_control_number,
         implementation_reference=read.header.version or None, identity_key=key,
         content_sha256=read.content_sha256, segment_position=read.segment_position,
         segment_count=read.segment_count, status=status)

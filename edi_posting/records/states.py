@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-__all__ = ["AuditOutcome", "FileStatus", "PostingState", "ReviewKind", "SetStatus",
+__all__ = ["AuditOutcome", "FileStatus", "PostingState", "ReviewKind", "SetKind", "SetStatus",
            "SubmissionStatus", "check_in"]
 
 
@@ -60,6 +60,16 @@ class SetStatus(enum.StrEnum):
 
     POSTED = "posted"  # every claim decided without a hold
     HELD = "held"  # at least one claim (or the set's money) waits in the queue
+
+
+class SetKind(enum.StrEnum):
+    """``transaction_sets.kind``: the transaction a stored set is (ST01, and for an 837 its
+    implementation guide's claim type)."""
+
+    REMITTANCE = "835"  # 005010X221A1
+    PROFESSIONAL_CLAIMS = "837P"  # 005010X222A1
+    INSTITUTIONAL_CLAIMS = "837I"  # 005010X223A2
+    DENTAL_CLAIMS = "837D"  # 005010X224A2
 
 
 class AuditOutcome(enum.StrEnum):

@@ -5,6 +5,7 @@ later edits to the enums need a migration of their own).
 * ``journal_entries.kind``: ``db.ledger.EntryKind``
 * ``ledger_accounts.code``: ``db.ledger.AccountCode`` (the chart 0001 seeded)
 * ``posting_policies.action``: ``db.workflow.PolicyAction``
+* ``transaction_sets.kind``: ``records.states.SetKind``
 
 Rows already stored that are outside a list stop the upgrade, naming the values: the
 ledger's history is never rewritten to fit a constraint.  PostgreSQL adds the constraints
@@ -37,6 +38,7 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "other_adjustments", "cash_clearing", "unapplied_cash", "refunds_payable",
         "provider_adjustments", "interest_income", "bank")),
     ("posting_policies", "action", ("contractual", "other", "patient")),
+    ("transaction_sets", "kind", ("835", "837P", "837I", "837D")),
 )
 # the columns that may also be NULL
 _NULLABLE: frozenset[tuple[str, str]] = frozenset()
