@@ -29,12 +29,12 @@ from edi_posting.records.states import AuditOutcome, ReviewKind, check_in
 __all__ = [
     "CLOSED_STATES",
     "OPEN_STATES",
-    "PolicyAction",
     "REVIEW_KINDS",
     "REVIEW_STATUSES",
     "AuditEvent",
     "Deposit",
     "DepositMatch",
+    "PolicyAction",
     "PostingPolicy",
     "Refund",
     "ReviewItem",
