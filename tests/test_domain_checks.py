@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select, update
 
+from edi_posting.audit.events import record_event
 from edi_posting.audit.writes import write_transaction
 from edi_posting.db.models import (
     ACCOUNT_CODES,
@@ -22,11 +23,12 @@ from edi_posting.db.models import (
     ReviewItem,
     TransactionSet,
 )
+from edi_posting.db.parties import Role
 from edi_posting.db.workflow import PolicyAction
 from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting, write_entries
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.queue.kinds import MONEY_KINDS, UNAPPLIED_KINDS, ReviewKind
-from edi_posting.records.states import SetKind
+from edi_posting.records.states import AuditOutcome, SetKind
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -134,3 +136,18 @@ def test_every_set_kind_is_accepted(practice: Practice) -> None:
     for kind in SetKind:
         with write_transaction(practice.engine) as conn:
             conn.execute(update(TransactionSet).values(kind=kind))
+
+
+def _audit(practice: Practice, role: str | None) -> None:
+    with write_transaction(practice.engine) as conn:
+        record_event(conn, actor="t", role=role, action="test.check", outcome=AuditOutcome.OK)
+
+
+def test_an_audit_role_outside_role_is_refused(practice: Practice) -> None:
+    with _refused("audit_events", "role"):
+        _audit(practice, "superuser")
+
+
+def test_audit_events_take_every_role_or_none(practice: Practice) -> None:
+    for role in (*Role, None):
+        _audit(practice, role)

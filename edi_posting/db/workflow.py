@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
+from edi_posting.db.parties import Role
 from edi_posting.records.states import AuditOutcome, ReviewKind, check_in
 
 __all__ = [
@@ -218,12 +219,13 @@ class AuditEvent(Base):
     """Hash-chained: ``event_hash`` covers the canonical event and ``previous_hash``."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (CheckConstraint(check_in("outcome", AuditOutcome), name="outcome"),)
+    __table_args__ = (CheckConstraint(check_in("outcome", AuditOutcome), name="outcome"),
+                      CheckConstraint(f"role IS NULL OR {check_in('role', Role)}", name="role"))
 
     sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(128), index=True)
-    role: Mapped[str | None] = mapped_column(String(35))
+    role: Mapped[str | None] = mapped_column(String(35))  # Role; None: access control off
     action: Mapped[str] = mapped_column(String(48), index=True)
     object_type: Mapped[str | None] = mapped_column(String(35))
     object_id: Mapped[str | None] = mapped_column(String(80), index=True)

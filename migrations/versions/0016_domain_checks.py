@@ -6,6 +6,7 @@ later edits to the enums need a migration of their own).
 * ``ledger_accounts.code``: ``db.ledger.AccountCode`` (the chart 0001 seeded)
 * ``posting_policies.action``: ``db.workflow.PolicyAction``
 * ``transaction_sets.kind``: ``records.states.SetKind``
+* ``audit_events.role``: ``db.parties.Role`` or NULL (an event before any user existed)
 
 Rows already stored that are outside a list stop the upgrade, naming the values: the
 ledger's history is never rewritten to fit a constraint.  PostgreSQL adds the constraints
@@ -39,9 +40,10 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
         "provider_adjustments", "interest_income", "bank")),
     ("posting_policies", "action", ("contractual", "other", "patient")),
     ("transaction_sets", "kind", ("835", "837P", "837I", "837D")),
+    ("audit_events", "role", ("poster", "specialist", "lead", "auditor", "admin")),
 )
 # the columns that may also be NULL
-_NULLABLE: frozenset[tuple[str, str]] = frozenset()
+_NULLABLE = frozenset({("audit_events", "role")})
 
 
 def _condition(table: str, column: str, values: tuple[str, ...]) -> str:
