@@ -18,6 +18,7 @@ from edi_posting.audit.events import record_event
 from edi_posting.audit.writes import write_transaction
 from edi_posting.db.models import (
     ACCOUNT_CODES,
+    ClaimPayment,
     LedgerAccount,
     PostingPolicy,
     ReviewItem,
@@ -28,7 +29,7 @@ from edi_posting.db.workflow import PolicyAction
 from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting, write_entries
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.queue.kinds import MONEY_KINDS, UNAPPLIED_KINDS, ReviewKind
-from edi_posting.records.states import AuditOutcome, SetKind
+from edi_posting.records.states import AuditOutcome, MatchMethod, SetKind
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -151,3 +152,17 @@ def test_an_audit_role_outside_role_is_refused(practice: Practice) -> None:
 def test_audit_events_take_every_role_or_none(practice: Practice) -> None:
     for role in (*Role, None):
         _audit(practice, role)
+
+
+def test_a_match_method_outside_match_method_is_refused(practice: Practice) -> None:
+    _paid_claim(practice)
+    with _refused("claim_payments", "match_method"), \
+            write_transaction(practice.engine) as conn:
+        conn.execute(update(ClaimPayment).values(match_method="guess"))
+
+
+def test_claim_payments_take_every_match_method_or_none(practice: Practice) -> None:
+    _paid_claim(practice)
+    for method in (*MatchMethod, None):
+        with write_transaction(practice.engine) as conn:
+            conn.execute(update(ClaimPayment).values(match_method=method))

@@ -12,8 +12,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-__all__ = ["AuditOutcome", "FileStatus", "PostingState", "ReviewKind", "SetKind", "SetStatus",
-           "SubmissionStatus", "check_in"]
+__all__ = ["AuditOutcome", "FileStatus", "MatchMethod", "PostingState", "ReviewKind", "SetKind",
+           "SetStatus", "SubmissionStatus", "check_in"]
 
 
 class PostingState(enum.StrEnum):
@@ -29,6 +29,19 @@ class PostingState(enum.StrEnum):
     REVERSED = "reversed"  # an earlier payment a reversal negated
     REVERSED_AWAITING_CORRECTION = "reversed_awaiting_correction"
     APPLIED = "applied"  # unapplied cash moved onto a claim from the queue
+
+
+class MatchMethod(enum.StrEnum):
+    """``claim_payments.match_method``: how a claim payment found its claim (matching
+    decides; a specialist's apply from the queue links it by hand)."""
+
+    PCN = "pcn"
+    TRUNCATED_PCN = "truncated_pcn"
+    FALLBACK = "fallback"
+    PAYER_CLAIM_NUMBER = "payer_claim_number"  # a reversal's CLP07 names a payment we hold
+    NONE = "none"
+    AMBIGUOUS = "ambiguous"
+    MANUAL = "manual"  # linked from the review queue (apply, accept-match, rematch)
 
 
 class SubmissionStatus(enum.StrEnum):

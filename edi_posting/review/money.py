@@ -56,7 +56,7 @@ from edi_posting.posting.adjudication_history import Adjudication, earlier_adjud
 from edi_posting.queue.credit_sides import insurance_by_payer, side_credit
 from edi_posting.queue.credits import own_reopened_balance, refresh_credit_balances
 from edi_posting.queue.kinds import holds_unapplied
-from edi_posting.records.states import PostingState, ReviewKind, SubmissionStatus
+from edi_posting.records.states import MatchMethod, PostingState, ReviewKind, SubmissionStatus
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.lines import (
     LinePosting,
@@ -153,7 +153,7 @@ def link_payment(conn: Connection, claim_payment_id: int, claim_id: int) -> dict
                                  _CP.c.match_method).where(_CP.c.id == claim_payment_id)).one()
     conn.execute(update(_CP).where(_CP.c.id == claim_payment_id, _CP.c.status_code != "22")
                  .values(submitted_claim_id=claim_id, posting_state=PostingState.APPLIED,
-                         match_method="manual"))
+                         match_method=MatchMethod.MANUAL))
     return {"id": claim_payment_id, **before._asdict()}
 
 

@@ -7,6 +7,7 @@ later edits to the enums need a migration of their own).
 * ``posting_policies.action``: ``db.workflow.PolicyAction``
 * ``transaction_sets.kind``: ``records.states.SetKind``
 * ``audit_events.role``: ``db.parties.Role`` or NULL (an event before any user existed)
+* ``claim_payments.match_method``: ``records.states.MatchMethod`` or NULL
 
 Rows already stored that are outside a list stop the upgrade, naming the values: the
 ledger's history is never rewritten to fit a constraint.  PostgreSQL adds the constraints
@@ -41,9 +42,12 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("posting_policies", "action", ("contractual", "other", "patient")),
     ("transaction_sets", "kind", ("835", "837P", "837I", "837D")),
     ("audit_events", "role", ("poster", "specialist", "lead", "auditor", "admin")),
+    ("claim_payments", "match_method", (
+        "pcn", "truncated_pcn", "fallback", "payer_claim_number", "none", "ambiguous",
+        "manual")),
 )
 # the columns that may also be NULL
-_NULLABLE = frozenset({("audit_events", "role")})
+_NULLABLE = frozenset({("audit_events", "role"), ("claim_payments", "match_method")})
 
 
 def _condition(table: str, column: str, values: tuple[str, ...]) -> str:
