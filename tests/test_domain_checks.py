@@ -22,10 +22,11 @@ from edi_posting.db.models import (
     LedgerAccount,
     PostingPolicy,
     ReviewItem,
+    ReviewItemEvent,
     TransactionSet,
 )
 from edi_posting.db.parties import Role
-from edi_posting.db.workflow import PolicyAction
+from edi_posting.db.workflow import ItemAction, PolicyAction
 from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting, write_entries
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.queue.kinds import MONEY_KINDS, UNAPPLIED_KINDS, ReviewKind
@@ -166,3 +167,23 @@ def test_claim_payments_take_every_match_method_or_none(practice: Practice) -> N
     for method in (*MatchMethod, None):
         with write_transaction(practice.engine) as conn:
             conn.execute(update(ClaimPayment).values(match_method=method))
+
+
+def _item_event(practice: Practice, action: str) -> None:
+    """Item events are append-only, so each action is tried as a new event."""
+    with write_transaction(practice.engine) as conn:
+        item_id = conn.execute(select(ReviewItem.id)).scalar_one()
+        conn.execute(insert(ReviewItemEvent).values(review_item_id=item_id, actor="t",
+                                                    action=action))
+
+
+def test_a_review_event_action_outside_item_action_is_refused(practice: Practice) -> None:
+    _seed_item(practice)
+    with _refused("review_item_events", "action"):
+        _item_event(practice, "closed")
+
+
+def test_every_item_action_is_accepted(practice: Practice) -> None:
+    _seed_item(practice)
+    for action in ItemAction:
+        _item_event(practice, action)

@@ -35,6 +35,7 @@ __all__ = [
     "AuditEvent",
     "Deposit",
     "DepositMatch",
+    "ItemAction",
     "PolicyAction",
     "PostingPolicy",
     "Refund",
@@ -105,6 +106,35 @@ class ReviewItem(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
 
 
+class ItemAction(enum.StrEnum):
+    """``review_item_events.action``: what happened to an item.  The queue's commands keep
+    their CLI spelling (``write-off``); a money action's journal entry kind is the same word
+    with ``_`` (:class:`edi_posting.db.ledger.EntryKind`)."""
+
+    OPENED = "opened"  # the engine opened the item
+    AMOUNT_CHANGED = "amount_changed"  # the money it owns moved (posting, a credit balance)
+    SIDE_RECORDED = "side_recorded"  # a credit balance's side (payer or patient) noted
+    AUTO_RESOLVED = "auto_resolved"  # the engine settled it (a correction arrived ...)
+    ASSIGN = "assign"
+    NOTE = "note"
+    ESCALATE = "escalate"
+    DISMISS = "dismiss"
+    PACKET = "packet"  # its evidence packet was exported
+    APPROVAL_REQUESTED = "approval_requested"
+    APPROVAL_REJECTED = "approval_rejected"
+    APPLY = "apply"  # the money actions
+    ACCEPT_MATCH = "accept-match"
+    REMATCH = "rematch"
+    LINK_CORRECTION = "link-correction"
+    POST_AS_SENT = "post-as-sent"
+    PLACE_PLB = "place-plb"
+    TRANSFER = "transfer"
+    WRITE_OFF = "write-off"
+    REFUND = "refund"
+    REAPPLY = "reapply"
+    UNDO = "undo"
+
+
 # what an item event says, as the audit trail digests it (its time is left out: the
 # database stamps it after the fact); audit.py and audit_links*.py read this one list
 ITEM_EVENT_FIELDS = ("id", "review_item_id", "actor", "action", "from_status", "to_status",
@@ -116,15 +146,16 @@ AUDIT_CHAIN_LOCK_KEY = 0x45444950
 
 class ReviewItemEvent(Base):
     __tablename__ = "review_item_events"
-    __table_args__ = tuple(
-        CheckConstraint(f"{column} IS NULL OR {check_in(column, ReviewStatus)}", name=column)
-        for column in ("from_status", "to_status"))
+    __table_args__ = (
+        *(CheckConstraint(f"{column} IS NULL OR {check_in(column, ReviewStatus)}", name=column)
+          for column in ("from_status", "to_status")),
+        CheckConstraint(check_in("action", ItemAction), name="action"))
 
     id: Mapped[IdPk]
     review_item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id"), index=True)
     at: Mapped[Created]
     actor: Mapped[str] = mapped_column(String(128))
-    action: Mapped[str] = mapped_column(String(35))
+    action: Mapped[str] = mapped_column(String(35))  # ItemAction
     from_status: Mapped[str | None] = mapped_column(String(35))
     to_status: Mapped[str | None] = mapped_column(String(35))
     note: Mapped[str | None] = mapped_column(Text)

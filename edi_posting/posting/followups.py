@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
-from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
+from edi_posting.db.workflow import OPEN_STATES, ItemAction, ReviewStatus
 from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind
 from edi_posting.matching.claims import ClaimMatch
 from edi_posting.money import format_cents
@@ -109,7 +109,8 @@ def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft],
             _ITEM.c.problem_code == DUPLICATE_PAYMENT)).all():
         left = item.amount_cents - recovered[item.claim_payment_id]
         record_item_change(
-            conn, item, actor=actor, action="auto_resolved" if left == 0 else "amount_changed",
+            conn, item, actor=actor,
+            action=ItemAction.AUTO_RESOLVED if left == 0 else ItemAction.AMOUNT_CHANGED,
             to_status=ReviewStatus.RESOLVED if left == 0 else None, values={"amount_cents": left},
             note=f"the payer recovered {format_cents(recovered[item.claim_payment_id])} of "
                  f"this payment ({cause}); {format_cents(left)} left unapplied")

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, func, select
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, Payer, ReviewItem, SubmittedClaim
 from edi_posting.db.races import lock_claims
-from edi_posting.db.workflow import OPEN_STATES
+from edi_posting.db.workflow import OPEN_STATES, ItemAction
 from edi_posting.ledger.journal import AccountCode, account_ids, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import (
@@ -234,12 +234,12 @@ def _follow_amount(conn: Connection, item: Any, side: ClaimSide, credit: int, ac
         if adopt:
             values["evidence"] = {**(item.evidence or {}), **side.evidence()}
         record_item_change(
-            conn, item, actor=actor, action="amount_changed", values=values,
+            conn, item, actor=actor, action=ItemAction.AMOUNT_CHANGED, values=values,
             entry_id=cause.entry_id, note=f"credit balance now {format_cents(credit)} (was "
                                           f"{format_cents(item.amount_cents)}): {cause.text}")
     elif adopt:
         record_item_change(
-            conn, item, actor=actor, action="side_recorded",
+            conn, item, actor=actor, action=ItemAction.SIDE_RECORDED,
             values={"evidence": {**(item.evidence or {}), **side.evidence()}},
             note=f"the credit of {format_cents(credit)} is {side.label}")
 

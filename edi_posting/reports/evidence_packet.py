@@ -40,6 +40,7 @@ from edi_posting.db.models import (
     SubmittedClaim,
     TransactionSet,
 )
+from edi_posting.db.workflow import ItemAction
 from edi_posting.logs import mask_phi as mask_phi_in
 from edi_posting.logs import mask_segments
 from edi_posting.money import format_cents
@@ -260,6 +261,6 @@ def write_packet(conn: Connection, item_id: int, path: Path, *, actor: str,
                      object_type="review_item", object_id=str(item.id), outcome=AuditOutcome.OK,
                      summary={"kind": item.kind, "details": details, "note": note})
     else:
-        record_action(conn, item, actor=actor, role=principal.role, action="packet",
+        record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.PACKET,
                       note=note, details=details)
     return digest

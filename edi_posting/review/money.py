@@ -41,7 +41,7 @@ from edi_posting.db.models import (
     ReviewItemEvent,
     SubmittedClaim,
 )
-from edi_posting.db.workflow import CLOSED_STATES, ReviewStatus
+from edi_posting.db.workflow import CLOSED_STATES, ItemAction, ReviewStatus
 from edi_posting.ledger.journal import (
     AccountCode,
     EntryDraft,
@@ -132,7 +132,7 @@ def find_claim(conn: Connection, pcn: str | None = None, claim_id: int | None = 
     return active[0]
 
 
-def post_entry(conn: Connection, item: Any, action: str, lines: Sequence[Posting], *,
+def post_entry(conn: Connection, item: Any, action: ItemAction, lines: Sequence[Posting], *,
                actor: str, memo: str, claim_id: int | None) -> int:
     """One balanced entry for one step of one item (see the module docstring's key); its
     kind is the action's name (``write-off`` writes a ``write_off`` entry)."""
@@ -228,7 +228,7 @@ def _keeps_open(conn: Connection, item: Any, left: int) -> bool:
 
 
 def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None, *,
-               actor: str, role: str | None, action: str, note: str | None = None,
+               actor: str, role: str | None, action: ItemAction, note: str | None = None,
                confirm: bool = False) -> ActionResult:
     """Move (part of) a locked item's unapplied cash to the claim; the shared core of
     ``apply``, ``accept-match``, ``rematch`` and ``link-correction``."""
@@ -277,7 +277,7 @@ def apply_cash(conn: Connection, item_id: int, pcn: str, *, actor: str,
     item = locked_item(conn, item_id)
     claim = find_claim(conn, pcn)
     return apply_item(conn, item, claim, amount_cents, actor=actor, role=principal.role,
-                      action="apply", confirm=confirm, note=with_note(reason, note))
+                      action=ItemAction.APPLY, confirm=confirm, note=with_note(reason, note))
 
 
 def accept_match(conn: Connection, item_id: int, *, actor: str,
@@ -309,5 +309,5 @@ def accept_match(conn: Connection, item_id: int, *, actor: str,
                           f"(candidates: {', '.join(map(str, ids))})")
     claim = find_claim(conn, claim_id=chosen)
     return apply_item(conn, item, claim, None, actor=actor, role=principal.role,
-                      action="accept-match", note=f"candidate claim id {chosen} accepted",
+                      action=ItemAction.ACCEPT_MATCH, note=f"candidate claim id {chosen} accepted",
                       confirm=confirm)

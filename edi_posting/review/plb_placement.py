@@ -19,7 +19,7 @@ from sqlalchemy import Connection, select, update
 from edi_posting.access.permissions import Permission, authorize
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, JournalLine, ProviderAdjustment, SubmittedClaim
-from edi_posting.db.workflow import ReviewStatus
+from edi_posting.db.workflow import ItemAction, ReviewStatus
 from edi_posting.ledger.journal import AccountCode, Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
@@ -53,7 +53,7 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
             raise ActionError("say why the adjustment belongs to no claim (--note)")
         text = (f"PLB {plb.reason_code} {format_cents(plb.amount_cents)} kept in provider "
                 f"adjustments: {note.strip()}")  # type: ignore[union-attr]
-        record_action(conn, item, actor=actor, role=principal.role, action="place-plb",
+        record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.PLACE_PLB,
                       to_status=ReviewStatus.RESOLVED, note=text, details={"claim": None})
         return ActionResult(item.id, "place-plb", ReviewStatus.RESOLVED, f"review item {item.id}: {text}")
     claim = find_claim(conn, pcn)
@@ -75,7 +75,7 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
     moved = " (moved onto its insurance receivable)" if entry_ids else ""
     text = (f"PLB {plb.reason_code} {format_cents(plb.amount_cents)} placed on claim "
             f"{claim.patient_control_number}{moved}{f': {note.strip()}' if note else ''}")
-    record_action(conn, item, actor=actor, role=principal.role, action="place-plb",
+    record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.PLACE_PLB,
                   to_status=ReviewStatus.RESOLVED, note=text, entry_id=entry_ids[0] if entry_ids else None,
                   details={"claim": claim.patient_control_number, "claim_id": claim.id},
                   values={"submitted_claim_id": claim.id,
@@ -142,6 +142,6 @@ def _move_to_claim(conn: Connection, item: Any, plb: Any, claim: Any, actor: str
                      patient_account_id=claim.patient_account_id,
                      submitted_claim_id=claim.id, **dims),
              Posting(AccountCode.PROVIDER_ADJUSTMENTS, -plb.amount_cents, **dims))
-    return post_entry(conn, item, "place-plb", lines, actor=actor, claim_id=claim.id,
+    return post_entry(conn, item, ItemAction.PLACE_PLB, lines, actor=actor, claim_id=claim.id,
                       memo=f"PLB {plb.reason_code} {plb.reference_id or ''} placed on claim "
                            f"{claim.patient_control_number}")

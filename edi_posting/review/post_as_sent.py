@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 from edi_posting.access.permissions import Permission, authorize
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment
-from edi_posting.db.workflow import ReviewStatus
+from edi_posting.db.workflow import ItemAction, ReviewStatus
 from edi_posting.money import format_cents
 from edi_posting.queue.credits import refresh_credit_balances
 from edi_posting.records.states import ReviewKind
@@ -32,7 +32,7 @@ from edi_posting.review.money import ActionResult, find_claim, link_payment, loc
 __all__ = ["post_as_sent"]
 
 _CP = table_of(ClaimPayment)
-_ACTION = "post-as-sent"
+_ACTION = ItemAction.POST_AS_SENT
 
 
 def _payment_of(conn: Connection, item: Any) -> Any:

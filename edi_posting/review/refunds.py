@@ -25,6 +25,7 @@ from edi_posting.access.permissions import Permission, Principal, authorize
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
+from edi_posting.db.workflow import ItemAction
 from edi_posting.ledger.journal import AccountCode, Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import insurance_by_payer, item_side, side_credits
@@ -115,7 +116,7 @@ def _post_refund(conn: Connection, item: Any, claim: Any, side: CreditSide,
     (account, payer_id, amount), (payee, reason) = side, why
     dims = {"payer_id": payer_id, "patient_account_id": claim.patient_account_id,
             "submitted_claim_id": claim.id}
-    entry_id = post_entry(conn, item, "refund", (
+    entry_id = post_entry(conn, item, ItemAction.REFUND, (
         Posting(account, amount, **dims), Posting(AccountCode.REFUNDS_PAYABLE, -amount, **dims)),
         actor=principal.name, claim_id=claim.id, memo=f"{format_cents(amount)} refund payable")
     refund_id = new_id(conn.execute(insert(_REFUND).values(
@@ -124,7 +125,7 @@ def _post_refund(conn: Connection, item: Any, claim: Any, side: CreditSide,
     )))
     text = (f"refund {refund_id} of {format_cents(amount)} to {payee} approved "
             f"({reason}){f'; {approved}' if approved else ''}")
-    return _moved(conn, item, [claim.id], "refund", text, principal.role, principal.name,
+    return _moved(conn, item, [claim.id], ItemAction.REFUND, text, principal.role, principal.name,
                   entry_id, {"refund_id": refund_id, "amount": format_cents(amount)}, amount)
 
 
@@ -145,7 +146,7 @@ def reapply(conn: Connection, item_id: int, pcn: str, *, actor: str,
                           f"({'its payer' if to_payer else 'the patient'})")
     amount = take_amount(amount_cents, min(credit, owed),
                          "the credit, or what the other claim owes if less")
-    entry_id = post_entry(conn, item, "reapply", (
+    entry_id = post_entry(conn, item, ItemAction.REAPPLY, (
         Posting(account, amount, payer_id=payer_id, patient_account_id=claim.patient_account_id,
                 submitted_claim_id=claim.id),
         Posting(account, -amount, payer_id=payer_id, patient_account_id=target.patient_account_id,
@@ -154,12 +155,12 @@ def reapply(conn: Connection, item_id: int, pcn: str, *, actor: str,
         memo=f"{format_cents(amount)} of credit reapplied to claim {target.patient_control_number}")
     text = (f"reapplied {format_cents(amount)} of credit from claim "
             f"{claim.patient_control_number} to claim {target.patient_control_number}")
-    return _moved(conn, item, [claim.id, target.id], "reapply", text, principal.role, actor,
-                  entry_id, {"claim": target.patient_control_number, "claim_id": target.id,
+    return _moved(conn, item, [claim.id, target.id], ItemAction.REAPPLY, text, principal.role,
+                  actor, entry_id, {"claim": target.patient_control_number, "claim_id": target.id,
                              "amount": format_cents(amount)}, amount)
 
 
-def _moved(conn: Connection, item: Any, claim_ids: list[int], action: str, text: str,
+def _moved(conn: Connection, item: Any, claim_ids: list[int], action: ItemAction, text: str,
            role: str | None, actor: str, entry_id: int, details: dict[str, Any],
            amount: int) -> ActionResult:
     """Event and audit first, then the credit item follows the ledger (may resolve)."""

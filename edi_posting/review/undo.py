@@ -37,7 +37,7 @@ from edi_posting.db.models import (
     ReviewItem,
     ReviewItemEvent,
 )
-from edi_posting.db.workflow import OPEN_STATES
+from edi_posting.db.workflow import OPEN_STATES, ItemAction
 from edi_posting.ledger.journal import (
     AccountCode,
     EntryDraft,
@@ -58,7 +58,8 @@ _ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
 _ENTRY, _LINE = table_of(JournalEntry), table_of(JournalLine)
 _CP, _PLB = table_of(ClaimPayment), table_of(ProviderAdjustment)
 # events that record what the engine did after an action, not an action of their own
-_NOT_ACTIONS = ("opened", "amount_changed", "auto_resolved", "undo")
+_NOT_ACTIONS = (ItemAction.OPENED, ItemAction.AMOUNT_CHANGED, ItemAction.AUTO_RESOLVED,
+                ItemAction.UNDO)
 
 
 def _locked(conn: Connection, item_id: int) -> Any:
@@ -175,7 +176,7 @@ def _follow_others(conn: Connection, item: Any, entry_id: int, reversal_id: int,
             _EVENT.c.action.not_in(_NOT_ACTIONS))).all():
         other = conn.execute(select(_ITEM).where(_ITEM.c.id == event.review_item_id)).one()
         status, values = _restored(conn, other, event)
-        record_item_change(conn, other, actor=actor, action="undo", to_status=status,
+        record_item_change(conn, other, actor=actor, action=ItemAction.UNDO, to_status=status,
                            values=values, entry_id=reversal_id, note=cause)
     opened = conn.execute(select(_ITEM.c.id).where(
         _ITEM.c.kind == ReviewKind.AWAITING_CORRECTION, _ITEM.c.status.in_(OPEN_STATES),
@@ -203,7 +204,7 @@ def undo(conn: Connection, item_id: int, *, actor: str, reason: str | None = Non
     text = (f"undid {event.action} (entry {entry.id} reversed by entry {reversal_id})"
             f"{f': {note}' if note else ''}")
     status, values = _restored(conn, item, event)
-    record_action(conn, item, actor=actor, role=principal.role, action="undo",
+    record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.UNDO,
                   to_status=status, note=text, entry_id=reversal_id, values=values,
                   details={"undone": event.action, "event_id": event.id, "entry_id": entry.id,
                            "reversal_entry_id": reversal_id, "reason": note or None})

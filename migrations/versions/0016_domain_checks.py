@@ -8,6 +8,7 @@ later edits to the enums need a migration of their own).
 * ``transaction_sets.kind``: ``records.states.SetKind``
 * ``audit_events.role``: ``db.parties.Role`` or NULL (an event before any user existed)
 * ``claim_payments.match_method``: ``records.states.MatchMethod`` or NULL
+* ``review_item_events.action``: ``db.workflow.ItemAction``
 
 Rows already stored that are outside a list stop the upgrade, naming the values: the
 ledger's history is never rewritten to fit a constraint.  PostgreSQL adds the constraints
@@ -45,6 +46,11 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("claim_payments", "match_method", (
         "pcn", "truncated_pcn", "fallback", "payer_claim_number", "none", "ambiguous",
         "manual")),
+    ("review_item_events", "action", (
+        "opened", "amount_changed", "side_recorded", "auto_resolved", "assign", "note",
+        "escalate", "dismiss", "packet", "approval_requested", "approval_rejected", "apply",
+        "accept-match", "rematch", "link-correction", "post-as-sent", "place-plb", "transfer",
+        "write-off", "refund", "reapply", "undo")),
 )
 # the columns that may also be NULL
 _NULLABLE = frozenset({("audit_events", "role"), ("claim_payments", "match_method")})
