@@ -12,13 +12,17 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import CheckConstraint, Table, insert, select, text, update
 
 from edi_posting.audit.events import record_event
 from edi_posting.audit.writes import write_transaction
+from edi_posting.db.engine import make_engine
+from edi_posting.db.migration import current_revision, upgrade
 from edi_posting.db.models import (
     ACCOUNT_CODES,
+    AuditEvent,
     ClaimPayment,
+    JournalEntry,
     LedgerAccount,
     PostingPolicy,
     ReviewItem,
@@ -30,7 +34,7 @@ from edi_posting.db.workflow import ItemAction, PolicyAction
 from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting, write_entries
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.queue.kinds import MONEY_KINDS, UNAPPLIED_KINDS, ReviewKind
-from edi_posting.records.states import AuditOutcome, MatchMethod, SetKind
+from edi_posting.records.states import AuditOutcome, MatchMethod, SetKind, check_in
 from tests.x835 import Practice, clp, remit, svc
 
 
@@ -45,6 +49,22 @@ def _refused(table: str, column: str) -> AbstractContextManager[object]:
     """The write fails on the named CHECK (bulk writes on PostgreSQL use COPY, whose error
     the driver raises as is, so the message is what both backends have in common)."""
     return pytest.raises(Exception, match=f"ck_{table}_{column}")
+
+
+def _checks(table: Table) -> set[str]:
+    return {str(c.sqltext) for c in table.constraints if isinstance(c, CheckConstraint)}
+
+
+def test_the_models_declare_each_check_from_its_enum() -> None:
+    assert check_in("kind", ReviewKind) in _checks(ReviewItem.__table__)
+    assert check_in("kind", EntryKind) in _checks(JournalEntry.__table__)
+    assert check_in("code", AccountCode) in _checks(LedgerAccount.__table__)
+    assert check_in("action", PolicyAction) in _checks(PostingPolicy.__table__)
+    assert check_in("kind", SetKind) in _checks(TransactionSet.__table__)
+    assert f"role IS NULL OR {check_in('role', Role)}" in _checks(AuditEvent.__table__)
+    assert (f"match_method IS NULL OR {check_in('match_method', MatchMethod)}"
+            in _checks(ClaimPayment.__table__))
+    assert check_in("action", ItemAction) in _checks(ReviewItemEvent.__table__)
 
 
 def _seed_item(practice: Practice) -> None:
@@ -187,3 +207,19 @@ def test_every_item_action_is_accepted(practice: Practice) -> None:
     _seed_item(practice)
     for action in ItemAction:
         _item_event(practice, action)
+
+
+def test_the_upgrade_stops_naming_a_stored_kind_outside_the_enum(
+        empty_database_url: str) -> None:
+    """Rows are never rewritten to fit a constraint: the upgrade to 0016 refuses instead."""
+    engine = make_engine(empty_database_url)
+    try:
+        upgrade(engine, "0015")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO journal_entries (entry_key, kind, effective_date, "
+                              "actor) VALUES ('old', 'adjustment', '2026-01-01', 't')"))
+        with pytest.raises(RuntimeError, match=r"journal_entries.kind holds \['adjustment'\]"):
+            upgrade(engine)
+        assert current_revision(engine) == "0015"
+    finally:
+        engine.dispose()
