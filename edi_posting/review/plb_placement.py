@@ -55,7 +55,8 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
                 f"adjustments: {note.strip()}")  # type: ignore[union-attr]
         record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.PLACE_PLB,
                       to_status=ReviewStatus.RESOLVED, note=text, details={"claim": None})
-        return ActionResult(item.id, "place-plb", ReviewStatus.RESOLVED, f"review item {item.id}: {text}")
+        return ActionResult(item.id, ItemAction.PLACE_PLB, ReviewStatus.RESOLVED,
+                            f"review item {item.id}: {text}")
     claim = find_claim(conn, pcn)
     if not (note or "").strip() and not _names_claim(conn, plb, claim):
         raise ActionError(f"PLB {plb.reason_code} reference {plb.reference_id or '(none)'} "
@@ -80,8 +81,9 @@ def place_plb(conn: Connection, item_id: int, *, actor: str, pcn: str | None = N
                   details={"claim": claim.patient_control_number, "claim_id": claim.id},
                   values={"submitted_claim_id": claim.id,
                           "patient_account_id": claim.patient_account_id})
-    return ActionResult(item.id, "place-plb", ReviewStatus.RESOLVED, f"review item {item.id}: {text}",
-                        plb.amount_cents, entry_ids, tuple(opened))
+    return ActionResult(item.id, ItemAction.PLACE_PLB, ReviewStatus.RESOLVED,
+                        f"review item {item.id}: {text}", plb.amount_cents, entry_ids,
+                        tuple(opened))
 
 
 def _names_claim(conn: Connection, plb: Any, claim: Any) -> bool:

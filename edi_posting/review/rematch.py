@@ -114,7 +114,7 @@ def _rematch_one(conn: Connection, item: Any, actor: str, role: str | None,
                            "candidates": [c.claim_id for c in match.candidates],
                            **({"cause": cause} if cause else {})},
                   values={"evidence": _evidence(match)})
-    return ActionResult(item.id, "rematch", item.status, f"review item {item.id}: {text}")
+    return ActionResult(item.id, ItemAction.REMATCH, item.status, f"review item {item.id}: {text}")
 
 
 def rematch(conn: Connection, item_ids: list[int] | None, *, actor: str) -> list[ActionResult]:
@@ -199,8 +199,8 @@ def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,
     record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.LINK_CORRECTION,
                   to_status=ReviewStatus.RESOLVED, note=text, entry_id=entry_ids[0] if entry_ids else None,
                   details={"claim_payment_id": cp.id})
-    return ActionResult(item_id, "link-correction", ReviewStatus.RESOLVED, f"review item {item_id}: {text}",
-                        entry_ids=entry_ids)
+    return ActionResult(item_id, ItemAction.LINK_CORRECTION, ReviewStatus.RESOLVED,
+                        f"review item {item_id}: {text}", entry_ids=entry_ids)
 
 
 def _holder(conn: Connection, cp_id: int) -> Any:

@@ -147,7 +147,7 @@ def _restored(conn: Connection, item: Any, event: Any) -> tuple[str | None, dict
     status = event.from_status if event.from_status != item.status else None
     if status in OPEN_STATES:
         values.update(resolved_at=None, resolution=None)
-    if event.action == "place-plb":  # the PLB is unlinked again, as the item found it
+    if event.action == ItemAction.PLACE_PLB:  # the PLB is unlinked again, as the item found it
         plb_id = int(item.dedupe_key.rsplit("plb:", 1)[1])
         conn.execute(update(_PLB).where(_PLB.c.id == plb_id).values(linked_claim_id=None))
         values.update(submitted_claim_id=None, patient_account_id=None)
@@ -212,5 +212,5 @@ def undo(conn: Connection, item_id: int, *, actor: str, reason: str | None = Non
     _follow_others(conn, item, entry.id, reversal_id, actor, cause)
     refresh_credit_balances(conn, claims, actor=actor, entry_id=reversal_id, cause=cause)
     now = conn.execute(select(_ITEM.c.status).where(_ITEM.c.id == item.id)).scalar_one()
-    return ActionResult(item.id, "undo", now, f"review item {item.id}: {text}",
+    return ActionResult(item.id, ItemAction.UNDO, now, f"review item {item.id}: {text}",
                         entry_ids=(reversal_id,))
