@@ -24,7 +24,7 @@ from edi_posting.db.models import (
     SubmittedClaim,
     TransactionSet,
 )
-from edi_posting.db.workflow import ReviewStatus
+from edi_posting.db.workflow import ItemAction, ReviewStatus
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.states import (
     AuditOutcome,
@@ -158,7 +158,7 @@ def _item_event(practice: Practice, **statuses: str | None) -> None:
         open_review_items(conn, [ReviewDraft("seed", "denial", "a seeded item")], "t")
         item_id = conn.execute(select(ReviewItem.id)).scalar_one()
         conn.execute(insert(ReviewItemEvent).values(
-            review_item_id=item_id, actor="t", action="test", **statuses))
+            review_item_id=item_id, actor="t", action=ItemAction.NOTE, **statuses))
 
 
 @pytest.mark.parametrize("column", ["from_status", "to_status"])
@@ -174,5 +174,5 @@ def test_review_events_take_every_review_status_or_none(practice: Practice) -> N
         with write_transaction(practice.engine) as conn:
             item_id = conn.execute(select(ReviewItem.id)).scalar_one()
             conn.execute(insert(ReviewItemEvent).values(
-                review_item_id=item_id, actor="t", action="test", from_status=status,
+                review_item_id=item_id, actor="t", action=ItemAction.NOTE, from_status=status,
                 to_status=status))

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from edi_posting.audit.events import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import User
+from edi_posting.db.parties import ROLES, Role
 from edi_posting.records.states import AuditOutcome
 
 __all__ = [
@@ -54,18 +55,16 @@ class Permission(enum.StrEnum):
     ADMINISTER = "administer"  # schema upgrades and settings
 
 
-ROLES = ("poster", "specialist", "lead", "auditor", "admin")
-
-MATRIX: dict[str, frozenset[Permission]] = {
-    "poster": frozenset({Permission.IMPORT, Permission.READ_PHI, Permission.READ_LEDGER}),
-    "specialist": frozenset({Permission.RESOLVE, Permission.READ_PHI, Permission.READ_LEDGER,
+MATRIX: dict[str, frozenset[Permission]] = {  # Role -> what it grants
+    Role.POSTER: frozenset({Permission.IMPORT, Permission.READ_PHI, Permission.READ_LEDGER}),
+    Role.SPECIALIST: frozenset({Permission.RESOLVE, Permission.READ_PHI, Permission.READ_LEDGER,
                              Permission.EXPORT}),
     # a specialist who may also decide others' write-offs and refunds above their limits
-    "lead": frozenset({Permission.RESOLVE, Permission.APPROVE, Permission.READ_PHI,
+    Role.LEAD: frozenset({Permission.RESOLVE, Permission.APPROVE, Permission.READ_PHI,
                        Permission.READ_LEDGER, Permission.EXPORT}),
-    "auditor": frozenset({Permission.READ_PHI, Permission.READ_LEDGER, Permission.EXPORT,
+    Role.AUDITOR: frozenset({Permission.READ_PHI, Permission.READ_LEDGER, Permission.EXPORT,
                           Permission.AUDIT}),
-    "admin": frozenset(Permission),
+    Role.ADMIN: frozenset(Permission),
 }
 
 
@@ -139,10 +138,10 @@ def add_user(conn: Connection, name: str, role: str, *, actor: str,
     if conn.dialect.name == "postgresql":
         return str(_definer(conn, "SELECT edi_posting_user_add(:n, :l, :r, :a)",
                             {"n": name, "l": login, "r": role, "a": actor}))
-    role = "admin" if first else role
+    role = Role.ADMIN if first else role
     conn.execute(insert(_USER).values(name=name, login=login, role=role, is_active=True,
                                       created_by=actor))
-    record_event(conn, actor=actor, role="admin" if first else None, action="users.add",
+    record_event(conn, actor=actor, role=Role.ADMIN if first else None, action="users.add",
                  object_type="user", object_id=name, outcome=AuditOutcome.OK,
                  summary={"role": role, "first_user": first, "login": login})
     return role

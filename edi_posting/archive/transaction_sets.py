@@ -19,6 +19,7 @@ from edi_posting.db.models import TransactionSet
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
+from edi_posting.records.states import ReviewKind, SetKind
 
 __all__ = ["SetContext", "SetOutcome", "record_set", "seen_before"]
 
@@ -72,7 +73,7 @@ def seen_before(
     if differences is not None:
         evidence["differences"] = differences(existing.id)
     review = ReviewDraft(
-        f"duplicate_conflict|ts:{existing.id}|sha:{content_sha256}", "duplicate_conflict",
+        f"duplicate_conflict|ts:{existing.id}|sha:{content_sha256}", ReviewKind.DUPLICATE_CONFLICT,
         message, priority=2, problem_code="DUPLICATE_CONFLICT", file_id=ctx.file_id,
         evidence=evidence,
     )
@@ -89,7 +90,8 @@ def _legacy_match(conn: Connection, key: str, digests: set[str | None]) -> bool:
     return any(sha in digests for sha in legacy)
 
 
-def record_set(conn: Connection, ctx: SetContext, **values: object) -> int:
+def record_set(conn: Connection, ctx: SetContext, *, kind: SetKind, **values: object) -> int:
     """Insert the transaction-set row (the identity key's guard); its id."""
-    row = {"file_id": ctx.file_id, "group_id": ctx.group_id, "imported_by": ctx.actor, **values}
+    row = {"file_id": ctx.file_id, "group_id": ctx.group_id, "imported_by": ctx.actor,
+           "kind": kind, **values}
     return new_id(conn.execute(insert(_TS).values(**row)))

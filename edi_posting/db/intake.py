@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Created, IdPk
-from edi_posting.records.states import FileStatus, SetStatus, check_in
+from edi_posting.records.states import FileStatus, SetKind, SetStatus, check_in
 
 __all__ = ["Acknowledgement", "FunctionalGroup", "Interchange", "ReceivedFile", "TransactionSet"]
 
@@ -104,12 +104,13 @@ class TransactionSet(Base):
     """
 
     __tablename__ = "transaction_sets"
-    __table_args__ = (CheckConstraint(check_in("status", SetStatus), name="status"),)
+    __table_args__ = (CheckConstraint(check_in("status", SetStatus), name="status"),
+                      CheckConstraint(check_in("kind", SetKind), name="kind"))
 
     id: Mapped[IdPk]
     file_id: Mapped[int] = mapped_column(ForeignKey("received_files.id"), index=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("functional_groups.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(35))  # 835, 837P, 837I, 837D
+    kind: Mapped[str] = mapped_column(String(35))  # SetKind: 835, 837P, 837I, 837D
     control_number: Mapped[str] = mapped_column(String(35))  # ST02
     implementation_reference: Mapped[str | None] = mapped_column(String(35))  # ST03
     identity_key: Mapped[str] = mapped_column(String(128), unique=True)

@@ -13,6 +13,7 @@ claim, so the chart of accounts stays small and a claim's balance is one indexed
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import (
     BigInteger,
@@ -27,9 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
+from edi_posting.records.states import check_in
 
-__all__ = ["ACCOUNT_CODES", "ENTRY_COLUMNS", "LINE_COLUMNS", "JournalEntry", "JournalLine",
-           "LedgerAccount"]
+__all__ = ["ACCOUNT_CODES", "ENTRY_COLUMNS", "LINE_COLUMNS", "AccountCode", "EntryKind",
+           "JournalEntry", "JournalLine", "LedgerAccount"]
 
 # The columns of a journal entry and of its lines in the order the ledger writes them and
 # the audit cross-reference (edi_posting.audit.links) hashes them: one order for both.
@@ -42,19 +44,71 @@ LINE_COLUMNS = (
     "submitted_claim_id", "submitted_line_id", "service_line_payment_id", "adjustment_id",
     "provider_adjustment_id", "group_code", "reason_code")
 
+
+
+class EntryKind(enum.StrEnum):
+    """``journal_entries.kind``: what wrote an entry (and so what may reverse it).
+
+    Defined beside the table, whose CHECK is built from it; the ledger stage re-exports it
+    (:mod:`edi_posting.ledger.journal`).  A queue money action's entry kind is its action
+    name with ``_`` for ``-``.  To add a kind: a member (at the end) and a migration.
+    """
+
+    CHARGE = "charge"  # an 837 claim billed: Dr insurance receivable, Cr gross charges
+    CHARGE_REVERSAL = "charge_reversal"  # a replaced or voided claim's charge negated
+    PAYMENT = "payment"  # an 835 claim payment posted to its claim
+    UNAPPLIED = "unapplied"  # cash received that no claim takes (yet)
+    REVERSAL = "reversal"  # an 835 reversal (CLP02 22) negating an earlier payment
+    PLB = "plb"  # a provider-level adjustment
+    PAYER_RECLASS = "payer_reclass"  # a provisional payer's balance moved to the one adopted
+    UNDO = "undo"  # a queue action walked back (the negation of its entry)
+    APPLY = "apply"  # queue money actions, one kind each:
+    ACCEPT_MATCH = "accept_match"
+    REMATCH = "rematch"
+    LINK_CORRECTION = "link_correction"
+    POST_AS_SENT = "post_as_sent"
+    PLACE_PLB = "place_plb"
+    TRANSFER = "transfer"
+    WRITE_OFF = "write_off"
+    REFUND = "refund"
+    REAPPLY = "reapply"
+    REFUND_PAID = "refund_paid"  # a refund check paid out (written by finance, not the engine)
+    MANUAL = "manual"  # an entry keyed at the desk, outside the engine's stages
+
+
+
+
+class AccountCode(enum.StrEnum):
+    """``ledger_accounts.code``: the chart of accounts, small because lines carry the payer,
+    patient account and claim as dimensions.  Its CHECK is built from this enum; the rows
+    are seeded by the first migration (:data:`ACCOUNT_CODES` names them)."""
+
+    INSURANCE_AR = "insurance_ar"
+    PATIENT_AR = "patient_ar"
+    GROSS_CHARGES = "gross_charges"
+    CONTRACTUAL_ADJUSTMENTS = "contractual_adjustments"
+    OTHER_ADJUSTMENTS = "other_adjustments"
+    CASH_CLEARING = "cash_clearing"
+    UNAPPLIED_CASH = "unapplied_cash"
+    REFUNDS_PAYABLE = "refunds_payable"
+    PROVIDER_ADJUSTMENTS = "provider_adjustments"
+    INTEREST_INCOME = "interest_income"
+    BANK = "bank"
+
+
 # code -> (name, normal balance).  Seeded by the first migration.
-ACCOUNT_CODES: dict[str, tuple[str, str]] = {
-    "insurance_ar": ("Insurance receivable (per payer)", "debit"),
-    "patient_ar": ("Patient receivable", "debit"),
-    "gross_charges": ("Gross charges", "credit"),
-    "contractual_adjustments": ("Contractual adjustments (CO)", "debit"),
-    "other_adjustments": ("Other adjustments (OA/PI, write-offs)", "debit"),
-    "cash_clearing": ("Cash clearing (awaiting deposit)", "debit"),
-    "unapplied_cash": ("Unapplied cash (suspense)", "credit"),
-    "refunds_payable": ("Refunds payable", "credit"),
-    "provider_adjustments": ("Provider-level adjustments (PLB)", "debit"),
-    "interest_income": ("Interest income", "credit"),
-    "bank": ("Bank (reconciled deposits)", "debit"),
+ACCOUNT_CODES: dict[AccountCode, tuple[str, str]] = {
+    AccountCode.INSURANCE_AR: ("Insurance receivable (per payer)", "debit"),
+    AccountCode.PATIENT_AR: ("Patient receivable", "debit"),
+    AccountCode.GROSS_CHARGES: ("Gross charges", "credit"),
+    AccountCode.CONTRACTUAL_ADJUSTMENTS: ("Contractual adjustments (CO)", "debit"),
+    AccountCode.OTHER_ADJUSTMENTS: ("Other adjustments (OA/PI, write-offs)", "debit"),
+    AccountCode.CASH_CLEARING: ("Cash clearing (awaiting deposit)", "debit"),
+    AccountCode.UNAPPLIED_CASH: ("Unapplied cash (suspense)", "credit"),
+    AccountCode.REFUNDS_PAYABLE: ("Refunds payable", "credit"),
+    AccountCode.PROVIDER_ADJUSTMENTS: ("Provider-level adjustments (PLB)", "debit"),
+    AccountCode.INTEREST_INCOME: ("Interest income", "credit"),
+    AccountCode.BANK: ("Bank (reconciled deposits)", "debit"),
 }
 
 
@@ -62,20 +116,22 @@ class LedgerAccount(Base):
     __tablename__ = "ledger_accounts"
     __table_args__ = (
         CheckConstraint("normal_balance IN ('debit', 'credit')", name="normal_balance"),
+        CheckConstraint(check_in("code", AccountCode), name="code"),
     )
 
     id: Mapped[IdPk]
-    code: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # AccountCode
     name: Mapped[str] = mapped_column(String(128))
     normal_balance: Mapped[str] = mapped_column(String(35))
 
 
 class JournalEntry(FromFile, Base):
     __tablename__ = "journal_entries"
+    __table_args__ = (CheckConstraint(check_in("kind", EntryKind), name="kind"),)
 
     id: Mapped[IdPk]
     entry_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(35))  # charge, payment, reversal, plb, apply, ...
+    kind: Mapped[str] = mapped_column(String(35))  # EntryKind
     effective_date: Mapped[dt.date] = mapped_column(Date)
     posted_at: Mapped[Created]
     actor: Mapped[str] = mapped_column(String(128))

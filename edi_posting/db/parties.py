@@ -4,6 +4,7 @@ patients, their accounts and coverages, and the people who use the product."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 
 from sqlalchemy import (
     Boolean,
@@ -17,10 +18,24 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Created, IdPk
+from edi_posting.records.states import check_in
 
-__all__ = ["Coverage", "Patient", "PatientAccount", "Payer", "PayerAlias", "Provider", "User"]
+__all__ = ["ROLES", "Coverage", "Patient", "PatientAccount", "Payer", "PayerAlias", "Provider",
+           "Role", "User"]
 
-ROLES = ("poster", "specialist", "lead", "auditor", "admin")
+
+class Role(enum.StrEnum):
+    """``users.role`` and ``audit_events.role``: what a user may do (the permission matrix,
+    :data:`edi_posting.access.permissions.MATRIX`, says what each role grants)."""
+
+    POSTER = "poster"
+    SPECIALIST = "specialist"
+    LEAD = "lead"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+ROLES = tuple(Role)  # in order: the users CHECK lists them so (migration 0011)
 
 
 class Payer(Base):
@@ -118,7 +133,7 @@ class Coverage(Base):
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role"),
+        CheckConstraint(check_in("role", Role), name="role"),
     )
 
     id: Mapped[IdPk]

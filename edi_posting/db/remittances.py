@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, FromFile, IdPk
-from edi_posting.records.states import PostingState, SetStatus, check_in
+from edi_posting.records.states import MatchMethod, PostingState, SetStatus, check_in
 
 __all__ = [
     "Adjustment",
@@ -73,6 +73,8 @@ class ClaimPayment(FromFile, Base):
     __table_args__ = (
         UniqueConstraint("remittance_id", "ordinal"),
         CheckConstraint(check_in("posting_state", PostingState), name="posting_state"),
+        CheckConstraint(f"match_method IS NULL OR {check_in('match_method', MatchMethod)}",
+                        name="match_method"),
     )
 
     id: Mapped[IdPk]
@@ -105,7 +107,7 @@ class ClaimPayment(FromFile, Base):
     statement_from: Mapped[dt.date | None] = mapped_column(Date)  # DTM*232
     statement_to: Mapped[dt.date | None] = mapped_column(Date)  # DTM*233
     received_date: Mapped[dt.date | None] = mapped_column(Date)  # DTM*050
-    match_method: Mapped[str | None] = mapped_column(String(35))  # pcn, truncated_pcn, fallback
+    match_method: Mapped[str | None] = mapped_column(String(35))  # MatchMethod
     # posted, held, denied, recorded, reversal, reversed_awaiting_correction, unmatched
     posting_state: Mapped[str] = mapped_column(String(35))
 

@@ -24,7 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from edi_posting.db.base import Base, Cents, Created, FromFile, IdPk
-from edi_posting.records.states import AuditOutcome, check_in
+from edi_posting.db.parties import Role
+from edi_posting.records.states import AuditOutcome, ReviewKind, check_in
 
 __all__ = [
     "CLOSED_STATES",
@@ -34,6 +35,8 @@ __all__ = [
     "AuditEvent",
     "Deposit",
     "DepositMatch",
+    "ItemAction",
+    "PolicyAction",
     "PostingPolicy",
     "Refund",
     "ReviewItem",
@@ -42,26 +45,8 @@ __all__ = [
     "Setting",
 ]
 
-REVIEW_KINDS = (
-    "unmatched_payment",
-    "ambiguous_match",
-    "unknown_payee",
-    "balancing_failure",
-    "duplicate_conflict",
-    "orphan_reversal",
-    "awaiting_correction",
-    "denial",
-    "credit_balance",
-    "unlinked_plb",
-    "silent_era",
-    "lonely_deposit",
-    "deposit_variance",
-    "rejected_file",
-    "eob_error",
-    "claim_problem",
-    "patient_conflict",
-    "duplicate_claim",  # migration 0009: an 837 claim billed again, held uncharged
-)
+# the CHECK lists the members in their order (migration 0009 wrote the same list)
+REVIEW_KINDS = tuple(ReviewKind)
 
 
 class ReviewStatus(enum.StrEnum):
@@ -94,7 +79,7 @@ class ReviewItem(Base):
 
     id: Mapped[IdPk]
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(35), index=True)
+    kind: Mapped[str] = mapped_column(String(35), index=True)  # ReviewKind
     status: Mapped[str] = mapped_column(String(35), index=True, default=ReviewStatus.OPEN)
     priority: Mapped[int] = mapped_column(Integer, default=3)  # 1 highest
     amount_cents: Mapped[Cents]
@@ -121,6 +106,35 @@ class ReviewItem(Base):
     resolution: Mapped[str | None] = mapped_column(Text)
 
 
+class ItemAction(enum.StrEnum):
+    """``review_item_events.action``: what happened to an item.  The queue's commands keep
+    their CLI spelling (``write-off``); a money action's journal entry kind is the same word
+    with ``_`` (:class:`edi_posting.db.ledger.EntryKind`)."""
+
+    OPENED = "opened"  # the engine opened the item
+    AMOUNT_CHANGED = "amount_changed"  # the money it owns moved (posting, a credit balance)
+    SIDE_RECORDED = "side_recorded"  # a credit balance's side (payer or patient) noted
+    AUTO_RESOLVED = "auto_resolved"  # the engine settled it (a correction arrived ...)
+    ASSIGN = "assign"
+    NOTE = "note"
+    ESCALATE = "escalate"
+    DISMISS = "dismiss"
+    PACKET = "packet"  # its evidence packet was exported
+    APPROVAL_REQUESTED = "approval_requested"
+    APPROVAL_REJECTED = "approval_rejected"
+    APPLY = "apply"  # the money actions
+    ACCEPT_MATCH = "accept-match"
+    REMATCH = "rematch"
+    LINK_CORRECTION = "link-correction"
+    POST_AS_SENT = "post-as-sent"
+    PLACE_PLB = "place-plb"
+    TRANSFER = "transfer"
+    WRITE_OFF = "write-off"
+    REFUND = "refund"
+    REAPPLY = "reapply"
+    UNDO = "undo"
+
+
 # what an item event says, as the audit trail digests it (its time is left out: the
 # database stamps it after the fact); audit.py and audit_links*.py read this one list
 ITEM_EVENT_FIELDS = ("id", "review_item_id", "actor", "action", "from_status", "to_status",
@@ -132,15 +146,16 @@ AUDIT_CHAIN_LOCK_KEY = 0x45444950
 
 class ReviewItemEvent(Base):
     __tablename__ = "review_item_events"
-    __table_args__ = tuple(
-        CheckConstraint(f"{column} IS NULL OR {check_in(column, ReviewStatus)}", name=column)
-        for column in ("from_status", "to_status"))
+    __table_args__ = (
+        *(CheckConstraint(f"{column} IS NULL OR {check_in(column, ReviewStatus)}", name=column)
+          for column in ("from_status", "to_status")),
+        CheckConstraint(check_in("action", ItemAction), name="action"))
 
     id: Mapped[IdPk]
     review_item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id"), index=True)
     at: Mapped[Created]
     actor: Mapped[str] = mapped_column(String(128))
-    action: Mapped[str] = mapped_column(String(35))
+    action: Mapped[str] = mapped_column(String(35))  # ItemAction
     from_status: Mapped[str | None] = mapped_column(String(35))
     to_status: Mapped[str | None] = mapped_column(String(35))
     note: Mapped[str | None] = mapped_column(Text)
@@ -194,17 +209,27 @@ class Refund(Base):
     created_at: Mapped[Created]
 
 
+class PolicyAction(enum.StrEnum):
+    """``posting_policies.action``: where a (group, CARC) amount posts; each names one
+    ledger account (:data:`edi_posting.posting.policy.ACTIONS`)."""
+
+    CONTRACTUAL = "contractual"  # contractual adjustments
+    OTHER = "other"  # other adjustments (written off)
+    PATIENT = "patient"  # patient receivable
+
+
 class PostingPolicy(Base):
     """CARC handling as data: what a (group, reason) does, per payer or for all payers."""
 
     __tablename__ = "posting_policies"
-    __table_args__ = (UniqueConstraint("payer_id", "group_code", "reason_code"),)
+    __table_args__ = (UniqueConstraint("payer_id", "group_code", "reason_code"),
+                      CheckConstraint(check_in("action", PolicyAction), name="action"))
 
     id: Mapped[IdPk]
     payer_id: Mapped[int | None] = mapped_column(ForeignKey("payers.id"))
     group_code: Mapped[str] = mapped_column(String(35))
     reason_code: Mapped[str] = mapped_column(String(35))  # '*' for any reason in the group
-    action: Mapped[str] = mapped_column(String(35))  # write_off, patient, review, ...
+    action: Mapped[str] = mapped_column(String(35))  # PolicyAction
     never_auto_post: Mapped[bool] = mapped_column(Boolean, default=False)
     # a $0 claim payment carrying only CARCs so marked posts (capitation); else a denial
     zero_pay_contractual: Mapped[bool] = mapped_column(Boolean, default=False,
@@ -225,12 +250,13 @@ class AuditEvent(Base):
     """Hash-chained: ``event_hash`` covers the canonical event and ``previous_hash``."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (CheckConstraint(check_in("outcome", AuditOutcome), name="outcome"),)
+    __table_args__ = (CheckConstraint(check_in("outcome", AuditOutcome), name="outcome"),
+                      CheckConstraint(f"role IS NULL OR {check_in('role', Role)}", name="role"))
 
     sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(128), index=True)
-    role: Mapped[str | None] = mapped_column(String(35))
+    role: Mapped[str | None] = mapped_column(String(35))  # Role; None: access control off
     action: Mapped[str] = mapped_column(String(48), index=True)
     object_type: Mapped[str | None] = mapped_column(String(35))
     object_id: Mapped[str | None] = mapped_column(String(80), index=True)

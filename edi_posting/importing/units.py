@@ -24,7 +24,7 @@ from edi_posting.money import format_cents
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.envelope import Envelope
 from edi_posting.records.problems import Problem
-from edi_posting.records.states import AuditOutcome, FileStatus
+from edi_posting.records.states import AuditOutcome, FileStatus, ReviewKind
 
 T = TypeVar("T")
 
@@ -144,7 +144,8 @@ class Units:
         """A ``rejected_file`` item for a rejected file or transaction set (``outcome``:
         the rejected set, whose audit event goes in the same transaction)."""
         review = ReviewDraft(
-            f"rejected_file|file:{self.archived.id}{scope}|{problem.code}", "rejected_file",
+            f"rejected_file|file:{self.archived.id}{scope}|{problem.code}",
+            ReviewKind.REJECTED_FILE,
             problem.message, priority=2, problem_code=problem.code, file_id=self.archived.id,
             evidence={"problem": problem.to_dict()},
         )

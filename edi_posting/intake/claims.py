@@ -35,7 +35,7 @@ from edi_posting.records.claim import (
     SubmittedLineRecord,
 )
 from edi_posting.records.problems import Problem, Severity
-from edi_posting.records.states import SetStatus, SubmissionStatus
+from edi_posting.records.states import ReviewKind, SetKind, SetStatus, SubmissionStatus
 from edi_posting.x12.claim837.layout import STRAY_CODES
 
 __all__ = ["SetContext", "SetOutcome", "claim_problems", "import_claim_batch"]
@@ -58,7 +58,7 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
     if seen is not None:
         return seen
     ts_id = record_set(
-        conn, ctx, kind=f"837{batch.header.claim_type.value}",
+        conn, ctx, kind=SetKind(f"837{batch.header.claim_type.value}"),
         control_number=batch.header.control_number,
         implementation_reference=batch.header.implementation_reference, identity_key=key,
         content_sha256=batch.content_sha256, segment_position=batch.segment_position,
@@ -81,7 +81,7 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
         if claim.frequency_code != ClaimFrequency.VOID and not problems[claim.ordinal]:
             drafts.append(_charge_draft(ctx, key, claim, claim_id, line_ids, party, effective))
     ledger.write_entries(conn, drafts, ctx.actor)
-    outcome.posted = sum(1 for d in drafts if d.kind == "charge")
+    outcome.posted = sum(1 for d in drafts if d.kind == ledger.EntryKind.CHARGE)
     reviews += [_problem_review(ctx, key, claim, claim_ids, party, problem)
                 for claim, party in zip(batch.claims, parties)
                 for problem in problems[claim.ordinal] if problem.code != DUPLICATE_CLAIM]
@@ -215,7 +215,7 @@ def _supersede(
     reversed_ids = select(_ENTRY.c.reverses_entry_id).where(_ENTRY.c.reverses_entry_id.is_not(None))
     charge_ids = conn.execute(
         select(_ENTRY.c.id).where(
-            _ENTRY.c.submitted_claim_id == original_id, _ENTRY.c.kind == "charge",
+            _ENTRY.c.submitted_claim_id == original_id, _ENTRY.c.kind == ledger.EntryKind.CHARGE,
             _ENTRY.c.id.not_in(reversed_ids),
         )
     ).scalars().all()
@@ -223,9 +223,11 @@ def _supersede(
               else SubmissionStatus.REPLACED)
     conn.execute(update(_CLAIM).where(_CLAIM.c.id == original_id).values(status=status))
     conn.execute(update(_CLAIM).where(_CLAIM.c.id == claim_id).values(replaces_claim_id=original_id))
-    template = ledger.EntryDraft("", "charge_reversal", effective, (), **_source(ctx, claim))
+    template = ledger.EntryDraft("", ledger.EntryKind.CHARGE_REVERSAL, effective, (),
+                                 **_source(ctx, claim))
     return ledger.reversal_drafts(
-        conn, charge_ids, kind="charge_reversal", key_suffix=f"{status}-by|{key}|clm:{claim.ordinal}",
+        conn, charge_ids, kind=ledger.EntryKind.CHARGE_REVERSAL,
+        key_suffix=f"{status}-by|{key}|clm:{claim.ordinal}",
         effective_date=effective, template=template,
     )
 
@@ -251,10 +253,11 @@ def _charge_draft(
             "submitted_claim_id": claim_id,
             "submitted_line_id": line_ids.get((claim.ordinal, line.ordinal)),
         }
-        postings.append(ledger.Posting("insurance_ar", line.charge_cents, **dims))
-        postings.append(ledger.Posting("gross_charges", -line.charge_cents, **dims))
+        postings.append(ledger.Posting(ledger.AccountCode.INSURANCE_AR, line.charge_cents, **dims))
+        postings.append(ledger.Posting(ledger.AccountCode.GROSS_CHARGES, -line.charge_cents,
+                                       **dims))
     return ledger.EntryDraft(
-        f"{key}|clm:{claim.ordinal}|charge", "charge", effective, tuple(postings),
+        f"{key}|clm:{claim.ordinal}|charge", ledger.EntryKind.CHARGE, effective, tuple(postings),
         memo=f"charge for claim {claim.patient_control_number}", submitted_claim_id=claim_id,
         **_source(ctx, claim),
     )
@@ -264,7 +267,7 @@ def _conflict_review(ctx: SetContext, conflict: PatientConflict) -> ReviewDraft:
     return ReviewDraft(
         f"patient_conflict|member:{conflict.member_id}|patients:{conflict.existing_patient_id}"
         f"-{conflict.new_patient_id}",
-        "patient_conflict",
+        ReviewKind.PATIENT_CONFLICT,
         f"payer member ID already belongs to patient {conflict.existing_patient_id}; the claim"
         f" names another person, kept apart as patient {conflict.new_patient_id}",
         priority=2, problem_code="PATIENT_CONFLICT", file_id=ctx.file_id,
@@ -278,7 +281,7 @@ def _problem_review(
     party: PartyIds, problem: Problem,
 ) -> ReviewDraft:
     return ReviewDraft(
-        f"claim_problem|{key}|clm:{claim.ordinal}|{problem.code}", "claim_problem",
+        f"claim_problem|{key}|clm:{claim.ordinal}|{problem.code}", ReviewKind.CLAIM_PROBLEM,
         problem.message, amount_cents=claim.total_charge_cents, priority=2,
         problem_code=problem.code, submitted_claim_id=claim_ids.get(claim.ordinal),
         file_id=ctx.file_id, evidence={"problem": problem.to_dict()},

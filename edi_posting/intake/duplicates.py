@@ -31,7 +31,7 @@ from edi_posting.parties.identity import PartyIds, normalize_pcn
 from edi_posting.queue.items import ReviewDraft
 from edi_posting.records.claim import ClaimFrequency, SubmittedClaimRecord
 from edi_posting.records.problems import Problem, Severity
-from edi_posting.records.states import SubmissionStatus
+from edi_posting.records.states import ReviewKind, SubmissionStatus
 
 __all__ = ["DUPLICATE_CLAIM", "Duplicate", "EarlierClaim", "duplicate_reviews",
            "find_duplicates"]
@@ -149,7 +149,7 @@ def _review(file_id: int, file_name: str | None, key: str, claim: SubmittedClaim
                "if it is a genuine new claim under the same PCN, bill it as a replacement "
                "(CLM05-3 = 7) of the earlier one")
     return ReviewDraft(
-        f"duplicate_claim|{key}|clm:{claim.ordinal}", "duplicate_claim", message,
+        f"duplicate_claim|{key}|clm:{claim.ordinal}", ReviewKind.DUPLICATE_CLAIM, message,
         amount_cents=claim.total_charge_cents, priority=2, problem_code=DUPLICATE_CLAIM,
         submitted_claim_id=claim_ids.get(claim.ordinal), file_id=file_id,
         evidence={"earlier": before, "new": new, "problem": duplicate.problem.to_dict()},

@@ -17,13 +17,15 @@ from sqlalchemy import Connection, case, func, select
 from edi_posting.audit.links import note_entries
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_tuples, reserve_ids
-from edi_posting.db.ledger import ENTRY_COLUMNS, LINE_COLUMNS
+from edi_posting.db.ledger import ENTRY_COLUMNS, LINE_COLUMNS, AccountCode, EntryKind
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 
 __all__ = [
+    "AccountCode",
     "Balances",
     "EntryDraft",
+    "EntryKind",
     "Posting",
     "StoredEntry",
     "UnbalancedEntryError",
@@ -47,7 +49,7 @@ class UnbalancedEntryError(ValueError):
 class Posting:
     """One signed journal line: debit positive, credit negative, integer cents."""
 
-    account: str
+    account: AccountCode
     amount_cents: int
     payer_id: int | None = None
     patient_account_id: int | None = None
@@ -66,7 +68,7 @@ class Posting:
 @dataclass(frozen=True, slots=True)
 class EntryDraft:
     entry_key: str  # the idempotency key: UNIQUE in the database
-    kind: str
+    kind: EntryKind
     effective_date: dt.date
     lines: tuple[Posting, ...]
     memo: str | None = None
@@ -153,7 +155,7 @@ def load_entries(conn: Connection, entry_ids: Iterable[int]) -> list[StoredEntry
     ids = list(entry_ids)
     if not ids:
         return []
-    codes = {ident: code for code, ident in account_ids(conn).items()}
+    codes = {ident: AccountCode(code) for code, ident in account_ids(conn).items()}
     entries = conn.execute(select(_ENTRY.c.id, _ENTRY.c.entry_key, _ENTRY.c.submitted_claim_id,
                                   _ENTRY.c.claim_payment_id)
                            .where(among(_ENTRY.c.id, ids)).order_by(_ENTRY.c.id)).all()
@@ -167,7 +169,7 @@ def load_entries(conn: Connection, entry_ids: Iterable[int]) -> list[StoredEntry
                         tuple(by_entry[e.id])) for e in entries]
 
 
-def negations(entries: Iterable[StoredEntry], *, kind: str, key_suffix: str,
+def negations(entries: Iterable[StoredEntry], *, kind: EntryKind, key_suffix: str,
               effective_date: dt.date, template: EntryDraft | None = None) -> list[EntryDraft]:
     """Exact negations of stored entries, each linked to the entry it reverses.
 
@@ -194,7 +196,7 @@ def reversal_drafts(
     conn: Connection,
     entry_ids: Iterable[int],
     *,
-    kind: str,
+    kind: EntryKind,
     key_suffix: str,
     effective_date: dt.date,
     template: EntryDraft | None = None,
@@ -204,7 +206,7 @@ def reversal_drafts(
                      effective_date=effective_date, template=template)
 
 
-def _posting_from_row(row: object, codes: dict[int, str]) -> Posting:
+def _posting_from_row(row: object, codes: dict[int, AccountCode]) -> Posting:
     get = row._mapping  # type: ignore[attr-defined]
     return Posting(
         account=codes[get["account_id"]],
@@ -223,7 +225,7 @@ def _posting_from_row(row: object, codes: dict[int, str]) -> Posting:
 
 def _balances_where(conn: Connection, condition: object) -> Balances:
     accounts = account_ids(conn)
-    ins, pat = accounts["insurance_ar"], accounts["patient_ar"]
+    ins, pat = accounts[AccountCode.INSURANCE_AR], accounts[AccountCode.PATIENT_AR]
     amount = _LINE.c.amount_cents
     row = conn.execute(
         select(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from edi_posting.matching.lines import CandidateLine, LineMatches, LinePaymentFacts
+from edi_posting.records.states import MatchMethod  # stored, so defined below db
 
 __all__ = [
     "ClaimCandidate",
@@ -25,15 +26,6 @@ __all__ = [
 ]
 
 Period = tuple[dt.date, dt.date]
-
-
-class MatchMethod(enum.StrEnum):
-    PCN = "pcn"
-    TRUNCATED_PCN = "truncated_pcn"
-    FALLBACK = "fallback"
-    PAYER_CLAIM_NUMBER = "payer_claim_number"  # a reversal's CLP07 names a payment we hold
-    NONE = "none"
-    AMBIGUOUS = "ambiguous"
 
 
 class MatchField(enum.StrEnum):

@@ -32,7 +32,7 @@ from edi_posting.db.models import (
     SubmittedClaim,
 )
 from edi_posting.ledger import journal as ledger
-from edi_posting.ledger.journal import EntryDraft, Posting, account_ids
+from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting, account_ids
 from edi_posting.records.states import AuditOutcome
 
 __all__ = ["LEARNT_KINDS", "adopt_payer"]
@@ -76,7 +76,7 @@ def _reclass_drafts(conn: Connection, provisional: int, adopter: int) -> list[En
         select(_LINE.c.submitted_claim_id, _CLAIM.c.payer_id, _CLAIM.c.patient_account_id,
                func.sum(_LINE.c.amount_cents))
         .join(_CLAIM, _CLAIM.c.id == _LINE.c.submitted_claim_id)
-        .where(_LINE.c.account_id == account_ids(conn)["insurance_ar"],
+        .where(_LINE.c.account_id == account_ids(conn)[AccountCode.INSURANCE_AR],
                _LINE.c.payer_id == provisional)
         .group_by(_LINE.c.submitted_claim_id, _CLAIM.c.payer_id, _CLAIM.c.patient_account_id)
         .order_by(_LINE.c.submitted_claim_id)).all()
@@ -87,9 +87,9 @@ def _reclass_drafts(conn: Connection, provisional: int, adopter: int) -> list[En
         dims = {"patient_account_id": account_id, "submitted_claim_id": claim_id}
         target = billed or adopter
         drafts.append(EntryDraft(
-            f"payer-reclass:{provisional}:{claim_id}", "payer_reclass", dt.date.today(),
-            (Posting("insurance_ar", -int(cents), payer_id=provisional, **dims),
-             Posting("insurance_ar", int(cents), payer_id=target, **dims)),
+            f"payer-reclass:{provisional}:{claim_id}", EntryKind.PAYER_RECLASS, dt.date.today(),
+            (Posting(AccountCode.INSURANCE_AR, -int(cents), payer_id=provisional, **dims),
+             Posting(AccountCode.INSURANCE_AR, int(cents), payer_id=target, **dims)),
             memo=f"payer {provisional} was payer {adopter} (provisional, adopted): its "
                  f"balance on the claim moves to the claim's payer {target}",
             submitted_claim_id=claim_id))

@@ -33,13 +33,14 @@ from sqlalchemy import Connection, select
 from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import ClaimPayment, JournalEntry, JournalLine, Remittance
+from edi_posting.ledger.journal import EntryKind
 from edi_posting.matching.claims import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.posting.adjudication_history import STANDING_STATES, Adjudication, EarlierPayment
 from edi_posting.posting.decisions import ClaimDecision, ReviewSpec
 from edi_posting.posting.rules import ClaimFact
 from edi_posting.records.remittance import ClaimPaymentRecord
-from edi_posting.records.states import PostingState
+from edi_posting.records.states import PostingState, ReviewKind
 from edi_posting.x12.remit835.file import RemittanceSetRead
 
 __all__ = ["DUPLICATE_PAYMENT", "Standing", "StandingPayments",
@@ -174,8 +175,9 @@ def duplicate_decision(claim: ClaimPaymentRecord, match: ClaimMatch, found: Adju
                     {"claim_payment_id": p.claim_payment_id, "trace_number": p.trace_number,
                      "payment_date": p.payment_date.isoformat() if p.payment_date else None,
                      "paid": format_cents(p.paid_cents)} for p in found.payments]}
-    review = ReviewSpec("unmatched_payment", DUPLICATE_PAYMENT, message, 2, evidence)
-    return ClaimDecision(PostingState.DUPLICATE, "unapplied" if claim.paid_cents else None, (review,))
+    review = ReviewSpec(ReviewKind.UNMATCHED_PAYMENT, DUPLICATE_PAYMENT, message, 2, evidence)
+    return ClaimDecision(PostingState.DUPLICATE,
+                         EntryKind.UNAPPLIED if claim.paid_cents else None, (review,))
 
 
 def _candidate(match: ClaimMatch) -> dict[str, Any]:

@@ -26,12 +26,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from edi_posting.ledger.journal import EntryKind
 from edi_posting.matching.claims import ClaimMatch, MatchMethod
 from edi_posting.money import format_cents
 from edi_posting.posting.rules import NO_ZERO_PAY, ClaimFact, Disposition, classify
 from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.remittance import ClaimPaymentRecord
-from edi_posting.records.states import PostingState
+from edi_posting.records.states import PostingState, ReviewKind
 
 __all__ = [
     "BALANCING_CODES", "ClaimDecision", "OriginalPayment", "ReviewSpec",
@@ -47,7 +48,7 @@ _REVERSIBLE_STATES = (PostingState.POSTED, PostingState.DENIED, PostingState.APP
 
 @dataclass(frozen=True, slots=True)
 class ReviewSpec:
-    kind: str
+    kind: ReviewKind
     code: str
     message: str
     priority: int = 3
@@ -69,7 +70,7 @@ class OriginalPayment:
 @dataclass(frozen=True, slots=True)
 class ClaimDecision:
     state: PostingState
-    entry: str | None  # payment, unapplied, reversal or None
+    entry: EntryKind | None  # PAYMENT, UNAPPLIED, REVERSAL or None
     reviews: tuple[ReviewSpec, ...] = ()
     original: OriginalPayment | None = None
 
@@ -99,7 +100,8 @@ def _claim_errors(claim: ClaimPaymentRecord) -> list[Problem]:
 
 def _problem_review(claim: ClaimPaymentRecord, problems: list[Problem]) -> ReviewSpec:
     first = next((p for p in problems if p.code in BALANCING_CODES), problems[0])
-    kind = "balancing_failure" if first.code in BALANCING_CODES else "claim_problem"
+    kind = (ReviewKind.BALANCING_FAILURE if first.code in BALANCING_CODES
+            else ReviewKind.CLAIM_PROBLEM)
     return ReviewSpec(kind, first.code, f"claim {claim.patient_control_number} held: "
                       f"{first.message}", 2, {"problems": [p.to_dict() for p in problems]})
 
@@ -110,7 +112,7 @@ def _unsafe_review(claim: ClaimPaymentRecord, match: ClaimMatch) -> ReviewSpec:
                    "disagreed": [str(f) for f in c.disagreed], "reasons": list(c.reasons)}
                   for c in match.candidates]
     ambiguous = match.method is MatchMethod.AMBIGUOUS or match.claim_id is not None
-    kind = "ambiguous_match" if ambiguous else "unmatched_payment"
+    kind = ReviewKind.AMBIGUOUS_MATCH if ambiguous else ReviewKind.UNMATCHED_PAYMENT
     return ReviewSpec(kind, kind.upper(), f"claim payment {claim.patient_control_number} "
                       f"({format_cents(claim.paid_cents)}) not posted: {match.reason}", 2,
                       {"method": str(match.method), "reason": match.reason,
@@ -131,7 +133,7 @@ def _denial_review(claim: ClaimPaymentRecord) -> ReviewSpec:
     carcs = sorted({f"{a.group_code}-{a.reason_code}" for a in claim.adjustments}
                    | {f"{a.group_code}-{a.reason_code}" for ln in claim.service_lines
                       for a in ln.adjustments})
-    return ReviewSpec("denial", "DENIAL", f"claim {claim.patient_control_number} denied "
+    return ReviewSpec(ReviewKind.DENIAL, "DENIAL", f"claim {claim.patient_control_number} denied "
                       f"(CLP02 {claim.status_code}; {', '.join(carcs) or 'no CARC'})", 3,
                       {"status_code": claim.status_code, "claim_adjustments": [
                           {"group": a.group_code, "carc": a.reason_code,
@@ -141,7 +143,7 @@ def _denial_review(claim: ClaimPaymentRecord) -> ReviewSpec:
 
 def _hold(review: ReviewSpec, claim: ClaimPaymentRecord, state: PostingState = PostingState.HELD
           ) -> ClaimDecision:
-    return ClaimDecision(state, "unapplied" if claim.paid_cents else None, (review,))
+    return ClaimDecision(state, EntryKind.UNAPPLIED if claim.paid_cents else None, (review,))
 
 
 def decide(claim: ClaimPaymentRecord, fact: ClaimFact, match: ClaimMatch | None, *,
@@ -159,7 +161,7 @@ def decide(claim: ClaimPaymentRecord, fact: ClaimFact, match: ClaimMatch | None,
     if disposition is Disposition.RECORD_ONLY:
         if not claim.paid_cents:
             return ClaimDecision(PostingState.RECORDED, None)
-        return _hold(ReviewSpec("unmatched_payment", "PAYMENT_ON_RECORD_ONLY", f"claim "
+        return _hold(ReviewSpec(ReviewKind.UNMATCHED_PAYMENT, "PAYMENT_ON_RECORD_ONLY", f"claim "
                                 f"{claim.patient_control_number} (CLP02 {claim.status_code}) "
                                 "carries a payment; it is never posted as one", 2), claim)
     if disposition is Disposition.REVERSAL:
@@ -180,8 +182,9 @@ def decide(claim: ClaimPaymentRecord, fact: ClaimFact, match: ClaimMatch | None,
             review = ReviewSpec(review.kind, "NEVER_AUTO_POST", review.message + "; payer "
                                 f"policy: CARC {', '.join(blocked)} never auto-posts", 2,
                                 review.evidence)
-        return ClaimDecision(PostingState.DENIED, "unapplied" if claim.paid_cents else None, (review,))
-    return ClaimDecision(PostingState.POSTED, "payment")
+        return ClaimDecision(PostingState.DENIED,
+                             EntryKind.UNAPPLIED if claim.paid_cents else None, (review,))
+    return ClaimDecision(PostingState.POSTED, EntryKind.PAYMENT)
 
 
 def _all_cas(claim: ClaimPaymentRecord) -> list[Any]:
@@ -196,8 +199,8 @@ def _decide_reversal(claim: ClaimPaymentRecord, match: ClaimMatch | None,
     elif found is None:
         why = why or "no earlier payment of this claim was received"
     if found is None or match is None or not match.is_safe:
-        return _hold(ReviewSpec("orphan_reversal", "ORPHAN_REVERSAL", f"reversal of claim "
+        return _hold(ReviewSpec(ReviewKind.ORPHAN_REVERSAL, "ORPHAN_REVERSAL", f"reversal of claim "
                                 f"{claim.patient_control_number} "
                                 f"({format_cents(claim.paid_cents)}) held: {why}", 2,
                                 {"reason": why}), claim)
-    return ClaimDecision(PostingState.REVERSAL, "reversal", (), found)
+    return ClaimDecision(PostingState.REVERSAL, EntryKind.REVERSAL, (), found)

@@ -16,15 +16,15 @@ from sqlalchemy import Connection, select
 from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
-from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
-from edi_posting.ledger.journal import EntryDraft
+from edi_posting.db.workflow import OPEN_STATES, ItemAction, ReviewStatus
+from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind
 from edi_posting.matching.claims import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
 from edi_posting.posting.decisions import ClaimDecision
 from edi_posting.queue.items import ReviewDraft, close_review_items, record_item_change
 from edi_posting.records.source import SourceRef
-from edi_posting.records.states import PostingState
+from edi_posting.records.states import PostingState, ReviewKind
 
 __all__ = ["Touched", "credit_reviews", "follow_recovered_duplicates", "resolve_corrections"]
 
@@ -52,7 +52,7 @@ def resolve_corrections(conn: Connection, matches: Sequence[ClaimMatch],
     if not corrected:
         return 0
     ids = conn.execute(select(_ITEM.c.id).where(
-        _ITEM.c.kind == "awaiting_correction", _ITEM.c.status.in_(OPEN_STATES),
+        _ITEM.c.kind == ReviewKind.AWAITING_CORRECTION, _ITEM.c.status.in_(OPEN_STATES),
         among(_ITEM.c.submitted_claim_id, corrected))).scalars().all()
     where = (f"file {source.file_name}, ST02 {source.transaction_set_control_number}"
              if source else "a later remittance")
@@ -76,7 +76,8 @@ def credit_reviews(conn: Connection, drafts: Sequence[EntryDraft],
     )
 
     moved = {p.submitted_claim_id for d in drafts for p in d.lines
-             if p.submitted_claim_id is not None and p.account in ("insurance_ar", "patient_ar")}
+             if p.submitted_claim_id is not None
+             and p.account in (AccountCode.INSURANCE_AR, AccountCode.PATIENT_AR)}
     causes = {claim_id: CreditCause(f"claim payment {t.claim_payment_id} ({cause})",
                                     claim_payment_id=t.claim_payment_id,
                                     remittance_id=t.remittance_id, file_id=t.file_id)
@@ -92,11 +93,12 @@ def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft],
     the payment itself): each now holds that much less unapplied cash (resolved when
     nothing is left), so nobody refunds to the payer what it has recovered already."""
     recovered: dict[int, int] = {d.original.claim_payment_id: d.original.paid_cents
-                                 for d in decisions if d.entry == "reversal" and d.original
+                                 for d in decisions if d.entry == EntryKind.REVERSAL and d.original
                                  and d.original.posting_state == PostingState.DUPLICATE}
     for draft in drafts:
-        if draft.kind == "plb" and draft.claim_payment_id is not None:
-            taken = sum(p.amount_cents for p in draft.lines if p.account == "unapplied_cash")
+        if draft.kind == EntryKind.PLB and draft.claim_payment_id is not None:
+            taken = sum(p.amount_cents for p in draft.lines
+                        if p.account == AccountCode.UNAPPLIED_CASH)
             if taken:
                 recovered[draft.claim_payment_id] = recovered.get(draft.claim_payment_id,
                                                                   0) + taken
@@ -107,7 +109,8 @@ def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft],
             _ITEM.c.problem_code == DUPLICATE_PAYMENT)).all():
         left = item.amount_cents - recovered[item.claim_payment_id]
         record_item_change(
-            conn, item, actor=actor, action="auto_resolved" if left == 0 else "amount_changed",
+            conn, item, actor=actor,
+            action=ItemAction.AUTO_RESOLVED if left == 0 else ItemAction.AMOUNT_CHANGED,
             to_status=ReviewStatus.RESOLVED if left == 0 else None, values={"amount_cents": left},
             note=f"the payer recovered {format_cents(recovered[item.claim_payment_id])} of "
                  f"this payment ({cause}); {format_cents(left)} left unapplied")

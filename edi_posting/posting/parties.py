@@ -36,7 +36,7 @@ from edi_posting.db.models import (
     ReviewItem,
     SubmittedClaim,
 )
-from edi_posting.ledger.journal import account_ids
+from edi_posting.ledger.journal import AccountCode, account_ids
 from edi_posting.matching.claims import ClaimMatch
 from edi_posting.parties.identity import find_or_create_payer
 from edi_posting.parties.payer_adoption import adopt_payer
@@ -145,7 +145,7 @@ def _holding(conn: Connection, payer_id: int | None, claim_ids: set[int]) -> set
         return set()
     return set(conn.execute(
         select(_LINE.c.submitted_claim_id).distinct()
-        .where(_LINE.c.account_id == account_ids(conn)["insurance_ar"],
+        .where(_LINE.c.account_id == account_ids(conn)[AccountCode.INSURANCE_AR],
                _LINE.c.payer_id == payer_id,
                among(_LINE.c.submitted_claim_id, sorted(claim_ids)))).scalars())
 

@@ -29,13 +29,14 @@ from edi_posting.db.models import (
     SubmittedClaim,
 )
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger.journal import EntryDraft, Posting
+from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
 from edi_posting.posting.decisions import ReviewSpec
 from edi_posting.records import remittance as rec
 from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.states import ReviewKind
 
 __all__ = [
     "CLAIM_REASONS", "LINKED_REASONS", "REASON_ACCOUNTS", "OpenForwardingBalance", "PlbLink", "interest_problem",
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 LINKED_REASONS = frozenset({"WO", "FB", "72", "B2", "CS"})  # a reference is expected
-REASON_ACCOUNTS = {"L6": "interest_income"}  # everything else: provider_adjustments
+REASON_ACCOUNTS = {"L6": AccountCode.INTEREST_INCOME}  # everything else: provider_adjustments
 # an overpayment recovered (or returned) on the claim it names moves that claim's balance:
 # the recovery clears the credit the overpayment left, so nobody refunds it a second time
 CLAIM_REASONS = frozenset({"WO"})
@@ -147,7 +148,7 @@ def needs_link(adjustment: rec.ProviderAdjustmentRecord) -> bool:
 def unlinked_review(adjustment: rec.ProviderAdjustmentRecord) -> ReviewSpec:
     ref = adjustment.reference_id or "none"
     return ReviewSpec(
-        "unlinked_plb", "UNLINKED_PLB",
+        ReviewKind.UNLINKED_PLB, "UNLINKED_PLB",
         f"PLB {adjustment.reason_code} {format_cents(adjustment.amount_cents)} (reference "
         f"{ref}) names no claim we hold", 3,
         {"reason": adjustment.reason_code, "reference": adjustment.reference_id,
@@ -173,15 +174,15 @@ def plb_entry(adjustment: rec.ProviderAdjustmentRecord, *, key: str, effective: 
     dims: dict[str, Any] = {
         "payer_id": payer_id, "submitted_claim_id": link.submitted_claim_id,
         "provider_adjustment_id": plb_id, "reason_code": adjustment.reason_code}
-    account = REASON_ACCOUNTS.get(adjustment.reason_code, "provider_adjustments")
+    account = REASON_ACCOUNTS.get(adjustment.reason_code, AccountCode.PROVIDER_ADJUSTMENTS)
     if adjustment.reason_code in CLAIM_REASONS and link.submitted_claim_id is not None:
-        account = "insurance_ar"
+        account = AccountCode.INSURANCE_AR
         dims["patient_account_id"] = link.patient_account_id
     elif link.held_item_id is not None:  # the duplicate's cash, waiting unapplied, goes back
-        account = "unapplied_cash"
-    lines = (Posting(account, amount, **dims), Posting("cash_clearing", -amount, **dims))
+        account = AccountCode.UNAPPLIED_CASH
+    lines = (Posting(account, amount, **dims), Posting(AccountCode.CASH_CLEARING, -amount, **dims))
     return EntryDraft(
-        key, "plb", effective, lines,
+        key, EntryKind.PLB, effective, lines,
         memo=f"PLB {adjustment.reason_code} {adjustment.reference_id or ''}".strip(),
         remittance_id=remittance_id, claim_payment_id=link.claim_payment_id,
         submitted_claim_id=link.submitted_claim_id, **source,  # type: ignore[arg-type]

@@ -21,6 +21,8 @@ from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import Payer, PostingPolicy
+from edi_posting.db.workflow import PolicyAction
+from edi_posting.ledger.journal import AccountCode
 from edi_posting.posting.rules import DEFAULT_CARC_POLICY, NO_ZERO_PAY
 
 __all__ = [
@@ -36,10 +38,10 @@ __all__ = [
 ]
 
 # action -> the ledger account the adjusted amount posts to
-ACTIONS: Mapping[str, str] = {
-    "contractual": "contractual_adjustments",
-    "other": "other_adjustments",
-    "patient": "patient_ar",
+ACTIONS: Mapping[PolicyAction, AccountCode] = {
+    PolicyAction.CONTRACTUAL: AccountCode.CONTRACTUAL_ADJUSTMENTS,
+    PolicyAction.OTHER: AccountCode.OTHER_ADJUSTMENTS,
+    PolicyAction.PATIENT: AccountCode.PATIENT_AR,
 }
 GROUPS = ("CO", "PR", "OA", "PI", "CR")
 # what a $0 claim payment carrying the CARC is: a denial (the default) or contractual
@@ -53,7 +55,7 @@ class PolicyError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class CarcPolicy:
-    accounts: Mapping[tuple[str, str], str]  # (group, reason or '*') -> account
+    accounts: Mapping[tuple[str, str], AccountCode]  # (group, reason or '*') -> account
     never_auto_post: frozenset[str]  # CARCs
     # (group, reason or '*') -> contractual on zero pay (rows only; absent means no)
     zero_pay: Mapping[tuple[str, str], bool] = field(default_factory=lambda: NO_ZERO_PAY)
@@ -91,9 +93,9 @@ def _payer_id(conn: Connection, payer: str | None) -> int | None:
     return int(found)
 
 
-def default_action(group: str) -> str:
+def default_action(group: str) -> PolicyAction:
     """The action the built-in table gives a group (CO contractual, PR patient, else other)."""
-    account = DEFAULT_CARC_POLICY.get((group, "*"), "other_adjustments")
+    account = DEFAULT_CARC_POLICY.get((group, "*"), AccountCode.OTHER_ADJUSTMENTS)
     return next(action for action, target in ACTIONS.items() if target == account)
 
 

@@ -87,7 +87,7 @@ from edi_posting.posting.store import (
 )
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.problems import Severity
-from edi_posting.records.states import PostingState, SetStatus
+from edi_posting.records.states import PostingState, ReviewKind, SetKind, SetStatus
 from edi_posting.x12.remit835.file import RemittanceSetRead
 
 __all__ = ["HOLDING_SET_CODES", "post_remittance", "remittance_key"]
@@ -150,7 +150,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     work.decisions = _decide_all(conn, work)
     status = SetStatus.HELD if work.held else SetStatus.POSTED
     work.ts_id = record_set(
-        conn, ctx, kind="835", control_number=read.header.transaction_set_control_number,
+        conn, ctx, kind=SetKind.REMITTANCE, control_number=read.header.transaction_set_control_number,
         implementation_reference=read.header.version or None, identity_key=key,
         content_sha256=read.content_sha256, segment_position=read.segment_position,
         segment_count=read.segment_count, status=status)
@@ -169,7 +169,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
         1 for d in work.decisions if d.state in _POSTED_STATES))
     outcome.payment_cents = _signed_payment(read)
     outcome.unapplied_cents = -sum(p.amount_cents for d in drafts for p in d.lines
-                                   if p.account == "unapplied_cash")
+                                   if p.account == ledger.AccountCode.UNAPPLIED_CASH)
     _set_reviews(conn, work, payee_id)
     touched = _touched_claims(work)
     work.reviews += credit_reviews(conn, drafts, touched, actor=ctx.actor,
@@ -266,7 +266,7 @@ def _entries(conn: Connection, work: _Set) -> list[ledger.EntryDraft]:
         drafts += [held] if held else []
     in_set = {ids.claim_payment_id for ids in stored.claims}
     reversing = {i: d.original.claim_payment_id for i, d in enumerate(work.decisions)
-                 if d.entry == "reversal" and d.original is not None}
+                 if d.entry == ledger.EntryKind.REVERSAL and d.original is not None}
     work.ectx = ectx
     work.deferred = {i: cp_id for i, cp_id in reversing.items() if cp_id in in_set}
     originals = reversible_entries(conn, (cp_id for cp_id in reversing.values()
@@ -303,17 +303,17 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
     claim, match = work.read.claims[i], work.matches[i]
     stored = work.stored.claims[i]  # type: ignore[union-attr]
     claim_id = match.claim_id if match.is_safe and decision.state != PostingState.DUPLICATE else None
-    if decision.entry == "unapplied":
+    if decision.entry == ledger.EntryKind.UNAPPLIED:
         entry = unapplied_entry(ectx, f"cp:{i + 1}", claim.paid_cents,
                                 f"claim payment {claim.patient_control_number}: {decision.state}",
                                 claim_payment_id=stored.claim_payment_id,
                                 submitted_claim_id=claim_id, payer_id=work.claim_payers[i],
                                 source=claim.source)
         return [entry] if entry else []
-    if decision.entry == "reversal" and decision.original is not None:
+    if decision.entry == ledger.EntryKind.REVERSAL and decision.original is not None:
         return reversal_entries(ectx, i + 1, claim, stored.claim_payment_id,
                                 originals.get(decision.original.claim_payment_id, []))
-    if decision.entry != "payment" or match.claim is None:
+    if decision.entry != ledger.EntryKind.PAYMENT or match.claim is None:
         return []
     fact = work.facts[i]
     crossover = crossover_payer_id(conn, claim, work.next_payers) if fact.has_next_payer else None
@@ -362,14 +362,14 @@ def _set_reviews(conn: Connection, work: _Set, payee_id: int | None) -> None:
     if work.held:
         problem = next((p for p in read.problems if p.severity is not Severity.WARNING), None)
         message = problem.message if problem else "transaction set does not balance"
-        spec = ReviewSpec("balancing_failure", problem.code if problem else "TRANSACTION_UNBALANCED",
+        spec = ReviewSpec(ReviewKind.BALANCING_FAILURE, problem.code if problem else "TRANSACTION_UNBALANCED",
                           f"remittance {read.header.transaction_set_control_number} held: "
                           f"{message}", 1, {"problem": problem.to_dict() if problem else None})
         work.reviews.append(_draft(work, spec, f"balancing_failure|ts:{work.ts_id}",
                                    _signed_payment(read)))
     payee = read.header.payee
     if payee_id is None and payee is not None and payee.identifier:
-        spec = ReviewSpec("unknown_payee", "UNKNOWN_PAYEE", f"payee {payee.name or ''} "
+        spec = ReviewSpec(ReviewKind.UNKNOWN_PAYEE, "UNKNOWN_PAYEE", f"payee {payee.name or ''} "
                           f"({payee.id_qualifier} {payee.identifier}) is no provider we know", 3,
                           {"qualifier": payee.id_qualifier, "identifier": payee.identifier})
         work.reviews.append(_draft(work, spec, f"unknown_payee|{payee.id_qualifier}:"
@@ -389,7 +389,7 @@ def _touched_claims(work: _Set) -> dict[int, Touched]:
     touched: dict[int, Touched] = {}
     for i, (claim, match, decision) in enumerate(zip(work.read.claims, work.matches,
                                                      work.decisions)):
-        if decision.entry in ("payment", "reversal") and match.claim is not None:
+        if decision.entry in (ledger.EntryKind.PAYMENT, ledger.EntryKind.REVERSAL) and match.claim is not None:
             touched[match.claim.claim_id] = Touched(
                 work.stored.claims[i].claim_payment_id, claim.patient_control_number,
                 match.claim.patient_account_id, work.claim_payers[i], work.stored.remittance_id,

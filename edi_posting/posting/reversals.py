@@ -20,6 +20,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
 from edi_posting.db.workflow import OPEN_STATES
+from edi_posting.ledger.journal import EntryKind
 from edi_posting.matching.records import ClaimLookup, ClaimMatch, MatchMethod
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
 from edi_posting.posting.decisions import (
@@ -28,7 +29,7 @@ from edi_posting.posting.decisions import (
     ReviewSpec,
 )
 from edi_posting.records.remittance import ClaimPaymentRecord
-from edi_posting.records.states import PostingState, SubmissionStatus
+from edi_posting.records.states import PostingState, ReviewKind, SubmissionStatus
 
 __all__ = ["awaiting_corrections", "mark_reversed", "match_reversals_by_payer_claim_number",
            "stored_originals"]
@@ -124,10 +125,10 @@ def awaiting_corrections(claims: Sequence[object], matches: Sequence[ClaimMatch]
         if not corrected:
             claim = claims[i]
             review = ReviewSpec(
-                "awaiting_correction", "AWAITING_CORRECTION",
+                ReviewKind.AWAITING_CORRECTION, "AWAITING_CORRECTION",
                 f"claim {claim.patient_control_number} reversed "  # type: ignore[attr-defined]
                 "(CLP02 22); its correction has not arrived yet", 3)
-            out[i] = ClaimDecision(PostingState.REVERSED_AWAITING_CORRECTION, "reversal",
+            out[i] = ClaimDecision(PostingState.REVERSED_AWAITING_CORRECTION, EntryKind.REVERSAL,
                                    decision.reviews + (review,), decision.original)
     return out
 

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from edi_posting.ledger.journal import Posting
+from edi_posting.ledger.journal import AccountCode, Posting
 
 __all__ = [
     "DEFAULT_CARC_POLICY",
@@ -51,12 +51,12 @@ class Disposition(enum.StrEnum):
 
 # CARC policy for OA and PI (data, not code branches): reason -> account.  '*' is the
 # default for the group.  Per-payer overrides come from the posting_policies table.
-DEFAULT_CARC_POLICY: Mapping[tuple[str, str], str] = {
-    ("OA", "23"): "other_adjustments",  # prior payer's adjudication: written off here
-    ("OA", "*"): "other_adjustments",
-    ("PI", "*"): "other_adjustments",
-    ("CO", "*"): "contractual_adjustments",
-    ("PR", "*"): "patient_ar",
+DEFAULT_CARC_POLICY: Mapping[tuple[str, str], AccountCode] = {
+    ("OA", "23"): AccountCode.OTHER_ADJUSTMENTS,  # prior payer's adjudication: written off here
+    ("OA", "*"): AccountCode.OTHER_ADJUSTMENTS,
+    ("PI", "*"): AccountCode.OTHER_ADJUSTMENTS,
+    ("CO", "*"): AccountCode.CONTRACTUAL_ADJUSTMENTS,
+    ("PR", "*"): AccountCode.PATIENT_AR,
 }
 # No CARC is contractual on zero pay by default, not even CO-24 (capitation): a $0 payment
 # is a denial until a practice marks, per payer, what its contracts settle at $0.
@@ -133,7 +133,8 @@ def _denied_by_zero_pay(fact: ClaimFact, contractual: Mapping[tuple[str, str], b
 
 
 def claim_postings(fact: ClaimFact, dims: Dims,
-                   policy: Mapping[tuple[str, str], str] = DEFAULT_CARC_POLICY) -> list[Posting]:
+                   policy: Mapping[tuple[str, str], AccountCode] = DEFAULT_CARC_POLICY,
+                   ) -> list[Posting]:
     """Balanced lines for a paid or forwarded claim payment (the caller checks balancing).
 
     Each service line credits insurance by its charge (SVC02) and debits cash (SVC03) and
@@ -152,7 +153,7 @@ def claim_postings(fact: ClaimFact, dims: Dims,
 
 
 def _post_group(out: list[Posting], cash: int, adjustments: Sequence[CasFact], dims: Dims,
-                policy: Mapping[tuple[str, str], str], forwarded: bool,
+                policy: Mapping[tuple[str, str], AccountCode], forwarded: bool,
                 submitted_line: int | None, paid_line: int | None) -> None:
     """Append one service line's (or the claim level's) cash and CAS debits, balanced by one
     credit to the payer's receivable.
@@ -165,17 +166,18 @@ def _post_group(out: list[Posting], cash: int, adjustments: Sequence[CasFact], d
     account_id, claim_id = dims.patient_account_id, dims.submitted_claim_id
     total = cash
     if cash:
-        out.append(Posting("cash_clearing", cash, None, account_id, claim_id, submitted_line,
-                           paid_line))
+        out.append(Posting(AccountCode.CASH_CLEARING, cash, None, account_id, claim_id,
+                           submitted_line, paid_line))
     for cas in adjustments:
         group, reason, amount = cas.group, cas.reason, cas.amount_cents
-        account = policy.get((group, reason)) or policy.get((group, "*"), "other_adjustments")
-        payer = payer_id if account == "insurance_ar" else None
-        if account == "patient_ar" and forwarded and next_payer is not None:
-            account, payer = "insurance_ar", next_payer
+        account = (policy.get((group, reason))
+                   or policy.get((group, "*"), AccountCode.OTHER_ADJUSTMENTS))
+        payer = payer_id if account == AccountCode.INSURANCE_AR else None
+        if account == AccountCode.PATIENT_AR and forwarded and next_payer is not None:
+            account, payer = AccountCode.INSURANCE_AR, next_payer
         total += amount
         out.append(Posting(account, amount, payer, account_id, claim_id, submitted_line,
                            paid_line, cas.adjustment_id, None, group, reason))
     if total:
-        out.append(Posting("insurance_ar", -total, payer_id, account_id, claim_id,
+        out.append(Posting(AccountCode.INSURANCE_AR, -total, payer_id, account_id, claim_id,
                            submitted_line, paid_line))

@@ -25,13 +25,14 @@ from edi_posting.db.base import table_of
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger.journal import account_ids
+from edi_posting.ledger.journal import AccountCode, account_ids
+from edi_posting.records.states import ReviewKind
 
 __all__ = ["ClaimSide", "assign_sides", "credit_items", "insurance_by_payer", "item_side", "ordered",
            "side_balances", "side_credit", "side_credits"]
 
 _LINE, _ITEM = table_of(JournalLine), table_of(ReviewItem)
-INSURANCE, PATIENT = "insurance_ar", "patient_ar"
+INSURANCE, PATIENT = AccountCode.INSURANCE_AR, AccountCode.PATIENT_AR
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -39,7 +40,7 @@ class ClaimSide:
     """One party a claim's balance is with: a payer (its insurance receivable) or the
     patient.  ``payer_id`` is None for the patient, and for insurance no payer was named."""
 
-    account: str  # INSURANCE or PATIENT (ledger account codes)
+    account: AccountCode  # INSURANCE or PATIENT
     payer_id: int | None = None
 
     @property
@@ -116,7 +117,7 @@ def insurance_by_payer(conn: Connection, claim_id: int) -> dict[int | None, int]
 
 def credit_items(conn: Connection, claim_ids: Iterable[int] | None) -> dict[int, list[Any]]:
     """Claim -> its open ``credit_balance`` items, oldest first (``None``: every claim)."""
-    query = (select(_ITEM).where(_ITEM.c.kind == "credit_balance",
+    query = (select(_ITEM).where(_ITEM.c.kind == ReviewKind.CREDIT_BALANCE,
                                  _ITEM.c.status.in_(OPEN_STATES),
                                  _ITEM.c.submitted_claim_id.is_not(None))
              .order_by(_ITEM.c.id))

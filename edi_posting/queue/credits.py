@@ -26,8 +26,8 @@ from sqlalchemy import Connection, func, select
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, Payer, ReviewItem, SubmittedClaim
 from edi_posting.db.races import lock_claims
-from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger.journal import account_ids, claim_balances
+from edi_posting.db.workflow import OPEN_STATES, ItemAction
+from edi_posting.ledger.journal import AccountCode, account_ids, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import (
     ClaimSide,
@@ -44,6 +44,7 @@ from edi_posting.queue.items import (
     record_item_change,
 )
 from edi_posting.queue.kinds import holds_unapplied
+from edi_posting.records.states import ReviewKind
 
 __all__ = [
     "CreditCause",
@@ -69,7 +70,7 @@ def queue_unapplied_cents(conn: Connection) -> int:
 
 def ledger_unapplied_cents(conn: Connection) -> int:
     """The unapplied-cash balance of the ledger, as money held (credit positive)."""
-    account = account_ids(conn)["unapplied_cash"]
+    account = account_ids(conn)[AccountCode.UNAPPLIED_CASH]
     total = conn.execute(select(func.coalesce(func.sum(_LINE.c.amount_cents), 0))
                          .where(_LINE.c.account_id == account)).scalar_one()
     return -int(total)
@@ -195,7 +196,7 @@ def own_reopened_balance(conn: Connection, claim_id: int, insurance_before: int,
     claim = conn.execute(select(_CLAIM.c.patient_control_number, _CLAIM.c.patient_account_id)
                          .where(_CLAIM.c.id == claim_id)).one()
     return open_review_items(conn, [ReviewDraft(
-        f"awaiting_correction|claim:{claim_id}|entry:{entry_id}", "awaiting_correction",
+        f"awaiting_correction|claim:{claim_id}|entry:{entry_id}", ReviewKind.AWAITING_CORRECTION,
         f"claim {claim.patient_control_number} owed again ({format_cents(reopened)}) after "
         f"{cause}: waiting for the payer's correction", amount_cents=-reopened, priority=3,
         problem_code="AWAITING_CORRECTION",
@@ -233,12 +234,12 @@ def _follow_amount(conn: Connection, item: Any, side: ClaimSide, credit: int, ac
         if adopt:
             values["evidence"] = {**(item.evidence or {}), **side.evidence()}
         record_item_change(
-            conn, item, actor=actor, action="amount_changed", values=values,
+            conn, item, actor=actor, action=ItemAction.AMOUNT_CHANGED, values=values,
             entry_id=cause.entry_id, note=f"credit balance now {format_cents(credit)} (was "
                                           f"{format_cents(item.amount_cents)}): {cause.text}")
     elif adopt:
         record_item_change(
-            conn, item, actor=actor, action="side_recorded",
+            conn, item, actor=actor, action=ItemAction.SIDE_RECORDED,
             values={"evidence": {**(item.evidence or {}), **side.evidence()}},
             note=f"the credit of {format_cents(credit)} is {side.label}")
 
@@ -256,7 +257,7 @@ def _credit_draft(conn: Connection, claim_id: int, side: ClaimSide, credit: int,
             f"payer {_payer_name(conn, side.payer_id)}")
     balances = claim_balances(conn, claim_id)
     return ReviewDraft(
-        f"{prefix}{int(before) + 1}", "credit_balance",
+        f"{prefix}{int(before) + 1}", ReviewKind.CREDIT_BALANCE,
         f"claim {claim.patient_control_number} has a credit balance ({format_cents(credit)}) "
         f"owed to {owed} after {cause.text}", amount_cents=credit, priority=2,
         problem_code="CREDIT_BALANCE",

@@ -25,8 +25,9 @@ from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.lists import among
 from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
-from edi_posting.db.workflow import CLOSED_STATES, OPEN_STATES, ReviewStatus
+from edi_posting.db.workflow import CLOSED_STATES, OPEN_STATES, ItemAction, ReviewStatus
 from edi_posting.money import format_cents
+from edi_posting.records.states import ReviewKind
 
 __all__ = [
     "QueueFilter",
@@ -47,7 +48,7 @@ _EVENT = table_of(ReviewItemEvent)
 @dataclass(frozen=True, slots=True)
 class ReviewDraft:
     dedupe_key: str
-    kind: str  # one of REVIEW_KINDS (architecture.md identifiers)
+    kind: ReviewKind
     message: str
     amount_cents: int = 0
     priority: int = 3
@@ -78,8 +79,8 @@ def open_review_items(conn: Connection, drafts: Sequence[ReviewDraft], actor: st
         return []
     ids = insert_with_ids(conn, _ITEM, [_item_row(d) for d in fresh.values()])
     _insert_events(conn, [
-        {"review_item_id": i, "actor": actor, "action": "opened", "to_status": ReviewStatus.OPEN,
-         "note": d.message, "amount_cents": d.amount_cents}
+        {"review_item_id": i, "actor": actor, "action": ItemAction.OPENED,
+         "to_status": ReviewStatus.OPEN, "note": d.message, "amount_cents": d.amount_cents}
         for i, d in zip(ids, fresh.values())])
     return ids
 
@@ -220,7 +221,7 @@ def event_amount(cents: int | None) -> str | None:
     return None if cents is None else format_cents(cents)
 
 
-def record_item_change(conn: Connection, item: Any, *, actor: str, action: str,
+def record_item_change(conn: Connection, item: Any, *, actor: str, action: ItemAction,
                        to_status: str | None = None, note: str | None = None,
                        values: dict[str, Any] | None = None, details: dict[str, Any] | None = None,
                        entry_id: int | None = None) -> None:
@@ -242,7 +243,7 @@ def record_item_change(conn: Connection, item: Any, *, actor: str, action: str,
 
 
 def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
-                       resolution: str, action: str = "auto_resolved") -> int:
+                       resolution: str, action: str = ItemAction.AUTO_RESOLVED) -> int:
     """Resolve items the engine itself settled (a correction arrived...); events recorded."""
     if not item_ids:
         return 0

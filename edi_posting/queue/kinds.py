@@ -10,28 +10,33 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "holds_money", "holds_unapplied"]
+from edi_posting.records.states import ReviewKind
+
+# ReviewKind itself lives in records (the review_items CHECK, in db, is built from it); it is
+# re-exported here, beside what each kind holds, for the stages that open and work items.
+__all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "ReviewKind", "holds_money", "holds_unapplied"]
 
 # Items whose resolution moves money: they can be resolved by a money action, never dismissed.
-MONEY_KINDS = frozenset({"unmatched_payment", "ambiguous_match", "credit_balance",
-                         "balancing_failure", "orphan_reversal", "unlinked_plb",
-                         "deposit_variance", "lonely_deposit"})
+MONEY_KINDS = frozenset({
+    ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH, ReviewKind.CREDIT_BALANCE,
+    ReviewKind.BALANCING_FAILURE, ReviewKind.ORPHAN_REVERSAL, ReviewKind.UNLINKED_PLB,
+    ReviewKind.DEPOSIT_VARIANCE, ReviewKind.LONELY_DEPOSIT})
 
 # Items whose amount is money waiting in unapplied cash.  A denial or claim problem raised by
 # an 835 claim payment holds its CLP04 there too (never-auto-post CARCs, unreadable claims).
-UNAPPLIED_KINDS = frozenset({"unmatched_payment", "ambiguous_match", "balancing_failure",
-                             "orphan_reversal"})
+UNAPPLIED_KINDS = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH,
+                             ReviewKind.BALANCING_FAILURE, ReviewKind.ORPHAN_REVERSAL})
 
 
 def holds_unapplied(kind: str, claim_payment_id: int | None) -> bool:
     """True when the item's amount sits in unapplied cash (what the queue must show)."""
     return kind in UNAPPLIED_KINDS or (
-        kind in ("denial", "claim_problem") and claim_payment_id is not None)
+        kind in (ReviewKind.DENIAL, ReviewKind.CLAIM_PROBLEM) and claim_payment_id is not None)
 
 
 # Payments that owe nothing to a claim once they hold nothing: a 0.00 unmatched payment has
 # no cash to apply, so without dismiss no one could ever close it.
-_CLOSABLE_AT_ZERO = frozenset({"unmatched_payment", "ambiguous_match"})
+_CLOSABLE_AT_ZERO = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH})
 
 
 def holds_money(item: Any) -> bool:

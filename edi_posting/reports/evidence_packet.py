@@ -40,11 +40,12 @@ from edi_posting.db.models import (
     SubmittedClaim,
     TransactionSet,
 )
+from edi_posting.db.workflow import ItemAction
 from edi_posting.logs import mask_phi as mask_phi_in
 from edi_posting.logs import mask_segments
 from edi_posting.money import format_cents
 from edi_posting.queue.items import item_detail
-from edi_posting.records.states import AuditOutcome
+from edi_posting.records.states import AuditOutcome, ReviewKind
 from edi_posting.reports.evidence_html import render_packet_html
 from edi_posting.reports.history import claim_history
 from edi_posting.reports.views import claim_detail
@@ -97,7 +98,7 @@ def _related(item: Any, claim_id: int | None) -> ColumnElement[bool]:
 
 def _plb_id(item: Any) -> int | None:
     """The PLB an ``unlinked_plb`` item is about (its key names it: ``...|plb:<id>``)."""
-    if item.kind != "unlinked_plb" or "plb:" not in item.dedupe_key:
+    if item.kind != ReviewKind.UNLINKED_PLB or "plb:" not in item.dedupe_key:
         return None
     tail = item.dedupe_key.rsplit("plb:", 1)[1]
     return int(tail) if tail.isdigit() else None
@@ -166,7 +167,7 @@ def _remittance(conn: Connection, item: Any, mask: bool) -> dict[str, Any] | Non
                        .join(_TS, _TS.c.id == _REM.c.transaction_set_id)
                        .join(_FILE, _FILE.c.id == _TS.c.file_id)
                        .where(_REM.c.id == remittance_id)).one()
-    whole = cp is None and item.kind == "balancing_failure"  # a held set is sent whole
+    whole = cp is None and item.kind == ReviewKind.BALANCING_FAILURE  # a held set is sent whole
     header_ends = frozenset({"SE"}) if whole else frozenset({"LX", "CLP", "PLB", "SE"})
     segments = _file_segments(conn, rem.source_file_id, rem.st_position, header_ends,
                               mask=mask)
@@ -259,6 +260,6 @@ def write_packet(conn: Connection, item_id: int, path: Path, *, principal: Princ
                      object_type="review_item", object_id=str(item.id), outcome=AuditOutcome.OK,
                      summary={"kind": item.kind, "details": details, "note": note})
     else:
-        record_action(conn, item, actor=actor, role=principal.role, action="packet",
+        record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.PACKET,
                       note=note, details=details)
     return digest

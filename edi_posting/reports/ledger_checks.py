@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount, Remittance
+from edi_posting.ledger.journal import AccountCode
 from edi_posting.money import format_cents
 from edi_posting.queue.credits import (
     credit_mismatches,
@@ -91,7 +92,7 @@ def reversals_negate_their_original(conn: Connection) -> list[Violation]:
 
 def remittances_move_their_payment(conn: Connection) -> list[Violation]:
     """Per remittance, cash clearing of its entries = BPR02 (posted + unapplied - PLB)."""
-    cash = conn.execute(select(_A.c.id).where(_A.c.code == "cash_clearing")).scalar_one()
+    cash = conn.execute(select(_A.c.id).where(_A.c.code == AccountCode.CASH_CLEARING)).scalar_one()
     moved = (
         select(_E.c.remittance_id, func.sum(_L.c.amount_cents).label("cents"))
         .join(_L, _L.c.entry_id == _E.c.id)

@@ -17,7 +17,7 @@ from edi_posting.access.permissions import ROLES, Principal, user_refusal
 from edi_posting.audit.events import item_event_digest, record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReviewItem, ReviewItemEvent
-from edi_posting.db.workflow import CLOSED_STATES, ReviewStatus
+from edi_posting.db.workflow import CLOSED_STATES, ItemAction, ReviewStatus
 from edi_posting.queue.items import record_item_change
 from edi_posting.queue.kinds import holds_money
 from edi_posting.records.states import AuditOutcome
@@ -39,8 +39,8 @@ def _item(conn: Connection, item_id: int) -> Any:
     return row
 
 
-def record_action(conn: Connection, item: Any, *, actor: str, role: str | None, action: str,
-                  to_status: str | None = None, note: str | None = None,
+def record_action(conn: Connection, item: Any, *, actor: str, role: str | None,
+                  action: ItemAction, to_status: str | None = None, note: str | None = None,
                   details: dict[str, Any] | None = None, entry_id: int | None = None,
                   values: dict[str, Any] | None = None) -> None:
     """Apply the field changes, the item event and the audit event of one action."""
@@ -64,7 +64,7 @@ def assign(conn: Connection, item_id: int, assignee: str, *, principal: Principa
     refusal = user_refusal(conn, assignee, "assign to")
     if refusal is not None:
         raise ActionError(refusal)
-    record_action(conn, item, actor=actor, role=principal.role, action="assign",
+    record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.ASSIGN,
                   to_status=ReviewStatus.IN_PROGRESS, note=f"assigned to {assignee}",
                   values={"assignee": assignee})
 
@@ -73,8 +73,8 @@ def add_note(conn: Connection, item_id: int, note: str, *, principal: Principal)
     actor = principal.name
     if not note.strip():
         raise ActionError("a note needs text")
-    record_action(conn, _item(conn, item_id), actor=actor, role=principal.role, action="note",
-                  note=note)
+    record_action(conn, _item(conn, item_id), actor=actor, role=principal.role,
+                  action=ItemAction.NOTE, note=note)
 
 
 def escalate(conn: Connection, item_id: int, to: str, note: str, *, principal: Principal) -> None:
@@ -87,7 +87,7 @@ def escalate(conn: Connection, item_id: int, to: str, note: str, *, principal: P
     if refusal is not None:
         raise ActionError(f"{refusal} (a user name, or a role: {', '.join(ROLES)})")
     record_action(conn, _item(conn, item_id), actor=actor, role=principal.role,
-                  action="escalate", to_status=ReviewStatus.ESCALATED, note=note,
+                  action=ItemAction.ESCALATE, to_status=ReviewStatus.ESCALATED, note=note,
                   details={"to": to}, values={"assignee": to, "priority": 1})
 
 
@@ -106,5 +106,5 @@ def dismiss(conn: Connection, item_id: int, reason: str, *, principal: Principal
                           "not dismiss")
     if not reason.strip():
         raise ActionError("dismissing needs a reason")
-    record_action(conn, item, actor=actor, role=principal.role, action="dismiss",
+    record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.DISMISS,
                   to_status=ReviewStatus.DISMISSED, note=reason)

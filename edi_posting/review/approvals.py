@@ -22,6 +22,7 @@ from edi_posting.audit.events import record_event
 from edi_posting.db.approvals import Approval, ApprovalAction, ApprovalStatus
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
+from edi_posting.db.workflow import ItemAction
 from edi_posting.money import format_cents
 from edi_posting.records.states import AuditOutcome
 from edi_posting.review.actions import ActionError, record_action
@@ -55,7 +56,7 @@ def request_approval(conn: Connection, item: Any, action: ApprovalAction, amount
     text = (f"{action.value} of {format_cents(amount)} waits for approval {approval_id} "
             f"({why})")
     record_action(conn, item, actor=principal.name, role=principal.role,
-                  action="approval_requested", note=text,
+                  action=ItemAction.APPROVAL_REQUESTED, note=text,
                   details={"approval_id": approval_id, "action": action.value,
                            "amount": format_cents(amount), "reason": reason, **params})
     return ActionResult(item.id, action.value, item.status, f"review item {item.id}: {text}")
@@ -140,7 +141,7 @@ def reject_approval(conn: Connection, approval_id: int, note: str, *,
     text = f"approval {row.id} rejected: {note.strip()}"
     if item.status not in CLOSED_STATES:  # a closed item's history is complete
         record_action(conn, item, actor=principal.name, role=principal.role,
-                      action="approval_rejected",
+                      action=ItemAction.APPROVAL_REJECTED,
                       note=f"{row.action} of {format_cents(row.amount_cents)}: {text}",
                       details={"approval_id": row.id, "requested_by": row.requested_by})
     _decide(conn, row, principal, ApprovalStatus.REJECTED, note.strip(), None,

@@ -22,11 +22,12 @@ from sqlalchemy import Connection, select
 from edi_posting.access.permissions import Permission, Principal, authorize
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalLine, Payer, PayerAlias, SubmittedClaim
-from edi_posting.db.workflow import ReviewStatus
-from edi_posting.ledger.journal import Posting, claim_balances
+from edi_posting.db.workflow import ItemAction, ReviewStatus
+from edi_posting.ledger.journal import AccountCode, Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import insurance_by_payer
 from edi_posting.queue.credits import refresh_credit_balances
+from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.approvals import ApprovalAction, approval_needed, request_approval
 from edi_posting.review.groups import CONTRACTUAL_GROUP, contractual_open_cents
@@ -87,16 +88,16 @@ def _find_payer(conn: Connection, named: str) -> int:
 
 def _money_item(conn: Connection, item_id: int) -> tuple[Any, Any]:
     item = locked_item(conn, item_id)
-    if item.kind == "credit_balance":
+    if item.kind == ReviewKind.CREDIT_BALANCE:
         raise ActionError(f"review item {item_id} is a credit balance: refund or reapply it")
     return item, item_claim(conn, item)
 
 
-def _settle(conn: Connection, item: Any, claim: Any, payer_id: int | None, action: str,
+def _settle(conn: Connection, item: Any, claim: Any, payer_id: int | None, action: ItemAction,
             text: str, role: str | None, actor: str, entry_id: int, details: dict[str, Any]
             ) -> ActionResult:
     """Event, audit, and the denial that resolves once its payer is owed nothing."""
-    settled = (item.kind == "denial" and not item.amount_cents
+    settled = (item.kind == ReviewKind.DENIAL and not item.amount_cents
                and insurance_by_payer(conn, claim.id).get(payer_id, 0) <= 0)
     note = text + ("; the denying payer's balance on the claim is settled" if settled else "")
     record_action(conn, item, actor=actor, role=role, action=action,
@@ -147,24 +148,25 @@ def transfer(conn: Connection, item_id: int, *, to: str, principal: Principal, p
     dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
     if to == "patient":
         where = _to_patient(conn, claim, source, amount, balance, override)
-        target = Posting("patient_ar", amount, **dims)
+        target = Posting(AccountCode.PATIENT_AR, amount, **dims)
     elif to == "payer" and payer:
         target_id = _find_payer(conn, payer)
         if target_id == source:
             raise ActionError("the balance is with that payer already")
-        target, where = Posting("insurance_ar", amount, payer_id=target_id, **dims), f"payer {payer}"
+        target = Posting(AccountCode.INSURANCE_AR, amount, payer_id=target_id, **dims)
+        where = f"payer {payer}"
     else:
         raise ActionError("transfer to 'patient', or to 'payer' with the payer's identifier")
-    entry_id = post_entry(conn, item, "transfer", (target, Posting(
-        "insurance_ar", -amount, payer_id=source, **dims)), actor=actor, claim_id=claim.id,
-        memo=f"{format_cents(amount)} transferred to {where}")
+    entry_id = post_entry(conn, item, ItemAction.TRANSFER, (target, Posting(
+        AccountCode.INSURANCE_AR, -amount, payer_id=source, **dims)), actor=actor,
+        claim_id=claim.id, memo=f"{format_cents(amount)} transferred to {where}")
     said = with_note(reason, note)
     text = (f"transferred {format_cents(amount)} of claim {claim.patient_control_number} to "
             f"{where}{f' ({said})' if said else ''}")
-    return _settle(conn, item, claim, source, "transfer", text, principal.role, actor, entry_id,
-                   {"amount": format_cents(amount), "amount_cents": amount, "to": to,
-                    "reason": reason, "note": note,
-                    **({"override_reason": override[1]} if override else {})})
+    return _settle(conn, item, claim, source, ItemAction.TRANSFER, text, principal.role, actor,
+                   entry_id, {"amount": format_cents(amount), "amount_cents": amount, "to": to,
+                              "reason": reason, "note": note,
+                              **({"override_reason": override[1]} if override else {})})
 
 
 def _checked(reason: str | None, note: str | None, *, cas_allowed: bool = False) -> str | None:
@@ -224,15 +226,15 @@ def _post_write_off(conn: Connection, item: Any, claim: Any,
     side, amount, reason, note = what
     payer_id, _ = _side_balance(conn, item, claim, side)
     dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
-    account = "insurance_ar" if side == "insurance" else "patient_ar"
-    entry_id = post_entry(conn, item, "write-off", (
-        Posting("other_adjustments", amount, reason_code=reason, **dims),
+    account = AccountCode.INSURANCE_AR if side == "insurance" else AccountCode.PATIENT_AR
+    entry_id = post_entry(conn, item, ItemAction.WRITE_OFF, (
+        Posting(AccountCode.OTHER_ADJUSTMENTS, amount, reason_code=reason, **dims),
         Posting(account, -amount, payer_id=payer_id, reason_code=reason, **dims)),
         actor=principal.name, claim_id=claim.id,
         memo=f"{format_cents(amount)} written off ({reason})")
     text = (f"wrote off {format_cents(amount)} of claim {claim.patient_control_number}'s "
             f"{side} balance ({with_note(reason, note)}){f'; {approved}' if approved else ''}")
-    return _settle(conn, item, claim, item.payer_id or claim.payer_id, "write-off", text,
+    return _settle(conn, item, claim, item.payer_id or claim.payer_id, ItemAction.WRITE_OFF, text,
                    principal.role, principal.name, entry_id,
                    {"amount": format_cents(amount), "amount_cents": amount, "reason": reason,
                     "note": note, "side": side, "approved": approved})

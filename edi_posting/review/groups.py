@@ -14,7 +14,7 @@ from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import Adjustment, ClaimPayment, JournalLine, Remittance
-from edi_posting.ledger.journal import account_ids
+from edi_posting.ledger.journal import AccountCode, account_ids
 
 __all__ = ["contractual_open_cents"]
 
@@ -34,7 +34,7 @@ def contractual_open_cents(conn: Connection, claim_id: int, payer_id: int | None
         .where(_CP.c.submitted_claim_id == claim_id, _REMIT.c.payer_id == payer_id,
                _ADJ.c.group_code == CONTRACTUAL_GROUP)
         .group_by(_ADJ.c.reason_code)).all()
-    contractual = account_ids(conn)["contractual_adjustments"]
+    contractual = account_ids(conn)[AccountCode.CONTRACTUAL_ADJUSTMENTS]
     posted = dict(conn.execute(
         select(_LINE.c.reason_code, func.sum(_LINE.c.amount_cents))
         .where(_LINE.c.submitted_claim_id == claim_id, _LINE.c.account_id == contractual)

@@ -17,7 +17,7 @@ from edi_posting.access.permissions import Principal
 from edi_posting.audit.events import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalEntry, JournalLine, Setting
-from edi_posting.ledger.journal import account_ids
+from edi_posting.ledger.journal import AccountCode, EntryKind, account_ids
 from edi_posting.money import format_cents
 from edi_posting.records.states import AuditOutcome
 from edi_posting.review.actions import ActionError
@@ -58,12 +58,12 @@ def refund_limit_cents(conn: Connection) -> int:
 
 def written_off_cents(conn: Connection, claim_id: int) -> int:
     """What the queue's write-offs have already moved off this claim (the cumulative base)."""
-    other = account_ids(conn)["other_adjustments"]
+    other = account_ids(conn)[AccountCode.OTHER_ADJUSTMENTS]
     total = conn.execute(select(func.coalesce(func.sum(_LINE.c.amount_cents), 0))
                          .join(_ENTRY, _ENTRY.c.id == _LINE.c.entry_id)
                          .where(_LINE.c.submitted_claim_id == claim_id,
                                 _LINE.c.account_id == other,
-                                _ENTRY.c.kind == "write_off")).scalar_one()
+                                _ENTRY.c.kind == EntryKind.WRITE_OFF)).scalar_one()
     return int(total)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import Adjustment, ClaimPayment, ServiceLinePayment
-from edi_posting.ledger.journal import Posting
+from edi_posting.ledger.journal import AccountCode, Posting
 from edi_posting.matching.claims import PaymentFacts, match_lines
 from edi_posting.matching.lookup import DatabaseClaimLookup
 from edi_posting.parties.identity import find_or_create_payer
@@ -140,10 +140,11 @@ def applied_line_postings(conn: Connection, cp_id: int, claim: Any, payer_id: in
     fact, decided = _without_decided(fact, adjudication)
     next_payer = _next_payer(conn, cp_id) if disposition is Disposition.FORWARDED else None
     dims = Dims(payer_id, claim.patient_account_id, claim.id, next_payer)
-    postings = [replace(p, account="unapplied_cash", payer_id=payer_id)
-                if p.account == "cash_clearing" else p
+    postings = [replace(p, account=AccountCode.UNAPPLIED_CASH, payer_id=payer_id)
+                if p.account == AccountCode.CASH_CLEARING else p
                 for p in claim_postings(fact, dims, policy.accounts)]
-    if sum(p.amount_cents for p in postings if p.account == "unapplied_cash") != unapplied_cents:
+    unapplied = AccountCode.UNAPPLIED_CASH
+    if sum(p.amount_cents for p in postings if p.account == unapplied) != unapplied_cents:
         return None
     return (LinePosting(tuple(postings), decided is not None, decided is True)
             if postings else None)
@@ -166,8 +167,8 @@ def as_sent_postings(conn: Connection, cp_id: int, claim: Any, payer_id: int | N
                        lines=tuple(replace(line, paid_cents=0) for line in fact.lines))
     next_payer = _next_payer(conn, cp_id) if disposition is Disposition.FORWARDED else None
     dims = Dims(payer_id, claim.patient_account_id, claim.id, next_payer)
-    return tuple(replace(p, account="unapplied_cash", payer_id=payer_id)
-                 if p.account == "cash_clearing" else p
+    return tuple(replace(p, account=AccountCode.UNAPPLIED_CASH, payer_id=payer_id)
+                 if p.account == AccountCode.CASH_CLEARING else p
                  for p in claim_postings(fact, dims, load_policy(conn, payer_id).accounts))
 
 

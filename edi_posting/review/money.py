@@ -42,15 +42,22 @@ from edi_posting.db.models import (
     ReviewItemEvent,
     SubmittedClaim,
 )
-from edi_posting.db.workflow import CLOSED_STATES, ReviewStatus
-from edi_posting.ledger.journal import EntryDraft, Posting, claim_balances, write_entries
+from edi_posting.db.workflow import CLOSED_STATES, ItemAction, ReviewStatus
+from edi_posting.ledger.journal import (
+    AccountCode,
+    EntryDraft,
+    EntryKind,
+    Posting,
+    claim_balances,
+    write_entries,
+)
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.adjudication_history import Adjudication, earlier_adjudication
 from edi_posting.queue.credit_sides import insurance_by_payer, side_credit
 from edi_posting.queue.credits import own_reopened_balance, refresh_credit_balances
 from edi_posting.queue.kinds import holds_unapplied
-from edi_posting.records.states import PostingState, SubmissionStatus
+from edi_posting.records.states import MatchMethod, PostingState, ReviewKind, SubmissionStatus
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.lines import (
     LinePosting,
@@ -75,7 +82,7 @@ __all__ = [
 _ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
 _CP = table_of(ClaimPayment)
 _ENTRY, _CLAIM = table_of(JournalEntry), table_of(SubmittedClaim)
-MATCH_KINDS = frozenset({"unmatched_payment", "ambiguous_match"})
+MATCH_KINDS = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH})
 _STAYS_OPEN = "; its adjustments are not posted: the item stays open for `queue post-as-sent`"
 
 
@@ -126,12 +133,13 @@ def find_claim(conn: Connection, pcn: str | None = None, claim_id: int | None = 
     return active[0]
 
 
-def post_entry(conn: Connection, item: Any, action: str, lines: Sequence[Posting], *,
+def post_entry(conn: Connection, item: Any, action: ItemAction, lines: Sequence[Posting], *,
                actor: str, memo: str, claim_id: int | None) -> int:
-    """One balanced entry for one step of one item (see the module docstring's key)."""
+    """One balanced entry for one step of one item (see the module docstring's key); its
+    kind is the action's name (``write-off`` writes a ``write_off`` entry)."""
     step = conn.execute(select(func.count()).select_from(_EVENT)
                         .where(_EVENT.c.review_item_id == item.id)).scalar_one()
-    draft = EntryDraft(f"queue:{item.id}:{step}:{action}", action.replace("-", "_"),
+    draft = EntryDraft(f"queue:{item.id}:{step}:{action}", EntryKind(action.replace("-", "_")),
                        dt.date.today(), tuple(lines), memo=f"{memo} (review item {item.id})",
                        claim_payment_id=item.claim_payment_id, submitted_claim_id=claim_id,
                        review_item_id=item.id)
@@ -146,7 +154,7 @@ def link_payment(conn: Connection, claim_payment_id: int, claim_id: int) -> dict
                                  _CP.c.match_method).where(_CP.c.id == claim_payment_id)).one()
     conn.execute(update(_CP).where(_CP.c.id == claim_payment_id, _CP.c.status_code != "22")
                  .values(submitted_claim_id=claim_id, posting_state=PostingState.APPLIED,
-                         match_method="manual"))
+                         match_method=MatchMethod.MANUAL))
     return {"id": claim_payment_id, **before._asdict()}
 
 
@@ -175,8 +183,8 @@ def _amount(item: Any, amount_cents: int | None) -> int:
 
 def _cash_postings(amount: int, payer_id: int | None, claim: Any) -> tuple[Posting, ...]:
     dims = {"patient_account_id": claim.patient_account_id, "submitted_claim_id": claim.id}
-    return (Posting("unapplied_cash", amount, payer_id=payer_id, **dims),
-            Posting("insurance_ar", -amount, payer_id=payer_id, **dims))
+    return (Posting(AccountCode.UNAPPLIED_CASH, amount, payer_id=payer_id, **dims),
+            Posting(AccountCode.INSURANCE_AR, -amount, payer_id=payer_id, **dims))
 
 
 def _duplicate_notice(conn: Connection, item: Any, claim: Any, payer_id: int | None,
@@ -185,7 +193,7 @@ def _duplicate_notice(conn: Connection, item: Any, claim: Any, payer_id: int | N
     credit it leaves is the payer's own side's, whatever other payers owe on the claim."""
     own = insurance_by_payer(conn, claim.id).get(payer_id, 0) + sum(
         p.amount_cents for p in posting.postings
-        if p.account == "insurance_ar" and p.payer_id == payer_id)
+        if p.account == AccountCode.INSURANCE_AR and p.payer_id == payer_id)
     earlier = "; ".join(p.describe() for p in found.payments)
     what = (f"its cash only ({format_cents(amount)}, no adjustments again)" if posting.every_line
             else f"its cash ({format_cents(amount)}), without adjustments for the lines "
@@ -215,12 +223,13 @@ def _whole_payment_lines(conn: Connection, item: Any, claim: Any, payer_id: int 
 def _keeps_open(conn: Connection, item: Any, left: int) -> bool:
     """A claim that failed balancing, its cash applied: its CO/PR are still unposted, so
     the item stays open (owning them) until ``queue post-as-sent``."""
-    return (left == 0 and item.kind == "balancing_failure" and item.claim_payment_id is not None
+    return (left == 0 and item.kind == ReviewKind.BALANCING_FAILURE
+            and item.claim_payment_id is not None
             and stored_has_adjustments(conn, item.claim_payment_id))
 
 
 def apply_item(conn: Connection, item: Any, claim: Any, amount_cents: int | None, *,
-               actor: str, role: str | None, action: str, note: str | None = None,
+               actor: str, role: str | None, action: ItemAction, note: str | None = None,
                confirm: bool = False) -> ActionResult:
     """Move (part of) a locked item's unapplied cash to the claim; the shared core of
     ``apply``, ``accept-match``, ``rematch`` and ``link-correction``."""
@@ -268,7 +277,7 @@ def apply_cash(conn: Connection, item_id: int, pcn: str, *, principal: Principal
     item = locked_item(conn, item_id)
     claim = find_claim(conn, pcn)
     return apply_item(conn, item, claim, amount_cents, actor=actor, role=principal.role,
-                      action="apply", confirm=confirm, note=with_note(reason, note))
+                      action=ItemAction.APPLY, confirm=confirm, note=with_note(reason, note))
 
 
 def accept_match(conn: Connection, item_id: int, *, principal: Principal,
@@ -299,5 +308,5 @@ def accept_match(conn: Connection, item_id: int, *, principal: Principal,
                           f"(candidates: {', '.join(map(str, ids))})")
     claim = find_claim(conn, claim_id=chosen)
     return apply_item(conn, item, claim, None, actor=actor, role=principal.role,
-                      action="accept-match", note=f"candidate claim id {chosen} accepted",
+                      action=ItemAction.ACCEPT_MATCH, note=f"candidate claim id {chosen} accepted",
                       confirm=confirm)

@@ -19,12 +19,13 @@ from sqlalchemy import Connection, select, update
 from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, JournalLine, ProviderAdjustment, SubmittedClaim
-from edi_posting.db.workflow import ReviewStatus
-from edi_posting.ledger.journal import Posting, claim_balances
+from edi_posting.db.workflow import ItemAction, ReviewStatus
+from edi_posting.ledger.journal import AccountCode, Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.plb import CLAIM_REASONS
 from edi_posting.queue.credits import own_reopened_balance, refresh_credit_balances
+from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.money import ActionResult, find_claim, locked_item, post_entry
 from edi_posting.review.reason_codes import with_note
@@ -51,9 +52,10 @@ def place_plb(conn: Connection, item_id: int, *, principal: Principal, pcn: str 
             raise ActionError("say why the adjustment belongs to no claim (--note)")
         text = (f"PLB {plb.reason_code} {format_cents(plb.amount_cents)} kept in provider "
                 f"adjustments: {note.strip()}")  # type: ignore[union-attr]
-        record_action(conn, item, actor=actor, role=principal.role, action="place-plb",
+        record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.PLACE_PLB,
                       to_status=ReviewStatus.RESOLVED, note=text, details={"claim": None})
-        return ActionResult(item.id, "place-plb", ReviewStatus.RESOLVED, f"review item {item.id}: {text}")
+        return ActionResult(item.id, ItemAction.PLACE_PLB, ReviewStatus.RESOLVED,
+                            f"review item {item.id}: {text}")
     claim = find_claim(conn, pcn)
     if not (note or "").strip() and not _names_claim(conn, plb, claim):
         raise ActionError(f"PLB {plb.reason_code} reference {plb.reference_id or '(none)'} "
@@ -73,13 +75,14 @@ def place_plb(conn: Connection, item_id: int, *, principal: Principal, pcn: str 
     moved = " (moved onto its insurance receivable)" if entry_ids else ""
     text = (f"PLB {plb.reason_code} {format_cents(plb.amount_cents)} placed on claim "
             f"{claim.patient_control_number}{moved}{f': {note.strip()}' if note else ''}")
-    record_action(conn, item, actor=actor, role=principal.role, action="place-plb",
+    record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.PLACE_PLB,
                   to_status=ReviewStatus.RESOLVED, note=text, entry_id=entry_ids[0] if entry_ids else None,
                   details={"claim": claim.patient_control_number, "claim_id": claim.id},
                   values={"submitted_claim_id": claim.id,
                           "patient_account_id": claim.patient_account_id})
-    return ActionResult(item.id, "place-plb", ReviewStatus.RESOLVED, f"review item {item.id}: {text}",
-                        plb.amount_cents, entry_ids, tuple(opened))
+    return ActionResult(item.id, ItemAction.PLACE_PLB, ReviewStatus.RESOLVED,
+                        f"review item {item.id}: {text}", plb.amount_cents, entry_ids,
+                        tuple(opened))
 
 
 def _names_claim(conn: Connection, plb: Any, claim: Any) -> bool:
@@ -98,7 +101,7 @@ def _names_claim(conn: Connection, plb: Any, claim: Any) -> bool:
 
 def _plb_of(conn: Connection, item: Any) -> Any:
     """The PLB row the item is about (its key names it: ``unlinked_plb|plb:<id>``)."""
-    if item.kind != "unlinked_plb":
+    if item.kind != ReviewKind.UNLINKED_PLB:
         raise ActionError(f"review item {item.id} is {item.kind}: only an unlinked PLB is "
                           "placed")
     plb_id = int(item.dedupe_key.rsplit("plb:", 1)[1])
@@ -126,7 +129,7 @@ def unposted_message(item_id: int, plb: Any) -> str:
 
 def plb_never_posted(conn: Connection, item: Any) -> bool:
     """True for an ``unlinked_plb`` item whose PLB amount is not in the ledger."""
-    if item.kind != "unlinked_plb" or "plb:" not in (item.dedupe_key or ""):
+    if item.kind != ReviewKind.UNLINKED_PLB or "plb:" not in (item.dedupe_key or ""):
         return False
     plb = _plb_of(conn, item)
     return bool(plb.amount_cents) and not _was_posted(conn, plb.id)
@@ -136,9 +139,10 @@ def _move_to_claim(conn: Connection, item: Any, plb: Any, claim: Any, actor: str
     """Dr the claim's insurance receivable / Cr provider adjustments, by the PLB amount."""
     dims = {"payer_id": item.payer_id, "provider_adjustment_id": plb.id,
             "reason_code": plb.reason_code}
-    lines = (Posting("insurance_ar", plb.amount_cents, patient_account_id=claim.patient_account_id,
+    lines = (Posting(AccountCode.INSURANCE_AR, plb.amount_cents,
+                     patient_account_id=claim.patient_account_id,
                      submitted_claim_id=claim.id, **dims),
-             Posting("provider_adjustments", -plb.amount_cents, **dims))
-    return post_entry(conn, item, "place-plb", lines, actor=actor, claim_id=claim.id,
+             Posting(AccountCode.PROVIDER_ADJUSTMENTS, -plb.amount_cents, **dims))
+    return post_entry(conn, item, ItemAction.PLACE_PLB, lines, actor=actor, claim_id=claim.id,
                       memo=f"PLB {plb.reason_code} {plb.reference_id or ''} placed on claim "
                            f"{claim.patient_control_number}")

@@ -21,9 +21,10 @@ from sqlalchemy import Connection, select
 from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment
-from edi_posting.db.workflow import ReviewStatus
+from edi_posting.db.workflow import ItemAction, ReviewStatus
 from edi_posting.money import format_cents
 from edi_posting.queue.credits import refresh_credit_balances
+from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.lines import as_sent_postings
 from edi_posting.review.money import ActionResult, find_claim, link_payment, locked_item, post_entry
@@ -31,12 +32,12 @@ from edi_posting.review.money import ActionResult, find_claim, link_payment, loc
 __all__ = ["post_as_sent"]
 
 _CP = table_of(ClaimPayment)
-_ACTION = "post-as-sent"
+_ACTION = ItemAction.POST_AS_SENT
 
 
 def _payment_of(conn: Connection, item: Any) -> Any:
-    if item.kind != "balancing_failure" or item.claim_payment_id is None:
-        what = "a held transaction set" if item.kind == "balancing_failure" else item.kind
+    if item.kind != ReviewKind.BALANCING_FAILURE or item.claim_payment_id is None:
+        what = "a held transaction set" if item.kind == ReviewKind.BALANCING_FAILURE else item.kind
         raise ActionError(f"review item {item.id} is {what}: only a claim that failed balancing "
                           "is posted as sent (a held set's cash is applied to its claims)")
     cp = conn.execute(select(_CP).where(_CP.c.id == item.claim_payment_id)).one()

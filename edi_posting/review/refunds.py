@@ -25,10 +25,12 @@ from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
-from edi_posting.ledger.journal import Posting, claim_balances
+from edi_posting.db.workflow import ItemAction
+from edi_posting.ledger.journal import AccountCode, Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import insurance_by_payer, item_side, side_credits
 from edi_posting.queue.credits import refresh_credit_balances
+from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.approvals import ApprovalAction, approval_needed, request_approval
 from edi_posting.review.balances import item_claim, take_amount
@@ -40,14 +42,14 @@ __all__ = ["CreditSide", "approved_refund", "reapply", "refund"]
 _REFUND, _PAYER, _PATIENT = table_of(Refund), table_of(Payer), table_of(Patient)
 _ITEM = table_of(ReviewItem)
 
-CreditSide = tuple[str, int | None, int]  # (account, payer id, credit in cents)
+CreditSide = tuple[AccountCode, int | None, int]  # (account, payer id, credit in cents)
 
 
 def _credit_item(conn: Connection, item_id: int, actor: str) -> tuple[Any, Any, CreditSide]:
     """The item, its claim, and its own side's credit: a refund or reapply never takes
     more than that side is in credit (nor more than the item carries)."""
     item = locked_item(conn, item_id)
-    if item.kind != "credit_balance":
+    if item.kind != ReviewKind.CREDIT_BALANCE:
         raise ActionError(f"review item {item_id} is {item.kind}, not a credit balance")
     claim = item_claim(conn, item)
     if item_side(item) is None:  # stored by an older version: record the side it owns
@@ -107,14 +109,14 @@ def approved_refund(conn: Connection, approval: Any, principal: Principal,
                          approval.reason), principal, said)
 
 
-def _post_refund(conn: Connection, item: Any, claim: Any, side: tuple[str, int | None, int],
+def _post_refund(conn: Connection, item: Any, claim: Any, side: CreditSide,
                  why: tuple[str, str], principal: Principal, approved: str | None
                  ) -> ActionResult:
     (account, payer_id, amount), (payee, reason) = side, why
     dims = {"payer_id": payer_id, "patient_account_id": claim.patient_account_id,
             "submitted_claim_id": claim.id}
-    entry_id = post_entry(conn, item, "refund", (
-        Posting(account, amount, **dims), Posting("refunds_payable", -amount, **dims)),
+    entry_id = post_entry(conn, item, ItemAction.REFUND, (
+        Posting(account, amount, **dims), Posting(AccountCode.REFUNDS_PAYABLE, -amount, **dims)),
         actor=principal.name, claim_id=claim.id, memo=f"{format_cents(amount)} refund payable")
     refund_id = new_id(conn.execute(insert(_REFUND).values(
         submitted_claim_id=claim.id, review_item_id=item.id, journal_entry_id=entry_id,
@@ -122,7 +124,7 @@ def _post_refund(conn: Connection, item: Any, claim: Any, side: tuple[str, int |
     )))
     text = (f"refund {refund_id} of {format_cents(amount)} to {payee} approved "
             f"({reason}){f'; {approved}' if approved else ''}")
-    return _moved(conn, item, [claim.id], "refund", text, principal.role, principal.name,
+    return _moved(conn, item, [claim.id], ItemAction.REFUND, text, principal.role, principal.name,
                   entry_id, {"refund_id": refund_id, "amount": format_cents(amount)}, amount)
 
 
@@ -134,14 +136,15 @@ def reapply(conn: Connection, item_id: int, pcn: str, *, principal: Principal,
     target = find_claim(conn, pcn)
     if target.id == claim.id or target.patient_account_id != claim.patient_account_id:
         raise ActionError(f"claim {pcn} is not another claim of the same account")
-    owed = (insurance_by_payer(conn, target.id).get(payer_id, 0) if account == "insurance_ar"
+    to_payer = account == AccountCode.INSURANCE_AR
+    owed = (insurance_by_payer(conn, target.id).get(payer_id, 0) if to_payer
             else claim_balances(conn, target.id).patient_cents)
     if owed <= 0:
         raise ActionError(f"claim {pcn} owes nothing on the side in credit "
-                          f"({'its payer' if account == 'insurance_ar' else 'the patient'})")
+                          f"({'its payer' if to_payer else 'the patient'})")
     amount = take_amount(amount_cents, min(credit, owed),
                          "the credit, or what the other claim owes if less")
-    entry_id = post_entry(conn, item, "reapply", (
+    entry_id = post_entry(conn, item, ItemAction.REAPPLY, (
         Posting(account, amount, payer_id=payer_id, patient_account_id=claim.patient_account_id,
                 submitted_claim_id=claim.id),
         Posting(account, -amount, payer_id=payer_id, patient_account_id=target.patient_account_id,
@@ -150,12 +153,12 @@ def reapply(conn: Connection, item_id: int, pcn: str, *, principal: Principal,
         memo=f"{format_cents(amount)} of credit reapplied to claim {target.patient_control_number}")
     text = (f"reapplied {format_cents(amount)} of credit from claim "
             f"{claim.patient_control_number} to claim {target.patient_control_number}")
-    return _moved(conn, item, [claim.id, target.id], "reapply", text, principal.role, actor,
-                  entry_id, {"claim": target.patient_control_number, "claim_id": target.id,
+    return _moved(conn, item, [claim.id, target.id], ItemAction.REAPPLY, text, principal.role,
+                  actor, entry_id, {"claim": target.patient_control_number, "claim_id": target.id,
                              "amount": format_cents(amount)}, amount)
 
 
-def _moved(conn: Connection, item: Any, claim_ids: list[int], action: str, text: str,
+def _moved(conn: Connection, item: Any, claim_ids: list[int], action: ItemAction, text: str,
            role: str | None, actor: str, entry_id: int, details: dict[str, Any],
            amount: int) -> ActionResult:
     """Event and audit first, then the credit item follows the ledger (may resolve)."""

@@ -26,11 +26,11 @@ from edi_posting.access.permissions import Principal
 from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
-from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
+from edi_posting.db.workflow import OPEN_STATES, ItemAction, ReviewStatus
 from edi_posting.matching.claims import ClaimMatch, match_claim
 from edi_posting.matching.lookup import DatabaseClaimLookup
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
-from edi_posting.records.states import PostingState
+from edi_posting.records.states import PostingState, ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.lines import stored_payment_facts
 from edi_posting.review.money import (
@@ -103,17 +103,18 @@ def _rematch_one(conn: Connection, item: Any, actor: str, role: str | None,
                         DatabaseClaimLookup(conn))
     if match.is_safe and match.claim_id is not None:
         claim = find_claim(conn, claim_id=match.claim_id)
-        return apply_item(conn, item, claim, None, actor=actor, role=role, action="rematch",
+        return apply_item(conn, item, claim, None, actor=actor, role=role,
+                          action=ItemAction.REMATCH,
                           note=f"matched by {match.method}: {match.reason}"
                                f"{f'; {cause}' if cause else ''}")
     text = f"still no safe match: {match.reason}"
-    record_action(conn, item, actor=actor, role=role, action="rematch",
+    record_action(conn, item, actor=actor, role=role, action=ItemAction.REMATCH,
                   note=f"{text}; {cause}" if cause else text,
                   details={"method": str(match.method),
                            "candidates": [c.claim_id for c in match.candidates],
                            **({"cause": cause} if cause else {})},
                   values={"evidence": _evidence(match)})
-    return ActionResult(item.id, "rematch", item.status, f"review item {item.id}: {text}")
+    return ActionResult(item.id, ItemAction.REMATCH, item.status, f"review item {item.id}: {text}")
 
 
 def rematch(conn: Connection, item_ids: list[int] | None, *,
@@ -171,7 +172,7 @@ def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,
     """Close an ``awaiting_correction`` item with the claim payment that corrects it."""
     actor = principal.name
     item = locked_item(conn, item_id)
-    if item.kind != "awaiting_correction" or item.submitted_claim_id is None:
+    if item.kind != ReviewKind.AWAITING_CORRECTION or item.submitted_claim_id is None:
         raise ActionError(f"review item {item_id} is {item.kind}: only a reversal awaiting "
                           "its correction can be linked to one")
     cp = conn.execute(select(_CP).where(_CP.c.id == claim_payment_id)).first()
@@ -186,17 +187,17 @@ def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,
     else:
         holder = _holder(conn, cp.id)
         applied = apply_item(conn, holder, claim, None, actor=actor, role=principal.role,
-                             action="link-correction",
+                             action=ItemAction.LINK_CORRECTION,
                              note=f"correction of the reversal in review item {item_id}")
         entry_ids = applied.entry_ids
         how = (f"claim payment {cp.id} ({cp.patient_control_number}) applied from review item "
                f"{holder.id}")
     text = f"corrected by {how}"
-    record_action(conn, item, actor=actor, role=principal.role, action="link-correction",
+    record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.LINK_CORRECTION,
                   to_status=ReviewStatus.RESOLVED, note=text, entry_id=entry_ids[0] if entry_ids else None,
                   details={"claim_payment_id": cp.id})
-    return ActionResult(item_id, "link-correction", ReviewStatus.RESOLVED, f"review item {item_id}: {text}",
-                        entry_ids=entry_ids)
+    return ActionResult(item_id, ItemAction.LINK_CORRECTION, ReviewStatus.RESOLVED,
+                        f"review item {item_id}: {text}", entry_ids=entry_ids)
 
 
 def _holder(conn: Connection, cp_id: int) -> Any:

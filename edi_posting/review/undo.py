@@ -37,10 +37,18 @@ from edi_posting.db.models import (
     ReviewItem,
     ReviewItemEvent,
 )
-from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger.journal import EntryDraft, account_ids, reversal_drafts, write_entries
+from edi_posting.db.workflow import OPEN_STATES, ItemAction
+from edi_posting.ledger.journal import (
+    AccountCode,
+    EntryDraft,
+    EntryKind,
+    account_ids,
+    reversal_drafts,
+    write_entries,
+)
 from edi_posting.queue.credits import refresh_credit_balances
 from edi_posting.queue.items import close_review_items, record_item_change
+from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.money import ActionResult
 
@@ -50,7 +58,8 @@ _ITEM, _EVENT = table_of(ReviewItem), table_of(ReviewItemEvent)
 _ENTRY, _LINE = table_of(JournalEntry), table_of(JournalLine)
 _CP, _PLB = table_of(ClaimPayment), table_of(ProviderAdjustment)
 # events that record what the engine did after an action, not an action of their own
-_NOT_ACTIONS = ("opened", "amount_changed", "auto_resolved", "undo")
+_NOT_ACTIONS = (ItemAction.OPENED, ItemAction.AMOUNT_CHANGED, ItemAction.AUTO_RESOLVED,
+                ItemAction.UNDO)
 
 
 def _locked(conn: Connection, item_id: int) -> Any:
@@ -112,7 +121,7 @@ def _refuse_wrong_balance(conn: Connection, entry: Any, claims: list[int]) -> No
             raise ActionError(f"undo review item {row.review_item_id}'s "
                               f"{row.kind.replace('_', '-')} first: it moved the same claim "
                               f"after entry {entry.id} (entry {row.id})")
-    payable = account_ids(conn)["refunds_payable"]
+    payable = account_ids(conn)[AccountCode.REFUNDS_PAYABLE]
     for line in conn.execute(select(_LINE).where(_LINE.c.entry_id == entry.id,
                                                  _LINE.c.account_id == payable)):
         balance = conn.execute(select(func.coalesce(func.sum(_LINE.c.amount_cents), 0)).where(
@@ -138,7 +147,7 @@ def _restored(conn: Connection, item: Any, event: Any) -> tuple[str | None, dict
     status = event.from_status if event.from_status != item.status else None
     if status in OPEN_STATES:
         values.update(resolved_at=None, resolution=None)
-    if event.action == "place-plb":  # the PLB is unlinked again, as the item found it
+    if event.action == ItemAction.PLACE_PLB:  # the PLB is unlinked again, as the item found it
         plb_id = int(item.dedupe_key.rsplit("plb:", 1)[1])
         conn.execute(update(_PLB).where(_PLB.c.id == plb_id).values(linked_claim_id=None))
         values.update(submitted_claim_id=None, patient_account_id=None)
@@ -152,9 +161,9 @@ def _restored(conn: Connection, item: Any, event: Any) -> tuple[str | None, dict
 
 def _reverse(conn: Connection, item: Any, entry: Any, actor: str) -> int:
     today = dt.date.today()
-    template = EntryDraft("", "undo", today, (), review_item_id=item.id,
+    template = EntryDraft("", EntryKind.UNDO, today, (), review_item_id=item.id,
                           claim_payment_id=entry.claim_payment_id)
-    return write_entries(conn, reversal_drafts(conn, [entry.id], kind="undo", key_suffix="undo",
+    return write_entries(conn, reversal_drafts(conn, [entry.id], kind=EntryKind.UNDO, key_suffix="undo",
                                                effective_date=today, template=template),
                          actor)[0]
 
@@ -167,10 +176,10 @@ def _follow_others(conn: Connection, item: Any, entry_id: int, reversal_id: int,
             _EVENT.c.action.not_in(_NOT_ACTIONS))).all():
         other = conn.execute(select(_ITEM).where(_ITEM.c.id == event.review_item_id)).one()
         status, values = _restored(conn, other, event)
-        record_item_change(conn, other, actor=actor, action="undo", to_status=status,
+        record_item_change(conn, other, actor=actor, action=ItemAction.UNDO, to_status=status,
                            values=values, entry_id=reversal_id, note=cause)
     opened = conn.execute(select(_ITEM.c.id).where(
-        _ITEM.c.kind == "awaiting_correction", _ITEM.c.status.in_(OPEN_STATES),
+        _ITEM.c.kind == ReviewKind.AWAITING_CORRECTION, _ITEM.c.status.in_(OPEN_STATES),
         _ITEM.c.dedupe_key.like(f"%|entry:{entry_id}"))).scalars().all()
     close_review_items(conn, list(opened), actor, f"the balance it owned is gone: {cause}")
 
@@ -194,7 +203,7 @@ def undo(conn: Connection, item_id: int, *, principal: Principal, reason: str | 
     text = (f"undid {event.action} (entry {entry.id} reversed by entry {reversal_id})"
             f"{f': {note}' if note else ''}")
     status, values = _restored(conn, item, event)
-    record_action(conn, item, actor=actor, role=principal.role, action="undo",
+    record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.UNDO,
                   to_status=status, note=text, entry_id=reversal_id, values=values,
                   details={"undone": event.action, "event_id": event.id, "entry_id": entry.id,
                            "reversal_entry_id": reversal_id, "reason": note or None})
@@ -202,5 +211,5 @@ def undo(conn: Connection, item_id: int, *, principal: Principal, reason: str | 
     _follow_others(conn, item, entry.id, reversal_id, actor, cause)
     refresh_credit_balances(conn, claims, actor=actor, entry_id=reversal_id, cause=cause)
     now = conn.execute(select(_ITEM.c.status).where(_ITEM.c.id == item.id)).scalar_one()
-    return ActionResult(item.id, "undo", now, f"review item {item.id}: {text}",
+    return ActionResult(item.id, ItemAction.UNDO, now, f"review item {item.id}: {text}",
                         entry_ids=(reversal_id,))

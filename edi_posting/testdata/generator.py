@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from edi_posting.money import format_cents
+from edi_posting.records.states import ReviewKind
 from edi_posting.testdata.output import (
     ExpectedWriter,
     Remittance,
@@ -433,7 +434,7 @@ class _Run:
         self.unlinked_left -= 1
         amount = min(net // 2, self.rng.randrange(500, 5001))
         return [Plb("WO", f"99{self.rng.randrange(10 ** 10, 10 ** 11)}", amount, None,
-                    "unlinked_plb")]
+                    ReviewKind.UNLINKED_PLB)]
 
     def resend_duplicates(self) -> None:
         """Resend early 835s under a new ISA control number, otherwise byte for byte."""

@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TextIO
 
 from edi_posting.money import format_cents
+from edi_posting.records.states import ReviewKind
 from edi_posting.testdata.scenarios import (
     Claim,
     ClaimPay,
@@ -338,7 +339,7 @@ class ExpectedWriter:
             assert isinstance(pay, ClaimPay)
             self.unmatched.append({**where, "pcn": pay.sent_pcn,
                                    "amount": format_cents(pay.paid_cents)})
-            self.review.update(["unmatched_payment"])
+            self.review.update([ReviewKind.UNMATCHED_PAYMENT])
 
     def duplicate(self, name: str, original: str) -> None:
         self.files["duplicates"].append({"file": name, "duplicate_of": original,
@@ -421,9 +422,9 @@ def write_deposits(bank: Path, remittances: Sequence[Remittance],
         "csv": "bank/deposits.csv", "bai2": "bank/deposits.bai", "count": len(deposits),
         "total": format_cents(sum(d[1] for d in deposits)),
         "missing": [{"trace": r.trace, "file": r.file, "amount": format_cents(r.amount_cents),
-                     "review": "silent_era"} for r in missing],
+                     "review": ReviewKind.SILENT_ERA} for r in missing],
         "extra": [{"reference": d[2], "date": d[0].isoformat(), "amount": format_cents(d[1]),
-                   "review": "lonely_deposit"} for d in extra],
+                   "review": ReviewKind.LONELY_DEPOSIT} for d in extra],
         "bulk": [{"reference": d[2], "date": d[0].isoformat(), "amount": format_cents(d[1]),
                   "traces": [r.trace for r in bulk]} for d in bulk_row],
     }

@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from edi_posting.records.states import ReviewKind
+
 __all__ = [
     "COUNTED",
     "DEFAULT_MIX",
@@ -222,7 +224,7 @@ class Recoup:
 class Plan:
     claim: Claim
     events: tuple[Event, ...]
-    review: tuple[str, ...] = ()
+    review: tuple[ReviewKind, ...] = ()
     recoup: Recoup | None = None
 
 
@@ -342,7 +344,8 @@ def _denied_plan(ctx: PlanContext, claim: Claim) -> Plan:
     creative = claim.scenario == "creative_denial"
     carc, rarc = ctx.rng.choice(_CREATIVE if creative else _DENIALS)
     pay = ctx.pay(claim, [_denied(ln, carc, rarc) for ln in claim.lines], "1" if creative else "4")
-    return Plan(claim, (Event(0, "main" if creative else "zero", pay, "deny"),), ("denial",))
+    return Plan(claim, (Event(0, "main" if creative else "zero", pay, "deny"),),
+                (ReviewKind.DENIAL,))
 
 
 def _secondary(ctx: PlanContext, claim: Claim) -> Plan:
@@ -379,14 +382,14 @@ def _reversal(ctx: PlanContext, claim: Claim) -> Plan:
         Event(1, "zero", Plb("FB", original.icn, -fb, claim.pcn), "plb"),
         Event(2, "main", correction), Event(2, "main", Plb("FB", original.icn, fb, claim.pcn),
                                             "plb"),
-    ), ("awaiting_correction",))
+    ), (ReviewKind.AWAITING_CORRECTION,))
 
 
 def _orphan(ctx: PlanContext, claim: Claim) -> Plan:
     never_seen = ctx.contractual(claim)
     correction = replace(never_seen, icn=ctx.next_icn(claim.payer))
     return Plan(claim, (Event(0, "main", negate(never_seen), "hold"),
-                        Event(0, "main", correction)), ("orphan_reversal",))
+                        Event(0, "main", correction)), (ReviewKind.ORPHAN_REVERSAL,))
 
 
 def _split(ctx: PlanContext, claim: Claim) -> Plan:
@@ -419,7 +422,7 @@ def _overpaid(ctx: PlanContext, claim: Claim) -> Plan:
     digits = re.sub(r"\D", "", claim.pcn)
     recouped = not digits or int(digits[-1]) % 2 == 0
     return Plan(claim, (Event(0, "main", first), Event(1, "main", again, "duplicate")),
-                ("unmatched_payment",),
+                (ReviewKind.UNMATCHED_PAYMENT,),
                 Recoup(again.icn, claim.pcn, again.paid_cents, 2) if recouped else None)
 
 
@@ -446,7 +449,7 @@ def _unknown(ctx: PlanContext, claim: Claim) -> Plan:
 
 def _unbalanced(ctx: PlanContext, claim: Claim) -> Plan:
     pay = replace(ctx.contractual(claim), paid_bias_cents=100)
-    return Plan(claim, (Event(0, "main", pay, "hold"),), ("balancing_failure",))
+    return Plan(claim, (Event(0, "main", pay, "hold"),), (ReviewKind.BALANCING_FAILURE,))
 
 
 _PLANNERS: dict[str, Callable[[PlanContext, Claim], Plan]] = {
