@@ -47,7 +47,8 @@ from edi_posting.queue.credits import (
     queue_unapplied_cents,
 )
 from edi_posting.queue.kinds import holds_unapplied
-from edi_posting.reports.ledger_checks import check_ledger, ledger_digest
+from edi_posting.reports.ledger_checks import check_ledger
+from edi_posting.reports.ledger_digest import ledger_digest
 
 __all__ = [
     "PostingSnapshot",

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Connection, func, insert, select
 
+from edi_posting.archive.transaction_sets import SetContext
 from edi_posting.audit.writes import write_transaction
 from edi_posting.db.engine import make_engine
 from edi_posting.db.models import (
@@ -18,7 +19,7 @@ from edi_posting.db.models import (
     ReviewItem,
     SubmittedClaim,
 )
-from edi_posting.intake.claims import SetContext, import_claim_batch
+from edi_posting.intake.claims import import_claim_batch
 from edi_posting.ledger import journal as ledger
 from edi_posting.reports.ledger_checks import check_ledger
 from tests.x837 import batch_of, claim, subscriber

@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, func, insert, select
 
-from edi_posting.archive.transaction_sets import SetOutcome
+from edi_posting.archive.transaction_sets import SetContext, SetOutcome
 from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
 from edi_posting.db.engine import make_engine
 from edi_posting.db.models import JournalLine, ReceivedFile, ReviewItem, SubmittedClaim
-from edi_posting.intake.claims import SetContext, import_claim_batch
+from edi_posting.intake.claims import import_claim_batch
 from edi_posting.ledger import journal as ledger
 from edi_posting.reports.ledger_checks import check_ledger
 from tests.acting import as_user
@@ -209,7 +209,8 @@ def test_import_cli_holds_a_claim_billed_twice_and_says_why(tmp_path: Path) -> N
 def test_the_same_claim_in_two_transaction_sets_of_one_file_is_charged_once(
     database_url: str, tmp_path: Path,
 ) -> None:
-    from edi_posting.importing.pipeline import ImportOptions, import_file
+    from edi_posting.importing.pipeline import import_file
+    from edi_posting.importing.units import ImportOptions
 
     body = HEADER.split("~", 1)[1] + subscriber(2) + claim("PCN1", OFFICE_VISIT)
     text = build_x12(body, body, functional_id="HC", transaction_id="837",

@@ -17,6 +17,7 @@ from sqlalchemy import CheckConstraint, Table, insert, select, text, update
 from edi_posting.audit.events import record_event
 from edi_posting.audit.writes import write_transaction
 from edi_posting.db.engine import make_engine
+from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.migration import current_revision, upgrade
 from edi_posting.db.models import (
     ACCOUNT_CODES,
@@ -31,10 +32,10 @@ from edi_posting.db.models import (
 )
 from edi_posting.db.parties import Role
 from edi_posting.db.workflow import ItemAction, PolicyAction
-from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting, write_entries
+from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
 from edi_posting.queue.items import ReviewDraft, open_review_items
-from edi_posting.queue.kinds import MONEY_KINDS, UNAPPLIED_KINDS, ReviewKind
-from edi_posting.records.states import AuditOutcome, MatchMethod, SetKind, check_in
+from edi_posting.queue.kinds import MONEY_KINDS, UNAPPLIED_KINDS
+from edi_posting.records.states import AuditOutcome, MatchMethod, ReviewKind, SetKind, check_in
 from tests.x835 import Practice, clp, remit, svc
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from edi_posting.cli import main
 from edi_posting.db.engine import make_engine
 from edi_posting.db.models import JournalEntry, JournalLine
-from edi_posting.importing.pipeline import ImportOptions, import_file
+from edi_posting.importing.pipeline import import_file
+from edi_posting.importing.units import ImportOptions
 from tests.corpus_manifest import CORPUS, count_segments, manifest_rows
 
 ROWS = manifest_rows("837")

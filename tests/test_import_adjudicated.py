@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from edi_posting.cli import main
 from edi_posting.db.models import ClaimPayment, ReviewItem
-from edi_posting.importing.pipeline import ImportOptions
+from edi_posting.importing.units import ImportOptions
 from edi_posting.review.money import accept_match
 from edi_posting.review.undo import undo
 from tests.test_queue_money import act, assert_queue_equals_ledger, claim_id

@@ -31,7 +31,8 @@ from edi_posting.db.models import (
     TransactionSet,
 )
 from edi_posting.importing import remittances as remittance_import
-from edi_posting.importing.pipeline import FileResult, import_one
+from edi_posting.importing.pipeline import import_one
+from edi_posting.importing.units import FileResult
 from edi_posting.reports.ledger_checks import check_ledger
 from edi_posting.x12.remit835.file import RemittanceSetRead
 from tests.corpus_manifest import count_segments

@@ -35,7 +35,7 @@ from edi_posting.db.models import (
 from edi_posting.importing.pipeline import import_file, import_paths
 from edi_posting.importing.units import ImportOptions
 from edi_posting.posting import remittances as remittance_posting
-from edi_posting.reports.ledger_checks import ledger_digest
+from edi_posting.reports.ledger_digest import ledger_digest
 from edi_posting.review.money import apply_cash
 from tests.acting import as_user
 from tests.x12build import build_x12, write_x12

@@ -9,19 +9,16 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, insert
 
+from edi_posting.archive.transaction_sets import SetContext
 from edi_posting.audit.writes import write_transaction
 from edi_posting.db.engine import make_engine
 from edi_posting.db.models import ReceivedFile
-from edi_posting.intake.claims import SetContext, import_claim_batch
-from edi_posting.matching.claims import (
-    CandidateLine,
-    LinePaymentFacts,
-    MatchMethod,
-    PaymentFacts,
-    match_claim,
-    match_claims,
-)
+from edi_posting.intake.claims import import_claim_batch
+from edi_posting.matching.claims import match_claim, match_claims
+from edi_posting.matching.lines import CandidateLine, LinePaymentFacts
 from edi_posting.matching.lookup import PREFIX_LIMIT, DatabaseClaimLookup
+from edi_posting.matching.records import PaymentFacts
+from edi_posting.records.states import MatchMethod
 from tests.x837 import batch_of, claim, subscriber
 
 FEB20 = dt.date(2026, 2, 20)

@@ -6,19 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from edi_posting.matching.claims import (
-    SAFE_FALLBACK_SCORE,
-    CandidateLine,
-    ClaimCandidate,
-    LineMatchMethod,
-    LinePaymentFacts,
-    MatchField,
-    MatchMethod,
-    PaymentFacts,
-    match_claim,
-    match_claims,
-    match_lines,
-)
+from edi_posting.matching.claims import SAFE_FALLBACK_SCORE, match_claim, match_claims
+from edi_posting.matching.lines import CandidateLine, LineMatchMethod, LinePaymentFacts, match_lines
+from edi_posting.matching.records import ClaimCandidate, MatchField, PaymentFacts
+from edi_posting.records.states import MatchMethod
 
 FEB20 = dt.date(2026, 2, 20)
 FEB27 = dt.date(2026, 2, 27)

@@ -10,7 +10,8 @@ from sqlalchemy import inspect, select, text
 from edi_posting.db.engine import make_engine
 from edi_posting.db.migration import current_revision, downgrade, drift, head_revision, upgrade
 from edi_posting.db.models import ACCOUNT_CODES, Base, LedgerAccount
-from edi_posting.importing.pipeline import ImportOptions, import_file
+from edi_posting.importing.pipeline import import_file
+from edi_posting.importing.units import ImportOptions
 from edi_posting.matching.lookup import DatabaseClaimLookup
 from edi_posting.x12.remit835.file import RemittanceSetRead, read_remittance_file
 from tests.x12build import build_x12, write_x12

@@ -47,7 +47,8 @@ from edi_posting.audit.writes import write_transaction
 from edi_posting.db.engine import make_engine
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.importing.pipeline import ImportOptions, import_file
+from edi_posting.importing.pipeline import import_file
+from edi_posting.importing.units import ImportOptions
 from edi_posting.queue.kinds import UNAPPLIED_KINDS
 from edi_posting.review.actions import ActionError, dismiss
 from edi_posting.review.approvals import approve, list_approvals, reject_approval

@@ -14,12 +14,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine, insert, select
 
-from edi_posting.archive.transaction_sets import SetOutcome
+from edi_posting.archive.transaction_sets import SetContext, SetOutcome
 from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
 from edi_posting.db.engine import make_engine
 from edi_posting.db.models import ReceivedFile, ReviewItem, SubmittedClaim
-from edi_posting.intake.claims import SetContext, import_claim_batch
+from edi_posting.intake.claims import import_claim_batch
 from edi_posting.ledger import journal as ledger
 from edi_posting.reports.ledger_checks import check_ledger
 from tests.x12build import build_x12, write_x12

@@ -20,9 +20,11 @@ from edi_posting.db.models import (
     ReviewItem,
     SubmittedClaim,
 )
-from edi_posting.importing.pipeline import ImportOptions, import_paths
+from edi_posting.importing.pipeline import import_paths
+from edi_posting.importing.units import ImportOptions
 from edi_posting.money import format_cents
-from edi_posting.reports.ledger_checks import check_ledger, ledger_digest
+from edi_posting.reports.ledger_checks import check_ledger
+from edi_posting.reports.ledger_digest import ledger_digest
 from edi_posting.testdata.generator import generate
 from tests.corpus_manifest import CORPUS, count_segments, manifest_rows
 

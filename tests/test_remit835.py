@@ -7,15 +7,17 @@ import io
 
 from edi_posting.records.problems import Severity
 from edi_posting.records.remittance import (
-    AdjustmentGroup,
     ClaimPaymentRecord,
+    RemittanceEnd,
+    RemittanceHeader,
+    RemittanceRecord,
+)
+from edi_posting.records.remittance_codes import (
+    AdjustmentGroup,
     ClaimStatus,
     PaymentHandling,
     PaymentMethod,
     ProviderAdjustmentReason,
-    RemittanceEnd,
-    RemittanceHeader,
-    RemittanceRecord,
 )
 from edi_posting.x12.remit835.parser import FileEnd, ParseResult, iter_remittances, parse_835
 from tests.x12build import build_x12

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from edi_posting.x12.validation.acks import Ack, ack_file_names
+from edi_posting.x12.ack_records import Ack
+from edi_posting.x12.validation.acks import ack_file_names
 from edi_posting.x12.validation.validator import ValidationResult, validate_path
 from tests.corpus_manifest import CORPUS, manifest_rows
 from tests.x12build import build_x12

@@ -107,7 +107,8 @@ def test_a_claim_status_or_plb_reason_not_in_their_complete_lists_is_invalid(
 
 def test_codes_are_valid_on_the_remittances_date(tmp_path: Path) -> None:
     """CR (4010's corrections group) stopped on 2012-01-01: fine in a 2011 payment."""
-    from edi_posting.codes import CodeListName, load_list
+    from edi_posting.codes.loader import load_list
+    from edi_posting.codes.records import CodeListName
 
     group = load_list(CodeListName.GROUP)
     import datetime as dt

@@ -13,13 +13,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
+from edi_posting.archive.transaction_sets import SetContext
 from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.engine import make_engine
 from edi_posting.db.models import ClaimPayment, ReceivedFile, ReviewItem, SubmittedClaim
-from edi_posting.importing.pipeline import FileResult, ImportOptions, import_file
-from edi_posting.intake.claims import SetContext, import_claim_batch
+from edi_posting.importing.pipeline import import_file
+from edi_posting.importing.units import FileResult, ImportOptions
+from edi_posting.intake.claims import import_claim_batch
 from edi_posting.ledger.journal import claim_balances
 from edi_posting.money import format_cents
 from edi_posting.reports.ledger_checks import check_ledger

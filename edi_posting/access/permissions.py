@@ -21,22 +21,7 @@ from edi_posting.db.models import User
 from edi_posting.db.parties import ROLES, Role
 from edi_posting.records.states import AuditOutcome
 
-__all__ = [
-    "MATRIX",
-    "ROLES",
-    "Permission",
-    "PermissionDeniedError",
-    "Principal",
-    "UserError",
-    "add_user",
-    "authorize",
-    "change_user",
-    "disable_user",
-    "list_users",
-    "set_login",
-    "set_role",
-    "user_refusal",
-]
+__all__ = ["MATRIX", "Permission", "PermissionDeniedError", "Principal", "UserError", "add_user", "authorize", "change_user", "disable_user", "list_users", "set_login", "set_role", "user_refusal"]
 
 _USER = table_of(User)
 

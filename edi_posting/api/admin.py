@@ -21,8 +21,7 @@ from edi_posting.db.engine import normalize_url
 from edi_posting.db.migration import ReadOnlyLeakError, UnknownRoleError
 from edi_posting.records.states import AuditOutcome
 
-__all__ = ["ReadOnlyLeakError", "SchemaState", "UnknownRoleError", "check_schema",
-           "grant_role", "schema_revision", "shown_database_url", "upgrade_database"]
+__all__ = ["SchemaState", "check_schema", "grant_role", "schema_revision", "shown_database_url", "upgrade_database"]
 
 
 @dataclass(frozen=True, slots=True)

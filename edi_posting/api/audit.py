@@ -21,8 +21,7 @@ from edi_posting.audit.links_verify import LinkReport, verify_links
 from edi_posting.db.file_privacy import sqlite_privacy_warnings
 from edi_posting.logs import mask_audit_event
 
-__all__ = ["AuditVerification", "BadTimeError", "HeadFormatError", "HeadsDisagreeError",
-           "audit_head", "audit_log", "file_privacy_warnings", "verify_audit"]
+__all__ = ["AuditVerification", "BadTimeError", "HeadsDisagreeError", "audit_head", "audit_log", "file_privacy_warnings", "verify_audit"]
 
 
 class HeadsDisagreeError(ValueError):

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from edi_posting.archive.user_input import UnreadableInputError, readable_file
-from edi_posting.codes import CodeList, CodeListError, CodeListName, load_list, parse_list_name
-from edi_posting.codes.loader import codes_dir, load_all
+from edi_posting.codes.loader import CodeListError, codes_dir, load_all, load_list
+from edi_posting.codes.records import CodeList, CodeListName, parse_list_name
 from edi_posting.codes.update import UPDATABLE, read_published_csv, write_updated_list
 
-__all__ = ["CodeListError", "UnknownCodeError", "UpdatedCodeList", "code_list_info",
-           "explain_code", "list_codes", "update_code_list"]
+__all__ = ["UnknownCodeError", "UpdatedCodeList", "code_list_info", "explain_code", "list_codes", "update_code_list"]
 
 
 class UnknownCodeError(LookupError):

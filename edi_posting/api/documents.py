@@ -17,14 +17,13 @@ from edi_posting.money import format_cents
 from edi_posting.records.claim import ProcedureCode
 from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.remittance import (
-    AdjustmentRecord,
     ClaimPaymentRecord,
-    Party,
     RemittanceEnd,
     RemittanceRecord,
     RemittanceTotals,
     ServiceLinePaymentRecord,
 )
+from edi_posting.records.remittance_parts import AdjustmentRecord, Party
 from edi_posting.x12.remit835.parser import FileEnd, ParseResult, iter_remittances, parse_835
 from edi_posting.x12.sniff import sniff_path
 

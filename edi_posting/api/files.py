@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from edi_posting.api import documents
-from edi_posting.archive.user_input import readable_file
 from edi_posting.x12.validation.acks import ack_file_names
 from edi_posting.x12.validation.validator import ValidationResult, validate_path
 
-__all__ = ["PARSE_SCHEMA_VERSION", "ValidationResult", "parse_file", "parse_stats",
-           "readable_file", "sum_parse_stats", "validate_file", "write_acks"]
+__all__ = ["PARSE_SCHEMA_VERSION", "parse_file", "parse_stats", "sum_parse_stats", "validate_file", "write_acks"]
 
 PARSE_SCHEMA_VERSION = documents.SCHEMA_VERSION
 

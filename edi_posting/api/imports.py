@@ -15,8 +15,7 @@ from edi_posting.importing.demo import DemoResult, demo_directory
 from edi_posting.importing.pipeline import expand_paths, import_one
 from edi_posting.importing.units import FileResult, ImportOptions, ImportResult
 
-__all__ = ["DemoResult", "FileResult", "ImportResult", "demo_directory", "import_demo",
-           "import_files"]
+__all__ = ["import_demo", "import_files"]
 
 Progress = Callable[[str], None]
 

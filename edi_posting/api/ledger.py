@@ -13,8 +13,9 @@ from edi_posting.money import format_cents
 from edi_posting.posting.plb import open_forwarding_balances
 from edi_posting.reports import ledger_checks
 from edi_posting.reports.ledger_checks import Violation
+from edi_posting.reports.ledger_digest import ledger_digest as digest_of
 
-__all__ = ["LedgerCheck", "Violation", "check_ledger", "forwarding_balances", "ledger_digest"]
+__all__ = ["LedgerCheck", "check_ledger", "forwarding_balances", "ledger_digest"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ def ledger_digest(session: Session) -> str:
     the database or the order independent files were imported in."""
     session.authorize(Permission.READ_LEDGER, "ledger.digest")
     with session.reading() as conn:
-        return ledger_checks.ledger_digest(conn)
+        return digest_of(conn)
 
 
 def forwarding_balances(session: Session) -> list[dict[str, object]]:

@@ -12,10 +12,9 @@ from edi_posting.access.permissions import Permission
 from edi_posting.api.session import Session
 from edi_posting.audit.events import record_event
 from edi_posting.posting import policy
-from edi_posting.posting.policy import PolicyError
 from edi_posting.records.states import AuditOutcome
 
-__all__ = ["PolicyError", "list_policies", "remove_policy", "set_policy"]
+__all__ = ["list_policies", "remove_policy", "set_policy"]
 
 
 def list_policies(session: Session) -> list[dict[str, Any]]:

@@ -8,14 +8,13 @@ from pathlib import Path
 
 from edi_posting.testdata.generator import (
     GenerationSummary,
-    GeneratorError,
     Separators,
     generate,
     iter_scenario_help,
     parse_mix,
 )
 
-__all__ = ["GenerationSummary", "GeneratorError", "generate_test_files", "scenario_help"]
+__all__ = ["generate_test_files", "scenario_help"]
 
 
 def scenario_help() -> Iterator[str]:

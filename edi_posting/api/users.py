@@ -11,12 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from edi_posting.access import passwords, permissions
-from edi_posting.access.permissions import Permission, UserError
+from edi_posting.access.permissions import Permission
 from edi_posting.api.session import Session
 from edi_posting.audit.login import current_login
 
-__all__ = ["AddedUser", "UserError", "add_user", "disable_user", "list_users", "set_login",
-           "set_password", "set_role"]
+__all__ = ["AddedUser", "add_user", "disable_user", "list_users", "set_login", "set_password", "set_role"]
 
 
 @dataclass(frozen=True, slots=True)

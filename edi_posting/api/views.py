@@ -16,9 +16,8 @@ from edi_posting.access.permissions import Permission
 from edi_posting.api.session import Session
 from edi_posting.codes.describe import describe_evidence
 from edi_posting.reports import history, views
-from edi_posting.reports.views import NotFoundError
 
-__all__ = ["NotFoundError", "account_history", "claim_history", "show_account", "show_claim"]
+__all__ = ["account_history", "claim_history", "show_account", "show_claim"]
 
 
 def _read_phi(session: Session, action: str, object_type: str, key: str) -> None:

@@ -21,8 +21,8 @@ import click
 
 import edi_posting
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
-from edi_posting.codes import CodeListName
 from edi_posting.codes.loader import CODES_DIR_ENV
+from edi_posting.codes.records import CodeListName
 from edi_posting.exit_codes import ExitCode
 
 __all__ = ["USES_APP_CONTEXT", "command"]

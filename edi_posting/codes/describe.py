@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from edi_posting.codes import CodeListName, describe_code
+from edi_posting.codes.loader import CodeListError, load_list
+from edi_posting.codes.records import CodeListName
 
-__all__ = ["describe_adjustment", "describe_evidence", "describe_remittance_document",
+__all__ = ["describe_adjustment", "describe_code", "describe_evidence", "describe_remittance_document",
            "remark_descriptions"]
 
 
@@ -95,3 +96,13 @@ def _note(found: dict[tuple[str, str], str | None], name: CodeListName, code: st
     text = describe_code(name, code)
     found[(name.value, code)] = text
     return text
+
+def describe_code(name: CodeListName, code: str | None) -> str | None:
+    """The description of ``code`` in list ``name`` (None when unknown or not shipped);
+    never raises, so output that adds descriptions never fails because of a list."""
+    if not code:
+        return None
+    try:
+        return load_list(name).description(code)
+    except CodeListError:
+        return None

@@ -49,15 +49,7 @@ from edi_posting.records.states import AuditOutcome, FileStatus
 from edi_posting.x12.claim837.file import ClaimSetRead, read_claim_file
 from edi_posting.x12.sniff import sniff_path
 
-__all__ = [
-    "FileResult",
-    "ImportOptions",
-    "ImportResult",
-    "expand_paths",
-    "import_file",
-    "import_one",
-    "import_paths",
-]
+__all__ = ["expand_paths", "import_file", "import_one", "import_paths"]
 
 _KIND_ORDER = {"837P": 0, "837I": 0, "837D": 0, "835": 1}
 # a file archived with one of these statuses was imported before: nothing to do again

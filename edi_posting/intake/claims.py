@@ -21,11 +21,13 @@ from sqlalchemy import Connection, select, update
 from edi_posting.archive.transaction_sets import SetContext, SetOutcome, record_set, seen_before
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_with_ids
+from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.models import ClaimPayment, JournalEntry, SubmittedClaim, SubmittedLine
 from edi_posting.intake.checks import claim_problems
 from edi_posting.intake.duplicates import DUPLICATE_CLAIM, duplicate_reviews, find_duplicates
 from edi_posting.ledger import journal as ledger
-from edi_posting.parties.identity import PartyIds, PatientConflict, normalize_pcn, resolve_parties
+from edi_posting.parties.directory import PatientConflict
+from edi_posting.parties.identity import PartyIds, normalize_pcn, resolve_parties
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.claim import (
     ClaimBatch,
@@ -36,9 +38,9 @@ from edi_posting.records.claim import (
 )
 from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.states import ReviewKind, SetKind, SetStatus, SubmissionStatus
-from edi_posting.x12.claim837.layout import STRAY_CODES
+from edi_posting.x12.strays import STRAY_CODES
 
-__all__ = ["SetContext", "SetOutcome", "claim_problems", "import_claim_batch"]
+__all__ = ["import_claim_batch"]
 
 _CLAIM, _LINE = table_of(SubmittedClaim), table_of(SubmittedLine)
 _ENTRY = table_of(JournalEntry)
@@ -81,7 +83,7 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
         if claim.frequency_code != ClaimFrequency.VOID and not problems[claim.ordinal]:
             drafts.append(_charge_draft(ctx, key, claim, claim_id, line_ids, party, effective))
     ledger.write_entries(conn, drafts, ctx.actor)
-    outcome.posted = sum(1 for d in drafts if d.kind == ledger.EntryKind.CHARGE)
+    outcome.posted = sum(1 for d in drafts if d.kind == EntryKind.CHARGE)
     reviews += [_problem_review(ctx, key, claim, claim_ids, party, problem)
                 for claim, party in zip(batch.claims, parties)
                 for problem in problems[claim.ordinal] if problem.code != DUPLICATE_CLAIM]
@@ -215,7 +217,7 @@ def _supersede(
     reversed_ids = select(_ENTRY.c.reverses_entry_id).where(_ENTRY.c.reverses_entry_id.is_not(None))
     charge_ids = conn.execute(
         select(_ENTRY.c.id).where(
-            _ENTRY.c.submitted_claim_id == original_id, _ENTRY.c.kind == ledger.EntryKind.CHARGE,
+            _ENTRY.c.submitted_claim_id == original_id, _ENTRY.c.kind == EntryKind.CHARGE,
             _ENTRY.c.id.not_in(reversed_ids),
         )
     ).scalars().all()
@@ -223,10 +225,10 @@ def _supersede(
               else SubmissionStatus.REPLACED)
     conn.execute(update(_CLAIM).where(_CLAIM.c.id == original_id).values(status=status))
     conn.execute(update(_CLAIM).where(_CLAIM.c.id == claim_id).values(replaces_claim_id=original_id))
-    template = ledger.EntryDraft("", ledger.EntryKind.CHARGE_REVERSAL, effective, (),
+    template = ledger.EntryDraft("", EntryKind.CHARGE_REVERSAL, effective, (),
                                  **_source(ctx, claim))
     return ledger.reversal_drafts(
-        conn, charge_ids, kind=ledger.EntryKind.CHARGE_REVERSAL,
+        conn, charge_ids, kind=EntryKind.CHARGE_REVERSAL,
         key_suffix=f"{status}-by|{key}|clm:{claim.ordinal}",
         effective_date=effective, template=template,
     )
@@ -253,11 +255,11 @@ def _charge_draft(
             "submitted_claim_id": claim_id,
             "submitted_line_id": line_ids.get((claim.ordinal, line.ordinal)),
         }
-        postings.append(ledger.Posting(ledger.AccountCode.INSURANCE_AR, line.charge_cents, **dims))
-        postings.append(ledger.Posting(ledger.AccountCode.GROSS_CHARGES, -line.charge_cents,
+        postings.append(ledger.Posting(AccountCode.INSURANCE_AR, line.charge_cents, **dims))
+        postings.append(ledger.Posting(AccountCode.GROSS_CHARGES, -line.charge_cents,
                                        **dims))
     return ledger.EntryDraft(
-        f"{key}|clm:{claim.ordinal}|charge", ledger.EntryKind.CHARGE, effective, tuple(postings),
+        f"{key}|clm:{claim.ordinal}|charge", EntryKind.CHARGE, effective, tuple(postings),
         memo=f"charge for claim {claim.patient_control_number}", submitted_claim_id=claim_id,
         **_source(ctx, claim),
     )

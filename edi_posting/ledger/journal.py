@@ -21,21 +21,7 @@ from edi_posting.db.ledger import ENTRY_COLUMNS, LINE_COLUMNS, AccountCode, Entr
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 
-__all__ = [
-    "AccountCode",
-    "Balances",
-    "EntryDraft",
-    "EntryKind",
-    "Posting",
-    "StoredEntry",
-    "UnbalancedEntryError",
-    "account_balances",
-    "claim_balances",
-    "load_entries",
-    "negations",
-    "reversal_drafts",
-    "write_entries",
-]
+__all__ = ["Balances", "EntryDraft", "Posting", "StoredEntry", "UnbalancedEntryError", "account_balances", "claim_balances", "load_entries", "negations", "reversal_drafts", "write_entries"]
 
 _ENTRY = table_of(JournalEntry)
 _LINE = table_of(JournalLine)

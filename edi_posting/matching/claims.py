@@ -50,11 +50,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from edi_posting.matching.lines import (
-    CandidateLine,
-    LineMatch,
-    LineMatches,
-    LineMatchMethod,
-    LinePaymentFacts,
     match_lines,
 )
 from edi_posting.matching.records import (
@@ -62,18 +57,11 @@ from edi_posting.matching.records import (
     ClaimLookup,
     ClaimMatch,
     MatchField,
-    MatchMethod,
     PaymentFacts,
     Period,
     ScoredCandidate,
 )
 from edi_posting.matching.scores import (
-    WEIGHT_FIRST_NAME,
-    WEIGHT_LAST_NAME,
-    WEIGHT_MEMBER_ID,
-    WEIGHT_PAYER,
-    WEIGHT_SERVICE_DATES,
-    WEIGHT_TOTAL_CHARGE,
     PaidView,
     charge_agrees,
     payer_agrees,
@@ -82,34 +70,9 @@ from edi_posting.matching.scores import (
     status_reason,
 )
 from edi_posting.parties.identity import normalize_pcn
-from edi_posting.records.states import SubmissionStatus
+from edi_posting.records.states import MatchMethod, SubmissionStatus
 
-__all__ = [
-    "MATCHABLE_STATUSES",
-    "SAFE_FALLBACK_MARGIN",
-    "SAFE_FALLBACK_SCORE",
-    "WEIGHT_FIRST_NAME",
-    "WEIGHT_LAST_NAME",
-    "WEIGHT_MEMBER_ID",
-    "WEIGHT_PAYER",
-    "WEIGHT_SERVICE_DATES",
-    "WEIGHT_TOTAL_CHARGE",
-    "CandidateLine",
-    "ClaimCandidate",
-    "ClaimLookup",
-    "ClaimMatch",
-    "LineMatch",
-    "LineMatchMethod",
-    "LineMatches",
-    "LinePaymentFacts",
-    "MatchField",
-    "MatchMethod",
-    "PaymentFacts",
-    "ScoredCandidate",
-    "match_claim",
-    "match_claims",
-    "match_lines",
-]
+__all__ = ["MATCHABLE_STATUSES", "SAFE_FALLBACK_MARGIN", "SAFE_FALLBACK_SCORE", "match_claim", "match_claims"]
 
 SAFE_FALLBACK_SCORE = 80
 SAFE_FALLBACK_MARGIN = 15

@@ -42,14 +42,16 @@ from sqlalchemy import (
 )
 
 from edi_posting.db.base import table_of
-from edi_posting.db.bulk import IN_CHUNK, in_chunks
+from edi_posting.db.bulk import in_chunks
 from edi_posting.db.lists import among
 from edi_posting.db.models import Coverage, Patient, SubmittedClaim, SubmittedLine
-from edi_posting.matching.claims import MATCHABLE_STATUSES, CandidateLine, ClaimCandidate
+from edi_posting.matching.claims import MATCHABLE_STATUSES
+from edi_posting.matching.lines import CandidateLine
+from edi_posting.matching.records import ClaimCandidate
 from edi_posting.names import name_keys
 from edi_posting.parties.identity import normalize_pcn
 
-__all__ = ["FALLBACK_LIMIT", "IN_CHUNK", "PREFIX_CHUNK", "PREFIX_LIMIT", "DatabaseClaimLookup"]
+__all__ = ["FALLBACK_LIMIT", "PREFIX_CHUNK", "PREFIX_LIMIT", "DatabaseClaimLookup"]
 
 PREFIX_LIMIT = 20  # more claims than this under one truncated PCN is ambiguous anyway
 PREFIX_CHUNK = 100  # prefixes per combined query: an OR chain far below SQLite's depth limit

@@ -14,16 +14,7 @@ from typing import Protocol
 from edi_posting.matching.lines import CandidateLine, LineMatches, LinePaymentFacts
 from edi_posting.records.states import MatchMethod  # stored, so defined below db
 
-__all__ = [
-    "ClaimCandidate",
-    "ClaimLookup",
-    "ClaimMatch",
-    "MatchField",
-    "MatchMethod",
-    "PaymentFacts",
-    "Period",
-    "ScoredCandidate",
-]
+__all__ = ["ClaimCandidate", "ClaimLookup", "ClaimMatch", "MatchField", "PaymentFacts", "Period", "ScoredCandidate"]
 
 Period = tuple[dt.date, dt.date]
 

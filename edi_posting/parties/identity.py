@@ -31,7 +31,7 @@ from edi_posting.db.models import Payer, PayerAlias, Provider
 from edi_posting.parties.directory import PartyDirectory, PatientConflict
 from edi_posting.records.claim import BillingProvider, PayerInfo, SubmittedClaimRecord
 
-__all__ = ["PartyIds", "PatientConflict", "find_or_create_payer", "normalize_pcn", "resolve_parties"]
+__all__ = ["PartyIds", "find_or_create_payer", "normalize_pcn", "resolve_parties"]
 
 
 def normalize_pcn(pcn: str) -> str:

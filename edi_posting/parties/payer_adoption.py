@@ -23,6 +23,7 @@ from sqlalchemy import Connection, func, select, update
 
 from edi_posting.audit.events import record_event
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.models import (
     JournalLine,
     Payer,
@@ -32,7 +33,7 @@ from edi_posting.db.models import (
     SubmittedClaim,
 )
 from edi_posting.ledger import journal as ledger
-from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting, account_ids
+from edi_posting.ledger.journal import EntryDraft, Posting, account_ids
 from edi_posting.records.states import AuditOutcome
 
 __all__ = ["LEARNT_KINDS", "adopt_payer"]

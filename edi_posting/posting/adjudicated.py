@@ -31,10 +31,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import EntryKind
 from edi_posting.db.lists import among
 from edi_posting.db.models import ClaimPayment, JournalEntry, JournalLine, Remittance
-from edi_posting.ledger.journal import EntryKind
-from edi_posting.matching.claims import ClaimMatch
+from edi_posting.matching.records import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.posting.adjudication_history import STANDING_STATES, Adjudication, EarlierPayment
 from edi_posting.posting.decisions import ClaimDecision, ReviewSpec

@@ -26,13 +26,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from edi_posting.ledger.journal import EntryKind
-from edi_posting.matching.claims import ClaimMatch, MatchMethod
+from edi_posting.db.ledger import EntryKind
+from edi_posting.matching.records import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.posting.rules import NO_ZERO_PAY, ClaimFact, Disposition, classify
 from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.remittance import ClaimPaymentRecord
-from edi_posting.records.states import PostingState, ReviewKind
+from edi_posting.records.states import MatchMethod, PostingState, ReviewKind
 
 __all__ = [
     "BALANCING_CODES", "ClaimDecision", "OriginalPayment", "ReviewSpec",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from edi_posting.db.ledger import EntryKind
 from edi_posting.ledger import journal as ledger
 from edi_posting.money import format_cents
 from edi_posting.posting.decisions import ClaimDecision
@@ -22,7 +23,7 @@ def posting_plan(claims: Sequence[ClaimPaymentRecord], decisions: Sequence[Claim
     """Per claim payment (then the remittance's own PLB entries and items), in file order."""
     by_cp: dict[int | None, list[ledger.EntryDraft]] = defaultdict(list)
     for draft in drafts:
-        by_cp[None if draft.kind == ledger.EntryKind.PLB else draft.claim_payment_id].append(draft)
+        by_cp[None if draft.kind == EntryKind.PLB else draft.claim_payment_id].append(draft)
     kinds: dict[int | None, list[str]] = defaultdict(list)
     for review in reviews:
         kinds[review.claim_payment_id].append(review.kind)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalEntry
 from edi_posting.ledger import journal as ledger
@@ -29,8 +30,8 @@ __all__ = [
 
 _ENTRY = table_of(JournalEntry)
 # what a claim payment moved: its own entries, and the queue's applications of its cash
-REVERSIBLE_KINDS = (ledger.EntryKind.PAYMENT, ledger.EntryKind.UNAPPLIED, ledger.EntryKind.APPLY,
-                    ledger.EntryKind.ACCEPT_MATCH, ledger.EntryKind.REMATCH)
+REVERSIBLE_KINDS = (EntryKind.PAYMENT, EntryKind.UNAPPLIED, EntryKind.APPLY,
+                    EntryKind.ACCEPT_MATCH, EntryKind.REMATCH)
 
 
 class PostingInvariantError(RuntimeError):
@@ -56,13 +57,13 @@ class EntryContext:
 
 
 def payment_entry(ectx: EntryContext, ordinal: int, claim: ClaimPaymentRecord, cp_id: int,
-                  fact: ClaimFact, dims: Dims, policy: Mapping[tuple[str, str], ledger.AccountCode],
+                  fact: ClaimFact, dims: Dims, policy: Mapping[tuple[str, str], AccountCode],
                   ) -> ledger.EntryDraft | None:
     postings = claim_postings(fact, dims, policy)
     if not postings:
         return None
     return ledger.EntryDraft(
-        f"{ectx.key}|cp:{ordinal}|payment", ledger.EntryKind.PAYMENT, ectx.effective, tuple(postings),
+        f"{ectx.key}|cp:{ordinal}|payment", EntryKind.PAYMENT, ectx.effective, tuple(postings),
         memo=f"{claim.status_code} payment of claim {claim.patient_control_number}",
         remittance_id=ectx.remittance_id, claim_payment_id=cp_id,
         submitted_claim_id=dims.submitted_claim_id,
@@ -79,9 +80,9 @@ def unapplied_entry(ectx: EntryContext, suffix: str, amount_cents: int, memo: st
         return None
     dims: dict[str, Any] = {"payer_id": payer_id, "submitted_claim_id": submitted_claim_id}
     return ledger.EntryDraft(
-        f"{ectx.key}|{suffix}|unapplied", ledger.EntryKind.UNAPPLIED, ectx.effective,
-        (ledger.Posting(ledger.AccountCode.CASH_CLEARING, amount_cents, **dims),
-         ledger.Posting(ledger.AccountCode.UNAPPLIED_CASH, -amount_cents, **dims)),
+        f"{ectx.key}|{suffix}|unapplied", EntryKind.UNAPPLIED, ectx.effective,
+        (ledger.Posting(AccountCode.CASH_CLEARING, amount_cents, **dims),
+         ledger.Posting(AccountCode.UNAPPLIED_CASH, -amount_cents, **dims)),
         memo=memo, remittance_id=ectx.remittance_id, claim_payment_id=claim_payment_id,
         submitted_claim_id=submitted_claim_id, **ectx.source(source),  # type: ignore[arg-type]
     )
@@ -109,9 +110,9 @@ def reversible_entries(conn: Connection, claim_payment_ids: Iterable[int],
 def reversal_entries(ectx: EntryContext, ordinal: int, claim: ClaimPaymentRecord, cp_id: int,
                      originals: Sequence[ledger.StoredEntry]) -> list[ledger.EntryDraft]:
     """The exact negation of the original claim payment's entries not yet reversed."""
-    template = ledger.EntryDraft("", ledger.EntryKind.REVERSAL, ectx.effective, (),
+    template = ledger.EntryDraft("", EntryKind.REVERSAL, ectx.effective, (),
                                  **ectx.source(claim.source))  # type: ignore[arg-type]
-    drafts = ledger.negations(originals, kind=ledger.EntryKind.REVERSAL,
+    drafts = ledger.negations(originals, kind=EntryKind.REVERSAL,
                               key_suffix=f"reversed-by|{ectx.key}|cp:{ordinal}",
                               effective_date=ectx.effective, template=template)
     return [replace(d, remittance_id=ectx.remittance_id, claim_payment_id=cp_id)
@@ -119,4 +120,4 @@ def reversal_entries(ectx: EntryContext, ordinal: int, claim: ClaimPaymentRecord
 
 
 def cash_of(drafts: Sequence[ledger.EntryDraft]) -> int:
-    return sum(p.amount_cents for d in drafts for p in d.lines if p.account == ledger.AccountCode.CASH_CLEARING)
+    return sum(p.amount_cents for d in drafts for p in d.lines if p.account == AccountCode.CASH_CLEARING)

@@ -13,14 +13,11 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from edi_posting.matching.claims import LinePaymentFacts, PaymentFacts
+from edi_posting.matching.lines import LinePaymentFacts
+from edi_posting.matching.records import PaymentFacts
 from edi_posting.posting.rules import CasFact, ClaimFact, LineFact
-from edi_posting.records.remittance import (
-    AdjustmentRecord,
-    ClaimPaymentRecord,
-    PersonName,
-    ServiceLinePaymentRecord,
-)
+from edi_posting.records.remittance import ClaimPaymentRecord, ServiceLinePaymentRecord
+from edi_posting.records.remittance_parts import AdjustmentRecord, PersonName
 
 __all__ = ["ClaimColumns", "LineColumns", "claim_columns", "claim_fact", "crossover_payer",
            "facts_of", "interest_cents", "line_columns", "payment_facts"]

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES, ItemAction, ReviewStatus
-from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind
-from edi_posting.matching.claims import ClaimMatch
+from edi_posting.ledger.journal import EntryDraft
+from edi_posting.matching.records import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
 from edi_posting.posting.decisions import ClaimDecision

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, insert, or_, select, tuple_, update
 
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import in_chunks
+from edi_posting.db.ledger import AccountCode
 from edi_posting.db.lists import among
 from edi_posting.db.models import (
     JournalLine,
@@ -36,8 +37,8 @@ from edi_posting.db.models import (
     ReviewItem,
     SubmittedClaim,
 )
-from edi_posting.ledger.journal import AccountCode, account_ids
-from edi_posting.matching.claims import ClaimMatch
+from edi_posting.ledger.journal import account_ids
+from edi_posting.matching.records import ClaimMatch
 from edi_posting.parties.identity import find_or_create_payer
 from edi_posting.parties.payer_adoption import adopt_payer
 from edi_posting.posting.facts import crossover_payer

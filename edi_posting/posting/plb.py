@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.lists import among
 from edi_posting.db.models import (
     ClaimPayment,
@@ -29,7 +30,7 @@ from edi_posting.db.models import (
     SubmittedClaim,
 )
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger.journal import AccountCode, EntryDraft, EntryKind, Posting
+from edi_posting.ledger.journal import EntryDraft, Posting
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT

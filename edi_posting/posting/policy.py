@@ -20,9 +20,9 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode
 from edi_posting.db.models import Payer, PostingPolicy
 from edi_posting.db.workflow import PolicyAction
-from edi_posting.ledger.journal import AccountCode
 from edi_posting.posting.rules import DEFAULT_CARC_POLICY, NO_ZERO_PAY
 
 __all__ = [

@@ -25,10 +25,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from edi_posting.archive.transaction_sets import SetContext, SetOutcome, record_set, seen_before
+from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.races import lock_claims
 from edi_posting.ledger import journal as ledger
-from edi_posting.matching.claims import ClaimMatch, match_claims
+from edi_posting.matching.claims import match_claims
 from edi_posting.matching.lookup import DatabaseClaimLookup
+from edi_posting.matching.records import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.posting.adjudicated import set_standing
 from edi_posting.posting.decisions import (
@@ -62,7 +64,7 @@ from edi_posting.posting.parties import (
     linked_claim_payer,
     settle_payers,
 )
-from edi_posting.posting.payment_identity import remittance_key, set_differences
+from edi_posting.posting.payment_identity import set_differences
 from edi_posting.posting.plb import (
     interest_problem,
     link_provider_adjustments,
@@ -90,7 +92,7 @@ from edi_posting.records.problems import Severity
 from edi_posting.records.states import PostingState, ReviewKind, SetKind, SetStatus
 from edi_posting.x12.remit835.file import RemittanceSetRead
 
-__all__ = ["HOLDING_SET_CODES", "post_remittance", "remittance_key"]
+__all__ = ["HOLDING_SET_CODES", "post_remittance"]
 
 # Set-level problems that hold the whole set (its money to unapplied cash).
 HOLDING_SET_CODES = frozenset({"TRANSACTION_UNBALANCED", "FOREIGN_CURRENCY"})
@@ -169,7 +171,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
         1 for d in work.decisions if d.state in _POSTED_STATES))
     outcome.payment_cents = _signed_payment(read)
     outcome.unapplied_cents = -sum(p.amount_cents for d in drafts for p in d.lines
-                                   if p.account == ledger.AccountCode.UNAPPLIED_CASH)
+                                   if p.account == AccountCode.UNAPPLIED_CASH)
     _set_reviews(conn, work, payee_id)
     touched = _touched_claims(work)
     work.reviews += credit_reviews(conn, drafts, touched, actor=ctx.actor,
@@ -266,7 +268,7 @@ def _entries(conn: Connection, work: _Set) -> list[ledger.EntryDraft]:
         drafts += [held] if held else []
     in_set = {ids.claim_payment_id for ids in stored.claims}
     reversing = {i: d.original.claim_payment_id for i, d in enumerate(work.decisions)
-                 if d.entry == ledger.EntryKind.REVERSAL and d.original is not None}
+                 if d.entry == EntryKind.REVERSAL and d.original is not None}
     work.ectx = ectx
     work.deferred = {i: cp_id for i, cp_id in reversing.items() if cp_id in in_set}
     originals = reversible_entries(conn, (cp_id for cp_id in reversing.values()
@@ -303,17 +305,17 @@ def _claim_entries(conn: Connection, work: _Set, ectx: EntryContext, i: int,
     claim, match = work.read.claims[i], work.matches[i]
     stored = work.stored.claims[i]  # type: ignore[union-attr]
     claim_id = match.claim_id if match.is_safe and decision.state != PostingState.DUPLICATE else None
-    if decision.entry == ledger.EntryKind.UNAPPLIED:
+    if decision.entry == EntryKind.UNAPPLIED:
         entry = unapplied_entry(ectx, f"cp:{i + 1}", claim.paid_cents,
                                 f"claim payment {claim.patient_control_number}: {decision.state}",
                                 claim_payment_id=stored.claim_payment_id,
                                 submitted_claim_id=claim_id, payer_id=work.claim_payers[i],
                                 source=claim.source)
         return [entry] if entry else []
-    if decision.entry == ledger.EntryKind.REVERSAL and decision.original is not None:
+    if decision.entry == EntryKind.REVERSAL and decision.original is not None:
         return reversal_entries(ectx, i + 1, claim, stored.claim_payment_id,
                                 originals.get(decision.original.claim_payment_id, []))
-    if decision.entry != ledger.EntryKind.PAYMENT or match.claim is None:
+    if decision.entry != EntryKind.PAYMENT or match.claim is None:
         return []
     fact = work.facts[i]
     crossover = crossover_payer_id(conn, claim, work.next_payers) if fact.has_next_payer else None
@@ -389,7 +391,7 @@ def _touched_claims(work: _Set) -> dict[int, Touched]:
     touched: dict[int, Touched] = {}
     for i, (claim, match, decision) in enumerate(zip(work.read.claims, work.matches,
                                                      work.decisions)):
-        if decision.entry in (ledger.EntryKind.PAYMENT, ledger.EntryKind.REVERSAL) and match.claim is not None:
+        if decision.entry in (EntryKind.PAYMENT, EntryKind.REVERSAL) and match.claim is not None:
             touched[match.claim.claim_id] = Touched(
                 work.stored.claims[i].claim_payment_id, claim.patient_control_number,
                 match.claim.patient_account_id, work.claim_payers[i], work.stored.remittance_id,

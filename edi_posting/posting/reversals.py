@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import EntryKind
 from edi_posting.db.lists import among
 from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger.journal import EntryKind
-from edi_posting.matching.records import ClaimLookup, ClaimMatch, MatchMethod
+from edi_posting.matching.records import ClaimLookup, ClaimMatch
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
 from edi_posting.posting.decisions import (
     ClaimDecision,
@@ -29,7 +29,7 @@ from edi_posting.posting.decisions import (
     ReviewSpec,
 )
 from edi_posting.records.remittance import ClaimPaymentRecord
-from edi_posting.records.states import PostingState, ReviewKind, SubmissionStatus
+from edi_posting.records.states import MatchMethod, PostingState, ReviewKind, SubmissionStatus
 
 __all__ = ["awaiting_corrections", "mark_reversed", "match_reversals_by_payer_claim_number",
            "stored_originals"]

@@ -26,7 +26,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from edi_posting.ledger.journal import AccountCode, Posting
+from edi_posting.db.ledger import AccountCode
+from edi_posting.ledger.journal import Posting
 
 __all__ = [
     "DEFAULT_CARC_POLICY",

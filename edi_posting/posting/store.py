@@ -30,6 +30,7 @@ from edi_posting.db.models import (
 )
 from edi_posting.posting.facts import claim_columns, line_columns
 from edi_posting.records import remittance as rec
+from edi_posting.records.remittance_parts import AdjustmentRecord
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.remit835.file import RemittanceSetRead
 
@@ -244,7 +245,7 @@ def _cas_rows(rows: list[_Row], claim: rec.ClaimPaymentRecord, ids: StoredClaim,
               file_id: int) -> None:
     """Claim-level CAS, then each line's, numbered across the claim payment."""
     cp_id, ordinal = ids.claim_payment_id, 0
-    owners: list[tuple[int | None, _Row, Sequence[rec.AdjustmentRecord], Sequence[int]]] = [
+    owners: list[tuple[int | None, _Row, Sequence[AdjustmentRecord], Sequence[int]]] = [
         (None, source, claim.adjustments, ids.claim_cas_ids)]
     owners += [(line_id, _from(line.source, file_id), line.adjustments, line_cas)
                for line, line_id, line_cas in zip(claim.service_lines, ids.line_ids,

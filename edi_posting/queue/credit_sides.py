@@ -22,10 +22,11 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger.journal import AccountCode, account_ids
+from edi_posting.ledger.journal import account_ids
 from edi_posting.records.states import ReviewKind
 
 __all__ = ["ClaimSide", "assign_sides", "credit_items", "insurance_by_payer", "item_side", "ordered",

@@ -24,10 +24,11 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode
 from edi_posting.db.models import JournalLine, Payer, ReviewItem, SubmittedClaim
 from edi_posting.db.races import lock_claims
 from edi_posting.db.workflow import OPEN_STATES, ItemAction
-from edi_posting.ledger.journal import AccountCode, account_ids, claim_balances
+from edi_posting.ledger.journal import account_ids, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import (
     ClaimSide,

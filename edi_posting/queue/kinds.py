@@ -14,7 +14,7 @@ from edi_posting.records.states import ReviewKind
 
 # ReviewKind itself lives in records (the review_items CHECK, in db, is built from it); it is
 # re-exported here, beside what each kind holds, for the stages that open and work items.
-__all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "ReviewKind", "holds_money", "holds_unapplied"]
+__all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "holds_money", "holds_unapplied"]
 
 # Items whose resolution moves money: they can be resolved by a money action, never dismissed.
 MONEY_KINDS = frozenset({

@@ -18,11 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from edi_posting.records.remittance_codes import (
-    AdjustmentGroup,
     ClaimStatus,
-    CreditDebit,
-    PaymentHandling,
-    PaymentMethod,
     ProviderAdjustmentReason,
     known_code,
 )
@@ -51,35 +47,7 @@ if TYPE_CHECKING:  # annotations only: records/__init__ is imported by problems.
     from edi_posting.records.problems import Problem
     from edi_posting.records.source import SourceRef
 
-__all__ = [
-    "AdjustmentGroup",
-    "AdjustmentRecord",
-    "Amount",
-    "ClaimPaymentRecord",
-    "ClaimStatus",
-    "Contact",
-    "CreditDebit",
-    "DateValue",
-    "InpatientAdjudication",
-    "OutpatientAdjudication",
-    "Party",
-    "Payment",
-    "PaymentHandling",
-    "PaymentMethod",
-    "PersonName",
-    "ProviderAdjustmentReason",
-    "ProviderAdjustmentRecord",
-    "ProviderSummary",
-    "Quantity",
-    "Reference",
-    "RemarkCodeRecord",
-    "RemittanceEnd",
-    "RemittanceHeader",
-    "RemittanceRecord",
-    "RemittanceTotals",
-    "ServiceLinePaymentRecord",
-    "Trace",
-]
+__all__ = ["ClaimPaymentRecord", "ProviderAdjustmentRecord", "RemittanceEnd", "RemittanceHeader", "RemittanceRecord", "RemittanceTotals", "ServiceLinePaymentRecord"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import aliased
 
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount, Remittance
-from edi_posting.ledger.journal import AccountCode
 from edi_posting.money import format_cents
 from edi_posting.queue.credits import (
     credit_mismatches,
@@ -28,9 +28,8 @@ from edi_posting.queue.credits import (
     queue_unapplied_cents,
 )
 from edi_posting.records.remittance_parts import signed_payment_cents
-from edi_posting.reports.ledger_digest import ledger_digest
 
-__all__ = ["CHECKS", "Violation", "check_ledger", "ledger_digest"]
+__all__ = ["CHECKS", "Violation", "check_ledger"]
 
 _E, _L, _A = table_of(JournalEntry), table_of(JournalLine), table_of(LedgerAccount)
 _R = table_of(Remittance)

@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from edi_posting.access.permissions import ROLES, Principal, user_refusal
+from edi_posting.access.permissions import Principal, user_refusal
 from edi_posting.audit.events import item_event_digest, record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReviewItem, ReviewItemEvent
+from edi_posting.db.parties import ROLES
 from edi_posting.db.workflow import CLOSED_STATES, ItemAction, ReviewStatus
 from edi_posting.queue.items import record_item_change
 from edi_posting.queue.kinds import holds_money

@@ -28,15 +28,7 @@ from edi_posting.records.states import AuditOutcome
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.money import ActionResult
 
-__all__ = [
-    "ApprovalAction",
-    "ApprovalStatus",
-    "approval_needed",
-    "approve",
-    "list_approvals",
-    "reject_approval",
-    "request_approval",
-]
+__all__ = ["approval_needed", "approve", "list_approvals", "reject_approval", "request_approval"]
 
 _APPROVAL = table_of(Approval)
 

@@ -20,38 +20,27 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from edi_posting.access.permissions import Permission, Principal, authorize
+from edi_posting.db.approvals import ApprovalAction
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode
 from edi_posting.db.models import JournalLine, Payer, PayerAlias, SubmittedClaim
 from edi_posting.db.workflow import ItemAction, ReviewStatus
-from edi_posting.ledger.journal import AccountCode, Posting, claim_balances
+from edi_posting.ledger.journal import Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import insurance_by_payer
 from edi_posting.queue.credits import refresh_credit_balances
 from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
-from edi_posting.review.approvals import ApprovalAction, approval_needed, request_approval
+from edi_posting.review.approvals import approval_needed, request_approval
 from edi_posting.review.groups import CONTRACTUAL_GROUP, contractual_open_cents
 from edi_posting.review.limits import (
-    DEFAULT_WRITE_OFF_LIMIT_CENTS,
-    WRITE_OFF_LIMIT_KEY,
-    set_write_off_limit,
     write_off_limit_cents,
     written_off_cents,
 )
 from edi_posting.review.money import ActionResult, locked_item, post_entry
 from edi_posting.review.reason_codes import ReasonError, check_reason, with_note
 
-__all__ = [
-    "DEFAULT_WRITE_OFF_LIMIT_CENTS",
-    "WRITE_OFF_LIMIT_KEY",
-    "approved_write_off",
-    "item_claim",
-    "set_write_off_limit",
-    "take_amount",
-    "transfer",
-    "write_off",
-    "write_off_limit_cents",
-]
+__all__ = ["approved_write_off", "item_claim", "take_amount", "transfer", "write_off"]
 
 _LINE, _CLAIM = table_of(JournalLine), table_of(SubmittedClaim)
 _PAYER, _ALIAS = table_of(Payer), table_of(PayerAlias)

@@ -13,8 +13,9 @@ from __future__ import annotations
 from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode
 from edi_posting.db.models import Adjustment, ClaimPayment, JournalLine, Remittance
-from edi_posting.ledger.journal import AccountCode, account_ids
+from edi_posting.ledger.journal import account_ids
 
 __all__ = ["contractual_open_cents"]
 

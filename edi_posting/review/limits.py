@@ -16,8 +16,9 @@ from sqlalchemy import Connection, func, insert, select, update
 from edi_posting.access.permissions import Principal
 from edi_posting.audit.events import record_event
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.models import JournalEntry, JournalLine, Setting
-from edi_posting.ledger.journal import AccountCode, EntryKind, account_ids
+from edi_posting.ledger.journal import account_ids
 from edi_posting.money import format_cents
 from edi_posting.records.states import AuditOutcome
 from edi_posting.review.actions import ActionError

@@ -20,10 +20,12 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode
 from edi_posting.db.models import Adjustment, ClaimPayment, ServiceLinePayment
-from edi_posting.ledger.journal import AccountCode, Posting
-from edi_posting.matching.claims import PaymentFacts, match_lines
+from edi_posting.ledger.journal import Posting
+from edi_posting.matching.lines import match_lines
 from edi_posting.matching.lookup import DatabaseClaimLookup
+from edi_posting.matching.records import PaymentFacts
 from edi_posting.parties.identity import find_or_create_payer
 from edi_posting.posting.adjudication_history import Adjudication
 from edi_posting.posting.facts import facts_of

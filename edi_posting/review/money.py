@@ -35,6 +35,7 @@ from sqlalchemy import Connection, func, select, update
 
 from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.models import (
     ClaimPayment,
     JournalEntry,
@@ -43,14 +44,7 @@ from edi_posting.db.models import (
     SubmittedClaim,
 )
 from edi_posting.db.workflow import CLOSED_STATES, ItemAction, ReviewStatus
-from edi_posting.ledger.journal import (
-    AccountCode,
-    EntryDraft,
-    EntryKind,
-    Posting,
-    claim_balances,
-    write_entries,
-)
+from edi_posting.ledger.journal import EntryDraft, Posting, claim_balances, write_entries
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.adjudication_history import Adjudication, earlier_adjudication

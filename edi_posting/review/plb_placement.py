@@ -18,9 +18,10 @@ from sqlalchemy import Connection, select, update
 
 from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode
 from edi_posting.db.models import ClaimPayment, JournalLine, ProviderAdjustment, SubmittedClaim
 from edi_posting.db.workflow import ItemAction, ReviewStatus
-from edi_posting.ledger.journal import AccountCode, Posting, claim_balances
+from edi_posting.ledger.journal import Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.plb import CLAIM_REASONS

@@ -22,17 +22,19 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from edi_posting.access.permissions import Principal
+from edi_posting.db.approvals import ApprovalAction
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
+from edi_posting.db.ledger import AccountCode
 from edi_posting.db.models import Patient, Payer, Refund, ReviewItem
 from edi_posting.db.workflow import ItemAction
-from edi_posting.ledger.journal import AccountCode, Posting, claim_balances
+from edi_posting.ledger.journal import Posting, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.queue.credit_sides import insurance_by_payer, item_side, side_credits
 from edi_posting.queue.credits import refresh_credit_balances
 from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
-from edi_posting.review.approvals import ApprovalAction, approval_needed, request_approval
+from edi_posting.review.approvals import approval_needed, request_approval
 from edi_posting.review.balances import item_claim, take_amount
 from edi_posting.review.limits import refund_limit_cents
 from edi_posting.review.money import ActionResult, find_claim, locked_item, post_entry

@@ -27,8 +27,9 @@ from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
 from edi_posting.db.workflow import OPEN_STATES, ItemAction, ReviewStatus
-from edi_posting.matching.claims import ClaimMatch, match_claim
+from edi_posting.matching.claims import match_claim
 from edi_posting.matching.lookup import DatabaseClaimLookup
+from edi_posting.matching.records import ClaimMatch
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
 from edi_posting.records.states import PostingState, ReviewKind
 from edi_posting.review.actions import ActionError, record_action

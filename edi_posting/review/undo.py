@@ -29,6 +29,7 @@ from sqlalchemy import Connection, func, select, update
 
 from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.models import (
     ClaimPayment,
     JournalEntry,
@@ -38,14 +39,7 @@ from edi_posting.db.models import (
     ReviewItemEvent,
 )
 from edi_posting.db.workflow import OPEN_STATES, ItemAction
-from edi_posting.ledger.journal import (
-    AccountCode,
-    EntryDraft,
-    EntryKind,
-    account_ids,
-    reversal_drafts,
-    write_entries,
-)
+from edi_posting.ledger.journal import EntryDraft, account_ids, reversal_drafts, write_entries
 from edi_posting.queue.credits import refresh_credit_balances
 from edi_posting.queue.items import close_review_items, record_item_change
 from edi_posting.records.states import ReviewKind

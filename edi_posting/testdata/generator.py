@@ -62,16 +62,7 @@ from edi_posting.testdata.scenarios import (
     plan_claim,
 )
 
-__all__ = [
-    "COUNTED",
-    "DEFAULT_MIX",
-    "SCENARIOS",
-    "GenerationSummary",
-    "GeneratorError",
-    "Separators",
-    "generate",
-    "parse_mix",
-]
+__all__ = ["GenerationSummary", "GeneratorError", "Separators", "generate", "parse_mix"]
 
 MAX_CLAIMS_PER_SET = 5000
 _SETS_PER_FILE = 3

@@ -61,8 +61,6 @@ from edi_posting.x12.controls import CONTROL_CHARACTER, ControlFlags
 from edi_posting.x12.delimiters import DelimiterError, Delimiters, detect_delimiters
 from edi_posting.x12.tokenizer import (
     ENVELOPE_TAGS,
-    MAX_BAD_SEGMENTS,
-    MAX_SEGMENT_CHARS,
     Batch,
     Segment,
     segment_batches,
@@ -75,18 +73,7 @@ from edi_posting.x12.transaction_set import (
     stripped_element,
 )
 
-__all__ = [
-    "CHUNK_SIZE",
-    "MAX_BAD_SEGMENTS",
-    "MAX_SEGMENT_CHARS",
-    "Batch",
-    "Delimiters",
-    "Segment",
-    "X12Group",
-    "X12Interchange",
-    "X12Reader",
-    "X12TransactionSet",
-]
+__all__ = ["CHUNK_SIZE", "X12Reader"]
 
 
 CHUNK_SIZE = 1 << 20

@@ -18,11 +18,9 @@ import enum
 
 from edi_posting.records.problems import Problem
 from edi_posting.records.source import SourceRef
-from edi_posting.x12.strays import STRAY_CODES, stray_segment_problem
+from edi_posting.x12.strays import stray_segment_problem
 
-__all__ = [
-    "ALLOWED", "KNOWN_837_SEGMENTS", "OPENERS", "STRAY_CODES", "Area", "belongs", "stray_segment",
-]
+__all__ = ["ALLOWED", "KNOWN_837_SEGMENTS", "OPENERS", "Area", "belongs", "stray_segment"]
 
 
 class Area(enum.IntEnum):

@@ -16,8 +16,9 @@ from pathlib import Path
 from edi_posting.records.envelope import Envelope
 from edi_posting.records.problems import Problem
 from edi_posting.records.remittance import ClaimPaymentRecord, RemittanceEnd, RemittanceHeader
-from edi_posting.x12.reader import X12Reader, X12TransactionSet
+from edi_posting.x12.reader import X12Reader
 from edi_posting.x12.remit835.parser import parse_remittance_set
+from edi_posting.x12.transaction_set import X12TransactionSet
 
 __all__ = ["RemittanceFileEnd", "RemittanceSetRead", "read_remittance_file"]
 

@@ -17,12 +17,11 @@ from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.remittance import (
     ClaimPaymentRecord,
     ProviderAdjustmentRecord,
-    ProviderSummary,
     RemittanceEnd,
     RemittanceHeader,
     RemittanceTotals,
 )
-from edi_posting.x12.reader import X12TransactionSet
+from edi_posting.records.remittance_parts import ProviderSummary
 from edi_posting.x12.remit835 import segments as seg
 from edi_posting.x12.remit835.balancing import (
     CLAIM_UNBALANCED,
@@ -31,6 +30,8 @@ from edi_posting.x12.remit835.balancing import (
     check_claim,
 )
 from edi_posting.x12.remit835.layout import ALLOWED, Area, is_money_area, stray_segment
+from edi_posting.x12.remit835.values import Bucket, Context, Segment
+from edi_posting.x12.transaction_set import X12TransactionSet
 
 __all__ = ["SetParser"]
 
@@ -48,13 +49,13 @@ class SetParser:
 
     def __init__(self, tset: X12TransactionSet) -> None:
         self.tset = tset
-        self.ctx = seg.Context(tset.source, tset.delimiters.component)
+        self.ctx = Context(tset.source, tset.delimiters.component)
         self.set_problems: list[Problem] = []
         self.ctx.problems = self.set_problems
-        self.header_bucket: seg.Bucket = {}
-        self.parties: list[seg.Bucket] = []
+        self.header_bucket: Bucket = {}
+        self.parties: list[Bucket] = []
         self.summaries: list[ProviderSummary] = []
-        self.summary_bucket: seg.Bucket | None = None
+        self.summary_bucket: Bucket | None = None
         self.plb: list[ProviderAdjustmentRecord] = []
         self.header: RemittanceHeader | None = None
         self.balance = TransactionBalance()
@@ -74,9 +75,9 @@ class SetParser:
     def _loops(self) -> Iterator[RemittanceHeader | ClaimPaymentRecord]:
         """Every loop into its bucket; a claim's records built when its loop ends."""
         structure, line_kind, party_kind, claim_kind = _STRUCTURE, _LINE, _PARTY, _CLAIM
-        target: seg.Bucket = self.header_bucket
-        claim: seg.Bucket | None = None
-        lines: list[seg.Bucket] = []
+        target: Bucket = self.header_bucket
+        claim: Bucket | None = None
+        lines: list[Bucket] = []
         area, allowed = Area.HEADER, ALLOWED[Area.HEADER]
         for rows, positions in self.tset.batches():
             for segment in zip(rows, positions):
@@ -111,7 +112,7 @@ class SetParser:
         if claim is not None:
             yield self.finish_claim(claim, lines)
 
-    def _open(self, kind: int, segment: seg.Segment) -> seg.Bucket:
+    def _open(self, kind: int, segment: Segment) -> Bucket:
         """A segment that closes the current loop: start the next loop's bucket."""
         if kind == _CLAIM:
             return {"CLP": [segment]}
@@ -159,7 +160,7 @@ class SetParser:
                              tset.position, "ST03")
         return True
 
-    def finish_claim(self, bucket: seg.Bucket, lines: list[seg.Bucket]) -> ClaimPaymentRecord:
+    def finish_claim(self, bucket: Bucket, lines: list[Bucket]) -> ClaimPaymentRecord:
         ctx = self.ctx
         set_has_bad_amount = ctx.has_bad_amount
         ctx.problems, ctx.has_bad_amount = [], False

@@ -38,8 +38,9 @@ from edi_posting.records.remittance import (
     RemittanceHeader,
     RemittanceRecord,
 )
-from edi_posting.x12.reader import CHUNK_SIZE, X12Reader, X12TransactionSet
+from edi_posting.x12.reader import CHUNK_SIZE, X12Reader
 from edi_posting.x12.remit835.loops import SetParser
+from edi_posting.x12.transaction_set import X12TransactionSet
 
 __all__ = [
     "FileEnd", "ParseResult", "RemittanceEvent", "iter_remittances", "parse_835",

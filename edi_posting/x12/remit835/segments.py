@@ -15,9 +15,13 @@ from itertools import starmap
 from edi_posting.records.claim import ProcedureCode
 from edi_posting.records.problems import Severity
 from edi_posting.records.remittance import (
+    ClaimPaymentRecord,
+    ProviderAdjustmentRecord,
+    ServiceLinePaymentRecord,
+)
+from edi_posting.records.remittance_parts import (
     AdjustmentRecord,
     Amount,
-    ClaimPaymentRecord,
     Contact,
     DateValue,
     InpatientAdjudication,
@@ -25,12 +29,10 @@ from edi_posting.records.remittance import (
     Party,
     Payment,
     PersonName,
-    ProviderAdjustmentRecord,
     ProviderSummary,
     Quantity,
     Reference,
     RemarkCodeRecord,
-    ServiceLinePaymentRecord,
     Trace,
 )
 from edi_posting.x12.remit835.values import (
@@ -43,7 +45,7 @@ from edi_posting.x12.remit835.values import (
     required_amount,
 )
 
-__all__ = ["Bucket", "Context", "Segment", "fast_constructor"]  # and the builders below
+__all__ = []  # and the builders below
 
 _NONE: tuple[()] = ()
 _adjustment = fast_constructor(AdjustmentRecord)

@@ -17,7 +17,7 @@ from edi_posting.logs import withheld
 from edi_posting.money import AmountError, AmountRangeError, parse_amount, to_cents
 from edi_posting.records.claim import ProcedureCode
 from edi_posting.records.problems import Problem, Severity
-from edi_posting.records.remittance import Amount, DateValue
+from edi_posting.records.remittance_parts import Amount, DateValue
 from edi_posting.records.source import SourceRef
 
 __all__ = ["SHARED_LIMIT", "Bucket", "Context", "Segment", "fast_constructor", "padded",

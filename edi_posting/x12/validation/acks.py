@@ -21,46 +21,14 @@ from edi_posting.records.envelope import control_key
 from edi_posting.records.problems import Problem, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.ack_records import (
-    ISA_WIDTHS,
     Ack,
     AckStatus,
-    ElementCode,
-    ElementError,
     Finding,
-    GroupCode,
-    GroupResult,
-    InterchangeCode,
     InterchangeResult,
-    SegmentCode,
-    SegmentError,
-    SetCode,
     SetResult,
 )
-from edi_posting.x12.validation.ack_writer import build_acks
 
-__all__ = [
-    "ISA_WIDTHS",
-    "Ack",
-    "AckStatus",
-    "ElementCode",
-    "ElementError",
-    "Finding",
-    "GroupCode",
-    "GroupResult",
-    "InterchangeCode",
-    "InterchangeResult",
-    "SegmentCode",
-    "SegmentError",
-    "SetCode",
-    "SetResult",
-    "ack_file_names",
-    "build_acks",
-    "control_key",
-    "findings_as_problems",
-    "is_accepted",
-    "set_statuses",
-    "set_statuses_at",
-]
+__all__ = ["ack_file_names", "findings_as_problems", "is_accepted", "set_statuses", "set_statuses_at"]
 
 
 def ack_file_names(input_name: str, acks: Sequence[Ack]) -> list[str]:

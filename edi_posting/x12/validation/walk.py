@@ -30,7 +30,8 @@ from pyx12.map_walker import apply_walk_errors, walk_tree
 from edi_posting.x12.ack_records import ISA_WIDTHS, Finding, GroupCode, InterchangeResult
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.envelope_scan import EnvelopeScan, ScannedInterchange, unread_group
-from edi_posting.x12.reader import Segment, X12Reader
+from edi_posting.x12.reader import X12Reader
+from edi_posting.x12.tokenizer import Segment
 from edi_posting.x12.validation.findings import (
     ISA_ELEMENT_CODES,
     ST01_MISMATCH,
