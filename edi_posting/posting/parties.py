@@ -26,7 +26,7 @@ from sqlalchemy import Connection, insert, or_, select, tuple_, update
 
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import in_chunks
-from edi_posting.db.lists import among
+from edi_posting.db.lists import among, unindexed
 from edi_posting.db.models import (
     JournalLine,
     Payer,
@@ -145,7 +145,7 @@ def _holding(conn: Connection, payer_id: int | None, claim_ids: set[int]) -> set
         return set()
     return set(conn.execute(
         select(_LINE.c.submitted_claim_id).distinct()
-        .where(_LINE.c.account_id == account_ids(conn)["insurance_ar"],
+        .where(unindexed(_LINE.c.account_id) == account_ids(conn)["insurance_ar"],
                _LINE.c.payer_id == payer_id,
                among(_LINE.c.submitted_claim_id, sorted(claim_ids)))).scalars())
 

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
-from edi_posting.db.lists import among
+from edi_posting.db.lists import among, unindexed
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger.journal import account_ids
@@ -81,7 +81,8 @@ def side_balances(conn: Connection, claim_ids: Iterable[int] | None
     ins, pat = accounts[INSURANCE], accounts[PATIENT]
     query = (select(_LINE.c.submitted_claim_id, _LINE.c.account_id, _LINE.c.payer_id,
                     func.sum(_LINE.c.amount_cents))
-             .where(_LINE.c.account_id.in_((ins, pat)), _LINE.c.submitted_claim_id.is_not(None))
+             .where(unindexed(_LINE.c.account_id).in_((ins, pat)),
+                    _LINE.c.submitted_claim_id.is_not(None))
              .group_by(_LINE.c.submitted_claim_id, _LINE.c.account_id, _LINE.c.payer_id))
     if claim_ids is not None:
         query = query.where(among(_LINE.c.submitted_claim_id, sorted(set(claim_ids))))
