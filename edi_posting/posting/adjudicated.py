@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,12 +124,10 @@ def load_standing(conn: Connection, claim_ids: Collection[int], payer_id: int | 
     return StandingPayments(dict(by_claim), trace_number, payment_date)
 
 
-def set_standing(conn: Connection, read: RemittanceSetRead, matches: Sequence[ClaimMatch],
+def set_standing(conn: Connection, read: RemittanceSetRead, claim_ids: Collection[int],
                  payer_id: int | None) -> StandingPayments:
     """``load_standing`` for the claims the set's payments (not its reversals) matched."""
     header = read.header
-    claim_ids = {m.claim_id for c, m in zip(read.claims, matches)
-                 if m.is_safe and m.claim_id is not None and not c.is_reversal}
     return load_standing(conn, claim_ids, payer_id,
                          header.trace.trace_number if header.trace else "",
                          header.payment.date if header.payment else None)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, or_, select, tuple_, update
 
@@ -43,7 +44,7 @@ from edi_posting.parties.payer_adoption import adopt_payer
 from edi_posting.posting.facts import crossover_payer
 from edi_posting.records.remittance import ClaimPaymentRecord, RemittanceHeader
 
-__all__ = ["claim_payers", "crossover_payer_id", "find_payee", "find_payer", "learn_payer",
+__all__ = ["ClaimPayers", "claim_payers", "crossover_payer_id", "find_payee", "find_payer", "learn_payer",
            "linked_claim_payer", "payer_aliases", "settle_payers"]
 
 _ALIAS, _PAYER, _PROVIDER = table_of(PayerAlias), table_of(Payer), table_of(Provider)
@@ -84,14 +85,29 @@ def find_payer(conn: Connection, header: RemittanceHeader) -> int | None:
     return int(by_primary) if by_primary is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimPayers:
+    """Whose insurance receivable a claim payment of the set moves (see
+    :func:`claim_payers`): the set's payer, or the billed payer of a claim it holds no
+    balance on."""
+
+    set_payer: int | None
+    holding: frozenset[int]  # claims on which the set's payer holds (or held) a balance
+
+    def of(self, match: ClaimMatch | None) -> int | None:
+        billed = _billed(match)
+        if billed is None or billed[1] == self.set_payer or billed[0] in self.holding:
+            return self.set_payer
+        return billed[1]
+
+
 def settle_payers(conn: Connection, header: RemittanceHeader, found: int | None,
-                  matches: Sequence[ClaimMatch | None], actor: str,
-                  ) -> tuple[int | None, list[int | None]]:
+                  matches: Sequence[ClaimMatch | None], actor: str) -> ClaimPayers:
     """The set's payer (``found`` by an identifier, else learnt from its matches; a
     provisional one adopted by its billed payer) and the payer of each claim's money."""
     payer_id = learn_payer(conn, header, matches) if found is None else adopt_payer(
         conn, found, _billed_payers(matches), actor)
-    return payer_id, claim_payers(conn, payer_id, matches)
+    return claim_payers(conn, payer_id, matches)
 
 
 def learn_payer(conn: Connection, header: RemittanceHeader,
@@ -116,14 +132,12 @@ def learn_payer(conn: Connection, header: RemittanceHeader,
 
 
 def claim_payers(conn: Connection, set_payer: int | None,
-                 matches: Sequence[ClaimMatch | None]) -> list[int | None]:
+                 matches: Sequence[ClaimMatch | None]) -> ClaimPayers:
     """The payer whose insurance receivable each claim payment of the set moves: the set's
     payer when it holds (or held) a balance on the claim, else the claim's billed payer,
     so a payer sharing its TRN03 with another never opens a negative balance beside it."""
-    billed = [_billed(m) for m in matches]
-    holds = _holding(conn, set_payer, {b[0] for b in billed if b and b[1] != set_payer})
-    return [set_payer if b is None or b[1] == set_payer or b[0] in holds else b[1]
-            for b in billed]
+    billed = [b for b in map(_billed, matches) if b is not None and b[1] != set_payer]
+    return ClaimPayers(set_payer, frozenset(_holding(conn, set_payer, {b[0] for b in billed})))
 
 
 def linked_claim_payer(conn: Connection, set_payer: int | None, claim_id: int | None,
