@@ -11,6 +11,7 @@ and answer.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -19,9 +20,13 @@ import pytest
 import sqlalchemy as sa
 
 from edi_posting.db.engine import make_engine
+from edi_posting.ledger.journal import EntryDraft, Posting
 from edi_posting.posting.adjudicated import _decided_lines, load_standing
+from edi_posting.posting.entries import reversible_entries
+from edi_posting.posting.followups import follow_recovered_duplicates, resolve_corrections
 from edi_posting.posting.parties import _holding
-from edi_posting.queue.credit_sides import side_balances
+from edi_posting.posting.reversals import stored_originals
+from edi_posting.queue.credit_sides import credit_items, side_balances
 
 # what one transaction set of a payer's file names: about 80 claims (SQLite, without
 # statistics, weighs an IN list by its length: a short one hides the bad plan)
@@ -99,3 +104,45 @@ def test_claim_side_balances_answer_on_an_empty_ledger(database_url: str,
     with engine.begin() as conn:
         assert side_balances(conn, claim_ids) == {}
     engine.dispose()
+
+
+def test_corrections_close_the_items_of_the_set_claims_not_every_awaiting_correction(
+        database_url: str) -> None:
+    plans = _plans(database_url, lambda conn: resolve_corrections(conn, _A_SET, "t", None))
+    if plans:
+        assert any("ix_review_items_submitted_claim_id" in p for p in plans), plans
+        assert not any("ix_review_items_kind" in p for p in plans), plans
+
+
+def test_credit_items_of_the_set_claims_are_found_by_claim_not_by_kind(
+        database_url: str) -> None:
+    plans = _plans(database_url, lambda conn: credit_items(conn, _A_SET))
+    if plans:
+        assert any("ix_review_items_submitted_claim_id" in p for p in plans), plans
+        assert not any("ix_review_items_kind" in p for p in plans), plans
+
+
+def test_held_duplicates_a_reversal_may_take_back_are_found_by_claim_not_by_status(
+        database_url: str) -> None:
+    plans = _plans(database_url, lambda conn: stored_originals(conn, _A_SET))
+    if plans:
+        assert not any("ix_review_items_status" in p for p in plans), plans
+
+
+def test_recovered_duplicates_are_found_by_payment_not_by_every_open_item(
+        database_url: str) -> None:
+    recovery = EntryDraft("k", "plb", dt.date(2026, 1, 5), (
+        Posting("unapplied_cash", 100), Posting("cash_clearing", -100)), claim_payment_id=7)
+    plans = _plans(database_url, lambda conn: follow_recovered_duplicates(
+        conn, [recovery], [], actor="t", cause="c"))
+    if plans:
+        assert any("ix_review_items_claim_payment_id" in p for p in plans), plans
+        assert not any("ix_review_items_status" in p for p in plans), plans
+
+
+def test_entries_a_reversal_negates_are_checked_for_reversal_one_by_one_not_listed_whole(
+        database_url: str) -> None:
+    plans = _plans(database_url, lambda conn: reversible_entries(conn, _A_SET))
+    if plans:
+        assert any("ix_journal_entries_claim_payment_id" in p for p in plans), plans
+        assert not any("LIST SUBQUERY" in p for p in plans), plans

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
-from edi_posting.db.lists import among
+from edi_posting.db.lists import among, unindexed
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES, ReviewStatus
 from edi_posting.ledger.journal import EntryDraft
@@ -49,7 +49,8 @@ def resolve_corrections(conn: Connection, corrected: Sequence[int], actor: str,
     if not corrected:
         return 0
     ids = conn.execute(select(_ITEM.c.id).where(
-        _ITEM.c.kind == "awaiting_correction", _ITEM.c.status.in_(OPEN_STATES),
+        unindexed(_ITEM.c.kind) == "awaiting_correction",
+        unindexed(_ITEM.c.status).in_(OPEN_STATES),
         among(_ITEM.c.submitted_claim_id, corrected))).scalars().all()
     where = (f"file {source.file_name}, ST02 {source.transaction_set_control_number}"
              if source else "a later remittance")

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from edi_posting.db.base import table_of
-from edi_posting.db.lists import among
+from edi_posting.db.lists import among, unindexed
 from edi_posting.db.models import ClaimPayment, ReviewItem, SubmittedClaim
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.matching.records import ClaimLookup, ClaimMatch, MatchMethod
@@ -99,7 +99,8 @@ def _held_duplicates(conn: Connection, claim_ids: list[int]) -> list[Any]:
         select(_CP.c.id, _ITEM.c.submitted_claim_id, _CP.c.payer_claim_control_number,
                _CP.c.charge_cents, _CP.c.paid_cents, _CP.c.posting_state)
         .join(_ITEM, _ITEM.c.claim_payment_id == _CP.c.id)
-        .where(among(_ITEM.c.submitted_claim_id, claim_ids), _ITEM.c.status.in_(OPEN_STATES),
+        .where(among(_ITEM.c.submitted_claim_id, claim_ids),
+               unindexed(_ITEM.c.status).in_(OPEN_STATES),
                _ITEM.c.problem_code == DUPLICATE_PAYMENT,
                _CP.c.posting_state == PostingState.DUPLICATE)
         .order_by(_CP.c.id)))

@@ -117,8 +117,10 @@ def insurance_by_payer(conn: Connection, claim_id: int) -> dict[int | None, int]
 
 def credit_items(conn: Connection, claim_ids: Iterable[int] | None) -> dict[int, list[Any]]:
     """Claim -> its open ``credit_balance`` items, oldest first (``None``: every claim)."""
-    query = (select(_ITEM).where(_ITEM.c.kind == "credit_balance",
-                                 _ITEM.c.status.in_(OPEN_STATES),
+    # a few claims: searched by claim, not by every open item or every credit item
+    kind, status = ((_ITEM.c.kind, _ITEM.c.status) if claim_ids is None
+                    else (unindexed(_ITEM.c.kind), unindexed(_ITEM.c.status)))
+    query = (select(_ITEM).where(kind == "credit_balance", status.in_(OPEN_STATES),
                                  _ITEM.c.submitted_claim_id.is_not(None))
              .order_by(_ITEM.c.id))
     if claim_ids is not None:
