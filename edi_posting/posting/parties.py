@@ -20,7 +20,7 @@ Nothing here guesses a payee: an unknown one is a review item.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, or_, select, tuple_, update
@@ -45,7 +45,7 @@ from edi_posting.posting.facts import crossover_payer
 from edi_posting.records.remittance import ClaimPaymentRecord, RemittanceHeader
 
 __all__ = ["ClaimPayers", "claim_payers", "crossover_payer_id", "find_payee", "find_payer", "learn_payer",
-           "linked_claim_payer", "payer_aliases", "settle_payers"]
+           "linked_claim_payers", "payer_aliases", "settle_payers"]
 
 _ALIAS, _PAYER, _PROVIDER = table_of(PayerAlias), table_of(Payer), table_of(Provider)
 _REMIT, _ITEM = table_of(Remittance), table_of(ReviewItem)
@@ -140,17 +140,23 @@ def claim_payers(conn: Connection, set_payer: int | None,
     return ClaimPayers(set_payer, frozenset(_holding(conn, set_payer, {b[0] for b in billed})))
 
 
-def linked_claim_payer(conn: Connection, set_payer: int | None, claim_id: int | None,
-                       ) -> int | None:
-    """The payer a PLB linked to claim ``claim_id`` moves (a recovery takes back what that
-    payer overpaid): as :func:`claim_payers`, the set's payer when it holds a balance on
-    the claim, else the claim's billed payer."""
-    if claim_id is None:
-        return set_payer
-    billed = conn.execute(select(_CLAIM.c.payer_id).where(_CLAIM.c.id == claim_id)).scalar()
-    if billed is None or billed == set_payer or _holding(conn, set_payer, {claim_id}):
-        return set_payer
-    return int(billed)
+def linked_claim_payers(conn: Connection, set_payer: int | None,
+                        claim_ids: Iterable[int | None]) -> dict[int | None, int | None]:
+    """The payer each PLB linked to a claim moves (a recovery takes back what that payer
+    overpaid): as :func:`claim_payers`, the set's payer when it holds a balance on the
+    claim, else the claim's billed payer; ``None`` (no claim): the set's payer.  Two
+    queries for the whole set's PLB."""
+    wanted = sorted({c for c in claim_ids if c is not None})
+    billed = dict(conn.execute(select(_CLAIM.c.id, _CLAIM.c.payer_id)
+                               .where(among(_CLAIM.c.id, wanted))).all()) if wanted else {}
+    other = {c for c, payer in billed.items() if payer is not None and payer != set_payer}
+    holds = _holding(conn, set_payer, other)
+    found: dict[int | None, int | None] = {None: set_payer}
+    for claim_id in wanted:
+        found[claim_id] = set_payer
+    for claim_id in other - holds:
+        found[claim_id] = int(billed[claim_id])
+    return found
 
 
 def _holding(conn: Connection, payer_id: int | None, claim_ids: set[int]) -> set[int]:

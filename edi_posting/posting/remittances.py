@@ -68,7 +68,7 @@ from edi_posting.posting.followups import (
 from edi_posting.posting.parties import (
     find_payee,
     find_payer,
-    linked_claim_payer,
+    linked_claim_payers,
     settle_payers,
 )
 from edi_posting.posting.payment_identity import remittance_key, set_differences
@@ -263,15 +263,16 @@ def _plb_entries(conn: Connection, frame: SetFrame, ectx: EntryContext
     reviews: list[ReviewDraft] = []
     if frame.held:  # none of its money posted (BPR02 waits whole): no entry, no item
         return drafts, reviews
+    payers = linked_claim_payers(conn, frame.payer_id, (ln.submitted_claim_id for ln in links))
     for n, (adjustment, link, plb_id) in enumerate(zip(adjustments, links, ids, strict=True), 1):
         if needs_link(adjustment) and not link.found:
             spec = unlinked_review(adjustment)
             reviews.append(_draft(frame, spec, f"{spec.kind}|plb:{plb_id}",
                                   adjustment.amount_cents))
-        payer_id = linked_claim_payer(conn, frame.payer_id, link.submitted_claim_id)
         entry = plb_entry(adjustment, key=f"{ectx.key}|plb:{n}", effective=ectx.effective,
                           remittance_id=ectx.remittance_id, plb_id=plb_id, link=link,
-                          payer_id=payer_id, source=ectx.source(adjustment.source))
+                          payer_id=payers[link.submitted_claim_id],
+                          source=ectx.source(adjustment.source))
         drafts += [entry] if entry else []
     return drafts, reviews
 
