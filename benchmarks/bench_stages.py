@@ -36,9 +36,9 @@ from typing import Any
 STAGES = [
     ("edi_posting.importing.remittances", None, "post_remittance", "post_remittance"),
     *(("edi_posting.posting.remittances", None, name, name) for name in (
-        "seen_before", "find_payer", "match_claims", "load_policy", "reserve_set",
-        "_decide_all", "record_set", "find_payee", "store_remittance", "_entries",
-        "mark_reversed", "_set_reviews", "credit_reviews",
+        "seen_before", "_prepare", "find_payer", "match_claims", "load_policy",
+        "reserve_set", "decide_claims", "record_set", "find_payee", "store_remittance",
+        "_write_entries", "mark_reversed", "_set_reviews", "credit_reviews",
         "resolve_corrections", "open_review_items", "payment_facts")),
     ("edi_posting.ledger.journal", None, "write_entries", "write_entries"),
     *(("edi_posting.matching.lookup", "DatabaseClaimLookup", name, f"lookup.{name}")

@@ -6,5 +6,7 @@ rules and the practice's CARC policy (``rules``, ``policy``), the decision to po
 reverse or deny (``decisions``, ``adjudicated``), reversals paired with their originals
 (``reversals``), provider-level adjustments (``plb``), the rows written in bulk (``store``),
 the journal entries (``entries``) and what a posting changes beyond them (``followups``).
+Each claim payment travels as one frozen ``ClaimPass`` (record, match, payer, row ids,
+fact, decision: ``claim_pass``) beside the set's ``SetFrame``.
 Takes a parsed ``Remittance`` and its matches; gives rows, entries and review drafts.
 """

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,7 @@ from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.ledger import EntryKind
-from edi_posting.db.lists import among
+from edi_posting.db.lists import among, unindexed
 from edi_posting.db.models import ClaimPayment, JournalEntry, JournalLine, Remittance
 from edi_posting.matching.records import ClaimMatch
 from edi_posting.money import format_cents
@@ -111,7 +111,7 @@ def load_standing(conn: Connection, claim_ids: Collection[int], payer_id: int | 
         .join(_REM, _REM.c.id == _CP.c.remittance_id)
         .where(among(_CP.c.submitted_claim_id, sorted(claim_ids)),
                _CP.c.posting_state.in_(STANDING_STATES), _CP.c.status_code != "22",
-               _REM.c.payer_id == payer_id)
+               unindexed(_REM.c.payer_id) == payer_id)
         .order_by(_CP.c.id)).all()
     if not rows:
         return StandingPayments({}, trace_number, payment_date)
@@ -125,12 +125,10 @@ def load_standing(conn: Connection, claim_ids: Collection[int], payer_id: int | 
     return StandingPayments(dict(by_claim), trace_number, payment_date)
 
 
-def set_standing(conn: Connection, read: RemittanceSetRead, matches: Sequence[ClaimMatch],
+def set_standing(conn: Connection, read: RemittanceSetRead, claim_ids: Collection[int],
                  payer_id: int | None) -> StandingPayments:
     """``load_standing`` for the claims the set's payments (not its reversals) matched."""
     header = read.header
-    claim_ids = {m.claim_id for c, m in zip(read.claims, matches)
-                 if m.is_safe and m.claim_id is not None and not c.is_reversal}
     return load_standing(conn, claim_ids, payer_id,
                          header.trace.trace_number if header.trace else "",
                          header.payment.date if header.payment else None)
@@ -146,7 +144,8 @@ def _decided_lines(conn: Connection, payments: list[tuple[int, int]]
         select(_ENTRY.c.claim_payment_id, _LINE.c.submitted_claim_id, _LINE.c.submitted_line_id)
         .distinct().join(_ENTRY, _ENTRY.c.id == _LINE.c.entry_id)
         .where(among(_ENTRY.c.claim_payment_id, sorted(claim_of)),
-               _ENTRY.c.reverses_entry_id.is_(None), _LINE.c.submitted_line_id.is_not(None))):
+               unindexed(_ENTRY.c.reverses_entry_id).is_(None),
+               _LINE.c.submitted_line_id.is_not(None))):
         if claim_of.get(cp_id) == claim_id:
             found[cp_id].add(line_id)
     return {cp_id: frozenset(ids) for cp_id, ids in found.items()}

@@ -9,16 +9,13 @@ from collections.abc import Sequence
 from edi_posting.db.ledger import EntryKind
 from edi_posting.ledger import journal as ledger
 from edi_posting.money import format_cents
-from edi_posting.posting.decisions import ClaimDecision
-from edi_posting.posting.store import StoredClaim
+from edi_posting.posting.claim_pass import ClaimPass
 from edi_posting.queue.items import ReviewDraft
-from edi_posting.records.remittance import ClaimPaymentRecord
 
 __all__ = ["posting_plan"]
 
 
-def posting_plan(claims: Sequence[ClaimPaymentRecord], decisions: Sequence[ClaimDecision],
-                 stored: Sequence[StoredClaim], reviews: Sequence[ReviewDraft],
+def posting_plan(passes: Sequence[ClaimPass], reviews: Sequence[ReviewDraft],
                  drafts: Sequence[ledger.EntryDraft]) -> list[dict[str, object]]:
     """Per claim payment (then the remittance's own PLB entries and items), in file order."""
     by_cp: dict[int | None, list[ledger.EntryDraft]] = defaultdict(list)
@@ -28,8 +25,8 @@ def posting_plan(claims: Sequence[ClaimPaymentRecord], decisions: Sequence[Claim
     for review in reviews:
         kinds[review.claim_payment_id].append(review.kind)
     plan: list[dict[str, object]] = []
-    for claim, decision, row in zip(claims, decisions, stored):
-        cp_id = row.claim_payment_id
+    for p in passes:
+        claim, decision, cp_id = p.record, p.decision, p.claim_payment_id
         plan.append({
             "claim": claim.patient_control_number, "status_code": claim.status_code,
             "paid": format_cents(claim.paid_cents), "decision": decision.state,

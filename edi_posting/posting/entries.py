@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, exists, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.ledger import AccountCode, EntryKind
@@ -95,11 +95,13 @@ def reversible_entries(conn: Connection, claim_payment_ids: Iterable[int],
     wanted = sorted(set(claim_payment_ids))
     if not wanted:
         return {}
-    reversed_ids = select(_ENTRY.c.reverses_entry_id).where(_ENTRY.c.reverses_entry_id.is_not(None))
+    # each candidate looked up in the unique reverses_entry_id index, rather than the id
+    # of every reversal the ledger holds listed first
+    reversal = _ENTRY.alias("reversal")
     ids = conn.execute(
         select(_ENTRY.c.id).where(among(_ENTRY.c.claim_payment_id, wanted),
                                   _ENTRY.c.kind.in_(REVERSIBLE_KINDS),
-                                  _ENTRY.c.id.not_in(reversed_ids))
+                                  ~exists().where(reversal.c.reverses_entry_id == _ENTRY.c.id))
     ).scalars().all()
     found: dict[int, list[ledger.StoredEntry]] = {}
     for entry in ledger.load_entries(conn, ids):

@@ -8,18 +8,17 @@ the claim's balance or items as they now stand.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.ledger import AccountCode, EntryKind
-from edi_posting.db.lists import among
+from edi_posting.db.lists import among, unindexed
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES, ItemAction, ReviewStatus
 from edi_posting.ledger.journal import EntryDraft
-from edi_posting.matching.records import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
 from edi_posting.posting.decisions import ClaimDecision
@@ -44,16 +43,15 @@ class Touched:
     file_id: int
 
 
-def resolve_corrections(conn: Connection, matches: Sequence[ClaimMatch],
-                        decisions: Sequence[ClaimDecision], actor: str,
+def resolve_corrections(conn: Connection, corrected: Sequence[int], actor: str,
                         source: SourceRef | None) -> int:
-    """Close open ``awaiting_correction`` items of claims this set paid or denied again."""
-    corrected = sorted({m.claim_id for m, d in zip(matches, decisions)
-                        if m.claim_id is not None and d.state in (PostingState.POSTED, PostingState.DENIED)})
+    """Close open ``awaiting_correction`` items of claims this set paid or denied again
+    (``corrected``: ``claim_pass.corrected_claims``)."""
     if not corrected:
         return 0
     ids = conn.execute(select(_ITEM.c.id).where(
-        _ITEM.c.kind == ReviewKind.AWAITING_CORRECTION, _ITEM.c.status.in_(OPEN_STATES),
+        unindexed(_ITEM.c.kind) == ReviewKind.AWAITING_CORRECTION,
+        unindexed(_ITEM.c.status).in_(OPEN_STATES),
         among(_ITEM.c.submitted_claim_id, corrected))).scalars().all()
     where = (f"file {source.file_name}, ST02 {source.transaction_set_control_number}"
              if source else "a later remittance")
@@ -88,7 +86,7 @@ def credit_reviews(conn: Connection, drafts: Sequence[EntryDraft],
 
 
 def follow_recovered_duplicates(conn: Connection, drafts: Sequence[EntryDraft],
-                                decisions: Sequence[ClaimDecision], *, actor: str,
+                                decisions: Iterable[ClaimDecision], *, actor: str,
                                 cause: str) -> None:
     """The items of held duplicate payments this set took back (a PLB WO, or a reversal of
     the payment itself): each now holds that much less unapplied cash (resolved when

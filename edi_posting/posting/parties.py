@@ -20,14 +20,15 @@ Nothing here guesses a payee: an unknown one is a review item.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, or_, select, tuple_, update
 
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import in_chunks
 from edi_posting.db.ledger import AccountCode
-from edi_posting.db.lists import among
+from edi_posting.db.lists import among, unindexed
 from edi_posting.db.models import (
     JournalLine,
     Payer,
@@ -44,8 +45,8 @@ from edi_posting.parties.payer_adoption import adopt_payer
 from edi_posting.posting.facts import crossover_payer
 from edi_posting.records.remittance import ClaimPaymentRecord, RemittanceHeader
 
-__all__ = ["claim_payers", "crossover_payer_id", "find_payee", "find_payer", "learn_payer",
-           "linked_claim_payer", "payer_aliases", "settle_payers"]
+__all__ = ["ClaimPayers", "claim_payers", "crossover_payer_id", "find_payee", "find_payer", "learn_payer",
+           "linked_claim_payers", "payer_aliases", "settle_payers"]
 
 _ALIAS, _PAYER, _PROVIDER = table_of(PayerAlias), table_of(Payer), table_of(Provider)
 _REMIT, _ITEM = table_of(Remittance), table_of(ReviewItem)
@@ -85,14 +86,29 @@ def find_payer(conn: Connection, header: RemittanceHeader) -> int | None:
     return int(by_primary) if by_primary is not None else None
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimPayers:
+    """Whose insurance receivable a claim payment of the set moves (see
+    :func:`claim_payers`): the set's payer, or the billed payer of a claim it holds no
+    balance on."""
+
+    set_payer: int | None
+    holding: frozenset[int]  # claims on which the set's payer holds (or held) a balance
+
+    def of(self, match: ClaimMatch | None) -> int | None:
+        billed = _billed(match)
+        if billed is None or billed[1] == self.set_payer or billed[0] in self.holding:
+            return self.set_payer
+        return billed[1]
+
+
 def settle_payers(conn: Connection, header: RemittanceHeader, found: int | None,
-                  matches: Sequence[ClaimMatch | None], actor: str,
-                  ) -> tuple[int | None, list[int | None]]:
+                  matches: Sequence[ClaimMatch | None], actor: str) -> ClaimPayers:
     """The set's payer (``found`` by an identifier, else learnt from its matches; a
     provisional one adopted by its billed payer) and the payer of each claim's money."""
     payer_id = learn_payer(conn, header, matches) if found is None else adopt_payer(
         conn, found, _billed_payers(matches), actor)
-    return payer_id, claim_payers(conn, payer_id, matches)
+    return claim_payers(conn, payer_id, matches)
 
 
 def learn_payer(conn: Connection, header: RemittanceHeader,
@@ -117,27 +133,31 @@ def learn_payer(conn: Connection, header: RemittanceHeader,
 
 
 def claim_payers(conn: Connection, set_payer: int | None,
-                 matches: Sequence[ClaimMatch | None]) -> list[int | None]:
+                 matches: Sequence[ClaimMatch | None]) -> ClaimPayers:
     """The payer whose insurance receivable each claim payment of the set moves: the set's
     payer when it holds (or held) a balance on the claim, else the claim's billed payer,
     so a payer sharing its TRN03 with another never opens a negative balance beside it."""
-    billed = [_billed(m) for m in matches]
-    holds = _holding(conn, set_payer, {b[0] for b in billed if b and b[1] != set_payer})
-    return [set_payer if b is None or b[1] == set_payer or b[0] in holds else b[1]
-            for b in billed]
+    billed = [b for b in map(_billed, matches) if b is not None and b[1] != set_payer]
+    return ClaimPayers(set_payer, frozenset(_holding(conn, set_payer, {b[0] for b in billed})))
 
 
-def linked_claim_payer(conn: Connection, set_payer: int | None, claim_id: int | None,
-                       ) -> int | None:
-    """The payer a PLB linked to claim ``claim_id`` moves (a recovery takes back what that
-    payer overpaid): as :func:`claim_payers`, the set's payer when it holds a balance on
-    the claim, else the claim's billed payer."""
-    if claim_id is None:
-        return set_payer
-    billed = conn.execute(select(_CLAIM.c.payer_id).where(_CLAIM.c.id == claim_id)).scalar()
-    if billed is None or billed == set_payer or _holding(conn, set_payer, {claim_id}):
-        return set_payer
-    return int(billed)
+def linked_claim_payers(conn: Connection, set_payer: int | None,
+                        claim_ids: Iterable[int | None]) -> dict[int | None, int | None]:
+    """The payer each PLB linked to a claim moves (a recovery takes back what that payer
+    overpaid): as :func:`claim_payers`, the set's payer when it holds a balance on the
+    claim, else the claim's billed payer; ``None`` (no claim): the set's payer.  Two
+    queries for the whole set's PLB."""
+    wanted = sorted({c for c in claim_ids if c is not None})
+    billed = dict(conn.execute(select(_CLAIM.c.id, _CLAIM.c.payer_id)
+                               .where(among(_CLAIM.c.id, wanted))).all()) if wanted else {}
+    other = {c for c, payer in billed.items() if payer is not None and payer != set_payer}
+    holds = _holding(conn, set_payer, other)
+    found: dict[int | None, int | None] = {None: set_payer}
+    for claim_id in wanted:
+        found[claim_id] = set_payer
+    for claim_id in other - holds:
+        found[claim_id] = int(billed[claim_id])
+    return found
 
 
 def _holding(conn: Connection, payer_id: int | None, claim_ids: set[int]) -> set[int]:
@@ -146,7 +166,7 @@ def _holding(conn: Connection, payer_id: int | None, claim_ids: set[int]) -> set
         return set()
     return set(conn.execute(
         select(_LINE.c.submitted_claim_id).distinct()
-        .where(_LINE.c.account_id == account_ids(conn)[AccountCode.INSURANCE_AR],
+        .where(unindexed(_LINE.c.account_id) == account_ids(conn)[AccountCode.INSURANCE_AR],
                _LINE.c.payer_id == payer_id,
                among(_LINE.c.submitted_claim_id, sorted(claim_ids)))).scalars())
 

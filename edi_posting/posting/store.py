@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
@@ -35,7 +35,7 @@ from edi_posting.records.source import SourceRef
 from edi_posting.x12.remit835.file import RemittanceSetRead
 
 __all__ = [
-    "ClaimRowInfo", "StoredClaim", "StoredSet", "reserve_set", "store_provider_adjustments",
+    "StorableClaim", "StoredClaim", "StoredSet", "reserve_set", "store_provider_adjustments",
     "store_remittance",
 ]
 
@@ -45,14 +45,22 @@ _RARC, _AMT = table_of(RemarkCode), table_of(SupplementalAmount)
 _PLB = table_of(ProviderAdjustment)
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimRowInfo:
-    """What the match and decide stages add to a claim payment before it is stored."""
+class StorableClaim(Protocol):
+    """A decided claim payment (``claim_pass.ClaimPass``): the parsed record and what the
+    match and decide stages add to it before it is stored."""
 
-    submitted_claim_id: int | None
-    match_method: str | None
-    posting_state: str
-    submitted_line_ids: tuple[int | None, ...]  # per paid line, in order
+    @property
+    def record(self) -> rec.ClaimPaymentRecord: ...
+    @property
+    def ids(self) -> StoredClaim: ...
+    @property
+    def on_claim_id(self) -> int | None: ...
+    @property
+    def match_method(self) -> str | None: ...
+    @property
+    def posting_state(self) -> str: ...
+    @property
+    def submitted_line_ids(self) -> tuple[int | None, ...]: ...  # per paid line, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +148,9 @@ _CP_COLUMNS = (
     "statement_to", "received_date", "match_method", "posting_state", *_SOURCE)
 
 
-def _claim_row(cp_id: int, remittance_id: int, ts_id: int, ordinal: int,
-               claim: rec.ClaimPaymentRecord, info: ClaimRowInfo, file_id: int) -> _Row:
+def _claim_row(remittance_id: int, ts_id: int, ordinal: int, cp: StorableClaim,
+               file_id: int) -> _Row:
+    claim = cp.record
     c = claim_columns(claim)  # what matching reads, as matching reads it
     people = {n.entity_code: n for n in reversed(claim.names)}  # the first of each code
     rendering, tt = people.get("82"), people.get("TT")
@@ -149,7 +158,7 @@ def _claim_row(cp_id: int, remittance_id: int, ts_id: int, ordinal: int,
     key = (f"835:{ts_id}|{ordinal}|{claim.patient_control_number}|"
            f"{claim.payer_claim_control_number or ''}|{claim.status_code}")
     return (
-        cp_id, remittance_id, ordinal, key, info.submitted_claim_id,
+        cp.ids.claim_payment_id, remittance_id, ordinal, key, cp.on_claim_id,
         c.patient_control_number, c.status_code, c.charge_cents, c.paid_cents,
         claim.patient_responsibility_cents, claim.filing_indicator,
         c.payer_claim_control_number, claim.facility_type, claim.frequency,
@@ -157,8 +166,8 @@ def _claim_row(cp_id: int, remittance_id: int, ts_id: int, ordinal: int,
         c.patient_last_name, c.patient_first_name, c.member_id, c.corrected_member_id,
         rendering.identifier if rendering else None,
         tt.last_name if tt else None, tt.identifier if tt else None,
-        c.statement_from, c.statement_to, dates.get("050"), info.match_method,
-        info.posting_state, *_from(claim.source, file_id))
+        c.statement_from, c.statement_to, dates.get("050"), cp.match_method,
+        cp.posting_state, *_from(claim.source, file_id))
 
 
 _SVC_COLUMNS = (
@@ -186,24 +195,22 @@ _CAS_COLUMNS = ("id", "claim_payment_id", "service_line_payment_id", "ordinal", 
 
 
 def store_remittance(
-    conn: Connection, read: RemittanceSetRead, infos: Sequence[ClaimRowInfo],
-    stored: StoredSet, *, file_id: int, ts_id: int, payer_id: int | None,
+    conn: Connection, read: RemittanceSetRead, claims: Sequence[StorableClaim],
+    remittance_id: int, *, file_id: int, ts_id: int, payer_id: int | None,
     payee_id: int | None, status: str,
 ) -> None:
     """Insert every row of the set under the ids :func:`reserve_set` gave it."""
-    remittance_id = stored.remittance_id
     insert_tuples(conn, _REMIT, _REMIT_COLUMNS, [_remittance_row(
         read, remittance_id, file_id, ts_id, payer_id, payee_id, status)], clip=True)
     insert_tuples(conn, _CP, _CP_COLUMNS, [
-        _claim_row(ids.claim_payment_id, remittance_id, ts_id, i, claim, info, file_id)
-        for i, (claim, info, ids) in enumerate(zip(read.claims, infos, stored.claims,
-                                                   strict=True), 1)], clip=True)
+        _claim_row(remittance_id, ts_id, i, cp, file_id) for i, cp in enumerate(claims, 1)],
+        clip=True)
     insert_tuples(conn, _SVC, _SVC_COLUMNS, [
-        _line_row(line_id, ids.claim_payment_id, j, line, submitted, file_id)
-        for claim, info, ids in zip(read.claims, infos, stored.claims)
+        _line_row(line_id, cp.ids.claim_payment_id, j, line, submitted, file_id)
+        for cp in claims
         for j, (line, submitted, line_id) in enumerate(zip(
-            claim.service_lines, info.submitted_line_ids, ids.line_ids), 1)], clip=True)
-    _store_details(conn, read.claims, stored.claims, file_id)
+            cp.record.service_lines, cp.submitted_line_ids, cp.ids.line_ids), 1)], clip=True)
+    _store_details(conn, claims, file_id)
 
 
 def store_provider_adjustments(
@@ -220,13 +227,13 @@ def store_provider_adjustments(
     return ids
 
 
-def _store_details(conn: Connection, claims: Sequence[rec.ClaimPaymentRecord],
-                   stored: Sequence[StoredClaim], file_id: int) -> None:
+def _store_details(conn: Connection, claims: Sequence[StorableClaim], file_id: int) -> None:
     """CAS under their reserved ids, remark codes and AMT/QTY of every claim."""
     cas_rows: list[_Row] = []
     rarc_rows: list[_Row] = []
     amt_rows: list[_Row] = []
-    for claim, ids in zip(claims, stored, strict=True):
+    for cp in claims:
+        claim, ids = cp.record, cp.ids
         cp_id = ids.claim_payment_id
         source = _from(claim.source, file_id)
         _cas_rows(cas_rows, claim, ids, source, file_id)

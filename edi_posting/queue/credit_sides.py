@@ -23,7 +23,7 @@ from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.ledger import AccountCode
-from edi_posting.db.lists import among
+from edi_posting.db.lists import among, unindexed
 from edi_posting.db.models import JournalLine, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger.journal import account_ids
@@ -83,7 +83,8 @@ def side_balances(conn: Connection, claim_ids: Iterable[int] | None
     ins, pat = accounts[INSURANCE], accounts[PATIENT]
     query = (select(_LINE.c.submitted_claim_id, _LINE.c.account_id, _LINE.c.payer_id,
                     func.sum(_LINE.c.amount_cents))
-             .where(_LINE.c.account_id.in_((ins, pat)), _LINE.c.submitted_claim_id.is_not(None))
+             .where(unindexed(_LINE.c.account_id).in_((ins, pat)),
+                    _LINE.c.submitted_claim_id.is_not(None))
              .group_by(_LINE.c.submitted_claim_id, _LINE.c.account_id, _LINE.c.payer_id))
     if claim_ids is not None:
         query = query.where(among(_LINE.c.submitted_claim_id, sorted(set(claim_ids))))
@@ -118,8 +119,10 @@ def insurance_by_payer(conn: Connection, claim_id: int) -> dict[int | None, int]
 
 def credit_items(conn: Connection, claim_ids: Iterable[int] | None) -> dict[int, list[Any]]:
     """Claim -> its open ``credit_balance`` items, oldest first (``None``: every claim)."""
-    query = (select(_ITEM).where(_ITEM.c.kind == ReviewKind.CREDIT_BALANCE,
-                                 _ITEM.c.status.in_(OPEN_STATES),
+    # a few claims: searched by claim, not by every open item or every credit item
+    kind, status = ((_ITEM.c.kind, _ITEM.c.status) if claim_ids is None
+                    else (unindexed(_ITEM.c.kind), unindexed(_ITEM.c.status)))
+    query = (select(_ITEM).where(kind == ReviewKind.CREDIT_BALANCE, status.in_(OPEN_STATES),
                                  _ITEM.c.submitted_claim_id.is_not(None))
              .order_by(_ITEM.c.id))
     if claim_ids is not None:
