@@ -34,7 +34,7 @@ from edi_posting.money import format_cents
 from edi_posting.names import plain
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.records.claim import SubmittedClaimRecord
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.states import AuditOutcome
 from edi_posting.review.actions import ActionError
 from edi_posting.review.money import MATCH_KINDS
@@ -42,7 +42,7 @@ from edi_posting.review.rematch import REMATCH_CODES, SYSTEM_ACTOR, rematch_by_e
 
 __all__ = ["LATE_CLAIM_MATCHED", "ImportTrigger", "rematch_waiting_payments"]
 
-LATE_CLAIM_MATCHED = "LATE_CLAIM_MATCHED"
+LATE_CLAIM_MATCHED = ProblemCode.LATE_CLAIM_MATCHED
 _ITEM, _CP, _CLAIM = table_of(ReviewItem), table_of(ClaimPayment), table_of(SubmittedClaim)
 
 

@@ -36,7 +36,7 @@ from edi_posting.records.claim import (
     SubmittedClaimRecord,
     SubmittedLineRecord,
 )
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.states import ReviewKind, SetKind, SetStatus, SubmissionStatus
 from edi_posting.x12.strays import STRAY_CODES
 
@@ -201,7 +201,7 @@ def _find_original(
     if found is None:
         kind = "replacement" if claim.frequency_code == ClaimFrequency.REPLACEMENT else "void"
         problems.append(Problem(
-            "ORIGINAL_CLAIM_NOT_FOUND", Severity.ERROR,
+            ProblemCode.ORIGINAL_CLAIM_NOT_FOUND, Severity.ERROR,
             f"{kind} claim {claim.patient_control_number} (REF*F8 "
             f"{claim.original_payer_claim_number or 'absent'}) names no claim we hold",
             claim.source, "CLM05-3",
@@ -272,7 +272,7 @@ def _conflict_review(ctx: SetContext, conflict: PatientConflict) -> ReviewDraft:
         ReviewKind.PATIENT_CONFLICT,
         f"payer member ID already belongs to patient {conflict.existing_patient_id}; the claim"
         f" names another person, kept apart as patient {conflict.new_patient_id}",
-        priority=2, problem_code="PATIENT_CONFLICT", file_id=ctx.file_id,
+        priority=2, problem_code=ProblemCode.PATIENT_CONFLICT, file_id=ctx.file_id,
         evidence={"existing_patient_id": conflict.existing_patient_id,
                   "new_patient_id": conflict.new_patient_id},
     )

@@ -30,13 +30,13 @@ from edi_posting.money import format_cents
 from edi_posting.parties.identity import PartyIds, normalize_pcn
 from edi_posting.queue.items import ReviewDraft
 from edi_posting.records.claim import ClaimFrequency, SubmittedClaimRecord
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.states import ReviewKind, SubmissionStatus
 
 __all__ = ["DUPLICATE_CLAIM", "Duplicate", "EarlierClaim", "duplicate_reviews",
            "find_duplicates"]
 
-DUPLICATE_CLAIM = "DUPLICATE_CLAIM"
+DUPLICATE_CLAIM = ProblemCode.DUPLICATE_CLAIM
 _CLAIM, _FILE = table_of(SubmittedClaim), table_of(ReceivedFile)
 _BILLED_AGAIN_ON_PURPOSE = (ClaimFrequency.REPLACEMENT, ClaimFrequency.VOID)
 

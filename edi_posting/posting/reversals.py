@@ -28,6 +28,7 @@ from edi_posting.posting.decisions import (
     OriginalPayment,
     ReviewSpec,
 )
+from edi_posting.records.problems import ProblemCode
 from edi_posting.records.remittance import ClaimPaymentRecord
 from edi_posting.records.states import MatchMethod, PostingState, ReviewKind, SubmissionStatus
 
@@ -125,7 +126,7 @@ def awaiting_corrections(claims: Sequence[object], matches: Sequence[ClaimMatch]
         if not corrected:
             claim = claims[i]
             review = ReviewSpec(
-                ReviewKind.AWAITING_CORRECTION, "AWAITING_CORRECTION",
+                ReviewKind.AWAITING_CORRECTION, ProblemCode.AWAITING_CORRECTION,
                 f"claim {claim.patient_control_number} reversed "  # type: ignore[attr-defined]
                 "(CLP02 22); its correction has not arrived yet", 3)
             out[i] = ClaimDecision(PostingState.REVERSED_AWAITING_CORRECTION, EntryKind.REVERSAL,

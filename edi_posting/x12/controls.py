@@ -13,13 +13,13 @@ every set it wraps, since the envelope is stored with them).  Consumed by
 
 from __future__ import annotations
 
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.tokenizer import control_characters
 
 __all__ = ["CONTROL_CHARACTER", "ControlFlags"]
 
-CONTROL_CHARACTER = "CONTROL_CHARACTER"
+CONTROL_CHARACTER = ProblemCode.CONTROL_CHARACTER
 
 
 class ControlFlags:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edi_posting.money import format_cents
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.remittance import (
     ClaimPaymentRecord,
     ProviderAdjustmentRecord,
@@ -46,17 +46,17 @@ __all__ = [
     "service_imbalance",
 ]
 
-SERVICE_UNBALANCED = "SERVICE_UNBALANCED"
-CLAIM_UNBALANCED = "CLAIM_UNBALANCED"
-TRANSACTION_UNBALANCED = "TRANSACTION_UNBALANCED"
-PATIENT_RESPONSIBILITY_MISMATCH = "PATIENT_RESPONSIBILITY_MISMATCH"
+SERVICE_UNBALANCED = ProblemCode.SERVICE_UNBALANCED
+CLAIM_UNBALANCED = ProblemCode.CLAIM_UNBALANCED
+TRANSACTION_UNBALANCED = ProblemCode.TRANSACTION_UNBALANCED
+PATIENT_RESPONSIBILITY_MISMATCH = ProblemCode.PATIENT_RESPONSIBILITY_MISMATCH
 BALANCING_CODES = frozenset(
     (SERVICE_UNBALANCED, CLAIM_UNBALANCED, TRANSACTION_UNBALANCED, PATIENT_RESPONSIBILITY_MISMATCH)
 )
 
 
 def _imbalance(
-    code: str, severity: Severity, level: str, what: str, expected: int, actual: int,
+    code: ProblemCode, severity: Severity, level: str, what: str, expected: int, actual: int,
     source: SourceRef, element: str,
 ) -> Problem:
     difference = actual - expected

@@ -46,6 +46,7 @@ import re
 import pyx12.dataele
 
 from edi_posting.logs import withheld
+from edi_posting.records.problems import ProblemCode
 from edi_posting.x12.strays import SEGMENT_ID
 
 __all__ = ["is_value_shown", "scrub_element_message", "scrub_segment_message"]
@@ -64,7 +65,7 @@ _CODE_FIRST_SEGMENTS = frozenset((
 ))  # fmt: skip
 _NOT_FOUND = re.compile(r"^Segment (?P<id>[^*\s]*)\*(?P<value>.*?) not found\.(?P<rest>.*)$",
                         re.DOTALL)
-_INVALID_CODE = "INVALID_CODE_VALUE"
+_INVALID_CODE = ProblemCode.INVALID_CODE_VALUE
 _BAD_CODE = re.compile(r"^\((?P<value>.*)\) is not a valid code for (?P<what>.*) "
                        r"\((?P<where>[A-Z0-9]+(?:-[0-9]+)?)\)$", re.DOTALL)
 _SEGMENT_ID_INVALID = re.compile(r'^Segment identifier "(?P<id>.*)" is invalid$', re.DOTALL)
