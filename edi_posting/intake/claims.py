@@ -24,7 +24,7 @@ from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.models import ClaimPayment, JournalEntry, SubmittedClaim, SubmittedLine
 from edi_posting.intake.checks import claim_problems
-from edi_posting.intake.duplicates import DUPLICATE_CLAIM, duplicate_reviews, find_duplicates
+from edi_posting.intake.duplicates import duplicate_reviews, find_duplicates
 from edi_posting.ledger import journal as ledger
 from edi_posting.parties.directory import PatientConflict
 from edi_posting.parties.identity import PartyIds, normalize_pcn, resolve_parties
@@ -86,7 +86,8 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
     outcome.posted = sum(1 for d in drafts if d.kind == EntryKind.CHARGE)
     reviews += [_problem_review(ctx, key, claim, claim_ids, party, problem)
                 for claim, party in zip(batch.claims, parties)
-                for problem in problems[claim.ordinal] if problem.code != DUPLICATE_CLAIM]
+                for problem in problems[claim.ordinal]
+                if problem.code != ProblemCode.DUPLICATE_CLAIM]
     reviews += duplicate_reviews(conn, ctx.file_id, key, batch.claims, parties, claim_ids,
                                  duplicates)
     # a segment lost outside any claim holds nothing, but the sender should hear of it

@@ -57,7 +57,7 @@ from typing import IO, Literal, Self
 from edi_posting.records.envelope import normalize_control_number
 from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
-from edi_posting.x12.controls import CONTROL_CHARACTER, ControlFlags
+from edi_posting.x12.controls import ControlFlags
 from edi_posting.x12.delimiters import DelimiterError, Delimiters, detect_delimiters
 from edi_posting.x12.tokenizer import (
     ENVELOPE_TAGS,
@@ -194,7 +194,7 @@ class X12Reader:
             tset.problems.extend(self.controls.take(tset.source, position))
         for tag, at in self._tainted.items():  # its envelope is stored with it
             tset.problems.append(Problem(
-                CONTROL_CHARACTER, Severity.FATAL, f"the {tag} segment around this transaction "
+                ProblemCode.CONTROL_CHARACTER, Severity.FATAL, f"the {tag} segment around this transaction "
                 f"set (segment {at}) holds a control character: nothing of the set can be "
                 "stored", tset.source.at(at), tag))
         return tset

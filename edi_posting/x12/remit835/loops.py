@@ -23,12 +23,7 @@ from edi_posting.records.remittance import (
 )
 from edi_posting.records.remittance_parts import ProviderSummary
 from edi_posting.x12.remit835 import segments as seg
-from edi_posting.x12.remit835.balancing import (
-    CLAIM_UNBALANCED,
-    SERVICE_UNBALANCED,
-    TransactionBalance,
-    check_claim,
-)
+from edi_posting.x12.remit835.balancing import TransactionBalance, check_claim
 from edi_posting.x12.remit835.layout import ALLOWED, Area, is_money_area, stray_segment
 from edi_posting.x12.remit835.values import Bucket, Context, Segment
 from edi_posting.x12.transaction_set import X12TransactionSet
@@ -194,8 +189,8 @@ class SetParser:
         counts[1] += lines
         counts[2] += adjustments
         if problems:
-            counts[3] += sum(1 for p in problems if p.code == SERVICE_UNBALANCED)
-            counts[4] += any(p.code == CLAIM_UNBALANCED for p in problems)
+            counts[3] += sum(1 for p in problems if p.code == ProblemCode.SERVICE_UNBALANCED)
+            counts[4] += any(p.code == ProblemCode.CLAIM_UNBALANCED for p in problems)
         self.balance.add_claim_paid(paid_cents)
 
     def make_header(self) -> RemittanceHeader:
