@@ -125,6 +125,35 @@ def test_the_source_scan_sees_a_literal_code() -> None:
     assert [v for _line, v in _literal_codes(tree)] == ["MISSING_BPR", "NOT_835", "X_Y"]
 
 
+_PROBE = """
+from edi_posting.posting.decisions import ReviewSpec
+from edi_posting.queue.items import ReviewDraft
+from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.states import ReviewKind
+from edi_posting.x12.ack_records import Finding
+from edi_posting.x12.delimiters import DelimiterError
+
+Problem("MISSPELT", Severity.ERROR, "m")
+ReviewDraft("k", ReviewKind.DENIAL, "m", problem_code="MISSPELT")
+ReviewSpec(ReviewKind.DENIAL, "MISSPELT", "m")
+Finding("1", "MISSPELT", "m")
+DelimiterError("MISSPELT", "m")
+"""
+
+
+def test_mypy_refuses_a_string_where_a_problem_code_is_expected(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The type is enforced, not ``Any``: each of the probe's five calls is an error."""
+    api = pytest.importorskip("mypy.api")
+    probe = tmp_path / "probe.py"
+    probe.write_text(_PROBE)
+    monkeypatch.setenv("MYPYPATH", str(PACKAGE.parent))  # this checkout, not the installed one
+    out, _err, _status = api.run([str(probe), "--strict", "--no-error-summary",
+                                  "--cache-dir", str(PACKAGE.parent / ".mypy_cache")])
+    refused = [line for line in out.splitlines() if "expected \"ProblemCode" in line]
+    assert len(refused) == 5, out
+
+
 def _not_members(problems: list[Problem]) -> list[str]:
     return sorted({f"{p.code!r}" for p in problems if not isinstance(p.code, ProblemCode)})
 
