@@ -17,7 +17,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.models import TransactionSet
 from edi_posting.queue.items import ReviewDraft, open_review_items
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.records.states import ReviewKind, SetKind
 
@@ -74,11 +74,11 @@ def seen_before(
         evidence["differences"] = differences(existing.id)
     review = ReviewDraft(
         f"duplicate_conflict|ts:{existing.id}|sha:{content_sha256}", ReviewKind.DUPLICATE_CONFLICT,
-        message, priority=2, problem_code="DUPLICATE_CONFLICT", file_id=ctx.file_id,
+        message, priority=2, problem_code=ProblemCode.DUPLICATE_CONFLICT, file_id=ctx.file_id,
         evidence=evidence,
     )
     queued = len(open_review_items(conn, [review], ctx.actor))
-    problem = Problem("DUPLICATE_CONFLICT", Severity.ERROR, message, source)
+    problem = Problem(ProblemCode.DUPLICATE_CONFLICT, Severity.ERROR, message, source)
     return SetOutcome("conflict", claims=claims, queued=queued, problems=[problem])
 
 

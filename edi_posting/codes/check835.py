@@ -21,10 +21,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from edi_posting.codes.records import CodeList, CodeListName, CodeVerdict
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 
-__all__ = ["CodeUse", "check_codes", "code_uses", "remittance_date"]
+__all__ = ["CodeUse", "check_codes", "code_list_problem", "code_uses", "remittance_date"]
 
 _WORD = {CodeListName.CARC: "CARC", CodeListName.RARC: "RARC",
          CodeListName.GROUP: "ADJUSTMENT_GROUP", CodeListName.CLAIM_STATUS: "CLAIM_STATUS",
@@ -112,11 +112,20 @@ def _problem(use: CodeUse, code_list: CodeList, verdict: CodeVerdict, day: dt.da
                                stop=entry.stop if entry else None,
                                start=entry.start if entry else None)
     note = "; update the list with `edi-posting codes update`" if is_warning else ""
-    return Problem(f"{_PREFIX[verdict]}_{_WORD[use.list_name]}",
+    return Problem(code_list_problem(verdict, use.list_name),
                    Severity.WARNING if is_warning else Severity.ERROR,
                    f"{use.element_name} {use.code!r} {why}{note}",
                    source.at(use.position), use.element_name,
                    {"list": code_list.name.value, "code": use.code})
+
+
+def code_list_problem(verdict: CodeVerdict, list_name: CodeListName) -> ProblemCode:
+    """The one place a code-list problem code is composed (``INVALID_CARC`` ...): each is a
+    member, so a verdict or list without one raises here (ValueError), never stores a
+    code no one can look up."""
+    if verdict not in _PREFIX:
+        raise ValueError(f"{verdict.value}: a valid code has no problem")
+    return ProblemCode(f"{_PREFIX[verdict]}_{_WORD[list_name]}")
 
 
 def _ccyymmdd(text: str) -> dt.date | None:

@@ -34,15 +34,14 @@ from edi_posting.money import format_cents
 from edi_posting.names import plain
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.records.claim import SubmittedClaimRecord
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.states import AuditOutcome
 from edi_posting.review.actions import ActionError
 from edi_posting.review.money import MATCH_KINDS
 from edi_posting.review.rematch import REMATCH_CODES, SYSTEM_ACTOR, rematch_by_engine
 
-__all__ = ["LATE_CLAIM_MATCHED", "ImportTrigger", "rematch_waiting_payments"]
+__all__ = ["ImportTrigger", "rematch_waiting_payments"]
 
-LATE_CLAIM_MATCHED = "LATE_CLAIM_MATCHED"
 _ITEM, _CP, _CLAIM = table_of(ReviewItem), table_of(ClaimPayment), table_of(SubmittedClaim)
 
 
@@ -116,7 +115,7 @@ def _posted_note(conn: Connection, waiting: Any, claims: Sequence[SubmittedClaim
     claim = next((c for c in claims if pcn is not None
                   and normalize_pcn(c.patient_control_number) == normalize_pcn(pcn)), None)
     return Problem(
-        LATE_CLAIM_MATCHED, Severity.WARNING,
+        ProblemCode.LATE_CLAIM_MATCHED, Severity.WARNING,
         f"the payment waiting in review item {waiting.id} (CLP01 "
         f"{waiting.patient_control_number}, {format_cents(waiting.amount_cents)}) matched "
         f"claim {pcn} and was posted automatically",

@@ -43,7 +43,7 @@ from edi_posting.importing.units import (
 from edi_posting.importing.validation_gate import rejection_of, validate_for_import
 from edi_posting.intake.claims import import_claim_batch
 from edi_posting.logs import log_event
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.records.states import AuditOutcome, FileStatus
 from edi_posting.x12.claim837.file import ClaimSetRead, read_claim_file
@@ -105,7 +105,7 @@ def _failed(engine: Engine, path: Path, options: ImportOptions, exc: Exception) 
         except Exception:  # noqa: BLE001 - the database itself may be what failed
             log_event(logging.ERROR, "import.audit_failed", file=path.name)
     source = SourceRef(result.sha256, path.name) if result.sha256 else None
-    result.problems.append(Problem("IMPORT_FAILED", Severity.FATAL, message, source))
+    result.problems.append(Problem(ProblemCode.IMPORT_FAILED, Severity.FATAL, message, source))
     return result
 
 
@@ -126,7 +126,7 @@ def _unit(engine: Engine, dry_run: bool) -> Iterator[Connection]:
 
 def import_file(engine: Engine, path: Path, options: ImportOptions) -> FileResult:
     if not path.is_file():
-        problem = Problem("FILE_NOT_FOUND", Severity.FATAL, f"{path}: no such file")
+        problem = Problem(ProblemCode.FILE_NOT_FOUND, Severity.FATAL, f"{path}: no such file")
         return FileResult(str(path), None, "unknown", FileStatus.REJECTED, problems=[problem])
     kind = sniff_path(path)
     if options.dry_run:
@@ -164,7 +164,7 @@ def _replaced_copy(archived: ArchivedFile, path: Path) -> list[Problem]:
     message = (f"{path.name}: the archived copy of file {archived.id} ({archived.replaced_at}) "
                f"{what}, not the recorded {archived.sha256}: it was not trusted and was "
                "replaced by the received bytes (audit event archive.replace_corrupt)")
-    return [Problem("ARCHIVE_COPY_REPLACED", Severity.WARNING, message,
+    return [Problem(ProblemCode.ARCHIVE_COPY_REPLACED, Severity.WARNING, message,
                     SourceRef(archived.sha256, path.name))]
 
 
@@ -247,7 +247,7 @@ def _process_file(conn: Connection | None, engine: Engine, path: Path, archived:
     else:
         message = (f"{path.name}: not an 835 or 837 (GS01/ST01 say {archived.kind}); "
                    "nothing imported")
-        problem = Problem("UNSUPPORTED_FILE", Severity.FATAL, message,
+        problem = Problem(ProblemCode.UNSUPPORTED_FILE, Severity.FATAL, message,
                           SourceRef(archived.sha256, path.name, segment_position=1))
         result.status = FileStatus.REJECTED
         result.problems.append(problem)

@@ -19,7 +19,7 @@ from edi_posting.money import MAX_CENTS, format_cents
 from edi_posting.posting.entries import PostingInvariantError
 from edi_posting.posting.payment_identity import remittance_key
 from edi_posting.posting.remittances import post_remittance
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.records.states import FileStatus
 from edi_posting.x12.remit835.file import RemittanceFileEnd, RemittanceSetRead, read_remittance_file
@@ -50,7 +50,7 @@ def _rejection(read: RemittanceSetRead) -> Problem | None:
     if fatal is not None:
         return fatal
     if not read.is_complete:
-        return Problem("SET_INCOMPLETE", Severity.FATAL, "transaction set "
+        return Problem(ProblemCode.SET_INCOMPLETE, Severity.FATAL, "transaction set "
                        f"{read.header.transaction_set_control_number} has no SE trailer",
                        read.header.source, "SE")
     return _sum_out_of_range(read)
@@ -68,7 +68,7 @@ def _sum_out_of_range(read: RemittanceSetRead) -> Problem | None:
     start = abs(payment.amount_cents) if payment else 0
     for total, element, source in _posted_amounts(read, start):
         if total > MAX_CENTS:
-            return Problem("AMOUNT_OUT_OF_RANGE", Severity.FATAL, f"{element}: the set's "
+            return Problem(ProblemCode.AMOUNT_OUT_OF_RANGE, Severity.FATAL, f"{element}: the set's "
                            f"amounts, added up without their signs, pass {format_cents(MAX_CENTS)}"
                            " (the most a database column holds) with this segment's; nothing "
                            "of the set can be stored", source, element)
@@ -123,7 +123,7 @@ def _post_set(units: Units, result: FileResult, read: RemittanceSetRead, key: st
     try:
         outcome = units.run(work)
     except PostingInvariantError as exc:
-        problem = Problem("POSTING_INVARIANT", Severity.FATAL, f"{exc}; nothing of this "
+        problem = Problem(ProblemCode.POSTING_INVARIANT, Severity.FATAL, f"{exc}; nothing of this "
                           "transaction set was posted", source, "BPR02")
         _reject_set(units, result, read, problem)
         return

@@ -17,7 +17,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.models import Acknowledgement
 from edi_posting.importing.units import FileResult, SetKey, Units
 from edi_posting.records.envelope import control_key
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 
 __all__ = ["rejection_of", "validate_for_import"]
@@ -58,7 +58,7 @@ def rejection_of(key: SetKey, position: int, rejected: frozenset[int],
     if position not in rejected:
         return None
     key = control_key(*key)
-    return Problem("REJECTED_BY_VALIDATION", Severity.FATAL,
+    return Problem(ProblemCode.REJECTED_BY_VALIDATION, Severity.FATAL,
                    f"transaction set {key[2]} (ISA13 {key[0]}, GS06 {key[1]}) was rejected by "
                    "implementation-guide validation (999 IK5 R); nothing of it is posted",
                    source, "ST02")

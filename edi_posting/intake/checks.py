@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from edi_posting.money import format_cents
 from edi_posting.records.claim import ClaimFrequency, ClaimType, SubmittedClaimRecord
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 
 __all__ = ["LINE_CHARGE_ELEMENTS", "claim_problems", "intake_checks", "negative_charge"]
 
@@ -25,7 +25,7 @@ def intake_checks(claim: SubmittedClaimRecord) -> list[Problem]:
     src, pcn = claim.source, claim.patient_control_number
     found = []
     if not claim.lines:
-        found.append(Problem("CLAIM_WITHOUT_LINES", Severity.ERROR,
+        found.append(Problem(ProblemCode.CLAIM_WITHOUT_LINES, Severity.ERROR,
                              f"claim {pcn} has no service lines", src))
     negative = negative_charge(claim)
     if negative is not None:
@@ -33,7 +33,7 @@ def intake_checks(claim: SubmittedClaimRecord) -> list[Problem]:
     line_total = sum(line.charge_cents for line in claim.lines)
     if claim.lines and line_total != claim.total_charge_cents:
         found.append(Problem(
-            "CLAIM_CHARGE_MISMATCH", Severity.ERROR,
+            ProblemCode.CLAIM_CHARGE_MISMATCH, Severity.ERROR,
             f"claim {pcn}: CLM02 {format_cents(claim.total_charge_cents)}"
             f" but the lines sum to {format_cents(line_total)} (difference "
             f"{format_cents(claim.total_charge_cents - line_total)})",
@@ -41,7 +41,7 @@ def intake_checks(claim: SubmittedClaimRecord) -> list[Problem]:
             {"expected": format_cents(line_total), "actual": format_cents(claim.total_charge_cents)},
         ))
     if claim.payer is None:
-        found.append(Problem("CLAIM_WITHOUT_PAYER", Severity.ERROR,
+        found.append(Problem(ProblemCode.CLAIM_WITHOUT_PAYER, Severity.ERROR,
                              f"claim {pcn} names no payer", src))
     return found
 
@@ -72,7 +72,7 @@ def negative_charge(claim: SubmittedClaimRecord) -> Problem | None:
     first_element, first_segment, _ = places[0]
     source = src.at(first_segment) if src and first_segment is not None else src
     return Problem(
-        "NEGATIVE_CHARGE", Severity.ERROR,
+        ProblemCode.NEGATIVE_CHARGE, Severity.ERROR,
         f"claim {claim.patient_control_number}: a charge below zero is not a credit: "
         f"{', '.join(named for _, _, named in places)}; held, not charged",
         source, first_element,

@@ -24,7 +24,7 @@ from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.models import ClaimPayment, JournalEntry, SubmittedClaim, SubmittedLine
 from edi_posting.intake.checks import claim_problems
-from edi_posting.intake.duplicates import DUPLICATE_CLAIM, duplicate_reviews, find_duplicates
+from edi_posting.intake.duplicates import duplicate_reviews, find_duplicates
 from edi_posting.ledger import journal as ledger
 from edi_posting.parties.directory import PatientConflict
 from edi_posting.parties.identity import PartyIds, normalize_pcn, resolve_parties
@@ -36,7 +36,7 @@ from edi_posting.records.claim import (
     SubmittedClaimRecord,
     SubmittedLineRecord,
 )
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.states import ReviewKind, SetKind, SetStatus, SubmissionStatus
 from edi_posting.x12.strays import STRAY_CODES
 
@@ -86,7 +86,8 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
     outcome.posted = sum(1 for d in drafts if d.kind == EntryKind.CHARGE)
     reviews += [_problem_review(ctx, key, claim, claim_ids, party, problem)
                 for claim, party in zip(batch.claims, parties)
-                for problem in problems[claim.ordinal] if problem.code != DUPLICATE_CLAIM]
+                for problem in problems[claim.ordinal]
+                if problem.code != ProblemCode.DUPLICATE_CLAIM]
     reviews += duplicate_reviews(conn, ctx.file_id, key, batch.claims, parties, claim_ids,
                                  duplicates)
     # a segment lost outside any claim holds nothing, but the sender should hear of it
@@ -201,7 +202,7 @@ def _find_original(
     if found is None:
         kind = "replacement" if claim.frequency_code == ClaimFrequency.REPLACEMENT else "void"
         problems.append(Problem(
-            "ORIGINAL_CLAIM_NOT_FOUND", Severity.ERROR,
+            ProblemCode.ORIGINAL_CLAIM_NOT_FOUND, Severity.ERROR,
             f"{kind} claim {claim.patient_control_number} (REF*F8 "
             f"{claim.original_payer_claim_number or 'absent'}) names no claim we hold",
             claim.source, "CLM05-3",
@@ -272,7 +273,7 @@ def _conflict_review(ctx: SetContext, conflict: PatientConflict) -> ReviewDraft:
         ReviewKind.PATIENT_CONFLICT,
         f"payer member ID already belongs to patient {conflict.existing_patient_id}; the claim"
         f" names another person, kept apart as patient {conflict.new_patient_id}",
-        priority=2, problem_code="PATIENT_CONFLICT", file_id=ctx.file_id,
+        priority=2, problem_code=ProblemCode.PATIENT_CONFLICT, file_id=ctx.file_id,
         evidence={"existing_patient_id": conflict.existing_patient_id,
                   "new_patient_id": conflict.new_patient_id},
     )

@@ -30,13 +30,11 @@ from edi_posting.money import format_cents
 from edi_posting.parties.identity import PartyIds, normalize_pcn
 from edi_posting.queue.items import ReviewDraft
 from edi_posting.records.claim import ClaimFrequency, SubmittedClaimRecord
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.states import ReviewKind, SubmissionStatus
 
-__all__ = ["DUPLICATE_CLAIM", "Duplicate", "EarlierClaim", "duplicate_reviews",
-           "find_duplicates"]
+__all__ = ["Duplicate", "EarlierClaim", "duplicate_reviews", "find_duplicates"]
 
-DUPLICATE_CLAIM = "DUPLICATE_CLAIM"
 _CLAIM, _FILE = table_of(SubmittedClaim), table_of(ReceivedFile)
 _BILLED_AGAIN_ON_PURPOSE = (ClaimFrequency.REPLACEMENT, ClaimFrequency.VOID)
 
@@ -111,7 +109,7 @@ def _stored_active(conn: Connection, pcns: set[str]) -> dict[tuple[str, int | No
 def _problem(claim: SubmittedClaimRecord, earlier: EarlierClaim) -> Problem:
     payer = claim.payer.name if claim.payer else "its payer"
     return Problem(
-        DUPLICATE_CLAIM, Severity.ERROR,
+        ProblemCode.DUPLICATE_CLAIM, Severity.ERROR,
         f"claim {claim.patient_control_number} was billed to {payer} before "
         f"({earlier.describe()}, charge {format_cents(earlier.charge_cents)}); this one "
         f"(charge {format_cents(claim.total_charge_cents)}) is held, not charged twice",
@@ -150,7 +148,7 @@ def _review(file_id: int, file_name: str | None, key: str, claim: SubmittedClaim
                "(CLM05-3 = 7) of the earlier one")
     return ReviewDraft(
         f"duplicate_claim|{key}|clm:{claim.ordinal}", ReviewKind.DUPLICATE_CLAIM, message,
-        amount_cents=claim.total_charge_cents, priority=2, problem_code=DUPLICATE_CLAIM,
+        amount_cents=claim.total_charge_cents, priority=2, problem_code=ProblemCode.DUPLICATE_CLAIM,
         submitted_claim_id=claim_ids.get(claim.ordinal), file_id=file_id,
         evidence={"earlier": before, "new": new, "problem": duplicate.problem.to_dict()},
         patient_account_id=party.account_id, payer_id=party.payer_id,

@@ -39,6 +39,7 @@ from edi_posting.money import format_cents
 from edi_posting.posting.adjudication_history import STANDING_STATES, Adjudication, EarlierPayment
 from edi_posting.posting.decisions import ClaimDecision, ReviewSpec
 from edi_posting.posting.rules import ClaimFact
+from edi_posting.records.problems import ProblemCode
 from edi_posting.records.remittance import ClaimPaymentRecord
 from edi_posting.records.states import PostingState, ReviewKind
 from edi_posting.x12.remit835.file import RemittanceSetRead
@@ -46,7 +47,7 @@ from edi_posting.x12.remit835.file import RemittanceSetRead
 __all__ = ["DUPLICATE_PAYMENT", "Standing", "StandingPayments",
            "duplicate_decision", "is_duplicate", "load_standing", "set_standing"]
 
-DUPLICATE_PAYMENT = "DUPLICATE_PAYMENT"  # the item's problem code
+DUPLICATE_PAYMENT = ProblemCode.DUPLICATE_PAYMENT  # the item's problem code
 
 _CP, _REM = table_of(ClaimPayment), table_of(Remittance)
 _ENTRY, _LINE = table_of(JournalEntry), table_of(JournalLine)

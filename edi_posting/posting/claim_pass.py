@@ -43,6 +43,7 @@ from edi_posting.posting.policy import CarcPolicy
 from edi_posting.posting.reversals import stored_originals
 from edi_posting.posting.rules import ClaimFact, Dims
 from edi_posting.posting.store import StoredClaim
+from edi_posting.records.problems import ProblemCode
 from edi_posting.records.remittance import ClaimPaymentRecord
 from edi_posting.records.states import PostingState, ReviewKind, SetStatus
 from edi_posting.x12.remit835.file import RemittanceSetRead
@@ -167,7 +168,7 @@ def _awaiting_corrections(passes: list[ClaimPass]) -> tuple[ClaimPass, ...]:
         if any(later.match.claim_id == p.match.claim_id and later.decision.state in _CORRECTING
                for later in passes[i + 1:]):
             continue
-        review = ReviewSpec(ReviewKind.AWAITING_CORRECTION, "AWAITING_CORRECTION",
+        review = ReviewSpec(ReviewKind.AWAITING_CORRECTION, ProblemCode.AWAITING_CORRECTION,
                             f"claim {p.record.patient_control_number} reversed (CLP02 22); "
                             "its correction has not arrived yet", 3)
         out[i] = replace(p, decision=ClaimDecision(

@@ -30,7 +30,7 @@ from edi_posting.db.ledger import EntryKind
 from edi_posting.matching.records import ClaimMatch
 from edi_posting.money import format_cents
 from edi_posting.posting.rules import NO_ZERO_PAY, ClaimFact, Disposition, classify
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.remittance import ClaimPaymentRecord
 from edi_posting.records.states import MatchMethod, PostingState, ReviewKind
 
@@ -39,7 +39,7 @@ __all__ = [
     "choose_original", "decide",
 ]
 
-BALANCING_CODES = frozenset({"SERVICE_UNBALANCED", "CLAIM_UNBALANCED"})
+BALANCING_CODES = frozenset({ProblemCode.SERVICE_UNBALANCED, ProblemCode.CLAIM_UNBALANCED})
 # a payment of lines its payer adjudicated already, held in unapplied cash
 # (``remittance_adjudicated``); the payer may still reverse it
 _REVERSIBLE_STATES = (PostingState.POSTED, PostingState.DENIED, PostingState.APPLIED,
@@ -49,7 +49,7 @@ _REVERSIBLE_STATES = (PostingState.POSTED, PostingState.DENIED, PostingState.APP
 @dataclass(frozen=True, slots=True)
 class ReviewSpec:
     kind: ReviewKind
-    code: str
+    code: ProblemCode
     message: str
     priority: int = 3
     evidence: dict[str, Any] = field(default_factory=dict)
@@ -113,7 +113,8 @@ def _unsafe_review(claim: ClaimPaymentRecord, match: ClaimMatch) -> ReviewSpec:
                   for c in match.candidates]
     ambiguous = match.method is MatchMethod.AMBIGUOUS or match.claim_id is not None
     kind = ReviewKind.AMBIGUOUS_MATCH if ambiguous else ReviewKind.UNMATCHED_PAYMENT
-    return ReviewSpec(kind, kind.upper(), f"claim payment {claim.patient_control_number} "
+    code = ProblemCode.AMBIGUOUS_MATCH if ambiguous else ProblemCode.UNMATCHED_PAYMENT
+    return ReviewSpec(kind, code, f"claim payment {claim.patient_control_number} "
                       f"({format_cents(claim.paid_cents)}) not posted: {match.reason}", 2,
                       {"method": str(match.method), "reason": match.reason,
                        "candidates": candidates})
@@ -133,7 +134,8 @@ def _denial_review(claim: ClaimPaymentRecord) -> ReviewSpec:
     carcs = sorted({f"{a.group_code}-{a.reason_code}" for a in claim.adjustments}
                    | {f"{a.group_code}-{a.reason_code}" for ln in claim.service_lines
                       for a in ln.adjustments})
-    return ReviewSpec(ReviewKind.DENIAL, "DENIAL", f"claim {claim.patient_control_number} denied "
+    return ReviewSpec(ReviewKind.DENIAL, ProblemCode.DENIAL,
+                      f"claim {claim.patient_control_number} denied "
                       f"(CLP02 {claim.status_code}; {', '.join(carcs) or 'no CARC'})", 3,
                       {"status_code": claim.status_code, "claim_adjustments": [
                           {"group": a.group_code, "carc": a.reason_code,
@@ -161,7 +163,8 @@ def decide(claim: ClaimPaymentRecord, fact: ClaimFact, match: ClaimMatch | None,
     if disposition is Disposition.RECORD_ONLY:
         if not claim.paid_cents:
             return ClaimDecision(PostingState.RECORDED, None)
-        return _hold(ReviewSpec(ReviewKind.UNMATCHED_PAYMENT, "PAYMENT_ON_RECORD_ONLY", f"claim "
+        return _hold(ReviewSpec(ReviewKind.UNMATCHED_PAYMENT, ProblemCode.PAYMENT_ON_RECORD_ONLY,
+                                f"claim "
                                 f"{claim.patient_control_number} (CLP02 {claim.status_code}) "
                                 "carries a payment; it is never posted as one", 2), claim)
     if disposition is Disposition.REVERSAL:
@@ -175,11 +178,13 @@ def decide(claim: ClaimPaymentRecord, fact: ClaimFact, match: ClaimMatch | None,
     if disposition is Disposition.DENIED or blocked:
         review = _denial_review(claim)
         if disposition is Disposition.DENIED and claim.status_code != "4":
-            review = ReviewSpec(review.kind, "ZERO_PAY_DENIAL", review.message + "; paid 0.00 "
+            review = ReviewSpec(review.kind, ProblemCode.ZERO_PAY_DENIAL,
+                                review.message + "; paid 0.00 "
                                 "with nothing for the patient, and the payer's policy does "
                                 "not mark every CARC on it contractual on zero pay", 3, review.evidence)
         if blocked:
-            review = ReviewSpec(review.kind, "NEVER_AUTO_POST", review.message + "; payer "
+            review = ReviewSpec(review.kind, ProblemCode.NEVER_AUTO_POST,
+                                review.message + "; payer "
                                 f"policy: CARC {', '.join(blocked)} never auto-posts", 2,
                                 review.evidence)
         return ClaimDecision(PostingState.DENIED,
@@ -199,7 +204,8 @@ def _decide_reversal(claim: ClaimPaymentRecord, match: ClaimMatch | None,
     elif found is None:
         why = why or "no earlier payment of this claim was received"
     if found is None or match is None or not match.is_safe:
-        return _hold(ReviewSpec(ReviewKind.ORPHAN_REVERSAL, "ORPHAN_REVERSAL", f"reversal of claim "
+        return _hold(ReviewSpec(ReviewKind.ORPHAN_REVERSAL, ProblemCode.ORPHAN_REVERSAL,
+                                f"reversal of claim "
                                 f"{claim.patient_control_number} "
                                 f"({format_cents(claim.paid_cents)}) held: {why}", 2,
                                 {"reason": why}), claim)

@@ -36,7 +36,7 @@ from edi_posting.parties.identity import normalize_pcn
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
 from edi_posting.posting.decisions import ReviewSpec
 from edi_posting.records import remittance as rec
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.states import ReviewKind
 
 __all__ = [
@@ -149,7 +149,7 @@ def needs_link(adjustment: rec.ProviderAdjustmentRecord) -> bool:
 def unlinked_review(adjustment: rec.ProviderAdjustmentRecord) -> ReviewSpec:
     ref = adjustment.reference_id or "none"
     return ReviewSpec(
-        ReviewKind.UNLINKED_PLB, "UNLINKED_PLB",
+        ReviewKind.UNLINKED_PLB, ProblemCode.UNLINKED_PLB,
         f"PLB {adjustment.reason_code} {format_cents(adjustment.amount_cents)} (reference "
         f"{ref}) names no claim we hold", 3,
         {"reason": adjustment.reason_code, "reference": adjustment.reference_id,
@@ -199,7 +199,7 @@ def interest_problem(claims: Sequence[rec.ClaimPaymentRecord],
     if claimed == 0 or claimed == paid:
         return None
     return Problem(
-        "INTEREST_MISMATCH", Severity.WARNING,
+        ProblemCode.INTEREST_MISMATCH, Severity.WARNING,
         f"claims report {format_cents(claimed)} interest (AMT*I) but PLB L6 pays "
         f"{format_cents(paid)}", source, "PLB03",  # type: ignore[arg-type]
         {"expected": format_cents(claimed), "actual": format_cents(paid)},

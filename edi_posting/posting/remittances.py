@@ -93,7 +93,7 @@ from edi_posting.posting.store import (
     store_remittance,
 )
 from edi_posting.queue.items import ReviewDraft, open_review_items
-from edi_posting.records.problems import Severity
+from edi_posting.records.problems import ProblemCode, Severity
 from edi_posting.records.remittance import ClaimPaymentRecord
 from edi_posting.records.states import PostingState, ReviewKind, SetKind, SetStatus
 from edi_posting.x12.remit835.file import RemittanceSetRead
@@ -101,7 +101,7 @@ from edi_posting.x12.remit835.file import RemittanceSetRead
 __all__ = ["HOLDING_SET_CODES", "post_remittance"]
 
 # Set-level problems that hold the whole set (its money to unapplied cash).
-HOLDING_SET_CODES = frozenset({"TRANSACTION_UNBALANCED", "FOREIGN_CURRENCY"})
+HOLDING_SET_CODES = frozenset({ProblemCode.TRANSACTION_UNBALANCED, ProblemCode.FOREIGN_CURRENCY})
 # what the summary counts as posted: claim payments whose entries went to their claim (a
 # reversal still waiting for its correction has posted its negation, and is queued too)
 _POSTED_STATES = frozenset({PostingState.POSTED, PostingState.REVERSAL,
@@ -294,14 +294,14 @@ def _set_reviews(frame: SetFrame, passes: Sequence[ClaimPass]) -> list[ReviewDra
     if frame.held:
         problem = next((p for p in read.problems if p.severity is not Severity.WARNING), None)
         message = problem.message if problem else "transaction set does not balance"
-        spec = ReviewSpec(ReviewKind.BALANCING_FAILURE, problem.code if problem else "TRANSACTION_UNBALANCED",
+        spec = ReviewSpec(ReviewKind.BALANCING_FAILURE, problem.code if problem else ProblemCode.TRANSACTION_UNBALANCED,
                           f"remittance {read.header.transaction_set_control_number} held: "
                           f"{message}", 1, {"problem": problem.to_dict() if problem else None})
         reviews.append(_draft(frame, spec, f"balancing_failure|ts:{frame.ts_id}",
                               _signed_payment(read)))
     payee = read.header.payee
     if frame.payee_id is None and payee is not None and payee.identifier:
-        spec = ReviewSpec(ReviewKind.UNKNOWN_PAYEE, "UNKNOWN_PAYEE", f"payee {payee.name or ''} "
+        spec = ReviewSpec(ReviewKind.UNKNOWN_PAYEE, ProblemCode.UNKNOWN_PAYEE, f"payee {payee.name or ''} "
                           f"({payee.id_qualifier} {payee.identifier}) is no provider we know", 3,
                           {"qualifier": payee.id_qualifier, "identifier": payee.identifier})
         reviews.append(_draft(frame, spec, f"unknown_payee|{payee.id_qualifier}:"

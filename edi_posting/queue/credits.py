@@ -45,6 +45,7 @@ from edi_posting.queue.items import (
     record_item_change,
 )
 from edi_posting.queue.kinds import holds_unapplied
+from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import ReviewKind
 
 __all__ = [
@@ -200,7 +201,7 @@ def own_reopened_balance(conn: Connection, claim_id: int, insurance_before: int,
         f"awaiting_correction|claim:{claim_id}|entry:{entry_id}", ReviewKind.AWAITING_CORRECTION,
         f"claim {claim.patient_control_number} owed again ({format_cents(reopened)}) after "
         f"{cause}: waiting for the payer's correction", amount_cents=-reopened, priority=3,
-        problem_code="AWAITING_CORRECTION",
+        problem_code=ProblemCode.AWAITING_CORRECTION,
         evidence={"insurance_before": format_cents(insurance_before),
                   "insurance_after": format_cents(after), "cause": cause,
                   "cause_entry_id": entry_id},
@@ -261,7 +262,7 @@ def _credit_draft(conn: Connection, claim_id: int, side: ClaimSide, credit: int,
         f"{prefix}{int(before) + 1}", ReviewKind.CREDIT_BALANCE,
         f"claim {claim.patient_control_number} has a credit balance ({format_cents(credit)}) "
         f"owed to {owed} after {cause.text}", amount_cents=credit, priority=2,
-        problem_code="CREDIT_BALANCE",
+        problem_code=ProblemCode.CREDIT_BALANCE,
         evidence={**side.evidence(), "credit": format_cents(credit),
                   "insurance": format_cents(balances.insurance_cents),
                   "patient": format_cents(balances.patient_cents), "cause": cause.text,

@@ -27,6 +27,7 @@ from edi_posting.db.lists import among
 from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
 from edi_posting.db.workflow import CLOSED_STATES, OPEN_STATES, ItemAction, ReviewStatus
 from edi_posting.money import format_cents
+from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import ReviewKind
 
 __all__ = [
@@ -52,7 +53,7 @@ class ReviewDraft:
     message: str
     amount_cents: int = 0
     priority: int = 3
-    problem_code: str | None = None
+    problem_code: ProblemCode | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
     payer_id: int | None = None
     patient_account_id: int | None = None

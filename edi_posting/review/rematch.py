@@ -31,6 +31,7 @@ from edi_posting.matching.claims import match_claim
 from edi_posting.matching.lookup import DatabaseClaimLookup
 from edi_posting.matching.records import ClaimMatch
 from edi_posting.posting.adjudicated import DUPLICATE_PAYMENT
+from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import PostingState, ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.lines import stored_payment_facts
@@ -46,7 +47,7 @@ __all__ = ["REMATCH_CODES", "SYSTEM_ACTOR", "Outcome", "link_correction", "remat
            "rematch_by_engine", "rematch_each", "rematchable_items"]
 
 _ITEM, _CP, _CLAIM = table_of(ReviewItem), table_of(ClaimPayment), table_of(SubmittedClaim)
-REMATCH_CODES = ("UNMATCHED_PAYMENT", "AMBIGUOUS_MATCH")
+REMATCH_CODES = (ProblemCode.UNMATCHED_PAYMENT, ProblemCode.AMBIGUOUS_MATCH)
 SYSTEM_ACTOR = "system"  # who acts when the engine itself resolves an item
 
 

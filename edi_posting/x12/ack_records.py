@@ -12,9 +12,12 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from edi_posting.records.problems import ProblemCode
+
 __all__ = [
     "ISA_WIDTHS",
     "Ack",
+    "AckCode",
     "AckStatus",
     "ElementCode",
     "ElementError",
@@ -41,7 +44,16 @@ class AckStatus(enum.StrEnum):
     REJECTED = "R"
 
 
-class SegmentCode(enum.StrEnum):
+class AckCode(enum.StrEnum):
+    """An X12 acknowledgment code table: each member's name is the problem code of the
+    finding it stands for (the tests prove each table maps whole)."""
+
+    @property
+    def problem(self) -> ProblemCode:
+        return ProblemCode[self.name]
+
+
+class SegmentCode(AckCode):
     """IK304 / AK304 (X12 element 620): why a segment is in error."""
 
     UNRECOGNIZED_SEGMENT_ID = "1"
@@ -59,7 +71,7 @@ class SegmentCode(enum.StrEnum):
     DEPENDENT_NOT_USED_SEGMENT_PRESENT = "I9"
 
 
-class ElementCode(enum.StrEnum):
+class ElementCode(AckCode):
     """IK403 / AK403 (X12 element 621): why a data element is in error."""
 
     REQUIRED_ELEMENT_MISSING = "1"
@@ -82,7 +94,7 @@ class ElementCode(enum.StrEnum):
     DEPENDENT_ELEMENT_MISSING = "I9"
 
 
-class SetCode(enum.StrEnum):
+class SetCode(AckCode):
     """IK502.. / AK502.. (X12 element 718); names shared with the reader's problems."""
 
     TRANSACTION_SET_NOT_SUPPORTED = "1"
@@ -97,7 +109,7 @@ class SetCode(enum.StrEnum):
     IMPLEMENTATION_CONVENTION_NOT_SUPPORTED = "I6"
 
 
-class GroupCode(enum.StrEnum):
+class GroupCode(AckCode):
     """AK905.. (X12 element 716)."""
 
     FUNCTIONAL_GROUP_NOT_SUPPORTED = "1"
@@ -109,7 +121,7 @@ class GroupCode(enum.StrEnum):
     DUPLICATE_GROUP_CONTROL_NUMBER = "19"
 
 
-class InterchangeCode(enum.StrEnum):
+class InterchangeCode(AckCode):
     """TA105 (X12 element I18)."""
 
     NO_ERROR = "000"
@@ -146,7 +158,7 @@ class Finding:
     """One error, in X12 terms: the code that goes into the acknowledgment, and ours."""
 
     x12_code: str  # IK304, IK403, IK502, AK905 or TA105 value
-    name: str  # stable problem code, e.g. "REQUIRED_SEGMENT_MISSING"
+    name: ProblemCode  # e.g. REQUIRED_SEGMENT_MISSING: the problem it becomes
     message: str  # for a person: never shows a value that may be PHI (element_privacy)
     # the bad value, copied into the 999 (IK404): may be PHI, so kept out of repr()
     value: str | None = field(default=None, repr=False)

@@ -13,13 +13,11 @@ every set it wraps, since the envelope is stored with them).  Consumed by
 
 from __future__ import annotations
 
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.tokenizer import control_characters
 
-__all__ = ["CONTROL_CHARACTER", "ControlFlags"]
-
-CONTROL_CHARACTER = "CONTROL_CHARACTER"
+__all__ = ["ControlFlags"]
 
 
 class ControlFlags:
@@ -53,7 +51,7 @@ class ControlFlags:
             count += 1
         taken, self.pending[:count] = self.pending[:count], []
         return [Problem(
-            CONTROL_CHARACTER, severity, f"{name or 'the segment ID'} holds the control "
+            ProblemCode.CONTROL_CHARACTER, severity, f"{name or 'the segment ID'} holds the control "
             f"character 0x{ord(char):02X}, which no X12 data carries and the database "
             "cannot store" + (": nothing of this transaction set can be trusted"
                               if severity is Severity.FATAL else ""),

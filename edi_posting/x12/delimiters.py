@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from edi_posting.records.problems import ProblemCode
+
 __all__ = ["DelimiterError", "Delimiters", "detect_delimiters"]
 
 _ISA_ANYWHERE = re.compile(r"ISA[ \t]*[^\w\s]")
@@ -29,13 +31,13 @@ class Delimiters:
 class DelimiterError(ValueError):
     """The head of the file yields no usable separators; the reader turns it into FATAL."""
 
-    def __init__(self, code: str, message: str, element: str | None = None) -> None:
+    def __init__(self, code: ProblemCode, message: str, element: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.element = element
 
 
-Warnings = list[tuple[str, str]]
+Warnings = list[tuple[ProblemCode, str]]
 
 
 def detect_delimiters(text: str, head_limit: int, at_eof: bool) -> tuple[Delimiters, int, Warnings]:
@@ -47,18 +49,20 @@ def detect_delimiters(text: str, head_limit: int, at_eof: bool) -> tuple[Delimit
         delimiters = _from_st(text, start)
         shown = "line break" if delimiters.terminator == "\n" else repr(delimiters.terminator)
         return delimiters, start, [(
-            "NO_ENVELOPE",
+            ProblemCode.NO_ENVELOPE,
             (f"no ISA/GS envelope: the file starts at ST; separators inferred (element "
             f"{delimiters.element!r}, segment terminator {shown})"),
         )]
     found = _ISA_ANYWHERE.search(text, 0, head_limit)
     if found is None:
         raise DelimiterError(
-            "NOT_X12", f"no ISA or ST segment in the first {head_limit // 1024} KiB: not an "
+            ProblemCode.NOT_X12,
+            f"no ISA or ST segment in the first {head_limit // 1024} KiB: not an "
             "X12 file", "ISA")
     delimiters, offset, warnings = _from_isa(text, found.start(), at_eof)
     return delimiters, offset, [(
-        "LEADING_GARBAGE", f"{found.start()} characters before the ISA segment were skipped"
+        ProblemCode.LEADING_GARBAGE,
+        f"{found.start()} characters before the ISA segment were skipped"
     ), *warnings]
 
 
@@ -71,34 +75,38 @@ def _from_isa(text: str, start: int, at_eof: bool) -> tuple[Delimiters, int, War
     while cursor < len(text) and text[cursor] in " \t":
         cursor += 1
     if cursor >= len(text):
-        raise DelimiterError("TRUNCATED", "the file ends inside the ISA segment", "ISA")
+        raise DelimiterError(ProblemCode.TRUNCATED, "the file ends inside the ISA segment", "ISA")
     element = text[cursor]
     if not _is_separator(element):
-        raise DelimiterError("BAD_ISA", f"no element separator after ISA (found {element!r})",
+        raise DelimiterError(ProblemCode.BAD_ISA,
+                             f"no element separator after ISA (found {element!r})",
                              "ISA")
     for _ in range(15):  # to the separator before ISA16
         cursor = text.find(element, cursor + 1, start + _MAX_ISA_CHARS)
         if cursor < 0:
             if at_eof and len(text) - start < _MAX_ISA_CHARS and "GS" not in text[start:]:
-                raise DelimiterError("TRUNCATED", "the file ends inside the ISA segment", "ISA")
-            raise DelimiterError("BAD_ISA", "the ISA segment has fewer than 16 elements",
+                raise DelimiterError(ProblemCode.TRUNCATED,
+                                     "the file ends inside the ISA segment", "ISA")
+            raise DelimiterError(ProblemCode.BAD_ISA, "the ISA segment has fewer than 16 elements",
                                  "ISA16")
     cursor += 1
     while cursor < len(text) - 1 and text[cursor] == " ":
         cursor += 1
     if cursor + 1 >= len(text):
-        raise DelimiterError("TRUNCATED", "the file ends inside the ISA segment", "ISA16")
+        raise DelimiterError(ProblemCode.TRUNCATED, "the file ends inside the ISA segment", "ISA16")
     component = text[cursor]
     terminator = _terminator_at(text, cursor + 1)
     if terminator is None or len({element, component, terminator}) < 3:
         raise DelimiterError(
-            "BAD_ISA", f"no segment terminator after ISA16 (found {text[cursor + 1]!r}); the "
+            ProblemCode.BAD_ISA,
+            f"no segment terminator after ISA16 (found {text[cursor + 1]!r}); the "
             "separators cannot be read", "ISA16")
     isa11 = text[start:cursor].split(element)[11].strip()
     repetition = isa11 if len(isa11) == 1 and _is_separator(isa11) else None
     warnings: Warnings = []
     if cursor - start + 1 != _STANDARD_ISA_CHARS:
-        warnings.append(("ISA_NOT_FIXED_WIDTH", (f"the ISA segment is {cursor - start + 2} "
+        warnings.append((ProblemCode.ISA_NOT_FIXED_WIDTH,
+                         (f"the ISA segment is {cursor - start + 2} "
                          "characters, not the fixed 106: read by its separators")))
     return Delimiters(element, component, repetition, terminator), start, warnings
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from edi_posting.records.envelope import normalize_control_number
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.ack_records import GroupResult, SetResult
 from edi_posting.x12.delimiters import Delimiters
@@ -80,7 +80,7 @@ def check_set_counts(scan: EnvelopeScan, sha256: str, name: str) -> list[Problem
     if not scan.interchanges:
         return [
             Problem(
-                "ENVELOPE_REQUIRED",
+                ProblemCode.ENVELOPE_REQUIRED,
                 Severity.FATAL,
                 "no ISA/GS envelope: validation "
                 "needs GS08 to choose the implementation guide, and the envelope "
@@ -92,7 +92,7 @@ def check_set_counts(scan: EnvelopeScan, sha256: str, name: str) -> list[Problem
     if scan.sets_outside:
         return [
             Problem(
-                "ST_OUTSIDE_GROUP",
+                ProblemCode.ST_OUTSIDE_GROUP,
                 Severity.ERROR,
                 f"{scan.sets_outside} transaction set(s) before the first ISA were not validated",
                 source,
@@ -104,7 +104,7 @@ def check_set_counts(scan: EnvelopeScan, sha256: str, name: str) -> list[Problem
     ):
         return [
             Problem(
-                "NO_TRANSACTION_SET",
+                ProblemCode.NO_TRANSACTION_SET,
                 Severity.FATAL,
                 "the file holds no transaction set (ST..SE) to validate",
                 source,

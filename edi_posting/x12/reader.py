@@ -55,9 +55,9 @@ from itertools import chain, starmap
 from typing import IO, Literal, Self
 
 from edi_posting.records.envelope import normalize_control_number
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
-from edi_posting.x12.controls import CONTROL_CHARACTER, ControlFlags
+from edi_posting.x12.controls import ControlFlags
 from edi_posting.x12.delimiters import DelimiterError, Delimiters, detect_delimiters
 from edi_posting.x12.tokenizer import (
     ENVELOPE_TAGS,
@@ -186,7 +186,7 @@ class X12Reader:
 
     def _open_set(self, elements: list[str], position: int) -> X12TransactionSet:
         if self.group is None and self.interchange is not None:
-            self._file_problem("ST_OUTSIDE_GROUP", Severity.ERROR,
+            self._file_problem(ProblemCode.ST_OUTSIDE_GROUP, Severity.ERROR,
                                "ST segment outside a GS/GE functional group", position, "GS")
         self._set_count += 1
         tset = X12TransactionSet(self, elements, position)
@@ -194,7 +194,7 @@ class X12Reader:
             tset.problems.extend(self.controls.take(tset.source, position))
         for tag, at in self._tainted.items():  # its envelope is stored with it
             tset.problems.append(Problem(
-                CONTROL_CHARACTER, Severity.FATAL, f"the {tag} segment around this transaction "
+                ProblemCode.CONTROL_CHARACTER, Severity.FATAL, f"the {tag} segment around this transaction "
                 f"set (segment {at}) holds a control character: nothing of the set can be "
                 "stored", tset.source.at(at), tag))
         return tset
@@ -217,7 +217,7 @@ class X12Reader:
     def _on_isa(self, elements: list[str], position: int) -> None:
         if self.interchange is not None:
             self._close_group_at(position, "ISA")
-            self._file_problem("MISSING_IEA", Severity.ERROR,
+            self._file_problem(ProblemCode.MISSING_IEA, Severity.ERROR,
                                f"interchange {self.interchange.control_number!r} has no IEA "
                                "trailer before the next ISA", position, "IEA")
         self.interchange = X12Interchange(tuple(e.strip() for e in elements), position)
@@ -226,11 +226,12 @@ class X12Reader:
     def _on_gs(self, elements: list[str], position: int) -> None:
         self._close_group_at(position, "GS")
         if self.interchange is None and self.delimiters is not None:
-            self._file_problem("GS_OUTSIDE_INTERCHANGE", Severity.ERROR,
+            self._file_problem(ProblemCode.GS_OUTSIDE_INTERCHANGE, Severity.ERROR,
                                "GS segment outside an ISA/IEA interchange", position, "ISA")
         self.group = X12Group(tuple(elements), position)
         if _date(_at(elements, 4)) is None:
-            self._file_problem("INVALID_DATE", Severity.ERROR, f"GS04 {_at(elements, 4)[:20]!r} "
+            self._file_problem(ProblemCode.INVALID_DATE,
+                               Severity.ERROR, f"GS04 {_at(elements, 4)[:20]!r} "
                                "is not a CCYYMMDD date", position, "GS04")
         self._group_count += 1
         self._set_count = 0
@@ -238,15 +239,16 @@ class X12Reader:
     def _on_ge(self, elements: list[str], position: int) -> None:
         group = self.group
         if group is None:
-            self._file_problem("UNEXPECTED_GE", Severity.ERROR, "GE without a GS", position, "GE")
+            self._file_problem(ProblemCode.UNEXPECTED_GE,
+                               Severity.ERROR, "GE without a GS", position, "GE")
             return
         count, control = _at(elements, 1), normalize_control_number(_at(elements, 2))
         if not _same_number(count, str(self._set_count)):
-            self._file_problem("GROUP_COUNT_MISMATCH", Severity.ERROR,
+            self._file_problem(ProblemCode.GROUP_COUNT_MISMATCH, Severity.ERROR,
                                f"GE01 says {count or 'nothing'} transaction sets, the group "
                                f"has {self._set_count}", position, "GE01")
         if not _same_number(control, group.control_number):
-            self._file_problem("GROUP_CONTROL_MISMATCH", Severity.ERROR,
+            self._file_problem(ProblemCode.GROUP_CONTROL_MISMATCH, Severity.ERROR,
                                f"GE02 {control!r} does not match GS06 "
                                f"{group.control_number!r}", position, "GE02")
         self.group = None
@@ -255,28 +257,28 @@ class X12Reader:
         self._close_group_at(position, "IEA")
         isa = self.interchange
         if isa is None:
-            self._file_problem("UNEXPECTED_IEA", Severity.ERROR, "IEA without an ISA",
+            self._file_problem(ProblemCode.UNEXPECTED_IEA, Severity.ERROR, "IEA without an ISA",
                                position, "IEA")
             return
         count, control = _at(elements, 1), normalize_control_number(_at(elements, 2))
         if not _same_number(count, str(self._group_count)):
-            self._file_problem("INTERCHANGE_COUNT_MISMATCH", Severity.ERROR,
+            self._file_problem(ProblemCode.INTERCHANGE_COUNT_MISMATCH, Severity.ERROR,
                                f"IEA01 says {count or 'nothing'} functional groups, the "
                                f"interchange has {self._group_count}", position, "IEA01")
         if control != isa.control_number:
-            self._file_problem("INTERCHANGE_CONTROL_MISMATCH", Severity.ERROR,
+            self._file_problem(ProblemCode.INTERCHANGE_CONTROL_MISMATCH, Severity.ERROR,
                                f"IEA02 {control!r} does not match ISA13 "
                                f"{isa.control_number!r}", position, "IEA02")
         self.interchange = None
 
     def _on_se(self, elements: list[str], position: int) -> None:
-        self._file_problem("UNEXPECTED_SE", Severity.ERROR,
+        self._file_problem(ProblemCode.UNEXPECTED_SE, Severity.ERROR,
                            "SE without an ST: a transaction set header is missing",
                            position, "ST")
 
     def _close_group_at(self, position: int, tag: str) -> None:
         if self.group is not None:
-            self._file_problem("MISSING_GE", Severity.ERROR,
+            self._file_problem(ProblemCode.MISSING_GE, Severity.ERROR,
                                f"group {self.group.control_number!r} has no GE trailer before "
                                f"the {tag} at segment {position}", position, "GE")
             self.group = None
@@ -284,29 +286,29 @@ class X12Reader:
     def _stray_segment(self, tag: str, position: int) -> None:
         self._stray += 1
         if self._stray <= _MAX_REPORTED:
-            self._file_problem("SEGMENT_OUTSIDE_TRANSACTION_SET", Severity.ERROR,
+            self._file_problem(ProblemCode.SEGMENT_OUTSIDE_TRANSACTION_SET, Severity.ERROR,
                                f"segment {tag[:10]!r} outside any ST..SE transaction set",
                                position, None)
 
     def _at_eof(self) -> None:
         end = self.segments_read + 1
         if self._stray > _MAX_REPORTED:
-            self._file_problem("SEGMENT_OUTSIDE_TRANSACTION_SET", Severity.ERROR,
+            self._file_problem(ProblemCode.SEGMENT_OUTSIDE_TRANSACTION_SET, Severity.ERROR,
                                f"{self._stray} segments outside any transaction set in all "
                                f"({_MAX_REPORTED} reported one by one)", None, None)
         if self.is_fatal:
             return
         if self.group is not None:
-            self._file_problem("MISSING_GE", Severity.ERROR,
+            self._file_problem(ProblemCode.MISSING_GE, Severity.ERROR,
                                f"group {self.group.control_number!r} has no GE trailer: the "
                                "file ended (truncated?)", end, "GE")
         if self.interchange is not None:
-            self._file_problem("MISSING_IEA", Severity.ERROR,
+            self._file_problem(ProblemCode.MISSING_IEA, Severity.ERROR,
                                f"interchange {self.interchange.control_number!r} has no IEA "
                                "trailer: the file ended (truncated?)", end, "IEA")
 
     def _file_problem(
-        self, code: str, severity: Severity, message: str, position: int | None,
+        self, code: ProblemCode, severity: Severity, message: str, position: int | None,
         element: str | None,
     ) -> None:
         source = SourceRef(
@@ -333,10 +335,12 @@ class X12Reader:
         while len(raw) < HEAD_LIMIT and not self._eof:
             raw += self._read_raw()
         if not raw.strip():
-            self._file_problem("EMPTY_FILE", Severity.FATAL, "the file is empty", None, None)
+            self._file_problem(ProblemCode.EMPTY_FILE,
+                               Severity.FATAL, "the file is empty", None, None)
             return None
         if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or _is_binary(raw[:HEAD_LIMIT]):
-            self._file_problem("NOT_TEXT", Severity.FATAL, "UTF-16 or binary content, not X12 "
+            self._file_problem(ProblemCode.NOT_TEXT,
+                               Severity.FATAL, "UTF-16 or binary content, not X12 "
                                "(convert the file to ASCII or UTF-8)", None, None)
             return None
         if raw.startswith(codecs.BOM_UTF8):
@@ -380,7 +384,7 @@ class X12Reader:
             self._segments = chain.from_iterable(starmap(zip, self._batches))
         return self._segments
 
-    def _give_up(self, code: str, message: str, position: int) -> None:
+    def _give_up(self, code: ProblemCode, message: str, position: int) -> None:
         self._file_problem(code, Severity.FATAL, f"stopped reading: {message}", position, None)
 
 

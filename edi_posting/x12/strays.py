@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 
 from edi_posting.logs import withheld
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 
 __all__ = ["SEGMENT_ID", "STRAY_CODES", "shown_segment_id", "stray_segment_problem"]
 
 SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,3}")
-STRAY_CODES = frozenset({"UNKNOWN_SEGMENT", "UNEXPECTED_SEGMENT"})
+STRAY_CODES = frozenset({ProblemCode.UNKNOWN_SEGMENT, ProblemCode.UNEXPECTED_SEGMENT})
 
 
 def shown_segment_id(tag: str) -> str:
@@ -38,5 +38,6 @@ def stray_segment_problem(tag: str, position: int, source: SourceRef, *, is_know
         message = f"{what} is not an {transaction} segment: its content was not read"
     if consequence:
         message += f"; {consequence}"
-    return Problem("UNEXPECTED_SEGMENT" if is_known else "UNKNOWN_SEGMENT", Severity.ERROR,
+    return Problem(ProblemCode.UNEXPECTED_SEGMENT if is_known else ProblemCode.UNKNOWN_SEGMENT,
+                   Severity.ERROR,
                    message, source.at(position), shown)

@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from operator import itemgetter
 
+from edi_posting.records.problems import ProblemCode
+
 __all__ = ["BATCH_SIZE", "ENVELOPE_TAGS", "MAX_BAD_SEGMENTS", "MAX_SEGMENT_CHARS", "Batch",
            "Segment", "control_characters", "segment_batches"]
 
@@ -53,7 +55,7 @@ def segment_batches(
     element: str,
     terminator: str,
     read_text: Callable[[], str | None],
-    give_up: Callable[[str, str, int], None],
+    give_up: Callable[[ProblemCode, str, int], None],
     controls: tuple[re.Pattern[str], Flag] | None = None,
 ) -> Iterator[Batch]:
     """Every segment of the file, in order, in batches.
@@ -117,7 +119,8 @@ def segment_batches(
                     if bad_run >= MAX_BAD_SEGMENTS:
                         if run:
                             yield run, at
-                        give_up("GARBAGE", f"{bad_run} unreadable segments in a row (is this "
+                        give_up(ProblemCode.GARBAGE,
+                                f"{bad_run} unreadable segments in a row (is this "
                                 "X12?)", position)
                         return
                 if elements[0] in envelope:
@@ -131,7 +134,8 @@ def segment_batches(
             if run:
                 yield run, at
         if len(rest) > MAX_SEGMENT_CHARS:
-            give_up("SEGMENT_TOO_LONG", f"no segment terminator {declared!r} in {len(rest)} "
+            give_up(ProblemCode.SEGMENT_TOO_LONG,
+                    f"no segment terminator {declared!r} in {len(rest)} "
                     "characters", position + 1)
             return
         next_text = read_text()

@@ -18,7 +18,7 @@ from itertools import chain, starmap
 from typing import TYPE_CHECKING
 
 from edi_posting.records.envelope import Envelope, normalize_control_number
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.tokenizer import ENVELOPE_TAGS, Batch, Segment
@@ -220,14 +220,14 @@ class X12TransactionSet:
         declared, control = _at(elements, 1), normalize_control_number(_at(elements, 2))
         if declared != str(count):
             self._problem(
-                "SEGMENT_COUNT_MISMATCH",
+                ProblemCode.SEGMENT_COUNT_MISMATCH,
                 f"SE01 says {declared or 'nothing'} segments, the set has {count}",
                 position,
                 "SE01",
             )
         if control != self.control_number:
             self._problem(
-                "TRANSACTION_CONTROL_MISMATCH",
+                ProblemCode.TRANSACTION_CONTROL_MISMATCH,
                 f"SE02 {control!r} does not match ST02 {self.control_number!r}",
                 position,
                 "SE02",
@@ -236,7 +236,7 @@ class X12TransactionSet:
     def _unterminated(self, why: str) -> None:
         self.problems.append(
             Problem(
-                "MISSING_SE",
+                ProblemCode.MISSING_SE,
                 Severity.FATAL,
                 f"transaction set {self.control_number!r} has no SE trailer ({why}): "
                 "it may be truncated, so nothing of it can be trusted",
@@ -245,7 +245,7 @@ class X12TransactionSet:
             )
         )
 
-    def _problem(self, code: str, message: str, position: int, element: str) -> None:
+    def _problem(self, code: ProblemCode, message: str, position: int, element: str) -> None:
         self.problems.append(
             Problem(code, Severity.ERROR, message, self.source.at(position), element)
         )

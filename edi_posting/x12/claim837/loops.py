@@ -21,7 +21,7 @@ from edi_posting.records.claim import (
     SubmittedClaimRecord,
     SubmittedLineRecord,
 )
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.claim837 import parties
 from edi_posting.x12.claim837.layout import Area, belongs, stray_segment
@@ -95,7 +95,7 @@ class SetParser:
         self.position = 0
 
     # --- helpers ------------------------------------------------------------------------
-    def problem(self, code: str, message: str, element: str | None = None,
+    def problem(self, code: ProblemCode, message: str, element: str | None = None,
                 severity: Severity = Severity.ERROR) -> Problem:
         return Problem(code, severity, message, self.source.at(self.position), element)
 
@@ -103,7 +103,7 @@ class SetParser:
         try:
             return to_cents(parse_amount(text))
         except AmountError as exc:
-            found = self.problem("BAD_AMOUNT", f"{element}: {exc}", element)
+            found = self.problem(ProblemCode.BAD_AMOUNT, f"{element}: {exc}", element)
             (self.claim.problems if self.claim else self.problems).append(found)
             return None
 
@@ -148,7 +148,8 @@ class SetParser:
         self.hl = _Hl(level, parent)
         if parent is not None and parent not in self.hls:
             self.hl.problems.append(self.problem(
-                "HL_PARENT_MISSING", f"HL {hl_id} names parent HL {parent}, which does not exist",
+                ProblemCode.HL_PARENT_MISSING,
+                f"HL {hl_id} names parent HL {parent}, which does not exist",
                 "HL02"))
         self.hls[hl_id] = self.hl
         self.hl_id = hl_id
@@ -242,7 +243,8 @@ class SetParser:
         )
         self.claim.fields["total_charge_cents"] = self.cents(_el(seg, 2), "CLM02")
         if not _el(seg, 1):
-            self.claim.problems.append(self.problem("MISSING_PCN", "CLM01 is empty", "CLM01"))
+            self.claim.problems.append(self.problem(ProblemCode.MISSING_PCN,
+                                                    "CLM01 is empty", "CLM01"))
         self.context = "claim"
 
     def on_DTP(self, seg: Sequence[str]) -> None:
@@ -329,7 +331,7 @@ class SetParser:
         subscriber_hl = next((hl for hl in chain if hl.level == "22"), None)
         patient_hl = next((hl for hl in chain if hl.level == "23"), None)
         if subscriber_hl is None or not subscriber_hl.subscriber.get("last"):
-            problems.append(Problem("CLAIM_WITHOUT_SUBSCRIBER", Severity.ERROR,
+            problems.append(Problem(ProblemCode.CLAIM_WITHOUT_SUBSCRIBER, Severity.ERROR,
                                     "the claim has no subscriber (loop 2000B/2010BA)",
                                     draft.source))
         lines = tuple(self.line_record(i, line) for i, line in enumerate(draft.lines, start=1))

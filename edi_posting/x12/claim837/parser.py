@@ -20,7 +20,7 @@ from edi_posting.records.claim import (
     ClaimType,
 )
 from edi_posting.records.envelope import normalize_control_number
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.claim837.loops import SetParser, date_range, parse_date
 from edi_posting.x12.claim837.loops import element as _el
@@ -56,12 +56,12 @@ def _version_problems(st03: str | None, gs08: str | None, claim_type: ClaimType,
     (their type follows ST03), but the sender's software deserves a look."""
     found = []
     if st03 and gs08 and st03.strip() != gs08.strip():
-        found.append(Problem("VERSION_MISMATCH", Severity.WARNING,
+        found.append(Problem(ProblemCode.VERSION_MISMATCH, Severity.WARNING,
                              f"GS08 {gs08.strip()!r} and ST03 {st03.strip()!r} disagree; the "
                              "claims are read as ST03 says", source, "ST03"))
     expected = _SERVICE_SEGMENTS[claim_type]
     if first_service and first_service != expected:
-        found.append(Problem("SERVICE_TYPE_MISMATCH", Severity.WARNING,
+        found.append(Problem(ProblemCode.SERVICE_TYPE_MISMATCH, Severity.WARNING,
                              f"the version says 837{claim_type.value} ({expected} lines) but "
                              f"the service lines are {first_service}", source))
     return found

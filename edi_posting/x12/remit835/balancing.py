@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from edi_posting.money import format_cents
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.remittance import (
     ClaimPaymentRecord,
     ProviderAdjustmentRecord,
@@ -31,10 +31,6 @@ from edi_posting.records.source import SourceRef
 
 __all__ = [
     "BALANCING_CODES",
-    "CLAIM_UNBALANCED",
-    "PATIENT_RESPONSIBILITY_MISMATCH",
-    "SERVICE_UNBALANCED",
-    "TRANSACTION_UNBALANCED",
     "TransactionBalance",
     "check_claim",
     "check_service_line",
@@ -46,17 +42,13 @@ __all__ = [
     "service_imbalance",
 ]
 
-SERVICE_UNBALANCED = "SERVICE_UNBALANCED"
-CLAIM_UNBALANCED = "CLAIM_UNBALANCED"
-TRANSACTION_UNBALANCED = "TRANSACTION_UNBALANCED"
-PATIENT_RESPONSIBILITY_MISMATCH = "PATIENT_RESPONSIBILITY_MISMATCH"
-BALANCING_CODES = frozenset(
-    (SERVICE_UNBALANCED, CLAIM_UNBALANCED, TRANSACTION_UNBALANCED, PATIENT_RESPONSIBILITY_MISMATCH)
-)
+BALANCING_CODES = frozenset((
+    ProblemCode.SERVICE_UNBALANCED, ProblemCode.CLAIM_UNBALANCED,
+    ProblemCode.TRANSACTION_UNBALANCED, ProblemCode.PATIENT_RESPONSIBILITY_MISMATCH))
 
 
 def _imbalance(
-    code: str, severity: Severity, level: str, what: str, expected: int, actual: int,
+    code: ProblemCode, severity: Severity, level: str, what: str, expected: int, actual: int,
     source: SourceRef, element: str,
 ) -> Problem:
     difference = actual - expected
@@ -96,7 +88,7 @@ def service_imbalance(procedure_code: str, charge_cents: int, adjusted_cents: in
                       paid_cents: int, source: SourceRef) -> Problem:
     """The SERVICE_UNBALANCED problem of a line :func:`service_balances` rejected."""
     return _imbalance(
-        SERVICE_UNBALANCED, Severity.ERROR, "service",
+        ProblemCode.SERVICE_UNBALANCED, Severity.ERROR, "service",
         f"line {procedure_code!r}: SVC02 {format_cents(charge_cents)} minus "
         f"adjustments {format_cents(adjusted_cents)} should equal SVC03",
         charge_cents - adjusted_cents, paid_cents, source, "SVC03",
@@ -107,7 +99,7 @@ def claim_imbalance(patient_control_number: str, charge_cents: int, adjusted_cen
                     paid_cents: int, source: SourceRef) -> Problem:
     """The CLAIM_UNBALANCED problem of a claim :func:`claim_balances` rejected."""
     return _imbalance(
-        CLAIM_UNBALANCED, Severity.ERROR, "claim",
+        ProblemCode.CLAIM_UNBALANCED, Severity.ERROR, "claim",
         f"claim {patient_control_number!r}: CLP03 {format_cents(charge_cents)} "
         f"minus claim and line adjustments {format_cents(adjusted_cents)} should equal CLP04",
         charge_cents - adjusted_cents, paid_cents, source, "CLP04",
@@ -118,7 +110,7 @@ def patient_share_mismatch(patient_control_number: str, declared_cents: int,
                            patient_share_cents: int, source: SourceRef) -> Problem:
     """The WARNING for a CLP05 :func:`patient_share_agrees` rejected."""
     return _imbalance(
-        PATIENT_RESPONSIBILITY_MISMATCH, Severity.WARNING, "claim",
+        ProblemCode.PATIENT_RESPONSIBILITY_MISMATCH, Severity.WARNING, "claim",
         f"claim {patient_control_number!r}: CLP05 should equal the PR adjustments",
         patient_share_cents, declared_cents, source, "CLP05",
     )
@@ -188,7 +180,7 @@ class TransactionBalance:
         if expected == payment_cents:
             return None
         return _imbalance(
-            TRANSACTION_UNBALANCED, Severity.ERROR, "transaction",
+            ProblemCode.TRANSACTION_UNBALANCED, Severity.ERROR, "transaction",
             f"sum of CLP04 {format_cents(self.claim_paid_cents)} minus PLB "
             f"{format_cents(self.provider_adjustment_cents)} should equal BPR02",
             expected, payment_cents, source, "BPR02",

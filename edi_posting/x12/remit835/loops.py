@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.remittance import (
     ClaimPaymentRecord,
     ProviderAdjustmentRecord,
@@ -23,12 +23,7 @@ from edi_posting.records.remittance import (
 )
 from edi_posting.records.remittance_parts import ProviderSummary
 from edi_posting.x12.remit835 import segments as seg
-from edi_posting.x12.remit835.balancing import (
-    CLAIM_UNBALANCED,
-    SERVICE_UNBALANCED,
-    TransactionBalance,
-    check_claim,
-)
+from edi_posting.x12.remit835.balancing import TransactionBalance, check_claim
 from edi_posting.x12.remit835.layout import ALLOWED, Area, is_money_area, stray_segment
 from edi_posting.x12.remit835.values import Bucket, Context, Segment
 from edi_posting.x12.transaction_set import X12TransactionSet
@@ -126,7 +121,8 @@ class SetParser:
         if kind == _SUMMARY_PART and self.summary_bucket is not None:
             self.summary_bucket.setdefault(segment[0][0], []).append(segment)
             return self.summary_bucket
-        self.ctx.problem("UNEXPECTED_SEGMENT", Severity.ERROR, f"{segment[0][0]} segment out of "
+        self.ctx.problem(ProblemCode.UNEXPECTED_SEGMENT,
+                         Severity.ERROR, f"{segment[0][0]} segment out of "
                          "place (ignored)", segment[1], segment[0][0])
         if kind == _LINE:  # a service line outside a claim: its money is not read
             self.balance.is_computable = False
@@ -147,15 +143,18 @@ class SetParser:
     def _check_kind(self) -> bool:
         tset = self.tset
         if tset.transaction_id != "835":
-            self.ctx.problem("NOT_835", Severity.FATAL, f"transaction set {tset.transaction_id!r} "
+            self.ctx.problem(ProblemCode.NOT_835,
+                             Severity.FATAL, f"transaction set {tset.transaction_id!r} "
                              "is not an 835 remittance (skipped)", tset.position, "ST01")
             return False
         group = tset.group
         if group is not None and group.functional_id != "HP":
-            self.ctx.problem("GS01_NOT_HP", Severity.ERROR, f"GS01 is {group.functional_id!r}; "
+            self.ctx.problem(ProblemCode.GS01_NOT_HP,
+                             Severity.ERROR, f"GS01 is {group.functional_id!r}; "
                              "an 835 must be in an HP group", group.position, "GS01")
         if not any(marker in tset.version for marker in _KNOWN_VERSIONS):
-            self.ctx.problem("UNKNOWN_VERSION", Severity.WARNING, f"version {tset.version!r} is "
+            self.ctx.problem(ProblemCode.UNKNOWN_VERSION,
+                             Severity.WARNING, f"version {tset.version!r} is "
                              "neither 005010X221A1 nor 004010X091A1: read as an 835 anyway",
                              tset.position, "ST03")
         return True
@@ -190,8 +189,8 @@ class SetParser:
         counts[1] += lines
         counts[2] += adjustments
         if problems:
-            counts[3] += sum(1 for p in problems if p.code == SERVICE_UNBALANCED)
-            counts[4] += any(p.code == CLAIM_UNBALANCED for p in problems)
+            counts[3] += sum(1 for p in problems if p.code == ProblemCode.SERVICE_UNBALANCED)
+            counts[4] += any(p.code == ProblemCode.CLAIM_UNBALANCED for p in problems)
         self.balance.add_claim_paid(paid_cents)
 
     def make_header(self) -> RemittanceHeader:
@@ -199,16 +198,19 @@ class SetParser:
         bpr, trn, cur = get("BPR"), get("TRN"), get("CUR")
         payment = seg.payment(*bpr[0], ctx) if bpr else None
         if payment is None and tset.transaction_id == "835":
-            ctx.problem("MISSING_BPR", Severity.FATAL, "no BPR segment: the payment is unknown",
+            ctx.problem(ProblemCode.MISSING_BPR,
+                        Severity.FATAL, "no BPR segment: the payment is unknown",
                         tset.position, "BPR")
         if not trn and tset.transaction_id == "835":  # required: the deposit's trace number
-            ctx.problem("MISSING_TRN", Severity.FATAL, f"transaction set {tset.control_number} "
+            ctx.problem(ProblemCode.MISSING_TRN,
+                        Severity.FATAL, f"transaction set {tset.control_number} "
                         "has no TRN segment: TRN is required, and without its trace number "
                         "the payment can be neither identified nor reconciled to a deposit",
                         tset.position, "TRN")
         currency = cur[0][0][2] if cur and len(cur[0][0]) > 2 else None
         if currency and currency != "USD":
-            ctx.problem("FOREIGN_CURRENCY", Severity.ERROR, f"CUR02 is {currency!r}: foreign "
+            ctx.problem(ProblemCode.FOREIGN_CURRENCY,
+                        Severity.ERROR, f"CUR02 is {currency!r}: foreign "
                         "currency is not posted automatically", cur[0][1] if cur else 0, "CUR02")
         payer = payee = None
         for bucket in self.parties:

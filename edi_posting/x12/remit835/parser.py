@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.remittance import (
     ClaimPaymentRecord,
     RemittanceEnd,
@@ -127,7 +127,8 @@ def _parse_set(
         parser.ctx.problems = parser.set_problems
         # the exception's text may quote an element's value (PHI): its type and place only
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        parser.ctx.problem("PARSER_FAILURE", Severity.FATAL, f"the 835 parser failed on this "
+        parser.ctx.problem(ProblemCode.PARSER_FAILURE,
+                           Severity.FATAL, f"the 835 parser failed on this "
                            f"set ({type(exc).__name__} at {os.path.basename(where.filename)}:"
                            f"{where.lineno}); nothing of it can be trusted", tset.position, None)
         if parser.header is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from itertools import starmap
 
 from edi_posting.records.claim import ProcedureCode
-from edi_posting.records.problems import Severity
+from edi_posting.records.problems import ProblemCode, Severity
 from edi_posting.records.remittance import (
     ClaimPaymentRecord,
     ProviderAdjustmentRecord,
@@ -64,7 +64,7 @@ def payment(elements: list[str], position: int, ctx: Context) -> Payment:
     e = padded(elements, 17)
     amount = ctx.cents(e[2], "BPR02", position)
     if amount is None and not e[2]:
-        ctx.problem("MISSING_AMOUNT", Severity.ERROR, "BPR02 (total payment) is empty",
+        ctx.problem(ProblemCode.MISSING_AMOUNT, Severity.ERROR, "BPR02 (total payment) is empty",
                     position, "BPR02")
         ctx.has_bad_amount = True
     return Payment(
@@ -209,7 +209,8 @@ def cas_triplets(elements: list[str], position: int, ctx: Context, found: list[T
 def _incomplete_triplet(ctx: Context, has_reason: bool, index: int, position: int) -> None:
     element = f"CAS{index + 1:02d}"
     ctx.has_bad_amount = True
-    ctx.problem("INCOMPLETE_ADJUSTMENT", Severity.ERROR, f"CAS triplet at {element} has no "
+    ctx.problem(ProblemCode.INCOMPLETE_ADJUSTMENT,
+                Severity.ERROR, f"CAS triplet at {element} has no "
                 f"{'amount' if has_reason else 'reason'}", position, element)
 
 
@@ -358,7 +359,7 @@ def provider_adjustments(segment: Segment, ctx: Context) -> list[ProviderAdjustm
         if not reason or cents is None:
             ctx.has_bad_amount = True
             if cents is not None or not amount_text:
-                ctx.problem("INCOMPLETE_PROVIDER_ADJUSTMENT", Severity.ERROR,
+                ctx.problem(ProblemCode.INCOMPLETE_PROVIDER_ADJUSTMENT, Severity.ERROR,
                             f"PLB{index:02d}/PLB{index + 1:02d} lacks a reason or an amount",
                             position, f"PLB{index:02d}")
             continue

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from edi_posting.logs import withheld
 from edi_posting.money import AmountError, AmountRangeError, parse_amount, to_cents
 from edi_posting.records.claim import ProcedureCode
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.remittance_parts import Amount, DateValue
 from edi_posting.records.source import SourceRef
 
@@ -106,7 +106,7 @@ class Context:
         sha, name, isa, gs, st = self._envelope
         return _source_ref(sha, name, isa, gs, st, position)
 
-    def problem(self, code: str, severity: Severity, message: str, position: int,
+    def problem(self, code: ProblemCode, severity: Severity, message: str, position: int,
                 element: str | None) -> None:
         self.problems.append(Problem(code, severity, message, self.source.at(position), element))
 
@@ -137,12 +137,14 @@ class Context:
         except AmountRangeError as exc:
             self.has_bad_amount = True
             self.out_of_range.append(Problem(
-                "AMOUNT_OUT_OF_RANGE", Severity.FATAL, f"{element}: {exc}; nothing of this "
+                ProblemCode.AMOUNT_OUT_OF_RANGE, Severity.FATAL,
+                f"{element}: {exc}; nothing of this "
                 "transaction set can be stored", self.source.at(position), element))
             return None
         except AmountError as exc:
             self.has_bad_amount = True
-            self.problem("INVALID_AMOUNT", Severity.ERROR, f"{element}: {exc}; not rounded, "
+            self.problem(ProblemCode.INVALID_AMOUNT,
+                         Severity.ERROR, f"{element}: {exc}; not rounded, "
                          "the item is held", position, element)
             return None
 
@@ -161,7 +163,7 @@ class Context:
                 day = None
         if day is None:
             shown = repr(text[:20]) if element in _PAYMENT_DATES else withheld(text)
-            self.problem("INVALID_DATE", Severity.ERROR, f"{element}: {shown} is not a "
+            self.problem(ProblemCode.INVALID_DATE, Severity.ERROR, f"{element}: {shown} is not a "
                          "CCYYMMDD date between 1900 and 2199", position, element)
             return None
         if len(self.known_dates) < 4096:
@@ -175,5 +177,5 @@ def required_amount(ctx: Context, e: list[str], position: int, indexes: tuple[in
     for index in indexes:
         if not e[index]:
             ctx.has_bad_amount = True
-            ctx.problem("MISSING_AMOUNT", Severity.ERROR, f"{tag}{index:02d} is empty",
+            ctx.problem(ProblemCode.MISSING_AMOUNT, Severity.ERROR, f"{tag}{index:02d} is empty",
                         position, f"{tag}{index:02d}")

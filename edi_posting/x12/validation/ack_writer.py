@@ -141,8 +141,8 @@ class _Writer:
             )
         ]
         unsupported = {
-            GroupCode.FUNCTIONAL_GROUP_NOT_SUPPORTED.name,
-            GroupCode.FUNCTIONAL_GROUP_VERSION_NOT_SUPPORTED.name,
+            GroupCode.FUNCTIONAL_GROUP_NOT_SUPPORTED.problem,
+            GroupCode.FUNCTIONAL_GROUP_VERSION_NOT_SUPPORTED.problem,
         }
         if not any(f.name in unsupported for f in group.findings):
             for tset in group.sets:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 
 from edi_posting.records.envelope import control_key
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.x12.ack_records import (
     Ack,
@@ -107,7 +107,7 @@ def findings_as_problems(
         if ich.failure is not None:
             problems.append(
                 Problem(
-                    "VALIDATOR_FAILED",
+                    ProblemCode.VALIDATOR_FAILED,
                     Severity.FATAL,
                     f"{ich.failure}: interchange {ich.control_number} was not validated",
                     source,

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from edi_posting.codes.check835 import CodeUse, check_codes, code_uses, remittance_date
 from edi_posting.codes.loader import CodeListError, load_all
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.remittance import ClaimPaymentRecord, RemittanceEnd, RemittanceHeader
 from edi_posting.x12.ack_records import (
     ElementError,
@@ -45,9 +45,11 @@ from edi_posting.x12.remit835.parser import iter_remittances
 
 __all__ = ["CONTENT_CODES", "NOTED_CODES", "ContentPass", "check_content"]
 
-CONTENT_CODES = BALANCING_CODES | {"MISSING_BPR", "FOREIGN_CURRENCY", "INCOMPLETE_ADJUSTMENT",
-                                   "INCOMPLETE_PROVIDER_ADJUSTMENT", "AMOUNT_OUT_OF_RANGE"}
-NOTED_CODES = frozenset({"SERVICE_UNBALANCED", "CLAIM_UNBALANCED", "INCOMPLETE_ADJUSTMENT"})
+CONTENT_CODES = BALANCING_CODES | {
+    ProblemCode.MISSING_BPR, ProblemCode.FOREIGN_CURRENCY, ProblemCode.INCOMPLETE_ADJUSTMENT,
+    ProblemCode.INCOMPLETE_PROVIDER_ADJUSTMENT, ProblemCode.AMOUNT_OUT_OF_RANGE}
+NOTED_CODES = frozenset({ProblemCode.SERVICE_UNBALANCED, ProblemCode.CLAIM_UNBALANCED,
+                         ProblemCode.INCOMPLETE_ADJUSTMENT})
 _ELEMENT = re.compile(r"^([A-Z][A-Z0-9]{1,2})(\d{2})(?:-(\d+))?$")
 _REFERENCES = {"BPR02": "782", "CLP02": "1029", "CLP03": "782", "CLP04": "782",
                "CLP05": "782", "SVC02": "782", "SVC03": "782", "CAS01": "1033",
@@ -105,7 +107,7 @@ def _code_problems(path: Path, sha256: str) -> list[Found]:
     try:
         lists = load_all()
     except CodeListError as exc:
-        return [(0, Problem("CODE_LIST_UNREADABLE", Severity.WARNING,
+        return [(0, Problem(ProblemCode.CODE_LIST_UNREADABLE, Severity.WARNING,
                             f"{exc}: codes were not checked"), None)]
     found: list[Found] = []
     with X12Reader(path, file_sha256=sha256, file_name=path.name) as reader:

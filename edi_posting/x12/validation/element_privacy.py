@@ -46,6 +46,7 @@ import re
 import pyx12.dataele
 
 from edi_posting.logs import withheld
+from edi_posting.records.problems import ProblemCode
 from edi_posting.x12.strays import SEGMENT_ID
 
 __all__ = ["is_value_shown", "scrub_element_message", "scrub_segment_message"]
@@ -64,7 +65,6 @@ _CODE_FIRST_SEGMENTS = frozenset((
 ))  # fmt: skip
 _NOT_FOUND = re.compile(r"^Segment (?P<id>[^*\s]*)\*(?P<value>.*?) not found\.(?P<rest>.*)$",
                         re.DOTALL)
-_INVALID_CODE = "INVALID_CODE_VALUE"
 _BAD_CODE = re.compile(r"^\((?P<value>.*)\) is not a valid code for (?P<what>.*) "
                        r"\((?P<where>[A-Z0-9]+(?:-[0-9]+)?)\)$", re.DOTALL)
 _SEGMENT_ID_INVALID = re.compile(r'^Segment identifier "(?P<id>.*)" is invalid$', re.DOTALL)
@@ -89,18 +89,20 @@ def is_value_shown(segment_id: str, reference: str | None) -> bool:
 
 
 def scrub_element_message(
-    message: str, value: str | None, *, segment_id: str, reference: str | None, name: str
+    message: str, value: str | None, *, segment_id: str, reference: str | None,
+    name: ProblemCode,
 ) -> str:
     """pyx12's message about one element, its value withheld unless the rule shows it."""
     code = _BAD_CODE.match(message)
-    if code and name == _INVALID_CODE and reference not in _WITHHELD_ELEMENTS:
+    if code and name == ProblemCode.INVALID_CODE_VALUE and reference not in _WITHHELD_ELEMENTS:
         return f"{code['where']} {code['value']} is not a valid code for {code['what']}"
     if is_value_shown(segment_id, reference):
         return message
     return _withhold(message, value, f"{_spoken(name)} in {segment_id} element {reference or '?'}")
 
 
-def scrub_segment_message(message: str, value: str | None, *, segment_id: str, name: str) -> str:
+def scrub_segment_message(message: str, value: str | None, *, segment_id: str,
+                          name: ProblemCode) -> str:
     """pyx12's message about a segment: the element 01 it quotes, an unreadable segment
     identifier and any element value it carries are withheld by the same rule."""
     found = _NOT_FOUND.match(message)
@@ -115,7 +117,7 @@ def scrub_segment_message(message: str, value: str | None, *, segment_id: str, n
     return _withhold(message, value, f"{_spoken(name)} in segment {segment_id or '?'}")
 
 
-def _spoken(name: str) -> str:
+def _spoken(name: ProblemCode) -> str:
     return name.replace("_", " ").lower()  # INVALID_DATE -> "invalid date"
 
 

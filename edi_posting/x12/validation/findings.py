@@ -14,7 +14,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from edi_posting.records.envelope import normalize_control_number
+from edi_posting.records.problems import ProblemCode
 from edi_posting.x12.ack_records import (
+    AckCode,
     ElementCode,
     ElementError,
     Finding,
@@ -42,10 +44,10 @@ ISA_ELEMENT_CODES = ("", "010", "011", "012", "013", "005", "006", "007", "008",
 # fmt: on
 # pyx12's own segment codes (not X12 ones): the 999 says 8, the problem says what it was
 _PYX12_SEGMENT_CODES = {
-    "HL1": "HL_NUMBER_OUT_OF_SEQUENCE",
-    "HL2": "HL_PARENT_INVALID",
-    "LX": "LX_NUMBER_OUT_OF_SEQUENCE",
-    "SEG1": "TRAILING_ELEMENT_SEPARATORS",
+    "HL1": ProblemCode.HL_NUMBER_OUT_OF_SEQUENCE,
+    "HL2": ProblemCode.HL_PARENT_INVALID,
+    "LX": ProblemCode.LX_NUMBER_OUT_OF_SEQUENCE,
+    "SEG1": ProblemCode.TRAILING_ELEMENT_SEPARATORS,
 }
 
 
@@ -54,14 +56,15 @@ _PYX12_SEGMENT_CODES = {
 # implementation convention not supported)
 ST01_MISMATCH, ST03_MISMATCH = "ST01", "ST03"
 _OWN_SET_CODES = {
-    ST01_MISMATCH: (SetCode.TRANSACTION_SET_NOT_SUPPORTED.value, "ST01_DOES_NOT_MATCH_GROUP"),
+    ST01_MISMATCH: (SetCode.TRANSACTION_SET_NOT_SUPPORTED.value,
+                    ProblemCode.ST01_DOES_NOT_MATCH_GROUP),
     ST03_MISMATCH: (SetCode.IMPLEMENTATION_CONVENTION_NOT_SUPPORTED.value,
-                    "ST03_DOES_NOT_MATCH_GS08"),
+                    ProblemCode.ST03_DOES_NOT_MATCH_GS08),
 }
 
 
 def isa_finding(code: str, message: str) -> Finding:
-    return Finding(code, InterchangeCode(code).name, message)
+    return Finding(code, InterchangeCode(code).problem, message)
 
 
 def interchange_result(
@@ -75,7 +78,7 @@ def interchange_result(
         return InterchangeResult(isa, position, tuple(own), unread, "pyx12 read no ISA")
     err_isa, offset = walk.errh.children[0], position - 1
     findings = own + [
-        _coded(InterchangeCode, code, message, "INVALID_CONTROL_STRUCTURE")
+        _coded(InterchangeCode, code, message, ProblemCode.INVALID_CONTROL_STRUCTURE)
         for code, message in err_isa.errors
     ]
     for element in err_isa.elements:
@@ -103,7 +106,7 @@ def interchange_result(
 
 
 def _guide_note(note: str) -> Finding:
-    name = "GUIDE_NOT_CHECKED" if "not checked" in note else "GUIDE_SUBSTITUTED"
+    name = ProblemCode.GUIDE_NOT_CHECKED if "not checked" in note else ProblemCode.GUIDE_SUBSTITUTED
     return Finding("", name, note)
 
 
@@ -128,7 +131,7 @@ def _unsupported(group: GroupResult, why: GroupCode, said: str | None) -> GroupR
     )
     not_read = Finding(
         SetCode.TRANSACTION_SET_NOT_SUPPORTED.value,
-        SetCode.TRANSACTION_SET_NOT_SUPPORTED.name,
+        SetCode.TRANSACTION_SET_NOT_SUPPORTED.problem,
         message,
     )
     return GroupResult(
@@ -139,7 +142,7 @@ def _unsupported(group: GroupResult, why: GroupCode, said: str | None) -> GroupR
         group.version,
         group.file_position,
         len(group.sets),
-        (Finding(why.value, why.name, message),),
+        (Finding(why.value, why.problem, message),),
         tuple(
             SetResult(
                 s.transaction_id, s.control_number, s.convention, s.file_position, (not_read,)
@@ -151,7 +154,7 @@ def _unsupported(group: GroupResult, why: GroupCode, said: str | None) -> GroupR
 
 def _group(err_gs: Any, offset: int) -> GroupResult:
     findings = [
-        _coded(GroupCode, "19" if code == "6" else code, message, "")
+        _coded(GroupCode, "19" if code == "6" else code, message, None)
         for code, message in err_gs.errors
     ]
     for element in err_gs.elements:  # pyx12's own mapping of GS/GE element errors to AK905
@@ -163,7 +166,7 @@ def _group(err_gs: Any, offset: int) -> GroupResult:
     is_closed = bool(err_gs.cur_line_ge)
     if not is_closed and not any(f.x12_code == GroupCode.MISSING_GE for f in findings):
         findings.append(
-            _coded(GroupCode, "3", f"group {err_gs.gs_control_num} has no GE trailer", "")
+            _coded(GroupCode, "3", f"group {err_gs.gs_control_num} has no GE trailer", None)
         )
     gs = {i: (err_gs.seg_data.get_value(f"GS{i:02d}") or "").strip() for i in (1, 2, 3, 8)}
     gs[6] = normalize_control_number(err_gs.seg_data.get_value("GS06"))
@@ -184,7 +187,7 @@ def _set(err_st: Any, offset: int, gs08: str) -> SetResult:
     findings = tuple(
         Finding(*_OWN_SET_CODES[code], message)
         if code in _OWN_SET_CODES
-        else _coded(SetCode, code, message, "TRANSACTION_SET_ERROR")
+        else _coded(SetCode, code, message, ProblemCode.TRANSACTION_SET_ERROR)
         for code, message in err_st.errors
     )
     envelope: dict[str, list[ElementError]] = {"ST": [], "SE": []}
@@ -226,7 +229,7 @@ def _segment(err_seg: Any, offset: int) -> SegmentError:
         if code in _PYX12_SEGMENT_CODES:
             finding = Finding("8", _PYX12_SEGMENT_CODES[code], message, value)
         else:
-            finding = _coded(SegmentCode, code, message, "SEGMENT_ERROR", value)
+            finding = _coded(SegmentCode, code, message, ProblemCode.SEGMENT_ERROR, value)
         shown = scrub_segment_message(message, value, segment_id=segment_id, name=finding.name)
         findings.append(replace(finding, message=shown))
     return SegmentError(
@@ -260,15 +263,18 @@ def _element(err_ele: Any, segment_id: str) -> ElementError:
     )
 
 
-def _element_name(code: str, message: str) -> str:
+def _element_name(code: str, message: str) -> ProblemCode:
     if code == "10" and "Not Used" in message:
-        return ElementCode.NOT_USED_ELEMENT_PRESENT.name
-    return _coded(ElementCode, code, message, "ELEMENT_ERROR").name
+        return ElementCode.NOT_USED_ELEMENT_PRESENT.problem
+    return _coded(ElementCode, code, message, ProblemCode.ELEMENT_ERROR).name
 
 
-def _coded(codes: Any, code: str, message: str, fallback: str, value: str | None = None) -> Finding:
-    """A finding named by its X12 code table; pyx12's odd codes keep ``fallback``."""
+def _coded(codes: type[AckCode], code: str, message: str, fallback: ProblemCode | None,
+           value: str | None = None) -> Finding:
+    """A finding named by its X12 code table; pyx12's odd codes are named ``fallback``
+    (no X12 code), else keep their code as ``ENVELOPE_ERROR``."""
     try:
-        return Finding(code, codes(code).name, message, value)
+        return Finding(code, codes(code).problem, message, value)
     except ValueError:
-        return Finding(code if not fallback else "", fallback or "ENVELOPE_ERROR", message, value)
+        return Finding(code if fallback is None else "", fallback or ProblemCode.ENVELOPE_ERROR,
+                       message, value)

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from edi_posting.records.problems import Problem, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.x12.ack_records import Ack, AckStatus, InterchangeResult
 from edi_posting.x12.delimiters import Delimiters
 from edi_posting.x12.envelope_scan import check_set_counts, scan_envelopes
@@ -123,7 +123,8 @@ def _unreadable_isa(
 ) -> tuple[tuple[InterchangeResult, ...], Delimiters | None]:
     """An ISA our reader cannot take apart (no terminator, too few elements, cut short)
     still gets its TA1 rejection when ISA13 can be read after the element separator."""
-    problem = next((p for p in problems if p.code in ("BAD_ISA", "TRUNCATED")), None)
+    problem = next((p for p in problems if p.code in (ProblemCode.BAD_ISA,
+                                                      ProblemCode.TRUNCATED)), None)
     text = head[:512].decode("latin-1").lstrip("\ufeff\xef\xbb\xbf \t\r\n")
     if problem is None or not text.startswith("ISA") or len(text) < 4 or text[3].isalnum():
         return (), None
@@ -131,7 +132,7 @@ def _unreadable_isa(
     if len(values) < 14 or not values[13][:9].isdigit() or len(values[13]) < 9:
         return (), None
     values[13] = values[13][:9]
-    note = "023" if problem.code == "TRUNCATED" else "022"  # cut short / too few elements
+    note = "023" if problem.code == ProblemCode.TRUNCATED else "022"  # cut short / too few elements
     if "terminator" in problem.message:
         note = "004"
     isa = ("ISA", *(values[1:17] + [""] * 16)[:16])
