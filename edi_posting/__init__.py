@@ -19,6 +19,8 @@ __version__ = "0.1.0"
 #: Public name -> the module that defines it (the API functions live in ``edi_posting.api``;
 #: the errors and results a caller handles are exported from where they are defined).
 _EXPORTS: dict[str, str] = {
+    "ReviewStatus": "edi_posting.db.workflow",
+    "ReviewKind": "edi_posting.records.states",
     "accept_match": "edi_posting.api.queue_money",
     "account_history": "edi_posting.api.views",
     "ActionError": "edi_posting.review.actions",
@@ -129,6 +131,8 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
+    "ReviewStatus",
+    "ReviewKind",
     "PARSE_SCHEMA_VERSION",
     "ActionError",
     "ActionResult",
@@ -240,6 +244,12 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
 ]
 
 if TYPE_CHECKING:
+    from edi_posting.db.workflow import (
+        ReviewStatus,
+    )
+    from edi_posting.records.states import (
+        ReviewKind,
+    )
     from edi_posting.access.actor import (
         IdentityRefusedError,
     )

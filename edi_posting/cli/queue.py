@@ -14,8 +14,11 @@ from edi_posting.exit_codes import ExitCode
 
 __all__ = ["command"]
 
-_LIST_COLUMNS = ["id", "kind", "status", "amount", "payer", "patient_control_number",
-                 "age_days", "assignee", "message"]
+_LIST_COLUMNS = ["id", "kind", "status", "amount", "at_risk", "payer",
+                 "patient_control_number", "age_days", "due_date", "assignee", "message"]
+# an unknown --kind or --status exits 2 naming the valid values (not an empty queue)
+_KINDS = click.Choice([str(k) for k in edi_posting.ReviewKind])
+_STATUSES = click.Choice([str(s) for s in edi_posting.ReviewStatus])
 
 
 @click.group("queue", epilog="\b\nExample:\n  edi-posting queue list --kind denial --sort amount")
@@ -27,23 +30,31 @@ def _opt(name: str, env: str, **kwargs: Any) -> Callable[[Any], Any]:
     return click.option(name, envvar=f"EDI_POSTING_QUEUE_{env}", show_envvar=True, **kwargs)
 
 
-@command.command("list", epilog="\b\nExample:\n  edi-posting queue list --older-than 30 --format csv")
-@_opt("--kind", "KIND", default=None, help="unmatched_payment, denial, credit_balance, ...")
-@_opt("--status", "STATUS", default=None, help="Default: open, in_progress and escalated.")
+@command.command("list", epilog="\b\nExample:\n  edi-posting queue list --older-than 30 --format csv\n  edi-posting queue list --kind denial --sort amount --min-amount 500\n  edi-posting queue list --due overdue")
+@_opt("--kind", "KIND", type=_KINDS, default=None, help="The kind of item.")
+@_opt("--status", "STATUS", type=_STATUSES, default=None,
+      help="Default: open, in_progress and escalated.")
 @_opt("--payer", "PAYER", default=None, help="Part of the payer's name.")
 @_opt("--assignee", "ASSIGNEE", default=None)
-@_opt("--older-than", "OLDER_THAN", type=int, default=None, metavar="DAYS")
-@_opt("--min-amount", "MIN_AMOUNT", default=None, metavar="AMOUNT")
+@_opt("--older-than", "OLDER_THAN", type=int, default=None, metavar="DAYS",
+      help="Age counted from the payment date (a denial: the claim's service date; no "
+           "payment: the day the item opened).")
+@_opt("--min-amount", "MIN_AMOUNT", default=None, metavar="AMOUNT",
+      help="At least this much at risk (a denial: the claim's open balance with its payer).")
 @_opt("--claim", "CLAIM", default=None, metavar="PCN")
-@_opt("--sort", "SORT", type=click.Choice(["age", "amount"]), default="age", show_default=True)
+@_opt("--sort", "SORT", type=click.Choice(["age", "amount"]), default="age", show_default=True,
+      help="Oldest first, or most at risk first.")
+@_opt("--due", "DUE", type=click.Choice(["today", "overdue"]), default=None,
+      help="Items whose follow-up date is today, or has passed.")
 @_opt("--limit", "LIMIT", type=click.IntRange(min=1), default=None, metavar="N",
       help="At most N items (the first N of the sort order).")
 @format_option()
 @click.pass_obj
 def list_command(app: AppContext, kind: str | None, status: str | None, payer: str | None,
                  assignee: str | None, older_than: int | None, min_amount: str | None,
-                 claim: str | None, sort: str, limit: int | None, output_format: str) -> None:
-    """List review items (oldest first, or largest amount first)."""
+                 claim: str | None, sort: str, limit: int | None, due: str | None,
+                 output_format: str) -> None:
+    """List review items (oldest first, or most at risk first)."""
     from edi_posting.money import AmountError, parse_amount, to_cents
 
     try:
@@ -52,7 +63,7 @@ def list_command(app: AppContext, kind: str | None, status: str | None, payer: s
         raise CliError(f"--min-amount: {exc}", ExitCode.USAGE) from None
     rows = app.call(edi_posting.list_queue, app.session(), kind=kind, status=status,
                     payer=payer, assignee=assignee, older_than_days=older_than,
-                    min_amount_cents=minimum, claim=claim, sort=sort, limit=limit)
+                    min_amount_cents=minimum, claim=claim, sort=sort, limit=limit, due=due)
     render_rows(rows, _LIST_COLUMNS, output_format)
 
 
