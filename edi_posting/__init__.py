@@ -19,6 +19,9 @@ __version__ = "0.1.0"
 #: Public name -> the module that defines it (the API functions live in ``edi_posting.api``;
 #: the errors and results a caller handles are exported from where they are defined).
 _EXPORTS: dict[str, str] = {
+    "follow_up_defaults": "edi_posting.api.queue_work",
+    "set_follow_up_default": "edi_posting.api.queue_work",
+    "follow_up_item": "edi_posting.api.queue_work",
     "ReviewStatus": "edi_posting.db.workflow",
     "ReviewKind": "edi_posting.records.states",
     "accept_match": "edi_posting.api.queue_money",
@@ -131,6 +134,9 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
+    "follow_up_defaults",
+    "set_follow_up_default",
+    "follow_up_item",
     "ReviewStatus",
     "ReviewKind",
     "PARSE_SCHEMA_VERSION",
@@ -244,6 +250,11 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
 ]
 
 if TYPE_CHECKING:
+    from edi_posting.api.queue_work import (
+        follow_up_defaults,
+        set_follow_up_default,
+        follow_up_item,
+    )
     from edi_posting.db.workflow import (
         ReviewStatus,
     )

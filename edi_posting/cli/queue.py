@@ -148,3 +148,4 @@ def dismiss_command(app: AppContext, item_id: int, reason: str) -> None:
 # The money-moving actions live in their own module and register on this group.
 from edi_posting.cli import queue_approvals as _queue_approvals  # noqa: F401
 from edi_posting.cli import queue_money as _queue_money  # noqa: F401
+from edi_posting.cli import queue_followup as _queue_followup  # noqa: F401

@@ -27,6 +27,7 @@ from edi_posting.db.lists import among
 from edi_posting.db.models import Payer, Remittance, ReviewItem, ReviewItemEvent, SubmittedClaim
 from edi_posting.db.workflow import CLOSED_STATES, OPEN_STATES, ItemAction, ReviewStatus
 from edi_posting.money import format_cents
+from edi_posting.queue.due_dates import default_due_dates
 from edi_posting.queue.priorities import (
     DueFilter,
     QueueSort,
@@ -84,7 +85,8 @@ def open_review_items(conn: Connection, drafts: Sequence[ReviewDraft], actor: st
             fresh.setdefault(draft.dedupe_key, draft)
     if not fresh:
         return []
-    ids = insert_with_ids(conn, _ITEM, [_item_row(d) for d in fresh.values()])
+    due = default_due_dates(conn, list(fresh.values()))  # the window set for its kind, payer
+    ids = insert_with_ids(conn, _ITEM, [_item_row(d, on) for d, on in zip(fresh.values(), due)])
     _insert_events(conn, [
         {"review_item_id": i, "actor": actor, "action": ItemAction.OPENED,
          "to_status": ReviewStatus.OPEN, "note": d.message, "amount_cents": d.amount_cents}
@@ -99,8 +101,9 @@ def _insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
     note_item_events(conn, rows)
 
 
-def _item_row(draft: ReviewDraft) -> dict[str, Any]:
+def _item_row(draft: ReviewDraft, due: dt.date | None) -> dict[str, Any]:
     return {
+        "due_date": due,
         "dedupe_key": draft.dedupe_key,
         "kind": draft.kind,
         "status": ReviewStatus.OPEN,
