@@ -36,11 +36,11 @@ def _bill(practice: Practice, pcn: str, charge: str, served_days_ago: int) -> No
 
 
 def _deny(practice: Practice, pcn: str, charge: str, *, served_days_ago: int, paid_days_ago: int,
-          trace: str) -> None:
+          trace: str, group_carc: str = "CO*16") -> None:
     """A claim billed and denied in full by its payer: ``charge`` stays open with it."""
     _bill(practice, pcn, charge, served_days_ago)
     practice.receive(remit("0", clp(pcn, "4", charge, "0", "0", f"ICN{pcn}",
-                                    svc("99213", charge, "0", f"CO*16*{charge}",
+                                    svc("99213", charge, "0", f"{group_carc}*{charge}",
                                         dos=_x12_date(served_days_ago))),
                            method="NON", trace=trace, date=_x12_date(paid_days_ago)))
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from edi_posting.audit.links import note_item_events
 from edi_posting.db.base import table_of
@@ -160,7 +160,8 @@ def _queue_query(flt: QueueFilter, today: dt.date) -> Any:
     if flt.claim:
         query = query.where(claim.c.pcn_normalized == flt.claim.strip().upper())
     if flt.payer:
-        query = query.where(payer.c.name.ilike(f"%{flt.payer}%"))
+        query = query.where(or_(payer.c.name.ilike(f"%{flt.payer}%"),
+                                payer.c.primary_identifier == flt.payer.strip()))
     if flt.due == DueFilter.TODAY:
         query = query.where(_ITEM.c.due_date == today)
     elif flt.due == DueFilter.OVERDUE:
