@@ -19,6 +19,17 @@ __version__ = "0.1.0"
 #: Public name -> the module that defines it (the API functions live in ``edi_posting.api``;
 #: the errors and results a caller handles are exported from where they are defined).
 _EXPORTS: dict[str, str] = {
+    "BulkOutcome": "edi_posting.review.bulk",
+    "BulkReport": "edi_posting.api.queue_work",
+    "ItemFilter": "edi_posting.api.queue_work",
+    "write_off_items": "edi_posting.api.queue_work",
+    "escalate_items": "edi_posting.api.queue_work",
+    "assign_items": "edi_posting.api.queue_work",
+    "follow_up_defaults": "edi_posting.api.queue_work",
+    "set_follow_up_default": "edi_posting.api.queue_work",
+    "follow_up_item": "edi_posting.api.queue_work",
+    "ReviewStatus": "edi_posting.db.workflow",
+    "ReviewKind": "edi_posting.records.states",
     "accept_match": "edi_posting.api.queue_money",
     "account_history": "edi_posting.api.views",
     "ActionError": "edi_posting.review.actions",
@@ -129,6 +140,17 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
+    "BulkOutcome",
+    "BulkReport",
+    "ItemFilter",
+    "write_off_items",
+    "escalate_items",
+    "assign_items",
+    "follow_up_defaults",
+    "set_follow_up_default",
+    "follow_up_item",
+    "ReviewStatus",
+    "ReviewKind",
     "PARSE_SCHEMA_VERSION",
     "ActionError",
     "ActionResult",
@@ -240,6 +262,25 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
 ]
 
 if TYPE_CHECKING:
+    from edi_posting.review.bulk import (
+        BulkOutcome,
+    )
+    from edi_posting.api.queue_work import (
+        BulkReport,
+        ItemFilter,
+        write_off_items,
+        escalate_items,
+        assign_items,
+        follow_up_defaults,
+        set_follow_up_default,
+        follow_up_item,
+    )
+    from edi_posting.db.workflow import (
+        ReviewStatus,
+    )
+    from edi_posting.records.states import (
+        ReviewKind,
+    )
     from edi_posting.access.actor import (
         IdentityRefusedError,
     )

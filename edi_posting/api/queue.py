@@ -27,15 +27,19 @@ __all__ = ["assign_item", "dismiss_item", "escalate_item", "list_queue", "note_i
 def list_queue(session: Session, *, kind: str | None = None, status: str | None = None,
                payer: str | None = None, assignee: str | None = None,
                older_than_days: int | None = None, min_amount_cents: int | None = None,
-               claim: str | None = None, sort: str = "age",
-               limit: int | None = None) -> list[dict[str, Any]]:
+               claim: str | None = None, sort: str = "age", limit: int | None = None,
+               due: str | None = None) -> list[dict[str, Any]]:
     """Review items as ``queue list`` shows them (PHI: ``read_phi``, the read audited;
-    masked when the session masks PHI).  ``status`` None: the open states."""
+    masked when the session masks PHI).  ``status`` None: the open states.  Age counts
+    from the payment (a denial: the claim's service date); ``min_amount_cents`` and
+    ``sort="amount"`` use the dollars at risk; ``due``: ``"today"`` or ``"overdue"``."""
     principal = session.authorize(Permission.READ_PHI, "queue.list")
     session.audit("queue.list", role=principal.role)
     with session.reading() as conn:
-        rows = list_items(conn, QueueFilter(kind, status, payer, assignee, older_than_days,
-                                            min_amount_cents, claim, sort, limit))
+        rows = list_items(conn, QueueFilter(
+            kind=kind, status=status, payer=payer, assignee=assignee,
+            older_than_days=older_than_days, min_amount_cents=min_amount_cents, claim=claim,
+            sort=sort, limit=limit, due=due))
     return session.shown(rows)
 
 

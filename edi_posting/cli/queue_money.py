@@ -20,7 +20,7 @@ import click
 import edi_posting
 from edi_posting.cli.common import CliError, echo_err
 from edi_posting.cli.context import AppContext
-from edi_posting.cli.queue import command
+from edi_posting.cli.queue import bulk_filter_options, command, item_filter, report_bulk
 from edi_posting.exit_codes import ExitCode
 
 __all__ = ["command"]
@@ -181,22 +181,42 @@ def transfer_command(app: AppContext, item_id: int, to: str, payer: str | None,
                amount_cents=cents, override_reason=override_reason, reason=why, note=note))
 
 
-@command.command("write-off", epilog="\b\nExample:\n  edi-posting queue write-off 10 --reason CO-16 --amount 25.00")
-@click.argument("item_id", type=int)
+@command.command("write-off", epilog="\b\nExample:\n  edi-posting queue write-off 10 --reason CO-16 --amount 25.00\n  edi-posting queue write-off --kind denial --carc CO-45 --max-amount 5.00 --reason small-balance")
+@click.argument("item_id", type=int, required=False)
 @_opt("--reason", env="REASON", required=True, metavar="CODE",
       help=f"A CAS group-CARC (CO-16), or {_REASONS[0].lower()}{_REASONS[1:]}")
 @_opt("--note", env="NOTE", default=None, metavar="TEXT", help="Optional: more about why.")
 @_opt("--side", env="SIDE", type=click.Choice(["insurance", "patient"]), default="insurance",
       show_default=True)
 @_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT", help="Default: the whole balance of that side.")
+@_opt("--max-amount", env="BULK_MAX_AMOUNT", default=None, metavar="AMOUNT",
+      help="Bulk (no ID): only items whose balance at risk is at most this (required).")
+@bulk_filter_options
 @click.pass_obj
-def write_off_command(app: AppContext, item_id: int, reason: str, note: str | None, side: str,
-                      amount: str | None) -> None:
+def write_off_command(app: AppContext, /, item_id: int | None, reason: str, note: str | None,
+                      side: str, amount: str | None, max_amount: str | None,
+                      **filters: Any) -> None:
     """Write off a claim balance with a reason code; when the claim's write-offs would pass
-    the write-off limit in total, it waits for approval by a second person."""
-    cents, why = _cents(amount), str(_reason(reason, note, cas_allowed=True))
-    _done(_run(app, edi_posting.write_off, item_id, why, side=side, amount_cents=cents,
-               note=note))
+    the write-off limit in total, it waits for approval by a second person.
+
+    Without an ID, the insurance balance of every open item the filter selects whose
+    balance at risk is at most --max-amount, each as one write-off (those past the limit
+    wait for approval), reported item by item."""
+    flt, why = item_filter(item_id, filters), str(_reason(reason, note, cas_allowed=True))
+    if flt is None:
+        if max_amount is not None:
+            raise CliError("--max-amount is for the bulk form (no ID)", ExitCode.USAGE)
+        _done(_run(app, edi_posting.write_off, int(item_id or 0), why, side=side,
+                   amount_cents=_cents(amount), note=note))
+        return
+    if amount is not None or side != "insurance":
+        raise CliError("the bulk form writes off each item's whole insurance balance: no "
+                       "--amount or --side", ExitCode.USAGE)
+    ceiling = _cents(max_amount, "--max-amount")
+    if ceiling is None:
+        raise CliError("the bulk form needs --max-amount", ExitCode.USAGE)
+    report_bulk("write-off", _run(app, edi_posting.write_off_items, flt, why,
+                                  max_amount_cents=ceiling, note=note), "written off")
 
 
 @command.command("refund", epilog="\b\nExample:\n  edi-posting queue refund 6 --reason 'paid twice' --payee 'ACME HEALTH PLAN'")

@@ -133,6 +133,7 @@ class ItemAction(enum.StrEnum):
     REFUND = "refund"
     REAPPLY = "reapply"
     UNDO = "undo"
+    FOLLOW_UP = "follow-up"  # the next look at the item is dated (migration 0017)
 
 
 # what an item event says, as the audit trail digests it (its time is left out: the

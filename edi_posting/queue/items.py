@@ -18,15 +18,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from edi_posting.audit.links import note_item_events
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.lists import among
-from edi_posting.db.models import Payer, ReviewItem, ReviewItemEvent, SubmittedClaim
+from edi_posting.db.models import Payer, Remittance, ReviewItem, ReviewItemEvent, SubmittedClaim
 from edi_posting.db.workflow import CLOSED_STATES, OPEN_STATES, ItemAction, ReviewStatus
 from edi_posting.money import format_cents
+from edi_posting.queue.due_dates import default_due_dates
+from edi_posting.queue.priorities import (
+    DueFilter,
+    QueueSort,
+    age_bucket,
+    age_from,
+    at_risk_cents,
+)
 from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import ReviewKind
 
@@ -78,7 +86,8 @@ def open_review_items(conn: Connection, drafts: Sequence[ReviewDraft], actor: st
             fresh.setdefault(draft.dedupe_key, draft)
     if not fresh:
         return []
-    ids = insert_with_ids(conn, _ITEM, [_item_row(d) for d in fresh.values()])
+    due = default_due_dates(conn, list(fresh.values()))  # the window set for its kind, payer
+    ids = insert_with_ids(conn, _ITEM, [_item_row(d, on) for d, on in zip(fresh.values(), due)])
     _insert_events(conn, [
         {"review_item_id": i, "actor": actor, "action": ItemAction.OPENED,
          "to_status": ReviewStatus.OPEN, "note": d.message, "amount_cents": d.amount_cents}
@@ -93,8 +102,9 @@ def _insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
     note_item_events(conn, rows)
 
 
-def _item_row(draft: ReviewDraft) -> dict[str, Any]:
+def _item_row(draft: ReviewDraft, due: dt.date | None) -> dict[str, Any]:
     return {
+        "due_date": due,
         "dedupe_key": draft.dedupe_key,
         "kind": draft.kind,
         "status": ReviewStatus.OPEN,
@@ -116,32 +126,31 @@ def _item_row(draft: ReviewDraft) -> dict[str, Any]:
 # --- reading the queue ---------------------------------------------------------------------
 
 
-
 @dataclass(frozen=True, slots=True)
 class QueueFilter:
     kind: str | None = None
     status: str | None = None  # None: the open states
     payer: str | None = None
     assignee: str | None = None
-    older_than_days: int | None = None
-    min_amount_cents: int | None = None
+    older_than_days: int | None = None  # age from the payment (priorities.age_from)
+    min_amount_cents: int | None = None  # of the dollars at risk (priorities.at_risk_cents)
     claim: str | None = None  # PCN
-    sort: str = "age"  # age or amount
+    sort: str = QueueSort.AGE
     limit: int | None = None  # the first N of the sort order
+    due: str | None = None  # DueFilter: the follow-up date is today, or has passed
 
 
-def _age_days(created: dt.datetime, today: dt.date) -> int:
-    return (today - created.date()).days
-
-
-def list_items(conn: Connection, flt: QueueFilter, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Items as the queue shows them (amounts as two-decimal strings)."""
-    today = today or dt.date.today()
-    claim, payer = table_of(SubmittedClaim), table_of(Payer)
+def _queue_query(flt: QueueFilter, today: dt.date) -> Any:
+    """The items the filter's plain columns select, with what their age and risk need."""
+    claim, payer, remit = table_of(SubmittedClaim), table_of(Payer), table_of(Remittance)
     query = (
-        select(_ITEM, claim.c.patient_control_number, payer.c.name.label("payer_name"))
+        select(_ITEM, claim.c.patient_control_number, payer.c.name.label("payer_name"),
+               claim.c.statement_from.label("service_date"),
+               claim.c.payer_id.label("claim_payer_id"),
+               remit.c.payment_date.label("payment_date"))
         .outerjoin(claim, claim.c.id == _ITEM.c.submitted_claim_id)
         .outerjoin(payer, payer.c.id == _ITEM.c.payer_id)
+        .outerjoin(remit, remit.c.id == _ITEM.c.remittance_id)
     )
     query = query.where(_ITEM.c.status == flt.status) if flt.status else query.where(
         _ITEM.c.status.in_(OPEN_STATES))
@@ -149,46 +158,64 @@ def list_items(conn: Connection, flt: QueueFilter, today: dt.date | None = None)
         query = query.where(_ITEM.c.kind == flt.kind)
     if flt.assignee:
         query = query.where(_ITEM.c.assignee == flt.assignee)
-    if flt.min_amount_cents is not None:
-        query = query.where(func.abs(_ITEM.c.amount_cents) >= flt.min_amount_cents)
     if flt.claim:
         query = query.where(claim.c.pcn_normalized == flt.claim.strip().upper())
     if flt.payer:
-        query = query.where(payer.c.name.ilike(f"%{flt.payer}%"))
-    if flt.older_than_days is not None:  # age in whole days > N: created before that midnight
-        cutoff = dt.datetime.combine(today - dt.timedelta(days=flt.older_than_days),
-                                     dt.time.min, tzinfo=dt.UTC)
-        query = query.where(_ITEM.c.created_at < cutoff)
-    order = ((func.abs(_ITEM.c.amount_cents).desc(), _ITEM.c.id) if flt.sort == "amount"
-             else (_ITEM.c.created_at, _ITEM.c.id))
-    query = query.order_by(*order)
-    if flt.limit is not None:
-        query = query.limit(flt.limit)
-    rows = [_listed(r, today) for r in conn.execute(query)]
-    for row in rows:
-        row.pop("amount_cents")
-    return rows
+        query = query.where(or_(payer.c.name.ilike(f"%{flt.payer}%"),
+                                payer.c.primary_identifier == flt.payer.strip()))
+    if flt.due == DueFilter.TODAY:
+        query = query.where(_ITEM.c.due_date == today)
+    elif flt.due == DueFilter.OVERDUE:
+        query = query.where(_ITEM.c.due_date < today)
+    return query.order_by(_ITEM.c.id)
 
 
-def _listed(row: Any, today: dt.date) -> dict[str, Any]:
+def list_items(conn: Connection, flt: QueueFilter, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """Items as the queue shows them (amounts as two-decimal strings).  Age and the dollars
+    at risk are computed here (not stored: they follow the ledger), so their filters and
+    the sort run on the rows read."""
+    today = today or dt.date.today()
+    rows = conn.execute(_queue_query(flt, today)).all()
+    risk = at_risk_cents(conn, rows)
+    listed = [_listed(r, today, risk[r.id]) for r in rows]
+    if flt.older_than_days is not None:  # age in whole days > N
+        listed = [r for r in listed if r["age_days"] > flt.older_than_days]
+    if flt.min_amount_cents is not None:
+        listed = [r for r in listed if r["at_risk_cents"] >= flt.min_amount_cents]
+    if flt.sort == QueueSort.AMOUNT:
+        listed.sort(key=lambda r: -r["at_risk_cents"])
+    else:
+        listed.sort(key=lambda r: -r["age_days"])
+    for row in listed[:flt.limit]:
+        row.pop("at_risk_cents")
+    return listed[:flt.limit]
+
+
+def _listed(row: Any, today: dt.date, risk: int) -> dict[str, Any]:
     return {
         "id": row.id, "kind": row.kind, "status": row.status, "priority": row.priority,
-        "amount": format_cents(row.amount_cents), "amount_cents": abs(row.amount_cents),
-        "payer": row.payer_name, "patient_control_number": row.patient_control_number,
-        "age_days": _age_days(row.created_at, today), "assignee": row.assignee,
+        "amount": format_cents(row.amount_cents), "at_risk": format_cents(risk),
+        "at_risk_cents": risk, "payer": row.payer_name,
+        "patient_control_number": row.patient_control_number,
+        "age_days": (today - age_from(row)).days, "assignee": row.assignee,
         "due_date": row.due_date.isoformat() if row.due_date else None,
         "message": row.message,
     }
 
 
 def queue_stats(conn: Connection, today: dt.date | None = None) -> list[dict[str, Any]]:
-    """Counts and amounts by kind, status and age bucket (0-30, 31-60, 61-90, 90+)."""
+    """Counts and amounts by kind, status and age bucket (0-30, 31-60, 61-90, 90+), the
+    age counted as ``queue list`` counts it (from the payment)."""
     today = today or dt.date.today()
     groups: dict[tuple[str, str, str], list[int]] = {}
-    for row in conn.execute(select(_ITEM.c.kind, _ITEM.c.status, _ITEM.c.created_at,
-                                   _ITEM.c.amount_cents)):
-        age = _age_days(row.created_at, today)
-        bucket = "0-30" if age <= 30 else "31-60" if age <= 60 else "61-90" if age <= 90 else "90+"
+    claim, remit = table_of(SubmittedClaim), table_of(Remittance)
+    for row in conn.execute(
+            select(_ITEM.c.kind, _ITEM.c.status, _ITEM.c.created_at, _ITEM.c.amount_cents,
+                   claim.c.statement_from.label("service_date"),
+                   remit.c.payment_date.label("payment_date"))
+            .outerjoin(claim, claim.c.id == _ITEM.c.submitted_claim_id)
+            .outerjoin(remit, remit.c.id == _ITEM.c.remittance_id)):
+        bucket = age_bucket((today - age_from(row)).days)
         totals = groups.setdefault((row.kind, row.status, bucket), [0, 0])
         totals[0] += 1
         totals[1] += row.amount_cents
