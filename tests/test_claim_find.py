@@ -141,3 +141,16 @@ def test_claim_show_lists_the_835s_that_adjudicated_it_with_codes_and_open_items
     assert "\nOpen items:\n" in text
     open_section = text.split("\nOpen items:\n", 1)[1]
     assert "denial" in open_section.splitlines()[1]
+
+
+def test_a_plb_reference_naming_a_held_payment_finds_the_claim_billed_under_its_pcn(
+        database_url: str) -> None:
+    demo = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+    imported = cli(database_url, "import", str(demo / "837"), str(demo / "835"))
+    assert imported.exit_code == 0, imported.output
+    # PLB*...*WO:0125000000006 recovers a duplicate payment of A11732C0000004, which is
+    # held (no claim linked): the claim is still what the specialist is looking for
+    found = cli(database_url, "claim", "find", "--plb-reference", "0125000000006",
+                "--format", "json")
+    assert found.exit_code == 0, found.output
+    assert [r["pcn"] for r in json.loads(found.stdout)] == ["A11732C0000004"]

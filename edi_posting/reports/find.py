@@ -119,12 +119,17 @@ def _member_condition(member: str) -> Any:
 
 
 def _plb_condition(reference: str) -> Any:
-    linked = select(_PLB.c.linked_claim_id).where(_PLB.c.reference_id == reference,
-                                                  _PLB.c.linked_claim_id.is_not(None))
+    """Claims a PLB with this reference was linked to, or whose payment it names (a held
+    payment is linked to no claim: the claims billed under its PCN), or, once some PLB
+    carries the reference, whose PCN or CLP07 it is."""
+    plb = select(_PLB).where(_PLB.c.reference_id == reference).subquery()
+    linked = select(plb.c.linked_claim_id).where(plb.c.linked_claim_id.is_not(None))
+    paid_pcns = select(func.upper(func.trim(_CP.c.patient_control_number))).where(
+        _CP.c.id.in_(select(plb.c.linked_claim_payment_id)))
     by_clp07 = select(_CP.c.submitted_claim_id).where(
         _CP.c.payer_claim_control_number == reference, _CP.c.submitted_claim_id.is_not(None))
-    named = select(_PLB.c.id).where(_PLB.c.reference_id == reference).exists()
-    return or_(_CLAIM.c.id.in_(linked),
+    named = select(plb.c.id).exists()
+    return or_(_CLAIM.c.id.in_(linked), _CLAIM.c.pcn_normalized.in_(paid_pcns),
                named & (_CLAIM.c.id.in_(by_clp07)
                         | (_CLAIM.c.pcn_normalized == normalize_pcn(reference))))
 
