@@ -154,3 +154,25 @@ def test_a_plb_reference_naming_a_held_payment_finds_the_claim_billed_under_its_
                 "--format", "json")
     assert found.exit_code == 0, found.output
     assert [r["pcn"] for r in json.loads(found.stdout)] == ["A11732C0000004"]
+
+
+def test_a_pcn_billed_twice_is_found_twice_and_claim_show_takes_either_claim_id(
+        database_url: str, tmp_path: Path) -> None:
+    body = HEADER.split("~", 1)[1] + subscriber(2, last="ZQREPEAT", first="ANA")
+    original = build_x12(body + claim("PCN-R1", ("HC:99213", "100.00")), functional_id="HC",
+                         transaction_id="837", version="005010X222A1",
+                         interchange_control="000000711")
+    replacement = build_x12(body.replace("BATCH1", "BATCH2")
+                            + claim("PCN-R1", ("HC:99213", "120.00"), freq="7"),
+                            functional_id="HC", transaction_id="837", version="005010X222A1",
+                            interchange_control="000000712")
+    with staffed(database_url) as staff:
+        edi_posting.import_files(staff["pat"], [write_x12(tmp_path, original, "a.837"),
+                                                write_x12(tmp_path, replacement, "b.837")])
+        rows = edi_posting.find_claims(staff["sam"], name="zq repeat, ana")
+        shown = [cli(database_url, "claim", "show", r["pcn"], "--claim-id", str(r["claim_id"]),
+                     "--format", "json") for r in rows]
+
+    assert [(r["pcn"], r["charge"], r["status"]) for r in rows] == [
+        ("PCN-R1", "100.00", "replaced"), ("PCN-R1", "120.00", "active")]
+    assert [json.loads(s.stdout)["claim"]["total_charge"] for s in shown] == ["100.00", "120.00"]

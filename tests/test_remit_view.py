@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 import edi_posting
-from tests.api_staff import staffed
+from tests.api_staff import refusals, staffed
 from tests.test_claim_find import billed_and_paid_day, cli
+from tests.x12build import build_x12, write_x12
+from tests.x835 import clp, remit, svc
 
 LIST_HEADER = "id,payment_date,payer,amount,method,trace,claims,posted,held,denied,items"
 
@@ -93,3 +95,45 @@ def test_remit_list_with_a_bad_date_is_a_usage_error(database_url: str) -> None:
         result = cli(database_url, "remit", "list", "--from", "March")
     assert result.exit_code == 2 and result.stdout == ""
     assert "--from" in result.stderr
+
+
+def test_a_key_that_is_one_remittances_id_and_anothers_trace_is_refused_naming_both(
+        database_url: str, tmp_path: Path) -> None:
+    with staffed(database_url) as staff:
+        edi_posting.import_files(staff["pat"], billed_and_paid_day(tmp_path))
+        [first] = edi_posting.list_remittances(staff["sam"])
+        key = str(first["id"])
+        # a second check whose trace number happens to be the first one's id
+        second = build_x12(remit("0", clp("PCN-Z9", "4", "10.00", "0", "0", "ICN-Z9",
+                                          svc("99213", "10.00", "0", "CO*16*10")),
+                                 trace=key, method="NON"), interchange_control="000000703")
+        edi_posting.import_files(staff["pat"], [write_x12(tmp_path, second, "second.835")])
+        result = cli(database_url, "remit", "show", key)
+        ids = sorted(r["id"] for r in edi_posting.list_remittances(staff["sam"]))
+
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert (f"edi-posting: {key!r} names 2 remittances (ids {ids[0]}, {ids[1]}): give the id"
+            in result.stderr)
+
+
+def test_remit_show_under_mask_phi_shows_initials_and_a_refused_look_is_audited(
+        database_url: str, tmp_path: Path) -> None:
+    with staffed(database_url) as staff:
+        edi_posting.import_files(staff["pat"], billed_and_paid_day(tmp_path))
+        masked = cli(database_url, "--mask-phi", "remit", "show", "EFT-5501", "--format", "json")
+        found = cli(database_url, "--mask-phi", "claim", "find", "--name", "zqcanary")
+        edi_posting.add_user(staff["ada"], "ivy", "auditor")
+        edi_posting.disable_user(staff["ada"], "ivy")
+        ivy = edi_posting.open_session(database_url, actor="ivy")
+        try:
+            with pytest.raises(edi_posting.PermissionDeniedError):
+                edi_posting.show_remittance(ivy, "EFT-5501")
+        finally:
+            ivy.close()
+        refused = refusals(staff["aud"], "remit.show")
+
+    assert masked.exit_code == 0 and found.exit_code == 0, masked.output + found.output
+    assert "O'NEIL" not in masked.stdout and "ZQM-0042" not in masked.stdout
+    assert [c["patient_name"] for c in json.loads(masked.stdout)["claims"]] == ["O.", "Z."]
+    assert "ZQCANARY" not in found.stdout and "Z." in found.stdout
+    assert [e["actor"] for e in refused] == ["ivy"]
