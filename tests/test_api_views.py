@@ -90,3 +90,16 @@ def test_show_claim_has_the_835s_that_adjudicated_it_denials_included_and_its_op
     assert [(a["posting_state"], a["paid"]) for a in paid["adjudications"]] == [
         ("posted", "80.00")]
     assert paid["open_items"] == []
+
+
+def test_show_claim_also_lists_a_payment_of_its_pcn_held_without_a_link(
+        database_url: str) -> None:
+    demo = edi_posting.demo_directory()
+    with staffed(database_url) as staff:
+        edi_posting.import_files(staff["pat"], [demo / "837", demo / "835"])
+        detail = edi_posting.show_claim(staff["sam"], "A11732C0000004")
+
+    # the demo day's payer pays A11732C0000004 a second time: held as a duplicate, linked
+    # to no claim, yet it is the claim's own PCN the specialist needs to see
+    assert [(a["posting_state"], a["paid"], a["linked"]) for a in detail["adjudications"]] == [
+        ("posted", "88.75", True), ("duplicate", "88.75", False)]

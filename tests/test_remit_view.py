@@ -71,6 +71,7 @@ def test_remit_show_takes_the_id_or_the_trace_remit_list_prints(
     assert [(i["kind"], i["pcn"]) for i in detail["review_items"]] == [("denial", "PCN-B2")]
     assert detail["source"]["file_name"].endswith("day.835")
     assert detail["source"]["st02"] == "0001"
+    assert isinstance(detail["source"]["transaction_set_id"], int)
     assert "deposit" not in json.dumps(detail).lower()
     lines = table.stdout.splitlines()
     assert lines[0] == (f"Remittance {row['id']}: ACH 75.00 (C) paid 2026-03-10, "

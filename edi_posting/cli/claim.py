@@ -85,7 +85,8 @@ def _adjudications(rows: list[dict[str, Any]]) -> None:
                    f"segment {a['source_segment']})")
         click.echo(f"  CLP02 {a['status_code']} {a.get('status_description') or ''}: charge "
                    f"{a['charge']}, paid {a['paid']}, patient {a['patient']}; payer claim "
-                   f"number {a['payer_claim_number'] or '-'}; {a['posting_state']}")
+                   f"number {a['payer_claim_number'] or '-'}; {a['posting_state']}"
+                   + ("" if a.get("linked", True) else " (held, not linked to this claim)"))
         if a["adjustments"] or a["claim_rarcs"]:
             click.echo(f"  claim: {_codes(a['adjustments'], a['claim_rarcs'], a)}")
         for line in a["lines"]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, or_, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import (
@@ -23,6 +23,7 @@ from edi_posting.db.models import (
     ServiceLinePayment,
 )
 from edi_posting.money import format_cents
+from edi_posting.parties.identity import normalize_pcn
 
 __all__ = ["claim_payment_rows"]
 
@@ -30,16 +31,23 @@ _REMIT, _CP = table_of(Remittance), table_of(ClaimPayment)
 _SVC, _CAS, _RARC = table_of(ServiceLinePayment), table_of(Adjustment), table_of(RemarkCode)
 
 
-def claim_payment_rows(conn: Connection, submitted_claim_id: int) -> list[dict[str, Any]]:
-    """The claim payments matched to a claim (denials and reversals too), oldest first,
-    each with its remittance's trace and date and its CAS/RARCs, claim level and per line."""
+def claim_payment_rows(conn: Connection, submitted_claim_id: int, pcn: str
+                       ) -> list[dict[str, Any]]:
+    """The claim payments matched to a claim (denials and reversals too), and those of its
+    PCN held unlinked (``linked`` False: a duplicate payment, an unmatched one), oldest
+    first, each with its remittance's trace and date and its CAS/RARCs, claim level and per
+    line.  ``pcn`` as billed; the held ones are looked up by it (indexed) as sent or
+    normalized, so a payer's case change is found too."""
+    unlinked = and_(_CP.c.submitted_claim_id.is_(None),
+                    _CP.c.patient_control_number.in_(sorted({pcn, normalize_pcn(pcn)})))
     rows = conn.execute(
         select(_CP, _REMIT.c.trace_number, _REMIT.c.payment_date, _REMIT.c.payment_method,
                Payer.name.label("payer_name"), ReceivedFile.file_name)
         .join(_REMIT, _REMIT.c.id == _CP.c.remittance_id)
         .outerjoin(Payer, Payer.id == _REMIT.c.payer_id)
         .outerjoin(ReceivedFile, ReceivedFile.id == _CP.c.source_file_id)
-        .where(_CP.c.submitted_claim_id == submitted_claim_id).order_by(_CP.c.id)).all()
+        .where(or_(_CP.c.submitted_claim_id == submitted_claim_id, unlinked))
+        .order_by(_CP.c.id)).all()
     codes = _codes_by_payment(conn, [p.id for p in rows])
     lines = _lines_by_payment(conn, [p.id for p in rows], codes)
     return [_adjudication(p, codes.get((p.id, None), ([], [])), lines.get(p.id, []))
@@ -55,6 +63,7 @@ def _adjudication(p: Any, claim_codes: tuple[list[dict[str, Any]], list[str]],
         "charge": format_cents(p.charge_cents), "paid": format_cents(p.paid_cents),
         "patient": format_cents(p.patient_responsibility_cents or 0),
         "payer_claim_number": p.payer_claim_control_number, "posting_state": p.posting_state,
+        "linked": p.submitted_claim_id is not None,
         "match_method": p.match_method, "source_file": p.file_name,
         "source_segment": p.source_segment,
         "adjustments": claim_codes[0], "claim_rarcs": claim_codes[1], "lines": lines,

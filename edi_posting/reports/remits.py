@@ -159,7 +159,8 @@ def remittance_detail(conn: Connection, key: str) -> dict[str, Any]:
         "claims": _claims_of(conn, remittance_id),
         "provider_adjustments": _plb(conn, remittance_id),
         "review_items": _items_raised(conn, remittance_id),
-        "source": {"file_id": r.source_file_id, "file_name": r.file_name, "sha256": r.sha256,
+        "source": {"transaction_set_id": r.transaction_set_id, "file_id": r.source_file_id,
+                   "file_name": r.file_name, "sha256": r.sha256,
                    "isa13": r.source_isa13, "st02": r.source_st02, "segment": r.source_segment},
     }
 

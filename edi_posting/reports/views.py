@@ -72,7 +72,7 @@ def claim_detail(conn: Connection, pcn: str, claim_id: int | None = None) -> dic
         "lines": _lines(conn, claim.id),
         "journal": _journal(conn, _JL.c.submitted_claim_id == claim.id),
         "review_items": _reviews(conn, ReviewItem.submitted_claim_id == claim.id),
-        "adjudications": claim_payment_rows(conn, claim.id),
+        "adjudications": claim_payment_rows(conn, claim.id, claim.patient_control_number),
         "open_items": _reviews(conn, _open_items_of(claim.id)),
         "balances": balances_dict(ledger.claim_balances(conn, claim.id)),
         "other_submissions": [
