@@ -115,6 +115,7 @@ def test_claim_find_without_a_filter_or_with_a_bad_value_is_a_usage_error(
         bad_date = cli(database_url, "claim", "find", "--dos", "2026-13-01")
         bad_amount = cli(database_url, "claim", "find", "--amount", "12.345")
         nothing = cli(database_url, "claim", "find", "--name", "NOBODY")
+        no_letters = cli(database_url, "claim", "find", "--name", ", -")
 
     assert (bare.exit_code, bare.stdout) == (2, "")
     assert "give at least one filter" in bare.stderr
@@ -122,6 +123,8 @@ def test_claim_find_without_a_filter_or_with_a_bad_value_is_a_usage_error(
     assert "--dos" in bad_date.stderr
     assert (bad_amount.exit_code, bad_amount.stdout) == (2, "")
     assert "--amount" in bad_amount.stderr
+    assert (no_letters.exit_code, no_letters.stdout) == (2, "")
+    assert "--name: no letter or digit" in no_letters.stderr
     assert (nothing.exit_code, nothing.stdout.splitlines()) == (
         0, [HEADER_COLUMNS.replace(",", "  ")])
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from edi_posting.access.permissions import Permission
 from edi_posting.api.session import Session
+from edi_posting.names import plain
 from edi_posting.reports.find import ClaimQuery
 from edi_posting.reports.find import find_claims as _find_claims
 
@@ -24,11 +25,15 @@ def find_claims(session: Session, *, name: str | None = None, member_id: str | N
     ``name`` as ``LAST`` or ``LAST, FIRST`` compared without case, spaces or punctuation;
     dates as ``date`` or ISO text; ``amount_cents`` the charge or a payment's paid amount.
     Each row's ``pcn`` and ``claim_id`` are what :func:`show_claim` takes.  ValueError for
-    no filter at all or a date that is not one."""
+    no filter at all, a date that is not one, or a name or member ID without a letter or
+    digit (it would match everyone, or no one, by accident)."""
     query = ClaimQuery(name, member_id, payer_claim_number, plb_reference,
                        _date(service_from), _date(service_to), amount_cents, limit)
     if query.is_empty():
         raise ValueError("give at least one filter")
+    for option, value in (("--name", name), ("--member-id", member_id)):
+        if value is not None and not plain(value.partition(",")[0]):
+            raise ValueError(f"{option}: no letter or digit to look for")
     principal = session.authorize(Permission.READ_PHI, "claim.find")
     used = sorted(k for k, v in (("name", name), ("member_id", member_id),
                                  ("payer_claim_number", payer_claim_number),
