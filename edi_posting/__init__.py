@@ -35,6 +35,7 @@ _EXPORTS: dict[str, str] = {
     "ActionError": "edi_posting.review.actions",
     "ActionResult": "edi_posting.review.money",
     "add_user": "edi_posting.api.users",
+    "AmbiguousRemittanceError": "edi_posting.reports.remits",
     "AddedUser": "edi_posting.api.users",
     "apply_cash": "edi_posting.api.queue_money",
     "approve": "edi_posting.api.approvals",
@@ -62,6 +63,7 @@ _EXPORTS: dict[str, str] = {
     "explain_code": "edi_posting.api.codes",
     "file_privacy_warnings": "edi_posting.api.audit",
     "FileResult": "edi_posting.importing.units",
+    "find_claims": "edi_posting.api.find",
     "forwarding_balances": "edi_posting.api.ledger",
     "generate_test_files": "edi_posting.api.testdata",
     "GenerationSummary": "edi_posting.testdata.generator",
@@ -80,6 +82,7 @@ _EXPORTS: dict[str, str] = {
     "list_codes": "edi_posting.api.codes",
     "list_policies": "edi_posting.api.policy",
     "list_queue": "edi_posting.api.queue",
+    "list_remittances": "edi_posting.api.remits",
     "list_users": "edi_posting.api.users",
     "note_item": "edi_posting.api.queue",
     "NotFoundError": "edi_posting.reports.views",
@@ -118,6 +121,7 @@ _EXPORTS: dict[str, str] = {
     "show_account": "edi_posting.api.views",
     "show_claim": "edi_posting.api.views",
     "show_queue_item": "edi_posting.api.queue",
+    "show_remittance": "edi_posting.api.remits",
     "shown_database_url": "edi_posting.api.admin",
     "sum_parse_stats": "edi_posting.api.files",
     "transfer_balance": "edi_posting.api.queue_money",
@@ -155,6 +159,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "ActionError",
     "ActionResult",
     "AddedUser",
+    "AmbiguousRemittanceError",
     "ArchiveIntegrityError",
     "AuditVerification",
     "BadTimeError",
@@ -210,6 +215,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "expand_paths",
     "explain_code",
     "file_privacy_warnings",
+    "find_claims",
     "forwarding_balances",
     "generate_test_files",
     "grant_role",
@@ -221,6 +227,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "list_codes",
     "list_policies",
     "list_queue",
+    "list_remittances",
     "list_users",
     "note_item",
     "open_session",
@@ -247,6 +254,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "show_account",
     "show_claim",
     "show_queue_item",
+    "show_remittance",
     "shown_database_url",
     "sum_parse_stats",
     "transfer_balance",
@@ -332,6 +340,9 @@ if TYPE_CHECKING:
         validate_file,
         write_acks,
     )
+    from edi_posting.api.find import (
+        find_claims,
+    )
     from edi_posting.api.imports import (
         import_demo,
         import_files,
@@ -370,6 +381,10 @@ if TYPE_CHECKING:
         transfer_balance,
         undo_action,
         write_off,
+    )
+    from edi_posting.api.remits import (
+        list_remittances,
+        show_remittance,
     )
     from edi_posting.api.session import (
         Session,
@@ -431,6 +446,9 @@ if TYPE_CHECKING:
     )
     from edi_posting.reports.ledger_checks import (
         Violation,
+    )
+    from edi_posting.reports.remits import (
+        AmbiguousRemittanceError,
     )
     from edi_posting.reports.views import (
         NotFoundError,

@@ -63,3 +63,43 @@ def test_a_user_without_read_phi_is_refused_and_the_refusal_is_audited(
         finally:
             ivy.close()
         assert [e["actor"] for e in refusals(staff["aud"], "account.show")] == ["ivy"]
+
+
+def test_show_claim_has_the_835s_that_adjudicated_it_denials_included_and_its_open_items(
+        database_url: str, tmp_path: Path) -> None:
+    from tests.test_claim_find import billed_and_paid_day
+
+    with staffed(database_url) as staff:
+        edi_posting.import_files(staff["pat"], billed_and_paid_day(tmp_path))
+        denied = edi_posting.show_claim(staff["sam"], "PCN-B2")
+        paid = edi_posting.show_claim(staff["sam"], "PCN-A1")
+
+    [adjudication] = denied["adjudications"]
+    assert (adjudication["trace_number"], adjudication["status_code"],
+            adjudication["status_description"], adjudication["posting_state"],
+            adjudication["paid"], adjudication["payer_claim_number"]) == (
+        "EFT-5501", "4", "Denied", "denied", "0.00", "ICN-B2")
+    [line] = adjudication["lines"]
+    assert [(a["group"], a["group_description"], a["carc"], a["carc_description"],
+             a["amount"]) for a in line["adjustments"]] == [
+        ("CO", "Contractual Obligations", "16",
+         "Claim/service lacks information or has submission/billing error(s).", "200.00")]
+    assert line["rarcs_descriptions"] == {
+        "M62": "Missing/incomplete/invalid treatment authorization code."}
+    assert [(i["kind"], i["status"]) for i in denied["open_items"]] == [("denial", "open")]
+    assert [(a["posting_state"], a["paid"]) for a in paid["adjudications"]] == [
+        ("posted", "80.00")]
+    assert paid["open_items"] == []
+
+
+def test_show_claim_also_lists_a_payment_of_its_pcn_held_without_a_link(
+        database_url: str) -> None:
+    demo = edi_posting.demo_directory()
+    with staffed(database_url) as staff:
+        edi_posting.import_files(staff["pat"], [demo / "837", demo / "835"])
+        detail = edi_posting.show_claim(staff["sam"], "A11732C0000004")
+
+    # the demo day's payer pays A11732C0000004 a second time: held as a duplicate, linked
+    # to no claim, yet it is the claim's own PCN the specialist needs to see
+    assert [(a["posting_state"], a["paid"], a["linked"]) for a in detail["adjudications"]] == [
+        ("posted", "88.75", True), ("duplicate", "88.75", False)]

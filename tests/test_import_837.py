@@ -102,6 +102,8 @@ def test_import_then_claim_show_prints_the_claim_its_ledger_and_balances(tmp_pat
         "1         2026-03-01  charge  insurance_ar   25.50                                    clinic.837   14              poster1\n"
         "1         2026-03-01  charge  gross_charges  -25.50                                   clinic.837   14              poster1\n"
         "\nReview items:\n(none)\n"
+        "\nAdjudicated by:\n(none)\n"
+        "\nOpen items:\n(none)\n"
     )
     again = runner.invoke(main, ["import", "--format", "json", str(path)], env=env)
     assert again.exit_code == 0

@@ -14,7 +14,8 @@ from sqlalchemy import Connection
 
 from edi_posting.access.permissions import Permission
 from edi_posting.api.session import Session
-from edi_posting.codes.describe import describe_evidence
+from edi_posting.codes.describe import describe_code, describe_evidence
+from edi_posting.codes.records import CodeListName
 from edi_posting.reports import history, views
 
 __all__ = ["account_history", "claim_history", "show_account", "show_claim"]
@@ -28,12 +29,18 @@ def _read_phi(session: Session, action: str, object_type: str, key: str) -> None
 
 def show_claim(session: Session, pcn: str, claim_id: int | None = None) -> dict[str, Any]:
     """One claim by CLM01 (``claim_id`` picks one submission of a PCN billed several times):
-    lines, journal, review items, balances, and every CARC/RARC on it described under
-    ``codes``.  Raises :class:`NotFoundError` when no claim has the PCN."""
+    lines, journal, review items, the 835 claim payments that adjudicated it
+    (``adjudications``: denials too, with group/CARC/RARC per line), its ``open_items``,
+    balances, and every CARC/RARC on it described under ``codes``.  Raises
+    :class:`NotFoundError` when no claim has the PCN."""
     _read_phi(session, "claim.show", "claim", pcn)
     with session.reading() as conn:
         detail = session.shown(views.claim_detail(conn, pcn, claim_id))
-    detail["codes"] = describe_evidence([detail["journal"], detail["review_items"]])
+    for adjudication in detail["adjudications"]:
+        adjudication["status_description"] = describe_code(
+            CodeListName.CLAIM_STATUS, adjudication["status_code"])
+    detail["codes"] = describe_evidence([detail["journal"], detail["review_items"],
+                                         detail["adjudications"]])
     return detail
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import (
+    ClaimPayment,
     JournalEntry,
     JournalLine,
     LedgerAccount,
@@ -24,9 +25,11 @@ from edi_posting.db.models import (
     SubmittedClaim,
     SubmittedLine,
 )
+from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger import journal as ledger
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
+from edi_posting.reports.adjudications import claim_payment_rows
 
 __all__ = ["NotFoundError", "account_detail", "balances_dict", "claim_detail"]
 
@@ -47,7 +50,9 @@ def balances_dict(balances: ledger.Balances) -> dict[str, str]:
 
 
 def claim_detail(conn: Connection, pcn: str, claim_id: int | None = None) -> dict[str, Any]:
-    """The newest submission of a PCN (or the one named), with lines, ledger and reviews."""
+    """The newest submission of a PCN (or the one named), with lines, ledger, reviews, the
+    835 claim payments that adjudicated it (denials too: they post nothing, so the journal
+    alone would not show them) and its open review items."""
     rows = conn.execute(
         select(_CLAIM).where(_CLAIM.c.pcn_normalized == normalize_pcn(pcn)).order_by(
             _CLAIM.c.id.desc())
@@ -67,6 +72,8 @@ def claim_detail(conn: Connection, pcn: str, claim_id: int | None = None) -> dic
         "lines": _lines(conn, claim.id),
         "journal": _journal(conn, _JL.c.submitted_claim_id == claim.id),
         "review_items": _reviews(conn, ReviewItem.submitted_claim_id == claim.id),
+        "adjudications": claim_payment_rows(conn, claim.id, claim.patient_control_number),
+        "open_items": _reviews(conn, _open_items_of(claim.id)),
         "balances": balances_dict(ledger.claim_balances(conn, claim.id)),
         "other_submissions": [
             {"id": r.id, "frequency_code": r.frequency_code, "status": r.status}
@@ -158,6 +165,13 @@ def _reviews(conn: Connection, condition: Any) -> list[dict[str, Any]]:
          "message": r.message}
         for r in rows
     ]
+
+
+def _open_items_of(claim_id: int) -> Any:
+    """Open items on the claim, or on a payment of it (an item may name only the payment)."""
+    payments = select(ClaimPayment.id).where(ClaimPayment.submitted_claim_id == claim_id)
+    return ReviewItem.status.in_(list(OPEN_STATES)) & or_(
+        ReviewItem.submitted_claim_id == claim_id, ReviewItem.claim_payment_id.in_(payments))
 
 
 def account_detail(conn: Connection, account_number: str) -> dict[str, Any]:
