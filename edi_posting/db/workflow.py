@@ -133,6 +133,8 @@ class ItemAction(enum.StrEnum):
     REFUND = "refund"
     REAPPLY = "reapply"
     UNDO = "undo"
+    RETURN = "return"  # money not ours sent back to the payer (issue 23)
+    ACCEPT_SET = "accept-set"  # a rejected set posted from the archive by an admin
 
 
 # what an item event says, as the audit trail digests it (its time is left out: the
