@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 #: the errors and results a caller handles are exported from where they are defined).
 _EXPORTS: dict[str, str] = {
     "accept_match": "edi_posting.api.queue_money",
+    "accept_rejected_set": "edi_posting.api.queue_money",
     "account_history": "edi_posting.api.views",
     "ActionError": "edi_posting.review.actions",
     "ActionResult": "edi_posting.review.money",
@@ -170,6 +171,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "Violation",
     "__version__",
     "accept_match",
+    "accept_rejected_set",
     "account_history",
     "add_user",
     "apply_cash",
@@ -321,6 +323,7 @@ if TYPE_CHECKING:
     from edi_posting.api.queue_money import (
         RematchReport,
         accept_match,
+        accept_rejected_set,
         apply_cash,
         link_correction,
         place_plb,

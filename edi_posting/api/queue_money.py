@@ -26,7 +26,9 @@ from edi_posting.access.permissions import Permission, Principal
 from edi_posting.api.acting import act
 from edi_posting.api.session import Session
 from edi_posting.db.workflow import ReviewStatus
+from edi_posting.importing.units import envelope_rows
 from edi_posting.review import (
+    accept_set,
     balances,
     money,
     plb_placement,
@@ -41,7 +43,7 @@ from edi_posting.review.actions import ActionError
 from edi_posting.review.money import ActionResult
 from edi_posting.review.rematch import Outcome
 
-__all__ = ["RematchReport", "accept_match", "apply_cash", "link_correction", "place_plb",
+__all__ = ["RematchReport", "accept_match", "accept_rejected_set", "apply_cash", "link_correction", "place_plb",
            "post_claim_as_sent", "reapply_credit", "refund_credit", "rematch_items",
            "return_payment", "transfer_balance", "undo_action", "write_off"]
 
@@ -70,11 +72,11 @@ def rehearse(work: Work) -> Work:
 
 
 def _resolve(session: Session, action: str, item_id: int, work: Work,
-             dry: bool = False) -> ActionResult:
+             dry: bool = False, permission: Permission = Permission.RESOLVE) -> ActionResult:
     if not dry:
-        return act(session, Permission.RESOLVE, f"queue.{action}", str(item_id), work)
+        return act(session, permission, f"queue.{action}", str(item_id), work)
     try:
-        act(session, Permission.RESOLVE, f"queue.{action}", str(item_id), rehearse(work))
+        act(session, permission, f"queue.{action}", str(item_id), rehearse(work))
     except _Rehearsed as rehearsed:  # the transaction rolled back: nothing written
         return rehearsed.result
     raise AssertionError("a rehearsal always rolls back")  # pragma: no cover
@@ -221,3 +223,13 @@ def return_payment(session: Session, item_id: int, reason: str, *, to: str = "pa
                           f"{', '.join(map(str, returns.ReturnTo))}") from None
     return _resolve(session, "return", item_id, lambda conn, who: returns.return_money(
         conn, item_id, reason, principal=who, to=where), dry_run)
+
+
+def accept_rejected_set(session: Session, item_id: int, reason: str, *,
+                        dry_run: bool = False) -> ActionResult:
+    """Post the 835 set a ``rejected_file`` item names (rejected by validation) from the
+    archived file, after review; the item closes naming what was wrong.  ``administer``
+    only; a tampered archive raises ``ArchiveIntegrityError`` (audited)."""
+    return _resolve(session, "accept-set", item_id, lambda conn, who: accept_set.accept_set(
+        conn, item_id, reason, principal=who, envelope_rows=envelope_rows), dry_run,
+        Permission.ADMINISTER)

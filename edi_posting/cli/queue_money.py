@@ -1,5 +1,5 @@
 """`edi-posting queue apply|accept-match|rematch|post-as-sent|transfer|write-off|refund|
-reapply|link-correction|place-plb|undo|return|packet|write-off-limit`: the money-moving review actions, registered on the
+reapply|link-correction|place-plb|undo|return|accept-set|packet|write-off-limit`: the money-moving review actions, registered on the
 `queue` group of :mod:`edi_posting.cli.queue`.
 
 Each command parses its options, calls one function of the public API (which checks the
@@ -315,6 +315,20 @@ def return_command(app: AppContext, item_id: int, reason: str, to: str, dry_run:
     (out of cash, or as a refund payable) and the item closes.  Above the refund limit
     (default 0.00) it waits for approval by a second person; `queue undo` takes it back."""
     _done(_run(app, edi_posting.return_payment, item_id, reason, to=to, dry_run=dry_run))
+
+
+@command.command("accept-set", epilog="\b\nExample:\n  edi-posting --actor alice queue accept-set 8 --reason 'payer confirmed the date; money is real' --dry-run\n  edi-posting --actor alice queue accept-set 8 --reason 'payer confirmed the date; money is real'")
+@click.argument("item_id", type=int)
+@_opt("--reason", env="REASON", required=True, metavar="TEXT",
+      help="Why the set is posted despite validation (kept on the item and in the audit).")
+@_DRY_RUN
+@click.pass_obj
+def accept_set_command(app: AppContext, item_id: int, reason: str, dry_run: bool) -> None:
+    """Post an 835 set that `import --validate` rejected, after review (administer only):
+    read again from the archived file (exit 65 if its bytes were tampered with), posted as
+    an import would post it; the rejected_file item closes naming what was wrong.  Accepting
+    again posts nothing (exit 65: the item is closed)."""
+    _done(_run(app, edi_posting.accept_rejected_set, item_id, reason, dry_run=dry_run))
 
 
 @command.command("packet", epilog="\b\nExample:\n  edi-posting queue packet 10 -o denial-10.zip\n"
