@@ -27,7 +27,7 @@ from tests.money_scenarios import REMITS
 from tests.money_scenarios import stranger as unknown_patient
 from tests.test_api_queue import USERS
 from tests.test_queue_accept_set import _rejected_by_validation
-from tests.test_queue_money import OFFICE_VISIT, _paid_twice, claim_id, item_id, stranger
+from tests.test_queue_money import OFFICE_VISIT, _paid_twice, claim_id, stranger
 from tests.x12build import build_x12
 from tests.x835 import Practice, clp, remit, svc
 from tests.x837 import HEADER, claim, subscriber

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -129,5 +128,5 @@ def test_cli_accept_set_dry_run_writes_nothing_then_posts(
     done = queue("ada", "accept-set", str(ident), "--reason", "ok")
     assert done.exit_code == 0 and done.stdout.startswith(f"review item {ident}: accepted")
     again = queue("ada", "accept-set", str(ident), "--reason", "ok")
-    assert (again.exit_code, again.stderr) == (65, f"edi-posting: review item {ident} is "
-                                                   "resolved already\n")
+    assert (again.exit_code, again.stderr) == (65, (f"edi-posting: review item {ident} is "
+                                                    "resolved already\n"))

@@ -136,8 +136,8 @@ def test_cli_return_prints_what_it_did_and_dry_run_writes_nothing(
     refused = queue("return", str(ident), "--reason", "not ours", "--to", "bank")
     assert refused.exit_code == 2
     done = queue("return", str(ident), "--reason", "not ours", "--to", "refund")
-    assert (done.exit_code, done.stdout) == (0, f"review item {ident}: returned 50.00 to ACME "
-                                                "HEALTH as a refund payable: not ours\n")
+    assert (done.exit_code, done.stdout) == (0, (f"review item {ident}: returned 50.00 to "
+                                                 "ACME HEALTH as a refund payable: not ours\n"))
     again = queue("return", str(ident), "--reason", "not ours")
-    assert (again.exit_code, again.stderr) == (65, f"edi-posting: review item {ident} is "
-                                                   "resolved already\n")
+    assert (again.exit_code, again.stderr) == (65, (f"edi-posting: review item {ident} is "
+                                                    "resolved already\n"))

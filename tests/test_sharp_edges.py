@@ -90,3 +90,13 @@ def test_a_credit_items_message_states_its_current_amount(practice: Practice) ->
         message = conn.execute(select(ReviewItem.message).where(ReviewItem.id == ident)
                                ).scalar_one()
     assert "credit balance (60.00)" in message and "100.00" not in message
+
+
+def test_queue_show_with_a_csv_format_from_the_environment_shows_its_default(
+        practice: Practice, database_url: str) -> None:
+    from tests.test_api_queue import _denied
+    ident = _denied(practice)
+    shown = CliRunner().invoke(main, ["--db", database_url, "queue", "show", str(ident)],
+                               env=CSV)
+    assert shown.exit_code == 0, shown.output
+    assert "denial" in shown.stdout

@@ -50,7 +50,7 @@ __all__ = ["RematchReport", "accept_match", "accept_rejected_set", "apply_cash",
 Work = Callable[[Connection, Principal], ActionResult]
 
 
-class _Rehearsed(Exception):  # noqa: N818 - not an error: it carries the rehearsal out
+class _Rehearsed(Exception):  # not an error: it carries the rehearsal's result out
     """Raised with a dry run's result so that its transaction rolls back."""
 
     def __init__(self, result: ActionResult) -> None:
