@@ -65,7 +65,7 @@ def test_dry_run_prints_each_claims_entries_and_items_and_writes_nothing(tmp_pat
     assert plan.splitlines()[0].split() == ["claim", "status", "paid", "decision", "entries",
                                             "reviews"]
     rows = [line.split() for line in plan.splitlines()[1:]]
-    assert rows[0][:4] == ["PCN1", "1", "80.00", "posted"]
+    assert rows[0][:5] == ["PCN1", "1", "80.00", "would", "post"]
     assert "contractual_adjustments 20.00;" in plan.splitlines()[1]
     assert rows[1][:4] == ["STRANGER", "1", "50.00", "unmatched"]
     assert rows[1][-1] == "unmatched_payment"

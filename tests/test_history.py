@@ -29,7 +29,7 @@ def test_claim_history_shows_charge_reversal_and_replacement_with_their_files(
     rows = json.loads(result.stdout)
     assert [(r["what"], r["amount"], r["source_file"], r["actor"]) for r in rows] == [
         ("charge", "125.50", "first.837", "pat"),
-        ("charge_reversal", "125.50", "second.837", "pat"),
+        ("charge_reversal", "-125.50", "second.837", "pat"),
         ("charge", "125.50", "second.837", "pat"),
     ]
     assert rows[1]["detail"] == f"reverses entry {rows[0]['entry_id']}"  # said once

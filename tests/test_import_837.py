@@ -135,7 +135,7 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'edi.db'}"
     result = CliRunner().invoke(main, ["--db", db, "import", "--dry-run", str(path)])
     assert result.exit_code == 0, result.output
-    assert "clinic.837  837P  imported  1                 1       1" in result.stdout
+    assert "clinic.837  837P  would import  1                 1       1 " in result.stdout
     engine = make_engine(db)
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(JournalEntry)).scalar_one() == 0

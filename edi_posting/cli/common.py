@@ -35,13 +35,32 @@ class CliError(click.ClickException):
         click.echo(f"edi-posting: {self.format_message()}", err=True)
 
 
+class _FormatOption(click.Option):
+    """--format whose environment twin is a preference, not an order.
+
+    EDI_POSTING_FORMAT is set once for a whole shell; a command without that format (a
+    document such as `claim show` has no CSV) uses its own default instead of refusing,
+    while the same format typed as a flag is still refused (exit 2).
+    """
+
+    def consume_value(self, ctx: click.Context, opts: Mapping[str, Any]) -> tuple[Any, Any]:
+        value, source = super().consume_value(ctx, opts)
+        choices = getattr(self.type, "choices", ())
+        if (source == click.core.ParameterSource.ENVIRONMENT and isinstance(value, str)
+                and value not in choices):
+            return self.default, click.core.ParameterSource.DEFAULT
+        return value, source
+
+
 def format_option(
     choices: Sequence[str] = ("table", "json", "csv"), default: str = "table"
 ) -> Callable[[F], F]:
-    """The one --format option, with its environment twin EDI_POSTING_FORMAT."""
+    """The one --format option, with its environment twin EDI_POSTING_FORMAT (a format
+    from the environment that this command does not have falls back to ``default``)."""
     return click.option(
         "--format",
         "output_format",
+        cls=_FormatOption,
         type=click.Choice(list(choices)),
         default=default,
         show_default=True,

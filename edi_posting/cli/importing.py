@@ -45,8 +45,8 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
     files = edi_posting.expand_paths(paths)
     imported = app.call(edi_posting.import_files, app.session(), files, dry_run=dry_run,
                         archive_dir=archive_dir, account_pattern=account_pattern,
-                        validate=validate, progress=echo_err)
-    render_results(imported, output_format)
+                        validate=validate, progress=_would if dry_run else echo_err)
+    render_results(imported, output_format, dry_run=dry_run)
     results = imported.files
     failed = sum(r.status == FileStatus.FAILED for r in results)
     if failed:
@@ -58,18 +58,33 @@ def command(app: AppContext, paths: tuple[Path, ...], dry_run: bool, archive_dir
         raise CliError(f"{rejected} file(s) rejected in whole or in part", ExitCode.DATA_ERROR)
 
 
+_WOULD = (("importing ", "would import "), (": imported, ", ": would import, "),
+          (" posted, ", " would post, "), (" queued", " would queue"))
+
+
+def _would(message: str) -> None:
+    """A dry run's progress says what would happen: nothing was imported or posted."""
+    for done, would in _WOULD:
+        message = message.replace(done, would)
+    echo_err(message)
+
+
 def render_results(summary: edi_posting.ImportResult, output_format: str,
-                   show_problems: bool = True) -> None:
-    """The summary table (or JSON document) of an import; problems on stderr."""
+                   show_problems: bool = True, dry_run: bool = False) -> None:
+    """The summary table (or JSON document) of an import; problems on stderr.  A dry run's
+    table says "would import" / "would post": nothing was written."""
     results = summary.files
     if output_format == "json":
-        echo_json({"files": [r.to_dict() for r in results], "totals": summary.totals()})
+        echo_json({"files": [r.to_dict() for r in results], "totals": summary.totals(),
+                   **({"dry_run": True} if dry_run else {})})
         return
+    posted, queued = ("would post", "would queue") if dry_run else ("posted", "queued")
     rows = [{**r.to_dict(), "file": Path(r.path).name, "problems": len(r.problems),
-             "paid": r.to_dict()["payment_total"], "unapplied": r.to_dict()["unapplied_total"]}
-            for r in results]
-    render_rows(rows, ["file", "kind", "status", "transaction_sets", "claims", "posted",
-                       "queued", "paid", "unapplied", "problems"], "table")
+             "paid": r.to_dict()["payment_total"], "unapplied": r.to_dict()["unapplied_total"],
+             posted: r.posted, queued: r.queued,
+             "status": _status(r.status, dry_run)} for r in results]
+    render_rows(rows, ["file", "kind", "status", "transaction_sets", "claims", posted,
+                       queued, "paid", "unapplied", "problems"], "table")
     for result in results:
         if result.plan:
             _render_plan(result)
@@ -84,6 +99,10 @@ def render_results(summary: edi_posting.ImportResult, output_format: str,
                      f"{problem.code}: {problem.message}")
 
 
+def _status(status: str, dry_run: bool) -> str:
+    return "would import" if dry_run and status == FileStatus.IMPORTED else status
+
+
 def _render_plan(result: edi_posting.FileResult) -> None:
     """--dry-run: per claim payment, the entries that would post and the items that open."""
     click.echo(f"\n{Path(result.path).name} (dry run, nothing written):")
@@ -93,6 +112,11 @@ def _render_plan(result: edi_posting.FileResult) -> None:
                  for line in entry["lines"]]
         rows.append({"claim": step.get("claim") or "(remittance)",
                      "status": step.get("status_code", ""), "paid": step.get("paid", ""),
-                     "decision": step["decision"], "entries": "; ".join(lines),
+                     "decision": _decision(step["decision"]), "entries": "; ".join(lines),
                      "reviews": ", ".join(step["reviews"])})
     render_rows(rows, ["claim", "status", "paid", "decision", "entries", "reviews"], "table")
+
+
+def _decision(decision: str) -> str:
+    """The plan's decision as what would happen (a dry run posted nothing)."""
+    return "would post" if decision == "posted" else decision

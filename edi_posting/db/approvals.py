@@ -20,6 +20,7 @@ __all__ = ["Approval", "ApprovalAction", "ApprovalStatus"]
 class ApprovalAction(enum.StrEnum):
     WRITE_OFF = "write-off"
     REFUND = "refund"
+    RETURN = "return"  # queue return: the refund limit applies
 
 
 class ApprovalStatus(enum.StrEnum):

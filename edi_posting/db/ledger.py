@@ -74,6 +74,7 @@ class EntryKind(enum.StrEnum):
     REAPPLY = "reapply"
     REFUND_PAID = "refund_paid"  # a refund check paid out (written by finance, not the engine)
     MANUAL = "manual"  # an entry keyed at the desk, outside the engine's stages
+    RETURN = "return"  # unapplied cash that is not ours, back to the payer (queue return)
 
 
 

@@ -134,6 +134,8 @@ class ItemAction(enum.StrEnum):
     REAPPLY = "reapply"
     UNDO = "undo"
     FOLLOW_UP = "follow-up"  # the next look at the item is dated (migration 0017)
+    RETURN = "return"  # money not ours sent back to the payer (issue 23)
+    ACCEPT_SET = "accept-set"  # a rejected set posted from the archive by an admin
 
 
 # what an item event says, as the audit trail digests it (its time is left out: the

@@ -17,6 +17,7 @@ Consumes a connection inside the caller's transaction; never commits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,6 +60,7 @@ __all__ = [
     "refresh_credit_balances",
 ]
 
+_FIGURE = re.compile(r"credit balance \([^)]*\)")
 _ITEM, _LINE = table_of(ReviewItem), table_of(JournalLine)
 _CLAIM, _PAYER = table_of(SubmittedClaim), table_of(Payer)
 
@@ -232,7 +234,8 @@ def _follow_amount(conn: Connection, item: Any, side: ClaimSide, credit: int, ac
     versions) has the side it owns recorded, so it keeps that side from now on."""
     adopt = item_side(item) is None
     if item.amount_cents != credit:
-        values: dict[str, Any] = {"amount_cents": credit}
+        values: dict[str, Any] = {"amount_cents": credit,
+                                  "message": _restated(item.message, credit)}
         if adopt:
             values["evidence"] = {**(item.evidence or {}), **side.evidence()}
         record_item_change(
@@ -244,6 +247,14 @@ def _follow_amount(conn: Connection, item: Any, side: ClaimSide, credit: int, ac
             conn, item, actor=actor, action=ItemAction.SIDE_RECORDED,
             values={"evidence": {**(item.evidence or {}), **side.evidence()}},
             note=f"the credit of {format_cents(credit)} is {side.label}")
+
+
+def _restated(message: str, credit: int) -> str:
+    """The item's message with the credit it states now (a message saying the opening
+    figure after a partial refund would send a specialist to refund money twice)."""
+    figure = f"credit balance ({format_cents(credit)})"
+    restated, found = _FIGURE.subn(figure, message, count=1)
+    return restated if found else f"{message} (credit balance now {format_cents(credit)})"
 
 
 def _credit_draft(conn: Connection, claim_id: int, side: ClaimSide, credit: int,

@@ -43,10 +43,16 @@ def _entries(conn: Connection, condition: Any) -> list[dict[str, Any]]:
     return [
         {"at": r.posted_at.isoformat(sep=" ", timespec="seconds"), "what": r.kind,
          "detail": _detail(r.memo, r.reverses_entry_id),
-         "amount": format_cents(int(r.moved) // 2), "actor": r.actor, "source_file": r.file_name,
+         "amount": format_cents(_signed(int(r.moved) // 2, r.reverses_entry_id)), "actor": r.actor, "source_file": r.file_name,
          "source_segment": r.source_segment, "entry_id": r.id}
         for r in rows
     ]
+
+
+def _signed(moved_cents: int, reverses: int | None) -> int:
+    """What an entry moved, negative when it reverses another: a reversal takes money back,
+    and an auditor reading the timeline must see it subtract, not add."""
+    return -moved_cents if reverses is not None else moved_cents
 
 
 def _detail(memo: str | None, reverses: int | None) -> str:

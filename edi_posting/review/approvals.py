@@ -108,11 +108,13 @@ def approve(conn: Connection, approval_id: int, *, principal: Principal,
     ``approve``), against the balances as they are now."""
     from edi_posting.review.balances import approved_write_off
     from edi_posting.review.refunds import approved_refund
+    from edi_posting.review.returns import approved_return
 
     row = _pending(conn, approval_id, principal, "queue.approve")
     said = (f"approved by {principal.name} (approval {row.id}, requested by {row.requested_by})"
             + (f": {note.strip()}" if note and note.strip() else ""))
-    post = approved_write_off if row.action == ApprovalAction.WRITE_OFF else approved_refund
+    post = {ApprovalAction.WRITE_OFF: approved_write_off, ApprovalAction.REFUND: approved_refund,
+            ApprovalAction.RETURN: approved_return}[ApprovalAction(row.action)]
     result = post(conn, row, principal, said)
     _decide(conn, row, principal, ApprovalStatus.APPROVED, note, result.entry_ids[0],
             "queue.approve")

@@ -53,6 +53,7 @@ from edi_posting.queue.credits import own_reopened_balance, refresh_credit_balan
 from edi_posting.queue.kinds import holds_unapplied
 from edi_posting.records.states import MatchMethod, PostingState, ReviewKind, SubmissionStatus
 from edi_posting.review.actions import ActionError, record_action
+from edi_posting.review.dry_run import Plan
 from edi_posting.review.lines import (
     LinePosting,
     applied_line_postings,
@@ -95,6 +96,7 @@ class ActionResult:
     amount_cents: int = 0
     entry_ids: tuple[int, ...] = ()
     opened_item_ids: tuple[int, ...] = field(default_factory=tuple)
+    plan: Plan | None = None  # --dry-run: what it would have written (nothing was)
 
 
 def locked_item(conn: Connection, item_id: int) -> Any:
