@@ -81,8 +81,8 @@ def test_an_unmatched_payment_shows_the_835_facts_and_candidates_by_pcn(
             "  payer: ACME HEALTH",
             "candidates (by PCN):",
             "    balances: insurance 100.00, patient 0.00, total 100.00; already paid: no",
-            "    CO-45 20.00: Charge exceeds fee schedule/maximum allowable or contracted/"
-            "legislated fee arrangement."]:
+            ("    CO-45 20.00: Charge exceeds fee schedule/maximum allowable or contracted/"
+            "legislated fee arrangement.")]:
         assert expected in lines
     [candidate] = [line for line in lines if line.startswith("  PCN1 (score ")]
     assert candidate.endswith("patient ZQCANARY, ALBA; payer ACME HEALTH; charge 100.00; "
@@ -164,6 +164,24 @@ def test_a_claim_balancing_failure_shows_level_segment_and_difference(
     assert _case(practice, ident)["balancing"][0]["level"] == "claim"
 
 
+def test_a_set_balancing_failure_shows_the_difference_and_the_set_header_as_sent(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("90", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                     svc("99213", "100", "80", "CO*45*20")), trace="EFT9"))
+    ident = item_id(practice, "balancing_failure")
+    lines = _text(practice, ident)
+    i = lines.index("balancing:")
+    assert lines[i + 1] == ("  transaction level at segment 4 (BPR02): expected 80.00, got 90.00, "
+                            "difference 10.00")
+    assert f"edi-posting queue post-as-sent {ident} --reason WHY" in _actions(lines)
+    segments = lines[lines.index("raw segments (as sent):") + 1:lines.index("events:") - 1]
+    assert segments[0] == "       3  ST*835*0001*005010X221A1~"
+    assert "      10  CLP*PCN1*1*100*80*0*12*ICN1*11*1~" in segments  # held: the whole set
+    assert segments[-1].endswith("  CAS*CO*45*20~")
+    assert _case(practice, ident)["balancing"][0]["level"] == "transaction"
+
+
 def test_an_orphan_reversal_says_why_no_original_and_names_the_correction(
         practice: Practice) -> None:
     practice.bill(("PCN1", OFFICE_VISIT))
@@ -194,8 +212,8 @@ def test_awaiting_correction_shows_the_original_payment_and_how_to_link_a_correc
     ident = item_id(practice, "awaiting_correction")
     lines = _text(practice, ident)
     [original] = [line for line in lines if line.startswith("  original: claim payment ")]
-    assert original.endswith(", 835 EFT1 of 2026-03-10, paid 80.00 (reversed)") or \
-        original.endswith(", 835 EFT1 of 2026-03-10, paid 80.00 (reversed_awaiting_correction)")
+    assert original.endswith(", 835 EFT1 of 2026-03-10, paid 80.00 (reversed)")
+    assert "  balances: insurance 100.00, patient 0.00, total 100.00" in lines
     assert ("  candidate correction: none received with the same payer claim number"
             in lines)
     case = _case(practice, ident)
@@ -220,6 +238,16 @@ def test_an_unlinked_plb_shows_reason_reference_and_the_claims_it_may_belong_to(
     assert any(line.endswith("  PLB*1234567893*20261231*WO:NOSUCHREF*15~") for line in lines)
     assert f"edi-posting queue place-plb {ident} --note WHY" in _actions(lines)
     assert _case(practice, ident)["plb"]["reference"] == "NOSUCHREF"
+
+
+def test_an_unlinked_plb_names_a_claim_billed_since_by_its_pcn(practice: Practice) -> None:
+    practice.receive(remit("-15", plb="PLB*1234567893*20261231*WO:LATE1 XYZ*15~\n"))
+    practice.bill(("LATE1", OFFICE_VISIT))
+    ident = item_id(practice, "unlinked_plb")
+    lines = _text(practice, ident)
+    assert ("  may belong to: LATE1 (by patient control number, payer ACME HEALTH)" in lines)
+    assert _actions(lines)[f"edi-posting queue place-plb {ident} --claim LATE1"] == (
+        "place it on LATE1 (its patient control number)")
 
 
 def test_a_credit_balance_shows_its_side_cause_and_age(practice: Practice) -> None:

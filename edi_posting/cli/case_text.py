@@ -16,8 +16,8 @@ _Section = Callable[[dict[str, Any]], list[str]]
 
 def case_lines(detail: dict[str, Any]) -> list[str]:
     """The item's header and each section of its case, as lines of text."""
-    lines = [f"review item {detail['id']}: {detail['kind']}, {detail['status']}, "
-             f"priority {detail['priority']}",
+    lines = [(f"review item {detail['id']}: {detail['kind']}, {detail['status']}, "
+             f"priority {detail['priority']}"),
              f"amount: {detail['amount']}",
              f"problem: {_text(detail['problem_code'])}",
              f"message: {detail['message']}",
@@ -56,8 +56,8 @@ def _claim(case: dict[str, Any]) -> list[str]:
     if not claim:
         return []
     return ["claim:",
-            f"  {claim['patient_control_number']} ({claim['status']}): patient {_name(claim)}; "
-            f"payer {_text(claim['payer_name'])}; charge {claim['total_charge']}",
+            (f"  {claim['patient_control_number']} ({claim['status']}): patient {_name(claim)}; "
+            f"payer {_text(claim['payer_name'])}; charge {claim['total_charge']}"),
             f"  balances: {_balances(claim['balances'])}"]
 
 
@@ -73,10 +73,10 @@ def _payment(case: dict[str, Any]) -> list[str]:
             f"  payer claim number (CLP07): {_text(p['payer_claim_control_number'])}",
             f"  patient: {_name(p)}; member ID: {_text(p['member_id'])}",
             f"  service dates: {_dates(dates['from'], dates['to'])}",
-            f"  charge {p['charge']}, paid {p['paid']}, patient responsibility "
-            f"{_text(p['patient_responsibility'])}",
-            f"  check/EFT (TRN02): {p['trace_number']} ({p['payment_method']}) of "
-            f"{_text(p['payment_date'])}, remittance total {p['remittance_total']}",
+            (f"  charge {p['charge']}, paid {p['paid']}, patient responsibility "
+            f"{_text(p['patient_responsibility'])}"),
+            (f"  check/EFT (TRN02): {p['trace_number']} ({p['payment_method']}) of "
+            f"{_text(p['payment_date'])}, remittance total {p['remittance_total']}"),
             f"  payer: {_text(p['payer_name'])}",
             f"  posting state: {p['posting_state']}; file {p['file']}, segment {p['segment']}"]
 
@@ -109,12 +109,12 @@ def _candidates(case: dict[str, Any]) -> list[str]:
     lines = ["candidates (by PCN):"]
     for c in shown:
         paid = "yes" if c["already_paid"] else "no"
-        lines += [f"  {c['patient_control_number']} (score {_text(c['score'])}, {c['status']}): "
+        lines += [(f"  {c['patient_control_number']} (score {_text(c['score'])}, {c['status']}): "
                   f"patient {_name(c)}; payer {_text(c['payer_name'])}; charge "
-                  f"{c['total_charge']}; dates {_dates(c['statement_from'], c['statement_to'])}",
+                  f"{c['total_charge']}; dates {_dates(c['statement_from'], c['statement_to'])}"),
                   f"    balances: {_balances(c['balances'])}; already paid: {paid}",
-                  f"    agreed: {', '.join(c['agreed']) or '-'}; "
-                  f"differed: {', '.join(c['differed']) or '-'}"]
+                  (f"    agreed: {', '.join(c['agreed']) or '-'}; "
+                  f"differed: {', '.join(c['differed']) or '-'}")]
     return lines
 
 
@@ -173,8 +173,8 @@ def _plb(case: dict[str, Any]) -> list[str]:
     if not p:
         return []
     lines = ["provider adjustment (PLB):",
-             f"  reason {p['reason']} ({_text(p['reason_description'])}), reference "
-             f"{_text(p['reference'])}, amount {p['amount']}, segment {_text(p['segment'])}"]
+             (f"  reason {p['reason']} ({_text(p['reason_description'])}), reference "
+             f"{_text(p['reference'])}, amount {p['amount']}, segment {_text(p['segment'])}")]
     lines += [f"  may belong to: {c['patient_control_number']} (by {c['matched_by']}, payer "
               f"{_text(c['payer_name'])})" for c in p["claims"]]
     if not p["claims"]:

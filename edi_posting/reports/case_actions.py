@@ -13,23 +13,42 @@ from collections.abc import Callable
 from typing import Any
 
 from edi_posting.db.workflow import ReviewStatus
+from edi_posting.money import format_cents
+from edi_posting.queue.kinds import holds_unapplied
 from edi_posting.records.states import ReviewKind
 
 __all__ = ["finishing_actions"]
 
 _CLOSED = frozenset({ReviewStatus.RESOLVED, ReviewStatus.DISMISSED})
+_CLOSABLE_AT_ZERO = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH})
 _Action = tuple[str, str]
 
 
 def finishing_actions(item: Any, case: dict[str, Any]) -> list[dict[str, str]]:
     """``{"command", "does"}`` per action that can finish the item, the likeliest first."""
-    if item.status in _CLOSED:
+    if item.status == ReviewStatus.RESOLVED:
         return [{"command": f"edi-posting queue undo {item.id} --reason WHY",
-                 "does": "walk back the item's latest money action"}]
+                 "does": "walk back the money action that resolved it, if one did"}]
+    if item.status in _CLOSED:
+        return []
     build = _BY_KIND.get(item.kind, _dismiss_only)
-    actions = build(item, case) + [
+    actions = _held_cash(item, case) + build(item, case)
+    if item.kind in _CLOSABLE_AT_ZERO and not item.amount_cents:
+        actions.append((f"queue dismiss {item.id} --reason WHY", "close it: it holds no cash"))
+    actions += [
         (f"queue escalate {item.id} --to lead --note WHY", "hand it to a lead, saying why")]
     return [{"command": f"edi-posting {command}", "does": does} for command, does in actions]
+
+
+def _held_cash(item: Any, case: dict[str, Any]) -> list[_Action]:
+    """A denial or claim problem raised by a claim payment holds its cash in unapplied
+    cash: applying it to the claim comes first."""
+    if (item.kind not in (ReviewKind.DENIAL, ReviewKind.CLAIM_PROBLEM)
+            or not holds_unapplied(item.kind, item.claim_payment_id) or not item.amount_cents):
+        return []
+    pcn = _claim_pcn(case)
+    return [(f"queue apply {item.id} --claim {pcn}",
+             f"apply the held {format_cents(item.amount_cents)} to {pcn}")]
 
 
 def _claim_pcn(case: dict[str, Any]) -> str:
@@ -99,7 +118,7 @@ def _reversal(item: Any, case: dict[str, Any]) -> list[_Action]:
 
 def _plb(item: Any, case: dict[str, Any]) -> list[_Action]:
     i = item.id
-    claims = (case.get("plb") or {}).get("claims", [])
+    claims = [c for c in (case.get("plb") or {}).get("claims", []) if c["claim_id"] is not None]
     actions = [(f"queue place-plb {i} --claim {c['patient_control_number']}",
                 f"place it on {c['patient_control_number']} (its {c['matched_by']})")
                for c in claims]

@@ -10,6 +10,7 @@ differences, a rejected file's findings and the 999 sent.  Read only.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import Connection, or_, select
@@ -38,6 +39,7 @@ __all__ = ["balancing_section", "conflict_section", "credit_section", "denial_se
 
 _CP, _REM, _CLAIM = table_of(ClaimPayment), table_of(Remittance), table_of(SubmittedClaim)
 _PLB, _ACK, _E = table_of(ProviderAdjustment), table_of(Acknowledgement), table_of(JournalEntry)
+_REFERENCE_WORDS = re.compile(r"[\s/|,]+")  # as posting.plb splits a PLB03-2 reference
 _REVERSED = frozenset({PostingState.REVERSED, PostingState.REVERSED_AWAITING_CORRECTION})
 # where a correction waits when it did not find the reversed claim (the payer changed the PCN)
 _WAITING = frozenset({PostingState.UNMATCHED, PostingState.HELD, PostingState.DUPLICATE})
@@ -65,9 +67,14 @@ def duplicate_section(item: Any, payment: dict[str, Any] | None) -> dict[str, An
 
 
 def balancing_section(item: Any) -> list[dict[str, Any]]:
-    """Each balancing problem: level, segment, expected, actual, difference."""
+    """Each balancing problem: level, segment, expected, actual, difference (a claim's
+    item keeps ``problems``, a held set's its one ``problem``)."""
+    evidence = item.evidence or {}
+    problems = list(evidence.get("problems") or [])
+    if evidence.get("problem"):
+        problems.append(evidence["problem"])
     shown = []
-    for problem in (item.evidence or {}).get("problems", []):
+    for problem in problems:
         details = problem.get("details") or {}
         shown.append({"level": details.get("level"), "code": problem.get("code"),
                       "segment": problem.get("segment_position"),
@@ -138,18 +145,28 @@ def plb_section(conn: Connection, item: Any) -> dict[str, Any]:
 
 
 def _claims_named(conn: Connection, reference: str) -> list[dict[str, Any]]:
-    by_clp07 = select(_CP.c.submitted_claim_id).where(
-        _CP.c.payer_claim_control_number == reference, _CP.c.submitted_claim_id.is_not(None))
-    rows = conn.execute(select(_CLAIM.c.id, _CLAIM.c.patient_control_number, Payer.name)
+    """Claims whose PCN, or whose payment's CLP07, is the reference or one of its words
+    (split as posting splits it), found now: a late 837 or payment may have come since."""
+    words = [reference.strip(), *_REFERENCE_WORDS.split(reference)]
+    tokens = [t for t in dict.fromkeys(words) if t]
+    pcns = [normalize_pcn(t) for t in tokens]
+    payments = conn.execute(select(_CP.c.id, _CP.c.submitted_claim_id, _CP.c.patient_control_number)
+                            .where(_CP.c.payer_claim_control_number.in_(tokens))
+                            .order_by(_CP.c.id)).all()
+    by_clp07 = {p.submitted_claim_id for p in payments if p.submitted_claim_id is not None}
+    rows = conn.execute(select(_CLAIM.c.id, _CLAIM.c.patient_control_number,
+                               _CLAIM.c.pcn_normalized, Payer.name)
                         .outerjoin(Payer, Payer.id == _CLAIM.c.payer_id)
-                        .where(or_(_CLAIM.c.pcn_normalized == normalize_pcn(reference),
-                                   _CLAIM.c.id.in_(by_clp07)))
+                        .where(or_(_CLAIM.c.pcn_normalized.in_(pcns), _CLAIM.c.id.in_(by_clp07)))
                         .order_by(_CLAIM.c.id)).all()
-    return [{"patient_control_number": r.patient_control_number, "claim_id": r.id,
-             "payer_name": r.name,
-             "matched_by": ("patient control number"
-                            if normalize_pcn(r.patient_control_number) == normalize_pcn(reference)
-                            else "payer claim number")} for r in rows]
+    found = [{"patient_control_number": r.patient_control_number, "claim_id": r.id,
+              "payer_name": r.name,
+              "matched_by": ("patient control number" if r.pcn_normalized in pcns
+                             else "payer claim number")} for r in rows]
+    return found + [{"patient_control_number": p.patient_control_number, "claim_id": None,
+                     "payer_name": None, "claim_payment_id": p.id,
+                     "matched_by": "payer claim number of a payment matching no claim"}
+                    for p in payments if p.submitted_claim_id is None]
 
 
 def credit_section(conn: Connection, item: Any, today: dt.date) -> dict[str, Any]:

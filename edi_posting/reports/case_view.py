@@ -43,6 +43,7 @@ _ITEM, _CP, _CLAIM = table_of(ReviewItem), table_of(ClaimPayment), table_of(Subm
 _REM, _TS, _PLB = table_of(Remittance), table_of(TransactionSet), table_of(ProviderAdjustment)
 _REVERSAL_KINDS = frozenset({ReviewKind.ORPHAN_REVERSAL, ReviewKind.AWAITING_CORRECTION})
 _SET_HEADER_ENDS = frozenset({"LX", "CLP", "PLB", "SE"})
+_SET_END = frozenset({"SE"})
 
 
 def case_view(conn: Connection, item_id: int, *, mask_phi: bool = False,
@@ -66,7 +67,8 @@ def case_view(conn: Connection, item_id: int, *, mask_phi: bool = False,
         "duplicate": kinds.duplicate_section(item, payment),
         "denial": (kinds.denial_section(conn, item)
                    if item.kind == ReviewKind.DENIAL else None),
-        "balancing": kinds.balancing_section(item),
+        "balancing": (kinds.balancing_section(item)
+                      if item.kind == ReviewKind.BALANCING_FAILURE else []),
         "reversal": (kinds.reversal_section(conn, item)
                      if item.kind in _REVERSAL_KINDS else None),
         "plb": kinds.plb_section(conn, item) if item.kind == ReviewKind.UNLINKED_PLB else None,
@@ -121,8 +123,10 @@ def _segments(conn: Connection, item: Any, mask: bool) -> list[dict[str, Any]]:
         rem = conn.execute(select(_REM.c.source_file_id, _TS.c.segment_position)
                            .join(_TS, _TS.c.id == _REM.c.transaction_set_id)
                            .where(_REM.c.id == item.remittance_id)).one()
-        return file_segments(conn, rem.source_file_id, rem.segment_position, _SET_HEADER_ENDS,
-                             mask=mask)
+        # a held set posted none of its claims: all of it is the case (as in the packet)
+        held = item.kind == ReviewKind.BALANCING_FAILURE
+        return file_segments(conn, rem.source_file_id, rem.segment_position,
+                             _SET_END if held else _SET_HEADER_ENDS, mask=mask)
     position = ((item.evidence or {}).get("problem") or {}).get("segment_position")
     if item.kind == ReviewKind.REJECTED_FILE and isinstance(position, int):
         return file_segments(conn, item.file_id, position, ONE_SEGMENT, 1, mask=mask)
