@@ -20,13 +20,14 @@ from edi_posting.db.models import ReceivedFile
 from tests.test_queue_money import item_id
 from tests.test_validation import BODY
 from tests.test_validation import remit as validated_remit
-from tests.x12build import write_x12
+from tests.x12build import build_x12, write_x12
 from tests.x835 import Practice, clp, remit, svc
+from tests.x837 import HEADER, claim, subscriber
 
 OFFICE_VISIT = (("HC:99213", "100"),)
 CASE_KEYS = ["payer_name", "claim", "payment", "adjudication", "candidates", "duplicate",
              "denial", "balancing", "reversal", "plb", "credit", "differences", "rejection",
-             "actions", "segments"]
+             "billed_twice", "actions", "segments"]
 
 
 def _show(practice: Practice, ident: int, *args: str) -> Any:
@@ -91,6 +92,9 @@ def test_an_unmatched_payment_shows_the_835_facts_and_candidates_by_pcn(
         "apply the payment to PCN1")
     assert "raw segments (as sent):" in lines
     assert any(line.endswith("  CLP*WRONG9*1*100*80*0*12*PAYER77*11*1~") for line in lines)
+    assert "codes:" in lines  # the 835's CARCs, though the item's evidence names none
+    detail = edi_posting.show_queue_item(edi_posting.Session(practice.engine), ident)
+    assert [(c["list"], c["code"]) for c in detail["codes"]] == [("CARC", "45")]
     case = _case(practice, ident)
     assert case["payment"]["member_id"] == "ZQM999999"
     assert [(c["patient_control_number"], c["already_paid"]) for c in case["candidates"]] == [
@@ -300,6 +304,25 @@ def test_a_rejected_set_shows_the_validation_findings_and_the_999_sent(
     assert any(line.startswith("    IK5*R*") for line in lines)
     case = _case(practice, ident)
     assert case["rejection"]["acknowledgements"][0]["kind"] == "999"
+
+
+def test_a_claim_billed_twice_shows_both_submissions_and_its_clm_loop(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    again = HEADER.split("~", 1)[1].replace("BATCH1", "BATCH2") + subscriber(2) + claim(
+        "PCN1", ("HC:99213", "100"))
+    practice.import_text(build_x12(again, functional_id="HC", transaction_id="837",
+                                   version="005010X222A1", interchange_control="000000777"),
+                         "again.837")
+    ident = item_id(practice, "duplicate_claim")
+    lines = _text(practice, ident)
+    i = lines.index("billed twice (side by side):")
+    assert lines[i + 1].startswith("  earlier: claim 1, file ")
+    assert lines[i + 2].startswith("  new: claim 2, file ")
+    assert f"edi-posting queue dismiss {ident} --reason WHY" in _actions(lines)
+    segments = lines[lines.index("raw segments (as sent):") + 1:lines.index("events:") - 1]
+    assert segments[0].endswith("  CLM*PCN1*100***11:B:1*Y*A*Y*Y~")
+    assert _case(practice, ident)["billed_twice"]["new"]["claim_id"] == 2
 
 
 def test_show_refuses_a_tampered_archive_with_exit_65(practice: Practice) -> None:

@@ -17,7 +17,7 @@ from edi_posting.api.session import Session
 from edi_posting.codes.describe import describe_evidence
 from edi_posting.queue.items import QueueFilter, list_items
 from edi_posting.queue.items import queue_stats as _queue_stats
-from edi_posting.reports.case_view import case_view
+from edi_posting.reports.case_view import case_codes, case_view
 from edi_posting.reports.evidence_packet import write_packet
 from edi_posting.review import actions
 
@@ -51,7 +51,8 @@ def show_queue_item(session: Session, item_id: int) -> dict[str, Any]:
                   object_id=str(item_id))
     with session.reading() as conn:
         detail = session.shown(case_view(conn, item_id, mask_phi=session.mask_phi))
-    detail["codes"] = describe_evidence(detail["evidence"])  # every CARC/RARC, described
+    # every CARC/RARC the evidence and the 835's adjudication name, described
+    detail["codes"] = case_codes(describe_evidence(detail["evidence"]), detail["case"])
     return detail
 
 

@@ -218,6 +218,16 @@ def _rejection(case: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _billed_twice(case: dict[str, Any]) -> list[str]:
+    b = case.get("billed_twice")
+    if not b:
+        return []
+    return ["billed twice (side by side):"] + [
+        f"  {side}: claim {_text(c['claim_id'])}, file {_text(c['file'])} segment "
+        f"{_text(c['segment'])}, charge {_text(c['charge'])}, imported {_text(c['imported_on'])}"
+        for side, c in (("earlier", b["earlier"]), ("new", b["new"]))]
+
+
 def _actions(case: dict[str, Any]) -> list[str]:
     actions = case.get("actions") or []
     if not actions:
@@ -236,4 +246,4 @@ def _segments(case: dict[str, Any]) -> list[str]:
 
 _SECTIONS: tuple[_Section, ...] = (
     _claim, _payment, _adjudication, _candidates, _duplicate, _denial, _balancing, _reversal,
-    _plb, _credit, _differences, _rejection, _actions, _segments)
+    _plb, _credit, _differences, _rejection, _billed_twice, _actions, _segments)

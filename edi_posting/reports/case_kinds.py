@@ -33,7 +33,7 @@ from edi_posting.records.remittance_codes import ClaimStatus
 from edi_posting.records.states import PostingState, ReviewKind
 from edi_posting.reports.case_payment import claim_payments_of, payer_balance_cents
 
-__all__ = ["balancing_section", "conflict_section", "credit_section", "denial_section",
+__all__ = ["balancing_section", "billed_twice_section", "conflict_section", "credit_section", "denial_section",
            "duplicate_section", "plb_id", "plb_section", "rejection_section",
            "reversal_section"]
 
@@ -204,6 +204,14 @@ def rejection_section(conn: Connection, item: Any) -> dict[str, Any]:
     finding = {key: problem.get(key) for key in ("code", "severity", "message", "element",
                                                  "segment_position", "file")}
     return {"findings": [finding] if problem else [], "acknowledgements": acks}
+
+
+def billed_twice_section(item: Any) -> dict[str, Any]:
+    """A claim billed again: the earlier submission and the new one, side by side."""
+    evidence = item.evidence or {}
+    keys = ("claim_id", "file", "segment", "charge", "imported_on")
+    return {side: {k: (evidence.get(side) or {}).get(k) for k in keys}
+            for side in ("earlier", "new")}
 
 
 def _iso(value: dt.date | None) -> str | None:

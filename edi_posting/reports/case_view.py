@@ -34,16 +34,24 @@ from edi_posting.records.states import ReviewKind
 from edi_posting.reports import case_kinds as kinds
 from edi_posting.reports.case_actions import finishing_actions
 from edi_posting.reports.case_payment import adjudication, candidate_claims, payment_facts
-from edi_posting.reports.case_segments import CLAIM_PAYMENT_ENDS, ONE_SEGMENT, file_segments
+from edi_posting.reports.case_segments import (
+    BILLED_CLAIM_ENDS,
+    CLAIM_PAYMENT_ENDS,
+    ONE_SEGMENT,
+    file_segments,
+)
 from edi_posting.reports.views import balances_dict
 
-__all__ = ["case_view"]
+__all__ = ["case_codes", "case_view"]
 
 _ITEM, _CP, _CLAIM = table_of(ReviewItem), table_of(ClaimPayment), table_of(SubmittedClaim)
 _REM, _TS, _PLB = table_of(Remittance), table_of(TransactionSet), table_of(ProviderAdjustment)
 _REVERSAL_KINDS = frozenset({ReviewKind.ORPHAN_REVERSAL, ReviewKind.AWAITING_CORRECTION})
 _SET_HEADER_ENDS = frozenset({"LX", "CLP", "PLB", "SE"})
 _SET_END = frozenset({"SE"})
+# items about a billed claim itself (837): its CLM loop is the case
+_BILLED_KINDS = frozenset({ReviewKind.CLAIM_PROBLEM, ReviewKind.PATIENT_CONFLICT,
+                           ReviewKind.DUPLICATE_CLAIM})
 
 
 def case_view(conn: Connection, item_id: int, *, mask_phi: bool = False,
@@ -77,11 +85,37 @@ def case_view(conn: Connection, item_id: int, *, mask_phi: bool = False,
         "differences": kinds.conflict_section(item),
         "rejection": (kinds.rejection_section(conn, item)
                       if item.kind == ReviewKind.REJECTED_FILE else None),
+        "billed_twice": (kinds.billed_twice_section(item)
+                         if item.kind == ReviewKind.DUPLICATE_CLAIM else None),
     }
     case["actions"] = finishing_actions(item, case)
     case["segments"] = _segments(conn, item, mask_phi)
     detail["case"] = case
     return detail
+
+
+def case_codes(codes: list[dict[str, Any]], case: dict[str, Any]) -> list[dict[str, Any]]:
+    """``codes`` (the evidence's, described) and then every group code's, CARC's and
+    RARC's of the case's adjudication not among them: the 835 sent more than the evidence
+    names (an unmatched payment's adjustments), and the codes section lists them all."""
+    found = [dict(c) for c in codes]
+    seen = {(c["list"], c["code"]) for c in found}
+    adjudicated = case.get("adjudication") or {}
+    blocks = [adjudicated] + list(adjudicated.get("lines", []))
+    for block in blocks:
+        for a in block.get("adjustments", []):
+            _add(found, seen, "CARC", a["carc"], a["carc_description"])
+        for r in block.get("remarks", []):
+            if r["description"] is not None:
+                _add(found, seen, "RARC", r["rarc"], r["description"])
+    return found
+
+
+def _add(found: list[dict[str, Any]], seen: set[tuple[str, str]], name: str, code: str,
+         description: str | None) -> None:
+    if (name, code) not in seen:
+        seen.add((name, code))
+        found.append({"list": name, "code": code, "description": description})
 
 
 def _payer_name(conn: Connection, payer_id: int | None) -> str | None:
@@ -107,7 +141,8 @@ def _claim(conn: Connection, claim_id: int | None) -> dict[str, Any] | None:
 
 def _segments(conn: Connection, item: Any, mask: bool) -> list[dict[str, Any]]:
     """The raw segments the case rests on: the claim payment's loop; a PLB's own segment;
-    a set-level problem's set header; a rejected file's offending segment."""
+    a held set whole, another set-level item's set header; a billed claim's CLM loop; a
+    rejected file's offending segment."""
     if item.claim_payment_id is not None:
         cp = conn.execute(select(_CP.c.source_file_id, _CP.c.source_segment)
                           .where(_CP.c.id == item.claim_payment_id)).one()
@@ -127,6 +162,11 @@ def _segments(conn: Connection, item: Any, mask: bool) -> list[dict[str, Any]]:
         held = item.kind == ReviewKind.BALANCING_FAILURE
         return file_segments(conn, rem.source_file_id, rem.segment_position,
                              _SET_END if held else _SET_HEADER_ENDS, mask=mask)
+    if item.submitted_claim_id is not None and item.kind in _BILLED_KINDS:
+        claim = conn.execute(select(_CLAIM.c.source_file_id, _CLAIM.c.source_segment)
+                             .where(_CLAIM.c.id == item.submitted_claim_id)).one()
+        return file_segments(conn, claim.source_file_id, claim.source_segment,
+                             BILLED_CLAIM_ENDS, mask=mask)
     position = ((item.evidence or {}).get("problem") or {}).get("segment_position")
     if item.kind == ReviewKind.REJECTED_FILE and isinstance(position, int):
         return file_segments(conn, item.file_id, position, ONE_SEGMENT, 1, mask=mask)
