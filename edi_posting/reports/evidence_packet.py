@@ -4,7 +4,8 @@ What a specialist sends to finance or to a payer: the item with its history, the
 with its ledger lineage (every entry touching it or posted by the item, with what each
 reverses and is reversed by, back to the file and segment), the raw 835 segments the
 remittance sent (its header and the claim payment's loop), and the 837 claim as billed
-(its CLM loop).  Written as ``packet.json`` plus ``packet.html`` (readable, every value
+(its CLM loop), and the case as ``queue show`` has it (what decides the item, the commands
+that finish it).  Written as ``packet.json`` plus ``packet.html`` (readable, every value
 escaped) in one zip.
 
 The packet is PHI leaving the system: the caller needs ``export``, and the export is an
@@ -44,6 +45,7 @@ from edi_posting.logs import mask_phi as mask_phi_in
 from edi_posting.money import format_cents
 from edi_posting.queue.items import item_detail
 from edi_posting.records.states import AuditOutcome, ReviewKind
+from edi_posting.reports.case_kinds import plb_id as plb_of
 from edi_posting.reports.case_segments import (
     BILLED_CLAIM_ENDS,
     CLAIM_PAYMENT_ENDS,
@@ -51,6 +53,7 @@ from edi_posting.reports.case_segments import (
     ONE_SEGMENT,
     file_segments,
 )
+from edi_posting.reports.case_view import case_view
 from edi_posting.reports.evidence_html import render_packet_html
 from edi_posting.reports.history import claim_history
 from edi_posting.reports.views import claim_detail
@@ -86,7 +89,7 @@ def _related(item: Any, claim_id: int | None) -> ColumnElement[bool]:
         condition = or_(condition, _E.c.id.in_(touched))
     if item.claim_payment_id is not None:
         return or_(condition, _E.c.claim_payment_id == item.claim_payment_id)
-    plb_id = _plb_id(item)
+    plb_id = plb_of(item)
     if plb_id is not None:
         plb_lines = select(_L.c.entry_id).where(_L.c.provider_adjustment_id == plb_id)
         return or_(condition, _E.c.id.in_(plb_lines))
@@ -94,14 +97,6 @@ def _related(item: Any, claim_id: int | None) -> ColumnElement[bool]:
         return or_(condition, and_(_E.c.remittance_id == item.remittance_id,
                                    _E.c.claim_payment_id.is_(None)))
     return condition
-
-
-def _plb_id(item: Any) -> int | None:
-    """The PLB an ``unlinked_plb`` item is about (its key names it: ``...|plb:<id>``)."""
-    if item.kind != ReviewKind.UNLINKED_PLB or "plb:" not in item.dedupe_key:
-        return None
-    tail = item.dedupe_key.rsplit("plb:", 1)[1]
-    return int(tail) if tail.isdigit() else None
 
 
 def _lineage(conn: Connection, item: Any, claim_id: int | None) -> list[dict[str, Any]]:
@@ -148,7 +143,7 @@ def _remittance(conn: Connection, item: Any, mask: bool) -> dict[str, Any] | Non
     if cp is not None:
         segments += file_segments(conn, cp.source_file_id, cp.source_segment,
                                    CLAIM_PAYMENT_ENDS, mask=mask)
-    plb_id = _plb_id(item)
+    plb_id = plb_of(item)
     if plb_id is not None:  # its own PLB segment, not the other claims of the remittance
         plb = conn.execute(select(_PLB.c.source_file_id, _PLB.c.source_segment)
                            .where(_PLB.c.id == plb_id)).one()
@@ -207,6 +202,8 @@ def build_packet(conn: Connection, item_id: int, *, actor: str,
         "refunds": [{"id": r.id, "payee": r.payee, "amount": format_cents(r.amount_cents),
                      "reason": r.reason, "approved_by": r.approved_by,
                      "journal_entry_id": r.journal_entry_id} for r in refunds],
+        # what decides the item and the commands that finish it, as `queue show` has them
+        "case": case_view(conn, item_id, mask_phi=mask_phi)["case"],
     }
     return mask_phi_in(packet) if mask_phi else packet
 
