@@ -14,7 +14,7 @@ from typing import Any
 
 from edi_posting.db.workflow import ReviewStatus
 from edi_posting.money import format_cents
-from edi_posting.queue.kinds import holds_unapplied
+from edi_posting.queue.kinds import holds_money, holds_unapplied
 from edi_posting.records.states import ReviewKind
 
 __all__ = ["finishing_actions"]
@@ -138,6 +138,10 @@ def _credit(item: Any, case: dict[str, Any]) -> list[_Action]:
 
 
 def _dismiss_only(item: Any, case: dict[str, Any]) -> list[_Action]:
+    """Kinds no money action finishes: dismissed with a reason, unless they hold cash
+    (an 835 claim problem's: applied first, see ``_held_cash``)."""
+    if holds_money(item):
+        return []
     return [(f"queue dismiss {item.id} --reason WHY", "close it (it holds no money)")]
 
 
