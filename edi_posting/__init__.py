@@ -146,17 +146,6 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
-    "BulkOutcome",
-    "BulkReport",
-    "ItemFilter",
-    "write_off_items",
-    "escalate_items",
-    "assign_items",
-    "follow_up_defaults",
-    "set_follow_up_default",
-    "follow_up_item",
-    "ReviewStatus",
-    "ReviewKind",
     "PARSE_SCHEMA_VERSION",
     "ActionError",
     "ActionResult",
@@ -165,6 +154,8 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "ArchiveIntegrityError",
     "AuditVerification",
     "BadTimeError",
+    "BulkOutcome",
+    "BulkReport",
     "CodeListError",
     "ConfirmationNeeded",
     "DatabaseBehindError",
@@ -177,6 +168,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "HeadsDisagreeError",
     "IdentityRefusedError",
     "ImportResult",
+    "ItemFilter",
     "LedgerCheck",
     "NotFoundError",
     "Permission",
@@ -187,6 +179,8 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "ReasonCode",
     "ReasonError",
     "RematchReport",
+    "ReviewKind",
+    "ReviewStatus",
     "SchemaState",
     "Session",
     "UnknownCodeError",
@@ -204,6 +198,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "apply_cash",
     "approve",
     "assign_item",
+    "assign_items",
     "audit_head",
     "audit_log",
     "check_ledger",
@@ -215,10 +210,13 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "disable_user",
     "dismiss_item",
     "escalate_item",
+    "escalate_items",
     "expand_paths",
     "explain_code",
     "file_privacy_warnings",
     "find_claims",
+    "follow_up_defaults",
+    "follow_up_item",
     "forwarding_balances",
     "generate_test_files",
     "grant_role",
@@ -249,6 +247,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "return_payment",
     "scenario_help",
     "schema_revision",
+    "set_follow_up_default",
     "set_login",
     "set_password",
     "set_policy",
@@ -270,29 +269,11 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "write_acks",
     "write_evidence_packet",
     "write_off",
+    "write_off_items",
     "write_off_limit",
 ]
 
 if TYPE_CHECKING:
-    from edi_posting.review.bulk import (
-        BulkOutcome,
-    )
-    from edi_posting.api.queue_work import (
-        BulkReport,
-        ItemFilter,
-        write_off_items,
-        escalate_items,
-        assign_items,
-        follow_up_defaults,
-        set_follow_up_default,
-        follow_up_item,
-    )
-    from edi_posting.db.workflow import (
-        ReviewStatus,
-    )
-    from edi_posting.records.states import (
-        ReviewKind,
-    )
     from edi_posting.access.actor import (
         IdentityRefusedError,
     )
@@ -388,6 +369,16 @@ if TYPE_CHECKING:
         undo_action,
         write_off,
     )
+    from edi_posting.api.queue_work import (
+        BulkReport,
+        ItemFilter,
+        assign_items,
+        escalate_items,
+        follow_up_defaults,
+        follow_up_item,
+        set_follow_up_default,
+        write_off_items,
+    )
     from edi_posting.api.remits import (
         list_remittances,
         show_remittance,
@@ -436,6 +427,9 @@ if TYPE_CHECKING:
         ReadOnlyLeakError,
         UnknownRoleError,
     )
+    from edi_posting.db.workflow import (
+        ReviewStatus,
+    )
     from edi_posting.importing.demo import (
         DemoResult,
         demo_directory,
@@ -450,6 +444,9 @@ if TYPE_CHECKING:
     from edi_posting.posting.policy import (
         PolicyError,
     )
+    from edi_posting.records.states import (
+        ReviewKind,
+    )
     from edi_posting.reports.ledger_checks import (
         Violation,
     )
@@ -461,6 +458,9 @@ if TYPE_CHECKING:
     )
     from edi_posting.review.actions import (
         ActionError,
+    )
+    from edi_posting.review.bulk import (
+        BulkOutcome,
     )
     from edi_posting.review.money import (
         ActionResult,

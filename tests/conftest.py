@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import Connection, text
@@ -286,3 +286,21 @@ def practice(database_url: str, tmp_path: Path) -> Iterator[Practice]:
     yield p
     p.check()
     p.close()
+
+
+#: The staff of the API tests: one user per role (``as_user`` adds them).
+USERS = (("ada", "admin"), ("sam", "specialist"), ("pat", "poster"), ("leo", "lead"),
+         ("aud", "auditor"))
+
+
+@pytest.fixture
+def as_user(practice: Practice) -> Iterator[Any]:
+    """``as_user(name)``: a session acting as that user (the login double trusts the claim)."""
+    import edi_posting
+    from edi_posting.access.permissions import add_user
+    from edi_posting.audit.writes import write_transaction
+
+    with write_transaction(practice.engine) as conn:
+        for name, role in USERS:
+            add_user(conn, name, role, actor="ada")
+    yield lambda name: edi_posting.Session(practice.engine, claimed_actor=name)

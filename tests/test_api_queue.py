@@ -4,7 +4,6 @@ once and leaves what it showed or did on the audit trail, and a refusal is recor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,23 +11,9 @@ import pytest
 from sqlalchemy import select
 
 import edi_posting
-from edi_posting.access.permissions import add_user
-from edi_posting.audit.writes import write_transaction
 from edi_posting.db.models import AuditEvent
 from tests.test_queue_money import events, item, item_id
 from tests.x835 import Practice, clp, remit, svc
-
-USERS = (("ada", "admin"), ("sam", "specialist"), ("pat", "poster"), ("leo", "lead"),
-         ("aud", "auditor"))
-
-
-@pytest.fixture
-def as_user(practice: Practice) -> Iterator[Any]:
-    """``as_user(name)``: a session acting as that user (the login double trusts the claim)."""
-    with write_transaction(practice.engine) as conn:
-        for name, role in USERS:
-            add_user(conn, name, role, actor="ada")
-    yield lambda name: edi_posting.Session(practice.engine, claimed_actor=name)
 
 
 def _denied(practice: Practice, charge: str = "100") -> int:

@@ -64,8 +64,8 @@ def test_claim_find_by_name_ignores_case_spaces_and_punctuation(
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         HEADER_COLUMNS,
-        f"PCN-A1,{ids['PCN-A1']},\"O'NEIL, JEAN-PAUL\",ACME HEALTH,2026-01-05,2026-01-05,"
-        "100.00,80.00,0.00,0.00,active",
+        (f"PCN-A1,{ids['PCN-A1']},\"O'NEIL, JEAN-PAUL\",ACME HEALTH,2026-01-05,2026-01-05,"
+         "100.00,80.00,0.00,0.00,active"),
     ]
     assert [(e["actor"], e["outcome"]) for e in looks] == [("sam", "ok")]
 

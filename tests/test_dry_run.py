@@ -17,7 +17,7 @@ from edi_posting.access.permissions import add_user
 from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
 from edi_posting.db.models import AuditEvent, JournalEntry, ReviewItem, ReviewItemEvent
-from tests.test_api_queue import USERS
+from tests.conftest import USERS
 from tests.test_queue_money import (
     _denied,
     _paid_before_billed,

@@ -23,9 +23,9 @@ from edi_posting.access.permissions import add_user
 from edi_posting.audit.writes import write_transaction
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.records.states import ReviewKind
+from tests.conftest import USERS
 from tests.money_scenarios import REMITS
 from tests.money_scenarios import stranger as unknown_patient
-from tests.test_api_queue import USERS
 from tests.test_queue_accept_set import _rejected_by_validation
 from tests.test_queue_money import OFFICE_VISIT, _paid_twice, claim_id, stranger
 from tests.x12build import build_x12

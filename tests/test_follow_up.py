@@ -15,7 +15,6 @@ from sqlalchemy import select
 import edi_posting
 from edi_posting.cli import main
 from edi_posting.db.models import AuditEvent
-from tests.test_api_queue import as_user  # noqa: F401  (the fixture)
 from tests.test_queue_money import events
 from tests.test_queue_priorities import _deny, _unmatched, _x12_date
 from tests.x835 import Practice

@@ -17,7 +17,7 @@ from edi_posting.access.permissions import add_user
 from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
 from edi_posting.db.models import AuditEvent, ClaimPayment, JournalEntry, ReviewItem
-from tests.test_api_queue import USERS
+from tests.conftest import USERS
 from tests.test_queue_money import events, item, item_id
 from tests.test_validation import BODY, remit
 from tests.x835 import Practice

@@ -13,7 +13,6 @@ from click.testing import CliRunner
 
 import edi_posting
 from edi_posting.cli import main
-from tests.test_api_queue import as_user  # noqa: F401  (the fixture)
 from tests.test_queue_priorities import _deny, _unmatched
 from tests.x835 import Practice
 
@@ -102,5 +101,5 @@ def test_bulk_write_off_needs_a_maximum_and_the_one_item_form_is_unchanged(
     assert no_max.exit_code == 2 and "--max-amount" in no_max.stderr
     one = _cli(database_url, "sam", "write-off", "1", "--reason", "CO-45")
     assert (one.exit_code, one.stdout) == (
-        0, "review item 1: wrote off 3.00 of claim PCN1's insurance balance (CO-45); the "
-           "denying payer's balance on the claim is settled\n")
+        0, ("review item 1: wrote off 3.00 of claim PCN1's insurance balance (CO-45); the "
+            "denying payer's balance on the claim is settled\n"))

@@ -56,7 +56,11 @@ def test_packet_holds_the_item_claim_lineage_and_raw_segments(denied: tuple[str,
         packet = json.loads(archive.read("packet.json"))
         page = archive.read("packet.html").decode()
     assert list(packet) == ["packet", "item", "claim", "claim_history", "ledger_lineage",
-                            "remittance", "billed_claim_837", "refunds"]
+                            "remittance", "billed_claim_837", "refunds", "case"]
+    assert packet["case"]["denial"] == {"amount_at_risk": "100.00"}  # the case view's
+    assert packet["case"]["actions"][0]["command"] == (
+        f"edi-posting queue write-off {ident} --reason CODE --note WHY")
+    assert "Commands that finish it" in page and "--reason CODE --note WHY" in page
     assert packet["item"]["kind"] == "denial" and packet["item"]["status"] == "escalated"
     assert [e["action"] for e in packet["item"]["events"]] == ["opened", "escalate"]
     assert packet["claim"]["claim"]["patient_control_number"] == "PCN1"

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 
 import edi_posting
 from edi_posting.cli import main
-from tests.test_api_queue import as_user  # noqa: F401  (the fixture)
 from tests.test_queue_money import stranger
 from tests.x12build import build_x12
 from tests.x835 import Practice, clp, remit, svc

@@ -21,7 +21,7 @@ from edi_posting.access.permissions import add_user
 from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
 from edi_posting.db.models import JournalEntry, ReviewItemEvent
-from tests.test_api_queue import USERS
+from tests.conftest import USERS
 from tests.test_queue_money import entry_kind, entry_lines, events, item, item_id, stranger
 from tests.x835 import Practice, remit, svc
 

@@ -15,8 +15,9 @@ from edi_posting.access.permissions import Permission
 from edi_posting.api.acting import act
 from edi_posting.api.session import Session
 from edi_posting.codes.describe import describe_evidence
-from edi_posting.queue.items import QueueFilter, item_detail, list_items
+from edi_posting.queue.items import QueueFilter, list_items
 from edi_posting.queue.items import queue_stats as _queue_stats
+from edi_posting.reports.case_view import case_codes, case_view
 from edi_posting.reports.evidence_packet import write_packet
 from edi_posting.review import actions
 
@@ -44,14 +45,18 @@ def list_queue(session: Session, *, kind: str | None = None, status: str | None 
 
 
 def show_queue_item(session: Session, item_id: int) -> dict[str, Any]:
-    """One item with its evidence, history and the CARC/RARC codes it names, described
-    (``read_phi``, audited).  LookupError when there is no such item."""
+    """One item with its evidence, history, the CARC/RARC codes it names, described, and
+    ``case``: what decides it, the raw segments and the commands that finish it
+    (``read_phi``, audited; PHI masked, in the segments too, when the session masks it).
+    LookupError when there is no such item; ArchiveIntegrityError when its file's archived
+    bytes no longer match their SHA-256."""
     principal = session.authorize(Permission.READ_PHI, "queue.show", str(item_id))
     session.audit("queue.show", role=principal.role, object_type="review_item",
                   object_id=str(item_id))
     with session.reading() as conn:
-        detail = session.shown(item_detail(conn, item_id))
-    detail["codes"] = describe_evidence(detail["evidence"])  # every CARC/RARC, described
+        detail = session.shown(case_view(conn, item_id, mask_phi=session.mask_phi))
+    # every CARC/RARC the evidence and the 835's adjudication name, described
+    detail["codes"] = case_codes(describe_evidence(detail["evidence"]), detail["case"])
     return detail
 
 

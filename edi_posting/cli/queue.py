@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 import edi_posting
+from edi_posting.cli.case_text import case_lines
 from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
@@ -69,26 +70,29 @@ def list_command(app: AppContext, kind: str | None, status: str | None, payer: s
     render_rows(rows, _LIST_COLUMNS, output_format)
 
 
-@command.command("show", epilog="\b\nExample:\n  edi-posting queue show 12")
+@command.command("show", epilog="\b\nExample:\n  edi-posting queue show 12\n"
+                 "  edi-posting --mask-phi queue show 12 --format json")
 @click.argument("item_id", type=int)
 @format_option(("table", "json"))
 @click.pass_obj
 def show_command(app: AppContext, item_id: int, output_format: str) -> None:
-    """One item with its evidence (problem, raw segments, candidates) and its history."""
+    """One item and what decides it: its money; for a payment the 835's own facts and the
+    candidates by PCN; per kind the denial codes described, the balancing difference, the
+    original and correction of a reversal, the PLB, the credit; the commands that finish it;
+    the raw X12 segments as sent; its codes and history.  Exit 66: no such item; 65: its
+    archived file fails its SHA-256."""
     detail = app.call(edi_posting.show_queue_item, app.session(), item_id,
-                      errors={LookupError: ExitCode.NO_INPUT})
+                      errors={LookupError: ExitCode.NO_INPUT,
+                              edi_posting.ArchiveIntegrityError: ExitCode.DATA_ERROR})
     if output_format == "json":
         echo_json(detail)
         return
-    for key in ("id", "kind", "status", "priority", "amount", "assignee", "due_date",
-                "problem_code", "message"):
-        click.echo(f"{key}: {detail[key] if detail[key] is not None else ''}")
-    click.echo("evidence:")
-    echo_json(detail["evidence"])
+    for line in case_lines(detail):
+        click.echo(line)
     if detail["codes"]:
-        click.echo("codes:")
+        click.echo("\ncodes:")
         render_rows(detail["codes"], ["list", "code", "description"], "table")
-    click.echo("events:")
+    click.echo("\nevents:")
     render_rows(detail["events"], ["at", "actor", "action", "from_status", "to_status", "note"],
                 "table")
 
@@ -237,5 +241,5 @@ def dismiss_command(app: AppContext, item_id: int, reason: str) -> None:
 
 # The money-moving actions live in their own module and register on this group.
 from edi_posting.cli import queue_approvals as _queue_approvals  # noqa: F401
-from edi_posting.cli import queue_money as _queue_money  # noqa: F401
 from edi_posting.cli import queue_followup as _queue_followup  # noqa: F401
+from edi_posting.cli import queue_money as _queue_money  # noqa: F401

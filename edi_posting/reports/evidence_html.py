@@ -69,6 +69,22 @@ def _claim(claim: Mapping[str, Any] | None) -> str:
                                       "line_item_control_number"]))
 
 
+def _case(case: Mapping[str, Any]) -> list[str]:
+    """The case view's candidates and the commands that finish the item."""
+    candidates = [{**c, "balance": (c.get("balances") or {}).get("total"),
+                   "agreed": ", ".join(c.get("agreed", [])),
+                   "differed": ", ".join(c.get("differed", []))}
+                  for c in case.get("candidates", [])]
+    parts = []
+    if candidates:
+        parts += ["<h3>Candidates (by PCN)</h3>",
+                  _table(candidates, ["patient_control_number", "score", "payer_name",
+                                      "total_charge", "balance", "already_paid", "agreed",
+                                      "differed"])]
+    return parts + ["<h3>Commands that finish it</h3>",
+                    _table(case.get("actions", []), ["command", "does"])]
+
+
 def render_packet_html(packet: Mapping[str, Any]) -> str:
     """The whole packet as one self-contained HTML page."""
     item, meta = packet["item"], packet["packet"]
@@ -83,6 +99,7 @@ def render_packet_html(packet: Mapping[str, Any]) -> str:
                                                "problem_code", "message", "assignee",
                                                "due_date", "resolution"]),
         "<h3>Evidence</h3><pre>" + _text(_pretty(item.get("evidence"))) + "</pre>",
+        *_case(packet.get("case") or {}),
         "<h3>History</h3>", _table(item["events"], ["at", "actor", "action", "from_status",
                                                     "to_status", "note"]),
         "<h2>Claim</h2>", _claim(packet.get("claim")),

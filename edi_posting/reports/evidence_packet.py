@@ -4,7 +4,8 @@ What a specialist sends to finance or to a payer: the item with its history, the
 with its ledger lineage (every entry touching it or posted by the item, with what each
 reverses and is reversed by, back to the file and segment), the raw 835 segments the
 remittance sent (its header and the claim payment's loop), and the 837 claim as billed
-(its CLM loop).  Written as ``packet.json`` plus ``packet.html`` (readable, every value
+(its CLM loop), and the case as ``queue show`` has it (what decides the item, the commands
+that finish it).  Written as ``packet.json`` plus ``packet.html`` (readable, every value
 escaped) in one zip.
 
 The packet is PHI leaving the system: the caller needs ``export``, and the export is an
@@ -24,7 +25,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, or_, select
 
 from edi_posting.access.permissions import MATRIX, Permission, Principal
-from edi_posting.archive.integrity import read_archived
 from edi_posting.audit.events import record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import (
@@ -42,15 +42,22 @@ from edi_posting.db.models import (
 )
 from edi_posting.db.workflow import ItemAction
 from edi_posting.logs import mask_phi as mask_phi_in
-from edi_posting.logs import mask_segments
 from edi_posting.money import format_cents
 from edi_posting.queue.items import item_detail
 from edi_posting.records.states import AuditOutcome, ReviewKind
+from edi_posting.reports.case_kinds import plb_id as plb_of
+from edi_posting.reports.case_segments import (
+    BILLED_CLAIM_ENDS,
+    CLAIM_PAYMENT_ENDS,
+    MAX_SEGMENTS,
+    ONE_SEGMENT,
+    file_segments,
+)
+from edi_posting.reports.case_view import case_view
 from edi_posting.reports.evidence_html import render_packet_html
 from edi_posting.reports.history import claim_history
 from edi_posting.reports.views import claim_detail
 from edi_posting.review.actions import ActionError, record_action
-from edi_posting.x12.reader import X12Reader
 
 __all__ = ["MAX_SEGMENTS", "build_packet", "write_packet"]
 
@@ -58,10 +65,6 @@ _E, _L, _A = table_of(JournalEntry), table_of(JournalLine), table_of(LedgerAccou
 _ITEM, _CLAIM, _CP = table_of(ReviewItem), table_of(SubmittedClaim), table_of(ClaimPayment)
 _REM, _TS, _FILE = table_of(Remittance), table_of(TransactionSet), table_of(ReceivedFile)
 _PLB = table_of(ProviderAdjustment)
-MAX_SEGMENTS = 2_000  # a held transaction set is sent whole, up to this many segments
-_CLAIM_PAYMENT_ENDS = frozenset({"CLP", "LX", "PLB", "SE"})
-_BILLED_CLAIM_ENDS = frozenset({"CLM", "HL", "SE"})
-_ANY: frozenset[str] = frozenset()  # with limit=1: the one segment
 
 
 def _claim_id(conn: Connection, item: Any) -> int | None:
@@ -86,7 +89,7 @@ def _related(item: Any, claim_id: int | None) -> ColumnElement[bool]:
         condition = or_(condition, _E.c.id.in_(touched))
     if item.claim_payment_id is not None:
         return or_(condition, _E.c.claim_payment_id == item.claim_payment_id)
-    plb_id = _plb_id(item)
+    plb_id = plb_of(item)
     if plb_id is not None:
         plb_lines = select(_L.c.entry_id).where(_L.c.provider_adjustment_id == plb_id)
         return or_(condition, _E.c.id.in_(plb_lines))
@@ -94,14 +97,6 @@ def _related(item: Any, claim_id: int | None) -> ColumnElement[bool]:
         return or_(condition, and_(_E.c.remittance_id == item.remittance_id,
                                    _E.c.claim_payment_id.is_(None)))
     return condition
-
-
-def _plb_id(item: Any) -> int | None:
-    """The PLB an ``unlinked_plb`` item is about (its key names it: ``...|plb:<id>``)."""
-    if item.kind != ReviewKind.UNLINKED_PLB or "plb:" not in item.dedupe_key:
-        return None
-    tail = item.dedupe_key.rsplit("plb:", 1)[1]
-    return int(tail) if tail.isdigit() else None
 
 
 def _lineage(conn: Connection, item: Any, claim_id: int | None) -> list[dict[str, Any]]:
@@ -129,32 +124,6 @@ def _lineage(conn: Connection, item: Any, claim_id: int | None) -> list[dict[str
              "lines": lines.get(e.id, [])} for e in entries]
 
 
-def _file_segments(conn: Connection, file_id: int | None, start: int | None,
-                   ends: frozenset[str], limit: int = MAX_SEGMENTS, *,
-                   mask: bool = False) -> list[dict[str, Any]]:
-    """Segments of an archived file from position ``start`` to the next segment in ``ends``
-    (exclusive), as the payer or biller sent them (``mask``: a person's PHI masked)."""
-    if file_id is None or start is None:
-        return []
-    content = read_archived(conn, file_id)  # refuses bytes that differ from the recorded hash
-    found: list[tuple[int, list[str]]] = []
-    reader = X12Reader(io.BytesIO(content))
-    for elements, position in reader.segments():
-        if position < start:
-            continue
-        if (position > start and elements[0] in ends) or len(found) >= limit:
-            break
-        found.append((position, list(elements)))
-    if not found:
-        return []
-    texts = [e for _, e in found]
-    shown = list(mask_segments(texts)) if mask else texts
-    assert reader.delimiters is not None
-    d = reader.delimiters
-    return [{"position": position, "segment": d.element.join(elements) + d.terminator}
-            for (position, _), elements in zip(found, shown, strict=True)]
-
-
 def _remittance(conn: Connection, item: Any, mask: bool) -> dict[str, Any] | None:
     remittance_id, cp = item.remittance_id, None
     if item.claim_payment_id is not None:
@@ -169,16 +138,16 @@ def _remittance(conn: Connection, item: Any, mask: bool) -> dict[str, Any] | Non
                        .where(_REM.c.id == remittance_id)).one()
     whole = cp is None and item.kind == ReviewKind.BALANCING_FAILURE  # a held set is sent whole
     header_ends = frozenset({"SE"}) if whole else frozenset({"LX", "CLP", "PLB", "SE"})
-    segments = _file_segments(conn, rem.source_file_id, rem.st_position, header_ends,
+    segments = file_segments(conn, rem.source_file_id, rem.st_position, header_ends,
                               mask=mask)
     if cp is not None:
-        segments += _file_segments(conn, cp.source_file_id, cp.source_segment,
-                                   _CLAIM_PAYMENT_ENDS, mask=mask)
-    plb_id = _plb_id(item)
+        segments += file_segments(conn, cp.source_file_id, cp.source_segment,
+                                   CLAIM_PAYMENT_ENDS, mask=mask)
+    plb_id = plb_of(item)
     if plb_id is not None:  # its own PLB segment, not the other claims of the remittance
         plb = conn.execute(select(_PLB.c.source_file_id, _PLB.c.source_segment)
                            .where(_PLB.c.id == plb_id)).one()
-        segments += _file_segments(conn, plb.source_file_id, plb.source_segment, _ANY, 1,
+        segments += file_segments(conn, plb.source_file_id, plb.source_segment, ONE_SEGMENT, 1,
                                    mask=mask)
     return {"remittance_id": rem.id, "file": rem.file_name, "file_sha256": rem.sha256,
             "st02": rem.control_number, "trace_number": rem.trace_number,
@@ -198,8 +167,8 @@ def _billed(conn: Connection, claim_id: int | None, mask: bool) -> dict[str, Any
     claim = conn.execute(select(_CLAIM, _FILE.c.file_name).outerjoin(
         _FILE, _FILE.c.id == _CLAIM.c.source_file_id).where(_CLAIM.c.id == claim_id)).one()
     return {"claim_id": claim.id, "file": claim.file_name, "st02": claim.source_st02,
-            "segments": _file_segments(conn, claim.source_file_id, claim.source_segment,
-                                       _BILLED_CLAIM_ENDS, mask=mask)}
+            "segments": file_segments(conn, claim.source_file_id, claim.source_segment,
+                                       BILLED_CLAIM_ENDS, mask=mask)}
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -233,6 +202,8 @@ def build_packet(conn: Connection, item_id: int, *, actor: str,
         "refunds": [{"id": r.id, "payee": r.payee, "amount": format_cents(r.amount_cents),
                      "reason": r.reason, "approved_by": r.approved_by,
                      "journal_entry_id": r.journal_entry_id} for r in refunds],
+        # what decides the item and the commands that finish it, as `queue show` has them
+        "case": case_view(conn, item_id, mask_phi=mask_phi)["case"],
     }
     return mask_phi_in(packet) if mask_phi else packet
 
