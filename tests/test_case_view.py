@@ -90,6 +90,8 @@ def test_an_unmatched_payment_shows_the_835_facts_and_candidates_by_pcn(
                               "dates 2026-02-20 to 2026-02-20")
     assert _actions(lines)[f"edi-posting queue apply {ident} --claim PCN1"] == (
         "apply the payment to PCN1")
+    assert _actions(lines)[f"edi-posting queue return {ident} --reason WHY --dry-run"] == (
+        "see what returning the cash to its payer would post (money that is not ours)")
     assert "raw segments (as sent):" in lines
     assert any(line.endswith("  CLP*WRONG9*1*100*80*0*12*PAYER77*11*1~") for line in lines)
     assert "codes:" in lines  # the 835's CARCs, though the item's evidence names none

@@ -63,7 +63,8 @@ def _payment(item: Any, case: dict[str, Any]) -> list[_Action]:
         credit = case["duplicate"]["credit_if_applied"]
         return [(f"queue apply {i} --claim {pcn} --confirm",
                  f"post its cash alone onto {pcn}, leaving a credit of {credit} to refund"),
-                (f"queue rematch {i}", "match it again (after a correction arrived)")]
+                (f"queue rematch {i}", "match it again (after a correction arrived)"),
+                _return(i)]
     for candidate in case.get("candidates", []):
         pcn = candidate["patient_control_number"]
         confirm = " --confirm" if candidate["already_paid"] else ""
@@ -74,7 +75,14 @@ def _payment(item: Any, case: dict[str, Any]) -> list[_Action]:
     if not actions:
         actions.append((f"queue apply {i} --claim PCN", "apply the payment to the claim named"))
     actions.append((f"queue rematch {i}", "match it again (after a late 837 or a fixed member ID)"))
+    actions.append(_return(i))
     return actions
+
+
+def _return(item_id: int) -> _Action:
+    """Cash that, after research, is not ours goes back to the payer that sent it."""
+    return (f"queue return {item_id} --reason WHY --dry-run",
+            "see what returning the cash to its payer would post (money that is not ours)")
 
 
 def _denial(item: Any, case: dict[str, Any]) -> list[_Action]:
