@@ -34,6 +34,7 @@ from edi_posting.db.workflow import ItemAction, ReviewStatus
 from edi_posting.posting.payment_identity import remittance_key
 from edi_posting.posting.remittances import post_remittance
 from edi_posting.records.envelope import Envelope
+from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import ReviewKind
 from edi_posting.review.actions import ActionError, record_action
 from edi_posting.review.money import ActionResult, locked_item
@@ -42,7 +43,7 @@ from edi_posting.x12.remit835.file import RemittanceSetRead, read_remittance_fil
 __all__ = ["ACCEPTABLE_PROBLEM", "EnvelopeRows", "accept_set"]
 
 _FILE = table_of(ReceivedFile)
-ACCEPTABLE_PROBLEM = "REJECTED_BY_VALIDATION"
+ACCEPTABLE_PROBLEM = ProblemCode.REJECTED_BY_VALIDATION
 # records (or finds) the set's interchange and group; the importing stage's, passed down
 EnvelopeRows = Callable[[Connection, int, Envelope | None], int | None]
 
