@@ -5,19 +5,14 @@ event beyond the permission check."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 import edi_posting
-from edi_posting.access.permissions import add_user
-from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
 from edi_posting.db.models import AuditEvent, JournalEntry, ReviewItem, ReviewItemEvent
-from tests.conftest import USERS
 from tests.test_queue_money import (
     _denied,
     _paid_before_billed,
@@ -25,14 +20,6 @@ from tests.test_queue_money import (
     item,
 )
 from tests.x835 import Practice
-
-
-@pytest.fixture
-def as_user(practice: Practice) -> Iterator[Any]:
-    with write_transaction(practice.engine) as conn:
-        for name, role in USERS:
-            add_user(conn, name, role, actor="ada")
-    yield lambda name: edi_posting.Session(practice.engine, claimed_actor=name)
 
 
 def _written(practice: Practice) -> tuple[int, ...]:

@@ -12,18 +12,15 @@ deposits and paper EOBs (issues 24-25) are opened by nothing yet.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 import edi_posting
-from edi_posting.access.permissions import add_user
-from edi_posting.audit.writes import write_transaction
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.records.states import ReviewKind
-from tests.conftest import USERS
 from tests.money_scenarios import REMITS
 from tests.money_scenarios import stranger as unknown_patient
 from tests.test_queue_accept_set import _rejected_by_validation
@@ -37,13 +34,6 @@ RESERVED = {ReviewKind.SILENT_ERA, ReviewKind.LONELY_DEPOSIT, ReviewKind.DEPOSIT
             ReviewKind.EOB_ERROR}  # deposits, reconciliation and paper EOBs: issues 24-25
 _controls = itertools.count(700_000_001)
 
-
-@pytest.fixture
-def as_user(practice: Practice) -> Iterator[Sessions]:
-    with write_transaction(practice.engine) as conn:
-        for name, role in USERS:
-            add_user(conn, name, role, actor="ada")
-    yield lambda name: edi_posting.Session(practice.engine, claimed_actor=name)
 
 
 def _bill(practice: Practice, body: str, batch: str) -> None:

@@ -4,7 +4,6 @@ again posts nothing; tampered archive bytes are refused; only `administer` may d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -13,22 +12,12 @@ from click.testing import CliRunner
 from sqlalchemy import func, select, text
 
 import edi_posting
-from edi_posting.access.permissions import add_user
 from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
 from edi_posting.db.models import AuditEvent, ClaimPayment, JournalEntry, ReviewItem
-from tests.conftest import USERS
 from tests.test_queue_money import events, item, item_id
 from tests.test_validation import BODY, remit
 from tests.x835 import Practice
-
-
-@pytest.fixture
-def as_user(practice: Practice) -> Iterator[Any]:
-    with write_transaction(practice.engine) as conn:
-        for name, role in USERS:
-            add_user(conn, name, role, actor="ada")
-    yield lambda name: edi_posting.Session(practice.engine, claimed_actor=name)
 
 
 def _rejected_by_validation(practice: Practice) -> int:

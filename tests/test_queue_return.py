@@ -9,7 +9,6 @@ CLI, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,21 +16,10 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 import edi_posting
-from edi_posting.access.permissions import add_user
-from edi_posting.audit.writes import write_transaction
 from edi_posting.cli import main
 from edi_posting.db.models import JournalEntry, ReviewItemEvent
-from tests.conftest import USERS
 from tests.test_queue_money import entry_kind, entry_lines, events, item, item_id, stranger
 from tests.x835 import Practice, remit, svc
-
-
-@pytest.fixture
-def as_user(practice: Practice) -> Iterator[Any]:
-    with write_transaction(practice.engine) as conn:
-        for name, role in USERS:
-            add_user(conn, name, role, actor="ada")
-    yield lambda name: edi_posting.Session(practice.engine, claimed_actor=name)
 
 
 def _not_ours(practice: Practice) -> int:
