@@ -13,14 +13,11 @@ on SQLite the constraint's text is replaced in the table's schema (``writable_sc
 for the reasons 0015 and 0016 give.
 
 Revision ID: 0018
-Revises: 0016 (0017 once merged)
+Revises: 0017
 """
 from __future__ import annotations
 
-import re
-
-import sqlalchemy as sa
-from alembic import op
+from edi_posting.db.check_swap import Check, refuse_strays, widen_checks
 
 revision = "0018"
 down_revision = "0017"
@@ -39,73 +36,17 @@ _ITEM_ACTIONS = (
 _APPROVAL_ACTIONS = ("write-off", "refund")
 
 # (table, column, values before, values after); the constraint is named ck_<table>_<column>
-CHECKS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+CHECKS: tuple[Check, ...] = (
     ("journal_entries", "kind", _ENTRY_KINDS, (*_ENTRY_KINDS, "return")),
     ("review_item_events", "action", _ITEM_ACTIONS, (*_ITEM_ACTIONS, "return", "accept-set")),
     ("approvals", "action", _APPROVAL_ACTIONS, (*_APPROVAL_ACTIONS, "return")),
 )
 
 
-def _condition(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
-def _sqlite_schema(conn: sa.Connection, table: str) -> str:
-    return str(conn.execute(sa.text(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name"),
-        {"name": table}).scalar_one())
-
-
-def _sqlite_rewrite(conn: sa.Connection, sqls: dict[str, str]) -> None:
-    """Replace tables' CREATE statements in place (a CHECK changes nothing stored)."""
-    version = conn.execute(sa.text("PRAGMA schema_version")).scalar_one()
-    conn.execute(sa.text("PRAGMA writable_schema = ON"))
-    for table, sql in sqls.items():
-        conn.execute(sa.text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' "
-                             "AND name = :name"), {"sql": sql, "name": table})
-    conn.execute(sa.text(f"PRAGMA schema_version = {int(version) + 1}"))
-    conn.execute(sa.text("PRAGMA writable_schema = OFF"))
-
-
-def _sqlite_replace(sql: str, table: str, column: str, values: tuple[str, ...]) -> str:
-    """The schema with the named constraint's condition replaced (it must be there)."""
-    pattern = re.compile(rf"(CONSTRAINT ck_{table}_{column} CHECK \()\s*{column} IN \([^)]*\)"
-                         r"(\s*\))")
-    new, found = pattern.subn(lambda m: m.group(1) + _condition(column, values) + m.group(2),
-                              sql)
-    if found != 1:
-        raise RuntimeError(f"{table}: constraint ck_{table}_{column} not found in its schema")
-    return new
-
-
-def _widen(before: bool) -> None:
-    conn = op.get_bind()
-    chosen = [(t, c, old if before else new) for t, c, old, new in CHECKS]
-    if conn.dialect.name != "sqlite":
-        for table, column, values in chosen:
-            op.drop_constraint(op.f(f"ck_{table}_{column}"), table, type_="check")
-            op.create_check_constraint(column, table, _condition(column, values))
-        return
-    _sqlite_rewrite(conn, {table: _sqlite_replace(_sqlite_schema(conn, table), table, column,
-                                                  values) for table, column, values in chosen})
-
-
-def _refuse_strays() -> None:
-    """A downgrade narrows the lists: rows using the new words stop it, named."""
-    conn = op.get_bind()
-    for table, column, old, _ in CHECKS:
-        strays = conn.execute(sa.text(
-            f"SELECT DISTINCT {column} FROM {table} WHERE NOT ({_condition(column, old)})"
-        )).scalars().all()
-        if strays:
-            raise RuntimeError(f"{table}.{column} holds {sorted(map(str, strays))}, which "
-                               "the revision before 0018 does not allow")
-
-
 def upgrade() -> None:
-    _widen(before=False)
+    widen_checks(CHECKS)
 
 
 def downgrade() -> None:
-    _refuse_strays()
-    _widen(before=True)
+    refuse_strays(CHECKS, revision)
+    widen_checks(CHECKS, before=True)
