@@ -11,20 +11,21 @@ safe because a wider CHECK refuses nothing already stored.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-__all__ = ["Check", "refuse_strays", "widen_checks"]
+__all__ = ["Check", "NewCheck", "add_checks", "drop_checks", "refuse_strays", "widen_checks"]
 
 # (table, column, values before, values after); the constraint is named ck_<table>_<column>
 Check = tuple[str, str, tuple[str, ...], tuple[str, ...]]
 
 
-def condition(column: str, values: Sequence[str]) -> str:
-    """The SQL of ``column IN ('a', 'b', ...)``."""
-    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+def condition(column: str, values: Sequence[str], nullable: bool = False) -> str:
+    """The SQL of ``column IN ('a', 'b', ...)`` (``column IS NULL OR ...`` if nullable)."""
+    allowed = f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+    return f"{column} IS NULL OR {allowed}" if nullable else allowed
 
 
 def _sqlite_schema(conn: sa.Connection, table: str) -> str:
@@ -46,23 +47,26 @@ def _sqlite_rewrite(conn: sa.Connection, sqls: dict[str, str]) -> None:
 
 def _sqlite_replace(sql: str, table: str, column: str, values: Sequence[str]) -> str:
     """The schema with the named constraint's condition replaced (it must be there)."""
-    pattern = re.compile(rf"(CONSTRAINT ck_{table}_{column} CHECK \()\s*{column} IN \([^)]*\)"
-                         r"(\s*\))")
-    new, found = pattern.subn(lambda m: m.group(1) + condition(column, values) + m.group(2),
-                              sql)
+    pattern = re.compile(rf"(CONSTRAINT ck_{table}_{column} CHECK \()\s*"
+                         rf"({column} IS NULL OR )?{column} IN \([^)]*\)(\s*\))")
+    new, found = pattern.subn(
+        lambda m: m.group(1) + condition(column, values, bool(m.group(2))) + m.group(3), sql)
     if found != 1:
         raise RuntimeError(f"{table}: constraint ck_{table}_{column} not found in its schema")
     return new
 
 
-def widen_checks(checks: Sequence[Check], *, before: bool = False) -> None:
-    """Set each constraint to its ``after`` list (or back to ``before`` on downgrade)."""
+def widen_checks(checks: Sequence[Check], *, before: bool = False,
+                 nullable: Collection[tuple[str, str]] = ()) -> None:
+    """Set each constraint to its ``after`` list (or back to ``before`` on downgrade);
+    ``nullable`` names the (table, column) pairs whose CHECK also allows NULL."""
     conn = op.get_bind()
     chosen = [(t, c, old if before else new) for t, c, old, new in checks]
     if conn.dialect.name != "sqlite":
         for table, column, values in chosen:
             op.drop_constraint(op.f(f"ck_{table}_{column}"), table, type_="check")
-            op.create_check_constraint(column, table, condition(column, values))
+            op.create_check_constraint(
+                column, table, condition(column, values, (table, column) in nullable))
         return
     sqls: dict[str, str] = {}
     for table, column, values in chosen:
@@ -81,3 +85,52 @@ def refuse_strays(checks: Sequence[Check], revision: str) -> None:
         if strays:
             raise RuntimeError(f"{table}.{column} holds {sorted(map(str, strays))}, which "
                                f"the revision before {revision} does not allow")
+
+
+# (table, column, values) of a CHECK added where there was none
+NewCheck = tuple[str, str, tuple[str, ...]]
+
+
+def _added_sql(table: str, column: str, values: tuple[str, ...], nullable: bool) -> str:
+    return f", \n\tCONSTRAINT ck_{table}_{column} CHECK ({condition(column, values, nullable)})"
+
+
+def add_checks(checks: Sequence[NewCheck], revision: str,
+               nullable: Collection[tuple[str, str]] = ()) -> None:
+    """Add CHECKs to existing tables, after refusing (named) any stored row outside them.
+    On SQLite the constraint is appended to the table's schema."""
+    conn = op.get_bind()
+    for table, column, values in checks:
+        cond = condition(column, values, (table, column) in nullable)
+        strays = conn.execute(sa.text(
+            f"SELECT DISTINCT {column} FROM {table} WHERE NOT ({cond})")).scalars().all()
+        if strays:
+            raise RuntimeError(f"{table}.{column} holds {sorted(map(str, strays))}, outside "
+                               f"the values {revision} allows: {list(values)}")
+    if conn.dialect.name != "sqlite":
+        for table, column, values in checks:
+            op.create_check_constraint(
+                column, table, condition(column, values, (table, column) in nullable))
+        return
+    sqls: dict[str, str] = {}
+    for table, column, values in checks:
+        sql = sqls.get(table) or _sqlite_schema(conn, table)
+        end = sql.rstrip().rindex(")")
+        sqls[table] = sql[:end].rstrip() + _added_sql(
+            table, column, values, (table, column) in nullable) + "\n)"
+    _sqlite_rewrite(conn, sqls)
+
+
+def drop_checks(checks: Sequence[NewCheck], nullable: Collection[tuple[str, str]] = ()) -> None:
+    """Undo :func:`add_checks`."""
+    conn = op.get_bind()
+    if conn.dialect.name != "sqlite":
+        for table, column, _ in checks:
+            op.drop_constraint(op.f(f"ck_{table}_{column}"), table, type_="check")
+        return
+    sqls: dict[str, str] = {}
+    for table, column, values in checks:
+        sql = sqls.get(table) or _sqlite_schema(conn, table)
+        sqls[table] = sql.replace(
+            _added_sql(table, column, values, (table, column) in nullable), "")
+    _sqlite_rewrite(conn, sqls)

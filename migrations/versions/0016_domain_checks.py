@@ -21,8 +21,7 @@ Revises: 0015
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
-from alembic import op
+from edi_posting.db.check_swap import NewCheck, add_checks, drop_checks
 
 revision = "0016"
 down_revision = "0015"
@@ -30,7 +29,7 @@ branch_labels = None
 depends_on = None
 
 # (table, column, allowed values); the constraint is named ck_<table>_<column>
-CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+CHECKS: tuple[NewCheck, ...] = (
     ("journal_entries", "kind", (
         "charge", "charge_reversal", "payment", "unapplied", "reversal", "plb",
         "payer_reclass", "undo", "apply", "accept_match", "rematch", "link_correction",
@@ -56,66 +55,9 @@ CHECKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 _NULLABLE = frozenset({("audit_events", "role"), ("claim_payments", "match_method")})
 
 
-def _condition(table: str, column: str, values: tuple[str, ...]) -> str:
-    allowed = f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
-    return f"{column} IS NULL OR {allowed}" if (table, column) in _NULLABLE else allowed
-
-
-def _refuse_strays(conn: sa.Connection, table: str, column: str,
-                   values: tuple[str, ...]) -> None:
-    strays = conn.execute(sa.text(
-        f"SELECT DISTINCT {column} FROM {table} WHERE NOT ({_condition(table, column, values)})"
-    )).scalars().all()
-    if strays:
-        raise RuntimeError(f"{table}.{column} holds {sorted(map(str, strays))}, outside "
-                           f"the values 0016 allows: {list(values)}")
-
-
-def _sqlite_schema(conn: sa.Connection, table: str) -> str:
-    return str(conn.execute(sa.text(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name"),
-        {"name": table}).scalar_one())
-
-
-def _sqlite_rewrite(conn: sa.Connection, sqls: dict[str, str]) -> None:
-    """Replace tables' CREATE statements in place (a CHECK changes nothing stored)."""
-    version = conn.execute(sa.text("PRAGMA schema_version")).scalar_one()
-    conn.execute(sa.text("PRAGMA writable_schema = ON"))
-    for table, sql in sqls.items():
-        conn.execute(sa.text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' "
-                             "AND name = :name"), {"sql": sql, "name": table})
-    conn.execute(sa.text(f"PRAGMA schema_version = {int(version) + 1}"))
-    conn.execute(sa.text("PRAGMA writable_schema = OFF"))
-
-
-def _constraint_sql(table: str, column: str, values: tuple[str, ...]) -> str:
-    return f", \n\tCONSTRAINT ck_{table}_{column} CHECK ({_condition(table, column, values)})"
-
-
 def upgrade() -> None:
-    conn = op.get_bind()
-    for table, column, values in CHECKS:
-        _refuse_strays(conn, table, column, values)
-    if conn.dialect.name != "sqlite":
-        for table, column, values in CHECKS:
-            op.create_check_constraint(column, table, _condition(table, column, values))
-        return
-    sqls: dict[str, str] = {}
-    for table, column, values in CHECKS:
-        sql = sqls.get(table) or _sqlite_schema(conn, table)
-        end = sql.rstrip().rindex(")")
-        sqls[table] = sql[:end].rstrip() + _constraint_sql(table, column, values) + "\n)"
-    _sqlite_rewrite(conn, sqls)
+    add_checks(CHECKS, revision, nullable=_NULLABLE)
 
 
 def downgrade() -> None:
-    conn = op.get_bind()
-    if conn.dialect.name != "sqlite":
-        for table, column, _ in CHECKS:
-            op.drop_constraint(op.f(f"ck_{table}_{column}"), table, type_="check")
-        return
-    sqls: dict[str, str] = {}
-    for table, column, values in CHECKS:
-        sql = sqls.get(table) or _sqlite_schema(conn, table)
-        sqls[table] = sql.replace(_constraint_sql(table, column, values), "")
-    _sqlite_rewrite(conn, sqls)
+    drop_checks(CHECKS, nullable=_NULLABLE)
