@@ -4,14 +4,17 @@ number (CLP07), PLB reference, date of service and amount, the filters combined;
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, event
 
 import edi_posting
 from edi_posting.cli import main
+from edi_posting.reports.find import ClaimQuery, find_claims
 from tests.api_staff import staffed
 from tests.x12build import build_x12, write_x12
 from tests.x835 import remit, svc
@@ -179,3 +182,22 @@ def test_a_pcn_billed_twice_is_found_twice_and_claim_show_takes_either_claim_id(
     assert [(r["pcn"], r["charge"], r["status"]) for r in rows] == [
         ("PCN-R1", "100.00", "replaced"), ("PCN-R1", "120.00", "active")]
     assert [json.loads(s.stdout)["claim"]["total_charge"] for s in shown] == ["100.00", "120.00"]
+
+
+def test_claim_find_reads_balances_in_one_query_however_many_claims_it_lists(
+        database_url: str, tmp_path: Path) -> None:
+    """A listing of a thousand claims must not ask the ledger a thousand times."""
+    with staffed(database_url) as staff:
+        edi_posting.import_files(staff["pat"], billed_and_paid_day(tmp_path))
+    engine = create_engine(database_url)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    counts = []
+    with engine.connect() as conn:
+        find_claims(conn, ClaimQuery(name="zqcanary"))  # warm the account-id cache
+        for query in (ClaimQuery(name="zqcanary"), ClaimQuery(service_from=dt.date(2026, 1, 1))):
+            statements.clear()
+            counts.append((len(find_claims(conn, query)), len(statements)))
+    engine.dispose()
+    assert [rows for rows, _ in counts] == [1, 2]
+    assert counts[0][1] == counts[1][1]

@@ -8,7 +8,7 @@ SQLite (batch mode) and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, cast
+from typing import Annotated, Any, ClassVar, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -52,7 +52,7 @@ Created = Annotated[
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {int: BigInteger, str: String}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {int: BigInteger, str: String}
 
 
 class FromFile:

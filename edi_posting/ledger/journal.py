@@ -21,7 +21,7 @@ from edi_posting.db.ledger import ENTRY_COLUMNS, LINE_COLUMNS, AccountCode, Entr
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
 
-__all__ = ["Balances", "EntryDraft", "Posting", "StoredEntry", "UnbalancedEntryError", "account_balances", "claim_balances", "load_entries", "negations", "reversal_drafts", "write_entries"]
+__all__ = ["Balances", "EntryDraft", "Posting", "StoredEntry", "UnbalancedEntryError", "account_balances", "claim_balances", "claims_balances", "load_entries", "negations", "reversal_drafts", "write_entries"]
 
 _ENTRY = table_of(JournalEntry)
 _LINE = table_of(JournalLine)
@@ -225,6 +225,26 @@ def _balances_where(conn: Connection, condition: object) -> Balances:
 def claim_balances(conn: Connection, submitted_claim_id: int) -> Balances:
     """Insurance and patient receivable still open on one claim."""
     return _balances_where(conn, _LINE.c.submitted_claim_id == submitted_claim_id)
+
+
+def claims_balances(conn: Connection, claim_ids: Iterable[int]) -> dict[int, Balances]:
+    """:func:`claim_balances` of many claims in one query (a listing's rows); a claim with
+    no receivable line has zero balances."""
+    ids = list(claim_ids)
+    accounts = account_ids(conn)
+    ins, pat = accounts[AccountCode.INSURANCE_AR], accounts[AccountCode.PATIENT_AR]
+    amount = _LINE.c.amount_cents
+    found = {claim_id: Balances(0, 0) for claim_id in ids}
+    if ids:
+        for claim_id, insurance, patient in conn.execute(
+                select(_LINE.c.submitted_claim_id,
+                       func.sum(case((_LINE.c.account_id == ins, amount), else_=0)),
+                       func.sum(case((_LINE.c.account_id == pat, amount), else_=0)))
+                .where(among(_LINE.c.submitted_claim_id, ids),
+                       _LINE.c.account_id.in_((ins, pat)))
+                .group_by(_LINE.c.submitted_claim_id)):
+            found[claim_id] = Balances(int(insurance or 0), int(patient or 0))
+    return found
 
 
 def account_balances(conn: Connection, patient_account_id: int) -> Balances:

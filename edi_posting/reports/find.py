@@ -67,7 +67,8 @@ def find_claims(conn: Connection, query: ClaimQuery) -> list[dict[str, Any]]:
         select_ = select_.limit(query.limit)
     claims = conn.execute(select_).all()
     paid = _paid_by_claim(conn, [c.id for c in claims])
-    return [_row(conn, c, paid.get(c.id, 0)) for c in claims]
+    balances = ledger.claims_balances(conn, [c.id for c in claims])
+    return [_row(c, paid.get(c.id, 0), balances[c.id]) for c in claims]
 
 
 def _conditions(query: ClaimQuery) -> list[Any]:
@@ -145,8 +146,7 @@ def _paid_by_claim(conn: Connection, claim_ids: list[int]) -> dict[int, int]:
     return paid
 
 
-def _row(conn: Connection, c: Any, paid_cents: int) -> dict[str, Any]:
-    balances = ledger.claim_balances(conn, c.id)
+def _row(c: Any, paid_cents: int, balances: ledger.Balances) -> dict[str, Any]:
     return {
         "pcn": c.patient_control_number, "claim_id": c.id,
         "patient_name": f"{c.last_name}, {c.first_name}" if c.first_name else c.last_name,
