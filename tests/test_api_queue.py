@@ -86,7 +86,7 @@ def test_a_write_off_past_the_limit_waits_and_only_another_approver_posts_it(
                                     "reach 300.00, above the write-off limit 200.00)")
     with pytest.raises(edi_posting.PermissionDeniedError, match="requested by leo"):
         edi_posting.approve(leo, 1)
-    assert _audited(practice, "queue.approve") == [("leo", None, "refused", "1")]
+    assert _audited(practice, "queue.approve") == [("leo", "lead", "refused", "1")]
     with pytest.raises(edi_posting.PermissionDeniedError, match=r"\(approve\)"):
         edi_posting.approve(sam, 1)
     posted = edi_posting.approve(ada, 1, note="checked")

@@ -91,8 +91,8 @@ def test_the_requester_can_never_approve_their_own_and_a_different_approver_post
     assert (again.exit_code, again.stderr) == (65, "edi-posting: approval 1 is approved already\n")
     log = CliRunner().invoke(main, ["--db", users, "--actor", "aud", "audit", "log", "--action",
                                     "queue.approve", "--format", "json"])
-    assert [(e["actor"], e["outcome"]) for e in json.loads(log.stdout)] == [
-        ("ada", "refused"), ("sam", "refused"), ("bea", "ok")]
+    assert [(e["actor"], e["role"], e["outcome"]) for e in json.loads(log.stdout)] == [
+        ("ada", "admin", "refused"), ("sam", "specialist", "refused"), ("bea", "admin", "ok")]
 
 
 def test_every_refund_above_the_refund_limit_waits_for_a_second_person(

@@ -34,14 +34,16 @@ def act(session: Session, permission: Permission, action: str, object_id: str,
         with session.writing() as conn:
             return work(conn, principal)
     except ArchiveIntegrityError as exc:  # a tampered archive is data, and worth the trail
-        _record(session, action, object_type, object_id, AuditOutcome.FAILED, exc)
+        _record(session, principal, (action, object_type, object_id), AuditOutcome.FAILED, exc)
         raise
     except PermissionDeniedError as exc:
-        _record(session, action, object_type, object_id, AuditOutcome.REFUSED, exc)
+        _record(session, principal, (action, object_type, object_id), AuditOutcome.REFUSED,
+                exc)
         raise
 
 
-def _record(session: Session, action: str, object_type: str, object_id: str,
+def _record(session: Session, principal: Principal, what: tuple[str, str, str],
             outcome: AuditOutcome, exc: Exception) -> None:
-    session.audit(action, role=None, object_type=object_type, object_id=object_id,
+    action, object_type, object_id = what
+    session.audit(action, role=principal.role, object_type=object_type, object_id=object_id,
                   outcome=outcome, summary={"reason": str(exc)})

@@ -68,7 +68,7 @@ def list_approvals(conn: Connection, status: str | None = ApprovalStatus.PENDING
              "entry_id": r.journal_entry_id} for r in conn.execute(query)]
 
 
-def _pending(conn: Connection, approval_id: int, principal: Principal, action: str) -> Any:
+def _pending(conn: Connection, approval_id: int, principal: Principal) -> Any:
     """The approval, locked and still pending, decided by someone who may decide it (the
     caller checked ``approve``; one's own request is refused here, where the row is read)."""
     actor = principal.name
@@ -80,11 +80,10 @@ def _pending(conn: Connection, approval_id: int, principal: Principal, action: s
     if row.status != ApprovalStatus.PENDING:
         raise ActionError(f"approval {approval_id} is {row.status} already")
     if row.requested_by == actor and approval_needed(principal):
+        # raised, not recorded here: the rollback would lose the event, so the API's act()
+        # records the refusal in its own transaction
         reason = (f"approval {approval_id} was requested by {actor}; a different user "
                   f"holding {Permission.APPROVE.value!r} must decide it")
-        record_event(conn, actor=actor, role=principal.role, action=action,
-                     object_type="approval", object_id=str(approval_id), outcome=AuditOutcome.REFUSED,
-                     summary={"reason": reason})
         raise PermissionDeniedError(f"permission denied ({Permission.APPROVE.value}): {reason}")
     return row
 
@@ -110,7 +109,7 @@ def approve(conn: Connection, approval_id: int, *, principal: Principal,
     from edi_posting.review.refunds import approved_refund
     from edi_posting.review.returns import approved_return
 
-    row = _pending(conn, approval_id, principal, "queue.approve")
+    row = _pending(conn, approval_id, principal)
     said = (f"approved by {principal.name} (approval {row.id}, requested by {row.requested_by})"
             + (f": {note.strip()}" if note and note.strip() else ""))
     post = {ApprovalAction.WRITE_OFF: approved_write_off, ApprovalAction.REFUND: approved_refund,
@@ -129,7 +128,7 @@ def reject_approval(conn: Connection, approval_id: int, note: str, *,
 
     if not note.strip():
         raise ActionError("rejecting needs a note saying why")
-    row = _pending(conn, approval_id, principal, "queue.reject-approval")
+    row = _pending(conn, approval_id, principal)
     items = table_of(ReviewItem)
     item = conn.execute(select(items).where(items.c.id == row.review_item_id)).one()
     text = f"approval {row.id} rejected: {note.strip()}"
