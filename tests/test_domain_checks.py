@@ -7,15 +7,17 @@ cannot drift apart."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import CheckConstraint, Table, insert, select, text, update
+from sqlalchemy import CheckConstraint, Connection, Table, insert, select, text, update
 
 from edi_posting.audit.events import record_event
 from edi_posting.audit.writes import write_transaction
+from edi_posting.db.base import Base
 from edi_posting.db.engine import make_engine
 from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.migration import current_revision, upgrade
@@ -224,3 +226,40 @@ def test_the_upgrade_stops_naming_a_stored_kind_outside_the_enum(
         assert current_revision(engine) == "0015"
     finally:
         engine.dispose()
+
+
+_QUOTED = re.compile(r"'([^']*)'")
+
+
+def _migrated_checks(conn: Connection) -> dict[str, set[str]]:
+    """Each CHECK of the migrated database by name, as the set of words it allows."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'c'"))
+        return {name: set(_QUOTED.findall(sql)) for name, sql in rows}
+    found: dict[str, set[str]] = {}
+    for (sql,) in conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'table'")):
+        for name, condition in re.findall(r"CONSTRAINT (\w+) CHECK \((.*?)\)\s*(?:,|\n\))",
+                                          sql or "", flags=re.S):
+            found[name] = set(_QUOTED.findall(condition))
+    return found
+
+
+def test_the_migrations_allow_exactly_the_words_each_model_check_allows(
+        database_url: str) -> None:
+    """Migrations written in parallel each widen a CHECK from the lists they saw: chained,
+    a later one must not drop the words an earlier one added (nor keep ones removed)."""
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            migrated = _migrated_checks(conn)
+    finally:
+        engine.dispose()
+    for table in Base.metadata.sorted_tables:
+        for check in table.constraints:
+            if not isinstance(check, CheckConstraint) or " IN (" not in str(check.sqltext):
+                continue
+            name = f"ck_{table.name}_{check.name}" if not str(check.name).startswith(
+                "ck_") else str(check.name)
+            assert name in migrated, f"{name} is not in the migrated database"
+            assert migrated[name] == set(_QUOTED.findall(str(check.sqltext))), name
