@@ -308,6 +308,7 @@ def test_a_closed_months_month_end_does_not_move_when_late_payments_arrive(
     april = _run(practice.engine, "month-end", ReportQuery(options={"period": "2026-04"}))
     assert april.summary["payments_cents"] == 8000
     assert april.summary["contractual_cents"] == 2000
+    assert (april.summary["late_entries"], before.summary["late_entries"]) == (1, 0)
 
 
 def test_denials_leave_duplicates_out_of_the_rate_and_describe_their_codes(

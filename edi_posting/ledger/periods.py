@@ -31,12 +31,13 @@ from edi_posting.db.periods import AccountingPeriod, PeriodStatus
 if TYPE_CHECKING:
     from edi_posting.ledger.journal import EntryDraft
 
-__all__ = ["Period", "PeriodError", "close_period", "closed_periods", "first_open_day",
+__all__ = ["LATE_MARK", "Period", "PeriodError", "close_period", "closed_periods", "first_open_day",
            "list_periods", "reopen_period", "route_dates"]
 
 _PERIOD = table_of(AccountingPeriod)
 _CACHE = "edi_closed_periods"
 _FORMAT = re.compile(r"^(\d{4})-(\d{2})$")
+LATE_MARK = "in closed period"  # in the memo of every entry moved out of a closed period
 
 
 class PeriodError(ValueError):
@@ -112,7 +113,7 @@ def route_dates(conn: Connection, drafts: Sequence[EntryDraft]) -> list[EntryDra
     for draft in drafts:
         day = first_open_day(draft.effective_date, closed)
         if day != draft.effective_date:
-            note = (f"dated {draft.effective_date.isoformat()} in closed period "
+            note = (f"dated {draft.effective_date.isoformat()} {LATE_MARK} "
                     f"{Period.of(draft.effective_date)}; posted {day.isoformat()}")
             draft = replace(draft, effective_date=day,
                             memo=f"{draft.memo}; {note}" if draft.memo else note)

@@ -8,7 +8,8 @@ the headline figures finance asks for (charges, payments, contractual, patient t
 write-offs, refunds, reversals, PLB, interest).  Amounts are signed as the ledger keeps
 them: debit positive, credit negative.  Dates are effective dates: an entry dated in a
 closed period was posted into the first open one (``ledger/periods.py``), so a closed
-month's figures never move.  ``--payer`` keeps the lines carrying that payer.
+month's figures never move; ``late_entries`` counts those the period received.  ``--payer``
+keeps the lines carrying that payer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import Connection, case, func, select, true
 from edi_posting.db.base import table_of
 from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.models import JournalEntry, JournalLine
+from edi_posting.ledger.periods import LATE_MARK
 from edi_posting.reports.finance_query import account_codes, date_range, payer_ids
 from edi_posting.reports.report_model import Column, ColumnKind, Report, ReportQuery, Section
 
@@ -67,7 +69,8 @@ def month_end_report(conn: Connection, query: ReportQuery) -> Report:
                                **{f"{k}_cents": v for k, v in headlines.items()},
                                "ties": all(r["opening_cents"] + r["debits_cents"]
                                            - r["credits_cents"] == r["closing_cents"]
-                                           for r in trial)}
+                                           for r in trial),
+                               "late_entries": _late_entries(conn, first, last)}
     return Report("month-end", f"Month end {first.isoformat()} to {last.isoformat()}", query,
                   sections, summary)
 
@@ -83,6 +86,14 @@ _KIND_COLUMNS = (Column("kind", "Entry kind"), Column("account", "Account"),
 
 def _payer_filter(payers: frozenset[int] | None) -> Any:
     return true() if payers is None else _LINE.c.payer_id.in_(sorted(payers) or [-1])
+
+
+def _late_entries(conn: Connection, first: dt.date, last: dt.date) -> int:
+    """Entries dated in a closed period and posted into this one instead (their memo
+    keeps the original date)."""
+    return int(conn.execute(select(func.count()).select_from(_ENTRY).where(
+        _ENTRY.c.effective_date >= first, _ENTRY.c.effective_date <= last,
+        _ENTRY.c.memo.contains(LATE_MARK))).scalar_one())
 
 
 def _opening(conn: Connection, first: dt.date, payers: frozenset[int] | None) -> dict[int, int]:
