@@ -55,7 +55,7 @@ def entry_work(conn: Connection, start: dt.datetime, end: dt.datetime) -> list[A
         .where(_ENTRY.c.posted_at >= start, _ENTRY.c.posted_at < end))
     table: dict[tuple[dt.date, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
-        cell = table[as_date(r.posted_at), r.actor, r.kind]
+        cell = table[_utc_day(r.posted_at), r.actor, r.kind]
         cell[0], cell[1] = cell[0] + 1, cell[1] + int(r.debits or 0)
     return [(day, actor, kind, n, cents) for (day, actor, kind), (n, cents) in
             sorted(table.items())]
@@ -68,7 +68,7 @@ def event_work(conn: Connection, start: dt.datetime, end: dt.datetime) -> list[A
                         .where(_EVENT.c.at >= start, _EVENT.c.at < end))
     table: dict[tuple[dt.date, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for r in rows:
-        cell = table[as_date(r.at), r.actor, r.action]
+        cell = table[_utc_day(r.at), r.actor, r.action]
         cell[0] += 1
         cell[1] += int(r.to_status in CLOSED_STATES)
     return [(day, actor, action, n, closed) for (day, actor, action), (n, closed) in
@@ -131,6 +131,11 @@ def _by_kind(conn: Connection, start: dt.datetime, end: dt.datetime) -> list[dic
     return [{"kind": kind, "opened": r["opened"], "closed": r["closed"],
              "open_now": r["open_now"], "median_days_to_close": median_days(r["waits"])}
             for kind, r in sorted(table.items()) if r["opened"] or r["closed"] or r["open_now"]]
+
+
+def _utc_day(value: dt.datetime) -> dt.date:
+    """The UTC day of a stored time (the day bounds of the query are UTC days too)."""
+    return as_date(_aware(value).astimezone(dt.UTC))
 
 
 def _aware(value: dt.datetime | None) -> Any:
