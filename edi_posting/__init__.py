@@ -82,6 +82,10 @@ _EXPORTS: dict[str, str] = {
     "list_approvals": "edi_posting.api.approvals",
     "list_codes": "edi_posting.api.codes",
     "list_policies": "edi_posting.api.policy",
+    "close_period": "edi_posting.api.periods",
+    "reopen_period": "edi_posting.api.periods",
+    "list_periods": "edi_posting.api.periods",
+    "PeriodError": "edi_posting.ledger.periods",
     "list_queue": "edi_posting.api.queue",
     "list_remittances": "edi_posting.api.remits",
     "list_users": "edi_posting.api.users",
@@ -173,6 +177,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "NotFoundError",
     "Permission",
     "PermissionDeniedError",
+    "PeriodError",
     "PolicyError",
     "Principal",
     "ReadOnlyLeakError",
@@ -204,6 +209,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "check_ledger",
     "check_reason",
     "check_schema",
+    "close_period",
     "claim_history",
     "code_list_info",
     "demo_directory",
@@ -226,6 +232,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "link_correction",
     "list_approvals",
     "list_codes",
+    "list_periods",
     "list_policies",
     "list_queue",
     "list_remittances",
@@ -244,6 +251,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "reject_approval",
     "rematch_items",
     "remove_policy",
+    "reopen_period",
     "return_payment",
     "scenario_help",
     "schema_revision",
@@ -337,6 +345,11 @@ if TYPE_CHECKING:
         check_ledger,
         forwarding_balances,
         ledger_digest,
+    )
+    from edi_posting.api.periods import (
+        close_period,
+        list_periods,
+        reopen_period,
     )
     from edi_posting.api.policy import (
         list_policies,
@@ -440,6 +453,9 @@ if TYPE_CHECKING:
     from edi_posting.importing.units import (
         FileResult,
         ImportResult,
+    )
+    from edi_posting.ledger.periods import (
+        PeriodError,
     )
     from edi_posting.posting.policy import (
         PolicyError,

@@ -152,6 +152,8 @@ UPDATED_TABLES: dict[str, tuple[str, ...] | None] = {
     "claim_payments": ("submitted_claim_id", "posting_state", "match_method"),
     "payer_aliases": ("payer_id",),
     "payers": ("primary_identifier",),
+    "periods": ("status", "closed_by", "closed_at", "close_reason", "reopened_by", "reopened_at",
+                "reopen_reason"),
     "posting_policies": ("action", "never_auto_post", "zero_pay_contractual", "note"),
     "provider_adjustments": ("linked_claim_id",),
     "received_files": ("status", "summary", "content"),

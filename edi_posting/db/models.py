@@ -20,6 +20,7 @@ from edi_posting.db.parties import (
     Provider,
     User,
 )
+from edi_posting.db.periods import AccountingPeriod
 from edi_posting.db.remittances import (
     Adjustment,
     ClaimPayment,
@@ -42,6 +43,7 @@ from edi_posting.db.workflow import (
 
 __all__ = [
     "ACCOUNT_CODES",
+    "AccountingPeriod",
     "Acknowledgement",
     "Adjustment",
     "Approval",

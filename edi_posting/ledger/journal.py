@@ -20,6 +20,7 @@ from edi_posting.db.bulk import insert_tuples, reserve_ids
 from edi_posting.db.ledger import ENTRY_COLUMNS, LINE_COLUMNS, AccountCode, EntryKind
 from edi_posting.db.lists import among
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount
+from edi_posting.ledger.periods import route_dates
 
 __all__ = ["Balances", "EntryDraft", "Posting", "StoredEntry", "UnbalancedEntryError", "account_balances", "claim_balances", "claims_balances", "load_entries", "negations", "reversal_drafts", "write_entries"]
 
@@ -97,9 +98,13 @@ def account_ids(conn: Connection) -> dict[str, int]:
 
 
 def write_entries(conn: Connection, drafts: Sequence[EntryDraft], actor: str) -> list[int]:
-    """Insert balanced entries and their lines; return the new entry ids in order."""
+    """Insert balanced entries and their lines; return the new entry ids in order.
+
+    Every entry is dated through :func:`edi_posting.ledger.periods.route_dates`: one dated
+    in a closed period posts on the first open day, its memo keeping the original date."""
     if not drafts:
         return []
+    drafts = route_dates(conn, drafts)
     for draft in drafts:
         draft.check_balanced()
     accounts = account_ids(conn)
