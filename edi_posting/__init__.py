@@ -143,6 +143,14 @@ _EXPORTS: dict[str, str] = {
     "write_evidence_packet": "edi_posting.api.queue",
     "write_off": "edi_posting.api.queue_money",
     "write_off_limit": "edi_posting.api.approvals",
+    "Report": "edi_posting.reports.report_model",
+    "ReportQuery": "edi_posting.reports.report_model",
+    "ReportFormat": "edi_posting.rendering.formats",
+    "ReportUsageError": "edi_posting.api.reports",
+    "list_reports": "edi_posting.api.reports",
+    "render_report": "edi_posting.api.reports",
+    "run_report": "edi_posting.api.reports",
+    "write_report_charts": "edi_posting.api.reports",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
@@ -271,9 +279,19 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "write_off",
     "write_off_items",
     "write_off_limit",
+    "Report",
+    "ReportQuery",
+    "ReportFormat",
+    "ReportUsageError",
+    "list_reports",
+    "render_report",
+    "run_report",
+    "write_report_charts",
 ]
 
 if TYPE_CHECKING:
+    from edi_posting.rendering.formats import ReportFormat
+    from edi_posting.reports.report_model import Report, ReportQuery
     from edi_posting.access.actor import (
         IdentityRefusedError,
     )
@@ -382,6 +400,13 @@ if TYPE_CHECKING:
     from edi_posting.api.remits import (
         list_remittances,
         show_remittance,
+    )
+    from edi_posting.api.reports import (
+        ReportUsageError,
+        list_reports,
+        render_report,
+        run_report,
+        write_report_charts,
     )
     from edi_posting.api.session import (
         Session,
