@@ -54,8 +54,11 @@ def _aligned(section: Section) -> list[str]:
     if section.totals is not None:
         body.append(_totals_cells(section))
     widths = [max([len(h)] + [len(r[i]) for r in body]) for i, h in enumerate(header)]
-    return ["  ".join(_pad(v, w, c) for v, w, c in zip(r, widths, section.columns)).rstrip()
-            for r in [header, *body]]
+    lines = ["  ".join(_pad(v, w, c) for v, w, c in zip(r, widths, section.columns)).rstrip()
+             for r in [header, *body]]
+    if section.totals is not None and body[-1][0] == TOTAL_LABEL:  # the label reads left
+        lines[-1] = (TOTAL_LABEL.ljust(widths[0]) + lines[-1][widths[0]:]).rstrip()
+    return lines
 
 
 def _pad(value: str, width: int, column: Column) -> str:
@@ -77,7 +80,7 @@ def csv_document(report: Report) -> str:
     """Every section in one CSV with a ``section`` column (see the module's docstring)."""
     columns = _union_columns(report.sections)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer)  # RFC 4180 CRLF, as every CSV listing; a CR in a cell is quoted
     writer.writerow(["section", *(c.key for c in columns)])
     for section in report.sections:
         kinds = {c.key: c.kind for c in section.columns}
