@@ -154,3 +154,36 @@ def test_report_options_have_environment_twins(database_url: str, tmp_path: Path
     assert [p.name for p in (tmp_path / "charts").iterdir()] == ["era-daily_cash.png"]
     assert (tmp_path / "charts" / "era-daily_cash.png").read_bytes()[:4] == b"\x89PNG"
     assert f"wrote {tmp_path / 'era.csv'}" in written.stderr
+
+
+def test_binary_formats_go_to_a_file_or_a_pipe_never_onto_a_terminal(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class _Terminal:
+        class stdout:  # noqa: N801 - stands in for sys.stdout
+            @staticmethod
+            def isatty() -> bool:
+                return True
+
+    with staffed(database_url) as staff:
+        edi_posting.import_files(staff["pat"], billed_and_paid_day(tmp_path))
+        piped = cli(database_url, "report", "era", "--format", "xlsx")
+        monkeypatch.setattr("edi_posting.cli.report.sys", _Terminal)
+        refused = cli(database_url, "report", "era", "--format", "pdf")
+        to_file = cli(database_url, "report", "era", "-o", str(tmp_path / "era.pdf"))
+
+    assert piped.exit_code == 0 and piped.stdout_bytes[:2] == b"PK"  # a zip: the workbook
+    assert (refused.exit_code, refused.stdout) == (2, "")
+    assert "pdf is binary: give -o PATH" in refused.stderr
+    assert to_file.exit_code == 0 and (tmp_path / "era.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_mask_phi_masks_patient_names_and_member_ids_in_a_report(
+        database_url: str, tmp_path: Path) -> None:
+    with staffed(database_url) as staff:
+        edi_posting.import_files(staff["pat"], billed_and_paid_day(tmp_path))
+        result = cli(database_url, "--mask-phi", "report", "era-pdf", "EFT-5501",
+                     "--format", "json")
+    assert result.exit_code == 0, result.output
+    [claims] = [s for s in json.loads(result.stdout)["sections"] if s["key"] == "claims"]
+    assert [(c["patient_name"], c["member_id"]) for c in claims["rows"]] == [
+        ("O.", "****0042"), ("Z.", "*****0111")]
