@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 import edi_posting
-from tests.api_staff import staffed
+from tests.api_staff import bill, refusals, staffed
 from tests.test_claim_find import billed_and_paid_day, cli
+from tests.x12build import build_x12, write_x12
+from tests.x835 import clp, remit, svc
 
 
 def test_report_era_prints_one_row_per_check_with_its_figures_from_rows_and_ledger(
@@ -37,12 +39,12 @@ def test_report_era_prints_one_row_per_check_with_its_figures_from_rows_and_ledg
         "unbalanced: 0",
         "",
         "Checks and EFTs:",
-        "   ID  Paid on     Payer        Trace     Method  BPR02  Sum CLP04   PLB  Paid  Denied"
-        "  Reversed  Held  Balanced  Posted  Unapplied  Deposit",
-        f"{rid:>5}  2026-03-10  ACME HEALTH  EFT-5501  ACH     75.00      80.00  5.00     1"
-        "       1         0     0  yes        80.00       0.00",
-        "Total                                             75.00      80.00  5.00     1"
-        "       1         0     0             80.00       0.00",
+        ("   ID  Paid on     Payer        Trace     Method  BPR02  Sum CLP04   PLB  Paid  Denied"
+         "  Reversed  Held  Balanced  Posted  Unapplied  Deposit"),
+        (f"{rid:>5}  2026-03-10  ACME HEALTH  EFT-5501  ACH     75.00      80.00  5.00     1"
+         "       1         0     0  yes        80.00       0.00"),
+        ("Total                                             75.00      80.00  5.00     1"
+         "       1         0     0             80.00       0.00"),
         "",
         "Provider-level adjustments by reason:",
         "   ID  Trace     Reason  Description  PLBs  Amount",
@@ -72,12 +74,12 @@ def test_report_plb_prints_each_adjustment_with_its_link_and_json_has_the_total(
         "unlinked: 0",
         "",
         "Provider-level adjustments:",
-        "Remittance  Paid on     Payer        Trace     Provider    Reason  Description"
-        "  Reference  Amount  Linked claim  Status",
-        f"{rid:>10}  2026-03-10  ACME HEALTH  EFT-5501  1234567893  CS      Adjustment"
-        "   ICN-A1       5.00  PCN-A1        linked",
-        "Total                                                                                   "
-        "     5.00",
+        ("Remittance  Paid on     Payer        Trace     Provider    Reason  Description"
+         "  Reference  Amount  Linked claim  Status"),
+        (f"{rid:>10}  2026-03-10  ACME HEALTH  EFT-5501  1234567893  CS      Adjustment"
+         "   ICN-A1       5.00  PCN-A1        linked"),
+        ("Total                                                                                   "
+         "     5.00"),
         "",
         "By reason:",
         "Reason  Description  PLBs  Amount",
@@ -159,7 +161,7 @@ def test_report_options_have_environment_twins(database_url: str, tmp_path: Path
 def test_binary_formats_go_to_a_file_or_a_pipe_never_onto_a_terminal(
         database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     class _Terminal:
-        class stdout:  # noqa: N801 - stands in for sys.stdout
+        class stdout:
             @staticmethod
             def isatty() -> bool:
                 return True
@@ -187,3 +189,44 @@ def test_mask_phi_masks_patient_names_and_member_ids_in_a_report(
     [claims] = [s for s in json.loads(result.stdout)["sections"] if s["key"] == "claims"]
     assert [(c["patient_name"], c["member_id"]) for c in claims["rows"]] == [
         ("O.", "****0042"), ("Z.", "*****0111")]
+
+
+def test_a_disabled_user_is_refused_a_report_and_the_refusal_is_audited(
+        database_url: str, tmp_path: Path) -> None:
+    with staffed(database_url) as staff:
+        edi_posting.import_files(staff["pat"], billed_and_paid_day(tmp_path))
+        edi_posting.disable_user(staff["ada"], "sam")
+        results = {name: cli(database_url, "report", name, *args)
+                   for name, args in (("era", ()), ("plb", ()), ("era-pdf", ("EFT-5501",)))}
+        refused = {name: refusals(staff["aud"], f"report.{name}") for name in results}
+
+    assert {name: (r.exit_code, r.stdout) for name, r in results.items()} == {
+        "era": (77, ""), "plb": (77, ""), "era-pdf": (77, "")}
+    assert {name: [e["actor"] for e in events] for name, events in refused.items()} == {
+        "era": ["sam"], "plb": ["sam"], "era-pdf": ["sam"]}
+
+
+def test_a_forwarding_balance_is_open_until_its_reference_nets_to_zero(
+        database_url: str, tmp_path: Path) -> None:
+    def check(amount: str, pcn: str, fb: str, trace: str, control: str) -> Path:
+        body = remit(amount, clp(pcn, "1", "100.00", "80.00", "0", f"ICN-{pcn}",
+                                 svc("99213", "100.00", "80.00", "CO*45*20")),
+                     trace=trace, plb=f"PLB*1234567893*20261231*FB:FWD-1*{fb}~\n")
+        return write_x12(tmp_path, build_x12(body, interchange_control=control),
+                         f"{trace}.835")
+
+    with staffed(database_url) as staff:
+        edi_posting.import_files(staff["pat"], [bill(tmp_path, "PCN-F1", "PCN-F2")])
+        edi_posting.import_files(staff["pat"], [check("90.00", "PCN-F1", "-10.00", "EFT-F1",
+                                                      "000000901")])
+        opened = edi_posting.run_report(staff["sam"], "plb")
+        edi_posting.import_files(staff["pat"], [check("70.00", "PCN-F2", "10.00", "EFT-F2",
+                                                      "000000902")])
+        netted = edi_posting.run_report(staff["sam"], "plb")
+
+    assert [(r["trace"], r["amount"], r["status"]) for r in opened.sections[0].rows] == [
+        ("EFT-F1", -1000, "open FB")]
+    assert (opened.summary["open_fb"], opened.summary["total"]) == (-1000, -1000)
+    assert [(r["trace"], r["amount"], r["status"]) for r in netted.sections[0].rows] == [
+        ("EFT-F1", -1000, "FB netted"), ("EFT-F2", 1000, "FB netted")]
+    assert (netted.summary["open_fb"], netted.summary["total"]) == (0, 0)

@@ -105,8 +105,8 @@ def _claim_block(claim: Mapping[str, Any], parts: Mapping[str, list[Any]]) -> Pa
         rows.append(["", "claim", "", "", "", "", "", claim_level])
     rows.append(["", "Claim total", "", "", cell_text(claim["charge"], _C), "",
                  cell_text(claim["paid"], _C),
-                 f"patient resp. {cell_text(claim['patient_responsibility'], _C)}; "
-                 f"adjusted {cell_text(claim['adjusted'], _C)}"])
+                 (f"patient resp. {cell_text(claim['patient_responsibility'], _C)}; "
+                  f"adjusted {cell_text(claim['adjusted'], _C)}")])
     table = data_table(["Line", "Procedure", "From", "To", "Charge", "Allowed", "Paid",
                         "Adjustments and remarks"], rows,
                        numeric=[False, False, False, False, True, True, True, False],

@@ -25,9 +25,10 @@ _NUMERIC = (ColumnKind.CENTS, ColumnKind.COUNT, ColumnKind.PERCENT, ColumnKind.D
 
 def paragraph(text: str, style: str = "Normal") -> Any:
     """A paragraph of plain text (escaped: a name with ``<`` or ``&`` prints as written)."""
+    from xml.sax.saxutils import escape
+
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Paragraph
-    from xml.sax.saxutils import escape
 
     return Paragraph(escape(text), getSampleStyleSheet()[style])
 
