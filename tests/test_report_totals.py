@@ -126,3 +126,28 @@ def test_era_pdf_totals_equal_the_remittance_rows_of_each_check(generated_day: A
         assert len(advice_lines.rows) == sum(1 for ln in lines if ln.claim_payment_id in ids)
         assert sum(r["paid"] for r in advice_lines.rows) == sum(
             ln.paid_cents for ln in lines if ln.claim_payment_id in ids)
+
+
+def test_era_exports_of_the_generated_day_read_back_with_the_same_totals(
+        generated_day: Any, tmp_path: Path) -> None:
+    import io
+
+    import openpyxl
+    import pypdf
+
+    report = edi_posting.run_report(generated_day["sam"], "era")
+    path = tmp_path / "era.xlsx"
+    path.write_bytes(edi_posting.render_report(report, "xlsx"))  # type: ignore[arg-type]
+    sheet = openpyxl.load_workbook(path)["Checks and EFTs"]
+    header = [c.value for c in sheet[1]]
+    values = list(sheet.iter_rows(min_row=2, values_only=True))
+    body, total = values[:-1], values[-1]
+    paid = header.index("BPR02")
+    assert len(body) == len(report.sections[0].rows)
+    assert round(sum(row[paid] for row in body) * 100) == report.summary["payment"]
+    assert round(total[paid] * 100) == report.summary["payment"]
+    pdf = edi_posting.render_report(report, "pdf")
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages]  # type: ignore[arg-type]
+    assert len(pages) > 1 and all(f"Page {n}" in t for n, t in enumerate(pages, start=1))
+    totals = report.sections[0].totals or {}
+    assert f"{totals['payment'] // 100}.{totals['payment'] % 100:02d}" in "".join(pages)
