@@ -19,37 +19,30 @@ __version__ = "0.1.0"
 #: Public name -> the module that defines it (the API functions live in ``edi_posting.api``;
 #: the errors and results a caller handles are exported from where they are defined).
 _EXPORTS: dict[str, str] = {
-    "BulkOutcome": "edi_posting.review.bulk",
-    "BulkReport": "edi_posting.api.queue_work",
-    "ItemFilter": "edi_posting.api.queue_work",
-    "write_off_items": "edi_posting.api.queue_work",
-    "escalate_items": "edi_posting.api.queue_work",
-    "assign_items": "edi_posting.api.queue_work",
-    "follow_up_defaults": "edi_posting.api.queue_work",
-    "set_follow_up_default": "edi_posting.api.queue_work",
-    "follow_up_item": "edi_posting.api.queue_work",
-    "ReviewStatus": "edi_posting.db.workflow",
-    "ReviewKind": "edi_posting.records.states",
     "accept_match": "edi_posting.api.queue_money",
     "accept_rejected_set": "edi_posting.api.queue_money",
     "account_history": "edi_posting.api.views",
     "ActionError": "edi_posting.review.actions",
     "ActionResult": "edi_posting.review.money",
     "add_user": "edi_posting.api.users",
-    "AmbiguousRemittanceError": "edi_posting.reports.remits",
     "AddedUser": "edi_posting.api.users",
+    "AmbiguousRemittanceError": "edi_posting.reports.remits",
     "apply_cash": "edi_posting.api.queue_money",
     "approve": "edi_posting.api.approvals",
     "ArchiveIntegrityError": "edi_posting.archive.integrity",
     "assign_item": "edi_posting.api.queue",
+    "assign_items": "edi_posting.api.queue_work",
     "audit_head": "edi_posting.api.audit",
     "audit_log": "edi_posting.api.audit",
     "AuditVerification": "edi_posting.api.audit",
     "BadTimeError": "edi_posting.api.audit",
+    "BulkOutcome": "edi_posting.review.bulk",
+    "BulkReport": "edi_posting.api.queue_work",
     "check_ledger": "edi_posting.api.ledger",
     "check_reason": "edi_posting.review.reason_codes",
     "check_schema": "edi_posting.api.admin",
     "claim_history": "edi_posting.api.views",
+    "close_period": "edi_posting.api.periods",
     "code_list_info": "edi_posting.api.codes",
     "CodeListError": "edi_posting.codes.loader",
     "ConfirmationNeeded": "edi_posting.review.money",
@@ -60,11 +53,14 @@ _EXPORTS: dict[str, str] = {
     "disable_user": "edi_posting.api.users",
     "dismiss_item": "edi_posting.api.queue",
     "escalate_item": "edi_posting.api.queue",
+    "escalate_items": "edi_posting.api.queue_work",
     "expand_paths": "edi_posting.importing.pipeline",
     "explain_code": "edi_posting.api.codes",
     "file_privacy_warnings": "edi_posting.api.audit",
     "FileResult": "edi_posting.importing.units",
     "find_claims": "edi_posting.api.find",
+    "follow_up_defaults": "edi_posting.api.queue_work",
+    "follow_up_item": "edi_posting.api.queue_work",
     "forwarding_balances": "edi_posting.api.ledger",
     "generate_test_files": "edi_posting.api.testdata",
     "GenerationSummary": "edi_posting.testdata.generator",
@@ -76,18 +72,17 @@ _EXPORTS: dict[str, str] = {
     "import_demo": "edi_posting.api.imports",
     "import_files": "edi_posting.api.imports",
     "ImportResult": "edi_posting.importing.units",
+    "ItemFilter": "edi_posting.api.queue_work",
     "ledger_digest": "edi_posting.api.ledger",
     "LedgerCheck": "edi_posting.api.ledger",
     "link_correction": "edi_posting.api.queue_money",
     "list_approvals": "edi_posting.api.approvals",
     "list_codes": "edi_posting.api.codes",
-    "list_policies": "edi_posting.api.policy",
-    "close_period": "edi_posting.api.periods",
-    "reopen_period": "edi_posting.api.periods",
     "list_periods": "edi_posting.api.periods",
-    "PeriodError": "edi_posting.ledger.periods",
+    "list_policies": "edi_posting.api.policy",
     "list_queue": "edi_posting.api.queue",
     "list_remittances": "edi_posting.api.remits",
+    "list_reports": "edi_posting.api.reports",
     "list_users": "edi_posting.api.users",
     "note_item": "edi_posting.api.queue",
     "NotFoundError": "edi_posting.reports.views",
@@ -95,6 +90,7 @@ _EXPORTS: dict[str, str] = {
     "parse_file": "edi_posting.api.files",
     "PARSE_SCHEMA_VERSION": "edi_posting.api.files",
     "parse_stats": "edi_posting.api.files",
+    "PeriodError": "edi_posting.ledger.periods",
     "Permission": "edi_posting.access.permissions",
     "PermissionDeniedError": "edi_posting.access.permissions",
     "place_plb": "edi_posting.api.queue_money",
@@ -112,12 +108,22 @@ _EXPORTS: dict[str, str] = {
     "reject_approval": "edi_posting.api.approvals",
     "rematch_items": "edi_posting.api.queue_money",
     "RematchReport": "edi_posting.api.queue_money",
-    "return_payment": "edi_posting.api.queue_money",
     "remove_policy": "edi_posting.api.policy",
+    "render_report": "edi_posting.api.reports",
+    "reopen_period": "edi_posting.api.periods",
+    "Report": "edi_posting.reports.report_model",
+    "ReportFormat": "edi_posting.rendering.formats",
+    "ReportQuery": "edi_posting.reports.report_model",
+    "ReportUsageError": "edi_posting.api.reports",
+    "return_payment": "edi_posting.api.queue_money",
+    "ReviewKind": "edi_posting.records.states",
+    "ReviewStatus": "edi_posting.db.workflow",
+    "run_report": "edi_posting.api.reports",
     "scenario_help": "edi_posting.api.testdata",
     "schema_revision": "edi_posting.api.admin",
     "SchemaState": "edi_posting.api.admin",
     "Session": "edi_posting.api.session",
+    "set_follow_up_default": "edi_posting.api.queue_work",
     "set_login": "edi_posting.api.users",
     "set_password": "edi_posting.api.users",
     "set_policy": "edi_posting.api.policy",
@@ -146,7 +152,9 @@ _EXPORTS: dict[str, str] = {
     "write_acks": "edi_posting.api.files",
     "write_evidence_packet": "edi_posting.api.queue",
     "write_off": "edi_posting.api.queue_money",
+    "write_off_items": "edi_posting.api.queue_work",
     "write_off_limit": "edi_posting.api.approvals",
+    "write_report_charts": "edi_posting.api.reports",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
@@ -175,15 +183,19 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "ItemFilter",
     "LedgerCheck",
     "NotFoundError",
+    "PeriodError",
     "Permission",
     "PermissionDeniedError",
-    "PeriodError",
     "PolicyError",
     "Principal",
     "ReadOnlyLeakError",
     "ReasonCode",
     "ReasonError",
     "RematchReport",
+    "Report",
+    "ReportFormat",
+    "ReportQuery",
+    "ReportUsageError",
     "ReviewKind",
     "ReviewStatus",
     "SchemaState",
@@ -195,7 +207,6 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "UserError",
     "ValidationResult",
     "Violation",
-    "__version__",
     "accept_match",
     "accept_rejected_set",
     "account_history",
@@ -209,8 +220,8 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "check_ledger",
     "check_reason",
     "check_schema",
-    "close_period",
     "claim_history",
+    "close_period",
     "code_list_info",
     "demo_directory",
     "disable_user",
@@ -236,6 +247,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "list_policies",
     "list_queue",
     "list_remittances",
+    "list_reports",
     "list_users",
     "note_item",
     "open_session",
@@ -251,8 +263,10 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "reject_approval",
     "rematch_items",
     "remove_policy",
+    "render_report",
     "reopen_period",
     "return_payment",
+    "run_report",
     "scenario_help",
     "schema_revision",
     "set_follow_up_default",
@@ -279,6 +293,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "write_off",
     "write_off_items",
     "write_off_limit",
+    "write_report_charts",
 ]
 
 if TYPE_CHECKING:
@@ -396,6 +411,13 @@ if TYPE_CHECKING:
         list_remittances,
         show_remittance,
     )
+    from edi_posting.api.reports import (
+        ReportUsageError,
+        list_reports,
+        render_report,
+        run_report,
+        write_report_charts,
+    )
     from edi_posting.api.session import (
         Session,
         open_session,
@@ -463,11 +485,18 @@ if TYPE_CHECKING:
     from edi_posting.records.states import (
         ReviewKind,
     )
+    from edi_posting.rendering.formats import (
+        ReportFormat,
+    )
     from edi_posting.reports.ledger_checks import (
         Violation,
     )
     from edi_posting.reports.remits import (
         AmbiguousRemittanceError,
+    )
+    from edi_posting.reports.report_model import (
+        Report,
+        ReportQuery,
     )
     from edi_posting.reports.views import (
         NotFoundError,
@@ -494,7 +523,6 @@ if TYPE_CHECKING:
     from edi_posting.x12.validation.validator import (
         ValidationResult,
     )
-
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)

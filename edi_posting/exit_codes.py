@@ -15,6 +15,7 @@ class ExitCode(enum.IntEnum):
     NO_INPUT = 66  # EX_NOINPUT: a named file does not exist or cannot be read
     UNAVAILABLE = 69  # EX_UNAVAILABLE: the database cannot be reached
     SOFTWARE = 70  # EX_SOFTWARE: a bug; the message says where to report it
+    CANT_CREATE = 73  # EX_CANTCREAT: an output file (report -o, --chart) cannot be written
     NO_PERMISSION = 77  # EX_NOPERM: unknown/disabled actor or missing permission
     CONFIG = 78  # EX_CONFIG: database not migrated to this version, bad configuration
     BROKEN_PIPE = 141  # 128 + SIGPIPE, as a shell reports it: stdout's reader went away

@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("review",),
     ("importing",),
     ("reports",),
+    ("rendering",),
     ("testdata",),
     ("api",),
     ("cli",),

@@ -31,8 +31,8 @@ from edi_posting.money import format_cents
 from edi_posting.records.states import PostingState
 from edi_posting.reports.views import NotFoundError
 
-__all__ = ["AmbiguousRemittanceError", "RemitQuery", "list_remittances", "remittance_detail",
-           "resolve_remittance"]
+__all__ = ["AmbiguousRemittanceError", "RemitQuery", "list_remittances", "remit_conditions",
+           "remittance_detail", "resolve_remittance"]
 
 _REMIT, _CP, _ITEM = table_of(Remittance), table_of(ClaimPayment), table_of(ReviewItem)
 _CAS = table_of(Adjustment)
@@ -65,7 +65,7 @@ def list_remittances(conn: Connection, query: RemitQuery) -> list[dict[str, Any]
     """One row per remittance, by payment date then id."""
     select_ = (select(_REMIT, Payer.name.label("our_payer_name"))
                .outerjoin(Payer, Payer.id == _REMIT.c.payer_id)
-               .where(*_conditions(query)).order_by(_REMIT.c.payment_date, _REMIT.c.id))
+               .where(*remit_conditions(query)).order_by(_REMIT.c.payment_date, _REMIT.c.id))
     if query.limit is not None:
         select_ = select_.limit(query.limit)
     remits = conn.execute(select_).all()
@@ -74,7 +74,9 @@ def list_remittances(conn: Connection, query: RemitQuery) -> list[dict[str, Any]
     return [_list_row(r, states.get(r.id, Counter()), items.get(r.id, 0)) for r in remits]
 
 
-def _conditions(query: RemitQuery) -> list[Any]:
+def remit_conditions(query: RemitQuery) -> list[Any]:
+    """The WHERE conditions of a query over remittances joined (outer) to ``payers``;
+    ``remit list`` and the ERA report filter alike."""
     conditions: list[Any] = []
     if query.payer:
         pattern = f"%{query.payer.lower()}%"

@@ -94,6 +94,9 @@ class Report:
     summary: Mapping[str, Any] = field(default_factory=dict)  # headline totals (JSON "summary")
     charts: tuple[Chart, ...] = ()
     generated_at: dt.datetime | None = None
+    # how a summary value prints (a key not named here prints as TEXT): the summary holds
+    # int cents like the rows, so "total": 1234 with CENTS prints "12.34" in every format
+    summary_kinds: Mapping[str, ColumnKind] = field(default_factory=dict)
 
 
 ReportFunction = Callable[[Connection, ReportQuery], Report]
