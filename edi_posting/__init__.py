@@ -207,6 +207,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "UserError",
     "ValidationResult",
     "Violation",
+    "__version__",
     "accept_match",
     "accept_rejected_set",
     "account_history",
