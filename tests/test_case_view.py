@@ -43,10 +43,13 @@ def _text(practice: Practice, ident: int, *args: str) -> list[str]:
 
 
 def _actions(lines: list[str]) -> dict[str, str]:
-    """The "to finish it" section: command -> what it does."""
+    """The "to finish it" section: command -> what it does (the preview under each
+    command, indented further, is tests/test_case_preview.py's)."""
     start = lines.index("to finish it:") + 1
     found = {}
     for line in lines[start:]:
+        if line.startswith("      "):
+            continue
         if not line.startswith("  edi-posting "):
             break
         command, does = line.split("  # ", 1)

@@ -233,7 +233,11 @@ def _actions(case: dict[str, Any]) -> list[str]:
     if not actions:
         return []
     width = max(len(a["command"]) for a in actions)
-    return ["to finish it:"] + [f"  {a['command'].ljust(width)}  # {a['does']}" for a in actions]
+    lines = ["to finish it:"]
+    for a in actions:  # under each command, what it would post (or what it needs first)
+        lines.append(f"  {a['command'].ljust(width)}  # {a['does']}")
+        lines += [f"      {said}" for said in a.get("would") or []]
+    return lines
 
 
 def _segments(case: dict[str, Any]) -> list[str]:

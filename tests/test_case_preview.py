@@ -1,0 +1,177 @@
+"""`queue show` says what each action would post (issue 23, "Finish every kind of case": "For
+`orphan_reversal` and `awaiting_correction`, the show says what the specialist can do and
+what each action will post").  Every action that can run without a further choice is
+rehearsed in a transaction that is rolled back; the show prints its entries under the
+command, and an action needing a choice the show cannot make says what it needs.  Nothing
+is written: no entry, no item event, no audit event beyond the read's own."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+import edi_posting
+from edi_posting.cli import main
+from edi_posting.db.base import Base
+from edi_posting.db.models import AuditEvent
+from tests.test_queue_money import item_id
+from tests.x835 import Practice, clp, remit, svc
+
+OFFICE_VISIT = (("HC:99213", "100"),)
+
+
+def _show(practice: Practice, ident: int, *args: str) -> Any:
+    url = practice.engine.url.render_as_string(hide_password=False)
+    return CliRunner().invoke(main, ["--db", url, "queue", "show", str(ident), *args])
+
+
+def _finish_section(practice: Practice, ident: int) -> list[str]:
+    """The "to finish it" section of the text view, up to the blank line after it."""
+    result = _show(practice, ident)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    start = lines.index("to finish it:")
+    return lines[start:lines.index("", start)]
+
+
+def _orphan(practice: Practice) -> int:
+    """A reversal of PCN1 whose original never came (its correction, paid 60.00, did)."""
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("-20",
+                           clp("PCN1", "22", "-100", "-80", "0", "ICN1",
+                               svc("99213", "-100", "-80", "CO*45*-20")),
+                           clp("PCN1", "1", "100", "60", "0", "ICN1",
+                               svc("99213", "100", "60", "CO*45*40"))))
+    return item_id(practice, "orphan_reversal")
+
+
+def _awaiting_with_waiting_correction(practice: Practice) -> tuple[int, int]:
+    """PCN1 paid 80.00, reversed, and corrected at 70.00 under the same payer claim number
+    (ICN1) but a PCN and patient the payer changed: the correction waits as an unmatched
+    payment."""
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                     svc("99213", "100", "80", "CO*45*20")), trace="EFT1"))
+    practice.receive(remit("-80", clp("PCN1", "22", "-100", "-80", "0", "ICN1",
+                                      svc("99213", "-100", "-80", "CO*45*-20")), trace="EFT2"))
+    practice.receive(remit("70", "CLP*PCN1-CORRECTED*1*100*70*0*12*ICN1*11*1~\n"
+                                 "NM1*QC*1*ZQOTHER*NAME****MI*ZQX999~\n"
+                           + svc("99213", "100", "70", "CO*45*30"), trace="EFT3"))
+    return item_id(practice, "awaiting_correction"), item_id(practice, "unmatched_payment")
+
+
+def _counts(practice: Practice) -> dict[str, int]:
+    with practice.engine.connect() as conn:
+        return {table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                for table in Base.metadata.sorted_tables}
+
+
+def test_an_orphan_reversal_shows_what_applying_it_would_post(practice: Practice) -> None:
+    ident = _orphan(practice)
+    assert _finish_section(practice, ident) == [
+        "to finish it:",
+        (f"  edi-posting queue apply {ident} --claim PCN1                        "
+         "# take the reversal off PCN1: its balance is owed again"),
+        "      would post apply: unapplied_cash -80.00; insurance_ar 80.00",
+        f"      would leave review item {ident} resolved at 0.00",
+        "      would open a awaiting_correction review item (-80.00)",
+        (f"  edi-posting queue note {ident} 'waiting for the payer, called ...'  "
+         "# wait for the correction with a note"),
+        "      posts nothing",
+        (f"  edi-posting queue escalate {ident} --to lead --note WHY             "
+         "# hand it to a lead, saying why"),
+        "      posts nothing"]
+
+
+def test_awaiting_correction_shows_what_linking_the_waiting_correction_would_post(
+        practice: Practice) -> None:
+    ident, waiting = _awaiting_with_waiting_correction(practice)
+    correction = _case(practice, ident)["reversal"]["corrections"][0]["claim_payment_id"]
+    link = f"edi-posting queue link-correction {ident} --claim-payment {correction}"
+    write_off = f"edi-posting queue write-off {ident} --reason CODE --note WHY"
+    note = f"edi-posting queue note {ident} 'waiting for the payer, called ...'"
+    escalate = f"edi-posting queue escalate {ident} --to lead --note WHY"
+    width = len(note)
+    assert _finish_section(practice, ident) == [
+        "to finish it:",
+        f"  {link.ljust(width)}  # link the correction of 70.00 (835 EFT3) to PCN1",
+        ("      would post link_correction: unapplied_cash 70.00; contractual_adjustments "
+         "30.00; insurance_ar -100.00"),
+        f"      would leave review item {ident} resolved at -80.00",
+        f"  {write_off.ljust(width)}  # write the reopened balance off",
+        "      would post write_off: other_adjustments 100.00; insurance_ar -100.00",
+        f"      would leave review item {ident} open at -80.00",
+        f"  {note.ljust(width)}  # wait for the correction with a note",
+        "      posts nothing",
+        f"  {escalate.ljust(width)}  # hand it to a lead, saying why",
+        "      posts nothing"]
+    assert waiting != ident
+
+
+def _case(practice: Practice, ident: int) -> dict[str, Any]:
+    detail = edi_posting.show_queue_item(edi_posting.Session(practice.engine), ident)
+    return detail["case"]  # type: ignore[no-any-return]
+
+
+def test_the_json_case_carries_each_actions_entries_and_what_a_choice_needs(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("80", "CLP*WRONG9*1*100*80*0*12*PAYER77*11*1~\n"
+                                 "NM1*QC*1*ZQCANARY*ALBA****MI*ZQM999999~\n"
+                           + svc("99213", "100", "80", "CO*45*20")))
+    ident = item_id(practice, "unmatched_payment")
+    result = _show(practice, ident, "--format", "json")
+    assert result.exit_code == 0, result.output
+    actions = {a["command"]: a for a in json.loads(result.stdout)["case"]["actions"]}
+    apply = actions[f"edi-posting queue apply {ident} --claim PCN1"]
+    assert set(apply) == {"command", "does", "would", "entries", "item_after", "opens",
+                          "needs", "refused"}
+    assert apply["entries"][0]["kind"] == "apply"
+    assert sum(int(line["amount"].replace(".", "")) for line in apply["entries"][0]["lines"]) == 0
+    assert {line["account"] for line in apply["entries"][0]["lines"]} >= {"unapplied_cash",
+                                                                          "insurance_ar"}
+    assert apply["item_after"] == {"status": "resolved", "amount": "0.00"}
+    assert apply["needs"] is None and apply["refused"] is None
+    returned = actions[f"edi-posting queue return {ident} --reason WHY --dry-run"]
+    assert returned["entries"] == [{"kind": "return", "reverses_entry_id": None, "lines": [
+        {"account": "unapplied_cash", "amount": "80.00"},
+        {"account": "cash_clearing", "amount": "-80.00"}]}]
+    escalate = actions[f"edi-posting queue escalate {ident} --to lead --note WHY"]
+    assert (escalate["entries"], escalate["would"]) == ([], ["posts nothing"])
+
+
+def test_an_action_needing_a_claim_says_so_instead_of_a_preview(practice: Practice) -> None:
+    practice.receive(remit("80", clp("NOBODY", "1", "100", "80", "0", "PAYER77",
+                                     svc("99213", "100", "80", "CO*45*20"))))
+    ident = item_id(practice, "unmatched_payment")
+    [apply] = [a for a in _case(practice, ident)["actions"]
+               if a["command"] == f"edi-posting queue apply {ident} --claim PCN"]
+    assert apply["needs"] == "which claim: its PCN (--claim PCN)"
+    assert apply["would"] == ["needs which claim: its PCN (--claim PCN)"]
+    assert apply["entries"] == [] and apply["item_after"] is None
+
+
+def test_queue_show_writes_nothing_but_its_read_audit(practice: Practice) -> None:
+    ident, _ = _awaiting_with_waiting_correction(practice)
+    before = _counts(practice)
+    assert _show(practice, ident).exit_code == 0
+    after = _counts(practice)
+    with practice.engine.connect() as conn:
+        last = conn.execute(select(AuditEvent.action).order_by(AuditEvent.sequence.desc())).first()
+    assert last is not None and last.action == "queue.show"
+    changed = {name: (before[name], after[name]) for name in before
+               if before[name] != after[name]}
+    assert changed == {"audit_events": (before["audit_events"], before["audit_events"] + 1)}
+
+
+def test_a_user_who_cannot_resolve_sees_the_actions_without_previews(
+        practice: Practice, as_user: Any) -> None:
+    ident = _orphan(practice)
+    auditor = edi_posting.show_queue_item(as_user("aud"), ident)["case"]["actions"]
+    specialist = edi_posting.show_queue_item(as_user("sam"), ident)["case"]["actions"]
+    assert [a["command"] for a in auditor] == [a["command"] for a in specialist]
+    assert auditor[0]["entries"] == [] and auditor[0]["would"] == []
+    assert specialist[0]["entries"][0]["kind"] == "apply"
