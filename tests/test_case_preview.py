@@ -93,6 +93,7 @@ def test_awaiting_correction_shows_what_linking_the_waiting_correction_would_pos
     link = f"edi-posting queue link-correction {ident} --claim-payment {correction}"
     write_off = f"edi-posting queue write-off {ident} --reason CODE --note WHY"
     note = f"edi-posting queue note {ident} 'waiting for the payer, called ...'"
+    dismiss = f"edi-posting queue dismiss {ident} --reason WHY"
     escalate = f"edi-posting queue escalate {ident} --to lead --note WHY"
     width = len(note)
     assert _finish_section(practice, ident) == [
@@ -101,10 +102,12 @@ def test_awaiting_correction_shows_what_linking_the_waiting_correction_would_pos
         ("      would post link_correction: unapplied_cash 70.00; contractual_adjustments "
          "30.00; insurance_ar -100.00"),
         f"      would leave review item {ident} resolved at -80.00",
-        f"  {write_off.ljust(width)}  # write the reopened balance off",
+        f"  {write_off.ljust(width)}  # write the reopened balance off (then dismiss the item)",
         "      would post write_off: other_adjustments 100.00; insurance_ar -100.00",
         f"      would leave review item {ident} open at -80.00",
         f"  {note.ljust(width)}  # wait for the correction with a note",
+        "      posts nothing",
+        f"  {dismiss.ljust(width)}  # close it once no correction will come (it holds no cash)",
         "      posts nothing",
         f"  {escalate.ljust(width)}  # hand it to a lead, saying why",
         "      posts nothing"]
@@ -175,3 +178,39 @@ def test_a_user_who_cannot_resolve_sees_the_actions_without_previews(
     assert [a["command"] for a in auditor] == [a["command"] for a in specialist]
     assert auditor[0]["entries"] == [] and auditor[0]["would"] == []
     assert specialist[0]["entries"][0]["kind"] == "apply"
+
+
+def test_no_listed_action_of_a_duplicate_payment_is_refused(practice: Practice) -> None:
+    """A held duplicate payment cannot be rematched (rematch refuses it, saying to accept
+    it with --confirm or wait for the payer to take the cash back): the show must not
+    offer it, and says how to wait instead."""
+    practice.bill(("PCN1", OFFICE_VISIT))
+    paid = clp("PCN1", "1", "100", "80", "0", "ICN1", svc("99213", "100", "80", "CO*45*20"))
+    practice.receive(remit("80", paid, trace="EFT1", date="20260310"))
+    practice.receive(remit("80", paid, trace="EFT2", date="20260317"))
+    ident = item_id(practice, "unmatched_payment")
+    actions = _case(practice, ident)["actions"]
+    assert [a["refused"] for a in actions] == [None] * len(actions)
+    assert [a["command"] for a in actions] == [
+        f"edi-posting queue apply {ident} --claim PCN1 --confirm",
+        f"edi-posting queue note {ident} 'waiting for the payer to take it back, called ...'",
+        f"edi-posting queue return {ident} --reason WHY --dry-run",
+        f"edi-posting queue escalate {ident} --to lead --note WHY"]
+
+
+def test_an_awaiting_correction_can_be_finished_with_the_commands_its_show_lists(
+        practice: Practice, as_user: Any) -> None:
+    """No correction will come: the show's write-off settles the reopened balance but
+    leaves the item open, so the show must also offer the dismiss that closes it."""
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                     svc("99213", "100", "80", "CO*45*20")), trace="EFT1"))
+    practice.receive(remit("-80", clp("PCN1", "22", "-100", "-80", "0", "ICN1",
+                                      svc("99213", "-100", "-80", "CO*45*-20")), trace="EFT2"))
+    ident = item_id(practice, "awaiting_correction")
+    sam = as_user("sam")
+    commands = [a["command"] for a in edi_posting.show_queue_item(sam, ident)["case"]["actions"]]
+    assert f"edi-posting queue dismiss {ident} --reason WHY" in commands
+    edi_posting.write_off(sam, ident, "payer-error", note="no correction will come")
+    edi_posting.dismiss_item(sam, ident, "balance written off; no correction will come")
+    assert edi_posting.show_queue_item(sam, ident)["status"] == "dismissed"

@@ -116,10 +116,13 @@ def _payment(item: Any, case: dict[str, Any]) -> list[_Action]:
     if case.get("duplicate"):
         pcn = _claim_pcn(case)
         credit = case["duplicate"]["credit_if_applied"]
+        # rematch refuses a duplicate: its payer taking the cash back is what ends it
         return [_Action(f"queue apply {i} --claim {pcn or 'PCN'} --confirm",
                         f"post its cash alone onto {pcn or 'the claim'}, leaving a credit of "
                         f"{credit} to refund", _apply(i, pcn, confirm=True)),
-                _rematch(i), _return(i)]
+                _Action(f"queue note {i} 'waiting for the payer to take it back, called ...'",
+                        "leave it open: the payer's reversal or PLB WO of it resolves it"),
+                _return(i)]
     for candidate in case.get("candidates", []):
         pcn, paid = candidate["patient_control_number"], bool(candidate["already_paid"])
         does = f"apply the payment to {pcn}"
@@ -190,11 +193,15 @@ def _reversal(item: Any, case: dict[str, Any]) -> list[_Action]:
         actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
                                f"take the reversal off {pcn or 'the claim'}: its balance is "
                                "owed again", _apply(i, pcn)))
-    else:
+    else:  # the write-off settles the balance; the item, holding no cash, is dismissed
         actions.append(_Action(f"queue write-off {i} --reason CODE --note WHY",
-                               "write the reopened balance off", _write_off(i)))
+                               "write the reopened balance off (then dismiss the item)",
+                               _write_off(i)))
     actions.append(_Action(f"queue note {i} 'waiting for the payer, called ...'",
                            "wait for the correction with a note"))
+    if not holds_money(item):
+        actions.append(_Action(f"queue dismiss {i} --reason WHY",
+                               "close it once no correction will come (it holds no cash)"))
     return actions
 
 
