@@ -214,3 +214,23 @@ def test_an_awaiting_correction_can_be_finished_with_the_commands_its_show_lists
     edi_posting.write_off(sam, ident, "payer-error", note="no correction will come")
     edi_posting.dismiss_item(sam, ident, "balance written off; no correction will come")
     assert edi_posting.show_queue_item(sam, ident)["status"] == "dismissed"
+
+
+def test_an_action_that_would_wait_for_approval_says_so_in_its_preview(
+        practice: Practice, as_user: Any) -> None:
+    """A refund above the refund limit posts nothing and waits for a second person: the
+    preview must say that, not only "would post nothing"."""
+    practice.bill(("PCN1", OFFICE_VISIT))
+    paid = clp("PCN1", "1", "100", "80", "0", "ICN1", svc("99213", "100", "80", "CO*45*20"))
+    practice.receive(remit("80", paid, trace="EFT1"))
+    practice.receive(remit("80", paid, trace="EFT2"))
+    sam = as_user("sam")
+    edi_posting.apply_cash(sam, item_id(practice, "unmatched_payment"), "PCN1", confirm=True)
+    ident = item_id(practice, "credit_balance")
+    [refund] = [a for a in edi_posting.show_queue_item(sam, ident)["case"]["actions"]
+                if a["command"] == f"edi-posting queue refund {ident} --reason WHY"]
+    assert refund["would"][0].startswith("would post nothing: refund of 80.00 waits for "
+                                         "approval ")
+    assert refund["would"][0].endswith(" (above the refund limit 0.00)")
+    assert refund["would"][1] == f"would leave review item {ident} open at 80.00"
+    assert refund["entries"] == []

@@ -9,8 +9,9 @@ before.  One rollback per action keeps the view fast for one item.  The caller's
 transaction must itself be rolled back (the public API's ``show_queue_item`` does), so
 nothing a preview wrote, not even an audit event, outlives the view.
 
-An action that needs a choice the view cannot make (which claim, which payer) says what
-it needs; one the item would refuse now says why (its exit 65 message); one that moves no
+One that would post nothing says why (it waits for a second person's approval, matching
+still finds no safe claim...).  An action that needs a choice the view cannot make (which
+claim, which payer) says what it needs; one the item would refuse now says why (its exit 65 message); one that moves no
 money (a note, an escalation) posts nothing.
 """
 
@@ -70,7 +71,11 @@ def _rehearsed(conn: Connection, action: FinishingAction,
         return {"refused": str(refusal), "would": [f"refused now: {refusal}"]}
     finally:
         savepoint.rollback()
-    return {"would": plan.describe(), "entries": [_entry(e) for e in plan.entries],
+    would = plan.describe()
+    if not plan.entries:  # why nothing: waits for approval, no safe match, nothing to move
+        said = result.message.removeprefix(f"review item {result.item_id}: ")
+        would[0] = f"would post nothing: {said}"
+    return {"would": would, "entries": [_entry(e) for e in plan.entries],
             "item_after": {"status": plan.item_status,
                            "amount": format_cents(plan.item_amount_cents)},
             "opens": [{"kind": kind, "amount": format_cents(cents)}
