@@ -234,3 +234,33 @@ def test_an_action_that_would_wait_for_approval_says_so_in_its_preview(
     assert refund["would"][0].endswith(" (above the refund limit 0.00)")
     assert refund["would"][1] == f"would leave review item {ident} open at 80.00"
     assert refund["entries"] == []
+
+
+def test_an_item_closed_by_its_correction_offers_no_undo_it_would_refuse(
+        practice: Practice) -> None:
+    """An awaiting_correction resolved on import by its correction had no money action:
+    offering `queue undo` (refused: nothing to undo) would send the specialist nowhere."""
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                     svc("99213", "100", "80", "CO*45*20")), trace="EFT1"))
+    practice.receive(remit("-80", clp("PCN1", "22", "-100", "-80", "0", "ICN1",
+                                      svc("99213", "-100", "-80", "CO*45*-20")), trace="EFT2"))
+    practice.receive(remit("70", clp("PCN1", "1", "100", "70", "0", "ICN1",
+                                     svc("99213", "100", "70", "CO*45*30")), trace="EFT3"))
+    ident = item_id(practice, "awaiting_correction")
+    detail = edi_posting.show_queue_item(edi_posting.Session(practice.engine), ident)
+    assert detail["status"] == "resolved"
+    assert detail["case"]["actions"] == []
+    result = _show(practice, ident)
+    assert "to finish it:" not in result.stdout.splitlines()
+
+
+def test_an_item_closed_by_a_money_action_offers_its_undo_with_the_entry_it_would_post(
+        practice: Practice) -> None:
+    ident = _orphan(practice)
+    edi_posting.apply_cash(edi_posting.Session(practice.engine), ident, "PCN1")
+    [undo] = _case(practice, ident)["actions"]
+    assert undo["command"] == f"edi-posting queue undo {ident} --reason WHY"
+    [entry] = undo["entries"]
+    assert entry["kind"] == "undo" and entry["reverses_entry_id"] is not None
+    assert undo["item_after"] == {"status": "open", "amount": "-80.00"}

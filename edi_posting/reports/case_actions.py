@@ -60,10 +60,13 @@ _CLOSABLE_AT_ZERO = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOU
 _Action = FinishingAction
 
 
-def finishing_actions(item: Any, case: dict[str, Any]) -> list[FinishingAction]:
-    """Each action that can finish the item, the likeliest first."""
+def finishing_actions(item: Any, case: dict[str, Any], *,
+                      money_acted: bool = True) -> list[FinishingAction]:
+    """Each action that can finish the item, the likeliest first.  A resolved item offers
+    its undo only when a money action of it (``money_acted``) posted an entry: one closed
+    by an import (its correction came) has nothing to walk back."""
     i = item.id
-    if item.status == ReviewStatus.RESOLVED:
+    if item.status == ReviewStatus.RESOLVED and money_acted:
         return [_Action(f"edi-posting queue undo {i} --reason WHY",
                         "walk back the money action that resolved it, if one did",
                         lambda conn, who: undo.undo(conn, i, principal=who, reason=_WHY))]

@@ -28,6 +28,7 @@ from edi_posting.db.models import (
     ProviderAdjustment,
     Remittance,
     ReviewItem,
+    ReviewItemEvent,
     SubmittedClaim,
     TransactionSet,
 )
@@ -51,6 +52,7 @@ __all__ = ["case_codes", "case_view"]
 
 _ITEM, _CP, _CLAIM = table_of(ReviewItem), table_of(ClaimPayment), table_of(SubmittedClaim)
 _REM, _TS, _PLB = table_of(Remittance), table_of(TransactionSet), table_of(ProviderAdjustment)
+_EVENT = table_of(ReviewItemEvent)
 _REVERSAL_KINDS = frozenset({ReviewKind.ORPHAN_REVERSAL, ReviewKind.AWAITING_CORRECTION})
 _SET_HEADER_ENDS = frozenset({"LX", "CLP", "PLB", "SE"})
 _SET_END = frozenset({"SE"})
@@ -95,7 +97,8 @@ def case_view(conn: Connection, item_id: int, *, mask_phi: bool = False,
         "billed_twice": (kinds.billed_twice_section(item)
                          if item.kind == ReviewKind.DUPLICATE_CLAIM else None),
     }
-    case["actions"] = action_rows(conn, finishing_actions(item, case), principal)
+    actions = finishing_actions(item, case, money_acted=_money_acted(conn, item.id))
+    case["actions"] = action_rows(conn, actions, principal)
     case["segments"] = _segments(conn, item, mask_phi)
     detail["case"] = case
     return detail
@@ -123,6 +126,13 @@ def _add(found: list[dict[str, Any]], seen: set[tuple[str, str]], name: str, cod
     if (name, code) not in seen:
         seen.add((name, code))
         found.append({"list": name, "code": code, "description": description})
+
+
+def _money_acted(conn: Connection, item_id: int) -> bool:
+    """Whether an event of the item posted a journal entry (a money action to undo)."""
+    return conn.execute(select(_EVENT.c.id).where(
+        _EVENT.c.review_item_id == item_id, _EVENT.c.journal_entry_id.is_not(None))
+        .limit(1)).first() is not None
 
 
 def _payer_name(conn: Connection, payer_id: int | None) -> str | None:
