@@ -101,7 +101,7 @@ def test_awaiting_correction_shows_what_linking_the_waiting_correction_would_pos
         f"  {link.ljust(width)}  # link the correction of 70.00 (835 EFT3) to PCN1",
         ("      would post link_correction: unapplied_cash 70.00; contractual_adjustments "
          "30.00; insurance_ar -100.00"),
-        f"      would leave review item {ident} resolved at -80.00",
+        f"      would leave review item {ident} resolved",
         f"  {write_off.ljust(width)}  # write the reopened balance off (then dismiss the item)",
         "      would post write_off: other_adjustments 100.00; insurance_ar -100.00",
         f"      would leave review item {ident} open at -80.00",
@@ -264,3 +264,20 @@ def test_an_item_closed_by_a_money_action_offers_its_undo_with_the_entry_it_woul
     [entry] = undo["entries"]
     assert entry["kind"] == "undo" and entry["reverses_entry_id"] is not None
     assert undo["item_after"] == {"status": "open", "amount": "-80.00"}
+
+
+def test_a_preview_that_closes_the_item_does_not_say_it_leaves_money_on_it(
+        practice: Practice) -> None:
+    """A refund resolves its credit_balance item, whose amount stays the credit it carried:
+    "would leave review item N resolved at 80.00" read as 80.00 still owed."""
+    practice.bill(("PCN1", OFFICE_VISIT))
+    paid = clp("PCN1", "1", "100", "80", "0", "ICN1", svc("99213", "100", "80", "CO*45*20"))
+    practice.receive(remit("80", paid, trace="EFT1"))
+    practice.receive(remit("80", paid, trace="EFT2"))
+    session = edi_posting.Session(practice.engine)
+    edi_posting.apply_cash(session, item_id(practice, "unmatched_payment"), "PCN1", confirm=True)
+    ident = item_id(practice, "credit_balance")
+    [refund] = [a for a in _case(practice, ident)["actions"]
+                if a["command"] == f"edi-posting queue refund {ident} --reason WHY"]
+    assert refund["would"] == ["would post refund: insurance_ar 80.00; refunds_payable -80.00",
+                               f"would leave review item {ident} resolved"]
