@@ -8,6 +8,8 @@ is written: no entry, no item event, no audit event beyond the read's own."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner
@@ -18,6 +20,9 @@ from edi_posting.cli import main
 from edi_posting.db.base import Base
 from edi_posting.db.models import AuditEvent
 from tests.test_queue_money import item_id
+from tests.test_validation import BODY
+from tests.test_validation import remit as validated_remit
+from tests.x12build import write_x12
 from tests.x835 import Practice, clp, remit, svc
 
 OFFICE_VISIT = (("HC:99213", "100"),)
@@ -281,3 +286,22 @@ def test_a_preview_that_closes_the_item_does_not_say_it_leaves_money_on_it(
                 if a["command"] == f"edi-posting queue refund {ident} --reason WHY"]
     assert refund["would"] == ["would post refund: insurance_ar 80.00; refunds_payable -80.00",
                                f"would leave review item {ident} resolved"]
+
+
+def test_a_set_rejected_by_validation_offers_accept_set_with_what_it_would_post(
+        practice: Practice, tmp_path: Path) -> None:
+    """The action that finishes a validation-rejected set is `queue accept-set` (an
+    admin's): the show offered only dismiss, which loses the set's money."""
+    practice.bill(("PCN1", OFFICE_VISIT))
+    bad = BODY.replace("20260105~", "20261350~").replace("EFT1", "EFT2")
+    path = write_x12(tmp_path, validated_remit(bad), "bad.835")
+    practice.options = replace(practice.options, validate=True)
+    practice.import_text(path.read_text(), "bad.835")
+    ident = item_id(practice, "rejected_file")
+    actions = {a["command"]: a for a in _case(practice, ident)["actions"]}
+    accept = actions[f"edi-posting queue accept-set {ident} --reason WHY --dry-run"]
+    assert accept["does"] == ("post the set from the archived file after review (an admin: "
+                              "administer)")
+    assert accept["refused"] is None and accept["entries"]
+    assert accept["item_after"]["status"] == "resolved"
+    assert f"edi-posting queue dismiss {ident} --reason WHY" in actions

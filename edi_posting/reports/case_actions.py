@@ -22,10 +22,12 @@ from sqlalchemy import Connection
 
 from edi_posting.access.permissions import Principal
 from edi_posting.db.workflow import ReviewStatus
+from edi_posting.importing.units import envelope_rows
 from edi_posting.money import format_cents
 from edi_posting.queue.kinds import holds_money, holds_unapplied
 from edi_posting.records.states import ReviewKind
 from edi_posting.review import (
+    accept_set,
     balances,
     money,
     plb_placement,
@@ -248,6 +250,19 @@ def _dismiss_only(item: Any, case: dict[str, Any]) -> list[_Action]:
     return [_Action(f"queue dismiss {item.id} --reason WHY", "close it (it holds no money)")]
 
 
+def _rejected(item: Any, case: dict[str, Any]) -> list[_Action]:
+    """A set validation rejected is posted from the archive after review (an admin's
+    action); any rejected file may be closed once its corrected resend is in."""
+    i, actions = item.id, list[_Action]()
+    if item.problem_code == accept_set.ACCEPTABLE_PROBLEM:
+        actions.append(_Action(
+            f"queue accept-set {i} --reason WHY --dry-run",
+            "post the set from the archived file after review (an admin: administer)",
+            lambda conn, who: accept_set.accept_set(conn, i, _WHY, principal=who,
+                                                    envelope_rows=envelope_rows)))
+    return actions + _dismiss_only(item, case)
+
+
 _BY_KIND: dict[str, Callable[[Any, dict[str, Any]], list[_Action]]] = {
     ReviewKind.UNMATCHED_PAYMENT: _payment,
     ReviewKind.AMBIGUOUS_MATCH: _payment,
@@ -257,4 +272,5 @@ _BY_KIND: dict[str, Callable[[Any, dict[str, Any]], list[_Action]]] = {
     ReviewKind.AWAITING_CORRECTION: _reversal,
     ReviewKind.UNLINKED_PLB: _plb,
     ReviewKind.CREDIT_BALANCE: _credit,
+    ReviewKind.REJECTED_FILE: _rejected,
 }
