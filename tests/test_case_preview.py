@@ -305,3 +305,18 @@ def test_a_set_rejected_by_validation_offers_accept_set_with_what_it_would_post(
     assert accept["refused"] is None and accept["entries"]
     assert accept["item_after"]["status"] == "resolved"
     assert f"edi-posting queue dismiss {ident} --reason WHY" in actions
+
+
+def test_the_awaiting_correction_an_applied_orphan_opens_names_its_clp07_and_cause(
+        practice: Practice) -> None:
+    """Applying an orphan reversal opens an awaiting_correction naming no claim payment: its
+    show said "payer claim number (CLP07): -" and "original: none found (apply from review
+    item N)", as if the apply were why no original was found."""
+    orphan = _orphan(practice)
+    edi_posting.apply_cash(edi_posting.Session(practice.engine), orphan, "PCN1")
+    ident = item_id(practice, "awaiting_correction")
+    lines = _show(practice, ident).stdout.splitlines()
+    i = lines.index("reversal:")
+    assert lines[i + 1:i + 3] == [
+        "  payer claim number (CLP07): ICN1",
+        f"  original: none found (the balance was reopened by apply from review item {orphan})"]
