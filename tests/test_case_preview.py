@@ -320,3 +320,19 @@ def test_the_awaiting_correction_an_applied_orphan_opens_names_its_clp07_and_cau
     assert lines[i + 1:i + 3] == [
         "  payer claim number (CLP07): ICN1",
         f"  original: none found (the balance was reopened by apply from review item {orphan})"]
+
+
+def test_a_held_set_offers_applying_its_cash_not_a_post_as_sent_it_would_refuse(
+        practice: Practice) -> None:
+    """BPR02 says 90.00, its claims 80.00: the whole set is held.  post-as-sent is for a
+    claim that failed balancing (refused here), and the apply that finishes a held set
+    (test_every_kind_closes) was not offered at all."""
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("90", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                     svc("99213", "100", "80", "CO*45*20"))))
+    ident = item_id(practice, "balancing_failure")
+    actions = _case(practice, ident)["actions"]
+    assert [a["refused"] for a in actions] == [None] * len(actions)
+    [apply] = [a for a in actions if a["command"].startswith(f"edi-posting queue apply {ident} ")]
+    assert apply["command"] == f"edi-posting queue apply {ident} --claim PCN"
+    assert apply["needs"] == "which claim: its PCN (--claim PCN)"

@@ -183,7 +183,8 @@ def test_a_set_balancing_failure_shows_the_difference_and_the_set_header_as_sent
     i = lines.index("balancing:")
     assert lines[i + 1] == ("  transaction level at segment 4 (BPR02): expected 80.00, got 90.00, "
                             "difference 10.00")
-    assert f"edi-posting queue post-as-sent {ident} --reason WHY" in _actions(lines)
+    assert _actions(lines)[f"edi-posting queue apply {ident} --claim PCN"] == (
+        "apply the held set's cash to its claims (--amount A per claim)")  # not post-as-sent
     segments = lines[lines.index("raw segments (as sent):") + 1:lines.index("events:") - 1]
     assert segments[0] == "       3  ST*835*0001*005010X221A1~"
     assert "      10  CLP*PCN1*1*100*80*0*12*ICN1*11*1~" in segments  # held: the whole set

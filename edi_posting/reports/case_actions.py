@@ -171,14 +171,18 @@ def _denial(item: Any, case: dict[str, Any]) -> list[_Action]:
 
 
 def _balancing(item: Any, case: dict[str, Any]) -> list[_Action]:
+    """A claim that failed balancing: posted as sent, or its cash applied.  A held set
+    (no claim payment) only has cash to apply, claim by claim."""
     i, pcn = item.id, _claim_pcn(case)
-    actions = [_Action(f"queue post-as-sent {i} --reason WHY",
-                       "post the 835's own adjustments as sent, the difference left on the balance",
-                       lambda conn, who: post_as_sent.post_as_sent(conn, i, _WHY, principal=who))]
-    if item.claim_payment_id is not None:
-        actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
-                               "apply the held cash to the claim", _apply(i, pcn)))
-    return actions
+    if item.claim_payment_id is None:
+        return [_Action(f"queue apply {i} --claim PCN",
+                        "apply the held set's cash to its claims (--amount A per claim)",
+                        _NEEDS_CLAIM)]
+    return [_Action(f"queue post-as-sent {i} --reason WHY",
+                    "post the 835's own adjustments as sent, the difference left on the balance",
+                    lambda conn, who: post_as_sent.post_as_sent(conn, i, _WHY, principal=who)),
+            _Action(f"queue apply {i} --claim {pcn or 'PCN'}",
+                    "apply the held cash to the claim", _apply(i, pcn))]
 
 
 def _link(item_id: int, correction: dict[str, Any], pcn: str | None) -> _Action:
