@@ -336,3 +336,28 @@ def test_a_held_set_offers_applying_its_cash_not_a_post_as_sent_it_would_refuse(
     [apply] = [a for a in actions if a["command"].startswith(f"edi-posting queue apply {ident} ")]
     assert apply["command"] == f"edi-posting queue apply {ident} --claim PCN"
     assert apply["needs"] == "which claim: its PCN (--claim PCN)"
+
+
+def test_an_awaiting_correction_with_no_candidate_says_how_to_link_one(
+        practice: Practice) -> None:
+    """A correction under another CLP07 and patient is no candidate the show can find; the
+    show must still offer link-correction, saying it needs the correction's claim payment
+    id, and an unmatched payment's show must print that id for it."""
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                     svc("99213", "100", "80", "CO*45*20")), trace="EFT1"))
+    practice.receive(remit("-80", clp("PCN1", "22", "-100", "-80", "0", "ICN1",
+                                      svc("99213", "-100", "-80", "CO*45*-20")), trace="EFT2"))
+    practice.receive(remit("70", "CLP*NEWPCN*1*100*70*0*12*ICN9*11*1~\n"
+                                 "NM1*QC*1*ZQOTHER*NAME****MI*ZQX999~\n"
+                           + svc("99213", "100", "70", "CO*45*30"), trace="EFT3"))
+    ident = item_id(practice, "awaiting_correction")
+    [link] = [a for a in _case(practice, ident)["actions"]
+              if a["command"].startswith(f"edi-posting queue link-correction {ident} ")]
+    assert link["command"] == f"edi-posting queue link-correction {ident} --claim-payment N"
+    assert link["needs"] == ("which correction: its claim payment id (queue show of the "
+                             "payment waiting as unmatched_payment prints it)")
+    waiting = item_id(practice, "unmatched_payment")
+    payment = _case(practice, waiting)["payment"]["claim_payment_id"]
+    lines = _show(practice, waiting).stdout.splitlines()
+    assert f"payment (the 835 as sent): claim payment {payment}" in lines

@@ -73,8 +73,8 @@ def test_an_unmatched_payment_shows_the_835_facts_and_candidates_by_pcn(
     lines = _text(practice, ident)
     assert lines[:2] == [f"review item {ident}: unmatched_payment, open, priority 2",
                          "amount: 80.00"]
+    assert any(line.startswith("payment (the 835 as sent): claim payment ") for line in lines)
     for expected in [
-            "payment (the 835 as sent):",
             "  patient control number (CLP01): WRONG9",
             "  claim status (CLP02): 1 (Processed as Primary)",
             "  payer claim number (CLP07): PAYER77",

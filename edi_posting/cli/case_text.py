@@ -67,7 +67,7 @@ def _payment(case: dict[str, Any]) -> list[str]:
         return []
     status = p["status_code"] + (f" ({p['status_description']})" if p["status_description"] else "")
     dates = p["service_dates"]
-    return ["payment (the 835 as sent):",
+    return [f"payment (the 835 as sent): claim payment {p['claim_payment_id']}",
             f"  patient control number (CLP01): {p['patient_control_number']}",
             f"  claim status (CLP02): {status}",
             f"  payer claim number (CLP07): {_text(p['payer_claim_control_number'])}",

@@ -47,6 +47,8 @@ Rehearsal = Callable[[Connection, Principal], ActionResult]
 for the reason or note the specialist will supply: ``WHY``)."""
 _WHY = "WHY"
 _NEEDS_CLAIM = "which claim: its PCN (--claim PCN)"
+_NEEDS_CORRECTION = ("which correction: its claim payment id (queue show of the payment "
+                     "waiting as unmatched_payment prints it)")
 
 
 class FinishingAction(NamedTuple):
@@ -198,6 +200,10 @@ def _reversal(item: Any, case: dict[str, Any]) -> list[_Action]:
     i, pcn = item.id, _claim_pcn(case)
     waiting = [c for c in (case.get("reversal") or {}).get("corrections", []) if c["waiting"]]
     actions = [_link(i, c, pcn) for c in waiting]
+    if item.kind == ReviewKind.AWAITING_CORRECTION and not waiting:
+        actions.append(_Action(f"queue link-correction {i} --claim-payment N",
+                               "link a correction the payer sent under another payer claim "
+                               "number", _NEEDS_CORRECTION))
     if item.kind == ReviewKind.ORPHAN_REVERSAL:
         actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
                                f"take the reversal off {pcn or 'the claim'}: its balance is "
