@@ -43,10 +43,13 @@ def _text(practice: Practice, ident: int, *args: str) -> list[str]:
 
 
 def _actions(lines: list[str]) -> dict[str, str]:
-    """The "to finish it" section: command -> what it does."""
+    """The "to finish it" section: command -> what it does (the preview under each
+    command, indented further, is tests/test_case_preview.py's)."""
     start = lines.index("to finish it:") + 1
     found = {}
     for line in lines[start:]:
+        if line.startswith("      "):
+            continue
         if not line.startswith("  edi-posting "):
             break
         command, does = line.split("  # ", 1)
@@ -70,8 +73,8 @@ def test_an_unmatched_payment_shows_the_835_facts_and_candidates_by_pcn(
     lines = _text(practice, ident)
     assert lines[:2] == [f"review item {ident}: unmatched_payment, open, priority 2",
                          "amount: 80.00"]
+    assert any(line.startswith("payment (the 835 as sent): claim payment ") for line in lines)
     for expected in [
-            "payment (the 835 as sent):",
             "  patient control number (CLP01): WRONG9",
             "  claim status (CLP02): 1 (Processed as Primary)",
             "  payer claim number (CLP07): PAYER77",
@@ -180,7 +183,8 @@ def test_a_set_balancing_failure_shows_the_difference_and_the_set_header_as_sent
     i = lines.index("balancing:")
     assert lines[i + 1] == ("  transaction level at segment 4 (BPR02): expected 80.00, got 90.00, "
                             "difference 10.00")
-    assert f"edi-posting queue post-as-sent {ident} --reason WHY" in _actions(lines)
+    assert _actions(lines)[f"edi-posting queue apply {ident} --claim PCN"] == (
+        "apply the held set's cash to its claims (--amount A per claim)")  # not post-as-sent
     segments = lines[lines.index("raw segments (as sent):") + 1:lines.index("events:") - 1]
     assert segments[0] == "       3  ST*835*0001*005010X221A1~"
     assert "      10  CLP*PCN1*1*100*80*0*12*ICN1*11*1~" in segments  # held: the whole set

@@ -11,10 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from edi_posting.access.permissions import Permission
+from edi_posting.access.permissions import MATRIX, Permission, Principal
 from edi_posting.api.acting import act
 from edi_posting.api.session import Session
 from edi_posting.codes.describe import describe_evidence
+from edi_posting.db.engine import begin_write
 from edi_posting.queue.items import QueueFilter, list_items
 from edi_posting.queue.items import queue_stats as _queue_stats
 from edi_posting.reports.case_view import case_codes, case_view
@@ -46,18 +47,45 @@ def list_queue(session: Session, *, kind: str | None = None, status: str | None 
 
 def show_queue_item(session: Session, item_id: int) -> dict[str, Any]:
     """One item with its evidence, history, the CARC/RARC codes it names, described, and
-    ``case``: what decides it, the raw segments and the commands that finish it
-    (``read_phi``, audited; PHI masked, in the segments too, when the session masks it).
-    LookupError when there is no such item; ArchiveIntegrityError when its file's archived
-    bytes no longer match their SHA-256."""
+    ``case``: what decides it, the raw segments and the commands that finish it, each with
+    what it would post as this user, when the user holds ``resolve`` (``read_phi``,
+    audited; PHI masked, in the segments too, when the session masks it).  The previews run in one write transaction that is
+    rolled back whole: nothing is written but the read's audit event.  LookupError when
+    there is no such item; ArchiveIntegrityError when its file's archived bytes no longer
+    match their SHA-256."""
     principal = session.authorize(Permission.READ_PHI, "queue.show", str(item_id))
     session.audit("queue.show", role=principal.role, object_type="review_item",
                   object_id=str(item_id))
-    with session.reading() as conn:
-        detail = session.shown(case_view(conn, item_id, mask_phi=session.mask_phi))
+    if _may_resolve(principal):
+        detail = session.shown(_rolled_back_case(session, item_id, principal))
+    else:  # an auditor's or poster's view: no action to preview, and maybe no write grant
+        with session.reading() as conn:
+            detail = session.shown(case_view(conn, item_id, mask_phi=session.mask_phi))
     # every CARC/RARC the evidence and the 835's adjudication name, described
     detail["codes"] = case_codes(describe_evidence(detail["evidence"]), detail["case"])
     return detail
+
+
+def _may_resolve(principal: Principal) -> bool:
+    """Whether the user may run the actions the case previews (access control off: yes)."""
+    return principal.role is None or Permission.RESOLVE in MATRIX.get(principal.role, ())
+
+
+class _Shown(Exception):  # not an error: carries the case out of the transaction it undoes
+    def __init__(self, detail: dict[str, Any]) -> None:
+        super().__init__("shown")
+        self.detail = detail
+
+
+def _rolled_back_case(session: Session, item_id: int, principal: Principal) -> dict[str, Any]:
+    """The case view read in a write transaction (the previews write, so ``BEGIN
+    IMMEDIATE`` on SQLite) that is then rolled back by raising its result out of it."""
+    try:
+        with begin_write(session.engine) as conn:
+            raise _Shown(case_view(conn, item_id, mask_phi=session.mask_phi,
+                                   principal=principal))
+    except _Shown as shown:
+        return shown.detail
 
 
 def queue_stats(session: Session) -> list[dict[str, Any]]:

@@ -67,7 +67,7 @@ def _payment(case: dict[str, Any]) -> list[str]:
         return []
     status = p["status_code"] + (f" ({p['status_description']})" if p["status_description"] else "")
     dates = p["service_dates"]
-    return ["payment (the 835 as sent):",
+    return [f"payment (the 835 as sent): claim payment {p['claim_payment_id']}",
             f"  patient control number (CLP01): {p['patient_control_number']}",
             f"  claim status (CLP02): {status}",
             f"  payer claim number (CLP07): {_text(p['payer_claim_control_number'])}",
@@ -233,7 +233,11 @@ def _actions(case: dict[str, Any]) -> list[str]:
     if not actions:
         return []
     width = max(len(a["command"]) for a in actions)
-    return ["to finish it:"] + [f"  {a['command'].ljust(width)}  # {a['does']}" for a in actions]
+    lines = ["to finish it:"]
+    for a in actions:  # under each command, what it would post (or what it needs first)
+        lines.append(f"  {a['command'].ljust(width)}  # {a['does']}")
+        lines += [f"      {said}" for said in a.get("would") or []]
+    return lines
 
 
 def _segments(case: dict[str, Any]) -> list[str]:

@@ -5,39 +5,99 @@ from one screen into another: the case view lists each action that can finish th
 as the exact command line (the item's id, the candidate's or claim's PCN filled in), with
 what it does.  Words the specialist must supply (a reason, a note) stay in capitals.
 Only open items get actions; a closed one can only be undone (``queue undo``).
+
+Each action also carries how to rehearse it (the review function it runs, its choices
+filled in) so that the case view can show what it would post
+(:mod:`edi_posting.reports.case_previews`), or, when it needs a choice the view cannot
+make (which claim, which payer), what it needs; an action that moves no money (a note, an
+escalation) has neither.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
+from sqlalchemy import Connection
+
+from edi_posting.access.permissions import Principal
 from edi_posting.db.workflow import ReviewStatus
+from edi_posting.importing.units import envelope_rows
 from edi_posting.money import format_cents
 from edi_posting.queue.kinds import holds_money, holds_unapplied
 from edi_posting.records.states import ReviewKind
+from edi_posting.review import (
+    accept_set,
+    balances,
+    money,
+    plb_placement,
+    post_as_sent,
+    refunds,
+    rematch,
+    returns,
+    undo,
+)
+from edi_posting.review.money import ActionResult
+from edi_posting.review.reason_codes import ReasonCode
 
-__all__ = ["finishing_actions"]
+__all__ = ["FinishingAction", "Rehearsal", "finishing_actions"]
+
+Rehearsal = Callable[[Connection, Principal], ActionResult]
+"""The action as the review module runs it, every choice filled in (a rehearsal's words
+for the reason or note the specialist will supply: ``WHY``)."""
+_WHY = "WHY"
+_NEEDS_CLAIM = "which claim: its PCN (--claim PCN)"
+_NEEDS_CORRECTION = ("which correction: its claim payment id (queue show of the payment "
+                     "waiting as unmatched_payment prints it)")
+
+
+class FinishingAction(NamedTuple):
+    """One command that can finish the item, what it does, and how to preview it: a
+    ``Rehearsal``, a ``str`` saying which choice it needs first, or None (moves no money)."""
+
+    command: str
+    does: str
+    preview: Rehearsal | str | None = None
 
 _CLOSED = frozenset({ReviewStatus.RESOLVED, ReviewStatus.DISMISSED})
 _CLOSABLE_AT_ZERO = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH})
-_Action = tuple[str, str]
+_Action = FinishingAction
 
 
-def finishing_actions(item: Any, case: dict[str, Any]) -> list[dict[str, str]]:
-    """``{"command", "does"}`` per action that can finish the item, the likeliest first."""
-    if item.status == ReviewStatus.RESOLVED:
-        return [{"command": f"edi-posting queue undo {item.id} --reason WHY",
-                 "does": "walk back the money action that resolved it, if one did"}]
+def finishing_actions(item: Any, case: dict[str, Any], *,
+                      money_acted: bool = True) -> list[FinishingAction]:
+    """Each action that can finish the item, the likeliest first.  A resolved item offers
+    its undo only when a money action of it (``money_acted``) posted an entry: one closed
+    by an import (its correction came) has nothing to walk back."""
+    i = item.id
+    if item.status == ReviewStatus.RESOLVED and money_acted:
+        return [_Action(f"edi-posting queue undo {i} --reason WHY",
+                        "walk back the money action that resolved it, if one did",
+                        lambda conn, who: undo.undo(conn, i, principal=who, reason=_WHY))]
     if item.status in _CLOSED:
         return []
     build = _BY_KIND.get(item.kind, _dismiss_only)
     actions = _held_cash(item, case) + build(item, case)
     if item.kind in _CLOSABLE_AT_ZERO and not item.amount_cents:
-        actions.append((f"queue dismiss {item.id} --reason WHY", "close it: it holds no cash"))
-    actions += [
-        (f"queue escalate {item.id} --to lead --note WHY", "hand it to a lead, saying why")]
-    return [{"command": f"edi-posting {command}", "does": does} for command, does in actions]
+        actions.append(_Action(f"queue dismiss {i} --reason WHY",
+                               "close it: it holds no cash"))
+    actions += [_Action(f"queue escalate {i} --to lead --note WHY",
+                        "hand it to a lead, saying why")]
+    return [a._replace(command=f"edi-posting {a.command}") for a in actions]
+
+
+def _apply(item_id: int, pcn: str | None, *, confirm: bool = False) -> Rehearsal | str:
+    """``queue apply`` onto ``pcn`` (None: the claim is the specialist's choice)."""
+    if pcn is None:
+        return _NEEDS_CLAIM
+    return lambda conn, who: money.apply_cash(conn, item_id, pcn, principal=who,
+                                              confirm=confirm)
+
+
+def _write_off(item_id: int) -> Rehearsal:
+    """A write-off of all it can take; the reason code (any) does not change the entry."""
+    return lambda conn, who: balances.write_off(conn, item_id, ReasonCode.OTHER,
+                                                principal=who, note=_WHY)
 
 
 def _held_cash(item: Any, case: dict[str, Any]) -> list[_Action]:
@@ -47,12 +107,14 @@ def _held_cash(item: Any, case: dict[str, Any]) -> list[_Action]:
             or not holds_unapplied(item.kind, item.claim_payment_id) or not item.amount_cents):
         return []
     pcn = _claim_pcn(case)
-    return [(f"queue apply {item.id} --claim {pcn}",
-             f"apply the held {format_cents(item.amount_cents)} to {pcn}")]
+    return [_Action(f"queue apply {item.id} --claim {pcn or 'PCN'}",
+                    f"apply the held {format_cents(item.amount_cents)} to {pcn or 'the claim'}",
+                    _apply(item.id, pcn))]
 
 
-def _claim_pcn(case: dict[str, Any]) -> str:
-    return (case.get("claim") or {}).get("patient_control_number") or "PCN"
+def _claim_pcn(case: dict[str, Any]) -> str | None:
+    pcn = (case.get("claim") or {}).get("patient_control_number")
+    return str(pcn) if pcn else None
 
 
 def _payment(item: Any, case: dict[str, Any]) -> list[_Action]:
@@ -61,88 +123,133 @@ def _payment(item: Any, case: dict[str, Any]) -> list[_Action]:
     if case.get("duplicate"):
         pcn = _claim_pcn(case)
         credit = case["duplicate"]["credit_if_applied"]
-        return [(f"queue apply {i} --claim {pcn} --confirm",
-                 f"post its cash alone onto {pcn}, leaving a credit of {credit} to refund"),
-                (f"queue rematch {i}", "match it again (after a correction arrived)"),
+        # rematch refuses a duplicate: its payer taking the cash back is what ends it
+        return [_Action(f"queue apply {i} --claim {pcn or 'PCN'} --confirm",
+                        f"post its cash alone onto {pcn or 'the claim'}, leaving a credit of "
+                        f"{credit} to refund", _apply(i, pcn, confirm=True)),
+                _Action(f"queue note {i} 'waiting for the payer to take it back, called ...'",
+                        "leave it open: the payer's reversal or PLB WO of it resolves it"),
                 _return(i)]
     for candidate in case.get("candidates", []):
-        pcn = candidate["patient_control_number"]
-        confirm = " --confirm" if candidate["already_paid"] else ""
+        pcn, paid = candidate["patient_control_number"], bool(candidate["already_paid"])
         does = f"apply the payment to {pcn}"
-        if candidate["already_paid"]:
+        if paid:
             does += " (already paid: its cash alone, leaving a credit)"
-        actions.append((f"queue apply {i} --claim {pcn}{confirm}", does))
+        actions.append(_Action(f"queue apply {i} --claim {pcn}{' --confirm' if paid else ''}",
+                               does, _apply(i, pcn, confirm=paid)))
     if not actions:
-        actions.append((f"queue apply {i} --claim PCN", "apply the payment to the claim named"))
-    actions.append((f"queue rematch {i}", "match it again (after a late 837 or a fixed member ID)"))
-    actions.append(_return(i))
-    return actions
+        actions.append(_Action(f"queue apply {i} --claim PCN",
+                               "apply the payment to the claim named", _NEEDS_CLAIM))
+    return actions + [_rematch(i), _return(i)]
+
+
+def _rematch(item_id: int) -> _Action:
+    def rehearsal(conn: Connection, who: Principal) -> ActionResult:
+        [result] = rematch.rematch(conn, [item_id], principal=who)
+        return result
+    return _Action(f"queue rematch {item_id}",
+                   "match it again (after a late 837 or a fixed member ID)", rehearsal)
 
 
 def _return(item_id: int) -> _Action:
     """Cash that, after research, is not ours goes back to the payer that sent it."""
-    return (f"queue return {item_id} --reason WHY --dry-run",
-            "see what returning the cash to its payer would post (money that is not ours)")
+    return _Action(f"queue return {item_id} --reason WHY --dry-run",
+                   "see what returning the cash to its payer would post (money that is not ours)",
+                   lambda conn, who: returns.return_money(conn, item_id, _WHY, principal=who))
 
 
 def _denial(item: Any, case: dict[str, Any]) -> list[_Action]:
     i = item.id
-    return [(f"queue write-off {i} --reason CODE --note WHY",
-             "write the amount at risk off (within the write-off limit)"),
-            (f"queue transfer {i} --to patient",
-             "move what the patient owes (never a contractual amount)"),
-            (f"queue transfer {i} --to payer --payer IDENT",
-             "bill another payer (coordination of benefits)"),
-            (f"queue note {i} 'resubmitted, appeal ref ...'",
-             "record the resubmission or appeal; the item stays open")]
+    return [_Action(f"queue write-off {i} --reason CODE --note WHY",
+                    "write the amount at risk off (within the write-off limit)", _write_off(i)),
+            _Action(f"queue transfer {i} --to patient",
+                    "move what the patient owes (never a contractual amount)",
+                    lambda conn, who: balances.transfer(conn, i, to="patient", principal=who)),
+            _Action(f"queue transfer {i} --to payer --payer IDENT",
+                    "bill another payer (coordination of benefits)",
+                    "which payer: its identifier (--payer IDENT)"),
+            _Action(f"queue note {i} 'resubmitted, appeal ref ...'",
+                    "record the resubmission or appeal; the item stays open")]
 
 
 def _balancing(item: Any, case: dict[str, Any]) -> list[_Action]:
-    i = item.id
-    actions = [(f"queue post-as-sent {i} --reason WHY",
-                "post the 835's own adjustments as sent, the difference left on the balance")]
-    if item.claim_payment_id is not None:
-        actions.append((f"queue apply {i} --claim {_claim_pcn(case)}",
-                        "apply the held cash to the claim"))
-    return actions
+    """A claim that failed balancing: posted as sent, or its cash applied.  A held set
+    (no claim payment) only has cash to apply, claim by claim."""
+    i, pcn = item.id, _claim_pcn(case)
+    if item.claim_payment_id is None:
+        return [_Action(f"queue apply {i} --claim PCN",
+                        "apply the held set's cash to its claims (--amount A per claim)",
+                        _NEEDS_CLAIM)]
+    return [_Action(f"queue post-as-sent {i} --reason WHY",
+                    "post the 835's own adjustments as sent, the difference left on the balance",
+                    lambda conn, who: post_as_sent.post_as_sent(conn, i, _WHY, principal=who)),
+            _Action(f"queue apply {i} --claim {pcn or 'PCN'}",
+                    "apply the held cash to the claim", _apply(i, pcn))]
+
+
+def _link(item_id: int, correction: dict[str, Any], pcn: str | None) -> _Action:
+    payment = int(correction["claim_payment_id"])
+    return _Action(f"queue link-correction {item_id} --claim-payment {payment}",
+                   f"link the correction of {correction['paid']} (835 "
+                   f"{correction['trace_number']}) to {pcn or 'the claim'}",
+                   lambda conn, who: rematch.link_correction(conn, item_id, payment,
+                                                             principal=who))
 
 
 def _reversal(item: Any, case: dict[str, Any]) -> list[_Action]:
     i, pcn = item.id, _claim_pcn(case)
     waiting = [c for c in (case.get("reversal") or {}).get("corrections", []) if c["waiting"]]
-    actions = [(f"queue link-correction {i} --claim-payment {c['claim_payment_id']}",
-                f"link the correction of {c['paid']} (835 {c['trace_number']}) to {pcn}")
-               for c in waiting]
+    actions = [_link(i, c, pcn) for c in waiting]
+    if item.kind == ReviewKind.AWAITING_CORRECTION and not waiting:
+        actions.append(_Action(f"queue link-correction {i} --claim-payment N",
+                               "link a correction the payer sent under another payer claim "
+                               "number", _NEEDS_CORRECTION))
     if item.kind == ReviewKind.ORPHAN_REVERSAL:
-        actions.append((f"queue apply {i} --claim {pcn}",
-                        f"take the reversal off {pcn}: its balance is owed again"))
-    else:
-        actions.append((f"queue write-off {i} --reason CODE --note WHY",
-                        "write the reopened balance off"))
-    actions.append((f"queue note {i} 'waiting for the payer, called ...'",
-                    "wait for the correction with a note"))
+        actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
+                               f"take the reversal off {pcn or 'the claim'}: its balance is "
+                               "owed again", _apply(i, pcn)))
+    else:  # the write-off settles the balance; the item, holding no cash, is dismissed
+        actions.append(_Action(f"queue write-off {i} --reason CODE --note WHY",
+                               "write the reopened balance off (then dismiss the item)",
+                               _write_off(i)))
+    actions.append(_Action(f"queue note {i} 'waiting for the payer, called ...'",
+                           "wait for the correction with a note"))
+    if not holds_money(item):
+        actions.append(_Action(f"queue dismiss {i} --reason WHY",
+                               "close it once no correction will come (it holds no cash)"))
     return actions
 
 
 def _plb(item: Any, case: dict[str, Any]) -> list[_Action]:
     i = item.id
     claims = [c for c in (case.get("plb") or {}).get("claims", []) if c["claim_id"] is not None]
-    actions = [(f"queue place-plb {i} --claim {c['patient_control_number']}",
-                f"place it on {c['patient_control_number']} (its {c['matched_by']})")
-               for c in claims]
+    actions = [_place(i, c) for c in claims]
     if not claims:
-        actions.append((f"queue place-plb {i} --claim PCN --note WHY",
-                        "place it on a claim its reference does not name"))
-    actions.append((f"queue place-plb {i} --note WHY",
-                    "keep it in provider adjustments, saying why"))
+        actions.append(_Action(f"queue place-plb {i} --claim PCN --note WHY",
+                               "place it on a claim its reference does not name", _NEEDS_CLAIM))
+    actions.append(_Action(f"queue place-plb {i} --note WHY",
+                           "keep it in provider adjustments, saying why",
+                           lambda conn, who: plb_placement.place_plb(conn, i, principal=who,
+                                                                     note=_WHY)))
     return actions
+
+
+def _place(item_id: int, claim: dict[str, Any]) -> _Action:
+    pcn = str(claim["patient_control_number"])
+    return _Action(f"queue place-plb {item_id} --claim {pcn}",
+                   f"place it on {pcn} (its {claim['matched_by']})",
+                   lambda conn, who: plb_placement.place_plb(conn, item_id, principal=who,
+                                                             pcn=pcn))
 
 
 def _credit(item: Any, case: dict[str, Any]) -> list[_Action]:
     i = item.id
-    return [(f"queue refund {i} --reason WHY", "refund the credit (approval above the limit)"),
-            (f"queue reapply {i} --claim PCN",
-             "move it onto another open claim of the same account and side")]
+    return [_Action(f"queue refund {i} --reason WHY",
+                    "refund the credit (approval above the limit)",
+                    lambda conn, who: refunds.refund(conn, i, _WHY, principal=who)),
+            _Action(f"queue reapply {i} --claim PCN",
+                    "move it onto another open claim of the same account and side",
+                    "which claim to move it onto: its PCN (--claim PCN)")]
 
 
 def _dismiss_only(item: Any, case: dict[str, Any]) -> list[_Action]:
@@ -150,7 +257,20 @@ def _dismiss_only(item: Any, case: dict[str, Any]) -> list[_Action]:
     (an 835 claim problem's: applied first, see ``_held_cash``)."""
     if holds_money(item):
         return []
-    return [(f"queue dismiss {item.id} --reason WHY", "close it (it holds no money)")]
+    return [_Action(f"queue dismiss {item.id} --reason WHY", "close it (it holds no money)")]
+
+
+def _rejected(item: Any, case: dict[str, Any]) -> list[_Action]:
+    """A set validation rejected is posted from the archive after review (an admin's
+    action); any rejected file may be closed once its corrected resend is in."""
+    i, actions = item.id, list[_Action]()
+    if item.problem_code == accept_set.ACCEPTABLE_PROBLEM:
+        actions.append(_Action(
+            f"queue accept-set {i} --reason WHY --dry-run",
+            "post the set from the archived file after review (an admin: administer)",
+            lambda conn, who: accept_set.accept_set(conn, i, _WHY, principal=who,
+                                                    envelope_rows=envelope_rows)))
+    return actions + _dismiss_only(item, case)
 
 
 _BY_KIND: dict[str, Callable[[Any, dict[str, Any]], list[_Action]]] = {
@@ -162,4 +282,5 @@ _BY_KIND: dict[str, Callable[[Any, dict[str, Any]], list[_Action]]] = {
     ReviewKind.AWAITING_CORRECTION: _reversal,
     ReviewKind.UNLINKED_PLB: _plb,
     ReviewKind.CREDIT_BALANCE: _credit,
+    ReviewKind.REJECTED_FILE: _rejected,
 }

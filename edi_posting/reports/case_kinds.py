@@ -87,19 +87,32 @@ def balancing_section(item: Any) -> list[dict[str, Any]]:
 def reversal_section(conn: Connection, item: Any) -> dict[str, Any]:
     """The original payment a reversal negates (or why none was found) and the candidate
     corrections: payments carrying the same payer claim number (CLP07)."""
-    number = None
-    if item.claim_payment_id is not None:
-        number = conn.execute(select(_CP.c.payer_claim_control_number)
-                              .where(_CP.c.id == item.claim_payment_id)).scalar()
+    number = _reversal_clp07(conn, item)
     originals: list[dict[str, Any]] = []
     if item.submitted_claim_id is not None:
         originals = [p for p in claim_payments_of(conn, item.submitted_claim_id,
                                                   besides=item.claim_payment_id)
                      if p["posting_state"] in _REVERSED]
-    reason = (item.evidence or {}).get("reason") or (item.evidence or {}).get("cause")
+    evidence = item.evidence or {}
+    reason = evidence.get("reason") or (f"the balance was reopened by {evidence['cause']}"
+                                        if evidence.get("cause") else None)
     return {"payer_claim_control_number": number, "originals": originals,
             "why_no_original": None if originals else reason,
             "corrections": _corrections(conn, item, number)}
+
+
+def _reversal_clp07(conn: Connection, item: Any) -> str | None:
+    """The reversal's payer claim number; an item an action opened (an orphan reversal
+    applied) names no claim payment: the latest reversal received for its claim."""
+    if item.claim_payment_id is not None:
+        return conn.execute(select(_CP.c.payer_claim_control_number)
+                            .where(_CP.c.id == item.claim_payment_id)).scalar()
+    if item.submitted_claim_id is None:
+        return None
+    return conn.execute(select(_CP.c.payer_claim_control_number)
+                        .where(_CP.c.submitted_claim_id == item.submitted_claim_id,
+                               _CP.c.status_code == ClaimStatus.REVERSED)
+                        .order_by(_CP.c.id.desc()).limit(1)).scalar()
 
 
 def _corrections(conn: Connection, item: Any, number: str | None) -> list[dict[str, Any]]:

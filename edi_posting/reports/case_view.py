@@ -4,9 +4,12 @@ A specialist works hundreds of items a day, so one view has to carry the case: t
 and its money; for a payment the 835's own facts and the candidates by PCN; per kind what
 decides it (:mod:`edi_posting.reports.case_kinds`); the raw X12 segments as sent, read
 from the archive through its integrity check; and the commands that finish the case,
-written out with the item's id and claim.  Returned as one plain dict (JSON-ready, every
+written out with the item's id and claim, each with what it would post
+(:mod:`edi_posting.reports.case_previews`).  Returned as one plain dict (JSON-ready, every
 section present, empty when it does not apply) that the CLI renders as text sections and
-the web workbench as a page.  Read only; the caller authorises and audits the PHI read.
+the web workbench as a page.  Reads only, except the previews, which a caller asks for
+by passing the principal they run as: each runs in a savepoint rolled back at once, and the
+caller rolls its own transaction back too.  The caller authorises and audits the PHI read.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from edi_posting.access.permissions import Principal
 from edi_posting.db.base import table_of
 from edi_posting.db.models import (
     ClaimPayment,
@@ -24,6 +28,7 @@ from edi_posting.db.models import (
     ProviderAdjustment,
     Remittance,
     ReviewItem,
+    ReviewItemEvent,
     SubmittedClaim,
     TransactionSet,
 )
@@ -34,6 +39,7 @@ from edi_posting.records.states import ReviewKind
 from edi_posting.reports import case_kinds as kinds
 from edi_posting.reports.case_actions import finishing_actions
 from edi_posting.reports.case_payment import adjudication, candidate_claims, payment_facts
+from edi_posting.reports.case_previews import action_rows
 from edi_posting.reports.case_segments import (
     BILLED_CLAIM_ENDS,
     CLAIM_PAYMENT_ENDS,
@@ -46,6 +52,7 @@ __all__ = ["case_codes", "case_view"]
 
 _ITEM, _CP, _CLAIM = table_of(ReviewItem), table_of(ClaimPayment), table_of(SubmittedClaim)
 _REM, _TS, _PLB = table_of(Remittance), table_of(TransactionSet), table_of(ProviderAdjustment)
+_EVENT = table_of(ReviewItemEvent)
 _REVERSAL_KINDS = frozenset({ReviewKind.ORPHAN_REVERSAL, ReviewKind.AWAITING_CORRECTION})
 _SET_HEADER_ENDS = frozenset({"LX", "CLP", "PLB", "SE"})
 _SET_END = frozenset({"SE"})
@@ -55,10 +62,12 @@ _BILLED_KINDS = frozenset({ReviewKind.CLAIM_PROBLEM, ReviewKind.PATIENT_CONFLICT
 
 
 def case_view(conn: Connection, item_id: int, *, mask_phi: bool = False,
-              today: dt.date | None = None) -> dict[str, Any]:
+              today: dt.date | None = None,
+              principal: Principal | None = None) -> dict[str, Any]:
     """The item as ``item_detail`` gives it, plus ``case``: the sections that decide it.
-    ``mask_phi`` masks the raw segments (the caller masks the dict's PHI fields).
-    LookupError when there is no such item."""
+    ``mask_phi`` masks the raw segments (the caller masks the dict's PHI fields); with a
+    ``principal``, each action is rehearsed as that user (the caller's transaction must be
+    rolled back afterwards).  LookupError when there is no such item."""
     detail = item_detail(conn, item_id)
     item = conn.execute(select(_ITEM).where(_ITEM.c.id == item_id)).one()
     payment = (payment_facts(conn, item.claim_payment_id)
@@ -88,7 +97,8 @@ def case_view(conn: Connection, item_id: int, *, mask_phi: bool = False,
         "billed_twice": (kinds.billed_twice_section(item)
                          if item.kind == ReviewKind.DUPLICATE_CLAIM else None),
     }
-    case["actions"] = finishing_actions(item, case)
+    actions = finishing_actions(item, case, money_acted=_money_acted(conn, item.id))
+    case["actions"] = action_rows(conn, actions, principal)
     case["segments"] = _segments(conn, item, mask_phi)
     detail["case"] = case
     return detail
@@ -116,6 +126,13 @@ def _add(found: list[dict[str, Any]], seen: set[tuple[str, str]], name: str, cod
     if (name, code) not in seen:
         seen.add((name, code))
         found.append({"list": name, "code": code, "description": description})
+
+
+def _money_acted(conn: Connection, item_id: int) -> bool:
+    """Whether an event of the item posted a journal entry (a money action to undo)."""
+    return conn.execute(select(_EVENT.c.id).where(
+        _EVENT.c.review_item_id == item_id, _EVENT.c.journal_entry_id.is_not(None))
+        .limit(1)).first() is not None
 
 
 def _payer_name(conn: Connection, payer_id: int | None) -> str | None:

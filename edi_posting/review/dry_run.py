@@ -15,12 +15,14 @@ from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import JournalEntry, JournalLine, LedgerAccount, ReviewItem
+from edi_posting.db.workflow import ReviewStatus
 from edi_posting.money import format_cents
 
 __all__ = ["Plan", "PlannedEntry", "last_entry_id", "last_item_id", "plan_of"]
 
 _ENTRY, _LINE = table_of(JournalEntry), table_of(JournalLine)
 _ACCOUNT, _ITEM = table_of(LedgerAccount), table_of(ReviewItem)
+_CLOSED = frozenset({ReviewStatus.RESOLVED, ReviewStatus.DISMISSED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +54,10 @@ class Plan:
     def describe(self) -> list[str]:
         """The lines the CLI prints under the action's message, each saying "would"."""
         said = [entry.describe() for entry in self.entries] or ["would post nothing"]
-        said.append(f"would leave review item {self.item_id} {self.item_status} at "
-                    f"{format_cents(self.item_amount_cents)}")
+        at = f" at {format_cents(self.item_amount_cents)}"
+        if self.item_status in _CLOSED and self.item_amount_cents:
+            at = ""  # a closed item keeps the amount it carried: "at 80.00" read as still owed
+        said.append(f"would leave review item {self.item_id} {self.item_status}{at}")
         said += [f"would open a {kind} review item ({format_cents(cents)})"
                  for kind, cents in self.opened]
         return said
