@@ -143,6 +143,13 @@ _EXPORTS: dict[str, str] = {
     "write_evidence_packet": "edi_posting.api.queue",
     "write_off": "edi_posting.api.queue_money",
     "write_off_limit": "edi_posting.api.approvals",
+    "import_deposits": "edi_posting.api.deposits",
+    "list_deposits": "edi_posting.api.deposits",
+    "reconcile": "edi_posting.api.deposits",
+    "reconcile_status": "edi_posting.api.deposits",
+    "DepositImport": "edi_posting.bank.deposits",
+    "UnknownMappingError": "edi_posting.bank.deposits",
+    "ReconcileResult": "edi_posting.reconciliation.reconcile",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
@@ -271,6 +278,13 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "write_off",
     "write_off_items",
     "write_off_limit",
+    "import_deposits",
+    "list_deposits",
+    "reconcile",
+    "reconcile_status",
+    "DepositImport",
+    "UnknownMappingError",
+    "ReconcileResult",
 ]
 
 if TYPE_CHECKING:
@@ -477,6 +491,19 @@ if TYPE_CHECKING:
     )
     from edi_posting.x12.validation.validator import (
         ValidationResult,
+    )
+    from edi_posting.api.deposits import (
+        import_deposits,
+        list_deposits,
+        reconcile,
+        reconcile_status,
+    )
+    from edi_posting.bank.deposits import (
+        DepositImport,
+        UnknownMappingError,
+    )
+    from edi_posting.reconciliation.reconcile import (
+        ReconcileResult,
     )
 
 

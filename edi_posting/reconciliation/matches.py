@@ -1,0 +1,102 @@
+"""A deposit meeting a receipt, written: the ``deposit`` entry and the match row.
+
+Each match posts one balanced entry, Dr bank / Cr cash clearing for the part of the
+deposit the receipt takes (on the receipt's payer), keyed
+``deposit:<deposit>:<receipt kind>:<receipt>:<method>`` so a retried run cannot post it
+twice, and one ``deposit_matches`` row naming the entry: the lineage bank line -> receipt
+(the 835) -> its entries.  The entry names no ``remittance_id`` on purpose: the ledger's
+check that a remittance's own entries move exactly its BPR02 through cash clearing must not
+count the deposit that cleared it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, insert, select
+
+from edi_posting.db.base import table_of
+from edi_posting.db.ledger import AccountCode, EntryKind
+from edi_posting.db.lists import among
+from edi_posting.db.models import Deposit, DepositMatch
+from edi_posting.db.workflow import DepositMatchMethod, ReceiptKind
+from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
+from edi_posting.money import format_cents
+from edi_posting.reconciliation.pairing import OpenDeposit
+from edi_posting.reconciliation.receipts import Receipt
+
+__all__ = ["MatchDraft", "banked_cents", "open_deposits", "record_matches"]
+
+_DEPOSIT, _MATCH = table_of(Deposit), table_of(DepositMatch)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDraft:
+    """One (deposit, receipt) meeting to write, with its entry's kind and lines."""
+
+    deposit_id: int
+    receipt: Receipt
+    amount_cents: int
+    method: DepositMatchMethod
+    day: dt.date
+    kind: EntryKind = EntryKind.DEPOSIT
+    review_item_id: int | None = None
+    receipt_kind: ReceiptKind = ReceiptKind.REMITTANCE
+    debit: AccountCode = AccountCode.BANK  # what the cash clearing credit is set against
+
+    def entry(self) -> EntryDraft:
+        payer = self.receipt.payer_id
+        return EntryDraft(
+            f"deposit:{self.deposit_id}:{self.receipt_kind}:{self.receipt.id}:{self.method}",
+            self.kind, self.day,
+            (Posting(self.debit, self.amount_cents, payer_id=payer),
+             Posting(AccountCode.CASH_CLEARING, -self.amount_cents, payer_id=payer)),
+            memo=f"deposit {self.deposit_id} meets {self.receipt_kind} {self.receipt.id} "
+                 f"(trace {self.receipt.trace or '-'}): {format_cents(self.amount_cents)} "
+                 f"by {self.method}", review_item_id=self.review_item_id)
+
+
+def banked_cents(conn: Connection, deposit_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Deposit id -> what of it receipts have taken (an accepted variance takes none:
+    it clears a receipt the bank paid short)."""
+    query = (select(_MATCH.c.deposit_id, func.sum(_MATCH.c.amount_cents))
+             .where(_MATCH.c.method != DepositMatchMethod.VARIANCE)
+             .group_by(_MATCH.c.deposit_id))
+    if deposit_ids is not None:
+        query = query.where(among(_MATCH.c.deposit_id, list(deposit_ids)))
+    return {int(d): int(c) for d, c in conn.execute(query)}
+
+
+def open_deposits(conn: Connection, *, date_from: dt.date | None = None,
+                  date_to: dt.date | None = None, whole_only: bool = True) -> list[OpenDeposit]:
+    """Deposits (credits, not returns) with money no receipt took yet (``whole_only``: none
+    of it taken, what reconcile matches; else any part left, what the queue may match)."""
+    query = select(_DEPOSIT).where(_DEPOSIT.c.amount_cents > 0, _DEPOSIT.c.is_return.is_(False))
+    if date_from is not None:
+        query = query.where(_DEPOSIT.c.deposit_date >= date_from)
+    if date_to is not None:
+        query = query.where(_DEPOSIT.c.deposit_date <= date_to)
+    rows = conn.execute(query.order_by(_DEPOSIT.c.deposit_date, _DEPOSIT.c.id)).all()
+    taken = banked_cents(conn, [r.id for r in rows])
+    found = []
+    for row in rows:
+        used = taken.get(row.id, 0)
+        if row.amount_cents - used > 0 and (used == 0 or not whole_only):
+            found.append(OpenDeposit(row.id, row.deposit_date, row.amount_cents - used,
+                                     row.trace_number, row.description or ""))
+    return found
+
+
+def record_matches(conn: Connection, drafts: Sequence[MatchDraft], actor: str) -> list[int]:
+    """Post each match's entry and write its row; the entry ids in order."""
+    if not drafts:
+        return []
+    entry_ids = write_entries(conn, [d.entry() for d in drafts], actor)
+    conn.execute(insert(_MATCH), [
+        {"deposit_id": d.deposit_id, "receipt_kind": d.receipt_kind, "receipt_id": d.receipt.id,
+         "remittance_id": d.receipt.id if d.receipt_kind == ReceiptKind.REMITTANCE else None,
+         "amount_cents": d.amount_cents, "method": d.method, "journal_entry_id": entry_id,
+         "actor": actor} for d, entry_id in zip(drafts, entry_ids, strict=True)])
+    return entry_ids
