@@ -14,15 +14,16 @@ __all__ = ["addendum_trace", "line_trace", "normalize_trace"]
 
 _ADDENDUM = re.compile(r"TRN\*1\*([^*~\\/]+)", re.IGNORECASE)
 _NOISE = re.compile(r"[\s\-_.]")
+_ZEROS = re.compile(r"^([A-Z]*)0+(?=\d)")  # after a letter prefix too: EFT00123 = EFT123
 
 
 def normalize_trace(text: str | None) -> str | None:
-    """Upper case, no spaces, dashes, dots or underscores, no leading zeros (None when
-    nothing is left)."""
+    """Upper case, no spaces, dashes, dots or underscores, no leading zeros of its number
+    (after a letter prefix too); None when nothing is left."""
     if not text:
         return None
-    cleaned = _NOISE.sub("", text).upper().lstrip("0")
-    return cleaned or None
+    cleaned = _ZEROS.sub(r"\1", _NOISE.sub("", text).upper())
+    return cleaned if cleaned.strip("0") else None
 
 
 def addendum_trace(text: str) -> str | None:
