@@ -224,3 +224,20 @@ def _last_entry(p: Practice) -> int:
     with p.engine.connect() as conn:
         return int(conn.execute(select(JournalEntry.id).where(JournalEntry.kind == "deposit")
                                 ).scalar_one())
+
+
+def test_remit_show_names_the_bank_line_that_met_the_remittance(
+        practice: Practice, as_user: Sessions) -> None:
+    paid(practice, "PCN1", "80", "T1")
+    bank(practice, as_user, ("2026-03-11", "80.00", "B-77", "ACH TRN*1*T1*1"))
+    edi_posting.reconcile(as_user("sam"))
+    detail = edi_posting.show_remittance(as_user("sam"), "T1")
+    table = CliRunner().invoke(main, ["--db", practice.engine.url.render_as_string(
+        hide_password=False), "--actor", "sam", "remit", "show", "T1"])
+
+    assert detail["deposits"] == [{"deposit_id": 1, "date": "2026-03-11", "reference": "B-77",
+                                   "deposit": "80.00", "met": "80.00", "method": "trace",
+                                   "entry_id": _last_entry(practice)}]
+    assert table.stdout.split("Deposited (bank lines that met it):\n")[1].splitlines() == [
+        "deposit_id  date        reference  deposit  met    method  entry_id",
+        f"1           2026-03-11  B-77       80.00    80.00  trace   {_last_entry(practice)}"]

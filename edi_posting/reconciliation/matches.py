@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -27,7 +28,8 @@ from edi_posting.money import format_cents
 from edi_posting.reconciliation.pairing import OpenDeposit
 from edi_posting.reconciliation.receipts import Receipt
 
-__all__ = ["MatchDraft", "banked_cents", "open_deposits", "record_matches"]
+__all__ = ["MatchDraft", "banked_cents", "open_deposits", "record_matches",
+           "remittance_deposits"]
 
 _DEPOSIT, _MATCH = table_of(Deposit), table_of(DepositMatch)
 
@@ -100,3 +102,19 @@ def record_matches(conn: Connection, drafts: Sequence[MatchDraft], actor: str) -
          "amount_cents": d.amount_cents, "method": d.method, "journal_entry_id": entry_id,
          "actor": actor} for d, entry_id in zip(drafts, entry_ids, strict=True)])
     return entry_ids
+
+
+def remittance_deposits(conn: Connection, remittance_id: int) -> list[dict[str, Any]]:
+    """The bank lines that met a remittance (the lineage's first link, for ``remit
+    show``): each with the part it took, how it matched and the entry that cleared it."""
+    rows = conn.execute(
+        select(_MATCH.c.deposit_id, _DEPOSIT.c.deposit_date, _DEPOSIT.c.bank_reference,
+               _DEPOSIT.c.amount_cents.label("deposit_cents"), _MATCH.c.amount_cents,
+               _MATCH.c.method, _MATCH.c.journal_entry_id)
+        .join(_DEPOSIT, _DEPOSIT.c.id == _MATCH.c.deposit_id)
+        .where(_MATCH.c.receipt_kind == ReceiptKind.REMITTANCE,
+               _MATCH.c.receipt_id == remittance_id).order_by(_MATCH.c.id))
+    return [{"deposit_id": r.deposit_id, "date": r.deposit_date.isoformat(),
+             "reference": r.bank_reference, "deposit": format_cents(r.deposit_cents),
+             "met": format_cents(r.amount_cents), "method": r.method,
+             "entry_id": r.journal_entry_id} for r in rows]
