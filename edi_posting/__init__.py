@@ -150,6 +150,10 @@ _EXPORTS: dict[str, str] = {
     "DepositImport": "edi_posting.bank.deposits",
     "UnknownMappingError": "edi_posting.bank.deposits",
     "ReconcileResult": "edi_posting.reconciliation.reconcile",
+    "match_deposit": "edi_posting.api.deposit_items",
+    "request_era": "edi_posting.api.deposit_items",
+    "receive_deposit": "edi_posting.api.deposit_items",
+    "accept_variance": "edi_posting.api.deposit_items",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
@@ -285,6 +289,10 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "DepositImport",
     "UnknownMappingError",
     "ReconcileResult",
+    "match_deposit",
+    "request_era",
+    "receive_deposit",
+    "accept_variance",
 ]
 
 if TYPE_CHECKING:
@@ -504,6 +512,12 @@ if TYPE_CHECKING:
     )
     from edi_posting.reconciliation.reconcile import (
         ReconcileResult,
+    )
+    from edi_posting.api.deposit_items import (
+        accept_variance,
+        match_deposit,
+        receive_deposit,
+        request_era,
     )
 
 

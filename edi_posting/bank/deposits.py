@@ -24,7 +24,7 @@ from edi_posting.bank.records import BankFileRead, DepositLine
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import insert_with_ids
 from edi_posting.db.lists import among
-from edi_posting.db.models import Deposit, DepositMatch, ReceivedFile
+from edi_posting.db.models import Deposit, DepositMatch, JournalEntry, ReceivedFile
 from edi_posting.money import format_cents
 from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
@@ -33,6 +33,7 @@ from edi_posting.records.states import FileStatus
 __all__ = ["DepositImport", "UnknownMappingError", "deposit_rows", "import_deposit_file"]
 
 _DEPOSIT, _MATCH, _FILE = table_of(Deposit), table_of(DepositMatch), table_of(ReceivedFile)
+_ENTRY = table_of(JournalEntry)
 
 
 class UnknownMappingError(ValueError):
@@ -137,8 +138,11 @@ def deposit_rows(conn: Connection, *, date_from: dt.date | None = None,
                  unmatched: bool = False) -> list[dict[str, Any]]:
     """Deposit lines by date, each with what it met (``unmatched``: only those that met
     nothing yet)."""
-    met = (select(_MATCH.c.deposit_id).where(_MATCH.c.deposit_id == _DEPOSIT.c.id)
-           .exists())
+    reversal = _ENTRY.alias("reversal")
+    met = (select(_MATCH.c.deposit_id).where(
+        _MATCH.c.deposit_id == _DEPOSIT.c.id,
+        ~select(reversal.c.id).where(
+            reversal.c.reverses_entry_id == _MATCH.c.journal_entry_id).exists()).exists())
     query = select(_DEPOSIT, _FILE.c.file_name).join(
         _FILE, _FILE.c.id == _DEPOSIT.c.source_file_id, isouter=True)
     if date_from is not None:
@@ -158,13 +162,17 @@ def deposit_rows(conn: Connection, *, date_from: dt.date | None = None,
 
 
 def _matched_remittances(conn: Connection, ids: list[int]) -> dict[int, str]:
-    """Deposit id -> the remittances it met ("remittance 3, remittance 7")."""
+    """Deposit id -> what it met ("remittance 3, remittance 7"), while the entry of the
+    match stands (one reversed, by an undo or a returned item, met nothing)."""
     found: dict[int, list[str]] = {}
     if not ids:
         return {}
+    reversal = _ENTRY.alias("reversal")
+    stands = ~select(reversal.c.id).where(
+        reversal.c.reverses_entry_id == _MATCH.c.journal_entry_id).exists()
     for deposit_id, kind, receipt in conn.execute(
             select(_MATCH.c.deposit_id, _MATCH.c.receipt_kind, _MATCH.c.receipt_id)
-            .where(among(_MATCH.c.deposit_id, ids)).distinct()
+            .where(among(_MATCH.c.deposit_id, ids), stands).distinct()
             .order_by(_MATCH.c.deposit_id, _MATCH.c.receipt_id)):
         found.setdefault(deposit_id, []).append(f"{kind} {receipt}")
     return {k: ", ".join(v) for k, v in found.items()}

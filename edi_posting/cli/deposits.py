@@ -1,5 +1,5 @@
-"""`edi-posting deposits import|list`: the bank's deposit files read and their lines shown
-(and, in `cli/deposits_queue.py`, the queue actions of the deposit review items)."""
+"""`edi-posting deposits import|list`: the bank's deposit files read and their lines shown;
+`deposits match|request-era|receive|accept-variance`: the deposit review items' actions."""
 
 from __future__ import annotations
 
@@ -117,3 +117,103 @@ def list_command(app: AppContext, on: Any, date_from: Any, date_to: Any, unmatch
     rows = app.call(edi_posting.list_deposits, app.session(), date_from=start, date_to=end,
                     unmatched=unmatched)
     render_rows(rows, LIST_COLUMNS, output_format)
+
+
+# --- the deposit review items' actions ------------------------------------------------------
+
+def _opt(*names: str, env: str, **kwargs: Any) -> Callable[[F], F]:
+    return click.option(*names, envvar=f"EDI_POSTING_DEPOSITS_{env}", show_envvar=True,
+                        **kwargs)
+
+
+_DRY_RUN = _opt("--dry-run", env="DRY_RUN", is_flag=True,
+                help="Print the entries it would post and where the item would stand; "
+                     "write nothing.")
+
+
+def _act(app: AppContext, function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Run one item action: refused (exit 65) when it does not fit the item; its one line
+    on stdout, and under it a dry run's plan, each line saying "would"."""
+    result = app.call(function, app.session(), *args,
+                      errors={edi_posting.ActionError: ExitCode.DATA_ERROR}, **kwargs)
+    click.echo(result.message)
+    if result.plan is not None:
+        for line in result.plan.describe():
+            click.echo(f"  {line}")
+
+
+def _cents(text: str | None) -> int | None:
+    from edi_posting.money import AmountError, parse_amount, to_cents
+
+    if text is None:
+        return None
+    try:
+        return to_cents(parse_amount(text))
+    except AmountError as exc:
+        raise CliError(f"--amount: {exc}", ExitCode.USAGE) from None
+
+
+@command.command("match", epilog="""\b
+Example:
+  edi-posting deposits match 14 --remit 8
+  edi-posting deposits match 15 --deposit 2 --dry-run""")
+@click.argument("item_id", type=int)
+@_opt("--remit", "remittance_id", env="REMIT", type=int, default=None, metavar="ID",
+      help="lonely_deposit: the remittance (`remit list` id) the deposit pays.")
+@_opt("--deposit", "deposit_id", env="DEPOSIT", type=int, default=None, metavar="ID",
+      help="silent_era / deposit_variance: the deposit (`deposits list` id) that paid it.")
+@_opt("--amount", env="AMOUNT", default=None, metavar="AMOUNT",
+      help="Match only this much (default: all the two have in common).")
+@_DRY_RUN
+@click.pass_obj
+def match_command(app: AppContext, item_id: int, remittance_id: int | None,
+                  deposit_id: int | None, amount: str | None, dry_run: bool) -> None:
+    """Match a deposit with a remittance by hand: Dr bank / Cr cash clearing for what they
+    share; each side's item keeps what is left.  On a deposit_variance, another deposit
+    that pays the rest of the remittance (a split)."""
+    _act(app, edi_posting.match_deposit, item_id, remittance_id=remittance_id,
+         deposit_id=deposit_id, amount_cents=_cents(amount), dry_run=dry_run)
+
+
+@command.command("request-era", epilog="""\b
+Example:
+  edi-posting deposits request-era 14 --note 'called Acme, ref 5521' --follow-up 2026-04-01""")
+@click.argument("item_id", type=int)
+@_opt("--note", env="NOTE", required=True, metavar="TEXT", help="Whom you asked, and how.")
+@_opt("--follow-up", "follow_up", env="FOLLOW_UP", required=True, type=DATE, metavar="DATE",
+      help="When to look again (YYYY-MM-DD).")
+@_DRY_RUN
+@click.pass_obj
+def request_era_command(app: AppContext, item_id: int, note: str, follow_up: Any,
+                        dry_run: bool) -> None:
+    """Note that the ERA of a lonely deposit (or the deposit of a silent ERA) was asked
+    for; the item waits in progress until the follow-up date.  No money moves."""
+    _act(app, edi_posting.request_era, item_id, note, follow_up.date(), dry_run=dry_run)
+
+
+@command.command("receive", epilog="""\b
+Example:
+  edi-posting deposits receive 14 --note 'patient check, no EOB' --dry-run""")
+@click.argument("item_id", type=int)
+@_opt("--note", env="NOTE", default=None, metavar="TEXT", help="Optional: what it is.")
+@_DRY_RUN
+@click.pass_obj
+def receive_command(app: AppContext, item_id: int, note: str | None, dry_run: bool) -> None:
+    """Receive a lonely deposit as a payment without remittance: Dr bank / Cr unapplied
+    cash, held by a new unmatched_payment item (`queue apply` puts it on a claim)."""
+    _act(app, edi_posting.receive_deposit, item_id, note=note, dry_run=dry_run)
+
+
+@command.command("accept-variance", epilog="""\b
+Example:
+  edi-posting deposits accept-variance 16 --reason 'bank fee on the EFT'""")
+@click.argument("item_id", type=int)
+@_opt("--reason", env="REASON", required=True, metavar="TEXT",
+      help="Why the difference is accepted (kept on the item and in the audit).")
+@_DRY_RUN
+@click.pass_obj
+def accept_variance_command(app: AppContext, item_id: int, reason: str, dry_run: bool) -> None:
+    """Accept that a deposit is short of its remittance: the difference goes to other
+    adjustments (Dr other adjustments / Cr cash clearing) and the item closes.  Above the
+    write-off limit only a lead or an admin may accept it."""
+    _act(app, edi_posting.accept_variance, item_id, reason, dry_run=dry_run)

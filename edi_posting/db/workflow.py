@@ -224,11 +224,12 @@ class DepositMatch(Base):
     """A deposit line met the money it banked: one row per (deposit, receipt), with the
     part of the deposit it covers and the ``deposit`` entry that cleared it.  A bulk
     deposit has several rows; a split receipt is met by several deposits (migration 0022
-    dropped 0001's UNIQUE(remittance_id))."""
+    dropped 0001's UNIQUE(remittance_id)); the entry's key keeps a rerun from matching the
+    same pair twice."""
 
     __tablename__ = "deposit_matches"
     __table_args__ = (
-        UniqueConstraint("deposit_id", "receipt_kind", "receipt_id", "method"),
+        UniqueConstraint("journal_entry_id"),
         CheckConstraint(check_in("receipt_kind", ReceiptKind), name="receipt_kind"),
         CheckConstraint(check_in("method", DepositMatchMethod), name="method"))
 
@@ -239,7 +240,9 @@ class DepositMatch(Base):
     remittance_id: Mapped[int | None] = mapped_column(ForeignKey("remittances.id"), index=True)
     amount_cents: Mapped[Cents]  # the part of the deposit this receipt takes
     method: Mapped[str] = mapped_column(String(35))  # DepositMatchMethod
-    journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
+    # the entry that cleared it (one row per entry); a row whose entry was reversed (queue
+    # undo, a returned item) no longer meets anything
+    journal_entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"))
     matched_at: Mapped[Created]
     actor: Mapped[str] = mapped_column(String(128))
 

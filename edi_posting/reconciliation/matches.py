@@ -26,7 +26,7 @@ from edi_posting.db.workflow import DepositMatchMethod, ReceiptKind
 from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
 from edi_posting.money import format_cents
 from edi_posting.reconciliation.pairing import OpenDeposit
-from edi_posting.reconciliation.receipts import Receipt
+from edi_posting.reconciliation.receipts import Receipt, standing
 
 __all__ = ["MatchDraft", "banked_cents", "open_deposits", "record_matches",
            "remittance_deposits"]
@@ -46,15 +46,21 @@ class MatchDraft:
     kind: EntryKind = EntryKind.DEPOSIT
     review_item_id: int | None = None
     receipt_kind: ReceiptKind = ReceiptKind.REMITTANCE
-    debit: AccountCode = AccountCode.BANK  # what the cash clearing credit is set against
+    debit: AccountCode = AccountCode.BANK  # the bank, or an adjustment for a variance
+    credit: AccountCode = AccountCode.CASH_CLEARING  # unapplied cash for a deposit received
 
-    def entry(self) -> EntryDraft:
+    @property
+    def key(self) -> str:
+        return f"deposit:{self.deposit_id}:{self.receipt_kind}:{self.receipt.id}:{self.method}"
+
+    def entry(self, again: int = 0) -> EntryDraft:
+        """Its entry; ``again``: how many matches of the pair were reversed before."""
         payer = self.receipt.payer_id
         return EntryDraft(
-            f"deposit:{self.deposit_id}:{self.receipt_kind}:{self.receipt.id}:{self.method}",
+            self.key + (f":{again}" if again else ""),
             self.kind, self.day,
             (Posting(self.debit, self.amount_cents, payer_id=payer),
-             Posting(AccountCode.CASH_CLEARING, -self.amount_cents, payer_id=payer)),
+             Posting(self.credit, -self.amount_cents, payer_id=payer)),
             memo=f"deposit {self.deposit_id} meets {self.receipt_kind} {self.receipt.id} "
                  f"(trace {self.receipt.trace or '-'}): {format_cents(self.amount_cents)} "
                  f"by {self.method}", review_item_id=self.review_item_id)
@@ -64,7 +70,7 @@ def banked_cents(conn: Connection, deposit_ids: Sequence[int] | None = None) -> 
     """Deposit id -> what of it receipts have taken (an accepted variance takes none:
     it clears a receipt the bank paid short)."""
     query = (select(_MATCH.c.deposit_id, func.sum(_MATCH.c.amount_cents))
-             .where(_MATCH.c.method != DepositMatchMethod.VARIANCE)
+             .where(_MATCH.c.method != DepositMatchMethod.VARIANCE, standing())
              .group_by(_MATCH.c.deposit_id))
     if deposit_ids is not None:
         query = query.where(among(_MATCH.c.deposit_id, list(deposit_ids)))
@@ -95,13 +101,23 @@ def record_matches(conn: Connection, drafts: Sequence[MatchDraft], actor: str) -
     """Post each match's entry and write its row; the entry ids in order."""
     if not drafts:
         return []
-    entry_ids = write_entries(conn, [d.entry() for d in drafts], actor)
+    entry_ids = write_entries(conn, [d.entry(_reversed_before(conn, d)) for d in drafts],
+                              actor)
     conn.execute(insert(_MATCH), [
         {"deposit_id": d.deposit_id, "receipt_kind": d.receipt_kind, "receipt_id": d.receipt.id,
          "remittance_id": d.receipt.id if d.receipt_kind == ReceiptKind.REMITTANCE else None,
          "amount_cents": d.amount_cents, "method": d.method, "journal_entry_id": entry_id,
          "actor": actor} for d, entry_id in zip(drafts, entry_ids, strict=True)])
     return entry_ids
+
+
+def _reversed_before(conn: Connection, draft: MatchDraft) -> int:
+    """Matches of the same pair by the same method whose entries were reversed since (a
+    pair matched, undone and matched again keys its entry anew)."""
+    return int(conn.execute(select(func.count()).select_from(_MATCH).where(
+        _MATCH.c.deposit_id == draft.deposit_id, _MATCH.c.receipt_kind == draft.receipt_kind,
+        _MATCH.c.receipt_id == draft.receipt.id, _MATCH.c.method == draft.method,
+        ~standing())).scalar_one())
 
 
 def remittance_deposits(conn: Connection, remittance_id: int) -> list[dict[str, Any]]:
@@ -112,7 +128,7 @@ def remittance_deposits(conn: Connection, remittance_id: int) -> list[dict[str, 
                _DEPOSIT.c.amount_cents.label("deposit_cents"), _MATCH.c.amount_cents,
                _MATCH.c.method, _MATCH.c.journal_entry_id)
         .join(_DEPOSIT, _DEPOSIT.c.id == _MATCH.c.deposit_id)
-        .where(_MATCH.c.receipt_kind == ReceiptKind.REMITTANCE,
+        .where(_MATCH.c.receipt_kind == ReceiptKind.REMITTANCE, standing(),
                _MATCH.c.receipt_id == remittance_id).order_by(_MATCH.c.id))
     return [{"deposit_id": r.deposit_id, "date": r.deposit_date.isoformat(),
              "reference": r.bank_reference, "deposit": format_cents(r.deposit_cents),

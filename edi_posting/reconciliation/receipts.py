@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, or_, select
 
 from edi_posting.bank.traces import normalize_trace
 from edi_posting.db.base import table_of
@@ -34,7 +34,7 @@ from edi_posting.db.models import (
 from edi_posting.db.workflow import ReceiptKind
 from edi_posting.ledger.journal import account_ids
 
-__all__ = ["Receipt", "awaiting_receipts", "cleared_cents"]
+__all__ = ["Receipt", "awaiting_receipts", "cleared_cents", "standing"]
 
 _R, _E, _L = table_of(Remittance), table_of(JournalEntry), table_of(JournalLine)
 _CP, _P, _M = table_of(ClaimPayment), table_of(Payer), table_of(DepositMatch)
@@ -86,11 +86,20 @@ def _cash_by_remittance(conn: Connection) -> dict[int, tuple[int, int]]:
     return found
 
 
+def standing() -> ColumnElement[bool]:
+    """A match row counts while its entry stands: one ``queue undo`` (or a returned item)
+    reversed no longer meets anything, so the deposit and the receipt are open again."""
+    reversal = _E.alias("reversal")
+    return or_(_M.c.journal_entry_id.is_(None),
+               ~select(reversal.c.id).where(
+                   reversal.c.reverses_entry_id == _M.c.journal_entry_id).exists())
+
+
 def cleared_cents(conn: Connection, kind: ReceiptKind,
                   ids: Sequence[int] | None = None) -> dict[int, int]:
     """Receipt id -> what deposit matches (and accepted variances) took of it."""
     query = (select(_M.c.receipt_id, func.sum(_M.c.amount_cents))
-             .where(_M.c.receipt_kind == kind).group_by(_M.c.receipt_id))
+             .where(_M.c.receipt_kind == kind, standing()).group_by(_M.c.receipt_id))
     if ids is not None:
         query = query.where(among(_M.c.receipt_id, list(ids)))
     return {int(r): int(c) for r, c in conn.execute(query)}

@@ -19,7 +19,7 @@ from edi_posting.db.models import Deposit, DepositMatch, JournalEntry, JournalLi
 from edi_posting.ledger.journal import account_ids
 from edi_posting.money import format_cents
 from edi_posting.reconciliation.matches import banked_cents
-from edi_posting.reconciliation.receipts import Receipt, awaiting_receipts
+from edi_posting.reconciliation.receipts import Receipt, awaiting_receipts, standing
 from edi_posting.records.states import ReviewKind
 
 __all__ = ["STATUS_COLUMNS", "cash_clearing_difference", "day_status"]
@@ -78,7 +78,8 @@ def day_status(conn: Connection, *, date_from: dt.date | None = None,
     deposits = _deposit_days(conn, date_from, date_to)
     taken = banked_cents(conn, [d.id for d in deposits])
     met: dict[int, set[int]] = {}
-    for deposit_id, receipt_id in conn.execute(select(_M.c.deposit_id, _M.c.receipt_id)):
+    for deposit_id, receipt_id in conn.execute(select(_M.c.deposit_id, _M.c.receipt_id)
+                                               .where(standing())):
         met.setdefault(deposit_id, set()).add(receipt_id)
     variance = set(conn.execute(select(_I.c.deposit_id).where(
         _I.c.kind == ReviewKind.DEPOSIT_VARIANCE)).scalars())

@@ -153,7 +153,29 @@ def _dismiss_only(item: Any, case: dict[str, Any]) -> list[_Action]:
     return [(f"queue dismiss {item.id} --reason WHY", "close it (it holds no money)")]
 
 
+def _deposit(item: Any, case: dict[str, Any]) -> list[_Action]:
+    """Deposit items: match with what lies near, ask for the ERA, receive, accept."""
+    i, near = item.id, (case.get("deposit") or {}).get("near", [])[:3]
+    if item.kind == ReviewKind.LONELY_DEPOSIT:
+        return [*((f"deposits match {i} --remit {n['remittance_id']}",
+                   f"it pays remittance {n['remittance_id']} (trace {n['trace']})")
+                  for n in near),
+                (f"deposits request-era {i} --note WHO --follow-up DATE", "ask for its ERA"),
+                (f"deposits receive {i}", "take it in as a payment without remittance")]
+    actions = [(f"deposits match {i} --deposit {n['deposit_id']}",
+                f"deposit {n['deposit_id']} ({n['left']}) paid it") for n in near]
+    if item.kind == ReviewKind.DEPOSIT_VARIANCE:
+        return [(f"deposits accept-variance {i} --reason WHY",
+                 f"write the {format_cents(item.amount_cents)} short off"), *actions]
+    return [*actions, (f"deposits request-era {i} --note WHO --follow-up DATE",
+                       "ask the payer or the bank where the money went"),
+            (f"queue dismiss {i} --reason WHY", "close it: the money is accounted for")]
+
+
 _BY_KIND: dict[str, Callable[[Any, dict[str, Any]], list[_Action]]] = {
+    ReviewKind.LONELY_DEPOSIT: _deposit,
+    ReviewKind.SILENT_ERA: _deposit,
+    ReviewKind.DEPOSIT_VARIANCE: _deposit,
     ReviewKind.UNMATCHED_PAYMENT: _payment,
     ReviewKind.AMBIGUOUS_MATCH: _payment,
     ReviewKind.DENIAL: _denial,

@@ -74,7 +74,7 @@ def _create_matches() -> None:
         sa.Column("remittance_id", _ID, nullable=True),
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
         sa.Column("method", sa.String(length=35), nullable=False),
-        sa.Column("journal_entry_id", _ID, nullable=True),
+        sa.Column("journal_entry_id", _ID, nullable=False),
         sa.Column("matched_at", sa.DateTime(timezone=True),
                   server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
         sa.Column("actor", sa.String(length=128), nullable=False),
@@ -88,8 +88,7 @@ def _create_matches() -> None:
         sa.ForeignKeyConstraint(["journal_entry_id"], ["journal_entries.id"],
                                 name=op.f("fk_deposit_matches_journal_entry_id_journal_entries")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deposit_matches")),
-        sa.UniqueConstraint("deposit_id", "receipt_kind", "receipt_id", "method",
-                            name=op.f("uq_deposit_matches_deposit_id_receipt_kind_receipt_id_method")),
+        sa.UniqueConstraint("journal_entry_id", name=op.f("uq_deposit_matches_journal_entry_id")),
     )
     for column in ("deposit_id", "receipt_id", "remittance_id"):
         op.create_index(op.f(f"ix_deposit_matches_{column}"), "deposit_matches", [column])
