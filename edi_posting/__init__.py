@@ -154,6 +154,7 @@ _EXPORTS: dict[str, str] = {
     "request_era": "edi_posting.api.deposit_items",
     "receive_deposit": "edi_posting.api.deposit_items",
     "accept_variance": "edi_posting.api.deposit_items",
+    "chargeback_won": "edi_posting.api.deposit_items",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
@@ -293,6 +294,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "request_era",
     "receive_deposit",
     "accept_variance",
+    "chargeback_won",
 ]
 
 if TYPE_CHECKING:
@@ -515,6 +517,7 @@ if TYPE_CHECKING:
     )
     from edi_posting.api.deposit_items import (
         accept_variance,
+        chargeback_won,
         match_deposit,
         receive_deposit,
         request_era,

@@ -125,7 +125,7 @@ def test_a_variance_split_across_another_deposit_closes_both(
 
 def test_undoing_a_match_opens_both_sides_again(
         practice: Practice, as_user: Sessions) -> None:
-    lonely, silent = lonely_and_silent(practice, as_user)
+    lonely, _ = lonely_and_silent(practice, as_user)
     edi_posting.match_deposit(as_user("sam"), lonely, remittance_id=1)
     edi_posting.undo_action(as_user("sam"), lonely, reason="wrong remittance")
 
@@ -149,8 +149,8 @@ def test_deposits_match_prints_what_it_did_and_refuses_what_does_not_fit(
                             "lonely_deposit items\n")
     assert dry.exit_code == 0
     assert dry.stdout.splitlines() == [
-        "review item 1 (dry run, nothing written) would: deposit 1 matched to remittance 1 "
-        "(trace T1) for 80.00; 0.00 left on this item",
+        ("review item 1 (dry run, nothing written) would: deposit 1 matched to remittance 1 "
+         "(trace T1) for 80.00; 0.00 left on this item"),
         "  would post match_deposit: bank 80.00; cash_clearing -80.00",
         "  would leave review item 1 resolved at 0.00"]
 
@@ -165,8 +165,8 @@ def test_queue_show_puts_the_deposit_beside_the_remittances_near_it(
     assert shown.exit_code == 0, shown.output
     text = shown.stdout
     assert text.split("bank line:\n")[1].split("\n\n")[0].splitlines() == [
-        "  deposit 1 of 2026-03-20: 80.00 (80.00 not met), reference B-9, trace B9, type -, "
-        "'ACME'",
+        ("  deposit 1 of 2026-03-20: 80.00 (80.00 not met), reference B-9, trace B9, type -, "
+         "'ACME'"),
         "near it by amount and date:",
         "  remittance 1 (ACME HEALTH) trace T1 of 2026-03-10: 80.00 awaiting"]
     assert "edi-posting deposits match 1 --remit 1" in text

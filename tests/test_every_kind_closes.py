@@ -223,6 +223,16 @@ def deposit_variance(p: Practice, as_user: Sessions) -> int:
     return ident
 
 
+def returned_item(p: Practice, as_user: Sessions) -> int:
+    from tests.test_deposit_returns import bounced_check
+
+    bounced_check(p, as_user)
+    edi_posting.reconcile(as_user("sam"))
+    ident = _only(p, "returned_item")
+    edi_posting.chargeback_won(as_user("sam"), ident)
+    return ident
+
+
 CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
     "unmatched_payment": (ReviewKind.UNMATCHED_PAYMENT, unmatched_payment),
     "ambiguous_match": (ReviewKind.AMBIGUOUS_MATCH, ambiguous_match),
@@ -243,6 +253,7 @@ CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
     "lonely_deposit": (ReviewKind.LONELY_DEPOSIT, lonely_deposit),
     "silent_era": (ReviewKind.SILENT_ERA, silent_era),
     "deposit_variance": (ReviewKind.DEPOSIT_VARIANCE, deposit_variance),
+    "returned_item": (ReviewKind.RETURNED_ITEM, returned_item),
 }
 
 

@@ -13,7 +13,8 @@ from edi_posting.api.session import Session
 from edi_posting.review import deposits
 from edi_posting.review.money import ActionResult
 
-__all__ = ["accept_variance", "match_deposit", "receive_deposit", "request_era"]
+__all__ = ["accept_variance", "chargeback_won", "match_deposit", "receive_deposit",
+           "request_era"]
 
 
 def match_deposit(session: Session, item_id: int, *, remittance_id: int | None = None,
@@ -47,3 +48,11 @@ def accept_variance(session: Session, item_id: int, reason: str, *,
     (above the write-off limit: a user who may approve)."""
     return resolve_action(session, "accept-variance", item_id, lambda conn, who: (
         deposits.accept_variance(conn, item_id, reason, principal=who)), dry_run)
+
+
+def chargeback_won(session: Session, item_id: int, *, note: str | None = None,
+                   dry_run: bool = False) -> ActionResult:
+    """A returned item won back (a chargeback reversed in the practice's favour): the
+    claims' cash re-posted and the deposit met again; the item closes."""
+    return resolve_action(session, "chargeback-won", item_id, lambda conn, who: (
+        deposits.chargeback_won(conn, item_id, principal=who, note=note)), dry_run)

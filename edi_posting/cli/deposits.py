@@ -217,3 +217,17 @@ def accept_variance_command(app: AppContext, item_id: int, reason: str, dry_run:
     adjustments (Dr other adjustments / Cr cash clearing) and the item closes.  Above the
     write-off limit only a lead or an admin may accept it."""
     _act(app, edi_posting.accept_variance, item_id, reason, dry_run=dry_run)
+
+
+@command.command("chargeback-won", epilog="""\b
+Example:
+  edi-posting deposits chargeback-won 21 --note 'bank reversed the chargeback' --dry-run""")
+@click.argument("item_id", type=int)
+@_opt("--note", env="NOTE", default=None, metavar="TEXT", help="Optional: how it was won.")
+@_DRY_RUN
+@click.pass_obj
+def chargeback_won_command(app: AppContext, item_id: int, note: str | None,
+                           dry_run: bool) -> None:
+    """A returned item won back: the claims' cash it reopened is posted again and its
+    deposit met again (entries of kind chargeback_won); the returned_item closes."""
+    _act(app, edi_posting.chargeback_won, item_id, note=note, dry_run=dry_run)

@@ -49,13 +49,14 @@ def command(ctx: click.Context, on: Any, date_from: Any, date_to: Any,
     if output_format == "json":
         echo_json({"window_days": result.window_days, "as_of": result.as_of.isoformat(),
                    "matches": list(result.matches), "opened": result.opened,
-                   "closed": result.closed})
+                   "closed": result.closed, "returned": result.returned})
     elif result.matches:
         render_rows(result.matches, _MATCH_COLUMNS, "table")
     opened = ", ".join(f"{n} {kind}" for kind, n in sorted(result.opened.items())) or "none"
     echo_err(f"reconciled as of {result.as_of} ({result.window_days} business days): "
              f"{len(result.matches)} match(es) posted; review items opened: {opened}; "
-             f"closed: {result.closed}")
+             f"closed: {result.closed}"
+             f"{f'; returned items queued: {result.returned}' if result.returned else ''}")
 
 
 @command.command("status", epilog="""\b

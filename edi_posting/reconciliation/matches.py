@@ -21,7 +21,7 @@ from sqlalchemy import Connection, func, insert, select
 from edi_posting.db.base import table_of
 from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.lists import among
-from edi_posting.db.models import Deposit, DepositMatch
+from edi_posting.db.models import Deposit, DepositMatch, JournalEntry
 from edi_posting.db.workflow import DepositMatchMethod, ReceiptKind
 from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
 from edi_posting.money import format_cents
@@ -29,9 +29,9 @@ from edi_posting.reconciliation.pairing import OpenDeposit
 from edi_posting.reconciliation.receipts import Receipt, standing
 
 __all__ = ["MatchDraft", "banked_cents", "open_deposits", "record_matches",
-           "remittance_deposits"]
+           "remittance_deposits", "returned_deposits"]
 
-_DEPOSIT, _MATCH = table_of(Deposit), table_of(DepositMatch)
+_DEPOSIT, _MATCH, _ENTRY = table_of(Deposit), table_of(DepositMatch), table_of(JournalEntry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,15 @@ def banked_cents(conn: Connection, deposit_ids: Sequence[int] | None = None) -> 
     return {int(d): int(c) for d, c in conn.execute(query)}
 
 
+def returned_deposits(conn: Connection) -> set[int]:
+    """Deposits the bank took back (a returned item reversed their match): spoken for, even
+    though their match no longer stands."""
+    reversal = _ENTRY.alias("reversal")
+    return set(conn.execute(select(_MATCH.c.deposit_id).join(
+        reversal, reversal.c.reverses_entry_id == _MATCH.c.journal_entry_id).where(
+        reversal.c.kind == EntryKind.DEPOSIT_RETURN)).scalars())
+
+
 def open_deposits(conn: Connection, *, date_from: dt.date | None = None,
                   date_to: dt.date | None = None, whole_only: bool = True) -> list[OpenDeposit]:
     """Deposits (credits, not returns) with money no receipt took yet (``whole_only``: none
@@ -88,9 +97,12 @@ def open_deposits(conn: Connection, *, date_from: dt.date | None = None,
         query = query.where(_DEPOSIT.c.deposit_date <= date_to)
     rows = conn.execute(query.order_by(_DEPOSIT.c.deposit_date, _DEPOSIT.c.id)).all()
     taken = banked_cents(conn, [r.id for r in rows])
+    returned = returned_deposits(conn)
     found = []
     for row in rows:
         used = taken.get(row.id, 0)
+        if row.id in returned:
+            continue
         if row.amount_cents - used > 0 and (used == 0 or not whole_only):
             found.append(OpenDeposit(row.id, row.deposit_date, row.amount_cents - used,
                                      row.trace_number, row.description or ""))

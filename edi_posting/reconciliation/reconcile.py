@@ -28,6 +28,7 @@ from edi_posting.reconciliation.calendar import add_business_days, window_days
 from edi_posting.reconciliation.matches import MatchDraft, open_deposits, record_matches
 from edi_posting.reconciliation.pairing import OpenDeposit, Pairing, pair
 from edi_posting.reconciliation.receipts import Receipt, awaiting_receipts
+from edi_posting.reconciliation.returns import process_returns
 from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import ReviewKind
 
@@ -45,6 +46,7 @@ class ReconcileResult:
     matches: tuple[dict[str, Any], ...] = ()
     opened: dict[str, int] = field(default_factory=dict)  # kind -> items opened
     closed: int = 0
+    returned: int = 0  # returned_item items opened (those tied to a deposit posted)
 
 
 def _variance(deposit: OpenDeposit, receipt: Receipt, short: int) -> ReviewDraft:
@@ -106,6 +108,7 @@ def reconcile(conn: Connection, *, actor: str, date_from: dt.date | None = None,
               today: dt.date | None = None) -> ReconcileResult:
     """Match, post, and queue what is left (see the module docstring); the caller commits."""
     days, as_of = window_days(conn, window), date_to or today or dt.date.today()
+    returned = process_returns(conn, actor=actor, date_from=date_from, date_to=date_to)
     deposits = {d.id: d for d in open_deposits(conn, date_from=date_from, date_to=date_to)}
     receipts = {r.id: r for r in awaiting_receipts(conn)}
     pairing = pair(list(deposits.values()), list(receipts.values()), days)
@@ -128,7 +131,7 @@ def reconcile(conn: Connection, *, actor: str, date_from: dt.date | None = None,
         _ITEM.c.id.in_(list(opened_ids)))).scalars()) if opened_ids else []
     for kind in kinds:
         opened[kind] = opened.get(kind, 0) + 1
-    return ReconcileResult(days, as_of, tuple(matches), opened, closed)
+    return ReconcileResult(days, as_of, tuple(matches), opened, closed, returned)
 
 
 def _received_by(as_of: dt.date, days: int) -> dt.date:

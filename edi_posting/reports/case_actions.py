@@ -172,7 +172,14 @@ def _deposit(item: Any, case: dict[str, Any]) -> list[_Action]:
             (f"queue dismiss {i} --reason WHY", "close it: the money is accounted for")]
 
 
+def _returned(item: Any, case: dict[str, Any]) -> list[_Action]:
+    """A returned item: won back, or closed once its balance is worked on the claims."""
+    return [(f"deposits chargeback-won {item.id}", "won back: re-post its cash and deposit"),
+            *_dismiss_only(item, case)]
+
+
 _BY_KIND: dict[str, Callable[[Any, dict[str, Any]], list[_Action]]] = {
+    ReviewKind.RETURNED_ITEM: _returned,
     ReviewKind.LONELY_DEPOSIT: _deposit,
     ReviewKind.SILENT_ERA: _deposit,
     ReviewKind.DEPOSIT_VARIANCE: _deposit,

@@ -10,6 +10,9 @@
 * ``receive-deposit``: a lonely deposit taken in as a payment without remittance: Dr bank /
   Cr unapplied cash, handed to an ``unmatched_payment`` item holding it (``queue apply``
   puts it on a claim); the deposit is then spoken for and never matched again.
+* ``chargeback-won``: a ``returned_item`` (a bounced check, a reversed ACH credit, a
+  chargeback) the practice won back: the return's entries are negated (kind
+  ``chargeback_won``), the claims' cash re-posted and the deposit met again.
 * ``accept-variance``: a deposit short of its remittance, the difference written to other
   adjustments with a reason (Dr other adjustments / Cr cash clearing).  As a write-off, an
   amount above the write-off limit needs a user who may approve.
@@ -20,6 +23,7 @@ Runs in the caller's transaction; never commits.  ``--dry-run`` is the API's reh
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -27,7 +31,7 @@ from sqlalchemy import Connection, select
 from edi_posting.access.permissions import MATRIX, Permission, Principal
 from edi_posting.db.base import table_of
 from edi_posting.db.ledger import AccountCode, EntryKind
-from edi_posting.db.models import Deposit, ReviewItem
+from edi_posting.db.models import Deposit, DepositMatch, JournalEntry, ReviewItem
 from edi_posting.db.workflow import (
     OPEN_STATES,
     DepositMatchMethod,
@@ -35,6 +39,7 @@ from edi_posting.db.workflow import (
     ReceiptKind,
     ReviewStatus,
 )
+from edi_posting.ledger.journal import load_entries, negations, write_entries
 from edi_posting.money import format_cents
 from edi_posting.queue.items import ReviewDraft, open_review_items, record_item_change
 from edi_posting.reconciliation.matches import MatchDraft, banked_cents, record_matches
@@ -46,9 +51,11 @@ from edi_posting.review.approvals import approval_needed
 from edi_posting.review.limits import write_off_limit_cents
 from edi_posting.review.money import ActionResult, locked_item
 
-__all__ = ["accept_variance", "match_deposit", "receive_deposit", "request_era"]
+__all__ = ["accept_variance", "chargeback_won", "match_deposit", "receive_deposit",
+           "request_era"]
 
 _DEPOSIT, _ITEM = table_of(Deposit), table_of(ReviewItem)
+_ENTRY, _MATCH = table_of(JournalEntry), table_of(DepositMatch)
 
 
 def _kind(item: Any, *kinds: ReviewKind) -> None:
@@ -206,3 +213,37 @@ def accept_variance(conn: Connection, item_id: int, reason: str, *,
                   details={"amount": format_cents(short), "reason": reason.strip()})
     return ActionResult(item.id, ItemAction.ACCEPT_VARIANCE, ReviewStatus.RESOLVED,
                         f"review item {item.id}: {text}", short, (entry_id,))
+
+
+def chargeback_won(conn: Connection, item_id: int, *, principal: Principal,
+                   note: str | None = None) -> ActionResult:
+    """A returned item won back: its reopened cash negated and its deposit met again."""
+    item = locked_item(conn, item_id)
+    _kind(item, ReviewKind.RETURNED_ITEM)
+    posted = conn.execute(select(_ENTRY.c.id, _ENTRY.c.reverses_entry_id).where(
+        _ENTRY.c.review_item_id == item.id, _ENTRY.c.kind == EntryKind.DEPOSIT_RETURN)
+        .order_by(_ENTRY.c.id)).all()
+    if not posted:
+        raise ActionError(f"review item {item.id}: nothing was posted for this return (it "
+                          "was not tied to a deposit): nothing to re-post")
+    reopened = load_entries(conn, [p.id for p in posted if p.reverses_entry_id is None])
+    today = dt.date.today()
+    drafts = [replace(d, claim_payment_id=e.claim_payment_id, review_item_id=item.id)
+              for d, e in zip(negations(reopened, kind=EntryKind.CHARGEBACK_WON,
+                                        key_suffix=f"won:{item.id}", effective_date=today),
+                              reopened, strict=True)]
+    entry_ids = write_entries(conn, drafts, principal.name)
+    again = [MatchDraft(m.deposit_id, _receipt(conn, m.receipt_id), m.amount_cents,
+                        DepositMatchMethod.MANUAL, today, EntryKind.CHARGEBACK_WON, item.id)
+             for m in conn.execute(select(_MATCH).where(_MATCH.c.journal_entry_id.in_(
+                 [p.reverses_entry_id for p in posted if p.reverses_entry_id is not None])))]
+    entry_ids += record_matches(conn, again, principal.name)
+    text = (f"chargeback won: {format_cents(item.amount_cents)} deposited again and the "
+            f"claims' cash re-posted{f': {note.strip()}' if note and note.strip() else ''}")
+    record_action(conn, item, actor=principal.name, role=principal.role,
+                  action=ItemAction.CHARGEBACK_WON, to_status=ReviewStatus.RESOLVED, note=text,
+                  entry_id=entry_ids[-1], values={"amount_cents": 0},
+                  details={"entries": entry_ids})
+    return ActionResult(item.id, ItemAction.CHARGEBACK_WON, ReviewStatus.RESOLVED,
+                        f"review item {item.id}: {text}", int(item.amount_cents),
+                        tuple(entry_ids))

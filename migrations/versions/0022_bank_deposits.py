@@ -8,7 +8,8 @@
   entry; 0001's UNIQUE(remittance_id) forbade the several deposits one remittance may
   arrive in;
 * ``journal_entries.kind`` and ``review_item_events.action`` gain the deposit entries and
-  queue actions (lists written as they are at 0018).
+  queue actions, ``review_items.kind`` gains ``returned_item`` (lists written as they are
+  at 0018).
 
 Revision ID: 0022
 Revises: 0018
@@ -37,7 +38,14 @@ _ITEM_ACTIONS = (
     "accept-match", "rematch", "link-correction", "post-as-sent", "place-plb", "transfer",
     "write-off", "refund", "reapply", "undo", "follow-up", "return", "accept-set")
 
+_REVIEW_KINDS = (
+    "unmatched_payment", "ambiguous_match", "unknown_payee", "balancing_failure",
+    "duplicate_conflict", "orphan_reversal", "awaiting_correction", "denial", "credit_balance",
+    "unlinked_plb", "silent_era", "lonely_deposit", "deposit_variance", "rejected_file",
+    "eob_error", "claim_problem", "patient_conflict", "duplicate_claim")
+
 CHECKS: tuple[Check, ...] = (
+    ("review_items", "kind", _REVIEW_KINDS, (*_REVIEW_KINDS, "returned_item")),
     ("journal_entries", "kind", _ENTRY_KINDS,
      (*_ENTRY_KINDS, "deposit", "deposit_return", "match_deposit", "receive_deposit",
       "accept_variance", "chargeback_won")),
