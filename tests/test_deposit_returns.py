@@ -51,7 +51,7 @@ def test_a_bounced_check_reverses_its_deposit_and_opens_the_claim_again(
     assert (result.returned, result.matches) == (1, ())
     assert practice.balances("PCN1") == ("64.00", "0.00")
     assert kinds(practice) == ["deposit", "deposit_return", "deposit_return"]
-    ident, status, cents, message = returned(practice)
+    _, status, cents, message = returned(practice)
     assert (status, cents) == ("open", 6400)
     assert message == ("returned item B2 of 2026-03-16 (64.00, type 555, 'DEPOSITED ITEM "
                        "RETURNED NSF'): the deposit of remittance 1 reversed and its claims' "
@@ -70,9 +70,9 @@ def test_a_chargeback_won_re_posts_the_cash_and_the_deposit(
     done = edi_posting.chargeback_won(as_user("sam"), ident, note="bank paid it on re-present")
 
     assert rehearsal.plan is not None and rehearsal.plan.describe()[:2] == [
-        "would post chargeback_won (reversing entry "
-        f"{rehearsal.plan.entries[0].reverses_entry_id}): insurance_ar -64.00; "
-        "cash_clearing 64.00",
+        ("would post chargeback_won (reversing entry "
+         f"{rehearsal.plan.entries[0].reverses_entry_id}): insurance_ar -64.00; "
+         "cash_clearing 64.00"),
         "would post chargeback_won: bank 64.00; cash_clearing -64.00"]
     assert done.message == ("review item 1: chargeback won: 64.00 deposited again and the "
                             "claims' cash re-posted: bank paid it on re-present")
