@@ -263,7 +263,9 @@ def _detail(record: _Record, as_of: dt.date, account: str | None) -> DepositLine
         raise _BadRecord(record.number, "16 funds type", f"record {record.number}: funds type "
                          f"{funds!r} is not one of Z, 0, 1, 2, V, S, D")
     rest = parts[3 + extra:]
-    bank_ref, customer_ref = _at(rest, 0).strip() or None, _at(rest, 1).strip() or None
+    # a line without text may end its last reference with the "/" other records end with
+    bank_ref = _at(rest, 0).strip().removesuffix("/").strip() or None
+    customer_ref = _at(rest, 1).strip().removesuffix("/").strip() or None
     text = ",".join(rest[2:]).strip().removesuffix("/").strip()
     debit = type_code.isdigit() and 400 <= int(type_code) < 700
     return DepositLine(record.number, as_of, -amount if debit else amount, bank_ref,

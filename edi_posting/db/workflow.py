@@ -204,6 +204,7 @@ class ReceiptKind(enum.StrEnum):
     (:func:`edi_posting.reconciliation.receipts.awaiting_receipts` lists them)."""
 
     REMITTANCE = "remittance"  # an 835 check or EFT (a keyed EOB becomes one too)
+    DESK = "desk"  # an entry of its own that debited cash clearing (a payment keyed at the desk)
     # not a receipt: a lonely deposit taken in as unapplied cash (receipt_id: the
     # unmatched_payment item that now holds it), so no later run matches it again
     UNAPPLIED = "unapplied"

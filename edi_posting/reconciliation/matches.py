@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 
 from edi_posting.db.base import table_of
 from edi_posting.db.ledger import AccountCode, EntryKind
@@ -28,10 +28,21 @@ from edi_posting.money import format_cents
 from edi_posting.reconciliation.pairing import OpenDeposit
 from edi_posting.reconciliation.receipts import Receipt, standing
 
-__all__ = ["MatchDraft", "banked_cents", "open_deposits", "record_matches",
+__all__ = ["MatchDraft", "banked_cents", "lock_deposits", "open_deposits", "record_matches",
            "remittance_deposits", "returned_deposits"]
 
 _DEPOSIT, _MATCH, _ENTRY = table_of(Deposit), table_of(DepositMatch), table_of(JournalEntry)
+# one writer matches deposits at a time ("EDIR"): two runs (or a run and a queue action)
+# reading the same open deposits would otherwise each match them (SQLite's BEGIN IMMEDIATE
+# already serialises writers)
+RECONCILE_LOCK_KEY = 0x45444952
+
+
+def lock_deposits(conn: Connection) -> None:
+    """Take the reconciliation lock for this transaction (PostgreSQL), before reading
+    which deposits and receipts are still open."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RECONCILE_LOCK_KEY})
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,20 +1,25 @@
 """Money awaiting deposit: every receipt that debited cash clearing, as simple records.
 
-This is the one place that says what the bank should be depositing.  Today a receipt is
-an 835 remittance (a check or EFT; a keyed paper EOB is stored as one); payments received
-without remittance (patient payments, lockbox, payer checks before their EOB) are to be
-added here as another :class:`ReceiptKind`, each giving the same :class:`Receipt`.
+This is the one place that says what the bank should be depositing.  A receipt is an 835
+remittance (a check or EFT; a keyed paper EOB is stored as one), which reconcile matches,
+or a desk entry (an entry of its own that debited cash clearing, such as a payment keyed
+at the desk), which the cash-clearing check counts; payments received without remittance
+(patient payments, lockbox, payer checks before their EOB) are to be added here as another
+:class:`ReceiptKind`, each giving the same :class:`Receipt`.
 
-A remittance's amount is what its entries moved through cash clearing (BPR02, less any
-unapplied cash of its claim payments returned to the payer from cash); what is awaiting
-is that amount less what deposits met (``deposit_matches``).
+Every movement of cash clearing belongs to one receipt or to the deposit side: a
+remittance's own entries, those of its claim payments (unapplied cash returned to the payer
+from cash) and the corrections reversing either; a desk entry and its corrections; the
+deposit entries of the matches and their reversals.  What is awaiting is a receipt's
+amount less what deposits met (``deposit_matches``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, or_, select
 
@@ -65,25 +70,50 @@ class Receipt:
         return normalize_trace(self.trace)
 
 
-def _cash_by_remittance(conn: Connection) -> dict[int, tuple[int, int]]:
-    """Remittance id -> (cash clearing moved, first entry id): its own entries, and entries
-    of its claim payments written later from the queue (a return from cash)."""
+def _moved(conn: Connection) -> list[Any]:
+    """Every entry's cash-clearing movement with what it belongs to: its remittance, its
+    claim payment's (a queue return from cash), or, for a correction (undo, reversal)
+    naming neither, the remittance or claim payment of the entry it reverses."""
     cash = account_ids(conn)[AccountCode.CASH_CLEARING]
-    direct = conn.execute(
-        select(_E.c.remittance_id, func.sum(_L.c.amount_cents), func.min(_E.c.id))
+    original = _E.alias("original")
+    cp, cp_of_original = _CP.alias("cp"), _CP.alias("cp_of_original")
+    owner = func.coalesce(_E.c.remittance_id, cp.c.remittance_id, original.c.remittance_id,
+                          cp_of_original.c.remittance_id)
+    return list(conn.execute(
+        select(_E.c.id, _E.c.kind, _E.c.effective_date, _E.c.reverses_entry_id,
+               owner.label("remittance_id"), func.sum(_L.c.amount_cents).label("cents"),
+               func.min(_L.c.payer_id).label("payer_id"))
         .join(_L, _L.c.entry_id == _E.c.id)
-        .where(_L.c.account_id == cash, _E.c.remittance_id.is_not(None))
-        .group_by(_E.c.remittance_id)).all()
-    later = conn.execute(
-        select(_CP.c.remittance_id, func.sum(_L.c.amount_cents))
-        .join(_E, _E.c.claim_payment_id == _CP.c.id).join(_L, _L.c.entry_id == _E.c.id)
-        .where(_L.c.account_id == cash, _E.c.remittance_id.is_(None))
-        .group_by(_CP.c.remittance_id)).all()
-    found = {int(r): (int(c), int(e)) for r, c, e in direct}
-    for remittance_id, cents in later:
-        moved, entry = found.get(int(remittance_id), (0, 0))
-        found[int(remittance_id)] = (moved + int(cents), entry)
-    return found
+        .join(cp, cp.c.id == _E.c.claim_payment_id, isouter=True)
+        .join(original, original.c.id == _E.c.reverses_entry_id, isouter=True)
+        .join(cp_of_original, cp_of_original.c.id == original.c.claim_payment_id, isouter=True)
+        .where(_L.c.account_id == cash)
+        .group_by(_E.c.id, _E.c.kind, _E.c.effective_date, _E.c.reverses_entry_id, owner)))
+
+
+def _attributed(conn: Connection) -> tuple[dict[int, tuple[int, int]], list[Any]]:
+    """Remittance id -> (cash clearing moved, first entry); and the desk entries: cash
+    clearing moved by an entry of its own (a payment keyed at the desk), with the
+    corrections reversing one counted in it.  The deposit side (entries of a deposit match
+    and their reversals) is what clears receipts, never a receipt itself."""
+    matched = set(conn.execute(select(_M.c.journal_entry_id)).scalars())
+    by_remittance: dict[int, tuple[int, int]] = {}
+    desk: dict[int, list[Any]] = {}
+    for row in _moved(conn):
+        if row.id in matched or row.reverses_entry_id in matched:
+            continue
+        if row.remittance_id is not None:
+            moved, first = by_remittance.get(int(row.remittance_id), (0, row.id))
+            by_remittance[int(row.remittance_id)] = (moved + int(row.cents), min(first, row.id))
+        else:
+            desk.setdefault(row.reverses_entry_id or row.id, []).append(row)
+    return by_remittance, [_desk_receipt(rows) for rows in desk.values()]
+
+
+def _desk_receipt(rows: list[Any]) -> Receipt:
+    first = min(rows, key=lambda r: r.id)
+    return Receipt(ReceiptKind.DESK, first.id, first.payer_id, "", sum(int(r.cents) for r in rows),
+                   None, first.effective_date, first.id)
 
 
 def standing() -> ColumnElement[bool]:
@@ -106,11 +136,13 @@ def cleared_cents(conn: Connection, kind: ReceiptKind,
 
 
 def awaiting_receipts(conn: Connection, *, received_to: dt.date | None = None,
-                      ids: Sequence[int] | None = None,
-                      only_open: bool = True) -> list[Receipt]:
-    """The receipts (received on or before ``received_to``) with money still awaiting its
-    deposit (``only_open=False``: all of them, the cash-clearing check's view)."""
-    cash = _cash_by_remittance(conn)
+                      ids: Sequence[int] | None = None, only_open: bool = True,
+                      kinds: Sequence[ReceiptKind] = (ReceiptKind.REMITTANCE,)
+                      ) -> list[Receipt]:
+    """The receipts (received on or before ``received_to``; ``ids``: remittances) with
+    money still awaiting its deposit (``only_open=False``: all of them, the cash-clearing
+    check's view; ``kinds`` adds the desk's)."""
+    cash, desk = _attributed(conn)
     cleared = cleared_cents(conn, ReceiptKind.REMITTANCE)
     query = (select(_R.c.id, _R.c.payer_id, _R.c.payer_name, _P.c.name, _R.c.trace_number,
                     _R.c.payment_date, _R.c.payment_method, _F.c.received_at)
@@ -131,4 +163,14 @@ def awaiting_receipts(conn: Connection, *, received_to: dt.date | None = None,
         if only_open and receipt.awaiting_cents <= 0:
             continue
         receipts.append(receipt)
+    if ReceiptKind.DESK in kinds and ids is None:
+        receipts += _open_desk(conn, desk, received_to, only_open)
     return receipts
+
+
+def _open_desk(conn: Connection, desk: list[Receipt], received_to: dt.date | None,
+               only_open: bool) -> list[Receipt]:
+    cleared = cleared_cents(conn, ReceiptKind.DESK)
+    found = [replace(r, cleared_cents=cleared.get(r.id, 0)) for r in desk]
+    return [r for r in found if (received_to is None or r.received <= received_to)
+            and (not only_open or r.awaiting_cents > 0)]

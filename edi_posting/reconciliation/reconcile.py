@@ -25,7 +25,12 @@ from edi_posting.db.workflow import OPEN_STATES, ItemAction
 from edi_posting.money import format_cents
 from edi_posting.queue.items import ReviewDraft, close_review_items, open_review_items
 from edi_posting.reconciliation.calendar import add_business_days, window_days
-from edi_posting.reconciliation.matches import MatchDraft, open_deposits, record_matches
+from edi_posting.reconciliation.matches import (
+    MatchDraft,
+    lock_deposits,
+    open_deposits,
+    record_matches,
+)
 from edi_posting.reconciliation.pairing import OpenDeposit, Pairing, pair
 from edi_posting.reconciliation.receipts import Receipt, awaiting_receipts
 from edi_posting.reconciliation.returns import process_returns
@@ -107,6 +112,7 @@ def reconcile(conn: Connection, *, actor: str, date_from: dt.date | None = None,
               date_to: dt.date | None = None, window: int | None = None,
               today: dt.date | None = None) -> ReconcileResult:
     """Match, post, and queue what is left (see the module docstring); the caller commits."""
+    lock_deposits(conn)
     days, as_of = window_days(conn, window), date_to or today or dt.date.today()
     returned = process_returns(conn, actor=actor, date_from=date_from, date_to=date_to)
     deposits = {d.id: d for d in open_deposits(conn, date_from=date_from, date_to=date_to)}

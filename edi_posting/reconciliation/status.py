@@ -16,6 +16,7 @@ from sqlalchemy import Connection, func, select
 from edi_posting.db.base import table_of
 from edi_posting.db.ledger import AccountCode
 from edi_posting.db.models import Deposit, DepositMatch, JournalEntry, JournalLine, ReviewItem
+from edi_posting.db.workflow import ReceiptKind
 from edi_posting.ledger.journal import account_ids
 from edi_posting.money import format_cents
 from edi_posting.reconciliation.matches import banked_cents
@@ -43,11 +44,12 @@ def _cash_clearing(conn: Connection, through: dt.date | None = None) -> int:
 def cash_clearing_difference(conn: Connection) -> str | None:
     """None when cash clearing equals what the receipts still await; else what differs."""
     ledger = _cash_clearing(conn)
-    awaiting = sum(r.awaiting_cents for r in awaiting_receipts(conn, only_open=False))
+    awaiting = sum(r.awaiting_cents for r in awaiting_receipts(
+        conn, only_open=False, kinds=(ReceiptKind.REMITTANCE, ReceiptKind.DESK)))
     if ledger == awaiting:
         return None
-    return (f"cash clearing holds {format_cents(ledger)}; remittances received and not yet "
-            f"deposited come to {format_cents(awaiting)}")
+    return (f"cash clearing holds {format_cents(ledger)}; money received and not yet "
+            f"deposited comes to {format_cents(awaiting)}")
 
 
 def _deposit_days(conn: Connection, date_from: dt.date | None,

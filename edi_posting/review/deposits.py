@@ -42,7 +42,12 @@ from edi_posting.db.workflow import (
 from edi_posting.ledger.journal import load_entries, negations, write_entries
 from edi_posting.money import format_cents
 from edi_posting.queue.items import ReviewDraft, open_review_items, record_item_change
-from edi_posting.reconciliation.matches import MatchDraft, banked_cents, record_matches
+from edi_posting.reconciliation.matches import (
+    MatchDraft,
+    banked_cents,
+    lock_deposits,
+    record_matches,
+)
 from edi_posting.reconciliation.receipts import Receipt, awaiting_receipts
 from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import ReviewKind
@@ -110,6 +115,7 @@ def match_deposit(conn: Connection, item_id: int, *, principal: Principal,
                   remittance_id: int | None = None, deposit_id: int | None = None,
                   amount_cents: int | None = None) -> ActionResult:
     """Match a deposit with a remittance by hand (see the module docstring)."""
+    lock_deposits(conn)
     item = locked_item(conn, item_id)
     _kind(item, ReviewKind.LONELY_DEPOSIT, ReviewKind.SILENT_ERA, ReviewKind.DEPOSIT_VARIANCE)
     deposit, left, receipt = _pair_of(conn, item, remittance_id, deposit_id)
@@ -159,6 +165,7 @@ def request_era(conn: Connection, item_id: int, note: str, follow_up: dt.date, *
 def receive_deposit(conn: Connection, item_id: int, *, principal: Principal,
                     note: str | None = None) -> ActionResult:
     """A lonely deposit taken in as a payment without remittance (unapplied cash)."""
+    lock_deposits(conn)
     item = locked_item(conn, item_id)
     _kind(item, ReviewKind.LONELY_DEPOSIT)
     deposit, left = _deposit(conn, item.deposit_id)
@@ -189,6 +196,7 @@ def receive_deposit(conn: Connection, item_id: int, *, principal: Principal,
 def accept_variance(conn: Connection, item_id: int, reason: str, *,
                     principal: Principal) -> ActionResult:
     """The remittance's shortfall written off to other adjustments, with a reason."""
+    lock_deposits(conn)
     item = locked_item(conn, item_id)
     _kind(item, ReviewKind.DEPOSIT_VARIANCE)
     if not reason.strip():
@@ -218,6 +226,7 @@ def accept_variance(conn: Connection, item_id: int, reason: str, *,
 def chargeback_won(conn: Connection, item_id: int, *, principal: Principal,
                    note: str | None = None) -> ActionResult:
     """A returned item won back: its reopened cash negated and its deposit met again."""
+    lock_deposits(conn)
     item = locked_item(conn, item_id)
     _kind(item, ReviewKind.RETURNED_ITEM)
     posted = conn.execute(select(_ENTRY.c.id, _ENTRY.c.reverses_entry_id).where(
