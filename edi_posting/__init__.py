@@ -155,6 +155,8 @@ _EXPORTS: dict[str, str] = {
     "receive_deposit": "edi_posting.api.deposit_items",
     "accept_variance": "edi_posting.api.deposit_items",
     "chargeback_won": "edi_posting.api.deposit_items",
+    "reconcile_window": "edi_posting.api.deposits",
+    "set_reconcile_window": "edi_posting.api.deposits",
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
@@ -295,6 +297,8 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "receive_deposit",
     "accept_variance",
     "chargeback_won",
+    "reconcile_window",
+    "set_reconcile_window",
 ]
 
 if TYPE_CHECKING:
@@ -507,6 +511,8 @@ if TYPE_CHECKING:
         list_deposits,
         reconcile,
         reconcile_status,
+        reconcile_window,
+        set_reconcile_window,
     )
     from edi_posting.bank.deposits import (
         DepositImport,

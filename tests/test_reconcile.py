@@ -241,3 +241,19 @@ def test_remit_show_names_the_bank_line_that_met_the_remittance(
     assert table.stdout.split("Deposited (bank lines that met it):\n")[1].splitlines() == [
         "deposit_id  date        reference  deposit  met    method  entry_id",
         f"1           2026-03-11  B-77       80.00    80.00  trace   {_last_entry(practice)}"]
+
+
+def test_the_window_is_a_setting_an_administrator_changes(
+        practice: Practice, as_user: Sessions) -> None:
+    paid(practice, "PCN2", "55", "T2")  # Tuesday 2026-03-10
+    bank(practice, as_user, ("2026-03-16", "55.00", "X2", "ACME"))  # the 4th business day
+    url = practice.engine.url.render_as_string(hide_password=False)
+    refused = CliRunner().invoke(main, ["--db", url, "--actor", "sam", "reconcile", "window",
+                                        "4"])
+    changed = CliRunner().invoke(main, ["--db", url, "--actor", "ada", "reconcile", "window",
+                                        "4"])
+    result = edi_posting.reconcile(as_user("sam"), date_to=dt_("2026-03-16"))
+
+    assert (refused.exit_code, changed.exit_code, changed.stdout) == (77, 0, "4\n")
+    assert edi_posting.reconcile_window(as_user("sam")) == 4
+    assert (result.window_days, methods(result)) == (4, [("T2", "55.00", "amount_date")])

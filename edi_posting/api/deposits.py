@@ -20,12 +20,14 @@ from edi_posting.archive.user_input import expand_inputs
 from edi_posting.audit.events import record_event
 from edi_posting.bank.csv_file import DEFAULT_MAPPING
 from edi_posting.bank.deposits import DepositImport, deposit_rows, import_deposit_file
+from edi_posting.reconciliation import calendar
 from edi_posting.reconciliation.reconcile import ReconcileResult
 from edi_posting.reconciliation.reconcile import reconcile as run_reconcile
 from edi_posting.reconciliation.status import day_status
 from edi_posting.records.states import AuditOutcome
 
-__all__ = ["import_deposits", "list_deposits", "reconcile", "reconcile_status"]
+__all__ = ["import_deposits", "list_deposits", "reconcile", "reconcile_status",
+           "reconcile_window", "set_reconcile_window"]
 
 
 def import_deposits(session: Session, paths: Iterable[Path | str], *,
@@ -86,3 +88,17 @@ def reconcile_status(session: Session, *, date_from: dt.date | None = None,
     session.authorize(Permission.READ_LEDGER, "reconcile.status")
     with session.reading() as conn:
         return day_status(conn, date_from=date_from, date_to=date_to)
+
+
+def reconcile_window(session: Session) -> int:
+    """The window in business days (the setting ``reconcile.window_days``, else 3)."""
+    session.authorize(Permission.READ_LEDGER, "reconcile.window")
+    with session.reading() as conn:
+        return calendar.window_days(conn)
+
+
+def set_reconcile_window(session: Session, days: int) -> int:
+    """Set the window (``administer``; audited with the old and new value)."""
+    principal = session.authorize(Permission.ADMINISTER, "reconcile.window")
+    with session.writing() as conn:
+        return calendar.set_window_days(conn, days, principal=principal)

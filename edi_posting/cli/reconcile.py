@@ -73,3 +73,19 @@ def status_command(app: AppContext, on: Any, date_from: Any, date_to: Any,
     start, end = date_range(on, date_from, date_to)
     rows = app.call(edi_posting.reconcile_status, app.session(), date_from=start, date_to=end)
     render_rows(rows, STATUS_COLUMNS, output_format)
+
+
+@command.command("window", epilog="""\b
+Example:
+  edi-posting reconcile window
+  edi-posting --actor alice reconcile window 5""")
+@click.argument("days", type=click.IntRange(min=0), required=False)
+@click.pass_obj
+def window_command(app: AppContext, days: int | None) -> None:
+    """Show the reconciliation window in business days, or set it to DAYS (administer):
+    how far a deposit may lie from its remittance, and how long a remittance waits for its
+    deposit before it is a silent_era."""
+    if days is None:
+        click.echo(app.call(edi_posting.reconcile_window, app.session()))
+        return
+    click.echo(app.call(edi_posting.set_reconcile_window, app.session(), days))

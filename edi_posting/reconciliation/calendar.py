@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, func, insert, select
 
+from edi_posting.access.permissions import Principal
+from edi_posting.audit.events import record_event
 from edi_posting.db.models import Setting
+from edi_posting.records.states import AuditOutcome
 
 __all__ = ["DEFAULT_WINDOW_DAYS", "WINDOW_SETTING", "add_business_days", "business_days_between",
-           "window_days"]
+           "set_window_days", "window_days"]
 
 DEFAULT_WINDOW_DAYS = 3
 WINDOW_SETTING = "reconcile.window_days"
@@ -46,3 +49,18 @@ def window_days(conn: Connection, override: int | None = None) -> int:
         return override
     value = conn.execute(select(Setting.value).where(Setting.key == WINDOW_SETTING)).scalar()
     return int(value) if value is not None and str(value).isdigit() else DEFAULT_WINDOW_DAYS
+
+
+def set_window_days(conn: Connection, days: int, *, principal: Principal) -> int:
+    """Set the window (the caller checked ``administer``); audited with the old and new
+    value.  Returns the window now in effect."""
+    if days < 0:
+        raise ValueError("the reconciliation window cannot be negative")
+    before = window_days(conn)
+    conn.execute(delete(Setting).where(Setting.key == WINDOW_SETTING))
+    conn.execute(insert(Setting).values(key=WINDOW_SETTING, value=str(days),
+                                        updated_by=principal.name, updated_at=func.now()))
+    record_event(conn, actor=principal.name, role=principal.role, action="reconcile.window",
+                 object_type="setting", object_id=WINDOW_SETTING, outcome=AuditOutcome.OK,
+                 summary={"before": before, "after": days})
+    return days
