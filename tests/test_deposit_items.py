@@ -171,3 +171,15 @@ def test_queue_show_puts_the_deposit_beside_the_remittances_near_it(
         "  remittance 1 (ACME HEALTH) trace T1 of 2026-03-10: 80.00 awaiting"]
     assert "edi-posting deposits match 1 --remit 1" in text
     assert "edi-posting deposits receive 1" in text
+
+
+def test_a_received_deposit_is_not_undone_behind_the_item_that_holds_its_cash(
+        practice: Practice, as_user: Sessions) -> None:
+    bank(practice, as_user, ("2026-03-20", "42.00", "MISC1", "MISC CREDIT"))
+    edi_posting.reconcile(as_user("sam"))
+    lonely = item(practice, "lonely_deposit")
+    edi_posting.receive_deposit(as_user("sam"), lonely)
+
+    with pytest.raises(edi_posting.ActionError, match="has no money action to undo"):
+        edi_posting.undo_action(as_user("sam"), lonely, reason="oops")
+    assert status(practice, item(practice, "unmatched_payment")) == ("open", 4200)

@@ -17,6 +17,12 @@
   adjustments with a reason (Dr other adjustments / Cr cash clearing).  As a write-off, an
   amount above the write-off limit needs a user who may approve.
 
+``queue undo`` walks back a ``match-deposit`` or ``accept-variance`` (one entry each: the
+match stops counting once its entry is reversed).  ``receive-deposit`` and
+``chargeback-won`` name no entry on their item event, so undo refuses them: the first
+hands its cash to another item (undo that item's ``apply`` instead), the second posts
+several entries that only stand together.
+
 Runs in the caller's transaction; never commits.  ``--dry-run`` is the API's rehearsal.
 """
 
@@ -187,8 +193,9 @@ def receive_deposit(conn: Connection, item_id: int, *, principal: Principal,
             f"review item {held}{f': {note.strip()}' if note and note.strip() else ''}")
     record_action(conn, item, actor=principal.name, role=principal.role,
                   action=ItemAction.RECEIVE_DEPOSIT, to_status=ReviewStatus.RESOLVED,
-                  note=text, entry_id=entry_id, values={"amount_cents": 0},
-                  details={"deposit_id": deposit.id, "unmatched_payment_item": held})
+                  note=text, values={"amount_cents": 0},  # no entry on the event: see below
+                  details={"deposit_id": deposit.id, "unmatched_payment_item": held,
+                           "entry": entry_id})
     return ActionResult(item.id, ItemAction.RECEIVE_DEPOSIT, ReviewStatus.RESOLVED,
                         f"review item {item.id}: {text}", left, (entry_id,), (held,))
 
@@ -251,7 +258,7 @@ def chargeback_won(conn: Connection, item_id: int, *, principal: Principal,
             f"claims' cash re-posted{f': {note.strip()}' if note and note.strip() else ''}")
     record_action(conn, item, actor=principal.name, role=principal.role,
                   action=ItemAction.CHARGEBACK_WON, to_status=ReviewStatus.RESOLVED, note=text,
-                  entry_id=entry_ids[-1], values={"amount_cents": 0},
+                  values={"amount_cents": 0},  # no entry on the event: see the docstring
                   details={"entries": entry_ids})
     return ActionResult(item.id, ItemAction.CHARGEBACK_WON, ReviewStatus.RESOLVED,
                         f"review item {item.id}: {text}", int(item.amount_cents),
