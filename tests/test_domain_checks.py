@@ -240,7 +240,7 @@ def _migrated_checks(conn: Connection) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
     for (sql,) in conn.execute(text("SELECT sql FROM sqlite_master WHERE type = 'table'")):
         for name, condition in re.findall(r"CONSTRAINT (\w+) CHECK \((.*?)\)\s*(?:,|\n\))",
-                                          sql or "", flags=re.S):
+                                          sql or "", flags=re.DOTALL):
             found[name] = set(_QUOTED.findall(condition))
     return found
 

@@ -5,8 +5,8 @@ opened"), the situation is built in X12 written here, then finished through the 
 with the action the README documents for it, as a specialist (or, for a rejected set, an
 administrator) would.  Afterwards the item is closed, the ledger's every check passes
 (``edi_posting.check_ledger``: entries balance, BPR02 moved, the queue owns exactly the
-unapplied cash and the credits, no open dollar owned twice).  The kinds reserved for
-deposits and paper EOBs (issues 24-25) are opened by nothing yet.
+unapplied cash and the credits, no open dollar owned twice; cash clearing holds what awaits
+deposit).  The kind reserved for paper EOBs (issue 24) is opened by nothing yet.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from tests.x835 import Practice, clp, remit, svc
 from tests.x837 import HEADER, claim, subscriber
 
 Sessions = Callable[[str], edi_posting.Session]
-RESERVED = {ReviewKind.SILENT_ERA, ReviewKind.LONELY_DEPOSIT, ReviewKind.DEPOSIT_VARIANCE,
-            ReviewKind.EOB_ERROR}  # deposits, reconciliation and paper EOBs: issues 24-25
+RESERVED = {ReviewKind.EOB_ERROR}  # paper EOBs: issue 24
 _controls = itertools.count(700_000_001)
 
 
@@ -197,6 +196,43 @@ def duplicate_claim(p: Practice, as_user: Sessions) -> int:
     return ident
 
 
+def lonely_deposit(p: Practice, as_user: Sessions) -> int:
+    from tests.test_deposit_items import lonely_and_silent
+
+    ident, _ = lonely_and_silent(p, as_user)
+    edi_posting.match_deposit(as_user("sam"), ident, remittance_id=1)
+    return ident
+
+
+def silent_era(p: Practice, as_user: Sessions) -> int:
+    from tests.test_deposit_items import lonely_and_silent
+
+    _, ident = lonely_and_silent(p, as_user)
+    edi_posting.match_deposit(as_user("sam"), ident, deposit_id=1)
+    return ident
+
+
+def deposit_variance(p: Practice, as_user: Sessions) -> int:
+    from tests.test_reconcile import bank, paid
+
+    paid(p, "PCN1", "80", "T1")
+    bank(p, as_user, ("2026-03-11", "79.50", "T1", "ACME"))
+    edi_posting.reconcile(as_user("sam"))
+    ident = _only(p, "deposit_variance")
+    edi_posting.accept_variance(as_user("sam"), ident, "bank fee on the EFT")
+    return ident
+
+
+def returned_item(p: Practice, as_user: Sessions) -> int:
+    from tests.test_deposit_returns import bounced_check
+
+    bounced_check(p, as_user)
+    edi_posting.reconcile(as_user("sam"))
+    ident = _only(p, "returned_item")
+    edi_posting.chargeback_won(as_user("sam"), ident)
+    return ident
+
+
 CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
     "unmatched_payment": (ReviewKind.UNMATCHED_PAYMENT, unmatched_payment),
     "ambiguous_match": (ReviewKind.AMBIGUOUS_MATCH, ambiguous_match),
@@ -214,6 +250,10 @@ CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
     "claim_problem_837": (ReviewKind.CLAIM_PROBLEM, claim_problem_837),
     "patient_conflict": (ReviewKind.PATIENT_CONFLICT, patient_conflict),
     "duplicate_claim": (ReviewKind.DUPLICATE_CLAIM, duplicate_claim),
+    "lonely_deposit": (ReviewKind.LONELY_DEPOSIT, lonely_deposit),
+    "silent_era": (ReviewKind.SILENT_ERA, silent_era),
+    "deposit_variance": (ReviewKind.DEPOSIT_VARIANCE, deposit_variance),
+    "returned_item": (ReviewKind.RETURNED_ITEM, returned_item),
 }
 
 

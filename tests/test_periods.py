@@ -39,8 +39,8 @@ def test_an_835_paid_in_a_closed_period_posts_on_the_first_open_day_keeping_its_
     edi_posting.close_period(as_user("ada"), "2026-03", "March books closed")
     practice.receive(_PAID_IN_MARCH)
     assert _entries(practice, "payment") == [
-        (dt.date(2026, 4, 1), "1 payment of claim PCN1; dated 2026-03-10 in closed period "
-                              "2026-03; posted 2026-04-01")]
+        (dt.date(2026, 4, 1), ("1 payment of claim PCN1; dated 2026-03-10 in closed period "
+                               "2026-03; posted 2026-04-01"))]
     assert _entries(practice, "charge") == [(dt.date(2026, 3, 1), "charge for claim PCN1")]  # billed before
     assert practice.balances("PCN1") == ("0.00", "0.00")
     _checked(as_user("aud"))

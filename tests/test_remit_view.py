@@ -72,7 +72,7 @@ def test_remit_show_takes_the_id_or_the_trace_remit_list_prints(
     assert detail["source"]["file_name"].endswith("day.835")
     assert detail["source"]["st02"] == "0001"
     assert isinstance(detail["source"]["transaction_set_id"], int)
-    assert "deposit" not in json.dumps(detail).lower()
+    assert detail["deposits"] == []  # no bank line has met it (issue 25: reconcile)
     lines = table.stdout.splitlines()
     assert lines[0] == (f"Remittance {row['id']}: ACH 75.00 (C) paid 2026-03-10, "
                         "trace EFT-5501 (originator 1512345678)")

@@ -228,6 +228,32 @@ def _billed_twice(case: dict[str, Any]) -> list[str]:
         for side, c in (("earlier", b["earlier"]), ("new", b["new"]))]
 
 
+def _deposit(case: dict[str, Any]) -> list[str]:
+    d = case.get("deposit")
+    if not d:
+        return []
+    lines = []
+    if d["deposit"]:
+        b = d["deposit"]
+        lines += ["bank line:", (
+            f"  deposit {b['id']} of {b['date']}: {b['amount']} ({b['left']} not met), "
+            f"reference {_text(b['reference'])}, trace {_text(b['trace'])}, type "
+            f"{_text(b['type'])}, '{_text(b['description'])}'")]
+    if d["remittance"]:
+        r = d["remittance"]
+        lines += ["remittance:", (
+            f"  remittance {r['remittance_id']} ({_text(r['payer'])}) trace "
+            f"{_text(r['trace'])} of {r['received']}: {r['amount']}, {r['awaiting']} "
+            "awaiting deposit")]
+    lines.append("near it by amount and date:")
+    lines += [f"  remittance {n['remittance_id']} ({_text(n['payer'])}) trace "
+              f"{_text(n['trace'])} of {n['received']}: {n['awaiting']} awaiting"
+              if "remittance_id" in n else
+              f"  deposit {n['deposit_id']} of {n['date']}: {n['left']} not met, trace "
+              f"{_text(n['trace'])}, '{n['description']}'" for n in d["near"]] or ["  none"]
+    return lines
+
+
 def _actions(case: dict[str, Any]) -> list[str]:
     actions = case.get("actions") or []
     if not actions:
@@ -250,4 +276,4 @@ def _segments(case: dict[str, Any]) -> list[str]:
 
 _SECTIONS: tuple[_Section, ...] = (
     _claim, _payment, _adjudication, _candidates, _duplicate, _denial, _balancing, _reversal,
-    _plb, _credit, _differences, _rejection, _billed_twice, _actions, _segments)
+    _plb, _credit, _differences, _rejection, _billed_twice, _deposit, _actions, _segments)

@@ -21,6 +21,7 @@ _CLAIM_COLUMNS = ["ordinal", "pcn", "claim_id", "patient_name", "status_code", "
                   "paid", "patient", "adjustment", "payer_claim_number", "posting_state"]
 _PLB_COLUMNS = ["ordinal", "reason", "reference", "amount", "claim_pcn", "provider"]
 _ITEM_COLUMNS = ["id", "kind", "status", "amount", "pcn", "message"]
+_DEPOSIT_COLUMNS = ["deposit_id", "date", "reference", "deposit", "met", "method", "entry_id"]
 
 
 @click.group("remit", epilog="\b\nExample:\n  edi-posting remit list --from 2026-03-01\n"
@@ -94,7 +95,9 @@ def _render(d: dict[str, Any]) -> None:
     for title, rows, columns in (("Claims", d["claims"], _CLAIM_COLUMNS),
                                  ("Provider adjustments (PLB)", d["provider_adjustments"],
                                   _PLB_COLUMNS),
-                                 ("Review items raised", d["review_items"], _ITEM_COLUMNS)):
+                                 ("Review items raised", d["review_items"], _ITEM_COLUMNS),
+                                 ("Deposited (bank lines that met it)", d.get("deposits", []),
+                                  _DEPOSIT_COLUMNS)):
         click.echo(f"\n{title}:")
         if rows:
             render_rows(rows, columns, "table")

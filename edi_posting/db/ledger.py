@@ -75,6 +75,13 @@ class EntryKind(enum.StrEnum):
     REFUND_PAID = "refund_paid"  # a refund check paid out (written by finance, not the engine)
     MANUAL = "manual"  # an entry keyed at the desk, outside the engine's stages
     RETURN = "return"  # unapplied cash that is not ours, back to the payer (queue return)
+    # issue 25, bank deposits (migration 0022)
+    DEPOSIT = "deposit"  # a bank deposit met its remittance(s): Dr bank, Cr cash clearing
+    DEPOSIT_RETURN = "deposit_return"  # a deposited item returned: bank side and cash reopened
+    MATCH_DEPOSIT = "match_deposit"  # the queue matched a lonely deposit / silent ERA by hand
+    RECEIVE_DEPOSIT = "receive_deposit"  # a lonely deposit received as unapplied cash
+    ACCEPT_VARIANCE = "accept_variance"  # a deposit's difference from its remittance adjusted
+    CHARGEBACK_WON = "chargeback_won"  # a returned item won back: re-posted
 
 
 

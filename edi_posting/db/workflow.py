@@ -35,9 +35,11 @@ __all__ = [
     "AuditEvent",
     "Deposit",
     "DepositMatch",
+    "DepositMatchMethod",
     "ItemAction",
     "PolicyAction",
     "PostingPolicy",
+    "ReceiptKind",
     "Refund",
     "ReviewItem",
     "ReviewItemEvent",
@@ -136,6 +138,13 @@ class ItemAction(enum.StrEnum):
     FOLLOW_UP = "follow-up"  # the next look at the item is dated (migration 0017)
     RETURN = "return"  # money not ours sent back to the payer (issue 23)
     ACCEPT_SET = "accept-set"  # a rejected set posted from the archive by an admin
+    # issue 25, bank deposits and reconciliation (migration 0022)
+    MATCH_DEPOSIT = "match-deposit"  # a deposit and a remittance met by hand
+    REQUEST_ERA = "request-era"  # the payer asked for the missing ERA (a note, a date)
+    RECEIVE_DEPOSIT = "receive-deposit"  # a deposit taken in as a payment without remittance
+    ACCEPT_VARIANCE = "accept-variance"  # a deposit's difference adjusted, with a reason
+    SPLIT_DEPOSIT = "split-deposit"  # part of a deposit matched, the rest left lonely
+    CHARGEBACK_WON = "chargeback-won"  # a returned item won back, re-posted
 
 
 # what an item event says, as the audit trail digests it (its time is left out: the
@@ -182,18 +191,59 @@ class Deposit(FromFile, Base):
     bank_account: Mapped[str | None] = mapped_column(String(35))
     description: Mapped[str | None] = mapped_column(Text)
     line_number: Mapped[int | None] = mapped_column(Integer)
+    # migration 0022: the bank's own reference (BAI2 16 field 5, the CSV reference column),
+    # the customer reference, the BAI2 type code, and whether the line returns an item
+    bank_reference: Mapped[str | None] = mapped_column(String(50), index=True)
+    customer_reference: Mapped[str | None] = mapped_column(String(50))
+    type_code: Mapped[str | None] = mapped_column(String(10))
+    is_return: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ReceiptKind(enum.StrEnum):
+    """``deposit_matches.receipt_kind``: what kind of money awaiting deposit a deposit met
+    (:func:`edi_posting.reconciliation.receipts.awaiting_receipts` lists them)."""
+
+    REMITTANCE = "remittance"  # an 835 check or EFT (a keyed EOB becomes one too)
+    DESK = "desk"  # an entry of its own that debited cash clearing (a payment keyed at the desk)
+    # not a receipt: a lonely deposit taken in as unapplied cash (receipt_id: the
+    # unmatched_payment item that now holds it), so no later run matches it again
+    UNAPPLIED = "unapplied"
+
+
+class DepositMatchMethod(enum.StrEnum):
+    """``deposit_matches.method``: how a deposit met its receipt."""
+
+    TRACE = "trace"  # TRN02 = the bank line's trace / check number, normalised
+    AMOUNT_DATE = "amount_date"  # same payer and amount within the window
+    BULK = "bulk"  # one deposit = several same-day receipts summing exactly
+    SPLIT = "split"  # several deposits summing exactly to one receipt
+    VARIANCE = "variance"  # a trace match's difference in amount, accepted from the queue
+    MANUAL = "manual"  # matched from the queue
 
 
 class DepositMatch(Base):
-    """A remittance reassociated with a deposit (one bulk deposit may cover several)."""
+    """A deposit line met the money it banked: one row per (deposit, receipt), with the
+    part of the deposit it covers and the ``deposit`` entry that cleared it.  A bulk
+    deposit has several rows; a split receipt is met by several deposits (migration 0022
+    dropped 0001's UNIQUE(remittance_id)); the entry's key keeps a rerun from matching the
+    same pair twice."""
 
     __tablename__ = "deposit_matches"
-    __table_args__ = (UniqueConstraint("remittance_id"),)
+    __table_args__ = (
+        UniqueConstraint("journal_entry_id"),
+        CheckConstraint(check_in("receipt_kind", ReceiptKind), name="receipt_kind"),
+        CheckConstraint(check_in("method", DepositMatchMethod), name="method"))
 
     id: Mapped[IdPk]
     deposit_id: Mapped[int] = mapped_column(ForeignKey("deposits.id"), index=True)
-    remittance_id: Mapped[int] = mapped_column(ForeignKey("remittances.id"))
-    method: Mapped[str] = mapped_column(String(35))  # trace, amount_date, manual
+    receipt_kind: Mapped[str] = mapped_column(String(35))  # ReceiptKind
+    receipt_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    remittance_id: Mapped[int | None] = mapped_column(ForeignKey("remittances.id"), index=True)
+    amount_cents: Mapped[Cents]  # the part of the deposit this receipt takes
+    method: Mapped[str] = mapped_column(String(35))  # DepositMatchMethod
+    # the entry that cleared it (one row per entry); a row whose entry was reversed (queue
+    # undo, a returned item) no longer meets anything
+    journal_entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entries.id"))
     matched_at: Mapped[Created]
     actor: Mapped[str] = mapped_column(String(128))
 

@@ -172,6 +172,19 @@ class ProblemCode(enum.StrEnum):
     UNLINKED_PLB = "UNLINKED_PLB"  # a PLB names no claim we hold
     INTEREST_MISMATCH = "INTEREST_MISMATCH"  # AMT*I total != PLB L6 (warning)
 
+    # -- reading a bank file (bank: BAI2 and CSV deposit files, issue 25)
+    BANK_FILE_UNREADABLE = "BANK_FILE_UNREADABLE"  # neither BAI2 nor the mapping's CSV
+    BANK_RECORD_INVALID = "BANK_RECORD_INVALID"  # a record or row whose field is unreadable
+    BANK_STRUCTURE_INVALID = "BANK_STRUCTURE_INVALID"  # BAI2 records missing or out of order
+    BANK_CONTROL_MISMATCH = "BANK_CONTROL_MISMATCH"  # a BAI2 control total or count differs
+    DUPLICATE_DEPOSIT_LINE = "DUPLICATE_DEPOSIT_LINE"  # the same bank line twice in a file
+
+    # -- reconciling deposits with remittances (reconciliation): the items it opens
+    SILENT_ERA = "SILENT_ERA"  # a remittance no deposit met within the window
+    LONELY_DEPOSIT = "LONELY_DEPOSIT"  # a deposit that meets no remittance
+    DEPOSIT_VARIANCE = "DEPOSIT_VARIANCE"  # deposit and remittance agree on trace, not amount
+    RETURNED_ITEM = "RETURNED_ITEM"  # the bank returned a deposited item (NSF, ACH return)
+
     # -- validation findings named by the X12 tables (x12.ack_records) not named above
     # IK304 (SegmentCode)
     UNRECOGNIZED_SEGMENT_ID = "UNRECOGNIZED_SEGMENT_ID"  # IK304 1

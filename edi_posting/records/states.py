@@ -120,6 +120,7 @@ class ReviewKind(enum.StrEnum):
     CLAIM_PROBLEM = "claim_problem"  # a claim (837 or 835) that cannot be read safely
     PATIENT_CONFLICT = "patient_conflict"  # one identity, two different patients
     DUPLICATE_CLAIM = "duplicate_claim"  # an 837 claim billed again, held uncharged (0009)
+    RETURNED_ITEM = "returned_item"  # the bank returned a deposited item (NSF, ACH, 0022)
 
 
 def check_in(column: str, values: Iterable[str]) -> str:

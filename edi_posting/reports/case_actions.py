@@ -29,6 +29,7 @@ from edi_posting.records.states import ReviewKind
 from edi_posting.review import (
     accept_set,
     balances,
+    deposits,
     money,
     plb_placement,
     post_as_sent,
@@ -273,7 +274,50 @@ def _rejected(item: Any, case: dict[str, Any]) -> list[_Action]:
     return actions + _dismiss_only(item, case)
 
 
+def _deposit(item: Any, case: dict[str, Any]) -> list[_Action]:
+    """Deposit items: match with what lies near, ask for the ERA, receive, accept."""
+    i, near = item.id, (case.get("deposit") or {}).get("near", [])[:3]
+    if item.kind == ReviewKind.LONELY_DEPOSIT:
+        return [*(_Action(f"deposits match {i} --remit {n['remittance_id']}",
+                          f"it pays remittance {n['remittance_id']} (trace {n['trace']})",
+                          _match(i, remittance_id=n["remittance_id"])) for n in near),
+                _Action(f"deposits request-era {i} --note WHO --follow-up DATE",
+                        "ask for its ERA"),
+                _Action(f"deposits receive {i}", "take it in as a payment without remittance",
+                        lambda conn, who: deposits.receive_deposit(conn, i, principal=who))]
+    actions = [_Action(f"deposits match {i} --deposit {n['deposit_id']}",
+                       f"deposit {n['deposit_id']} ({n['left']}) paid it",
+                       _match(i, deposit_id=n["deposit_id"])) for n in near]
+    if item.kind == ReviewKind.DEPOSIT_VARIANCE:
+        return [_Action(f"deposits accept-variance {i} --reason WHY",
+                        f"write the {format_cents(item.amount_cents)} short off",
+                        lambda conn, who: deposits.accept_variance(conn, i, _WHY,
+                                                                   principal=who)),
+                *actions]
+    return [*actions, _Action(f"deposits request-era {i} --note WHO --follow-up DATE",
+                              "ask the payer or the bank where the money went"),
+            _Action(f"queue dismiss {i} --reason WHY", "close it: the money is accounted for")]
+
+
+def _match(item_id: int, *, remittance_id: int | None = None,
+           deposit_id: int | None = None) -> Rehearsal:
+    return lambda conn, who: deposits.match_deposit(
+        conn, item_id, principal=who, remittance_id=remittance_id, deposit_id=deposit_id)
+
+
+def _returned(item: Any, case: dict[str, Any]) -> list[_Action]:
+    """A returned item: won back, or closed once its balance is worked on the claims."""
+    i = item.id
+    return [_Action(f"deposits chargeback-won {i}", "won back: re-post its cash and deposit",
+                    lambda conn, who: deposits.chargeback_won(conn, i, principal=who)),
+            *_dismiss_only(item, case)]
+
+
 _BY_KIND: dict[str, Callable[[Any, dict[str, Any]], list[_Action]]] = {
+    ReviewKind.RETURNED_ITEM: _returned,
+    ReviewKind.LONELY_DEPOSIT: _deposit,
+    ReviewKind.SILENT_ERA: _deposit,
+    ReviewKind.DEPOSIT_VARIANCE: _deposit,
     ReviewKind.UNMATCHED_PAYMENT: _payment,
     ReviewKind.AMBIGUOUS_MATCH: _payment,
     ReviewKind.DENIAL: _denial,

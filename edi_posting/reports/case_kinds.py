@@ -21,6 +21,7 @@ from edi_posting.db.base import table_of
 from edi_posting.db.models import (
     Acknowledgement,
     ClaimPayment,
+    Deposit,
     JournalEntry,
     Payer,
     ProviderAdjustment,
@@ -29,11 +30,14 @@ from edi_posting.db.models import (
 )
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
+from edi_posting.reconciliation.matches import banked_cents, open_deposits
+from edi_posting.reconciliation.receipts import Receipt, awaiting_receipts
 from edi_posting.records.remittance_codes import ClaimStatus
 from edi_posting.records.states import PostingState, ReviewKind
 from edi_posting.reports.case_payment import claim_payments_of, payer_balance_cents
 
-__all__ = ["balancing_section", "billed_twice_section", "conflict_section", "credit_section", "denial_section",
+__all__ = ["DEPOSIT_KINDS", "balancing_section", "billed_twice_section", "conflict_section",
+           "credit_section", "denial_section", "deposit_section",
            "duplicate_section", "plb_id", "plb_section", "rejection_section",
            "reversal_section"]
 
@@ -229,3 +233,54 @@ def billed_twice_section(item: Any) -> dict[str, Any]:
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+# --- deposits (issue 25) -------------------------------------------------------------------
+
+DEPOSIT_KINDS = frozenset({ReviewKind.LONELY_DEPOSIT, ReviewKind.SILENT_ERA,
+                           ReviewKind.DEPOSIT_VARIANCE})
+_NEAR = 5
+
+
+def _receipt_row(r: Receipt) -> dict[str, Any]:
+    return {"remittance_id": r.id, "payer": r.payer, "trace": r.trace,
+            "received": r.received.isoformat(), "amount": format_cents(r.amount_cents),
+            "awaiting": format_cents(r.awaiting_cents)}
+
+
+def deposit_section(conn: Connection, item: Any) -> dict[str, Any]:
+    """The deposit line and the remittance of the item, and what lies near by amount and
+    date on the other side: the remittances still awaiting deposit (a lonely deposit) or
+    the deposits not yet met (a silent ERA, the rest of a variance)."""
+    deposit = None
+    if item.deposit_id is not None:
+        row = conn.execute(select(table_of(Deposit)).where(
+            table_of(Deposit).c.id == item.deposit_id)).one()
+        left = row.amount_cents - banked_cents(conn, [row.id]).get(row.id, 0)
+        deposit = {"id": row.id, "date": row.deposit_date.isoformat(),
+                   "amount": format_cents(row.amount_cents), "left": format_cents(left),
+                   "reference": row.bank_reference, "trace": row.trace_number,
+                   "type": row.type_code, "description": row.description}
+    remittance = None
+    if item.remittance_id is not None:
+        found = awaiting_receipts(conn, ids=[item.remittance_id], only_open=False)
+        remittance = _receipt_row(found[0]) if found else None
+    return {"deposit": deposit, "remittance": remittance, "near": _near(conn, item, deposit,
+                                                                        remittance)}
+
+
+def _near(conn: Connection, item: Any, deposit: dict[str, Any] | None,
+          remittance: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if item.kind == ReviewKind.LONELY_DEPOSIT and deposit is not None:
+        day, cents = dt.date.fromisoformat(deposit["date"]), item.amount_cents
+        receipts = sorted(awaiting_receipts(conn), key=lambda r: (
+            abs(r.awaiting_cents - cents), abs((r.received - day).days), r.id))
+        return [_receipt_row(r) for r in receipts[:_NEAR]]
+    if remittance is None:
+        return []
+    day, cents = dt.date.fromisoformat(remittance["received"]), item.amount_cents
+    deposits = sorted(open_deposits(conn, whole_only=False), key=lambda d: (
+        abs(d.remaining_cents - cents), abs((d.date - day).days), d.id))
+    return [{"deposit_id": d.id, "date": d.date.isoformat(),
+             "left": format_cents(d.remaining_cents), "trace": d.trace,
+             "description": d.text} for d in deposits[:_NEAR] if d.id != item.deposit_id]

@@ -96,6 +96,8 @@ def case_view(conn: Connection, item_id: int, *, mask_phi: bool = False,
                       if item.kind == ReviewKind.REJECTED_FILE else None),
         "billed_twice": (kinds.billed_twice_section(item)
                          if item.kind == ReviewKind.DUPLICATE_CLAIM else None),
+        "deposit": (kinds.deposit_section(conn, item)
+                    if item.kind in kinds.DEPOSIT_KINDS else None),
     }
     actions = finishing_actions(item, case, money_acted=_money_acted(conn, item.id))
     case["actions"] = action_rows(conn, actions, principal)

@@ -27,6 +27,7 @@ from edi_posting.queue.credits import (
     owned_twice,
     queue_unapplied_cents,
 )
+from edi_posting.reconciliation.status import cash_clearing_difference
 from edi_posting.records.remittance_parts import signed_payment_cents
 
 __all__ = ["CHECKS", "Violation", "check_ledger"]
@@ -138,6 +139,13 @@ def no_dollar_owned_twice(conn: Connection) -> list[Violation]:
     return [Violation("no_dollar_owned_twice", None, text) for text in owned_twice(conn)]
 
 
+def cash_clearing_awaits_deposit(conn: Connection) -> list[Violation]:
+    """Cash clearing holds exactly the money received and not yet deposited: each
+    receipt's cash less what deposits met (issue 25); anything else moving it is wrong."""
+    text = cash_clearing_difference(conn)
+    return [] if text is None else [Violation("cash_clearing_awaits_deposit", None, text)]
+
+
 CHECKS: list[Callable[[Connection], list[Violation]]] = [
     entries_sum_to_zero,
     entries_have_lines,
@@ -146,6 +154,7 @@ CHECKS: list[Callable[[Connection], list[Violation]]] = [
     queue_owns_unapplied_cash,
     queue_carries_credit_balances,
     no_dollar_owned_twice,
+    cash_clearing_awaits_deposit,
 ]
 
 

@@ -28,6 +28,7 @@ from edi_posting.db.models import (
     SubmittedClaim,
 )
 from edi_posting.money import format_cents
+from edi_posting.reconciliation.matches import remittance_deposits
 from edi_posting.records.states import PostingState
 from edi_posting.reports.views import NotFoundError
 
@@ -161,6 +162,7 @@ def remittance_detail(conn: Connection, key: str) -> dict[str, Any]:
         "claims": _claims_of(conn, remittance_id),
         "provider_adjustments": _plb(conn, remittance_id),
         "review_items": _items_raised(conn, remittance_id),
+        "deposits": remittance_deposits(conn, remittance_id),  # the bank lines that met it
         "source": {"transaction_set_id": r.transaction_set_id, "file_id": r.source_file_id,
                    "file_name": r.file_name, "sha256": r.sha256,
                    "isa13": r.source_isa13, "st02": r.source_st02, "segment": r.source_segment},

@@ -5,7 +5,7 @@ ledger's write path posts an entry dated in a closed period on the first open da
 memo keeping the original date (``db/periods.py``, ``ledger/periods.py``).
 
 Revision ID: 0023
-Revises: 0018
+Revises: 0022
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0018"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

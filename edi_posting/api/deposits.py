@@ -1,0 +1,104 @@
+"""Bank deposits and reconciliation through the public API: ``deposits import`` and
+``list``, ``reconcile`` and ``reconcile status``.
+
+Importing a bank file needs ``import`` (it archives and stores what the bank sent);
+reconciling posts Dr bank / Cr cash clearing and opens review items, the daily work of a
+specialist (``resolve``); the lists and the day's status show no patient, only money
+(``read_ledger``).  Every write runs in one transaction with its audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from edi_posting.access.permissions import Permission
+from edi_posting.api.session import Session
+from edi_posting.archive.user_input import expand_inputs
+from edi_posting.audit.events import record_event
+from edi_posting.bank.csv_file import DEFAULT_MAPPING
+from edi_posting.bank.deposits import DepositImport, deposit_rows, import_deposit_file
+from edi_posting.reconciliation import calendar
+from edi_posting.reconciliation.reconcile import ReconcileResult
+from edi_posting.reconciliation.reconcile import reconcile as run_reconcile
+from edi_posting.reconciliation.status import day_status
+from edi_posting.records.states import AuditOutcome
+
+__all__ = ["import_deposits", "list_deposits", "reconcile", "reconcile_status",
+           "reconcile_window", "set_reconcile_window"]
+
+
+def import_deposits(session: Session, paths: Iterable[Path | str], *,
+                    mapping: str = DEFAULT_MAPPING,
+                    archive_dir: Path | None = None) -> list[DepositImport]:
+    """Archive and store each bank file (BAI2, or CSV read through the named ``mapping``);
+    a file that does not add up stores nothing (its FATAL problem says where).  Raises
+    ``UnreadableInputError`` for a path that cannot be read, ``UnknownMappingError``."""
+    files = expand_inputs(paths)
+    principal = session.authorize(Permission.IMPORT, "deposits.import")
+    results = []
+    for path in files:
+        with session.writing() as conn:
+            result = import_deposit_file(conn, path, actor=session.actor, mapping=mapping,
+                                         archive_dir=archive_dir)
+            record_event(conn, actor=session.actor, role=principal.role,
+                         action="deposits.import", object_type="received_file",
+                         object_id=str(result.file_id),
+                         outcome=AuditOutcome.FAILED if result.rejected else AuditOutcome.OK,
+                         summary={"file": result.file_name, "sha256": result.sha256,
+                                  "added": result.added, "known": result.known,
+                                  "problems": [p.code.value for p in result.problems]})
+        results.append(result)
+    return results
+
+
+def list_deposits(session: Session, *, date_from: dt.date | None = None,
+                  date_to: dt.date | None = None,
+                  unmatched: bool = False) -> list[dict[str, Any]]:
+    """Deposit lines by date with the receipts each met (``unmatched``: none yet)."""
+    session.authorize(Permission.READ_LEDGER, "deposits.list")
+    with session.reading() as conn:
+        return deposit_rows(conn, date_from=date_from, date_to=date_to, unmatched=unmatched)
+
+
+def reconcile(session: Session, *, date_from: dt.date | None = None,
+              date_to: dt.date | None = None,
+              window_days: int | None = None) -> ReconcileResult:
+    """Match the range's deposits (all, by default) with the money awaiting deposit, post
+    each match and queue what is left; running it again posts nothing new."""
+    principal = session.authorize(Permission.RESOLVE, "reconcile.run")
+    with session.writing() as conn:
+        result = run_reconcile(conn, actor=session.actor, date_from=date_from,
+                               date_to=date_to, window=window_days)
+        record_event(conn, actor=session.actor, role=principal.role, action="reconcile.run",
+                     outcome=AuditOutcome.OK,
+                     summary={"from": str(date_from), "to": str(date_to),
+                              "window_days": result.window_days,
+                              "matched": len(result.matches), "opened": result.opened,
+                              "closed": result.closed})
+    return result
+
+
+def reconcile_status(session: Session, *, date_from: dt.date | None = None,
+                     date_to: dt.date | None = None) -> list[dict[str, Any]]:
+    """Per day: deposits, remittances met, variances, what is unmatched on either side,
+    and the cash-clearing balance at the day's end."""
+    session.authorize(Permission.READ_LEDGER, "reconcile.status")
+    with session.reading() as conn:
+        return day_status(conn, date_from=date_from, date_to=date_to)
+
+
+def reconcile_window(session: Session) -> int:
+    """The window in business days (the setting ``reconcile.window_days``, else 3)."""
+    session.authorize(Permission.READ_LEDGER, "reconcile.window")
+    with session.reading() as conn:
+        return calendar.window_days(conn)
+
+
+def set_reconcile_window(session: Session, days: int) -> int:
+    """Set the window (``administer``; audited with the old and new value)."""
+    principal = session.authorize(Permission.ADMINISTER, "reconcile.window")
+    with session.writing() as conn:
+        return calendar.set_window_days(conn, days, principal=principal)
