@@ -107,7 +107,8 @@ def test_report_list_names_every_report_and_help_shows_them(database_url: str) -
         helped = cli(database_url, "report", "--help")
     assert listed.exit_code == 0
     assert [line.split(",")[0] for line in listed.stdout.splitlines()] == [
-        "name", "era", "plb", "era-pdf", "denials", "unapplied", "credit-balances", "refunds",
+        "name", "era", "plb", "era-pdf", "reconciliation", "denials", "unapplied",
+        "credit-balances", "refunds",
         "month-end", "productivity", "posting-audit"]
     assert "era-pdf REMITTANCE:" in helped.stdout
     assert "EDI_POSTING_REPORT_OUTPUT" in helped.stdout
@@ -233,7 +234,8 @@ def test_a_forwarding_balance_is_open_until_its_reference_nets_to_zero(
     assert (netted.summary["open_fb"], netted.summary["total"]) == (0, 0)
 
 
-@pytest.mark.parametrize("name", ["denials", "unapplied", "credit-balances", "refunds",
+@pytest.mark.parametrize("name", ["reconciliation", "denials", "unapplied", "credit-balances",
+                                  "refunds",
                                   "month-end", "productivity", "posting-audit"])
 def test_every_finance_report_prints_and_exports_in_every_format(
         database_url: str, tmp_path: Path, name: str) -> None:

@@ -12,7 +12,7 @@ count the deposit that cleared it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +28,16 @@ from edi_posting.money import format_cents
 from edi_posting.reconciliation.pairing import OpenDeposit
 from edi_posting.reconciliation.receipts import Receipt, standing
 
-__all__ = ["MatchDraft", "banked_cents", "lock_deposits", "open_deposits", "record_matches",
-           "remittance_deposits", "returned_deposits"]
+__all__ = [
+    "MatchDraft",
+    "banked_cents",
+    "deposits_of_remittances",
+    "lock_deposits",
+    "open_deposits",
+    "record_matches",
+    "remittance_deposits",
+    "returned_deposits",
+]
 
 _DEPOSIT, _MATCH, _ENTRY = table_of(Deposit), table_of(DepositMatch), table_of(JournalEntry)
 # one writer matches deposits at a time ("EDIR"): two runs (or a run and a queue action)
@@ -146,14 +154,27 @@ def _reversed_before(conn: Connection, draft: MatchDraft) -> int:
 def remittance_deposits(conn: Connection, remittance_id: int) -> list[dict[str, Any]]:
     """The bank lines that met a remittance (the lineage's first link, for ``remit
     show``): each with the part it took, how it matched and the entry that cleared it."""
+    return deposits_of_remittances(conn, [remittance_id]).get(remittance_id, [])
+
+
+def deposits_of_remittances(conn: Connection, remittance_ids: Iterable[int]
+                            ) -> dict[int, list[dict[str, Any]]]:
+    """:func:`remittance_deposits` of many remittances in one query (``report era``)."""
+    ids = list(remittance_ids)
+    found: dict[int, list[dict[str, Any]]] = {}
+    if not ids:
+        return found
     rows = conn.execute(
-        select(_MATCH.c.deposit_id, _DEPOSIT.c.deposit_date, _DEPOSIT.c.bank_reference,
-               _DEPOSIT.c.amount_cents.label("deposit_cents"), _MATCH.c.amount_cents,
-               _MATCH.c.method, _MATCH.c.journal_entry_id)
+        select(_MATCH.c.receipt_id, _MATCH.c.deposit_id, _DEPOSIT.c.deposit_date,
+               _DEPOSIT.c.bank_reference, _DEPOSIT.c.amount_cents.label("deposit_cents"),
+               _MATCH.c.amount_cents, _MATCH.c.method, _MATCH.c.journal_entry_id)
         .join(_DEPOSIT, _DEPOSIT.c.id == _MATCH.c.deposit_id)
         .where(_MATCH.c.receipt_kind == ReceiptKind.REMITTANCE, standing(),
-               _MATCH.c.receipt_id == remittance_id).order_by(_MATCH.c.id))
-    return [{"deposit_id": r.deposit_id, "date": r.deposit_date.isoformat(),
-             "reference": r.bank_reference, "deposit": format_cents(r.deposit_cents),
-             "met": format_cents(r.amount_cents), "method": r.method,
-             "entry_id": r.journal_entry_id} for r in rows]
+               among(_MATCH.c.receipt_id, ids)).order_by(_MATCH.c.id))
+    for r in rows:
+        found.setdefault(r.receipt_id, []).append({
+            "deposit_id": r.deposit_id, "date": r.deposit_date.isoformat(),
+            "reference": r.bank_reference, "deposit": format_cents(r.deposit_cents),
+            "met": format_cents(r.amount_cents), "method": r.method,
+            "entry_id": r.journal_entry_id})
+    return found

@@ -23,7 +23,8 @@ from edi_posting.reconciliation.matches import banked_cents
 from edi_posting.reconciliation.receipts import Receipt, awaiting_receipts, standing
 from edi_posting.records.states import ReviewKind
 
-__all__ = ["STATUS_COLUMNS", "cash_clearing_difference", "day_status"]
+__all__ = ["STATUS_COLUMNS", "cash_clearing_cents", "cash_clearing_difference", "day_figures",
+           "day_status"]
 
 _D, _M, _I = table_of(Deposit), table_of(DepositMatch), table_of(ReviewItem)
 _E, _L = table_of(JournalEntry), table_of(JournalLine)
@@ -32,7 +33,8 @@ STATUS_COLUMNS = ["date", "deposits", "deposited", "remittances_met", "variances
                   "unmatched_remittance_amount", "cash_clearing"]
 
 
-def _cash_clearing(conn: Connection, through: dt.date | None = None) -> int:
+def cash_clearing_cents(conn: Connection, through: dt.date | None = None) -> int:
+    """The cash-clearing balance (at the end of ``through``, else now)."""
     query = (select(func.coalesce(func.sum(_L.c.amount_cents), 0))
              .join(_E, _E.c.id == _L.c.entry_id)
              .where(_L.c.account_id == account_ids(conn)[AccountCode.CASH_CLEARING]))
@@ -43,7 +45,7 @@ def _cash_clearing(conn: Connection, through: dt.date | None = None) -> int:
 
 def cash_clearing_difference(conn: Connection) -> str | None:
     """None when cash clearing equals what the receipts still await; else what differs."""
-    ledger = _cash_clearing(conn)
+    ledger = cash_clearing_cents(conn)
     awaiting = sum(r.awaiting_cents for r in awaiting_receipts(
         conn, only_open=False, kinds=(ReceiptKind.REMITTANCE, ReceiptKind.DESK)))
     if ledger == awaiting:
@@ -75,7 +77,15 @@ def _in(day: dt.date, date_from: dt.date | None, date_to: dt.date | None) -> boo
 
 def day_status(conn: Connection, *, date_from: dt.date | None = None,
                date_to: dt.date | None = None) -> list[dict[str, Any]]:
-    """One row per day with deposits or receipts in the range (see STATUS_COLUMNS)."""
+    """One row per day with deposits or receipts in the range (see STATUS_COLUMNS), the
+    amounts as text."""
+    return [_shown(row) for row in day_figures(conn, date_from=date_from, date_to=date_to)]
+
+
+def day_figures(conn: Connection, *, date_from: dt.date | None = None,
+                date_to: dt.date | None = None) -> list[dict[str, Any]]:
+    """:func:`day_status`'s rows with dates as dates and amounts in cents (the
+    ``reconciliation`` report's figures)."""
     days: dict[dt.date, dict[str, Any]] = {}
     deposits = _deposit_days(conn, date_from, date_to)
     taken = banked_cents(conn, [d.id for d in deposits])
@@ -97,7 +107,8 @@ def day_status(conn: Connection, *, date_from: dt.date | None = None,
     for receipt in awaiting_receipts(conn):
         if _in(receipt.received, date_from, date_to):
             _count_receipt(days.setdefault(receipt.received, _blank(receipt.received)), receipt)
-    return [_shown(conn, days[day]) for day in sorted(days)]
+    return [{**days[day], "remittances_met": len(days[day]["remittances_met"]),
+             "cash_clearing": cash_clearing_cents(conn, day)} for day in sorted(days)]
 
 
 def _count_receipt(row: dict[str, Any], receipt: Receipt) -> None:
@@ -105,9 +116,8 @@ def _count_receipt(row: dict[str, Any], receipt: Receipt) -> None:
     row["unmatched_remittance_amount"] += receipt.awaiting_cents
 
 
-def _shown(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "date": row["date"].isoformat(), "deposited": format_cents(row["deposited"]),
-            "remittances_met": len(row["remittances_met"]),
             "unmatched_deposit_amount": format_cents(row["unmatched_deposit_amount"]),
             "unmatched_remittance_amount": format_cents(row["unmatched_remittance_amount"]),
-            "cash_clearing": format_cents(_cash_clearing(conn, row["date"]))}
+            "cash_clearing": format_cents(row["cash_clearing"])}

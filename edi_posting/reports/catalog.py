@@ -15,6 +15,7 @@ from edi_posting.reports.era import era_report
 from edi_posting.reports.era_pdf import SUBJECT_OPTION, era_pdf_report
 from edi_posting.reports.finance_catalog import FINANCE_REPORTS
 from edi_posting.reports.plb_report import plb_report
+from edi_posting.reports.reconciliation_report import reconciliation_report
 from edi_posting.reports.report_model import ReportFunction
 
 __all__ = ["DESCRIPTIONS", "PATIENT_DATA", "REPORTS", "SUBJECTS", "SUBJECT_OPTION", "describe_report"]
@@ -23,6 +24,7 @@ REPORTS: dict[str, ReportFunction] = {
     "era": era_report,
     "plb": plb_report,
     "era-pdf": era_pdf_report,
+    "reconciliation": reconciliation_report,
     **FINANCE_REPORTS,  # denials, unapplied, credit-balances, refunds, month-end, productivity, posting-audit
 }
 
@@ -33,6 +35,8 @@ DESCRIPTIONS: dict[str, str] = {
     "plb": "provider-level adjustments by reason and reference, with their link status",
     "era-pdf": "one check/EFT as a printable remittance advice (claims, lines, "
                "adjustments described, PLB)",
+    "reconciliation": "per day: deposits, remittances met, variances, silent ERAs, lonely "
+                      "deposits, what awaits deposit, the cash-clearing balance",
     "denials": "denials by group/CARC/RARC, payer, procedure, provider and week; rate, "
                "dollars at risk, top root causes",
     "unapplied": "unapplied cash aging (0-30, 31-60, 61-90, 90+ days) by payer and reason",

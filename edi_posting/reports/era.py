@@ -32,6 +32,7 @@ from edi_posting.db.models import (
     ProviderAdjustment,
     Remittance,
 )
+from edi_posting.reconciliation.matches import deposits_of_remittances
 from edi_posting.records.remittance_parts import signed_payment_cents
 from edi_posting.records.states import PostingState
 from edi_posting.reports.remits import RemitQuery, remit_conditions
@@ -156,11 +157,12 @@ def _cash_by_kind(conn: Connection, ids: Select[Any]) -> dict[int, dict[str, int
 
 
 def deposit_of(conn: Connection, remittance_ids: Iterable[int]) -> dict[int, str]:
-    """The bank deposit each remittance was reconciled to, as the ``deposit`` column shows
-    it (remittance id -> text).  Empty until reconciliation lands (issue 24): the
-    integrator fills this one function from the deposits' tables."""
-    del conn, remittance_ids
-    return {}
+    """The bank deposits each remittance was reconciled to, as the ``deposit`` column shows
+    them (remittance id -> "deposit 7 on 2025-03-20"; a split lists each; none: absent)."""
+    return {remittance_id: "; ".join(f"deposit {d['deposit_id']} on {d['date']}"
+                                     + (f" ({d['met']})" if len(lines) > 1 else "")
+                                     for d in lines)
+            for remittance_id, lines in deposits_of_remittances(conn, remittance_ids).items()}
 
 
 def _row(r: Any, clp04: int, states: Mapping[str, int], plb: Mapping[str, tuple[int, int]],
