@@ -19,6 +19,12 @@ __version__ = "0.1.0"
 #: Public name -> the module that defines it (the API functions live in ``edi_posting.api``;
 #: the errors and results a caller handles are exported from where they are defined).
 _EXPORTS: dict[str, str] = {
+    "PaymentAlreadyReceivedError": "edi_posting.payments.received",
+    "PaymentError": "edi_posting.payments.received",
+    "Received": "edi_posting.payments.received",
+    "payments_awaiting_deposit": "edi_posting.api.payments",
+    "post_patient_payment": "edi_posting.api.payments",
+    "receive_payment": "edi_posting.api.payments",
     "BulkOutcome": "edi_posting.review.bulk",
     "BulkReport": "edi_posting.api.queue_work",
     "ItemFilter": "edi_posting.api.queue_work",
@@ -245,6 +251,12 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "rematch_items",
     "remove_policy",
     "return_payment",
+    "PaymentAlreadyReceivedError",
+    "PaymentError",
+    "Received",
+    "payments_awaiting_deposit",
+    "post_patient_payment",
+    "receive_payment",
     "scenario_help",
     "schema_revision",
     "set_follow_up_default",
@@ -379,6 +391,11 @@ if TYPE_CHECKING:
         set_follow_up_default,
         write_off_items,
     )
+    from edi_posting.api.payments import (
+        payments_awaiting_deposit,
+        post_patient_payment,
+        receive_payment,
+    )
     from edi_posting.api.remits import (
         list_remittances,
         show_remittance,
@@ -408,6 +425,11 @@ if TYPE_CHECKING:
     )
     from edi_posting.archive.integrity import (
         ArchiveIntegrityError,
+    )
+    from edi_posting.payments.received import (
+        PaymentAlreadyReceivedError,
+        PaymentError,
+        Received,
     )
     from edi_posting.archive.user_input import (
         UnreadableInputError,

@@ -197,6 +197,16 @@ def duplicate_claim(p: Practice, as_user: Sessions) -> int:
     return ident
 
 
+def awaiting_remittance(p: Practice, as_user: Sessions) -> int:
+    p.bill(("PCN1", OFFICE_VISIT))  # a check with no 835 yet: its 835 claims it on arrival
+    received = edi_posting.receive_payment(as_user("pat"), payer="ACME01", amount_cents=8000,
+                                           reference="00-42")
+    p.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                              svc("99213", "100", "80", "CO*45*20")), trace="42"))
+    assert received.review_item_id is not None
+    return received.review_item_id
+
+
 CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
     "unmatched_payment": (ReviewKind.UNMATCHED_PAYMENT, unmatched_payment),
     "ambiguous_match": (ReviewKind.AMBIGUOUS_MATCH, ambiguous_match),
@@ -214,6 +224,7 @@ CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
     "claim_problem_837": (ReviewKind.CLAIM_PROBLEM, claim_problem_837),
     "patient_conflict": (ReviewKind.PATIENT_CONFLICT, patient_conflict),
     "duplicate_claim": (ReviewKind.DUPLICATE_CLAIM, duplicate_claim),
+    "awaiting_remittance": (ReviewKind.AWAITING_REMITTANCE, awaiting_remittance),
 }
 
 

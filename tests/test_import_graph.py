@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("archive",),
     ("intake",),
     ("matching",),
+    ("payments",),
     ("posting",),
     ("review",),
     ("importing",),

@@ -75,6 +75,10 @@ class EntryKind(enum.StrEnum):
     REFUND_PAID = "refund_paid"  # a refund check paid out (written by finance, not the engine)
     MANUAL = "manual"  # an entry keyed at the desk, outside the engine's stages
     RETURN = "return"  # unapplied cash that is not ours, back to the payer (queue return)
+    # payments without a remittance (issue 24, migration 0021):
+    PAYMENT_RECEIVED = "payment_received"  # a payer's check, unapplied: Dr cash / Cr unapplied
+    PATIENT_PAYMENT = "patient_payment"  # a patient's payment: Dr cash / Cr patient receivable
+    PAYMENT_CLAIMED = "payment_claimed"  # a remittance takes a received check: Dr unapplied / Cr cash
 
 
 

@@ -120,6 +120,9 @@ class ReviewKind(enum.StrEnum):
     CLAIM_PROBLEM = "claim_problem"  # a claim (837 or 835) that cannot be read safely
     PATIENT_CONFLICT = "patient_conflict"  # one identity, two different patients
     DUPLICATE_CLAIM = "duplicate_claim"  # an 837 claim billed again, held uncharged (0009)
+    # a payer's check received without its remittance, in unapplied cash until an 835 (or a
+    # keyed EOB) of the same payer and trace claims it (0021)
+    AWAITING_REMITTANCE = "awaiting_remittance"
 
 
 def check_in(column: str, values: Iterable[str]) -> str:
