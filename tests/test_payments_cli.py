@@ -1,0 +1,92 @@
+"""`edi-posting payment receive|post|list`: exact output and exit codes, then the database
+through the API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from click.testing import CliRunner, Result
+
+import edi_posting
+from edi_posting.cli import main
+from tests.test_payments_patient import bill_and_answer
+from tests.test_queue_money import OFFICE_VISIT
+from tests.x835 import Practice
+
+Sessions = Callable[[str], edi_posting.Session]
+
+
+def cli(practice: Practice, *args: str, actor: str = "pat") -> Result:
+    url = practice.engine.url.render_as_string(hide_password=False)
+    return CliRunner().invoke(main, ["--db", url, "--actor", actor, "payment", *args])
+
+
+RECEIVE = ("receive", "--payer", "ACME01", "--amount", "80.00", "--reference", "00-12345",
+           "--date", "2026-03-09")
+
+
+def test_payment_receive_prints_the_payment_and_its_item(practice: Practice,
+                                                         as_user: Sessions) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    result = cli(practice, *RECEIVE)
+    assert (result.exit_code, result.stdout) == (0, (
+        "payment 1: check 00-12345 of ACME HEALTH for 80.00 on 2026-03-09 received into "
+        "unapplied cash; review item 1 holds it until its remittance arrives\n"))
+    again = cli(practice, *RECEIVE[:-1], "2026-03-09", "--method", "check")
+    assert again.exit_code == 3
+    assert again.stderr == (
+        "edi-posting: check 00-12345 of ACME HEALTH for 80.00 on 2026-03-09 was received "
+        f"already (payment 1, by pat on {_today()}): nothing posted\n")
+    [row] = edi_posting.payments_awaiting_deposit(as_user("pat"))
+    assert (row["paid_by"], row["amount"], row["status"]) == ("payer", "80.00",
+                                                              "awaiting_remittance")
+
+
+def test_payment_receive_of_an_unknown_payer_exits_65(practice: Practice,
+                                                      as_user: Sessions) -> None:
+    result = cli(practice, "receive", "--payer", "NOBODY", "--amount", "1.00",
+                 "--reference", "1")
+    assert result.exit_code == 65
+    assert result.stderr.startswith("edi-posting: no payer 'NOBODY'")
+
+
+def test_payment_receive_refuses_a_bad_amount_with_exit_2(practice: Practice,
+                                                          as_user: Sessions) -> None:
+    result = cli(practice, "receive", "--payer", "ACME01", "--amount", "1.001",
+                 "--reference", "1")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("edi-posting: --amount: ")
+
+
+def test_payment_post_prints_where_the_money_went(practice: Practice,
+                                                  as_user: Sessions) -> None:
+    account = bill_and_answer(practice)
+    result = cli(practice, "post", "--account", account, "--amount", "50.00", "--method",
+                 "card", "--reference", "VISA-4242", "--date", "2026-03-12")
+    assert (result.exit_code, result.stdout) == (0, (
+        f"payment 1: patient payment card VISA-4242 of 50.00 on account {account} "
+        "(2026-03-12): 30.00 to PCN2; 20.00 to PCN1; 4.00 left as a patient credit "
+        "balance\n"))
+    listed = cli(practice, "list", "--format", "json")
+    assert listed.exit_code == 0
+    assert [(r["account"], r["amount"], r["method"], r["reference"])
+            for r in json.loads(listed.stdout)] == [(account, "50.00", "card", "VISA-4242")]
+    table = cli(practice, "list")
+    assert table.stdout.splitlines()[0].split() == [
+        "payment_id", "date", "paid_by", "payer", "account", "amount", "method", "reference",
+        "status", "journal_entry_id"]
+
+
+def test_payment_post_without_the_import_permission_exits_77(practice: Practice,
+                                                            as_user: Sessions) -> None:
+    account = bill_and_answer(practice)
+    result = cli(practice, "post", "--account", account, "--amount", "5.00", "--method",
+                 "cash", "--reference", "R1", actor="sam")
+    assert result.exit_code == 77
+
+
+def _today() -> str:
+    import datetime as dt
+
+    return dt.date.today().isoformat()
