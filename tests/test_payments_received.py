@@ -114,3 +114,13 @@ def test_a_check_whose_remittance_never_comes_can_be_returned(
     edi_posting.return_payment(as_user("sam"), received.review_item_id, "sent to us in error")
     assert _accounts(practice) == {"cash_clearing": "0.00", "unapplied_cash": "0.00"}
     assert _items(practice) == [("awaiting_remittance", "resolved", "0.00")]
+
+
+def test_a_check_whose_835_was_posted_already_is_not_received_again(
+        practice: Practice, as_user: Sessions) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("80", PAID_80, trace="12345"))
+    with pytest.raises(edi_posting.PaymentAlreadyReceivedError,
+                       match="came with its remittance already"):
+        _receive(as_user)
+    assert _accounts(practice) == {"cash_clearing": "80.00", "unapplied_cash": "0.00"}

@@ -22,12 +22,13 @@ from sqlalchemy import Connection, func, insert, or_, select
 from edi_posting.db.base import table_of
 from edi_posting.db.bulk import new_id
 from edi_posting.db.ledger import AccountCode, EntryKind
-from edi_posting.db.models import Payer, PayerAlias, ReceivedPayment
+from edi_posting.db.models import Payer, PayerAlias, ReceivedPayment, Remittance
 from edi_posting.db.payments import PaymentFrom, PaymentMethod, ReceivedStatus
 from edi_posting.ledger.journal import EntryDraft, Posting, write_entries
 from edi_posting.money import format_cents
 from edi_posting.payments.references import normalize_reference
 from edi_posting.queue.items import ReviewDraft, open_review_items
+from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import ReviewKind
 
 __all__ = ["PaymentAlreadyReceivedError", "PaymentError", "PaymentRecord", "Received",
@@ -35,6 +36,7 @@ __all__ = ["PaymentAlreadyReceivedError", "PaymentError", "PaymentRecord", "Rece
            "store_received"]
 
 _PAYMENT, _PAYER, _ALIAS = table_of(ReceivedPayment), table_of(Payer), table_of(PayerAlias)
+_REMIT = table_of(Remittance)
 
 
 class PaymentError(ValueError):
@@ -43,9 +45,10 @@ class PaymentError(ValueError):
 
 
 class PaymentAlreadyReceivedError(PaymentError):
-    """The same payment (payer or account, reference, amount, date) was received before."""
+    """The same payment (payer or account, reference, amount, date) was received before,
+    or (a payer's check) its remittance was posted already: ``payment_id`` is None then."""
 
-    def __init__(self, message: str, payment_id: int) -> None:
+    def __init__(self, message: str, payment_id: int | None) -> None:
         super().__init__(message)
         self.payment_id = payment_id
 
@@ -91,6 +94,20 @@ def received_before(conn: Connection, key: str, what: str) -> None:
             f"{row.received_at:%Y-%m-%d}): nothing posted", int(row.id))
 
 
+def _remitted_before(conn: Connection, payer_id: int | None, reference: str, said: str) -> None:
+    """A check whose 835 (same payer, same normalised TRN02) is posted already is in cash
+    clearing through that 835: receiving it again would count its cash twice."""
+    if payer_id is None:
+        return
+    wanted = normalize_reference(reference)
+    for ident, trace in conn.execute(select(_REMIT.c.id, _REMIT.c.trace_number).where(
+            _REMIT.c.payer_id == payer_id).order_by(_REMIT.c.id)):
+        if normalize_reference(trace or "") == wanted:
+            raise PaymentAlreadyReceivedError(
+                f"{said} came with its remittance already (remittance {ident}, TRN02 {trace}): "
+                "its cash is counted there; nothing posted", None)
+
+
 def find_payer_named(conn: Connection, named: str) -> Any:
     """The payer whose identifier, any identifier an 835 used for it, or whole name
     (any case) is ``named``."""
@@ -129,6 +146,7 @@ def receive_payer_payment(conn: Connection, payer: Any | None, record: PaymentRe
     said = (f"{record.method} {record.reference.strip()} of {sender} for "
             f"{format_cents(record.amount_cents)} on {record.received_date.isoformat()}")
     received_before(conn, key, said)
+    _remitted_before(conn, payer_id, record.reference, said)
     cents = record.amount_cents
     [entry_id] = write_entries(conn, [EntryDraft(
         f"payment:{key}", EntryKind.PAYMENT_RECEIVED, record.received_date, (
@@ -140,6 +158,7 @@ def receive_payer_payment(conn: Connection, payer: Any | None, record: PaymentRe
         f"{ReviewKind.AWAITING_REMITTANCE}|{key}", ReviewKind.AWAITING_REMITTANCE,
         f"{said} waits in unapplied cash for its remittance (835 TRN02 "
         f"{record.reference.strip()})", amount_cents=cents, priority=3, payer_id=payer_id,
+        problem_code=ProblemCode.AWAITING_REMITTANCE,
         file_id=record.file_id, evidence={"reference": record.reference.strip(),
                                           "method": str(record.method),
                                           "received_date": record.received_date.isoformat()})],

@@ -172,6 +172,13 @@ class ProblemCode(enum.StrEnum):
     UNLINKED_PLB = "UNLINKED_PLB"  # a PLB names no claim we hold
     INTEREST_MISMATCH = "INTEREST_MISMATCH"  # AMT*I total != PLB L6 (warning)
 
+    # -- payments without a remittance (payments): rows of the payment CSVs (issue 24)
+    PAYMENT_ROW_INVALID = "PAYMENT_ROW_INVALID"  # a value no payment has (date, amount...)
+    PAYMENT_ROW_UNKNOWN = "PAYMENT_ROW_UNKNOWN"  # an account or claim we do not hold
+    PAYMENT_ALREADY_RECEIVED = "PAYMENT_ALREADY_RECEIVED"  # received before: skipped (warning)
+    PAYMENT_UNAPPLIED = "PAYMENT_UNAPPLIED"  # a lockbox row naming no one: unapplied (warning)
+    AWAITING_REMITTANCE = "AWAITING_REMITTANCE"  # a payer's check waits for its remittance
+
     # -- validation findings named by the X12 tables (x12.ack_records) not named above
     # IK304 (SegmentCode)
     UNRECOGNIZED_SEGMENT_ID = "UNRECOGNIZED_SEGMENT_ID"  # IK304 1
