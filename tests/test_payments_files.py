@@ -98,8 +98,8 @@ def test_a_lockbox_file_receives_payers_checks_posts_patients_and_holds_the_rest
         "108.50", "92.50")
     assert _problems(result) == [(
         "PAYMENT_UNAPPLIED", "WARNING", "reference",
-        "row 5, column reference: check 990 of SOMEONE ELSE names no payer, account or claim "
-        "we hold: unapplied, review item 2")]
+        ("row 5, column reference: check 990 of SOMEONE ELSE names no payer, account or "
+         "claim we hold: unapplied, review item 2"))]
     assert (practice.balances("PCN1"), practice.balances("PCN2")) == (
         ("0.00", "10.00"), ("0.00", "20.00"))
     practice.receive(remit("80", PAID_80.replace("ICN1", "ICN9"),

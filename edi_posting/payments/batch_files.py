@@ -2,7 +2,8 @@
 
 * **Patient payments** (a day's front desk, mail and online payments), header
   ``date,account,claim,amount,method,reference,name`` (``name`` may be left out): each
-  row one patient payment, as ``payment post`` takes it.
+  row one patient payment, as ``payment post`` takes it (``account`` may be empty when
+  ``claim`` names the claim: its account is used).
 * **Lockbox** (the bank's detail of the checks it received), header
   ``date,check_number,amount,remitter,reference``: each row one check, from a payer or a
   patient; ``reference`` is the invoice or account reference the sender wrote.
@@ -118,8 +119,10 @@ class _Row:
 
 
 def _patient_row(row: _Row) -> PaymentRow | None:
-    day, cents, account = row.day(), row.cents(), row.text("account")
+    day, cents, account = row.day(), row.cents(), row.text("account", required=False)
     method, reference = row.text("method"), row.text("reference")
+    if account is None and row.text("claim", required=False) is None:
+        row.fail("account", "empty; give the account, or the claim (PCN) it pays")
     if method is not None and method.lower() not in _PATIENT_METHODS:
         row.fail("method", f"{method!r} is not one of {', '.join(_PATIENT_METHODS)}")
     if row.problems or day is None or cents is None or not method or not reference:

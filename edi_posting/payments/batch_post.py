@@ -94,7 +94,12 @@ def _column(kind: PaymentFileKind) -> str:
 
 def _patient(conn: Connection, row: PaymentRow, record: PaymentRecord, actor: str,
              outcome: BatchOutcome, at: tuple[Path, str]) -> tuple[Received, str]:
-    account = account_named(conn, row.account or "")
+    if row.account:
+        account = account_named(conn, row.account)
+    else:  # the claim names the account
+        account, _ = _patient_target(conn, row.claim)
+        if account is None:
+            raise PaymentError(f"claim {row.claim} is no active claim we hold")
     return post_patient_payment(conn, account, row.claim, record, actor), "applied"
 
 
