@@ -90,3 +90,20 @@ def _today() -> str:
     import datetime as dt
 
     return dt.date.today().isoformat()
+
+
+def test_claim_and_account_show_list_a_patient_payment_with_its_method_and_reference(
+        practice: Practice, as_user: Sessions) -> None:
+    account = bill_and_answer(practice)
+    cli(practice, "post", "--account", account, "--amount", "35.00", "--method", "online",
+        "--reference", "WEB-77", "--date", "2026-03-12")
+    url = practice.engine.url.render_as_string(hide_password=False)
+    shown = CliRunner().invoke(main, ["--db", url, "--actor", "pat", "claim", "show", "PCN1"])
+    assert shown.exit_code == 0, shown.output
+    section = shown.stdout.split("\nPatient payments:\n", 1)[1].splitlines()
+    assert section[0].split() == ["payment_id", "date", "method", "reference", "amount",
+                                  "payment_total", "entry_id", "received_by"]
+    assert section[1].split()[:6] == ["1", "2026-03-12", "online", "WEB-77", "5.00", "35.00"]
+    detail = edi_posting.show_account(as_user("pat"), account)
+    assert [(p["method"], p["reference"], p["amount"]) for p in detail["patient_payments"]] == [
+        ("online", "WEB-77", "35.00")]
