@@ -23,6 +23,7 @@ _EXPORTS: dict[str, str] = {
     "PaymentError": "edi_posting.payments.received",
     "Received": "edi_posting.payments.received",
     "payments_awaiting_deposit": "edi_posting.api.payments",
+    "claim_payment": "edi_posting.api.payments",
     "post_patient_payment": "edi_posting.api.payments",
     "receive_payment": "edi_posting.api.payments",
     "BulkOutcome": "edi_posting.review.bulk",
@@ -255,6 +256,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "PaymentError",
     "Received",
     "payments_awaiting_deposit",
+    "claim_payment",
     "post_patient_payment",
     "receive_payment",
     "scenario_help",
@@ -392,6 +394,7 @@ if TYPE_CHECKING:
         write_off_items,
     )
     from edi_posting.api.payments import (
+        claim_payment,
         payments_awaiting_deposit,
         post_patient_payment,
         receive_payment,

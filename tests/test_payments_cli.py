@@ -107,3 +107,26 @@ def test_claim_and_account_show_list_a_patient_payment_with_its_method_and_refer
     detail = edi_posting.show_account(as_user("pat"), account)
     assert [(p["method"], p["reference"], p["amount"]) for p in detail["patient_payments"]] == [
         ("online", "WEB-77", "35.00")]
+
+
+def test_payment_claim_rehearses_then_claims_a_check_by_hand(practice: Practice,
+                                                             as_user: Sessions) -> None:
+    from tests.test_payments_received import PAID_80
+    from tests.x835 import remit
+
+    practice.bill(("PCN1", OFFICE_VISIT))
+    assert cli(practice, *RECEIVE).exit_code == 0
+    practice.receive(remit("80", PAID_80, trace="EFT-9"))
+    rehearsal = cli(practice, "claim", "1", "--remittance", "1", "--reason", "EFT", "--dry-run",
+                    actor="sam")
+    assert (rehearsal.exit_code, rehearsal.stdout) == (0, (
+        "review item 1 (dry run, nothing written) would: claimed 80.00 of check 00-12345 by "
+        "remittance 1 (TRN02 EFT-9): EFT\n"
+        "  would post payment_claimed: unapplied_cash 80.00; cash_clearing -80.00\n"
+        "  would leave review item 1 resolved at 0.00\n"))
+    done = cli(practice, "claim", "1", "--remittance", "1", "--reason", "EFT", actor="sam")
+    assert (done.exit_code, done.stdout) == (0, (
+        "review item 1: claimed 80.00 of check 00-12345 by remittance 1 (TRN02 EFT-9): EFT\n"))
+    again = cli(practice, "claim", "1", "--remittance", "1", "--reason", "EFT", actor="sam")
+    assert (again.exit_code, again.stderr) == (65, "edi-posting: review item 1 is resolved "
+                                                   "already\n")

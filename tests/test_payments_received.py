@@ -10,7 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 import edi_posting
-from edi_posting.db.models import JournalLine, LedgerAccount, ReceivedPayment, ReviewItem
+from edi_posting.db.models import (
+    JournalLine,
+    LedgerAccount,
+    ReceivedPayment,
+    Remittance,
+    ReviewItem,
+)
 from edi_posting.money import format_cents
 from tests.test_queue_money import OFFICE_VISIT
 from tests.x835 import Practice, clp, remit, svc
@@ -124,3 +130,29 @@ def test_a_check_whose_835_was_posted_already_is_not_received_again(
                        match="came with its remittance already"):
         _receive(as_user)
     assert _accounts(practice) == {"cash_clearing": "80.00", "unapplied_cash": "0.00"}
+
+
+def test_a_check_whose_835_came_under_another_trace_is_claimed_by_hand(
+        practice: Practice, as_user: Sessions) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    received = _receive(as_user, reference="CHK 991")
+    practice.receive(remit("80", PAID_80, trace="EFT-12345"))  # the same money, another number
+    assert _accounts(practice) == {"cash_clearing": "160.00", "unapplied_cash": "-80.00"}
+    assert received.review_item_id is not None
+    with practice.engine.connect() as conn:
+        remittance_id = conn.execute(select(func.max(Remittance.id))).scalar_one()
+    rehearsed = edi_posting.claim_payment(as_user("sam"), received.review_item_id,
+                                          remittance_id, reason="payer paid by EFT",
+                                          dry_run=True)
+    assert rehearsed.plan is not None and rehearsed.plan.describe()[0] == (
+        "would post payment_claimed: unapplied_cash 80.00; cash_clearing -80.00")
+    done = edi_posting.claim_payment(as_user("sam"), received.review_item_id, remittance_id,
+                                     reason="payer paid by EFT")
+    assert done.message == (f"review item {received.review_item_id}: claimed 80.00 of check "
+                            f"CHK 991 by remittance {remittance_id} (TRN02 EFT-12345): payer "
+                            "paid by EFT")
+    assert _accounts(practice) == {"cash_clearing": "80.00", "unapplied_cash": "0.00"}
+    assert _items(practice) == [("awaiting_remittance", "resolved", "0.00")]
+    with pytest.raises(edi_posting.ActionError, match="is resolved already"):
+        edi_posting.claim_payment(as_user("sam"), received.review_item_id, remittance_id,
+                                  reason="again")

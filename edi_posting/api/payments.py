@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from edi_posting.access.permissions import Permission, Principal
+from edi_posting.api.queue_money import _resolve as resolve_action
 from edi_posting.api.session import Session
 from edi_posting.audit.events import record_event
 from edi_posting.db.payments import PaymentMethod
@@ -34,8 +35,11 @@ from edi_posting.payments.received import (
     receive_payer_payment,
 )
 from edi_posting.records.states import AuditOutcome
+from edi_posting.review.money import ActionResult
+from edi_posting.review.received_claims import claim_by_hand
 
-__all__ = ["payments_awaiting_deposit", "post_patient_payment", "receive_payment"]
+__all__ = ["claim_payment", "payments_awaiting_deposit", "post_patient_payment",
+           "receive_payment"]
 
 PAYER_METHODS = (PaymentMethod.CHECK, PaymentMethod.EFT, PaymentMethod.CARD)
 PATIENT_METHODS = (PaymentMethod.CASH, PaymentMethod.CHECK, PaymentMethod.CARD,
@@ -98,3 +102,12 @@ def payments_awaiting_deposit(session: Session, *, since: dt.date | None = None
     session.audit("payment.awaiting_deposit", role=who.role, object_type="payment",
                   summary={"rows": len(rows)})
     return session.shown(rows)
+
+
+def claim_payment(session: Session, item_id: int, remittance_id: int, *, reason: str,
+                  dry_run: bool = False) -> ActionResult:
+    """A received check (its ``awaiting_remittance`` item) claimed by hand by the remittance
+    it belongs to, when that 835 came under another trace number: a queue action
+    (``resolve``), audited as ``queue.claim``; ``dry_run`` says what it would post."""
+    return resolve_action(session, "claim", item_id, lambda conn, who: claim_by_hand(
+        conn, item_id, remittance_id, reason, principal=who), dry_run)

@@ -1,9 +1,10 @@
-"""`edi-posting payment receive|post|list`: money that came without a remittance.
+"""`edi-posting payment receive|post|list|claim`: money that came without a remittance.
 
 `receive` takes a payer's check (EFT, card) whose 835 is not here yet into unapplied cash
 with a review item, until the 835 of that payer and trace claims it; `post` applies a
 patient's payment to the account's claims (the named one, else oldest balance first);
-`list` shows the payments received, as money awaiting its bank deposit.  Each command
+`list` shows the payments received, as money awaiting its bank deposit; `claim` has a
+remittance that came under another trace number claim a received check by hand.  Each command
 calls one public API function and prints its one line (or rows) on stdout.
 """
 
@@ -122,3 +123,28 @@ def list_command(app: AppContext, since: Any, output_format: str) -> None:
     cash clearing."""
     rows = app.call(edi_posting.payments_awaiting_deposit, app.session(), since=_day(since))
     render_rows(rows, LIST_COLUMNS, output_format)
+
+
+@command.command("claim", epilog="""\b
+Example:
+  edi-posting payment claim 13 --remittance 4 --reason 'paid by EFT, not by check' --dry-run
+  edi-posting payment claim 13 --remittance 4 --reason 'paid by EFT, not by check'""")
+@click.argument("item_id", metavar="ITEM", type=int)
+@_opt("--remittance", env="REMITTANCE", required=True, type=int, metavar="ID",
+      help="The remittance (`remit list` id) the check belongs to.")
+@_opt("--reason", env="REASON", required=True, help="Why this check is that remittance's.")
+@_opt("--dry-run", env="DRY_RUN", is_flag=True, default=False,
+      help="Say what it would post; write nothing.")
+@click.pass_obj
+def claim_command(app: AppContext, item_id: int, remittance: int, reason: str,
+                  dry_run: bool) -> None:
+    """Claim the check an awaiting_remittance item holds by the remittance it belongs to,
+    when that 835 came under another trace number: its cash then counts once (Dr unapplied
+    cash / Cr cash clearing).  A queue action: needs `resolve`."""
+    done = app.call(edi_posting.claim_payment, app.session(), item_id, remittance,
+                    reason=reason, dry_run=dry_run,
+                    errors={edi_posting.ActionError: ExitCode.DATA_ERROR})
+    click.echo(done.message)
+    if done.plan is not None:
+        for line in done.plan.describe():
+            click.echo(f"  {line}")

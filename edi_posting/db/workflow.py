@@ -136,6 +136,7 @@ class ItemAction(enum.StrEnum):
     FOLLOW_UP = "follow-up"  # the next look at the item is dated (migration 0017)
     RETURN = "return"  # money not ours sent back to the payer (issue 23)
     ACCEPT_SET = "accept-set"  # a rejected set posted from the archive by an admin
+    CLAIM = "claim"  # a received check claimed by hand by its remittance (0021)
 
 
 # what an item event says, as the audit trail digests it (its time is left out: the

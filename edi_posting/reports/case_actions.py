@@ -145,6 +145,16 @@ def _credit(item: Any, case: dict[str, Any]) -> list[_Action]:
              "move it onto another open claim of the same account and side")]
 
 
+def _awaiting(item: Any, case: dict[str, Any]) -> list[_Action]:
+    """A check received before its 835: the 835 claims it on import; by hand otherwise."""
+    i = item.id
+    return [("import REMIT.835", "its 835 (same payer, TRN02 = the check number) claims it"),
+            (f"payment claim {i} --remittance ID --reason WHY --dry-run",
+             "its 835 came under another number: have that remittance claim it"),
+            (f"queue apply {i} --claim PCN", "apply it to a claim (its 835 will not come)"),
+            _return(i)]
+
+
 def _dismiss_only(item: Any, case: dict[str, Any]) -> list[_Action]:
     """Kinds no money action finishes: dismissed with a reason, unless they hold cash
     (an 835 claim problem's: applied first, see ``_held_cash``)."""
@@ -162,4 +172,5 @@ _BY_KIND: dict[str, Callable[[Any, dict[str, Any]], list[_Action]]] = {
     ReviewKind.AWAITING_CORRECTION: _reversal,
     ReviewKind.UNLINKED_PLB: _plb,
     ReviewKind.CREDIT_BALANCE: _credit,
+    ReviewKind.AWAITING_REMITTANCE: _awaiting,
 }

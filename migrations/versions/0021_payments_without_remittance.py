@@ -8,7 +8,9 @@ migration of their own):
   Cr cash clearing, so its cash is counted once);
 * ``review_items.kind`` gains ``awaiting_remittance`` (the item owning a received check);
 * ``received_files.kind`` gains ``patient_payments`` and ``lockbox`` (the two CSVs
-  ``import`` recognises by their header row).
+  ``import`` recognises by their header row);
+* ``review_item_events.action`` gains ``claim`` (``payment claim``: a received check
+  claimed by hand by the remittance it belongs to).
 
 Widening refuses nothing already stored; the downgrade refuses to narrow while rows use
 the new words (``refuse_strays``), as 0018 does.
@@ -40,6 +42,11 @@ _REVIEW_KINDS = (
     "unlinked_plb", "silent_era", "lonely_deposit", "deposit_variance", "rejected_file",
     "eob_error", "claim_problem", "patient_conflict", "duplicate_claim")
 _FILE_KINDS = ("835", "837P", "837I", "837D", "999", "TA1", "eob", "deposit", "unknown")
+_ITEM_ACTIONS = (
+    "opened", "amount_changed", "side_recorded", "auto_resolved", "assign", "note",
+    "escalate", "dismiss", "packet", "approval_requested", "approval_rejected", "apply",
+    "accept-match", "rematch", "link-correction", "post-as-sent", "place-plb", "transfer",
+    "write-off", "refund", "reapply", "undo", "follow-up", "return", "accept-set")
 
 # (table, column, values before, values after); the constraint is named ck_<table>_<column>
 CHECKS: tuple[Check, ...] = (
@@ -47,6 +54,7 @@ CHECKS: tuple[Check, ...] = (
      (*_ENTRY_KINDS, "payment_received", "patient_payment", "payment_claimed")),
     ("review_items", "kind", _REVIEW_KINDS, (*_REVIEW_KINDS, "awaiting_remittance")),
     ("received_files", "kind", _FILE_KINDS, (*_FILE_KINDS, "patient_payments", "lockbox")),
+    ("review_item_events", "action", _ITEM_ACTIONS, (*_ITEM_ACTIONS, "claim")),
 )
 
 
