@@ -130,3 +130,27 @@ def test_payment_claim_rehearses_then_claims_a_check_by_hand(practice: Practice,
     again = cli(practice, "claim", "1", "--remittance", "1", "--reason", "EFT", actor="sam")
     assert (again.exit_code, again.stderr) == (65, "edi-posting: review item 1 is resolved "
                                                    "already\n")
+
+
+def test_import_of_a_patient_payment_batch_with_bad_rows_names_them_and_exits_65(
+        practice: Practice, as_user: Sessions) -> None:
+    account = bill_and_answer(practice)
+    path = practice.directory / "desk.csv"
+    path.write_text("date,account,claim,amount,method,reference\n"
+                    f"2026-03-12,{account},,20.00,cash,R-1\n"
+                    f"2026-03-12,{account},,5.001,cash,R-2\n"
+                    f"12/03/2026,{account},,5.00,barter,R-3\n")
+    url = practice.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(main, ["--db", url, "--actor", "pat", "import", str(path)])
+    assert result.exit_code == 65
+    assert result.stdout.splitlines()[1].split()[:3] == ["desk.csv", "patient_payments",
+                                                         "rejected"]
+    assert result.stderr.splitlines()[-4:] == [
+        "ERROR PAYMENT_ROW_INVALID: desk.csv: row 3, column amount: more than two decimals: "
+        "'5.001'",
+        "ERROR PAYMENT_ROW_INVALID: desk.csv: row 4, column date: '12/03/2026' is not a date "
+        "(YYYY-MM-DD)",
+        "ERROR PAYMENT_ROW_INVALID: desk.csv: row 4, column method: 'barter' is not one of "
+        "cash, check, card, online",
+        "edi-posting: 1 file(s) rejected in whole or in part"]
+    assert edi_posting.payments_awaiting_deposit(as_user("pat")) == []

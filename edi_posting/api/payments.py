@@ -23,6 +23,7 @@ from edi_posting.api.queue_money import _resolve as resolve_action
 from edi_posting.api.session import Session
 from edi_posting.audit.events import record_event
 from edi_posting.db.payments import PaymentMethod
+from edi_posting.db.races import retry_races
 from edi_posting.money import format_cents
 from edi_posting.payments.deposits import awaiting_deposit
 from edi_posting.payments.patients import account_named
@@ -72,10 +73,14 @@ def receive_payment(session: Session, *, payer: str, amount_cents: int, referenc
     with an ``awaiting_remittance`` item, until an 835 of that payer and trace claims it."""
     record = _record(amount_cents, reference, received_date, method, PAYER_METHODS)
     who = session.authorize(Permission.IMPORT, "payment.receive", reference.strip())
-    with session.writing() as conn:
-        received = receive_payer_payment(conn, find_payer_named(conn, payer), record, who.name)
-        _audit(conn, who, "payment.receive", received)
-    return received
+
+    def attempt() -> Received:  # run again after losing a race: then "received already"
+        with session.writing() as conn:
+            received = receive_payer_payment(conn, find_payer_named(conn, payer), record,
+                                             who.name)
+            _audit(conn, who, "payment.receive", received)
+        return received
+    return retry_races(attempt)
 
 
 def post_patient_payment(session: Session, *, account: str, amount_cents: int, method: str,
@@ -85,10 +90,14 @@ def post_patient_payment(session: Session, *, account: str, amount_cents: int, m
     more than the patient owes becomes a patient credit balance (README's rule)."""
     record = _record(amount_cents, reference, received_date, method, PATIENT_METHODS)
     who = session.authorize(Permission.IMPORT, "payment.post", account.strip())
-    with session.writing() as conn:
-        received = post_to_account(conn, account_named(conn, account), claim, record, who.name)
-        _audit(conn, who, "payment.post", received)
-    return received
+
+    def attempt() -> Received:  # run again after losing a race: then "received already"
+        with session.writing() as conn:
+            received = post_to_account(conn, account_named(conn, account), claim, record,
+                                       who.name)
+            _audit(conn, who, "payment.post", received)
+        return received
+    return retry_races(attempt)
 
 
 def payments_awaiting_deposit(session: Session, *, since: dt.date | None = None

@@ -3,7 +3,8 @@
 X12 files are told apart by their envelope (``x12.sniff``: GS01/ST01 and the version);
 the payment CSVs by their header row (``payments.batch_files.header_kind``: a
 patient-payment batch, a bank's lockbox detail).  A new input format (a keyed EOB) adds
-its recognition here, and its importer to :data:`CSV_KINDS`' users in ``pipeline``.
+its recognition to :func:`file_kind`, and its importer beside ``import_payment_file`` in
+``pipeline._process_file``.
 """
 
 from __future__ import annotations
