@@ -51,8 +51,9 @@ def _record(amount_cents: int, reference: str, received_date: dt.date | None, me
             allowed: tuple[PaymentMethod, ...]) -> PaymentRecord:
     if amount_cents <= 0:
         raise PaymentError(f"the amount must be more than 0.00, not {format_cents(amount_cents)}")
-    if not reference.strip():
-        raise PaymentError("a payment needs its reference (check, card or trace number)")
+    if not reference.strip() or len(reference.strip()) > 80:
+        raise PaymentError("a payment needs its reference (check, card or trace number), "
+                           "at most 80 characters")
     if method not in allowed:
         raise PaymentError(f"method {method!r}: one of {', '.join(allowed)}")
     return PaymentRecord(amount_cents, reference, received_date or dt.date.today(),

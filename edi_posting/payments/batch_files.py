@@ -33,6 +33,7 @@ __all__ = ["LOCKBOX_HEADER", "PATIENT_HEADER", "PaymentFileKind", "PaymentRow", 
 PATIENT_HEADER = ("date", "account", "claim", "amount", "method", "reference", "name")
 LOCKBOX_HEADER = ("date", "check_number", "amount", "remitter", "reference")
 _PATIENT_METHODS = ("cash", "check", "card", "online")
+_LONGEST = {"name": 256, "remitter": 256}  # received_payments' columns; 80 for the others
 
 
 class PaymentFileKind(enum.StrEnum):
@@ -93,6 +94,9 @@ class _Row:
         value = (self.cells.get(column) or "").strip()
         if not value and required:
             self.fail(column, "empty; a value is required")
+        if len(value) > _LONGEST.get(column, 80):
+            self.fail(column, f"longer than {_LONGEST.get(column, 80)} characters")
+            return None
         return value or None
 
     def day(self) -> dt.date | None:

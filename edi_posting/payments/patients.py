@@ -118,12 +118,14 @@ def post_patient_payment(conn: Connection, account: Any, claim_pcn: str | None,
     said = (f"{record.method} {record.reference.strip()} of {format_cents(record.amount_cents)}"
             f" on account {account.account_number} ({record.received_date.isoformat()})")
     received_before(conn, key, f"patient payment {said}")
+    # the claims locked first, then their balances read: a concurrent posting on them is
+    # seen, not applied over (PostgreSQL; SQLite writers hold the whole database)
+    lock_claims(conn, [b.claim_id for b in patient_balances(conn, account.id)])
     balances = patient_balances(conn, account.id)
     if not balances:
         raise PaymentError(f"account {account.account_number} has no active claim to hold "
                            "the payment")
     named = _named_claim(balances, claim_pcn, account.account_number)
-    lock_claims(conn, [b.claim_id for b in balances])
     parts = allocate(balances, record.amount_cents, named)
     owed = {b.claim_id: max(b.patient_cents, 0) for b in balances}
     credit = sum(max(cents - owed[claim], 0) for claim, cents in parts)
