@@ -11,6 +11,7 @@ class ExitCode(enum.IntEnum):
     OK = 0
     CHECK_FAILED = 1  # a check ran and found violations (db check drift, ledger check, audit verify)
     USAGE = 2  # bad options or arguments (click's own code)
+    ALREADY_RECEIVED = 3  # the same payment was received before: nothing posted (payment receive/post)
     DATA_ERROR = 65  # EX_DATAERR: input rejected (not X12, no usable transaction set, invalid)
     NO_INPUT = 66  # EX_NOINPUT: a named file does not exist or cannot be read
     UNAVAILABLE = 69  # EX_UNAVAILABLE: the database cannot be reached

@@ -231,6 +231,14 @@ def returned_item(p: Practice, as_user: Sessions) -> int:
     ident = _only(p, "returned_item")
     edi_posting.chargeback_won(as_user("sam"), ident)
     return ident
+def awaiting_remittance(p: Practice, as_user: Sessions) -> int:
+    p.bill(("PCN1", OFFICE_VISIT))  # a check with no 835 yet: its 835 claims it on arrival
+    received = edi_posting.receive_payment(as_user("pat"), payer="ACME01", amount_cents=8000,
+                                           reference="00-42")
+    p.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                              svc("99213", "100", "80", "CO*45*20")), trace="42"))
+    assert received.review_item_id is not None
+    return received.review_item_id
 
 
 CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
@@ -254,6 +262,7 @@ CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
     "silent_era": (ReviewKind.SILENT_ERA, silent_era),
     "deposit_variance": (ReviewKind.DEPOSIT_VARIANCE, deposit_variance),
     "returned_item": (ReviewKind.RETURNED_ITEM, returned_item),
+    "awaiting_remittance": (ReviewKind.AWAITING_REMITTANCE, awaiting_remittance),
 }
 
 

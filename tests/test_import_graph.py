@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bank",),
     ("intake",),
     ("matching",),
+    ("payments",),
     ("posting",),
     ("reconciliation",),
     ("review",),

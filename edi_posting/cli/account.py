@@ -37,3 +37,7 @@ def show_command(app: AppContext, account_number: str, output_format: str) -> No
             for c in detail["claims"]]
     render_rows(rows, ["patient_control_number", "status", "total_charge", "insurance",
                        "patient", "statement_from"], "table")
+    if detail.get("patient_payments"):  # shown when the patient paid something
+        click.echo("\nPatient payments:")
+        render_rows(detail["patient_payments"], ["payment_id", "date", "method", "reference",
+                                                 "amount", "entry_id", "received_by"], "table")

@@ -42,6 +42,10 @@ def show_command(app: AppContext, pcn: str, claim_id: int | None, output_format:
         render_detail(detail)
 
 
+PATIENT_PAYMENT_COLUMNS = ["payment_id", "date", "method", "reference", "amount",
+                           "payment_total", "entry_id", "received_by"]
+
+
 def render_detail(detail: dict[str, Any]) -> None:
     claim, balances = detail["claim"], detail["balances"]
     payer = detail["payer"] or {}
@@ -59,6 +63,8 @@ def render_detail(detail: dict[str, Any]) -> None:
               "source_file", "source_segment", "actor"])
     _section("Review items", detail["review_items"], ["id", "kind", "status", "amount", "message"])
     _adjudications(detail.get("adjudications", []))
+    if detail.get("patient_payments"):  # shown when the patient paid something
+        _section("Patient payments", detail["patient_payments"], PATIENT_PAYMENT_COLUMNS)
     _section("Open items", detail.get("open_items", []),
              ["id", "kind", "status", "amount", "message"])
     if detail.get("codes"):  # every CARC/RARC on the claim, with its description

@@ -92,6 +92,9 @@ def render_results(summary: edi_posting.ImportResult, output_format: str,
         return
     for result in results:
         for problem in result.problems:
+            if problem.message.startswith(f"{Path(result.path).name}: row "):  # a CSV row's
+                echo_err(f"{problem.severity.value} {problem.code}: {problem.message}")
+                continue  # problem names its file, row and column itself
             where = f" segment {problem.source.segment_position}" if problem.source and \
                 problem.source.segment_position else ""
             element = f" {problem.element}" if problem.element else ""

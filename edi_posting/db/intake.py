@@ -28,7 +28,8 @@ from edi_posting.records.states import FileStatus, SetKind, SetStatus, check_in
 
 __all__ = ["Acknowledgement", "FunctionalGroup", "Interchange", "ReceivedFile", "TransactionSet"]
 
-FILE_KINDS = ("835", "837P", "837I", "837D", "999", "TA1", "eob", "deposit", "unknown")
+FILE_KINDS = ("835", "837P", "837I", "837D", "999", "TA1", "eob", "deposit", "unknown",
+              "patient_payments", "lockbox")  # the two payment CSVs: migration 0021
 
 
 class ReceivedFile(Base):

@@ -82,6 +82,10 @@ class EntryKind(enum.StrEnum):
     RECEIVE_DEPOSIT = "receive_deposit"  # a lonely deposit received as unapplied cash
     ACCEPT_VARIANCE = "accept_variance"  # a deposit's difference from its remittance adjusted
     CHARGEBACK_WON = "chargeback_won"  # a returned item won back: re-posted
+    # payments without a remittance (issue 24, migration 0021):
+    PAYMENT_RECEIVED = "payment_received"  # a payer's check, unapplied: Dr cash / Cr unapplied
+    PATIENT_PAYMENT = "patient_payment"  # a patient's payment: Dr cash / Cr patient receivable
+    PAYMENT_CLAIMED = "payment_claimed"  # a remittance takes a received check: Dr unapplied / Cr cash
 
 
 

@@ -20,6 +20,7 @@ from edi_posting.db.parties import (
     Provider,
     User,
 )
+from edi_posting.db.payments import ReceivedPayment
 from edi_posting.db.periods import AccountingPeriod
 from edi_posting.db.remittances import (
     Adjustment,
@@ -66,6 +67,7 @@ __all__ = [
     "Provider",
     "ProviderAdjustment",
     "ReceivedFile",
+    "ReceivedPayment",
     "Refund",
     "RemarkCode",
     "Remittance",

@@ -145,6 +145,7 @@ class ItemAction(enum.StrEnum):
     ACCEPT_VARIANCE = "accept-variance"  # a deposit's difference adjusted, with a reason
     SPLIT_DEPOSIT = "split-deposit"  # part of a deposit matched, the rest left lonely
     CHARGEBACK_WON = "chargeback-won"  # a returned item won back, re-posted
+    CLAIM = "claim"  # a received check claimed by hand by its remittance (0021)
 
 
 # what an item event says, as the audit trail digests it (its time is left out: the

@@ -1,5 +1,8 @@
 """One file = one unit of work: archive -> read -> parse -> post -> queue.
 
+Which importer a file goes to is ``formats.file_kind`` (X12 by its envelope, the payment
+CSVs by their header row).
+
 The archive commits first (nothing received is ever lost); then each transaction set
 commits in its own database transaction, whole or not at all, so a bad set never takes
 the good ones of the same file down with it.  An 837 set's transaction also matches again
@@ -30,7 +33,9 @@ from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReceivedFile
 from edi_posting.db.races import retry_races
+from edi_posting.importing.formats import PAYMENT_KINDS, file_kind
 from edi_posting.importing.late_claims import ImportTrigger, rematch_waiting_payments
+from edi_posting.importing.payment_files import import_payment_file
 from edi_posting.importing.remittances import import_remittance_file
 from edi_posting.importing.units import (
     FileResult,
@@ -47,11 +52,12 @@ from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
 from edi_posting.records.states import AuditOutcome, FileStatus
 from edi_posting.x12.claim837.file import ClaimSetRead, read_claim_file
-from edi_posting.x12.sniff import sniff_path
 
 __all__ = ["expand_paths", "import_file", "import_one", "import_paths"]
 
-_KIND_ORDER = {"837P": 0, "837I": 0, "837D": 0, "835": 1}
+# 837s, then payments without a remittance (a check received before its 835 is claimed by
+# it), then 835s
+_KIND_ORDER = {"837P": 0, "837I": 0, "837D": 0, "patient_payments": 1, "lockbox": 1, "835": 2}
 # a file archived with one of these statuses was imported before: nothing to do again
 _DONE = frozenset({FileStatus.IMPORTED, FileStatus.REJECTED, FileStatus.PARTIAL,
                    FileStatus.ALREADY_IMPORTED})
@@ -64,8 +70,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given, directories expanded (sorted), 837s before 835s; every one readable
     (``UnreadableInputError`` names the first that is not, or a directory not listable)."""
     found = expand_inputs(paths)
-    kinds = {p: sniff_path(p) for p in found}
-    return sorted(found, key=lambda p: _KIND_ORDER.get(kinds[p], 2))
+    kinds = {p: file_kind(p) for p in found}
+    return sorted(found, key=lambda p: _KIND_ORDER.get(kinds[p], 3))
 
 
 def import_paths(engine: Engine, paths: Iterable[Path], options: ImportOptions) -> ImportResult:
@@ -128,7 +134,7 @@ def import_file(engine: Engine, path: Path, options: ImportOptions) -> FileResul
     if not path.is_file():
         problem = Problem(ProblemCode.FILE_NOT_FOUND, Severity.FATAL, f"{path}: no such file")
         return FileResult(str(path), None, "unknown", FileStatus.REJECTED, problems=[problem])
-    kind = sniff_path(path)
+    kind = file_kind(path)
     if options.dry_run:
         with _unit(engine, True) as conn:
             archived = archive_file(conn, path, kind=kind, actor=options.actor)
@@ -244,6 +250,8 @@ def _process_file(conn: Connection | None, engine: Engine, path: Path, archived:
         _import_837(units, path, result)
     elif archived.kind == "835":
         import_remittance_file(units, path, result)
+    elif archived.kind in PAYMENT_KINDS:
+        import_payment_file(units, path, result)
     else:
         message = (f"{path.name}: not an 835 or 837 (GS01/ST01 say {archived.kind}); "
                    "nothing imported")

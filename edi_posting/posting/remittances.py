@@ -19,6 +19,8 @@ One pass, function by function (:func:`post_remittance` owns every step's result
    remittance went out) is built once the entries it negates are written.
 6. :func:`_check_cash`: the entries move BPR02 through cash clearing, or the caller's
    transaction rolls back whole.
+   Then a payer's check received before this remittance (same payer, same TRN02) is
+   claimed (``payments.claims``): its cash was counted when it was received.
 7. Follow-ups (``followups``): credit balances, recovered duplicates, corrections that
    close ``awaiting_correction`` items; then every review draft opens at once.
 
@@ -43,6 +45,7 @@ from edi_posting.matching.claims import match_claims
 from edi_posting.matching.lookup import DatabaseClaimLookup
 from edi_posting.matching.records import ClaimMatch
 from edi_posting.money import format_cents
+from edi_posting.payments.claims import RemittanceCash, claim_received_payments
 from edi_posting.posting.claim_pass import (
     ClaimPass,
     SetFrame,
@@ -125,6 +128,7 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
                      status=frame.status)
     drafts, plb_reviews = _write_entries(conn, frame, passes)
     _check_cash(frame, drafts)
+    claim_received_payments(conn, _received_cash(frame), ctx.actor)
     mark_reversed(conn, [p.decision for p in passes])
     cause = f"835 {_describe(read)}"
     reviews = plb_reviews + _set_reviews(frame, passes)
@@ -161,6 +165,17 @@ def _prepare(conn: Connection, ctx: SetContext, read: RemittanceSetRead, key: st
     frame = SetFrame(read, ctx, ts_id, stored.remittance_id, payers.set_payer,
                      find_payee(conn, read.header), policy, held)
     return frame, [(c, m, payers.of(m)) for c, m in paired], stored.claims
+
+
+def _received_cash(frame: SetFrame) -> RemittanceCash:
+    """What the set brought through cash clearing, for a check received before it to be
+    claimed (``payments.claims``: cash counted once, not at the check and again here)."""
+    read, payment = frame.read, frame.read.header.payment
+    return RemittanceCash(
+        frame.payer_id, read.header.trace.trace_number if read.header.trace else None,
+        _signed_payment(read), frame.remittance_id, f"835:{frame.ts_id}",
+        (payment.date if payment and payment.date else None) or dt.date.today(),
+        frame.ctx.file_id, f"835 {_describe(read)}")
 
 
 def _describe(read: RemittanceSetRead) -> str:

@@ -20,12 +20,15 @@ __all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "holds_money", "holds_unapplied"]
 MONEY_KINDS = frozenset({
     ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH, ReviewKind.CREDIT_BALANCE,
     ReviewKind.BALANCING_FAILURE, ReviewKind.ORPHAN_REVERSAL, ReviewKind.UNLINKED_PLB,
-    ReviewKind.DEPOSIT_VARIANCE, ReviewKind.LONELY_DEPOSIT})
+    ReviewKind.DEPOSIT_VARIANCE, ReviewKind.LONELY_DEPOSIT, ReviewKind.AWAITING_REMITTANCE})
 
 # Items whose amount is money waiting in unapplied cash.  A denial or claim problem raised by
 # an 835 claim payment holds its CLP04 there too (never-auto-post CARCs, unreadable claims).
+# A check received without its remittance (``payment receive``, a lockbox row) holds its
+# amount there until an 835 claims it, or someone applies or returns it.
 UNAPPLIED_KINDS = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH,
-                             ReviewKind.BALANCING_FAILURE, ReviewKind.ORPHAN_REVERSAL})
+                             ReviewKind.BALANCING_FAILURE, ReviewKind.ORPHAN_REVERSAL,
+                             ReviewKind.AWAITING_REMITTANCE})
 
 
 def holds_unapplied(kind: str, claim_payment_id: int | None) -> bool:
@@ -36,7 +39,8 @@ def holds_unapplied(kind: str, claim_payment_id: int | None) -> bool:
 
 # Payments that owe nothing to a claim once they hold nothing: a 0.00 unmatched payment has
 # no cash to apply, so without dismiss no one could ever close it.
-_CLOSABLE_AT_ZERO = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH})
+_CLOSABLE_AT_ZERO = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH,
+                               ReviewKind.AWAITING_REMITTANCE})
 
 
 def holds_money(item: Any) -> bool:

@@ -184,6 +184,12 @@ class ProblemCode(enum.StrEnum):
     LONELY_DEPOSIT = "LONELY_DEPOSIT"  # a deposit that meets no remittance
     DEPOSIT_VARIANCE = "DEPOSIT_VARIANCE"  # deposit and remittance agree on trace, not amount
     RETURNED_ITEM = "RETURNED_ITEM"  # the bank returned a deposited item (NSF, ACH return)
+    # -- payments without a remittance (payments): rows of the payment CSVs (issue 24)
+    PAYMENT_ROW_INVALID = "PAYMENT_ROW_INVALID"  # a value no payment has (date, amount...)
+    PAYMENT_ROW_UNKNOWN = "PAYMENT_ROW_UNKNOWN"  # an account or claim we do not hold
+    PAYMENT_ALREADY_RECEIVED = "PAYMENT_ALREADY_RECEIVED"  # received before: skipped (warning)
+    PAYMENT_UNAPPLIED = "PAYMENT_UNAPPLIED"  # a lockbox row naming no one: unapplied (warning)
+    AWAITING_REMITTANCE = "AWAITING_REMITTANCE"  # a payer's check waits for its remittance
 
     # -- validation findings named by the X12 tables (x12.ack_records) not named above
     # IK304 (SegmentCode)

@@ -121,6 +121,9 @@ class ReviewKind(enum.StrEnum):
     PATIENT_CONFLICT = "patient_conflict"  # one identity, two different patients
     DUPLICATE_CLAIM = "duplicate_claim"  # an 837 claim billed again, held uncharged (0009)
     RETURNED_ITEM = "returned_item"  # the bank returned a deposited item (NSF, ACH, 0022)
+    # a payer's check received without its remittance, in unapplied cash until an 835 (or a
+    # keyed EOB) of the same payer and trace claims it (0021)
+    AWAITING_REMITTANCE = "awaiting_remittance"
 
 
 def check_in(column: str, values: Iterable[str]) -> str:

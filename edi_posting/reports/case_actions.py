@@ -253,6 +253,18 @@ def _credit(item: Any, case: dict[str, Any]) -> list[_Action]:
                     "which claim to move it onto: its PCN (--claim PCN)")]
 
 
+def _awaiting(item: Any, case: dict[str, Any]) -> list[_Action]:
+    """A check received before its 835: the 835 claims it on import; by hand otherwise."""
+    i = item.id
+    return [_Action("import REMIT.835", "its 835 (same payer, TRN02 = the check number) claims it"),
+            _Action(f"payment claim {i} --remittance ID --reason WHY --dry-run",
+                    "its 835 came under another number: have that remittance claim it",
+                    "which remittance: its id (remit list --payer ... prints it)"),
+            _Action(f"queue apply {i} --claim PCN", "apply it to a claim (its 835 will not come)",
+                    _NEEDS_CLAIM),
+            _return(i)]
+
+
 def _dismiss_only(item: Any, case: dict[str, Any]) -> list[_Action]:
     """Kinds no money action finishes: dismissed with a reason, unless they hold cash
     (an 835 claim problem's: applied first, see ``_held_cash``)."""
@@ -327,4 +339,5 @@ _BY_KIND: dict[str, Callable[[Any, dict[str, Any]], list[_Action]]] = {
     ReviewKind.UNLINKED_PLB: _plb,
     ReviewKind.CREDIT_BALANCE: _credit,
     ReviewKind.REJECTED_FILE: _rejected,
+    ReviewKind.AWAITING_REMITTANCE: _awaiting,
 }

@@ -29,6 +29,7 @@ from edi_posting.db.workflow import OPEN_STATES
 from edi_posting.ledger import journal as ledger
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
+from edi_posting.payments.views import patient_payments_of_account, patient_payments_of_claim
 from edi_posting.reports.adjudications import claim_payment_rows
 
 __all__ = ["NotFoundError", "account_detail", "balances_dict", "claim_detail"]
@@ -73,6 +74,7 @@ def claim_detail(conn: Connection, pcn: str, claim_id: int | None = None) -> dic
         "journal": _journal(conn, _JL.c.submitted_claim_id == claim.id),
         "review_items": _reviews(conn, ReviewItem.submitted_claim_id == claim.id),
         "adjudications": claim_payment_rows(conn, claim.id, claim.patient_control_number),
+        "patient_payments": patient_payments_of_claim(conn, claim.id),
         "open_items": _reviews(conn, _open_items_of(claim.id)),
         "balances": balances_dict(ledger.claim_balances(conn, claim.id)),
         "other_submissions": [
@@ -192,5 +194,6 @@ def account_detail(conn: Connection, account_number: str) -> dict[str, Any]:
             for c in claims
         ],
         "review_items": _reviews(conn, ReviewItem.patient_account_id == account.id),
+        "patient_payments": patient_payments_of_account(conn, account.id),
         "balances": balances_dict(ledger.account_balances(conn, account.id)),
     }

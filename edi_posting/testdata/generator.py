@@ -6,6 +6,7 @@ mix; it produces, under ``out``::
     837/NNNN-P.837, 837/NNNN-I.837   claims (005010X222A1 / 005010X223A2), <= 5,000 per ST
     835/NNNN-<payer>.835             one ST per payer check/EFT (or zero-pay notice)
     bank/deposits.csv, deposits.bai  the bank's view of the money (CSV and BAI2)
+    payments/patient-payments.csv    a front desk's day of patient payments (issue 24)
     expected.json                    per-claim balances and review items, totals, deposits
 
 Same seed and options give byte-identical files: one ``random.Random(seed)`` drives every
@@ -43,6 +44,7 @@ from edi_posting.testdata.output import (
     claim_segments_837,
     remit_segments,
 )
+from edi_posting.testdata.patient_payments import PatientPayments
 from edi_posting.testdata.scenarios import (
     COUNTED,
     DEFAULT_MIX,
@@ -286,6 +288,7 @@ class _Run:
         self.ctx = PlanContext(rng, self.cast.payers, self.next_icn)
         self.files_837: list[str] = []
         self.files_835: list[str] = []
+        self.patient_payments = PatientPayments(seed)
 
     def next_icn(self, payer: PayerPlan) -> str:
         self.icn += 1
@@ -318,7 +321,8 @@ class _Run:
         self.resend_duplicates()
         for claim, outcome in self.awaiting_recoup.values():  # rounds ran out first
             self.expected.claim(claim, outcome)
-        done = self.expected.finish(self.files_837, self.files_835)
+        done = self.expected.finish(self.files_837, self.files_835, {
+            "patient_payments": self.patient_payments.write(self.out)})
         return GenerationSummary(self.out, self.claims, len(self.files_837), len(self.files_835),
                                  done["remittances"], done["claim_payments"], done["charges"],
                                  done["remitted"])
@@ -341,6 +345,8 @@ class _Run:
             self.awaiting_recoup[plan.claim.pcn] = (plan.claim, outcome)
         else:
             self.expected.claim(plan.claim, outcome)
+            paid_on = self.start + dt.timedelta(days=7 * round_number + 28)
+            self.patient_payments.consider(plan.claim, outcome, paid_on)
         return plan.claim
 
     def write_837(self, number: int, claims: list[Claim], set_size: int, day: dt.date,
@@ -466,7 +472,7 @@ def generate(out: Path, claims: int, seed: int = 1, payers: int = 3,
     try:
         return _Run(out, claims, seed, payers, chosen, seps).run()
     except BaseException:  # leave no half-written set behind
-        for sub in ("837", "835", "bank"):
+        for sub in ("837", "835", "bank", "payments"):
             shutil.rmtree(out / sub, ignore_errors=True)
         (out / ".expected-claims.partial").unlink(missing_ok=True)
         raise

@@ -345,7 +345,8 @@ class ExpectedWriter:
         self.files["duplicates"].append({"file": name, "duplicate_of": original,
                                          "expected": "already_imported"})
 
-    def finish(self, files_837: list[str], files_835: list[str]) -> dict[str, int]:
+    def finish(self, files_837: list[str], files_835: list[str],
+               extra: Mapping[str, Any] | None = None) -> dict[str, int]:
         self.claims_file.close()
         t = self.totals
         tie = t["payments"] + t["contractual"] + t["other"] + \
@@ -367,7 +368,7 @@ class ExpectedWriter:
             "files": {"837": files_837, "835": files_835, **self.files}, "totals": totals,
             "review_counts": dict(sorted(self.review.items())), "deposits": deposits,
             "remittances": [_remit_row(r) for r in self.remittances],
-            "plb": self.plb, "unmatched_payments": self.unmatched}
+            "plb": self.plb, "unmatched_payments": self.unmatched, **(extra or {})}
         _splice(self.out / "expected.json", document, self.side)
         return {"remittances": len(self.remittances), "claim_payments": t["claim_payments"],
                 "charges": t["charges"], "remitted": t["remitted"]}

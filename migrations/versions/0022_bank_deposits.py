@@ -12,7 +12,7 @@
   at 0018).
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from alembic import op
 from edi_posting.db.check_swap import Check, refuse_strays, widen_checks
 
 revision = "0022"
-down_revision = "0018"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
@@ -31,18 +31,18 @@ _ENTRY_KINDS = (
     "charge", "charge_reversal", "payment", "unapplied", "reversal", "plb", "payer_reclass",
     "undo", "apply", "accept_match", "rematch", "link_correction", "post_as_sent",
     "place_plb", "transfer", "write_off", "refund", "reapply", "refund_paid", "manual",
-    "return")
+    "return", "payment_received", "patient_payment", "payment_claimed")
 _ITEM_ACTIONS = (
     "opened", "amount_changed", "side_recorded", "auto_resolved", "assign", "note",
     "escalate", "dismiss", "packet", "approval_requested", "approval_rejected", "apply",
     "accept-match", "rematch", "link-correction", "post-as-sent", "place-plb", "transfer",
-    "write-off", "refund", "reapply", "undo", "follow-up", "return", "accept-set")
+    "write-off", "refund", "reapply", "undo", "follow-up", "return", "accept-set", "claim")
 
 _REVIEW_KINDS = (
     "unmatched_payment", "ambiguous_match", "unknown_payee", "balancing_failure",
     "duplicate_conflict", "orphan_reversal", "awaiting_correction", "denial", "credit_balance",
     "unlinked_plb", "silent_era", "lonely_deposit", "deposit_variance", "rejected_file",
-    "eob_error", "claim_problem", "patient_conflict", "duplicate_claim")
+    "eob_error", "claim_problem", "patient_conflict", "duplicate_claim", "awaiting_remittance")
 
 CHECKS: tuple[Check, ...] = (
     ("review_items", "kind", _REVIEW_KINDS, (*_REVIEW_KINDS, "returned_item")),
