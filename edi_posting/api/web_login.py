@@ -10,6 +10,8 @@ says when each person's web session began and ended.
 
 from __future__ import annotations
 
+import enum
+
 from sqlalchemy import Connection, select
 
 from edi_posting.access import passwords
@@ -34,7 +36,7 @@ class LoginRefusedError(PermissionDeniedError):
     """The name and password do not belong to an active user (which one is not said)."""
 
 
-class WebLogout:
+class WebLogout(enum.StrEnum):
     """Why a web session ended: the person logged out, or was idle too long."""
 
     USER = "logout"
@@ -66,10 +68,10 @@ def web_session(server: Session, name: str) -> Session:
     return Session(server.engine, claimed_actor=name, mask_phi=server.mask_phi, _actor=name)
 
 
-def web_logout(session: Session, why: str = WebLogout.USER) -> None:
+def web_logout(session: Session, why: WebLogout = WebLogout.USER) -> None:
     """Record the end of a web session (``why``: WebLogout.USER or WebLogout.IDLE)."""
     session.audit(LOGOUT_ACTION, role=None, object_type="login", object_id=session.actor,
-                  summary={"via": "web", "why": why})
+                  summary={"via": "web", "why": str(why)})
 
 
 def user_permissions(session: Session) -> frozenset[str]:

@@ -60,7 +60,8 @@ def _require_login() -> Any:
         return None
     login, idled = registry().find(session.get("sid"))
     if idled is not None:
-        edi_posting.web_logout(edi_posting.web_session(server(), idled.user), "idle")
+        edi_posting.web_logout(edi_posting.web_session(server(), idled.user),
+                               edi_posting.WebLogout.IDLE)
         session.clear()
         return _to_login("You were logged off after a time without activity.")
     if login is None:

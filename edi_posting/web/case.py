@@ -15,6 +15,7 @@ from flask import Blueprint, render_template, request
 import edi_posting
 from edi_posting.web import actions
 from edi_posting.web.auth import api_session, current_login, registry
+from edi_posting.web.logins import PendingAction
 
 __all__ = ["blueprint"]
 
@@ -69,7 +70,7 @@ def post(item_id: int) -> Any:
     return render_template("posted.html", item_id=item_id, lines=lines, repeated=False)
 
 
-def _moves_money(action: Any) -> bool:
+def _moves_money(action: PendingAction) -> bool:
     return actions.VERBS[action.verb][0]
 
 
