@@ -73,6 +73,15 @@ def measure(url: str, rounds: int) -> dict[str, float]:
             samples.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, response.text[:500]
         timings[view] = statistics.median(samples)
+    cursor = edi_posting.queue_page(
+        edi_posting.web_session(session, name), edi_posting.QueuePageQuery(page=999)).next_after
+    deep = f"/queue?page=1000&after={cursor}"  # page 1,000 by the next link (keyset)
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        assert client.get(deep).status_code == 200
+        samples.append((time.perf_counter() - started) * 1000)
+    timings["/queue?page=1000&after=CURSOR"] = statistics.median(samples)
     return timings
 
 

@@ -170,3 +170,25 @@ def test_the_claim_page_shows_lines_balances_and_the_timeline_with_its_sources(
     assert re.search(r"<td>charge</td>.*?\.837, segment \d+", page, re.S)
     assert "CARC 16" in page
     assert web.login("leo").get("/claim/NOPE").status_code == 404
+
+
+@pytest.mark.parametrize("sort", ["age", "amount", "due", "newest"])
+def test_the_next_links_walk_every_item_once_in_the_order_of_the_numbered_pages(
+        web: Web, practice: Practice, as_user: Any, sort: str) -> None:
+    _unmatched(practice)
+    _denied(practice)
+    _denied(practice, "PCN3")
+    web.app.extensions["edi_posting.settings"] = type(
+        web.app.extensions["edi_posting.settings"])(per_page=1)
+    client = web.login("sam")
+    walked, path = [], f"/queue?sort={sort}"
+    while path:
+        page = client.get(path.replace("&amp;", "&")).text
+        walked += [int(i) for i in re.findall(r'<tr data-href="/case/(\d+)"', page)]
+        found = re.search(r'<a href="([^"]+)" rel="next">', page)
+        path = found.group(1) if found else ""
+        assert "after=" in path or not path  # the next page by its cursor (keyset)
+    numbered = [int(i) for n in range(1, len(walked) + 1) for i in re.findall(
+        r'<tr data-href="/case/(\d+)"', client.get(f"/queue?sort={sort}&page={n}").text)]
+    assert walked == numbered and len(set(walked)) == len(walked) >= 3
+    assert client.get(f"/queue?sort={sort}&after=garbage").status_code == 400

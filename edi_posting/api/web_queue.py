@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,8 +59,9 @@ class QueuePageQuery:
     claim_ids: Sequence[int] | None = None  # the claims a search found (claim find)
     due: str | None = None
     sort: str = QueuePageSort.AGE
-    page: int = 1
+    page: int = 1  # the page's number: shown, and an OFFSET when there is no ``after``
     per_page: int = 50
+    after: str | None = None  # QueuePage.next_after of the page before: a keyset cursor
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class QueuePage:
     total: int
     page: int
     per_page: int
+    next_after: str | None = None  # the cursor of the next page; None on the last one
 
     @property
     def pages(self) -> int:
@@ -87,18 +89,43 @@ def queue_page(session: Session, query: QueuePageQuery,
     session.audit("queue.list", role=principal.role,
                   summary={"page": query.page, "sort": str(sort)})
     today = today or dt.date.today()
-    selected = _selected(query, today)
+    selected = _selected(query, today).order_by(None)
     with session.reading() as conn:
         total = int(conn.execute(select(func.count()).select_from(
-            selected.order_by(None).subquery())).scalar_one())
-        rows = conn.execute(selected.order_by(None).order_by(*_order(sort), _ITEM.c.id)
-                            .limit(query.per_page)
-                            .offset((query.page - 1) * query.per_page)).all()
+            selected.subquery())).scalar_one())
+        rows = conn.execute(_cut(selected, sort, query)).all()
         risk = at_risk_cents(conn, rows)
     listed = [_listed(r, today, risk[r.id]) | {"age_bucket": ""} for r in rows]
     for row in listed:
         row["age_bucket"] = age_bucket(row["age_days"])
-    return QueuePage(session.shown(listed), total, query.page, query.per_page)
+    more = len(rows) == query.per_page and query.page * query.per_page < total
+    return QueuePage(session.shown(listed), total, query.page, query.per_page,
+                     _cursor(sort, rows[-1]) if more else None)
+
+
+def _cut(selected: Select[Any], sort: QueuePageSort, query: QueuePageQuery) -> Select[Any]:
+    """The page: after the cursor (keyset: every page costs what the first does), else at
+    its OFFSET."""
+    key, descending = _SORT_KEYS[sort]()
+    ordered = selected.add_columns(key.label("sort_key")).order_by(
+        key.desc() if descending else key, _ITEM.c.id).limit(query.per_page)
+    if query.after is None:
+        return ordered.offset((query.page - 1) * query.per_page)
+    value, last_id = _parse_cursor(sort, query.after)
+    beyond = key < value if descending else key > value
+    return ordered.where(beyond | ((key == value) & (_ITEM.c.id > last_id)))
+
+
+def _cursor(sort: QueuePageSort, row: Any) -> str:
+    value = row.sort_key
+    return f"{value.isoformat() if isinstance(value, dt.date) else int(value)}~{row.id}"
+
+
+def _parse_cursor(sort: QueuePageSort, text: str) -> tuple[Any, int]:
+    """ValueError for a cursor this sort did not make."""
+    value, _, last_id = text.partition("~")
+    dated = sort in (QueuePageSort.AGE, QueuePageSort.DUE)
+    return (dt.date.fromisoformat(value[:10]) if dated else int(value)), int(last_id)
 
 
 def _selected(query: QueuePageQuery, today: dt.date) -> Select[Any]:
@@ -125,11 +152,10 @@ def _age_from() -> ColumnElement[Any]:
         else_=func.date(_ITEM.c.created_at))
 
 
-def _order(sort: QueuePageSort) -> list[ColumnElement[Any]]:
-    if sort == QueuePageSort.AMOUNT:
-        return [func.abs(_ITEM.c.amount_cents).desc()]
-    if sort == QueuePageSort.DUE:
-        return [_ITEM.c.due_date.is_(None), _ITEM.c.due_date]
-    if sort == QueuePageSort.NEWEST:
-        return [_ITEM.c.id.desc()]
-    return [_age_from()]
+_NO_DUE_DATE = dt.date(9999, 12, 31)  # items without a follow-up date sort last
+_SORT_KEYS: dict[QueuePageSort, Callable[[], tuple[ColumnElement[Any], bool]]] = {
+    QueuePageSort.AGE: lambda: (_age_from(), False),  # the oldest first
+    QueuePageSort.AMOUNT: lambda: (func.abs(_ITEM.c.amount_cents), True),
+    QueuePageSort.DUE: lambda: (func.coalesce(_ITEM.c.due_date, _NO_DUE_DATE), False),
+    QueuePageSort.NEWEST: lambda: (-_ITEM.c.id, False),
+}

@@ -40,11 +40,13 @@ def work_queue() -> Any:
         "queue.html", page=page, args=args, kinds=list(edi_posting.ReviewKind),
         statuses=list(edi_posting.ReviewStatus), sorts=list(edi_posting.QueuePageSort),
         search_by=SEARCH_BY, due_values=DUE, may_resolve=current_login().may("resolve"),
-        page_url=lambda n: _page_url(args, n))
+        page_url=lambda n, after=None: _page_url(args, n, after))
 
 
-def _page_url(args: MultiDict[str, str], page: int) -> str:
-    values: dict[str, Any] = args.to_dict() | {"page": page}
+def _page_url(args: MultiDict[str, str], page: int, after: str | None) -> str:
+    """The next page by its cursor (keyset), any other by its number."""
+    values: dict[str, Any] = {k: v for k, v in args.to_dict().items() if k != "after"}
+    values |= {"page": page} | ({"after": after} if after else {})
     return url_for("queue.work_queue", **values)
 
 
@@ -79,7 +81,8 @@ def _query(args: MultiDict[str, str], session: edi_posting.Session
         older_than_days=_int(args.get("age"), "age") if args.get("age") else None,
         min_amount_cents=_cents(args.get("amount")), claim=pcn, claim_ids=claim_ids,
         due=args.get("due") or None, sort=args.get("sort") or "age",
-        page=_int(args.get("page", "1"), "page"), per_page=per_page)
+        page=_int(args.get("page", "1"), "page"), per_page=per_page,
+        after=args.get("after") or None)
 
 
 def _search(args: MultiDict[str, str], session: edi_posting.Session
