@@ -75,7 +75,11 @@ def test_an_action_is_allowed_to_the_roles_that_resolve_and_refused_403_and_audi
         assert web.audited("queue.assign") == [(name, "ok", str(ident))]
     else:
         assert (preview.status_code, assign.status_code) == (403, 403)
-        assert web.audited("queue.apply") == [(name, "refused", str(ident))]
+        fragment = client.post(f"/case/{ident}/preview", headers={"HX-Request": "true"},
+                               data={"csrf_token": token, "verb": "apply", "f_claim": "PCN1"})
+        assert fragment.status_code == 403 and "<html" not in fragment.text
+        assert "permission denied (resolve)" in fragment.text
+        assert web.audited("queue.apply") == [(name, "refused", str(ident))] * 2
         assert web.audited("queue.assign") == [(name, "refused", str(ident))]
     assert item(practice, ident) == ("in_progress" if name in MAY_RESOLVE else "open", 6400)
 

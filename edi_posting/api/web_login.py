@@ -21,6 +21,7 @@ from edi_posting.audit.events import record_event
 from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import User
+from edi_posting.db.parties import Role
 from edi_posting.records.states import AuditOutcome
 
 __all__ = ["LoginRefusedError", "WebLogout", "user_permissions", "web_login", "web_logout",
@@ -51,6 +52,7 @@ def web_login(server: Session, name: str, password: str) -> Session:
     with write_transaction(server.engine) as conn:
         ok = bool(name) and passwords.verify_password(conn, name, password)
         role = _role(conn, name) if ok else None
+        ok = ok and role != Role.WEB  # the workbench's own login is not a person's
         record_event(conn, actor=(name or "-")[:_NAME_MAX], role=role, action=LOGIN_ACTION,
                      outcome=AuditOutcome.OK if ok else AuditOutcome.REFUSED,
                      object_type="login", object_id=name[:80] or None,

@@ -33,6 +33,9 @@ class Role(enum.StrEnum):
     LEAD = "lead"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # the web workbench's own database login: grants nothing itself, and may record audit
+    # events only in the name of the active people it authenticated (migration 0025)
+    WEB = "web"
 
 
 ROLES = tuple(Role)  # in order: the users CHECK lists them so (migration 0011)

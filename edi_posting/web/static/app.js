@@ -31,4 +31,13 @@
     }
   }, true);
   document.addEventListener("htmx:afterSwap", function () { current = -1; });
+  // a refusal (403), an action that does not fit (400) or needs confirming (409) is shown
+  // where the preview would have been, not dropped
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 403 || status === 404 || status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 }());
