@@ -50,6 +50,7 @@ MATRIX: dict[str, frozenset[Permission]] = {  # Role -> what it grants
     Role.AUDITOR: frozenset({Permission.READ_PHI, Permission.READ_LEDGER, Permission.EXPORT,
                           Permission.AUDIT}),
     Role.ADMIN: frozenset(Permission),
+    Role.WEB: frozenset(),  # the workbench acts only as the people who log in to it
 }
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from edi_posting.db.base import Base, Created, IdPk
 from edi_posting.records.states import check_in
 
-__all__ = ["ROLES", "Coverage", "Patient", "PatientAccount", "Payer", "PayerAlias", "Provider",
+__all__ = ["PERSON_ROLES", "ROLES", "Coverage", "Patient", "PatientAccount", "Payer", "PayerAlias", "Provider",
            "Role", "User"]
 
 
@@ -33,9 +33,14 @@ class Role(enum.StrEnum):
     LEAD = "lead"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    # the web workbench's own database login: grants nothing itself, and may record audit
+    # events only in the name of the active people it authenticated (migration 0025)
+    WEB = "web"
 
 
 ROLES = tuple(Role)  # in order: the users CHECK lists them so (migration 0011)
+#: The roles people hold: work can be escalated to them (not to the workbench's login)
+PERSON_ROLES = tuple(r for r in Role if r != Role.WEB)
 
 
 class Payer(Base):

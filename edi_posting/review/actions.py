@@ -17,7 +17,7 @@ from edi_posting.access.permissions import Principal, user_refusal
 from edi_posting.audit.events import item_event_digest, record_event
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReviewItem, ReviewItemEvent
-from edi_posting.db.parties import ROLES
+from edi_posting.db.parties import PERSON_ROLES
 from edi_posting.db.workflow import CLOSED_STATES, ItemAction, ReviewStatus
 from edi_posting.queue.items import record_item_change
 from edi_posting.queue.kinds import holds_money
@@ -84,9 +84,9 @@ def escalate(conn: Connection, item_id: int, to: str, note: str, *, principal: P
     actor = principal.name
     if not note.strip():
         raise ActionError("escalating needs a note saying why")
-    refusal = None if to in ROLES else user_refusal(conn, to, "escalate to")
+    refusal = None if to in PERSON_ROLES else user_refusal(conn, to, "escalate to")
     if refusal is not None:
-        raise ActionError(f"{refusal} (a user name, or a role: {', '.join(ROLES)})")
+        raise ActionError(f"{refusal} (a user name, or a role: {', '.join(PERSON_ROLES)})")
     record_action(conn, _item(conn, item_id), actor=actor, role=principal.role,
                   action=ItemAction.ESCALATE, to_status=ReviewStatus.ESCALATED, note=note,
                   details={"to": to}, values={"assignee": to, "priority": 1})
