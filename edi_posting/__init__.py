@@ -57,6 +57,8 @@ _EXPORTS: dict[str, str] = {
     "DatabaseUnavailableError": "edi_posting.db.engine",
     "demo_directory": "edi_posting.importing.demo",
     "DemoResult": "edi_posting.importing.demo",
+    "EOB_TEMPLATE_FORMS": "edi_posting.api.eobs",
+    "eob_template": "edi_posting.api.eobs",
     "disable_user": "edi_posting.api.users",
     "dismiss_item": "edi_posting.api.queue",
     "escalate_item": "edi_posting.api.queue",
@@ -146,6 +148,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
+    "EOB_TEMPLATE_FORMS",
     "PARSE_SCHEMA_VERSION",
     "ActionError",
     "ActionResult",
@@ -209,6 +212,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "demo_directory",
     "disable_user",
     "dismiss_item",
+    "eob_template",
     "escalate_item",
     "escalate_items",
     "expand_paths",
@@ -317,6 +321,7 @@ if TYPE_CHECKING:
         list_codes,
         update_code_list,
     )
+    from edi_posting.api.eobs import EOB_TEMPLATE_FORMS, eob_template
     from edi_posting.api.files import (
         PARSE_SCHEMA_VERSION,
         parse_file,

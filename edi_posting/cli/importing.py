@@ -1,4 +1,4 @@
-"""`edi-posting import`: archive, parse and post 837 (and, later, 835) files."""
+"""`edi-posting import`: archive, parse and post 837 and 835 files and keyed paper EOBs."""
 
 from __future__ import annotations
 
@@ -92,8 +92,8 @@ def render_results(summary: edi_posting.ImportResult, output_format: str,
         return
     for result in results:
         for problem in result.problems:
-            where = f" segment {problem.source.segment_position}" if problem.source and \
-                problem.source.segment_position else ""
+            where = f" {problem.source.where}" if problem.source and \
+                problem.source.position else ""  # a keyed EOB's row
             element = f" {problem.element}" if problem.element else ""
             echo_err(f"{Path(result.path).name}:{where}{element}: {problem.severity.value} "
                      f"{problem.code}: {problem.message}")

@@ -30,6 +30,7 @@ from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReceivedFile
 from edi_posting.db.races import retry_races
+from edi_posting.importing.keyed_eobs import KEYED_KIND, import_keyed_file, is_keyed_eob
 from edi_posting.importing.late_claims import ImportTrigger, rematch_waiting_payments
 from edi_posting.importing.remittances import import_remittance_file
 from edi_posting.importing.units import (
@@ -51,7 +52,7 @@ from edi_posting.x12.sniff import sniff_path
 
 __all__ = ["expand_paths", "import_file", "import_one", "import_paths"]
 
-_KIND_ORDER = {"837P": 0, "837I": 0, "837D": 0, "835": 1}
+_KIND_ORDER = {"837P": 0, "837I": 0, "837D": 0, "835": 1, KEYED_KIND: 1}
 # a file archived with one of these statuses was imported before: nothing to do again
 _DONE = frozenset({FileStatus.IMPORTED, FileStatus.REJECTED, FileStatus.PARTIAL,
                    FileStatus.ALREADY_IMPORTED})
@@ -64,8 +65,14 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     """Files as given, directories expanded (sorted), 837s before 835s; every one readable
     (``UnreadableInputError`` names the first that is not, or a directory not listable)."""
     found = expand_inputs(paths)
-    kinds = {p: sniff_path(p) for p in found}
+    kinds = {p: file_kind(p) for p in found}
     return sorted(found, key=lambda p: _KIND_ORDER.get(kinds[p], 2))
+
+
+def file_kind(path: Path) -> str:
+    """X12 by its envelope (``sniff_path``); else a keyed EOB (CSV header, JSON shape)."""
+    kind = sniff_path(path)
+    return KEYED_KIND if kind == "unknown" and is_keyed_eob(path) else kind
 
 
 def import_paths(engine: Engine, paths: Iterable[Path], options: ImportOptions) -> ImportResult:
@@ -128,7 +135,7 @@ def import_file(engine: Engine, path: Path, options: ImportOptions) -> FileResul
     if not path.is_file():
         problem = Problem(ProblemCode.FILE_NOT_FOUND, Severity.FATAL, f"{path}: no such file")
         return FileResult(str(path), None, "unknown", FileStatus.REJECTED, problems=[problem])
-    kind = sniff_path(path)
+    kind = file_kind(path)
     if options.dry_run:
         with _unit(engine, True) as conn:
             archived = archive_file(conn, path, kind=kind, actor=options.actor)
@@ -244,9 +251,11 @@ def _process_file(conn: Connection | None, engine: Engine, path: Path, archived:
         _import_837(units, path, result)
     elif archived.kind == "835":
         import_remittance_file(units, path, result)
+    elif archived.kind == KEYED_KIND:
+        import_keyed_file(units, path, result)
     else:
-        message = (f"{path.name}: not an 835 or 837 (GS01/ST01 say {archived.kind}); "
-                   "nothing imported")
+        message = (f"{path.name}: not an 835, an 837 or a keyed EOB (GS01/ST01 say "
+                   f"{archived.kind}); nothing imported")
         problem = Problem(ProblemCode.UNSUPPORTED_FILE, Severity.FATAL, message,
                           SourceRef(archived.sha256, path.name, segment_position=1))
         result.status = FileStatus.REJECTED

@@ -110,15 +110,18 @@ _Matched = tuple[ClaimPaymentRecord, ClaimMatch, int | None]  # with the claim's
 
 
 def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
-                    key: str) -> SetOutcome:
-    """Post one usable 835 set (the caller rejects FATAL ones) inside the caller's unit."""
+                    key: str, kind: SetKind = SetKind.REMITTANCE) -> SetOutcome:
+    """Post one usable 835 set (the caller rejects FATAL ones) inside the caller's unit.
+    A keyed paper EOB's check (``kind`` ``eob``) is the same records and takes the same
+    path; only its transaction-set row and descriptions say what it is."""
+    cause = _describe(read, kind)
     seen = seen_before(conn, ctx, key, read.content_sha256, len(read.claims),
-                       f"835 {_describe(read)}", read.header.source,
+                       cause, read.header.source,
                        legacy_sha256=read.legacy_sha256,
                        differences=lambda ts_id: set_differences(conn, ts_id, read))
     if seen is not None:
         return seen
-    frame, matched, stored = _prepare(conn, ctx, read, key)
+    frame, matched, stored = _prepare(conn, ctx, read, key, kind)
     passes = decide_claims(conn, frame, matched, stored)
     store_remittance(conn, read, passes, frame.remittance_id, file_id=ctx.file_id,
                      ts_id=frame.ts_id, payer_id=frame.payer_id, payee_id=frame.payee_id,
@@ -126,7 +129,6 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     drafts, plb_reviews = _write_entries(conn, frame, passes)
     _check_cash(frame, drafts)
     mark_reversed(conn, [p.decision for p in passes])
-    cause = f"835 {_describe(read)}"
     reviews = plb_reviews + _set_reviews(frame, passes)
     reviews += credit_reviews(conn, drafts, _touched_claims(frame, passes), actor=ctx.actor,
                               cause=cause)
@@ -137,8 +139,8 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     return _outcome(frame, passes, drafts, reviews, queued)
 
 
-def _prepare(conn: Connection, ctx: SetContext, read: RemittanceSetRead, key: str
-             ) -> tuple[SetFrame, list[_Matched], tuple[StoredClaim, ...]]:
+def _prepare(conn: Connection, ctx: SetContext, read: RemittanceSetRead, key: str,
+             kind: SetKind) -> tuple[SetFrame, list[_Matched], tuple[StoredClaim, ...]]:
     """Everything the set's claim payments share, each one's match and payer (in file
     order), and the ids their rows will have."""
     found = find_payer(conn, read.header)
@@ -153,7 +155,7 @@ def _prepare(conn: Connection, ctx: SetContext, read: RemittanceSetRead, key: st
     held = any(p.code in HOLDING_SET_CODES for p in read.problems) or (
         read.end.totals.is_transaction_balanced is not True)
     ts_id = record_set(
-        conn, ctx, kind=SetKind.REMITTANCE, control_number=read.header.transaction_set_control_number,
+        conn, ctx, kind=kind, control_number=read.header.transaction_set_control_number,
         implementation_reference=read.header.version or None, identity_key=key,
         content_sha256=read.content_sha256, segment_position=read.segment_position,
         segment_count=read.segment_count,
@@ -163,9 +165,11 @@ def _prepare(conn: Connection, ctx: SetContext, read: RemittanceSetRead, key: st
     return frame, [(c, m, payers.of(m)) for c, m in paired], stored.claims
 
 
-def _describe(read: RemittanceSetRead) -> str:
+def _describe(read: RemittanceSetRead, kind: SetKind) -> str:
     trace = read.header.trace.trace_number if read.header.trace else "?"
-    return f"transaction set {read.header.transaction_set_control_number} (TRN02 {trace})"
+    if kind is SetKind.KEYED_EOB:
+        return f"keyed EOB check {trace} (row {read.segment_position})"
+    return f"835 transaction set {read.header.transaction_set_control_number} (TRN02 {trace})"
 
 
 def _signed_payment(read: RemittanceSetRead) -> int:
