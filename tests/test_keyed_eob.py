@@ -203,3 +203,29 @@ def test_a_json_error_names_the_json_path(practice: Practice) -> None:
     assert problem.element == "checks[0].claims[0].lines[0].paid"
     assert problem.source is not None and problem.source.row == 1
     assert practice.states() == []
+
+
+def test_a_paper_eob_keyed_after_its_835_posts_nothing_and_opens_a_conflict(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                     svc("99213", "100", "80", "CO*45*20")), trace="CHK100"))
+    result = _key(practice, eob_csv(line()))
+    assert (result.set_statuses, result.posted, result.queued) == (["conflict"], 0, 1)
+    assert practice.items() == [("duplicate_conflict", None)]
+    assert "was posted before in its other form" in result.problems[0].message
+    assert practice.balances("PCN1") == ("0.00", "0.00")
+    practice.check()
+
+
+def test_the_835_of_a_check_already_keyed_posts_nothing_and_opens_a_conflict(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    _key(practice, eob_csv(line()))
+    result = practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                              svc("99213", "100", "80", "CO*45*20")),
+                                    trace="CHK100"))
+    assert (result.set_statuses, result.posted) == (["conflict"], 0)
+    assert practice.items() == [("duplicate_conflict", None)]
+    assert len(_entries(practice)) == 2
+    practice.check()

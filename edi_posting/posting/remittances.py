@@ -73,7 +73,7 @@ from edi_posting.posting.parties import (
     linked_claim_payers,
     settle_payers,
 )
-from edi_posting.posting.payment_identity import set_differences
+from edi_posting.posting.payment_identity import other_form, set_differences
 from edi_posting.posting.plb import (
     interest_problem,
     link_provider_adjustments,
@@ -93,7 +93,7 @@ from edi_posting.posting.store import (
     store_remittance,
 )
 from edi_posting.queue.items import ReviewDraft, open_review_items
-from edi_posting.records.problems import ProblemCode, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.remittance import ClaimPaymentRecord
 from edi_posting.records.states import PostingState, ReviewKind, SetKind, SetStatus
 from edi_posting.x12.remit835.file import RemittanceSetRead
@@ -121,6 +121,9 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
                        differences=lambda ts_id: set_differences(conn, ts_id, read))
     if seen is not None:
         return seen
+    twin = other_form(conn, read, kind)
+    if twin is not None:
+        return _posted_in_other_form(conn, ctx, read, cause, twin)
     frame, matched, stored = _prepare(conn, ctx, read, key, kind)
     passes = decide_claims(conn, frame, matched, stored)
     store_remittance(conn, read, passes, frame.remittance_id, file_id=ctx.file_id,
@@ -137,6 +140,25 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     resolve_corrections(conn, corrected_claims(passes), ctx.actor, read.header.source)
     queued = len(open_review_items(conn, reviews, ctx.actor))
     return _outcome(frame, passes, drafts, reviews, queued)
+
+
+def _posted_in_other_form(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
+                          cause: str, twin_id: int) -> SetOutcome:
+    """Nothing posts: one ``duplicate_conflict`` item says which set already posted the
+    payment (a specialist compares the two forms and corrects what was keyed wrong)."""
+    trace = read.header.trace.trace_number if read.header.trace else "?"
+    message = (f"{cause}: the same payment (check/trace {trace}, "
+               f"{format_cents(_signed_payment(read))}) was posted before in its other form "
+               f"(transaction set {twin_id}); nothing posted")
+    review = ReviewDraft(
+        f"duplicate_conflict|ts:{twin_id}|sha:{read.content_sha256}",
+        ReviewKind.DUPLICATE_CONFLICT, message, priority=2,
+        problem_code=ProblemCode.DUPLICATE_CONFLICT, file_id=ctx.file_id,
+        evidence={"transaction_set_id": twin_id, "content_sha256": read.content_sha256})
+    queued = len(open_review_items(conn, [review], ctx.actor))
+    problem = Problem(ProblemCode.DUPLICATE_CONFLICT, Severity.ERROR, message,
+                      read.header.source)
+    return SetOutcome("conflict", claims=len(read.claims), queued=queued, problems=[problem])
 
 
 def _prepare(conn: Connection, ctx: SetContext, read: RemittanceSetRead, key: str,
