@@ -6,7 +6,7 @@ with the action the README documents for it, as a specialist (or, for a rejected
 administrator) would.  Afterwards the item is closed, the ledger's every check passes
 (``edi_posting.check_ledger``: entries balance, BPR02 moved, the queue owns exactly the
 unapplied cash and the credits, no open dollar owned twice).  The kinds reserved for
-deposits and paper EOBs (issues 24-25) are opened by nothing yet.
+deposits and reconciliation (issues 24-25) are opened by nothing yet.
 """
 
 from __future__ import annotations
@@ -24,14 +24,15 @@ from edi_posting.records.states import ReviewKind
 from tests.money_scenarios import REMITS
 from tests.money_scenarios import stranger as unknown_patient
 from tests.test_queue_accept_set import _rejected_by_validation
+from tests.keyed import eob_csv, line
 from tests.test_queue_money import OFFICE_VISIT, _paid_twice, claim_id, stranger
 from tests.x12build import build_x12
 from tests.x835 import Practice, clp, remit, svc
 from tests.x837 import HEADER, claim, subscriber
 
 Sessions = Callable[[str], edi_posting.Session]
-RESERVED = {ReviewKind.SILENT_ERA, ReviewKind.LONELY_DEPOSIT, ReviewKind.DEPOSIT_VARIANCE,
-            ReviewKind.EOB_ERROR}  # deposits, reconciliation and paper EOBs: issues 24-25
+RESERVED = {ReviewKind.SILENT_ERA, ReviewKind.LONELY_DEPOSIT,
+            ReviewKind.DEPOSIT_VARIANCE}  # deposits and reconciliation: issues 24-25
 _controls = itertools.count(700_000_001)
 
 
@@ -197,6 +198,15 @@ def duplicate_claim(p: Practice, as_user: Sessions) -> int:
     return ident
 
 
+def eob_error(p: Practice, as_user: Sessions) -> int:
+    p.bill(("PCN1", OFFICE_VISIT))
+    p.import_text(eob_csv(line(line_paid="8O.00")), "paper.csv")  # a typo: nothing posts
+    ident = _only(p, "eob_error")
+    p.import_text(eob_csv(line()), "paper-fixed.csv")  # the keyer fixes the file once
+    edi_posting.dismiss_item(as_user("sam"), ident, "keyed again without the typo")
+    return ident
+
+
 CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
     "unmatched_payment": (ReviewKind.UNMATCHED_PAYMENT, unmatched_payment),
     "ambiguous_match": (ReviewKind.AMBIGUOUS_MATCH, ambiguous_match),
@@ -214,6 +224,7 @@ CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
     "claim_problem_837": (ReviewKind.CLAIM_PROBLEM, claim_problem_837),
     "patient_conflict": (ReviewKind.PATIENT_CONFLICT, patient_conflict),
     "duplicate_claim": (ReviewKind.DUPLICATE_CLAIM, duplicate_claim),
+    "eob_error": (ReviewKind.EOB_ERROR, eob_error),
 }
 
 
