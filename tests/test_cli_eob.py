@@ -106,3 +106,25 @@ def test_import_of_a_keyed_csv_with_errors_exits_65_naming_each_row_and_column(
     shown = edi_posting.show_queue_item(session, item["id"])
     assert [p["row"] for p in shown["evidence"]["problems"]] == [2, 2]
     assert edi_posting.check_ledger(session).violations == []
+
+
+def test_claim_show_and_remit_show_name_a_keyed_source_by_file_row_and_keyer(
+        tmp_path: Path) -> None:
+    claims = _day(tmp_path)
+    paper = tmp_path / "paper.csv"
+    paper.write_text(eob_csv(line()))
+    db = f"sqlite:///{tmp_path / 'edi.db'}"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", db, "--actor", "kim", "import", str(claims),
+                                str(paper)]).exit_code == 0
+    shown = runner.invoke(main, ["--db", db, "claim", "show", "PCN1"]).stdout
+    assert ("remittance 1, trace CHK100, paid 2026-03-10 by ACME HEALTH (paper.csv row 2, "
+            "keyed by kim)") in shown
+    journal = shown.split("Journal:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert [ln.split()[-4:] for ln in journal[1:] if "paper.csv" in ln][0] == [
+        "paper.csv", "row", "2", "kim"]
+    remit = runner.invoke(main, ["--db", db, "remit", "show", "CHK100"]).stdout
+    assert "From: paper.csv (keyed EOB, row 2, keyed by kim, sha256 " in remit
+    document = json.loads(runner.invoke(main, ["--db", db, "remit", "show", "CHK100",
+                                               "--format", "json"]).stdout)
+    assert (document["source"]["keyed_by"], document["source"]["row"]) == ("kim", 2)

@@ -27,6 +27,7 @@ from edi_posting.keyed.checks import KeyedCheck
 from edi_posting.keyed.fields import keyed_problem
 from edi_posting.keyed.reader import read_keyed_file
 from edi_posting.keyed.rows import looks_keyed
+from edi_posting.keyed.template import KEYED_KIND
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.remittance_parts import Party
@@ -35,7 +36,6 @@ from edi_posting.records.states import FileStatus, ReviewKind, SetKind
 
 __all__ = ["KEYED_KIND", "import_keyed_file", "is_keyed_eob", "keyed_identity"]
 
-KEYED_KIND = "eob"  # received_files.kind of a keyed EOB file (db.intake.FILE_KINDS)
 _PAYER, _ALIAS = table_of(Payer), table_of(PayerAlias)
 _HEAD = 64 * 1024
 

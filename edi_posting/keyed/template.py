@@ -11,10 +11,11 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-__all__ = ["ADJUSTMENT_SLOTS", "CHECK_COLUMNS", "CLAIM_COLUMNS", "COLUMNS", "JSON_FORMAT",
+__all__ = ["ADJUSTMENT_SLOTS", "KEYED_KIND", "CHECK_COLUMNS", "CLAIM_COLUMNS", "COLUMNS", "JSON_FORMAT",
            "LINE_COLUMNS", "PLB_COLUMNS", "KeyedMethod", "RowKind", "adjustment_columns",
            "csv_header", "json_skeleton"]
 
+KEYED_KIND = "eob"  # received_files.kind of a keyed EOB file (db.intake.FILE_KINDS)
 ADJUSTMENT_SLOTS = 6  # a line's adjustments: group, CARC, amount, up to six (as CAS)
 JSON_FORMAT = "edi-posting keyed eob 1"  # the JSON form's "format" marker
 
