@@ -42,7 +42,7 @@ def test_a_keyed_csv_posts_the_claim_as_its_835_would(practice: Practice) -> Non
     with practice.engine.connect() as conn:
         assert conn.execute(select(TransactionSet.kind, TransactionSet.identity_key)
                             .where(TransactionSet.kind == "eob")).one() == (
-            "eob", "eob|payer:1|CHK100")
+            "eob", "eob|ACME01|CHK100")
     practice.check()
 
 

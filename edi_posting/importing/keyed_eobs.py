@@ -45,10 +45,11 @@ def is_keyed_eob(path: Path) -> bool:
         return looks_keyed(handle.read(_HEAD))
 
 
-def keyed_identity(payer_id: int, check_number: str) -> str:
+def keyed_identity(payer_identifier: str, check_number: str) -> str:
     """One keyed check is one payment of one payer: the payer as found (keyed by ID or by
-    name alike) and the check or EFT number."""
-    return f"eob|payer:{payer_id}|{check_number.strip()}"
+    name alike), named by its primary identifier (never a database id: the key names the
+    set in ``ledger digest``), and the check or EFT number."""
+    return f"eob|{payer_identifier}|{check_number.strip()}"
 
 
 def import_keyed_file(units: Units, path: Path, result: FileResult) -> None:
@@ -66,11 +67,11 @@ def import_keyed_file(units: Units, path: Path, result: FileResult) -> None:
         return
     for check, found in zip(keyed.checks, payers, strict=True):
         assert found is not None  # an unknown payer is an error above
-        payer_id, name, identifier = found
+        _payer_id, name, identifier = found
         header = replace(check.read.header, payer=Party("PR", name, "PI", identifier))
         read = replace(check.read, header=header, end=replace(check.read.end, header=header))
-        post_set(units, result, read, keyed_identity(payer_id, header.transaction_set_control_number),
-                 SetKind.KEYED_EOB)
+        key = keyed_identity(identifier, header.transaction_set_control_number)
+        post_set(units, result, read, key, SetKind.KEYED_EOB)
     if not keyed.checks or all(s == "rejected" for s in result.set_statuses):
         result.status = FileStatus.REJECTED
     elif "rejected" in result.set_statuses:
