@@ -128,3 +128,34 @@ def test_claim_show_and_remit_show_name_a_keyed_source_by_file_row_and_keyer(
     document = json.loads(runner.invoke(main, ["--db", db, "remit", "show", "CHK100",
                                                "--format", "json"]).stdout)
     assert (document["source"]["keyed_by"], document["source"]["row"]) == ("kim", 2)
+
+
+def test_queue_show_of_a_keyed_claim_held_names_its_rows_and_shows_them_as_keyed(
+        tmp_path: Path) -> None:
+    claims = _day(tmp_path)
+    paper = tmp_path / "paper.csv"
+    paper.write_text(eob_csv(line(paid="70.00", line_paid="80.00", payment_amount="70.00")))
+    db = f"sqlite:///{tmp_path / 'edi.db'}"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--db", db, "--actor", "kim", "import", str(claims),
+                                str(paper)]).exit_code == 0
+    shown = runner.invoke(main, ["--db", db, "queue", "show", "1"]).stdout
+    assert "  posting state: held; file paper.csv, row 2, keyed by kim\n" in shown
+    assert "  claim level at row 2 (CLP04): expected 80.00, got 70.00, difference -10.00\n" \
+        in shown
+    rows = shown.split("raw rows (as keyed):\n", 1)[1].splitlines()
+    assert rows[0] == "       1  " + ",".join(COLUMNS)
+    assert rows[1].startswith("       2  line,ACME01,CHK100,2026-03-10,70.00,check,PCN1,")
+
+
+def test_queue_show_of_an_eob_error_lists_every_problem_by_row_and_column(
+        tmp_path: Path) -> None:
+    paper = tmp_path / "bad.csv"
+    paper.write_text(eob_csv(line(line_paid="8O.00", service_date="2026-13-01")))
+    db = f"sqlite:///{tmp_path / 'edi.db'}"
+    runner = CliRunner()
+    runner.invoke(main, ["--db", db, "import", str(_day(tmp_path)), str(paper)])
+    shown = runner.invoke(main, ["--db", db, "queue", "show", "1"]).stdout
+    assert ("keyed rows to fix:\n"
+            "  row 2 service_date: ERROR INVALID_DATE ('2026-13-01')\n"
+            "  row 2 line_paid: ERROR INVALID_AMOUNT ('8O.00')\n") in shown
