@@ -95,10 +95,10 @@ def test_import_of_a_keyed_csv_with_errors_exits_65_naming_each_row_and_column(
         "bad.csv  eob   rejected  0                 0       0       1       0.00  0.00       "
         "2\n")
     assert result.stderr.splitlines()[1:] == [
-        "bad.csv: row 2 service_date: ERROR INVALID_DATE: bad.csv row 2 column service_date: "
-        "not a date (YYYY-MM-DD or MM/DD/YYYY) ('2026-13-01')",
-        "bad.csv: row 2 line_paid: ERROR INVALID_AMOUNT: bad.csv row 2 column line_paid: "
-        "not an amount with at most two decimals (e.g. 1234.50) ('8O.00')",
+        ("bad.csv: row 2 service_date: ERROR INVALID_DATE: bad.csv row 2 column service_date: "
+         "not a date (YYYY-MM-DD or MM/DD/YYYY) ('2026-13-01')"),
+        ("bad.csv: row 2 line_paid: ERROR INVALID_AMOUNT: bad.csv row 2 column line_paid: "
+         "not an amount with at most two decimals (e.g. 1234.50) ('8O.00')"),
         "edi-posting: 1 file(s) rejected in whole or in part"]
     session = edi_posting.open_session(db, actor="tester")
     [item] = edi_posting.list_queue(session)
@@ -121,7 +121,7 @@ def test_claim_show_and_remit_show_name_a_keyed_source_by_file_row_and_keyer(
     assert ("remittance 1, trace CHK100, paid 2026-03-10 by ACME HEALTH (paper.csv row 2, "
             "keyed by kim)") in shown
     journal = shown.split("Journal:\n", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert [ln.split()[-4:] for ln in journal[1:] if "paper.csv" in ln][0] == [
+    assert next(ln.split()[-4:] for ln in journal[1:] if "paper.csv" in ln) == [
         "paper.csv", "row", "2", "kim"]
     remit = runner.invoke(main, ["--db", db, "remit", "show", "CHK100"]).stdout
     assert "From: paper.csv (keyed EOB, row 2, keyed by kim, sha256 " in remit

@@ -21,10 +21,10 @@ from sqlalchemy import select
 import edi_posting
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.records.states import ReviewKind
+from tests.keyed import eob_csv, line
 from tests.money_scenarios import REMITS
 from tests.money_scenarios import stranger as unknown_patient
 from tests.test_queue_accept_set import _rejected_by_validation
-from tests.keyed import eob_csv, line
 from tests.test_queue_money import OFFICE_VISIT, _paid_twice, claim_id, stranger
 from tests.x12build import build_x12
 from tests.x835 import Practice, clp, remit, svc

@@ -121,8 +121,7 @@ def test_a_keyed_check_that_does_not_balance_is_held_whole_like_an_835(
     practice.bill(("PCN1", OFFICE_VISIT))
     result = _key(practice, eob_csv(line(payment_amount="85.00")))
     assert result.set_statuses == ["held"]
-    [(kind, pcn)] = practice.items()
-    assert kind == "balancing_failure"
+    assert practice.items() == [("balancing_failure", None)]
     with practice.engine.connect() as conn:
         evidence = conn.execute(select(ReviewItem.evidence)).scalar_one()
     assert evidence["problem"]["details"]["difference"] == "5.00"

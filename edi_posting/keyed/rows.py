@@ -96,8 +96,8 @@ def _json_rows(text: str) -> KeyedRows:
     try:
         document = json.loads(text, parse_float=str, parse_int=str)
     except json.JSONDecodeError as exc:
-        return KeyedRows("json", (), ((exc.lineno, None, f"not JSON: {exc.msg} "
-                                                         f"(line {exc.lineno})"),))
+        message = f"not JSON: {exc.msg} (line {exc.lineno})"
+        return KeyedRows("json", (), ((exc.lineno, None, message),))
     checks = document.get("checks") if isinstance(document, dict) else None
     if not isinstance(checks, list):
         return KeyedRows("json", (), ((None, "checks", "the document has no 'checks' list"),))

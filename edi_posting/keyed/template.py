@@ -11,9 +11,21 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-__all__ = ["ADJUSTMENT_SLOTS", "KEYED_KIND", "CHECK_COLUMNS", "CLAIM_COLUMNS", "COLUMNS", "JSON_FORMAT",
-           "LINE_COLUMNS", "PLB_COLUMNS", "KeyedMethod", "RowKind", "adjustment_columns",
-           "csv_header", "json_skeleton"]
+__all__ = [
+    "ADJUSTMENT_SLOTS",
+    "CHECK_COLUMNS",
+    "CLAIM_COLUMNS",
+    "COLUMNS",
+    "JSON_FORMAT",
+    "KEYED_KIND",
+    "LINE_COLUMNS",
+    "PLB_COLUMNS",
+    "KeyedMethod",
+    "RowKind",
+    "adjustment_columns",
+    "csv_header",
+    "json_skeleton",
+]
 
 KEYED_KIND = "eob"  # received_files.kind of a keyed EOB file (db.intake.FILE_KINDS)
 ADJUSTMENT_SLOTS = 6  # a line's adjustments: group, CARC, amount, up to six (as CAS)

@@ -32,8 +32,8 @@ from edi_posting.db.models import (
     ServiceLinePayment,
     SubmittedClaim,
 )
-from edi_posting.ledger.journal import account_ids, claim_balances
 from edi_posting.keyed.template import KEYED_KIND
+from edi_posting.ledger.journal import account_ids, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.records.states import PostingState
 from edi_posting.reports.views import balances_dict

@@ -26,8 +26,8 @@ from edi_posting.db.models import (
     SubmittedLine,
 )
 from edi_posting.db.workflow import OPEN_STATES
-from edi_posting.ledger import journal as ledger
 from edi_posting.keyed.template import KEYED_KIND
+from edi_posting.ledger import journal as ledger
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 from edi_posting.reports.adjudications import claim_payment_rows
