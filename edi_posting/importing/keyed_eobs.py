@@ -32,7 +32,7 @@ from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.remittance_parts import Party
 from edi_posting.records.source import SourceRef
-from edi_posting.records.states import FileStatus, ReviewKind, SetKind
+from edi_posting.records.states import FileStatus, ReviewKind
 
 __all__ = ["KEYED_KIND", "import_keyed_file", "is_keyed_eob", "keyed_identity"]
 
@@ -71,7 +71,7 @@ def import_keyed_file(units: Units, path: Path, result: FileResult) -> None:
         header = replace(check.read.header, payer=Party("PR", name, "PI", identifier))
         read = replace(check.read, header=header, end=replace(check.read.end, header=header))
         key = keyed_identity(identifier, header.transaction_set_control_number)
-        post_set(units, result, read, key, SetKind.KEYED_EOB)
+        post_set(units, result, read, key)  # a set of kind eob (its header's version)
     if not keyed.checks or all(s == "rejected" for s in result.set_statuses):
         result.status = FileStatus.REJECTED
     elif "rejected" in result.set_statuses:

@@ -21,7 +21,7 @@ from edi_posting.posting.payment_identity import remittance_key
 from edi_posting.posting.remittances import post_remittance
 from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.source import SourceRef
-from edi_posting.records.states import FileStatus, SetKind
+from edi_posting.records.states import FileStatus
 from edi_posting.x12.remit835.file import RemittanceFileEnd, RemittanceSetRead, read_remittance_file
 
 __all__ = ["import_remittance_file", "post_set"]
@@ -107,8 +107,7 @@ def _reject_set(units: Units, result: FileResult, read: RemittanceSetRead,
     units.queue_rejection(result, problem, f"|st:{read.segment_position}", outcome)
 
 
-def post_set(units: Units, result: FileResult, read: RemittanceSetRead, key: str,
-             kind: SetKind = SetKind.REMITTANCE) -> None:
+def post_set(units: Units, result: FileResult, read: RemittanceSetRead, key: str) -> None:
     """One usable set (an 835's, or a keyed EOB's check) posted in its own unit; a posting
     invariant failure rejects it whole."""
     archived, options = units.archived, units.options
@@ -118,7 +117,7 @@ def post_set(units: Units, result: FileResult, read: RemittanceSetRead, key: str
         group_id = envelope_rows(unit, archived.id, read.envelope)
         ctx = SetContext(archived.id, group_id, source.interchange_control_number,
                          options.actor, options.account_pattern, options.dry_run)
-        outcome = post_remittance(unit, ctx, read, key, kind)
+        outcome = post_remittance(unit, ctx, read, key)
         units.audit_set(unit, result, outcome, read.header.transaction_set_control_number,
                         read.segment_position)
         return outcome

@@ -38,6 +38,7 @@ from sqlalchemy import Connection
 from edi_posting.archive.transaction_sets import SetContext, SetOutcome, record_set, seen_before
 from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.races import lock_claims
+from edi_posting.keyed.checks import KEYED_VERSION
 from edi_posting.ledger import journal as ledger
 from edi_posting.matching.claims import match_claims
 from edi_posting.matching.lookup import DatabaseClaimLookup
@@ -110,10 +111,12 @@ _Matched = tuple[ClaimPaymentRecord, ClaimMatch, int | None]  # with the claim's
 
 
 def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
-                    key: str, kind: SetKind = SetKind.REMITTANCE) -> SetOutcome:
+                    key: str) -> SetOutcome:
     """Post one usable 835 set (the caller rejects FATAL ones) inside the caller's unit.
-    A keyed paper EOB's check (``kind`` ``eob``) is the same records and takes the same
-    path; only its transaction-set row and descriptions say what it is."""
+    A keyed paper EOB's check (its header's version ``KEYED_VERSION``) is the same records
+    and takes the same path; only its transaction-set row (kind ``eob``) and descriptions
+    say what it is."""
+    kind = SetKind.KEYED_EOB if read.header.version == KEYED_VERSION else SetKind.REMITTANCE
     cause = _describe(read, kind)
     seen = seen_before(conn, ctx, key, read.content_sha256, len(read.claims),
                        cause, read.header.source,
