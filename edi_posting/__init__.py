@@ -56,6 +56,8 @@ _EXPORTS: dict[str, str] = {
     "DepositImport": "edi_posting.bank.deposits",
     "disable_user": "edi_posting.api.users",
     "dismiss_item": "edi_posting.api.queue",
+    "eob_template": "edi_posting.api.eobs",
+    "EOB_TEMPLATE_FORMS": "edi_posting.api.eobs",
     "escalate_item": "edi_posting.api.queue",
     "escalate_items": "edi_posting.api.queue_work",
     "expand_paths": "edi_posting.importing.pipeline",
@@ -189,6 +191,7 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keeps them equal)
+    "EOB_TEMPLATE_FORMS",
     "PARSE_SCHEMA_VERSION",
     "ActionError",
     "ActionResult",
@@ -272,6 +275,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "demo_directory",
     "disable_user",
     "dismiss_item",
+    "eob_template",
     "escalate_item",
     "escalate_items",
     "expand_paths",
@@ -417,6 +421,10 @@ if TYPE_CHECKING:
         reconcile_status,
         reconcile_window,
         set_reconcile_window,
+    )
+    from edi_posting.api.eobs import (
+        EOB_TEMPLATE_FORMS,
+        eob_template,
     )
     from edi_posting.api.files import (
         PARSE_SCHEMA_VERSION,

@@ -27,7 +27,7 @@ from tests.x837 import HEADER, claim, subscriber
 OFFICE_VISIT = (("HC:99213", "100"),)
 CASE_KEYS = ["payer_name", "claim", "payment", "adjudication", "candidates", "duplicate",
              "denial", "balancing", "reversal", "plb", "credit", "differences", "rejection",
-             "billed_twice", "deposit", "actions", "segments"]
+             "billed_twice", "deposit", "actions", "segments", "keyed_rows", "keyed_problems"]
 
 
 def _show(practice: Practice, ident: int, *args: str) -> Any:

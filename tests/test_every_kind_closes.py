@@ -6,7 +6,7 @@ with the action the README documents for it, as a specialist (or, for a rejected
 administrator) would.  Afterwards the item is closed, the ledger's every check passes
 (``edi_posting.check_ledger``: entries balance, BPR02 moved, the queue owns exactly the
 unapplied cash and the credits, no open dollar owned twice; cash clearing holds what awaits
-deposit).  The kind reserved for paper EOBs (issue 24) is opened by nothing yet.
+deposit).  Every kind is opened by something today.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy import select
 import edi_posting
 from edi_posting.db.models import ClaimPayment, ReviewItem
 from edi_posting.records.states import ReviewKind
+from tests.keyed import eob_csv, line
 from tests.money_scenarios import REMITS
 from tests.money_scenarios import stranger as unknown_patient
 from tests.test_queue_accept_set import _rejected_by_validation
@@ -30,7 +31,7 @@ from tests.x835 import Practice, clp, remit, svc
 from tests.x837 import HEADER, claim, subscriber
 
 Sessions = Callable[[str], edi_posting.Session]
-RESERVED = {ReviewKind.EOB_ERROR}  # paper EOBs: issue 24
+RESERVED: set[ReviewKind] = set()  # every kind is opened today
 _controls = itertools.count(700_000_001)
 
 
@@ -241,6 +242,15 @@ def awaiting_remittance(p: Practice, as_user: Sessions) -> int:
     return received.review_item_id
 
 
+def eob_error(p: Practice, as_user: Sessions) -> int:
+    p.bill(("PCN1", OFFICE_VISIT))
+    p.import_text(eob_csv(line(line_paid="8O.00")), "paper.csv")  # a typo: nothing posts
+    ident = _only(p, "eob_error")
+    p.import_text(eob_csv(line()), "paper-fixed.csv")  # the keyer fixes the file once
+    edi_posting.dismiss_item(as_user("sam"), ident, "keyed again without the typo")
+    return ident
+
+
 CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
     "unmatched_payment": (ReviewKind.UNMATCHED_PAYMENT, unmatched_payment),
     "ambiguous_match": (ReviewKind.AMBIGUOUS_MATCH, ambiguous_match),
@@ -263,6 +273,7 @@ CASES: dict[str, tuple[ReviewKind, Callable[[Practice, Sessions], int]]] = {
     "deposit_variance": (ReviewKind.DEPOSIT_VARIANCE, deposit_variance),
     "returned_item": (ReviewKind.RETURNED_ITEM, returned_item),
     "awaiting_remittance": (ReviewKind.AWAITING_REMITTANCE, awaiting_remittance),
+    "eob_error": (ReviewKind.EOB_ERROR, eob_error),
 }
 
 

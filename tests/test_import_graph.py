@@ -22,6 +22,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "edi_posting"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("records", "money", "names", "logs", "exit_codes", "codes"),
     ("x12",),
+    ("keyed",),
     ("db",),
     ("audit",),
     ("access",),

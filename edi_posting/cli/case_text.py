@@ -78,7 +78,7 @@ def _payment(case: dict[str, Any]) -> list[str]:
             (f"  check/EFT (TRN02): {p['trace_number']} ({p['payment_method']}) of "
             f"{_text(p['payment_date'])}, remittance total {p['remittance_total']}"),
             f"  payer: {_text(p['payer_name'])}",
-            f"  posting state: {p['posting_state']}; file {p['file']}, segment {p['segment']}"]
+            f"  posting state: {p['posting_state']}; file {p['file']}, {_where(p)}"]
 
 
 def _codes(adjustments: list[dict[str, Any]], remarks: list[dict[str, Any]],
@@ -144,7 +144,9 @@ def _balancing(case: dict[str, Any]) -> list[str]:
     if not found:
         return []
     return ["balancing:"] + [
-        f"  {_text(b['level'])} level at segment {_text(b['segment'])} ({_text(b['element'])}): "
+        f"  {_text(b['level'])} level at "
+        f"{'row ' + str(b['row']) if b.get('row') else 'segment ' + _text(b['segment'])} "
+        f"({_text(b['element'])}): "
         f"expected {_text(b['expected'])}, got {_text(b['actual'])}, "
         f"difference {_text(b['difference'])}" for b in found]
 
@@ -266,6 +268,29 @@ def _actions(case: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _where(p: dict[str, Any]) -> str:
+    """An 835's segment, or a keyed paper EOB's row and who keyed it."""
+    if p.get("keyed_by"):
+        return f"row {p['segment']}, keyed by {p['keyed_by']}"
+    return f"segment {p['segment']}"
+
+
+def _keyed_problems(case: dict[str, Any]) -> list[str]:
+    found = case.get("keyed_problems") or []
+    if not found:
+        return []
+    return ["keyed rows to fix:"] + [
+        f"  row {_text(k['row'])} {_text(k['column'])}: {k['severity']} {k['code']}"
+        + (f" ({k['value']!r})" if k.get("value") else "") for k in found]
+
+
+def _keyed_rows(case: dict[str, Any]) -> list[str]:
+    rows = case.get("keyed_rows") or []
+    if not rows:
+        return []
+    return ["raw rows (as keyed):"] + [f"  {r['row']:>6}  {r['text']}" for r in rows]
+
+
 def _segments(case: dict[str, Any]) -> list[str]:
     segments = case.get("segments") or []
     if not segments:
@@ -276,4 +301,5 @@ def _segments(case: dict[str, Any]) -> list[str]:
 
 _SECTIONS: tuple[_Section, ...] = (
     _claim, _payment, _adjudication, _candidates, _duplicate, _denial, _balancing, _reversal,
-    _plb, _credit, _differences, _rejection, _billed_twice, _deposit, _actions, _segments)
+    _plb, _credit, _differences, _rejection, _billed_twice, _deposit, _keyed_problems,
+    _actions, _segments, _keyed_rows)

@@ -58,7 +58,7 @@ def render_detail(detail: dict[str, Any]) -> None:
                f"  patient {balances['patient']}  total {balances['total']}")
     _section("Lines", detail["lines"],
              ["ordinal", "procedure", "charge", "units", "service_date", "line_item_control_number"])
-    _section("Journal", detail["journal"],
+    _section("Journal", [_keyed_row(r) for r in detail["journal"]],
              ["entry_id", "date", "kind", "account", "amount", "reason_code", "reverses_entry_id",
               "source_file", "source_segment", "actor"])
     _section("Review items", detail["review_items"], ["id", "kind", "status", "amount", "message"])
@@ -69,6 +69,13 @@ def render_detail(detail: dict[str, Any]) -> None:
              ["id", "kind", "status", "amount", "message"])
     if detail.get("codes"):  # every CARC/RARC on the claim, with its description
         _section("Codes", detail["codes"], ["list", "code", "description"])
+
+
+def _keyed_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A journal line from a keyed paper EOB names its row (the segment column's place)."""
+    if not row.get("keyed_by"):
+        return row
+    return {**row, "source_segment": f"row {row['source_segment']}"}
 
 
 def _section(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
@@ -86,9 +93,11 @@ def _adjudications(rows: list[dict[str, Any]]) -> None:
     if not rows:
         click.echo("(none)")
     for a in rows:
+        where = (f"row {a['source_segment']}, keyed by {a['keyed_by']}" if a.get("keyed_by")
+                 else f"segment {a['source_segment']}")
         click.echo(f"remittance {a['remittance_id']}, trace {a['trace_number']}, paid "
                    f"{a['payment_date'] or '-'} by {a['payer'] or '-'} ({a['source_file']} "
-                   f"segment {a['source_segment']})")
+                   f"{where})")
         click.echo(f"  CLP02 {a['status_code']} {a.get('status_description') or ''}: charge "
                    f"{a['charge']}, paid {a['paid']}, patient {a['patient']}; payer claim "
                    f"number {a['payer_claim_number'] or '-'}; {a['posting_state']}"

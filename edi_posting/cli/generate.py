@@ -36,7 +36,10 @@ Example:
 
 \b
 Layout: DIR/837/*.837, DIR/835/*.835, DIR/bank/deposits.csv, DIR/bank/deposits.bai,
-DIR/expected.json (per-claim balances and review items, totals, deposits).
+DIR/eob/NNNN-<payer>.csv|.json (keyed paper EOBs: the same checks as the 835 file of that
+name, for the 835 files whose checks can all be keyed; CSV and JSON alternate; listed in
+expected.json under files.eob with twin_of), DIR/expected.json (per-claim balances and
+review items, totals, deposits).  Import a keyed twin instead of its 835: the same ledger.
 Same seed and options write byte-identical files.""",
 )
 @click.option("--claims", type=click.IntRange(min=1), required=True, envvar="EDI_POSTING_CLAIMS",
@@ -62,7 +65,7 @@ Same seed and options write byte-identical files.""",
               help="What follows each segment terminator.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
               envvar="EDI_POSTING_OUT", show_envvar=True,
-              help="Directory to write into (its 837/, 835/ and bank/ must be empty).")
+              help="Directory to write into (its 837/, 835/, bank/ and eob/ must be empty).")
 @format_option(("table", "json"))
 def command(claims: int, seed: int, payers: int, scenario_mix: str | None,
             element_separator: str, segment_terminator: str, line_breaks: str, out: Path,

@@ -1,4 +1,4 @@
-"""`edi-posting import`: archive, parse and post 837 (and, later, 835) files."""
+"""`edi-posting import`: archive, parse and post 837 and 835 files and keyed paper EOBs."""
 
 from __future__ import annotations
 
@@ -95,8 +95,8 @@ def render_results(summary: edi_posting.ImportResult, output_format: str,
             if problem.message.startswith(f"{Path(result.path).name}: row "):  # a CSV row's
                 echo_err(f"{problem.severity.value} {problem.code}: {problem.message}")
                 continue  # problem names its file, row and column itself
-            where = f" segment {problem.source.segment_position}" if problem.source and \
-                problem.source.segment_position else ""
+            where = f" {problem.source.where}" if problem.source and \
+                problem.source.position else ""  # a segment, or a keyed EOB's row
             element = f" {problem.element}" if problem.element else ""
             echo_err(f"{Path(result.path).name}:{where}{element}: {problem.severity.value} "
                      f"{problem.code}: {problem.message}")

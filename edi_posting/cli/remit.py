@@ -90,8 +90,12 @@ def _render(d: dict[str, Any]) -> None:
     click.echo(f"Payer: {payer['name'] or payer['name_as_sent'] or '-'} "
                f"({payer['identifier'] or '-'})  Payee: {payee['name'] or '-'} "
                f"({payee['identifier'] or '-'})  Status: {d['status']}")
-    click.echo(f"From: {source['file_name']} (ISA13 {source['isa13']}, ST02 {source['st02']}, "
-               f"sha256 {source['sha256']})")
+    if source.get("keyed_by"):  # a paper EOB keyed by a person: its rows, not segments
+        click.echo(f"From: {source['file_name']} (keyed EOB, row {source['row']}, keyed by "
+                   f"{source['keyed_by']}, sha256 {source['sha256']})")
+    else:
+        click.echo(f"From: {source['file_name']} (ISA13 {source['isa13']}, ST02 "
+                   f"{source['st02']}, sha256 {source['sha256']})")
     for title, rows, columns in (("Claims", d["claims"], _CLAIM_COLUMNS),
                                  ("Provider adjustments (PLB)", d["provider_adjustments"],
                                   _PLB_COLUMNS),

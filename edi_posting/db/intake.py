@@ -111,7 +111,7 @@ class TransactionSet(Base):
     id: Mapped[IdPk]
     file_id: Mapped[int] = mapped_column(ForeignKey("received_files.id"), index=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("functional_groups.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(35))  # SetKind: 835, 837P, 837I, 837D
+    kind: Mapped[str] = mapped_column(String(35))  # SetKind: 835, 837P, 837I, 837D, eob
     control_number: Mapped[str] = mapped_column(String(35))  # ST02
     implementation_reference: Mapped[str | None] = mapped_column(String(35))  # ST03
     identity_key: Mapped[str] = mapped_column(String(128), unique=True)

@@ -1,7 +1,7 @@
 """One file = one unit of work: archive -> read -> parse -> post -> queue.
 
-Which importer a file goes to is ``formats.file_kind`` (X12 by its envelope, the payment
-CSVs by their header row).
+Which importer a file goes to is :func:`file_kind`: X12 by its envelope, the payment CSVs
+by their header row (``formats.file_kind``), else a keyed paper EOB (CSV header, JSON shape).
 
 The archive commits first (nothing received is ever lost); then each transaction set
 commits in its own database transaction, whole or not at all, so a bad set never takes
@@ -33,7 +33,9 @@ from edi_posting.audit.writes import write_transaction
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReceivedFile
 from edi_posting.db.races import retry_races
-from edi_posting.importing.formats import PAYMENT_KINDS, file_kind
+from edi_posting.importing.formats import PAYMENT_KINDS
+from edi_posting.importing.formats import file_kind as payment_or_x12_kind
+from edi_posting.importing.keyed_eobs import KEYED_KIND, import_keyed_file, is_keyed_eob
 from edi_posting.importing.late_claims import ImportTrigger, rematch_waiting_payments
 from edi_posting.importing.payment_files import import_payment_file
 from edi_posting.importing.remittances import import_remittance_file
@@ -56,8 +58,9 @@ from edi_posting.x12.claim837.file import ClaimSetRead, read_claim_file
 __all__ = ["expand_paths", "import_file", "import_one", "import_paths"]
 
 # 837s, then payments without a remittance (a check received before its 835 is claimed by
-# it), then 835s
-_KIND_ORDER = {"837P": 0, "837I": 0, "837D": 0, "patient_payments": 1, "lockbox": 1, "835": 2}
+# it), then 835s and keyed paper EOBs
+_KIND_ORDER = {"837P": 0, "837I": 0, "837D": 0, "patient_payments": 1, "lockbox": 1, "835": 2,
+               KEYED_KIND: 2}
 # a file archived with one of these statuses was imported before: nothing to do again
 _DONE = frozenset({FileStatus.IMPORTED, FileStatus.REJECTED, FileStatus.PARTIAL,
                    FileStatus.ALREADY_IMPORTED})
@@ -72,6 +75,13 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
     found = expand_inputs(paths)
     kinds = {p: file_kind(p) for p in found}
     return sorted(found, key=lambda p: _KIND_ORDER.get(kinds[p], 3))
+
+
+def file_kind(path: Path) -> str:
+    """X12 by its envelope, a payment batch or lockbox file by its header row
+    (``formats.file_kind``); else a keyed EOB (CSV header, JSON shape)."""
+    kind = payment_or_x12_kind(path)
+    return KEYED_KIND if kind == "unknown" and is_keyed_eob(path) else kind
 
 
 def import_paths(engine: Engine, paths: Iterable[Path], options: ImportOptions) -> ImportResult:
@@ -252,9 +262,11 @@ def _process_file(conn: Connection | None, engine: Engine, path: Path, archived:
         import_remittance_file(units, path, result)
     elif archived.kind in PAYMENT_KINDS:
         import_payment_file(units, path, result)
+    elif archived.kind == KEYED_KIND:
+        import_keyed_file(units, path, result)
     else:
-        message = (f"{path.name}: not an 835 or 837 (GS01/ST01 say {archived.kind}); "
-                   "nothing imported")
+        message = (f"{path.name}: not an 835, an 837 or a keyed EOB (GS01/ST01 say "
+                   f"{archived.kind}); nothing imported")
         problem = Problem(ProblemCode.UNSUPPORTED_FILE, Severity.FATAL, message,
                           SourceRef(archived.sha256, path.name, segment_position=1))
         result.status = FileStatus.REJECTED

@@ -24,7 +24,7 @@ from edi_posting.records.source import SourceRef
 from edi_posting.records.states import FileStatus
 from edi_posting.x12.remit835.file import RemittanceFileEnd, RemittanceSetRead, read_remittance_file
 
-__all__ = ["import_remittance_file"]
+__all__ = ["import_remittance_file", "post_set"]
 
 
 def import_remittance_file(units: Units, path: Path, result: FileResult) -> None:
@@ -42,7 +42,7 @@ def import_remittance_file(units: Units, path: Path, result: FileResult) -> None
             rejected += 1
             _reject_set(units, result, item, problem)
             continue
-        _post_set(units, result, item, remittance_key(item))
+        post_set(units, result, item, remittance_key(item))
 
 
 def _rejection(read: RemittanceSetRead) -> Problem | None:
@@ -107,7 +107,9 @@ def _reject_set(units: Units, result: FileResult, read: RemittanceSetRead,
     units.queue_rejection(result, problem, f"|st:{read.segment_position}", outcome)
 
 
-def _post_set(units: Units, result: FileResult, read: RemittanceSetRead, key: str) -> None:
+def post_set(units: Units, result: FileResult, read: RemittanceSetRead, key: str) -> None:
+    """One usable set (an 835's, or a keyed EOB's check) posted in its own unit; a posting
+    invariant failure rejects it whole."""
     archived, options = units.archived, units.options
     source = read.header.source
 

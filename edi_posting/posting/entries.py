@@ -52,7 +52,7 @@ class EntryContext:
         return {
             "source_file_id": self.file_id, "source_isa13": self.isa13,
             "source_st02": ref.transaction_set_control_number if ref else None,
-            "source_segment": ref.segment_position if ref else None,
+            "source_segment": ref.position if ref else None,  # a keyed EOB: its row
         }
 
 

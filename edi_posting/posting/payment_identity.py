@@ -22,14 +22,18 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
-from edi_posting.db.models import ClaimPayment, ProviderAdjustment, Remittance
+from edi_posting.db.models import ClaimPayment, ProviderAdjustment, Remittance, TransactionSet
 from edi_posting.money import format_cents
+from edi_posting.records.states import SetKind
 from edi_posting.x12.remit835.file import RemittanceSetRead
 
-__all__ = ["LEGACY_SUFFIX", "remittance_key", "set_differences", "set_summary"]
+__all__ = ["LEGACY_SUFFIX", "other_form", "remittance_key", "set_differences", "set_summary"]
 
 LEGACY_SUFFIX = "|legacy:"  # rows sharing a key since migration 0008: <key>|legacy:<id>
 _REMIT, _CP, _PLB = table_of(Remittance), table_of(ClaimPayment), table_of(ProviderAdjustment)
+_TS = table_of(TransactionSet)
+# the two forms of one payment: an 835 and a paper EOB keyed from the same check
+_OTHER_FORM = {SetKind.REMITTANCE: SetKind.KEYED_EOB, SetKind.KEYED_EOB: SetKind.REMITTANCE}
 
 
 def remittance_key(read: RemittanceSetRead) -> str:
@@ -43,6 +47,22 @@ def remittance_key(read: RemittanceSetRead) -> str:
     p = h.payment
     return (f"835|{payer.strip()}||{p.amount_cents if p else ''}|"
             f"{p.date.isoformat() if p and p.date else ''}")
+
+
+def other_form(conn: Connection, read: RemittanceSetRead, kind: SetKind) -> int | None:
+    """The transaction set that already posted this payment in the other form (an 835 of a
+    check keyed from paper, or the paper keyed after its 835): the same check or trace
+    number for the same amount.  Their identity keys differ (an 835 names its payer by
+    TRN03, a keyer by the payer's ID or name), so without this the money would post twice."""
+    other, p, t = _OTHER_FORM.get(kind), read.header.payment, read.header.trace
+    if other is None or p is None or t is None or not t.trace_number.strip():
+        return None
+    found = conn.execute(
+        select(_TS.c.id).join(_REMIT, _REMIT.c.transaction_set_id == _TS.c.id)
+        .where(_REMIT.c.trace_number == t.trace_number.strip(),
+               _REMIT.c.payment_cents == p.amount_cents, _TS.c.kind == other)
+        .order_by(_TS.c.id)).scalar()
+    return int(found) if found is not None else None
 
 
 def set_summary(read: RemittanceSetRead) -> dict[str, Any]:

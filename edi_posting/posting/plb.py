@@ -154,7 +154,7 @@ def unlinked_review(adjustment: rec.ProviderAdjustmentRecord) -> ReviewSpec:
         f"{ref}) names no claim we hold", 3,
         {"reason": adjustment.reason_code, "reference": adjustment.reference_id,
          "amount": format_cents(adjustment.amount_cents),
-         "segment": adjustment.source.segment_position},
+         "segment": adjustment.source.position},
     )
 
 

@@ -40,6 +40,7 @@ from sqlalchemy import Connection
 from edi_posting.archive.transaction_sets import SetContext, SetOutcome, record_set, seen_before
 from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.races import lock_claims
+from edi_posting.keyed.checks import KEYED_VERSION
 from edi_posting.ledger import journal as ledger
 from edi_posting.matching.claims import match_claims
 from edi_posting.matching.lookup import DatabaseClaimLookup
@@ -76,7 +77,7 @@ from edi_posting.posting.parties import (
     linked_claim_payers,
     settle_payers,
 )
-from edi_posting.posting.payment_identity import set_differences
+from edi_posting.posting.payment_identity import other_form, set_differences
 from edi_posting.posting.plb import (
     interest_problem,
     link_provider_adjustments,
@@ -96,7 +97,7 @@ from edi_posting.posting.store import (
     store_remittance,
 )
 from edi_posting.queue.items import ReviewDraft, open_review_items
-from edi_posting.records.problems import ProblemCode, Severity
+from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.remittance import ClaimPaymentRecord
 from edi_posting.records.states import PostingState, ReviewKind, SetKind, SetStatus
 from edi_posting.x12.remit835.file import RemittanceSetRead
@@ -114,23 +115,30 @@ _Matched = tuple[ClaimPaymentRecord, ClaimMatch, int | None]  # with the claim's
 
 def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
                     key: str) -> SetOutcome:
-    """Post one usable 835 set (the caller rejects FATAL ones) inside the caller's unit."""
+    """Post one usable 835 set (the caller rejects FATAL ones) inside the caller's unit.
+    A keyed paper EOB's check (its header's version ``KEYED_VERSION``) is the same records
+    and takes the same path; only its transaction-set row (kind ``eob``) and descriptions
+    say what it is."""
+    kind = SetKind.KEYED_EOB if read.header.version == KEYED_VERSION else SetKind.REMITTANCE
+    cause = _describe(read, kind)
     seen = seen_before(conn, ctx, key, read.content_sha256, len(read.claims),
-                       f"835 {_describe(read)}", read.header.source,
+                       cause, read.header.source,
                        legacy_sha256=read.legacy_sha256,
                        differences=lambda ts_id: set_differences(conn, ts_id, read))
     if seen is not None:
         return seen
-    frame, matched, stored = _prepare(conn, ctx, read, key)
+    twin = other_form(conn, read, kind)
+    if twin is not None:
+        return _posted_in_other_form(conn, ctx, read, cause, twin)
+    frame, matched, stored = _prepare(conn, ctx, read, key, kind)
     passes = decide_claims(conn, frame, matched, stored)
     store_remittance(conn, read, passes, frame.remittance_id, file_id=ctx.file_id,
                      ts_id=frame.ts_id, payer_id=frame.payer_id, payee_id=frame.payee_id,
                      status=frame.status)
     drafts, plb_reviews = _write_entries(conn, frame, passes)
     _check_cash(frame, drafts)
-    claim_received_payments(conn, _received_cash(frame), ctx.actor)
+    claim_received_payments(conn, _received_cash(frame, cause), ctx.actor)
     mark_reversed(conn, [p.decision for p in passes])
-    cause = f"835 {_describe(read)}"
     reviews = plb_reviews + _set_reviews(frame, passes)
     reviews += credit_reviews(conn, drafts, _touched_claims(frame, passes), actor=ctx.actor,
                               cause=cause)
@@ -141,8 +149,27 @@ def post_remittance(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
     return _outcome(frame, passes, drafts, reviews, queued)
 
 
-def _prepare(conn: Connection, ctx: SetContext, read: RemittanceSetRead, key: str
-             ) -> tuple[SetFrame, list[_Matched], tuple[StoredClaim, ...]]:
+def _posted_in_other_form(conn: Connection, ctx: SetContext, read: RemittanceSetRead,
+                          cause: str, twin_id: int) -> SetOutcome:
+    """Nothing posts: one ``duplicate_conflict`` item says which set already posted the
+    payment (a specialist compares the two forms and corrects what was keyed wrong)."""
+    trace = read.header.trace.trace_number if read.header.trace else "?"
+    message = (f"{cause}: the same payment (check/trace {trace}, "
+               f"{format_cents(_signed_payment(read))}) was posted before in its other form "
+               f"(transaction set {twin_id}); nothing posted")
+    review = ReviewDraft(
+        f"duplicate_conflict|ts:{twin_id}|sha:{read.content_sha256}",
+        ReviewKind.DUPLICATE_CONFLICT, message, priority=2,
+        problem_code=ProblemCode.DUPLICATE_CONFLICT, file_id=ctx.file_id,
+        evidence={"transaction_set_id": twin_id, "content_sha256": read.content_sha256})
+    queued = len(open_review_items(conn, [review], ctx.actor))
+    problem = Problem(ProblemCode.DUPLICATE_CONFLICT, Severity.ERROR, message,
+                      read.header.source)
+    return SetOutcome("conflict", claims=len(read.claims), queued=queued, problems=[problem])
+
+
+def _prepare(conn: Connection, ctx: SetContext, read: RemittanceSetRead, key: str,
+             kind: SetKind) -> tuple[SetFrame, list[_Matched], tuple[StoredClaim, ...]]:
     """Everything the set's claim payments share, each one's match and payer (in file
     order), and the ids their rows will have."""
     found = find_payer(conn, read.header)
@@ -157,7 +184,7 @@ def _prepare(conn: Connection, ctx: SetContext, read: RemittanceSetRead, key: st
     held = any(p.code in HOLDING_SET_CODES for p in read.problems) or (
         read.end.totals.is_transaction_balanced is not True)
     ts_id = record_set(
-        conn, ctx, kind=SetKind.REMITTANCE, control_number=read.header.transaction_set_control_number,
+        conn, ctx, kind=kind, control_number=read.header.transaction_set_control_number,
         implementation_reference=read.header.version or None, identity_key=key,
         content_sha256=read.content_sha256, segment_position=read.segment_position,
         segment_count=read.segment_count,
@@ -167,7 +194,7 @@ def _prepare(conn: Connection, ctx: SetContext, read: RemittanceSetRead, key: st
     return frame, [(c, m, payers.of(m)) for c, m in paired], stored.claims
 
 
-def _received_cash(frame: SetFrame) -> RemittanceCash:
+def _received_cash(frame: SetFrame, cause: str) -> RemittanceCash:
     """What the set brought through cash clearing, for a check received before it to be
     claimed (``payments.claims``: cash counted once, not at the check and again here)."""
     read, payment = frame.read, frame.read.header.payment
@@ -175,12 +202,14 @@ def _received_cash(frame: SetFrame) -> RemittanceCash:
         frame.payer_id, read.header.trace.trace_number if read.header.trace else None,
         _signed_payment(read), frame.remittance_id, f"835:{frame.ts_id}",
         (payment.date if payment and payment.date else None) or dt.date.today(),
-        frame.ctx.file_id, f"835 {_describe(read)}")
+        frame.ctx.file_id, cause)
 
 
-def _describe(read: RemittanceSetRead) -> str:
+def _describe(read: RemittanceSetRead, kind: SetKind) -> str:
     trace = read.header.trace.trace_number if read.header.trace else "?"
-    return f"transaction set {read.header.transaction_set_control_number} (TRN02 {trace})"
+    if kind is SetKind.KEYED_EOB:
+        return f"keyed EOB check {trace} (row {read.segment_position})"
+    return f"835 transaction set {read.header.transaction_set_control_number} (TRN02 {trace})"
 
 
 def _signed_payment(read: RemittanceSetRead) -> int:

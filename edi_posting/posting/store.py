@@ -85,7 +85,7 @@ def _from(source: SourceRef | None, file_id: int, position: int | None = None) -
     if source is None:
         return (file_id, None, None, position)
     return (file_id, source.interchange_control_number, source.transaction_set_control_number,
-            position if position is not None else source.segment_position)
+            position if position is not None else source.position)
 
 
 def reserve_set(conn: Connection, read: RemittanceSetRead) -> StoredSet:

@@ -157,6 +157,13 @@ class ProblemCode(enum.StrEnum):
     NEGATIVE_CHARGE = "NEGATIVE_CHARGE"  # a charge below zero: held, never a credit
     LATE_CLAIM_MATCHED = "LATE_CLAIM_MATCHED"  # a waiting payment found its claim (note)
 
+    # -- reading a keyed paper EOB (keyed, importing.keyed_eobs): each names file, row, column
+    KEYED_FILE_UNREADABLE = "KEYED_FILE_UNREADABLE"  # no template header, or not the JSON form
+    KEYED_FIELD_MISSING = "KEYED_FIELD_MISSING"  # a required column of a row is empty
+    KEYED_FIELD_INVALID = "KEYED_FIELD_INVALID"  # a value not of its column's form
+    KEYED_ROWS_DISAGREE = "KEYED_ROWS_DISAGREE"  # rows of one check repeat a field differently
+    UNKNOWN_PAYER = "UNKNOWN_PAYER"  # the keyed payer is no payer we know (by ID or name)
+
     # -- posting an 835 (posting): the problem codes of the review items it opens
     UNMATCHED_PAYMENT = "UNMATCHED_PAYMENT"  # no safe match for a claim payment
     AMBIGUOUS_MATCH = "AMBIGUOUS_MATCH"  # two claims match a payment equally well
@@ -287,6 +294,9 @@ class Problem:
         src = self.source
         data["file"] = src.file_name if src else None
         data["segment_position"] = src.segment_position if src else None
+        if src is not None and src.row is not None:  # a keyed file: its row, who keyed it
+            data["row"] = src.row
+            data["keyed_by"] = src.keyed_by
         data["interchange_control_number"] = src.interchange_control_number if src else None
         data["group_control_number"] = src.group_control_number if src else None
         data["transaction_set_control_number"] = src.transaction_set_control_number if src else None

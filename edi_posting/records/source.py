@@ -1,7 +1,8 @@
 """Where a record came from: the reference every parsed record and ledger row carries.
 
 It is what lets an auditor go from a journal line back to the exact segment of the exact
-file that caused it.
+file that caused it.  A keyed paper EOB (CSV or JSON, :mod:`edi_posting.keyed`) has rows, not
+segments: its records carry the ``row`` and who keyed it, and no X12 envelope.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ class SourceRef:
     group_control_number: str | None = None  # GS06
     transaction_set_control_number: str | None = None  # ST02
     segment_position: int | None = None  # 1-based position of the segment in the file
+    row: int | None = None  # a keyed file's 1-based row (CSV: the header is row 1)
+    keyed_by: str | None = None  # a keyed file: the user who imported (keyed) it
 
     def at(self, segment_position: int) -> SourceRef:
         """The same envelope, another segment."""
@@ -30,3 +33,15 @@ class SourceRef:
             self.transaction_set_control_number,
             segment_position,
         )
+
+    @property
+    def position(self) -> int | None:
+        """What the ``source_segment`` columns store: the segment, or a keyed file's row."""
+        return self.segment_position if self.segment_position is not None else self.row
+
+    @property
+    def where(self) -> str:
+        """``segment 12``, or ``row 3`` of a keyed file: how people are told where."""
+        if self.row is not None:
+            return f"row {self.row}"
+        return f"segment {self.segment_position}"

@@ -83,6 +83,7 @@ class SetKind(enum.StrEnum):
     PROFESSIONAL_CLAIMS = "837P"  # 005010X222A1
     INSTITUTIONAL_CLAIMS = "837I"  # 005010X223A2
     DENTAL_CLAIMS = "837D"  # 005010X224A2
+    KEYED_EOB = "eob"  # a paper EOB keyed by a person (CSV or JSON): one check (migration 0020)
 
 
 class AuditOutcome(enum.StrEnum):

@@ -22,6 +22,7 @@ from edi_posting.db.models import (
     Remittance,
     ServiceLinePayment,
 )
+from edi_posting.keyed.template import KEYED_KIND
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
 
@@ -42,7 +43,8 @@ def claim_payment_rows(conn: Connection, submitted_claim_id: int, pcn: str
                     _CP.c.patient_control_number.in_(sorted({pcn, normalize_pcn(pcn)})))
     rows = conn.execute(
         select(_CP, _REMIT.c.trace_number, _REMIT.c.payment_date, _REMIT.c.payment_method,
-               Payer.name.label("payer_name"), ReceivedFile.file_name)
+               Payer.name.label("payer_name"), ReceivedFile.file_name,
+               ReceivedFile.kind.label("file_kind"), ReceivedFile.received_by)
         .join(_REMIT, _REMIT.c.id == _CP.c.remittance_id)
         .outerjoin(Payer, Payer.id == _REMIT.c.payer_id)
         .outerjoin(ReceivedFile, ReceivedFile.id == _CP.c.source_file_id)
@@ -65,7 +67,8 @@ def _adjudication(p: Any, claim_codes: tuple[list[dict[str, Any]], list[str]],
         "payer_claim_number": p.payer_claim_control_number, "posting_state": p.posting_state,
         "linked": p.submitted_claim_id is not None,
         "match_method": p.match_method, "source_file": p.file_name,
-        "source_segment": p.source_segment,
+        "source_segment": p.source_segment,  # a keyed EOB's row
+        "keyed_by": p.received_by if p.file_kind == KEYED_KIND else None,
         "adjustments": claim_codes[0], "claim_rarcs": claim_codes[1], "lines": lines,
     }
 

@@ -82,6 +82,7 @@ def balancing_section(item: Any) -> list[dict[str, Any]]:
         details = problem.get("details") or {}
         shown.append({"level": details.get("level"), "code": problem.get("code"),
                       "segment": problem.get("segment_position"),
+                      "row": problem.get("row"),  # a keyed paper EOB's
                       "element": problem.get("element"), "expected": details.get("expected"),
                       "actual": details.get("actual"), "difference": details.get("difference"),
                       "message": problem.get("message")})

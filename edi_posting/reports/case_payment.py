@@ -32,6 +32,7 @@ from edi_posting.db.models import (
     ServiceLinePayment,
     SubmittedClaim,
 )
+from edi_posting.keyed.template import KEYED_KIND
 from edi_posting.ledger.journal import account_ids, claim_balances
 from edi_posting.money import format_cents
 from edi_posting.records.states import PostingState
@@ -55,7 +56,8 @@ def payment_facts(conn: Connection, claim_payment_id: int) -> dict[str, Any]:
     """The claim payment as the payer sent it, with its check or EFT (BPR/TRN) and payer."""
     cp = conn.execute(select(_CP, _REM.c.trace_number, _REM.c.payment_date,
                              _REM.c.payment_method, _REM.c.payment_cents, _REM.c.payer_name,
-                             ReceivedFile.file_name)
+                             ReceivedFile.file_name, ReceivedFile.kind.label("file_kind"),
+                             ReceivedFile.received_by)
                       .join(_REM, _REM.c.id == _CP.c.remittance_id)
                       .join(ReceivedFile, ReceivedFile.id == _CP.c.source_file_id)
                       .where(_CP.c.id == claim_payment_id)).one()
@@ -74,6 +76,7 @@ def payment_facts(conn: Connection, claim_payment_id: int) -> dict[str, Any]:
         "trace_number": cp.trace_number, "payment_date": _iso(cp.payment_date),
         "payment_method": cp.payment_method, "remittance_total": format_cents(cp.payment_cents),
         "payer_name": cp.payer_name, "file": cp.file_name, "segment": cp.source_segment,
+        "keyed_by": cp.received_by if cp.file_kind == KEYED_KIND else None,  # segment: its row
     }
 
 

@@ -38,6 +38,7 @@ from edi_posting.queue.items import item_detail
 from edi_posting.records.states import ReviewKind
 from edi_posting.reports import case_kinds as kinds
 from edi_posting.reports.case_actions import finishing_actions
+from edi_posting.reports.case_keyed import keyed_case_rows, keyed_problems
 from edi_posting.reports.case_payment import adjudication, candidate_claims, payment_facts
 from edi_posting.reports.case_previews import action_rows
 from edi_posting.reports.case_segments import (
@@ -101,7 +102,10 @@ def case_view(conn: Connection, item_id: int, *, mask_phi: bool = False,
     }
     actions = finishing_actions(item, case, money_acted=_money_acted(conn, item.id))
     case["actions"] = action_rows(conn, actions, principal)
-    case["segments"] = _segments(conn, item, mask_phi)
+    rows = keyed_case_rows(conn, item, mask_phi)  # a keyed paper EOB has rows, no segments
+    case["segments"] = _segments(conn, item, mask_phi) if rows is None else []
+    case["keyed_rows"] = rows or []
+    case["keyed_problems"] = keyed_problems(item)
     detail["case"] = case
     return detail
 

@@ -27,6 +27,7 @@ from edi_posting.db.models import (
     ReviewItem,
     SubmittedClaim,
 )
+from edi_posting.keyed.template import KEYED_KIND
 from edi_posting.money import format_cents
 from edi_posting.reconciliation.matches import remittance_deposits
 from edi_posting.records.states import PostingState
@@ -149,7 +150,8 @@ def remittance_detail(conn: Connection, key: str) -> dict[str, Any]:
     remittance_id = resolve_remittance(conn, key)
     r = conn.execute(select(_REMIT, Payer.name.label("our_payer_name"),
                             Payer.primary_identifier, ReceivedFile.file_name,
-                            ReceivedFile.sha256)
+                            ReceivedFile.sha256, ReceivedFile.kind.label("file_kind"),
+                            ReceivedFile.received_by)
                      .outerjoin(Payer, Payer.id == _REMIT.c.payer_id)
                      .outerjoin(ReceivedFile, ReceivedFile.id == _REMIT.c.source_file_id)
                      .where(_REMIT.c.id == remittance_id)).one()
@@ -165,8 +167,16 @@ def remittance_detail(conn: Connection, key: str) -> dict[str, Any]:
         "deposits": remittance_deposits(conn, remittance_id),  # the bank lines that met it
         "source": {"transaction_set_id": r.transaction_set_id, "file_id": r.source_file_id,
                    "file_name": r.file_name, "sha256": r.sha256,
-                   "isa13": r.source_isa13, "st02": r.source_st02, "segment": r.source_segment},
+                   "isa13": r.source_isa13, "st02": r.source_st02, "segment": r.source_segment,
+                   **_keyed(r)},
     }
+
+
+def _keyed(r: Any) -> dict[str, Any]:
+    """A keyed paper EOB's check: where its first row is and who keyed it."""
+    if r.file_kind != KEYED_KIND:
+        return {}
+    return {"form": "keyed", "row": r.source_segment, "keyed_by": r.received_by}
 
 
 def _bpr(r: Any) -> dict[str, Any]:

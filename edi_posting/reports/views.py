@@ -26,6 +26,7 @@ from edi_posting.db.models import (
     SubmittedLine,
 )
 from edi_posting.db.workflow import OPEN_STATES
+from edi_posting.keyed.template import KEYED_KIND
 from edi_posting.ledger import journal as ledger
 from edi_posting.money import format_cents
 from edi_posting.parties.identity import normalize_pcn
@@ -139,7 +140,8 @@ def _journal(conn: Connection, condition: Any) -> list[dict[str, Any]]:
     query = (
         select(_ENTRY.c.id.label("entry_id"), _ENTRY.c.kind, _ENTRY.c.effective_date,
                _ENTRY.c.actor, _ENTRY.c.reverses_entry_id, _ENTRY.c.source_segment,
-               _ENTRY.c.source_st02, ReceivedFile.file_name, _ACC.c.code, _JL.c.amount_cents,
+               _ENTRY.c.source_st02, ReceivedFile.file_name, ReceivedFile.kind.label("file_kind"),
+               ReceivedFile.received_by, _ACC.c.code, _JL.c.amount_cents,
                _JL.c.group_code, _JL.c.reason_code, _JL.c.ordinal)
         .join(_ENTRY, _ENTRY.c.id == _JL.c.entry_id)
         .join(_ACC, _ACC.c.id == _JL.c.account_id)
@@ -154,7 +156,8 @@ def _journal(conn: Connection, condition: Any) -> list[dict[str, Any]]:
             "group_code": r.group_code, "reason_code": r.reason_code,
             "reverses_entry_id": r.reverses_entry_id, "actor": r.actor,
             "source_file": r.file_name, "source_st02": r.source_st02,
-            "source_segment": r.source_segment,
+            "source_segment": r.source_segment,  # a keyed EOB's row
+            "keyed_by": r.received_by if r.file_kind == KEYED_KIND else None,
         }
         for r in conn.execute(query)
     ]

@@ -5,6 +5,8 @@ mix; it produces, under ``out``::
 
     837/NNNN-P.837, 837/NNNN-I.837   claims (005010X222A1 / 005010X223A2), <= 5,000 per ST
     835/NNNN-<payer>.835             one ST per payer check/EFT (or zero-pay notice)
+    eob/NNNN-<payer>.csv|.json       the same checks keyed from paper, for the 835 files
+                                     whose checks can all be keyed (``keyed_output``)
     bank/deposits.csv, deposits.bai  the bank's view of the money (CSV and BAI2)
     payments/patient-payments.csv    a front desk's day of patient payments (issue 24)
     expected.json                    per-claim balances and review items, totals, deposits
@@ -37,6 +39,7 @@ from pathlib import Path
 
 from edi_posting.money import format_cents
 from edi_posting.records.states import ReviewKind
+from edi_posting.testdata.keyed_output import KeyedCheckPlan, KeyedTwins
 from edi_posting.testdata.output import (
     ExpectedWriter,
     Remittance,
@@ -289,6 +292,7 @@ class _Run:
         self.files_837: list[str] = []
         self.files_835: list[str] = []
         self.patient_payments = PatientPayments(seed)
+        self.twins = KeyedTwins(out)  # keyed-EOB twins of some 835 files (DIR/eob/)
 
     def next_icn(self, payer: PayerPlan) -> str:
         self.icn += 1
@@ -319,6 +323,7 @@ class _Run:
             self.write_835_round(number, billed_on + dt.timedelta(days=21))
             number += 1
         self.resend_duplicates()
+        self.expected.files["eob"] = self.twins.written
         for claim, outcome in self.awaiting_recoup.values():  # rounds ran out first
             self.expected.claim(claim, outcome)
         done = self.expected.finish(self.files_837, self.files_835, {
@@ -376,6 +381,7 @@ class _Run:
                          gs, day, "HP", "005010X221A1") as x12:
                 for draft in mine:
                     self.write_remittance(x12, name, draft, number, day)
+            self.twins.finish_file(name)
             self.files_835.append(name)
 
     def write_remittance(self, x12: X12File, name: str, draft: _SetDraft, number: int,
@@ -400,6 +406,8 @@ class _Run:
         x12.end()
         self.expected.remittance(Remittance(name, st02, trace, draft.payer, draft.provider,
                                             method, net, day), draft.items, plbs)
+        self.twins.add(KeyedCheckPlan(draft.payer, tuple(pays), tuple(plbs), net, method, trace,
+                                      day))
 
     def recoup_from(self, draft: _SetDraft, number: int, net: int) -> list[Plb]:
         taken: list[Plb] = []
@@ -464,7 +472,7 @@ def generate(out: Path, claims: int, seed: int = 1, payers: int = 3,
     chosen = dict(DEFAULT_MIX) if mix is None else dict(mix)
     if mix is not None and not any(chosen.get(n, 0) for n in SCENARIOS):
         chosen.update(DEFAULT_MIX)  # only counts given: keep the default weights
-    for sub in ("837", "835", "bank"):
+    for sub in ("837", "835", "bank", "eob"):
         target = out / sub
         if target.exists() and any(target.iterdir()):
             raise GeneratorError(f"{target} is not empty: choose a new --out or empty it")
@@ -472,7 +480,7 @@ def generate(out: Path, claims: int, seed: int = 1, payers: int = 3,
     try:
         return _Run(out, claims, seed, payers, chosen, seps).run()
     except BaseException:  # leave no half-written set behind
-        for sub in ("837", "835", "bank", "payments"):
+        for sub in ("837", "835", "bank", "payments", "eob"):
             shutil.rmtree(out / sub, ignore_errors=True)
         (out / ".expected-claims.partial").unlink(missing_ok=True)
         raise

@@ -16,7 +16,7 @@ Widening refuses nothing already stored; the downgrade refuses to narrow while r
 the new words (``refuse_strays``), as 0018 does.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from alembic import op
 from edi_posting.db.check_swap import Check, refuse_strays, widen_checks
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -52,12 +52,12 @@ def _imbalance(
     source: SourceRef, element: str,
 ) -> Problem:
     difference = actual - expected
-    position = source.segment_position
+    position = source.position  # a keyed EOB's row (see SourceRef.where)
     return Problem(
         code, severity,
         f"{level} level does not balance: {what}; expected {format_cents(expected)}, "
         f"got {format_cents(actual)} (difference {format_cents(difference)}) "
-        f"at segment {position}",
+        f"at {source.where}",
         source, element,
         {
             "level": level,

@@ -104,7 +104,7 @@ class Context:
     def at(self, position: int) -> SourceRef:
         """The set's source at another segment (``SourceRef.at``, built faster)."""
         sha, name, isa, gs, st = self._envelope
-        return _source_ref(sha, name, isa, gs, st, position)
+        return _source_ref(sha, name, isa, gs, st, position, None, None)  # no row: X12
 
     def problem(self, code: ProblemCode, severity: Severity, message: str, position: int,
                 element: str | None) -> None:
