@@ -12,7 +12,8 @@
   puts it on a claim); the deposit is then spoken for and never matched again.
 * ``chargeback-won``: a ``returned_item`` (a bounced check, a reversed ACH credit, a
   chargeback) the practice won back: the return's entries are negated (kind
-  ``chargeback_won``), the claims' cash re-posted and the deposit met again.
+  ``chargeback_won``), the claims' cash (or the returned payment) re-posted and the
+  deposit met again; a payer's check waits for its 835 again on its reopened item.
 * ``accept-variance``: a deposit short of its remittance, the difference written to other
   adjustments with a reason (Dr other adjustments / Cr cash clearing).  As a write-off, an
   amount above the write-off limit needs a user who may approve.
@@ -54,6 +55,7 @@ from edi_posting.reconciliation.matches import (
     lock_deposits,
     record_matches,
 )
+from edi_posting.reconciliation.payment_returns import held_again
 from edi_posting.reconciliation.receipts import Receipt, awaiting_receipts
 from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import ReviewKind
@@ -83,10 +85,12 @@ def _deposit(conn: Connection, deposit_id: int) -> tuple[Any, int]:
     return row, row.amount_cents - banked_cents(conn, [deposit_id]).get(deposit_id, 0)
 
 
-def _receipt(conn: Connection, remittance_id: int) -> Receipt:
-    found = awaiting_receipts(conn, ids=[remittance_id], only_open=False)
+def _receipt(conn: Connection, receipt_id: int,
+             kind: str = ReceiptKind.REMITTANCE) -> Receipt:
+    found = awaiting_receipts(conn, ids=[receipt_id], only_open=False,
+                              kinds=(ReceiptKind(kind),))
     if not found:
-        raise ActionError(f"no remittance {remittance_id}")
+        raise ActionError(f"no {kind} {receipt_id}")
     return found[0]
 
 
@@ -242,18 +246,23 @@ def chargeback_won(conn: Connection, item_id: int, *, principal: Principal,
     if not posted:
         raise ActionError(f"review item {item.id}: nothing was posted for this return (it "
                           "was not tied to a deposit): nothing to re-post")
-    reopened = load_entries(conn, [p.id for p in posted if p.reverses_entry_id is None])
+    matched = set(conn.execute(select(_MATCH.c.journal_entry_id).where(
+        _MATCH.c.journal_entry_id.in_([p.reverses_entry_id for p in posted]))).scalars())
+    reopened = load_entries(conn, [p.id for p in posted if p.reverses_entry_id not in matched])
     today = dt.date.today()
     drafts = [replace(d, claim_payment_id=e.claim_payment_id, review_item_id=item.id)
               for d, e in zip(negations(reopened, kind=EntryKind.CHARGEBACK_WON,
                                         key_suffix=f"won:{item.id}", effective_date=today),
                               reopened, strict=True)]
     entry_ids = write_entries(conn, drafts, principal.name)
-    again = [MatchDraft(m.deposit_id, _receipt(conn, m.receipt_id), m.amount_cents,
-                        DepositMatchMethod.MANUAL, today, EntryKind.CHARGEBACK_WON, item.id)
+    again = [MatchDraft(m.deposit_id, _receipt(conn, m.receipt_id, m.receipt_kind),
+                        m.amount_cents, DepositMatchMethod.MANUAL, today,
+                        EntryKind.CHARGEBACK_WON, item.id, m.receipt_kind)
              for m in conn.execute(select(_MATCH).where(_MATCH.c.journal_entry_id.in_(
-                 [p.reverses_entry_id for p in posted if p.reverses_entry_id is not None])))]
+                 sorted(matched))))]
     entry_ids += record_matches(conn, again, principal.name)
+    held_again(conn, [m.receipt.id for m in again if m.receipt_kind == ReceiptKind.PAYMENT],
+                item.id, principal.name)
     text = (f"chargeback won: {format_cents(item.amount_cents)} deposited again and the "
             f"claims' cash re-posted{f': {note.strip()}' if note and note.strip() else ''}")
     record_action(conn, item, actor=principal.name, role=principal.role,
