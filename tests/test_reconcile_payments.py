@@ -194,3 +194,33 @@ def test_the_generated_day_with_its_patient_payments_adds_no_lonely_deposit(
     assert (lonely, result.opened["lonely_deposit"]) == (extra, len(extra))
     assert not [m for m in result.matches if m["payment_id"] is not None]
     _clean(as_user)
+
+
+def test_payment_list_names_the_deposit_that_met_each_payment(
+        practice: Practice, as_user: Sessions) -> None:
+    from click.testing import CliRunner
+
+    from edi_posting.cli import main
+
+    practice.bill(("PCN1", OFFICE_VISIT))
+    first = edi_posting.receive_payment(as_user("pat"), payer="ACME01", amount_cents=8000,
+                                        reference="5001", received_date=MARCH_9)
+    edi_posting.receive_payment(as_user("pat"), payer="ACME01", amount_cents=2500,
+                                reference="5002", received_date=MARCH_9)
+    _bank(practice, as_user, ("2026-03-10", "80.00", "5001", "CHECK DEPOSIT"))
+    edi_posting.reconcile(as_user("sam"), date_to=dt.date(2026, 3, 10))
+    url = practice.engine.url.render_as_string(hide_password=False)
+    listed = CliRunner().invoke(main, ["--db", url, "--actor", "pat", "payment", "list",
+                                       "--format", "csv"])
+
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.splitlines() == [
+        "payment_id,date,paid_by,payer,account,amount,method,reference,status,deposit,"
+        "journal_entry_id",
+        f"1,2026-03-09,payer,ACME HEALTH,,80.00,check,5001,awaiting_remittance,"
+        f"1 (2026-03-10 5001),{first.entry_id}",
+        f"2,2026-03-09,payer,ACME HEALTH,,25.00,check,5002,awaiting_remittance,,"
+        f"{first.entry_id + 1}"]
+    rows = edi_posting.payments_awaiting_deposit(as_user("pat"))
+    assert [(r["payment_id"], r["deposit"], r["deposited_cents"]) for r in rows] == [
+        (1, "1 (2026-03-10 5001)", 8000), (2, "", 0)]
