@@ -1,14 +1,16 @@
 """Returned items: a deposited check that bounced (BAI2 555), an ACH credit reversed (451,
 466) or a CSV line flagged returned takes money back out of the bank.
 
-The return line is tied to what it returns by its trace: the remittance of that trace,
-else the deposit of that trace and what it met.  Then, as new entries linked to a
+The return line is tied to what it returns by its trace: the deposited receipt of that
+trace (a remittance, or a payment received without remittance by its reference), else the
+deposit of that trace and what it met.  Then, as new entries linked to a
 ``returned_item`` review item (kind ``deposit_return``), never by editing anything:
 
 1. each standing ``deposit`` entry that met the remittance is reversed (Dr cash clearing /
    Cr bank): the bank side of the payment is gone and the match no longer stands;
 2. the remittance's cash posted to claims is taken back (Dr insurance receivable / Cr cash
-   clearing, on each claim payment's claim and payer): the claims' balances are open again.
+   clearing, on each claim payment's claim and payer): the claims' balances are open again;
+   a received payment's own entry is reversed instead (:mod:`.payment_returns`).
 
 A return that cannot be tied exactly (no such trace, or amounts that differ) posts nothing
 and opens the item saying so.  A chargeback won later re-posts both (``chargeback-won``,
