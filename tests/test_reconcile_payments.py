@@ -224,3 +224,50 @@ def test_payment_list_names_the_deposit_that_met_each_payment(
     rows = edi_posting.payments_awaiting_deposit(as_user("pat"))
     assert [(r["payment_id"], r["deposit"], r["deposited_cents"]) for r in rows] == [
         (1, "1 (2026-03-10 5001)", 8000), (2, "", 0)]
+
+
+def test_a_returned_check_its_835_claimed_posts_nothing_and_says_so(
+        practice: Practice, as_user: Sessions) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    received = edi_posting.receive_payment(as_user("pat"), payer="ACME01", amount_cents=8000,
+                                           reference="12345", received_date=MARCH_9)
+    _bank(practice, as_user, ("2026-03-10", "80.00", "12345", "CHECK DEPOSIT"))
+    edi_posting.reconcile(as_user("sam"), date_to=dt.date(2026, 3, 10))
+    practice.receive(remit("80", PAID_80, trace="12345"))
+    edi_posting.import_deposits(as_user("pat"), [write_bank(practice.directory, bai2(
+        detail("555", 8000, "R3", "RETURNED ITEM", customer="12345"), as_of="260316"))])
+    result = edi_posting.reconcile(as_user("sam"), date_to=dt.date(2026, 3, 16))
+
+    assert (result.returned, result.matches) == (1, ())
+    assert _kinds(practice) == ["deposit"]
+    assert practice.balances("PCN1") == ("0.00", "0.00")
+    with practice.engine.connect() as conn:
+        message = conn.execute(select(ReviewItem.message).where(
+            ReviewItem.kind == "returned_item")).scalar_one()
+    assert message == (
+        "returned item R3 of 2026-03-16 (80.00, type 555, 'RETURNED ITEM'): payment "
+        f"{received.payment_id} was claimed by remittance 1, whose cash is on its claims; "
+        "work it by hand")
+    _clean(as_user)
+
+
+def test_a_deposit_short_of_a_received_check_is_a_variance_a_lead_accepts(
+        practice: Practice, as_user: Sessions) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    edi_posting.receive_payment(as_user("pat"), payer="ACME01", amount_cents=8000,
+                                reference="5001", received_date=MARCH_9)
+    _bank(practice, as_user, ("2026-03-10", "79.50", "5001", "CHECK DEPOSIT"))
+    result = edi_posting.reconcile(as_user("sam"), date_to=dt.date(2026, 3, 10))
+    assert (_met(result), result.opened) == ([(1, "5001", "79.50", "trace")],
+                                             {"deposit_variance": 1})
+    assert _open_deposit_items(practice) == [("deposit_variance", 50)]
+    with practice.engine.connect() as conn:
+        item = conn.execute(select(ReviewItem.id, ReviewItem.message).where(
+            ReviewItem.kind == "deposit_variance")).one()
+    assert item.message == ("deposit 1 of 2026-03-10 matches payment 1 (trace 5001) by "
+                            "trace but is 0.50 short of its 80.00")
+    done = edi_posting.accept_variance(as_user("sam"), item.id, reason="bank fee")
+
+    assert done.status == "resolved"
+    assert _accounts(practice)["cash_clearing"] == "0.00"
+    _clean(as_user)

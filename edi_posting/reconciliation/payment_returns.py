@@ -12,8 +12,8 @@ check stopped), so what the payment paid is owed again.  As new entries linked t
 * a **payer's check still in unapplied cash**: its ``payment_received`` entry reversed (Dr
   unapplied cash / Cr cash clearing); the ``awaiting_remittance`` item holding it closes
   with the note, since there is no money left to wait for its 835;
-* a **payer's check an 835 claimed**: the claiming remittance's cash posted to claims taken
-  back, as for a remittance's own return (``returns.reopened_cash``).
+* a **payer's check an 835 claimed** (or partly applied by hand) posts nothing: which
+  claims' cash to take back is a person's call, and the item says so.
 
 Each reversal names the entry it reverses, so the cash-clearing movement stays the
 payment's (:mod:`edi_posting.reconciliation.receipts`), and ``chargeback-won`` negates it.
@@ -37,7 +37,7 @@ from edi_posting.ledger.journal import EntryDraft, account_ids, reversal_drafts
 from edi_posting.queue.credits import refresh_credit_balances
 from edi_posting.queue.items import record_item_change
 
-__all__ = ["claimed_remittances", "follow_payments", "held_again", "reopened_payments", "returnable"]
+__all__ = ["follow_payments", "held_again", "reopened_payments", "returnable"]
 
 _RP, _I, _L = table_of(ReceivedPayment), table_of(ReviewItem), table_of(JournalLine)
 
@@ -59,20 +59,17 @@ def _held(conn: Connection, payment: Any) -> int:
 
 def returnable(conn: Connection, ids: Sequence[int]) -> str | None:
     """None when every payment can be reversed as a whole; else why not (a payer's check
-    partly claimed by an 835, or already moved out of unapplied cash by hand)."""
+    claimed by an 835, or moved out of unapplied cash in part by hand)."""
     for payment in _payments(conn, ids):
-        if payment.paid_by != PaymentFrom.PAYER or payment.status == ReceivedStatus.CLAIMED:
+        if payment.paid_by != PaymentFrom.PAYER:
             continue
+        if payment.status == ReceivedStatus.CLAIMED:
+            return (f"payment {payment.id} was claimed by remittance "
+                    f"{payment.claimed_by_remittance_id}, whose cash is on its claims")
         if _held(conn, payment) != payment.amount_cents:
             return (f"payment {payment.id} no longer waits whole in unapplied cash "
                     "(applied or returned in part)")
     return None
-
-
-def claimed_remittances(conn: Connection, ids: Sequence[int]) -> list[int]:
-    """The remittances that claimed returned payer checks: their claims' cash reopens."""
-    return sorted({int(p.claimed_by_remittance_id) for p in _payments(conn, ids)
-                   if p.status == ReceivedStatus.CLAIMED and p.claimed_by_remittance_id})
 
 
 def reopened_payments(conn: Connection, ids: Sequence[int], key: str, day: dt.date,
@@ -81,8 +78,6 @@ def reopened_payments(conn: Connection, ids: Sequence[int], key: str, day: dt.da
     template = EntryDraft("", EntryKind.DEPOSIT_RETURN, day, (), review_item_id=item_id)
     drafts: list[EntryDraft] = []
     for payment in _payments(conn, ids):
-        if payment.paid_by == PaymentFrom.PAYER and payment.status == ReceivedStatus.CLAIMED:
-            continue  # its remittance's claims: :func:`claimed_remittances`
         drafts += reversal_drafts(conn, [payment.journal_entry_id],
                                   kind=EntryKind.DEPOSIT_RETURN, key_suffix=key,
                                   effective_date=day, template=template)

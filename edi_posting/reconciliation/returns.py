@@ -40,7 +40,6 @@ from edi_posting.ledger.journal import (
 from edi_posting.money import format_cents
 from edi_posting.queue.items import ReviewDraft, open_review_items
 from edi_posting.reconciliation.payment_returns import (
-    claimed_remittances,
     follow_payments,
     reopened_payments,
     returnable,
@@ -162,7 +161,6 @@ def _one(conn: Connection, line: Any, actor: str) -> int:
                              effective_date=line.deposit_date, template=template)
     payments = [i for k, i in receipts if k == ReceiptKind.PAYMENT]
     remittances = [i for k, i in receipts if k == ReceiptKind.REMITTANCE]
-    remittances += claimed_remittances(conn, payments)
     drafts += reopened_cash(conn, remittances, key, line.deposit_date, item_id)
     drafts += reopened_payments(conn, payments, key, line.deposit_date, item_id)
     write_entries(conn, drafts, actor)

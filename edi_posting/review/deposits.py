@@ -94,6 +94,15 @@ def _receipt(conn: Connection, receipt_id: int,
     return found[0]
 
 
+def _item_receipt(conn: Connection, item: Any) -> Receipt:
+    """The receipt a silent ERA or a variance is about: its remittance, else the received
+    payment its evidence names (a variance of a payment received without remittance)."""
+    evidence = item.evidence or {}
+    if item.remittance_id is None and evidence.get("receipt_kind") == ReceiptKind.PAYMENT:
+        return _receipt(conn, int(evidence["receipt"]), ReceiptKind.PAYMENT)
+    return _receipt(conn, item.remittance_id)
+
+
 def _sync(conn: Connection, kind: ReviewKind, column: Any, key: int, left: int,
           actor: str, skip: int) -> None:
     """The other side's open item follows what its deposit or remittance has left."""
@@ -118,7 +127,7 @@ def _pair_of(conn: Connection, item: Any, remittance_id: int | None,
     if deposit_id is None:
         raise ActionError("name the deposit that paid it (--deposit ID)")
     deposit, left = _deposit(conn, deposit_id)
-    return deposit, left, _receipt(conn, item.remittance_id)
+    return deposit, left, _item_receipt(conn, item)
 
 
 def match_deposit(conn: Connection, item_id: int, *, principal: Principal,
@@ -139,10 +148,10 @@ def match_deposit(conn: Connection, item_id: int, *, principal: Principal,
     action = ItemAction.SPLIT_DEPOSIT if split else ItemAction.MATCH_DEPOSIT
     [entry_id] = record_matches(conn, [MatchDraft(
         deposit.id, receipt, amount, DepositMatchMethod.MANUAL, dt.date.today(),
-        EntryKind.MATCH_DEPOSIT, item.id)], principal.name)
+        EntryKind.MATCH_DEPOSIT, item.id, receipt.kind)], principal.name)
     deposit_left, receipt_left = left - amount, receipt.awaiting_cents - amount
     own = deposit_left if item.kind == ReviewKind.LONELY_DEPOSIT else receipt_left
-    text = (f"deposit {deposit.id} matched to remittance {receipt.id} (trace {receipt.trace}) "
+    text = (f"deposit {deposit.id} matched to {receipt.kind} {receipt.id} (trace {receipt.trace}) "
             f"for {format_cents(amount)}; {format_cents(own)} left on this item")
     status = ReviewStatus.RESOLVED if own <= 0 else None
     record_action(conn, item, actor=principal.name, role=principal.role, action=action,
@@ -151,8 +160,9 @@ def match_deposit(conn: Connection, item_id: int, *, principal: Principal,
                            "amount": format_cents(amount)})
     _sync(conn, ReviewKind.LONELY_DEPOSIT, _ITEM.c.deposit_id, deposit.id, deposit_left,
           principal.name, item.id)
-    _sync(conn, ReviewKind.SILENT_ERA, _ITEM.c.remittance_id, receipt.id, receipt_left,
-          principal.name, item.id)
+    if receipt.kind == ReceiptKind.REMITTANCE:  # a received payment has no silent ERA
+        _sync(conn, ReviewKind.SILENT_ERA, _ITEM.c.remittance_id, receipt.id, receipt_left,
+              principal.name, item.id)
     return ActionResult(item.id, action, status or item.status, f"review item {item.id}: {text}",
                         amount, (entry_id,))
 
@@ -212,20 +222,20 @@ def accept_variance(conn: Connection, item_id: int, reason: str, *,
     _kind(item, ReviewKind.DEPOSIT_VARIANCE)
     if not reason.strip():
         raise ActionError("accepting a variance needs a reason")
-    receipt = _receipt(conn, item.remittance_id)
+    receipt = _item_receipt(conn, item)
     short, limit = receipt.awaiting_cents, write_off_limit_cents(conn)
     if short <= 0:
-        raise ActionError(f"remittance {receipt.id} awaits nothing now: nothing to accept")
+        raise ActionError(f"{receipt.kind} {receipt.id} awaits nothing now: nothing to accept")
     if approval_needed(principal) and short > limit and Permission.APPROVE not in MATRIX.get(
             principal.role or "", frozenset()):
         raise ActionError(f"{format_cents(short)} is above the write-off limit "
                           f"{format_cents(limit)}: a lead or an admin accepts it")
     [entry_id] = record_matches(conn, [MatchDraft(
         item.deposit_id, receipt, short, DepositMatchMethod.VARIANCE, dt.date.today(),
-        EntryKind.ACCEPT_VARIANCE, item.id, debit=AccountCode.OTHER_ADJUSTMENTS)],
+        EntryKind.ACCEPT_VARIANCE, item.id, receipt.kind, debit=AccountCode.OTHER_ADJUSTMENTS)],
         principal.name)
     text = (f"accepted the {format_cents(short)} deposit {item.deposit_id} is short of "
-            f"remittance {receipt.id} as an adjustment: {reason.strip()}")
+            f"{receipt.kind} {receipt.id} as an adjustment: {reason.strip()}")
     record_action(conn, item, actor=principal.name, role=principal.role,
                   action=ItemAction.ACCEPT_VARIANCE, to_status=ReviewStatus.RESOLVED,
                   note=text, entry_id=entry_id, values={"amount_cents": 0},
