@@ -75,7 +75,7 @@ def test_payment_post_prints_where_the_money_went(practice: Practice,
     table = cli(practice, "list")
     assert table.stdout.splitlines()[0].split() == [
         "payment_id", "date", "paid_by", "payer", "account", "amount", "method", "reference",
-        "status", "journal_entry_id"]
+        "status", "deposit", "journal_entry_id"]
 
 
 def test_payment_post_without_the_import_permission_exits_77(practice: Practice,

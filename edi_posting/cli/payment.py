@@ -3,7 +3,8 @@
 `receive` takes a payer's check (EFT, card) whose 835 is not here yet into unapplied cash
 with a review item, until the 835 of that payer and trace claims it; `post` applies a
 patient's payment to the account's claims (the named one, else oldest balance first);
-`list` shows the payments received, as money awaiting its bank deposit; `claim` has a
+`list` shows the payments received, as money awaiting its bank deposit, with the deposit
+that met each once reconciled; `claim` has a
 remittance that came under another trace number claim a received check by hand.  Each command
 calls one public API function and prints its one line (or rows) on stdout.
 """
@@ -24,7 +25,7 @@ from edi_posting.exit_codes import ExitCode
 __all__ = ["command"]
 
 LIST_COLUMNS = ["payment_id", "date", "paid_by", "payer", "account", "amount", "method",
-                "reference", "status", "journal_entry_id"]
+                "reference", "status", "deposit", "journal_entry_id"]
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 _ERRORS = {edi_posting.PaymentAlreadyReceivedError: ExitCode.ALREADY_RECEIVED,
            edi_posting.PaymentError: ExitCode.DATA_ERROR}
@@ -119,8 +120,9 @@ def post_command(app: AppContext, account: str, claim: str | None, amount: str, 
 @click.pass_obj
 def list_command(app: AppContext, since: Any, output_format: str) -> None:
     """The payments received without a remittance, as money awaiting its bank deposit:
-    who paid, amount, method, reference, status and the journal entry that put it in
-    cash clearing."""
+    who paid, amount, method, reference, status, the deposit that met it once
+    `reconcile` matched it ("id (date bank-reference)", empty while it awaits) and the
+    journal entry that put it in cash clearing."""
     rows = app.call(edi_posting.payments_awaiting_deposit, app.session(), since=_day(since))
     render_rows(rows, LIST_COLUMNS, output_format)
 

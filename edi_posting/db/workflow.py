@@ -209,6 +209,9 @@ class ReceiptKind(enum.StrEnum):
     # not a receipt: a lonely deposit taken in as unapplied cash (receipt_id: the
     # unmatched_payment item that now holds it), so no later run matches it again
     UNAPPLIED = "unapplied"
+    # a payment received without remittance (``received_payments``: a payer's check at the
+    # desk or in a lockbox file, a patient's check, card or cash): receipt_id is its row
+    PAYMENT = "payment"
 
 
 class DepositMatchMethod(enum.StrEnum):

@@ -14,15 +14,46 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from edi_posting.db.base import table_of
-from edi_posting.db.models import PatientAccount, Payer, ReceivedPayment
+from edi_posting.db.models import (
+    Deposit,
+    DepositMatch,
+    JournalEntry,
+    PatientAccount,
+    Payer,
+    ReceivedPayment,
+)
+from edi_posting.db.workflow import ReceiptKind
 from edi_posting.money import format_cents
 
 __all__ = ["awaiting_deposit"]
 
 _PAYMENT, _PAYER, _ACCOUNT = table_of(ReceivedPayment), table_of(Payer), table_of(PatientAccount)
+_DEPOSIT, _MATCH, _ENTRY = table_of(Deposit), table_of(DepositMatch), table_of(JournalEntry)
+
+
+def _deposits(conn: Connection) -> dict[int, tuple[str, int]]:
+    """Payment id -> (the deposits that met it, as "id (date reference)"; cents met), by
+    the matches whose entry stands."""
+    reversal = _ENTRY.alias("reversal")
+    stands = ~select(reversal.c.id).where(
+        reversal.c.reverses_entry_id == _MATCH.c.journal_entry_id).exists()
+    rows = conn.execute(
+        select(_MATCH.c.receipt_id, _DEPOSIT.c.id, _DEPOSIT.c.deposit_date,
+               _DEPOSIT.c.bank_reference, func.sum(_MATCH.c.amount_cents).label("cents"))
+        .join(_DEPOSIT, _DEPOSIT.c.id == _MATCH.c.deposit_id)
+        .where(_MATCH.c.receipt_kind == ReceiptKind.PAYMENT, stands)
+        .group_by(_MATCH.c.receipt_id, _DEPOSIT.c.id, _DEPOSIT.c.deposit_date,
+                  _DEPOSIT.c.bank_reference)
+        .order_by(_MATCH.c.receipt_id, _DEPOSIT.c.id))
+    found: dict[int, tuple[str, int]] = {}
+    for r in rows:
+        named = f"{r.id} ({r.deposit_date.isoformat()} {r.bank_reference or '-'})"
+        text, cents = found.get(int(r.receipt_id), ("", 0))
+        found[int(r.receipt_id)] = (f"{text}, {named}" if text else named, cents + int(r.cents))
+    return found
 
 
 def awaiting_deposit(conn: Connection, since: dt.date | None = None) -> list[dict[str, Any]]:
@@ -34,6 +65,7 @@ def awaiting_deposit(conn: Connection, since: dt.date | None = None) -> list[dic
              .order_by(_PAYMENT.c.received_date, _PAYMENT.c.id))
     if since is not None:
         query = query.where(_PAYMENT.c.received_date >= since)
+    deposits = _deposits(conn)
     return [{
         "payment_id": r.id, "paid_by": r.paid_by,
         "payer": r.payer_name or (r.remitter if r.account_number is None else None),
@@ -41,4 +73,6 @@ def awaiting_deposit(conn: Connection, since: dt.date | None = None) -> list[dic
         "amount_cents": r.amount_cents, "reference": r.reference,
         "date": r.received_date.isoformat(), "method": r.method, "status": r.status,
         "journal_entry_id": r.journal_entry_id,
+        "deposit": deposits.get(r.id, ("", 0))[0],
+        "deposited_cents": deposits.get(r.id, ("", 0))[1],
     } for r in conn.execute(query)]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from edi_posting.db.workflow import DepositMatchMethod
 from edi_posting.names import plain
 from edi_posting.reconciliation.calendar import business_days_between
-from edi_posting.reconciliation.receipts import Receipt
+from edi_posting.reconciliation.receipts import Receipt, ReceiptKey
 
 __all__ = ["OpenDeposit", "Pair", "Pairing", "pair"]
 
@@ -47,7 +47,7 @@ class OpenDeposit:
 @dataclass(frozen=True, slots=True)
 class Pair:
     deposit_id: int
-    receipt_id: int
+    receipt: ReceiptKey  # (kind, id): a remittance and a received payment may share an id
     amount_cents: int
     method: DepositMatchMethod
 
@@ -57,11 +57,12 @@ class Pairing:
     """What matching found: pairs, variances (deposit, receipt, receipt's shortfall)."""
 
     pairs: list[Pair] = field(default_factory=list)
-    variances: list[tuple[int, int, int]] = field(default_factory=list)
+    variances: list[tuple[int, ReceiptKey, int]] = field(default_factory=list)
     deposit_left: dict[int, int] = field(default_factory=dict)
-    receipt_left: dict[int, int] = field(default_factory=dict)
+    receipt_left: dict[ReceiptKey, int] = field(default_factory=dict)
 
-    def take(self, deposit: int, receipt: int, cents: int, method: DepositMatchMethod) -> None:
+    def take(self, deposit: int, receipt: ReceiptKey, cents: int,
+             method: DepositMatchMethod) -> None:
         self.pairs.append(Pair(deposit, receipt, cents, method))
         self.deposit_left[deposit] -= cents
         self.receipt_left[receipt] -= cents
@@ -82,14 +83,14 @@ def _by_trace(pairing: Pairing, deposits: Sequence[OpenDeposit],
             groups.setdefault(deposit.trace, []).append(deposit)
     for trace, group in groups.items():
         [receipt] = keyed[trace]
-        awaiting, total = pairing.receipt_left[receipt.id], sum(d.remaining_cents for d in group)
+        awaiting, total = pairing.receipt_left[receipt.key], sum(d.remaining_cents for d in group)
         if len(group) > 1 and total != awaiting:
             continue  # several deposits that do not add up: a person decides
         method = DepositMatchMethod.TRACE if len(group) == 1 else DepositMatchMethod.SPLIT
         for deposit in group:
-            pairing.take(deposit.id, receipt.id, min(deposit.remaining_cents, awaiting), method)
+            pairing.take(deposit.id, receipt.key, min(deposit.remaining_cents, awaiting), method)
         if total < awaiting:
-            pairing.variances.append((group[-1].id, receipt.id, awaiting - total))
+            pairing.variances.append((group[-1].id, receipt.key, awaiting - total))
 
 
 def _in_window(receipt: Receipt, day: dt.date, window: int) -> bool:
@@ -99,22 +100,22 @@ def _in_window(receipt: Receipt, day: dt.date, window: int) -> bool:
 def _by_amount(pairing: Pairing, deposits: Sequence[OpenDeposit],
                receipts: Sequence[Receipt], window: int) -> None:
     for deposit in sorted(pairing.untouched(deposits), key=lambda d: (d.date, d.id)):
-        found = [r for r in receipts if pairing.receipt_left[r.id] == r.awaiting_cents
+        found = [r for r in receipts if pairing.receipt_left[r.key] == r.awaiting_cents
                  == deposit.remaining_cents and _in_window(r, deposit.date, window)]
         if len(found) > 1:
             text = plain(deposit.text)
             found = [r for r in found if r.payer and plain(r.payer) in text]
         if len(found) == 1:
-            pairing.take(deposit.id, found[0].id, deposit.remaining_cents,
+            pairing.take(deposit.id, found[0].key, deposit.remaining_cents,
                          DepositMatchMethod.AMOUNT_DATE)
 
 
-def _subsets(amounts: list[tuple[int, int]], target: int) -> list[list[int]]:
+def _subsets(amounts: list[tuple[ReceiptKey, int]], target: int) -> list[list[ReceiptKey]]:
     """Up to two sets of two or more ids whose amounts add up to ``target`` exactly."""
-    found: list[list[int]] = []
+    found: list[list[ReceiptKey]] = []
     nodes = 0
 
-    def walk(start: int, left: int, chosen: list[int]) -> None:
+    def walk(start: int, left: int, chosen: list[ReceiptKey]) -> None:
         nonlocal nodes
         nodes += 1
         if len(found) > 1 or nodes > _SEARCH_NODES:
@@ -138,14 +139,14 @@ def _subsets(amounts: list[tuple[int, int]], target: int) -> list[list[int]]:
 def _bulk(pairing: Pairing, deposits: Sequence[OpenDeposit],
           receipts: Sequence[Receipt]) -> None:
     for deposit in sorted(pairing.untouched(deposits), key=lambda d: (d.date, d.id)):
-        whole = [r for r in receipts if pairing.receipt_left[r.id] == r.awaiting_cents > 0
+        whole = [r for r in receipts if pairing.receipt_left[r.key] == r.awaiting_cents > 0
                  and r.received <= deposit.date and r.awaiting_cents < deposit.remaining_cents]
         whole.sort(key=lambda r: (r.received, r.id), reverse=True)
         for pool in ([r for r in whole if r.received == deposit.date], whole):
-            found = _subsets(sorted(((r.id, r.awaiting_cents) for r in pool[:_BULK_CANDIDATES]),
+            found = _subsets(sorted(((r.key, r.awaiting_cents) for r in pool[:_BULK_CANDIDATES]),
                                     key=lambda a: -a[1]), deposit.remaining_cents)
             if len(found) == 1:
-                cents = {r.id: r.awaiting_cents for r in pool}
+                cents = {r.key: r.awaiting_cents for r in pool}
                 for receipt_id in found[0]:
                     pairing.take(deposit.id, receipt_id, cents[receipt_id],
                                  DepositMatchMethod.BULK)
@@ -156,7 +157,7 @@ def pair(deposits: Sequence[OpenDeposit], receipts: Sequence[Receipt],
          window: int) -> Pairing:
     """Match deposits with receipts (see the module docstring for the rules' order)."""
     pairing = Pairing(deposit_left={d.id: d.remaining_cents for d in deposits},
-                      receipt_left={r.id: r.awaiting_cents for r in receipts})
+                      receipt_left={r.key: r.awaiting_cents for r in receipts})
     _by_trace(pairing, deposits, receipts)
     _by_amount(pairing, deposits, receipts, window)
     _bulk(pairing, deposits, receipts)

@@ -1,17 +1,21 @@
 """Money awaiting deposit: every receipt that debited cash clearing, as simple records.
 
 This is the one place that says what the bank should be depositing.  A receipt is an 835
-remittance (a check or EFT; a keyed paper EOB is stored as one), which reconcile matches,
-or a desk entry (an entry of its own that debited cash clearing, such as a payment keyed
-at the desk), which the cash-clearing check counts; payments received without remittance
-(patient payments, lockbox, payer checks before their EOB) are to be added here as another
-:class:`ReceiptKind`, each giving the same :class:`Receipt`.
+remittance (a check or EFT; a keyed paper EOB is stored as one) or a payment received
+without remittance (``received_payments``: a payer's check at the desk or in a lockbox
+file, a patient's check, card or cash payment), both of which reconcile matches, or a desk
+entry (any other entry of its own that debited cash clearing), which the cash-clearing
+check counts.  Each gives the same :class:`Receipt`.
 
 Every movement of cash clearing belongs to one receipt or to the deposit side: a
 remittance's own entries, those of its claim payments (unapplied cash returned to the payer
-from cash) and the corrections reversing either; a desk entry and its corrections; the
-deposit entries of the matches and their reversals.  What is awaiting is a receipt's
-amount less what deposits met (``deposit_matches``).
+from cash) and the corrections reversing either; a received payment's own entry and the
+corrections reversing it (a returned item's); the ``payment_claimed`` entry by which an
+835 takes a check received before it, which belongs to that remittance (the check's cash
+was counted when it was received, so the remittance awaits nothing more and the check
+awaits its deposit once); a desk entry and its corrections; the deposit entries of the
+matches and their reversals.  What is awaiting is a receipt's amount less what deposits
+met (``deposit_matches``).
 """
 
 from __future__ import annotations
@@ -25,25 +29,31 @@ from sqlalchemy import ColumnElement, Connection, func, or_, select
 
 from edi_posting.bank.traces import normalize_trace
 from edi_posting.db.base import table_of
-from edi_posting.db.ledger import AccountCode
+from edi_posting.db.ledger import AccountCode, EntryKind
 from edi_posting.db.lists import among
 from edi_posting.db.models import (
     ClaimPayment,
     DepositMatch,
     JournalEntry,
     JournalLine,
+    PatientAccount,
     Payer,
     ReceivedFile,
+    ReceivedPayment,
     Remittance,
 )
 from edi_posting.db.workflow import ReceiptKind
 from edi_posting.ledger.journal import account_ids
 
-__all__ = ["Receipt", "awaiting_receipts", "cleared_cents", "standing"]
+__all__ = ["RECEIVED_KINDS", "Receipt", "ReceiptKey", "awaiting_receipts", "cleared_cents", "standing"]
+
+ReceiptKey = tuple[str, int]  # (ReceiptKind, id): ids are unique within a kind only
 
 _R, _E, _L = table_of(Remittance), table_of(JournalEntry), table_of(JournalLine)
 _CP, _P, _M = table_of(ClaimPayment), table_of(Payer), table_of(DepositMatch)
-_F = table_of(ReceivedFile)
+_F, _RP, _A = table_of(ReceivedFile), table_of(ReceivedPayment), table_of(PatientAccount)
+# what the bank deposits and reconcile matches: 835s and payments received without one
+RECEIVED_KINDS = (ReceiptKind.REMITTANCE, ReceiptKind.PAYMENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +79,15 @@ class Receipt:
     def trace_key(self) -> str | None:
         return normalize_trace(self.trace)
 
+    @property
+    def key(self) -> ReceiptKey:
+        return (str(self.kind), self.id)
+
 
 def _moved(conn: Connection) -> list[Any]:
-    """Every entry's cash-clearing movement with what it belongs to: its remittance, its
-    claim payment's (a queue return from cash), or, for a correction (undo, reversal)
-    naming neither, the remittance or claim payment of the entry it reverses."""
+    """Every entry's cash-clearing movement (in entry order) with what it belongs to: its
+    remittance, its claim payment's (a queue return from cash), or, for a correction (undo,
+    reversal) naming neither, the remittance or claim payment of the entry it reverses."""
     cash = account_ids(conn)[AccountCode.CASH_CLEARING]
     original = _E.alias("original")
     cp, cp_of_original = _CP.alias("cp"), _CP.alias("cp_of_original")
@@ -81,33 +95,67 @@ def _moved(conn: Connection) -> list[Any]:
                           cp_of_original.c.remittance_id)
     return list(conn.execute(
         select(_E.c.id, _E.c.kind, _E.c.effective_date, _E.c.reverses_entry_id,
-               owner.label("remittance_id"), func.sum(_L.c.amount_cents).label("cents"),
+               _E.c.review_item_id, owner.label("remittance_id"),
+               func.sum(_L.c.amount_cents).label("cents"),
                func.min(_L.c.payer_id).label("payer_id"))
         .join(_L, _L.c.entry_id == _E.c.id)
         .join(cp, cp.c.id == _E.c.claim_payment_id, isouter=True)
         .join(original, original.c.id == _E.c.reverses_entry_id, isouter=True)
         .join(cp_of_original, cp_of_original.c.id == original.c.claim_payment_id, isouter=True)
         .where(_L.c.account_id == cash)
-        .group_by(_E.c.id, _E.c.kind, _E.c.effective_date, _E.c.reverses_entry_id, owner)))
+        .group_by(_E.c.id, _E.c.kind, _E.c.effective_date, _E.c.reverses_entry_id,
+                  _E.c.review_item_id, owner)
+        .order_by(_E.c.id)))
 
 
-def _attributed(conn: Connection) -> tuple[dict[int, tuple[int, int]], list[Any]]:
-    """Remittance id -> (cash clearing moved, first entry); and the desk entries: cash
-    clearing moved by an entry of its own (a payment keyed at the desk), with the
-    corrections reversing one counted in it.  The deposit side (entries of a deposit match
-    and their reversals) is what clears receipts, never a receipt itself."""
+def _payment_links(conn: Connection) -> tuple[dict[int, int], dict[int, int]]:
+    """Journal entry -> the received payment it put in cash clearing; and the review item
+    of a payer's check -> the remittance that claimed it (its ``payment_claimed`` entries
+    name that item)."""
+    own: dict[int, int] = {}
+    claimed: dict[int, int] = {}
+    for row in conn.execute(select(_RP.c.id, _RP.c.journal_entry_id, _RP.c.review_item_id,
+                                   _RP.c.claimed_by_remittance_id)):
+        own[int(row.journal_entry_id)] = int(row.id)
+        if row.review_item_id is not None and row.claimed_by_remittance_id is not None:
+            claimed[int(row.review_item_id)] = int(row.claimed_by_remittance_id)
+    return own, claimed
+
+
+def _owner(row: Any, own: dict[int, int], claimed: dict[int, int],
+           owners: dict[int, ReceiptKey]) -> ReceiptKey | None:
+    """The receipt one cash-clearing movement belongs to (None: a desk entry of its own)."""
+    if row.id in own:
+        return (ReceiptKind.PAYMENT, own[row.id])
+    if row.kind == EntryKind.PAYMENT_CLAIMED and row.review_item_id in claimed:
+        return (ReceiptKind.REMITTANCE, claimed[row.review_item_id])
+    if row.remittance_id is not None:  # a later 835's reversal is that remittance's own
+        return (ReceiptKind.REMITTANCE, int(row.remittance_id))
+    return owners.get(row.reverses_entry_id)
+
+
+def _attributed(conn: Connection) -> tuple[dict[ReceiptKey, tuple[int, int]], list[Any]]:
+    """(kind, id) of a remittance or received payment -> (cash clearing moved, first
+    entry); and the desk entries: cash clearing moved by an entry of its own, with the
+    corrections reversing one counted in it.  A correction naming no remittance belongs
+    where the entry it reverses does, however many corrections deep.  The deposit side (entries of a deposit
+    match and their reversals) is what clears receipts, never a receipt itself."""
     matched = set(conn.execute(select(_M.c.journal_entry_id)).scalars())
-    by_remittance: dict[int, tuple[int, int]] = {}
+    own, claimed = _payment_links(conn)
+    owners: dict[int, ReceiptKey] = {}
+    moved: dict[ReceiptKey, tuple[int, int]] = {}
     desk: dict[int, list[Any]] = {}
     for row in _moved(conn):
         if row.id in matched or row.reverses_entry_id in matched:
             continue
-        if row.remittance_id is not None:
-            moved, first = by_remittance.get(int(row.remittance_id), (0, row.id))
-            by_remittance[int(row.remittance_id)] = (moved + int(row.cents), min(first, row.id))
-        else:
+        found = _owner(row, own, claimed, owners)
+        if found is None:
             desk.setdefault(row.reverses_entry_id or row.id, []).append(row)
-    return by_remittance, [_desk_receipt(rows) for rows in desk.values()]
+            continue
+        owners[row.id] = found
+        cents, first = moved.get(found, (0, row.id))
+        moved[found] = (cents + int(row.cents), min(first, row.id))
+    return moved, [_desk_receipt(rows) for rows in desk.values()]
 
 
 def _desk_receipt(rows: list[Any]) -> Receipt:
@@ -139,10 +187,26 @@ def awaiting_receipts(conn: Connection, *, received_to: dt.date | None = None,
                       ids: Sequence[int] | None = None, only_open: bool = True,
                       kinds: Sequence[ReceiptKind] = (ReceiptKind.REMITTANCE,)
                       ) -> list[Receipt]:
-    """The receipts (received on or before ``received_to``; ``ids``: remittances) with
-    money still awaiting its deposit (``only_open=False``: all of them, the cash-clearing
-    check's view; ``kinds`` adds the desk's)."""
+    """The receipts of ``kinds`` (received on or before ``received_to``; ``ids``: of the
+    first kind asked) with money still awaiting its deposit (``only_open=False``: all of
+    them, the cash-clearing check's view).  :data:`RECEIVED_KINDS` are what reconcile
+    matches; the cash-clearing check adds the desk's."""
     cash, desk = _attributed(conn)
+    receipts: list[Receipt] = []
+    if ReceiptKind.REMITTANCE in kinds:
+        receipts += _remittances(conn, cash, ids if kinds[0] == ReceiptKind.REMITTANCE
+                                 else None)
+    if ReceiptKind.PAYMENT in kinds and (ids is None or kinds[0] == ReceiptKind.PAYMENT):
+        receipts += _payments(conn, cash, ids)
+    if ReceiptKind.DESK in kinds and ids is None:
+        cleared = cleared_cents(conn, ReceiptKind.DESK)
+        receipts += [replace(r, cleared_cents=cleared.get(r.id, 0)) for r in desk]
+    return [r for r in receipts if (received_to is None or r.received <= received_to)
+            and (not only_open or r.awaiting_cents > 0)]
+
+
+def _remittances(conn: Connection, cash: dict[ReceiptKey, tuple[int, int]],
+                 ids: Sequence[int] | None) -> list[Receipt]:
     cleared = cleared_cents(conn, ReceiptKind.REMITTANCE)
     query = (select(_R.c.id, _R.c.payer_id, _R.c.payer_name, _P.c.name, _R.c.trace_number,
                     _R.c.payment_date, _R.c.payment_method, _F.c.received_at)
@@ -152,25 +216,30 @@ def awaiting_receipts(conn: Connection, *, received_to: dt.date | None = None,
         query = query.where(among(_R.c.id, list(ids)))
     receipts = []
     for row in conn.execute(query):
-        moved, entry = cash.get(row.id, (0, 0))
+        moved, entry = cash.get((ReceiptKind.REMITTANCE, row.id), (0, 0))
         received = row.payment_date or (row.received_at.date() if row.received_at
                                         else dt.date.today())
-        receipt = Receipt(ReceiptKind.REMITTANCE, row.id, row.payer_id,
-                          row.name or row.payer_name or "", moved, row.trace_number,
-                          received, entry or None, cleared.get(row.id, 0), row.payment_method)
-        if received_to is not None and receipt.received > received_to:
-            continue
-        if only_open and receipt.awaiting_cents <= 0:
-            continue
-        receipts.append(receipt)
-    if ReceiptKind.DESK in kinds and ids is None:
-        receipts += _open_desk(conn, desk, received_to, only_open)
+        receipts.append(Receipt(ReceiptKind.REMITTANCE, row.id, row.payer_id,
+                                row.name or row.payer_name or "", moved, row.trace_number,
+                                received, entry or None, cleared.get(row.id, 0),
+                                row.payment_method))
     return receipts
 
 
-def _open_desk(conn: Connection, desk: list[Receipt], received_to: dt.date | None,
-               only_open: bool) -> list[Receipt]:
-    cleared = cleared_cents(conn, ReceiptKind.DESK)
-    found = [replace(r, cleared_cents=cleared.get(r.id, 0)) for r in desk]
-    return [r for r in found if (received_to is None or r.received <= received_to)
-            and (not only_open or r.awaiting_cents > 0)]
+def _payments(conn: Connection, cash: dict[ReceiptKey, tuple[int, int]],
+              ids: Sequence[int] | None) -> list[Receipt]:
+    """Received payments: who paid (the payer, else the name as given, else the account),
+    the reference as their trace, the day received, the method, their own entry."""
+    cleared = cleared_cents(conn, ReceiptKind.PAYMENT)
+    query = (select(_RP.c.id, _RP.c.payer_id, _P.c.name, _RP.c.remitter, _A.c.account_number,
+                    _RP.c.reference, _RP.c.received_date, _RP.c.method, _RP.c.journal_entry_id)
+             .join(_P, _P.c.id == _RP.c.payer_id, isouter=True)
+             .join(_A, _A.c.id == _RP.c.patient_account_id, isouter=True)
+             .order_by(_RP.c.id))
+    if ids is not None:
+        query = query.where(among(_RP.c.id, list(ids)))
+    return [Receipt(ReceiptKind.PAYMENT, row.id, row.payer_id,
+                    row.name or row.remitter or row.account_number or "",
+                    cash.get((ReceiptKind.PAYMENT, row.id), (0, 0))[0], row.reference,
+                    row.received_date, row.journal_entry_id, cleared.get(row.id, 0),
+                    str(row.method)) for row in conn.execute(query)]

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
 from edi_posting.db.models import ReviewItem
-from edi_posting.db.workflow import OPEN_STATES, ItemAction
+from edi_posting.db.workflow import OPEN_STATES, ItemAction, ReceiptKind
 from edi_posting.money import format_cents
 from edi_posting.queue.items import ReviewDraft, close_review_items, open_review_items
 from edi_posting.reconciliation.calendar import add_business_days, window_days
@@ -32,7 +32,12 @@ from edi_posting.reconciliation.matches import (
     record_matches,
 )
 from edi_posting.reconciliation.pairing import OpenDeposit, Pairing, pair
-from edi_posting.reconciliation.receipts import Receipt, awaiting_receipts
+from edi_posting.reconciliation.receipts import (
+    RECEIVED_KINDS,
+    Receipt,
+    ReceiptKey,
+    awaiting_receipts,
+)
 from edi_posting.reconciliation.returns import process_returns
 from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import ReviewKind
@@ -54,14 +59,20 @@ class ReconcileResult:
     returned: int = 0  # returned_item items opened (those tied to a deposit posted)
 
 
+def _remittance_of(receipt: Receipt) -> int | None:
+    """The remittance an item about ``receipt`` names (a received payment names none)."""
+    return receipt.id if receipt.kind == ReceiptKind.REMITTANCE else None
+
+
 def _variance(deposit: OpenDeposit, receipt: Receipt, short: int) -> ReviewDraft:
     return ReviewDraft(
         f"deposit_variance:{deposit.id}:{receipt.kind}:{receipt.id}", ReviewKind.DEPOSIT_VARIANCE,
-        f"deposit {deposit.id} of {deposit.date} matches remittance {receipt.id} (trace "
+        f"deposit {deposit.id} of {deposit.date} matches {receipt.kind} {receipt.id} (trace "
         f"{receipt.trace}) by trace but is {format_cents(short)} short of its "
         f"{format_cents(receipt.amount_cents)}", short, 2, ProblemCode.DEPOSIT_VARIANCE,
-        {"deposit_id": deposit.id, "receipt": receipt.id, "short": format_cents(short)},
-        payer_id=receipt.payer_id, remittance_id=receipt.id, deposit_id=deposit.id)
+        {"deposit_id": deposit.id, "receipt": receipt.id, "receipt_kind": str(receipt.kind),
+         "short": format_cents(short)},
+        payer_id=receipt.payer_id, remittance_id=_remittance_of(receipt), deposit_id=deposit.id)
 
 
 def _lonely(deposit: OpenDeposit, left: int) -> ReviewDraft:
@@ -98,12 +109,15 @@ def settle_items(conn: Connection, *, deposit_ids: Sequence[int], receipt_ids: S
 
 
 def _post(conn: Connection, pairing: Pairing, deposits: dict[int, OpenDeposit],
-          receipts: dict[int, Receipt], actor: str) -> list[dict[str, Any]]:
-    drafts = [MatchDraft(p.deposit_id, receipts[p.receipt_id], p.amount_cents, p.method,
-                         deposits[p.deposit_id].date) for p in pairing.pairs]
+          receipts: dict[ReceiptKey, Receipt], actor: str) -> list[dict[str, Any]]:
+    drafts = [MatchDraft(p.deposit_id, receipts[p.receipt], p.amount_cents, p.method,
+                         deposits[p.deposit_id].date, receipt_kind=receipts[p.receipt].kind)
+              for p in pairing.pairs]
     entry_ids = record_matches(conn, drafts, actor)
     return [{"deposit_id": d.deposit_id, "date": d.day.isoformat(),
-             "remittance_id": d.receipt.id, "trace": d.receipt.trace,
+             "remittance_id": _remittance_of(d.receipt),
+             "payment_id": d.receipt.id if d.receipt.kind == ReceiptKind.PAYMENT else None,
+             "trace": d.receipt.trace,
              "amount": format_cents(d.amount_cents), "method": str(d.method),
              "entry_id": entry} for d, entry in zip(drafts, entry_ids, strict=True)]
 
@@ -116,21 +130,23 @@ def reconcile(conn: Connection, *, actor: str, date_from: dt.date | None = None,
     days, as_of = window_days(conn, window), date_to or today or dt.date.today()
     returned = process_returns(conn, actor=actor, date_from=date_from, date_to=date_to)
     deposits = {d.id: d for d in open_deposits(conn, date_from=date_from, date_to=date_to)}
-    receipts = {r.id: r for r in awaiting_receipts(conn)}
+    receipts = {r.key: r for r in awaiting_receipts(conn, kinds=RECEIVED_KINDS)}
     pairing = pair(list(deposits.values()), list(receipts.values()), days)
     matches = _post(conn, pairing, deposits, receipts, actor)
     closed = settle_items(
         conn, deposit_ids=[d for d, left in pairing.deposit_left.items() if left == 0],
-        receipt_ids=[r for r, left in pairing.receipt_left.items() if left == 0],
+        receipt_ids=[r for (kind, r), left in pairing.receipt_left.items()
+                     if left == 0 and kind == ReceiptKind.REMITTANCE],
         actor=actor, why="met by reconcile")
     due_before = _received_by(as_of, days)
     drafts = [_variance(deposits[d], receipts[r], short) for d, r, short in pairing.variances]
     drafts += [_lonely(d, pairing.deposit_left[d.id]) for d in deposits.values()
                if pairing.deposit_left[d.id] > 0]
     variance_receipts = {r for _, r, _ in pairing.variances}
+    # a received payment is no ERA: one not yet deposited stays in ``reconcile status``
     drafts += [_silent(r, add_business_days(r.received, days), days) for r in receipts.values()
-               if pairing.receipt_left[r.id] == r.awaiting_cents and r.received <= due_before
-               and r.id not in variance_receipts]
+               if pairing.receipt_left[r.key] == r.awaiting_cents and r.received <= due_before
+               and r.key not in variance_receipts and r.kind == ReceiptKind.REMITTANCE]
     opened_ids = set(open_review_items(conn, drafts, actor))
     opened: dict[str, int] = {}
     kinds: list[str] = list(conn.execute(select(_ITEM.c.kind).where(

@@ -1,14 +1,16 @@
 """Returned items: a deposited check that bounced (BAI2 555), an ACH credit reversed (451,
 466) or a CSV line flagged returned takes money back out of the bank.
 
-The return line is tied to what it returns by its trace: the remittance of that trace,
-else the deposit of that trace and what it met.  Then, as new entries linked to a
+The return line is tied to what it returns by its trace: the deposited receipt of that
+trace (a remittance, or a payment received without remittance by its reference), else the
+deposit of that trace and what it met.  Then, as new entries linked to a
 ``returned_item`` review item (kind ``deposit_return``), never by editing anything:
 
 1. each standing ``deposit`` entry that met the remittance is reversed (Dr cash clearing /
    Cr bank): the bank side of the payment is gone and the match no longer stands;
 2. the remittance's cash posted to claims is taken back (Dr insurance receivable / Cr cash
-   clearing, on each claim payment's claim and payer): the claims' balances are open again.
+   clearing, on each claim payment's claim and payer): the claims' balances are open again;
+   a received payment's own entry is reversed instead (:mod:`.payment_returns`).
 
 A return that cannot be tied exactly (no such trace, or amounts that differ) posts nothing
 and opens the item saying so.  A chargeback won later re-posts both (``chargeback-won``,
@@ -37,7 +39,17 @@ from edi_posting.ledger.journal import (
 )
 from edi_posting.money import format_cents
 from edi_posting.queue.items import ReviewDraft, open_review_items
-from edi_posting.reconciliation.receipts import awaiting_receipts, standing
+from edi_posting.reconciliation.payment_returns import (
+    follow_payments,
+    reopened_payments,
+    returnable,
+)
+from edi_posting.reconciliation.receipts import (
+    RECEIVED_KINDS,
+    ReceiptKey,
+    awaiting_receipts,
+    standing,
+)
 from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import ReviewKind
 
@@ -47,25 +59,33 @@ _D, _M, _I = table_of(Deposit), table_of(DepositMatch), table_of(ReviewItem)
 _E, _L = table_of(JournalEntry), table_of(JournalLine)
 
 
-def _returned_receipts(conn: Connection, trace: str | None) -> list[int]:
-    """The remittances a return's trace names: by their own trace, else by the deposit of
-    that trace and what it met."""
+def _returned_receipts(conn: Connection, trace: str | None) -> list[ReceiptKey]:
+    """The receipts (remittances, received payments) a return's trace names: deposited ones
+    by their own trace, else by the deposit of that trace and what it met."""
     if not trace:
         return []
-    direct = [r.id for r in awaiting_receipts(conn, only_open=False) if r.trace_key == trace]
+    direct = [r.key for r in awaiting_receipts(conn, only_open=False, kinds=RECEIVED_KINDS)
+              if r.trace_key == trace]
+    deposited = {(str(k), int(i)) for k, i in conn.execute(
+        select(_M.c.receipt_kind, _M.c.receipt_id).where(standing()))}
+    if [key for key in direct if key in deposited]:
+        return [key for key in direct if key in deposited]
     if direct:
         return direct
     deposits = conn.execute(select(_D.c.id).where(_D.c.trace_number == trace,
                                                   _D.c.amount_cents > 0)).scalars().all()
-    return sorted(set(conn.execute(select(_M.c.receipt_id).where(
-        among(_M.c.deposit_id, list(deposits)), _M.c.receipt_kind == ReceiptKind.REMITTANCE,
-        standing())).scalars())) if deposits else []
+    return sorted({(str(k), int(i)) for k, i in conn.execute(
+        select(_M.c.receipt_kind, _M.c.receipt_id).where(
+            among(_M.c.deposit_id, list(deposits)),
+            _M.c.receipt_kind.in_(list(RECEIVED_KINDS)), standing()))}) if deposits else []
 
 
-def _standing_matches(conn: Connection, receipts: Sequence[int]) -> list[Any]:
-    return list(conn.execute(select(_M).where(
-        _M.c.receipt_kind == ReceiptKind.REMITTANCE, among(_M.c.receipt_id, list(receipts)),
-        _M.c.method != DepositMatchMethod.VARIANCE, standing()).order_by(_M.c.id)))
+def _standing_matches(conn: Connection, receipts: Sequence[ReceiptKey]) -> list[Any]:
+    wanted = set(receipts)
+    return [m for m in conn.execute(select(_M).where(
+        among(_M.c.receipt_id, sorted({i for _, i in receipts})),
+        _M.c.method != DepositMatchMethod.VARIANCE, standing()).order_by(_M.c.id))
+        if (m.receipt_kind, m.receipt_id) in wanted]
 
 
 def reopened_cash(conn: Connection, receipts: Sequence[int], key: str, day: dt.date,
@@ -99,17 +119,23 @@ def reopened_cash(conn: Connection, receipts: Sequence[int], key: str, day: dt.d
     return drafts
 
 
-def _item(line: Any, receipts: Sequence[int], tied: bool, why: str) -> ReviewDraft:
+def _item(line: Any, receipts: Sequence[ReceiptKey], tied: bool, why: str) -> ReviewDraft:
     amount = -int(line.amount_cents)
     what = (f"returned item {line.bank_reference or line.id} of {line.deposit_date} "
             f"({format_cents(amount)}, type {line.type_code or 'flagged'}, "
             f"'{line.description or ''}')")
-    text = (f"{what}: the deposit of remittance {', '.join(map(str, receipts))} reversed and "
-            "its claims' balances open again" if tied else f"{what}: {why}; work it by hand")
+    remittances = [i for k, i in receipts if k == ReceiptKind.REMITTANCE]
+    named = (f"remittance {', '.join(map(str, remittances))} reversed and its claims'"
+             if len(remittances) == len(receipts) else
+             f"{', '.join(f'{k} {i}' for k, i in receipts)} reversed and the")
+    text = (f"{what}: the deposit of {named} balances open again" if tied
+            else f"{what}: {why}; work it by hand")
     return ReviewDraft(f"returned_item:{line.id}", ReviewKind.RETURNED_ITEM, text, amount, 1,
                        ProblemCode.RETURNED_ITEM,
-                       {"deposit_id": line.id, "receipts": list(receipts), "tied": tied},
-                       remittance_id=receipts[0] if receipts else None, deposit_id=line.id)
+                       {"deposit_id": line.id, "receipts": [i for _, i in receipts],
+                        "receipt_kinds": [k for k, _ in receipts], "tied": tied},
+                       remittance_id=remittances[0] if remittances else None,
+                       deposit_id=line.id)
 
 
 def _one(conn: Connection, line: Any, actor: str) -> int:
@@ -119,7 +145,9 @@ def _one(conn: Connection, line: Any, actor: str) -> int:
     why = ("no deposited remittance has its trace" if not matches else
            f"it returns {format_cents(-line.amount_cents)}, the deposits met "
            f"{format_cents(met)}")
-    tied = bool(matches) and met == -line.amount_cents
+    refused = returnable(conn, [i for k, i in receipts if k == ReceiptKind.PAYMENT])
+    why = refused or why
+    tied = bool(matches) and met == -line.amount_cents and refused is None
     [item_id] = open_review_items(conn, [_item(line, receipts, tied, why)], actor) or [0]
     if not item_id:
         return 0
@@ -131,8 +159,12 @@ def _one(conn: Connection, line: Any, actor: str) -> int:
     drafts = reversal_drafts(conn, [m.journal_entry_id for m in matches],
                              kind=EntryKind.DEPOSIT_RETURN, key_suffix=key,
                              effective_date=line.deposit_date, template=template)
-    drafts += reopened_cash(conn, receipts, key, line.deposit_date, item_id)
+    payments = [i for k, i in receipts if k == ReceiptKind.PAYMENT]
+    remittances = [i for k, i in receipts if k == ReceiptKind.REMITTANCE]
+    drafts += reopened_cash(conn, remittances, key, line.deposit_date, item_id)
+    drafts += reopened_payments(conn, payments, key, line.deposit_date, item_id)
     write_entries(conn, drafts, actor)
+    follow_payments(conn, payments, item_id, actor)
     return 1
 
 

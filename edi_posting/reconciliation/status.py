@@ -20,7 +20,12 @@ from edi_posting.db.workflow import ReceiptKind
 from edi_posting.ledger.journal import account_ids
 from edi_posting.money import format_cents
 from edi_posting.reconciliation.matches import banked_cents
-from edi_posting.reconciliation.receipts import Receipt, awaiting_receipts, standing
+from edi_posting.reconciliation.receipts import (
+    RECEIVED_KINDS,
+    Receipt,
+    awaiting_receipts,
+    standing,
+)
 from edi_posting.records.states import ReviewKind
 
 __all__ = ["STATUS_COLUMNS", "cash_clearing_cents", "cash_clearing_difference", "day_figures",
@@ -47,7 +52,7 @@ def cash_clearing_difference(conn: Connection) -> str | None:
     """None when cash clearing equals what the receipts still await; else what differs."""
     ledger = cash_clearing_cents(conn)
     awaiting = sum(r.awaiting_cents for r in awaiting_receipts(
-        conn, only_open=False, kinds=(ReceiptKind.REMITTANCE, ReceiptKind.DESK)))
+        conn, only_open=False, kinds=(*RECEIVED_KINDS, ReceiptKind.DESK)))
     if ledger == awaiting:
         return None
     return (f"cash clearing holds {format_cents(ledger)}; money received and not yet "
@@ -89,10 +94,10 @@ def day_figures(conn: Connection, *, date_from: dt.date | None = None,
     days: dict[dt.date, dict[str, Any]] = {}
     deposits = _deposit_days(conn, date_from, date_to)
     taken = banked_cents(conn, [d.id for d in deposits])
-    met: dict[int, set[int]] = {}
-    for deposit_id, receipt_id in conn.execute(select(_M.c.deposit_id, _M.c.receipt_id)
-                                               .where(standing())):
-        met.setdefault(deposit_id, set()).add(receipt_id)
+    met: dict[int, set[tuple[str, int]]] = {}  # a remittance or a received payment
+    for deposit_id, kind, receipt_id in conn.execute(
+            select(_M.c.deposit_id, _M.c.receipt_kind, _M.c.receipt_id).where(standing())):
+        met.setdefault(deposit_id, set()).add((kind, receipt_id))
     variance = set(conn.execute(select(_I.c.deposit_id).where(
         _I.c.kind == ReviewKind.DEPOSIT_VARIANCE)).scalars())
     for d in deposits:
@@ -104,7 +109,7 @@ def day_figures(conn: Connection, *, date_from: dt.date | None = None,
         left = d.amount_cents - taken.get(d.id, 0)
         row["unmatched_deposits"] += left > 0
         row["unmatched_deposit_amount"] += max(left, 0)
-    for receipt in awaiting_receipts(conn):
+    for receipt in awaiting_receipts(conn, kinds=RECEIVED_KINDS):
         if _in(receipt.received, date_from, date_to):
             _count_receipt(days.setdefault(receipt.received, _blank(receipt.received)), receipt)
     return [{**days[day], "remittances_met": len(days[day]["remittances_met"]),

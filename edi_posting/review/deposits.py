@@ -12,7 +12,8 @@
   puts it on a claim); the deposit is then spoken for and never matched again.
 * ``chargeback-won``: a ``returned_item`` (a bounced check, a reversed ACH credit, a
   chargeback) the practice won back: the return's entries are negated (kind
-  ``chargeback_won``), the claims' cash re-posted and the deposit met again.
+  ``chargeback_won``), the claims' cash (or the returned payment) re-posted and the
+  deposit met again; a payer's check waits for its 835 again on its reopened item.
 * ``accept-variance``: a deposit short of its remittance, the difference written to other
   adjustments with a reason (Dr other adjustments / Cr cash clearing).  As a write-off, an
   amount above the write-off limit needs a user who may approve.
@@ -54,6 +55,7 @@ from edi_posting.reconciliation.matches import (
     lock_deposits,
     record_matches,
 )
+from edi_posting.reconciliation.payment_returns import held_again
 from edi_posting.reconciliation.receipts import Receipt, awaiting_receipts
 from edi_posting.records.problems import ProblemCode
 from edi_posting.records.states import ReviewKind
@@ -83,11 +85,22 @@ def _deposit(conn: Connection, deposit_id: int) -> tuple[Any, int]:
     return row, row.amount_cents - banked_cents(conn, [deposit_id]).get(deposit_id, 0)
 
 
-def _receipt(conn: Connection, remittance_id: int) -> Receipt:
-    found = awaiting_receipts(conn, ids=[remittance_id], only_open=False)
+def _receipt(conn: Connection, receipt_id: int,
+             kind: str = ReceiptKind.REMITTANCE) -> Receipt:
+    found = awaiting_receipts(conn, ids=[receipt_id], only_open=False,
+                              kinds=(ReceiptKind(kind),))
     if not found:
-        raise ActionError(f"no remittance {remittance_id}")
+        raise ActionError(f"no {kind} {receipt_id}")
     return found[0]
+
+
+def _item_receipt(conn: Connection, item: Any) -> Receipt:
+    """The receipt a silent ERA or a variance is about: its remittance, else the received
+    payment its evidence names (a variance of a payment received without remittance)."""
+    evidence = item.evidence or {}
+    if item.remittance_id is None and evidence.get("receipt_kind") == ReceiptKind.PAYMENT:
+        return _receipt(conn, int(evidence["receipt"]), ReceiptKind.PAYMENT)
+    return _receipt(conn, item.remittance_id)
 
 
 def _sync(conn: Connection, kind: ReviewKind, column: Any, key: int, left: int,
@@ -114,7 +127,7 @@ def _pair_of(conn: Connection, item: Any, remittance_id: int | None,
     if deposit_id is None:
         raise ActionError("name the deposit that paid it (--deposit ID)")
     deposit, left = _deposit(conn, deposit_id)
-    return deposit, left, _receipt(conn, item.remittance_id)
+    return deposit, left, _item_receipt(conn, item)
 
 
 def match_deposit(conn: Connection, item_id: int, *, principal: Principal,
@@ -135,10 +148,10 @@ def match_deposit(conn: Connection, item_id: int, *, principal: Principal,
     action = ItemAction.SPLIT_DEPOSIT if split else ItemAction.MATCH_DEPOSIT
     [entry_id] = record_matches(conn, [MatchDraft(
         deposit.id, receipt, amount, DepositMatchMethod.MANUAL, dt.date.today(),
-        EntryKind.MATCH_DEPOSIT, item.id)], principal.name)
+        EntryKind.MATCH_DEPOSIT, item.id, receipt.kind)], principal.name)
     deposit_left, receipt_left = left - amount, receipt.awaiting_cents - amount
     own = deposit_left if item.kind == ReviewKind.LONELY_DEPOSIT else receipt_left
-    text = (f"deposit {deposit.id} matched to remittance {receipt.id} (trace {receipt.trace}) "
+    text = (f"deposit {deposit.id} matched to {receipt.kind} {receipt.id} (trace {receipt.trace}) "
             f"for {format_cents(amount)}; {format_cents(own)} left on this item")
     status = ReviewStatus.RESOLVED if own <= 0 else None
     record_action(conn, item, actor=principal.name, role=principal.role, action=action,
@@ -147,8 +160,9 @@ def match_deposit(conn: Connection, item_id: int, *, principal: Principal,
                            "amount": format_cents(amount)})
     _sync(conn, ReviewKind.LONELY_DEPOSIT, _ITEM.c.deposit_id, deposit.id, deposit_left,
           principal.name, item.id)
-    _sync(conn, ReviewKind.SILENT_ERA, _ITEM.c.remittance_id, receipt.id, receipt_left,
-          principal.name, item.id)
+    if receipt.kind == ReceiptKind.REMITTANCE:  # a received payment has no silent ERA
+        _sync(conn, ReviewKind.SILENT_ERA, _ITEM.c.remittance_id, receipt.id, receipt_left,
+              principal.name, item.id)
     return ActionResult(item.id, action, status or item.status, f"review item {item.id}: {text}",
                         amount, (entry_id,))
 
@@ -208,20 +222,20 @@ def accept_variance(conn: Connection, item_id: int, reason: str, *,
     _kind(item, ReviewKind.DEPOSIT_VARIANCE)
     if not reason.strip():
         raise ActionError("accepting a variance needs a reason")
-    receipt = _receipt(conn, item.remittance_id)
+    receipt = _item_receipt(conn, item)
     short, limit = receipt.awaiting_cents, write_off_limit_cents(conn)
     if short <= 0:
-        raise ActionError(f"remittance {receipt.id} awaits nothing now: nothing to accept")
+        raise ActionError(f"{receipt.kind} {receipt.id} awaits nothing now: nothing to accept")
     if approval_needed(principal) and short > limit and Permission.APPROVE not in MATRIX.get(
             principal.role or "", frozenset()):
         raise ActionError(f"{format_cents(short)} is above the write-off limit "
                           f"{format_cents(limit)}: a lead or an admin accepts it")
     [entry_id] = record_matches(conn, [MatchDraft(
         item.deposit_id, receipt, short, DepositMatchMethod.VARIANCE, dt.date.today(),
-        EntryKind.ACCEPT_VARIANCE, item.id, debit=AccountCode.OTHER_ADJUSTMENTS)],
+        EntryKind.ACCEPT_VARIANCE, item.id, receipt.kind, debit=AccountCode.OTHER_ADJUSTMENTS)],
         principal.name)
     text = (f"accepted the {format_cents(short)} deposit {item.deposit_id} is short of "
-            f"remittance {receipt.id} as an adjustment: {reason.strip()}")
+            f"{receipt.kind} {receipt.id} as an adjustment: {reason.strip()}")
     record_action(conn, item, actor=principal.name, role=principal.role,
                   action=ItemAction.ACCEPT_VARIANCE, to_status=ReviewStatus.RESOLVED,
                   note=text, entry_id=entry_id, values={"amount_cents": 0},
@@ -242,18 +256,23 @@ def chargeback_won(conn: Connection, item_id: int, *, principal: Principal,
     if not posted:
         raise ActionError(f"review item {item.id}: nothing was posted for this return (it "
                           "was not tied to a deposit): nothing to re-post")
-    reopened = load_entries(conn, [p.id for p in posted if p.reverses_entry_id is None])
+    matched = set(conn.execute(select(_MATCH.c.journal_entry_id).where(
+        _MATCH.c.journal_entry_id.in_([p.reverses_entry_id for p in posted]))).scalars())
+    reopened = load_entries(conn, [p.id for p in posted if p.reverses_entry_id not in matched])
     today = dt.date.today()
     drafts = [replace(d, claim_payment_id=e.claim_payment_id, review_item_id=item.id)
               for d, e in zip(negations(reopened, kind=EntryKind.CHARGEBACK_WON,
                                         key_suffix=f"won:{item.id}", effective_date=today),
                               reopened, strict=True)]
     entry_ids = write_entries(conn, drafts, principal.name)
-    again = [MatchDraft(m.deposit_id, _receipt(conn, m.receipt_id), m.amount_cents,
-                        DepositMatchMethod.MANUAL, today, EntryKind.CHARGEBACK_WON, item.id)
+    again = [MatchDraft(m.deposit_id, _receipt(conn, m.receipt_id, m.receipt_kind),
+                        m.amount_cents, DepositMatchMethod.MANUAL, today,
+                        EntryKind.CHARGEBACK_WON, item.id, m.receipt_kind)
              for m in conn.execute(select(_MATCH).where(_MATCH.c.journal_entry_id.in_(
-                 [p.reverses_entry_id for p in posted if p.reverses_entry_id is not None])))]
+                 sorted(matched))))]
     entry_ids += record_matches(conn, again, principal.name)
+    held_again(conn, [m.receipt.id for m in again if m.receipt_kind == ReceiptKind.PAYMENT],
+                item.id, principal.name)
     text = (f"chargeback won: {format_cents(item.amount_cents)} deposited again and the "
             f"claims' cash re-posted{f': {note.strip()}' if note and note.strip() else ''}")
     record_action(conn, item, actor=principal.name, role=principal.role,

@@ -86,7 +86,7 @@ def _create_matches() -> None:
         sa.Column("matched_at", sa.DateTime(timezone=True),
                   server_default=sa.text("(CURRENT_TIMESTAMP)"), nullable=False),
         sa.Column("actor", sa.String(length=128), nullable=False),
-        sa.CheckConstraint("receipt_kind IN ('remittance', 'desk', 'unapplied')",
+        sa.CheckConstraint("receipt_kind IN ('remittance', 'desk', 'unapplied', 'payment')",
                            name=op.f("ck_deposit_matches_receipt_kind")),
         sa.CheckConstraint(f"method IN ({methods})", name=op.f("ck_deposit_matches_method")),
         sa.ForeignKeyConstraint(["deposit_id"], ["deposits.id"],
