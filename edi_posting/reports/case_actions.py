@@ -24,7 +24,7 @@ from edi_posting.access.permissions import Principal
 from edi_posting.db.workflow import ReviewStatus
 from edi_posting.importing.units import envelope_rows
 from edi_posting.money import format_cents
-from edi_posting.queue.kinds import holds_money, holds_unapplied
+from edi_posting.queue.kinds import CLOSABLE_AT_ZERO, holds_money, holds_unapplied
 from edi_posting.records.states import ReviewKind
 from edi_posting.review import (
     accept_set,
@@ -60,7 +60,6 @@ class FinishingAction(NamedTuple):
     preview: Rehearsal | str | None = None
 
 _CLOSED = frozenset({ReviewStatus.RESOLVED, ReviewStatus.DISMISSED})
-_CLOSABLE_AT_ZERO = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH})
 _Action = FinishingAction
 
 
@@ -78,9 +77,10 @@ def finishing_actions(item: Any, case: dict[str, Any], *,
         return []
     build = _BY_KIND.get(item.kind, _dismiss_only)
     actions = _held_cash(item, case) + build(item, case)
-    if item.kind in _CLOSABLE_AT_ZERO and not item.amount_cents:
-        actions.append(_Action(f"queue dismiss {i} --reason WHY",
-                               "close it: it holds no cash"))
+    dismissal = f"queue dismiss {i} --reason WHY"
+    if (item.kind in CLOSABLE_AT_ZERO and not item.amount_cents
+            and all(a.command != dismissal for a in actions)):
+        actions.append(_Action(dismissal, "close it: it holds no cash"))
     actions += [_Action(f"queue escalate {i} --to lead --note WHY",
                         "hand it to a lead, saying why")]
     return [a._replace(command=f"edi-posting {a.command}") for a in actions]
@@ -204,7 +204,7 @@ def _reversal(item: Any, case: dict[str, Any]) -> list[_Action]:
         actions.append(_Action(f"queue link-correction {i} --claim-payment N",
                                "link a correction the payer sent under another payer claim "
                                "number", _NEEDS_CORRECTION))
-    if item.kind == ReviewKind.ORPHAN_REVERSAL:
+    if item.kind == ReviewKind.ORPHAN_REVERSAL and item.amount_cents:
         actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
                                f"take the reversal off {pcn or 'the claim'}: its balance is "
                                "owed again", _apply(i, pcn)))

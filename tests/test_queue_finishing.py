@@ -1,0 +1,56 @@
+"""Items found on the generator's 2,000-claim day that no documented command could finish, or
+whose figures and messages misled (issue 23, "every open item can be understood from
+`queue show` alone and finished with documented commands"), each written in X12 here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from click.testing import CliRunner
+
+from edi_posting.cli import main
+from edi_posting.review.actions import dismiss
+from tests.test_queue_money import OFFICE_VISIT, act, item, item_id
+from tests.x835 import Practice, clp, remit, svc
+
+
+def _show_actions(practice: Practice, ident: int) -> dict[str, str]:
+    """The commands `queue show` lists under "to finish it", with what each does."""
+    url = practice.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(main, ["--db", url, "queue", "show", str(ident)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    found: dict[str, str] = {}
+    for line in lines[lines.index("to finish it:") + 1:]:
+        if line.startswith("      "):
+            continue
+        if not line.startswith("  edi-posting "):
+            break
+        command, does = line.split("  # ", 1)
+        found[command.strip()] = does
+    return found
+
+
+def _cli(practice: Practice, *args: str) -> Any:
+    url = practice.engine.url.render_as_string(hide_password=False)
+    return CliRunner().invoke(main, ["--db", url, *args])
+
+
+# --- an orphan reversal of 0.00 ------------------------------------------------------------
+
+# the payer reverses a denial (nothing paid, CO-50 negated) whose original we never received
+REVERSED_DENIAL = clp("PCN1", "22", "-100", "0", "0", "ICN0",
+                      svc("99213", "-100", "0", "CO*50*-100"))
+
+
+def test_an_orphan_reversal_of_nothing_is_dismissed_as_queue_show_offers(
+        practice: Practice) -> None:
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("0", REVERSED_DENIAL, method="NON"))
+    ident = item_id(practice, "orphan_reversal")
+    assert item(practice, ident) == ("open", 0)
+    offered = _show_actions(practice, ident)
+    assert f"edi-posting queue dismiss {ident} --reason WHY" in offered
+    assert f"edi-posting queue apply {ident} --claim PCN1" not in offered  # no cash to apply
+    act(practice, dismiss, ident, "reversal of a denial we never received")
+    assert item(practice, ident) == ("dismissed", 0)
