@@ -107,9 +107,9 @@ def test_awaiting_correction_shows_what_linking_the_waiting_correction_would_pos
         ("      would post link_correction: unapplied_cash 70.00; contractual_adjustments "
          "30.00; insurance_ar -100.00"),
         f"      would leave review item {ident} resolved",
-        f"  {write_off.ljust(width)}  # write the reopened balance off (then dismiss the item)",
+        f"  {write_off.ljust(width)}  # write the reopened balance off (the item closes when it is settled)",
         "      would post write_off: other_adjustments 100.00; insurance_ar -100.00",
-        f"      would leave review item {ident} open at -80.00",
+        f"      would leave review item {ident} resolved at 0.00",
         f"  {note.ljust(width)}  # wait for the correction with a note",
         "      posts nothing",
         f"  {dismiss.ljust(width)}  # close it once no correction will come (it holds no cash)",
@@ -205,8 +205,8 @@ def test_no_listed_action_of_a_duplicate_payment_is_refused(practice: Practice) 
 
 def test_an_awaiting_correction_can_be_finished_with_the_commands_its_show_lists(
         practice: Practice, as_user: Any) -> None:
-    """No correction will come: the show's write-off settles the reopened balance but
-    leaves the item open, so the show must also offer the dismiss that closes it."""
+    """No correction will come: the show's write-off settles the reopened balance, and
+    settling it closes the item (the show still offers dismiss, for an item nobody works)."""
     practice.bill(("PCN1", OFFICE_VISIT))
     practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
                                      svc("99213", "100", "80", "CO*45*20")), trace="EFT1"))
@@ -217,8 +217,7 @@ def test_an_awaiting_correction_can_be_finished_with_the_commands_its_show_lists
     commands = [a["command"] for a in edi_posting.show_queue_item(sam, ident)["case"]["actions"]]
     assert f"edi-posting queue dismiss {ident} --reason WHY" in commands
     edi_posting.write_off(sam, ident, "payer-error", note="no correction will come")
-    edi_posting.dismiss_item(sam, ident, "balance written off; no correction will come")
-    assert edi_posting.show_queue_item(sam, ident)["status"] == "dismissed"
+    assert edi_posting.show_queue_item(sam, ident)["status"] == "resolved"
 
 
 def test_an_action_that_would_wait_for_approval_says_so_in_its_preview(

@@ -54,3 +54,47 @@ def test_an_orphan_reversal_of_nothing_is_dismissed_as_queue_show_offers(
     assert f"edi-posting queue apply {ident} --claim PCN1" not in offered  # no cash to apply
     act(practice, dismiss, ident, "reversal of a denial we never received")
     assert item(practice, ident) == ("dismissed", 0)
+
+
+# --- an awaiting_correction worked to zero -------------------------------------------------
+
+
+def _reversed_alone(practice: Practice, paid: tuple[str, ...], reversed_: tuple[str, ...],
+                    amount: str = "80") -> int:
+    """Paid in one 835, reversed in the next without its correction: awaiting_correction."""
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit(amount, clp("PCN1", "1", "100", amount, "0", "ICN1",
+                                       svc("99213", "100", amount, *paid)), trace="EFT1"))
+    practice.receive(remit(f"-{amount}", clp("PCN1", "22", "-100", f"-{amount}", "0", "ICN1",
+                                             svc("99213", "-100", f"-{amount}", *reversed_)),
+                           trace="EFT2"))
+    return item_id(practice, "awaiting_correction")
+
+
+def test_writing_off_an_awaiting_corrections_balance_closes_it(practice: Practice) -> None:
+    from edi_posting.review.balances import write_off
+
+    ident = _reversed_alone(practice, ("CO*45*20",), ("CO*45*-20",))
+    assert practice.balances("PCN1") == ("100.00", "0.00")
+    offered = _show_actions(practice, ident)
+    assert offered[f"edi-posting queue write-off {ident} --reason CODE --note WHY"] == (
+        "write the reopened balance off (the item closes when it is settled)")
+    part = act(practice, write_off, ident, "other", note="small balance", amount_cents=4000)
+    assert part.status == "open" and item(practice, ident)[0] == "open"
+    rest = act(practice, write_off, ident, "other", note="payer will not correct")
+    assert rest.status == "resolved"
+    assert rest.message.endswith("; the reversing payer's balance on the claim is settled")
+    assert item(practice, ident) == ("resolved", 0)
+    assert practice.balances("PCN1") == ("0.00", "0.00")
+
+
+def test_transferring_an_awaiting_corrections_balance_to_the_patient_closes_it(
+        practice: Practice) -> None:
+    from edi_posting.review.balances import transfer
+
+    ident = _reversed_alone(practice, ("PR*2*20",), ("PR*2*-20",))
+    assert practice.balances("PCN1") == ("100.00", "0.00")
+    done = act(practice, transfer, ident, to="patient")
+    assert done.status == "resolved" and item(practice, ident) == ("resolved", 0)
+    assert practice.balances("PCN1") == ("0.00", "100.00")
+

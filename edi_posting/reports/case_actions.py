@@ -208,10 +208,10 @@ def _reversal(item: Any, case: dict[str, Any]) -> list[_Action]:
         actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
                                f"take the reversal off {pcn or 'the claim'}: its balance is "
                                "owed again", _apply(i, pcn)))
-    else:  # the write-off settles the balance; the item, holding no cash, is dismissed
+    else:  # a write-off or transfer settling the reopened balance closes the item
         actions.append(_Action(f"queue write-off {i} --reason CODE --note WHY",
-                               "write the reopened balance off (then dismiss the item)",
-                               _write_off(i)))
+                               "write the reopened balance off (the item closes when it is "
+                               "settled)", _write_off(i)))
     actions.append(_Action(f"queue note {i} 'waiting for the payer, called ...'",
                            "wait for the correction with a note"))
     if not holds_money(item):
