@@ -106,7 +106,7 @@ def test_awaiting_correction_shows_what_linking_the_waiting_correction_would_pos
         f"  {link.ljust(width)}  # link the correction of 70.00 (835 EFT3) to PCN1",
         ("      would post link_correction: unapplied_cash 70.00; contractual_adjustments "
          "30.00; insurance_ar -100.00"),
-        f"      would leave review item {ident} resolved",
+        f"      would leave review item {ident} resolved at 0.00",
         f"  {write_off.ljust(width)}  # write the reopened balance off (the item closes when it is settled)",
         "      would post write_off: other_adjustments 100.00; insurance_ar -100.00",
         f"      would leave review item {ident} resolved at 0.00",
@@ -272,8 +272,8 @@ def test_an_item_closed_by_a_money_action_offers_its_undo_with_the_entry_it_woul
 
 def test_a_preview_that_closes_the_item_does_not_say_it_leaves_money_on_it(
         practice: Practice) -> None:
-    """A refund resolves its credit_balance item, whose amount stays the credit it carried:
-    "would leave review item N resolved at 80.00" read as 80.00 still owed."""
+    """A refund resolves its credit_balance item: "would leave review item N resolved at
+    80.00" read as 80.00 still owed; closed, it owns 0.00."""
     practice.bill(("PCN1", OFFICE_VISIT))
     paid = clp("PCN1", "1", "100", "80", "0", "ICN1", svc("99213", "100", "80", "CO*45*20"))
     practice.receive(remit("80", paid, trace="EFT1"))
@@ -284,7 +284,7 @@ def test_a_preview_that_closes_the_item_does_not_say_it_leaves_money_on_it(
     [refund] = [a for a in _case(practice, ident)["actions"]
                 if a["command"] == f"edi-posting queue refund {ident} --reason WHY"]
     assert refund["would"] == ["would post refund: insurance_ar 80.00; refunds_payable -80.00",
-                               f"would leave review item {ident} resolved"]
+                               f"would leave review item {ident} resolved at 0.00"]
 
 
 def test_a_set_rejected_by_validation_offers_accept_set_with_what_it_would_post(

@@ -98,3 +98,19 @@ def test_transferring_an_awaiting_corrections_balance_to_the_patient_closes_it(
     assert done.status == "resolved" and item(practice, ident) == ("resolved", 0)
     assert practice.balances("PCN1") == ("0.00", "100.00")
 
+
+# --- what closed items still own ----------------------------------------------------------
+
+
+def test_an_awaiting_correction_closed_by_its_correction_counts_nothing_in_queue_stats(
+        practice: Practice) -> None:
+    ident = _reversed_alone(practice, ("CO*45*20",), ("CO*45*-20",))
+    assert item(practice, ident) == ("open", -8000)
+    practice.receive(remit("70", clp("PCN1", "1", "100", "70", "0", "ICN1",
+                                     svc("99213", "100", "70", "CO*45*30")), trace="EFT3"))
+    assert item(practice, ident) == ("resolved", 0)  # what it still owns
+    stats = _cli(practice, "queue", "stats", "--format", "csv")
+    assert stats.exit_code == 0, stats.output
+    [row] = [line for line in stats.stdout.splitlines() if line.startswith("awaiting_correction,")]
+    assert row.split(",")[1] == "resolved" and row.split(",")[-2:] == ["1", "0.00"]
+

@@ -56,7 +56,7 @@ class Plan:
         said = [entry.describe() for entry in self.entries] or ["would post nothing"]
         at = f" at {format_cents(self.item_amount_cents)}"
         if self.item_status in _CLOSED and self.item_amount_cents:
-            at = ""  # a closed item keeps the amount it carried: "at 80.00" read as still owed
+            at = ""  # an item closed before closing zeroed it: "at 80.00" read as still owed
         said.append(f"would leave review item {self.item_id} {self.item_status}{at}")
         said += [f"would open a {kind} review item ({format_cents(cents)})"
                  for kind, cents in self.opened]
