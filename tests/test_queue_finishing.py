@@ -114,3 +114,26 @@ def test_an_awaiting_correction_closed_by_its_correction_counts_nothing_in_queue
     [row] = [line for line in stats.stdout.splitlines() if line.startswith("awaiting_correction,")]
     assert row.split(",")[1] == "resolved" and row.split(",")[-2:] == ["1", "0.00"]
 
+
+# --- one score for import and rematch -----------------------------------------------------
+
+
+def test_rematch_scores_a_candidate_as_import_did_for_a_payer_learnt_from_the_set(
+        practice: Practice) -> None:
+    """The 835's payer is not known by any identifier yet: import learns it from the set's
+    safe matches (PCN1 billed to it), so the candidate's payer agrees for import too."""
+    from edi_posting.review.rematch import rematch
+
+    practice.bill(("PCN1", OFFICE_VISIT))
+    practice.receive(remit("160", clp("PCN1", "1", "100", "80", "0", "ICN1",
+                                      svc("99213", "100", "80", "CO*45*20")),
+                           "CLP*WRONG9*1*100*80*0*12*PAYER77*11*1~\n"
+                           "NM1*QC*1*ZQCANARY*ALBA****MI*ZQM999999~\n"
+                           + svc("99213", "100", "80", "CO*45*20")))
+    ident = item_id(practice, "unmatched_payment")
+    imported = practice.evidence("unmatched_payment")
+    [candidate] = imported["candidates"]  # type: ignore[index]
+    [again] = act(practice, rematch, [ident])
+    assert f"candidate scores {candidate['score']} " in again.message
+    assert "payer" in candidate["agreed"]
+
