@@ -137,3 +137,27 @@ def test_rematch_scores_a_candidate_as_import_did_for_a_payer_learnt_from_the_se
     assert f"candidate scores {candidate['score']} " in again.message
     assert "payer" in candidate["agreed"]
 
+
+# --- a refused transfer states what can move now ------------------------------------------
+
+
+def test_a_refused_transfer_to_the_patient_states_the_contractual_part_of_the_balance_now(
+        practice: Practice) -> None:
+    import pytest
+
+    from edi_posting.review.actions import ActionError
+    from edi_posting.review.balances import transfer, write_off
+
+    practice.bill(("PCN1", (("HC:99213", "49.50"),)))
+    practice.receive(remit("0", clp("PCN1", "4", "49.50", "0", "0", "ICN1",
+                                    svc("99213", "49.50", "0", "CO*50*49.50")), method="NON"))
+    ident = item_id(practice, "denial")
+    act(practice, write_off, ident, "CO-50", note="part of it", amount_cents=2500)
+    assert practice.balances("PCN1") == ("24.50", "0.00")
+    with pytest.raises(ActionError) as refused:
+        act(practice, transfer, ident, to="patient")
+    assert str(refused.value) == (
+        "24.50 of claim PCN1's balance with its payer (24.50) is contractual (CO-50 49.50 in "
+        "its 835s), which the patient does not owe: at most 0.00 can go to the patient (an "
+        "admin may override with --override-reason)")
+

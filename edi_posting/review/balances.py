@@ -111,16 +111,19 @@ def _to_patient(conn: Connection, claim: Any, source: int | None, amount: int,
     """Refuse moving a contractual (CO) amount to the patient; an override (actor, reason)
     passes it and is said in the action's text."""
     open_co = contractual_open_cents(conn, claim.id, source)
-    allowed = max(balance - sum(open_co.values()), 0)
+    # the contractual part of the balance as it stands now: a write-off or transfer since
+    # the 835 took part of it, so the CO the 835s sent may exceed the balance left
+    contractual = min(sum(open_co.values()), balance)
+    allowed = balance - contractual
     if amount <= allowed or not open_co:
         return "the patient"
     named = ", ".join(f"{CONTRACTUAL_GROUP}-{carc} {format_cents(c)}" for carc, c in open_co.items())
     if override is None:
         raise ActionError(
-            f"{format_cents(sum(open_co.values()))} of claim {claim.patient_control_number}'s "
-            f"balance with its payer is contractual ({named}), which the patient does not "
-            f"owe: at most {format_cents(allowed)} can go to the patient (an admin may "
-            "override with --override-reason)")
+            f"{format_cents(contractual)} of claim {claim.patient_control_number}'s balance "
+            f"with its payer ({format_cents(balance)}) is contractual ({named} in its 835s), "
+            f"which the patient does not owe: at most {format_cents(allowed)} can go to the "
+            "patient (an admin may override with --override-reason)")
     carcs = ", ".join(f"{CONTRACTUAL_GROUP}-{carc}" for carc in open_co)
     return f"the patient (contractual {carcs} overridden by {override[0]}: {override[1]})"
 
