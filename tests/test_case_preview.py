@@ -82,7 +82,7 @@ def test_an_orphan_reversal_shows_what_applying_it_would_post(practice: Practice
          "# take the reversal off PCN1: its balance is owed again"),
         "      would post apply: unapplied_cash -80.00; insurance_ar 80.00",
         f"      would leave review item {ident} resolved at 0.00",
-        "      would open a awaiting_correction review item (-80.00)",
+        "      would open an awaiting_correction review item (-80.00)",
         (f"  edi-posting queue note {ident} 'waiting for the payer, called ...'  "
          "# wait for the correction with a note"),
         "      posts nothing",

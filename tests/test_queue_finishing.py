@@ -161,3 +161,17 @@ def test_a_refused_transfer_to_the_patient_states_the_contractual_part_of_the_ba
         "its 835s), which the patient does not owe: at most 0.00 can go to the patient (an "
         "admin may override with --override-reason)")
 
+
+
+# --- the dry run's English -----------------------------------------------------------------
+
+
+def test_a_dry_run_names_each_item_it_would_open_with_its_article() -> None:
+    from edi_posting.review.dry_run import Plan
+
+    plan = Plan((), 8, "resolved", 0, (("awaiting_correction", -30167),
+                                      ("credit_balance", 100), ("unmatched_payment", 5)))
+    assert plan.describe()[2:] == [
+        "would open an awaiting_correction review item (-301.67)",
+        "would open a credit_balance review item (1.00)",
+        "would open an unmatched_payment review item (0.05)"]
