@@ -52,6 +52,7 @@ def test_an_orphan_reversal_of_nothing_is_dismissed_as_queue_show_offers(
     offered = _show_actions(practice, ident)
     assert f"edi-posting queue dismiss {ident} --reason WHY" in offered
     assert f"edi-posting queue apply {ident} --claim PCN1" not in offered  # no cash to apply
+    assert not any(" write-off " in command for command in offered)  # nothing reopened
     act(practice, dismiss, ident, "reversal of a denial we never received")
     assert item(practice, ident) == ("dismissed", 0)
 

@@ -204,10 +204,11 @@ def _reversal(item: Any, case: dict[str, Any]) -> list[_Action]:
         actions.append(_Action(f"queue link-correction {i} --claim-payment N",
                                "link a correction the payer sent under another payer claim "
                                "number", _NEEDS_CORRECTION))
-    if item.kind == ReviewKind.ORPHAN_REVERSAL and item.amount_cents:
-        actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
-                               f"take the reversal off {pcn or 'the claim'}: its balance is "
-                               "owed again", _apply(i, pcn)))
+    if item.kind == ReviewKind.ORPHAN_REVERSAL:
+        if item.amount_cents:  # one of 0.00 reopens nothing: dismissed (below)
+            actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
+                                   f"take the reversal off {pcn or 'the claim'}: its balance "
+                                   "is owed again", _apply(i, pcn)))
     else:  # a write-off or transfer settling the reopened balance closes the item
         actions.append(_Action(f"queue write-off {i} --reason CODE --note WHY",
                                "write the reopened balance off (the item closes when it is "
