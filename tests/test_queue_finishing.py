@@ -176,3 +176,24 @@ def test_a_dry_run_names_each_item_it_would_open_with_its_article() -> None:
         "would open an awaiting_correction review item (-301.67)",
         "would open a credit_balance review item (1.00)",
         "would open an unmatched_payment review item (0.05)"]
+
+
+# --- a placed PLB owns nothing more --------------------------------------------------------
+
+
+def test_a_placed_or_kept_plb_item_reads_what_it_still_owns(practice: Practice) -> None:
+    from edi_posting.review.plb_placement import place_plb
+    from edi_posting.review.undo import undo
+
+    practice.bill(("PCN2", OFFICE_VISIT))
+    practice.receive(remit("60", clp("PCN2", "1", "100", "100", "0", "ICN3",
+                                     svc("99213", "100", "100")),
+                           plb="PLB*1234567893*20261231*WO:OLDREF77*40~"))
+    ident = item_id(practice, "unlinked_plb")
+    assert item(practice, ident) == ("open", 4000)
+    act(practice, place_plb, ident, pcn="PCN2", note="payer letter names PCN2")
+    assert item(practice, ident) == ("resolved", 0)
+    act(practice, undo, ident, reason="wrong claim")
+    assert item(practice, ident) == ("open", 4000)  # back with what it held
+    act(practice, place_plb, ident, note="the payer's letter names no claim of ours")
+    assert item(practice, ident) == ("resolved", 0)
