@@ -197,3 +197,22 @@ def test_a_placed_or_kept_plb_item_reads_what_it_still_owns(practice: Practice) 
     assert item(practice, ident) == ("open", 4000)  # back with what it held
     act(practice, place_plb, ident, note="the payer's letter names no claim of ours")
     assert item(practice, ident) == ("resolved", 0)
+
+
+# --- a balancing failure whose cash is applied --------------------------------------------
+
+
+def test_a_balancing_failure_with_its_cash_applied_offers_post_as_sent_not_apply_again(
+        practice: Practice) -> None:
+    from edi_posting.review.money import apply_cash
+
+    practice.bill(("PCN1", OFFICE_VISIT))  # 100 - CO 20 - PR 16 = 64, but CLP04 says 65
+    practice.receive(remit("65", clp("PCN1", "1", "100", "65", "16", "ICN1",
+                                     svc("99213", "100", "65", "CO*45*20", "PR*2*16"))))
+    ident = item_id(practice, "balancing_failure")
+    act(practice, apply_cash, ident, "PCN1")
+    assert item(practice, ident) == ("open", 0)
+    offered = _show_actions(practice, ident)
+    assert f"edi-posting queue post-as-sent {ident} --reason WHY" in offered
+    assert not any(command.startswith(f"edi-posting queue apply {ident} ")
+                   for command in offered)

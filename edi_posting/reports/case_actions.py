@@ -180,11 +180,14 @@ def _balancing(item: Any, case: dict[str, Any]) -> list[_Action]:
         return [_Action(f"queue apply {i} --claim PCN",
                         "apply the held set's cash to its claims (--amount A per claim)",
                         _NEEDS_CLAIM)]
-    return [_Action(f"queue post-as-sent {i} --reason WHY",
-                    "post the 835's own adjustments as sent, the difference left on the balance",
-                    lambda conn, who: post_as_sent.post_as_sent(conn, i, _WHY, principal=who)),
-            _Action(f"queue apply {i} --claim {pcn or 'PCN'}",
-                    "apply the held cash to the claim", _apply(i, pcn))]
+    actions = [_Action(f"queue post-as-sent {i} --reason WHY",
+                       "post the 835's own adjustments as sent, the difference left on the "
+                       "balance",
+                       lambda conn, who: post_as_sent.post_as_sent(conn, i, _WHY, principal=who))]
+    if item.amount_cents:  # applied already: only its adjustments are left (post-as-sent)
+        actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
+                               "apply the held cash to the claim", _apply(i, pcn)))
+    return actions
 
 
 def _link(item_id: int, correction: dict[str, Any], pcn: str | None) -> _Action:
