@@ -82,7 +82,7 @@ def test_an_orphan_reversal_shows_what_applying_it_would_post(practice: Practice
          "# take the reversal off PCN1: its balance is owed again"),
         "      would post apply: unapplied_cash -80.00; insurance_ar 80.00",
         f"      would leave review item {ident} resolved at 0.00",
-        "      would open a awaiting_correction review item (-80.00)",
+        "      would open an awaiting_correction review item (-80.00)",
         (f"  edi-posting queue note {ident} 'waiting for the payer, called ...'  "
          "# wait for the correction with a note"),
         "      posts nothing",
@@ -106,10 +106,10 @@ def test_awaiting_correction_shows_what_linking_the_waiting_correction_would_pos
         f"  {link.ljust(width)}  # link the correction of 70.00 (835 EFT3) to PCN1",
         ("      would post link_correction: unapplied_cash 70.00; contractual_adjustments "
          "30.00; insurance_ar -100.00"),
-        f"      would leave review item {ident} resolved",
-        f"  {write_off.ljust(width)}  # write the reopened balance off (then dismiss the item)",
+        f"      would leave review item {ident} resolved at 0.00",
+        f"  {write_off.ljust(width)}  # write the reopened balance off (the item closes when it is settled)",
         "      would post write_off: other_adjustments 100.00; insurance_ar -100.00",
-        f"      would leave review item {ident} open at -80.00",
+        f"      would leave review item {ident} resolved at 0.00",
         f"  {note.ljust(width)}  # wait for the correction with a note",
         "      posts nothing",
         f"  {dismiss.ljust(width)}  # close it once no correction will come (it holds no cash)",
@@ -205,8 +205,8 @@ def test_no_listed_action_of_a_duplicate_payment_is_refused(practice: Practice) 
 
 def test_an_awaiting_correction_can_be_finished_with_the_commands_its_show_lists(
         practice: Practice, as_user: Any) -> None:
-    """No correction will come: the show's write-off settles the reopened balance but
-    leaves the item open, so the show must also offer the dismiss that closes it."""
+    """No correction will come: the show's write-off settles the reopened balance, and
+    settling it closes the item (the show still offers dismiss, for an item nobody works)."""
     practice.bill(("PCN1", OFFICE_VISIT))
     practice.receive(remit("80", clp("PCN1", "1", "100", "80", "0", "ICN1",
                                      svc("99213", "100", "80", "CO*45*20")), trace="EFT1"))
@@ -217,8 +217,7 @@ def test_an_awaiting_correction_can_be_finished_with_the_commands_its_show_lists
     commands = [a["command"] for a in edi_posting.show_queue_item(sam, ident)["case"]["actions"]]
     assert f"edi-posting queue dismiss {ident} --reason WHY" in commands
     edi_posting.write_off(sam, ident, "payer-error", note="no correction will come")
-    edi_posting.dismiss_item(sam, ident, "balance written off; no correction will come")
-    assert edi_posting.show_queue_item(sam, ident)["status"] == "dismissed"
+    assert edi_posting.show_queue_item(sam, ident)["status"] == "resolved"
 
 
 def test_an_action_that_would_wait_for_approval_says_so_in_its_preview(
@@ -273,8 +272,8 @@ def test_an_item_closed_by_a_money_action_offers_its_undo_with_the_entry_it_woul
 
 def test_a_preview_that_closes_the_item_does_not_say_it_leaves_money_on_it(
         practice: Practice) -> None:
-    """A refund resolves its credit_balance item, whose amount stays the credit it carried:
-    "would leave review item N resolved at 80.00" read as 80.00 still owed."""
+    """A refund resolves its credit_balance item: "would leave review item N resolved at
+    80.00" read as 80.00 still owed; closed, it owns 0.00."""
     practice.bill(("PCN1", OFFICE_VISIT))
     paid = clp("PCN1", "1", "100", "80", "0", "ICN1", svc("99213", "100", "80", "CO*45*20"))
     practice.receive(remit("80", paid, trace="EFT1"))
@@ -285,7 +284,7 @@ def test_a_preview_that_closes_the_item_does_not_say_it_leaves_money_on_it(
     [refund] = [a for a in _case(practice, ident)["actions"]
                 if a["command"] == f"edi-posting queue refund {ident} --reason WHY"]
     assert refund["would"] == ["would post refund: insurance_ar 80.00; refunds_payable -80.00",
-                               f"would leave review item {ident} resolved"]
+                               f"would leave review item {ident} resolved at 0.00"]
 
 
 def test_a_set_rejected_by_validation_offers_accept_set_with_what_it_would_post(

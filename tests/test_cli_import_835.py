@@ -21,10 +21,12 @@ def _files(tmp_path: Path) -> tuple[Path, Path]:
     body = HEADER.split("~", 1)[1] + subscriber(2) + claim("PCN1", ("HC:99213", "100"))
     claims = write_x12(tmp_path, build_x12(body, functional_id="HC", transaction_id="837",
                                            version="005010X222A1"), "day.837")
+    # STRANGER is a patient we never billed (PCN1's own patient would be matched to PCN1 by
+    # the scored fallback, with the payer the set's PCN1 match names)
     remits = write_x12(tmp_path, build_x12(remit("130", clp(
-        "PCN1", "1", "100", "80", "0", "ICN1", svc("99213", "100", "80", "CO*45*20")), clp(
-        "STRANGER", "1", "70", "50", "0", "ICN2", svc("99214", "70", "50", "CO*45*20")))),
-        "day.835")
+        "PCN1", "1", "100", "80", "0", "ICN1", svc("99213", "100", "80", "CO*45*20")),
+        "CLP*STRANGER*1*70*50*0*12*ICN2*11*1~\nNM1*QC*1*ZQOTHER*NAME****MI*ZQX999~\n"
+        + svc("99214", "70", "50", "CO*45*20"))), "day.835")
     return claims, remits
 
 

@@ -30,9 +30,9 @@ def test_a_contractual_denial_is_not_transferred_to_the_patient(practice: Practi
     denial = _denied(practice, "CO*16*100")
     refused = _cli(database_url, "sam", "transfer", denial, "--to", "patient")
     assert (refused.exit_code, refused.stderr) == (65, (
-        "edi-posting: 100.00 of claim PCN1's balance with its payer is contractual (CO-16 "
-        "100.00), which the patient does not owe: at most 0.00 can go to the patient (an "
-        "admin may override with --override-reason)\n"))
+        "edi-posting: 100.00 of claim PCN1's balance with its payer (100.00) is contractual "
+        "(CO-16 100.00 in its 835s), which the patient does not owe: at most 0.00 can go to "
+        "the patient (an admin may override with --override-reason)\n"))
     assert practice.balances("PCN1") == ("100.00", "0.00")
 
 
@@ -40,7 +40,7 @@ def test_only_the_patient_responsibility_part_goes_to_the_patient(practice: Prac
                                                                   database_url: str) -> None:
     denial = _denied(practice, "CO*45*30", "PR*96*70")
     too_much = _cli(database_url, "sam", "transfer", denial, "--to", "patient")
-    assert too_much.exit_code == 65 and "(CO-45 30.00)" in too_much.stderr
+    assert too_much.exit_code == 65 and "(CO-45 30.00 in its 835s)" in too_much.stderr
     done = _cli(database_url, "sam", "transfer", denial, "--to", "patient", "--amount", "70")
     assert done.exit_code == 0, done.output
     assert practice.balances("PCN1") == ("30.00", "70.00")

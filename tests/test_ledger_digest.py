@@ -68,7 +68,9 @@ def _files(directory: Path) -> dict[str, Path]:
         "a.835": build_x12(remit(
             "145", clp("PCN1", "1", "120", "100", "0", "ICN1",
                        svc("99213", "100", "85", "CO*45*15"), svc("81002", "20", "15", "CO*45*5")),
-            clp("NOPE9", "1", "50", "50", "0", "ICN9", svc("99213", "50", "50")),
+            # a patient we never billed (PCN1's own would be scored to PCN1/PCN2 by the fallback)
+            "CLP*NOPE9*1*50*50*0*12*ICN9*11*1~\nNM1*QC*1*ZQSTRANGE*NAME****MI*ZQX999~\n"
+            + svc("99213", "50", "50"),
             trace="TA", plb="PLB*1234567893*20261231*WO:PCN1*5~\n"), interchange_control="000000201"),
         "b.835": build_x12(remit(
             "117", clp("PCN3", "1", "150", "120", "0", "ICN3", svc("99214", "150", "120", "CO*45*30")),

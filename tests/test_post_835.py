@@ -274,9 +274,12 @@ def test_not_our_claim_and_predetermination_are_recorded_not_posted(
 
 def test_unmatched_payment_goes_to_unapplied_cash_with_a_review_item(practice: Practice) -> None:
     practice.bill(("PCN1", OFFICE_VISIT))
+    # a patient we never billed (the same patient would be PCN1's by the scored fallback,
+    # its payer learnt from PCN1's match)
     result = practice.receive(remit("130", clp(
-        "PCN1", "1", "100", "80", "0", "ICN1", svc("99213", "100", "80", "CO*45*20")), clp(
-        "NOSUCHCLAIM", "1", "70", "50", "0", "ICN2", svc("99214", "70", "50", "CO*45*20"))))
+        "PCN1", "1", "100", "80", "0", "ICN1", svc("99213", "100", "80", "CO*45*20")),
+        "CLP*NOSUCHCLAIM*1*70*50*0*12*ICN2*11*1~\nNM1*QC*1*ZQOTHER*NAME****MI*ZQX999~\n"
+        + svc("99214", "70", "50", "CO*45*20")))
     assert (result.posted, result.queued, result.unapplied_cents) == (1, 1, 5000)
     assert practice.items() == [("unmatched_payment", None)]
     assert _account_total(practice, "unapplied_cash") == -5000

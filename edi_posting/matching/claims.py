@@ -46,8 +46,9 @@ rules decide.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from edi_posting.matching.lines import (
     match_lines,
@@ -127,8 +128,27 @@ def match_claims(payments: Sequence[PaymentFacts], lookup: ClaimLookup) -> list[
         c.pcn_normalized == p and c.status in MATCHABLE_STATUSES for c in found.get(p, []))]
     by_prefix = lookup.by_pcn_prefixes(prefixes) if prefixes else {}
     prefetched = _PrefetchedLookup(found, frozenset(prefixes), by_prefix, lookup)
-    return [_match(PaidView.of(payment), pcn, found.get(pcn, []) if pcn else [], prefetched)
-            for payment, pcn in zip(payments, keys)]
+    matches = [_match(PaidView.of(payment), pcn, found.get(pcn, []) if pcn else [], prefetched)
+               for payment, pcn in zip(payments, keys)]
+    learnt = _learnt_payer(payments, matches)
+    if learnt is None:
+        return matches
+    return [m if m.is_safe else _match(PaidView.of(replace(p, payer_id=learnt)), pcn,
+                                       found.get(pcn, []) if pcn else [], prefetched)
+            for p, pcn, m in zip(payments, keys, matches)]
+
+
+def _learnt_payer(payments: Sequence[PaymentFacts], matches: Sequence[ClaimMatch]) -> int | None:
+    """The payer of a set no identifier named (every payment's ``payer_id`` None), as the
+    caller learns it: the payer most of its safely matched claims were billed to
+    (``posting.parties.learn_payer``).  The set's unsafe matches are scored again with it,
+    so their candidates score what ``queue rematch`` (which knows the payer by then) scores
+    them: one score for the same candidate, whenever it is asked."""
+    if any(p.payer_id is not None for p in payments):
+        return None
+    billed = Counter(m.claim.payer_id for m in matches
+                     if m.is_safe and m.claim is not None and m.claim.payer_id)
+    return int(billed.most_common(1)[0][0]) if billed else None
 
 
 @dataclass(frozen=True, slots=True)

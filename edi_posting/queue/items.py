@@ -205,7 +205,9 @@ def _listed(row: Any, today: dt.date, risk: int) -> dict[str, Any]:
 
 def queue_stats(conn: Connection, today: dt.date | None = None) -> list[dict[str, Any]]:
     """Counts and amounts by kind, status and age bucket (0-30, 31-60, 61-90, 90+), the
-    age counted as ``queue list`` counts it (from the payment)."""
+    age counted as ``queue list`` counts it (from the payment).  An item's amount is what
+    it still holds: money items closing (by an action or the engine) keep 0.00, while a
+    dismissed item that never held money keeps the amount it was about (its claim's charge)."""
     today = today or dt.date.today()
     groups: dict[tuple[str, str, str], list[int]] = {}
     claim, remit = table_of(SubmittedClaim), table_of(Remittance)
@@ -272,7 +274,9 @@ def record_item_change(conn: Connection, item: Any, *, actor: str, action: ItemA
 
 def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
                        resolution: str, action: str = ItemAction.AUTO_RESOLVED) -> int:
-    """Resolve items the engine itself settled (a correction arrived...); events recorded."""
+    """Resolve items the engine itself settled (a correction arrived, a credit cleared...);
+    events recorded.  A closed item owns nothing more, so its amount reads 0.00 (as an
+    item an action worked to zero does); what it held stays in its events."""
     if not item_ids:
         return 0
     rows = conn.execute(select(_ITEM.c.id, _ITEM.c.status, _ITEM.c.amount_cents).where(
@@ -281,9 +285,10 @@ def close_review_items(conn: Connection, item_ids: Sequence[int], actor: str,
     if not rows:
         return 0
     conn.execute(update(_ITEM).where(among(_ITEM.c.id, [r.id for r in rows])).values(
-        status=ReviewStatus.RESOLVED, resolved_at=dt.datetime.now(dt.UTC), resolution=resolution))
+        status=ReviewStatus.RESOLVED, resolved_at=dt.datetime.now(dt.UTC), resolution=resolution,
+        amount_cents=0))
     _insert_events(conn, [
         {"review_item_id": r.id, "actor": actor, "action": action, "from_status": r.status,
-         "to_status": ReviewStatus.RESOLVED, "note": resolution, "amount_cents": r.amount_cents}
+         "to_status": ReviewStatus.RESOLVED, "note": resolution, "amount_cents": 0}
         for r in rows])
     return len(rows)

@@ -14,7 +14,8 @@ from edi_posting.records.states import ReviewKind
 
 # ReviewKind itself lives in records (the review_items CHECK, in db, is built from it); it is
 # re-exported here, beside what each kind holds, for the stages that open and work items.
-__all__ = ["MONEY_KINDS", "UNAPPLIED_KINDS", "holds_money", "holds_unapplied"]
+__all__ = ["CLOSABLE_AT_ZERO", "MONEY_KINDS", "UNAPPLIED_KINDS", "holds_money",
+           "holds_unapplied"]
 
 # Items whose resolution moves money: they can be resolved by a money action, never dismissed.
 MONEY_KINDS = frozenset({
@@ -37,15 +38,19 @@ def holds_unapplied(kind: str, claim_payment_id: int | None) -> bool:
         kind in (ReviewKind.DENIAL, ReviewKind.CLAIM_PROBLEM) and claim_payment_id is not None)
 
 
-# Payments that owe nothing to a claim once they hold nothing: a 0.00 unmatched payment has
-# no cash to apply, so without dismiss no one could ever close it.
-_CLOSABLE_AT_ZERO = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH,
-                               ReviewKind.AWAITING_REMITTANCE})
+# Money kinds whose amount is all they own: once it is 0.00 they owe nothing to any claim
+# (a 0.00 unmatched payment has no cash to apply; an orphan reversal of 0.00, a payer
+# reversing a denial we never received, negates nothing posted), so without dismiss no one
+# could ever close them.  A claim-level balancing failure at 0.00 still owns its unposted
+# adjustments (post-as-sent closes it); a credit balance closes itself at 0.00.
+CLOSABLE_AT_ZERO = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH,
+                              ReviewKind.ORPHAN_REVERSAL,
+                              ReviewKind.AWAITING_REMITTANCE})
 
 
 def holds_money(item: Any) -> bool:
     """True when closing the item needs a money action (dismiss would lose track of money)."""
-    if item.kind in _CLOSABLE_AT_ZERO and not item.amount_cents:
+    if item.kind in CLOSABLE_AT_ZERO and not item.amount_cents:
         return False
     return item.kind in MONEY_KINDS or (holds_unapplied(item.kind, item.claim_payment_id)
                                         and bool(item.amount_cents))

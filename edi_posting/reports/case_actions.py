@@ -24,7 +24,7 @@ from edi_posting.access.permissions import Principal
 from edi_posting.db.workflow import ReviewStatus
 from edi_posting.importing.units import envelope_rows
 from edi_posting.money import format_cents
-from edi_posting.queue.kinds import holds_money, holds_unapplied
+from edi_posting.queue.kinds import CLOSABLE_AT_ZERO, holds_money, holds_unapplied
 from edi_posting.records.states import ReviewKind
 from edi_posting.review import (
     accept_set,
@@ -61,7 +61,6 @@ class FinishingAction(NamedTuple):
     preview: Rehearsal | str | None = None
 
 _CLOSED = frozenset({ReviewStatus.RESOLVED, ReviewStatus.DISMISSED})
-_CLOSABLE_AT_ZERO = frozenset({ReviewKind.UNMATCHED_PAYMENT, ReviewKind.AMBIGUOUS_MATCH})
 _Action = FinishingAction
 
 
@@ -79,9 +78,10 @@ def finishing_actions(item: Any, case: dict[str, Any], *,
         return []
     build = _BY_KIND.get(item.kind, _dismiss_only)
     actions = _held_cash(item, case) + build(item, case)
-    if item.kind in _CLOSABLE_AT_ZERO and not item.amount_cents:
-        actions.append(_Action(f"queue dismiss {i} --reason WHY",
-                               "close it: it holds no cash"))
+    dismissal = f"queue dismiss {i} --reason WHY"
+    if (item.kind in CLOSABLE_AT_ZERO and not item.amount_cents
+            and all(a.command != dismissal for a in actions)):
+        actions.append(_Action(dismissal, "close it: it holds no cash"))
     actions += [_Action(f"queue escalate {i} --to lead --note WHY",
                         "hand it to a lead, saying why")]
     return [a._replace(command=f"edi-posting {a.command}") for a in actions]
@@ -181,11 +181,14 @@ def _balancing(item: Any, case: dict[str, Any]) -> list[_Action]:
         return [_Action(f"queue apply {i} --claim PCN",
                         "apply the held set's cash to its claims (--amount A per claim)",
                         _NEEDS_CLAIM)]
-    return [_Action(f"queue post-as-sent {i} --reason WHY",
-                    "post the 835's own adjustments as sent, the difference left on the balance",
-                    lambda conn, who: post_as_sent.post_as_sent(conn, i, _WHY, principal=who)),
-            _Action(f"queue apply {i} --claim {pcn or 'PCN'}",
-                    "apply the held cash to the claim", _apply(i, pcn))]
+    actions = [_Action(f"queue post-as-sent {i} --reason WHY",
+                       "post the 835's own adjustments as sent, the difference left on the "
+                       "balance",
+                       lambda conn, who: post_as_sent.post_as_sent(conn, i, _WHY, principal=who))]
+    if item.amount_cents:  # applied already: only its adjustments are left (post-as-sent)
+        actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
+                               "apply the held cash to the claim", _apply(i, pcn)))
+    return actions
 
 
 def _link(item_id: int, correction: dict[str, Any], pcn: str | None) -> _Action:
@@ -206,13 +209,14 @@ def _reversal(item: Any, case: dict[str, Any]) -> list[_Action]:
                                "link a correction the payer sent under another payer claim "
                                "number", _NEEDS_CORRECTION))
     if item.kind == ReviewKind.ORPHAN_REVERSAL:
-        actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
-                               f"take the reversal off {pcn or 'the claim'}: its balance is "
-                               "owed again", _apply(i, pcn)))
-    else:  # the write-off settles the balance; the item, holding no cash, is dismissed
+        if item.amount_cents:  # one of 0.00 reopens nothing: dismissed (below)
+            actions.append(_Action(f"queue apply {i} --claim {pcn or 'PCN'}",
+                                   f"take the reversal off {pcn or 'the claim'}: its balance "
+                                   "is owed again", _apply(i, pcn)))
+    else:  # a write-off or transfer settling the reopened balance closes the item
         actions.append(_Action(f"queue write-off {i} --reason CODE --note WHY",
-                               "write the reopened balance off (then dismiss the item)",
-                               _write_off(i)))
+                               "write the reopened balance off (the item closes when it is "
+                               "settled)", _write_off(i)))
     actions.append(_Action(f"queue note {i} 'waiting for the payer, called ...'",
                            "wait for the correction with a note"))
     if not holds_money(item):

@@ -9,7 +9,8 @@ setting, ``queue write-off-limit``), it posts nothing and waits for a second per
 
 Both post one balanced entry on the item's claim and never move more than the balance
 they take from, so neither can create a credit.  A ``denial`` item resolves itself when
-the denying payer's balance on the claim reaches zero.  Same locking and keys as
+the denying payer's balance on the claim reaches zero, and so does an
+``awaiting_correction`` item when the reversing payer's balance it owns does.  Same locking and keys as
 ``queue_money``.
 """
 
@@ -82,16 +83,23 @@ def _money_item(conn: Connection, item_id: int) -> tuple[Any, Any]:
     return item, item_claim(conn, item)
 
 
+# the kinds a transfer or write-off settles, and the payer whose balance that is
+_SETTLED_BY = {ReviewKind.DENIAL: "denying", ReviewKind.AWAITING_CORRECTION: "reversing"}
+
+
 def _settle(conn: Connection, item: Any, claim: Any, payer_id: int | None, action: ItemAction,
             text: str, role: str | None, actor: str, entry_id: int, details: dict[str, Any]
             ) -> ActionResult:
-    """Event, audit, and the denial that resolves once its payer is owed nothing."""
-    settled = (item.kind == ReviewKind.DENIAL and not item.amount_cents
+    """Event, audit, and the item that resolves once its payer is owed nothing: a denial,
+    or a reversal awaiting its correction (what it owned, the reopened balance, is worked
+    off: it owns nothing more, so its amount reads 0.00)."""
+    settles = _SETTLED_BY.get(item.kind)
+    settled = (settles is not None and not (item.kind == ReviewKind.DENIAL and item.amount_cents)
                and insurance_by_payer(conn, claim.id).get(payer_id, 0) <= 0)
-    note = text + ("; the denying payer's balance on the claim is settled" if settled else "")
+    note = text + (f"; the {settles} payer's balance on the claim is settled" if settled else "")
     record_action(conn, item, actor=actor, role=role, action=action,
                   to_status=ReviewStatus.RESOLVED if settled else None, note=note, entry_id=entry_id,
-                  details=details)
+                  details=details, values={"amount_cents": 0} if settled else None)
     refresh_credit_balances(conn, [claim.id], actor=actor, entry_id=entry_id,
                             cause=f"{action} on review item {item.id}")
     return ActionResult(item.id, action, ReviewStatus.RESOLVED if settled else item.status,
@@ -103,16 +111,19 @@ def _to_patient(conn: Connection, claim: Any, source: int | None, amount: int,
     """Refuse moving a contractual (CO) amount to the patient; an override (actor, reason)
     passes it and is said in the action's text."""
     open_co = contractual_open_cents(conn, claim.id, source)
-    allowed = max(balance - sum(open_co.values()), 0)
+    # the contractual part of the balance as it stands now: a write-off or transfer since
+    # the 835 took part of it, so the CO the 835s sent may exceed the balance left
+    contractual = min(sum(open_co.values()), balance)
+    allowed = balance - contractual
     if amount <= allowed or not open_co:
         return "the patient"
     named = ", ".join(f"{CONTRACTUAL_GROUP}-{carc} {format_cents(c)}" for carc, c in open_co.items())
     if override is None:
         raise ActionError(
-            f"{format_cents(sum(open_co.values()))} of claim {claim.patient_control_number}'s "
-            f"balance with its payer is contractual ({named}), which the patient does not "
-            f"owe: at most {format_cents(allowed)} can go to the patient (an admin may "
-            "override with --override-reason)")
+            f"{format_cents(contractual)} of claim {claim.patient_control_number}'s balance "
+            f"with its payer ({format_cents(balance)}) is contractual ({named} in its 835s), "
+            f"which the patient does not owe: at most {format_cents(allowed)} can go to the "
+            "patient (an admin may override with --override-reason)")
     carcs = ", ".join(f"{CONTRACTUAL_GROUP}-{carc}" for carc in open_co)
     return f"the patient (contractual {carcs} overridden by {override[0]}: {override[1]})"
 

@@ -56,11 +56,17 @@ class Plan:
         said = [entry.describe() for entry in self.entries] or ["would post nothing"]
         at = f" at {format_cents(self.item_amount_cents)}"
         if self.item_status in _CLOSED and self.item_amount_cents:
-            at = ""  # a closed item keeps the amount it carried: "at 80.00" read as still owed
+            at = ""  # an item closed before closing zeroed it: "at 80.00" read as still owed
         said.append(f"would leave review item {self.item_id} {self.item_status}{at}")
-        said += [f"would open a {kind} review item ({format_cents(cents)})"
+        said += [f"would open {_article(kind)} {kind} review item ({format_cents(cents)})"
                  for kind, cents in self.opened]
         return said
+
+
+def _article(word: str) -> str:
+    """"an" before a vowel (every kind's name is read as spelt: an awaiting_correction,
+    an unmatched_payment, a credit_balance)."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def last_entry_id(conn: Connection) -> int:

@@ -54,7 +54,8 @@ def place_plb(conn: Connection, item_id: int, *, principal: Principal, pcn: str 
         text = (f"PLB {plb.reason_code} {format_cents(plb.amount_cents)} kept in provider "
                 f"adjustments: {note.strip()}")  # type: ignore[union-attr]
         record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.PLACE_PLB,
-                      to_status=ReviewStatus.RESOLVED, note=text, details={"claim": None})
+                      to_status=ReviewStatus.RESOLVED, note=text, details={"claim": None},
+                      values={"amount_cents": 0})  # placed, it owns nothing more
         return ActionResult(item.id, ItemAction.PLACE_PLB, ReviewStatus.RESOLVED,
                             f"review item {item.id}: {text}")
     claim = find_claim(conn, pcn)
@@ -80,7 +81,7 @@ def place_plb(conn: Connection, item_id: int, *, principal: Principal, pcn: str 
                   to_status=ReviewStatus.RESOLVED, note=text, entry_id=entry_ids[0] if entry_ids else None,
                   details={"claim": claim.patient_control_number, "claim_id": claim.id},
                   values={"submitted_claim_id": claim.id,
-                          "patient_account_id": claim.patient_account_id})
+                          "patient_account_id": claim.patient_account_id, "amount_cents": 0})
     return ActionResult(item.id, ItemAction.PLACE_PLB, ReviewStatus.RESOLVED,
                         f"review item {item.id}: {text}", plb.amount_cents, entry_ids,
                         tuple(opened))

@@ -197,7 +197,8 @@ def link_correction(conn: Connection, item_id: int, claim_payment_id: int, *,
     text = f"corrected by {how}"
     record_action(conn, item, actor=actor, role=principal.role, action=ItemAction.LINK_CORRECTION,
                   to_status=ReviewStatus.RESOLVED, note=text, entry_id=entry_ids[0] if entry_ids else None,
-                  details={"claim_payment_id": cp.id})
+                  details={"claim_payment_id": cp.id},
+                  values={"amount_cents": 0})  # corrected, it owns nothing more
     return ActionResult(item_id, ItemAction.LINK_CORRECTION, ReviewStatus.RESOLVED,
                         f"review item {item_id}: {text}", entry_ids=entry_ids)
 
