@@ -105,9 +105,9 @@ def _list(output_format: str) -> None:
 def _emit(rendered: str | bytes, output: Path | None) -> None:
     if output is None:
         if isinstance(rendered, bytes):
-            stream = click.get_binary_stream("stdout")
-            stream.write(rendered)
-            stream.flush()
+            sys.stdout.flush()  # the text layer first, then the bytes under it
+            sys.stdout.buffer.write(rendered)
+            sys.stdout.buffer.flush()
         else:
             click.echo(rendered, nl=False)
         return
