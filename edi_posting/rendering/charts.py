@@ -48,9 +48,9 @@ def chart_png(chart: Chart) -> bytes:
     return buffer.getvalue()
 
 
-def _unit(value: int, kind: ColumnKind) -> float:
+def _unit(value: int, kind: ColumnKind) -> float:  # not money: a chart axis
     """A value on the chart's axis: dollars for cents (a drawing, never a figure)."""
-    return value / 100 if kind == ColumnKind.CENTS else float(value)
+    return value / 100 if kind == ColumnKind.CENTS else float(value)  # not money: plotted
 
 
 def write_charts(report: Report, directory: Path) -> list[Path]:

@@ -34,8 +34,8 @@ def paragraph(text: str, style: str = "Normal") -> Any:
 
 
 def data_table(header: Sequence[str], rows: Sequence[Sequence[str]], *,
-               numeric: Sequence[bool], bold_last: bool = False, font_size: float = 7,
-               widths: Sequence[float] | None = None) -> Any:
+               numeric: Sequence[bool], bold_last: bool = False, font_size: float = 7,  # not money
+               widths: Sequence[float] | None = None) -> Any:  # not money: points
     """A table whose header repeats on every page it spans; numbers right-aligned."""
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
@@ -71,7 +71,7 @@ def pdf_bytes(flowables: PageFlowables, *, landscape_page: bool = True) -> bytes
     return buffer.getvalue()
 
 
-def _page_number(width: float) -> Callable[[Any, Any], None]:
+def _page_number(width: float) -> Callable[[Any, Any], None]:  # not money: points
     def draw(canvas: Any, document: Any) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 8)

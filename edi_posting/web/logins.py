@@ -33,7 +33,7 @@ class WebLogin:
     sid: str
     user: str
     permissions: frozenset[str]
-    last_seen: float
+    last_seen: float  # not money: a clock reading
     pending: dict[str, PendingAction] = field(default_factory=dict)
     done: dict[str, str] = field(default_factory=dict)  # token -> what its post did
 
@@ -45,7 +45,7 @@ class LoginRegistry:
     """Logins by id, with idle expiry, and their action tokens (thread safe: waitress
     serves requests on several threads)."""
 
-    def __init__(self, clock: Callable[[], float], idle_seconds: float) -> None:
+    def __init__(self, clock: Callable[[], float], idle_seconds: float) -> None:  # not money
         self._clock = clock
         self._idle = idle_seconds
         self._lock = threading.Lock()
