@@ -57,7 +57,7 @@ def post(item_id: int) -> Any:
     token = request.form.get("token", "")
     login = registry()
     action = login.spend(current_login(), token)
-    if action is None or action.item_id != item_id:
+    if not isinstance(action, PendingAction) or action.item_id != item_id:
         earlier = login.outcome(current_login(), token)
         message = (f"Already posted: {earlier}" if earlier else
                    "This action was already submitted (or its preview expired): "

@@ -34,7 +34,7 @@ class WebLogin:
     user: str
     permissions: frozenset[str]
     last_seen: float  # not money: a clock reading
-    pending: dict[str, PendingAction] = field(default_factory=dict)
+    pending: dict[str, object] = field(default_factory=dict)  # token -> action previewed
     done: dict[str, str] = field(default_factory=dict)  # token -> what its post did
 
     def may(self, permission: str) -> bool:
@@ -74,14 +74,17 @@ class LoginRegistry:
         with self._lock:
             return self._logins.pop(sid, None)
 
-    def issue(self, login: WebLogin, action: PendingAction) -> str:
+    def issue(self, login: WebLogin, action: object) -> str:
+        """A one-time token for ``action`` (any frozen record of what was previewed: a
+        queue action, an upload, a keyed EOB, a reconcile run, an approval)."""
         token = secrets.token_urlsafe(24)
         with self._lock:
             login.pending[token] = action
         return token
 
-    def spend(self, login: WebLogin, token: str) -> PendingAction | None:
-        """The token's action, once: a second call (a double click) gets None."""
+    def spend(self, login: WebLogin, token: str) -> object | None:
+        """The token's action, once: a second call (a double click) gets None.  The caller
+        checks the action is of the kind its route posts (``isinstance``)."""
         with self._lock:
             return login.pending.pop(token, None)
 
