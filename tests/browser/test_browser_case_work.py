@@ -51,6 +51,10 @@ def test_an_unmatched_payment_is_previewed_applied_and_shown_on_the_claim_timeli
     assert "sam" in applied.text
     assert len(_entries(browser, "A42214C0000012", "apply")) == 1
     browser.screenshot("claim-timeline")
+    browser.click("dl.summary a[href^='/account/']")
+    browser.wait_text("h1", "Account")
+    browser.wait_text("table.timeline", "apply")
+    browser.screenshot("account")
 
 
 def test_a_double_click_on_a_money_actions_post_posts_it_once(browser: Browser) -> None:

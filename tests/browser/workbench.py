@@ -8,6 +8,7 @@ how to add a test).
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import threading
@@ -28,6 +29,7 @@ CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-
                   "--disable-component-update", "--disable-sync", "--window-size=1400,1000")
 PASSWORD = "correct horse {}"  # as tests/test_web_login.py: each user's own
 WAIT_SECONDS = 20  # not money: the longest any page may take to show what a test waits for
+MAX_SHOT_HEIGHT = 6000  # a screenshot's pixels at most, however long the page
 IDLE_SECONDS = 15 * 60  # not money: the workbench's default idle logoff
 
 
@@ -95,6 +97,8 @@ class Browser:
         self.server = server
         self._shots = shots
         self._test = re.sub(r"[^A-Za-z0-9_.-]+", "-", test_name).strip("-")
+        for earlier in shots.glob(f"{self._test}-*.png"):  # a run before this one's
+            earlier.unlink()
 
     # --- moving around ---------------------------------------------------------------------
 
@@ -173,10 +177,16 @@ class Browser:
     # --- keeping what the screen showed ----------------------------------------------------
 
     def screenshot(self, name: str) -> Path:
-        """Save the page as ``<artifacts>/<test>-<backend>-<name>.png`` (kept by CI)."""
+        """Save the whole page, not only what the window shows, as
+        ``<artifacts>/<test>-<backend>-<name>.png`` (kept by CI)."""
         self._shots.mkdir(parents=True, exist_ok=True)
         target = self._shots / f"{self._test}-{name}.png"
-        self.driver.save_screenshot(str(target))
+        page = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": page["width"], "scale": 1,
+                "height": min(page["height"], MAX_SHOT_HEIGHT)}
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True, "clip": clip})
+        target.write_bytes(base64.b64decode(shot["data"]))
         return target
 
 
