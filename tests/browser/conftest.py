@@ -95,24 +95,75 @@ def chromium() -> Iterator[Any]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-@contextmanager
-def _module_database(backend: str, request: pytest.FixtureRequest,
-                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated empty database for one module: a copy of the session's template."""
-    if backend == "sqlite":
-        template = request.getfixturevalue("sqlite_template")
-        target = tmp_path_factory.mktemp("browser") / "edi.db"
-        shutil.copyfile(template, target)
-        yield f"sqlite:///{target}"
-        return
-    template = request.getfixturevalue("postgres_template")  # skips without PostgreSQL
-    admin = _suite_conftest(request)._require_postgres()
-    name = f"edi_browser_{os.getpid()}_{next(_databases)}"
-    _admin_execute(admin, f"CREATE DATABASE {name} TEMPLATE {template}")
-    try:
-        yield _with_database(admin, name)
-    finally:
-        _drop_database(admin, name)
+class DemoTemplates:
+    """The demo day imported once per backend and run (the staff with their passwords
+    too), copied for each module: a file copy on SQLite, CREATE DATABASE ... TEMPLATE on
+    PostgreSQL, so that a module costs a copy, not an import."""
+
+    def __init__(self, request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._request = request
+        self._tmp = tmp_path_factory
+        self._made: dict[str, str] = {}  # backend -> template file or database name
+        self._admin: str | None = None
+
+    @contextmanager
+    def copy(self, backend: str) -> Iterator[str]:
+        """A fresh database holding the demo day, dropped afterwards; its URL."""
+        template = self._template(backend)
+        if backend == "sqlite":
+            target = self._tmp.mktemp("browser") / "edi.db"
+            shutil.copyfile(template, target)
+            target.chmod(0o600)  # as edi-posting creates a database
+            yield f"sqlite:///{target}"
+            return
+        with self._postgres(f"TEMPLATE {template}") as url:
+            yield url
+
+    def _template(self, backend: str) -> str:
+        if backend not in self._made:
+            self._made[backend] = (self._sqlite_demo() if backend == "sqlite"
+                                   else self._postgres_demo())
+        return self._made[backend]
+
+    def _sqlite_demo(self) -> str:
+        target = self._tmp.mktemp("browser-demo") / "demo.db"
+        shutil.copyfile(self._request.getfixturevalue("sqlite_template"), target)
+        session = _demo_day(f"sqlite:///{target}")
+        with session.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        session.close()
+        return str(target)
+
+    def _postgres_demo(self) -> str:
+        template = self._request.getfixturevalue("postgres_template")  # skips without it
+        self._admin = _suite_conftest(self._request)._require_postgres()
+        name = f"edi_browser_demo_{os.getpid()}"
+        _admin_execute(self._admin, f"CREATE DATABASE {name} TEMPLATE {template}")
+        _demo_day(_with_database(self._admin, name)).close()
+        return name
+
+    @contextmanager
+    def _postgres(self, clause: str) -> Iterator[str]:
+        assert self._admin is not None
+        name = f"edi_browser_{os.getpid()}_{next(_databases)}"
+        _admin_execute(self._admin, f"CREATE DATABASE {name} {clause}")
+        try:
+            yield _with_database(self._admin, name)
+        finally:
+            _drop_database(self._admin, name)
+
+    def close(self) -> None:
+        if self._admin is not None and "postgresql" in self._made:
+            _drop_database(self._admin, self._made["postgresql"])
+
+
+@pytest.fixture(scope="session")
+def demo_templates(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                   ) -> Iterator[DemoTemplates]:
+    templates = DemoTemplates(request, tmp_path_factory)
+    yield templates
+    templates.close()
 
 
 def _suite_conftest(request: pytest.FixtureRequest) -> Any:
@@ -138,11 +189,19 @@ def _demo_day(url: str) -> edi_posting.Session:
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                chromium: Any) -> Iterator[LiveServer]:
+                chromium: Any, demo_templates: DemoTemplates) -> Iterator[LiveServer]:
     """The workbench over the demo day, served by waitress (see the module docstring)."""
     backend = str(request.param)
-    with _module_database(backend, request, tmp_path_factory) as url:
-        checker = _demo_day(url)
+    with pytest.MonkeyPatch.context() as env:
+        # as tests/conftest.py's _own_codes_dir, for the whole module: never a developer's
+        env.setenv("EDI_POSTING_CODES_DIR", str(tmp_path_factory.getbasetemp() / "codes"))
+        with demo_templates.copy(backend) as url:
+            yield from _serve_demo(backend, url)
+
+
+def _serve_demo(backend: str, url: str) -> Iterator[LiveServer]:
+    checker = edi_posting.open_session(url)
+    try:
         clock = Clock()
         app = create_app(url, WebSettings(secure_cookies=False, clock=clock))
         try:
@@ -152,7 +211,8 @@ def live_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
             assert edi_posting.check_ledger(live.api()).violations == []
         finally:
             app.extensions["edi_posting.server"].close()
-            checker.close()
+    finally:
+        checker.close()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
