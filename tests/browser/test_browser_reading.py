@@ -64,6 +64,30 @@ def test_an_idle_login_is_logged_off_and_the_next_click_lands_on_the_login_page(
     browser.wait_for(lambda _: browser.path() == "/login", "the login form again")
 
 
+def test_an_idle_login_filtering_the_queue_gets_the_whole_login_page_not_a_fragment(
+        browser: Browser) -> None:
+    browser.log_in("leo")
+    browser.server.clock.advance(IDLE_SECONDS + 1)
+    browser.click("form.filters button[type=submit]")  # an HTMX request: HX-Redirect
+    browser.wait_for(lambda _: browser.path() == "/login?idle=1", "the login form")
+    assert "logged off after a time without activity" in browser.find("p.notice").text
+    assert browser.find_all("#results") == [] and browser.find("h1").text == "Log in"
+
+
+def test_the_keys_j_and_enter_open_the_selected_item_of_the_queue(browser: Browser) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    browser.log_in("sam")
+    first, second = queue_rows(browser)[:2]
+    body = browser.find("body")
+    body.send_keys("j")
+    browser.wait_for(lambda _: browser.find_all("table.queue tbody tr.selected"), "a row selected")
+    body.send_keys("j", "j", "k", Keys.ENTER)
+    browser.wait_for(lambda _: browser.path() == second["href"], f"{second['href']} opened")
+    assert first["href"] != second["href"]
+    browser.wait_text("h1", "Review item")
+
+
 def test_the_auditor_sees_the_case_with_no_action_buttons(browser: Browser) -> None:
     browser.log_in("aud")
     browser.go("/queue?q=" + DENIED_PCN)
