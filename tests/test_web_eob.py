@@ -145,6 +145,9 @@ def test_live_balancing_shows_an_out_of_balance_claim_with_its_difference(
             and "does not balance (difference 5.00)" in fragment.text)
     assert 'data-field="claims[0].paid"' in fragment.text  # the problem names the field
     assert "CLAIM_UNBALANCED" in fragment.text and "TRANSACTION_UNBALANCED" in fragment.text
+    page = _post(client, "/eob/check", fields)  # without JavaScript: the whole page
+    assert "<html" in page.text and 'value="70.00"' in page.text
+    assert "difference -10.00" in page.text
     balanced = _post(client, "/eob/check", _fields(line()), hx=True).text
     assert "No problems found." in balanced and "difference" not in balanced
     assert web.audited("eob.check")[-1][:2] == ("pat", "ok")
@@ -296,3 +299,12 @@ def test_a_token_from_another_login_posts_nothing(
     replay = _post(web.login("ada"), "/eob/post", {"token": once.group(1)})
     assert "nothing was posted again" in replay.text
     assert _written(practice) == before
+
+
+def test_the_posted_page_links_the_remittance_page_when_the_workbench_has_one(
+        web: Web, practice: Practice) -> None:  # noqa: F811
+    web.app.add_url_rule("/remittances/<key>", "remittance_stub", lambda key: key)
+    practice.bill(("PCN1", OFFICE_VISIT))
+    _, posted, _ = _preview_and_post(web.login("ada"), _fields(line()))
+    assert re.search(r'<a href="/remittances/\d+">remittance \d+</a>: ACME HEALTH, check '
+                     r"CHK100, 80.00 on 2026-03-10, 1 posted, 0 held", posted.text)

@@ -40,6 +40,7 @@ class KeyedEobPost:
     path: str
     sha256: str
     check_number: str
+    payer: str | None  # the payer as we know it (None: not found)
     pcns: tuple[str, ...]
 
 
@@ -87,7 +88,9 @@ def preview() -> Any:
     path = _save(*edi_posting.keyed_eob_file(document))
     rehearsal = edi_posting.import_files(session, [path], dry_run=True).files[0]
     pcns = tuple(dict.fromkeys(c.pcn for c in result.claims))
-    action = KeyedEobPost(str(path), result.sha256, _check_number(result), pcns)
+    first = result.checks[0] if result.checks else None
+    action = KeyedEobPost(str(path), result.sha256, first.check_number if first else "",
+                          first.payer_found if first else None, pcns)
     postable = rehearsal.status not in _NOTHING_TO_POST
     token = registry().issue(current_login(), action) if postable else None
     return render_template("eob_preview.html", result=result, rehearsal=rehearsal,
@@ -122,10 +125,6 @@ def post() -> Any:
                            action=action, remittances=_remittances(session, action))
 
 
-def _check_number(result: edi_posting.KeyedEobCheck) -> str:
-    return result.checks[0].check_number if result.checks else ""
-
-
 def _save(name: str, data: bytes) -> Path:
     """The document as a file in ``keyed_dir`` (its name carries its content's SHA-256:
     the same document saved again is the same file)."""
@@ -149,11 +148,12 @@ def _process_dir() -> Path:
 
 
 def _remittances(session: edi_posting.Session, action: KeyedEobPost) -> list[dict[str, Any]]:
-    """The remittances the posted check made (``remit list`` by its check number), each
-    with the address of its page when the workbench has one."""
+    """The remittances the posted check made (``remit list`` by its payer and check
+    number), each with the address of its page when the workbench has one."""
     if not action.check_number:
         return []
-    rows = edi_posting.list_remittances(session, trace=action.check_number)
+    rows = edi_posting.list_remittances(session, trace=action.check_number,
+                                        payer=action.payer)
     for row in rows:
         row["href"] = _page_of(f"/remittances/{row['id']}")
     return rows
