@@ -107,7 +107,11 @@ def test_the_form_posts_the_same_record_and_ledger_as_the_template_csv(
         web: Web, practice: Practice, tmp_path: Path,  # noqa: F811
         database_factory: Callable[[], AbstractContextManager[str]]) -> None:
     practice.bill(("PCN1", OFFICE_VISIT), ("PCN2", OFFICE_VISIT))
-    _, posted, _ = _preview_and_post(web.login("pat"), _fields(*TWO_CLAIMS))
+    client = web.login("pat")
+    checked = _post(client, "/eob/check", _fields(*TWO_CLAIMS), hx=True).text
+    assert "claims paid 150.00 − PLB 0.50 = 149.50;\ncheck amount 149.50:" in checked
+    assert "No problems found." in checked
+    _, posted, _ = _preview_and_post(client, _fields(*TWO_CLAIMS))
     assert "imported, 2 claim payment(s) posted, 1 queued" in posted.text  # the PLB
     with database_factory() as url:  # the same EOB keyed in the CSV template, elsewhere
         other = Practice(url, tmp_path / "csv")
@@ -157,8 +161,9 @@ def test_an_unknown_pcn_and_a_bad_amount_are_named_by_their_field_and_nothing_is
         web: Web, practice: Practice) -> None:  # noqa: F811
     practice.bill(("PCN1", OFFICE_VISIT))
     client = web.login("pat")
-    fields = _fields(line("NOPE9", line_paid="8O.00"))
+    fields = _fields(line("NOPE9", line_paid="8O.00", payer="NOBODY MUTUAL"))
     fragment = _post(client, "/eob/check", fields, hx=True).text
+    assert re.search(r'data-field="payer">.*ERROR UNKNOWN_PAYER: .*no payer we know', fragment)
     assert re.search(r'data-field="claims\[0\]\.pcn">.*WARNING UNMATCHED_PAYMENT: .*'
                      r"no claim we billed has this PCN", fragment)
     assert re.search(r'data-field="claims\[0\]\.lines\[0\]\.paid">.*ERROR INVALID_AMOUNT: '

@@ -179,8 +179,8 @@ def _field(problem: Problem, rows: dict[int, KeyedRow]) -> str | None:
     if column is not None:
         row = rows.get(problem.source.row or 0) if problem.source else None
         return row.label(column).removeprefix(_CHECK_PATH) if row else None
-    element = problem.element or ""
-    return element.removeprefix(_CHECK_PATH) if element.startswith(_CHECK_PATH) else None
+    return (problem.element or "").removeprefix(_CHECK_PATH) or None  # an unknown payer's
+    # element is its column, ``payer``: the form's field of that name
 
 
 def _unbilled(claim: ClaimPaymentRecord, rows: dict[int, KeyedRow],
