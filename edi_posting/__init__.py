@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "BulkReport": "edi_posting.api.queue_work",
     "chargeback_won": "edi_posting.api.deposit_items",
     "check_ledger": "edi_posting.api.ledger",
+    "check_keyed_eob": "edi_posting.api.web_eob",
     "check_reason": "edi_posting.review.reason_codes",
     "check_schema": "edi_posting.api.admin",
     "claim_history": "edi_posting.api.views",
@@ -79,6 +80,11 @@ _EXPORTS: dict[str, str] = {
     "import_deposits": "edi_posting.api.deposits",
     "import_files": "edi_posting.api.imports",
     "ImportResult": "edi_posting.importing.units",
+    "keyed_eob_document": "edi_posting.api.web_eob",
+    "keyed_eob_file": "edi_posting.api.web_eob",
+    "keyed_eob_form": "edi_posting.api.web_eob",
+    "KeyedEobCheck": "edi_posting.api.web_eob_balance",
+    "KeyedEobLayout": "edi_posting.api.web_eob",
     "ItemFilter": "edi_posting.api.queue_work",
     "ledger_digest": "edi_posting.api.ledger",
     "LedgerCheck": "edi_posting.api.ledger",
@@ -216,6 +222,8 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "IdentityRefusedError",
     "ImportResult",
     "ItemFilter",
+    "KeyedEobCheck",
+    "KeyedEobLayout",
     "LedgerCheck",
     "LoginRefusedError",
     "NotFoundError",
@@ -265,6 +273,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "audit_head",
     "audit_log",
     "chargeback_won",
+    "check_keyed_eob",
     "check_ledger",
     "check_reason",
     "check_schema",
@@ -290,6 +299,9 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "import_demo",
     "import_deposits",
     "import_files",
+    "keyed_eob_document",
+    "keyed_eob_file",
+    "keyed_eob_form",
     "ledger_digest",
     "link_correction",
     "list_approvals",
@@ -532,6 +544,16 @@ if TYPE_CHECKING:
         claim_history,
         show_account,
         show_claim,
+    )
+    from edi_posting.api.web_eob import (
+        KeyedEobLayout,
+        check_keyed_eob,
+        keyed_eob_document,
+        keyed_eob_file,
+        keyed_eob_form,
+    )
+    from edi_posting.api.web_eob_balance import (
+        KeyedEobCheck,
     )
     from edi_posting.api.web_login import (
         LoginRefusedError,

@@ -25,7 +25,7 @@ from edi_posting.importing.remittances import post_set
 from edi_posting.importing.units import FileResult, Units
 from edi_posting.keyed.checks import KeyedCheck
 from edi_posting.keyed.fields import keyed_problem
-from edi_posting.keyed.reader import read_keyed_file
+from edi_posting.keyed.reader import KeyedFile, read_keyed_file
 from edi_posting.keyed.rows import looks_keyed
 from edi_posting.keyed.template import KEYED_KIND
 from edi_posting.queue.items import ReviewDraft, open_review_items
@@ -34,7 +34,8 @@ from edi_posting.records.remittance_parts import Party
 from edi_posting.records.source import SourceRef
 from edi_posting.records.states import FileStatus, ReviewKind
 
-__all__ = ["KEYED_KIND", "import_keyed_file", "is_keyed_eob", "keyed_identity"]
+__all__ = ["KEYED_KIND", "checked_keyed_file", "import_keyed_file", "is_keyed_eob",
+           "keyed_identity"]
 
 _PAYER, _ALIAS = table_of(Payer), table_of(PayerAlias)
 _HEAD = 64 * 1024
@@ -55,11 +56,8 @@ def keyed_identity(payer_identifier: str, check_number: str) -> str:
 def import_keyed_file(units: Units, path: Path, result: FileResult) -> None:
     archived, options = units.archived, units.options
     keyed = read_keyed_file(path.read_bytes(), archived.sha256, path.name, options.actor)
-    payers = units.run(lambda conn: [find_keyed_payer(conn, c.payer) for c in keyed.checks])
-    problems = list(keyed.problems) + [
-        _unknown_payer(archived.sha256, path.name, options.actor, check)
-        for check, payer in zip(keyed.checks, payers, strict=True) if payer is None]
-    problems.sort(key=lambda p: (p.source.row or 0) if p.source else 0)
+    source = SourceRef(archived.sha256, path.name, keyed_by=options.actor)
+    payers, problems = units.run(lambda conn: checked_keyed_file(conn, keyed, source))
     result.problems.extend(problems)
     errors = [p for p in problems if p.severity is not Severity.WARNING]
     if errors:
@@ -78,6 +76,19 @@ def import_keyed_file(units: Units, path: Path, result: FileResult) -> None:
         result.status = FileStatus.PARTIAL
     elif all(s == "already_imported" for s in result.set_statuses):
         result.status = FileStatus.ALREADY_IMPORTED
+
+
+def checked_keyed_file(conn: Connection, keyed: KeyedFile, source: SourceRef
+                       ) -> tuple[list[tuple[int, str, str] | None], list[Problem]]:
+    """Each check's payer as found (None: unknown) and every problem of the file, in row
+    order: its rows' and each unknown payer's.  What ``import`` decides on, and what the
+    workbench's EOB form shows while it is keyed."""
+    payers = [find_keyed_payer(conn, c.payer) for c in keyed.checks]
+    problems = list(keyed.problems) + [
+        _unknown_payer(source, check) for check, payer in zip(keyed.checks, payers, strict=True)
+        if payer is None]
+    problems.sort(key=lambda p: (p.source.row or 0) if p.source else 0)
+    return payers, problems
 
 
 def find_keyed_payer(conn: Connection, keyed: str) -> tuple[int, str, str] | None:
@@ -99,8 +110,9 @@ def find_keyed_payer(conn: Connection, keyed: str) -> tuple[int, str, str] | Non
     return (int(row.id), str(row.name), str(row.primary_identifier)) if row else None
 
 
-def _unknown_payer(sha256: str, file_name: str, actor: str, check: KeyedCheck) -> Problem:
-    source = SourceRef(sha256, file_name, row=check.rows[0], keyed_by=actor)
+def _unknown_payer(file: SourceRef, check: KeyedCheck) -> Problem:
+    source = SourceRef(file.file_sha256, file.file_name, row=check.rows[0],
+                       keyed_by=file.keyed_by)
     return keyed_problem(ProblemCode.UNKNOWN_PAYER, source, "payer", check.payer,
                          "no payer we know has this ID or name (key it as on its claims)")
 

@@ -9,6 +9,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 __all__ = ["DEFAULT_IDLE_MINUTES", "LOOPBACK_HOSTS", "WebSettings"]
 
@@ -28,6 +29,7 @@ class WebSettings:
     secret_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     clock: Callable[[], float] = time.time
     per_page: int = 50
+    keyed_dir: Path | None = None  # where keyed EOBs are saved (None: a per-process temp dir)
 
     @staticmethod
     def for_host(host: str, idle_minutes: int = DEFAULT_IDLE_MINUTES) -> WebSettings:
