@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import edi_posting
 from edi_posting.cli import main
-from edi_posting.x12.element_names import ElementName, Guide, name_elements
+from edi_posting.x12.validation.element_names import ElementName, Guide, name_elements
 from tests.keyed import eob_csv, line
 from tests.test_queue_money import item_id
 from tests.x12build import build_x12

@@ -8,10 +8,10 @@ to the SHA-256 recorded when the file arrived (a tampered archive is a data erro
 evidence).
 
 The case view asks for each segment's elements too (``failing`` given): each element's
-reference, its name in the implementation guide (:mod:`edi_posting.x12.element_names`),
-its value as shown (masked under ``mask``: a name is no PHI, so names stay) and whether a
-problem of the case names it (segment position and element, as a :class:`Problem` does),
-so the screen can put the name on hover and mark the element that failed.
+reference, its name in the implementation guide
+(:mod:`edi_posting.x12.validation.element_names`), its value as shown (masked under
+``mask``: a name is no PHI, so names stay) and whether a problem of the case names it
+(segment position and element, as a :class:`Problem` does), so the screen can put the name on hover and mark the element that failed.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from sqlalchemy import Connection
 from edi_posting.archive.integrity import read_archived
 from edi_posting.logs import mask_segments
 from edi_posting.x12.delimiters import Delimiters
-from edi_posting.x12.element_names import Guide, name_elements
 from edi_posting.x12.reader import X12Reader
+from edi_posting.x12.validation.element_names import Guide, name_elements
 
 __all__ = ["BILLED_CLAIM_ENDS", "CLAIM_PAYMENT_ENDS", "MAX_SEGMENTS", "ONE_SEGMENT",
            "Failing", "file_segments"]
