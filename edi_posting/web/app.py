@@ -11,7 +11,7 @@ import edi_posting
 from edi_posting.web import auth, claims, errors, queue, security
 from edi_posting.web import case as case_views
 from edi_posting.web.logins import LoginRegistry
-from edi_posting.web.settings import WebSettings
+from edi_posting.web.settings import WebSettings, login_throttle
 
 __all__ = ["create_app"]
 
@@ -35,7 +35,8 @@ def create_app(database_url: str | None, settings: WebSettings | None = None) ->
     )
     app.extensions["edi_posting.server"] = edi_posting.open_session(database_url)
     app.extensions["edi_posting.logins"] = LoginRegistry(settings.clock,
-                                                         settings.idle_minutes * 60)
+                                                         settings.idle_minutes * 60,
+                                                         login_throttle(settings))
     app.extensions["edi_posting.settings"] = settings
     CSRFProtect(app)
     security.install(app)
