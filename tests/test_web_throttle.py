@@ -90,6 +90,10 @@ def test_twenty_failures_from_one_address_lock_the_address_for_every_name(
     assert refused.status_code == 429
     assert "Too many failed logins from this address" in refused.text
     assert _refusals(web)[-1] == ("ada", "too many failed logins from this address")
+    with web.practice.engine.connect() as conn:
+        last = conn.execute(select(AuditEvent.summary).where(AuditEvent.action == "web.login")
+                            .order_by(AuditEvent.sequence.desc()).limit(1)).scalar_one()
+    assert last["remote_address"] == "10.0.0.9"
     assert _try(web.client(), "ada", PASSWORD.format("ada"), "10.0.0.10").status_code == 302
 
 

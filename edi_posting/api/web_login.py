@@ -72,7 +72,8 @@ def web_login_locked(server: Session, name: str, reason: str, address: str | Non
         record_event(conn, actor=(name or "-")[:_NAME_MAX], role=None, action=LOGIN_ACTION,
                      outcome=AuditOutcome.REFUSED, object_type="login",
                      object_id=name[:80] or None,
-                     summary={"via": "web", "reason": reason, "address": address})
+                     summary={"via": "web", "reason": reason,
+                              "remote_address": address})
 
 
 def web_session(server: Session, name: str) -> Session:
