@@ -185,6 +185,7 @@ _EXPORTS: dict[str, str] = {
     "verify_audit": "edi_posting.api.audit",
     "Violation": "edi_posting.reports.ledger_checks",
     "web_login": "edi_posting.api.web_login",
+    "web_login_locked": "edi_posting.api.web_login",
     "web_logout": "edi_posting.api.web_login",
     "web_session": "edi_posting.api.web_login",
     "WebLogout": "edi_posting.api.web_login",
@@ -365,6 +366,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "validate_file",
     "verify_audit",
     "web_login",
+    "web_login_locked",
     "web_logout",
     "web_session",
     "write_acks",
@@ -560,6 +562,7 @@ if TYPE_CHECKING:
         WebLogout,
         user_permissions,
         web_login,
+        web_login_locked,
         web_logout,
         web_session,
     )

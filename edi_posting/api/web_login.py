@@ -24,8 +24,8 @@ from edi_posting.db.models import User
 from edi_posting.db.parties import Role
 from edi_posting.records.states import AuditOutcome
 
-__all__ = ["LoginRefusedError", "WebLogout", "user_permissions", "web_login", "web_logout",
-           "web_session"]
+__all__ = ["LoginRefusedError", "WebLogout", "user_permissions", "web_login",
+           "web_login_locked", "web_logout", "web_session"]
 
 _USER = table_of(User)
 LOGIN_ACTION = "web.login"
@@ -61,6 +61,19 @@ def web_login(server: Session, name: str, password: str) -> Session:
     if not ok:
         raise LoginRefusedError("the name or the password is wrong")
     return web_session(server, name)
+
+
+def web_login_locked(server: Session, name: str, reason: str, address: str | None) -> None:
+    """Record a login attempt refused unheard, its password never checked: the name or the
+    remote ``address`` failed too often lately (the web layer's throttle), so the trail
+    shows a guessing attempt going on even while each try is refused at the door."""
+    name = name.strip()
+    with write_transaction(server.engine) as conn:
+        record_event(conn, actor=(name or "-")[:_NAME_MAX], role=None, action=LOGIN_ACTION,
+                     outcome=AuditOutcome.REFUSED, object_type="login",
+                     object_id=name[:80] or None,
+                     summary={"via": "web", "reason": reason,
+                              "remote_address": address})
 
 
 def web_session(server: Session, name: str) -> Session:

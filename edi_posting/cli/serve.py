@@ -14,7 +14,8 @@ __all__ = ["command"]
 Example:
   edi-posting users set-password sam          # each person's own web password
   edi-posting serve                           # http://127.0.0.1:8000/, then log in
-  edi-posting --db postgresql://web@db/edi serve --host 0.0.0.0 --port 8443 --idle-minutes 10""")
+  edi-posting --db postgresql://web@db/edi serve --host 0.0.0.0 --port 8443 --idle-minutes 10
+  edi-posting serve --login-attempts 3 --login-lock-minutes 30   # stricter lockout""")
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="EDI_POSTING_SERVE_HOST",
               show_envvar=True, help="Address to listen on (off loopback the session cookie "
               "is HTTPS-only: put a TLS proxy in front).")
@@ -23,11 +24,21 @@ Example:
 @click.option("--idle-minutes", default=15, show_default=True, type=click.IntRange(min=1),
               envvar="EDI_POSTING_SERVE_IDLE_MINUTES", show_envvar=True,
               help="Log a person off after this many minutes without a request.")
+@click.option("--login-attempts", default=5, show_default=True, type=click.IntRange(min=1),
+              envvar="EDI_POSTING_SERVE_LOGIN_ATTEMPTS", show_envvar=True,
+              help="Failed logins of one name within --login-lock-minutes that lock it "
+              "(20 from one remote address lock the address); a locked login is refused "
+              "with 429, a right password too.")
+@click.option("--login-lock-minutes", default=15, show_default=True,
+              type=click.IntRange(min=1), envvar="EDI_POSTING_SERVE_LOGIN_LOCK_MINUTES",
+              show_envvar=True, help="How long a lock lasts, and the window failed logins "
+              "are counted in.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
               envvar="EDI_POSTING_SERVE_THREADS", show_envvar=True,
               help="Requests served at once.")
 @click.pass_obj
-def command(app: AppContext, host: str, port: int, idle_minutes: int, threads: int) -> None:
+def command(app: AppContext, host: str, port: int, idle_minutes: int, login_attempts: int,
+            login_lock_minutes: int, threads: int) -> None:
     """Serve the web workbench: people log in with their own user and password (set with
     `users set-password`) and work the queue; the server alone holds the database
     credentials.  Runs until interrupted (Ctrl-C)."""
@@ -37,7 +48,8 @@ def command(app: AppContext, host: str, port: int, idle_minutes: int, threads: i
     from edi_posting.web.settings import WebSettings
 
     app.session()  # the database is reachable and current (exit 69 / 78 otherwise)
-    web = create_app(app.database_url, WebSettings.for_host(host, idle_minutes))
+    web = create_app(app.database_url, WebSettings.for_host(
+        host, idle_minutes, login_attempts, login_lock_minutes))
     echo_err(f"edi-posting: serving the web workbench on http://{host}:{port}/ "
              f"(idle logoff after {idle_minutes} min); Ctrl-C stops it")
     waitress.serve(web, host=host, port=port, threads=threads, ident="edi-posting")

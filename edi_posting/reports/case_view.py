@@ -45,6 +45,7 @@ from edi_posting.reports.case_segments import (
     BILLED_CLAIM_ENDS,
     CLAIM_PAYMENT_ENDS,
     ONE_SEGMENT,
+    failing_elements,
     file_segments,
 )
 from edi_posting.reports.views import balances_dict
@@ -165,18 +166,20 @@ def _claim(conn: Connection, claim_id: int | None) -> dict[str, Any] | None:
 def _segments(conn: Connection, item: Any, mask: bool) -> list[dict[str, Any]]:
     """The raw segments the case rests on: the claim payment's loop; a PLB's own segment;
     a held set whole, another set-level item's set header; a billed claim's CLM loop; a
-    rejected file's offending segment."""
+    rejected file's offending segment.  Each with its named elements, the elements the
+    item's problems name marked failing."""
+    failing = failing_elements(item.evidence)
     if item.claim_payment_id is not None:
         cp = conn.execute(select(_CP.c.source_file_id, _CP.c.source_segment)
                           .where(_CP.c.id == item.claim_payment_id)).one()
         return file_segments(conn, cp.source_file_id, cp.source_segment, CLAIM_PAYMENT_ENDS,
-                             mask=mask)
+                             mask=mask, failing=failing)
     plb = kinds.plb_id(item)
     if plb is not None:
         row = conn.execute(select(_PLB.c.source_file_id, _PLB.c.source_segment)
                            .where(_PLB.c.id == plb)).one()
         return file_segments(conn, row.source_file_id, row.source_segment, ONE_SEGMENT, 1,
-                             mask=mask)
+                             mask=mask, failing=failing)
     if item.remittance_id is not None:
         rem = conn.execute(select(_REM.c.source_file_id, _TS.c.segment_position)
                            .join(_TS, _TS.c.id == _REM.c.transaction_set_id)
@@ -184,13 +187,15 @@ def _segments(conn: Connection, item: Any, mask: bool) -> list[dict[str, Any]]:
         # a held set posted none of its claims: all of it is the case (as in the packet)
         held = item.kind == ReviewKind.BALANCING_FAILURE
         return file_segments(conn, rem.source_file_id, rem.segment_position,
-                             _SET_END if held else _SET_HEADER_ENDS, mask=mask)
+                             _SET_END if held else _SET_HEADER_ENDS, mask=mask,
+                             failing=failing)
     if item.submitted_claim_id is not None and item.kind in _BILLED_KINDS:
         claim = conn.execute(select(_CLAIM.c.source_file_id, _CLAIM.c.source_segment)
                              .where(_CLAIM.c.id == item.submitted_claim_id)).one()
         return file_segments(conn, claim.source_file_id, claim.source_segment,
-                             BILLED_CLAIM_ENDS, mask=mask)
+                             BILLED_CLAIM_ENDS, mask=mask, failing=failing)
     position = ((item.evidence or {}).get("problem") or {}).get("segment_position")
     if item.kind == ReviewKind.REJECTED_FILE and isinstance(position, int):
-        return file_segments(conn, item.file_id, position, ONE_SEGMENT, 1, mask=mask)
+        return file_segments(conn, item.file_id, position, ONE_SEGMENT, 1, mask=mask,
+                             failing=failing)
     return []

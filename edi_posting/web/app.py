@@ -12,7 +12,7 @@ from edi_posting.web import auth, claims, errors, queue, security
 from edi_posting.web import case as case_views
 from edi_posting.web.eob import blueprint as eob_blueprint
 from edi_posting.web.logins import LoginRegistry
-from edi_posting.web.settings import WebSettings
+from edi_posting.web.settings import WebSettings, login_throttle
 
 __all__ = ["create_app"]
 
@@ -36,7 +36,8 @@ def create_app(database_url: str | None, settings: WebSettings | None = None) ->
     )
     app.extensions["edi_posting.server"] = edi_posting.open_session(database_url)
     app.extensions["edi_posting.logins"] = LoginRegistry(settings.clock,
-                                                         settings.idle_minutes * 60)
+                                                         settings.idle_minutes * 60,
+                                                         login_throttle(settings))
     app.extensions["edi_posting.settings"] = settings
     CSRFProtect(app)
     security.install(app)

@@ -23,7 +23,7 @@ from flask import (
 )
 
 import edi_posting
-from edi_posting.web.logins import LoginRegistry, WebLogin
+from edi_posting.web.logins import LockedBy, LoginLock, LoginRegistry, WebLogin
 
 __all__ = ["api_session", "blueprint", "current_login", "install", "registry", "server"]
 
@@ -87,15 +87,32 @@ def login() -> Any:
         notice = "You were logged off after a time without activity." if request.args.get(
             "idle") else None
         return render_template("login.html", notice=notice)
-    name = request.form.get("name", "")
+    name, address = request.form.get("name", ""), request.remote_addr or "-"
+    throttle = registry().throttle
+    lock = throttle.locked(name, address)
+    if lock is not None:
+        return _locked_out(name, address, lock)
     try:
         user_session = edi_posting.web_login(server(), name, request.form.get("password", ""))
     except edi_posting.LoginRefusedError as exc:
+        throttle.failed(name, address)
         return render_template("login.html", error=str(exc), name=name), 401
+    throttle.succeeded(name)
     started = registry().add(user_session.actor, edi_posting.user_permissions(user_session))
     session.clear()
     session["sid"] = started.sid
     return redirect(url_for("queue.work_queue"))
+
+
+def _locked_out(name: str, address: str, lock: LoginLock) -> Any:
+    """429: the name or the address failed too often lately; the attempt is refused
+    without checking its password, and audited as refused with the reason."""
+    what = "for this name" if lock.by == LockedBy.NAME else "from this address"
+    message = (f"Too many failed logins {what}: logins are refused for "
+               f"{lock.minutes_left} more minute{'s' if lock.minutes_left != 1 else ''}.")
+    edi_posting.web_login_locked(server(), name, f"too many failed logins {what}", address)
+    page = render_template("login.html", error=message, name=name)
+    return page, 429, {"Retry-After": str(lock.minutes_left * 60)}
 
 
 @blueprint.route("/logout", methods=["POST"])

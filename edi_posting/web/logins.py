@@ -6,17 +6,26 @@ for good (a copy of an old cookie must not bring it back), and an action's token
 spent exactly once, so that a double click or a refresh never posts twice.  The cookie
 carries only a random login id.  The action itself is kept here too, as the preview showed
 it: the post carries only the token, so what posts is exactly what was previewed.
+
+Failed logins are counted here too (:class:`LoginThrottle`): per name and per remote
+address, in server memory like the logins, so that guessing a password costs a lockout
+after a few tries.  A restart forgets them, as it forgets the logins.
 """
 
 from __future__ import annotations
 
+import enum
 import secrets
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["LoginRegistry", "PendingAction", "WebLogin"]
+__all__ = ["LockedBy", "LoginLock", "LoginRegistry", "LoginThrottle", "PendingAction",
+           "WebLogin"]
+
+_SWEEP_AT = 10_000  # counters kept before the stale ones are swept (a spray of names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +54,11 @@ class LoginRegistry:
     """Logins by id, with idle expiry, and their action tokens (thread safe: waitress
     serves requests on several threads)."""
 
-    def __init__(self, clock: Callable[[], float], idle_seconds: float) -> None:  # not money
+    def __init__(self, clock: Callable[[], float], idle_seconds: float,  # not money
+                 throttle: LoginThrottle | None = None) -> None:
         self._clock = clock
         self._idle = idle_seconds
+        self.throttle = throttle or LoginThrottle(clock)
         self._lock = threading.Lock()
         self._logins: dict[str, WebLogin] = {}
 
@@ -95,3 +106,83 @@ class LoginRegistry:
     def outcome(self, login: WebLogin, token: str) -> str | None:
         with self._lock:
             return login.done.get(token)
+
+
+class LockedBy(enum.StrEnum):
+    """What failed too often: the name tried, or the remote address trying."""
+
+    NAME = "name"
+    ADDRESS = "address"
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLock:
+    by: LockedBy
+    seconds_left: float  # not money: a clock reading
+
+    @property
+    def minutes_left(self) -> int:
+        return max(1, -(-int(self.seconds_left) // 60))
+
+
+class LoginThrottle:
+    """Failed logins per name and per remote address within ``lock_seconds``: the
+    ``attempts``-th failure of a name (``address_attempts``-th of an address) locks it for
+    ``lock_seconds``, during which every attempt is refused unheard, a right password too
+    (else the lock would tell a guesser when they guessed right).  A success clears the
+    name's failures, not the address's: one person's login does not unlock a guesser
+    trying many names from the same place.  Thread safe."""
+
+    def __init__(self, clock: Callable[[], float], attempts: int = 5,  # not money
+                 address_attempts: int = 20, lock_seconds: float = 15 * 60) -> None:
+        self._clock = clock
+        self._limits = {LockedBy.NAME: attempts, LockedBy.ADDRESS: address_attempts}
+        self._window = lock_seconds
+        self._lock = threading.Lock()
+        self._failures: dict[tuple[LockedBy, str], deque[float]] = {}
+        self._locked_until: dict[tuple[LockedBy, str], float] = {}
+
+    def locked(self, name: str, address: str) -> LoginLock | None:
+        """The lock refusing an attempt of ``name`` from ``address`` now, if any."""
+        now = self._clock()
+        with self._lock:
+            for key in _keys(name, address):
+                until = self._locked_until.get(key)
+                if until is not None and until > now:
+                    return LoginLock(key[0], until - now)
+                self._locked_until.pop(key, None)
+        return None
+
+    def failed(self, name: str, address: str) -> None:
+        """Count a failed login of ``name`` from ``address``; lock what reached its limit."""
+        now = self._clock()
+        with self._lock:
+            if len(self._failures) > _SWEEP_AT:
+                self._sweep(now)
+            for key in _keys(name, address):
+                times = self._failures.setdefault(key, deque())
+                times.append(now)
+                while times and times[0] <= now - self._window:
+                    times.popleft()
+                if len(times) >= self._limits[key[0]]:
+                    self._locked_until[key] = now + self._window
+                    del self._failures[key]
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop((LockedBy.NAME, _name_key(name)), None)
+
+    def _sweep(self, now: float) -> None:  # not money: a clock reading
+        for key in [k for k, t in self._failures.items() if t[-1] <= now - self._window]:
+            del self._failures[key]
+        for key in [k for k, until in self._locked_until.items() if until <= now]:
+            del self._locked_until[key]
+
+
+def _name_key(name: str) -> str:
+    """Names as the login compares them, and case-blind: ``SAM`` counts against ``sam``."""
+    return name.strip().casefold()
+
+
+def _keys(name: str, address: str) -> tuple[tuple[LockedBy, str], ...]:
+    return ((LockedBy.NAME, _name_key(name)), (LockedBy.ADDRESS, address))

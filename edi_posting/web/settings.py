@@ -11,9 +11,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["DEFAULT_IDLE_MINUTES", "LOOPBACK_HOSTS", "WebSettings"]
+from edi_posting.web.logins import LoginThrottle
+
+__all__ = ["DEFAULT_ADDRESS_ATTEMPTS", "DEFAULT_IDLE_MINUTES", "DEFAULT_LOCK_MINUTES",
+           "DEFAULT_LOGIN_ATTEMPTS", "LOOPBACK_HOSTS", "WebSettings", "login_throttle"]
 
 DEFAULT_IDLE_MINUTES = 15
+DEFAULT_LOGIN_ATTEMPTS = 5  # failed logins of one name before it is locked
+DEFAULT_ADDRESS_ATTEMPTS = 20  # failed logins from one remote address before it is locked
+DEFAULT_LOCK_MINUTES = 15  # the window failures are counted in, and the lock's length
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -22,7 +28,9 @@ class WebSettings:
     """``idle_minutes``: a login unused that long is logged off.  ``secure_cookies``: the
     session cookie goes over HTTPS only (off only on loopback, where there is no TLS).
     ``secret_key`` signs the session cookie; a fresh one per start (so a restart logs
-    everyone off) unless given.  ``clock`` returns seconds."""
+    everyone off) unless given.  ``clock`` returns seconds.  ``login_attempts`` failed
+    logins of one name (``address_attempts`` from one remote address) within
+    ``login_lock_minutes`` lock it for ``login_lock_minutes``."""
 
     idle_minutes: int = DEFAULT_IDLE_MINUTES
     secure_cookies: bool = True
@@ -30,9 +38,22 @@ class WebSettings:
     clock: Callable[[], float] = time.time
     per_page: int = 50
     keyed_dir: Path | None = None  # where keyed EOBs are saved (None: a per-process temp dir)
+    login_attempts: int = DEFAULT_LOGIN_ATTEMPTS
+    address_attempts: int = DEFAULT_ADDRESS_ATTEMPTS
+    login_lock_minutes: int = DEFAULT_LOCK_MINUTES
 
     @staticmethod
-    def for_host(host: str, idle_minutes: int = DEFAULT_IDLE_MINUTES) -> WebSettings:
+    def for_host(host: str, idle_minutes: int = DEFAULT_IDLE_MINUTES,
+                 login_attempts: int = DEFAULT_LOGIN_ATTEMPTS,
+                 login_lock_minutes: int = DEFAULT_LOCK_MINUTES) -> WebSettings:
         """Settings for serving on ``host``: secure cookies unless it is loopback."""
         return WebSettings(idle_minutes=idle_minutes,
-                           secure_cookies=host not in LOOPBACK_HOSTS)
+                           secure_cookies=host not in LOOPBACK_HOSTS,
+                           login_attempts=login_attempts,
+                           login_lock_minutes=login_lock_minutes)
+
+
+def login_throttle(settings: WebSettings) -> LoginThrottle:
+    """The failed-login counters the settings ask for, on the settings' clock."""
+    return LoginThrottle(settings.clock, settings.login_attempts, settings.address_attempts,
+                         settings.login_lock_minutes * 60)
