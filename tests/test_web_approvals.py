@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 import edi_posting
 from edi_posting.db.models import Refund
+from tests.test_approvals import _denied_300
 from tests.test_queue_money import _paid_twice, item
 from tests.test_web_login import Web, csrf, web  # noqa: F401  (the fixture)
 from tests.test_web_screens import ROLES, _entries
@@ -154,6 +155,8 @@ def test_every_role_sees_the_approvals_page_audited_and_only_approvers_decide(
     assert page.status_code == 200
     assert web.audited("queue.approvals")[-1] == (name, "ok", None)
     shown = f'data-test="approval-{a}"' in page.text
+    assert ('hx-get="/approvals/count"' in page.text) is (name in MAY_APPROVE)
+    assert 'id="nav-approvals"' in page.text and 'id="nav-reports"' in page.text
     badge = client.get("/approvals/count")
     assert badge.status_code == 200
     preview = _preview(client, a)
@@ -169,3 +172,22 @@ def test_every_role_sees_the_approvals_page_audited_and_only_approvers_decide(
     assert web.audited("queue.approve") == refused
     assert web.audited("queue.reject-approval") == refused
     assert _refunds(practice) == []
+
+
+def test_an_over_limit_write_off_is_approved_on_the_screen_at_the_amount_asked(
+        web: Web, practice: Practice, as_user: Any) -> None:  # noqa: F811
+    ident = _denied_300(practice)
+    asked = edi_posting.write_off(as_user("sam"), ident, "CO-16", amount_cents=15000)
+    approval = int(re.findall(r"waits for approval (\d+)", asked.message)[0])
+    leo = web.login("leo")
+    page = leo.get("/approvals").text
+    assert f'data-test="approval-{approval}"' in page and ">150.00<" in page
+    preview = _preview(leo, approval)
+    assert "would post write_off" in preview.text
+    assert practice.balances("PCN1") == ("300.00", "0.00")
+    once = _TOKEN.search(preview.text)
+    assert once is not None
+    done = leo.post("/approvals/post", data={"csrf_token": csrf(leo, "/approvals"),
+                                             "token": once.group(1)})
+    assert "wrote off 150.00 of claim PCN1" in done.text
+    assert practice.balances("PCN1") == ("150.00", "0.00")

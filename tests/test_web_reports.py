@@ -53,6 +53,7 @@ def test_the_era_report_shows_its_summary_and_rows_with_money_right_aligned(
     page = web.login("sam").get("/reports/era?from=2000-01-01&payer=acme").text
     assert "(from 2000-01-01, to today, payer acme)" in page
     assert '<td class="num">64.00</td>' in page
+    assert "<dt>payment</dt><dd>64.00</dd>" in page
     assert 'data-test="section-' in page and "<th class=\"num\">" in page
     assert 'href="/reports/era/download?format=csv&amp;from=2000-01-01&amp;payer=acme"' in page
 
