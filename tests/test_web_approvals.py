@@ -70,6 +70,9 @@ def test_a_refund_asked_on_the_case_is_approved_by_a_second_person_and_posts_onc
     preview = _preview(leo, a, note="checked the EOB")
     assert preview.status_code == 200, preview.text
     assert "(dry run, nothing written) would: refund" in preview.text
+    fragment = leo.post(f"/approvals/{a}/preview", headers={"HX-Request": "true"},
+                        data={"csrf_token": csrf(leo, "/approvals")})
+    assert fragment.text.lstrip().startswith('<section class="preview"'), fragment.text
     assert "would post refund" in preview.text
     assert _entries(practice) == before and _refunds(practice) == []
     once = _TOKEN.search(preview.text)
