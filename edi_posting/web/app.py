@@ -8,8 +8,10 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 import edi_posting
+from edi_posting.web import approvals as approval_views
 from edi_posting.web import auth, claims, errors, queue, security
 from edi_posting.web import case as case_views
+from edi_posting.web import reports as report_views
 from edi_posting.web.eob import blueprint as eob_blueprint
 from edi_posting.web.logins import LoginRegistry
 from edi_posting.web.settings import WebSettings, login_throttle
@@ -47,4 +49,6 @@ def create_app(database_url: str | None, settings: WebSettings | None = None) ->
                       claims.blueprint):
         app.register_blueprint(blueprint)
     app.register_blueprint(eob_blueprint)
+    app.register_blueprint(report_views.blueprint)
+    app.register_blueprint(approval_views.blueprint)
     return app
