@@ -18,7 +18,9 @@ from tests.test_queue_money import OFFICE_VISIT, PAID_WITH_SHARES, item_id
 from tests.test_web_login import Web, web  # noqa: F401  (the fixture)
 from tests.x835 import Practice, clp, remit, svc
 
-NO_PHI = frozenset({"auth.login"})  # endpoints whose page shows no one's data
+#: endpoints whose page shows no one's data: the login form, the reports' catalogue (names
+#: and what each answers) and the approvals badge (a count)
+NO_PHI = frozenset({"auth.login", "reports.catalogue", "approvals.count"})
 
 
 def _pages(web: Web) -> list[tuple[str, str]]:  # noqa: F811
