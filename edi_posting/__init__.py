@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "demo_directory": "edi_posting.importing.demo",
     "DemoResult": "edi_posting.importing.demo",
     "DepositImport": "edi_posting.bank.deposits",
+    "deposit_mappings": "edi_posting.api.web_reconcile",
     "disable_user": "edi_posting.api.users",
     "dismiss_item": "edi_posting.api.queue",
     "eob_template": "edi_posting.api.eobs",
@@ -127,6 +128,7 @@ _EXPORTS: dict[str, str] = {
     "reconcile": "edi_posting.api.deposits",
     "reconcile_status": "edi_posting.api.deposits",
     "reconcile_window": "edi_posting.api.deposits",
+    "reconciliation_view": "edi_posting.api.web_reconcile",
     "ReconcileResult": "edi_posting.reconciliation.reconcile",
     "refund_credit": "edi_posting.api.queue_money",
     "refund_limit": "edi_posting.api.approvals",
@@ -273,6 +275,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "close_period",
     "code_list_info",
     "demo_directory",
+    "deposit_mappings",
     "disable_user",
     "dismiss_item",
     "eob_template",
@@ -319,6 +322,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "reconcile",
     "reconcile_status",
     "reconcile_window",
+    "reconciliation_view",
     "refund_credit",
     "refund_limit",
     "reject_approval",
@@ -546,6 +550,10 @@ if TYPE_CHECKING:
         QueuePageQuery,
         QueuePageSort,
         queue_page,
+    )
+    from edi_posting.api.web_reconcile import (
+        deposit_mappings,
+        reconciliation_view,
     )
     from edi_posting.archive.integrity import (
         ArchiveIntegrityError,

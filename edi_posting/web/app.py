@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 import edi_posting
 from edi_posting.web import auth, claims, errors, queue, security
 from edi_posting.web import case as case_views
+from edi_posting.web import reconcile as reconcile_views
 from edi_posting.web.logins import LoginRegistry
 from edi_posting.web.settings import WebSettings
 
@@ -44,4 +45,5 @@ def create_app(database_url: str | None, settings: WebSettings | None = None) ->
     for blueprint in (auth.blueprint, queue.blueprint, case_views.blueprint,
                       claims.blueprint):
         app.register_blueprint(blueprint)
+    app.register_blueprint(reconcile_views.blueprint)
     return app
