@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection
 
@@ -53,7 +53,7 @@ def _write(session: Session, work: Callable[[Connection], _T], dry_run: bool) ->
                 raise _Rehearsed(result)
             return result
     except _Rehearsed as rehearsed:  # rolled back: nothing written
-        return rehearsed.result  # type: ignore[return-value]
+        return cast(_T, rehearsed.result)
 
 
 def import_deposits(session: Session, paths: Iterable[Path | str], *,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from edi_posting.db.base import table_of
+from edi_posting.db.lists import among
 from edi_posting.db.models import Deposit, DepositMatch, ReceivedPayment, ReviewItem
 from edi_posting.db.workflow import OPEN_STATES, DepositMatchMethod, ReceiptKind
 from edi_posting.money import format_cents
@@ -61,7 +62,7 @@ def _items(conn: Connection, kinds: tuple[ReviewKind, ...], column: Any,
     found: dict[tuple[str, int], dict[str, Any]] = {}
     for row in conn.execute(select(_I.c.id, _I.c.kind, _I.c.status, _I.c.amount_cents,
                                    column.label("key"))
-                            .where(_I.c.kind.in_(kinds), column.in_(keys))
+                            .where(_I.c.kind.in_(kinds), among(column, keys))
                             .order_by(_I.c.id)):
         seen = found.get((row.kind, row.key))
         if seen is None or seen["status"] not in OPEN_STATES or row.status in OPEN_STATES:
@@ -84,7 +85,7 @@ def _matched(conn: Connection, deposits: dict[int, Any],
     """Each standing match of the range's deposits: the bank line, what it met, how."""
     if not deposits:
         return []
-    rows = conn.execute(select(_M).where(_M.c.deposit_id.in_(list(deposits)), standing())
+    rows = conn.execute(select(_M).where(among(_M.c.deposit_id, list(deposits)), standing())
                         .order_by(_M.c.deposit_id, _M.c.id))
     return [{"deposit_id": m.deposit_id, "date": deposits[m.deposit_id].deposit_date.isoformat(),
              "reference": deposits[m.deposit_id].bank_reference,
@@ -109,7 +110,7 @@ def _awaiting(conn: Connection, receipts: list[Receipt]) -> list[dict[str, Any]]
                     [r.id for r in receipts if r.kind == ReceiptKind.REMITTANCE])
     payments = [r.id for r in receipts if r.kind == ReceiptKind.PAYMENT]
     held = dict(conn.execute(select(_RP.c.id, _RP.c.review_item_id).where(
-        _RP.c.id.in_(payments)))) if payments else {}
+        among(_RP.c.id, payments)))) if payments else {}
     own = {i: row for (_, i), row in _items(conn, (ReviewKind.AWAITING_REMITTANCE,),
                                              _I.c.id, [v for v in held.values() if v]).items()}
     rows = []
