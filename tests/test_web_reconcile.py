@@ -330,6 +330,40 @@ def test_a_returned_item_won_back_on_the_case_screen_posts_once(
     assert edi_posting.check_ledger(as_user("ada")).ok
 
 
+def test_a_variance_split_across_another_deposit_on_the_case_screen_shows_the_split(
+        web: Web, practice: Practice, as_user: Any) -> None:  # noqa: F811
+    paid(practice, "PCN1", "80", "T1")
+    bank(practice, as_user, ("2026-03-11", "50.00", "T1", "ACME"),
+         ("2026-03-12", "30.00", "B7", "ACME REST"))
+    edi_posting.reconcile(as_user("sam"))
+    variance = _items(practice, "deposit_variance")[0][0]
+    client = web.login("sam")
+    preview, token = _case_action(client, variance, "match", deposit="2")
+    assert "would post match_deposit: bank 30.00; cash_clearing -30.00" in preview.text
+    first, second = _post_twice(client, variance, token)
+
+    assert "deposit 2 matched to remittance 1" in first and "Already posted" in second
+    page = client.get("/reconcile").text
+    assert re.search(r'data-test="match-2-remittance-1">.*?manual', page, re.DOTALL)
+    assert 'data-test="deposit-' not in page and 'data-test="awaiting-' not in page
+    assert [i[2] for i in _items(practice, "deposit_variance", "lonely_deposit")] == [
+        "resolved", "resolved"]
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_a_post_without_a_previewed_token_posts_nothing_for_any_role(
+        web: Web, practice: Practice, as_user: Any, name: str) -> None:  # noqa: F811
+    paid(practice, "PCN1", "80", "T1")
+    bank(practice, as_user, ("2026-03-11", "80.00", "T1", "ACME"))
+    client = web.login(name)
+    before = _written(practice), web.audited("deposits.import")
+    for path in ("/reconcile/upload/post", "/reconcile/run/post"):
+        replay = _post(client, path, "forged")
+        assert replay.status_code == 200 and "nothing was posted again" in replay.text
+    assert (_written(practice), web.audited("deposits.import")) == before
+    assert web.audited("reconcile.run") == []
+
+
 @pytest.mark.parametrize("name", sorted(set(ROLES) - MAY_RESOLVE))
 def test_a_deposit_action_is_refused_403_and_audited_for_roles_that_do_not_resolve(
         web: Web, practice: Practice, as_user: Any, name: str) -> None:  # noqa: F811
