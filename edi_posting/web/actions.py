@@ -2,10 +2,10 @@
 
 Which actions fit an item is decided once, by the case view (``case["actions"]``: each
 the exact ``edi-posting queue ...`` or ``edi-posting deposits ...`` command); this module
-only turns such a command into
-a form (its values filled in, the words in capitals left for the person to type) and a
-submitted form into the API function the command would call.  Money actions run first as
-a dry run (the API's ``dry_run=True``), so the preview shows the entries they would post.
+only turns such a command into a form (its values filled in, the words in capitals left
+for the person to type) and a submitted form into the API function the command would
+call.  Money actions (and every deposit action) run first as a dry run (the API's
+``dry_run=True``), so the preview shows the entries they would post.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import edi_posting
 from edi_posting.money import parse_amount, to_cents
 from edi_posting.web.logins import PendingAction
 
-__all__ = ["DEPOSIT_VERBS", "VERBS", "ActionForm", "FormField", "action_forms", "pending_action", "run"]
+__all__ = ["DEPOSIT_VERBS", "VERBS", "ActionForm", "FormField", "action_forms",
+           "pending_action", "run"]
 
 Session = edi_posting.Session
 
@@ -129,8 +130,13 @@ DEPOSIT_VERBS: dict[str, tuple[bool, Call]] = {
         s, i, note=_opt(f, "note"), dry_run=dry)),
 }
 VERBS.update(DEPOSIT_VERBS)  # one table for the case's preview and post
-_GROUPS = {"queue": frozenset(VERBS) - frozenset(DEPOSIT_VERBS),
-           "deposits": frozenset(DEPOSIT_VERBS)}
+
+
+def _runs(group: str, verb: str) -> bool:
+    """Whether ``edi-posting GROUP VERB`` is a command this screen has a form for."""
+    if group == "deposits":
+        return verb in DEPOSIT_VERBS
+    return group == "queue" and verb in VERBS and verb not in DEPOSIT_VERBS
 
 
 def action_forms(actions: list[dict[str, str]]) -> list[ActionForm]:
@@ -139,7 +145,7 @@ def action_forms(actions: list[dict[str, str]]) -> list[ActionForm]:
     forms = []
     for action in actions:
         words = shlex.split(action["command"])
-        if len(words) < 4 or words[2] not in _GROUPS.get(words[1], ()):
+        if len(words) < 4 or not _runs(words[1], words[2]):
             continue
         forms.append(ActionForm(words[2], action["does"], action["command"],
                                 _fields(words[2], words[4:]), VERBS[words[2]][0]))
