@@ -57,6 +57,7 @@ _EXPORTS: dict[str, str] = {
     "DatabaseUnavailableError": "edi_posting.db.engine",
     "demo_directory": "edi_posting.importing.demo",
     "DemoResult": "edi_posting.importing.demo",
+    "deposit_mappings": "edi_posting.api.web_reconcile",
     "DepositImport": "edi_posting.bank.deposits",
     "disable_user": "edi_posting.api.users",
     "dismiss_item": "edi_posting.api.queue",
@@ -139,6 +140,7 @@ _EXPORTS: dict[str, str] = {
     "reconcile_status": "edi_posting.api.deposits",
     "reconcile_window": "edi_posting.api.deposits",
     "ReconcileResult": "edi_posting.reconciliation.reconcile",
+    "reconciliation_view": "edi_posting.api.web_reconcile",
     "refund_credit": "edi_posting.api.queue_money",
     "refund_limit": "edi_posting.api.approvals",
     "rehearse_approval": "edi_posting.api.web_approvals",
@@ -301,6 +303,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "code_list_info",
     "count_approvals_waiting",
     "demo_directory",
+    "deposit_mappings",
     "disable_user",
     "dismiss_item",
     "download_report",
@@ -351,6 +354,7 @@ __all__ = [  # the names of _EXPORTS, spelled out for type checkers (a test keep
     "reconcile",
     "reconcile_status",
     "reconcile_window",
+    "reconciliation_view",
     "refund_credit",
     "refund_limit",
     "rehearse_approval",
@@ -599,6 +603,10 @@ if TYPE_CHECKING:
         QueuePageQuery,
         QueuePageSort,
         queue_page,
+    )
+    from edi_posting.api.web_reconcile import (
+        deposit_mappings,
+        reconciliation_view,
     )
     from edi_posting.api.web_reports import (
         DOWNLOAD_FORMATS,

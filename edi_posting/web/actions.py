@@ -1,14 +1,16 @@
 """The case's actions as forms, and a form's fields back into one public API call.
 
 Which actions fit an item is decided once, by the case view (``case["actions"]``: each
-the exact ``edi-posting queue ...`` command); this module only turns such a command into
-a form (its values filled in, the words in capitals left for the person to type) and a
-submitted form into the API function the command would call.  Money actions run first as
-a dry run (the API's ``dry_run=True``), so the preview shows the entries they would post.
+the exact ``edi-posting queue ...`` or ``edi-posting deposits ...`` command); this module
+only turns such a command into a form (its values filled in, the words in capitals left
+for the person to type) and a submitted form into the API function the command would
+call.  Money actions (and every deposit action) run first as a dry run (the API's
+``dry_run=True``), so the preview shows the entries they would post.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +20,8 @@ import edi_posting
 from edi_posting.money import parse_amount, to_cents
 from edi_posting.web.logins import PendingAction
 
-__all__ = ["VERBS", "ActionForm", "FormField", "action_forms", "pending_action", "run"]
+__all__ = ["DEPOSIT_VERBS", "VERBS", "ActionForm", "FormField", "action_forms",
+           "pending_action", "run"]
 
 Session = edi_posting.Session
 
@@ -95,13 +98,54 @@ VERBS: dict[str, tuple[bool, Call]] = {
 }
 
 
+def _int(fields: dict[str, Any], name: str) -> int | None:
+    value = _opt(fields, name)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise ValueError(f"{name}: {value!r} is not an id")
+    return int(value)
+
+
+def _day(fields: dict[str, Any], name: str) -> dt.date:
+    value = _need(fields, name)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+#: the deposit items' actions (``edi-posting deposits VERB ...``): each has a dry run
+DEPOSIT_VERBS: dict[str, tuple[bool, Call]] = {
+    "match": (True, lambda s, i, f, dry: edi_posting.match_deposit(
+        s, i, remittance_id=_int(f, "remit"), deposit_id=_int(f, "deposit"),
+        amount_cents=_cents(f), dry_run=dry)),
+    "request-era": (True, lambda s, i, f, dry: edi_posting.request_era(
+        s, i, _need(f, "note"), _day(f, "follow-up"), dry_run=dry)),
+    "receive": (True, lambda s, i, f, dry: edi_posting.receive_deposit(
+        s, i, note=_opt(f, "note"), dry_run=dry)),
+    "accept-variance": (True, lambda s, i, f, dry: edi_posting.accept_variance(
+        s, i, _need(f, "reason"), dry_run=dry)),
+    "chargeback-won": (True, lambda s, i, f, dry: edi_posting.chargeback_won(
+        s, i, note=_opt(f, "note"), dry_run=dry)),
+}
+VERBS.update(DEPOSIT_VERBS)  # one table for the case's preview and post
+
+
+def _runs(group: str, verb: str) -> bool:
+    """Whether ``edi-posting GROUP VERB`` is a command this screen has a form for."""
+    if group == "deposits":
+        return verb in DEPOSIT_VERBS
+    return group == "queue" and verb in VERBS and verb not in DEPOSIT_VERBS
+
+
 def action_forms(actions: list[dict[str, str]]) -> list[ActionForm]:
     """A form per command the case view lists (commands this screen cannot run are left
     out: their text is still shown on the case)."""
     forms = []
     for action in actions:
         words = shlex.split(action["command"])
-        if len(words) < 4 or words[1] != "queue" or words[2] not in VERBS:
+        if len(words) < 4 or not _runs(words[1], words[2]):
             continue
         forms.append(ActionForm(words[2], action["does"], action["command"],
                                 _fields(words[2], words[4:]), VERBS[words[2]][0]))

@@ -11,6 +11,7 @@ import edi_posting
 from edi_posting.web import approvals as approval_views
 from edi_posting.web import auth, claims, errors, queue, security
 from edi_posting.web import case as case_views
+from edi_posting.web import reconcile as reconcile_views
 from edi_posting.web import reports as report_views
 from edi_posting.web.eob import blueprint as eob_blueprint
 from edi_posting.web.logins import LoginRegistry
@@ -51,4 +52,5 @@ def create_app(database_url: str | None, settings: WebSettings | None = None) ->
     app.register_blueprint(eob_blueprint)
     app.register_blueprint(report_views.blueprint)
     app.register_blueprint(approval_views.blueprint)
+    app.register_blueprint(reconcile_views.blueprint)
     return app
