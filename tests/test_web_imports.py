@@ -180,11 +180,26 @@ def test_only_the_roles_that_import_may_upload_and_a_refusal_is_audited_and_save
         assert form.status_code == 200 and 'id="upload-form"' in form.text
         assert preview.status_code == 200 and 'id="upload-post"' in preview.text
         assert 'id="upload-link"' in client.get("/imports").text
-    else:
-        assert (form.status_code, preview.status_code) == (403, 403)
-        assert "permission denied (import)" in preview.text
-        assert web.audited("import.upload") == [(name, "refused", None)] * 2
-        assert 'id="upload-link"' not in client.get("/imports").text
+        assert _count(practice, ReceivedFile) == 0  # the preview writes nothing
+        return
+    replay = web.login("pat")
+    theirs = _once(_upload(replay, ("paid.835", _paid()), token=csrf(replay, "/imports")).text)
+    post = client.post("/imports/upload/post", data={"csrf_token": csrf(client, "/imports"),
+                                                     "token": theirs})
+    assert (form.status_code, preview.status_code, post.status_code) == (403, 403, 403)
+    assert "permission denied (import)" in preview.text
+    assert web.audited("import.upload") == [(name, "refused", None)] * 3
+    assert 'id="upload-link"' not in client.get("/imports").text
+    assert _count(practice, ReceivedFile) == 0
+
+
+def test_a_token_from_another_login_posts_nothing(web: Web, practice: Practice) -> None:  # noqa: F811
+    pat = web.login("pat")
+    once = _once(_upload(pat, ("paid.835", _paid()), token=csrf(pat, "/imports")).text)
+    ada = web.login("ada")
+    replay = ada.post("/imports/upload/post", data={"csrf_token": csrf(ada, "/imports"),
+                                                    "token": once})
+    assert replay.status_code == 200 and "nothing was posted again" in replay.text
     assert _count(practice, ReceivedFile) == 0
 
 
@@ -218,6 +233,7 @@ def test_an_upload_is_previewed_by_its_dry_run_then_posted_once(
     assert _count(practice, JournalEntry) == entries + 1
     assert practice.balances("PCN1") == ("0.00", "0.00")
     assert web.audited("import.file")[-1] == ("pat", "ok", _sha_of(practice, "paid.835"))
+    assert web.audited("import.upload") == []  # allowed: only refusals are recorded
     practice.check()
 
 
@@ -262,17 +278,32 @@ def test_several_files_upload_at_once_claims_first(
 
 def test_a_file_changed_on_the_server_after_its_preview_posts_nothing(
         web: Web, practice: Practice, tmp_path: Path, database_url: str) -> None:  # noqa: F811
-    _app(web, database_url, upload_dir=tmp_path)
+    _app(web, database_url, upload_dir=tmp_path / "uploads")
     client = web.login("pat")
     token = csrf(client, "/imports")
     preview = _upload(client, ("paid.835", _paid()), token=token)
-    (saved,) = tmp_path.glob("*/paid.835")
+    (saved,) = (tmp_path / "uploads").glob("*/paid.835")
     saved.write_text(_paid(trace="OTHER"))
     posted = client.post("/imports/upload/post",
                          data={"csrf_token": token, "token": _once(preview.text)})
     assert posted.status_code == 400
     assert "paid.835 changed on the server since the preview: nothing was posted" in posted.text
     assert _count(practice, ReceivedFile) == 0
+
+
+def test_posted_files_leave_the_upload_directory_the_archive_keeps_them(
+        web: Web, practice: Practice, tmp_path: Path, database_url: str) -> None:  # noqa: F811
+    uploads = tmp_path / "uploads"
+    _app(web, database_url, upload_dir=uploads)
+    client = web.login("pat")
+    token = csrf(client, "/imports")
+    preview = _upload(client, ("paid.835", _paid()), token=token)
+    assert len(list(uploads.glob("*/paid.835"))) == 1
+    client.post("/imports/upload/post", data={"csrf_token": token, "token": _once(preview.text)})
+    assert list(uploads.iterdir()) == []
+    with practice.engine.connect() as conn:
+        kept = conn.execute(select(ReceivedFile.content)).scalar_one()
+    assert kept == _paid().encode()
 
 
 def test_a_bad_file_gets_the_engines_message_by_segment_and_element_never_a_traceback(

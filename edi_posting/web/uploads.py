@@ -65,6 +65,7 @@ def preview() -> Any:
 @blueprint.route("/imports/upload/post", methods=["POST"])
 def post() -> Any:
     """Import the previewed files once; the same token again shows the first result."""
+    api_session().authorize(edi_posting.Permission.IMPORT, "import.upload")
     token = request.form.get("token", "")
     action = registry().spend(current_login(), token)
     if not isinstance(action, UploadAction):
@@ -78,6 +79,7 @@ def post() -> Any:
         abort(400, f"{', '.join(changed)} changed on the server since the preview: "
                    "nothing was posted; upload the files again")
     result = edi_posting.import_files(api_session(), [p for p, _ in action.files])
+    _discard(action)
     shown = _shown(result)
     registry().record(current_login(), token, _first_line(shown))
     return render_template("upload_preview.html", results=shown, dry_run=False)
@@ -99,6 +101,18 @@ def _save(upload: FileStorage) -> tuple[str, str]:
     target = folder / (secure_filename(upload.filename or "") or "upload")
     upload.save(target)
     return str(target), _sha256(target)
+
+
+def _discard(action: UploadAction) -> None:
+    """Remove the imported files from the upload directory: the archive keeps their bytes
+    (with their SHA-256), and a copy left on the server's disk would be PHI kept twice."""
+    for path, _ in action.files:
+        saved = Path(path)
+        saved.unlink(missing_ok=True)
+        try:
+            saved.parent.rmdir()
+        except OSError:
+            pass  # not empty or already gone: left as it is
 
 
 def _upload_root() -> Path:
