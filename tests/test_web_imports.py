@@ -370,3 +370,30 @@ def test_serve_help_gives_the_upload_options_and_their_environment_twins() -> No
     for text in ("--upload-dir", "EDI_POSTING_SERVE_UPLOAD_DIR", "--upload-max-mb",
                  "EDI_POSTING_SERVE_UPLOAD_MAX_MB", "serve --upload-dir"):
         assert text in result.output
+
+
+def test_a_payment_csv_upload_names_each_bad_row_and_column_and_posts_nothing(
+        web: Web, practice: Practice) -> None:  # noqa: F811
+    text = ("date,account,claim,amount,method,reference,name\n"
+            "2026-02-30,NO-SUCH-1,,5.00,cash,R-2,\n")
+    client = web.login("pat")
+    token = csrf(client, "/imports")
+    preview = _upload(client, ("payments.csv", text), token=token)
+    assert "payments.csv (patient_payments): rejected" in preview.text
+    assert "row 2, column date" in preview.text and "Traceback" not in preview.text
+    client.post("/imports/upload/post", data={"csrf_token": token, "token": _once(preview.text)})
+    assert _count(practice, JournalEntry) == 0
+
+
+def test_the_999_a_validated_import_produced_is_shown_with_its_file(
+        web: Web, practice: Practice, as_user: Any, tmp_path: Path) -> None:  # noqa: F811
+    practice.bill(("PCN1", (("HC:99213", "100"),)))
+    path = tmp_path / "checked.835"
+    path.write_text(_paid())
+    edi_posting.import_files(as_user("pat"), [path], validate=True)
+    file_id = _file_id(practice, "checked.835")
+    client = web.login("sam")
+    row = client.get("/imports").text.split(f'data-file-id="{file_id}"')[1].split("</tr>")[0]
+    assert "<td>999 rejected</td>" in row  # pyx12 finds the test's 835 short of the guide
+    page = client.get(f"/imports/{file_id}").text
+    assert "999 (group 1) rejected" in page and "No transaction set of this file" in page
