@@ -27,7 +27,7 @@ __all__ = ["main"]
 # Each module defines `command` (a click command or group), loaded into `main` on demand.
 # A module may set `USES_APP_CONTEXT = False` when its command never reads `ctx.obj`
 # (then no database machinery is imported for it).
-_COMMAND_MODULES = ["account", "audit", "claim", "codes", "config", "db", "demo", "deposits", "eob", "generate", "history", "importing", "ledger", "parse", "payment", "period", "policy", "queue", "reconcile", "remit", "report", "serve", "users", "validate"]
+_COMMAND_MODULES = ["account", "audit", "claim", "codes", "config", "db", "demo", "deposits", "eob", "files", "generate", "history", "importing", "ledger", "parse", "payment", "period", "policy", "queue", "reconcile", "remit", "report", "serve", "users", "validate"]
 
 
 class _LazyCommands(MutableMapping[str, click.Command]):

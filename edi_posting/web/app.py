@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 
 import edi_posting
 from edi_posting.web import approvals as approval_views
-from edi_posting.web import auth, claims, errors, queue, security
+from edi_posting.web import auth, claims, errors, imports, queue, security, uploads
 from edi_posting.web import case as case_views
 from edi_posting.web import reconcile as reconcile_views
 from edi_posting.web import reports as report_views
@@ -35,7 +35,7 @@ def create_app(database_url: str | None, settings: WebSettings | None = None) ->
         SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         WTF_CSRF_TIME_LIMIT=None,  # the login's idle logoff bounds a token's life
-        MAX_CONTENT_LENGTH=1024 * 1024,
+        MAX_CONTENT_LENGTH=settings.upload_max_mb * 1024 * 1024,  # uploads (413 beyond)
     )
     app.extensions["edi_posting.server"] = edi_posting.open_session(database_url)
     app.extensions["edi_posting.logins"] = LoginRegistry(settings.clock,
@@ -47,10 +47,8 @@ def create_app(database_url: str | None, settings: WebSettings | None = None) ->
     auth.install(app)
     errors.install(app)
     for blueprint in (auth.blueprint, queue.blueprint, case_views.blueprint,
-                      claims.blueprint):
+                      claims.blueprint, imports.blueprint, uploads.blueprint, eob_blueprint,
+                      reconcile_views.blueprint, report_views.blueprint,
+                      approval_views.blueprint):
         app.register_blueprint(blueprint)
-    app.register_blueprint(eob_blueprint)
-    app.register_blueprint(report_views.blueprint)
-    app.register_blueprint(approval_views.blueprint)
-    app.register_blueprint(reconcile_views.blueprint)
     return app

@@ -10,16 +10,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from edi_posting.web.logins import LoginThrottle
 
 __all__ = ["DEFAULT_ADDRESS_ATTEMPTS", "DEFAULT_IDLE_MINUTES", "DEFAULT_LOCK_MINUTES",
-           "DEFAULT_LOGIN_ATTEMPTS", "LOOPBACK_HOSTS", "WebSettings", "login_throttle"]
+           "DEFAULT_LOGIN_ATTEMPTS", "DEFAULT_UPLOAD_MAX_MB", "LOOPBACK_HOSTS", "WebSettings",
+           "login_throttle"]
 
 DEFAULT_IDLE_MINUTES = 15
 DEFAULT_LOGIN_ATTEMPTS = 5  # failed logins of one name before it is locked
 DEFAULT_ADDRESS_ATTEMPTS = 20  # failed logins from one remote address before it is locked
 DEFAULT_LOCK_MINUTES = 15  # the window failures are counted in, and the lock's length
+DEFAULT_UPLOAD_MAX_MB = 100
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -30,7 +33,9 @@ class WebSettings:
     ``secret_key`` signs the session cookie; a fresh one per start (so a restart logs
     everyone off) unless given.  ``clock`` returns seconds.  ``login_attempts`` failed
     logins of one name (``address_attempts`` from one remote address) within
-    ``login_lock_minutes`` lock it for ``login_lock_minutes``."""
+    ``login_lock_minutes`` lock it for ``login_lock_minutes``.  ``upload_dir``: where uploaded
+    files are saved before their import (None: a temporary directory of this process);
+    ``upload_max_mb``: the largest request (an upload of several files) accepted."""
 
     idle_minutes: int = DEFAULT_IDLE_MINUTES
     secure_cookies: bool = True
@@ -41,16 +46,14 @@ class WebSettings:
     login_attempts: int = DEFAULT_LOGIN_ATTEMPTS
     address_attempts: int = DEFAULT_ADDRESS_ATTEMPTS
     login_lock_minutes: int = DEFAULT_LOCK_MINUTES
+    upload_dir: Path | None = None
+    upload_max_mb: int = DEFAULT_UPLOAD_MAX_MB
 
     @staticmethod
-    def for_host(host: str, idle_minutes: int = DEFAULT_IDLE_MINUTES,
-                 login_attempts: int = DEFAULT_LOGIN_ATTEMPTS,
-                 login_lock_minutes: int = DEFAULT_LOCK_MINUTES) -> WebSettings:
-        """Settings for serving on ``host``: secure cookies unless it is loopback."""
-        return WebSettings(idle_minutes=idle_minutes,
-                           secure_cookies=host not in LOOPBACK_HOSTS,
-                           login_attempts=login_attempts,
-                           login_lock_minutes=login_lock_minutes)
+    def for_host(host: str, **fields: Any) -> WebSettings:
+        """Settings for serving on ``host`` (the other fields as given): secure cookies
+        unless it is loopback."""
+        return WebSettings(secure_cookies=host not in LOOPBACK_HOSTS, **fields)
 
 
 def login_throttle(settings: WebSettings) -> LoginThrottle:
