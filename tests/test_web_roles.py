@@ -19,8 +19,9 @@ from tests.test_web_login import Web, web  # noqa: F401  (the fixture)
 from tests.x835 import Practice, clp, remit, svc
 
 #: endpoints whose page shows no one's data: the login form, the reports' catalogue (names
-#: and what each answers) and the approvals badge (a count)
-NO_PHI = frozenset({"auth.login", "reports.catalogue", "approvals.count"})
+#: and what each answers), the approvals badge (a count) and the empty upload form
+NO_PHI = frozenset({"auth.login", "reports.catalogue", "approvals.count",
+                    "uploads.upload_form"})
 OPEN = frozenset({"auth.login"})  # the only page shown without a login
 
 
