@@ -9,7 +9,6 @@ the API against the engine's own words: a mistyped one is a 400 page, never an e
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
@@ -18,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 import edi_posting
 from edi_posting.records.states import FileStatus
 from edi_posting.web.auth import api_session, current_login
+from edi_posting.web.params import day, whole_number
 
 __all__ = ["blueprint"]
 
@@ -30,8 +30,8 @@ def received_files() -> Any:
     args = request.args
     query = edi_posting.ReceivedQuery(
         kind=args.get("kind") or None, status=args.get("status") or None,
-        received_from=_day(args.get("from"), "from"), received_to=_day(args.get("to"), "to"),
-        page=_int(args.get("page", "1"), "page"), per_page=_per_page())
+        received_from=day(args.get("from"), "from"), received_to=day(args.get("to"), "to"),
+        page=whole_number(args.get("page", "1"), "page"), per_page=_per_page())
     page = edi_posting.list_received_files(api_session(), query)
     return render_template(
         "imports.html", page=page, args=args, kinds=edi_posting.RECEIVED_FILE_KINDS,
@@ -52,12 +52,12 @@ def remittances() -> Any:
     ``list_remittances`` has a limit and no offset: the page is the tail of the first
     ``page * per_page`` rows (one more tells whether a next page exists)."""
     args = request.args
-    number, per_page = _int(args.get("page", "1"), "page"), _per_page()
+    number, per_page = whole_number(args.get("page", "1"), "page"), _per_page()
     if number < 1:
         abort(400, "page: from 1")
     rows = edi_posting.list_remittances(
         api_session(), payer=args.get("payer") or None,
-        paid_from=_day(args.get("from"), "from"), paid_to=_day(args.get("to"), "to"),
+        paid_from=day(args.get("from"), "from"), paid_to=day(args.get("to"), "to"),
         limit=number * per_page + 1)
     shown = rows[(number - 1) * per_page: number * per_page]
     return render_template(
@@ -84,18 +84,3 @@ def _page_url(endpoint: str, args: MultiDict[str, str], page: int) -> str:
     values: dict[str, Any] = args.to_dict() | {"page": page}
     return url_for(endpoint, **values)
 
-
-def _day(value: str | None, what: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        abort(400, f"{what}: {value!r} is not a date (YYYY-MM-DD)")
-
-
-def _int(value: str | None, what: str) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        abort(400, f"{what}: {value!r} is not a whole number")

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 import edi_posting
 from edi_posting.money import AmountError, parse_amount, to_cents
 from edi_posting.web.auth import api_session, current_login
+from edi_posting.web.params import whole_number
 
 __all__ = ["blueprint"]
 
@@ -54,7 +55,7 @@ def _page_url(args: MultiDict[str, str], page: int, after: str | None) -> str:
 def bulk_assign() -> Any:
     """Assign every ticked item to one person (each item's assignment is its own call)."""
     assignee = request.form.get("assignee", "").strip() or current_login().user
-    ids = [_int(v, "item") for v in request.form.getlist("item")]
+    ids = [whole_number(v, "item") for v in request.form.getlist("item")]
     if not ids:
         abort(400, "tick at least one item")
     session = api_session()
@@ -78,10 +79,10 @@ def _query(args: MultiDict[str, str], session: edi_posting.Session
     return edi_posting.QueuePageQuery(
         kind=args.get("kind") or None, status=args.get("status") or None,
         payer=args.get("payer") or None, assignee=assignee,
-        older_than_days=_int(args.get("age"), "age") if args.get("age") else None,
+        older_than_days=whole_number(args.get("age"), "age") if args.get("age") else None,
         min_amount_cents=_cents(args.get("amount")), claim=pcn, claim_ids=claim_ids,
         due=args.get("due") or None, sort=args.get("sort") or "age",
-        page=_int(args.get("page", "1"), "page"), per_page=per_page,
+        page=whole_number(args.get("page", "1"), "page"), per_page=per_page,
         after=args.get("after") or None)
 
 
@@ -103,12 +104,6 @@ def _check(value: str | None, allowed: list[str], what: str) -> None:
     if value and value not in allowed:
         abort(400, f"{what} {value!r}: one of {', '.join(allowed)}")
 
-
-def _int(value: str | None, what: str) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        abort(400, f"{what}: {value!r} is not a whole number")
 
 
 def _cents(value: str | None) -> int | None:

@@ -23,6 +23,7 @@ from werkzeug.utils import secure_filename
 import edi_posting
 from edi_posting.money import format_cents
 from edi_posting.web.auth import api_session, current_login, registry
+from edi_posting.web.params import day
 
 __all__ = ["BankUpload", "ReconcileRun", "blueprint"]
 
@@ -158,7 +159,7 @@ def _summary(result: edi_posting.ReconcileResult, *, dry_run: bool) -> str:
 
 def _range(args: MultiDict[str, str]) -> tuple[dt.date | None, dt.date | None]:
     """``date``, or ``from``/``to`` (both at once, or a day that is not one: 400)."""
-    on, start, end = (_day(args.get(k), k) for k in ("date", "from", "to"))
+    on, start, end = (day(args.get(k), k) for k in ("date", "from", "to"))
     if on is not None and (start is not None or end is not None):
         abort(400, "a date, or from and to, not both")
     if on is not None:
@@ -167,14 +168,6 @@ def _range(args: MultiDict[str, str]) -> tuple[dt.date | None, dt.date | None]:
         abort(400, f"from {start} is after to {end}")
     return start, end
 
-
-def _day(value: str | None, what: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        abort(400, f"{what}: {value!r} is not a date (YYYY-MM-DD)")
 
 
 def _whole(value: str | None, what: str) -> int | None:

@@ -10,13 +10,13 @@ and ``subject``: the remittance of ``era-pdf``); a wrong one is a 400 page sayin
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 import edi_posting
 from edi_posting.web.auth import api_session, current_login
+from edi_posting.web.params import day
 
 __all__ = ["MAX_ROWS", "blueprint"]
 
@@ -83,17 +83,9 @@ def _run(name: str) -> edi_posting.Report:
 
 def _query() -> edi_posting.ReportQuery:
     args = request.args
-    return edi_posting.ReportQuery(_date(args.get("from"), "from"), _date(args.get("to"), "to"),
+    return edi_posting.ReportQuery(day(args.get("from"), "from"), day(args.get("to"), "to"),
                                    (args.get("payer") or "").strip() or None)
 
-
-def _date(value: str | None, what: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        abort(400, f"{what}: {value!r} is not a date (YYYY-MM-DD)")
 
 
 def _asked() -> dict[str, str]:
