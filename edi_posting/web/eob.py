@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 import edi_posting
 from edi_posting.money import format_cents
@@ -149,20 +148,11 @@ def _process_dir() -> Path:
 
 def _remittances(session: edi_posting.Session, action: KeyedEobPost) -> list[dict[str, Any]]:
     """The remittances the posted check made (``remit list`` by its payer and check
-    number), each with the address of its page when the workbench has one."""
+    number), each with the address of its page."""
     if not action.check_number:
         return []
     rows = edi_posting.list_remittances(session, trace=action.check_number,
                                         payer=action.payer)
     for row in rows:
-        row["href"] = _page_of(f"/remittances/{row['id']}")
+        row["href"] = url_for("imports.remittance", key=row["id"])
     return rows
-
-
-def _page_of(path: str) -> str | None:
-    """``path`` when a route of the workbench answers it, else None (no dead link)."""
-    try:
-        current_app.url_map.bind("localhost").match(path, method="GET")
-    except HTTPException:
-        return None
-    return path
