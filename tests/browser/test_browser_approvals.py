@@ -79,7 +79,10 @@ def test_a_refund_above_the_limit_waits_for_a_lead_who_approves_it_once(
     csrf = browser.present("header.top form.who input[name=csrf_token]").get_attribute("value")
     status, page = browser.driver.execute_async_script(
         _POST_PREVIEW, f"/approvals/{approval}/preview", csrf)
-    assert status == 403, page
+    assert status == 403 and "permission denied (approve)" in page, page
+    refused = edi_posting.audit_log(browser.server.api(), actor="sam", action="queue.approve",
+                                    object_id=str(approval))
+    assert [e["outcome"] for e in refused] == ["refused"]
     assert _refunds(browser) == [] and item_status(browser.server, credit) == "open"
     _log_out(browser)
 
