@@ -250,3 +250,29 @@ def post_previewed(browser: Browser) -> str:
 
 def item_status(server: LiveServer, item_id: int) -> str:
     return str(edi_posting.show_queue_item(server.api(), item_id)["status"])
+
+
+DEMO_BANK_FILE = REPO / "fixtures" / "demo" / "bank" / "deposits.bai"
+
+
+def import_bank_file(browser: Browser, path: Path = DEMO_BANK_FILE) -> str:
+    """On ``/reconcile``, upload ``path`` (the file box typed into, as a person picks the
+    file), preview it and import it; the text of what the import did."""
+    browser.go("/reconcile")
+    browser.present("#bank-upload input[type=file]").send_keys(str(path))
+    browser.click("#bank-upload button[data-test=preview-upload]")
+    browser.find("#reconcile-preview [data-test=bank-upload]")
+    browser.screenshot("bank-preview")
+    browser.click("#reconcile-preview button[data-test=post-upload]")
+    return str(browser.find("[data-test=bank-posted] ul.done").text)
+
+
+def reconcile_all(browser: Browser) -> str:
+    """On ``/reconcile`` (every day), preview the reconciliation and post it; the text of
+    what it posted."""
+    browser.go("/reconcile")
+    browser.click("#reconcile-run button[data-test=preview-reconcile]")
+    browser.find("#reconcile-preview [data-test=bank-reconcile]")
+    browser.screenshot("reconcile-preview")
+    browser.click("#reconcile-preview button[data-test=post-reconcile]")
+    return str(browser.find("[data-test=bank-posted] ul.done").text)
