@@ -99,6 +99,8 @@ def test_the_screen_links_each_left_over_to_its_case_and_totals_both_sides(
     lonely = _items(practice, "lonely_deposit")[0][0]
 
     assert re.search(r'data-test="match-1-remittance-1">.*?>80.00<.*?trace', page, re.DOTALL)
+    assert re.search(r'data-test="match-1-remittance-1">.*?<a href="/remittances/1">'
+                     r'remittance 1</a>', page, re.DOTALL)
     assert re.search(rf'data-test="awaiting-remittance-2">.*?silent.*?href="/case/{silent}"',
                      page, re.DOTALL)
     assert re.search(rf'data-test="deposit-2">.*?href="/case/{lonely}"', page, re.DOTALL)
