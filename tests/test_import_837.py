@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,8 @@ from edi_posting.db.models import JournalEntry, JournalLine
 from edi_posting.importing.pipeline import import_file
 from edi_posting.importing.units import ImportOptions
 from tests.corpus_manifest import CORPUS, count_segments, manifest_rows
+from tests.x12build import build_x12
+from tests.x837 import HEADER, claim, subscriber
 
 ROWS = manifest_rows("837")
 
@@ -157,3 +161,31 @@ def test_a_corpus_837_imported_as_a_new_user_would_shows_its_charges(database_ur
     account = runner.invoke(main, ["--db", database_url, "account", "show", "9876543210-1"])
     assert account.stdout.splitlines()[1] == "Balances: insurance 100.00  patient 0.00  total 100.00"
     assert "26463774                active  100.00        100.00     0.00" in account.stdout
+
+
+def _claims_837(tmp_path: Path, name: str, fault: Callable[[str], str]) -> Path:
+    """An 837P of one claim, spoiled by ``fault`` (a function of the file's text)."""
+    body = HEADER.split("~", 1)[1] + subscriber(2) + claim("PCN1", ("99213", "100"))
+    text = build_x12(body, functional_id="HC", transaction_id="837",
+                     version="005010X222A1", interchange_control="000000001")
+    path = tmp_path / name
+    path.write_text(fault(text))
+    return path
+
+
+@pytest.mark.parametrize(("fault", "code", "element"), [
+    (lambda t: re.sub(r"SE\*(\d+)\*", lambda m: f"SE*{int(m[1]) + 3}*", t),
+     "SEGMENT_COUNT_MISMATCH", "SE01"),
+    (lambda t: re.sub(r"SE\*(\d+)\*0001", r"SE*\1*0002", t),
+     "TRANSACTION_CONTROL_MISMATCH", "SE02"),
+])
+def test_an_837_whose_trailer_disagrees_with_its_set_says_so_and_still_imports_its_claims(
+        database_url: str, tmp_path: Path, fault: Callable[[str], str], code: str,
+        element: str) -> None:
+    """As an 835's set does: the set's SE01 count or SE02 control number is the sender's
+    error to hear of (the claims themselves are whole, so they are billed)."""
+    path = _claims_837(tmp_path, "trailer.837", fault)
+    result = import_file(make_engine(database_url), path, ImportOptions(actor="tester"))
+    assert (result.status, result.claims) == ("imported", 1)
+    said = [(p.code.value, p.element, p.severity.value) for p in result.problems]
+    assert (code, element, "ERROR") in said

@@ -38,7 +38,6 @@ from edi_posting.records.claim import (
 )
 from edi_posting.records.problems import Problem, ProblemCode, Severity
 from edi_posting.records.states import ReviewKind, SetKind, SetStatus, SubmissionStatus
-from edi_posting.x12.strays import STRAY_CODES
 
 __all__ = ["import_claim_batch"]
 
@@ -90,8 +89,9 @@ def import_claim_batch(conn: Connection, ctx: SetContext, batch: ClaimBatch) -> 
                 if problem.code != ProblemCode.DUPLICATE_CLAIM]
     reviews += duplicate_reviews(conn, ctx.file_id, key, batch.claims, parties, claim_ids,
                                  duplicates)
-    # a segment lost outside any claim holds nothing, but the sender should hear of it
-    outcome.problems.extend(p for p in batch.problems if p.code in STRAY_CODES)
+    # the set's own problems (a segment lost outside any claim, a trailer whose SE01 count
+    # or SE02 control number disagrees) hold no claim, but the sender should hear of them
+    outcome.problems.extend(batch.problems)
     outcome.problems.extend(p for claim in batch.claims for p in problems[claim.ordinal])
     outcome.queued = len(open_review_items(conn, reviews, ctx.actor))
     return outcome
