@@ -196,3 +196,18 @@ def test_the_next_links_walk_every_item_once_in_the_order_of_the_numbered_pages(
         r'<tr data-href="/case/(\d+)"', client.get(f"/queue?sort={sort}&page={n}").text)]
     assert walked == numbered and len(set(walked)) == len(walked) >= 3
     assert client.get(f"/queue?sort={sort}&after=garbage").status_code == 400
+
+
+def test_an_action_that_posts_nothing_says_what_it_did_to_which_item_as_the_cli_does(
+        web: Web, practice: Practice) -> None:
+    ident = _unmatched(practice)
+    client = web.login("sam")
+    token = csrf(client, f"/case/{ident}")
+    preview = client.post(f"/case/{ident}/preview", data={
+        "csrf_token": token, "verb": "escalate", "f_to": "leo", "f_note": "payer refuses"})
+    once = re.search(r'name="token" value="([^"]+)"', preview.text)
+    assert once is not None
+    done = client.post(f"/case/{ident}/post", data={"csrf_token": token,
+                                                    "token": once.group(1)})
+    assert f"review item {ident}: escalate done (note: payer refuses, to: leo)" in done.text
+    assert item(practice, ident)[0] == "escalated"

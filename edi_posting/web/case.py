@@ -65,9 +65,15 @@ def post(item_id: int) -> Any:
         return render_template("posted.html", item_id=item_id, lines=[message],
                                repeated=True)
     result = actions.run(api_session(), action, dry_run=False)
-    lines = _said(result) or [f"{action.verb}: done"]
+    lines = _said(result) or [_done(action)]
     login.record(current_login(), token, lines[0])
     return render_template("posted.html", item_id=item_id, lines=lines, repeated=False)
+
+
+def _done(action: PendingAction) -> str:
+    """What an action that returns nothing did, in the CLI's words, with what was asked."""
+    asked = ", ".join(f"{name}: {value}" for name, value in action.fields)
+    return f"review item {action.item_id}: {action.verb} done" + (f" ({asked})" if asked else "")
 
 
 def _moves_money(action: PendingAction) -> bool:
