@@ -65,8 +65,12 @@ def serving(app: Any) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        # close every channel (the listener, the trigger and the browser's keep-alive
+        # connections) in the server's own loop: an empty map ends its loop at once,
+        # where closing the listener alone leaves it serving those connections
+        server.trigger.pull_trigger(lambda: [c.close() for c in list(server._map.values())])
         thread.join(timeout=10)
+        assert not thread.is_alive(), "the workbench's server did not stop"
 
 
 @dataclass
