@@ -42,6 +42,22 @@ def pytest_report_header() -> str:
     return f"edi-posting PostgreSQL: {_postgres_admin_url() or 'not available'}"
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(request: pytest.FixtureRequest,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id at its smallest cost, in every test but those of the hashing itself
+    (tests/test_passwords.py keeps the product's RFC 9106 parameters): a web test sets a
+    password for each role and logs in, and at full cost the hashing alone took minutes
+    of the suite."""
+    if request.module.__name__.endswith("test_passwords"):
+        return
+    from argon2 import PasswordHasher
+
+    from edi_posting.access import passwords
+    monkeypatch.setattr(passwords, "_HASHER",
+                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     if not CORPUS.is_dir():
