@@ -134,13 +134,13 @@ class LoginThrottle:
     trying many names from the same place.  Thread safe."""
 
     def __init__(self, clock: Callable[[], float], attempts: int = 5,  # not money
-                 address_attempts: int = 20, lock_seconds: float = 15 * 60) -> None:
+                 address_attempts: int = 20, lock_seconds: float = 15 * 60) -> None:  # not money: seconds
         self._clock = clock
         self._limits = {LockedBy.NAME: attempts, LockedBy.ADDRESS: address_attempts}
         self._window = lock_seconds
         self._lock = threading.Lock()
-        self._failures: dict[tuple[LockedBy, str], deque[float]] = {}
-        self._locked_until: dict[tuple[LockedBy, str], float] = {}
+        self._failures: dict[tuple[LockedBy, str], deque[float]] = {}  # not money: clock readings
+        self._locked_until: dict[tuple[LockedBy, str], float] = {}  # not money: clock readings
 
     def locked(self, name: str, address: str) -> LoginLock | None:
         """The lock refusing an attempt of ``name`` from ``address`` now, if any."""
