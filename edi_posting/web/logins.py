@@ -134,7 +134,8 @@ class LoginThrottle:
     trying many names from the same place.  Thread safe."""
 
     def __init__(self, clock: Callable[[], float], attempts: int = 5,  # not money
-                 address_attempts: int = 20, lock_seconds: float = 15 * 60) -> None:  # not money: seconds
+                 address_attempts: int = 20,
+                 lock_seconds: float = 15 * 60) -> None:  # not money: seconds
         self._clock = clock
         self._limits = {LockedBy.NAME: attempts, LockedBy.ADDRESS: address_attempts}
         self._window = lock_seconds
