@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 import edi_posting
-from edi_posting.cli.common import CliError, echo_json, format_option, render_rows
+from edi_posting.cli.common import CliError, echo_json, format_option, option_cents, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
 
@@ -152,7 +152,7 @@ def find_command(app: AppContext, name: str | None, member_id: str | None,
     rows = app.call(edi_posting.find_claims, app.session(), name=name, member_id=member_id,
                     payer_claim_number=payer_claim_number, plb_reference=plb_reference,
                     service_from=service_from, service_to=service_to,
-                    amount_cents=_cents(amount, "--amount"), limit=limit,
+                    amount_cents=option_cents(amount), limit=limit,
                     errors={ValueError: ExitCode.USAGE})
     render_rows(rows, FIND_COLUMNS, output_format)
 
@@ -167,14 +167,3 @@ def _date_range(text: str) -> tuple[dt.date | None, dt.date | None]:
         raise CliError(f"--dos: not a date or FROM..TO range (YYYY-MM-DD): {text!r}",
                        ExitCode.USAGE) from None
     return start, end
-
-
-def _cents(text: str | None, option: str) -> int | None:
-    from edi_posting.money import AmountError, parse_amount, to_cents
-
-    if text is None:
-        return None
-    try:
-        return to_cents(parse_amount(text))
-    except AmountError as exc:
-        raise CliError(f"{option}: {exc}", ExitCode.USAGE) from None

@@ -17,7 +17,7 @@ import click
 
 from edi_posting.exit_codes import ExitCode
 
-__all__ = ["CliError", "echo_err", "echo_json", "format_option", "render_rows"]
+__all__ = ["CliError", "echo_err", "echo_json", "format_option", "option_cents", "render_rows"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,6 +33,24 @@ class CliError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         click.echo(f"edi-posting: {self.format_message()}", err=True)
+
+
+def option_cents(text: str | None, option: str = "--amount", *,
+                 positive: bool = False) -> int | None:
+    """A user's amount (``12.50``) as integer cents, parsed exactly (never through a float);
+    None when not given; a malformed (or, when ``positive``, a zero or negative) amount is
+    a usage error naming the option."""
+    from edi_posting.money import AmountError, parse_amount, to_cents
+
+    if text is None:
+        return None
+    try:
+        cents = to_cents(parse_amount(text))
+    except AmountError as exc:
+        raise CliError(f"{option}: {exc}", ExitCode.USAGE) from None
+    if positive and cents <= 0:
+        raise CliError(f"{option}: must be more than 0.00", ExitCode.USAGE)
+    return cents
 
 
 class _FormatOption(click.Option):

@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 import click
 
 import edi_posting
-from edi_posting.cli.common import CliError, echo_err, echo_json, format_option, render_rows
+from edi_posting.cli.common import (
+    CliError,
+    echo_err,
+    echo_json,
+    format_option,
+    option_cents,
+    render_rows,
+)
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
 from edi_posting.money import format_cents
@@ -142,17 +149,6 @@ def _act(app: AppContext, function: Callable[..., Any], *args: Any, **kwargs: An
             click.echo(f"  {line}")
 
 
-def _cents(text: str | None) -> int | None:
-    from edi_posting.money import AmountError, parse_amount, to_cents
-
-    if text is None:
-        return None
-    try:
-        return to_cents(parse_amount(text))
-    except AmountError as exc:
-        raise CliError(f"--amount: {exc}", ExitCode.USAGE) from None
-
-
 @command.command("match", epilog="""\b
 Example:
   edi-posting deposits match 14 --remit 8
@@ -172,7 +168,7 @@ def match_command(app: AppContext, item_id: int, remittance_id: int | None,
     share; each side's item keeps what is left.  On a deposit_variance, another deposit
     that pays the rest of the remittance (a split)."""
     _act(app, edi_posting.match_deposit, item_id, remittance_id=remittance_id,
-         deposit_id=deposit_id, amount_cents=_cents(amount), dry_run=dry_run)
+         deposit_id=deposit_id, amount_cents=option_cents(amount), dry_run=dry_run)
 
 
 @command.command("request-era", epilog="""\b

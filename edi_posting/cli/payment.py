@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 import edi_posting
-from edi_posting.cli.common import CliError, format_option, render_rows
+from edi_posting.cli.common import format_option, option_cents, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
 
@@ -29,6 +29,13 @@ LIST_COLUMNS = ["payment_id", "date", "paid_by", "payer", "account", "amount", "
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 _ERRORS = {edi_posting.PaymentAlreadyReceivedError: ExitCode.ALREADY_RECEIVED,
            edi_posting.PaymentError: ExitCode.DATA_ERROR}
+
+
+def _cents(text: str) -> int:
+    """A required amount, more than 0.00."""
+    cents = option_cents(text, positive=True)
+    assert cents is not None  # click requires the option
+    return cents
 
 
 @click.group("payment", epilog="\b\nExample:\n"
@@ -43,18 +50,6 @@ def command() -> None:
 def _opt(*names: str, env: str, **kwargs: Any) -> Callable[[Any], Any]:
     """An option with its environment twin, ``EDI_POSTING_PAYMENT_<env>``, shown in --help."""
     return click.option(*names, envvar=f"EDI_POSTING_PAYMENT_{env}", show_envvar=True, **kwargs)
-
-
-def _cents(text: str) -> int:
-    from edi_posting.money import AmountError, parse_amount, to_cents
-
-    try:
-        cents = to_cents(parse_amount(text))
-    except AmountError as exc:
-        raise CliError(f"--amount: {exc}", ExitCode.USAGE) from None
-    if cents <= 0:
-        raise CliError("--amount: must be more than 0.00", ExitCode.USAGE)
-    return cents
 
 
 def _day(value: Any) -> dt.date | None:

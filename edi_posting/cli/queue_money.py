@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 import edi_posting
-from edi_posting.cli.common import CliError, echo_err
+from edi_posting.cli.common import CliError, echo_err, option_cents
 from edi_posting.cli.context import AppContext
 from edi_posting.cli.queue import bulk_filter_options, command, item_filter, report_bulk
 from edi_posting.exit_codes import ExitCode
@@ -28,24 +28,13 @@ __all__ = ["command"]
 T = TypeVar("T")
 
 
+def _positive_cents(text: str | None, option: str = "--amount") -> int | None:
+    return option_cents(text, option, positive=True)
+
+
 def _opt(*decls: str, env: str, **kwargs: Any) -> Callable[[Any], Any]:
     """An option with its environment twin, ``EDI_POSTING_QUEUE_<env>``, shown in --help."""
     return click.option(*decls, envvar=f"EDI_POSTING_QUEUE_{env}", show_envvar=True, **kwargs)
-
-
-def _cents(text: str | None, option: str = "--amount") -> int | None:
-    """A user's amount (``12.50``) as integer cents, parsed exactly; None when not given."""
-    from edi_posting.money import AmountError, parse_amount, to_cents
-
-    if text is None:
-        return None
-    try:
-        cents = to_cents(parse_amount(text))
-    except AmountError as exc:
-        raise CliError(f"{option}: {exc}", ExitCode.USAGE) from None
-    if cents <= 0:
-        raise CliError(f"{option}: must be more than 0.00", ExitCode.USAGE)
-    return cents
 
 
 def _reason(reason: str | None, note: str | None, *, cas_allowed: bool = False) -> str | None:
@@ -117,7 +106,7 @@ def apply_command(app: AppContext, item_id: int, claim: str, amount: str | None,
     cash alone, and only with --confirm (without it, exit 65 saying what would post).
     The rest of a partial apply stays unapplied and the item open.
     """
-    cents, why = _cents(amount), _reason(reason, note)
+    cents, why = _positive_cents(amount), _reason(reason, note)
     _done(_run(app, edi_posting.apply_cash, item_id, claim, amount_cents=cents, confirm=confirm,
                reason=why, note=note, dry_run=dry_run))
 
@@ -195,7 +184,7 @@ def transfer_command(app: AppContext, item_id: int, to: str, payer: str | None,
                      note: str | None, dry_run: bool) -> None:
     """Move the claim's balance with the item's payer to the patient or to another payer.
     A contractual (CO) amount never goes to the patient, unless an admin overrides it."""
-    cents, why = _cents(amount), _reason(reason, note)
+    cents, why = _positive_cents(amount), _reason(reason, note)
     _done(_run(app, edi_posting.transfer_balance, item_id, to=to, payer=payer,
                amount_cents=cents, override_reason=override_reason, reason=why, note=note,
                dry_run=dry_run))
@@ -228,14 +217,14 @@ def write_off_command(app: AppContext, /, item_id: int | None, reason: str, note
         if max_amount is not None:
             raise CliError("--max-amount is for the bulk form (no ID)", ExitCode.USAGE)
         _done(_run(app, edi_posting.write_off, int(item_id or 0), why, side=side,
-                   amount_cents=_cents(amount), note=note, dry_run=dry_run))
+                   amount_cents=_positive_cents(amount), note=note, dry_run=dry_run))
         return
     if dry_run:
         raise CliError("--dry-run is for one item (give its ID)", ExitCode.USAGE)
     if amount is not None or side != "insurance":
         raise CliError("the bulk form writes off each item's whole insurance balance: no "
                        "--amount or --side", ExitCode.USAGE)
-    ceiling = _cents(max_amount, "--max-amount")
+    ceiling = _positive_cents(max_amount, "--max-amount")
     if ceiling is None:
         raise CliError("the bulk form needs --max-amount", ExitCode.USAGE)
     report_bulk("write-off", _run(app, edi_posting.write_off_items, flt, why,
@@ -253,7 +242,7 @@ def refund_command(app: AppContext, item_id: int, reason: str, payee: str | None
                    amount: str | None, dry_run: bool) -> None:
     """Refund a credit balance: a refund payable and a refund record.  Above the refund
     limit (default 0.00) it waits for approval by a second person."""
-    cents = _cents(amount)
+    cents = _positive_cents(amount)
     _done(_run(app, edi_posting.refund_credit, item_id, reason, payee=payee,
                amount_cents=cents, dry_run=dry_run))
 
@@ -267,7 +256,7 @@ def refund_command(app: AppContext, item_id: int, reason: str, payee: str | None
 def reapply_command(app: AppContext, item_id: int, claim: str, amount: str | None,
                     dry_run: bool) -> None:
     """Reapply a credit balance to another claim of the same account."""
-    cents = _cents(amount)
+    cents = _positive_cents(amount)
     _done(_run(app, edi_posting.reapply_credit, item_id, claim, amount_cents=cents,
                dry_run=dry_run))
 
@@ -386,6 +375,6 @@ def show_or_set_limit(app: AppContext, amount: str | None, read: Callable[..., i
     if amount is None:
         click.echo(format_cents(app.call(read, app.session())))
         return
-    cents = 0 if amount.strip() in ("0", "0.00") else _cents(amount, "AMOUNT")
+    cents = 0 if amount.strip() in ("0", "0.00") else _positive_cents(amount, "AMOUNT")
     assert cents is not None
     click.echo(format_cents(app.call(write, app.session(), cents)))

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 import edi_posting
-from edi_posting.cli.common import CliError, echo_json, format_option, render_rows
+from edi_posting.cli.common import echo_json, format_option, option_cents, render_rows
 from edi_posting.cli.context import AppContext
 from edi_posting.exit_codes import ExitCode
 
@@ -59,7 +59,7 @@ def list_command(app: AppContext, payer: str | None, paid_from: Any, paid_to: An
     rows = app.call(edi_posting.list_remittances, app.session(), payer=payer,
                     paid_from=paid_from.date() if paid_from else None,
                     paid_to=paid_to.date() if paid_to else None, trace=trace,
-                    amount_cents=_cents(amount), limit=limit)
+                    amount_cents=option_cents(amount), limit=limit)
     render_rows(rows, LIST_COLUMNS, output_format)
 
 
@@ -107,14 +107,3 @@ def _render(d: dict[str, Any]) -> None:
             render_rows(rows, columns, "table")
         else:
             click.echo("(none)")
-
-
-def _cents(text: str | None) -> int | None:
-    from edi_posting.money import AmountError, parse_amount, to_cents
-
-    if text is None:
-        return None
-    try:
-        return to_cents(parse_amount(text))
-    except AmountError as exc:
-        raise CliError(f"--amount: {exc}", ExitCode.USAGE) from None
