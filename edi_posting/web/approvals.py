@@ -63,12 +63,9 @@ def preview(approval_id: int) -> Any:
 def post() -> Any:
     """Approve what was previewed, once; the same token again shows the first result."""
     token = request.form.get("token", "")
-    action = registry().spend(current_login(), token)
-    if not isinstance(action, ApprovalDecision):
-        earlier = registry().outcome(current_login(), token)
-        message = (f"Already posted: {earlier}" if earlier else
-                   "This approval was already submitted (or its preview expired): "
-                   "nothing was posted again.")
+    action = registry().spend(current_login(), token, ApprovalDecision)
+    if action is None:
+        message = registry().repeated(current_login(), token, "This approval")
         return render_template("approvals.html", done=[message], repeated=True)
     result = edi_posting.approve(api_session(), action.approval_id, note=action.note)
     registry().record(current_login(), token, result.message)

@@ -56,14 +56,10 @@ def post(item_id: int) -> Any:
     """Post the previewed action once; the same token again shows the first result."""
     token = request.form.get("token", "")
     login = registry()
-    action = login.spend(current_login(), token)
-    if not isinstance(action, PendingAction) or action.item_id != item_id:
-        earlier = login.outcome(current_login(), token)
-        message = (f"Already posted: {earlier}" if earlier else
-                   "This action was already submitted (or its preview expired): "
-                   "nothing was posted again.")
-        return render_template("posted.html", item_id=item_id, lines=[message],
-                               repeated=True)
+    action = login.spend(current_login(), token, PendingAction)
+    if action is None or action.item_id != item_id:
+        return render_template("posted.html", item_id=item_id, repeated=True,
+                               lines=[login.repeated(current_login(), token, "This action")])
     result = actions.run(api_session(), action, dry_run=False)
     lines = _said(result) or [_done(action)]
     login.record(current_login(), token, lines[0])

@@ -105,12 +105,9 @@ def post() -> Any:
     session = api_session()
     session.authorize(edi_posting.Permission.IMPORT, "eob.post")  # before the token is spent
     token = request.form.get("token", "")
-    action = registry().spend(current_login(), token)
-    if not isinstance(action, KeyedEobPost):
-        earlier = registry().outcome(current_login(), token)
-        message = (f"Already posted: {earlier}" if earlier else
-                   "This EOB was already submitted (or its preview expired): nothing was "
-                   "posted again.")
+    action = registry().spend(current_login(), token, KeyedEobPost)
+    if action is None:
+        message = registry().repeated(current_login(), token, "This EOB")
         return render_template("eob_posted.html", lines=[message], repeated=True)
     path = Path(action.path)
     if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != action.sha256:

@@ -20,10 +20,12 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 __all__ = ["LockedBy", "LoginLock", "LoginRegistry", "LoginThrottle", "PendingAction",
            "WebLogin"]
+
+A = TypeVar("A")  # the kind of action a route posts
 
 _SWEEP_AT = 10_000  # counters kept before the stale ones are swept (a spray of names)
 
@@ -93,11 +95,24 @@ class LoginRegistry:
             login.pending[token] = action
         return token
 
-    def spend(self, login: WebLogin, token: str) -> object | None:
-        """The token's action, once: a second call (a double click) gets None.  The caller
-        checks the action is of the kind its route posts (``isinstance``)."""
+    def spend(self, login: WebLogin, token: str, kind: type[A]) -> A | None:
+        """The token's action, once, when it is of ``kind`` (what the route posts): a second
+        call (a double click) gets None, and a token of another screen's action is left
+        as it was, unspent."""
         with self._lock:
-            return login.pending.pop(token, None)
+            action = login.pending.get(token)
+            if not isinstance(action, kind):
+                return None
+            del login.pending[token]
+            return action
+
+    def repeated(self, login: WebLogin, token: str, what: str) -> str:
+        """What posting a spent (or unknown) token says: the first post's result, or that
+        ``what`` was submitted before and nothing was posted again."""
+        earlier = self.outcome(login, token)
+        return (f"Already posted: {earlier}" if earlier else
+                f"{what} was already submitted (or its preview expired): nothing was "
+                "posted again.")
 
     def record(self, login: WebLogin, token: str, message: str) -> None:
         with self._lock:

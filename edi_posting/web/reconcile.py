@@ -81,8 +81,8 @@ def upload_preview() -> Any:
 def upload_post() -> Any:
     """Import the previewed file once; the same token again shows the first result."""
     token = request.form.get("token", "")
-    action = registry().spend(current_login(), token)
-    if not isinstance(action, BankUpload):
+    action = registry().spend(current_login(), token, BankUpload)
+    if action is None:
         return _repeated(token)
     [result] = _import(action, dry_run=False)
     lines = _imported(result, dry_run=False)
@@ -108,8 +108,8 @@ def run_preview() -> Any:
 def run_post() -> Any:
     """Post the previewed run once; the same token again shows the first result."""
     token = request.form.get("token", "")
-    action = registry().spend(current_login(), token)
-    if not isinstance(action, ReconcileRun):
+    action = registry().spend(current_login(), token, ReconcileRun)
+    if action is None:
         return _repeated(token)
     result = edi_posting.reconcile(api_session(), date_from=action.date_from,
                                    date_to=action.date_to, window_days=action.window_days)
@@ -120,10 +120,7 @@ def run_post() -> Any:
 
 
 def _repeated(token: str) -> Any:
-    earlier = registry().outcome(current_login(), token)
-    message = (f"Already posted: {earlier}" if earlier else
-               "This was already submitted (or its preview expired): nothing was posted "
-               "again.")
+    message = registry().repeated(current_login(), token, "This")
     return render_template("deposit.html", mode="posted", lines=[message], repeated=True)
 
 

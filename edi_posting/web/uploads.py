@@ -67,12 +67,9 @@ def post() -> Any:
     """Import the previewed files once; the same token again shows the first result."""
     api_session().authorize(edi_posting.Permission.IMPORT, "import.upload")
     token = request.form.get("token", "")
-    action = registry().spend(current_login(), token)
-    if not isinstance(action, UploadAction):
-        earlier = registry().outcome(current_login(), token)
-        message = (f"Already posted: {earlier}" if earlier else
-                   "This upload was already submitted (or its preview expired): "
-                   "nothing was posted again.")
+    action = registry().spend(current_login(), token, UploadAction)
+    if action is None:
+        message = registry().repeated(current_login(), token, "This upload")
         return render_template("upload_preview.html", results=None, repeated=message)
     changed = [Path(p).name for p, sha in action.files if _sha256(Path(p)) != sha]
     if changed:
