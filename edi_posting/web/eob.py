@@ -12,19 +12,17 @@ once; keying the same EOB again is found by the engine's own duplicate detection
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 
 import edi_posting
 from edi_posting.money import format_cents
 from edi_posting.web import eob_form
 from edi_posting.web.auth import api_session, current_login, registry
+from edi_posting.web.saved import save_dir, sha256_of
 
 __all__ = ["KeyedEobPost", "blueprint"]
 
@@ -110,7 +108,7 @@ def post() -> Any:
         message = registry().repeated(current_login(), token, "This EOB")
         return render_template("eob_posted.html", lines=[message], repeated=True)
     path = Path(action.path)
-    if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != action.sha256:
+    if sha256_of(path) != action.sha256:
         abort(400, "the saved EOB changed after its preview: nothing was posted; key it "
                    "and preview it again")
     done = edi_posting.import_files(session, [path]).files[0]
@@ -133,14 +131,8 @@ def _save(name: str, data: bytes) -> Path:
 
 
 def _keyed_dir() -> Path:
-    configured = current_app.extensions["edi_posting.settings"].keyed_dir
-    return Path(configured) if configured is not None else _process_dir()
+    return save_dir("keyed_dir", "edi-posting-keyed-")
 
-
-@functools.cache
-def _process_dir() -> Path:
-    """The default ``keyed_dir``: a directory of this server process's own."""
-    return Path(tempfile.mkdtemp(prefix="edi-posting-keyed-"))
 
 
 def _remittances(session: edi_posting.Session, action: KeyedEobPost) -> list[dict[str, Any]]:

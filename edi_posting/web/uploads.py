@@ -10,10 +10,7 @@ Who may upload is the API's ``import`` permission, asked before anything is save
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import secrets
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +23,11 @@ from werkzeug.utils import secure_filename
 import edi_posting
 from edi_posting.records.states import FileStatus
 from edi_posting.web.auth import api_session, current_login, registry
+from edi_posting.web.saved import save_dir, sha256_of
 
 __all__ = ["UploadAction", "blueprint"]
 
 blueprint = Blueprint("uploads", __name__)
-_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +68,7 @@ def post() -> Any:
     if action is None:
         message = registry().repeated(current_login(), token, "This upload")
         return render_template("upload_preview.html", results=None, repeated=message)
-    changed = [Path(p).name for p, sha in action.files if _sha256(Path(p)) != sha]
+    changed = [Path(p).name for p, sha in action.files if sha256_of(Path(p)) != sha]
     if changed:
         abort(400, f"{', '.join(changed)} changed on the server since the preview: "
                    "nothing was posted; upload the files again")
@@ -97,7 +94,7 @@ def _save(upload: FileStorage) -> tuple[str, str]:
     folder.mkdir(parents=True)
     target = folder / (secure_filename(upload.filename or "") or "upload")
     upload.save(target)
-    return str(target), _sha256(target)
+    return str(target), sha256_of(target)
 
 
 def _discard(action: UploadAction) -> None:
@@ -113,25 +110,9 @@ def _discard(action: UploadAction) -> None:
 
 
 def _upload_root() -> Path:
-    configured = current_app.extensions["edi_posting.settings"].upload_dir
-    return Path(configured) if configured is not None else _process_upload_dir()
+    return save_dir("upload_dir", "edi-posting-uploads-")
 
 
-@functools.cache
-def _process_upload_dir() -> Path:
-    """The default upload directory: one temporary directory per process."""
-    return Path(tempfile.mkdtemp(prefix="edi-posting-uploads-"))
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as stream:
-            for chunk in iter(lambda: stream.read(_CHUNK), b""):
-                digest.update(chunk)
-    except OSError:
-        return "missing"
-    return digest.hexdigest()
 
 
 def _shown(result: edi_posting.ImportResult) -> list[dict[str, Any]]:
